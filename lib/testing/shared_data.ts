@@ -1,0 +1,38 @@
+/**
+ * Where tests and benchmarks find the real RTE data (never copied into the project).
+ *
+ * The folder defaults to `../shared/data` next to the project root and can be moved with the
+ * `ECO2MIX_SHARED_DATA` environment variable. A missing file throws: a test that silently skips
+ * real data would pass without checking anything.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Project root (the folder holding `deno.json`). */
+export const PROJECT_ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * Absolute path of a file under the shared data folder.
+ *
+ * @example
+ * ```ts
+ * import { sharedDataPath } from "./shared_data.ts";
+ * const tr2025 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
+ * ```
+ */
+export function sharedDataPath(...parts: string[]): string {
+  const root = Deno.env.get("ECO2MIX_SHARED_DATA") ?? join(PROJECT_ROOT, "..", "shared", "data");
+  const path = join(root, ...parts);
+  try {
+    Deno.statSync(path);
+  } catch {
+    throw new Error(
+      `Shared test data not found: ${path}. Set ECO2MIX_SHARED_DATA to the folder holding ` +
+        "eco2mix/, weather/, delta-golden/ (see README, section Tests).",
+    );
+  }
+  return path;
+}
