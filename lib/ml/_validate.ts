@@ -1,0 +1,42 @@
+/**
+ * Input checks shared by metrics, learners and splits. Each names the row at fault.
+ *
+ * @module
+ */
+
+import { MlInputError } from "./errors.ts";
+
+/** Throws unless both arrays have the same, non-zero length. */
+export function checkSameLength(
+  a: ArrayLike<unknown>,
+  b: ArrayLike<unknown>,
+  what: string,
+): void {
+  if (a.length !== b.length) {
+    throw new MlInputError(`${what}: lengths differ (${a.length} vs ${b.length})`);
+  }
+  if (a.length === 0) throw new MlInputError(`${what}: empty input`);
+}
+
+/** Throws on the first NaN or infinite value, naming the array and row. */
+export function checkFinite(values: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new MlInputError(`${what}: row ${i} is ${values[i]} (a finite number is required)`);
+    }
+  }
+}
+
+/** Throws unless `value` is an integer within [min, max]. */
+export function checkInteger(value: number, what: string, min: number, max = Infinity): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new MlInputError(`${what} must be an integer in [${min}, ${max}], got ${value}`);
+  }
+}
+
+/** Throws unless `value` is a number within [min, max] (NaN rejected). */
+export function checkRange(value: number, what: string, min: number, max: number): void {
+  if (!(value >= min && value <= max)) {
+    throw new MlInputError(`${what} must be in [${min}, ${max}], got ${value}`);
+  }
+}
