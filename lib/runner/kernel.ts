@@ -1,0 +1,301 @@
+/**
+ * Starts the Deno Jupyter kernel (`deno jupyter --kernel`) with a connection file of our own
+ * and drives it over the Jupyter messaging protocol, as a notebook front end would.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { ZmtpSocket } from "./zmtp.ts";
+import { decodeMessage, encodeMessage, type JupyterMessage, newMessage } from "./wire.ts";
+
+/** The kernel did not start, died, or broke the protocol. */
+export class KernelError extends Error {
+  override name = "KernelError";
+}
+
+/** A cell ran longer than its timeout. */
+export class CellTimeoutError extends Error {
+  override name = "CellTimeoutError";
+}
+
+/** Options for {@linkcode Kernel.start}. */
+export interface KernelStartOptions {
+  /** Working directory of the kernel (a notebook's folder, as Jupyter does). */
+  cwd: string;
+  /** Folder for the connection file (created if needed). */
+  connectionDir: string;
+  /** Extra environment variables for the kernel process. */
+  env?: Record<string, string>;
+  /** How long to wait for the kernel to answer, in milliseconds. */
+  startTimeoutMs?: number;
+}
+
+/** What the kernel replied to an execute request. */
+export interface ExecuteReply {
+  status: "ok" | "error" | "aborted";
+  execution_count: number | null;
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+}
+
+const live = new Set<Kernel>();
+
+/**
+ * Kills every kernel started by this process. Call it from signal handlers so that Ctrl-C
+ * never leaves a `deno jupyter` process behind.
+ *
+ * @example
+ * ```ts ignore
+ * Deno.addSignalListener("SIGINT", () => { killAllKernels(); Deno.exit(130); });
+ * ```
+ */
+export function killAllKernels(): void {
+  for (const k of live) k.kill();
+}
+
+async function freePorts(n: number): Promise<number[]> {
+  const listeners = Array.from(
+    { length: n },
+    () => Deno.listen({ hostname: "127.0.0.1", port: 0 }),
+  );
+  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
+  for (const l of listeners) l.close();
+  return await Promise.resolve(ports);
+}
+
+async function connectWithRetry(
+  port: number,
+  type: "DEALER" | "SUB",
+  deadline: number,
+  exited: () => boolean,
+): Promise<ZmtpSocket> {
+  while (true) {
+    try {
+      return await ZmtpSocket.connect("127.0.0.1", port, type);
+    } catch (e) {
+      if (exited()) throw new KernelError("the kernel process exited during start-up");
+      if (Date.now() > deadline) throw new KernelError(`kernel port ${port} never opened: ${e}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+/**
+ * A running Deno kernel.
+ *
+ * @example
+ * ```ts ignore
+ * const kernel = await Kernel.start({ cwd: ".", connectionDir: "/tmp/k" });
+ * try {
+ *   const reply = await kernel.execute("1 + 1", { timeoutMs: 10_000, onOutput: console.log });
+ * } finally {
+ *   await kernel.shutdown();
+ * }
+ * ```
+ */
+export class Kernel {
+  readonly #process: Deno.ChildProcess;
+  readonly #key: string;
+  readonly #session = crypto.randomUUID();
+  readonly #connectionFile: string;
+  #shell!: ZmtpSocket;
+  #control!: ZmtpSocket;
+  #iopub!: ZmtpSocket;
+  #exited = false;
+  #stderr = "";
+  readonly #status: Promise<Deno.CommandStatus>;
+
+  private constructor(process: Deno.ChildProcess, key: string, connectionFile: string) {
+    this.#process = process;
+    this.#key = key;
+    this.#connectionFile = connectionFile;
+    this.#status = process.status.then((s) => {
+      this.#exited = true;
+      return s;
+    });
+    this.#drain(process.stdout);
+    this.#drain(process.stderr, true);
+  }
+
+  /** Process id of the kernel. */
+  get pid(): number {
+    return this.#process.pid;
+  }
+
+  /** Starts a kernel and waits until it answers on shell and publishes on iopub. */
+  static async start(options: KernelStartOptions): Promise<Kernel> {
+    const [shell, iopub, stdin, control, hb] = await freePorts(5);
+    const key = crypto.randomUUID();
+    await Deno.mkdir(options.connectionDir, { recursive: true });
+    const connectionFile = join(options.connectionDir, `kernel-${crypto.randomUUID()}.json`);
+    await Deno.writeTextFile(
+      connectionFile,
+      JSON.stringify({
+        ip: "127.0.0.1",
+        transport: "tcp",
+        shell_port: shell,
+        iopub_port: iopub,
+        stdin_port: stdin,
+        control_port: control,
+        hb_port: hb,
+        signature_scheme: "hmac-sha256",
+        key,
+        kernel_name: "deno",
+      }),
+    );
+    const process = new Deno.Command(Deno.execPath(), {
+      args: ["jupyter", "--kernel", "--conn", connectionFile],
+      cwd: options.cwd,
+      env: { NO_COLOR: "1", ...options.env },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const kernel = new Kernel(process, key, connectionFile);
+    live.add(kernel);
+    try {
+      const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+      const exited = () => kernel.#exited;
+      kernel.#shell = await connectWithRetry(shell, "DEALER", deadline, exited);
+      kernel.#control = await connectWithRetry(control, "DEALER", deadline, exited);
+      kernel.#iopub = await connectWithRetry(iopub, "SUB", deadline, exited);
+      await kernel.#iopub.subscribe("");
+      await kernel.#waitForReady(deadline);
+    } catch (e) {
+      await kernel.shutdown();
+      throw new KernelError(`${(e as Error).message}${kernel.#stderrTail()}`);
+    }
+    return kernel;
+  }
+
+  /**
+   * Runs `code`, passing every iopub message of this request to `onOutput`, and resolves with
+   * the execute reply once the kernel is idle again.
+   */
+  async execute(
+    code: string,
+    options: { timeoutMs: number; onOutput: (msg: JupyterMessage) => void },
+  ): Promise<ExecuteReply> {
+    const request = newMessage("execute_request", this.#session, {
+      code,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true,
+    });
+    await this.#shell.send(encodeMessage(request, this.#key));
+    const deadline = Date.now() + options.timeoutMs;
+    const id = request.header.msg_id;
+    let reply: ExecuteReply | null = null;
+    let idle = false;
+    while (!reply || !idle) {
+      if (this.#exited) {
+        throw new KernelError(`the kernel process died while running a cell${this.#stderrTail()}`);
+      }
+      if (Date.now() > deadline) {
+        throw new CellTimeoutError(`cell did not finish within ${options.timeoutMs / 1000} s`);
+      }
+      if (!idle) {
+        const msg = await this.#next(this.#iopub, 20);
+        if (msg?.parent_header.msg_id === id) {
+          if (msg.header.msg_type === "status") idle = msg.content.execution_state === "idle";
+          else options.onOutput(msg);
+        }
+      }
+      if (!reply) {
+        const msg = await this.#next(this.#shell, idle ? 20 : 0);
+        if (msg?.parent_header.msg_id === id && msg.header.msg_type === "execute_reply") {
+          reply = msg.content as ExecuteReply;
+        }
+      }
+    }
+    return reply;
+  }
+
+  /**
+   * Peak resident memory of the kernel process so far, in MB (Linux `VmHWM`), or null where
+   * /proc is not available.
+   */
+  peakRssMb(): number | null {
+    try {
+      const status = Deno.readTextFileSync(`/proc/${this.#process.pid}/status`);
+      const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+      return kb ? Math.round(Number(kb) / 102.4) / 10 : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Asks the kernel to shut down, then kills it if it has not exited in time. */
+  async shutdown(): Promise<void> {
+    if (!this.#exited && this.#control) {
+      try {
+        const request = newMessage("shutdown_request", this.#session, { restart: false });
+        await this.#control.send(encodeMessage(request, this.#key));
+      } catch {
+        // the kill below still ends it
+      }
+    }
+    const timer = setTimeout(() => this.kill(), 2_000);
+    await this.#status;
+    clearTimeout(timer);
+    for (const s of [this.#shell, this.#control, this.#iopub]) s?.close();
+    live.delete(this);
+    await Deno.remove(this.#connectionFile).catch(() => {});
+  }
+
+  /** Kills the kernel process at once (SIGKILL). */
+  kill(): void {
+    if (this.#exited) return;
+    try {
+      this.#process.kill("SIGKILL");
+    } catch {
+      // exited meanwhile
+    }
+  }
+
+  async #waitForReady(deadline: number): Promise<void> {
+    // iopub is a PUB/SUB pair: messages sent before our subscription reaches the kernel are
+    // dropped. Ask for kernel_info until its status message comes back on iopub.
+    while (Date.now() < deadline) {
+      const request = newMessage("kernel_info_request", this.#session, {});
+      await this.#shell.send(encodeMessage(request, this.#key));
+      const until = Date.now() + 250;
+      while (Date.now() < until) {
+        const msg = await this.#next(this.#iopub, until - Date.now());
+        if (msg?.parent_header.msg_id === request.header.msg_id) {
+          await this.#drainShell();
+          return;
+        }
+      }
+      if (this.#exited) throw new KernelError("the kernel process exited during start-up");
+    }
+    throw new KernelError("the kernel never published on iopub");
+  }
+
+  async #drainShell(): Promise<void> {
+    while (await this.#next(this.#shell, 50)) {
+      // kernel_info replies of the readiness probe
+    }
+  }
+
+  async #next(socket: ZmtpSocket, timeoutMs: number): Promise<JupyterMessage | null> {
+    const frames = await socket.receive(timeoutMs);
+    return frames ? decodeMessage(frames, this.#key) : null;
+  }
+
+  async #drain(stream: ReadableStream<Uint8Array>, keep = false): Promise<void> {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      if (keep) this.#stderr = (this.#stderr + decoder.decode(chunk)).slice(-4_000);
+    }
+  }
+
+  #stderrTail(): string {
+    const tail = this.#stderr.trim();
+    return tail ? `\n--- kernel stderr ---\n${tail}` : "";
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The run manifest: one JSON file per run saying what ran, on which inputs (with SHA-256),
+ * with which parameters and code version, and how each notebook ended.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { join, relative, resolve } from "node:path";
+import type { NotebookRun } from "./execute.ts";
+import type { ParameterValue } from "./parameters.ts";
+
+/** One input file of a run. */
+export interface InputFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** One notebook's entry in the manifest. */
+export interface ManifestNotebook {
+  input: string;
+  output: string;
+  status: "completed" | "failed";
+  started_at: string;
+  ended_at: string;
+  duration_s: number;
+  kernel_start_s: number;
+  peak_rss_mb: number | null;
+  cells: number;
+  error?: NotebookRun["error"];
+}
+
+/** The manifest document (`manifest.json` in the run folder). */
+export interface Manifest {
+  run_id: string;
+  status: "running" | "completed" | "failed";
+  started_at: string;
+  ended_at: string | null;
+  parameters: Record<string, ParameterValue>;
+  git: { commit: string | null; dirty: boolean | null };
+  runtime: { deno: string; v8: string; typescript: string; os: string };
+  inputs: InputFile[];
+  notebooks: ManifestNotebook[];
+}
+
+/** File name of the manifest inside a run folder. */
+export const MANIFEST_FILE = "manifest.json";
+
+/**
+ * A sortable, unique run id: UTC time plus a random suffix.
+ *
+ * @example
+ * ```ts
+ * import { newRunId } from "./manifest.ts";
+ * console.assert(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/.test(newRunId(new Date())));
+ * ```
+ */
+export function newRunId(now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return `${stamp}-${crypto.randomUUID().slice(0, 6)}`;
+}
+
+/** SHA-256 of a file, hex, streamed so large inputs are not loaded at once. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  using file = await Deno.open(path);
+  for await (const chunk of file.readable) hash.update(chunk);
+  return hash.digest("hex");
+}
+
+/**
+ * Every regular file at `path` (the file itself, or the files of a folder, recursively), with
+ * size and SHA-256, sorted by path. A missing path gives an empty list.
+ */
+export async function describeInputs(path: string): Promise<InputFile[]> {
+  const files: string[] = [];
+  const walk = async (p: string) => {
+    const info = await Deno.stat(p).catch(() => null);
+    if (info?.isFile) files.push(p);
+    else if (info?.isDirectory) {
+      for await (const e of Deno.readDir(p)) {
+        if (!e.name.startsWith(".")) await walk(join(p, e.name));
+      }
+    }
+  };
+  await walk(path);
+  files.sort();
+  return await Promise.all(files.map(async (f) => ({
+    path: f,
+    bytes: (await Deno.stat(f)).size,
+    sha256: await sha256File(f),
+  })));
+}
+
+/** The current git commit of `cwd` and whether tracked files are modified (null outside git). */
+export async function gitState(cwd: string): Promise<Manifest["git"]> {
+  const git = async (...args: string[]) => {
+    try {
+      const out = await new Deno.Command("git", { args, cwd, stdout: "piped", stderr: "null" })
+        .output();
+      return out.success ? new TextDecoder().decode(out.stdout).trim() : null;
+    } catch {
+      return null;
+    }
+  };
+  const commit = await git("rev-parse", "HEAD");
+  const status = await git("status", "--porcelain", "--untracked-files=no");
+  return { commit, dirty: status === null ? null : status !== "" };
+}
+
+/** Starts a manifest for a new run and writes it into `runDir`. */
+export async function createManifest(
+  runDir: string,
+  init: { runId: string; parameters: Record<string, ParameterValue>; inputs: InputFile[] },
+): Promise<Manifest> {
+  const manifest: Manifest = {
+    run_id: init.runId,
+    status: "running",
+    started_at: new Date().toISOString(),
+    ended_at: null,
+    parameters: init.parameters,
+    git: await gitState(runDir),
+    runtime: { ...Deno.version, os: `${Deno.build.os}-${Deno.build.arch}` },
+    inputs: init.inputs,
+    notebooks: [],
+  };
+  await writeManifest(runDir, manifest);
+  return manifest;
+}
+
+/** Reads the manifest of a run folder. */
+export async function readManifest(runDir: string): Promise<Manifest> {
+  return JSON.parse(await Deno.readTextFile(join(runDir, MANIFEST_FILE)));
+}
+
+async function writeManifest(runDir: string, manifest: Manifest): Promise<void> {
+  const path = join(runDir, MANIFEST_FILE);
+  const tmp = `${path}.tmp`;
+  await Deno.writeTextFile(tmp, JSON.stringify(manifest, null, 2) + "\n");
+  await Deno.rename(tmp, path);
+}
+
+/** Converts a notebook run into its manifest entry, with paths relative to the run folder. */
+export function manifestEntry(runDir: string, run: NotebookRun): ManifestNotebook {
+  return {
+    input: run.input,
+    output: relative(resolve(runDir), resolve(run.output)),
+    status: run.status,
+    started_at: run.startedAt,
+    ended_at: run.endedAt,
+    duration_s: run.durationS,
+    kernel_start_s: run.kernelStartS,
+    peak_rss_mb: run.peakRssMb,
+    cells: run.cells.length,
+    ...(run.error ? { error: run.error } : {}),
+  };
+}
+
+/** Appends a notebook entry to the manifest of `runDir`. */
+export async function recordNotebook(runDir: string, run: NotebookRun): Promise<void> {
+  const manifest = await readManifest(runDir);
+  manifest.notebooks.push(manifestEntry(runDir, run));
+  await writeManifest(runDir, manifest);
+}
+
+/** Marks the run as finished. */
+export async function finishManifest(
+  runDir: string,
+  status: "completed" | "failed",
+): Promise<Manifest> {
+  const manifest = await readManifest(runDir);
+  manifest.status = status;
+  manifest.ended_at = new Date().toISOString();
+  await writeManifest(runDir, manifest);
+  return manifest;
+}
