@@ -40,3 +40,17 @@ export function checkRange(value: number, what: string, min: number, max: number
     throw new MlInputError(`${what} must be in [${min}, ${max}], got ${value}`);
   }
 }
+
+/** Target values as a Float64Array, rejecting NaN and infinities with the row named. */
+export function checkedTarget(y: ArrayLike<number>, nRows: number, what: string): Float64Array {
+  if (y.length !== nRows) {
+    throw new MlInputError(`${what}: target has ${y.length} rows, features have ${nRows}`);
+  }
+  const out = Float64Array.from(y);
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i])) {
+      throw new MlInputError(`${what}: target row ${i} is ${y[i]} (a finite number is required)`);
+    }
+  }
+  return out;
+}

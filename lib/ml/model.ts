@@ -1,0 +1,104 @@
+/**
+ * What every trained model offers: its kind, its feature names (in training order), predictions
+ * and an exact JSON form. Models are immutable: a `fit*` function returns a trained model, and
+ * there is no "unfitted" state to misuse.
+ *
+ * @module
+ */
+
+import type { FeatureMatrix } from "./dataset.ts";
+import { ModelFormatError } from "./errors.ts";
+import type { Label } from "./metrics.ts";
+
+/** Marker of the serialised model format. */
+export const MODEL_FORMAT = "eco2mix-ml-model";
+/** Version of the serialised model format; bumped on incompatible changes. */
+export const MODEL_FORMAT_VERSION = 1;
+
+/** The learners of this library. */
+export type ModelKind =
+  | "ridge"
+  | "gbdt_regressor"
+  | "gbdt_classifier"
+  | "random_forest_regressor"
+  | "random_forest_classifier";
+
+/** Envelope shared by every serialised model; the rest depends on the kind. */
+export interface ModelJson {
+  format: typeof MODEL_FORMAT;
+  formatVersion: number;
+  kind: ModelKind;
+  featureNames: string[];
+  [field: string]: unknown;
+}
+
+/** A trained regression model. */
+export interface Regressor {
+  readonly kind: ModelKind;
+  /** Features used in training, in order; `predict` selects them by name. */
+  readonly featureNames: readonly string[];
+  /** One prediction per row of `x`. */
+  predict(x: FeatureMatrix): Float64Array;
+  /** Exact JSON form: reloading it gives identical predictions. */
+  toJSON(): ModelJson;
+}
+
+/** A trained classification model. */
+export interface Classifier {
+  readonly kind: ModelKind;
+  readonly featureNames: readonly string[];
+  /** Class labels, sorted; `predictProba` columns follow this order. */
+  readonly classes: readonly Label[];
+  /** The most probable class of each row. */
+  predict(x: FeatureMatrix): Label[];
+  /** One Float64Array of probabilities per class (column-major), each row summing to 1. */
+  predictProba(x: FeatureMatrix): Float64Array[];
+  toJSON(): ModelJson;
+}
+
+/** Any trained model. */
+export type Model = Regressor | Classifier;
+
+/**
+ * Checks the envelope of a serialised model of the expected kind; `source` (a file path or a
+ * description) prefixes error messages.
+ *
+ * @example
+ * ```ts
+ * import { checkModelJson, MODEL_FORMAT } from "./model.ts";
+ * const json = { format: MODEL_FORMAT, formatVersion: 1, kind: "ridge", featureNames: ["heure"] };
+ * console.assert(checkModelJson(json, "ridge", "inline").featureNames[0] === "heure");
+ * ```
+ */
+export function checkModelJson(json: unknown, kind: ModelKind | null, source: string): ModelJson {
+  const j = json as Partial<ModelJson> | null;
+  if (!j || typeof j !== "object" || j.format !== MODEL_FORMAT) {
+    throw new ModelFormatError(`${source}: not a serialised model (format marker missing)`);
+  }
+  if (j.formatVersion !== MODEL_FORMAT_VERSION) {
+    throw new ModelFormatError(
+      `${source}: model format version ${j.formatVersion} is not supported ` +
+        `(this code reads version ${MODEL_FORMAT_VERSION})`,
+    );
+  }
+  if (kind !== null && j.kind !== kind) {
+    throw new ModelFormatError(`${source}: expected a '${kind}' model, found '${j.kind}'`);
+  }
+  if (!Array.isArray(j.featureNames) || !j.featureNames.every((n) => typeof n === "string")) {
+    throw new ModelFormatError(`${source}: featureNames must be an array of strings`);
+  }
+  return j as ModelJson;
+}
+
+/** Common envelope fields for a model of `kind`. */
+export function modelEnvelope(
+  kind: ModelKind,
+  featureNames: readonly string[],
+): Pick<ModelJson, "format" | "formatVersion" | "kind" | "featureNames"> {
+  return {
+    format: MODEL_FORMAT,
+    formatVersion: MODEL_FORMAT_VERSION,
+    kind,
+    featureNames: [...featureNames],
+  };
+}
