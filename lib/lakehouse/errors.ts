@@ -1,0 +1,136 @@
+/**
+ * Typed errors of the Delta Lake table layer.
+ *
+ * Every error extends {@linkcode DeltaError}, so callers can catch the whole family at once and
+ * still tell a lost commit race from a schema mismatch or an unsupported table feature.
+ *
+ * @module
+ */
+
+/**
+ * Base class of every error raised by `lib/lakehouse`.
+ *
+ * @example
+ * ```ts
+ * import { DeltaError } from "./errors.ts";
+ * try {
+ *   throw new DeltaError("boom");
+ * } catch (e) {
+ *   console.assert(e instanceof DeltaError);
+ * }
+ * ```
+ */
+export class DeltaError extends Error {
+  override name = "DeltaError";
+}
+
+/**
+ * The folder is not a Delta table (no `_delta_log/` commit or checkpoint in it).
+ *
+ * @example
+ * ```ts
+ * import { NotADeltaTableError } from "./errors.ts";
+ * const e = new NotADeltaTableError("/tmp/nowhere: no _delta_log folder");
+ * console.assert(e.name === "NotADeltaTableError");
+ * ```
+ */
+export class NotADeltaTableError extends DeltaError {
+  override name = "NotADeltaTableError";
+}
+
+/**
+ * The transaction log is inconsistent: a missing commit, no `protocol` or `metaData` action,
+ * a malformed line. The message names the log file and, for JSON commits, the line.
+ *
+ * @example
+ * ```ts
+ * import { CorruptLogError } from "./errors.ts";
+ * const e = new CorruptLogError("_delta_log/00000000000000000001.json is missing");
+ * console.assert(e instanceof Error);
+ * ```
+ */
+export class CorruptLogError extends DeltaError {
+  override name = "CorruptLogError";
+}
+
+/**
+ * The table needs a protocol version or a table feature this implementation does not support
+ * (for reading or for writing). Raised before any data is returned, never after a partial read.
+ *
+ * @example
+ * ```ts
+ * import { UnsupportedFeatureError } from "./errors.ts";
+ * const e = new UnsupportedFeatureError("reader feature 'variantType' is not supported");
+ * console.assert(e.name === "UnsupportedFeatureError");
+ * ```
+ */
+export class UnsupportedFeatureError extends DeltaError {
+  override name = "UnsupportedFeatureError";
+}
+
+/**
+ * A requested version or timestamp does not exist in the table's history (or its log files
+ * were cleaned up).
+ *
+ * @example
+ * ```ts
+ * import { VersionNotFoundError } from "./errors.ts";
+ * const e = new VersionNotFoundError("version 7 does not exist (latest is 3)");
+ * console.assert(e.name === "VersionNotFoundError");
+ * ```
+ */
+export class VersionNotFoundError extends DeltaError {
+  override name = "VersionNotFoundError";
+}
+
+/**
+ * A frame does not match the table schema (missing, extra or retyped columns), or a column
+ * name is not valid for Spark without column mapping. The message lists the offending columns.
+ *
+ * @example
+ * ```ts
+ * import { SchemaMismatchError } from "./errors.ts";
+ * const e = new SchemaMismatchError("extra column: foo", ["foo"]);
+ * console.assert(e.columns[0] === "foo");
+ * ```
+ */
+export class SchemaMismatchError extends DeltaError {
+  override name = "SchemaMismatchError";
+  /** The columns at fault. */
+  readonly columns: string[];
+  /** Creates the error with the list of columns at fault. */
+  constructor(message: string, columns: string[]) {
+    super(message);
+    this.columns = columns;
+  }
+}
+
+/**
+ * Another writer committed a change that logically conflicts with this transaction (for example
+ * an overwrite of partitions that a concurrent commit also changed). Re-read and try again.
+ *
+ * @example
+ * ```ts
+ * import { ConcurrentModificationError } from "./errors.ts";
+ * const e = new ConcurrentModificationError("version 5 added files in partitions read by this overwrite");
+ * console.assert(e.name === "ConcurrentModificationError");
+ * ```
+ */
+export class ConcurrentModificationError extends DeltaError {
+  override name = "ConcurrentModificationError";
+}
+
+/**
+ * An operation was called with invalid arguments or data that breaks its contract (duplicate
+ * merge keys, rows outside a `replaceWhere` range, a too short VACUUM retention...).
+ *
+ * @example
+ * ```ts
+ * import { InvalidOperationError } from "./errors.ts";
+ * const e = new InvalidOperationError("VACUUM retention 1 h is below the 168 h minimum");
+ * console.assert(e.name === "InvalidOperationError");
+ * ```
+ */
+export class InvalidOperationError extends DeltaError {
+  override name = "InvalidOperationError";
+}

@@ -1,0 +1,235 @@
+/**
+ * Reading the data of a snapshot into one nodejs-polars DataFrame: Parquet files (written by
+ * this layer, Spark, Databricks or delta-rs), partition columns parsed by type, column mapping
+ * (name and id modes, physical names down nested structs), schema evolution (columns a file
+ * lacks come back as nulls), deletion vectors.
+ *
+ * INT96 timestamps (Spark's default) are decoded with hyparquet, since polars overflows on them
+ * past year 2262; everything else goes through polars.
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import { parquetReadObjects } from "hyparquet";
+import { compressors } from "hyparquet-compressors";
+import type { AddFile } from "./actions.ts";
+import { DeltaError, UnsupportedFeatureError } from "./errors.ts";
+import type { Snapshot } from "./log.ts";
+import { partitionValueExpr, resolveLogPath } from "./partition.ts";
+import {
+  type ColumnMappingMode,
+  type DeltaType,
+  physicalName,
+  polarsTypeOf,
+  type StructField,
+  type StructType,
+} from "./schema.ts";
+import { deletedRows } from "./deletion_vector.ts";
+
+/** Options of {@linkcode readFiles}. */
+export interface ReadOptions {
+  /** Columns to return (all by default), in this order. */
+  columns?: string[];
+}
+
+/**
+ * An empty frame with the polars types of a schema.
+ *
+ * @example
+ * ```ts
+ * import { emptyFrame } from "./reader.ts";
+ * const df = emptyFrame({ type: "struct", fields: [{ name: "a", type: "long", nullable: true, metadata: {} }] });
+ * console.assert(df.height === 0 && df.columns[0] === "a");
+ * ```
+ */
+export function emptyFrame(schema: StructType): pl.DataFrame {
+  if (schema.fields.length === 0) return pl.DataFrame({});
+  return pl.DataFrame({ _: [null] })
+    .select(...schema.fields.map((f) => pl.lit(null).cast(polarsTypeOf(f.type)).alias(f.name)))
+    .head(0);
+}
+
+/**
+ * Reads the given files of a snapshot (all its files by default) into one frame with the
+ * table's logical schema.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadSnapshot } from "./log.ts";
+ * import { readFiles } from "./reader.ts";
+ * const snap = await loadSnapshot("lakehouse/silver/eco2mix");
+ * const df = await readFiles(snap);
+ * ```
+ */
+export async function readFiles(
+  snapshot: Snapshot,
+  files: AddFile[] = snapshot.files,
+  options: ReadOptions = {},
+): Promise<pl.DataFrame> {
+  const fields = selectFields(snapshot.schema, options.columns);
+  const schema: StructType = { type: "struct", fields };
+  if (files.length === 0) return emptyFrame(schema);
+  const frames: pl.DataFrame[] = [];
+  for (const add of files) frames.push(await readFile(snapshot, add, fields));
+  return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "vertical" });
+}
+
+function selectFields(schema: StructType, columns?: string[]): StructField[] {
+  if (!columns) return schema.fields;
+  const byName = new Map(schema.fields.map((f) => [f.name, f]));
+  return columns.map((c) => {
+    const f = byName.get(c);
+    if (!f) {
+      throw new DeltaError(
+        `column ${c} is not in the table (columns: ${schema.fields.map((f) => f.name).join(", ")})`,
+      );
+    }
+    return f;
+  });
+}
+
+/** Reads one data file as the given logical fields. */
+export async function readFile(
+  snapshot: Snapshot,
+  add: AddFile,
+  fields: StructField[],
+): Promise<pl.DataFrame> {
+  const mode = snapshot.columnMapping;
+  const partitionCols = new Set(snapshot.metadata.partitionColumns);
+  const path = resolveLogPath(snapshot.root, add.path);
+  const dataFields = fields.filter((f) => !partitionCols.has(f.name));
+  let raw: pl.DataFrame;
+  try {
+    raw = dataFields.length || !add.stats ? pl.readParquet(path) : pl.DataFrame({});
+  } catch (e) {
+    throw new DeltaError(`${path}: cannot read data file (${(e as Error).message})`);
+  }
+  raw = await fixInt96(raw, path, dataFields, mode);
+  const height = raw.width > 0 ? raw.height : numRecords(add, path);
+  const present = new Set(raw.columns);
+  const exprs = fields.map((f) => {
+    const target = polarsTypeOf(f.type);
+    const phys = physicalName(f, mode);
+    if (partitionCols.has(f.name)) {
+      const value = add.partitionValues?.[phys] ?? add.partitionValues?.[f.name] ?? null;
+      return partitionValueExpr(value, f.type).alias(f.name);
+    }
+    if (!present.has(phys)) return pl.lit(null).cast(target).alias(f.name);
+    let e = pl.col(phys);
+    const renamed = mode === "none" ? null : renameNested(e, f.type, raw.getColumn(phys).dtype);
+    if (renamed) e = renamed;
+    // Nested types keep polars' own reading (legacy list/map layouts differ in field names).
+    if (typeof f.type === "string" && !sameType(raw.getColumn(phys).dtype, target)) {
+      e = e.cast(target);
+    }
+    return e.alias(f.name);
+  });
+  // A frame with no column would lose the row count; literal partition columns need one.
+  const base = raw.width > 0 ? raw : pl.DataFrame({ _: Array(height).fill(null) });
+  let df = base.select(...exprs);
+  if (df.height !== height && raw.width === 0) df = df.head(0);
+  if (add.deletionVector) {
+    const deleted = await deletedRows(snapshot.root, add.deletionVector);
+    if (deleted.size) {
+      const keep = new Array<boolean>(df.height);
+      for (let i = 0; i < keep.length; i++) keep[i] = !deleted.has(i);
+      df = df.filter(pl.Series(keep));
+    }
+  }
+  return df;
+}
+
+function numRecords(add: AddFile, path: string): number {
+  try {
+    const n = JSON.parse(add.stats ?? "{}").numRecords;
+    if (typeof n === "number") return n;
+  } catch { /* fall through */ }
+  return pl.readParquet(path).height;
+}
+
+function sameType(a: pl.DataType, b: pl.DataType): boolean {
+  return String(a) === String(b);
+}
+
+// Polars reads INT96 as nanoseconds and wraps past 2262: re-decode those columns exactly.
+async function fixInt96(
+  raw: pl.DataFrame,
+  path: string,
+  fields: StructField[],
+  mode: ColumnMappingMode,
+): Promise<pl.DataFrame> {
+  const suspects = fields
+    .filter((f) => f.type === "timestamp" || f.type === "timestamp_ntz")
+    .map((f) => physicalName(f, mode))
+    .filter((p) => {
+      if (!raw.columns.includes(p)) return false;
+      // deno-lint-ignore no-explicit-any
+      const d = raw.getColumn(p).dtype as any;
+      return d.variant === "Datetime" && d.timeUnit === "ns";
+    });
+  if (!suspects.length) return raw;
+  const bytes = await Deno.readFile(path);
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const rows = await parquetReadObjects({
+    file: buffer as ArrayBuffer,
+    compressors,
+    columns: suspects,
+    parsers: {
+      timestampFromNanoseconds: (n: bigint) => (n / 1000n - (n % 1000n < 0n ? 1n : 0n)).toString(),
+      timestampFromMicroseconds: (n: bigint) => n.toString(),
+      timestampFromMilliseconds: (n: bigint) => (n * 1000n).toString(),
+      // deno-lint-ignore no-explicit-any
+    } as any,
+  });
+  const tz = (name: string) => {
+    // deno-lint-ignore no-explicit-any
+    return (raw.getColumn(name).dtype as any).timeZone as string | null;
+  };
+  return raw.withColumns(
+    ...suspects.map((name) =>
+      pl.Series(name, rows.map((r) => r[name] as string | null), pl.String)
+        .cast(pl.Int64)
+        .cast(pl.Datetime("us", tz(name) ?? undefined))
+    ),
+  );
+}
+
+/**
+ * With column mapping, nested struct fields carry physical names too: rename them (by position,
+ * after checking the physical names match) down structs, arrays and maps.
+ */
+function renameNested(e: pl.Expr, type: DeltaType, dtype: pl.DataType): pl.Expr | null {
+  if (typeof type === "string") return null;
+  // deno-lint-ignore no-explicit-any
+  const d = dtype as any;
+  if (type.type === "struct" && d.variant === "Struct") {
+    const actual = (d.fields as { name: string; dtype: pl.DataType }[]);
+    const wanted = type.fields.map((f) => physicalName(f, "name"));
+    if (actual.length !== wanted.length || actual.some((a, i) => a.name !== wanted[i])) {
+      throw new UnsupportedFeatureError(
+        `nested fields [${actual.map((a) => a.name)}] do not match the mapped schema [${wanted}]`,
+      );
+    }
+    const children = type.fields.map((f, i) =>
+      renameNested(e.struct.field(actual[i].name), f.type, actual[i].dtype) ??
+        e.struct.field(actual[i].name)
+    );
+    return pl.struct(children.map((c, i) => c.alias(type.fields[i].name)));
+  }
+  if (type.type === "array" && d.variant === "List") {
+    const inner = renameNested(pl.element(), type.elementType, d.inner);
+    return inner ? e.lst.eval(inner) : null;
+  }
+  if (type.type === "map" && d.variant === "List") {
+    const kv = d.inner as { fields: { name: string; dtype: pl.DataType }[] };
+    const k = renameNested(pl.element().struct.field("key"), type.keyType, kv.fields[0].dtype);
+    const v = renameNested(pl.element().struct.field("value"), type.valueType, kv.fields[1].dtype);
+    if (!k && !v) return null;
+    return e.lst.eval(pl.struct([
+      (k ?? pl.element().struct.field("key")).alias("key"),
+      (v ?? pl.element().struct.field("value")).alias("value"),
+    ]));
+  }
+  return null;
+}

@@ -1,0 +1,166 @@
+/**
+ * Per-file column statistics (`add.stats`) as Spark writes them: `numRecords`, and for the first
+ * 32 leaf columns `minValues`, `maxValues` (numbers, strings, dates, timestamps, decimals) and
+ * `nullCount` (every leaf, arrays and maps as a whole).
+ *
+ * Stats must never lie: a reader may skip a file on their word. So values are taken exactly
+ * (64-bit integers and decimals as text from polars, not through a JS double), strings longer
+ * than 32 characters get a truncated min and a max raised past the truncated prefix, timestamps
+ * are truncated to milliseconds like Spark's, and a float column holding NaN or infinities gets
+ * no min/max at all.
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import type { DeltaType, StructType } from "./schema.ts";
+import { formatTimestampMicros } from "./partition.ts";
+
+/** Spark's default `delta.dataSkippingNumIndexedCols`. */
+export const DEFAULT_INDEXED_COLUMNS = 32;
+/** Spark's default `delta.dataSkippingStringPrefixLength`. */
+export const STRING_PREFIX_LENGTH = 32;
+
+/** A JSON number kept as its exact text (64-bit integers, decimals). */
+class RawNumber {
+  constructor(readonly text: string) {}
+}
+
+type StatTree = { [k: string]: StatTree | string | number | RawNumber };
+
+interface Leaf {
+  path: string[];
+  type: DeltaType;
+  expr: pl.Expr;
+}
+
+function leaves(schema: StructType, limit: number): Leaf[] {
+  const out: Leaf[] = [];
+  const walk = (fields: StructType["fields"], prefix: string[], base: pl.Expr | null) => {
+    for (const f of fields) {
+      if (out.length >= limit) return;
+      const expr = base ? base.struct.field(f.name) : pl.col(f.name);
+      if (typeof f.type !== "string" && f.type.type === "struct") {
+        walk(f.type.fields, [...prefix, f.name], expr);
+      } else out.push({ path: [...prefix, f.name], type: f.type, expr });
+    }
+  };
+  walk(schema.fields, [], null);
+  return out;
+}
+
+const MINMAX = /^(byte|short|integer|long|float|double|date|timestamp|timestamp_ntz|string|decimal\(.*\))$/;
+
+/**
+ * Statistics JSON of one data file (the frame holds the file's rows, without partition columns;
+ * `schema` lists those columns in file order).
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { computeStats } from "./stats.ts";
+ * import { schemaOfFrame } from "./schema.ts";
+ * const df = pl.DataFrame({ n: [3, null, 1] });
+ * console.assert(computeStats(df, schemaOfFrame(df)) ===
+ *   '{"numRecords":3,"minValues":{"n":1},"maxValues":{"n":3},"nullCount":{"n":1}}');
+ * ```
+ */
+export function computeStats(
+  df: pl.DataFrame,
+  schema: StructType,
+  indexedColumns = DEFAULT_INDEXED_COLUMNS,
+): string {
+  const cols = leaves(schema, indexedColumns < 0 ? Infinity : indexedColumns);
+  const exprs: pl.Expr[] = [];
+  cols.forEach((leaf, i) => {
+    exprs.push(leaf.expr.nullCount().cast(pl.Int64).alias(`n${i}`));
+    if (typeof leaf.type === "string" && MINMAX.test(leaf.type) && df.height > 0) {
+      exprs.push(...minMaxExprs(leaf, i));
+    }
+  });
+  const row = exprs.length ? df.select(...exprs).toRecords()[0] as Record<string, unknown> : {};
+  const minValues: StatTree = {};
+  const maxValues: StatTree = {};
+  const nullCount: StatTree = {};
+  cols.forEach((leaf, i) => {
+    setPath(nullCount, leaf.path, Number(row[`n${i}`]));
+    if (row[`bad${i}`] === true) return;
+    const lo = row[`lo${i}`];
+    const hi = row[`hi${i}`];
+    if (lo === null || lo === undefined || hi === null || hi === undefined) return;
+    const [min, max] = bounds(leaf.type as string, lo, hi);
+    setPath(minValues, leaf.path, min);
+    setPath(maxValues, leaf.path, max);
+  });
+  return toJson({ numRecords: df.height, minValues, maxValues, nullCount });
+}
+
+function minMaxExprs(leaf: Leaf, i: number): pl.Expr[] {
+  const t = leaf.type as string;
+  let e = leaf.expr;
+  const out: pl.Expr[] = [];
+  if (t === "float" || t === "double") {
+    // NaN and infinities have no JSON number: such a column gets no min/max.
+    out.push(e.isNan().or(e.isInfinite()).any().alias(`bad${i}`));
+  }
+  if (t === "timestamp" || t === "timestamp_ntz") e = e.cast(pl.Datetime("us")).cast(pl.Int64);
+  const exact = t === "long" || t.startsWith("decimal") || t === "date" ||
+    t === "timestamp" || t === "timestamp_ntz";
+  const min = exact ? e.min().cast(pl.String) : e.min();
+  const max = exact ? e.max().cast(pl.String) : e.max();
+  out.push(min.alias(`lo${i}`), max.alias(`hi${i}`));
+  return out;
+}
+
+function bounds(type: string, lo: unknown, hi: unknown): [StatTree[string], StatTree[string]] {
+  switch (type) {
+    case "long":
+      return [new RawNumber(String(lo)), new RawNumber(String(hi))];
+    case "date":
+      return [String(lo), String(hi)];
+    case "timestamp":
+    case "timestamp_ntz": {
+      const fmt = (v: unknown) => {
+        const iso = formatTimestampMicros(BigInt(String(v)));
+        // Spark writes millisecond precision (truncated), UTC as "Z", NTZ without zone.
+        const ms = `${iso.slice(0, 23)}Z`;
+        return type === "timestamp" ? ms : ms.slice(0, -1);
+      };
+      return [fmt(lo), fmt(hi)];
+    }
+    case "string":
+      return [truncateMin(String(lo)), truncateMax(String(hi))];
+    default:
+      if (type.startsWith("decimal")) return [new RawNumber(String(lo)), new RawNumber(String(hi))];
+      return [lo as number, hi as number];
+  }
+}
+
+function truncateMin(s: string): string {
+  const cps = [...s];
+  return cps.length <= STRING_PREFIX_LENGTH ? s : cps.slice(0, STRING_PREFIX_LENGTH).join("");
+}
+
+function truncateMax(s: string): string {
+  const cps = [...s];
+  // The prefix followed by the highest code point sorts after every string with that prefix.
+  return cps.length <= STRING_PREFIX_LENGTH
+    ? s
+    : cps.slice(0, STRING_PREFIX_LENGTH).join("") + "\u{10FFFF}";
+}
+
+function setPath(tree: StatTree, path: string[], value: StatTree[string]): void {
+  let node = tree;
+  for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as StatTree;
+  node[path.at(-1)!] = value;
+}
+
+function toJson(value: unknown): string {
+  if (value instanceof RawNumber) return value.text;
+  if (value !== null && typeof value === "object") {
+    return `{${
+      Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`).join(",")
+    }}`;
+  }
+  return JSON.stringify(value);
+}
