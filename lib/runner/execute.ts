@@ -18,6 +18,7 @@ import {
   writeNotebook,
 } from "./ipynb.ts";
 import { injectParameters, type ParameterValue } from "./parameters.ts";
+import type { JupyterMessage } from "./wire.ts";
 
 /** Where a run is, for progress display. */
 export interface CellProgress {
@@ -44,6 +45,8 @@ export interface ExecuteOptions {
   connectionDir?: string;
   /** Called before each code cell runs. */
   onProgress?: (progress: CellProgress) => void;
+  /** Called with every kernel message a cell produces (e.g. to follow a nested run). */
+  onMessage?: (msg: JupyterMessage) => void;
   /** Called for each warning (e.g. an unknown parameter). */
   onWarning?: (message: string) => void;
 }
@@ -201,6 +204,7 @@ export async function executeNotebook(
               cell.execution_count = msg.content.execution_count;
             }
             collector.add(msg);
+            options.onMessage?.(msg);
           },
         });
         cell.execution_count = reply.execution_count;

@@ -48,11 +48,11 @@ const live = new Set<Kernel>();
  *
  * @example
  * ```ts ignore
- * Deno.addSignalListener("SIGINT", () => { killAllKernels(); Deno.exit(130); });
+ * Deno.addSignalListener("SIGINT", async () => { await killAllKernels(); Deno.exit(130); });
  * ```
  */
-export function killAllKernels(): void {
-  for (const k of live) k.kill();
+export async function killAllKernels(): Promise<void> {
+  await Promise.all([...live].map((k) => k.terminate()));
 }
 
 async function freePorts(n: number): Promise<number[]> {
@@ -239,7 +239,7 @@ export class Kernel {
         // the kill below still ends it
       }
     }
-    const timer = setTimeout(() => this.kill(), 2_000);
+    const timer = setTimeout(() => this.terminate(), 3_000);
     await this.#status;
     clearTimeout(timer);
     for (const s of [this.#shell, this.#control, this.#iopub]) s?.close();
@@ -247,14 +247,22 @@ export class Kernel {
     await Deno.remove(this.#connectionFile).catch(() => {});
   }
 
-  /** Kills the kernel process at once (SIGKILL). */
-  kill(): void {
-    if (this.#exited) return;
-    try {
-      this.#process.kill("SIGKILL");
-    } catch {
-      // exited meanwhile
-    }
+  /**
+   * Ends the kernel process: SIGTERM first, so that a runner inside it (notebook 11) can stop
+   * its own kernels, then SIGKILL after a grace period. Resolves once the process is gone.
+   */
+  async terminate(graceMs = 1_000): Promise<void> {
+    const signal = (s: Deno.Signal) => {
+      try {
+        if (!this.#exited) this.#process.kill(s);
+      } catch {
+        // exited meanwhile
+      }
+    };
+    signal("SIGTERM");
+    const timer = setTimeout(() => signal("SIGKILL"), graceMs);
+    await this.#status;
+    clearTimeout(timer);
   }
 
   async #waitForReady(deadline: number): Promise<void> {

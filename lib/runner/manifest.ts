@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { join, relative, resolve } from "node:path";
 import type { NotebookRun } from "./execute.ts";
 import type { ParameterValue } from "./parameters.ts";
+import { PATHS } from "../paths.ts";
 
 /** One input file of a run. */
 export interface InputFile {
@@ -174,4 +175,41 @@ export async function finishManifest(
   manifest.ended_at = new Date().toISOString();
   await writeManifest(runDir, manifest);
   return manifest;
+}
+
+/** An open run folder. */
+export interface OpenRun {
+  dir: string;
+  runId: string;
+}
+
+/**
+ * Opens the run folder `runDir` (creating its manifest when it has none), or a new folder
+ * `runs/<run id>` when `runDir` is empty. The CLI opens the run and passes it to notebook 11;
+ * notebook 11 run by hand in JupyterLab opens its own.
+ *
+ * @example
+ * ```ts ignore
+ * const run = await openRun({ runDir: "", parameters: {}, inputPath: "data" });
+ * console.log(run.dir);
+ * ```
+ */
+export async function openRun(options: {
+  runDir: string;
+  parameters: Record<string, ParameterValue>;
+  inputPath: string;
+}): Promise<OpenRun> {
+  if (options.runDir) {
+    const existing = await readManifest(options.runDir).catch(() => null);
+    if (existing) return { dir: options.runDir, runId: existing.run_id };
+  }
+  const runId = newRunId();
+  const dir = options.runDir || join(PATHS.runs, runId);
+  await Deno.mkdir(dir, { recursive: true });
+  await createManifest(dir, {
+    runId,
+    parameters: options.parameters,
+    inputs: await describeInputs(options.inputPath),
+  });
+  return { dir, runId };
 }

@@ -117,6 +117,28 @@ export function coerceParameter(
   }
 }
 
+function tags(cell: Cell): string[] {
+  return cell.metadata?.tags ?? [];
+}
+
+/**
+ * The declarations of a notebook's `parameters` cell (none when it has no such cell).
+ *
+ * @example
+ * ```ts
+ * import { declaredParameters } from "./parameters.ts";
+ * const nb = {
+ *   nbformat: 4 as const, nbformat_minor: 5, metadata: {},
+ *   cells: [{ cell_type: "code" as const, source: "let a = 1;", metadata: { tags: ["parameters"] } }],
+ * };
+ * console.assert(declaredParameters(nb)[0].name === "a");
+ * ```
+ */
+export function declaredParameters(nb: Notebook): ParameterDeclaration[] {
+  const cell = nb.cells.find((c) => tags(c).includes("parameters"));
+  return cell ? parseDeclarations(joinSource(cell.source)) : [];
+}
+
 /** The result of {@linkcode injectParameters}. */
 export interface Injection {
   notebook: Notebook;
@@ -124,10 +146,6 @@ export interface Injection {
   unknown: string[];
   /** Declarations of the `parameters` cell. */
   declared: ParameterDeclaration[];
-}
-
-function tags(cell: Cell): string[] {
-  return cell.metadata?.tags ?? [];
 }
 
 /**

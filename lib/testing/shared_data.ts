@@ -9,10 +9,7 @@
  */
 
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-/** Project root (the folder holding `deno.json`). */
-export const PROJECT_ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+import { PATHS } from "../paths.ts";
 
 /**
  * Absolute path of a file under the shared data folder.
@@ -24,7 +21,7 @@ export const PROJECT_ROOT: string = fileURLToPath(new URL("../../", import.meta.
  * ```
  */
 export function sharedDataPath(...parts: string[]): string {
-  const root = Deno.env.get("ECO2MIX_SHARED_DATA") ?? join(PROJECT_ROOT, "..", "shared", "data");
+  const root = Deno.env.get("ECO2MIX_SHARED_DATA") ?? join(PATHS.root, "..", "shared", "data");
   const path = join(root, ...parts);
   try {
     Deno.statSync(path);

@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { parseCli, typedParameters, UsageError } from "./cli.ts";
+import { ParameterError } from "./parameters.ts";
+import { readNotebook } from "./ipynb.ts";
+import { readManifest } from "./manifest.ts";
+import { writeTestNotebook } from "./_test_notebooks.ts";
+import { processesMentioning } from "./_test_checks.ts";
+
+const CLI = fileURLToPath(import.meta.resolve("./cli.ts"));
+const MOD = import.meta.resolve("./mod.ts");
+
+function cli(args: string[], cwd: string): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, ...args],
+    cwd,
+    env: { INIT_CWD: cwd },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+async function finish(p: Deno.ChildProcess): Promise<{ code: number; out: string; err: string }> {
+  const { code, stdout, stderr } = await p.output();
+  const d = new TextDecoder();
+  return { code, out: d.decode(stdout), err: d.decode(stderr) };
+}
+
+Deno.test("parseCli reads -p pairs, --input, --run-dir and --timeout", () => {
+  const o = parseCli(
+    ["nb.ipynb", "-p", "a=1", "--parameter", "b=x=y", "--input", "d", "--timeout", "5"],
+    "/w",
+  );
+  assert.deepEqual(o, {
+    notebook: "/w/nb.ipynb",
+    parameters: [["a", "1"], ["b", "x=y"], ["input_path", "d"]],
+    runDir: null,
+    cellTimeoutMs: 5000,
+  });
+  assert.throws(() => parseCli(["nb.ipynb", "-p", "novalue"], "/w"), UsageError);
+  assert.throws(() => parseCli([], "/w"), UsageError);
+  assert.throws(() => parseCli(["a", "--timeout", "zero"], "/w"), UsageError);
+});
+
+Deno.test("typedParameters follows the declared kinds and resolves path parameters", () => {
+  const declared = [
+    { name: "n", keyword: "let" as const, kind: "number" as const },
+    { name: "s", keyword: "let" as const, kind: "string" as const },
+  ];
+  assert.deepEqual(
+    typedParameters(
+      [["n", "3.5"], ["s", "42"], ["u", "true"], ["out_dir", "x"], ["in_path", "/abs"]],
+      declared,
+      "/w",
+    ),
+    { n: 3.5, s: "42", u: true, out_dir: "/w/x", in_path: "/abs" },
+  );
+  assert.throws(() => typedParameters([["n", "abc"]], declared, "/w"), ParameterError);
+});
+
+Deno.test("a failing notebook exits 1, names notebook, cell and error, writes the copy", async () => {
+  const dir = await Deno.makeTempDir();
+  await writeTestNotebook(dir, "bad.ipynb", [
+    { source: "let seuil = 1;", tags: ["parameters"] },
+    "if (seuil > 2) throw new TypeError(`seuil trop haut: ${seuil}`);",
+  ]);
+  const runDir = `${dir}/run`;
+  const r = await finish(cli(["bad.ipynb", "-p", "seuil=5", "--run-dir", "run"], dir));
+  assert.equal(r.code, 1);
+  assert.match(r.err, /bad\.ipynb: cell 1 \(In \[3\]\) failed: TypeError: seuil trop haut: 5/);
+  assert.match(r.err, new RegExp(`Run folder: ${runDir}`));
+  const nb = await readNotebook(`${runDir}/bad.ipynb`);
+  assert.equal(nb.cells.filter((c) => c.outputs?.some((o) => o.output_type === "error")).length, 1);
+  const manifest = await readManifest(runDir);
+  assert.equal(manifest.status, "failed");
+  assert.deepEqual(manifest.parameters, { seuil: 5 });
+  assert.equal(manifest.notebooks[0].error?.cellIndex, 1);
+});
+
+Deno.test("a wrong parameter value exits 2 before any kernel starts", async () => {
+  const dir = await Deno.makeTempDir();
+  await writeTestNotebook(dir, "p.ipynb", [{ source: "let n = 1;", tags: ["parameters"] }]);
+  const r = await finish(cli(["p.ipynb", "-p", "n=abc", "--run-dir", "run"], dir));
+  assert.equal(r.code, 2);
+  assert.match(r.err, /n expects a number, got "abc"/);
+});
+
+Deno.test("Ctrl-C stops the outer kernel and the kernels it started: none is left", async () => {
+  const dir = await Deno.makeTempDir();
+  await writeTestNotebook(dir, "inner.ipynb", ["await new Promise((r) => setTimeout(r, 120_000))"]);
+  await writeTestNotebook(dir, "outer.ipynb", [
+    { source: 'let run_dir = "";', tags: ["parameters"] },
+    `import { runNotebooks } from "${MOD}";\n` +
+    `await runNotebooks(["${dir}/inner.ipynb"], { runDir: run_dir });`,
+  ]);
+  const child = cli(["outer.ipynb", "--run-dir", "run"], dir);
+  // Wait until both kernels (outer notebook, inner notebook) are running.
+  const deadline = Date.now() + 30_000;
+  while ((await processesMentioning(`${dir}/run`)).length < 2) {
+    assert.ok(Date.now() < deadline, "the two kernels never started");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill("SIGINT");
+  const r = await finish(child);
+  assert.equal(r.code, 130);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(await processesMentioning(`${dir}/run`), []);
+  assert.equal((await readManifest(`${dir}/run`)).status, "failed");
+});

@@ -1,0 +1,134 @@
+/**
+ * Runs several notebooks in order, each in a fresh kernel, into one run folder, recording each
+ * in the run manifest. Notebook 11 calls this from inside its own kernel.
+ *
+ * @module
+ */
+
+import { basename, join } from "node:path";
+import { executeNotebook, NotebookExecutionError, type NotebookRun } from "./execute.ts";
+import { readNotebook } from "./ipynb.ts";
+import { killAllKernels } from "./kernel.ts";
+import { MANIFEST_FILE, recordNotebook } from "./manifest.ts";
+import { declaredParameters, type ParameterValue } from "./parameters.ts";
+import {
+  formatProgress,
+  inKernel,
+  KernelProgress,
+  type Progress,
+  TerminalProgress,
+} from "./progress.ts";
+
+/** Options for {@linkcode runNotebooks}. */
+export interface RunNotebooksOptions {
+  /** Folder receiving the executed copies (and holding `manifest.json`, if any). */
+  runDir: string;
+  /** Parameters offered to every notebook; each receives only those it declares. */
+  parameters?: Record<string, ParameterValue>;
+  /** Longest time one cell may run, in milliseconds. */
+  cellTimeoutMs?: number;
+  /** Progress sink (default: the terminal, or a live display inside a notebook). */
+  onProgress?: (p: Progress) => void | Promise<void>;
+  /** Warning sink (default: console.warn). */
+  onWarning?: (message: string) => void;
+}
+
+/** Record of a multi-notebook run; `failed` is set when a notebook failed (the run stopped). */
+export interface PipelineResult {
+  runs: NotebookRun[];
+  failed?: NotebookExecutionError;
+}
+
+function defaultProgress(): (p: Progress) => void | Promise<void> {
+  if (inKernel()) {
+    const display = new KernelProgress();
+    return (p) => display.show(p);
+  }
+  const terminal = new TerminalProgress();
+  return (p) => terminal.show(formatProgress(p));
+}
+
+/**
+ * Runs `notebooks` in order, stopping at the first failure, and returns every run record.
+ * When `runDir` holds a manifest, each notebook is appended to it as it ends.
+ *
+ * Inside a kernel, SIGTERM (sent by an outer runner being interrupted) stops the kernels
+ * started here before the process exits, so no kernel outlives its parent.
+ *
+ * @example
+ * ```ts ignore
+ * const { runs, failed } = await runNotebooks(["01_Setup_Environnement.ipynb"], {
+ *   runDir: "../runs/manual",
+ *   parameters: { input_path: "../data" },
+ * });
+ * ```
+ */
+export async function runNotebooks(
+  notebooks: string[],
+  options: RunNotebooksOptions,
+): Promise<PipelineResult> {
+  const progress = options.onProgress ?? defaultProgress();
+  const hasManifest = await Deno.stat(join(options.runDir, MANIFEST_FILE)).then(
+    () => true,
+    () => false,
+  );
+  const stop = async () => {
+    await killAllKernels();
+    Deno.exit(143);
+  };
+  Deno.addSignalListener("SIGTERM", stop);
+  const runs: NotebookRun[] = [];
+  try {
+    for (const [k, path] of notebooks.entries()) {
+      const declared = new Set(declaredParameters(await readNotebook(path)).map((d) => d.name));
+      const parameters = Object.fromEntries(
+        Object.entries(options.parameters ?? {}).filter(([name]) => declared.has(name)),
+      );
+      const name = basename(path, ".ipynb");
+      // Progress displays are sent in order, and all of them before the next notebook.
+      let shown: Promise<void> = Promise.resolve();
+      try {
+        const run = await executeNotebook(path, {
+          parameters,
+          outputPath: join(options.runDir, basename(path)),
+          cellTimeoutMs: options.cellTimeoutMs,
+          onWarning: options.onWarning ?? console.warn,
+          onProgress: (p) => {
+            const at = { ...p, notebook: k + 1, notebooks: notebooks.length, name };
+            shown = shown.then(() => progress(at));
+          },
+        });
+        runs.push(run);
+      } catch (e) {
+        if (!(e instanceof NotebookExecutionError)) throw e;
+        runs.push(e.run);
+        if (hasManifest) await recordNotebook(options.runDir, e.run);
+        return { runs, failed: e };
+      } finally {
+        await shown;
+      }
+      if (hasManifest) await recordNotebook(options.runDir, runs.at(-1)!);
+    }
+    return { runs };
+  } finally {
+    Deno.removeSignalListener("SIGTERM", stop);
+  }
+}
+
+/**
+ * The notebooks the complete pipeline runs: `01_…` to `10_…` found in `dir`, in order
+ * (notebook 11, the pipeline itself, excluded).
+ *
+ * @example
+ * ```ts ignore
+ * const notebooks = await pipelineNotebooks("notebooks");
+ * ```
+ */
+export async function pipelineNotebooks(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    const n = /^(\d{2})_.*\.ipynb$/.exec(e.name)?.[1];
+    if (e.isFile && n && Number(n) >= 1 && Number(n) <= 10) found.push(join(dir, e.name));
+  }
+  return found.sort();
+}

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { basename, join } from "node:path";
+import { pipelineNotebooks, runNotebooks } from "./pipeline.ts";
+import { createManifest, readManifest } from "./manifest.ts";
+import type { Progress } from "./progress.ts";
+import { writeTestNotebook } from "./_test_notebooks.ts";
+
+Deno.test("pipelineNotebooks lists 01…10 in order, never 11 or other files", async () => {
+  const dir = await Deno.makeTempDir();
+  for (const f of ["10_X.ipynb", "02_B.ipynb", "11_Pipeline.ipynb", "01_A.ipynb", "notes.ipynb"]) {
+    await Deno.writeTextFile(join(dir, f), "{}");
+  }
+  assert.deepEqual(
+    (await pipelineNotebooks(dir)).map((p) => basename(p)),
+    ["01_A.ipynb", "02_B.ipynb", "10_X.ipynb"],
+  );
+});
+
+Deno.test("runNotebooks runs in order, passes declared parameters only, records the manifest", async () => {
+  const dir = await Deno.makeTempDir();
+  const a = await writeTestNotebook(dir, "01_a.ipynb", [
+    { source: 'let input_path = "";', tags: ["parameters"] },
+    "console.log(input_path)",
+  ]);
+  const b = await writeTestNotebook(dir, "02_b.ipynb", ["1", "2"]);
+  const runDir = join(dir, "run");
+  await Deno.mkdir(runDir);
+  await createManifest(runDir, { runId: "r1", parameters: {}, inputs: [] });
+  const seen: Progress[] = [];
+  const warnings: string[] = [];
+  const { runs, failed } = await runNotebooks([a, b], {
+    runDir,
+    parameters: { input_path: "/x.xls", lakehouse_dir: "/lake" },
+    onProgress: (p) => void seen.push(p),
+    onWarning: (w) => warnings.push(w),
+  });
+  assert.equal(failed, undefined);
+  assert.deepEqual(runs.map((r) => r.parameters), [{ input_path: "/x.xls" }, {}]);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(
+    seen.map((p) => [p.notebook, p.notebooks, p.name, p.cell, p.cells]),
+    [[1, 2, "01_a", 1, 3], [1, 2, "01_a", 2, 3], [1, 2, "01_a", 3, 3], [2, 2, "02_b", 1, 2], [
+      2,
+      2,
+      "02_b",
+      2,
+      2,
+    ]],
+  );
+  const manifest = await readManifest(runDir);
+  assert.deepEqual(manifest.notebooks.map((n) => [n.output, n.status]), [
+    ["01_a.ipynb", "completed"],
+    ["02_b.ipynb", "completed"],
+  ]);
+});
+
+Deno.test("runNotebooks stops at the first failing notebook", async () => {
+  const dir = await Deno.makeTempDir();
+  const a = await writeTestNotebook(dir, "01_a.ipynb", ['throw new Error("panne")']);
+  const b = await writeTestNotebook(dir, "02_b.ipynb", ["1"]);
+  const { runs, failed } = await runNotebooks([a, b], { runDir: dir, onProgress: () => {} });
+  assert.equal(runs.length, 1);
+  assert.match(failed?.message ?? "", /01_a\.ipynb: cell 0 \(In \[1\]\) failed: Error: panne/);
+});

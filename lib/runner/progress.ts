@@ -1,0 +1,115 @@
+/**
+ * Progress of a run: "notebook k/n · cell i/m · elapsed", on the terminal or, when the runner
+ * itself runs inside a notebook (notebook 11), as a live display that the outer runner
+ * forwards to its own terminal.
+ *
+ * @module
+ */
+
+import type { JupyterMessage } from "./wire.ts";
+
+/** Where a run stands. */
+export interface Progress {
+  /** 1-based position of the notebook in the run, and the number of notebooks. */
+  notebook: number;
+  notebooks: number;
+  name: string;
+  /** 1-based code cell being run, and the number of code cells. */
+  cell: number;
+  cells: number;
+  elapsedMs: number;
+}
+
+/** MIME type of progress displays, recognised by an outer runner. */
+export const PROGRESS_MIME = "application/vnd.eco2mix.progress+json";
+
+/**
+ * One progress line.
+ *
+ * @example
+ * ```ts
+ * import { formatProgress } from "./progress.ts";
+ * const line = formatProgress({ notebook: 2, notebooks: 3, name: "02_Bronze", cell: 4, cells: 9, elapsedMs: 12_345 });
+ * console.assert(line === "notebook 2/3 02_Bronze · cell 4/9 · 12.3 s");
+ * ```
+ */
+export function formatProgress(p: Progress): string {
+  return `notebook ${p.notebook}/${p.notebooks} ${p.name} · cell ${p.cell}/${p.cells} · ` +
+    `${(p.elapsedMs / 1000).toFixed(1)} s`;
+}
+
+/**
+ * The progress carried by a kernel message, if it is a progress display of an inner run.
+ *
+ * @example
+ * ```ts
+ * import { nestedProgress, PROGRESS_MIME } from "./progress.ts";
+ * import { newMessage } from "./wire.ts";
+ * const p = { notebook: 1, notebooks: 1, name: "a", cell: 1, cells: 1, elapsedMs: 0 };
+ * console.assert(nestedProgress(newMessage("display_data", "s", { data: { [PROGRESS_MIME]: p } }))?.name === "a");
+ * ```
+ */
+export function nestedProgress(msg: JupyterMessage): Progress | null {
+  const type = msg.header.msg_type;
+  if (type !== "display_data" && type !== "update_display_data") return null;
+  return (msg.content.data?.[PROGRESS_MIME] as Progress | undefined) ?? null;
+}
+
+/** Whether this code runs inside the Deno Jupyter kernel. */
+export function inKernel(): boolean {
+  try {
+    // Outside the kernel any access to Deno.jupyter throws.
+    return typeof Deno.jupyter.broadcast === "function";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes progress to the terminal: one rewritten line on a TTY, else a line every few
+ * seconds (CI logs stay short).
+ */
+export class TerminalProgress {
+  #lastPrint = 0;
+  #tty = Deno.stderr.isTerminal();
+  #width = 0;
+  readonly #encoder = new TextEncoder();
+
+  /** Shows `line` (an outer progress line, optionally followed by a nested one). */
+  show(line: string): void {
+    if (this.#tty) {
+      const padded = line.padEnd(this.#width);
+      this.#width = line.length;
+      Deno.stderr.writeSync(this.#encoder.encode(`\r${padded}`));
+    } else if (performance.now() - this.#lastPrint > 5_000) {
+      this.#lastPrint = performance.now();
+      Deno.stderr.writeSync(this.#encoder.encode(`${line}\n`));
+    }
+  }
+
+  /** Ends the progress line. */
+  done(): void {
+    if (this.#tty && this.#width) Deno.stderr.writeSync(this.#encoder.encode("\n"));
+    this.#width = 0;
+  }
+}
+
+/**
+ * Shows progress inside a notebook as one display that updates in place; an outer runner
+ * reads the same display through {@linkcode nestedProgress}.
+ */
+export class KernelProgress {
+  readonly #displayId = `progress-${crypto.randomUUID()}`;
+  #shown = false;
+
+  /** Publishes `p`. */
+  async show(p: Progress): Promise<void> {
+    const content = {
+      data: { "text/plain": formatProgress(p), [PROGRESS_MIME]: p },
+      metadata: {},
+      transient: { display_id: this.#displayId },
+    };
+    await Deno.jupyter.broadcast(this.#shown ? "update_display_data" : "display_data", content);
+    this.#shown = true;
+  }
+}
