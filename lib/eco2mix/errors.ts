@@ -1,0 +1,73 @@
+/**
+ * Typed errors about eCO2mix input files. Every error names the file and, when one line is at
+ * fault, its 1-based line number (for .xlsx files: the sheet row), so that a data engineer can
+ * open the file at the right place.
+ *
+ * @module
+ */
+
+/** Base class: a problem with one input file (and optionally one of its lines). */
+export class Eco2mixError extends Error {
+  override name = "Eco2mixError";
+  /** File name as given to the reader (`archive.zip!/entry.xls` for archive entries). */
+  readonly file: string;
+  /** 1-based line number at fault, when one is. */
+  readonly line: number | undefined;
+
+  /**
+   * @example
+   * ```ts
+   * import { Eco2mixError } from "./errors.ts";
+   * const e = new Eco2mixError("bad cell", "a.xls", 12);
+   * console.assert(e.message === "a.xls:12: bad cell");
+   * ```
+   */
+  constructor(detail: string, file: string, line?: number, options?: ErrorOptions) {
+    super(`${file}${line === undefined ? "" : `:${line}`}: ${detail}`, options);
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/** The bytes are not an eCO2mix file of any known variant (random bytes, unknown header...). */
+export class Eco2mixFormatError extends Eco2mixError {
+  override name = "Eco2mixFormatError";
+}
+
+/**
+ * A recognised RTE file that is not a power-data file (a Tempo calendar): folder readers skip
+ * it instead of failing.
+ */
+export class Eco2mixNotDataError extends Eco2mixFormatError {
+  override name = "Eco2mixNotDataError";
+}
+
+/** The file holds no data row (empty file, header only, archive without a data entry). */
+export class Eco2mixEmptyError extends Eco2mixError {
+  override name = "Eco2mixEmptyError";
+}
+
+/** The file stops early: no closing disclaimer or a partial last line. */
+export class Eco2mixTruncatedError extends Eco2mixError {
+  override name = "Eco2mixTruncatedError";
+}
+
+/** A required column is missing, or a column appears twice. */
+export class Eco2mixColumnError extends Eco2mixError {
+  override name = "Eco2mixColumnError";
+}
+
+/** A line has the wrong number of fields (extra or missing columns). */
+export class Eco2mixRowError extends Eco2mixError {
+  override name = "Eco2mixRowError";
+}
+
+/** A cell that should be a number, a date or a time is not ("12a4", "2025-13-01"). */
+export class Eco2mixValueError extends Eco2mixError {
+  override name = "Eco2mixValueError";
+}
+
+/** The same instant appears twice in one file with different values. */
+export class Eco2mixDuplicateError extends Eco2mixError {
+  override name = "Eco2mixDuplicateError";
+}
