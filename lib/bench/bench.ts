@@ -1,0 +1,131 @@
+/**
+ * `deno task bench`: wall time and peak memory of the runner and of each pipeline notebook,
+ * printed as a table and written to `runs/bench/bench.json`. Speed targets are checked here,
+ * never in tests.
+ *
+ * ```sh
+ * deno task bench [--input FILE_OR_FOLDER] [--repeat N]
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { join, resolve } from "node:path";
+import { PATHS } from "../paths.ts";
+import { executeNotebook, Kernel, pipelineNotebooks, runNotebooks } from "../runner/mod.ts";
+
+/** One measured item. */
+export interface BenchRow {
+  name: string;
+  wall_s: number;
+  peak_rss_mb: number | null;
+  /** The target, when the item has one (seconds). */
+  target_s?: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function kernelFirstResult(dir: string): Promise<BenchRow> {
+  const t0 = performance.now();
+  const kernel = await Kernel.start({ cwd: PATHS.notebooks, connectionDir: dir });
+  await kernel.execute("1 + 1", { timeoutMs: 30_000, onOutput: () => {} });
+  const wall = (performance.now() - t0) / 1000;
+  const rss = kernel.peakRssMb();
+  await kernel.shutdown();
+  return { name: "kernel start to first cell result", wall_s: wall, peak_rss_mb: rss, target_s: 1 };
+}
+
+async function fiftyCells(dir: string): Promise<BenchRow> {
+  const cells = Array.from({ length: 50 }, (_, i) => ({
+    cell_type: "code",
+    id: `c${i}`,
+    source: `const v${i} = ${i} * 2; v${i}`,
+    metadata: {},
+    outputs: [],
+    execution_count: null,
+  }));
+  const input = join(dir, "fifty.ipynb");
+  await Deno.writeTextFile(
+    input,
+    JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells }),
+  );
+  const t0 = performance.now();
+  const run = await executeNotebook(input, { outputPath: join(dir, "fifty.out.ipynb") });
+  return {
+    name: "50-cell trivial notebook, end to end",
+    wall_s: (performance.now() - t0) / 1000,
+    peak_rss_mb: run.peakRssMb,
+    target_s: 2,
+  };
+}
+
+async function pipeline(dir: string, input: string): Promise<BenchRow[]> {
+  const { runs, failed } = await runNotebooks(await pipelineNotebooks(PATHS.notebooks), {
+    runDir: dir,
+    parameters: { input_path: input, lakehouse_dir: join(dir, "lakehouse") },
+  });
+  if (failed) throw failed;
+  return runs.map((r) => ({
+    name: `notebook ${r.input.split("/").pop()}`,
+    wall_s: r.durationS,
+    peak_rss_mb: r.peakRssMb,
+  }));
+}
+
+function printTable(rows: BenchRow[]): void {
+  const line = (a: string, b: string, c: string, d: string) =>
+    `${a.padEnd(52)} ${b.padStart(9)} ${c.padStart(12)} ${d.padStart(9)}`;
+  console.log(line("item", "wall s", "peak RSS MB", "target s"));
+  for (const r of rows) {
+    console.log(line(
+      r.name,
+      r.wall_s.toFixed(3),
+      r.peak_rss_mb === null ? "-" : r.peak_rss_mb.toFixed(1),
+      r.target_s === undefined ? "" : `${r.wall_s <= r.target_s ? "≤" : ">"} ${r.target_s}`,
+    ));
+  }
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { input: { type: "string" }, repeat: { type: "string" } },
+  });
+  const cwd = Deno.env.get("INIT_CWD") ?? Deno.cwd();
+  const input = resolve(
+    cwd,
+    values.input ??
+      join(
+        PATHS.root,
+        "..",
+        "shared",
+        "data",
+        "eco2mix",
+        "eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls",
+      ),
+  );
+  const repeat = Number(values.repeat ?? 5);
+  const dir = join(PATHS.runs, "bench");
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dir, { recursive: true });
+
+  const rows: BenchRow[] = [];
+  for (const measure of [kernelFirstResult, fiftyCells]) {
+    const samples: BenchRow[] = [];
+    for (let i = 0; i < repeat; i++) samples.push(await measure(dir));
+    const wall = median(samples.map((s) => s.wall_s));
+    rows.push({ ...samples[0], wall_s: wall, name: `${samples[0].name} (median of ${repeat})` });
+  }
+  rows.push(...await pipeline(join(dir, "pipeline"), input));
+  printTable(rows);
+  const out = join(dir, "bench.json");
+  await Deno.writeTextFile(
+    out,
+    JSON.stringify({ date: new Date().toISOString(), input, rows }, null, 2) + "\n",
+  );
+  console.log(`\nWritten: ${out}`);
+}
