@@ -164,12 +164,17 @@ export async function main(args: string[], cwd: string): Promise<number> {
 
   const terminal = new TerminalProgress();
   let outer = "";
-  const interrupt = async () => {
-    terminal.done();
-    console.error("Interrupted: stopping kernels.");
-    await killAllKernels();
-    await finishManifest(runDir, "failed").catch(() => {});
-    Deno.exit(130);
+  // Once interrupted, the handler owns the exit: a cell failing because its kernel was just
+  // killed must not end the process first with another status.
+  let interrupted: Promise<never> | null = null;
+  const interrupt = () => {
+    interrupted ??= (async () => {
+      terminal.done();
+      console.error("Interrupted: stopping kernels.");
+      await killAllKernels();
+      await finishManifest(runDir, "failed").catch(() => {});
+      Deno.exit(130);
+    })();
   };
   Deno.addSignalListener("SIGINT", interrupt);
   Deno.addSignalListener("SIGTERM", interrupt);
@@ -197,6 +202,7 @@ export async function main(args: string[], cwd: string): Promise<number> {
     );
     return 0;
   } catch (e) {
+    if (interrupted) await interrupted;
     terminal.done();
     if (!(e instanceof NotebookExecutionError || e instanceof KernelError)) throw e;
     if (e instanceof NotebookExecutionError) await recordNotebook(runDir, e.run);
