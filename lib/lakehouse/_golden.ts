@@ -7,8 +7,8 @@
 import pl from "nodejs-polars";
 
 /**
- * One canonical JSON string per row, sorted: 64-bit integers, decimals and dates as text,
- * timestamps as UTC epoch microseconds, nested values through JSON (dates as ISO text).
+ * One canonical JSON line per row (columns sorted by name), rows sorted: 64-bit integers,
+ * decimals and dates as text, timestamps as UTC epoch microseconds.
  */
 export function canonicalRows(df: pl.DataFrame): string[] {
   const names = [...df.columns].sort();
@@ -25,42 +25,14 @@ export function canonicalRows(df: pl.DataFrame): string[] {
       case "Decimal":
       case "Date":
         return c.cast(pl.String).alias(name);
-      case "List":
-      case "Struct":
-        return c.cast(textLeaves(d)).alias(name);
       default:
         return c;
     }
   });
-  const rows = df.select(...exprs).toRecords() as Record<string, unknown>[];
-  return rows.map((r) => JSON.stringify(names.map((n) => [n, r[n]]), replacer)).sort();
-}
-
-// Nested decimals and 64-bit integers cannot reach JavaScript as numbers: cast them to text.
-// deno-lint-ignore no-explicit-any
-function textLeaves(d: any): pl.DataType {
-  switch (d.variant) {
-    case "Decimal":
-    case "Int64":
-    case "UInt64":
-      return pl.String;
-    case "List":
-      return pl.List(textLeaves(d.inner));
-    case "Struct":
-      return pl.Struct(
-        (d.fields as { name: string; dtype: unknown }[]).map((f) =>
-          new pl.Field(f.name, textLeaves(f.dtype))
-        ),
-      );
-    default:
-      return d;
-  }
-}
-
-function replacer(_key: string, value: unknown): unknown {
-  if (typeof value === "bigint") return value.toString();
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  return value;
+  if (df.height === 0) return [];
+  // Polars' own JSON writer: the only way nested decimals and 64-bit integers reach JS exactly.
+  const text = new TextDecoder().decode(df.select(...exprs).writeJSON({ format: "lines" }));
+  return text.split("\n").filter((l) => l.length > 0).sort();
 }
 
 /** Reads every Parquet file of a folder (Spark output: `_SUCCESS` and `.crc` files ignored). */

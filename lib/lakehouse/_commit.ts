@@ -1,0 +1,125 @@
+/**
+ * The commit protocol: put-if-absent of `_delta_log/%020d.json`, conflict detection against the
+ * commits that won the race, retries, and a checkpoint every `delta.checkpointInterval` commits.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import type { Action, AddFile, CommitInfo, RemoveFile } from "./actions.ts";
+import { writeCheckpoint } from "./checkpoint.ts";
+import { ConcurrentModificationError } from "./errors.ts";
+import { commitFileName, LOG_DIR, loadSnapshot, readCommit } from "./log.ts";
+import { canonicalPath } from "./partition.ts";
+import { putIfAbsent } from "./_fs.ts";
+
+/** Engine name written in `commitInfo.engineInfo`. */
+export const ENGINE_INFO = `lib-lakehouse Deno/${Deno.version.deno}`;
+
+/** Default `delta.checkpointInterval`. */
+export const DEFAULT_CHECKPOINT_INTERVAL = 10;
+
+/** A transaction ready to commit. */
+export interface Transaction {
+  /** Table root. */
+  root: string;
+  /** Version the transaction read (-1 when it creates the table). */
+  readVersion: number;
+  /** Actions to commit (without commitInfo). */
+  actions: Action[];
+  /** commitInfo fields (operation, parameters, metrics, isBlindAppend). */
+  info: CommitInfo;
+  /**
+   * Whether a file added or removed by a concurrent commit falls in what this transaction read
+   * (so its result would have been different). Blind appends read nothing.
+   */
+  reads?: (partitionValues: Record<string, string | null>) => boolean;
+  /** Checkpoint interval of the table. */
+  checkpointInterval?: number;
+}
+
+/** What a commit produced. */
+export interface CommitResult {
+  /** Version committed. */
+  version: number;
+  /** Number of commits that won a race first and were checked for conflicts. */
+  retries: number;
+}
+
+const MAX_ATTEMPTS = 10_000;
+
+function serialise(actions: Action[]): Uint8Array {
+  return new TextEncoder().encode(actions.map((a) => JSON.stringify(a)).join("\n") + "\n");
+}
+
+/** Throws {@linkcode ConcurrentModificationError} if a winning commit conflicts with `txn`. */
+function checkConflicts(txn: Transaction, winner: Action[], version: number): void {
+  const where = `${join(txn.root, LOG_DIR, commitFileName(version))}`;
+  const ours = new Set(
+    txn.actions.filter((a) => a.remove).map((a) => canonicalPath(txn.root, a.remove!.path)),
+  );
+  for (const a of winner) {
+    if (a.metaData || a.protocol) {
+      throw new ConcurrentModificationError(
+        `${where}: a concurrent commit changed the table ${a.metaData ? "metadata" : "protocol"}`,
+      );
+    }
+    if (a.remove && ours.has(canonicalPath(txn.root, a.remove.path))) {
+      throw new ConcurrentModificationError(
+        `${where}: a concurrent commit also removed ${a.remove.path}`,
+      );
+    }
+    const file: AddFile | RemoveFile | undefined = a.add ?? a.remove;
+    if (file && file.dataChange !== false && txn.reads?.(file.partitionValues ?? {})) {
+      throw new ConcurrentModificationError(
+        `${where}: a concurrent commit ${a.add ? "added" : "removed"} ${file.path}, ` +
+          "in data this transaction read; read the table again and retry",
+      );
+    }
+  }
+}
+
+/**
+ * Commits a transaction: tries `readVersion + 1`, and when another writer got there first,
+ * checks the winner for logical conflicts and tries the next version. Writes a checkpoint when
+ * the committed version is a multiple of the checkpoint interval.
+ */
+export async function commit(txn: Transaction): Promise<CommitResult> {
+  let version = txn.readVersion + 1;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const info: CommitInfo = {
+      timestamp: Date.now(),
+      ...txn.info,
+      ...(txn.readVersion >= 0 ? { readVersion: txn.readVersion } : {}),
+      isolationLevel: "Serializable",
+      engineInfo: ENGINE_INFO,
+      txnId: crypto.randomUUID(),
+    };
+    const bytes = serialise([{ commitInfo: info }, ...txn.actions]);
+    const target = join(txn.root, LOG_DIR, commitFileName(version));
+    if (await putIfAbsent(target, bytes)) {
+      await maybeCheckpoint(txn, version);
+      return { version, retries: attempt };
+    }
+    if (version === 0) {
+      throw new ConcurrentModificationError(
+        `${target}: the table was created concurrently by another writer`,
+      );
+    }
+    checkConflicts(txn, await readCommit(txn.root, version), version);
+    version++;
+  }
+  throw new ConcurrentModificationError(`${txn.root}: gave up after ${MAX_ATTEMPTS} lost races`);
+}
+
+async function maybeCheckpoint(txn: Transaction, version: number): Promise<void> {
+  const interval = txn.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL;
+  if (version === 0 || version % interval !== 0) return;
+  // The commit is already durable; a failed checkpoint only costs replay time, so it must not
+  // turn a successful write into an error.
+  try {
+    await writeCheckpoint(await loadSnapshot(txn.root, { version }));
+  } catch (e) {
+    console.warn(`lakehouse: checkpoint of ${txn.root} at version ${version} failed: ${e}`);
+  }
+}

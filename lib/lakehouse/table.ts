@@ -1,0 +1,621 @@
+/**
+ * {@linkcode DeltaTable}: one Delta Lake table on the local file system, read and written as
+ * nodejs-polars DataFrames.
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import type { Action, AddFile, Metadata, Protocol, RemoveFile } from "./actions.ts";
+import { commit, type CommitResult, DEFAULT_CHECKPOINT_INTERVAL } from "./_commit.ts";
+import { DataFileOptions, writeDataFiles } from "./_write.ts";
+import {
+  InvalidOperationError,
+  NotADeltaTableError,
+  SchemaMismatchError,
+  UnsupportedFeatureError,
+} from "./errors.ts";
+import {
+  type HistoryEntry,
+  listLog,
+  loadSnapshot,
+  readHistory,
+  type Snapshot,
+  type TimeTravel,
+} from "./log.ts";
+import { partitionValueExpr, resolveLogPath } from "./partition.ts";
+import { describePredicate, type Predicate, predicateExpr } from "./predicate.ts";
+import { emptyFrame, readFiles } from "./reader.ts";
+import {
+  conformFrame,
+  describeDiff,
+  diffSchemas,
+  isSameSchema,
+  mergeSchemas,
+  schemaOfFrame,
+  type StructType,
+} from "./schema.ts";
+import { optimizeTable, type OptimizeOptions, vacuumTable, type VacuumOptions, type VacuumResult } from "./maintenance.ts";
+
+export type { CommitResult } from "./_commit.ts";
+
+/** How a table is created when it does not exist yet. */
+export interface TableOptions {
+  /** Table name (metaData.name). */
+  name?: string;
+  /** Table description (metaData.description). */
+  description?: string;
+  /** Partition columns, in directory order. */
+  partitionColumns?: string[];
+  /** Key columns, the default of {@linkcode DeltaTable.merge}. */
+  keyColumns?: string[];
+  /** Extra table properties (`delta.*`), e.g. `delta.checkpointInterval`. */
+  configuration?: Record<string, string>;
+}
+
+/** Options of writes. */
+export interface WriteOptions {
+  /** Allow new columns (an explicit, logged schema change: a new metaData action). */
+  mergeSchema?: boolean;
+  /** Maximum rows per data file (default 1,000,000). */
+  maxRowsPerFile?: number;
+}
+
+/** Options of {@linkcode DeltaTable.overwrite}. */
+export interface OverwriteOptions extends WriteOptions {
+  /** Replace the schema (and partitioning) with the frame's. */
+  overwriteSchema?: boolean;
+}
+
+/** Options of {@linkcode DeltaTable.read}. */
+export interface ReadTableOptions extends TimeTravel {
+  /** Columns to return, in this order. */
+  columns?: string[];
+  /** Row filter; conditions on partition columns also skip whole files. */
+  where?: Predicate;
+}
+
+/** Result of a merge. */
+export interface MergeResult extends CommitResult {
+  /** Source rows that replaced an existing row. */
+  updated: number;
+  /** Source rows that were new. */
+  inserted: number;
+}
+
+/** A data file of a version, as `DESCRIBE DETAIL` / `inputFiles()` would list it. */
+export interface FileInfo {
+  /** Path relative to the table root (decoded). */
+  path: string;
+  /** Size in bytes. */
+  size: number;
+  /** Rows, when the log has stats. */
+  numRecords: number | null;
+  /** Partition values as protocol text. */
+  partitionValues: Record<string, string | null>;
+  /** Modification time, epoch ms. */
+  modificationTime: number;
+}
+
+/** Writer features this implementation honours when writing. */
+const SUPPORTED_WRITER_FEATURES = new Set(["appendOnly", "invariants"]);
+
+/**
+ * One Delta table rooted at a local folder.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { DeltaTable } from "./table.ts";
+ * const root = await Deno.makeTempDir();
+ * const t = new DeltaTable(`${root}/demo`, { partitionColumns: ["annee"] });
+ * await t.append(pl.DataFrame({ annee: [2024, 2025], mw: [1.5, 2.5] }));
+ * await t.append(pl.DataFrame({ annee: [2025], mw: [3.5] }));
+ * console.assert((await t.read()).height === 3);
+ * console.assert((await t.read({ version: 0 })).height === 2);
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export class DeltaTable {
+  /** Table root folder. */
+  readonly root: string;
+  /** Options used when the table is created, and merge keys. */
+  readonly options: TableOptions;
+
+  /** A handle on the table at `root` (the folder need not exist yet). */
+  constructor(root: string, options: TableOptions = {}) {
+    this.root = root;
+    this.options = options;
+  }
+
+  /** True when the folder holds a Delta table. */
+  async exists(): Promise<boolean> {
+    try {
+      await listLog(this.root);
+      return true;
+    } catch (e) {
+      if (e instanceof NotADeltaTableError) return false;
+      throw e;
+    }
+  }
+
+  /** The table state at the latest version, or at a version or timestamp. */
+  snapshot(travel: TimeTravel = {}): Promise<Snapshot> {
+    return loadSnapshot(this.root, travel);
+  }
+
+  /** Latest version. */
+  async version(): Promise<number> {
+    return (await this.snapshot()).version;
+  }
+
+  /** The schema at the latest version (or at a past one). */
+  async schema(travel: TimeTravel = {}): Promise<StructType> {
+    return (await this.snapshot(travel)).schema;
+  }
+
+  /**
+   * Reads the latest snapshot, or a past one (`version` or `timestamp`), optionally only some
+   * columns and rows.
+   */
+  async read(options: ReadTableOptions = {}): Promise<pl.DataFrame> {
+    const snap = await this.snapshot(options);
+    let files = snap.files;
+    if (options.where?.length) files = filesMatching(snap, options.where);
+    const wanted = options.columns;
+    const filterCols = options.where?.map((c) => c.column) ?? [];
+    const columns = wanted ? [...new Set([...wanted, ...filterCols])] : undefined;
+    let df = await readFiles(snap, files, { columns });
+    if (options.where?.length) df = df.filter(predicateExpr(options.where, snap.schema));
+    return wanted ? df.select(...wanted) : df;
+  }
+
+  /** The history, newest first (`DESCRIBE HISTORY`). */
+  history(limit?: number): Promise<HistoryEntry[]> {
+    return readHistory(this.root, limit);
+  }
+
+  /** Data files of the latest version (or a past one) with their sizes. */
+  async files(travel: TimeTravel = {}): Promise<FileInfo[]> {
+    const snap = await this.snapshot(travel);
+    return snap.files.map((f) => ({
+      path: resolveLogPath("", f.path).replace(/^\//, ""),
+      size: f.size,
+      numRecords: numRecords(f),
+      partitionValues: f.partitionValues,
+      modificationTime: f.modificationTime,
+    }));
+  }
+
+  /** Creates the table from a frame's schema (and rows), failing if it exists. */
+  async create(df: pl.DataFrame, options: WriteOptions = {}): Promise<CommitResult> {
+    if (await this.exists()) {
+      throw new InvalidOperationError(`${this.root}: table already exists`);
+    }
+    return this.#write(df, "Append", null, options);
+  }
+
+  /** Appends rows (creates the table if needed). A blind append never conflicts. */
+  append(df: pl.DataFrame, options: WriteOptions = {}): Promise<CommitResult> {
+    return this.#write(df, "Append", null, options);
+  }
+
+  /** Replaces every row (creates the table if needed). */
+  overwrite(df: pl.DataFrame, options: OverwriteOptions = {}): Promise<CommitResult> {
+    return this.#write(df, "Overwrite", [], options);
+  }
+
+  /**
+   * Replaces the rows matching a predicate (Delta's `replaceWhere`), e.g. a date range: rows
+   * of the frame must all match it.
+   */
+  replaceWhere(
+    df: pl.DataFrame,
+    where: Predicate,
+    options: WriteOptions = {},
+  ): Promise<CommitResult> {
+    if (!where.length) throw new InvalidOperationError("replaceWhere needs a predicate");
+    return this.#write(df, "Overwrite", where, options);
+  }
+
+  /**
+   * Upsert: rows of `df` replace the rows with the same key, other rows are inserted. Only files
+   * holding a matching key are rewritten. Keys default to the table's `keyColumns`; duplicate
+   * keys in `df` throw.
+   */
+  async merge(
+    df: pl.DataFrame,
+    options: WriteOptions & { keys?: string[] } = {},
+  ): Promise<MergeResult> {
+    const keys = options.keys ?? this.options.keyColumns;
+    if (!keys?.length) {
+      throw new InvalidOperationError(`${this.root}: merge needs key columns`);
+    }
+    if (!(await this.exists())) {
+      const r = await this.#write(df, "Append", null, options);
+      return { ...r, updated: 0, inserted: df.height };
+    }
+    const snap = await this.snapshot();
+    const { schema, metadataAction } = this.#schemaFor(snap, df, options);
+    const source = conformFrame(df, schema);
+    for (const k of keys) {
+      if (!source.columns.includes(k)) {
+        throw new SchemaMismatchError(`merge key ${k} is not a column`, [k]);
+      }
+    }
+    const dup = source.select(...keys).filter(source.select(...keys).isDuplicated());
+    if (dup.height) {
+      throw new InvalidOperationError(
+        `merge source has ${dup.height} rows with a duplicated key, e.g. ` +
+          JSON.stringify(dup.head(1).toRecords()[0]),
+      );
+    }
+    const parts = snap.metadata.partitionColumns;
+    // Files that may hold a source key: when every partition column is a key, only the
+    // partitions present in the source.
+    const keyedParts = parts.length > 0 && parts.every((p) => keys.includes(p));
+    const candidates = keyedParts
+      ? filesInPartitionsOf(snap, source.select(...parts).unique())
+      : snap.files;
+    const sourceKeys = source.select(...keys);
+    const removes: Action[] = [];
+    const kept: pl.DataFrame[] = [];
+    let updated = 0;
+    for (const add of candidates) {
+      const rows = await readFiles(snap, [add]);
+      const target = conformFrame(rows, schema);
+      const hits = target.join(sourceKeys, { on: keys, how: "semi" }).height;
+      if (hits === 0) continue;
+      updated += hits;
+      removes.push({ remove: removeOf(add, true) });
+      kept.push(target.join(sourceKeys, { on: keys, how: "anti" }));
+    }
+    const out = pl.concat([...kept, source], { how: "vertical" });
+    const adds = await writeDataFiles(this.root, out, schema, parts, fileOptions(options, snap));
+    const touched = new Set(candidates.map((f) => partitionKey(f.partitionValues, parts)));
+    const result = await commit({
+      root: this.root,
+      readVersion: snap.version,
+      actions: [...(metadataAction ? [metadataAction] : []), ...removes, ...adds.map((add) => ({ add }))],
+      info: {
+        operation: "MERGE",
+        operationParameters: {
+          predicate: JSON.stringify(keys.map((k) => `t.${k} = s.${k}`).join(" AND ")),
+          matchedPredicates: JSON.stringify([{ actionType: "update" }]),
+          notMatchedPredicates: JSON.stringify([{ actionType: "insert" }]),
+        },
+        isBlindAppend: false,
+        operationMetrics: {
+          numSourceRows: String(source.height),
+          numTargetRowsUpdated: String(updated),
+          numTargetRowsInserted: String(source.height - updated),
+          numTargetRowsCopied: String(out.height - source.height),
+          numTargetFilesRemoved: String(removes.length),
+          numTargetFilesAdded: String(adds.length),
+          numOutputRows: String(out.height),
+        },
+      },
+      reads: keyedParts ? (pv) => touched.has(partitionKey(pv, parts)) : () => true,
+      checkpointInterval: checkpointInterval(snap.metadata),
+    });
+    return { ...result, updated, inserted: source.height - updated };
+  }
+
+  /** OPTIMIZE (bin-packing small files), optionally ZORDER BY columns. See `maintenance.ts`. */
+  async optimize(options: OptimizeOptions = {}): Promise<CommitResult | null> {
+    return optimizeTable(await this.#writable(), options);
+  }
+
+  /** VACUUM: deletes files no version within the retention needs. See `maintenance.ts`. */
+  async vacuum(options: VacuumOptions = {}): Promise<VacuumResult> {
+    return vacuumTable(await this.#writable(), options);
+  }
+
+  async #writable(): Promise<Snapshot> {
+    const snap = await this.snapshot();
+    checkWriteSupport(snap.protocol, snap.metadata);
+    return snap;
+  }
+
+  /** Schema a write uses, and the metaData action a schema change needs. */
+  #schemaFor(
+    snap: Snapshot,
+    df: pl.DataFrame,
+    options: OverwriteOptions,
+  ): { schema: StructType; metadataAction?: Action } {
+    checkWriteSupport(snap.protocol, snap.metadata);
+    const frame = schemaOfFrame(df);
+    if (options.overwriteSchema) {
+      const partitionColumns = this.options.partitionColumns ?? snap.metadata.partitionColumns;
+      checkPartitionColumns(frame, partitionColumns);
+      return {
+        schema: frame,
+        metadataAction: {
+          metaData: {
+            ...snap.metadata,
+            schemaString: JSON.stringify(frame),
+            partitionColumns,
+          },
+        },
+      };
+    }
+    const diff = diffSchemas(snap.schema, frame);
+    if (isSameSchema(diff)) return { schema: snap.schema };
+    if (!options.mergeSchema || diff.retyped.length) {
+      const cols = [...diff.missing, ...diff.extra, ...diff.retyped.map((r) => r.split(":")[0])];
+      throw new SchemaMismatchError(
+        `${this.root}: frame schema differs from the table: ${describeDiff(diff)}` +
+          (diff.retyped.length ? "" : " (pass mergeSchema: true to add the new columns)"),
+        cols,
+      );
+    }
+    const merged = mergeSchemas(snap.schema, frame);
+    if (merged.fields.length === snap.schema.fields.length) return { schema: snap.schema };
+    console.info(
+      `lakehouse: ${this.root}: schema change (mergeSchema), new columns: ${diff.extra.join(", ")}`,
+    );
+    return {
+      schema: merged,
+      metadataAction: { metaData: { ...snap.metadata, schemaString: JSON.stringify(merged) } },
+    };
+  }
+
+  /**
+   * Append (`replace === null`), overwrite (`[]`) or replaceWhere (a predicate).
+   */
+  async #write(
+    df: pl.DataFrame,
+    mode: "Append" | "Overwrite",
+    replace: Predicate | null,
+    options: OverwriteOptions,
+  ): Promise<CommitResult> {
+    if (!(await this.exists())) return this.#createWith(df, mode, options);
+    const snap = await this.snapshot();
+    const { schema, metadataAction } = this.#schemaFor(snap, df, options);
+    const parts = (metadataAction?.metaData ?? snap.metadata).partitionColumns;
+    const data = conformFrame(df, schema);
+    if (mode === "Overwrite" && snap.metadata.configuration["delta.appendOnly"] === "true") {
+      throw new InvalidOperationError(`${this.root}: table is append-only (delta.appendOnly)`);
+    }
+    const actions: Action[] = metadataAction ? [metadataAction] : [];
+    let reads: ((pv: Record<string, string | null>) => boolean) | undefined;
+    let kept: pl.DataFrame | null = null;
+    let removed = 0;
+    let removedRows = 0;
+    if (replace !== null && replace.length > 0) {
+      const outside = data.filter(predicateExpr(replace, schema).not());
+      if (outside.height) {
+        throw new InvalidOperationError(
+          `${this.root}: ${outside.height} rows do not match replaceWhere ` +
+            `(${describePredicate(replace)}), e.g. ${JSON.stringify(outside.head(1).toRecords()[0])}`,
+        );
+      }
+      const onlyPartitions = replace.every((c) => parts.includes(c.column));
+      const matching = filesMatching(snap, replace);
+      const keep: pl.DataFrame[] = [];
+      for (const add of matching) {
+        if (onlyPartitions) {
+          actions.push({ remove: removeOf(add, true) });
+          removed++;
+          removedRows += numRecords(add) ?? 0;
+          continue;
+        }
+        const rows = conformFrame(await readFiles(snap, [add]), schema);
+        const rest = rows.filter(predicateExpr(replace, schema).not());
+        if (rest.height === rows.height) continue;
+        actions.push({ remove: removeOf(add, true) });
+        removed++;
+        removedRows += rows.height - rest.height;
+        if (rest.height) keep.push(rest);
+      }
+      if (keep.length) kept = pl.concat(keep, { how: "vertical" });
+      const touched = new Set(matching.map((f) => partitionKey(f.partitionValues, parts)));
+      reads = onlyPartitions || parts.length === 0
+        ? (pv) => parts.length === 0 || touched.has(partitionKey(pv, parts)) ||
+          partitionMatches(snap, pv, replace, parts)
+        : () => true;
+    } else if (mode === "Overwrite") {
+      for (const add of snap.files) {
+        actions.push({ remove: removeOf(add, true) });
+        removed++;
+        removedRows += numRecords(add) ?? 0;
+      }
+      reads = () => true;
+    }
+    const out = kept ? pl.concat([kept, data], { how: "vertical" }) : data;
+    const adds = await writeDataFiles(this.root, out, schema, parts, fileOptions(options, snap));
+    actions.push(...adds.map((add) => ({ add })));
+    return commit({
+      root: this.root,
+      readVersion: snap.version,
+      actions,
+      info: writeInfo(mode, parts, replace, adds, removed, removedRows, !reads && !metadataAction),
+      reads,
+      checkpointInterval: checkpointInterval(snap.metadata),
+    });
+  }
+
+  async #createWith(
+    df: pl.DataFrame,
+    mode: "Append" | "Overwrite",
+    options: WriteOptions,
+  ): Promise<CommitResult> {
+    const schema = schemaOfFrame(df);
+    const parts = this.options.partitionColumns ?? [];
+    checkPartitionColumns(schema, parts);
+    const protocol: Protocol = { minReaderVersion: 1, minWriterVersion: 2 };
+    const metaData: Metadata = {
+      id: crypto.randomUUID(),
+      name: this.options.name ?? null,
+      description: this.options.description ?? null,
+      format: { provider: "parquet", options: {} },
+      schemaString: JSON.stringify(schema),
+      partitionColumns: parts,
+      configuration: this.options.configuration ?? {},
+      createdTime: Date.now(),
+    };
+    await Deno.mkdir(`${this.root}/_delta_log`, { recursive: true });
+    const data = conformFrame(df, schema);
+    const adds = await writeDataFiles(this.root, data, schema, parts, {
+      maxRowsPerFile: options.maxRowsPerFile,
+    });
+    const info = writeInfo(mode, parts, null, adds, 0, 0, true);
+    return commit({
+      root: this.root,
+      readVersion: -1,
+      actions: [{ protocol }, { metaData }, ...adds.map((add) => ({ add }))],
+      info: { ...info, operation: "CREATE TABLE AS SELECT", isBlindAppend: true },
+    });
+  }
+}
+
+function writeInfo(
+  mode: "Append" | "Overwrite",
+  parts: string[],
+  replace: Predicate | null,
+  adds: AddFile[],
+  removed: number,
+  removedRows: number,
+  blind: boolean,
+) {
+  const rows = adds.reduce((s, a) => s + (numRecords(a) ?? 0), 0);
+  return {
+    operation: "WRITE",
+    operationParameters: {
+      mode,
+      partitionBy: JSON.stringify(parts),
+      ...(replace?.length ? { predicate: JSON.stringify([describePredicate(replace)]) } : {}),
+    },
+    isBlindAppend: blind,
+    operationMetrics: {
+      numFiles: String(adds.length),
+      numOutputRows: String(rows),
+      numOutputBytes: String(adds.reduce((s, a) => s + a.size, 0)),
+      ...(mode === "Overwrite"
+        ? { numRemovedFiles: String(removed), numDeletedRows: String(removedRows) }
+        : {}),
+    },
+  };
+}
+
+/** Throws unless this writer can honour the table's protocol. */
+export function checkWriteSupport(protocol: Protocol, metadata: Metadata): void {
+  const v = protocol.minWriterVersion;
+  const unsupported = v === 7
+    ? (protocol.writerFeatures ?? []).filter((f) => !SUPPORTED_WRITER_FEATURES.has(f))
+    : v > 2
+    ? [`writer version ${v}`]
+    : [];
+  if (protocol.minReaderVersion > 1) unsupported.push(`reader version ${protocol.minReaderVersion}`);
+  if (unsupported.length) {
+    throw new UnsupportedFeatureError(
+      `this writer only writes protocol 1/2 tables; unsupported: ${unsupported.join(", ")}`,
+    );
+  }
+  if (metadata.schemaString.includes("delta.invariants")) {
+    throw new UnsupportedFeatureError("column invariants (delta.invariants) are not enforced");
+  }
+}
+
+function checkPartitionColumns(schema: StructType, parts: string[]): void {
+  for (const p of parts) {
+    const f = schema.fields.find((f) => f.name === p);
+    if (!f) throw new SchemaMismatchError(`partition column ${p} is not in the frame`, [p]);
+    if (typeof f.type !== "string") {
+      throw new SchemaMismatchError(`partition column ${p} must have a primitive type`, [p]);
+    }
+  }
+}
+
+function checkpointInterval(metadata: Metadata): number {
+  const v = Number(metadata.configuration["delta.checkpointInterval"]);
+  return Number.isInteger(v) && v > 0 ? v : DEFAULT_CHECKPOINT_INTERVAL;
+}
+
+function fileOptions(options: WriteOptions, snap: Snapshot): DataFileOptions {
+  const n = Number(snap.metadata.configuration["delta.dataSkippingNumIndexedCols"]);
+  return {
+    maxRowsPerFile: options.maxRowsPerFile,
+    indexedColumns: Number.isInteger(n) ? n : undefined,
+  };
+}
+
+/** Row count from an add's stats, or null. */
+export function numRecords(add: AddFile): number | null {
+  if (!add.stats) return null;
+  try {
+    const n = JSON.parse(add.stats).numRecords;
+    return typeof n === "number" ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The `remove` action of an active file. */
+export function removeOf(add: AddFile, dataChange: boolean): RemoveFile {
+  return {
+    path: add.path,
+    deletionTimestamp: Date.now(),
+    dataChange,
+    extendedFileMetadata: true,
+    partitionValues: add.partitionValues,
+    size: add.size,
+    ...(add.stats ? { stats: add.stats } : {}),
+    ...(add.deletionVector ? { deletionVector: add.deletionVector } : {}),
+  };
+}
+
+function partitionKey(pv: Record<string, string | null>, parts: string[]): string {
+  return JSON.stringify(parts.map((p) => pv[p] ?? null));
+}
+
+/** One row per file: its partition values, typed. */
+function partitionFrame(snap: Snapshot, pvs: Record<string, string | null>[]): pl.DataFrame {
+  const parts = snap.metadata.partitionColumns;
+  const types = new Map(snap.schema.fields.map((f) => [f.name, f.type]));
+  const rows = pvs.map((pv) =>
+    pl.DataFrame({ _: [0] }).select(
+      ...parts.map((p) => partitionValueExpr(pv[p] ?? null, types.get(p)!).alias(p)),
+    )
+  );
+  return rows.length ? pl.concat(rows, { how: "vertical" }) : emptyFrame({
+    type: "struct",
+    fields: snap.schema.fields.filter((f) => parts.includes(f.name)),
+  });
+}
+
+function partitionMatches(
+  snap: Snapshot,
+  pv: Record<string, string | null>,
+  where: Predicate,
+  parts: string[],
+): boolean {
+  const onParts = where.filter((c) => parts.includes(c.column));
+  if (!onParts.length) return true;
+  return partitionFrame(snap, [pv]).filter(predicateExpr(onParts, snap.schema)).height > 0;
+}
+
+/**
+ * Files whose partition values satisfy the predicate's conditions on partition columns (all
+ * files when it has none). Data-column conditions are left to the caller.
+ */
+function filesMatching(snap: Snapshot, where: Predicate): AddFile[] {
+  const parts = snap.metadata.partitionColumns;
+  const onParts = where.filter((c) => parts.includes(c.column));
+  if (!onParts.length || !snap.files.length) return snap.files;
+  const frame = partitionFrame(snap, snap.files.map((f) => f.partitionValues))
+    .withRowIndex("__i")
+    .filter(predicateExpr(onParts, snap.schema));
+  const idx = frame.getColumn("__i").toArray() as number[];
+  return idx.map((i) => snap.files[i]);
+}
+
+/** Files in the partitions present in a frame of partition columns. */
+function filesInPartitionsOf(snap: Snapshot, partsDf: pl.DataFrame): AddFile[] {
+  const parts = snap.metadata.partitionColumns;
+  if (!snap.files.length) return [];
+  const frame = partitionFrame(snap, snap.files.map((f) => f.partitionValues)).withRowIndex("__i");
+  const hit = frame.join(partsDf, { on: parts, how: "semi" });
+  const idx = hit.getColumn("__i").toArray() as number[];
+  return idx.map((i) => snap.files[i]);
+}
