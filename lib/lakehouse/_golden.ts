@@ -18,8 +18,8 @@ export function canonicalRows(df: pl.DataFrame): string[] {
     const c = pl.col(name);
     switch (d.variant) {
       case "Datetime":
-        return (d.timeZone ? c.dt.convertTimeZone("UTC").dt.replaceTimeZone(undefined) : c)
-          .cast(pl.Datetime("us")).cast(pl.Int64).cast(pl.String).alias(name);
+        return c.cast(pl.Datetime("us", d.timeZone || undefined)).cast(pl.Int64)
+          .cast(pl.String).alias(name);
       case "Int64":
       case "UInt64":
       case "Decimal":

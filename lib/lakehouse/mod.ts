@@ -1,0 +1,91 @@
+/**
+ * Delta Lake tables on a local folder, read and written as nodejs-polars DataFrames.
+ *
+ * This is a generic table layer (it knows nothing about the data it stores). Tables are real
+ * Delta Lake tables (protocol reader 1 / writer 2) that Spark, Databricks, delta-rs or DuckDB
+ * read as they are, and that can be copied to Azure Data Lake unchanged.
+ *
+ * ## Catalog and tables
+ *
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { Catalog } from "./mod.ts";
+ *
+ * const root = await Deno.makeTempDir();
+ * const catalog = new Catalog(root, [{
+ *   name: "mesures",
+ *   layer: "silver",
+ *   partitionColumns: ["annee"],
+ *   keyColumns: ["annee", "id"],
+ *   description: "one row per measurement",
+ * }]);
+ * const table = catalog.table("mesures");
+ * const day = (ids: number[], mw: number) =>
+ *   pl.DataFrame({ annee: ids.map(() => 2025), id: ids, mw: ids.map(() => mw) });
+ *
+ * await table.append(day([1, 2], 10));                 // v0 (creates the table)
+ * await table.merge(day([2, 3], 20));                  // v1: upsert by key (2 updated, 3 new)
+ * await table.replaceWhere(day([9], 0), [{ column: "annee", eq: 2025 }]); // v2
+ * console.assert((await table.read()).height === 1);
+ * console.assert((await table.read({ version: 1 })).height === 3); // time travel
+ * console.assert((await table.history()).length === 3);
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ *
+ * - Writes: {@linkcode DeltaTable.append} (blind append, never conflicts),
+ *   {@linkcode DeltaTable.overwrite}, {@linkcode DeltaTable.replaceWhere} (replace the rows
+ *   matching a {@linkcode Predicate}, e.g. a date range), {@linkcode DeltaTable.merge} (upsert by
+ *   key, rewriting only the files holding a matching key). A write whose frame schema differs
+ *   from the table's throws {@linkcode SchemaMismatchError} naming the columns; adding columns
+ *   needs `mergeSchema: true` (a logged schema change).
+ * - Reads: {@linkcode DeltaTable.read} with `version` or `timestamp` (time travel), `columns`,
+ *   `where`. Timestamps come back as `Datetime("us", "UTC")`.
+ * - Introspection: {@linkcode DeltaTable.history} (DESCRIBE HISTORY),
+ *   {@linkcode DeltaTable.files} (current files and sizes), {@linkcode DeltaTable.snapshot}.
+ * - Maintenance: {@linkcode DeltaTable.optimize} (bin-packing, `zOrderBy`),
+ *   {@linkcode DeltaTable.vacuum} (7-day retention by default, `dryRun`, `force`).
+ *
+ * ## Protocol
+ *
+ * Commits are `_delta_log/%020d.json`, created put-if-absent (hard link of a temporary file):
+ * a writer that loses a race checks the winning commits for logical conflicts
+ * ({@linkcode ConcurrentModificationError}) and retries at the next version. A Parquet
+ * checkpoint is written every 10 commits (`delta.checkpointInterval`). Data files are zstd
+ * Parquet in Hive partition folders escaped like Spark's, with exact per-file statistics.
+ *
+ * The reader replays classic, multi-part and v2 checkpoints, tolerates a corrupt or missing
+ * `_last_checkpoint`, reads column mapping (name and id), deletion vectors, `timestamp_ntz`, and
+ * INT96 timestamps. Anything it cannot read correctly (reader features it does not know, binary
+ * columns, which nodejs-polars cannot represent) raises {@linkcode UnsupportedFeatureError}
+ * before returning any row.
+ *
+ * @module
+ */
+
+export { Catalog, type TableDefinition } from "./catalog.ts";
+export {
+  type CommitResult,
+  DeltaTable,
+  type FileInfo,
+  type MergeResult,
+  type OverwriteOptions,
+  type ReadTableOptions,
+  type TableOptions,
+  type WriteOptions,
+} from "./table.ts";
+export type { OptimizeOptions, VacuumOptions, VacuumResult } from "./maintenance.ts";
+export type { Condition, Predicate, Scalar } from "./predicate.ts";
+export { type HistoryEntry, loadSnapshot, readHistory, type Snapshot, type TimeTravel } from "./log.ts";
+export { readFiles } from "./reader.ts";
+export type { Action, AddFile, CommitInfo, Metadata, Protocol, RemoveFile } from "./actions.ts";
+export type { DeltaType, StructField, StructType } from "./schema.ts";
+export {
+  ConcurrentModificationError,
+  CorruptLogError,
+  DeltaError,
+  InvalidOperationError,
+  NotADeltaTableError,
+  SchemaMismatchError,
+  UnsupportedFeatureError,
+  VersionNotFoundError,
+} from "./errors.ts";
