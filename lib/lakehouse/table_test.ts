@@ -1,0 +1,313 @@
+import assert from "node:assert/strict";
+import pl from "nodejs-polars";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DeltaTable } from "./table.ts";
+import { Catalog } from "./catalog.ts";
+import {
+  ConcurrentModificationError,
+  InvalidOperationError,
+  SchemaMismatchError,
+  VersionNotFoundError,
+} from "./errors.ts";
+import { commitFileName, loadSnapshot } from "./log.ts";
+import { commit } from "./_commit.ts";
+
+async function withTable(
+  fn: (t: DeltaTable, root: string) => Promise<void>,
+  options = {},
+): Promise<void> {
+  const root = await Deno.makeTempDir();
+  try {
+    await fn(new DeltaTable(join(root, "t"), options), join(root, "t"));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+const frame = (ids: number[], mw: number[], annee = 2025) =>
+  pl.DataFrame({
+    annee: ids.map(() => annee),
+    id: ids,
+    mw,
+  }).withColumns(pl.col("annee").cast(pl.Int32), pl.col("id").cast(pl.Int64));
+
+/** Rows as "annee/id/mw" strings, sorted: an independent, readable form of a table. */
+async function rows(t: DeltaTable, version?: number): Promise<string[]> {
+  const df = await t.read(version === undefined ? {} : { version });
+  return df.toRecords().map((r) => `${r.annee}/${r.id}/${r.mw}`).sort();
+}
+
+Deno.test("append, overwrite, merge, replaceWhere: every version reads back exactly", async () => {
+  await withTable(async (t) => {
+    await t.append(frame([1, 2], [10, 20], 2024)); // v0
+    await t.append(frame([3], [30])); // v1
+    await t.merge(frame([2, 4], [21, 40], 2024), { keys: ["annee", "id"] }); // v2
+    await t.replaceWhere(frame([5], [50]), [{ column: "annee", eq: 2025 }]); // v3
+    await t.overwrite(frame([6], [60])); // v4
+    assert.deepEqual(await rows(t, 0), ["2024/1/10", "2024/2/20"]);
+    assert.deepEqual(await rows(t, 1), ["2024/1/10", "2024/2/20", "2025/3/30"]);
+    assert.deepEqual(await rows(t, 2), ["2024/1/10", "2024/2/21", "2024/4/40", "2025/3/30"]);
+    assert.deepEqual(await rows(t, 3), ["2024/1/10", "2024/2/21", "2024/4/40", "2025/5/50"]);
+    assert.deepEqual(await rows(t), ["2025/6/60"]);
+    const ops = (await t.history()).map((h) => `${h.version}:${h.operation}`);
+    assert.deepEqual(ops, ["4:WRITE", "3:WRITE", "2:MERGE", "1:WRITE", "0:CREATE TABLE AS SELECT"]);
+  }, { partitionColumns: ["annee"] });
+});
+
+Deno.test("merge reports updated/inserted and rewrites only files with a matching key", async () => {
+  await withTable(async (t) => {
+    await t.append(frame([1, 2], [1, 2], 2024));
+    await t.append(frame([3], [3], 2025));
+    const before = (await t.files()).map((f) => f.path).sort();
+    const r = await t.merge(frame([3, 9], [33, 99], 2025));
+    assert.equal(r.updated, 1);
+    assert.equal(r.inserted, 1);
+    const after = (await t.files()).map((f) => f.path);
+    // The 2024 file had no matching key: untouched.
+    assert.ok(after.includes(before.find((p) => p.startsWith("annee=2024"))!));
+    assert.deepEqual(await rows(t), ["2024/1/1", "2024/2/2", "2025/3/33", "2025/9/99"]);
+    await assert.rejects(t.merge(frame([7, 7], [1, 2])), InvalidOperationError);
+  }, { partitionColumns: ["annee"], keyColumns: ["annee", "id"] });
+});
+
+Deno.test("replaceWhere on a data column rewrites partially matching files", async () => {
+  await withTable(async (t) => {
+    await t.append(frame([1, 2, 3, 4], [1, 2, 3, 4]));
+    await t.replaceWhere(frame([2, 3], [20, 30]), [{ column: "id", gte: 2, lte: 3 }]);
+    assert.deepEqual(await rows(t), ["2025/1/1", "2025/2/20", "2025/3/30", "2025/4/4"]);
+    await assert.rejects(
+      t.replaceWhere(frame([9], [9]), [{ column: "id", lt: 5 }]),
+      InvalidOperationError,
+    );
+  });
+});
+
+Deno.test("time travel by timestamp resolves to the last commit at or before it", async () => {
+  await withTable(async (t, root) => {
+    await t.append(frame([1], [1]));
+    await t.append(frame([2], [2]));
+    await t.append(frame([3], [3]));
+    const times = [1_700_000_000, 1_700_000_600, 1_700_001_200];
+    times.forEach((s, v) => Deno.utimeSync(join(root, "_delta_log", commitFileName(v)), s, s));
+    const at = async (s: number) =>
+      (await t.read({ timestamp: new Date(s * 1000) })).height;
+    assert.equal(await at(1_700_000_000), 1);
+    assert.equal(await at(1_700_000_599), 1);
+    assert.equal(await at(1_700_000_600), 2);
+    assert.equal(await at(1_800_000_000), 3);
+    await assert.rejects(at(1_600_000_000), VersionNotFoundError);
+    await assert.rejects(t.read({ version: 9 }), VersionNotFoundError);
+  });
+});
+
+Deno.test("commit log: protocol 1/2, Spark schema, exact stats, escaped partition paths", async () => {
+  await withTable(async (t, root) => {
+    const df = pl.DataFrame({
+      zone: ["A/A", "B B", null],
+      big: ["9007199254740993", "-5", null],
+      at: [new Date("2025-03-30T01:00:00Z"), new Date("2025-03-30T02:00:00.123Z"), null],
+    }).withColumns(
+      pl.col("big").cast(pl.Int64),
+      pl.col("at").cast(pl.Datetime("ms", "Europe/Paris")),
+    );
+    await t.append(df);
+    const actions = Deno.readTextFileSync(join(root, "_delta_log", commitFileName(0)))
+      .trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(actions[1], { protocol: { minReaderVersion: 1, minWriterVersion: 2 } });
+    assert.deepEqual(JSON.parse(actions[2].metaData.schemaString).fields.map((f: { type: string }) => f.type), [
+      "string",
+      "long",
+      "timestamp",
+    ]);
+    const adds = actions.filter((a) => a.add).map((a) => a.add);
+    assert.deepEqual(adds.map((a) => a.path.split("/")[0]).sort(), [
+      "zone=A%252FA",
+      "zone=B%20B",
+      "zone=__HIVE_DEFAULT_PARTITION__",
+    ]);
+    const a = adds.find((a) => a.partitionValues.zone === "A/A");
+    // The raw JSON keeps 2^53 + 1 exactly.
+    const raw = Deno.readTextFileSync(join(root, "_delta_log", commitFileName(0)));
+    assert.ok(raw.includes('\\"big\\":9007199254740993'));
+    assert.deepEqual(JSON.parse(a.stats).minValues.at, "2025-03-30T01:00:00.000Z");
+    const back = await t.read();
+    assert.deepEqual(
+      back.sort("big").select(pl.col("big").cast(pl.String)).getColumn("big").toArray(),
+      [null, "-5", "9007199254740993"],
+    );
+    assert.deepEqual(back.schema.at, pl.Datetime("us", "UTC"));
+  }, { partitionColumns: ["zone"] });
+});
+
+Deno.test("schema enforcement: differing columns are named; mergeSchema adds columns", async () => {
+  await withTable(async (t) => {
+    await t.append(frame([1], [1]));
+    const extra = frame([2], [2]).withColumns(pl.lit("x").alias("note"));
+    await assert.rejects(t.append(extra), (e: Error) => {
+      assert.ok(e instanceof SchemaMismatchError);
+      assert.deepEqual(e.columns, ["note"]);
+      assert.match(e.message, /extra columns: note/);
+      return true;
+    });
+    const retyped = frame([2], [2]).withColumns(pl.col("mw").cast(pl.String));
+    await assert.rejects(t.append(retyped), /mw: double != string/);
+    await assert.rejects(t.append(frame([2], [2]).drop("mw")), /missing columns: mw/);
+    await assert.rejects(
+      t.append(pl.DataFrame({ "bad name": [1] })),
+      SchemaMismatchError,
+    );
+    const r = await t.append(extra, { mergeSchema: true });
+    const snap = await t.snapshot();
+    assert.deepEqual(snap.schema.fields.map((f) => f.name), ["annee", "id", "mw", "note"]);
+    const commitText = Deno.readTextFileSync(join(t.root, "_delta_log", commitFileName(r.version)));
+    assert.ok(commitText.includes('"metaData"'));
+    const back = (await t.read()).sort("id").getColumn("note").toArray();
+    assert.deepEqual(back, [null, "x"]);
+  });
+});
+
+Deno.test("column names Spark rejects without column mapping are refused", async () => {
+  await withTable(async (t) => {
+    for (const name of ["a b", "a,b", "a;b", "a{b", "a}b", "a(b", "a)b", "a\nb", "a\tb", "a=b"]) {
+      await assert.rejects(t.append(pl.DataFrame({ [name]: [1] })), SchemaMismatchError, name);
+    }
+  });
+});
+
+Deno.test("checkpoint every 10 commits; snapshot replays from it", async () => {
+  await withTable(async (t, root) => {
+    for (let i = 0; i < 12; i++) await t.append(frame([i], [i]));
+    const last = JSON.parse(Deno.readTextFileSync(join(root, "_delta_log", "_last_checkpoint")));
+    assert.equal(last.version, 10);
+    assert.equal(last.numOfAddFiles, 11);
+    // Without the JSON commits 0..10, only the checkpoint can rebuild the state.
+    for (let v = 0; v <= 10; v++) Deno.removeSync(join(root, "_delta_log", commitFileName(v)));
+    const snap = await loadSnapshot(root);
+    assert.equal(snap.version, 11);
+    assert.equal(snap.files.length, 12);
+    assert.equal((await t.read()).height, 12);
+  });
+});
+
+Deno.test("OPTIMIZE bin-packs small files, ZORDER interleaves, data unchanged", async () => {
+  await withTable(async (t) => {
+    for (let i = 0; i < 6; i++) await t.append(frame([i, i + 10], [i, i]));
+    const before = await rows(t);
+    const r = await t.optimize();
+    assert.ok(r);
+    assert.equal((await t.files()).length, 1);
+    assert.deepEqual(await rows(t), before);
+    const commitActions = (await loadSnapshot(t.root, { version: r.version })).files;
+    assert.ok(commitActions.every((f) => f.dataChange === false));
+    assert.equal(await t.optimize(), null); // nothing left to compact
+    await t.optimize({ zOrderBy: ["id", "mw"] });
+    assert.deepEqual(await rows(t), before);
+    const h = (await t.history(1))[0];
+    assert.equal(h.operation, "OPTIMIZE");
+    assert.equal(h.operationParameters?.zOrderBy, '["id","mw"]');
+  });
+});
+
+Deno.test("VACUUM keeps what time travel needs, refuses short retention unless forced", async () => {
+  await withTable(async (t, root) => {
+    await t.append(frame([1], [1]));
+    await t.overwrite(frame([2], [2]));
+    await assert.rejects(t.vacuum({ retentionHours: 1 }), InvalidOperationError);
+    assert.deepEqual((await t.vacuum()).files, []); // removed file is within 7 days
+    const old = (await t.files({ version: 0 }))[0].path;
+    const dry = await t.vacuum({ retentionHours: 0, force: true, dryRun: true });
+    assert.deepEqual(dry.files, [old]);
+    assert.ok(await Deno.stat(join(root, old)));
+    const done = await t.vacuum({ retentionHours: 0, force: true });
+    assert.deepEqual(done.files, [old]);
+    await assert.rejects(Deno.stat(join(root, old)), Deno.errors.NotFound);
+    assert.deepEqual(await rows(t), ["2025/2/2"]);
+  });
+});
+
+Deno.test("conflicts: overwrite loses to a concurrent append in the same data", async () => {
+  await withTable(async (t) => {
+    await t.append(frame([1], [1]));
+    const snap = await t.snapshot();
+    await t.append(frame([2], [2])); // a concurrent writer wins version 1
+    const overwriteRead = {
+      root: t.root,
+      readVersion: snap.version,
+      actions: [{ remove: { path: snap.files[0].path, dataChange: true } }],
+      info: { operation: "WRITE", isBlindAppend: false },
+      reads: () => true,
+    };
+    await assert.rejects(commit(overwriteRead), ConcurrentModificationError);
+    // A blind append from the same stale version simply lands at the next version.
+    const blind = await commit({
+      root: t.root,
+      readVersion: snap.version,
+      actions: [],
+      info: { operation: "WRITE", isBlindAppend: true },
+    });
+    assert.equal(blind.version, 2);
+    assert.equal(blind.retries, 1);
+  });
+});
+
+const WRITER = fileURLToPath(new URL("./testdata/writer.ts", import.meta.url));
+
+function spawnWriter(...args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", WRITER, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+Deno.test("crash safety: a writer killed before committing leaves the table intact", async () => {
+  await withTable(async (t, root) => {
+    await t.append(pl.DataFrame({ tag: ["ok"], i: [1] }));
+    const child = spawnWriter("crash", root);
+    const reader = child.stdout.getReader();
+    const { value } = await reader.read();
+    assert.match(new TextDecoder().decode(value), /files written/);
+    child.kill("SIGKILL");
+    await child.status;
+    reader.releaseLock();
+    await child.stdout.cancel();
+    await child.stderr.cancel();
+    assert.equal(await t.version(), 0);
+    assert.deepEqual((await t.read()).getColumn("tag").toArray(), ["ok"]);
+    await t.append(pl.DataFrame({ tag: ["next"], i: [2] }));
+    assert.deepEqual((await t.read()).sort("i").getColumn("tag").toArray(), ["ok", "next"]);
+  });
+});
+
+Deno.test("two concurrent writer processes: every append lands exactly once", async () => {
+  await withTable(async (t, root) => {
+    await t.append(pl.DataFrame({ tag: ["seed"], i: [-1] }));
+    const n = 15;
+    const children = [spawnWriter("append", root, "a", String(n)), spawnWriter("append", root, "b", String(n))];
+    const outputs = await Promise.all(children.map((c) => c.output()));
+    for (const o of outputs) assert.equal(o.code, 0, new TextDecoder().decode(o.stderr));
+    const df = await t.read();
+    assert.equal(df.height, 2 * n + 1);
+    for (const tag of ["a", "b"]) {
+      const is = df.filter(pl.col("tag").eq(pl.lit(tag))).getColumn("i").toArray() as number[];
+      assert.deepEqual(is.sort((x, y) => x - y), Array.from({ length: n }, (_, i) => i));
+    }
+    assert.equal(await t.version(), 2 * n);
+  });
+});
+
+Deno.test("catalog: tables at <root>/<layer>/<name>, description in metadata", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const c = new Catalog(root, [{ name: "mesures", layer: "gold", description: "desc" }]);
+    await c.table("mesures").append(frame([1], [1]));
+    assert.deepEqual(await c.existing(), ["mesures"]);
+    const snap = await loadSnapshot(join(root, "gold", "mesures"));
+    assert.equal(snap.metadata.description, "desc");
+    assert.equal(snap.metadata.name, "mesures");
+    assert.throws(() => c.table("autre"), /unknown table autre/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
