@@ -144,3 +144,29 @@ Deno.test("no kernel process is left after a successful run", async () => {
   await executeNotebook(input, { outputPath: `${dir}/out.ipynb`, connectionDir: dir });
   assert.deepEqual(await processesMentioning(dir), []);
 });
+
+Deno.test("outputs the kernel publishes after its idle status still reach their cell", async () => {
+  // Without the flush barrier about one cell in five lost its stderr or its result here.
+  const dir = await Deno.makeTempDir();
+  const n = 40;
+  const cells = Array.from(
+    { length: n },
+    (_, i) => `console.log(${i}); console.error(-${i}); ${i}`,
+  );
+  const input = await writeTestNotebook(dir, "late.ipynb", cells);
+  const output = `${dir}/out.ipynb`;
+  await executeNotebook(input, { outputPath: output });
+  const nb = await readNotebook(output);
+  nb.cells.forEach((cell, i) => {
+    assert.deepEqual(cell.outputs, [
+      { output_type: "stream", name: "stdout", text: [`${i}\n`] },
+      { output_type: "stream", name: "stderr", text: [`-${i}\n`] },
+      {
+        output_type: "execute_result",
+        execution_count: i + 1,
+        data: { "text/plain": [`${i}`] },
+        metadata: {},
+      },
+    ]);
+  });
+});

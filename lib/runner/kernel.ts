@@ -42,6 +42,9 @@ export interface ExecuteReply {
 
 const live = new Set<Kernel>();
 
+/** Code of the silent request that follows each cell (see {@linkcode Kernel.execute}). */
+const FLUSH_BARRIER = "await new Promise((resolve) => setTimeout(resolve, 0))";
+
 /**
  * Kills every kernel started by this process. Call it from signal handlers so that Ctrl-C
  * never leaves a `deno jupyter` process behind.
@@ -172,23 +175,42 @@ export class Kernel {
 
   /**
    * Runs `code`, passing every iopub message of this request to `onOutput`, and resolves with
-   * the execute reply once the kernel is idle again.
+   * the execute reply once every output of the cell has arrived.
+   *
+   * The Deno kernel publishes stdout/stderr and rich results from other tasks than the one
+   * that sends `status: idle`, so they may arrive after it (about 1 cell in 5 here). A silent
+   * request that yields to the kernel's event loop follows each cell as a barrier: outputs
+   * published meanwhile carry the barrier's id and are given to the cell.
    */
   async execute(
     code: string,
     options: { timeoutMs: number; onOutput: (msg: JupyterMessage) => void },
   ): Promise<ExecuteReply> {
+    const deadline = Date.now() + options.timeoutMs;
+    const ids = new Set<string>();
+    const reply = await this.#run(code, false, ids, deadline, options);
+    await this.#run(FLUSH_BARRIER, true, ids, deadline, options);
+    return reply;
+  }
+
+  async #run(
+    code: string,
+    silent: boolean,
+    ids: Set<string>,
+    deadline: number,
+    options: { timeoutMs: number; onOutput: (msg: JupyterMessage) => void },
+  ): Promise<ExecuteReply> {
     const request = newMessage("execute_request", this.#session, {
       code,
-      silent: false,
-      store_history: true,
+      silent,
+      store_history: !silent,
       user_expressions: {},
       allow_stdin: false,
       stop_on_error: true,
     });
-    await this.#shell.send(encodeMessage(request, this.#key));
-    const deadline = Date.now() + options.timeoutMs;
     const id = request.header.msg_id;
+    ids.add(id);
+    await this.#shell.send(encodeMessage(request, this.#key));
     let reply: ExecuteReply | null = null;
     let idle = false;
     while (!reply || !idle) {
@@ -200,9 +222,11 @@ export class Kernel {
       }
       if (!idle) {
         const msg = await this.#next(this.#iopub, 20);
-        if (msg?.parent_header.msg_id === id) {
-          if (msg.header.msg_type === "status") idle = msg.content.execution_state === "idle";
-          else options.onOutput(msg);
+        const parent = msg?.parent_header.msg_id;
+        if (msg && parent && ids.has(parent)) {
+          const type = msg.header.msg_type;
+          if (type === "status") idle ||= parent === id && msg.content.execution_state === "idle";
+          else if (!(silent && type === "execute_input" && parent === id)) options.onOutput(msg);
         }
       }
       if (!reply) {
