@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Action, AddFile, CommitInfo, RemoveFile } from "./actions.ts";
 import { writeCheckpoint } from "./checkpoint.ts";
 import { ConcurrentModificationError } from "./errors.ts";
-import { commitFileName, LOG_DIR, loadSnapshot, readCommit } from "./log.ts";
+import { commitFileName, loadSnapshot, LOG_DIR, readCommit } from "./log.ts";
 import { canonicalPath } from "./partition.ts";
 import { putIfAbsent } from "./_fs.ts";
 

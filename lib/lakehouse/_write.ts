@@ -54,7 +54,9 @@ export function partitionValuesOf(
           "write null or a non-empty value instead",
       );
     }
-    out[name] = v === null ? null : type === "timestamp"
+    out[name] = v === null
+      ? null
+      : type === "timestamp"
       ? formatTimestampMicros(BigInt(v))
       : type === "timestamp_ntz"
       ? formatTimestampMicros(BigInt(v)).replace("T", " ").slice(0, -1)
@@ -94,7 +96,9 @@ export async function writeDataFiles(
     const data = part.select(...dataSchema.fields.map((f) => f.name));
     for (let offset = 0; offset < data.height; offset += maxRows) {
       const chunk = data.slice(offset, Math.min(maxRows, data.height - offset));
-      const name = `part-${String(index++).padStart(5, "0")}-${crypto.randomUUID()}-c000.zstd.parquet`;
+      const name = `part-${
+        String(index++).padStart(5, "0")
+      }-${crypto.randomUUID()}-c000.zstd.parquet`;
       const rel = dir ? `${dir}/${name}` : name;
       const full = join(root, rel);
       if (dir) await Deno.mkdir(join(root, dir), { recursive: true });

@@ -86,8 +86,10 @@ export async function deletedRows(
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const size = view.getUint32(offset, false);
     if (size !== dv.sizeInBytes || offset + 4 + size > bytes.length) {
-      throw new CorruptLogError(`${file}: deletion vector at ${offset} has size ${size}, ` +
-        `log says ${dv.sizeInBytes}`);
+      throw new CorruptLogError(
+        `${file}: deletion vector at ${offset} has size ${size}, ` +
+          `log says ${dv.sizeInBytes}`,
+      );
     }
     bitmap = bytes.subarray(offset + 4, offset + 4 + size);
   }

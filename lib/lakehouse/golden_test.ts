@@ -108,8 +108,7 @@ for (const [name, error] of negatives) {
 }
 
 Deno.test("golden: log-only tables replay to the documented files", async () => {
-  const files = async (dir: string) =>
-    (await loadSnapshot(dir)).files.map((f) => f.path).sort();
+  const files = async (dir: string) => (await loadSnapshot(dir)).files.map((f) => f.path).sort();
   const cp = await loadSnapshot(join(KERNEL, "checkpoint", "delta"));
   assert.equal(cp.version, 14);
   assert.deepEqual(cp.files.map((f) => f.path), ["15"]);
@@ -139,7 +138,15 @@ Deno.test("golden: delta-rs tables read the documented values", async () => {
   const parted = await readTable(join(DELTA_RS, "delta-0.8.0-partitioned"));
   assert.deepEqual(
     parted.sort("value").toRecords().map((r) => [r.value, r.year, r.month, r.day].join("/")),
-    ["1/2020/1/1", "2/2020/2/3", "3/2020/2/5", "4/2021/4/5", "5/2021/12/4", "6/2021/12/20", "7/2021/12/20"],
+    [
+      "1/2020/1/1",
+      "2/2020/2/3",
+      "3/2020/2/5",
+      "4/2021/4/5",
+      "5/2021/12/4",
+      "6/2021/12/20",
+      "7/2021/12/20",
+    ],
   );
   const special = await loadSnapshot(join(DELTA_RS, "delta-0.8.0-special-partition"));
   assert.deepEqual(special.files.map((f) => f.partitionValues.x).sort(), ["A/A", "B B"]);
@@ -152,7 +159,14 @@ Deno.test("golden: delta-rs tables read the documented values", async () => {
   assert.deepEqual(big, ["9999-12-31", "9999-12-30"]);
   const dv = await readTable(join(DELTA_RS, "table-with-dv-small"));
   assert.deepEqual((dv.getColumn("value").toArray() as number[]).sort((a, b) => a - b), [
-    1, 2, 3, 4, 5, 6, 7, 8,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
   ]);
 });
 
@@ -167,7 +181,8 @@ Deno.test("golden: time travel by timestamp on simple_table (commit file times)"
       await Deno.copyFile(join(DELTA_RS, "simple_table", "_delta_log", name), join(log, name));
       await Deno.utime(join(log, name), mtimes[v], mtimes[v]);
     }
-    const at = async (iso: string) => (await loadSnapshot(tmp, { timestamp: new Date(iso) })).version;
+    const at = async (iso: string) =>
+      (await loadSnapshot(tmp, { timestamp: new Date(iso) })).version;
     assert.equal(await at("2020-05-02T22:47:31-07:00"), 1);
     assert.equal(await at("2020-05-02T23:47:31-07:00"), 1);
     assert.equal(await at("2020-05-03T22:47:31-07:00"), 2);

@@ -333,8 +333,13 @@ class Replay {
 
   // A file is identified by its canonical path plus its deletion vector (a DELETE that adds a
   // new DV to an existing file removes the old (path, dv) pair and adds the new one).
-  key(path: string, dv: { storageType: string; pathOrInlineDv: string; offset?: number | null } | null | undefined): string {
-    const id = dv ? `${dv.storageType}${dv.pathOrInlineDv}${dv.offset != null ? `@${dv.offset}` : ""}` : "";
+  key(
+    path: string,
+    dv: { storageType: string; pathOrInlineDv: string; offset?: number | null } | null | undefined,
+  ): string {
+    const id = dv
+      ? `${dv.storageType}${dv.pathOrInlineDv}${dv.offset != null ? `@${dv.offset}` : ""}`
+      : "";
     return `${canonicalPath(this.root, path)}\u0000${id}`;
   }
 
@@ -395,7 +400,10 @@ async function inCommitTimestamp(file: string): Promise<number | undefined> {
  * last version committed at or before a timestamp (a timestamp after the last commit gives the
  * latest version; one before the first commit throws).
  */
-export async function resolveVersion(listing: LogListing, travel: TimeTravel = {}): Promise<number> {
+export async function resolveVersion(
+  listing: LogListing,
+  travel: TimeTravel = {},
+): Promise<number> {
   const latest = latestVersion(listing);
   if (travel.version !== undefined && travel.timestamp !== undefined) {
     throw new VersionNotFoundError("give a version or a timestamp, not both");

@@ -75,7 +75,13 @@ export {
 } from "./table.ts";
 export type { OptimizeOptions, VacuumOptions, VacuumResult } from "./maintenance.ts";
 export type { Condition, Predicate, Scalar } from "./predicate.ts";
-export { type HistoryEntry, loadSnapshot, readHistory, type Snapshot, type TimeTravel } from "./log.ts";
+export {
+  type HistoryEntry,
+  loadSnapshot,
+  readHistory,
+  type Snapshot,
+  type TimeTravel,
+} from "./log.ts";
 export { readFiles } from "./reader.ts";
 export type { Action, AddFile, CommitInfo, Metadata, Protocol, RemoveFile } from "./actions.ts";
 export type { DeltaType, StructField, StructType } from "./schema.ts";

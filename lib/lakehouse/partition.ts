@@ -22,7 +22,7 @@ export const HIVE_DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__";
 // Spark's ExternalCatalogUtils.charToEscape (non-Windows).
 const ESCAPED = new Set<string>([
   ...Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1)),
-  ...'"#%\'*/:=?\\\u007f{[]^',
+  ..."\"#%'*/:=?\\\u007f{[]^",
 ]);
 
 /**
@@ -38,7 +38,9 @@ const ESCAPED = new Set<string>([
 export function escapePartitionValue(value: string): string {
   let out = "";
   for (const ch of value) {
-    out += ESCAPED.has(ch) ? `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}` : ch;
+    out += ESCAPED.has(ch)
+      ? `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`
+      : ch;
   }
   return out;
 }

@@ -204,7 +204,7 @@ function renameNested(e: pl.Expr, type: DeltaType, dtype: pl.DataType): pl.Expr 
   // deno-lint-ignore no-explicit-any
   const d = dtype as any;
   if (type.type === "struct" && d.variant === "Struct") {
-    const actual = (d.fields as { name: string; dtype: pl.DataType }[]);
+    const actual = d.fields as { name: string; dtype: pl.DataType }[];
     const wanted = type.fields.map((f) => physicalName(f, "name"));
     if (actual.length !== wanted.length || actual.some((a, i) => a.name !== wanted[i])) {
       throw new UnsupportedFeatureError(

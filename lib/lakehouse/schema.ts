@@ -394,7 +394,9 @@ export function mergeSchemas(table: StructType, frame: StructType): StructType {
   const diff = diffSchemas(table, frame);
   if (diff.retyped.length) {
     throw new SchemaMismatchError(
-      `mergeSchema only adds columns; ${describeDiff({ missing: [], extra: [], retyped: diff.retyped })}`,
+      `mergeSchema only adds columns; ${
+        describeDiff({ missing: [], extra: [], retyped: diff.retyped })
+      }`,
       diff.retyped.map((r) => r.split(":")[0]),
     );
   }

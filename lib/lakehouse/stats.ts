@@ -49,7 +49,8 @@ function leaves(schema: StructType, limit: number): Leaf[] {
   return out;
 }
 
-const MINMAX = /^(byte|short|integer|long|float|double|date|timestamp|timestamp_ntz|string|decimal\(.*\))$/;
+const MINMAX =
+  /^(byte|short|integer|long|float|double|date|timestamp|timestamp_ntz|string|decimal\(.*\))$/;
 
 /**
  * Statistics JSON of one data file (the frame holds the file's rows, without partition columns;

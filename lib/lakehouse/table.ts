@@ -35,7 +35,13 @@ import {
   schemaOfFrame,
   type StructType,
 } from "./schema.ts";
-import { optimizeTable, type OptimizeOptions, vacuumTable, type VacuumOptions, type VacuumResult } from "./maintenance.ts";
+import {
+  type OptimizeOptions,
+  optimizeTable,
+  type VacuumOptions,
+  type VacuumResult,
+  vacuumTable,
+} from "./maintenance.ts";
 
 export type { CommitResult } from "./_commit.ts";
 
@@ -276,7 +282,11 @@ export class DeltaTable {
     const result = await commit({
       root: this.root,
       readVersion: snap.version,
-      actions: [...(metadataAction ? [metadataAction] : []), ...removes, ...adds.map((add) => ({ add }))],
+      actions: [
+        ...(metadataAction ? [metadataAction] : []),
+        ...removes,
+        ...adds.map((add) => ({ add })),
+      ],
       info: {
         operation: "MERGE",
         operationParameters: {
@@ -387,7 +397,9 @@ export class DeltaTable {
       if (outside.height) {
         throw new InvalidOperationError(
           `${this.root}: ${outside.height} rows do not match replaceWhere ` +
-            `(${describePredicate(replace)}), e.g. ${JSON.stringify(outside.head(1).toRecords()[0])}`,
+            `(${describePredicate(replace)}), e.g. ${
+              JSON.stringify(outside.head(1).toRecords()[0])
+            }`,
         );
       }
       const onlyPartitions = replace.every((c) => parts.includes(c.column));
@@ -411,7 +423,8 @@ export class DeltaTable {
       if (keep.length) kept = pl.concat(keep, { how: "vertical" });
       const touched = new Set(matching.map((f) => partitionKey(f.partitionValues, parts)));
       reads = onlyPartitions || parts.length === 0
-        ? (pv) => parts.length === 0 || touched.has(partitionKey(pv, parts)) ||
+        ? (pv) =>
+          parts.length === 0 || touched.has(partitionKey(pv, parts)) ||
           partitionMatches(snap, pv, replace, parts)
         : () => true;
     } else if (mode === "Overwrite") {
@@ -506,7 +519,9 @@ export function checkWriteSupport(protocol: Protocol, metadata: Metadata): void 
     : v > 2
     ? [`writer version ${v}`]
     : [];
-  if (protocol.minReaderVersion > 1) unsupported.push(`reader version ${protocol.minReaderVersion}`);
+  if (protocol.minReaderVersion > 1) {
+    unsupported.push(`reader version ${protocol.minReaderVersion}`);
+  }
   if (unsupported.length) {
     throw new UnsupportedFeatureError(
       `this writer only writes protocol 1/2 tables; unsupported: ${unsupported.join(", ")}`,

@@ -90,8 +90,7 @@ Deno.test("time travel by timestamp resolves to the last commit at or before it"
     await t.append(frame([3], [3]));
     const times = [1_700_000_000, 1_700_000_600, 1_700_001_200];
     times.forEach((s, v) => Deno.utimeSync(join(root, "_delta_log", commitFileName(v)), s, s));
-    const at = async (s: number) =>
-      (await t.read({ timestamp: new Date(s * 1000) })).height;
+    const at = async (s: number) => (await t.read({ timestamp: new Date(s * 1000) })).height;
     assert.equal(await at(1_700_000_000), 1);
     assert.equal(await at(1_700_000_599), 1);
     assert.equal(await at(1_700_000_600), 2);
@@ -115,11 +114,14 @@ Deno.test("commit log: protocol 1/2, Spark schema, exact stats, escaped partitio
     const actions = Deno.readTextFileSync(join(root, "_delta_log", commitFileName(0)))
       .trim().split("\n").map((l) => JSON.parse(l));
     assert.deepEqual(actions[1], { protocol: { minReaderVersion: 1, minWriterVersion: 2 } });
-    assert.deepEqual(JSON.parse(actions[2].metaData.schemaString).fields.map((f: { type: string }) => f.type), [
-      "string",
-      "long",
-      "timestamp",
-    ]);
+    assert.deepEqual(
+      JSON.parse(actions[2].metaData.schemaString).fields.map((f: { type: string }) => f.type),
+      [
+        "string",
+        "long",
+        "timestamp",
+      ],
+    );
     const adds = actions.filter((a) => a.add).map((a) => a.add);
     assert.deepEqual(adds.map((a) => a.path.split("/")[0]).sort(), [
       "zone=A%252FA",
@@ -284,7 +286,10 @@ Deno.test("two concurrent writer processes: every append lands exactly once", as
   await withTable(async (t, root) => {
     await t.append(pl.DataFrame({ tag: ["seed"], i: [-1] }));
     const n = 15;
-    const children = [spawnWriter("append", root, "a", String(n)), spawnWriter("append", root, "b", String(n))];
+    const children = [
+      spawnWriter("append", root, "a", String(n)),
+      spawnWriter("append", root, "b", String(n)),
+    ];
     const outputs = await Promise.all(children.map((c) => c.output()));
     for (const o of outputs) assert.equal(o.code, 0, new TextDecoder().decode(o.stderr));
     const df = await t.read();

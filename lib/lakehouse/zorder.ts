@@ -40,7 +40,8 @@ export function interleaveBits(values: number[], bits: number): number {
  * import pl from "nodejs-polars";
  * import { zOrderKeys } from "./zorder.ts";
  * const df = pl.DataFrame({ x: [0, 1, 0, 1], y: [0, 0, 1, 1] });
- * console.assert(zOrderKeys(df, ["x", "y"]).join() === "0,2,1,3");
+ * // Dense ranks are 1 and 2 (0 is kept for nulls): (1,1) (2,1) (1,2) (2,2).
+ * console.assert(zOrderKeys(df, ["x", "y"]).join() === "3,9,6,12");
  * ```
  */
 export function zOrderKeys(df: pl.DataFrame, columns: string[]): number[] {
