@@ -33,15 +33,15 @@ export function interleaveBits(values: number[], bits: number): number {
 }
 
 /**
- * The Z-order key of every row of a frame over `columns` (nulls rank first).
+ * The Z-order key of every row of a frame over `columns` (nulls rank first). Ranks larger than
+ * the bits available per column are scaled down.
  *
  * @example
  * ```ts
  * import pl from "nodejs-polars";
  * import { zOrderKeys } from "./zorder.ts";
  * const df = pl.DataFrame({ x: [0, 1, 0, 1], y: [0, 0, 1, 1] });
- * // Dense ranks are 1 and 2 (0 is kept for nulls): (1,1) (2,1) (1,2) (2,2).
- * console.assert(zOrderKeys(df, ["x", "y"]).join() === "3,9,6,12");
+ * console.assert(zOrderKeys(df, ["x", "y"]).join() === "0,2,1,3");
  * ```
  */
 export function zOrderKeys(df: pl.DataFrame, columns: string[]): number[] {
@@ -50,12 +50,16 @@ export function zOrderKeys(df: pl.DataFrame, columns: string[]): number[] {
   const scale = 2 ** bits - 1;
   const ranks = df.select(
     ...columns.map((c, i) =>
-      // Dense rank from 0; nulls get 0 and shift the others by one.
+      // Dense rank from 1, nulls 0 (first).
       pl.col(c).rank("dense").fillNull(0).cast(pl.Float64).alias(`r${i}`)
     ),
   );
-  const cols = columns.map((_, i) => ranks.getColumn(`r${i}`).toArray() as number[]);
-  const maxRank = cols.map((r) => Math.max(1, ...r));
+  const cols = columns.map((_, i) => {
+    const r = ranks.getColumn(`r${i}`).toArray() as number[];
+    // Without nulls, start ranks at 0 so that bit boundaries fall between value blocks.
+    return r.includes(0) ? r : r.map((v) => v - 1);
+  });
+  const maxRank = cols.map((r) => r.reduce((m, v) => Math.max(m, v), 1));
   const keys = new Array<number>(df.height);
   const row = new Array<number>(columns.length);
   for (let i = 0; i < df.height; i++) {
