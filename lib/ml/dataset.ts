@@ -1,12 +1,12 @@
 /**
  * The feature matrix every learner takes: named, column-major `Float64Array` columns, NaN for a
  * missing value. Column-major storage is what both the tree binning and a polars DataFrame use,
- * so building one from a DataFrame copies each column once and never creates per-row objects.
+ * so building one from a DataFrame (see `dataframe.ts`) copies each column once and never
+ * creates per-row objects.
  *
  * @module
  */
 
-import pl from "nodejs-polars";
 import { MlInputError } from "./errors.ts";
 
 /** Named numeric features, one `Float64Array` per feature, all of `nRows` values. */
@@ -50,7 +50,8 @@ function toFloat64(values: ArrayLike<number | null | undefined>, name: string): 
   return out;
 }
 
-function checkedMatrix(names: readonly string[], columns: Float64Array[]): FeatureMatrix {
+/** Checks unique names and equal lengths. */
+export function checkedMatrix(names: readonly string[], columns: Float64Array[]): FeatureMatrix {
   if (new Set(names).size !== names.length) {
     throw new MlInputError(`feature names are not unique: ${names.join(", ")}`);
   }
@@ -63,46 +64,6 @@ function checkedMatrix(names: readonly string[], columns: Float64Array[]): Featu
     }
   });
   return { names: [...names], columns, nRows };
-}
-
-/**
- * Extracts numeric columns of a polars DataFrame (cast to Float64; null becomes NaN). A column
- * that cannot be cast (text) raises an {@link MlInputError} naming it.
- *
- * @example
- * ```ts
- * import pl from "nodejs-polars";
- * import { featureMatrixFromDataFrame } from "./dataset.ts";
- * const df = pl.DataFrame({ heure: [0, 1], lag_24h: [51_000, null], zone: ["FR", "FR"] });
- * const x = featureMatrixFromDataFrame(df, ["heure", "lag_24h"]);
- * console.assert(x.names.length === 2 && Number.isNaN(x.columns[1][1]));
- * ```
- */
-export function featureMatrixFromDataFrame(
-  df: pl.DataFrame,
-  names: readonly string[],
-): FeatureMatrix {
-  if (names.length === 0) throw new MlInputError("featureMatrixFromDataFrame: no feature given");
-  const present = new Set(df.columns);
-  const columns = names.map((name) => {
-    if (!present.has(name)) {
-      throw new MlInputError(`DataFrame has no column '${name}' (has: ${df.columns.join(", ")})`);
-    }
-    let column: pl.Series;
-    try {
-      column = df.select(pl.col(name).cast(pl.Float64, true).fillNull(pl.lit(NaN))).getColumn(
-        name,
-      );
-    } catch (error) {
-      throw new MlInputError(
-        `column '${name}' (${df.getColumn(name).dtype}) is not numeric: ${
-          (error as Error).message
-        }`,
-      );
-    }
-    return Float64Array.from(column.toTypedArray() as Float64Array);
-  });
-  return checkedMatrix(names, columns);
 }
 
 /**

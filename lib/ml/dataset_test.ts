@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import {
-  featureMatrix,
-  featureMatrixFromDataFrame,
-  selectFeatures,
-  sliceRows,
-  takeRows,
-} from "./dataset.ts";
+import { featureMatrix, selectFeatures, sliceRows, takeRows } from "./dataset.ts";
+import { featureMatrixFromDataFrame } from "./dataframe.ts";
 import { MlInputError } from "./errors.ts";
 
 Deno.test("featureMatrix converts nulls to NaN and keeps Float64Array columns", () => {

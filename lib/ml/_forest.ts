@@ -1,0 +1,256 @@
+/**
+ * Trees of an ensemble stored as flat typed arrays (structure of arrays, all trees
+ * concatenated), predicted on raw feature values and serialised exactly.
+ *
+ * Node `i` is a leaf when `left[i] < 0`; otherwise its children are `left[i]` and `left[i] + 1`
+ * (the grower allocates siblings in pairs), a row goes left when its value of `feature[i]` is
+ * `<= threshold[i]`, or when it is missing (NaN) and `missingLeft[i]` is 1. A threshold is the
+ * upper edge of bin `bin[i]` (+Infinity for the last bin), so only bin indices are serialised
+ * along with the edges: thresholds are rebuilt bit for bit.
+ *
+ * Tree `t` adds its leaf values (`width` of them per leaf) to outputs
+ * `(t % treesPerRound) * width ...`: gradient boosting with K classes grows K single-output
+ * trees per round, a random-forest classifier one tree with K class frequencies per leaf.
+ *
+ * @module
+ */
+
+import type { BinEdges } from "./_binning.ts";
+import { decodeArray, encodeArray, type EncodedArray } from "./_codec.ts";
+import { ModelFormatError } from "./errors.ts";
+
+/** One grown tree; `left` holds local node indices (-1 for a leaf). */
+export interface TreeArrays {
+  readonly nNodes: number;
+  readonly feature: Int32Array;
+  readonly bin: Uint8Array;
+  readonly missingLeft: Uint8Array;
+  readonly left: Int32Array;
+  /** `nNodes * width` values; meaningful on leaves. */
+  readonly value: Float64Array;
+}
+
+/** JSON form of a {@link Forest}. */
+export interface ForestJson {
+  width: number;
+  treesPerRound: number;
+  maxBins: number;
+  edges: EncodedArray[];
+  roots: EncodedArray;
+  feature: EncodedArray;
+  bin: EncodedArray;
+  missingLeft: EncodedArray;
+  left: EncodedArray;
+  value: EncodedArray;
+}
+
+/** Trees of an ensemble, ready to predict. */
+export class Forest {
+  /** Raw-value threshold of every node (from its bin and the edges). */
+  readonly threshold: Float64Array;
+
+  constructor(
+    readonly width: number,
+    readonly treesPerRound: number,
+    readonly edges: BinEdges,
+    readonly roots: Int32Array,
+    readonly feature: Int32Array,
+    readonly bin: Uint8Array,
+    readonly missingLeft: Uint8Array,
+    readonly left: Int32Array,
+    readonly value: Float64Array,
+  ) {
+    this.threshold = new Float64Array(feature.length);
+    for (let i = 0; i < feature.length; i++) {
+      if (left[i] < 0) continue;
+      const e = edges.edges[feature[i]];
+      this.threshold[i] = bin[i] < e.length ? e[bin[i]] : Infinity;
+    }
+  }
+
+  /** Number of trees. */
+  get nTrees(): number {
+    return this.roots.length;
+  }
+
+  /** Number of nodes over all trees. */
+  get nNodes(): number {
+    return this.feature.length;
+  }
+
+  /**
+   * Adds the leaf values of trees `treeStart..treeEnd` to `out` (`nRows` rows of
+   * `treesPerRound * width` outputs, row-major), for the feature columns `columns` (in the
+   * training feature order).
+   */
+  addPredictions(
+    columns: readonly Float64Array[],
+    nRows: number,
+    out: Float64Array,
+    treeStart = 0,
+    treeEnd: number = this.nTrees,
+  ): void {
+    const { feature, threshold, missingLeft, left, value, width } = this;
+    const stride = this.treesPerRound * width;
+    for (let t = treeStart; t < treeEnd; t++) {
+      const root = this.roots[t];
+      const offset = (t % this.treesPerRound) * width;
+      if (width === 1) {
+        for (let i = 0; i < nRows; i++) {
+          out[i * stride + offset] +=
+            value[leafOf(columns, i, root, feature, threshold, missingLeft, left)];
+        }
+      } else {
+        for (let i = 0; i < nRows; i++) {
+          const leaf = leafOf(columns, i, root, feature, threshold, missingLeft, left);
+          for (let w = 0; w < width; w++) out[i * stride + offset + w] += value[leaf * width + w];
+        }
+      }
+    }
+  }
+
+  /** Exact JSON form. */
+  toJSON(): ForestJson {
+    return {
+      width: this.width,
+      treesPerRound: this.treesPerRound,
+      maxBins: this.edges.maxBins,
+      edges: this.edges.edges.map(encodeArray),
+      roots: encodeArray(this.roots),
+      feature: encodeArray(this.feature),
+      bin: encodeArray(this.bin),
+      missingLeft: encodeArray(this.missingLeft),
+      left: encodeArray(this.left),
+      value: encodeArray(this.value),
+    };
+  }
+}
+
+function leafOf(
+  columns: readonly Float64Array[],
+  row: number,
+  root: number,
+  feature: Int32Array,
+  threshold: Float64Array,
+  missingLeft: Uint8Array,
+  left: Int32Array,
+): number {
+  let node = root;
+  let child = left[node];
+  while (child >= 0) {
+    const x = columns[feature[node]][row];
+    node = x <= threshold[node] || (x !== x && missingLeft[node] === 1) ? child : child + 1;
+    child = left[node];
+  }
+  return node;
+}
+
+/**
+ * Rebuilds a forest from JSON, checking that every array is consistent so that a corrupt file
+ * cannot make prediction read out of bounds. `nFeatures` is the model's feature count.
+ */
+export function forestFromJSON(json: unknown, nFeatures: number, source: string): Forest {
+  const j = json as Partial<ForestJson> | null;
+  const fail = (why: string): never => {
+    throw new ModelFormatError(`${source}: trees: ${why}`);
+  };
+  if (!j || typeof j !== "object") return fail("missing");
+  const { width, treesPerRound, maxBins } = j;
+  if (!Number.isInteger(width) || width! < 1) fail("invalid width");
+  if (!Number.isInteger(treesPerRound) || treesPerRound! < 1) fail("invalid treesPerRound");
+  if (!Number.isInteger(maxBins) || maxBins! < 2 || maxBins! > 255) fail("invalid maxBins");
+  if (!Array.isArray(j.edges) || j.edges.length !== nFeatures) {
+    fail("one edge array per feature expected");
+  }
+  const edges = j.edges!.map((e, f) => decodeArray(e, "f64", `${source}: edges of feature ${f}`));
+  const roots = decodeArray(j.roots, "i32", `${source}: roots`);
+  const feature = decodeArray(j.feature, "i32", `${source}: feature`);
+  const bin = decodeArray(j.bin, "u8", `${source}: bin`);
+  const missingLeft = decodeArray(j.missingLeft, "u8", `${source}: missingLeft`);
+  const left = decodeArray(j.left, "i32", `${source}: left`);
+  const value = decodeArray(j.value, "f64", `${source}: value`);
+  const n = feature.length;
+  if (bin.length !== n || missingLeft.length !== n || left.length !== n) {
+    fail("array lengths differ");
+  }
+  if (value.length !== n * width!) fail("value length is not nodes x width");
+  for (const r of roots) if (r < 0 || r >= n) fail(`root ${r} out of range`);
+  for (let i = 0; i < n; i++) {
+    if (left[i] < 0) continue;
+    // Children come after their parent, which also rules out cycles.
+    if (left[i] <= i || left[i] + 1 >= n) fail(`node ${i}: child ${left[i]} out of range`);
+    if (feature[i] < 0 || feature[i] >= nFeatures) fail(`node ${i}: feature ${feature[i]}`);
+    if (bin[i] > edges[feature[i]].length) fail(`node ${i}: bin ${bin[i]} beyond the edges`);
+  }
+  return new Forest(
+    width!,
+    treesPerRound!,
+    { maxBins: maxBins!, edges },
+    roots,
+    feature,
+    bin,
+    missingLeft,
+    left,
+    value,
+  );
+}
+
+/** Accumulates grown trees into one {@link Forest}. */
+export class ForestBuilder {
+  #trees: TreeArrays[] = [];
+
+  constructor(
+    readonly width: number,
+    readonly treesPerRound: number,
+    readonly edges: BinEdges,
+  ) {}
+
+  /** Number of trees appended so far. */
+  get nTrees(): number {
+    return this.#trees.length;
+  }
+
+  /** Appends a tree (its arrays are copied when the forest is built). */
+  append(tree: TreeArrays): void {
+    this.#trees.push(tree);
+  }
+
+  /** The tree appended at position `index`. */
+  tree(index: number): TreeArrays {
+    return this.#trees[index];
+  }
+
+  /** The forest of the first `nTrees` trees (default: all). */
+  build(nTrees: number = this.#trees.length): Forest {
+    const trees = this.#trees.slice(0, nTrees);
+    const total = trees.reduce((s, t) => s + t.nNodes, 0);
+    const roots = new Int32Array(trees.length);
+    const feature = new Int32Array(total);
+    const bin = new Uint8Array(total);
+    const missingLeft = new Uint8Array(total);
+    const left = new Int32Array(total);
+    const value = new Float64Array(total * this.width);
+    let offset = 0;
+    trees.forEach((tree, t) => {
+      roots[t] = offset;
+      const n = tree.nNodes;
+      feature.set(tree.feature.subarray(0, n), offset);
+      bin.set(tree.bin.subarray(0, n), offset);
+      missingLeft.set(tree.missingLeft.subarray(0, n), offset);
+      for (let i = 0; i < n; i++) left[offset + i] = tree.left[i] < 0 ? -1 : tree.left[i] + offset;
+      value.set(tree.value.subarray(0, n * this.width), offset * this.width);
+      offset += n;
+    });
+    return new Forest(
+      this.width,
+      this.treesPerRound,
+      this.edges,
+      roots,
+      feature,
+      bin,
+      missingLeft,
+      left,
+      value,
+    );
+  }
+}

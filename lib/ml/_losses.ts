@@ -1,0 +1,139 @@
+/**
+ * Boosting losses: the baseline prediction, per-row gradients and hessians of the loss with
+ * respect to the raw prediction, and the mean loss (for early stopping). Raw predictions are
+ * row-major with `outputs` values per row.
+ *
+ * @module
+ */
+
+/** A differentiable loss over a fixed target. */
+export interface Loss {
+  /** Raw outputs per row (and trees per boosting round). */
+  readonly outputs: number;
+  /** True when the hessian is the constant 1 (squared error). */
+  readonly constantHessian: boolean;
+  /** Best constant raw prediction over `rows`. */
+  baseline(rows: Int32Array): Float64Array;
+  /** Fills gradients (and hessians) of output k into `g[k]`/`h[k]` for the rows `rows`. */
+  gradients(raw: Float64Array, rows: Int32Array, g: Float64Array[], h: Float64Array[] | null): void;
+  /** Mean loss over all rows of the target. */
+  value(raw: Float64Array): number;
+}
+
+/** Half squared error `(raw - y)² / 2`: gradient `raw - y`, hessian 1. */
+export function squaredError(y: Float64Array): Loss {
+  return {
+    outputs: 1,
+    constantHessian: true,
+    baseline(rows) {
+      let sum = 0;
+      for (let k = 0; k < rows.length; k++) sum += y[rows[k]];
+      return Float64Array.of(sum / rows.length);
+    },
+    gradients(raw, rows, g) {
+      const g0 = g[0];
+      for (let k = 0; k < rows.length; k++) {
+        const i = rows[k];
+        g0[i] = raw[i] - y[i];
+      }
+    },
+    value(raw) {
+      let sum = 0;
+      for (let i = 0; i < y.length; i++) sum += (raw[i] - y[i]) ** 2;
+      return sum / (2 * y.length);
+    },
+  };
+}
+
+const PROBABILITY_FLOOR = 1e-15;
+
+/** Logistic loss of class codes 0/1 against the log-odds `raw`. */
+export function binaryLogLoss(codes: Int32Array): Loss {
+  return {
+    outputs: 1,
+    constantHessian: false,
+    baseline(rows) {
+      let positives = 0;
+      for (let k = 0; k < rows.length; k++) positives += codes[rows[k]];
+      const p = clamp(positives / rows.length);
+      return Float64Array.of(Math.log(p / (1 - p)));
+    },
+    gradients(raw, rows, g, h) {
+      const g0 = g[0];
+      const h0 = h![0];
+      for (let k = 0; k < rows.length; k++) {
+        const i = rows[k];
+        const p = sigmoid(raw[i]);
+        g0[i] = p - codes[i];
+        h0[i] = p * (1 - p);
+      }
+    },
+    value(raw) {
+      let sum = 0;
+      for (let i = 0; i < codes.length; i++) sum += softplus(raw[i]) - codes[i] * raw[i];
+      return sum / codes.length;
+    },
+  };
+}
+
+/** Multinomial (softmax) log loss of class codes `0..k-1`. */
+export function multinomialLogLoss(codes: Int32Array, k: number): Loss {
+  const p = new Float64Array(k);
+  return {
+    outputs: k,
+    constantHessian: false,
+    baseline(rows) {
+      const counts = new Float64Array(k);
+      for (let r = 0; r < rows.length; r++) counts[codes[rows[r]]]++;
+      const logs = counts.map((c) => Math.log(clamp(c / rows.length)));
+      const mean = logs.reduce((a, b) => a + b, 0) / k;
+      return logs.map((v) => v - mean);
+    },
+    gradients(raw, rows, g, h) {
+      for (let r = 0; r < rows.length; r++) {
+        const i = rows[r];
+        softmaxInto(raw, i * k, k, p);
+        for (let c = 0; c < k; c++) {
+          g[c][i] = p[c] - (codes[i] === c ? 1 : 0);
+          h![c][i] = p[c] * (1 - p[c]);
+        }
+      }
+    },
+    value(raw) {
+      let sum = 0;
+      for (let i = 0; i < codes.length; i++) {
+        let max = -Infinity;
+        for (let c = 0; c < k; c++) max = Math.max(max, raw[i * k + c]);
+        let z = 0;
+        for (let c = 0; c < k; c++) z += Math.exp(raw[i * k + c] - max);
+        sum += max + Math.log(z) - raw[i * k + codes[i]];
+      }
+      return sum / codes.length;
+    },
+  };
+}
+
+/** Softmax of `raw[at..at+k)` into `out`, stable for large values. */
+export function softmaxInto(raw: Float64Array, at: number, k: number, out: Float64Array): void {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) max = Math.max(max, raw[at + c]);
+  let z = 0;
+  for (let c = 0; c < k; c++) {
+    out[c] = Math.exp(raw[at + c] - max);
+    z += out[c];
+  }
+  for (let c = 0; c < k; c++) out[c] /= z;
+}
+
+/** Logistic function. */
+export function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}
+
+function softplus(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+}
+
+function clamp(p: number): number {
+  return Math.min(Math.max(p, PROBABILITY_FLOOR), 1 - PROBABILITY_FLOOR);
+}

@@ -1,0 +1,513 @@
+/**
+ * Histogram gradient-boosted trees, in the manner of scikit-learn's
+ * HistGradientBoostingRegressor / Classifier and LightGBM.
+ *
+ * Features are binned once into at most 255 quantile bins (NaN in a bin of its own); each
+ * boosting round fits one tree per output (1 for regression and binary classification, K for
+ * K-class softmax) to the gradients and hessians of the loss, grown best-first up to
+ * `maxLeafNodes` leaves, with histogram subtraction. Leaf values are `-learningRate * G / (H +
+ * l2Regularization)`. Missing values need no imputation: each split learns where they go.
+ *
+ * Early stopping holds out `validationFraction` of the rows — by default the last ones
+ * (`validationSplit: "tail"`), which is the honest choice for time-ordered rows — stops when
+ * the validation loss has not improved by `tol` for `nIterNoChange` rounds, and keeps the
+ * rounds up to the best validation loss.
+ *
+ * Everything is deterministic for a given `seed` (used by the binning sample, a random
+ * validation split and feature sampling).
+ *
+ * @module
+ */
+
+import { type FeatureMatrix, selectFeatures, takeRows } from "./dataset.ts";
+import {
+  argmaxLabels,
+  binTrainingData,
+  classCodes,
+  type FeatureImportance,
+  featuresPerSplit,
+  importanceList,
+  probabilityColumns,
+  readEnsembleJson,
+} from "./_ensemble.ts";
+import { type Forest, ForestBuilder, type TreeArrays } from "./_forest.ts";
+import { TreeGrower } from "./_grower.ts";
+import {
+  binaryLogLoss,
+  type Loss,
+  multinomialLogLoss,
+  sigmoid,
+  softmaxInto,
+  squaredError,
+} from "./_losses.ts";
+import type { Label } from "./metrics.ts";
+import { type Classifier, modelEnvelope, type ModelJson, type Regressor } from "./model.ts";
+import { deriveSeed, mulberry32, shuffleInPlace } from "./_rng.ts";
+import { checkedTarget, checkInteger, checkRange } from "./_validate.ts";
+import { decodeArray, encodeArray } from "./_codec.ts";
+import { MlInputError, ModelFormatError } from "./errors.ts";
+
+/** Parameters of gradient boosting (defaults follow scikit-learn's HistGradientBoosting). */
+export interface GbdtParams {
+  /** Boosting rounds (default 100). */
+  maxIter?: number;
+  /** Shrinkage of each tree (default 0.1). */
+  learningRate?: number;
+  /** Leaves per tree; null for no limit (default 31). */
+  maxLeafNodes?: number | null;
+  /** Depth limit; null for none (default null). */
+  maxDepth?: number | null;
+  /** Minimum rows per leaf (default 20). */
+  minSamplesLeaf?: number;
+  /** L2 regularisation of leaf values (default 0). */
+  l2Regularization?: number;
+  /** Value bins per feature, 2-255 (default 255). */
+  maxBins?: number;
+  /** Fraction of features drawn for each split (default 1: all). */
+  maxFeatures?: number;
+  /** Hold out validation rows and stop when their loss stops improving (default false). */
+  earlyStopping?: boolean;
+  /** Share of rows held out for early stopping (default 0.1). */
+  validationFraction?: number;
+  /** "tail": the last rows (time-ordered data); "random": a seeded random sample. */
+  validationSplit?: "tail" | "random";
+  /** Rounds without improvement before stopping (default 10). */
+  nIterNoChange?: number;
+  /** Minimal improvement of the validation loss (default 1e-7). */
+  tol?: number;
+  /** Seed of every random choice (default 0). */
+  seed?: number;
+}
+
+/** What happened during training. */
+export interface GbdtTrainingInfo {
+  /** Rounds kept in the model. */
+  nIter: number;
+  /** Rounds run (more than `nIter` when early stopping dropped the last ones). */
+  nIterRun: number;
+  trainRows: number;
+  validationRows: number;
+  /** Validation loss after each round (half squared error, or log loss); empty without. */
+  validationLoss: number[];
+}
+
+const DEFAULTS: Required<GbdtParams> = {
+  maxIter: 100,
+  learningRate: 0.1,
+  maxLeafNodes: 31,
+  maxDepth: null,
+  minSamplesLeaf: 20,
+  l2Regularization: 0,
+  maxBins: 255,
+  maxFeatures: 1,
+  earlyStopping: false,
+  validationFraction: 0.1,
+  validationSplit: "tail",
+  nIterNoChange: 10,
+  tol: 1e-7,
+  seed: 0,
+};
+
+function checkParams(params: GbdtParams): Required<GbdtParams> {
+  const p = { ...DEFAULTS, ...params };
+  checkInteger(p.maxIter, "maxIter", 1);
+  checkRange(p.learningRate, "learningRate", Number.MIN_VALUE, Infinity);
+  if (p.maxLeafNodes !== null) checkInteger(p.maxLeafNodes, "maxLeafNodes", 2);
+  if (p.maxDepth !== null) checkInteger(p.maxDepth, "maxDepth", 1);
+  checkInteger(p.minSamplesLeaf, "minSamplesLeaf", 1);
+  checkRange(p.l2Regularization, "l2Regularization", 0, Infinity);
+  checkRange(p.validationFraction, "validationFraction", Number.MIN_VALUE, 0.5);
+  if (p.validationSplit !== "tail" && p.validationSplit !== "random") {
+    throw new MlInputError(`validationSplit must be "tail" or "random", got ${p.validationSplit}`);
+  }
+  checkInteger(p.nIterNoChange, "nIterNoChange", 1);
+  checkRange(p.tol, "tol", 0, Infinity);
+  checkInteger(p.seed, "seed", 0, 2 ** 32 - 1);
+  return p;
+}
+
+/** Result of the boosting loop, shared by the regressor and the classifier. */
+interface Boosted {
+  forest: Forest;
+  baseline: Float64Array;
+  importance: Float64Array;
+  info: GbdtTrainingInfo;
+}
+
+/** Training / validation row indices. */
+function splitRows(n: number, p: Required<GbdtParams>): { train: Int32Array; valid: Int32Array } {
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  if (!p.earlyStopping) return { train: all, valid: new Int32Array(0) };
+  const nValid = Math.max(1, Math.round(n * p.validationFraction));
+  if (n - nValid < 2 * p.minSamplesLeaf) {
+    throw new MlInputError(`early stopping: ${n} rows are too few to hold out ${nValid}`);
+  }
+  if (p.validationSplit === "random") {
+    shuffleInPlace(all, mulberry32(deriveSeed(p.seed, 2)));
+    return { train: all.slice(nValid).sort(), valid: all.slice(0, nValid).sort() };
+  }
+  return { train: all.slice(0, n - nValid), valid: all.slice(n - nValid) };
+}
+
+/** The boosting loop; `makeLoss(rows)` builds the loss over the target rows given. */
+function boost(
+  x: FeatureMatrix,
+  makeLoss: (rows: Int32Array | null) => Loss,
+  p: Required<GbdtParams>,
+): Boosted {
+  const n = x.nRows;
+  if (n === 0) throw new MlInputError("gbdt: no training row");
+  const { train, valid } = splitRows(n, p);
+  const { edges, binned } = binTrainingData(x, train, p.maxBins, deriveSeed(p.seed, 0));
+  const loss = makeLoss(null);
+  const k = loss.outputs;
+  const baseline = loss.baseline(train);
+  const raw = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) raw.set(baseline, i * k);
+  const g = Array.from({ length: k }, () => new Float64Array(n));
+  const h = loss.constantHessian ? null : Array.from({ length: k }, () => new Float64Array(n));
+
+  const validLoss = valid.length > 0 ? makeLoss(valid) : null;
+  const validColumns = valid.length > 0 ? takeRows(x, valid).columns : [];
+  const validRaw = new Float64Array(valid.length * k);
+  for (let i = 0; i < valid.length; i++) validRaw.set(baseline, i * k);
+
+  const nFeatures = x.columns.length;
+  const grower = new TreeGrower(
+    binned,
+    {
+      maxLeafNodes: p.maxLeafNodes ?? Infinity,
+      maxDepth: p.maxDepth ?? Infinity,
+      minSamplesLeaf: p.minSamplesLeaf,
+      minHessianToSplit: 1e-3,
+      l2: p.l2Regularization,
+      minGainToSplit: 0,
+      maxFeatures: featuresPerSplit(p.maxFeatures, nFeatures),
+    },
+    1,
+    h !== null,
+  );
+  const rng = mulberry32(deriveSeed(p.seed, 1));
+  const builder = new ForestBuilder(1, k, edges);
+  const validationLoss: number[] = [];
+  let best = Infinity;
+  let bestRounds = 0;
+  for (let round = 0; round < p.maxIter; round++) {
+    loss.gradients(raw, train, g, h);
+    for (let c = 0; c < k; c++) {
+      const tree = grower.grow(
+        {
+          kind: "scalar",
+          gradients: g[c],
+          hessians: h ? h[c] : null,
+          leafOffset: 0,
+          leafScale: -p.learningRate,
+        },
+        train,
+        rng,
+      );
+      // Leaves know their rows: update the training predictions without traversing the tree.
+      const part = grower.partition;
+      for (let node = 0; node < tree.nNodes; node++) {
+        if (tree.left[node] >= 0) continue;
+        const v = tree.value[node];
+        for (let q = tree.nodeStart[node]; q < tree.nodeEnd[node]; q++) raw[part[q] * k + c] += v;
+      }
+      builder.append(copyTree(tree));
+    }
+    if (validLoss) {
+      const last = new ForestBuilder(1, k, edges);
+      for (let c = 0; c < k; c++) last.append(builder.tree(builder.nTrees - k + c));
+      last.build().addPredictions(validColumns, valid.length, validRaw);
+      const value = validLoss.value(validRaw);
+      validationLoss.push(value);
+      if (value < best) {
+        best = value;
+        bestRounds = round + 1;
+      }
+      if (shouldStop(validationLoss, p.nIterNoChange, p.tol)) break;
+    } else bestRounds = round + 1;
+  }
+  const nIterRun = builder.nTrees / k;
+  return {
+    forest: builder.build(bestRounds * k),
+    baseline,
+    importance: grower.gainImportance,
+    info: {
+      nIter: bestRounds,
+      nIterRun,
+      trainRows: train.length,
+      validationRows: valid.length,
+      validationLoss,
+    },
+  };
+}
+
+/** Stop when none of the last `patience` losses beat the one before them by `tol`. */
+function shouldStop(losses: number[], patience: number, tol: number): boolean {
+  if (losses.length <= patience) return false;
+  const reference = losses[losses.length - patience - 1];
+  for (let i = losses.length - patience; i < losses.length; i++) {
+    if (losses[i] < reference - tol) return false;
+  }
+  return true;
+}
+
+function copyTree(t: TreeArrays): TreeArrays {
+  return {
+    nNodes: t.nNodes,
+    feature: t.feature.slice(0, t.nNodes),
+    bin: t.bin.slice(0, t.nNodes),
+    missingLeft: t.missingLeft.slice(0, t.nNodes),
+    left: t.left.slice(0, t.nNodes),
+    value: t.value.slice(0, t.nNodes),
+  };
+}
+
+/** Raw predictions (baseline + trees), `outputs` per row. */
+function rawPredictions(
+  x: FeatureMatrix,
+  names: readonly string[],
+  forest: Forest,
+  baseline: Float64Array,
+): Float64Array {
+  const columns = selectFeatures(x, names).columns;
+  const k = baseline.length;
+  const raw = new Float64Array(x.nRows * k);
+  for (let i = 0; i < x.nRows; i++) raw.set(baseline, i * k);
+  forest.addPredictions(columns, x.nRows, raw);
+  return raw;
+}
+
+/** A trained gradient-boosting regressor (squared error). */
+export class GbdtRegressor implements Regressor {
+  readonly kind = "gbdt_regressor" as const;
+
+  /** Use {@link fitGbdtRegressor} or {@link gbdtFromJSON}. */
+  constructor(
+    readonly featureNames: readonly string[],
+    readonly params: Required<GbdtParams>,
+    readonly baseline: number,
+    readonly forest: Forest,
+    readonly gainImportance: Float64Array,
+    readonly info: GbdtTrainingInfo,
+  ) {}
+
+  /**
+   * Predictions for every row of `x` (features selected by name; NaN allowed).
+   *
+   * @example
+   * ```ts
+   * import { featureMatrix } from "./dataset.ts";
+   * import { fitGbdtRegressor } from "./gbdt.ts";
+   * const t = Array.from({ length: 200 }, (_, i) => i % 24);
+   * const model = fitGbdtRegressor(featureMatrix({ t }), t.map((h) => (h < 12 ? 10 : 20)));
+   * const [morning, evening] = model.predict(featureMatrix({ t: [3, 18] }));
+   * console.assert(Math.abs(morning - 10) < 0.1 && Math.abs(evening - 20) < 0.1);
+   * ```
+   */
+  predict(x: FeatureMatrix): Float64Array {
+    return rawPredictions(x, this.featureNames, this.forest, Float64Array.of(this.baseline));
+  }
+
+  /** Share of the total split gain per feature, largest first. */
+  featureImportances(): FeatureImportance[] {
+    return importanceList(this.featureNames, this.gainImportance);
+  }
+
+  /** Exact JSON form. */
+  toJSON(): ModelJson {
+    return {
+      ...modelEnvelope(this.kind, this.featureNames),
+      params: this.params,
+      baseline: this.baseline,
+      info: this.info,
+      importance: encodeArray(this.gainImportance),
+      forest: this.forest.toJSON(),
+    };
+  }
+}
+
+/** A trained gradient-boosting classifier (log loss, softmax for more than two classes). */
+export class GbdtClassifier implements Classifier {
+  readonly kind = "gbdt_classifier" as const;
+
+  /** Use {@link fitGbdtClassifier} or {@link gbdtFromJSON}. */
+  constructor(
+    readonly featureNames: readonly string[],
+    readonly params: Required<GbdtParams>,
+    readonly classes: readonly Label[],
+    readonly baseline: Float64Array,
+    readonly forest: Forest,
+    readonly gainImportance: Float64Array,
+    readonly info: GbdtTrainingInfo,
+  ) {}
+
+  /**
+   * Class probabilities, one column per class of {@link classes}.
+   *
+   * @example
+   * ```ts
+   * import { featureMatrix } from "./dataset.ts";
+   * import { fitGbdtClassifier } from "./gbdt.ts";
+   * const share = Array.from({ length: 300 }, (_, i) => i / 3);
+   * const label = share.map((s) => (s < 30 ? "lt30" : s < 50 ? "30_50" : "gt50"));
+   * const model = fitGbdtClassifier(featureMatrix({ share }), label);
+   * const proba = model.predictProba(featureMatrix({ share: [10] }));
+   * console.assert(proba[model.classes.indexOf("lt30")][0] > 0.9);
+   * ```
+   */
+  predictProba(x: FeatureMatrix): Float64Array[] {
+    const raw = rawPredictions(x, this.featureNames, this.forest, this.baseline);
+    const n = x.nRows;
+    const k = this.classes.length;
+    if (k === 2) {
+      const p1 = raw.map(sigmoid);
+      return [p1.map((p) => 1 - p), p1];
+    }
+    const proba = new Float64Array(n * k);
+    const row = new Float64Array(k);
+    for (let i = 0; i < n; i++) {
+      softmaxInto(raw, i * k, k, row);
+      proba.set(row, i * k);
+    }
+    return probabilityColumns(proba, n, k);
+  }
+
+  /** Most probable class of each row. */
+  predict(x: FeatureMatrix): Label[] {
+    return argmaxLabels(this.predictProba(x), this.classes);
+  }
+
+  /** Share of the total split gain per feature, largest first. */
+  featureImportances(): FeatureImportance[] {
+    return importanceList(this.featureNames, this.gainImportance);
+  }
+
+  /** Exact JSON form. */
+  toJSON(): ModelJson {
+    return {
+      ...modelEnvelope(this.kind, this.featureNames),
+      params: this.params,
+      classes: [...this.classes],
+      baseline: encodeArray(this.baseline),
+      info: this.info,
+      importance: encodeArray(this.gainImportance),
+      forest: this.forest.toJSON(),
+    };
+  }
+}
+
+/**
+ * Trains a gradient-boosting regressor (squared error) on `x` and the target `y`.
+ *
+ * @example
+ * ```ts
+ * import { featureMatrix } from "./dataset.ts";
+ * import { fitGbdtRegressor } from "./gbdt.ts";
+ * const x = Array.from({ length: 500 }, (_, i) => i / 50);
+ * const model = fitGbdtRegressor(featureMatrix({ x }), x.map(Math.sin), {
+ *   maxIter: 200,
+ *   earlyStopping: true,
+ *   validationSplit: "random",
+ * });
+ * console.assert(model.info.nIter <= 200);
+ * ```
+ */
+export function fitGbdtRegressor(
+  x: FeatureMatrix,
+  y: ArrayLike<number>,
+  params: GbdtParams = {},
+): GbdtRegressor {
+  const p = checkParams(params);
+  const target = checkedTarget(y, x.nRows, "gbdt");
+  const subset = (rows: Int32Array | null) => (rows ? rows.map((r) => target[r]) : target);
+  const fit = boost(x, (rows) => squaredError(Float64Array.from(subset(rows))), p);
+  return new GbdtRegressor(x.names, p, fit.baseline[0], fit.forest, fit.importance, fit.info);
+}
+
+/**
+ * Trains a gradient-boosting classifier on `x` and the class labels (strings or numbers).
+ * Two classes use the logistic loss (one tree per round), more use the softmax (one tree per
+ * class per round).
+ *
+ * @example
+ * ```ts
+ * import { featureMatrix } from "./dataset.ts";
+ * import { fitGbdtClassifier } from "./gbdt.ts";
+ * const t = Array.from({ length: 200 }, (_, i) => i % 24);
+ * const model = fitGbdtClassifier(featureMatrix({ t }), t.map((h) => (h >= 8 && h < 20 ? "day" : "night")));
+ * console.assert(model.predict(featureMatrix({ t: [12, 2] })).join() === "day,night");
+ * ```
+ */
+export function fitGbdtClassifier(
+  x: FeatureMatrix,
+  labels: ArrayLike<Label>,
+  params: GbdtParams = {},
+): GbdtClassifier {
+  const p = checkParams(params);
+  const { classes, codes } = classCodes(labels, x.nRows, "gbdt");
+  const k = classes.length;
+  const fit = boost(x, (rows) => {
+    const c = rows ? rows.map((r) => codes[r]) : codes;
+    return k === 2 ? binaryLogLoss(c) : multinomialLogLoss(c, k);
+  }, p);
+  return new GbdtClassifier(
+    x.names,
+    p,
+    classes,
+    fit.baseline,
+    fit.forest,
+    fit.importance,
+    fit.info,
+  );
+}
+
+/**
+ * Rebuilds a gradient-boosting model (regressor or classifier) from its JSON form; `source`
+ * names the file in errors.
+ *
+ * @example
+ * ```ts
+ * import { featureMatrix } from "./dataset.ts";
+ * import { fitGbdtRegressor, gbdtFromJSON } from "./gbdt.ts";
+ * const x = featureMatrix({ t: Array.from({ length: 100 }, (_, i) => i) });
+ * const model = fitGbdtRegressor(x, Array.from({ length: 100 }, (_, i) => i * i), { maxIter: 5 });
+ * const copy = gbdtFromJSON(JSON.parse(JSON.stringify(model)));
+ * console.assert(copy.predict(x)[50] === model.predict(x)[50]);
+ * ```
+ */
+export function gbdtFromJSON(json: unknown, source = "gbdt model"): GbdtRegressor | GbdtClassifier {
+  const kind = (json as { kind?: string } | null)?.kind;
+  if (kind === "gbdt_classifier") {
+    const { j, forest, importance, classes } = readEnsembleJson(json, kind, source);
+    const baseline = decodeArray(j.baseline, "f64", `${source}: baseline`);
+    const k = classes?.length ?? 0;
+    if (
+      k < 2 || baseline.length !== (k === 2 ? 1 : k) || forest.treesPerRound !== baseline.length
+    ) {
+      throw new ModelFormatError(`${source}: classes, baseline and trees do not match`);
+    }
+    return new GbdtClassifier(
+      j.featureNames,
+      j.params as Required<GbdtParams>,
+      classes ?? [],
+      baseline,
+      forest,
+      importance,
+      j.info as GbdtTrainingInfo,
+    );
+  }
+  const { j, forest, importance } = readEnsembleJson(json, "gbdt_regressor", source);
+  if (typeof j.baseline !== "number" || forest.treesPerRound !== 1 || forest.width !== 1) {
+    throw new ModelFormatError(`${source}: baseline and trees do not match`);
+  }
+  return new GbdtRegressor(
+    j.featureNames,
+    j.params as Required<GbdtParams>,
+    j.baseline as number,
+    forest,
+    importance,
+    j.info as GbdtTrainingInfo,
+  );
+}

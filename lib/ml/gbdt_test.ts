@@ -1,0 +1,188 @@
+import assert from "node:assert/strict";
+import { featureMatrix, sliceRows } from "./dataset.ts";
+import { fitGbdtClassifier, fitGbdtRegressor, gbdtFromJSON, GbdtRegressor } from "./gbdt.ts";
+import { fitRidge } from "./linear.ts";
+import { accuracy, mape, rmse } from "./metrics.ts";
+import { MlInputError, ModelFormatError } from "./errors.ts";
+import { mulberry32 } from "./_rng.ts";
+import { loadNationalConsumption, oneHourAheadProblem } from "./_consumption_testdata.ts";
+
+Deno.test("one round on a tiny problem matches the hand computation", () => {
+  // y = [1, 1, 3, 3]: baseline 2, gradients raw - y = [1, 1, -1, -1]; the split x <= 2 gives
+  // leaves -lr * G / H = -0.5 * 2 / 2 = -0.5 and +0.5.
+  const model = fitGbdtRegressor(featureMatrix({ x: [1, 2, 3, 4] }), [1, 1, 3, 3], {
+    maxIter: 1,
+    learningRate: 0.5,
+    minSamplesLeaf: 1,
+  });
+  assert.equal(model.baseline, 2);
+  // NaN was never seen: it follows the larger child, the left one on a tie (2 rows each).
+  const predicted = model.predict(featureMatrix({ x: [0, 2, 2.6, 9, NaN] }));
+  assert.deepEqual([...predicted], [1.5, 1.5, 2.5, 2.5, 1.5]);
+  // L2 regularisation shrinks leaves: -0.5 * 2 / (2 + 2) = -0.25.
+  const l2 = fitGbdtRegressor(featureMatrix({ x: [1, 2, 3, 4] }), [1, 1, 3, 3], {
+    maxIter: 1,
+    learningRate: 0.5,
+    minSamplesLeaf: 1,
+    l2Regularization: 2,
+  });
+  assert.deepEqual([...l2.predict(featureMatrix({ x: [1, 4] }))], [1.75, 2.25]);
+});
+
+function synthetic(n: number, seed: number) {
+  const rng = mulberry32(seed);
+  const a = Float64Array.from({ length: n }, () => rng() * 10);
+  const b = Float64Array.from({ length: n }, () => rng() * 10);
+  const noise = Float64Array.from({ length: n }, () => (rng() - 0.5) * 0.2); // sd 0.058
+  const f = (ai: number, bi: number) => 3 * Math.sin(ai) + (bi > 5 ? 2 : 0) + 0.5 * ai;
+  const y = a.map((ai, i) => f(ai, b[i]) + noise[i]);
+  const truth = a.map((ai, i) => f(ai, b[i]));
+  return { x: featureMatrix({ a, b }), y, truth };
+}
+
+Deno.test("learns a known non-linear function to within the noise", () => {
+  const train = synthetic(5000, 1);
+  const test = synthetic(2000, 2);
+  const model = fitGbdtRegressor(train.x, train.y, { maxIter: 300, maxLeafNodes: 15 });
+  const error = rmse(test.truth, model.predict(test.x));
+  assert.ok(error < 0.1, `rmse vs truth ${error}`);
+  const ridge = fitRidge(train.x, train.y);
+  assert.ok(rmse(test.truth, ridge.predict(test.x)) > 10 * error);
+  const importance = model.featureImportances();
+  assert.equal(importance[0].feature, "a");
+  assert.ok(Math.abs(importance[0].importance + importance[1].importance - 1) < 1e-12);
+});
+
+Deno.test("early stopping holds out the last rows and keeps the best round", () => {
+  const rng = mulberry32(3);
+  const n = 2000;
+  const a = Float64Array.from({ length: n }, () => rng());
+  const y = Float64Array.from({ length: n }, () => rng()); // pure noise: overfits quickly
+  const model = fitGbdtRegressor(featureMatrix({ a }), y, {
+    maxIter: 500,
+    earlyStopping: true,
+    validationFraction: 0.2,
+  });
+  const { info } = model;
+  assert.equal(info.validationRows, 400);
+  assert.equal(info.trainRows, 1600);
+  assert.ok(info.nIterRun < 100, `ran ${info.nIterRun} rounds`);
+  assert.equal(info.nIterRun, info.validationLoss.length);
+  const bestLoss = Math.min(...info.validationLoss);
+  assert.equal(info.validationLoss[info.nIter - 1], bestLoss);
+  assert.equal(model.forest.nTrees, info.nIter);
+  // Exactly 10 rounds after the best without improvement (the best is the reference).
+  assert.equal(info.nIterRun, info.nIter + 10);
+});
+
+Deno.test("training is deterministic for a seed", () => {
+  const { x, y } = synthetic(3000, 5);
+  const params = {
+    maxIter: 30,
+    earlyStopping: true,
+    validationSplit: "random" as const,
+    maxFeatures: 0.5,
+    seed: 7,
+  };
+  const a = JSON.stringify(fitGbdtRegressor(x, y, params));
+  const b = JSON.stringify(fitGbdtRegressor(x, y, params));
+  assert.equal(a, b);
+  const c = JSON.stringify(fitGbdtRegressor(x, y, { ...params, seed: 8 }));
+  assert.notEqual(a, c);
+});
+
+Deno.test("missing values are used natively", () => {
+  const rng = mulberry32(12);
+  const n = 3000;
+  const v = Float64Array.from({ length: n }, () => (rng() < 0.3 ? NaN : rng()));
+  // Missing means a high target: only learnable if NaN is routed on its own.
+  const y = Float64Array.from(v, (x) => (Number.isNaN(x) ? 10 : x));
+  const model = fitGbdtRegressor(featureMatrix({ v }), y, { maxIter: 100 });
+  const [missing, low] = model.predict(featureMatrix({ v: [NaN, 0.2] }));
+  assert.ok(Math.abs(missing - 10) < 0.05, `${missing}`);
+  assert.ok(Math.abs(low - 0.2) < 0.05, `${low}`);
+});
+
+Deno.test("binary and multi-class classification", () => {
+  const rng = mulberry32(21);
+  const n = 3000;
+  const share = Float64Array.from({ length: n }, () => rng() * 80);
+  const noise = Float64Array.from({ length: n }, () => rng());
+  const label = Array.from(share, (s) => (s < 30 ? "lt30" : s < 50 ? "30_50" : "gt50"));
+  const x = featureMatrix({ share, noise });
+  const multi = fitGbdtClassifier(x, label, { maxIter: 50 });
+  assert.deepEqual(multi.classes, ["30_50", "gt50", "lt30"]);
+  assert.equal(multi.forest.treesPerRound, 3);
+  const proba = multi.predictProba(x);
+  for (let i = 0; i < n; i += 97) {
+    assert.ok(Math.abs(proba[0][i] + proba[1][i] + proba[2][i] - 1) < 1e-12);
+  }
+  assert.ok(accuracy(label, multi.predict(x)) > 0.99);
+  const binary = fitGbdtClassifier(x, Array.from(share, (s) => (s > 40 ? 1 : 0)), { maxIter: 50 });
+  assert.deepEqual(binary.classes, [0, 1]);
+  assert.equal(binary.forest.treesPerRound, 1);
+  assert.deepEqual(binary.predict(featureMatrix({ share: [10, 70], noise: [0.5, 0.5] })), [0, 1]);
+  // The baseline is the log-odds of the class prior.
+  const positives = share.filter((s) => s > 40).length / n;
+  assert.ok(Math.abs(binary.baseline[0] - Math.log(positives / (1 - positives))) < 1e-12);
+  assert.throws(() => fitGbdtClassifier(x, new Array(n).fill("a")), /two classes/);
+});
+
+Deno.test("JSON round trip gives identical predictions", () => {
+  const { x, y } = synthetic(2000, 8);
+  const xt = featureMatrix({
+    a: [...x.columns[0].subarray(0, 50), NaN],
+    b: [...x.columns[1].subarray(0, 50), 1],
+  });
+  const model = fitGbdtRegressor(x, y, { maxIter: 40 });
+  const copy = gbdtFromJSON(JSON.parse(JSON.stringify(model)));
+  assert.ok(copy instanceof GbdtRegressor);
+  assert.deepEqual(copy.predict(xt), model.predict(xt));
+  assert.deepEqual(copy.featureImportances(), model.featureImportances());
+  const labels = Array.from(y, (v) => (v > 4 ? "high" : v > 1 ? "mid" : "low"));
+  const classifier = fitGbdtClassifier(x, labels, { maxIter: 10 });
+  const again = gbdtFromJSON(JSON.parse(JSON.stringify(classifier)));
+  assert.deepEqual(again.predict(xt), classifier.predict(xt));
+  assert.deepEqual(
+    (again as typeof classifier).predictProba(xt),
+    classifier.predictProba(xt),
+  );
+  const json = model.toJSON();
+  const forest = json.forest as { left: { data: string } };
+  const broken = { ...json, forest: { ...forest, left: { ...forest.left, data: "AAAA" } } };
+  assert.throws(() => gbdtFromJSON(broken, "m.json"), ModelFormatError);
+  assert.throws(() => gbdtFromJSON({ ...json, formatVersion: 99 }, "m.json"), /version 99/);
+});
+
+Deno.test("invalid parameters and targets are rejected", () => {
+  const x = featureMatrix({ a: [1, 2, 3] });
+  assert.throws(() => fitGbdtRegressor(x, [1, 2, 3], { maxIter: 0 }), MlInputError);
+  assert.throws(() => fitGbdtRegressor(x, [1, 2, 3], { maxBins: 256 }), /maxBins/);
+  assert.throws(() => fitGbdtRegressor(x, [1, 2, 3], { maxFeatures: 0 }), /maxFeatures/);
+  assert.throws(() => fitGbdtRegressor(x, [1, NaN, 3]), /target row 1 is NaN/);
+  assert.throws(() => fitGbdtRegressor(x, [1, 2]), /target has 2 rows/);
+});
+
+Deno.test("real consumption: one hour ahead, beats ridge and persistence", async () => {
+  const problem = oneHourAheadProblem(await loadNationalConsumption());
+  // Two years of training (2022-2023), the next three months as test.
+  const start = problem.epochMs.findIndex((t) => t >= Date.UTC(2022, 0, 1));
+  const split = problem.epochMs.findIndex((t) => t >= Date.UTC(2024, 0, 1));
+  const end = problem.epochMs.findIndex((t) => t >= Date.UTC(2024, 3, 1));
+  const xTrain = sliceRows(problem.x, start, split);
+  const yTrain = problem.y.subarray(start, split);
+  const xTest = sliceRows(problem.x, split, end);
+  const yTest = problem.y.subarray(split, end);
+  const model = fitGbdtRegressor(xTrain, yTrain, { maxIter: 150, maxLeafNodes: 31 });
+  const gbdt = mape(yTest, model.predict(xTest));
+  const ridge = mape(yTest, fitRidge(xTrain, yTrain).predict(xTest));
+  const persistence = mape(yTest, problem.persistence.subarray(split, end));
+  console.log(
+    `MAPE gbdt ${gbdt.toFixed(3)}, ridge ${ridge.toFixed(3)}, persistence ${
+      persistence.toFixed(3)
+    }`,
+  );
+  assert.ok(gbdt < 2, `gbdt MAPE ${gbdt}`);
+  assert.ok(gbdt < 0.7 * ridge, `gbdt ${gbdt} vs ridge ${ridge}`);
+  assert.ok(gbdt < 0.5 * persistence, `gbdt ${gbdt} vs persistence ${persistence}`);
+});
