@@ -177,11 +177,6 @@ Deno.test("real consumption: one hour ahead, beats ridge and persistence", async
   const gbdt = mape(yTest, model.predict(xTest));
   const ridge = mape(yTest, fitRidge(xTrain, yTrain).predict(xTest));
   const persistence = mape(yTest, problem.persistence.subarray(split, end));
-  console.log(
-    `MAPE gbdt ${gbdt.toFixed(3)}, ridge ${ridge.toFixed(3)}, persistence ${
-      persistence.toFixed(3)
-    }`,
-  );
   assert.ok(gbdt < 2, `gbdt MAPE ${gbdt}`);
   assert.ok(gbdt < 0.7 * ridge, `gbdt ${gbdt} vs ridge ${ridge}`);
   assert.ok(gbdt < 0.5 * persistence, `gbdt ${gbdt} vs persistence ${persistence}`);
