@@ -123,7 +123,7 @@ export function validateColumnName(name: string): void {
 export function deltaTypeOf(dtype: pl.DataType, column: string): DeltaType {
   // deno-lint-ignore no-explicit-any
   const d = dtype as any;
-  switch (d.variant as string) {
+  switch (variantOf(dtype)) {
     case "Utf8":
     case "String":
     case "Categorical":
@@ -179,6 +179,13 @@ export function deltaTypeOf(dtype: pl.DataType, column: string): DeltaType {
         [column],
       );
   }
+}
+
+/** Polars type name; inner types of lists may lack `variant`, their text always has it. */
+function variantOf(dtype: pl.DataType): string {
+  // deno-lint-ignore no-explicit-any
+  const v = (dtype as any).variant as string | undefined;
+  return v ?? /^DataType\((\w+)/.exec(String(dtype))?.[1] ?? String(dtype);
 }
 
 function field(name: string, type: DeltaType): StructField {

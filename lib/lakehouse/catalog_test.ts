@@ -1,0 +1,14 @@
+import assert from "node:assert/strict";
+import { Catalog } from "./catalog.ts";
+
+Deno.test("catalog resolves paths and rejects duplicates", () => {
+  const c = new Catalog("/lake", [
+    { name: "brut", layer: "bronze" },
+    { name: "agrege", layer: "gold", path: "gold/agrege_v2", partitionColumns: ["annee"] },
+  ]);
+  assert.equal(c.pathOf("brut"), "/lake/bronze/brut");
+  assert.equal(c.pathOf("agrege"), "/lake/gold/agrege_v2");
+  assert.deepEqual(c.table("agrege").options.partitionColumns, ["annee"]);
+  assert.throws(() => c.define({ name: "brut", layer: "silver" }), /defined twice/);
+  assert.deepEqual(c.list().map((d) => d.name), ["brut", "agrege"]);
+});
