@@ -86,6 +86,17 @@ export class Catalog {
     });
   }
 
+  /**
+   * Creates the root and one folder per layer of the defined tables (tables themselves are
+   * created by their first write); returns the layer folders by layer name.
+   */
+  async createLayout(): Promise<Record<string, string>> {
+    const layers: Record<string, string> = {};
+    for (const d of this.#tables.values()) layers[d.layer] ??= join(this.root, d.layer);
+    for (const dir of Object.values(layers)) await Deno.mkdir(dir, { recursive: true });
+    return layers;
+  }
+
   /** Names of the defined tables that exist on disk. */
   async existing(): Promise<string[]> {
     const out: string[] = [];

@@ -12,3 +12,20 @@ Deno.test("catalog resolves paths and rejects duplicates", () => {
   assert.throws(() => c.define({ name: "brut", layer: "silver" }), /defined twice/);
   assert.deepEqual(c.list().map((d) => d.name), ["brut", "agrege"]);
 });
+
+Deno.test("createLayout makes one folder per layer, idempotently, keeping contents", async () => {
+  const root = `${await Deno.makeTempDir()}/lake`;
+  const catalog = new Catalog(root, [
+    { name: "a", layer: "bronze" },
+    { name: "b", layer: "silver" },
+    { name: "c", layer: "silver" },
+  ]);
+  assert.deepEqual(await catalog.createLayout(), {
+    bronze: `${root}/bronze`,
+    silver: `${root}/silver`,
+  });
+  await Deno.writeTextFile(`${root}/silver/keep`, "x");
+  await catalog.createLayout();
+  assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name).sort(), ["bronze", "silver"]);
+  assert.equal(await Deno.readTextFile(`${root}/silver/keep`), "x");
+});

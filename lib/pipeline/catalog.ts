@@ -6,6 +6,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { Catalog, type TableDefinition } from "../lakehouse/mod.ts";
 import { PATHS } from "../paths.ts";
 
@@ -53,8 +54,14 @@ export const TABLES: readonly TableDefinition[] = [
   },
 ];
 
+/** A storage location this build cannot write to. */
+export class StorageLocationError extends Error {
+  override name = "StorageLocationError";
+}
+
 /**
- * The catalogue of the lakehouse at `root` (default: the project's `lakehouse/`).
+ * The catalogue of the lakehouse at `root` (default: the project's `lakehouse/`). Only local
+ * folders are supported: cloud URLs (abfss://, s3://…) are refused with the way around.
  *
  * @example
  * ```ts
@@ -64,5 +71,73 @@ export const TABLES: readonly TableDefinition[] = [
  * ```
  */
 export function openCatalog(root: string = PATHS.lakehouse): Catalog {
-  return new Catalog(root, [...TABLES]);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(root)) {
+    throw new StorageLocationError(
+      `${root}: only local folders are supported as storage location; mount the remote ` +
+        "storage (e.g. blobfuse2 for Azure Data Lake) and pass the mounted folder",
+    );
+  }
+  return new Catalog(resolve(root), [...TABLES]);
+}
+
+/** One line of {@linkcode catalogOverview}. */
+export interface TableOverview {
+  table: string;
+  couche: string;
+  partitions: string;
+  existe: boolean;
+  version: number | null;
+  derniere_operation: string | null;
+  fichiers: number;
+  lignes: number | null;
+  octets: number;
+  description: string;
+}
+
+/**
+ * What every table of the catalogue holds now: existence, current version, last operation,
+ * files, rows (from the log's statistics) and size, for notebooks 01 and 11.
+ *
+ * @example
+ * ```ts
+ * import { catalogOverview, openCatalog } from "./catalog.ts";
+ * const rows = await catalogOverview(openCatalog(await Deno.makeTempDir()));
+ * console.assert(rows.every((r) => !r.existe && r.fichiers === 0));
+ * ```
+ */
+export async function catalogOverview(catalog: Catalog): Promise<TableOverview[]> {
+  return await Promise.all(
+    catalog.list().map(async (d): Promise<TableOverview> => {
+      const table = catalog.table(d.name);
+      const base = {
+        table: d.name,
+        couche: d.layer,
+        partitions: (d.partitionColumns ?? []).join(", "),
+        description: d.description ?? "",
+      };
+      if (!(await table.exists())) {
+        return {
+          ...base,
+          existe: false,
+          version: null,
+          derniere_operation: null,
+          fichiers: 0,
+          lignes: null,
+          octets: 0,
+        };
+      }
+      const [last] = await table.history(1);
+      const files = await table.files();
+      const counted = files.every((f) => f.numRecords !== null);
+      return {
+        ...base,
+        existe: true,
+        version: last.version,
+        derniere_operation: last.operation ?? null,
+        fichiers: files.length,
+        lignes: counted ? files.reduce((n, f) => n + (f.numRecords ?? 0), 0) : null,
+        octets: files.reduce((n, f) => n + f.size, 0),
+      };
+    }),
+  );
 }

@@ -153,12 +153,9 @@ export async function main(args: string[], cwd: string): Promise<number> {
     }
     throw e;
   }
-  const inputPath = parameters.input_path;
-  const { dir: runDir } = await openRun({
-    runDir: options.runDir ?? "",
-    parameters,
-    inputPath: typeof inputPath === "string" && inputPath ? inputPath : PATHS.data,
-  });
+  const inputPath = [parameters.input_path, parameters.data_dir, PATHS.data]
+    .find((p) => typeof p === "string" && p !== "") as string;
+  const { dir: runDir } = await openRun({ runDir: options.runDir ?? "", parameters, inputPath });
   // A notebook that runs others (11) writes their executed copies into this run's folder.
   if (runsOthers && !parameters.run_dir) parameters.run_dir = runDir;
 

@@ -1,10 +1,10 @@
 /**
- * Environment set-up used by notebook 01: runtime checks, the lakehouse layout and the
+ * Environment set-up used by notebook 01: runtime checks and the
  * location of input files.
  *
  * @example
  * ```ts ignore
- * import { checkRuntime, createLakehouseLayout, locateInputs } from "./mod.ts";
+ * import { checkRuntime, locateInputs } from "./mod.ts";
  * ```
  *
  * @module
@@ -12,4 +12,3 @@
 
 export * from "./runtime.ts";
 export * from "./inputs.ts";
-export * from "./layout.ts";

@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import pl from "nodejs-polars";
+import { catalogOverview, openCatalog, StorageLocationError, TABLES } from "./catalog.ts";
+
+Deno.test("every table has a layer among bronze/silver/gold and a description", () => {
+  for (const t of TABLES) {
+    assert.ok(["bronze", "silver", "gold"].includes(t.layer), t.name);
+    assert.ok((t.description ?? "").length > 20, t.name);
+    assert.match(t.name, /^[a-z][a-z0-9_]*$/);
+  }
+});
+
+Deno.test("openCatalog resolves a relative root and refuses cloud URLs", () => {
+  assert.ok(openCatalog("lake").root.startsWith("/"));
+  assert.throws(
+    () => openCatalog("abfss://lake@account.dfs.core.windows.net/eco2mix"),
+    (e: unknown) => e instanceof StorageLocationError && /mount/.test(e.message),
+  );
+});
+
+Deno.test("catalogOverview reports version, last operation, files and rows of each table", async () => {
+  const catalog = openCatalog(await Deno.makeTempDir());
+  const quarantine = catalog.table("quarantaine");
+  const rows = (n: number) =>
+    pl.DataFrame({ source_file: Array(n).fill("f.xls"), source_line: [...Array(n).keys()] });
+  await quarantine.append(rows(3));
+  await quarantine.append(rows(2));
+  const overview = await catalogOverview(catalog);
+  const q = overview.find((o) => o.table === "quarantaine")!;
+  assert.equal(q.existe, true);
+  assert.equal(q.version, 1);
+  assert.equal(q.derniere_operation, "WRITE");
+  assert.equal(q.fichiers, 2);
+  assert.equal(q.lignes, 5);
+  assert.ok(q.octets > 0);
+  const s = overview.find((o) => o.table === "eco2mix_silver")!;
+  assert.deepEqual([s.existe, s.version, s.fichiers, s.partitions], [false, null, 0, "annee_mois"]);
+});

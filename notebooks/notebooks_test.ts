@@ -1,0 +1,83 @@
+/**
+ * End-to-end: the project's notebooks run headlessly through the real kernel, as
+ * `deno task pipeline` runs them, on the real RTE files.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readManifest } from "../lib/runner/manifest.ts";
+import { readNotebook } from "../lib/runner/ipynb.ts";
+import { assertValidNbformat } from "../lib/runner/_test_checks.ts";
+import { sharedDataPath } from "../lib/testing/shared_data.ts";
+import { PATHS } from "../lib/paths.ts";
+
+const CLI = fileURLToPath(import.meta.resolve("../lib/runner/cli.ts"));
+
+async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, ...args],
+    cwd: PATHS.root,
+    env: { INIT_CWD: PATHS.root },
+  }).output();
+  const d = new TextDecoder();
+  return { code, out: d.decode(stdout), err: d.decode(stderr) };
+}
+
+Deno.test("the pipeline runs notebooks 01 and 11 on the 2025 real-time file", async () => {
+  const tmp = await Deno.makeTempDir();
+  const runDir = join(tmp, "run");
+  const input = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
+  const r = await runCli([
+    join(PATHS.notebooks, "11_Pipeline_Complete.ipynb"),
+    "--input",
+    input,
+    "-p",
+    `lakehouse_dir=${join(tmp, "lakehouse")}`,
+    "--run-dir",
+    runDir,
+  ]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, new RegExp(`Run folder: ${runDir}`));
+  const manifest = await readManifest(runDir);
+  assert.equal(manifest.status, "completed");
+  assert.deepEqual(manifest.inputs.map((i) => [i.path, i.sha256]), [[
+    input,
+    "71434e40f3920aedbdf2e339d7b2ad45437e9d16c66b701771001708aaa87bca",
+  ]]);
+  const names = manifest.notebooks.map((n) => n.output);
+  assert.ok(names.includes("01_Setup_Environnement.ipynb"));
+  assert.equal(names.at(-1), "11_Pipeline_Complete.ipynb");
+  assert.ok(manifest.notebooks.every((n) => n.status === "completed"));
+  for (const name of names) {
+    const path = join(runDir, name);
+    assertValidNbformat(path);
+    const nb = await readNotebook(path);
+    const errors = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) =>
+      o.output_type === "error"
+    );
+    assert.deepEqual(errors, [], name);
+  }
+  // Notebook 01 created the lakehouse layout where it was told to.
+  assert.ok((await Deno.stat(join(tmp, "lakehouse", "silver"))).isDirectory);
+});
+
+Deno.test("notebook 01 without any input stops with a message naming the data folder", async () => {
+  const tmp = await Deno.makeTempDir();
+  const empty = join(tmp, "data");
+  await Deno.mkdir(empty);
+  const r = await runCli([
+    join(PATHS.notebooks, "01_Setup_Environnement.ipynb"),
+    "-p",
+    `data_dir=${empty}`,
+    "-p",
+    "allow_download=false",
+    "-p",
+    `lakehouse_dir=${join(tmp, "lakehouse")}`,
+    "--run-dir",
+    join(tmp, "run"),
+  ]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /InputNotFoundError: No input file found/);
+  assert.ok(r.err.includes(empty), r.err);
+  assert.match(r.err, /--input/);
+});
