@@ -176,7 +176,9 @@ export function interpolateGaps(
   columns: readonly GapColumn[],
   maxMinutes: number,
 ): { frame: pl.DataFrame; gaps: Gap[]; flags: string[] } {
-  const applicable = (c: GapColumn) => pl.col("source_file").isIn([...c.files]);
+  // (isIn with an empty list fails in nodejs-polars: its element type cannot be inferred.)
+  const applicable = (c: GapColumn) =>
+    c.files.length === 0 ? pl.lit(false) : pl.col("source_file").isIn([...c.files]);
   const candidate = (c: GapColumn) => pl.col(c.name).isNull().and(applicable(c));
   const counts = frame.select(
     ...columns.map((c) => candidate(c).cast(pl.Int32).sum().alias(c.name)),

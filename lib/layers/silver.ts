@@ -318,7 +318,7 @@ export function toSilver(bronze: pl.DataFrame, options: SilverOptions = {}): Sil
     );
   df = df.withColumn(
     pl.when(pl.col("remplissage_dst")).then(pl.lit("remplissage_dst"))
-      .when(pl.col("_row").isIn([...rejectedRows])).then(pl.lit("rejet"))
+      .when(isIn("_row", [...rejectedRows])).then(pl.lit("rejet"))
       .when(vide).then(pl.lit("infra_horaire_vide"))
       .when(future).then(pl.lit("future"))
       .otherwise(pl.lit("silver")).alias("_motif"),
@@ -416,7 +416,7 @@ function withNature(df: pl.DataFrame): pl.DataFrame {
   const raws = distinct(df, "_nature_raw");
   const unknown = raws.filter((r) => parseNature(r) === undefined);
   failOn(
-    df.filter(pl.col("_nature_raw").isNull().or(pl.col("_nature_raw").isIn(unknown))),
+    df.filter(pl.col("_nature_raw").isNull().or(isIn("_nature_raw", unknown))),
     "_nature_raw",
     "unknown or missing revision stage (Nature)",
   );
@@ -494,6 +494,11 @@ function absentSources(df: pl.DataFrame, present: readonly string[]): Map<string
   return absent;
 }
 
+/** `column` is one of `values` (false for none: nodejs-polars cannot type an empty list). */
+function isIn(column: string, values: readonly (string | number)[]): pl.Expr {
+  return values.length === 0 ? pl.lit(false) : pl.col(column).isIn([...values]);
+}
+
 function markRows(df: pl.DataFrame, rows: readonly number[], motif: string): pl.DataFrame {
   if (rows.length === 0) return df;
   return df.withColumn(
@@ -537,6 +542,7 @@ function supersededRows(kept: pl.DataFrame): number[] {
   const slot = pl.col("timestamp_utc").cast(pl.Int64).div(30 * MINUTE_MS).floor().cast(pl.Int64);
   const ranked = kept.select(
     "_row",
+    SERIES_ID,
     ...SERIES,
     "source_file",
     "_rank",
