@@ -1,0 +1,131 @@
+/**
+ * Bronze step: input files → `eco2mix_bronze`.
+ *
+ * Why one commit per batch: every file is read (and every bad file rejected with its typed
+ * error naming file and line) before anything is written, so a bad input never leaves a
+ * half-ingested batch. Why skip by content hash: RTE re-serves files under the same name with
+ * new content, and users copy the same file under new names; the SHA-256 of the bytes is what
+ * identifies what was already ingested, so ingesting the same content again is a no-op.
+ *
+ * @module
+ */
+
+import { basename } from "node:path";
+import pl from "nodejs-polars";
+import type { Catalog } from "../lakehouse/mod.ts";
+import {
+  Eco2mixNotDataError,
+  type Eco2mixTable,
+  readEco2mixFile,
+  sha256Hex,
+} from "../eco2mix/mod.ts";
+import { toBronze } from "../layers/bronze.ts";
+
+/** What happened to one input file. */
+export interface FileIngest {
+  file: string;
+  sha256: string;
+  status: "ingere" | "deja_ingere" | "ignore";
+  /** Data lines read (0 when not read). */
+  lignes: number;
+  /** Publication variant(s) found, or why the file was ignored. */
+  detail: string;
+}
+
+/** Result of {@linkcode ingestFiles}. */
+export interface IngestReport {
+  files: FileIngest[];
+  /** Rows appended to bronze in this batch. */
+  rowsAppended: number;
+  /** Bronze version written by this batch (null: nothing new). */
+  version: number | null;
+  /** Columns unknown to the column catalogue, added to bronze by this batch. */
+  newColumns: string[];
+}
+
+/** The bronze table is inconsistent with what was read (a bug, never expected). */
+export class IngestError extends Error {
+  override name = "IngestError";
+}
+
+const BRONZE = "eco2mix_bronze";
+
+async function ingestedHashes(catalog: Catalog): Promise<Set<string>> {
+  const table = catalog.table(BRONZE);
+  if (!(await table.exists())) return new Set();
+  const df = await table.read({ columns: ["_source_sha256"] });
+  return new Set(df.getColumn("_source_sha256").unique().toArray() as string[]);
+}
+
+/**
+ * Reads `paths` and appends the lines of the files not ingested yet to `eco2mix_bronze`, in
+ * one commit. Files that are not eCO2mix data (e.g. Tempo calendars) are reported as
+ * `ignore`; any other unreadable file throws its typed error before anything is written.
+ *
+ * @example
+ * ```ts ignore
+ * const report = await ingestFiles(openCatalog(), ["data/eCO2mix_RTE_En-cours-TR.xls"]);
+ * console.log(report.rowsAppended, report.files);
+ * ```
+ */
+export async function ingestFiles(
+  catalog: Catalog,
+  paths: readonly string[],
+  options: { now?: Date } = {},
+): Promise<IngestReport> {
+  const seen = await ingestedHashes(catalog);
+  const files: FileIngest[] = [];
+  const tables: Eco2mixTable[] = [];
+  for (const path of paths) {
+    const bytes = await Deno.readFile(path);
+    const sha256 = sha256Hex(bytes);
+    const file = basename(path);
+    if (seen.has(sha256)) {
+      files.push({ file, sha256, status: "deja_ingere", lignes: 0, detail: "same content" });
+      continue;
+    }
+    let read: Eco2mixTable[];
+    try {
+      read = readEco2mixFile(bytes, file);
+    } catch (e) {
+      if (!(e instanceof Eco2mixNotDataError)) throw e;
+      files.push({ file, sha256, status: "ignore", lignes: 0, detail: e.message });
+      continue;
+    }
+    seen.add(sha256);
+    tables.push(...read);
+    files.push({
+      file,
+      sha256,
+      status: "ingere",
+      lignes: read.reduce((n, t) => n + t.meta.dataLines, 0),
+      detail: [...new Set(read.map((t) => t.meta.variant))].join(", "),
+    });
+  }
+  if (tables.length === 0) return { files, rowsAppended: 0, version: null, newColumns: [] };
+
+  let bronze = toBronze(tables, { ingestedAt: options.now ?? new Date() });
+  const expected = tables.reduce((n, t) => n + t.meta.dataLines, 0);
+  if (bronze.height !== expected) {
+    throw new IngestError(`bronze has ${bronze.height} rows for ${expected} data lines read`);
+  }
+  const table = catalog.table(BRONZE);
+  const existing = (await table.exists()) ? (await table.schema()).fields.map((f) => f.name) : [];
+  const newColumns = existing.length
+    ? bronze.columns.filter((c) => !existing.includes(c))
+    : tables.flatMap((t) => t.meta.unknownColumns.map((c) => c.name));
+  // Columns an earlier file brought (unknown to the catalogue) are null for this batch.
+  bronze = bronze.select(
+    ...existing.map((c) =>
+      bronze.columns.includes(c) ? pl.col(c) : pl.lit(null).cast(pl.Utf8).alias(c)
+    ),
+    ...bronze.columns.filter((c) => !existing.includes(c)).map((c) => pl.col(c)),
+  );
+  const commit = await table.append(bronze, { mergeSchema: newColumns.length > 0 });
+  return {
+    files,
+    rowsAppended: bronze.height,
+    version: commit.version,
+    newColumns: [...new Set(newColumns)],
+  };
+}

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ingestFiles } from "./ingest.ts";
+import { openCatalog } from "./catalog.ts";
+import { Eco2mixError } from "../eco2mix/mod.ts";
+import { sharedDataPath } from "../testing/shared_data.ts";
+
+const TR_2016 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls");
+const TEMPO = sharedDataPath("eco2mix/tempo/eCO2mix_RTE_tempo_2016-2017.xls");
+
+function dataLines(path: string): number {
+  // Independent count: lines between the header and RTE's disclaimer, which has no tab.
+  const text = new TextDecoder("windows-1252").decode(Deno.readFileSync(path));
+  return text.split("\n").slice(1).filter((l) => l.includes("\t")).length;
+}
+
+Deno.test("a file's every data line lands in bronze once; the same content again is a no-op", async () => {
+  const catalog = openCatalog(await Deno.makeTempDir());
+  const now = new Date("2026-11-29T10:00:00Z");
+  const first = await ingestFiles(catalog, [TR_2016, TEMPO], { now });
+  assert.equal(first.rowsAppended, dataLines(TR_2016));
+  assert.equal(first.rowsAppended, 2496);
+  assert.deepEqual(first.files.map((f) => [f.status, f.lignes]), [["ingere", 2496], ["ignore", 0]]);
+  assert.equal(first.version, 0);
+
+  // Same bytes under another name: already ingested.
+  const copy = join(await Deno.makeTempDir(), "copie.xls");
+  await Deno.copyFile(TR_2016, copy);
+  const again = await ingestFiles(catalog, [TR_2016, copy]);
+  assert.deepEqual(again.files.map((f) => f.status), ["deja_ingere", "deja_ingere"]);
+  assert.equal(again.version, null);
+
+  const bronze = await catalog.table("eco2mix_bronze").read();
+  assert.equal(bronze.height, 2496);
+  assert.equal(await catalog.table("eco2mix_bronze").version(), 0);
+  const lines = bronze.getColumn("_source_line").toArray() as number[];
+  assert.equal(new Set(lines).size, 2496);
+  assert.deepEqual(
+    bronze.select("_source_file", "_source_sha256").unique().toRecords(),
+    [{
+      _source_file: "eCO2mix_RTE_En-cours-TR_2016-06.xls",
+      _source_sha256: "83b9c55d7d0964c895ca0af6a1b81c2d7dee43b7e2c49ae11b30406611ee3606",
+    }],
+  );
+});
+
+Deno.test("a bad file in a batch fails with its file and line, and bronze is unchanged", async () => {
+  const catalog = openCatalog(await Deno.makeTempDir());
+  await ingestFiles(catalog, [TR_2016]);
+  const dir = await Deno.makeTempDir();
+  const bad = join(dir, "tronque.xls");
+  const text = new TextDecoder("windows-1252").decode(Deno.readFileSync(TR_2016));
+  // Cut inside a data line: no disclaimer, a partial last row.
+  await Deno.writeFile(bad, new TextEncoder().encode(text.slice(0, 5_000)));
+  const good = join(dir, "autre.xls");
+  await Deno.writeFile(
+    good,
+    Deno.readFileSync(sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls")),
+  );
+  await assert.rejects(
+    ingestFiles(catalog, [good, bad]),
+    (e: unknown) => e instanceof Eco2mixError && /tronque\.xls/.test(e.message),
+  );
+  assert.equal(await catalog.table("eco2mix_bronze").version(), 0);
+  assert.equal(
+    (await catalog.table("eco2mix_bronze").read({ columns: ["_source_line"] })).height,
+    2496,
+  );
+});
+
+Deno.test("a column unknown to the catalogue is kept, reported, and later files still append", async () => {
+  const catalog = openCatalog(await Deno.makeTempDir());
+  const dir = await Deno.makeTempDir();
+  const withExtra = join(dir, "extra.xls");
+  const header = "Périmètre\tNature\tDate\tHeures\tConsommation\tColonne future";
+  const rows = [
+    "France\tDonnées temps réel\t2025-01-01\t00:00\t63949\t12\t",
+    "France\tDonnées temps réel\t2025-01-01\t00:15\t63954\t13\t",
+  ];
+  const disclaimer = "RTE ne pourra être tenu responsable de l'usage des données.";
+  const latin1 = (s: string) => Uint8Array.from([...s].map((c) => c.charCodeAt(0)));
+  await Deno.writeFile(withExtra, latin1([header, ...rows, disclaimer, ""].join("\n") + "\n"));
+  const r1 = await ingestFiles(catalog, [withExtra]);
+  assert.equal(r1.newColumns.length, 1);
+  const r2 = await ingestFiles(catalog, [TR_2016]);
+  assert.equal(r2.rowsAppended, 2496);
+  const bronze = await catalog.table("eco2mix_bronze").read();
+  assert.equal(bronze.height, 2498);
+  const extra = bronze.getColumn(r1.newColumns[0]).toArray();
+  assert.deepEqual(extra.filter((v) => v !== null), ["12", "13"]);
+});
