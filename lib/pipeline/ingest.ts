@@ -30,6 +30,13 @@ export interface FileIngest {
   lignes: number;
   /** Publication variant(s) found, or why the file was ignored. */
   detail: string;
+  /** Text encoding detected (empty when not read). */
+  encodage: string;
+  /** Revision stages (temps_reel, consolide, definitif) and perimeters found. */
+  natures: string;
+  perimetres: string;
+  /** Header columns unknown to the column catalogue (kept in bronze). */
+  colonnes_inconnues: string;
 }
 
 /** Result of {@linkcode ingestFiles}. */
@@ -49,6 +56,18 @@ export class IngestError extends Error {
 }
 
 const BRONZE = "eco2mix_bronze";
+
+function notRead(file: string, sha256: string): Omit<FileIngest, "status" | "detail"> {
+  return {
+    file,
+    sha256,
+    lignes: 0,
+    encodage: "",
+    natures: "",
+    perimetres: "",
+    colonnes_inconnues: "",
+  };
+}
 
 async function ingestedHashes(catalog: Catalog): Promise<Set<string>> {
   const table = catalog.table(BRONZE);
@@ -81,7 +100,7 @@ export async function ingestFiles(
     const sha256 = sha256Hex(bytes);
     const file = basename(path);
     if (seen.has(sha256)) {
-      files.push({ file, sha256, status: "deja_ingere", lignes: 0, detail: "same content" });
+      files.push({ ...notRead(file, sha256), status: "deja_ingere", detail: "same content" });
       continue;
     }
     let read: Eco2mixTable[];
@@ -89,17 +108,23 @@ export async function ingestFiles(
       read = readEco2mixFile(bytes, file);
     } catch (e) {
       if (!(e instanceof Eco2mixNotDataError)) throw e;
-      files.push({ file, sha256, status: "ignore", lignes: 0, detail: e.message });
+      files.push({ ...notRead(file, sha256), status: "ignore", detail: e.message });
       continue;
     }
     seen.add(sha256);
     tables.push(...read);
+    const distinct = (f: (t: Eco2mixTable) => readonly string[] | string) =>
+      [...new Set(read.flatMap(f))].join(", ");
     files.push({
       file,
       sha256,
       status: "ingere",
       lignes: read.reduce((n, t) => n + t.meta.dataLines, 0),
-      detail: [...new Set(read.map((t) => t.meta.variant))].join(", "),
+      detail: distinct((t) => t.meta.variant),
+      encodage: distinct((t) => t.meta.encoding),
+      natures: distinct((t) => t.meta.natures),
+      perimetres: distinct((t) => t.meta.perimetres),
+      colonnes_inconnues: distinct((t) => t.meta.unknownColumns.map((c) => c.header)),
     });
   }
   if (tables.length === 0) return { files, rowsAppended: 0, version: null, newColumns: [] };
