@@ -90,8 +90,8 @@ interface Histogram {
 export class TreeGrower {
   /** Row indices of the last tree, permuted so that every node is a contiguous range. */
   partition: Int32Array = new Int32Array(0);
-  /** Sum of split gains per feature over all trees grown so far. */
-  readonly gainImportance: Float64Array;
+  /** Sum of split gains per feature in the last tree grown. */
+  readonly featureGain: Float64Array;
 
   readonly #data: BinnedData;
   readonly #p: GrowerParams;
@@ -149,7 +149,7 @@ export class TreeGrower {
     this.#hasHessians = hasHessians;
     this.#nFeatures = data.columns.length;
     this.#bins = data.missingBin + 1;
-    this.gainImportance = new Float64Array(this.#nFeatures);
+    this.featureGain = new Float64Array(this.#nFeatures);
     this.#allFeatures = Int32Array.from({ length: this.#nFeatures }, (_, f) => f);
     const small = params.smallNodeSize ?? SMALL_NODE;
     this.#smallNode = small;
@@ -183,6 +183,7 @@ export class TreeGrower {
       this.#oc = new Int32Array(target.kind === "classes" ? m : 0);
     }
     this.partition.set(rows);
+    this.featureGain.fill(0);
     this.#identityRoot = m === this.#data.nRows && isIdentity(rows);
     this.#nNodes = 0;
     this.#free = this.#pool.map((_, k) => k);
@@ -364,13 +365,13 @@ export class TreeGrower {
       if (b === missingBin ? missingLeft : b <= threshold) part[l++] = row;
       else tmp[r++] = row;
     }
-    part.set(tmp.subarray(0, r), l);
+    for (let k = 0; k < r; k++) part[l + k] = tmp[k];
 
     const depth = this.#depth[node] + 1;
     const left = this.#newNode(start, l, depth);
     const right = this.#newNode(l, end, depth);
     this.#left[node] = left;
-    this.gainImportance[f] += this.#gain[node];
+    this.featureGain[f] += this.#gain[node];
     // Children sums from the split found on the parent.
     const w = this.#width;
     this.#sumH[left] = this.#leftH[node];
@@ -394,24 +395,28 @@ export class TreeGrower {
       this.#childHistograms(left, right, canLeft, canRight, parentSlot);
     } else if (parentSlot >= 0) this.#free.push(parentSlot);
 
-    for (const [child, can] of [[left, canLeft], [right, canRight]] as const) {
-      if (!can) {
-        this.#release(child);
-        continue;
-      }
-      if (this.#slot[child] >= 0) {
-        this.#findSplitHistogram(child, this.#allFeatures);
-      } else {
-        const features = this.#drawFeatures();
-        if (this.#isSmall(child)) this.#findSplitSmall(child, features);
-        else {
-          this.#slot[child] = this.#acquire();
-          this.#buildHistogram(child, features);
-          this.#findSplitHistogram(child, features);
-        }
-      }
-      this.#keepOrRelease(child, frontier);
+    this.#evaluateChild(left, canLeft, frontier);
+    this.#evaluateChild(right, canRight, frontier);
+  }
+
+  /** Finds the best split of a new child (if it may split) and queues it. */
+  #evaluateChild(child: number, can: boolean, frontier: number[]): void {
+    if (!can) {
+      this.#release(child);
+      return;
     }
+    if (this.#slot[child] >= 0) {
+      this.#findSplitHistogram(child, this.#allFeatures);
+    } else {
+      const features = this.#drawFeatures();
+      if (this.#isSmall(child)) this.#findSplitSmall(child, features);
+      else {
+        this.#slot[child] = this.#acquire();
+        this.#buildHistogram(child, features);
+        this.#findSplitHistogram(child, features);
+      }
+    }
+    this.#keepOrRelease(child, frontier);
   }
 
   /**
@@ -575,11 +580,15 @@ export class TreeGrower {
 
   /** Exact split search of a small node: sort its rows by bin per feature, then scan. */
   #findSplitSmall(node: number, features: Int32Array): void {
+    const t = this.#target;
+    if (t.kind === "scalar" && t.hessians === null) {
+      this.#findSplitSmallScalar(node, features, t.gradients);
+      return;
+    }
     const start = this.#start[node];
     const m = this.#end[node] - start;
     const part = this.partition;
     const w = this.#width;
-    const t = this.#target;
     const { keys, g, h, c, binOf, gm } = this.#small;
     const missing = this.#data.missingBin;
     for (let q = 0; q < features.length; q++) {
@@ -619,7 +628,7 @@ export class TreeGrower {
         }
         if (b !== previous) {
           binOf[positions] = b;
-          g.fill(0, positions * w, positions * w + w);
+          for (let k = 0; k < w; k++) g[positions * w + k] = 0;
           h[positions] = 0;
           c[positions] = 0;
           positions++;
@@ -633,6 +642,87 @@ export class TreeGrower {
       }
       this.#scan(node, f, g, h, c, 0, positions, binOf, gm, hm, cm);
     }
+  }
+
+  /**
+   * The small-node search for the most common target (gradients, unit hessians), inlined:
+   * deep random-forest trees spend most of their nodes here.
+   */
+  #findSplitSmallScalar(node: number, features: Int32Array, gradients: Float64Array): void {
+    const start = this.#start[node];
+    const m = this.#end[node] - start;
+    const part = this.partition;
+    const keys = this.#small.keys;
+    const og = this.#og;
+    for (let k = 0; k < m; k++) og[k] = gradients[part[start + k]];
+    const missing = this.#data.missingBin;
+    const minLeaf = this.#p.minSamplesLeaf;
+    const lambda = this.#lambda;
+    const total = this.#sumG[node];
+    const parentScore = (total * total) / (m + lambda);
+    let best = this.#gain[node];
+    let bestFeature = -1;
+    let bestBin = 0;
+    let bestMissingLeft = false;
+    let bestHasMissing = false;
+    let bestNl = 0;
+    let bestGl = 0;
+    for (let q = 0; q < features.length; q++) {
+      const f = features[q];
+      const column = this.#data.columns[f];
+      // Keys "bin * 2^16 + position" sort rows by bin (insertion sort: m is small).
+      for (let k = 0; k < m; k++) {
+        const key = (column[part[start + k]] << 16) | k;
+        let j = k - 1;
+        while (j >= 0 && keys[j] > key) {
+          keys[j + 1] = keys[j];
+          j--;
+        }
+        keys[j + 1] = key;
+      }
+      // Missing rows sort last (largest bin).
+      let present = m;
+      let gm = 0;
+      while (present > 0 && keys[present - 1] >>> 16 === missing) {
+        present--;
+        gm += og[keys[present] & 0xffff];
+      }
+      const cm = m - present;
+      for (let pass = 0; pass < (cm > 0 ? 2 : 1); pass++) {
+        let nl = pass === 1 ? cm : 0;
+        let gl = pass === 1 ? gm : 0;
+        for (let j = 0; j < present; j++) {
+          nl++;
+          gl += og[keys[j] & 0xffff];
+          const b = keys[j] >>> 16;
+          // Only between two different bins (or after the last one).
+          if (j + 1 < present && keys[j + 1] >>> 16 === b) continue;
+          if (nl < minLeaf) continue;
+          const nr = m - nl;
+          if (nr < minLeaf) break;
+          const gr = total - gl;
+          const gain = (gl * gl) / (nl + lambda) + (gr * gr) / (nr + lambda) - parentScore;
+          if (gain > best) {
+            best = gain;
+            bestFeature = f;
+            bestBin = b;
+            bestMissingLeft = pass === 1;
+            bestHasMissing = cm > 0;
+            bestNl = nl;
+            bestGl = gl;
+          }
+        }
+      }
+    }
+    if (bestFeature < 0) return;
+    this.#gain[node] = best;
+    this.#feature[node] = bestFeature;
+    this.#bin[node] = bestBin;
+    this.#missingLeft[node] = bestHasMissing
+      ? (bestMissingLeft ? 1 : 0)
+      : (2 * bestNl >= m ? 1 : 0);
+    this.#leftH[node] = bestNl;
+    this.#leftG[node] = bestGl;
   }
 
   /**

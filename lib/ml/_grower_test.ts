@@ -98,7 +98,7 @@ Deno.test("root split equals the brute-force best split (constant and varying he
     assert.equal(tree.nNodes, 3);
     assert.equal(tree.feature[0], expected.feature, `seed ${seed}`);
     assert.equal(tree.bin[0], expected.bin, `seed ${seed}`);
-    const gain = grower.gainImportance[expected.feature];
+    const gain = grower.featureGain[expected.feature];
     assert.ok(
       Math.abs(gain - expected.gain) <= 1e-9 * expected.gain,
       `${gain} vs ${expected.gain}`,

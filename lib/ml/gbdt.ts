@@ -189,6 +189,7 @@ function boost(
   );
   const rng = mulberry32(deriveSeed(p.seed, 1));
   const builder = new ForestBuilder(1, k, edges);
+  const treeGains: Float64Array[] = [];
   const validationLoss: number[] = [];
   let best = Infinity;
   let bestRounds = 0;
@@ -214,6 +215,7 @@ function boost(
         for (let q = tree.nodeStart[node]; q < tree.nodeEnd[node]; q++) raw[part[q] * k + c] += v;
       }
       builder.append(copyTree(tree));
+      treeGains.push(grower.featureGain.slice());
     }
     if (validLoss) {
       const last = new ForestBuilder(1, k, edges);
@@ -229,10 +231,15 @@ function boost(
     } else bestRounds = round + 1;
   }
   const nIterRun = builder.nTrees / k;
+  // Importance of the trees kept.
+  const importance = new Float64Array(nFeatures);
+  for (const gains of treeGains.slice(0, bestRounds * k)) {
+    for (let f = 0; f < nFeatures; f++) importance[f] += gains[f];
+  }
   return {
     forest: builder.build(bestRounds * k),
     baseline,
-    importance: grower.gainImportance,
+    importance,
     info: {
       nIter: bestRounds,
       nIterRun,
