@@ -72,7 +72,7 @@ export function toBronze(tables: readonly Eco2mixTable[], options: BronzeOptions
     )
   );
   if (frames.length === 0) return emptyBronze(dataColumns);
-  return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "vertical", rechunk: true });
+  return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "vertical", rechunk: false });
 }
 
 function emptyBronze(dataColumns: string[]): pl.DataFrame {

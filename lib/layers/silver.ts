@@ -175,7 +175,10 @@ function strictSum(columns: readonly string[]): pl.Expr {
 }
 
 function describeBad(frame: pl.DataFrame, column: string, limit = 3): string {
-  return (frame.head(limit).toRecords() as Record<string, unknown>[])
+  return (frame.sort(["source_file", "source_line"]).head(limit).toRecords() as Record<
+    string,
+    unknown
+  >[])
     .map((r) => `line ${r.source_line} ${column}="${r[column]}"`)
     .join(", ");
 }
@@ -227,7 +230,7 @@ export function toSilver(bronze: pl.DataFrame, options: SilverOptions = {}): Sil
     "perimetre",
     "no perimeter (Périmètre) on the line",
   );
-  df = withSeriesId(withNature(df)).sort("_row").withColumns(
+  df = withSeriesId(withNature(df)).withColumns(
     pl.concatString([pl.col("source_file"), pl.col("jeu_donnees"), pl.col("perimetre")], "\u0001")
       .hash().alias(FILE_SERIES_ID),
   );
@@ -242,7 +245,7 @@ export function toSilver(bronze: pl.DataFrame, options: SilverOptions = {}): Sil
   const garbageCounts = df.select(...present.map((c) => garbage(c).cast(pl.Int32).sum().alias(c)))
     .toRecords()[0] as Record<string, number>;
   for (const c of present.filter((c) => garbageCounts[c] > 0)) {
-    const bad = df.filter(garbage(c));
+    const bad = df.filter(garbage(c)).sort(["source_file", "source_line"]);
     if (options.invalidValues !== "quarantine") {
       throw new Eco2mixValueError(
         `${bad.height} non-numeric cell(s) in ${c}: ${describeBad(bad, c)}`,
@@ -397,8 +400,9 @@ export function toSilver(bronze: pl.DataFrame, options: SilverOptions = {}): Sil
   return { silver, previsions, lacunes, rejets, bilan: bilanFrame(df) };
 }
 
-function failOn(bad: pl.DataFrame, column: string, detail: string): void {
-  if (bad.height === 0) return;
+function failOn(frame: pl.DataFrame, column: string, detail: string): void {
+  if (frame.height === 0) return;
+  const bad = frame.sort(["source_file", "source_line"]);
   throw new Eco2mixValueError(
     `${detail} (${bad.height} line(s): ${describeBad(bad, column)})`,
     String(bad.getColumn("source_file").toArray()[0]),
@@ -439,6 +443,8 @@ function withNature(df: pl.DataFrame): pl.DataFrame {
  * at local 02:00 equal ODRÉ's value stamped 01:00 UTC.
  */
 function withInstants(df: pl.DataFrame): pl.DataFrame {
+  // Parsing and time-zone rules run once per distinct (date, heure): a year has 35,040 of them
+  // however many files and perimeters share it.
   const date = pl.col("date").str.strptime(pl.Date, "%Y-%m-%d")
     .fillNull(pl.col("date").str.strptime(pl.Date, "%d/%m/%Y"));
   const heureOk = pl.col("heure").str.contains("^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$");
@@ -446,28 +452,36 @@ function withInstants(df: pl.DataFrame): pl.DataFrame {
     pl.col("heure").str.slice(0, 2).cast(pl.Int32, false).mul(60)
       .plus(pl.col("heure").str.slice(3, 2).cast(pl.Int32, false)),
   ).otherwise(pl.lit(null));
-  df = df.withColumns(date.alias("_date"), minutes.alias("_minutes"));
+  const naive = pl.col("_date").cast(pl.Datetime("ms")).cast(pl.Int64)
+    .plus(pl.col("_minutes").cast(pl.Int64).mul(MINUTE_MS)).cast(pl.Datetime("ms"));
+  const local = naive.dt.replaceTimeZone(PARIS, "latest", "null").dt.convertTimeZone("UTC");
+  const instants = df.select("date", "heure").unique()
+    .withColumns(date.alias("_date"), minutes.alias("_minutes"))
+    .withColumn(local.alias("_local_utc"));
+  df = df.join(instants, { on: ["date", "heure"], how: "left" });
   failOn(
     df.filter(pl.col("_date").isNull().or(pl.col("_minutes").isNull())),
     "date",
     "unreadable local date or time (Date / Heures)",
   );
-  const naive = pl.col("_date").cast(pl.Datetime("ms")).cast(pl.Int64)
-    .plus(pl.col("_minutes").cast(pl.Int64).mul(MINUTE_MS)).cast(pl.Datetime("ms"));
-  const local = naive.dt.replaceTimeZone(PARIS, "latest", "null").dt.convertTimeZone("UTC");
-  const odre = pl.col("date_heure").str.strptime(pl.Datetime("ms"), "%Y-%m-%dT%H:%M:%S%z")
-    .cast(pl.Datetime("ms", "UTC"));
-  df = df.withColumns(local.alias("_local_utc"), odre.alias("_odre_utc"));
-  failOn(
-    df.filter(pl.col("date_heure").isNotNull().and(pl.col("_odre_utc").isNull())),
-    "date_heure",
-    "unreadable ISO instant (Date - Heure)",
-  );
+  let utc: pl.Expr = pl.col("_local_utc");
+  if (df.getColumn("date_heure").nullCount() < df.height) {
+    const odre = pl.col("date_heure").str.strptime(pl.Datetime("ms"), "%Y-%m-%dT%H:%M:%S%z")
+      .cast(pl.Datetime("ms", "UTC"));
+    df = df.withColumn(odre.alias("_odre_utc"));
+    failOn(
+      df.filter(pl.col("date_heure").isNotNull().and(pl.col("_odre_utc").isNull())),
+      "date_heure",
+      "unreadable ISO instant (Date - Heure)",
+    );
+    utc = pl.when(pl.col("_odre_utc").isNotNull()).then(pl.col("_odre_utc")).otherwise(utc);
+  }
   return df.withColumns(
     pl.col("_local_utc").isNull().alias("remplissage_dst"),
-    pl.when(pl.col("_odre_utc").isNotNull()).then(pl.col("_odre_utc"))
-      .otherwise(pl.col("_local_utc")).alias("timestamp_utc"),
-  ).drop(["_date", "_local_utc", "_odre_utc", "date", "heure", "date_heure"]);
+    utc.alias("timestamp_utc"),
+  ).drop(["_date", "_local_utc", "date", "heure", "date_heure"].concat(
+    df.columns.includes("_odre_utc") ? ["_odre_utc"] : [],
+  ));
 }
 
 /**
