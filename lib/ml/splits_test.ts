@@ -29,16 +29,14 @@ Deno.test("rolling origin: expanding windows, consecutive test folds, gap", () =
   );
   // Default test size n / (k + 1), as scikit-learn's TimeSeriesSplit.
   const defaults = rollingOriginSplits(23, { nFolds: 5 });
-  assert.deepEqual(
-    defaults.map((f) => [f.train.end, f.test.start, f.test.end]),
-    [
-      [3, 3, 6],
-      [6, 6, 9],
-      [9, 9, 12],
-      [12, 12, 15],
-      [15, 15, 18],
-    ].map(([a, b, c]) => [a + 5, b + 5, c + 5]),
-  );
+  // scikit-learn: test_size = 23 // 6 = 3, test starts range(23 - 15, 23, 3).
+  assert.deepEqual(defaults.map((f) => [f.train.end, f.test.start, f.test.end]), [
+    [8, 8, 11],
+    [11, 11, 14],
+    [14, 14, 17],
+    [17, 17, 20],
+    [20, 20, 23],
+  ]);
   // Every test row comes after every training row of its fold, and test folds do not overlap.
   for (const f of rollingOriginSplits(1000, { nFolds: 7, gap: 11 })) {
     assert.ok(f.train.end + 11 === f.test.start);
