@@ -35,7 +35,22 @@ export async function md(text: string): Promise<void> {
  * ```
  */
 export async function table(data: pl.DataFrame | Row[]): Promise<void> {
-  const df = Array.isArray(data) ? pl.readRecords(data) : data;
+  const df = forDisplay(Array.isArray(data) ? pl.readRecords(data) : data);
   if (inKernel()) await Deno.jupyter.display(df);
   else console.log(df.toString());
+}
+
+/**
+ * Dates and datetimes as ISO text: the kernel's table rendering serialises them as `{}` in its
+ * JSON bundle.
+ */
+function forDisplay(df: pl.DataFrame): pl.DataFrame {
+  return df.select(...df.columns.map((name) => {
+    const type = df.getColumn(name).dtype;
+    if (type.equals(pl.Date)) return pl.col(name).dt.strftime("%Y-%m-%d").alias(name);
+    if (type.variant === "Datetime") {
+      return pl.col(name).dt.strftime("%Y-%m-%dT%H:%M:%S%z").alias(name);
+    }
+    return pl.col(name);
+  }));
 }

@@ -154,3 +154,56 @@ export async function ingestFiles(
     newColumns: [...new Set(newColumns)],
   };
 }
+
+/**
+ * Lines per ingested file in bronze, with its hash and when it was ingested: the check that
+ * nothing was dropped, and the lineage users look up.
+ *
+ * @example
+ * ```ts ignore
+ * console.log((await bronzeFiles(openCatalog())).toRecords());
+ * ```
+ */
+export async function bronzeFiles(catalog: Catalog): Promise<pl.DataFrame> {
+  const bronze = await catalog.table(BRONZE).read({
+    columns: ["_source_file", "_source_sha256", "_ingested_at"],
+  });
+  return bronze
+    .groupBy(["_source_file", "_source_sha256", "_ingested_at"])
+    .agg(pl.len().alias("lignes"))
+    .sort(["_ingested_at", "_source_file"]);
+}
+
+/** One line of {@linkcode compareWithBronze}. */
+export interface LineCount {
+  fichier: string;
+  lignes_lues: number;
+  lignes_bronze: number;
+  ecart: number;
+}
+
+/**
+ * For each file ingested by `report`, the lines read against the lines bronze now holds for
+ * its content hash (from {@linkcode bronzeFiles}); any `ecart` other than 0 is data loss.
+ *
+ * @example
+ * ```ts ignore
+ * const counts = compareWithBronze(report, await bronzeFiles(catalog));
+ * console.assert(counts.every((c) => c.ecart === 0));
+ * ```
+ */
+export function compareWithBronze(report: IngestReport, perFile: pl.DataFrame): LineCount[] {
+  const stored = new Map<string, number>();
+  for (const r of perFile.toRecords() as { _source_sha256: string; lignes: number }[]) {
+    stored.set(r._source_sha256, (stored.get(r._source_sha256) ?? 0) + Number(r.lignes));
+  }
+  return report.files.filter((f) => f.status === "ingere").map((f) => {
+    const inBronze = stored.get(f.sha256) ?? 0;
+    return {
+      fichier: f.file,
+      lignes_lues: f.lignes,
+      lignes_bronze: inBronze,
+      ecart: inBronze - f.lignes,
+    };
+  });
+}

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ingestFiles } from "./ingest.ts";
+import pl from "nodejs-polars";
+import { bronzeFiles, compareWithBronze, ingestFiles } from "./ingest.ts";
 import { openCatalog } from "./catalog.ts";
 import { Eco2mixError } from "../eco2mix/mod.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
@@ -88,4 +89,32 @@ Deno.test("a column unknown to the catalogue is kept, reported, and later files 
   assert.equal(bronze.height, 2498);
   const extra = bronze.getColumn(r1.newColumns[0]).toArray();
   assert.deepEqual(extra.filter((v) => v !== null), ["12", "13"]);
+});
+
+Deno.test("bronzeFiles counts each ingested file's lines", async () => {
+  const catalog = openCatalog(await Deno.makeTempDir());
+  const now = new Date("2026-11-29T10:00:00Z");
+  await ingestFiles(catalog, [TR_2016], { now });
+  await ingestFiles(catalog, [TEMPO], { now });
+  const files = await bronzeFiles(catalog);
+  assert.deepEqual(files.select("_source_file", "lignes").toRecords(), [
+    { _source_file: "eCO2mix_RTE_En-cours-TR_2016-06.xls", lignes: dataLines(TR_2016) },
+  ]);
+  const [ingestedAt] = files.getColumn("_ingested_at").toArray() as unknown as Date[];
+  assert.equal(ingestedAt.getTime(), now.getTime());
+});
+
+Deno.test("compareWithBronze matches lines read with lines stored, per content hash", async () => {
+  const catalog = openCatalog(await Deno.makeTempDir());
+  const report = await ingestFiles(catalog, [TR_2016, TEMPO]);
+  assert.deepEqual(compareWithBronze(report, await bronzeFiles(catalog)), [
+    {
+      fichier: "eCO2mix_RTE_En-cours-TR_2016-06.xls",
+      lignes_lues: 2496,
+      lignes_bronze: 2496,
+      ecart: 0,
+    },
+  ]);
+  const lost = pl.DataFrame({ _source_sha256: [report.files[0].sha256], lignes: [2000] });
+  assert.equal(compareWithBronze(report, lost)[0].ecart, -496);
 });
