@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { EmptyBronzeError, refreshSilver } from "./silver_step.ts";
+import { ingestFiles } from "./ingest.ts";
+import { openCatalog } from "./catalog.ts";
+import { sharedDataPath } from "../testing/shared_data.ts";
+
+const TR_2016 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls");
+const TR_2025 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
+
+/** Independent count: data lines with a consumption value, minus spring-forward fillers. */
+function measuredRows(path: string): number {
+  const lines = new TextDecoder("windows-1252").decode(Deno.readFileSync(path)).split("\n");
+  const header = lines[0].split("\t");
+  const cons = header.indexOf("Consommation");
+  const date = header.indexOf("Date");
+  const hour = header.indexOf("Heures");
+  return lines.slice(1).filter((l) => {
+    const f = l.split("\t");
+    if (f.length < header.length || f[cons] === "") return false;
+    const filler = ["2025-03-30", "2016-03-27"].includes(f[date]) && f[hour].startsWith("02:");
+    return !filler;
+  }).length;
+}
+
+Deno.test("silver tables are built from all of bronze, one commit each, and rebuilt identically", async () => {
+  const catalog = openCatalog(await Deno.makeTempDir());
+  await ingestFiles(catalog, [TR_2016, TR_2025]);
+  const report = await refreshSilver(catalog);
+  const expected = measuredRows(TR_2016) + measuredRows(TR_2025);
+  assert.equal(expected, 2344 + 19738);
+  assert.equal(report.rows.eco2mix_silver, expected);
+  const silver = await catalog.table("eco2mix_silver").read();
+  assert.equal(silver.height, expected);
+  const months = new Set(silver.getColumn("annee_mois").toArray());
+  assert.deepEqual([...months].sort(), [
+    "2016-06",
+    "2025-01",
+    "2025-02",
+    "2025-03",
+    "2025-04",
+    "2025-05",
+    "2025-06",
+    "2025-07",
+  ]);
+  assert.equal(report.version, 0);
+
+  const again = await refreshSilver(catalog);
+  assert.equal(again.version, 1);
+  const rebuilt = await catalog.table("eco2mix_silver").read();
+  assert.ok(rebuilt.sort("timestamp_utc").frameEqual(silver.sort("timestamp_utc")));
+  assert.equal((await catalog.table("eco2mix_silver").read({ version: 0 })).height, expected);
+});
+
+Deno.test("silver without bronze is a clear error", async () => {
+  await assert.rejects(
+    refreshSilver(openCatalog(await Deno.makeTempDir())),
+    EmptyBronzeError,
+  );
+});
