@@ -1,6 +1,7 @@
 /**
- * `deno task bench`: wall time and peak memory of the runner and of each pipeline notebook,
- * printed as a table and written to `runs/bench/bench.json`. Speed targets are checked here,
+ * `deno task bench`: wall time and peak memory of the runner, of each pipeline stage (each in
+ * its own process, on the shared real data) and of each pipeline notebook, printed as a table
+ * and written to `runs/bench/bench.json`. Speed targets are checked here,
  * never in tests.
  *
  * ```sh
@@ -13,7 +14,9 @@
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { PATHS } from "../paths.ts";
+import { fileURLToPath } from "node:url";
 import { executeNotebook, Kernel, pipelineNotebooks, runNotebooks } from "../runner/mod.ts";
+import { STAGES } from "./stage.ts";
 
 /** One measured item. */
 export interface BenchRow {
@@ -76,6 +79,48 @@ async function pipeline(dir: string, input: string): Promise<BenchRow[]> {
   }));
 }
 
+/** The inputs the stages are measured on (shared real data), with the bronze+silver target. */
+function stageInputs(shared: string): Record<string, { files: string[]; target_s: number }> {
+  const eco2mix = join(shared, "eco2mix");
+  const regional = [...Deno.readDirSync(join(eco2mix, "regional"))]
+    .map((e) => e.name)
+    .filter((n) => n.includes("Annuel-Definitif_2014"))
+    .sort()
+    .map((n) => join(eco2mix, "regional", n));
+  const tr2025 = join(eco2mix, "eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
+  const history = join(eco2mix, "odre", "consommation-quotidienne-brute.csv.gz");
+  return {
+    "2025 real-time file": { files: [tr2025], target_s: 1 },
+    "12 regional 2014 files": { files: regional, target_s: 5 },
+    "consumption history 2012-2025": { files: [history], target_s: 3 },
+  };
+}
+
+async function stages(dir: string, shared: string): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const script = fileURLToPath(import.meta.resolve("./stage.ts"));
+  for (const [label, { files, target_s }] of Object.entries(stageInputs(shared))) {
+    const lakehouse = join(dir, `lakehouse-${rows.length}`);
+    const measured: BenchRow[] = [];
+    for (const stage of Object.keys(STAGES)) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", script, stage, lakehouse, ...files],
+        stderr: "inherit",
+      }).output();
+      if (!out.success) throw new Error(`stage ${stage} failed on ${label}`);
+      const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+      measured.push({ name: `${stage}: ${label}`, ...r });
+    }
+    rows.push(...measured, {
+      name: `bronze+silver: ${label}`,
+      wall_s: measured.reduce((t, r) => t + r.wall_s, 0),
+      peak_rss_mb: Math.max(...measured.map((r) => r.peak_rss_mb ?? 0)),
+      target_s,
+    });
+  }
+  return rows;
+}
+
 function printTable(rows: BenchRow[]): void {
   const line = (a: string, b: string, c: string, d: string) =>
     `${a.padEnd(52)} ${b.padStart(9)} ${c.padStart(12)} ${d.padStart(9)}`;
@@ -96,17 +141,10 @@ if (import.meta.main) {
     options: { input: { type: "string" }, repeat: { type: "string" } },
   });
   const cwd = Deno.env.get("INIT_CWD") ?? Deno.cwd();
+  const shared = Deno.env.get("ECO2MIX_SHARED_DATA") ?? join(PATHS.root, "..", "shared", "data");
   const input = resolve(
     cwd,
-    values.input ??
-      join(
-        PATHS.root,
-        "..",
-        "shared",
-        "data",
-        "eco2mix",
-        "eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls",
-      ),
+    values.input ?? join(shared, "eco2mix", "eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls"),
   );
   const repeat = Number(values.repeat ?? 5);
   const dir = join(PATHS.runs, "bench");
@@ -120,6 +158,7 @@ if (import.meta.main) {
     const wall = median(samples.map((s) => s.wall_s));
     rows.push({ ...samples[0], wall_s: wall, name: `${samples[0].name} (median of ${repeat})` });
   }
+  rows.push(...await stages(join(dir, "stages"), shared));
   rows.push(...await pipeline(join(dir, "pipeline"), input));
   printTable(rows);
   const out = join(dir, "bench.json");
