@@ -30,18 +30,21 @@ export interface TreeArrays {
   readonly value: Float64Array;
 }
 
-/** JSON form of a {@link Forest}. */
+/**
+ * JSON form of a {@link Forest}: `left` for every node, split fields for internal nodes only
+ * and values for leaves only, all in node order (about 11 bytes per node before base64).
+ */
 export interface ForestJson {
   width: number;
   treesPerRound: number;
   maxBins: number;
   edges: EncodedArray[];
   roots: EncodedArray;
-  feature: EncodedArray;
-  bin: EncodedArray;
-  missingLeft: EncodedArray;
   left: EncodedArray;
-  value: EncodedArray;
+  splitFeature: EncodedArray;
+  splitBin: EncodedArray;
+  splitMissingLeft: EncodedArray;
+  leafValue: EncodedArray;
 }
 
 /** Trees of an ensemble, ready to predict. */
@@ -109,19 +112,38 @@ export class Forest {
     }
   }
 
-  /** Exact JSON form. */
+  /** Exact JSON form (what predictions need: internal nodes' values are left out). */
   toJSON(): ForestJson {
+    const n = this.nNodes;
+    const w = this.width;
+    let internal = 0;
+    for (let i = 0; i < n; i++) if (this.left[i] >= 0) internal++;
+    const splitFeature = new Int32Array(internal);
+    const splitBin = new Uint8Array(internal);
+    const splitMissingLeft = new Uint8Array(internal);
+    const leafValue = new Float64Array((n - internal) * w);
+    let s = 0;
+    let l = 0;
+    for (let i = 0; i < n; i++) {
+      if (this.left[i] >= 0) {
+        splitFeature[s] = this.feature[i];
+        splitBin[s] = this.bin[i];
+        splitMissingLeft[s++] = this.missingLeft[i];
+      } else {
+        for (let k = 0; k < w; k++) leafValue[l++] = this.value[i * w + k];
+      }
+    }
     return {
-      width: this.width,
+      width: w,
       treesPerRound: this.treesPerRound,
       maxBins: this.edges.maxBins,
       edges: this.edges.edges.map(encodeArray),
       roots: encodeArray(this.roots),
-      feature: encodeArray(this.feature),
-      bin: encodeArray(this.bin),
-      missingLeft: encodeArray(this.missingLeft),
       left: encodeArray(this.left),
-      value: encodeArray(this.value),
+      splitFeature: encodeArray(splitFeature),
+      splitBin: encodeArray(splitBin),
+      splitMissingLeft: encodeArray(splitMissingLeft),
+      leafValue: encodeArray(leafValue),
     };
   }
 }
@@ -164,21 +186,37 @@ export function forestFromJSON(json: unknown, nFeatures: number, source: string)
   }
   const edges = j.edges!.map((e, f) => decodeArray(e, "f64", `${source}: edges of feature ${f}`));
   const roots = decodeArray(j.roots, "i32", `${source}: roots`);
-  const feature = decodeArray(j.feature, "i32", `${source}: feature`);
-  const bin = decodeArray(j.bin, "u8", `${source}: bin`);
-  const missingLeft = decodeArray(j.missingLeft, "u8", `${source}: missingLeft`);
   const left = decodeArray(j.left, "i32", `${source}: left`);
-  const value = decodeArray(j.value, "f64", `${source}: value`);
-  const n = feature.length;
-  if (bin.length !== n || missingLeft.length !== n || left.length !== n) {
-    fail("array lengths differ");
+  const splitFeature = decodeArray(j.splitFeature, "i32", `${source}: splitFeature`);
+  const splitBin = decodeArray(j.splitBin, "u8", `${source}: splitBin`);
+  const splitMissingLeft = decodeArray(j.splitMissingLeft, "u8", `${source}: splitMissingLeft`);
+  const leafValue = decodeArray(j.leafValue, "f64", `${source}: leafValue`);
+  const n = left.length;
+  let internal = 0;
+  for (let i = 0; i < n; i++) if (left[i] >= 0) internal++;
+  if (
+    splitFeature.length !== internal || splitBin.length !== internal ||
+    splitMissingLeft.length !== internal || leafValue.length !== (n - internal) * width!
+  ) {
+    fail("split and leaf arrays do not match the nodes");
   }
-  if (value.length !== n * width!) fail("value length is not nodes x width");
   for (const r of roots) if (r < 0 || r >= n) fail(`root ${r} out of range`);
+  const feature = new Int32Array(n).fill(-1);
+  const bin = new Uint8Array(n);
+  const missingLeft = new Uint8Array(n);
+  const value = new Float64Array(n * width!);
+  let s = 0;
+  let l = 0;
   for (let i = 0; i < n; i++) {
-    if (left[i] < 0) continue;
+    if (left[i] < 0) {
+      for (let k = 0; k < width!; k++) value[i * width! + k] = leafValue[l++];
+      continue;
+    }
     // Children come after their parent, which also rules out cycles.
     if (left[i] <= i || left[i] + 1 >= n) fail(`node ${i}: child ${left[i]} out of range`);
+    feature[i] = splitFeature[s];
+    bin[i] = splitBin[s];
+    missingLeft[i] = splitMissingLeft[s++];
     if (feature[i] < 0 || feature[i] >= nFeatures) fail(`node ${i}: feature ${feature[i]}`);
     if (bin[i] > edges[feature[i]].length) fail(`node ${i}: bin ${bin[i]} beyond the edges`);
   }

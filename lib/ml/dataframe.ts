@@ -15,11 +15,12 @@ import { MlInputError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { featureMatrixFromDataFrame } from "./dataframe.ts";
  * const df = pl.DataFrame({ heure: [0, 1], lag_24h: [51_000, null], zone: ["FR", "FR"] });
  * const x = featureMatrixFromDataFrame(df, ["heure", "lag_24h"]);
- * console.assert(x.names.length === 2 && Number.isNaN(x.columns[1][1]));
+ * assert.ok(x.names.length === 2 && Number.isNaN(x.columns[1][1]));
  * ```
  */
 export function featureMatrixFromDataFrame(

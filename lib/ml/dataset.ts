@@ -22,9 +22,10 @@ export interface FeatureMatrix {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { featureMatrix } from "./dataset.ts";
  * const x = featureMatrix({ heure: [0, 1, 2], lag_24h: [51_000, null, 49_500] });
- * console.assert(x.nRows === 3 && Number.isNaN(x.columns[1][1]));
+ * assert.ok(x.nRows === 3 && Number.isNaN(x.columns[1][1]));
  * ```
  */
 export function featureMatrix(
@@ -71,9 +72,10 @@ export function checkedMatrix(names: readonly string[], columns: Float64Array[])
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { featureMatrix, sliceRows } from "./dataset.ts";
  * const x = sliceRows(featureMatrix({ a: [1, 2, 3, 4] }), 1, 3);
- * console.assert(x.nRows === 2 && x.columns[0][0] === 2);
+ * assert.ok(x.nRows === 2 && x.columns[0][0] === 2);
  * ```
  */
 export function sliceRows(x: FeatureMatrix, start: number, end: number): FeatureMatrix {
@@ -93,9 +95,10 @@ export function sliceRows(x: FeatureMatrix, start: number, end: number): Feature
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { featureMatrix, takeRows } from "./dataset.ts";
  * const x = takeRows(featureMatrix({ a: [10, 20, 30] }), [2, 0]);
- * console.assert(x.columns[0].join() === "30,10");
+ * assert.ok(x.columns[0].join() === "30,10");
  * ```
  */
 export function takeRows(x: FeatureMatrix, rows: ArrayLike<number>): FeatureMatrix {
@@ -119,9 +122,10 @@ export function takeRows(x: FeatureMatrix, rows: ArrayLike<number>): FeatureMatr
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { featureMatrix, selectFeatures } from "./dataset.ts";
  * const x = selectFeatures(featureMatrix({ a: [1], b: [2], c: [3] }), ["c", "a"]);
- * console.assert(x.names.join() === "c,a" && x.columns[0][0] === 3);
+ * assert.ok(x.names.join() === "c,a" && x.columns[0][0] === 3);
  * ```
  */
 export function selectFeatures(x: FeatureMatrix, names: readonly string[]): FeatureMatrix {

@@ -10,9 +10,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MlInputError } from "./errors.ts";
  * const error = new MlInputError("target row 12 is NaN");
- * console.assert(error.name === "MlInputError");
+ * assert.ok(error.name === "MlInputError");
  * ```
  */
 export class MlInputError extends Error {
@@ -25,9 +26,10 @@ export class MlInputError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ModelFormatError } from "./errors.ts";
  * const error = new ModelFormatError("models/a/1/model.json: unknown model kind 'svm'");
- * console.assert(error.name === "ModelFormatError");
+ * assert.ok(error.name === "ModelFormatError");
  * ```
  */
 export class ModelFormatError extends Error {
@@ -40,9 +42,10 @@ export class ModelFormatError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RegistryError } from "./errors.ts";
  * const error = new RegistryError("model 'conso_h1' has no alias 'champion'");
- * console.assert(error.name === "RegistryError");
+ * assert.ok(error.name === "RegistryError");
  * ```
  */
 export class RegistryError extends Error {

@@ -305,12 +305,13 @@ export class GbdtRegressor implements Regressor {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { featureMatrix } from "./dataset.ts";
    * import { fitGbdtRegressor } from "./gbdt.ts";
    * const t = Array.from({ length: 200 }, (_, i) => i % 24);
    * const model = fitGbdtRegressor(featureMatrix({ t }), t.map((h) => (h < 12 ? 10 : 20)));
    * const [morning, evening] = model.predict(featureMatrix({ t: [3, 18] }));
-   * console.assert(Math.abs(morning - 10) < 0.1 && Math.abs(evening - 20) < 0.1);
+   * assert.ok(Math.abs(morning - 10) < 0.1 && Math.abs(evening - 20) < 0.1);
    * ```
    */
   predict(x: FeatureMatrix): Float64Array {
@@ -355,13 +356,14 @@ export class GbdtClassifier implements Classifier {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { featureMatrix } from "./dataset.ts";
    * import { fitGbdtClassifier } from "./gbdt.ts";
    * const share = Array.from({ length: 300 }, (_, i) => i / 3);
    * const label = share.map((s) => (s < 30 ? "lt30" : s < 50 ? "30_50" : "gt50"));
    * const model = fitGbdtClassifier(featureMatrix({ share }), label);
    * const proba = model.predictProba(featureMatrix({ share: [10] }));
-   * console.assert(proba[model.classes.indexOf("lt30")][0] > 0.9);
+   * assert.ok(proba[model.classes.indexOf("lt30")][0] > 0.9);
    * ```
    */
   predictProba(x: FeatureMatrix): Float64Array[] {
@@ -410,6 +412,7 @@ export class GbdtClassifier implements Classifier {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { featureMatrix } from "./dataset.ts";
  * import { fitGbdtRegressor } from "./gbdt.ts";
  * const x = Array.from({ length: 500 }, (_, i) => i / 50);
@@ -418,7 +421,7 @@ export class GbdtClassifier implements Classifier {
  *   earlyStopping: true,
  *   validationSplit: "random",
  * });
- * console.assert(model.info.nIter <= 200);
+ * assert.ok(model.info.nIter <= 200);
  * ```
  */
 export function fitGbdtRegressor(
@@ -440,11 +443,12 @@ export function fitGbdtRegressor(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { featureMatrix } from "./dataset.ts";
  * import { fitGbdtClassifier } from "./gbdt.ts";
  * const t = Array.from({ length: 200 }, (_, i) => i % 24);
  * const model = fitGbdtClassifier(featureMatrix({ t }), t.map((h) => (h >= 8 && h < 20 ? "day" : "night")));
- * console.assert(model.predict(featureMatrix({ t: [12, 2] })).join() === "day,night");
+ * assert.ok(model.predict(featureMatrix({ t: [12, 2] })).join() === "day,night");
  * ```
  */
 export function fitGbdtClassifier(
@@ -476,12 +480,13 @@ export function fitGbdtClassifier(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { featureMatrix } from "./dataset.ts";
  * import { fitGbdtRegressor, gbdtFromJSON } from "./gbdt.ts";
  * const x = featureMatrix({ t: Array.from({ length: 100 }, (_, i) => i) });
  * const model = fitGbdtRegressor(x, Array.from({ length: 100 }, (_, i) => i * i), { maxIter: 5 });
  * const copy = gbdtFromJSON(JSON.parse(JSON.stringify(model)));
- * console.assert(copy.predict(x)[50] === model.predict(x)[50]);
+ * assert.ok(copy.predict(x)[50] === model.predict(x)[50]);
  * ```
  */
 export function gbdtFromJSON(json: unknown, source = "gbdt model"): GbdtRegressor | GbdtClassifier {

@@ -66,13 +66,14 @@ export interface PermutationImportanceResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { featureMatrix } from "./dataset.ts";
  * import { fitRidge } from "./linear.ts";
  * import { permutationImportance } from "./importance.ts";
  * const a = Array.from({ length: 200 }, (_, i) => i % 17), b = a.map((v) => (v * 7) % 5);
  * const model = fitRidge(featureMatrix({ a, b }), a.map((v) => 3 * v));
  * const { importances } = permutationImportance(model, featureMatrix({ a, b }), a.map((v) => 3 * v));
- * console.assert(importances[0].feature === "a" && importances[0].mean > 10);
+ * assert.ok(importances[0].feature === "a" && importances[0].mean > 10);
  * ```
  */
 export function permutationImportance<Y extends number | Label, P extends number | Label>(

@@ -47,12 +47,13 @@ export class RidgeRegressor implements Regressor {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { featureMatrix } from "./dataset.ts";
    * import { fitRidge } from "./linear.ts";
    * const x = featureMatrix({ t: [0, 1, 2, 3] });
    * const model = fitRidge(x, [1, 3, 5, 7], { alpha: 0 });
    * const [p] = model.predict(featureMatrix({ t: [10] }));
-   * console.assert(Math.abs(p - 21) < 1e-9);
+   * assert.ok(Math.abs(p - 21) < 1e-9);
    * ```
    */
   predict(x: FeatureMatrix): Float64Array {
@@ -81,13 +82,14 @@ export class RidgeRegressor implements Regressor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { featureMatrix } from "./dataset.ts";
  * import { fitRidge } from "./linear.ts";
  * // y = 3 + 2 a - b, recovered exactly by OLS.
  * const a = [0, 1, 2, 3, 4], b = [1, 0, 2, 1, 3];
  * const y = a.map((v, i) => 3 + 2 * v - b[i]);
  * const model = fitRidge(featureMatrix({ a, b }), y, { alpha: 0 });
- * console.assert(Math.abs(model.coefficients[0] - 2) < 1e-9 && Math.abs(model.intercept - 3) < 1e-9);
+ * assert.ok(Math.abs(model.coefficients[0] - 2) < 1e-9 && Math.abs(model.intercept - 3) < 1e-9);
  * ```
  */
 export function fitRidge(
@@ -175,11 +177,12 @@ function solveSymmetric(a: Matrix, b: Matrix): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { featureMatrix } from "./dataset.ts";
  * import { fitRidge, ridgeFromJSON } from "./linear.ts";
  * const model = fitRidge(featureMatrix({ t: [0, 1, 2] }), [1, 2, 4]);
  * const copy = ridgeFromJSON(JSON.parse(JSON.stringify(model)));
- * console.assert(copy.intercept === model.intercept);
+ * assert.ok(copy.intercept === model.intercept);
  * ```
  */
 export function ridgeFromJSON(json: unknown, source = "ridge model"): RidgeRegressor {

@@ -29,8 +29,9 @@ function checkPair(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, what: str
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mae } from "./metrics.ts";
- * console.assert(mae([1, 2, 3], [2, 2, 1]) === 1);
+ * assert.ok(mae([1, 2, 3], [2, 2, 1]) === 1);
  * ```
  */
 export function mae(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
@@ -45,8 +46,9 @@ export function mae(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rmse } from "./metrics.ts";
- * console.assert(rmse([0, 0], [3, -3]) === 3);
+ * assert.ok(rmse([0, 0], [3, -3]) === 3);
  * ```
  */
 export function rmse(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
@@ -62,8 +64,9 @@ export function rmse(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mape } from "./metrics.ts";
- * console.assert(mape([100, 200], [110, 190]) === 7.5); // (10 % + 5 %) / 2
+ * assert.ok(Math.abs(mape([100, 200], [110, 190]) - 7.5) < 1e-12); // (10 % + 5 %) / 2
  * ```
  */
 export function mape(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
@@ -81,8 +84,9 @@ export function mape(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bias } from "./metrics.ts";
- * console.assert(bias([10, 20], [12, 22]) === 2);
+ * assert.ok(bias([10, 20], [12, 22]) === 2);
  * ```
  */
 export function bias(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
@@ -98,9 +102,10 @@ export function bias(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { r2 } from "./metrics.ts";
- * console.assert(r2([1, 2, 3], [1, 2, 3]) === 1);
- * console.assert(r2([1, 2, 3], [2, 2, 2]) === 0);
+ * assert.ok(r2([1, 2, 3], [1, 2, 3]) === 1);
+ * assert.ok(r2([1, 2, 3], [2, 2, 2]) === 0);
  * ```
  */
 export function r2(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
@@ -180,9 +185,10 @@ function metricsOfRows(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { regressionMetrics } from "./metrics.ts";
  * const m = regressionMetrics([100, 200], [110, 190]);
- * console.assert(m.mae === 10 && m.mape === 7.5 && m.bias === 0);
+ * assert.ok(m.mae === 10 && Math.abs(m.mape - 7.5) < 1e-12 && m.bias === 0);
  * ```
  */
 export function regressionMetrics(
@@ -204,10 +210,11 @@ export interface GroupMetrics extends RegressionMetrics {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { metricsByGroup } from "./metrics.ts";
  * const byHour = metricsByGroup([10, 20, 30, 40], [11, 20, 33, 40], [0, 1, 0, 1]);
- * console.assert(byHour[0].group === 0 && byHour[0].mae === 2);
- * console.assert(byHour[1].group === 1 && byHour[1].mae === 0);
+ * assert.ok(byHour[0].group === 0 && byHour[0].mae === 2);
+ * assert.ok(byHour[1].group === 1 && byHour[1].mae === 0);
  * ```
  */
 export function metricsByGroup(
@@ -270,11 +277,12 @@ function localField(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { metricsByHour } from "./metrics.ts";
  * // 2025-01-15 at 07:00 and 08:00 UTC are 08:00 and 09:00 in Paris.
  * const t0 = Date.UTC(2025, 0, 15, 7);
  * const rows = metricsByHour([50, 60], [51, 60], [t0, t0 + 3_600_000]);
- * console.assert(rows[0].group === 8 && rows[0].mae === 1);
+ * assert.ok(rows[0].group === 8 && rows[0].mae === 1);
  * ```
  */
 export function metricsByHour(
@@ -293,10 +301,11 @@ export function metricsByHour(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { metricsByMonth } from "./metrics.ts";
  * // 2024-12-31 23:30 UTC is already January in Paris.
  * const rows = metricsByMonth([50], [55], [Date.UTC(2024, 11, 31, 23, 30)]);
- * console.assert(rows[0].group === 1 && rows[0].mae === 5);
+ * assert.ok(rows[0].group === 1 && rows[0].mae === 5);
  * ```
  */
 export function metricsByMonth(
@@ -365,10 +374,11 @@ export interface ConfusionMatrix {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { confusionMatrix } from "./metrics.ts";
  * const { labels, matrix } = confusionMatrix(["a", "a", "b"], ["a", "b", "b"]);
- * console.assert(labels.join() === "a,b");
- * console.assert(JSON.stringify(matrix) === "[[1,1],[0,1]]");
+ * assert.ok(labels.join() === "a,b");
+ * assert.ok(JSON.stringify(matrix) === "[[1,1],[0,1]]");
  * ```
  */
 export function confusionMatrix(
@@ -412,11 +422,12 @@ export interface ClassificationMetrics {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { classificationMetrics } from "./metrics.ts";
  * const m = classificationMetrics(["a", "a", "a", "b"], ["a", "a", "b", "b"]);
- * console.assert(m.accuracy === 0.75);
- * console.assert(m.balancedAccuracy === (2 / 3 + 1) / 2);
- * console.assert(m.perClass[1].precision === 0.5);
+ * assert.ok(m.accuracy === 0.75);
+ * assert.ok(m.balancedAccuracy === (2 / 3 + 1) / 2);
+ * assert.ok(m.perClass[1].precision === 0.5);
  * ```
  */
 export function classificationMetrics(
@@ -459,8 +470,9 @@ export function classificationMetrics(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { accuracy } from "./metrics.ts";
- * console.assert(accuracy([1, 2, 3, 4], [1, 2, 0, 0]) === 0.5);
+ * assert.ok(accuracy([1, 2, 3, 4], [1, 2, 0, 0]) === 0.5);
  * ```
  */
 export function accuracy(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>): number {
@@ -476,8 +488,9 @@ export function accuracy(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>): numb
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { balancedAccuracy } from "./metrics.ts";
- * console.assert(balancedAccuracy(["a", "a", "a", "b"], ["a", "a", "a", "a"]) === 0.5);
+ * assert.ok(balancedAccuracy(["a", "a", "a", "b"], ["a", "a", "a", "a"]) === 0.5);
  * ```
  */
 export function balancedAccuracy(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>): number {

@@ -65,9 +65,10 @@ export type Model = Regressor | Classifier;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkModelJson, MODEL_FORMAT } from "./model.ts";
  * const json = { format: MODEL_FORMAT, formatVersion: 1, kind: "ridge", featureNames: ["heure"] };
- * console.assert(checkModelJson(json, "ridge", "inline").featureNames[0] === "heure");
+ * assert.ok(checkModelJson(json, "ridge", "inline").featureNames[0] === "heure");
  * ```
  */
 export function checkModelJson(json: unknown, kind: ModelKind | null, source: string): ModelJson {

@@ -188,13 +188,14 @@ export class RandomForestRegressor implements Regressor {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { featureMatrix } from "./dataset.ts";
    * import { fitRandomForestRegressor } from "./random_forest.ts";
    * const t = Array.from({ length: 200 }, (_, i) => i % 24);
    * const model = fitRandomForestRegressor(featureMatrix({ t }), t.map((h) => (h < 12 ? 10 : 20)), {
    *   nEstimators: 10,
    * });
-   * console.assert(model.predict(featureMatrix({ t: [3] }))[0] === 10);
+   * assert.ok(model.predict(featureMatrix({ t: [3] }))[0] === 10);
    * ```
    */
   predict(x: FeatureMatrix): Float64Array {
@@ -235,13 +236,14 @@ export class RandomForestClassifier implements Classifier {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { featureMatrix } from "./dataset.ts";
    * import { fitRandomForestClassifier } from "./random_forest.ts";
    * const share = Array.from({ length: 300 }, (_, i) => i / 3);
    * const label = share.map((s) => (s < 30 ? "lt30" : "ge30"));
    * const model = fitRandomForestClassifier(featureMatrix({ share }), label, { nEstimators: 20 });
    * const [ge30, lt30] = model.predictProba(featureMatrix({ share: [10] }));
-   * console.assert(lt30[0] === 1 && ge30[0] === 0);
+   * assert.ok(lt30[0] === 1 && ge30[0] === 0);
    * ```
    */
   predictProba(x: FeatureMatrix): Float64Array[] {
@@ -276,6 +278,7 @@ export class RandomForestClassifier implements Classifier {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { featureMatrix } from "./dataset.ts";
  * import { fitRandomForestRegressor } from "./random_forest.ts";
  * const x = Array.from({ length: 300 }, (_, i) => i / 30);
@@ -283,7 +286,7 @@ export class RandomForestClassifier implements Classifier {
  *   nEstimators: 20,
  *   minSamplesLeaf: 3,
  * });
- * console.assert(Math.abs(model.predict(featureMatrix({ x: [1.5] }))[0] - Math.sin(1.5)) < 0.1);
+ * assert.ok(Math.abs(model.predict(featureMatrix({ x: [1.5] }))[0] - Math.sin(1.5)) < 0.1);
  * ```
  */
 export function fitRandomForestRegressor(
@@ -308,13 +311,14 @@ export function fitRandomForestRegressor(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { featureMatrix } from "./dataset.ts";
  * import { fitRandomForestRegressorInWorkers } from "./random_forest.ts";
  * const x = Array.from({ length: 300 }, (_, i) => i / 30);
  * const model = await fitRandomForestRegressorInWorkers(featureMatrix({ x }), x.map(Math.sin), {
  *   nEstimators: 8,
  * }, 2);
- * console.assert(model.forest.nTrees === 8);
+ * assert.ok(model.forest.nTrees === 8);
  * ```
  */
 export async function fitRandomForestRegressorInWorkers(
@@ -336,12 +340,13 @@ export async function fitRandomForestRegressorInWorkers(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { featureMatrix } from "./dataset.ts";
  * import { fitRandomForestClassifier } from "./random_forest.ts";
  * const t = Array.from({ length: 200 }, (_, i) => i % 24);
  * const label = t.map((h) => (h >= 8 && h < 20 ? "day" : "night"));
  * const model = fitRandomForestClassifier(featureMatrix({ t }), label, { nEstimators: 10 });
- * console.assert(model.predict(featureMatrix({ t: [12, 2] })).join() === "day,night");
+ * assert.ok(model.predict(featureMatrix({ t: [12, 2] })).join() === "day,night");
  * ```
  */
 export function fitRandomForestClassifier(
@@ -368,6 +373,7 @@ export function fitRandomForestClassifier(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { featureMatrix } from "./dataset.ts";
  * import { fitRandomForestClassifierInWorkers } from "./random_forest.ts";
  * const t = Array.from({ length: 200 }, (_, i) => i % 24);
@@ -375,7 +381,7 @@ export function fitRandomForestClassifier(
  * const model = await fitRandomForestClassifierInWorkers(featureMatrix({ t }), label, {
  *   nEstimators: 6,
  * }, 2);
- * console.assert(model.predict(featureMatrix({ t: [20] }))[0] === "pm");
+ * assert.ok(model.predict(featureMatrix({ t: [20] }))[0] === "pm");
  * ```
  */
 export async function fitRandomForestClassifierInWorkers(
@@ -400,6 +406,7 @@ export async function fitRandomForestClassifierInWorkers(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { featureMatrix } from "./dataset.ts";
  * import { fitRandomForestRegressor, randomForestFromJSON } from "./random_forest.ts";
  * const x = featureMatrix({ t: Array.from({ length: 100 }, (_, i) => i) });
@@ -407,7 +414,7 @@ export async function fitRandomForestClassifierInWorkers(
  *   nEstimators: 5,
  * });
  * const copy = randomForestFromJSON(JSON.parse(JSON.stringify(model)));
- * console.assert(copy.predict(x)[50] === model.predict(x)[50]);
+ * assert.ok(copy.predict(x)[50] === model.predict(x)[50]);
  * ```
  */
 export function randomForestFromJSON(

@@ -37,11 +37,12 @@ export interface Fold extends TrainTestSplit {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkChronological } from "./splits.ts";
  * checkChronological([1, 2, 3]);
  * let error = "";
  * try { checkChronological([1, 3, 2]); } catch (e) { error = (e as Error).message; }
- * console.assert(error.includes("row 2"));
+ * assert.ok(error.includes("row 2"));
  * ```
  */
 export function checkChronological(epochMs: ArrayLike<number>): void {
@@ -76,9 +77,10 @@ export interface ChronologicalSplitOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { chronologicalSplit } from "./splits.ts";
  * const { train, test } = chronologicalSplit(100, { gap: 5 });
- * console.assert(train.start === 0 && train.end === 75 && test.start === 80 && test.end === 100);
+ * assert.ok(train.start === 0 && train.end === 75 && test.start === 80 && test.end === 100);
  * ```
  */
 export function chronologicalSplit(
@@ -124,11 +126,12 @@ export interface RollingOriginOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rollingOriginSplits } from "./splits.ts";
  * const folds = rollingOriginSplits(60, { nFolds: 5 });
- * console.assert(folds.length === 5);
- * console.assert(folds[0].train.end === 10 && folds[0].test.start === 10 && folds[0].test.end === 20);
- * console.assert(folds[4].train.end === 50 && folds[4].test.end === 60);
+ * assert.ok(folds.length === 5);
+ * assert.ok(folds[0].train.end === 10 && folds[0].test.start === 10 && folds[0].test.end === 20);
+ * assert.ok(folds[4].train.end === 50 && folds[4].test.end === 60);
  * ```
  */
 export function rollingOriginSplits(nRows: number, options: RollingOriginOptions = {}): Fold[] {

@@ -1,0 +1,118 @@
+/**
+ * Machine-learning engines of the platform, in TypeScript with typed arrays only:
+ *
+ * - learners: ridge / OLS ({@link fitRidge}), histogram gradient-boosted trees
+ *   ({@link fitGbdtRegressor}, {@link fitGbdtClassifier}) and random forests
+ *   ({@link fitRandomForestRegressor}, {@link fitRandomForestClassifier}, also in Web Workers);
+ * - metrics: MAE, RMSE, MAPE, bias, R2, per hour / month, confusion matrix, per-class scores;
+ * - time-series splits: chronological and rolling-origin, with a gap;
+ * - permutation importance;
+ * - exact JSON (de)serialisation and a file-based model registry with aliases and a runs log.
+ *
+ * Every learner takes a {@link FeatureMatrix} (named Float64Array columns, NaN = missing) and
+ * is deterministic for a given seed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { chronologicalSplit, featureMatrix, fitGbdtRegressor, mape, sliceRows } from "./mod.ts";
+ * const t = Array.from({ length: 2000 }, (_, i) => i);
+ * const x = featureMatrix({ heure: t.map((i) => i % 24), jour: t.map((i) => Math.floor(i / 24) % 7) });
+ * const y = t.map((i) => 50_000 + 5_000 * Math.sin(((i % 24) / 24) * 2 * Math.PI) - (Math.floor(i / 24) % 7 >= 5 ? 4_000 : 0));
+ * const { train, test } = chronologicalSplit(x.nRows);
+ * const model = fitGbdtRegressor(sliceRows(x, train.start, train.end), y.slice(train.start, train.end));
+ * const error = mape(y.slice(test.start, test.end), model.predict(sliceRows(x, test.start, test.end)));
+ * assert.ok(error < 1);
+ * ```
+ *
+ * @module
+ */
+
+export { MlInputError, ModelFormatError, RegistryError } from "./errors.ts";
+export {
+  type FeatureMatrix,
+  featureMatrix,
+  selectFeatures,
+  sliceRows,
+  takeRows,
+} from "./dataset.ts";
+export { featureMatrixFromDataFrame } from "./dataframe.ts";
+export {
+  accuracy,
+  balancedAccuracy,
+  bias,
+  type ClassificationMetrics,
+  classificationMetrics,
+  type ClassMetrics,
+  type ConfusionMatrix,
+  confusionMatrix,
+  type GroupMetrics,
+  type Label,
+  mae,
+  mape,
+  metricsByGroup,
+  metricsByHour,
+  metricsByMonth,
+  r2,
+  type RegressionMetrics,
+  regressionMetrics,
+  rmse,
+} from "./metrics.ts";
+export {
+  type Classifier,
+  type Model,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  type ModelJson,
+  type ModelKind,
+  type Regressor,
+} from "./model.ts";
+export { fitRidge, ridgeFromJSON, type RidgeParams, RidgeRegressor } from "./linear.ts";
+export {
+  fitGbdtClassifier,
+  fitGbdtRegressor,
+  GbdtClassifier,
+  gbdtFromJSON,
+  type GbdtParams,
+  GbdtRegressor,
+  type GbdtTrainingInfo,
+} from "./gbdt.ts";
+export {
+  fitRandomForestClassifier,
+  fitRandomForestClassifierInWorkers,
+  fitRandomForestRegressor,
+  fitRandomForestRegressorInWorkers,
+  RandomForestClassifier,
+  randomForestFromJSON,
+  type RandomForestParams,
+  RandomForestRegressor,
+} from "./random_forest.ts";
+export type { FeatureImportance } from "./_ensemble.ts";
+export {
+  type PermutationImportance,
+  permutationImportance,
+  type PermutationImportanceOptions,
+  type PermutationImportanceResult,
+  type Predictor,
+} from "./importance.ts";
+export {
+  checkChronological,
+  chronologicalSplit,
+  type ChronologicalSplitOptions,
+  type Fold,
+  type RollingOriginOptions,
+  rollingOriginSplits,
+  type RowRange,
+  type TrainTestSplit,
+} from "./splits.ts";
+export { loadModel, modelFromJSON, modelToJSONText, saveModel } from "./model_io.ts";
+export {
+  type Metrics,
+  ModelRegistry,
+  type ModelVersionInfo,
+  type RegisterInfo,
+  type RunInput,
+  type RunRecord,
+  type TrainingDataRef,
+  type VersionRef,
+} from "./registry.ts";
