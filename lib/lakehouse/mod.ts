@@ -95,3 +95,4 @@ export {
   UnsupportedFeatureError,
   VersionNotFoundError,
 } from "./errors.ts";
+export { querySql, SqlError, type SqlOptions, type SqlParameter, withTablesOnDisk } from "./sql.ts";

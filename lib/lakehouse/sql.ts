@@ -1,0 +1,721 @@
+/**
+ * SQL over the lakehouse, like Databricks SQL over a catalogue: {@linkcode querySql} runs DuckDB
+ * SQL on the tables of a {@linkcode Catalog} and returns a nodejs-polars DataFrame.
+ *
+ * Each table the query names becomes a DuckDB view over exactly the Parquet files of its current
+ * Delta snapshot (or of a past version): the file list comes from this layer's own log replay,
+ * never from listing the folder, so files removed by an overwrite, a merge or OPTIMIZE are not
+ * read. Partition columns take their values from the log (`add.partitionValues`), typed as in the
+ * Delta schema (a null partition is SQL NULL), not from directory names; column mapping (physical
+ * names, also inside structs, arrays and maps) and deletion vectors are honoured. Reading the
+ * Parquet files is DuckDB's, so a query only reads the columns and row groups it needs.
+ *
+ * - Tables are named as in the catalogue (`eco2mix_silver`), or qualified by their layer
+ *   (`silver.eco2mix_silver`). Only the tables a statement names are opened.
+ * - Time travel: `{ version }` or `{ timestamp }` in the options applies to every table; a
+ *   single table travels with Databricks' suffix on a quoted name: `"eco2mix_silver@v3"`,
+ *   `"eco2mix_silver@20250701000000000"` (yyyyMMddHHmmssSSS, UTC) or
+ *   `"eco2mix_silver@2025-07-01T00:00:00Z"`.
+ * - The session time zone is UTC; timestamps (Delta `timestamp`) are `TIMESTAMPTZ` instants and
+ *   come back as `Datetime("us", "UTC")`. Local French time is explicit:
+ *   `timestamp_utc AT TIME ZONE 'Europe/Paris'` (a naive local timestamp).
+ * - One statement per call (`SELECT`, `WITH`, `FROM`, `DESCRIBE`, `SUMMARIZE`, `EXPLAIN`...),
+ *   with optional `$1` / `$name` placeholders bound from `params`.
+ *
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { Catalog, querySql } from "./mod.ts";
+ *
+ * const root = await Deno.makeTempDir();
+ * const catalog = new Catalog(root, [{ name: "mesures", layer: "gold", partitionColumns: ["annee"] }]);
+ * await catalog.table("mesures").append(pl.DataFrame({ annee: [2024, 2025, 2025], mw: [1, 2, 3] }));
+ * const df = await querySql(
+ *   catalog,
+ *   "SELECT annee, sum(mw) AS mw FROM gold.mesures GROUP BY annee ORDER BY annee",
+ * );
+ * console.assert(JSON.stringify(df.toRecords()) === '[{"annee":2024,"mw":1},{"annee":2025,"mw":5}]');
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBPreparedStatement,
+  type DuckDBResult,
+  type DuckDBType,
+  DuckDBTypeId,
+  type DuckDBValue,
+} from "@duckdb/node-api";
+import { join } from "node:path";
+import { Catalog, type TableDefinition } from "./catalog.ts";
+import type { AddFile } from "./actions.ts";
+import { deletedRows } from "./deletion_vector.ts";
+import {
+  CorruptLogError,
+  DeltaError,
+  NotADeltaTableError,
+  UnsupportedFeatureError,
+} from "./errors.ts";
+import { LOG_DIR, type Snapshot, type TimeTravel } from "./log.ts";
+import { parseTimestampMicros, resolveLogPath } from "./partition.ts";
+import { type DeltaType, physicalName } from "./schema.ts";
+
+/**
+ * A statement failed in DuckDB (syntax, unknown table or column, type error, unreadable file),
+ * or named a table with an invalid time-travel suffix. The message is DuckDB's, with the line and
+ * position of the fault in the SQL text when DuckDB gives them.
+ *
+ * @example
+ * ```ts
+ * import { Catalog, querySql, SqlError } from "./mod.ts";
+ * const catalog = new Catalog(await Deno.makeTempDir());
+ * try {
+ *   await querySql(catalog, "SELECT * FROM nulle_part");
+ * } catch (e) {
+ *   console.assert(e instanceof SqlError && e.message.startsWith("unknown table nulle_part"));
+ * }
+ * ```
+ */
+export class SqlError extends DeltaError {
+  override name = "SqlError";
+}
+
+/** A value bound to a `?`, `$1` or `$name` placeholder of the statement. */
+export type SqlParameter = string | number | bigint | boolean | null;
+
+/** Options of {@linkcode querySql}. */
+export interface SqlOptions extends TimeTravel {
+  /** Values of the statement's placeholders: positional (`?`, `$1`), or by `$name`. */
+  params?: SqlParameter[] | Record<string, SqlParameter>;
+}
+
+/**
+ * Runs one DuckDB SQL statement over the tables of a catalog and returns its result.
+ *
+ * Types come back as polars types: integers keep their width (`Int64` for `BIGINT`, 128-bit
+ * integers such as `sum(BIGINT)` are narrowed to `Int64`, an overflow is an error), floats,
+ * decimals, strings, booleans, dates, `TIMESTAMPTZ` as `Datetime("us", "UTC")`, naive timestamps
+ * as naive `Datetime`, lists, structs, maps (as lists of `{key, value}`), nulls. Intervals, UUIDs,
+ * enums and other exotic types come back as text; `BLOB` columns are refused
+ * ({@linkcode UnsupportedFeatureError}: nodejs-polars cannot hold binary data; select
+ * `hex(col)`). Duplicate result names are made unique (`a`, `a:1`).
+ *
+ * Errors: {@linkcode SqlError} for SQL errors and unknown tables; the table layer's typed errors
+ * for a table it cannot read (`VersionNotFoundError` for a version or time before its history,
+ * `UnsupportedFeatureError`, `CorruptLogError`, `NotADeltaTableError` for a catalogued table
+ * never written).
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { Catalog, querySql } from "./mod.ts";
+ * const root = await Deno.makeTempDir();
+ * const catalog = new Catalog(root, [{ name: "conso", layer: "silver" }]);
+ * const t = catalog.table("conso");
+ * await t.append(pl.DataFrame({ region: ["Bretagne", "PACA"], mw: [2500, 4800] }));   // v0
+ * await t.overwrite(pl.DataFrame({ region: ["Bretagne"], mw: [2600] }));              // v1
+ * const now = await querySql(catalog, "SELECT count(*) AS n FROM conso");
+ * const v0 = await querySql(catalog, 'SELECT sum(mw) AS mw FROM "conso@v0" WHERE region = $1', {
+ *   params: ["PACA"],
+ * });
+ * console.assert(now.getColumn("n").toArray()[0] === 1);
+ * console.assert(v0.getColumn("mw").toArray()[0] === 4800);
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export async function querySql(
+  catalog: Catalog,
+  sql: string,
+  options: SqlOptions = {},
+): Promise<pl.DataFrame> {
+  const session = await SqlSession.open(catalog, options);
+  try {
+    return await session.run(sql, options.params);
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * The catalog's tables plus every Delta table found on disk at `<root>/<layer>/<name>/` (a folder
+ * with a `_delta_log/`) that the catalog does not declare, so that SQL reaches tables written
+ * outside the catalogue. Found tables are declared with their layer and name; declared ones keep
+ * their definition.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { Catalog, DeltaTable, withTablesOnDisk } from "./mod.ts";
+ * const root = await Deno.makeTempDir();
+ * await new DeltaTable(`${root}/gold/bilan`).append(pl.DataFrame({ mw: [1.5] }));
+ * const catalog = await withTablesOnDisk(new Catalog(root));
+ * console.assert(catalog.list()[0].name === "bilan" && catalog.list()[0].layer === "gold");
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export async function withTablesOnDisk(catalog: Catalog): Promise<Catalog> {
+  const declared = catalog.list();
+  const names = new Set(declared.map((d) => d.name));
+  const paths = new Set(declared.map((d) => catalog.pathOf(d.name)));
+  const found: TableDefinition[] = [];
+  for (const layer of await subfolders(catalog.root)) {
+    for (const name of await subfolders(join(catalog.root, layer))) {
+      const dir = join(catalog.root, layer, name);
+      if (names.has(name) || paths.has(dir)) continue;
+      if (!(await isDirectory(join(dir, LOG_DIR)))) continue;
+      found.push({ name, layer });
+      names.add(name);
+    }
+  }
+  return new Catalog(catalog.root, [...declared, ...found]);
+}
+
+async function subfolders(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isDirectory && !e.name.startsWith(".") && !e.name.startsWith("_")) out.push(e.name);
+    }
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  return out.sort();
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** Schema holding the helper tables (partition values, deleted rows, results). */
+const INTERNAL = "__lakehouse";
+/** Characters DuckDB expands as a glob pattern in a file path. */
+const GLOB_CHARS = /[*?[]/;
+const MISSING_TABLE = /Table with name (?:"([^"]*)"|(.+?)) does not exist/;
+const MISSING_SCHEMA = /because schema "([^"]*)" does not exist/;
+
+/** One in-memory DuckDB database, with the views of the tables queried so far. */
+class SqlSession {
+  readonly #catalog: Catalog;
+  readonly #travel: TimeTravel;
+  readonly #db: DuckDBInstance;
+  readonly #conn: DuckDBConnection;
+  readonly #dir: string;
+  /** Lower-cased names of the views created (DuckDB names are case-insensitive). */
+  readonly #views = new Set<string>();
+  #seq = 0;
+
+  private constructor(
+    catalog: Catalog,
+    travel: TimeTravel,
+    db: DuckDBInstance,
+    conn: DuckDBConnection,
+    dir: string,
+  ) {
+    this.#catalog = catalog;
+    this.#travel = travel;
+    this.#db = db;
+    this.#conn = conn;
+    this.#dir = dir;
+  }
+
+  static async open(catalog: Catalog, options: SqlOptions): Promise<SqlSession> {
+    const db = await DuckDBInstance.create(":memory:");
+    const conn = await db.connect();
+    // UTC, so that instants print and truncate as UTC unless the query asks for a zone.
+    await conn.run(`SET TimeZone = 'UTC'; CREATE SCHEMA ${INTERNAL}`);
+    const dir = await Deno.makeTempDir({ prefix: "lakehouse_sql_" });
+    const travel = { version: options.version, timestamp: options.timestamp };
+    return new SqlSession(catalog, travel, db, conn, dir);
+  }
+
+  async close(): Promise<void> {
+    this.#conn.closeSync();
+    this.#db.closeSync();
+    await Deno.remove(this.#dir, { recursive: true });
+  }
+
+  /** Runs one statement; its result as a DataFrame. */
+  async run(sql: string, params?: SqlOptions["params"]): Promise<pl.DataFrame> {
+    const prepared = await this.#prepare(sql);
+    if (params) {
+      duckSync(() => prepared.bind(params as DuckDBValue[] | Record<string, DuckDBValue>));
+    }
+    return await this.#toPolars(await duck(() => prepared.stream()));
+  }
+
+  /**
+   * Prepares the statement, creating the view of each lakehouse table DuckDB reports missing
+   * (binding stops at the first unknown table, so this loops once per table named).
+   */
+  async #prepare(sql: string): Promise<DuckDBPreparedStatement> {
+    for (;;) {
+      try {
+        return await this.#conn.prepare(sql);
+      } catch (e) {
+        const message = (e as Error).message;
+        if (message.includes("Cannot prepare multiple statements")) {
+          throw new SqlError("querySql runs one statement; this SQL text holds several");
+        }
+        if (message.includes("No statement to prepare")) {
+          throw new SqlError("no SQL statement to run");
+        }
+        const missing = MISSING_TABLE.exec(message);
+        if (!missing) throw new SqlError(message);
+        let name = missing[1] ?? missing[2];
+        const schema = MISSING_SCHEMA.exec(message)?.[1];
+        if (schema && name.startsWith(`${schema}.`)) name = name.slice(schema.length + 1);
+        // A view that exists yet is not found was named in the wrong schema (layer).
+        if (this.#views.has(name.toLowerCase())) throw new SqlError(message);
+        const ref = this.#resolve(name);
+        if (!ref) {
+          const where = message.indexOf("\nLINE ");
+          throw new SqlError(
+            `unknown table ${name} (lakehouse tables: ${this.#describeTables()})` +
+              (where >= 0 ? message.slice(where) : ""),
+          );
+        }
+        await this.#register(name, ref.definition, ref.travel);
+      }
+    }
+  }
+
+  #describeTables(): string {
+    const list = this.#catalog.list();
+    return list.length ? list.map((d) => `${d.layer}.${d.name}`).join(", ") : "none";
+  }
+
+  /** The table (and time travel) a name in a statement refers to, or null. */
+  #resolve(name: string): { definition: TableDefinition; travel: TimeTravel } | null {
+    const tables = this.#catalog.list();
+    const find = (n: string) =>
+      tables.find((d) => d.name === n) ??
+        tables.find((d) => d.name.toLowerCase() === n.toLowerCase());
+    const whole = find(name);
+    if (whole) return { definition: whole, travel: this.#travel };
+    const at = name.lastIndexOf("@");
+    if (at < 0) return null;
+    const definition = find(name.slice(0, at));
+    if (!definition) return null;
+    return { definition, travel: parseTravelSuffix(name, name.slice(at + 1)) };
+  }
+
+  /** Creates the view `name` (and `<layer>.name`) over a table's snapshot. */
+  async #register(name: string, definition: TableDefinition, travel: TimeTravel): Promise<void> {
+    const table = this.#catalog.table(definition.name);
+    let snapshot: Snapshot;
+    try {
+      snapshot = await table.snapshot(travel);
+    } catch (e) {
+      if (e instanceof NotADeltaTableError) {
+        throw new NotADeltaTableError(
+          `table ${definition.name} is in the catalogue but was never written (${e.message})`,
+        );
+      }
+      throw e;
+    }
+    const body = await this.#viewSql(snapshot);
+    const view = quoteIdent(name);
+    const layer = quoteIdent(definition.layer);
+    await this.#exec(
+      `CREATE VIEW main.${view} AS ${body};
+       CREATE SCHEMA IF NOT EXISTS ${layer};
+       CREATE VIEW ${layer}.${view} AS SELECT * FROM main.${view}`,
+    );
+    this.#views.add(name.toLowerCase());
+  }
+
+  /**
+   * The SELECT of a snapshot: its files read by `read_parquet`, joined by file index to their
+   * typed partition values, minus the rows their deletion vectors delete, with the logical column
+   * names and exactly the Delta schema's types.
+   */
+  async #viewSql(snap: Snapshot): Promise<string> {
+    const fields = snap.schema.fields;
+    for (const f of fields) duckType(f.type, f.name); // refuse unsupported types up front
+    if (snap.files.length === 0) {
+      const cols = fields.map((f) =>
+        `CAST(NULL AS ${duckType(f.type, f.name)}) AS ${quoteIdent(f.name)}`
+      );
+      return `SELECT ${cols.join(", ")} WHERE false`;
+    }
+    const id = `t${this.#seq++}`;
+    const paths = await Promise.all(
+      snap.files.map((f) => this.#readablePath(resolveLogPath(snap.root, f.path))),
+    );
+    const scan = `read_parquet([${paths.map(quoteString).join(", ")}], union_by_name = true)`;
+    const described = await this.#query(`DESCRIBE SELECT * FROM ${scan}`);
+    const fileTypes = new Map(
+      described.map((r) => [String(r[0]).toLowerCase(), String(r[1])]),
+    );
+    const parts = new Set(snap.metadata.partitionColumns);
+    const mode = snap.columnMapping;
+    const columns = fields.map((f) => {
+      const type = duckType(f.type, f.name);
+      if (parts.has(f.name)) return `p.${quoteIdent(f.name)}`;
+      const phys = physicalName(f, mode);
+      const fileType = fileTypes.get(phys.toLowerCase());
+      if (fileType === undefined) return `CAST(NULL AS ${type}) AS ${quoteIdent(f.name)}`;
+      const col = `d.${quoteIdent(phys)}`;
+      const value = mode === "none" ? col : renamedNested(col, f.type, 0) ?? col;
+      return `${castTo(value, f.type, fileType)} AS ${quoteIdent(f.name)}`;
+    });
+    let from = `${scan} AS d`;
+    if (parts.size) {
+      const table = await this.#partitionTable(snap, id);
+      from += ` JOIN ${table} AS p ON p.file_index = d.file_index`;
+    }
+    if (snap.files.some((f) => f.deletionVector)) {
+      const table = await this.#deletedRowsTable(snap, id);
+      from += ` ANTI JOIN ${table} AS x ON x.file_index = d.file_index ` +
+        "AND x.row_index = d.file_row_number";
+    }
+    return `SELECT ${columns.join(", ")} FROM ${from}`;
+  }
+
+  /**
+   * A table (file_index, partition columns) with the partition values of each file, typed. The
+   * values are validated first: a value its type cannot hold is a corrupt log, reported with the
+   * file, never read as NULL.
+   */
+  async #partitionTable(snap: Snapshot, id: string): Promise<string> {
+    const mode = snap.columnMapping;
+    const fields = snap.schema.fields.filter((f) =>
+      snap.metadata.partitionColumns.includes(f.name)
+    );
+    const raw = `${id}_partition_text`;
+    const cols = fields.map((f) => quoteIdent(f.name));
+    await this.#exec(
+      `CREATE TABLE ${INTERNAL}.${raw} (file_index UBIGINT, ${
+        cols.map((c) => `${c} VARCHAR`).join(", ")
+      })`,
+    );
+    const appender = await this.#conn.createAppender(raw, INTERNAL);
+    snap.files.forEach((add, i) => {
+      appender.appendUBigInt(BigInt(i));
+      for (const f of fields) {
+        const value = add.partitionValues?.[physicalName(f, mode)] ??
+          add.partitionValues?.[f.name] ?? null;
+        const text = partitionText(value, f.type, f.name, snap.root, add);
+        if (text === null) appender.appendNull();
+        else appender.appendVarchar(text);
+      }
+      appender.endRow();
+    });
+    appender.closeSync();
+    const typed = (f: (typeof fields)[number], tryCast: boolean) => {
+      const c = quoteIdent(f.name);
+      if (f.type === "timestamp" || f.type === "timestamp_ntz") {
+        // Epoch microseconds (parsed by the layer); no dependence on the session time zone.
+        const ts = `make_timestamp(CAST(${c} AS BIGINT))`;
+        return f.type === "timestamp" ? `timezone('UTC', ${ts})` : ts;
+      }
+      return `${tryCast ? "TRY_CAST" : "CAST"}(${c} AS ${duckType(f.type, f.name)})`;
+    };
+    const invalid = fields.map((f) =>
+      `SELECT file_index, ${quoteString(f.name)}, ${quoteIdent(f.name)} FROM ${INTERNAL}.${raw} ` +
+      `WHERE ${quoteIdent(f.name)} IS NOT NULL AND ${typed(f, true)} IS NULL`
+    );
+    const bad = await this.#query(`${invalid.join(" UNION ALL ")} LIMIT 1`);
+    if (bad.length) {
+      const [index, column, value] = bad[0];
+      const field = fields.find((f) => f.name === column)!;
+      throw new CorruptLogError(
+        `${snap.root}: file ${snap.files[Number(index)].path}: partition value ` +
+          `${JSON.stringify(value)} of column ${column} is not a valid ${String(field.type)}`,
+      );
+    }
+    const table = `${INTERNAL}.${id}_partitions`;
+    await this.#exec(
+      `CREATE TABLE ${table} AS SELECT file_index, ${
+        fields.map((f) => `${typed(f, false)} AS ${quoteIdent(f.name)}`).join(", ")
+      } FROM ${INTERNAL}.${raw}`,
+    );
+    return table;
+  }
+
+  /** A table (file_index, row_index) of the rows the files' deletion vectors delete. */
+  async #deletedRowsTable(snap: Snapshot, id: string): Promise<string> {
+    const name = `${id}_deleted_rows`;
+    await this.#exec(`CREATE TABLE ${INTERNAL}.${name} (file_index UBIGINT, row_index BIGINT)`);
+    const appender = await this.#conn.createAppender(name, INTERNAL);
+    for (const [i, add] of snap.files.entries()) {
+      if (!add.deletionVector) continue;
+      for (const row of await deletedRows(snap.root, add.deletionVector)) {
+        appender.appendUBigInt(BigInt(i));
+        appender.appendBigInt(BigInt(row));
+        appender.endRow();
+      }
+    }
+    appender.closeSync();
+    return `${INTERNAL}.${name}`;
+  }
+
+  /**
+   * DuckDB reads a path with `*`, `?` or `[` as a glob pattern (which can match other files):
+   * such a file is read through a symbolic link with a plain name.
+   */
+  async #readablePath(path: string): Promise<string> {
+    if (!GLOB_CHARS.test(path)) return path;
+    const link = join(this.#dir, `file_${this.#seq++}.parquet`);
+    await Deno.symlink(path, link);
+    return link;
+  }
+
+  /**
+   * Streams a result into a table, writes that as Parquet with polars-compatible types, and
+   * reads it with polars. The table is created and filled through a second connection: any
+   * statement on the streaming one would end the stream.
+   */
+  async #toPolars(result: DuckDBResult): Promise<pl.DataFrame> {
+    const names = result.deduplicatedColumnNames();
+    if (names.length === 0) return pl.DataFrame({});
+    const types = result.columnTypes();
+    const converted = types.map((t, i) => polarsCompatibleType(t, names[i]));
+    const table = `result_${this.#seq++}`;
+    const writer = await this.#db.connect();
+    try {
+      await duck(() =>
+        writer.run(
+          `CREATE TABLE ${INTERNAL}.${table} (${
+            types.map((t, i) => `c${i} ${t.toString()}`).join(", ")
+          })`,
+        )
+      );
+      const appender = await writer.createAppender(table, INTERNAL);
+      for (;;) {
+        const chunk = await duck(() => result.fetchChunk());
+        if (!chunk || chunk.rowCount === 0) break;
+        appender.appendDataChunk(chunk);
+      }
+      appender.closeSync();
+    } finally {
+      writer.closeSync();
+    }
+    const file = join(this.#dir, `${table}.parquet`);
+    const select = converted.map((t, i) => (t ? `CAST(c${i} AS ${t}) AS c${i}` : `c${i}`));
+    await this.#exec(
+      `COPY (SELECT ${select.join(", ")} FROM ${INTERNAL}.${table}) TO ${quoteString(file)} ` +
+        "(FORMAT parquet, COMPRESSION uncompressed)",
+    );
+    await this.#exec(`DROP TABLE ${INTERNAL}.${table}`);
+    const df = pl.readParquet(file);
+    return df.rename(Object.fromEntries(names.map((n, i) => [`c${i}`, n])));
+  }
+
+  async #exec(sql: string): Promise<void> {
+    await duck(() => this.#conn.run(sql));
+  }
+
+  async #query(sql: string): Promise<unknown[][]> {
+    const reader = await duck(() => this.#conn.runAndReadAll(sql));
+    return reader.getRowsJS();
+  }
+}
+
+/** Runs a DuckDB call, turning its errors into {@linkcode SqlError}. */
+async function duck<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof DeltaError) throw e;
+    throw new SqlError((e as Error).message);
+  }
+}
+
+function duckSync<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    throw new SqlError((e as Error).message);
+  }
+}
+
+/** Time travel of a `name@...` suffix: `v3`, `yyyyMMddHHmmss[SSS]` (UTC) or ISO 8601. */
+function parseTravelSuffix(name: string, suffix: string): TimeTravel {
+  if (/^v\d+$/i.test(suffix)) return { version: Number(suffix.slice(1)) };
+  const compact = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})?$/.exec(suffix);
+  const text = compact
+    ? `${compact[1]}-${compact[2]}-${compact[3]} ${compact[4]}:${compact[5]}:${compact[6]}.` +
+      (compact[7] ?? "000")
+    : suffix;
+  try {
+    return { timestamp: Number(parseTimestampMicros(text) / 1000n) };
+  } catch {
+    throw new SqlError(
+      `table ${name}: invalid time travel suffix @${suffix} (use @v<version>, ` +
+        "@yyyyMMddHHmmssSSS or an ISO 8601 time, e.g. @2025-07-01T00:00:00Z)",
+    );
+  }
+}
+
+/** DuckDB type of a Delta type. */
+function duckType(type: DeltaType, column: string): string {
+  if (typeof type !== "string") {
+    switch (type.type) {
+      case "array":
+        return `${duckType(type.elementType, column)}[]`;
+      case "map":
+        return `MAP(${duckType(type.keyType, column)}, ${duckType(type.valueType, column)})`;
+      case "struct":
+        return `STRUCT(${
+          type.fields.map((f) => `${quoteIdent(f.name)} ${duckType(f.type, column)}`).join(", ")
+        })`;
+    }
+  }
+  const simple: Record<string, string> = {
+    string: "VARCHAR",
+    long: "BIGINT",
+    integer: "INTEGER",
+    short: "SMALLINT",
+    byte: "TINYINT",
+    double: "DOUBLE",
+    float: "FLOAT",
+    boolean: "BOOLEAN",
+    binary: "BLOB",
+    date: "DATE",
+    timestamp: "TIMESTAMPTZ",
+    timestamp_ntz: "TIMESTAMP",
+    void: "INTEGER",
+  };
+  if (simple[type]) return simple[type];
+  const decimal = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(type);
+  if (decimal && Number(decimal[1]) <= 38) return `DECIMAL(${decimal[1]},${decimal[2]})`;
+  throw new UnsupportedFeatureError(`column ${column}: Delta type ${type} is not supported by SQL`);
+}
+
+/**
+ * A data column cast to its Delta type. A Delta `timestamp` stored as a naive Parquet timestamp
+ * (Spark's INT96) is a UTC instant: converted with an explicit zone, not the session's.
+ */
+function castTo(value: string, type: DeltaType, fileType: string): string {
+  const naive = /^TIMESTAMP(_S|_MS|_NS)?$/.test(fileType);
+  if (type === "timestamp" && naive) return `timezone('UTC', CAST(${value} AS TIMESTAMP))`;
+  if (type === "timestamp_ntz" && fileType === "TIMESTAMP WITH TIME ZONE") {
+    return `timezone('UTC', ${value})`;
+  }
+  return `CAST(${value} AS ${duckType(type, "")})`;
+}
+
+/**
+ * With column mapping, struct fields inside a column carry physical names too: rebuild the value
+ * with the logical names, down arrays and maps (null if nothing needs renaming).
+ */
+function renamedNested(value: string, type: DeltaType, depth: number): string | null {
+  if (typeof type === "string") return null;
+  const v = `__e${depth}`;
+  switch (type.type) {
+    case "struct": {
+      const entries = type.fields.map((f) => {
+        const child = `${value}.${quoteIdent(physicalName(f, "name"))}`;
+        return `${quoteIdent(f.name)} := ${renamedNested(child, f.type, depth + 1) ?? child}`;
+      });
+      return `CASE WHEN ${value} IS NULL THEN NULL ELSE struct_pack(${entries.join(", ")}) END`;
+    }
+    case "array": {
+      const inner = renamedNested(v, type.elementType, depth + 1);
+      return inner && `list_transform(${value}, lambda ${v}: ${inner})`;
+    }
+    case "map": {
+      const key = renamedNested(`${v}.key`, type.keyType, depth + 1);
+      const val = renamedNested(`${v}.value`, type.valueType, depth + 1);
+      if (!key && !val) return null;
+      return `map_from_entries(list_transform(map_entries(${value}), lambda ${v}: ` +
+        `struct_pack(key := ${key ?? `${v}.key`}, value := ${val ?? `${v}.value`})))`;
+    }
+  }
+}
+
+/**
+ * A partition value as text DuckDB casts to the column type (null for SQL NULL). An empty value
+ * of a non-string column is null, as Spark writes it; timestamps become epoch microseconds.
+ */
+function partitionText(
+  value: string | null,
+  type: DeltaType,
+  column: string,
+  root: string,
+  add: AddFile,
+): string | null {
+  if (value === null || (value === "" && type !== "string")) return null;
+  if (type === "binary") {
+    throw new UnsupportedFeatureError(`${root}: binary partition column ${column}`);
+  }
+  if (type === "timestamp" || type === "timestamp_ntz") {
+    try {
+      return parseTimestampMicros(value).toString();
+    } catch (e) {
+      throw new CorruptLogError(`${root}: file ${add.path}: ${(e as Error).message}`);
+    }
+  }
+  return value;
+}
+
+/**
+ * The DuckDB type a result column is cast to before polars reads it (null when polars reads it
+ * as it is).
+ */
+function polarsCompatibleType(type: DuckDBType, column: string): string | null {
+  switch (type.typeId) {
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
+      return "BIGINT";
+    case DuckDBTypeId.BIGNUM:
+    case DuckDBTypeId.INTERVAL:
+    case DuckDBTypeId.UUID:
+    case DuckDBTypeId.BIT:
+    case DuckDBTypeId.TIME_TZ:
+    case DuckDBTypeId.TIME_NS:
+    case DuckDBTypeId.UNION:
+    case DuckDBTypeId.VARIANT:
+    case DuckDBTypeId.ENUM:
+    case DuckDBTypeId.GEOMETRY:
+      return "VARCHAR";
+    case DuckDBTypeId.BLOB:
+      throw new UnsupportedFeatureError(
+        `result column ${column} is binary (BLOB), which nodejs-polars cannot hold: ` +
+          `select hex(${column}) or decode(${column}) instead`,
+      );
+    case DuckDBTypeId.LIST: {
+      const inner = polarsCompatibleType(type.valueType, column);
+      return inner && `${inner}[]`;
+    }
+    case DuckDBTypeId.ARRAY: {
+      const inner = polarsCompatibleType(type.valueType, column);
+      return inner && `${inner}[${type.length}]`;
+    }
+    case DuckDBTypeId.MAP: {
+      const key = polarsCompatibleType(type.keyType, column);
+      const value = polarsCompatibleType(type.valueType, column);
+      if (!key && !value) return null;
+      return `MAP(${key ?? type.keyType.toString()}, ${value ?? type.valueType.toString()})`;
+    }
+    case DuckDBTypeId.STRUCT: {
+      const inner = type.entryTypes.map((t) => polarsCompatibleType(t, column));
+      if (inner.every((t) => t === null)) return null;
+      return `STRUCT(${
+        type.entryNames.map((n, i) =>
+          `${quoteIdent(n)} ${inner[i] ?? type.entryTypes[i].toString()}`
+        ).join(", ")
+      })`;
+    }
+    default:
+      return null;
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function quoteString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
