@@ -66,8 +66,3 @@ export class Eco2mixRowError extends Eco2mixError {
 export class Eco2mixValueError extends Eco2mixError {
   override name = "Eco2mixValueError";
 }
-
-/** The same instant appears twice in one file with different values. */
-export class Eco2mixDuplicateError extends Eco2mixError {
-  override name = "Eco2mixDuplicateError";
-}

@@ -16,7 +16,8 @@
  * **What stays out** (every bronze line is accounted for in `bilan`):
  * - DST filler rows: local 02:00-02:45 on the last Sunday of March does not exist; RTE fills
  *   it with copies of neighbouring rows (ODRÉ gives them duplicated UTC stamps). Excluded.
- * - empty `:15`/`:45` rows of half-hourly files: not data.
+ * - `:15`/`:45` rows of half-hourly files: empty (regional files) or holding only forecasts
+ *   and schedules (national consolidated files); the half-hour rows carry the data.
  * - future rows (after the last measured consumption of the file and perimeter): their
  *   forecasts go to `previsions`, for instants silver does not have yet.
  * - rows superseded by an overlapping file: per perimeter and half-hour slot, the file with

@@ -444,3 +444,27 @@ Deno.test("a sporadic '-' in a published column is a missing value, not an absen
   assert.equal(row.colonnes_absentes, "stockage_batterie,destockage_batterie");
   assert.equal(row.colonnes_interpolees, "solaire");
 });
+
+Deno.test("national consolidated layout: :15/:45 rows with forecasts only are not data", () => {
+  // As RTE's national consolidated files: values on :00/:30; :15/:45 keep forecasts and
+  // commercial schedules, other cells empty.
+  const keep = new Set([0, 1, 2, 3, 5, 6, 18, 19, 20, 21, 22]);
+  const bytes = editTr2016((cells, i) => {
+    if (i >= 192) return null; // two days
+    const out = [...cells];
+    out[1] = "Données consolidées";
+    if (out[3].endsWith(":15") || out[3].endsWith(":45")) {
+      return out.map((v, c) => keep.has(c) || c === out.length - 1 ? v : "");
+    }
+    return out;
+  });
+  const result = silverOf([{ bytes, name: "cons_nat.xls" }]);
+  assertBilan(result);
+  assert.equal(result.silver.height, 96);
+  assert.deepEqual(result.silver.getColumn("pas_minutes").unique().toArray(), [30]);
+  assert.equal(result.bilan.getColumn("lignes_infra_horaire_vide").toArray()[0], 96);
+  assert.equal(result.previsions.height, 0);
+  const first = result.silver.head(1).toRecords()[0];
+  const cells = TR_2016_LINES()[1].split("\t");
+  assert.equal(first.energie_consommation_mwh, Number(cells[4]) * 0.5);
+});
