@@ -117,9 +117,15 @@ export function sumOrNull(value: pl.Expr): pl.Expr {
   return pl.when(value.count().gt(0)).then(value.sum()).otherwise(pl.lit(null));
 }
 
+/** factor × numerator / denominator, null when the denominator is not positive. */
+export function ratio(numerator: pl.Expr, denominator: pl.Expr, factor: number): pl.Expr {
+  return pl.when(denominator.gt(0)).then(numerator.mul(factor).div(denominator))
+    .otherwise(pl.lit(null));
+}
+
 /** 100 × part / total, null when the total is not positive. */
 export function percent(part: pl.Expr, total: pl.Expr): pl.Expr {
-  return pl.when(total.gt(0)).then(part.mul(100).div(total)).otherwise(pl.lit(null));
+  return ratio(part, total, 100);
 }
 
 /** Local clock hour 0-23 from silver's `heure_locale` ("HH:MM"). */

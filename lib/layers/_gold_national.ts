@@ -48,7 +48,7 @@ function leastNature(): pl.Expr {
  */
 export function nationalView(silver: pl.DataFrame): pl.DataFrame {
   checkSilver(silver, ["jeu_donnees"], "withNationalView");
-  if (silver.getColumn("perimetre").eq(NATIONAL_VIEW).any()) return silver;
+  if (silver.filter(pl.col("perimetre").eq(pl.lit(NATIONAL_VIEW))).height > 0) return silver;
   const regional = silver.filter(pl.col("perimetre").neq(pl.lit(FRANCE)));
   if (regional.height === 0) return silver;
 
@@ -62,7 +62,7 @@ export function nationalView(silver: pl.DataFrame): pl.DataFrame {
         .alias("_co2_pondere"),
     );
   }
-  for (const [name, dtype] of Object.entries(schema)) {
+  for (const [name, dtype] of Object.entries(schema) as [string, pl.DataType][]) {
     if (GROUP.includes(name) || name === "perimetre" || RATIOS.includes(name)) continue;
     if (SHARED.includes(name)) aggs.push(pl.col(name).first().alias(name));
     else if (name === "nature") aggs.push(leastNature());

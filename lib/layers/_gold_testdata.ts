@@ -1,0 +1,110 @@
+/**
+ * Test fixtures of gold and of lib/analysis: real silver frames built once per test process
+ * from the shared RTE files, and small hand-made silver frames.
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import { readEco2mix } from "../eco2mix/mod.ts";
+import { sharedDataPath } from "../testing/shared_data.ts";
+import { toBronze } from "./bronze.ts";
+import { toSilver } from "./silver.ts";
+
+const AT = new Date("2025-07-26T08:00:00Z");
+const cache = new Map<string, pl.DataFrame>();
+
+function silverOf(key: string, paths: readonly string[]): pl.DataFrame {
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const tables = paths.map((p) => readEco2mix(Deno.readFileSync(sharedDataPath(p)), p));
+  const { silver } = toSilver(toBronze(tables, { ingestedAt: AT }));
+  cache.set(key, silver);
+  return silver;
+}
+
+/** Silver of the national real-time file 2025-01-01 … 2025-07-25 (15-minute rows). */
+export function silverTr2025(): pl.DataFrame {
+  return silverOf("tr2025", ["eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls"]);
+}
+
+/** Silver of the national real-time file of June 2016 (half-hourly commercial exchanges). */
+export function silverTr2016(): pl.DataFrame {
+  return silverOf("tr2016", ["eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls"]);
+}
+
+/** Silver of the 12 regional definitive files of 2014 (30-minute rows). */
+export function silverRegional2014(): pl.DataFrame {
+  const folder = sharedDataPath("eco2mix/regional");
+  const files = [...Deno.readDirSync(folder)].map((e) => e.name)
+    .filter((n) => n.endsWith("_Annuel-Definitif_2014.xls")).sort();
+  if (files.length !== 12) {
+    throw new Error(`expected 12 regional 2014 files, found ${files.length}`);
+  }
+  return silverOf("regional2014", files.map((f) => `eco2mix/regional/${f}`));
+}
+
+/** Rows of a hand-made silver frame: `timestamp_utc` as an ISO string or epoch ms. */
+export type SilverRow = Record<string, string | number | boolean | null> & {
+  readonly perimetre: string;
+  readonly timestamp_utc: string | number;
+};
+
+/**
+ * A silver-like frame from rows: `jeu_donnees` defaults to `eco2mix`, `pas_minutes` to 15;
+ * `date_locale` and `heure_locale` are derived from `timestamp_utc` in Europe/Paris with
+ * `Intl` (independently of the polars code under test). Other keys become Float64 columns
+ * (or Utf8/Bool for string/boolean values).
+ */
+export function silverFrame(rows: readonly SilverRow[]): pl.DataFrame {
+  const local = new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Europe/Paris",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
+  const ms = rows.map((r) =>
+    typeof r.timestamp_utc === "number" ? r.timestamp_utc : Date.parse(r.timestamp_utc)
+  );
+  const parts = ms.map((t) =>
+    Object.fromEntries(local.formatToParts(t).map((p) => [p.type, p.value]))
+  );
+  const names = [...new Set(rows.flatMap((r) => Object.keys(r)))]
+    .filter((n) => !["perimetre", "timestamp_utc", "jeu_donnees", "pas_minutes"].includes(n));
+  const series: pl.Series[] = [
+    pl.Series("jeu_donnees", rows.map((r) => String(r.jeu_donnees ?? "eco2mix")), pl.Utf8),
+    pl.Series("perimetre", rows.map((r) => r.perimetre), pl.Utf8),
+    pl.Series("timestamp_utc", ms, pl.Int64).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"),
+    pl.Series("date_locale", parts.map((p) => `${p.year}-${p.month}-${p.day}`), pl.Utf8)
+      .str.strptime(pl.Date, "%Y-%m-%d"),
+    pl.Series("heure_locale", parts.map((p) => `${p.hour}:${p.minute}`), pl.Utf8),
+    pl.Series("pas_minutes", rows.map((r) => Number(r.pas_minutes ?? 15)), pl.Int32),
+  ];
+  for (const name of names) {
+    const values = rows.map((r) => r[name] ?? null);
+    const sample = values.find((v) => v !== null);
+    const dtype = typeof sample === "string"
+      ? pl.Utf8
+      : typeof sample === "boolean"
+      ? pl.Bool
+      : pl.Float64;
+    series.push(pl.Series(name, values, dtype));
+  }
+  return pl.DataFrame(series);
+}
+
+/** Records of a frame with only the given columns (typed loosely for assertions). */
+export function records(frame: pl.DataFrame, ...columns: string[]): Record<string, unknown>[] {
+  return (columns.length > 0 ? frame.select(...columns) : frame).toRecords() as Record<
+    string,
+    unknown
+  >[];
+}
+
+/** "YYYY-MM-DD" of a polars Date value read back as a JS Date (UTC midnight). */
+export function isoDate(value: unknown): string {
+  return (value as Date).toISOString().slice(0, 10);
+}

@@ -1,0 +1,590 @@
+import assert from "node:assert/strict";
+import pl from "nodejs-polars";
+import {
+  buildGold,
+  carbonFootprint,
+  consumptionForecasts,
+  dailyEnergyMix,
+  EXCHANGE_TOTAL,
+  forecastAccuracy,
+  GoldInputError,
+  type GoldTables,
+  hourlyProductionBySource,
+  internationalExchanges,
+  NATIONAL_VIEW,
+  weeklyStatistics,
+  withNationalView,
+  worstForecastHours,
+} from "./gold.ts";
+import {
+  isoDate,
+  records,
+  silverFrame,
+  silverRegional2014,
+  silverTr2016,
+  silverTr2025,
+} from "./_gold_testdata.ts";
+
+// ---- independent helpers (plain JS, no polars, no code under test) ------------------------
+
+const PARIS = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "Europe/Paris",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  hourCycle: "h23",
+});
+
+/** Local date "YYYY-MM-DD" and hour of a UTC instant, by Intl. */
+function paris(t: Date): { date: string; hour: number } {
+  const p = Object.fromEntries(PARIS.formatToParts(t).map((x) => [x.type, x.value]));
+  return { date: `${p.year}-${p.month}-${p.day}`, hour: Number(p.hour) };
+}
+
+/** ISO 8601 [year, week] of a "YYYY-MM-DD" date. */
+function isoWeek(date: string): [number, number] {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7) + 3); // that week's Thursday
+  const year = d.getUTCFullYear();
+  return [year, Math.floor((d.getTime() - Date.UTC(year, 0, 1)) / 86_400_000 / 7) + 1];
+}
+
+function close(actual: unknown, expected: number, tolerance = 1e-6, label = ""): void {
+  assert.equal(typeof actual, "number", `${label}: ${actual} is not a number`);
+  const scale = Math.max(1, Math.abs(expected));
+  assert.ok(
+    Math.abs((actual as number) - expected) <= tolerance * scale,
+    `${label}: ${actual} != ${expected}`,
+  );
+}
+
+/** Group rows by a key and sum a numeric function of each row. */
+function sumBy<T>(rows: readonly T[], key: (r: T) => string, value: (r: T) => number | null) {
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    const v = value(r);
+    if (v === null) continue;
+    out.set(key(r), (out.get(key(r)) ?? 0) + v);
+  }
+  return out;
+}
+
+type Row = Record<string, number | null> & { timestamp_utc: Date; perimetre: string };
+const rowsOf = (frame: pl.DataFrame, ...columns: string[]) =>
+  records(frame, "perimetre", "timestamp_utc", "pas_minutes", ...columns) as unknown as Row[];
+const h = (r: Row) => (r.pas_minutes as number) / 60;
+
+const byKey = (frame: pl.DataFrame, key: (r: Record<string, unknown>) => string) =>
+  new Map(records(frame).map((r) => [key(r), r]));
+
+// ---- 2025 national real-time file ------------------------------------------------------------
+
+Deno.test("daily mix: totals equal the sum of silver step energies, shares add to 100", () => {
+  const silver = silverTr2025();
+  const mix = dailyEnergyMix(silver);
+  const rows = rowsOf(
+    silver,
+    "nucleaire",
+    "eolien",
+    "solaire",
+    "hydraulique",
+    "bioenergies",
+    "fioul",
+    "charbon",
+    "gaz",
+  );
+  const day = (r: Row) => paris(r.timestamp_utc).date;
+  const nuclear = sumBy(rows, day, (r) => r.nucleaire! * h(r));
+  const renewable = sumBy(
+    rows,
+    day,
+    (r) => (r.eolien! + r.solaire! + r.hydraulique! + r.bioenergies!) * h(r),
+  );
+  const fossil = sumBy(rows, day, (r) => (r.fioul! + r.charbon! + r.gaz!) * h(r));
+  const steps = sumBy(rows, day, () => 1);
+  assert.equal(mix.height, nuclear.size);
+  assert.equal(mix.height, 206); // 2025-01-01 … 2025-07-25
+  for (const r of records(mix)) {
+    const d = isoDate(r.date);
+    assert.equal(r.perimetre, "France");
+    close(r.nucleaire_total_mwh, nuclear.get(d)!, 1e-9, `nuclear ${d}`);
+    close(r.renouvelables_total_mwh, renewable.get(d)!, 1e-9, `renewable ${d}`);
+    close(r.fossiles_total_mwh, fossil.get(d)!, 1e-9, `fossil ${d}`);
+    const total = nuclear.get(d)! + renewable.get(d)! + fossil.get(d)!;
+    close(r.production_totale_mwh, total, 1e-9, `production ${d}`);
+    close(r.part_nucleaire_pct, 100 * nuclear.get(d)! / total, 1e-9, `share ${d}`);
+    close(
+      (r.part_nucleaire_pct as number) + (r.part_renouvelables_pct as number) +
+        (r.part_fossiles_pct as number),
+      100,
+      1e-9,
+    );
+    assert.equal(r.nb_pas, steps.get(d));
+  }
+});
+
+Deno.test("daily mix: DST day and the partial last day say how complete they are", () => {
+  const mix = byKey(dailyEnergyMix(silverTr2025()), (r) => isoDate(r.date));
+  const spring = mix.get("2025-03-30")!;
+  assert.deepEqual(
+    [spring.duree_jour_minutes, spring.nb_pas, spring.nb_pas_attendus, spring.jour_complet],
+    [1380, 92, 92, true],
+  );
+  const normal = mix.get("2025-03-31")!;
+  assert.deepEqual([normal.nb_pas, normal.nb_pas_attendus, normal.jour_complet], [96, 96, true]);
+  // Values stop at 15:15 on 2025-07-25: 00:00 … 15:15 is 62 quarter-hours.
+  const last = mix.get("2025-07-25")!;
+  assert.deepEqual([last.nb_pas, last.nb_pas_attendus, last.jour_complet], [62, 96, false]);
+});
+
+Deno.test("daily mix: a missing step makes the day incomplete, not silently short", () => {
+  const start = Date.UTC(2025, 0, 14, 23); // 2025-01-15 00:00 CET
+  const rows = Array.from({ length: 96 }, (_, i) => ({
+    perimetre: "France",
+    timestamp_utc: start + i * 900_000,
+    nucleaire: 40_000,
+    eolien: 4_000,
+    solaire: 0,
+    hydraulique: 6_000,
+    bioenergies: 1_000,
+    fioul: 0,
+    charbon: 0,
+    gaz: 1_000,
+  })).filter((_, i) => i !== 40);
+  const day = records(dailyEnergyMix(silverFrame(rows)))[0];
+  assert.equal(day.nb_pas, 95);
+  assert.equal(day.nb_pas_attendus, 96);
+  assert.equal(day.jour_complet, false);
+  assert.equal(day.nucleaire_total_mwh, 40_000 * 95 / 4);
+  // A null production cell is a missing step too, and stays out of every sum.
+  const withNull = rows.map((r, i) => i === 0 ? { ...r, gaz: null } : r);
+  const short = records(dailyEnergyMix(silverFrame(withNull)))[0];
+  assert.equal(short.nb_pas, 94);
+  assert.equal(short.nucleaire_total_mwh, 40_000 * 94 / 4);
+  assert.equal(short.fossiles_total_mwh, 1_000 * 94 / 4);
+});
+
+Deno.test("hourly production by source: statistics of each hour and sources adding up", () => {
+  const silver = silverTr2025();
+  const table = hourlyProductionBySource(silver);
+  const sources = ["bioenergies", "charbon", "eolien", "fioul", "gaz", "hydraulique", "nucleaire"]
+    .concat(["solaire"]);
+  assert.deepEqual(
+    table.getColumn("source_energie").unique().sort().toArray() as string[],
+    sources,
+  );
+  // 2025-02-12 18:00-19:00 local = 17:00-18:00 UTC.
+  const hour = rowsOf(silver, "gaz", "production_totale").filter((r) =>
+    r.timestamp_utc.getTime() >= Date.UTC(2025, 1, 12, 17) &&
+    r.timestamp_utc.getTime() < Date.UTC(2025, 1, 12, 18)
+  );
+  assert.equal(hour.length, 4);
+  const gas = hour.map((r) => r.gaz!);
+  const mean = gas.reduce((a, b) => a + b) / 4;
+  const std = Math.sqrt(gas.reduce((a, b) => a + (b - mean) ** 2, 0) / 3);
+  const rows = records(
+    table.filter(
+      pl.col("date").eq(pl.lit(new Date("2025-02-12"))).and(pl.col("heure").eq(18)),
+    ),
+  );
+  const g = rows.find((r) => r.source_energie === "gaz")!;
+  close(g.production_moyenne_mw, mean, 1e-12, "mean");
+  assert.equal(g.production_min_mw, Math.min(...gas));
+  assert.equal(g.production_max_mw, Math.max(...gas));
+  close(g.ecart_type, std, 1e-9, "std");
+  close(g.energie_mwh, gas.reduce((a, b) => a + b) / 4, 1e-12, "energy");
+  assert.deepEqual([g.nb_mesures, g.nb_mesures_attendues], [4, 4]);
+  const production = hour.reduce((a, r) => a + r.production_totale! / 4, 0);
+  close(rows.reduce((a, r) => a + (r.energie_mwh as number), 0), production, 1e-9, "sum");
+});
+
+Deno.test("forecasts: RTE's J-1 MAPE over the 2025 file, computed independently", () => {
+  const silver = silverTr2025();
+  const rows = rowsOf(silver, "consommation", "prevision_j1", "prevision_j")
+    .filter((r) => r.consommation !== null && r.prevision_j1 !== null);
+  const ape = rows.map((r) => Math.abs(r.consommation! - r.prevision_j1!) / r.consommation!);
+  const mape = 100 * ape.reduce((a, b) => a + b) / ape.length;
+  assert.equal(mape.toFixed(2), "1.78"); // FACTS.md
+  const table = consumptionForecasts(silver);
+  assert.equal(table.height, rows.length);
+  const accuracy = forecastAccuracy(table);
+  const overall = records(
+    accuracy.filter(
+      pl.col("dimension").eq(pl.lit("global")).and(pl.col("horizon").eq(pl.lit("j1"))),
+    ),
+  )[0];
+  close(overall.mape_pct, mape, 1e-9, "mape");
+  assert.equal(overall.nb_pas, rows.length);
+  const errors = rows.map((r) => r.consommation! - r.prevision_j1!);
+  close(overall.mae_mw, errors.reduce((a, b) => a + Math.abs(b), 0) / errors.length, 1e-9);
+  close(overall.rmse_mw, Math.sqrt(errors.reduce((a, b) => a + b * b, 0) / errors.length), 1e-9);
+  close(overall.biais_mw, errors.reduce((a, b) => a + b) / errors.length, 1e-9);
+
+  // By local hour and by month, for one modality each.
+  const at19 = rows.filter((r) => paris(r.timestamp_utc).hour === 19);
+  const mape19 = 100 * at19.reduce(
+    (a, r) => a + Math.abs(r.consommation! - r.prevision_j1!) / r.consommation!,
+    0,
+  ) / at19.length;
+  const m = byKey(
+    accuracy.filter(pl.col("horizon").eq(pl.lit("j1"))),
+    (r) => `${r.dimension}/${r.modalite}`,
+  );
+  close(m.get("heure/19")!.mape_pct, mape19, 1e-9, "hour 19");
+  const march = rows.filter((r) => paris(r.timestamp_utc).date.startsWith("2025-03"));
+  close(
+    m.get("mois/2025-03")!.biais_mw,
+    march.reduce((a, r) => a + r.consommation! - r.prevision_j1!, 0) / march.length,
+    1e-9,
+    "march",
+  );
+  const mondays = rows.filter((r) =>
+    new Date(`${paris(r.timestamp_utc).date}T00:00:00Z`).getUTCDay() === 1
+  );
+  assert.equal(m.get("jour_semaine/1-lundi")!.nb_pas, mondays.length);
+  assert.equal(accuracy.filter(pl.col("dimension").eq(pl.lit("heure"))).height, 2 * 24);
+});
+
+Deno.test("forecasts: worst hours are the hours of highest mean absolute error, ranked", () => {
+  const table = consumptionForecasts(silverTr2025());
+  const worst = records(
+    worstForecastHours(table, { n: 5 }).filter(pl.col("horizon").eq(pl.lit("j1"))),
+  );
+  assert.deepEqual(worst.map((r) => r.rang), [1, 2, 3, 4, 5]);
+  const rows = records(table, "timestamp", "erreur_j1_pct") as {
+    timestamp: Date;
+    erreur_j1_pct: number;
+  }[];
+  const hourly = new Map<number, number[]>();
+  for (const r of rows) {
+    const hour = Math.floor(r.timestamp.getTime() / 3_600_000) * 3_600_000;
+    hourly.set(hour, [...(hourly.get(hour) ?? []), Math.abs(r.erreur_j1_pct)]);
+  }
+  const ranked = [...hourly.entries()]
+    .map(([hour, e]) => ({ hour, mean: e.reduce((a, b) => a + b) / e.length }))
+    .sort((a, b) => b.mean - a.mean);
+  for (let i = 0; i < 5; i++) {
+    assert.equal((worst[i].heure_debut_utc as Date).getTime(), ranked[i].hour);
+    close(worst[i].erreur_absolue_moyenne_pct, ranked[i].mean, 1e-9);
+  }
+});
+
+Deno.test("exchanges: border balances add up to the commercial exchange energy", () => {
+  const silver = silverTr2025();
+  const table = internationalExchanges(silver);
+  const rows = rowsOf(silver, "solde_echanges", "ech_physiques", "ech_comm_espagne");
+  const day = (r: Row) => paris(r.timestamp_utc).date;
+  const commercial = sumBy(rows, day, (r) => r.solde_echanges! * h(r));
+  const physical = sumBy(rows, day, (r) => r.ech_physiques! * h(r));
+  const spainImport = sumBy(rows, day, (r) => Math.max(r.ech_comm_espagne!, 0) * h(r));
+  const spainExport = sumBy(rows, day, (r) => Math.min(r.ech_comm_espagne!, 0) * h(r));
+  const all = records(table);
+  assert.deepEqual(
+    [...new Set(all.map((r) => r.pays))].sort(),
+    ["DE-BE", "Espagne", "Italie", "Suisse", EXCHANGE_TOTAL, "UK"],
+  );
+  const borders = all.filter((r) => r.pays !== EXCHANGE_TOTAL);
+  const net = sumBy(borders, (r) => isoDate(r.date), (r) => r.solde_net_mwh as number);
+  assert.equal(net.size, 206);
+  for (const [d, value] of net) close(value, commercial.get(d)!, 1e-9, `net ${d}`);
+  for (const r of all) {
+    assert.ok((r.import_total_mwh as number) >= 0 && (r.export_total_mwh as number) <= 0);
+    const d = isoDate(r.date);
+    if (r.pays === "Espagne") {
+      close(r.import_total_mwh, spainImport.get(d)!, 1e-9, `ES import ${d}`);
+      close(r.export_total_mwh, spainExport.get(d)!, 1e-9, `ES export ${d}`);
+    }
+    if (r.pays === EXCHANGE_TOTAL) {
+      close(r.solde_net_mwh, commercial.get(d)!, 1e-9, `total ${d}`);
+      close(r.solde_physique_mwh, physical.get(d)!, 1e-9, `physical ${d}`);
+      close(r.ecart_physique_commercial_mwh, physical.get(d)! - commercial.get(d)!, 1e-9);
+    } else assert.equal(r.solde_physique_mwh, null);
+  }
+});
+
+Deno.test("exchanges: half-hourly schedules of 2016 count once per half-hour", () => {
+  const silver = silverTr2016();
+  const table = internationalExchanges(silver);
+  const rows = rowsOf(silver, "ech_comm_angleterre").filter((r) =>
+    paris(r.timestamp_utc).date === "2016-06-10"
+  );
+  // Independent: the file's :00/:30 values × 0.5 h (silver repeats them on :15/:45 rows).
+  const halfHours = rows.filter((r) => r.timestamp_utc.getUTCMinutes() % 30 === 0);
+  assert.equal(halfHours.length, 48);
+  const expected = halfHours.reduce((a, r) => a + r.ech_comm_angleterre! * 0.5, 0);
+  const uk = records(
+    table.filter(
+      pl.col("pays").eq(pl.lit("UK")).and(pl.col("date").eq(pl.lit(new Date("2016-06-10")))),
+    ),
+  )[0];
+  close(uk.solde_net_mwh, expected, 1e-9);
+  assert.equal(uk.jour_complet, true);
+});
+
+Deno.test("carbon: CO2 tonnes equal intensity x production energy, hour by hour", () => {
+  const silver = silverTr2025();
+  const table = carbonFootprint(silver);
+  const rows = rowsOf(silver, "taux_co2", "production_totale", "bas_carbone_total", "gaz");
+  const hour = (r: Row) => {
+    const p = paris(r.timestamp_utc);
+    return `${p.date} ${p.hour}`;
+  };
+  const tonnes = sumBy(rows, hour, (r) => r.taux_co2! * r.production_totale! * h(r) / 1000);
+  const energy = sumBy(rows, hour, (r) => r.production_totale! * h(r));
+  const low = sumBy(rows, hour, (r) => r.bas_carbone_total! * h(r));
+  const gas = sumBy(rows, hour, (r) => 0.429 * r.gaz! * h(r));
+  const all = records(table);
+  assert.equal(all.length, tonnes.size);
+  for (const r of all) {
+    const k = `${isoDate(r.date)} ${r.heure}`;
+    close(r.co2_total_tonnes, tonnes.get(k)!, 1e-9, `tonnes ${k}`);
+    close(r.taux_co2_gkwh, 1000 * tonnes.get(k)! / energy.get(k)!, 1e-9, `rate ${k}`);
+    close(r.part_sources_bas_carbone_pct, 100 * low.get(k)! / energy.get(k)!, 1e-9, k);
+    close(r.co2_gaz_tonnes, gas.get(k)!, 1e-9, `gas ${k}`);
+  }
+  // RTE's factors reproduce RTE's rate closely (FACTS.md: ~0.24 g/kWh MAE per step).
+  const gap = all.map((r) =>
+    Math.abs((r.taux_co2_gkwh as number) - (r.taux_co2_recalcule_gkwh as number))
+  );
+  assert.ok(gap.reduce((a, b) => a + b) / gap.length < 1);
+});
+
+Deno.test("weekly statistics: each week is the sum of its days", () => {
+  const silver = silverTr2025();
+  const gold = buildGold(silver);
+  const rows = rowsOf(silver, "consommation", "taux_co2", "production_totale");
+  const week = (date: string) => isoWeek(date).join("-");
+  const consumption = sumBy(
+    rows,
+    (r) => week(paris(r.timestamp_utc).date),
+    (r) => r.consommation! * h(r),
+  );
+  const peak = new Map<string, number>();
+  for (const r of rows) {
+    const k = week(paris(r.timestamp_utc).date);
+    peak.set(k, Math.max(peak.get(k) ?? -Infinity, r.consommation!));
+  }
+  const fromDays = (
+    frame: pl.DataFrame,
+    column: string,
+    filter?: (r: Record<string, unknown>) => boolean,
+  ) =>
+    sumBy(
+      records(frame).filter(filter ?? (() => true)),
+      (r) => week(isoDate(r.date)),
+      (r) => r[column] as number,
+    );
+  const production = fromDays(gold.mix_energetique_quotidien, "production_totale_mwh");
+  const nuclear = fromDays(gold.mix_energetique_quotidien, "nucleaire_total_mwh");
+  const co2 = fromDays(gold.empreinte_carbone, "co2_total_tonnes");
+  const exchanges = fromDays(
+    gold.echanges_internationaux,
+    "solde_net_mwh",
+    (r) => r.pays === EXCHANGE_TOTAL,
+  );
+  const weeks = records(gold.statistiques_hebdomadaires);
+  assert.equal(weeks.length, 30); // ISO weeks 2025-W01 … 2025-W30
+  for (const w of weeks) {
+    const k = `${w.annee_iso}-${w.semaine_iso}`;
+    assert.equal(week(isoDate(w.debut_semaine)), k);
+    assert.equal(new Date(w.debut_semaine as Date).getUTCDay(), 1);
+    close(w.consommation_mwh, consumption.get(k)!, 1e-9, `consumption ${k}`);
+    assert.equal(w.pic_consommation_mw, peak.get(k));
+    close(w.production_totale_mwh, production.get(k)!, 1e-9, `production ${k}`);
+    close(w.nucleaire_mwh, nuclear.get(k)!, 1e-9, `nuclear ${k}`);
+    close(w.co2_total_tonnes, co2.get(k)!, 1e-9, `co2 ${k}`);
+    close(w.solde_echanges_mwh, exchanges.get(k)!, 1e-9, `exchanges ${k}`);
+  }
+  const first = weeks[0];
+  // 2025-W01 starts on Monday 2024-12-30; the file starts on 2025-01-01: 5 days of 7.
+  assert.deepEqual(
+    [isoDate(first.debut_semaine), first.nb_jours, first.nb_pas, first.semaine_complete],
+    ["2024-12-30", 5, 480, false],
+  );
+  // The week of the spring switch has 167 hours: 668 quarter-hours.
+  const dst = weeks.find((w) => w.semaine_iso === 13)!;
+  assert.deepEqual([dst.nb_pas, dst.nb_pas_attendus, dst.semaine_complete], [668, 668, true]);
+});
+
+// ---- 2014 regional files ---------------------------------------------------------------------
+
+let regionalGold: GoldTables | undefined;
+const goldRegional2014 = () => regionalGold ??= buildGold(silverRegional2014());
+
+Deno.test("regional 2014: national yearly totals match SOURCES.md within 0.01 TWh", () => {
+  const gold = goldRegional2014();
+  const national = (frame: pl.DataFrame) =>
+    frame.filter(pl.col("perimetre").eq(pl.lit(NATIONAL_VIEW)));
+  const twh = (frame: pl.DataFrame, column: string) =>
+    (frame.getColumn(column).sum() as number) / 1e6;
+  const mix = national(gold.mix_energetique_quotidien);
+  assert.equal(mix.height, 365);
+  assert.equal(mix.filter(pl.col("jour_complet")).height, 365);
+  const expected: [pl.DataFrame, string, number][] = [
+    [national(gold.statistiques_hebdomadaires), "consommation_mwh", 462.349],
+    [mix, "nucleaire_total_mwh", 415.504],
+    [mix, "hydraulique_mwh", 67.360],
+    [mix, "eolien_mwh", 17.058],
+    [mix, "solaire_mwh", 5.820],
+  ];
+  for (const [frame, column, twhExpected] of expected) {
+    const actual = twh(frame, column);
+    assert.ok(Math.abs(actual - twhExpected) < 0.01, `${column}: ${actual} TWh`);
+  }
+  // Per-region rows are there too, and the national view is their sum.
+  const perRegion = gold.mix_energetique_quotidien.filter(
+    pl.col("perimetre").neq(pl.lit(NATIONAL_VIEW)),
+  );
+  assert.equal(perRegion.getColumn("perimetre").nUnique(), 12);
+  close(twh(perRegion, "nucleaire_total_mwh"), twh(mix, "nucleaire_total_mwh"), 1e-12);
+});
+
+Deno.test("regional 2014: DST days of the national view, thermal source, no CO2 invented", () => {
+  const gold = goldRegional2014();
+  const national = byKey(
+    gold.mix_energetique_quotidien.filter(pl.col("perimetre").eq(pl.lit(NATIONAL_VIEW))),
+    (r) => isoDate(r.date),
+  );
+  const spring = national.get("2014-03-30")!;
+  const autumn = national.get("2014-10-26")!;
+  assert.deepEqual(
+    [spring.duree_jour_minutes, spring.pas_minutes, spring.nb_pas, spring.nb_pas_attendus],
+    [1380, 30, 46, 46],
+  );
+  // The autumn CEST hour the files never hold is interpolated by silver: 2 half-hours.
+  assert.deepEqual(
+    [autumn.duree_jour_minutes, autumn.nb_pas, autumn.nb_pas_attendus, autumn.nb_pas_interpoles],
+    [1500, 50, 50, 2],
+  );
+  const sources = gold.production_par_source_horaire.filter(
+    pl.col("perimetre").eq(pl.lit("Bretagne")),
+  ).getColumn("source_energie").unique().sort().toArray();
+  assert.deepEqual(sources, [
+    "bioenergies",
+    "eolien",
+    "hydraulique",
+    "nucleaire",
+    "solaire",
+    "thermique",
+  ]);
+  const hour2 = records(
+    gold.production_par_source_horaire.filter(
+      pl.col("perimetre").eq(pl.lit("Bretagne")).and(
+        pl.col("date").eq(pl.lit(new Date("2014-10-26"))),
+      ).and(pl.col("heure").eq(2)).and(pl.col("source_energie").eq(pl.lit("thermique"))),
+    ),
+  )[0];
+  assert.deepEqual([hour2.nb_mesures, hour2.nb_mesures_attendues], [4, 4]); // two real hours
+  const co2 = gold.empreinte_carbone;
+  assert.equal(co2.getColumn("co2_total_tonnes").nullCount(), co2.height);
+  assert.equal(gold.consommation_previsions.height, 0);
+});
+
+// ---- national view and input checks (hand-made frames) ------------------------------------
+
+Deno.test("national view: sums regions at each instant, only when all are present", () => {
+  const t0 = Date.UTC(2014, 0, 1, 12);
+  const t1 = t0 + 1_800_000;
+  const row = (perimetre: string, t: number, v: Record<string, number | null>) => ({
+    perimetre,
+    timestamp_utc: t,
+    pas_minutes: 30,
+    ...v,
+  });
+  const values = (c: number, eol: number | null) => ({
+    consommation: c,
+    thermique: 100,
+    nucleaire: 0,
+    eolien: eol,
+    solaire: 10,
+    hydraulique: 20,
+    bioenergies: 5,
+  });
+  const silver = silverFrame([
+    row("Bretagne", t0, values(3000, 200)),
+    row("Normandie", t0, values(4000, null)),
+    row("Bretagne", t1, values(3100, 210)),
+    row("Normandie", t1, values(4100, 220)),
+    row("Bretagne", t1 + 1_800_000, values(3200, 230)), // Normandie missing
+  ]);
+  const all = withNationalView(silver);
+  assert.equal(withNationalView(all).height, all.height); // idempotent
+  const national = records(
+    all.filter(pl.col("perimetre").eq(pl.lit(NATIONAL_VIEW))).sort("timestamp_utc"),
+  );
+  assert.equal(national.length, 2);
+  assert.deepEqual(national.map((r) => r.consommation), [7000, 7200]);
+  assert.deepEqual(national.map((r) => r.eolien), [null, 430]); // one region null -> null
+  assert.deepEqual(national.map((r) => r.thermique), [200, 200]);
+  const mix = records(dailyEnergyMix(silver).filter(pl.col("perimetre").eq(pl.lit(NATIONAL_VIEW))));
+  assert.equal(mix[0].nb_pas, 1); // only t1 has the whole production of both regions
+  assert.equal(mix[0].production_totale_mwh, (200 + 430 + 20 + 40 + 10) * 0.5);
+  assert.equal(dailyEnergyMix(silver, { nationalView: false }).height, 2);
+});
+
+Deno.test("national view of real regions: one instant equals the sum of the 12 files", () => {
+  const silver = silverRegional2014();
+  const at = new Date(Date.UTC(2014, 6, 14, 10, 30));
+  const regions = rowsOf(silver, "consommation", "nucleaire", "ech_physiques")
+    .filter((r) => r.timestamp_utc.getTime() === at.getTime());
+  assert.equal(regions.length, 12);
+  const national = rowsOf(
+    withNationalView(silver).filter(pl.col("perimetre").eq(pl.lit(NATIONAL_VIEW))),
+    "consommation",
+    "nucleaire",
+    "ech_physiques",
+  ).find((r) => r.timestamp_utc.getTime() === at.getTime())!;
+  for (const c of ["consommation", "nucleaire", "ech_physiques"]) {
+    assert.equal(national[c], regions.reduce((a, r) => a + r[c]!, 0), c);
+  }
+});
+
+Deno.test("input errors name the caller, the row and its source line", () => {
+  const good = silverFrame([
+    { perimetre: "France", timestamp_utc: "2025-01-01T00:00:00Z", consommation: 1 },
+    { perimetre: "France", timestamp_utc: "2025-01-01T00:15:00Z", consommation: 2 },
+  ]);
+  assert.throws(
+    () => dailyEnergyMix(good.drop("pas_minutes")),
+    (e) =>
+      e instanceof GoldInputError &&
+      /dailyEnergyMix: .*lacks column\(s\) pas_minutes/.test(e.message),
+  );
+  const badStep = good.withColumns(
+    pl.Series("pas_minutes", [15, 20], pl.Int32),
+    pl.Series("source_file", ["a.xls", "a.xls"]),
+    pl.Series("source_line", [2, 3], pl.Int32),
+  );
+  assert.throws(
+    () => weeklyStatistics(badStep),
+    (e) =>
+      e instanceof GoldInputError &&
+      e.message.includes("pas_minutes must be 15 or 30, got 20 at row 1 (a.xls, line 3)"),
+  );
+  const duplicated = pl.concat([good, good.slice(1, 1)]);
+  assert.throws(
+    () => carbonFootprint(duplicated),
+    (e) => e instanceof GoldInputError && /duplicated at row 1, .* and row 2, /.test(e.message),
+  );
+  assert.throws(
+    () => forecastAccuracy(good),
+    (e) => e instanceof GoldInputError && /consommation_previsions frame/.test(e.message),
+  );
+});
+
+Deno.test("only the requested data set is read", () => {
+  const silver = silverFrame([
+    { perimetre: "France", timestamp_utc: "2025-01-01T00:00:00Z", consommation: 60_000 },
+    {
+      perimetre: "France",
+      timestamp_utc: "2025-01-01T00:00:00Z",
+      consommation: 61_000,
+      jeu_donnees: "consommation_brute",
+    },
+  ]);
+  const weeks = (dataset?: string) =>
+    records(weeklyStatistics(silver, dataset ? { dataset } : {}))[0].consommation_mwh;
+  assert.equal(weeks(), 15_000);
+  assert.equal(weeks("consommation_brute"), 15_250);
+});
