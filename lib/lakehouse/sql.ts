@@ -479,7 +479,10 @@ class SqlSession {
     const names = result.deduplicatedColumnNames();
     if (names.length === 0) return pl.DataFrame({});
     const types = result.columnTypes();
-    const converted = types.map((t, i) => polarsCompatibleType(t, names[i]));
+    const select = types.map((t, i) => {
+      const converted = polarsCompatible(`c${i}`, t, names[i], 0);
+      return converted ? `${converted} AS c${i}` : `c${i}`;
+    });
     const table = `result_${this.#seq++}`;
     const writer = await this.#db.connect();
     try {
@@ -501,7 +504,6 @@ class SqlSession {
       writer.closeSync();
     }
     const file = join(this.#dir, `${table}.parquet`);
-    const select = converted.map((t, i) => (t ? `CAST(c${i} AS ${t}) AS c${i}` : `c${i}`));
     await this.#exec(
       `COPY (SELECT ${select.join(", ")} FROM ${INTERNAL}.${table}) TO ${quoteString(file)} ` +
         "(FORMAT parquet, COMPRESSION uncompressed)",
@@ -660,14 +662,21 @@ function partitionText(
 }
 
 /**
- * The DuckDB type a result column is cast to before polars reads it (null when polars reads it
- * as it is).
+ * The expression a result column is converted with before polars reads it (null when polars reads
+ * it as it is): 128-bit integers narrowed to BIGINT, types polars lacks as text, maps as lists of
+ * `{key, value}` structs (polars reads a null Parquet map as an empty list), down nested types.
  */
-function polarsCompatibleType(type: DuckDBType, column: string): string | null {
+function polarsCompatible(
+  value: string,
+  type: DuckDBType,
+  column: string,
+  depth: number,
+): string | null {
+  const v = `__r${depth}`;
   switch (type.typeId) {
     case DuckDBTypeId.HUGEINT:
     case DuckDBTypeId.UHUGEINT:
-      return "BIGINT";
+      return `CAST(${value} AS BIGINT)`;
     case DuckDBTypeId.BIGNUM:
     case DuckDBTypeId.INTERVAL:
     case DuckDBTypeId.UUID:
@@ -678,34 +687,35 @@ function polarsCompatibleType(type: DuckDBType, column: string): string | null {
     case DuckDBTypeId.VARIANT:
     case DuckDBTypeId.ENUM:
     case DuckDBTypeId.GEOMETRY:
-      return "VARCHAR";
+      return `CAST(${value} AS VARCHAR)`;
     case DuckDBTypeId.BLOB:
       throw new UnsupportedFeatureError(
         `result column ${column} is binary (BLOB), which nodejs-polars cannot hold: ` +
-          `select hex(${column}) or decode(${column}) instead`,
+          `select hex(...) or decode(...) of it instead`,
       );
-    case DuckDBTypeId.LIST: {
-      const inner = polarsCompatibleType(type.valueType, column);
-      return inner && `${inner}[]`;
-    }
+    case DuckDBTypeId.LIST:
     case DuckDBTypeId.ARRAY: {
-      const inner = polarsCompatibleType(type.valueType, column);
-      return inner && `${inner}[${type.length}]`;
+      const inner = polarsCompatible(v, type.valueType, column, depth + 1);
+      return inner && `list_transform(${value}, lambda ${v}: ${inner})`;
     }
     case DuckDBTypeId.MAP: {
-      const key = polarsCompatibleType(type.keyType, column);
-      const value = polarsCompatibleType(type.valueType, column);
-      if (!key && !value) return null;
-      return `MAP(${key ?? type.keyType.toString()}, ${value ?? type.valueType.toString()})`;
+      const key = polarsCompatible(`${v}.key`, type.keyType, column, depth + 1);
+      const val = polarsCompatible(`${v}.value`, type.valueType, column, depth + 1);
+      const entries = `map_entries(${value})`;
+      if (!key && !val) return entries;
+      return `list_transform(${entries}, lambda ${v}: ` +
+        `struct_pack(key := ${key ?? `${v}.key`}, value := ${val ?? `${v}.value`}))`;
     }
     case DuckDBTypeId.STRUCT: {
-      const inner = type.entryTypes.map((t) => polarsCompatibleType(t, column));
-      if (inner.every((t) => t === null)) return null;
-      return `STRUCT(${
-        type.entryNames.map((n, i) =>
-          `${quoteIdent(n)} ${inner[i] ?? type.entryTypes[i].toString()}`
-        ).join(", ")
-      })`;
+      const children = type.entryNames.map((n, i) => {
+        const child = `${value}.${quoteIdent(n)}`;
+        return [n, polarsCompatible(child, type.entryTypes[i], column, depth + 1), child];
+      });
+      if (children.every(([, converted]) => converted === null)) return null;
+      const entries = children.map(([n, converted, child]) =>
+        `${quoteIdent(n!)} := ${converted ?? child}`
+      );
+      return `CASE WHEN ${value} IS NULL THEN NULL ELSE struct_pack(${entries.join(", ")}) END`;
     }
     default:
       return null;
