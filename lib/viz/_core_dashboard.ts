@@ -1,0 +1,197 @@
+/**
+ * Portable core, part 5: everything the dashboard draws for a period (same inlining rules as
+ * `_core_data.ts`): the key figures and every chart, keyed by the id of its place in the page.
+ *
+ * @module
+ */
+
+import {
+  energyOf,
+  type Figure,
+  type HourlyData,
+  presentSources,
+  sliceDays,
+  valuesOf,
+} from "./_core_data.ts";
+import { formatDate, formatEnergy, formatNumber, periodLabel } from "./_core_format.ts";
+import {
+  borderTotals,
+  co2Spec,
+  consumptionSpec,
+  exchangesSpec,
+  heatmapSpec,
+  loadProfileSpec,
+  mixCo2ScatterSpec,
+  mixPieSpec,
+  productionStackSpec,
+  renewableShareSpec,
+  sankeySpec,
+  solarProfileSpec,
+  weekdayWeekendSpec,
+  windSpec,
+} from "./_core_figures.ts";
+import {
+  errorByHourSpec,
+  errorHistogramSpec,
+  type ImportanceData,
+  importanceSpec,
+  type PredictionData,
+  predictionsSpec,
+  slicePredictions,
+} from "./_core_ml.ts";
+
+/** Everything the dashboard page carries (JSON). */
+export interface DashboardData {
+  /** Hourly means of the perimeter. */
+  readonly horaire: HourlyData;
+  /** Forecasts (ML models and RTE's), or null. */
+  readonly predictions: PredictionData | null;
+  /** Feature importance, or null. */
+  readonly importance: ImportanceData | null;
+}
+
+/** One key figure of the overview. */
+export interface Kpi {
+  /** What it is (French). */
+  readonly label: string;
+  /** The value with its unit. */
+  readonly value: string;
+  /** Context (date of a peak, basis of a share). */
+  readonly detail: string;
+}
+
+/**
+ * The key figures of a period: consumption energy and peak, renewable and nuclear shares of
+ * production, production-weighted CO2 intensity, net commercial balance.
+ *
+ * @example
+ * ```ts
+ * import { dashboardKpis } from "./_core_dashboard.ts";
+ * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
+ *   jour: [0], heure: [18], duree: [1], series: { consommation: [70000], nucleaire: [60000], eolien: [20000] } };
+ * const kpis = dashboardKpis(h);
+ * console.assert(kpis[0].value === "70,0 GWh" && kpis[2].value === "25,0 %");
+ * ```
+ */
+export function dashboardKpis(h: HourlyData): Kpi[] {
+  const kpis: Kpi[] = [];
+  const consumption = valuesOf(h, "consommation");
+  if (consumption) {
+    let peak = -Infinity;
+    let at = 0;
+    consumption.forEach((v, i) => {
+      if (v !== null && v > peak) {
+        peak = v;
+        at = i;
+      }
+    });
+    kpis.push(
+      {
+        label: "Consommation",
+        value: formatEnergy(energyOf(h, "consommation")),
+        detail: periodLabel(h.jours),
+      },
+      {
+        label: "Pic de consommation",
+        value: formatNumber(peak, 0) + " MW",
+        detail: "moyenne horaire, le " + formatDate(h.jours[h.jour[at]]) + " à " + h.heure[at] +
+          " h",
+      },
+    );
+  }
+  const sources = presentSources(h);
+  const production = sources.reduce((a, s) => a + energyOf(h, s.key), 0);
+  if (production > 0) {
+    const share = (family: string) =>
+      (100 *
+        sources.filter((s) => s.family === family).reduce((a, s) => a + energyOf(h, s.key), 0)) /
+      production;
+    kpis.push(
+      {
+        label: "Part renouvelable",
+        value: formatNumber(share("renouvelable"), 1) + " %",
+        detail: "de " + formatEnergy(production) + " produits",
+      },
+      {
+        label: "Part nucléaire",
+        value: formatNumber(share("nucleaire"), 1) + " %",
+        detail: "de la production",
+      },
+    );
+  }
+  const co2 = valuesOf(h, "taux_co2");
+  if (co2 && production > 0) {
+    let weighted = 0;
+    let weight = 0;
+    co2.forEach((v, i) => {
+      if (v === null) return;
+      let p = 0;
+      for (const s of sources) p += h.series[s.key][i] ?? 0;
+      weighted += v * p * h.duree[i];
+      weight += p * h.duree[i];
+    });
+    if (weight > 0) {
+      kpis.push({
+        label: "Intensité carbone",
+        value: formatNumber(weighted / weight, 1) + " gCO₂/kWh",
+        detail: "moyenne pondérée par la production",
+      });
+    }
+  }
+  const borders = borderTotals(h);
+  if (borders.length > 0) {
+    const net = borders.reduce((a, b) => a + b.importMwh + b.exportMwh, 0);
+    kpis.push({
+      label: "Solde des échanges",
+      value: (net > 0 ? "+" : "") + formatEnergy(net),
+      detail: net <= 0
+        ? "exportateur net (échanges commerciaux)"
+        : "importateur net (échanges commerciaux)",
+    });
+  }
+  return kpis;
+}
+
+/**
+ * Every chart of the dashboard for the local dates [`from`, `to`] (empty bound: open), keyed by
+ * the id of its place in the page.
+ *
+ * @example
+ * ```ts
+ * import { dashboardFigures } from "./_core_dashboard.ts";
+ * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
+ *   jour: [0], heure: [0], duree: [1], series: { consommation: [60000] } };
+ * const figs = dashboardFigures({ horaire: h, predictions: null, importance: null }, "", "");
+ * console.assert(Object.keys(figs).length === 17 && figs.consommation.data.length === 1);
+ * ```
+ */
+export function dashboardFigures(
+  data: DashboardData,
+  from: string,
+  to: string,
+): Record<string, Figure> {
+  const h = sliceDays(data.horaire, from, to);
+  const p = data.predictions
+    ? slicePredictions(data.predictions, from, to)
+    : { jours: [], series: [] };
+  const importance = data.importance ?? { feature: [], importance: [], model: [], unit: "" };
+  return {
+    consommation: consumptionSpec(h),
+    mix: mixPieSpec(h),
+    production: productionStackSpec(h),
+    profil: loadProfileSpec(h),
+    heatmap: heatmapSpec(h),
+    semaine: weekdayWeekendSpec(h),
+    eolien: windSpec(h),
+    solaire: solarProfileSpec(h),
+    part_renouvelable: renewableShareSpec(h),
+    echanges: exchangesSpec(borderTotals(h), h.perimetre, periodLabel(h.jours)),
+    sankey: sankeySpec(h),
+    co2: co2Spec(h),
+    mix_co2: mixCo2ScatterSpec(h),
+    predictions: predictionsSpec(p),
+    erreurs_histogramme: errorHistogramSpec(p),
+    erreurs_heure: errorByHourSpec(p),
+    importance: importanceSpec(importance),
+  };
+}

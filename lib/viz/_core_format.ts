@@ -1,0 +1,229 @@
+/**
+ * Portable core, part 2: French number, date and energy formatting, and the layout defaults
+ * shared by every figure (same inlining rules as `_core_data.ts`).
+ *
+ * Numbers are formatted by hand rather than with `Intl`, so that Deno, the browser and the tests
+ * agree to the character: decimal comma, narrow no-break space (U+202F) between thousands.
+ *
+ * @module
+ */
+
+import type { Figure } from "./_core_data.ts";
+
+/**
+ * A number in French notation with `decimals` digits: `12 345,6`; `–` for null or NaN.
+ *
+ * @example
+ * ```ts
+ * import { formatNumber } from "./_core_format.ts";
+ * console.assert(formatNumber(-12345.67, 1) === "-12\u202f345,7");
+ * console.assert(formatNumber(null, 0) === "–");
+ * ```
+ */
+export function formatNumber(value: number | null, decimals: number): string {
+  if (value === null || !isFinite(value)) return "–";
+  const fixed = Math.abs(value).toFixed(decimals);
+  const [int, frac] = fixed.split(".");
+  let grouped = "";
+  for (let i = 0; i < int.length; i++) {
+    if (i > 0 && (int.length - i) % 3 === 0) grouped += "\u202f";
+    grouped += int[i];
+  }
+  const negative = value < 0 && Number(fixed) !== 0;
+  return (negative ? "-" : "") + grouped + (frac ? "," + frac : "");
+}
+
+/**
+ * A `YYYY-MM-DD` date in French: `1 janv. 2025`.
+ *
+ * @example
+ * ```ts
+ * import { formatDate } from "./_core_format.ts";
+ * console.assert(formatDate("2025-07-25") === "25 juil. 2025");
+ * ```
+ */
+export function formatDate(date: string): string {
+  const months = [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+  ];
+  const [y, m, d] = date.split("-").map(Number);
+  return d + " " + months[m - 1] + " " + y;
+}
+
+/**
+ * The period covered by sorted dates, in French: `du 1 janv. 2025 au 25 juil. 2025 (206 jours)`.
+ *
+ * @example
+ * ```ts
+ * import { periodLabel } from "./_core_format.ts";
+ * console.assert(periodLabel(["2025-01-01"]) === "le 1 janv. 2025");
+ * console.assert(periodLabel(["2025-01-01", "2025-01-02"]) === "du 1 janv. 2025 au 2 janv. 2025 (2 jours)");
+ * ```
+ */
+export function periodLabel(jours: readonly string[]): string {
+  if (jours.length === 0) return "aucune date";
+  if (jours.length === 1) return "le " + formatDate(jours[0]);
+  return "du " + formatDate(jours[0]) + " au " + formatDate(jours[jours.length - 1]) +
+    " (" + jours.length + " jours)";
+}
+
+/**
+ * The unit that keeps an energy (MWh) readable: TWh from 1 TWh, GWh from 1 GWh, else MWh,
+ * with the factor that converts MWh into it.
+ *
+ * @example
+ * ```ts
+ * import { energyUnit } from "./_core_format.ts";
+ * console.assert(energyUnit(2_500_000).unit === "TWh" && energyUnit(2_500_000).factor === 1e-6);
+ * console.assert(energyUnit(999).unit === "MWh");
+ * ```
+ */
+export function energyUnit(mwh: number): { unit: string; factor: number } {
+  const a = Math.abs(mwh);
+  if (a >= 1e6) return { unit: "TWh", factor: 1e-6 };
+  if (a >= 1e3) return { unit: "GWh", factor: 1e-3 };
+  return { unit: "MWh", factor: 1 };
+}
+
+/**
+ * An energy (MWh) in its readable unit with 1 decimal: `250,3 TWh`.
+ *
+ * @example
+ * ```ts
+ * import { formatEnergy } from "./_core_format.ts";
+ * console.assert(formatEnergy(250_340_000) === "250,3 TWh");
+ * ```
+ */
+export function formatEnergy(mwh: number): string {
+  const { unit, factor } = energyUnit(mwh);
+  return formatNumber(mwh * factor, 1) + " " + unit;
+}
+
+/**
+ * The resolution note of a time chart, in French.
+ *
+ * @example
+ * ```ts
+ * import { resolutionNote } from "./_core_format.ts";
+ * console.assert(resolutionNote("jour", 1) === "moyennes journalières");
+ * console.assert(resolutionNote("heure", 3) === "moyennes par pas de 3 h");
+ * ```
+ */
+export function resolutionNote(resolution: "heure" | "jour", pasHeures: number): string {
+  if (resolution === "jour") return "moyennes journalières";
+  return pasHeures === 1 ? "moyennes horaires" : "moyennes par pas de " + pasHeures + " h";
+}
+
+/**
+ * The layout every figure starts from: French title with a subtitle (the period, the
+ * resolution, the source), French number separators, readable fonts and margins.
+ *
+ * @example
+ * ```ts
+ * import { baseLayout } from "./_core_format.ts";
+ * const layout = baseLayout("Consommation", "moyennes horaires", { yaxis: { title: { text: "MW" } } });
+ * console.assert((layout.title as { text: string }).text === "Consommation");
+ * console.assert(layout.separators === ",\u202f");
+ * ```
+ */
+export function baseLayout(
+  title: string,
+  subtitle: string,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    title: {
+      text: title,
+      subtitle: { text: subtitle, font: { size: 12, color: "#5C677D" } },
+      x: 0.01,
+      xanchor: "left",
+      font: { size: 17 },
+    },
+    font: { family: "Inter, 'Segoe UI', Roboto, Arial, sans-serif", size: 13, color: "#22223B" },
+    separators: ",\u202f",
+    paper_bgcolor: "#FFFFFF",
+    plot_bgcolor: "#FFFFFF",
+    margin: { l: 70, r: 30, t: 80, b: 60 },
+    legend: { orientation: "h", y: -0.18, x: 0, yanchor: "top" },
+    hoverlabel: { namelength: -1 },
+    ...extra,
+  };
+}
+
+/**
+ * A figure that says why there is nothing to draw (no data on the chosen period, a column the
+ * table does not have).
+ *
+ * @example
+ * ```ts
+ * import { emptyFigure } from "./_core_format.ts";
+ * const fig = emptyFigure("Consommation", "Aucune donnée sur la période choisie");
+ * console.assert(fig.data.length === 0);
+ * ```
+ */
+export function emptyFigure(title: string, message: string): Figure {
+  return {
+    data: [],
+    layout: baseLayout(title, "", {
+      xaxis: { visible: false },
+      yaxis: { visible: false },
+      annotations: [{
+        text: message,
+        showarrow: false,
+        xref: "paper",
+        yref: "paper",
+        x: 0.5,
+        y: 0.5,
+        font: { size: 15, color: "#5C677D" },
+      }],
+    }),
+  };
+}
+
+/**
+ * A date x axis in local French time, and a y axis with its title and unit.
+ *
+ * @example
+ * ```ts
+ * import { timeAxes } from "./_core_format.ts";
+ * const axes = timeAxes("Puissance (MW)");
+ * console.assert((axes.yaxis as { title: { text: string } }).title.text === "Puissance (MW)");
+ * ```
+ */
+export function timeAxes(yTitle: string): Record<string, unknown> {
+  return {
+    xaxis: {
+      type: "date",
+      title: { text: "Date (heure locale, Europe/Paris)" },
+      gridcolor: "#ECECEC",
+    },
+    yaxis: { title: { text: yTitle }, gridcolor: "#ECECEC", zeroline: false },
+    hovermode: "x unified",
+  };
+}
+
+/**
+ * A CSS colour with transparency: `#RRGGBB` and alpha -> `rgba(r,g,b,a)`.
+ *
+ * @example
+ * ```ts
+ * import { withAlpha } from "./_core_format.ts";
+ * console.assert(withAlpha("#FF8000", 0.5) === "rgba(255,128,0,0.5)");
+ * ```
+ */
+export function withAlpha(hex: string, alpha: number): string {
+  const n = parseInt(hex.slice(1), 16);
+  return "rgba(" + ((n >> 16) & 255) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + alpha +
+    ")";
+}

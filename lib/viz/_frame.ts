@@ -1,0 +1,109 @@
+/**
+ * Checks shared by the polars-side adapters: required columns, the time column, the perimeter
+ * and dataset choice. Every failure is a {@linkcode VizInputError} naming the table and the
+ * columns (or the row) at fault.
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import { VizInputError } from "./errors.ts";
+
+/** Throws when `frame` lacks any of `columns`, naming them all and the table. */
+export function requireColumns(
+  frame: pl.DataFrame,
+  table: string,
+  columns: readonly string[],
+): void {
+  const missing = columns.filter((c) => !frame.columns.includes(c));
+  if (missing.length > 0) {
+    throw new VizInputError(
+      `${table}: missing column(s) ${missing.join(", ")} (columns present: ${
+        frame.columns.join(", ") || "none"
+      })`,
+    );
+  }
+}
+
+/**
+ * The name of the time column (`timestamp_utc` in silver, `timestamp` in gold and ML tables),
+ * checked to be a Datetime without nulls.
+ */
+export function timeColumn(frame: pl.DataFrame, table: string): string {
+  const name = ["timestamp_utc", "timestamp"].find((c) => frame.columns.includes(c));
+  if (name === undefined) requireColumns(frame, table, ["timestamp_utc"]);
+  const column = name as string;
+  const series = frame.getColumn(column);
+  if (series.dtype.variant !== "Datetime") {
+    throw new VizInputError(`${table}: column ${column} must be a Datetime, not ${series.dtype}`);
+  }
+  if (series.nullCount() > 0) {
+    const row = frame.withRowIndex("_row").filter(pl.col(column).isNull())
+      .getColumn("_row").toArray()[0];
+    throw new VizInputError(
+      `${table}: row ${row} has no ${column} (${series.nullCount()} null(s))`,
+    );
+  }
+  return column;
+}
+
+/**
+ * The instant of a Datetime column as UTC: tz-aware columns are converted, naive ones are
+ * taken as UTC (the convention of every table of the platform).
+ */
+export function utcInstant(frame: pl.DataFrame, column: string): pl.Expr {
+  const tz = (frame.getColumn(column).dtype as unknown as { timeZone?: string }).timeZone;
+  return tz
+    ? pl.col(column).cast(pl.Datetime("ms", tz)).dt.convertTimeZone("UTC")
+    : pl.col(column).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC");
+}
+
+/** Selection of one series: `perimetre` and `jeu_donnees` when the table has them. */
+export interface SeriesChoice {
+  /** Perimeter to keep: default `France` when present, else the table's only perimeter. */
+  readonly perimetre?: string;
+  /** Dataset of silver to keep (default `eco2mix`, RTE's power data). */
+  readonly jeuDonnees?: string;
+}
+
+/**
+ * The rows of the chosen perimeter (and dataset), with the perimeter's name. A table with
+ * several perimeters and no choice, or a choice absent from it, is an error listing the
+ * perimeters it has.
+ */
+export function chooseSeries(
+  frame: pl.DataFrame,
+  table: string,
+  choice: SeriesChoice,
+): { frame: pl.DataFrame; perimetre: string } {
+  let df = frame;
+  if (df.columns.includes("jeu_donnees")) {
+    const wanted = choice.jeuDonnees ?? "eco2mix";
+    df = df.filter(pl.col("jeu_donnees").eq(pl.lit(wanted)));
+    if (df.height === 0 && frame.height > 0) {
+      const present = frame.getColumn("jeu_donnees").unique().sort().toArray().join(", ");
+      throw new VizInputError(`${table}: no row of jeu_donnees '${wanted}' (present: ${present})`);
+    }
+  }
+  if (!df.columns.includes("perimetre")) {
+    return { frame: df, perimetre: choice.perimetre ?? "France" };
+  }
+  const perimeters = df.getColumn("perimetre").unique().sort().toArray() as string[];
+  const wanted = choice.perimetre ??
+    (perimeters.includes("France") || perimeters.length === 0
+      ? "France"
+      : perimeters.length === 1
+      ? perimeters[0]
+      : undefined);
+  if (wanted === undefined) {
+    throw new VizInputError(
+      `${table}: several perimeters (${perimeters.join(", ")}): choose one with options.perimetre`,
+    );
+  }
+  if (perimeters.length > 0 && !perimeters.includes(wanted)) {
+    throw new VizInputError(
+      `${table}: no row of perimetre '${wanted}' (present: ${perimeters.join(", ")})`,
+    );
+  }
+  return { frame: df.filter(pl.col("perimetre").eq(pl.lit(wanted))), perimetre: wanted };
+}

@@ -1,0 +1,182 @@
+/**
+ * Forecast tables -> the columnar data of the ML figures, and RTE's own forecasts in the same
+ * shape, so that every model is compared with the reference the sector knows.
+ *
+ * Tables: predictions (`timestamp` or `timestamp_utc`, `prediction`, `actual`, optional
+ * `model`, `horizon`; an `error` column is ignored and recomputed as prediction - actual,
+ * `lib/ml`'s convention); feature importance (`feature`, `importance`, optional `model`).
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import type { ImportanceData, PredictionData, PredictionSeries } from "./_core_ml.ts";
+import { VizInputError } from "./errors.ts";
+import {
+  chooseSeries,
+  requireColumns,
+  type SeriesChoice,
+  timeColumn,
+  utcInstant,
+} from "./_frame.ts";
+
+const PARIS = "Europe/Paris";
+
+/** Options of {@linkcode toPredictionData}. */
+export interface PredictionOptions {
+  /** Average predictions and actuals over buckets of this many minutes (default: as given). */
+  readonly pasMinutes?: number;
+  /** Table name used in error messages (default `predictions`). */
+  readonly table?: string;
+}
+
+/**
+ * A predictions table -> {@linkcode PredictionData}, one series per (model, horizon) in order
+ * of first appearance, rows in time order. A null prediction is an error naming the row; a null
+ * actual (a forecast of an instant not measured yet) is kept and left out of the error charts.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { toPredictionData } from "./ml.ts";
+ * const frame = pl.DataFrame({
+ *   timestamp: [new Date("2025-01-01T23:00:00Z"), new Date("2025-01-01T23:30:00Z")],
+ *   model: ["gbdt", "gbdt"],
+ *   prediction: [61000, 60000],
+ *   actual: [60000, 60500],
+ * });
+ * const p = toPredictionData(frame);
+ * console.assert(p.jours.join() === "2025-01-02" && p.series[0].minute.join() === "0,30");
+ * ```
+ */
+export function toPredictionData(
+  frame: pl.DataFrame,
+  options: PredictionOptions = {},
+): PredictionData {
+  const table = options.table ?? "predictions";
+  requireColumns(frame, table, ["prediction", "actual"]);
+  const time = timeColumn(frame, table);
+  const nullPrediction = frame.getColumn("prediction").nullCount();
+  if (nullPrediction > 0) {
+    const row = frame.withRowIndex("_row").filter(pl.col("prediction").isNull())
+      .getColumn("_row").toArray()[0];
+    throw new VizInputError(`${table}: row ${row} has no prediction (${nullPrediction} null(s))`);
+  }
+  let df = frame.select(
+    utcInstant(frame, time).alias("_ts"),
+    (frame.columns.includes("model") ? pl.col("model").cast(pl.Utf8) : pl.lit("modèle")).alias(
+      "_model",
+    ),
+    (frame.columns.includes("horizon") ? pl.col("horizon").cast(pl.Utf8) : pl.lit("")).alias(
+      "_horizon",
+    ),
+    pl.col("prediction").cast(pl.Float64).alias("_prediction"),
+    pl.col("actual").cast(pl.Float64).alias("_actual"),
+  ).withRowIndex("_order");
+  if (options.pasMinutes !== undefined) {
+    df = df.withColumns(pl.col("_ts").dt.truncate(`${options.pasMinutes}m`))
+      .groupBy(["_model", "_horizon", "_ts"]).agg(
+        pl.col("_order").min(),
+        pl.col("_prediction").mean(),
+        pl.col("_actual").mean(),
+      );
+  }
+  df = df.withColumns(
+    pl.col("_ts").dt.convertTimeZone(PARIS).dt.strftime("%Y-%m-%d").alias("_jour"),
+    pl.col("_ts").dt.convertTimeZone(PARIS).dt.hour().cast(pl.Int32).mul(60)
+      .add(pl.col("_ts").dt.convertTimeZone(PARIS).dt.minute().cast(pl.Int32)).alias("_minute"),
+  ).sort("_ts");
+  const jours = df.getColumn("_jour").unique().sort().toArray() as string[];
+  const index = new Map(jours.map((d, i) => [d, i]));
+  const keys = df.groupBy(["_model", "_horizon"]).agg(pl.col("_order").min()).sort("_order")
+    .toRecords() as { _model: string; _horizon: string }[];
+  const series: PredictionSeries[] = keys.map((k) => {
+    const s = df.filter(
+      pl.col("_model").eq(pl.lit(k._model)).and(pl.col("_horizon").eq(pl.lit(k._horizon))),
+    );
+    return {
+      model: k._model,
+      horizon: k._horizon,
+      jour: (s.getColumn("_jour").toArray() as string[]).map((d) => index.get(d) as number),
+      minute: (s.getColumn("_minute").toArray() as number[]).map(Number),
+      prediction: s.getColumn("_prediction").toArray() as number[],
+      actual: s.getColumn("_actual").toArray() as number[],
+    };
+  });
+  return { jours, series };
+}
+
+/**
+ * RTE's consumption forecasts of a silver-like frame as a predictions table (`timestamp`,
+ * `horizon` J-1 / J, `model` RTE, `prediction`, `actual`, `error` = prediction - actual), on
+ * the rows that have both the forecast and the measured consumption.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { rteForecasts } from "./ml.ts";
+ * const silver = pl.DataFrame({
+ *   timestamp_utc: [new Date("2025-01-01T00:00:00Z"), new Date("2025-01-01T00:15:00Z")],
+ *   consommation: [60000, null],
+ *   prevision_j1: [61000, 60000],
+ * });
+ * const rte = rteForecasts(silver);
+ * console.assert(rte.height === 1 && rte.getColumn("error").toArray()[0] === 1000);
+ * ```
+ */
+export function rteForecasts(silver: pl.DataFrame, options: SeriesChoice = {}): pl.DataFrame {
+  requireColumns(silver, "silver", ["consommation"]);
+  const { frame } = chooseSeries(silver, "silver", options);
+  const time = timeColumn(frame, "silver");
+  const horizons = [
+    { column: "prevision_j1", horizon: "J-1" },
+    { column: "prevision_j", horizon: "J" },
+  ].filter((h) => frame.columns.includes(h.column));
+  if (horizons.length === 0) requireColumns(silver, "silver", ["prevision_j1"]);
+  return pl.concat(
+    horizons.map((h) =>
+      frame.filter(pl.col(h.column).isNotNull().and(pl.col("consommation").isNotNull())).select(
+        utcInstant(frame, time).alias("timestamp"),
+        pl.lit(h.horizon).alias("horizon"),
+        pl.lit("RTE").alias("model"),
+        pl.col(h.column).cast(pl.Float64).alias("prediction"),
+        pl.col("consommation").cast(pl.Float64).alias("actual"),
+        pl.col(h.column).cast(pl.Float64).sub(pl.col("consommation").cast(pl.Float64)).alias(
+          "error",
+        ),
+      )
+    ),
+    { how: "vertical" },
+  );
+}
+
+/**
+ * A feature-importance table (`feature`, `importance`, optional `model`) -> {@linkcode ImportanceData};
+ * `unit` says what the values measure (axis title).
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { toImportanceData } from "./ml.ts";
+ * const imp = toImportanceData(pl.DataFrame({ feature: ["lag_24h"], importance: [0.7] }), "gain");
+ * console.assert(imp.model[0] === "modèle" && imp.unit === "gain");
+ * ```
+ */
+export function toImportanceData(frame: pl.DataFrame, unit = "importance"): ImportanceData {
+  requireColumns(frame, "feature_importance", ["feature", "importance"]);
+  const nulls = frame.getColumn("importance").nullCount() + frame.getColumn("feature").nullCount();
+  if (nulls > 0) {
+    const row = frame.withRowIndex("_row")
+      .filter(pl.col("importance").isNull().or(pl.col("feature").isNull()))
+      .getColumn("_row").toArray()[0];
+    throw new VizInputError(`feature_importance: row ${row} has no feature or no importance`);
+  }
+  return {
+    feature: frame.getColumn("feature").cast(pl.Utf8).toArray() as string[],
+    importance: frame.getColumn("importance").cast(pl.Float64).toArray() as number[],
+    model: frame.columns.includes("model")
+      ? frame.getColumn("model").cast(pl.Utf8).toArray() as string[]
+      : new Array(frame.height).fill("modèle"),
+    unit,
+  };
+}
