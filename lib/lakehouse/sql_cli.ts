@@ -1,0 +1,205 @@
+/**
+ * Command line SQL over the lakehouse (`deno task sql`): runs one DuckDB statement on the
+ * catalogue's Delta tables (see {@linkcode querySql}) and prints the result.
+ *
+ * ```sh
+ * deno task sql "SELECT perimetre, count(*) AS n FROM eco2mix_silver GROUP BY ALL"
+ * deno task sql --format csv --version 3 "FROM silver.eco2mix_silver LIMIT 10" > extrait.csv
+ * echo "SELECT 1" | deno task sql -
+ * deno task sql --tables
+ * ```
+ *
+ * Tables come from the project's catalogue (`lib/pipeline/catalog.ts`), plus any Delta table
+ * found at `<lakehouse>/<layer>/<name>/` that the catalogue does not declare. Errors (unknown
+ * table, SQL error, unreadable table) print one message on standard error and exit with 1;
+ * a wrong command line exits with 2.
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import { parseArgs } from "node:util";
+import { openCatalog } from "../pipeline/catalog.ts";
+import { PATHS } from "../paths.ts";
+import type { Catalog } from "./catalog.ts";
+import { DeltaError } from "./errors.ts";
+import { numRecords } from "./table.ts";
+import { querySql, withTablesOnDisk } from "./sql.ts";
+
+const USAGE = `Usage: deno task sql [options] "SQL statement"   (SQL "-" reads standard input)
+
+Runs one DuckDB SQL statement on the lakehouse's Delta tables, named as in the catalogue
+(eco2mix_silver) or by layer (silver.eco2mix_silver); "name@v3" reads one table at version 3.
+
+Options:
+  --lakehouse DIR   lakehouse root (default: ${PATHS.lakehouse})
+  --format FORMAT   table (default), csv, json or ndjson
+  --version N       read every table at version N
+  --timestamp TIME  read every table as of TIME (ISO 8601, e.g. 2025-07-01T00:00:00Z)
+  --max-rows N      rows shown by the table format (default 100; csv and json print all)
+  --tables          list the tables (layer, version, files, rows) instead of querying
+  -h, --help        this help`;
+
+/** Where the command writes (standard output and error by default; tests capture them). */
+export interface CliOutput {
+  /** Writes result text. */
+  out(text: string): void;
+  /** Writes an error or usage message. */
+  err(text: string): void;
+}
+
+const STD: CliOutput = {
+  out: (text) => Deno.stdout.writeSync(new TextEncoder().encode(text)),
+  err: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
+};
+
+class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/**
+ * Runs the command with these arguments; resolves to the exit code (0 success, 1 query or
+ * table error, 2 wrong command line).
+ *
+ * @example
+ * ```ts
+ * import { main } from "./sql_cli.ts";
+ * const lines: string[] = [];
+ * const code = await main(["--lakehouse", await Deno.makeTempDir(), "--format", "csv", "SELECT 42 AS x"], {
+ *   out: (t) => lines.push(t),
+ *   err: (t) => lines.push(t),
+ * });
+ * console.assert(code === 0 && lines.join("") === "x\n42\n");
+ * ```
+ */
+export async function main(args: string[], output: CliOutput = STD): Promise<number> {
+  let options: ReturnType<typeof parseCommandLine>;
+  try {
+    options = parseCommandLine(args);
+  } catch (e) {
+    output.err(`error: ${(e as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (options.help) {
+    output.out(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    const catalog = await withTablesOnDisk(openCatalog(options.lakehouse));
+    const df = options.tables ? await listTables(catalog) : await querySql(
+      catalog,
+      options.sql === "-" ? await readStdin() : options.sql,
+      { version: options.version, timestamp: options.timestamp },
+    );
+    output.out(format(df, options.format, options.maxRows));
+    return 0;
+  } catch (e) {
+    const error = e as Error;
+    output.err(`${error instanceof DeltaError ? error.name : "error"}: ${error.message}\n`);
+    return 1;
+  }
+}
+
+type Format = "table" | "csv" | "json" | "ndjson";
+
+function parseCommandLine(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      lakehouse: { type: "string" },
+      format: { type: "string", default: "table" },
+      version: { type: "string" },
+      timestamp: { type: "string" },
+      "max-rows": { type: "string", default: "100" },
+      tables: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const formats: Format[] = ["table", "csv", "json", "ndjson"];
+  if (!formats.includes(values.format as Format)) {
+    throw new UsageError(`--format must be one of ${formats.join(", ")}`);
+  }
+  const integer = (flag: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text)) throw new UsageError(`--${flag} must be a whole number: ${text}`);
+    return Number(text);
+  };
+  let timestamp: number | undefined;
+  if (values.timestamp !== undefined) {
+    timestamp = Date.parse(values.timestamp);
+    if (Number.isNaN(timestamp)) {
+      throw new UsageError(`--timestamp: invalid time ${values.timestamp}`);
+    }
+  }
+  if (values.version !== undefined && timestamp !== undefined) {
+    throw new UsageError("give --version or --timestamp, not both");
+  }
+  if (values.tables && positionals.length) {
+    throw new UsageError("--tables takes no SQL statement");
+  }
+  if (!values.help && !values.tables && positionals.length !== 1) {
+    throw new UsageError("give one SQL statement (quoted), or - to read it from standard input");
+  }
+  return {
+    help: values.help,
+    tables: values.tables,
+    sql: positionals[0],
+    lakehouse: values.lakehouse ?? PATHS.lakehouse,
+    format: values.format as Format,
+    version: integer("version", values.version),
+    timestamp,
+    maxRows: integer("max-rows", values["max-rows"])!,
+  };
+}
+
+async function readStdin(): Promise<string> {
+  return await new Response(Deno.stdin.readable).text();
+}
+
+/** One row per table: layer, name, latest version, files, rows (from the log's stats), bytes. */
+async function listTables(catalog: Catalog): Promise<pl.DataFrame> {
+  const columns = {
+    layer: [] as string[],
+    table: [] as string[],
+    version: [] as (number | null)[],
+    files: [] as (number | null)[],
+    rows: [] as (number | null)[],
+    bytes: [] as (number | null)[],
+  };
+  for (const d of catalog.list()) {
+    const table = catalog.table(d.name);
+    const snap = (await table.exists()) ? await table.snapshot() : null;
+    const counts = snap?.files.map(numRecords) ?? [];
+    columns.layer.push(d.layer);
+    columns.table.push(d.name);
+    columns.version.push(snap?.version ?? null);
+    columns.files.push(snap?.files.length ?? null);
+    columns.rows.push(
+      snap && counts.every((n) => n !== null) ? counts.reduce((s, n) => s! + n!, 0) : null,
+    );
+    columns.bytes.push(snap?.files.reduce((s, f) => s + f.size, 0) ?? null);
+  }
+  return pl.DataFrame(
+    Object.entries(columns).map(([name, values]) =>
+      pl.Series(name, values, name === "layer" || name === "table" ? pl.String : pl.Int64)
+    ),
+  );
+}
+
+function format(df: pl.DataFrame, fmt: Format, maxRows: number): string {
+  switch (fmt) {
+    case "csv":
+      return df.writeCSV().toString();
+    case "json":
+      return `${new TextDecoder().decode(df.writeJSON({ format: "json" }))}\n`;
+    case "ndjson":
+      return new TextDecoder().decode(df.writeJSON({ format: "lines" }));
+    case "table":
+      pl.Config.setTblRows(maxRows);
+      pl.Config.setTblCols(-1);
+      return `${df.toString()}\n`;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
