@@ -1,0 +1,135 @@
+/**
+ * Benchmark of the learners on the real national consumption history (ODRÉ half-hourly,
+ * 2012-2025, about 241k rows after the first week of lags): one-hour-ahead features (local
+ * hour, minute, weekday, month, day of year; lags 1 h, 24 h, 168 h; mean of the 24 h ending 1 h
+ * before), chronological 80/20 split.
+ *
+ * Run: `deno bench -A --v8-flags=--expose-gc lib/ml/ml_bench.ts`
+ *
+ * Besides Deno's timings, the first run of each training prints the test MAPE and the peak
+ * resident memory of the process during the fit (Linux: VmHWM, reset through
+ * /proc/self/clear_refs before the fit; Random Forest workers are threads of the process, so
+ * they are included).
+ *
+ * @module
+ */
+
+import { sliceRows } from "./dataset.ts";
+import { fitGbdtRegressor, type GbdtRegressor } from "./gbdt.ts";
+import { fitRidge, type RidgeRegressor } from "./linear.ts";
+import { mape } from "./metrics.ts";
+import { fitRandomForestRegressorInWorkers, type RandomForestRegressor } from "./random_forest.ts";
+import { chronologicalSplit } from "./splits.ts";
+import { loadNationalConsumption, oneHourAheadProblem } from "./_consumption_testdata.ts";
+import type { Regressor } from "./model.ts";
+
+const problem = oneHourAheadProblem(await loadNationalConsumption());
+const { train, test } = chronologicalSplit(problem.x.nRows, { epochMs: problem.epochMs });
+const xTrain = sliceRows(problem.x, train.start, train.end);
+const yTrain = problem.y.subarray(train.start, train.end);
+const xTest = sliceRows(problem.x, test.start, test.end);
+const yTest = problem.y.subarray(test.start, test.end);
+const oneDay = sliceRows(xTest, 0, 96);
+const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+console.log(
+  `rows: ${problem.x.nRows} (train ${xTrain.nRows}: ${day(problem.epochMs[train.start])} .. ` +
+    `${day(problem.epochMs[train.end - 1])}; test ${xTest.nRows}: ` +
+    `${day(problem.epochMs[test.start])} .. ${day(problem.epochMs[test.end - 1])}), ` +
+    `${problem.x.names.length} features; persistence (1 h) test MAPE ` +
+    `${mape(yTest, problem.persistence.subarray(test.start, test.end)).toFixed(3)} %`,
+);
+
+const GBDT = { maxIter: 600, maxLeafNodes: 63, learningRate: 0.1 } as const;
+const FOREST = { nEstimators: 100 } as const;
+
+const peakRssMb = () =>
+  Number(Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+)/)?.[1]) / 1024;
+
+/** Runs `fit`, and on the first call reports test MAPE and peak RSS. */
+async function measured<M extends Regressor>(
+  name: string,
+  fit: () => M | Promise<M>,
+  keep: (model: M) => void,
+): Promise<void> {
+  const first = !reported.has(name);
+  if (first) {
+    (globalThis as { gc?: () => void }).gc?.();
+    Deno.writeTextFileSync("/proc/self/clear_refs", "5");
+  }
+  const start = performance.now();
+  const model = await fit();
+  const seconds = (performance.now() - start) / 1000;
+  if (first) {
+    reported.add(name);
+    const error = mape(yTest, model.predict(xTest));
+    console.log(
+      `${name}: fit ${seconds.toFixed(2)} s, test MAPE ${error.toFixed(3)} %, ` +
+        `peak RSS ${peakRssMb().toFixed(0)} MB`,
+    );
+  }
+  keep(model);
+}
+const reported = new Set<string>();
+
+let ridge: RidgeRegressor | undefined;
+let gbdt: GbdtRegressor | undefined;
+let forest: RandomForestRegressor | undefined;
+
+Deno.bench({
+  name: "ridge fit",
+  group: "fit",
+  async fn() {
+    await measured("ridge", () => fitRidge(xTrain, yTrain), (m) => (ridge = m));
+  },
+});
+
+Deno.bench({
+  name: "gbdt fit (600 rounds, 63 leaves, lr 0.1)",
+  group: "fit",
+  n: 1,
+  warmup: 0,
+  async fn() {
+    await measured("gbdt", () => fitGbdtRegressor(xTrain, yTrain, GBDT), (m) => (gbdt = m));
+  },
+});
+
+Deno.bench({
+  name: "random forest fit (100 trees, 2 workers)",
+  group: "fit",
+  n: 1,
+  warmup: 0,
+  async fn() {
+    await measured(
+      "random forest",
+      () => fitRandomForestRegressorInWorkers(xTrain, yTrain, FOREST, 2),
+      (m) => (forest = m),
+    );
+  },
+});
+
+Deno.bench({
+  name: "ridge predict 96 rows",
+  group: "predict",
+  fn() {
+    ridge ??= fitRidge(xTrain, yTrain);
+    ridge.predict(oneDay);
+  },
+});
+
+Deno.bench({
+  name: "gbdt predict 96 rows",
+  group: "predict",
+  fn() {
+    gbdt ??= fitGbdtRegressor(xTrain, yTrain, GBDT);
+    gbdt.predict(oneDay);
+  },
+});
+
+Deno.bench({
+  name: "random forest predict 96 rows",
+  group: "predict",
+  async fn() {
+    forest ??= await fitRandomForestRegressorInWorkers(xTrain, yTrain, FOREST, 2);
+    forest.predict(oneDay);
+  },
+});
