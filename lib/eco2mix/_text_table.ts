@@ -36,7 +36,16 @@ export interface TextTableOptions {
 const ENCODER = new TextEncoder();
 const SEPARATORS = ["\t", ";", ","] as const;
 
-/** Detect the separator of a header line: the first of tab, `;`, `,` that occurs. */
+/**
+ * Detect the separator of a header line: the first of tab, `;`, `,` that occurs.
+ *
+ * @example
+ * ```ts
+ * import { detectSeparator } from "./_text_table.ts";
+ * console.assert(detectSeparator("Périmètre\tNature") === "\t");
+ * console.assert(detectSeparator("Date;Heure") === ";");
+ * ```
+ */
 export function detectSeparator(headerLine: string): "\t" | ";" | "," | undefined {
   return SEPARATORS.find((s) => headerLine.includes(s));
 }
@@ -72,6 +81,15 @@ function countFields(text: string, start: number, end: number, sep: string, quot
  * whose content is empty (RTE's trailing tab), the same for the whole file; trailing empty lines
  * are ignored; a last non-empty line without any separator is the trailer (RTE's disclaimer).
  * A short last line, or a missing trailer when `requireTrailer`, is a truncation.
+ *
+ * @example
+ * ```ts
+ * import { parseTextTable } from "./_text_table.ts";
+ * const text = "Date\tConsommation\n2025-01-01\t63949\t\nRTE ne pourra être tenu responsable.\n\n";
+ * const table = parseTextTable(text, "a.xls", { requireTrailer: true });
+ * console.assert(table.trailingSeparator && table.lines[0] === 2);
+ * console.assert(table.frame.getColumn("c1").toArray()[0] === "63949");
+ * ```
  */
 export function parseTextTable(text: string, file: string, options: TextTableOptions): TextTable {
   const firstNewline = text.indexOf("\n");

@@ -356,7 +356,15 @@ export const COLUMNS: readonly ColumnSpec[] = [
   spec("flag_ignore", null, "status", ["flag_ignore"], "ODRÉ technical flag"),
 ];
 
-/** Canonical names of the production sources, in RTE's order (national files). */
+/**
+ * Canonical names of the production sources, in RTE's order (national files).
+ *
+ * @example
+ * ```ts
+ * import { PRODUCTION_SOURCES } from "./columns.ts";
+ * console.assert(PRODUCTION_SOURCES.length === 8);
+ * ```
+ */
 export const PRODUCTION_SOURCES = [
   "fioul",
   "charbon",
@@ -368,7 +376,15 @@ export const PRODUCTION_SOURCES = [
   "bioenergies",
 ] as const;
 
-/** Canonical names of the five commercial-exchange borders. */
+/**
+ * Canonical names of the five commercial-exchange borders.
+ *
+ * @example
+ * ```ts
+ * import { COMMERCIAL_EXCHANGES } from "./columns.ts";
+ * console.assert(COMMERCIAL_EXCHANGES.includes("ech_comm_espagne"));
+ * ```
+ */
 export const COMMERCIAL_EXCHANGES = [
   "ech_comm_angleterre",
   "ech_comm_espagne",

@@ -29,7 +29,16 @@ export class Eco2mixError extends Error {
   }
 }
 
-/** The bytes are not an eCO2mix file of any known variant (random bytes, unknown header...). */
+/**
+ * The bytes are not an eCO2mix file of any known variant (random bytes, unknown header...).
+ *
+ * @example
+ * ```ts
+ * import { Eco2mixFormatError, Eco2mixError } from "./errors.ts";
+ * const e = new Eco2mixFormatError("detail", "a.xls", 3);
+ * console.assert(e instanceof Eco2mixError && e.name === "Eco2mixFormatError");
+ * ```
+ */
 export class Eco2mixFormatError extends Eco2mixError {
   override name = "Eco2mixFormatError";
 }
@@ -37,32 +46,84 @@ export class Eco2mixFormatError extends Eco2mixError {
 /**
  * A recognised RTE file that is not a power-data file (a Tempo calendar): folder readers skip
  * it instead of failing.
+ *
+ * @example
+ * ```ts
+ * import { Eco2mixNotDataError, Eco2mixError } from "./errors.ts";
+ * const e = new Eco2mixNotDataError("detail", "a.xls", 3);
+ * console.assert(e instanceof Eco2mixError && e.name === "Eco2mixNotDataError");
+ * ```
  */
 export class Eco2mixNotDataError extends Eco2mixFormatError {
   override name = "Eco2mixNotDataError";
 }
 
-/** The file holds no data row (empty file, header only, archive without a data entry). */
+/**
+ * The file holds no data row (empty file, header only, archive without a data entry).
+ *
+ * @example
+ * ```ts
+ * import { Eco2mixEmptyError, Eco2mixError } from "./errors.ts";
+ * const e = new Eco2mixEmptyError("detail", "a.xls", 3);
+ * console.assert(e instanceof Eco2mixError && e.name === "Eco2mixEmptyError");
+ * ```
+ */
 export class Eco2mixEmptyError extends Eco2mixError {
   override name = "Eco2mixEmptyError";
 }
 
-/** The file stops early: no closing disclaimer or a partial last line. */
+/**
+ * The file stops early: no closing disclaimer or a partial last line.
+ *
+ * @example
+ * ```ts
+ * import { Eco2mixTruncatedError, Eco2mixError } from "./errors.ts";
+ * const e = new Eco2mixTruncatedError("detail", "a.xls", 3);
+ * console.assert(e instanceof Eco2mixError && e.name === "Eco2mixTruncatedError");
+ * ```
+ */
 export class Eco2mixTruncatedError extends Eco2mixError {
   override name = "Eco2mixTruncatedError";
 }
 
-/** A required column is missing, or a column appears twice. */
+/**
+ * A required column is missing, or a column appears twice.
+ *
+ * @example
+ * ```ts
+ * import { Eco2mixColumnError, Eco2mixError } from "./errors.ts";
+ * const e = new Eco2mixColumnError("detail", "a.xls", 3);
+ * console.assert(e instanceof Eco2mixError && e.name === "Eco2mixColumnError");
+ * ```
+ */
 export class Eco2mixColumnError extends Eco2mixError {
   override name = "Eco2mixColumnError";
 }
 
-/** A line has the wrong number of fields (extra or missing columns). */
+/**
+ * A line has the wrong number of fields (extra or missing columns).
+ *
+ * @example
+ * ```ts
+ * import { Eco2mixRowError, Eco2mixError } from "./errors.ts";
+ * const e = new Eco2mixRowError("detail", "a.xls", 3);
+ * console.assert(e instanceof Eco2mixError && e.name === "Eco2mixRowError");
+ * ```
+ */
 export class Eco2mixRowError extends Eco2mixError {
   override name = "Eco2mixRowError";
 }
 
-/** A cell that should be a number, a date or a time is not ("12a4", "2025-13-01"). */
+/**
+ * A cell that should be a number, a date or a time is not ("12a4", "2025-13-01").
+ *
+ * @example
+ * ```ts
+ * import { Eco2mixValueError, Eco2mixError } from "./errors.ts";
+ * const e = new Eco2mixValueError("detail", "a.xls", 3);
+ * console.assert(e instanceof Eco2mixError && e.name === "Eco2mixValueError");
+ * ```
+ */
 export class Eco2mixValueError extends Eco2mixError {
   override name = "Eco2mixValueError";
 }

@@ -13,10 +13,26 @@ const SERIES = ["jeu_donnees", "perimetre"];
 /**
  * Integer id of the series, numbered in (jeu_donnees, perimetre) order: a much faster window
  * and sort key than two strings, and sorting by it gives silver's final order.
+ *
+ * @example
+ * ```ts
+ * import { SERIES_ID } from "./_silver_gaps.ts";
+ * console.assert(SERIES_ID === "_sid");
+ * ```
  */
 export const SERIES_ID = "_sid";
 
-/** Add {@linkcode SERIES_ID} to a frame holding the series keys. */
+/**
+ * Add {@linkcode SERIES_ID} to a frame holding the series keys.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { withSeriesId } from "./_silver_gaps.ts";
+ * const frame = withSeriesId(pl.DataFrame({ jeu_donnees: ["eco2mix", "eco2mix"], perimetre: ["PACA", "Bretagne"] }));
+ * console.assert(frame.sort("perimetre").getColumn("_sid").toArray().join() === "0,1");
+ * ```
+ */
 export function withSeriesId(frame: pl.DataFrame): pl.DataFrame {
   const keys = frame.select(...SERIES).unique().sort(SERIES);
   const ids = keys.withColumn(
@@ -65,6 +81,21 @@ function inAutumnHour(start: number, end: number): boolean {
  * Insert a row for every missing instant of holes up to `maxMinutes` long (values null, to be
  * interpolated; `ligne_reconstituee` true, `source_file` and `nature` of the row before), and
  * report every hole. Returns the frame re-sorted.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { fillTimeHoles } from "./_silver_gaps.ts";
+ * const t = (m: number) => Date.UTC(2025, 0, 1, 0, m);
+ * const frame = pl.DataFrame({
+ *   jeu_donnees: ["eco2mix", "eco2mix"], perimetre: ["France", "France"],
+ *   timestamp_utc: pl.Series("t", [t(0), t(45)], pl.Int64).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"),
+ *   pas_minutes: pl.Series("p", [15, 15], pl.Int32), nature: ["temps_reel", "temps_reel"],
+ *   source_file: ["a.xls", "a.xls"], ligne_reconstituee: [false, false], _sid: pl.Series("s", [0, 0], pl.Int32),
+ * });
+ * const { frame: filled, gaps } = fillTimeHoles(frame, 60);
+ * console.assert(filled.height === 4 && gaps[0].duree_minutes === 30);
+ * ```
  */
 export function fillTimeHoles(
   frame: pl.DataFrame,
@@ -170,6 +201,21 @@ export interface GapColumn {
  * `_interp_<col>` per column that had missing cells (listed in `flags`); reports every gap,
  * filled or not. All columns are processed in a few passes: polars shares the window groups of
  * expressions evaluated together.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { interpolateGaps } from "./_silver_gaps.ts";
+ * const t = (m: number) => Date.UTC(2025, 0, 1, 0, m);
+ * const frame = pl.DataFrame({
+ *   jeu_donnees: ["eco2mix", "eco2mix", "eco2mix"], perimetre: ["France", "France", "France"],
+ *   timestamp_utc: pl.Series("t", [t(0), t(15), t(30)], pl.Int64).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"),
+ *   pas_minutes: pl.Series("p", [15, 15, 15], pl.Int32), source_file: ["a.xls", "a.xls", "a.xls"],
+ *   _sid: pl.Series("s", [0, 0, 0], pl.Int32), nucleaire: [100, null, 200],
+ * });
+ * const { frame: out } = interpolateGaps(frame, [{ name: "nucleaire", files: ["a.xls"] }], 60);
+ * console.assert(out.getColumn("nucleaire").toArray()[1] === 150);
+ * ```
  */
 export function interpolateGaps(
   frame: pl.DataFrame,

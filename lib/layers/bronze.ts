@@ -19,7 +19,15 @@
 import pl from "nodejs-polars";
 import { COLUMNS, type Eco2mixTable } from "../eco2mix/mod.ts";
 
-/** Lineage columns bronze adds to every row. */
+/**
+ * Lineage columns bronze adds to every row.
+ *
+ * @example
+ * ```ts
+ * import { LINEAGE_COLUMNS } from "./bronze.ts";
+ * console.assert(LINEAGE_COLUMNS.includes("_source_sha256"));
+ * ```
+ */
 export const LINEAGE_COLUMNS = [
   "_ingested_at",
   "_source_file",

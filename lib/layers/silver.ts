@@ -83,7 +83,15 @@ import {
   withSeriesId,
 } from "./_silver_gaps.ts";
 
-/** Value columns carried to silver (Float64), in catalogue order. */
+/**
+ * Value columns carried to silver (Float64), in catalogue order.
+ *
+ * @example
+ * ```ts
+ * import { SILVER_VALUE_COLUMNS } from "./silver.ts";
+ * console.assert(SILVER_VALUE_COLUMNS.includes("eolien_offshore"));
+ * ```
+ */
 export const SILVER_VALUE_COLUMNS: readonly string[] = COLUMNS
   .filter((c) =>
     ["consumption", "forecast", "production", "production_detail", "storage", "exchange", "co2"]
@@ -122,7 +130,15 @@ const DERIVED_COLUMNS = [
   ...ENERGY_COLUMNS.map((c) => `energie_${c}_mwh`),
 ];
 
-/** Columns of the silver frame, in order. */
+/**
+ * Columns of the silver frame, in order.
+ *
+ * @example
+ * ```ts
+ * import { SILVER_COLUMNS } from "./silver.ts";
+ * console.assert(SILVER_COLUMNS.includes("annee_mois"));
+ * ```
+ */
 export const SILVER_COLUMNS: readonly string[] = [
   "jeu_donnees",
   "perimetre",

@@ -8,7 +8,15 @@
 import pl from "nodejs-polars";
 import { type QualityRule, RULES } from "./rules.ts";
 
-/** Columns of the `qualite_donnees` frame. */
+/**
+ * Columns of the `qualite_donnees` frame.
+ *
+ * @example
+ * ```ts
+ * import { QUALITY_COLUMNS } from "./check.ts";
+ * console.assert(QUALITY_COLUMNS[0] === "regle");
+ * ```
+ */
 export const QUALITY_COLUMNS = [
   "regle",
   "action",

@@ -43,15 +43,55 @@ const sum = (names: readonly string[]) =>
   names.slice(1).reduce((acc, n) => acc.plus(c(n)), c(names[0]));
 const SERIES = ["jeu_donnees", "perimetre"] as const;
 
-/** Balance tolerance (MW): FACTS.md, ~1 % of real-time rows exceed it; regions stay < 10 MW. */
+/**
+ * Balance tolerance (MW): FACTS.md, ~1 % of real-time rows exceed it; regions stay < 10 MW.
+ *
+ * @example
+ * ```ts
+ * import { BALANCE_TOLERANCE_MW } from "./rules.ts";
+ * console.assert(BALANCE_TOLERANCE_MW === 100);
+ * ```
+ */
 export const BALANCE_TOLERANCE_MW = 100;
-/** Sub-sector tolerance (MW): 2025 TR gas details differ by up to 21 MW from the total. */
+/**
+ * Sub-sector tolerance (MW): 2025 TR gas details differ by up to 21 MW from the total.
+ *
+ * @example
+ * ```ts
+ * import { SUBSECTOR_TOLERANCE_MW } from "./rules.ts";
+ * console.assert(SUBSECTOR_TOLERANCE_MW === 25);
+ * ```
+ */
 export const SUBSECTOR_TOLERANCE_MW = 25;
-/** CO2 tolerance (g/kWh): the factors reproduce RTE within 0.9 g/kWh on 2025 files. */
+/**
+ * CO2 tolerance (g/kWh): the factors reproduce RTE within 0.9 g/kWh on 2025 files.
+ *
+ * @example
+ * ```ts
+ * import { CO2_TOLERANCE } from "./rules.ts";
+ * console.assert(CO2_TOLERANCE === 5);
+ * ```
+ */
 export const CO2_TOLERANCE = 5;
-/** Most negative plausible nuclear output (MW): auxiliaries of idle units (-65 MW seen). */
+/**
+ * Most negative plausible nuclear output (MW): auxiliaries of idle units (-65 MW seen).
+ *
+ * @example
+ * ```ts
+ * import { NUCLEAR_FLOOR_MW } from "./rules.ts";
+ * console.assert(NUCLEAR_FLOOR_MW < 0);
+ * ```
+ */
 export const NUCLEAR_FLOOR_MW = -100;
-/** Plausible consumption bounds (MW): France (record 102,098 MW, Feb 2012) and regions. */
+/**
+ * Plausible consumption bounds (MW): France (record 102,098 MW, Feb 2012) and regions.
+ *
+ * @example
+ * ```ts
+ * import { CONSUMPTION_BOUNDS } from "./rules.ts";
+ * console.assert(CONSUMPTION_BOUNDS.France[1] === 110_000);
+ * ```
+ */
 export const CONSUMPTION_BOUNDS = {
   France: [20_000, 110_000],
   region: [200, 25_000],
