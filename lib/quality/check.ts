@@ -91,17 +91,12 @@ export interface QualityOptions {
  * ```
  */
 export function checkQuality(silver: pl.DataFrame, options: QualityOptions = {}): QualityReport {
-  const rules = options.rules ?? RULES;
-  const sorted = silver.withRowIndex("_row")
+  // A rule reading a column the frame lacks checks nothing and reports nothing.
+  const rules = (options.rules ?? RULES).filter((r) =>
+    [r.applies, r.passes, r.measure].flatMap(columnsOf).every((c) => silver.columns.includes(c))
+  );
+  const frame = silver.withRowIndex("_row")
     .sort(["jeu_donnees", "perimetre", "timestamp_utc"]);
-  // Rules may reference columns a narrow frame lacks: those count as null.
-  const referenced = new Set(
-    rules.flatMap((r) => [r.applies, r.passes, r.measure]).flatMap(columnsOf),
-  );
-  const frame = sorted.withColumns(
-    ...[...referenced].filter((c) => !sorted.columns.includes(c))
-      .map((c) => pl.lit(null).cast(pl.Float64).alias(c)),
-  );
   const evaluated = frame.select(
     "_row",
     "source_file",
