@@ -223,7 +223,7 @@ Deno.test("a ';' re-save with a double-encoded (mojibake) header still resolves"
   assert.deepEqual(column(frame, "consommation"), lines.map((r) => r[4]));
 });
 
-Deno.test("a real .xlsx (SheetJS, Excel dates and times, numbers) reads like the text file", () => {
+Deno.test("real .xlsx and BIFF .xls re-saves (Excel dates, times, numbers) read like the text", () => {
   const text = latin1Text(bytesOf(TR_2025));
   const header = text.split("\n")[0].split("\t");
   const rows = handSplit(text).slice(0, 200);
@@ -253,18 +253,20 @@ Deno.test("a real .xlsx (SheetJS, Excel dates and times, numbers) reads like the
   sheet["!ref"] = XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: 201, c: 39 } });
   const book = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(book, sheet, "eCO2mix");
-  const xlsx = new Uint8Array(XLSX.write(book, { type: "array", bookType: "xlsx" }));
-
-  const { frame, meta } = readEco2mix(xlsx, "resave.xlsx");
-  assert.equal(meta.fileType, "spreadsheet");
-  assert.equal(meta.variant, "rte_national");
-  assert.equal(frame.height, 200);
-  assert.match(meta.disclaimer ?? "", /^RTE ne pourra/);
   const fromText = readEco2mix(bytesOf(TR_2025), "t.xls").frame.head(200);
-  for (const name of meta.columns.map((c) => c.name)) {
-    assert.deepEqual(column(frame, name), column(fromText, name), name);
+  // Excel 2007+ (.xlsx, a zip) and a genuine Excel 97 BIFF8 .xls (an OLE2 container).
+  for (const bookType of ["xlsx", "biff8"] as const) {
+    const bytes = new Uint8Array(XLSX.write(book, { type: "array", bookType }));
+    const { frame, meta } = readEco2mix(bytes, `resave.${bookType}`);
+    assert.equal(meta.fileType, "spreadsheet");
+    assert.equal(meta.variant, "rte_national");
+    assert.equal(frame.height, 200);
+    assert.match(meta.disclaimer ?? "", /^RTE ne pourra/);
+    for (const name of meta.columns.map((c) => c.name)) {
+      assert.deepEqual(column(frame, name), column(fromText, name), `${bookType} ${name}`);
+    }
+    assert.deepEqual(column(frame, "_source_line").slice(0, 2), [2, 3]);
   }
-  assert.deepEqual(column(frame, "_source_line").slice(0, 2), [2, 3]);
 });
 
 // ---- Error cases, one per kind, on small fixtures made from the real file ----
