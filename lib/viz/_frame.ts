@@ -35,7 +35,9 @@ export function timeColumn(frame: pl.DataFrame, table: string): string {
   const column = name as string;
   const series = frame.getColumn(column);
   if (series.dtype.variant !== "Datetime") {
-    throw new VizInputError(`${table}: column ${column} must be a Datetime, not ${series.dtype}`);
+    throw new VizInputError(
+      `${table}: column ${column} must be a Datetime, not ${series.dtype.variant}`,
+    );
   }
   if (series.nullCount() > 0) {
     const row = frame.withRowIndex("_row").filter(pl.col(column).isNull())

@@ -92,7 +92,7 @@ export function toHourly(frame: pl.DataFrame, options: HourlyOptions = {}): Hour
   for (const c of [...plain, ...split]) {
     if (!chosen.getColumn(c).isNumeric()) {
       throw new VizInputError(
-        `${table}: column ${c} must be numeric, not ${chosen.getColumn(c).dtype}`,
+        `${table}: column ${c} must be numeric, not ${chosen.getColumn(c).dtype.variant}`,
       );
     }
   }
