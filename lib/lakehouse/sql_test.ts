@@ -578,7 +578,7 @@ Deno.test("sql_cli: prints csv, json and tables, and lists the tables", async ()
     const table = await cli(["--lakehouse", root, "SELECT 'Lyon' AS ville"]);
     assert.equal(table.code, 0);
     assert.match(table.out, /│ ville │/);
-    assert.match(table.out, /│ Lyon  │/);
+    assert.ok(table.out.includes("│ Lyon  │"));
     // mesures, regions (the project catalogue does not know them) and gold.jamais_ecrite is
     // not on disk, so it is not listed.
     const tables = await cli(["--lakehouse", root, "--format", "ndjson", "--tables"]);
