@@ -247,15 +247,14 @@ export function toSilver(bronze: pl.DataFrame, options: SilverOptions = {}): Sil
     "perimetre",
     "no perimeter (Périmètre) on the line",
   );
-  df = withSeriesId(withNature(df)).withColumns(
-    pl.concatString([pl.col("source_file"), pl.col("jeu_donnees"), pl.col("perimetre")], "\u0001")
-      .hash().alias(FILE_SERIES_ID),
-  );
+  df = withIds(withNature(df));
   df = withInstants(df);
 
   // ---- 2. Values: parse, reject garbage, zero-fill absent sources -------------------------
   const rejected: pl.DataFrame[] = [];
-  const number = (c: string) => pl.col(c).cast(pl.Float64, false);
+  // Cast once; the raw strings stay until the markers (ND, -) and garbage are sorted out.
+  df = df.withColumns(...present.map((c) => pl.col(c).cast(pl.Float64, false).alias(`_n_${c}`)));
+  const number = (c: string) => pl.col(`_n_${c}`);
   const garbage = (c: string) =>
     pl.col(c).isNotNull().and(pl.col(c).neq(pl.lit("ND"))).and(pl.col(c).neq(pl.lit("-")))
       .and(number(c).isNull().or(number(c).isNan()).or(number(c).isInfinite()));
@@ -284,12 +283,12 @@ export function toSilver(bronze: pl.DataFrame, options: SilverOptions = {}): Sil
     ...[...absent.entries()].map(([c, zero]) => zero.fillNull(false).alias(`_absent_${c}`)),
   );
   df = df.withColumns(
-    ...present.map((c) => {
-      const num = pl.col(c).cast(pl.Float64, false);
-      return (absent.has(c) ? pl.when(pl.col(`_absent_${c}`)).then(pl.lit(0)).otherwise(num) : num)
-        .alias(c);
-    }),
-  );
+    ...present.map((c) =>
+      (absent.has(c)
+        ? pl.when(pl.col(`_absent_${c}`)).then(pl.lit(0)).otherwise(number(c))
+        : number(c)).alias(c)
+    ),
+  ).drop(present.map((c) => `_n_${c}`));
   for (const c of BATTERIES.filter((b) => absent.has(b) && !present.includes(b))) {
     df = df.withColumn(
       pl.when(pl.col(`_absent_${c}`)).then(pl.lit(0)).otherwise(pl.lit(null))
@@ -433,6 +432,16 @@ function distinct(frame: pl.DataFrame, column: string): string[] {
 }
 
 /** Canonical `nature` and its precedence rank; an unknown stage is an error. */
+/**
+ * `_sid` (series, numbered in silver's order) and `_fid` (file x series): integer window keys,
+ * from one join with the few distinct (file, series) triples.
+ */
+function withIds(df: pl.DataFrame): pl.DataFrame {
+  const triples = withSeriesId(df.select("source_file", ...SERIES).unique())
+    .withRowIndex(FILE_SERIES_ID);
+  return df.join(triples, { on: ["source_file", ...SERIES], how: "left" });
+}
+
 function withNature(df: pl.DataFrame): pl.DataFrame {
   const raws = distinct(df, "_nature_raw");
   const unknown = raws.filter((r) => parseNature(r) === undefined);
