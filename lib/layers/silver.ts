@@ -176,7 +176,10 @@ export interface SilverResult {
   readonly lacunes: pl.DataFrame;
   /** Quarantined bronze lines: source_file, source_line, motif, detail. */
   readonly rejets: pl.DataFrame;
-  /** Per source file: bronze lines and where each went (sums to lignes_bronze). */
+  /**
+   * Per ingested file (source_file, source_sha256, ingested_at): bronze lines and where each
+   * went: lignes_silver + lignes_remplissage_dst + ... + lignes_rejet = lignes_bronze.
+   */
   readonly bilan: pl.DataFrame;
 }
 
@@ -239,6 +242,7 @@ export function toSilver(bronze: pl.DataFrame, options: SilverOptions = {}): Sil
     pl.col("date_heure"),
     pl.col("_ingested_at"),
     pl.col("_source_file").alias("source_file"),
+    pl.col("_source_sha256").alias("source_sha256"),
     pl.col("_source_line").alias("source_line"),
     ...present.map((c) => pl.col(c)),
   ).withRowIndex("_row");
@@ -433,13 +437,14 @@ function distinct(frame: pl.DataFrame, column: string): string[] {
 
 /** Canonical `nature` and its precedence rank; an unknown stage is an error. */
 /**
- * `_sid` (series, numbered in silver's order) and `_fid` (file x series): integer window keys,
- * from one join with the few distinct (file, series) triples.
+ * `_sid` (series, numbered in silver's order) and `_fid` (ingested file x series): integer
+ * window keys, from one join with the few distinct combinations.
  */
 function withIds(df: pl.DataFrame): pl.DataFrame {
-  const triples = withSeriesId(df.select("source_file", ...SERIES).unique())
-    .withRowIndex(FILE_SERIES_ID);
-  return df.join(triples, { on: ["source_file", ...SERIES], how: "left" });
+  // A file is its content: RTE serves the same name every day, each download is another file.
+  const keys = ["source_file", "source_sha256", "_ingested_at", ...SERIES];
+  const files = withSeriesId(df.select(...keys).unique()).withRowIndex(FILE_SERIES_ID);
+  return df.join(files, { on: keys, how: "left" });
 }
 
 function withNature(df: pl.DataFrame): pl.DataFrame {
@@ -577,23 +582,21 @@ function duplicateRows(kept: pl.DataFrame, values: readonly string[]) {
 
 /** Rows of files that lose their (series, half-hour slot) to a better file. */
 function supersededRows(kept: pl.DataFrame): number[] {
-  const perSeries = kept.groupBy(SERIES).agg(pl.col("source_file").nUnique().alias("n"));
+  const perSeries = kept.groupBy(SERIES_ID).agg(pl.col(FILE_SERIES_ID).nUnique().alias("n"));
   if (perSeries.filter(pl.col("n").gt(1)).height === 0) return [];
   const slot = pl.col("timestamp_utc").cast(pl.Int64).div(30 * MINUTE_MS).floor().cast(pl.Int64);
   const ranked = kept.select(
     "_row",
     SERIES_ID,
-    ...SERIES,
+    FILE_SERIES_ID,
     "source_file",
     "_rank",
     "_ingested_at",
     slot.alias("_slot"),
   )
-    .sort(["_rank", "_ingested_at", "source_file"], true)
-    .withColumn(
-      pl.col("source_file").first().over(SERIES_ID, "_slot").alias("_winner"),
-    );
-  return ranked.filter(pl.col("source_file").neq(pl.col("_winner"))).getColumn("_row")
+    .sort(["_rank", "_ingested_at", "source_file", FILE_SERIES_ID], true)
+    .withColumn(pl.col(FILE_SERIES_ID).first().over(SERIES_ID, "_slot").alias("_winner"));
+  return ranked.filter(pl.col(FILE_SERIES_ID).neq(pl.col("_winner"))).getColumn("_row")
     .toArray() as number[];
 }
 
@@ -729,8 +732,8 @@ const MOTIFS = [
 ];
 
 function bilanFrame(df: pl.DataFrame): pl.DataFrame {
-  return df.groupBy("source_file").agg(
+  return df.groupBy(["source_file", "source_sha256", "_ingested_at"]).agg(
     pl.col("_row").count().cast(pl.Int64).alias("lignes_bronze"),
     ...MOTIFS.map((m) => pl.col("_motif").eq(pl.lit(m)).cast(pl.Int64).sum().alias(`lignes_${m}`)),
-  ).sort("source_file");
+  ).rename({ _ingested_at: "ingested_at" }).sort(["source_file", "ingested_at"]);
 }

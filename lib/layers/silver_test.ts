@@ -346,6 +346,29 @@ Deno.test("overlap: same nature, the latest ingestion wins", () => {
   assert.deepEqual(silver.getColumn("source_file").unique().toArray(), ["new.xls"]);
 });
 
+Deno.test("overlap: two downloads under RTE's one file name, the later one wins", () => {
+  const revised = editTr2016((cells) => {
+    const out = [...cells];
+    if (out[4] !== "") out[4] = String(Number(out[4]) + 7);
+    return out;
+  });
+  const name = "eCO2mix_RTE_En-cours-TR.xls";
+  const result = silverOf([
+    { path: TR_2016, name, at: new Date("2016-06-25T10:00:00Z") },
+    { bytes: revised, name, at: new Date("2016-06-25T11:00:00Z") },
+  ]);
+  assertBilan(result);
+  assert.equal(result.rejets.height, 0);
+  assert.equal(result.silver.height, 2_344);
+  const first = result.silver.head(1).toRecords()[0];
+  assert.equal(first.consommation, Number(TR_2016_LINES()[1].split("\t")[4]) + 7);
+  assert.deepEqual(
+    result.bilan.select("ingested_at", "lignes_silver", "lignes_remplacee").toRecords()
+      .map((r) => [iso(r.ingested_at), r.lignes_silver, r.lignes_remplacee]),
+    [["2016-06-25T10:00:00.000Z", 0, 2_344], ["2016-06-25T11:00:00.000Z", 2_344, 0]],
+  );
+});
+
 Deno.test("garbage number: typed error naming file, line and cell; or quarantine", () => {
   const bytes = editTr2016((cells, i) =>
     i === 10 ? [...cells.slice(0, 7), "12a4", ...cells.slice(8)] : cells
