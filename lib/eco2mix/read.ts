@@ -19,7 +19,8 @@
  */
 
 import pl from "nodejs-polars";
-import { gunzipSync, unzipSync } from "fflate";
+import { unzipSync } from "fflate";
+import { gunzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
 import { type ResolvedColumn, resolveHeader } from "./columns.ts";
 import { decodeText, type TextEncoding } from "./encoding.ts";
@@ -28,6 +29,7 @@ import {
   Eco2mixEmptyError,
   Eco2mixFormatError,
   Eco2mixNotDataError,
+  Eco2mixTruncatedError,
 } from "./errors.ts";
 import { parseNature } from "./nature.ts";
 import { detectSeparator, parseTextTable } from "./_text_table.ts";
@@ -191,8 +193,20 @@ function readBytes(
   if (isGzip(bytes)) {
     let inner: Uint8Array;
     try {
-      inner = gunzipSync(bytes);
+      // node:zlib is native: twice as fast as fflate on the 22 MB consumption history.
+      const out = gunzipSync(bytes);
+      inner = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     } catch (cause) {
+      if (/unexpected end of file/i.test(String(cause))) {
+        throw new Eco2mixTruncatedError(
+          "gzip stream ends early: truncated download?",
+          file,
+          undefined,
+          {
+            cause,
+          },
+        );
+      }
       throw new Eco2mixFormatError("corrupt gzip file", file, undefined, { cause });
     }
     return readBytes(inner, file, sha256, "gzip");

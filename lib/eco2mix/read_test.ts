@@ -297,6 +297,15 @@ Deno.test("truncated download (cut at a line end): missing disclaimer", () => {
   });
 });
 
+Deno.test("truncated .csv.gz download: truncation error naming the file", () => {
+  const gz = bytesOf(CONSO_BRUTE);
+  assert.throws(() => readEco2mix(gz.subarray(0, 100_000), "cut.csv.gz"), (e) => {
+    assert.ok(e instanceof Eco2mixTruncatedError);
+    assert.match(e.message, /^cut\.csv\.gz: gzip stream ends early/);
+    return true;
+  });
+});
+
 Deno.test("missing required column: error names the file and the header line", () => {
   const text = TR_2016_TEXT().split("\n").map((l) =>
     l.split("\t").filter((_, i) => i !== 4).join("\t")
