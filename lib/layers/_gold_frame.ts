@@ -151,14 +151,40 @@ function localMidnightMs(date: pl.Expr): pl.Expr {
   return date.cast(pl.Datetime("ms")).dt.replaceTimeZone(PARIS).cast(pl.Int64);
 }
 
-/** The Date `days` days after a Date expression. */
+/**
+ * The Date `days` days after a Date expression.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { addDays } from "./_gold_frame.ts";
+ * const df = pl.DataFrame({ d: ["2024-02-28"] }).select(
+ *   addDays(pl.col("d").str.strptime(pl.Date, "%Y-%m-%d"), 2).dt.strftime("%Y-%m-%d").alias("d"),
+ * );
+ * console.assert(df.getColumn("d").toArray()[0] === "2024-03-01");
+ * ```
+ */
 export function addDays(date: pl.Expr, days: number): pl.Expr {
   return date.cast(pl.Int32).plus(days).cast(pl.Date);
 }
 
 /**
- * Length in minutes of the local period [start, end) between two Date expressions: 1,440 per
- * ordinary day, 1,380 on the spring-forward day, 1,500 on the fall-back day.
+ * Length in minutes of the local (Europe/Paris) period [start, end) between two Date
+ * expressions: 1,440 per ordinary day, 1,380 on the spring-forward day, 1,500 on the fall-back
+ * day; a month or week holding a switch is 60 minutes shorter or longer.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { localMinutes } from "./_gold_frame.ts";
+ * const df = pl.DataFrame({ a: ["2025-03-01"], b: ["2025-04-01"] }).select(
+ *   localMinutes(
+ *     pl.col("a").str.strptime(pl.Date, "%Y-%m-%d"),
+ *     pl.col("b").str.strptime(pl.Date, "%Y-%m-%d"),
+ *   ).alias("minutes"),
+ * );
+ * console.assert(df.getColumn("minutes").toArray()[0] === 31 * 1440 - 60);
+ * ```
  */
 export function localMinutes(start: pl.Expr, endExclusive: pl.Expr): pl.Expr {
   return localMidnightMs(endExclusive).minus(localMidnightMs(start)).div(60_000).cast(pl.Int32);

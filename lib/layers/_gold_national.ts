@@ -67,19 +67,15 @@ export function nationalView(silver: pl.DataFrame): pl.DataFrame {
     if (SHARED.includes(name)) aggs.push(pl.col(name).first().alias(name));
     else if (name === "nature") aggs.push(leastNature());
     else if (name === "ligne_reconstituee") aggs.push(pl.col(name).any().alias(name));
-    else if (name === "colonnes_interpolees") {
-      aggs.push(
-        pl.col(name).str.split(",").explode().dropNulls().unique().sort().str.concat(",")
-          .alias(name),
-      );
-    } else if (dtype.equals(pl.Float64)) aggs.push(strictSum(name));
+    else if (name === "colonnes_interpolees") continue; // joined below, from the few flagged rows
+    else if (dtype.equals(pl.Float64)) aggs.push(strictSum(name));
     // Lineage and per-region labels have no national value.
     else aggs.push(pl.lit(null).cast(dtype).alias(name));
   }
   // Only instants where every region of the data set is present: a partial sum is not France.
   const regions = regional.groupBy("jeu_donnees")
     .agg(pl.col("perimetre").nUnique().cast(pl.Int64).alias("_attendues"));
-  let national = regional.groupBy(GROUP).agg(...aggs)
+  let national = regional.lazy().groupBy(GROUP).agg(...aggs).collectSync()
     .join(regions, { on: "jeu_donnees" })
     .filter(pl.col("_regions").cast(pl.Int64).eq(pl.col("_attendues")))
     .drop("_regions", "_attendues")
@@ -87,11 +83,11 @@ export function nationalView(silver: pl.DataFrame): pl.DataFrame {
   national = national.withColumns(
     ...RATIOS.filter((c) => c in schema).map((c) => ratio(c, national.columns)),
   );
-  if (national.columns.includes("colonnes_interpolees")) {
-    national = national.withColumn(
-      pl.when(pl.col("colonnes_interpolees").eq(pl.lit(""))).then(pl.lit(null))
-        .otherwise(pl.col("colonnes_interpolees")).alias("colonnes_interpolees"),
+  if ("colonnes_interpolees" in schema) {
+    const merged = regional.filter(pl.col("colonnes_interpolees").isNotNull()).groupBy(GROUP).agg(
+      pl.col("colonnes_interpolees").str.split(",").explode().unique().sort().str.concat(","),
     );
+    national = national.join(merged, { on: GROUP, how: "left" });
   }
   national = national.select(...silver.columns.map((c) => pl.col(c).cast(schema[c]).alias(c)));
   const keys = ["jeu_donnees", "perimetre", "timestamp_utc"];

@@ -5,6 +5,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { readEco2mix } from "../eco2mix/mod.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
@@ -107,4 +108,74 @@ export function records(frame: pl.DataFrame, ...columns: string[]): Record<strin
 /** "YYYY-MM-DD" of a polars Date value read back as a JS Date (UTC midnight). */
 export function isoDate(value: unknown): string {
   return (value as Date).toISOString().slice(0, 10);
+}
+
+const PARIS = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "Europe/Paris",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  weekday: "short",
+  hourCycle: "h23",
+});
+const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/**
+ * Local Europe/Paris calendar of a UTC instant, by `Intl` (independent of polars): date
+ * "YYYY-MM-DD", hour, minute, ISO weekday (1 = Monday).
+ */
+export function paris(t: Date | number): {
+  date: string;
+  hour: number;
+  minute: number;
+  weekday: number;
+} {
+  const p = Object.fromEntries(PARIS.formatToParts(t).map((x) => [x.type, x.value]));
+  return {
+    date: `${p.year}-${p.month}-${p.day}`,
+    hour: Number(p.hour),
+    minute: Number(p.minute),
+    weekday: WEEKDAYS.indexOf(p.weekday) + 1,
+  };
+}
+
+/** Asserts a number within a relative tolerance (absolute below 1). */
+export function assertClose(actual: unknown, expected: number, tolerance = 1e-9, label = "") {
+  assert.equal(typeof actual, "number", `${label}: ${actual} is not a number`);
+  const scale = Math.max(1, Math.abs(expected));
+  assert.ok(
+    Math.abs((actual as number) - expected) <= tolerance * scale,
+    `${label}: ${actual} != ${expected}`,
+  );
+}
+
+/** Pearson correlation of two equally long arrays. */
+export function pearson(x: readonly number[], y: readonly number[]): number {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+/** Group rows by a key and sum a numeric function of each row (null values skipped). */
+export function sumBy<T>(
+  rows: readonly T[],
+  key: (r: T) => string,
+  value: (r: T) => number | null,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    const v = value(r);
+    if (v === null) continue;
+    out.set(key(r), (out.get(key(r)) ?? 0) + v);
+  }
+  return out;
 }

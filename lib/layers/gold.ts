@@ -73,6 +73,8 @@ import {
 import { NATIONAL_VIEW, nationalView } from "./_gold_national.ts";
 
 export { EMISSION_FACTORS, GoldInputError, NATIONAL_VIEW };
+// Local-calendar expressions, for analyses that aggregate over local periods.
+export { addDays, localMinutes } from "./_gold_frame.ts";
 
 /** Options shared by the gold functions. */
 export interface GoldOptions {

@@ -17,30 +17,18 @@ import {
   worstForecastHours,
 } from "./gold.ts";
 import {
+  assertClose,
   isoDate,
+  paris,
   records,
   silverFrame,
   silverRegional2014,
   silverTr2016,
   silverTr2025,
+  sumBy,
 } from "./_gold_testdata.ts";
 
 // ---- independent helpers (plain JS, no polars, no code under test) ------------------------
-
-const PARIS = new Intl.DateTimeFormat("en-CA", {
-  timeZone: "Europe/Paris",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  hourCycle: "h23",
-});
-
-/** Local date "YYYY-MM-DD" and hour of a UTC instant, by Intl. */
-function paris(t: Date): { date: string; hour: number } {
-  const p = Object.fromEntries(PARIS.formatToParts(t).map((x) => [x.type, x.value]));
-  return { date: `${p.year}-${p.month}-${p.day}`, hour: Number(p.hour) };
-}
 
 /** ISO 8601 [year, week] of a "YYYY-MM-DD" date. */
 function isoWeek(date: string): [number, number] {
@@ -48,26 +36,6 @@ function isoWeek(date: string): [number, number] {
   d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7) + 3); // that week's Thursday
   const year = d.getUTCFullYear();
   return [year, Math.floor((d.getTime() - Date.UTC(year, 0, 1)) / 86_400_000 / 7) + 1];
-}
-
-function close(actual: unknown, expected: number, tolerance = 1e-6, label = ""): void {
-  assert.equal(typeof actual, "number", `${label}: ${actual} is not a number`);
-  const scale = Math.max(1, Math.abs(expected));
-  assert.ok(
-    Math.abs((actual as number) - expected) <= tolerance * scale,
-    `${label}: ${actual} != ${expected}`,
-  );
-}
-
-/** Group rows by a key and sum a numeric function of each row. */
-function sumBy<T>(rows: readonly T[], key: (r: T) => string, value: (r: T) => number | null) {
-  const out = new Map<string, number>();
-  for (const r of rows) {
-    const v = value(r);
-    if (v === null) continue;
-    out.set(key(r), (out.get(key(r)) ?? 0) + v);
-  }
-  return out;
 }
 
 type Row = Record<string, number | null> & { timestamp_utc: Date; perimetre: string };
@@ -108,13 +76,13 @@ Deno.test("daily mix: totals equal the sum of silver step energies, shares add t
   for (const r of records(mix)) {
     const d = isoDate(r.date);
     assert.equal(r.perimetre, "France");
-    close(r.nucleaire_total_mwh, nuclear.get(d)!, 1e-9, `nuclear ${d}`);
-    close(r.renouvelables_total_mwh, renewable.get(d)!, 1e-9, `renewable ${d}`);
-    close(r.fossiles_total_mwh, fossil.get(d)!, 1e-9, `fossil ${d}`);
+    assertClose(r.nucleaire_total_mwh, nuclear.get(d)!, 1e-9, `nuclear ${d}`);
+    assertClose(r.renouvelables_total_mwh, renewable.get(d)!, 1e-9, `renewable ${d}`);
+    assertClose(r.fossiles_total_mwh, fossil.get(d)!, 1e-9, `fossil ${d}`);
     const total = nuclear.get(d)! + renewable.get(d)! + fossil.get(d)!;
-    close(r.production_totale_mwh, total, 1e-9, `production ${d}`);
-    close(r.part_nucleaire_pct, 100 * nuclear.get(d)! / total, 1e-9, `share ${d}`);
-    close(
+    assertClose(r.production_totale_mwh, total, 1e-9, `production ${d}`);
+    assertClose(r.part_nucleaire_pct, 100 * nuclear.get(d)! / total, 1e-9, `share ${d}`);
+    assertClose(
       (r.part_nucleaire_pct as number) + (r.part_renouvelables_pct as number) +
         (r.part_fossiles_pct as number),
       100,
@@ -189,14 +157,14 @@ Deno.test("hourly production by source: statistics of each hour and sources addi
     ),
   );
   const g = rows.find((r) => r.source_energie === "gaz")!;
-  close(g.production_moyenne_mw, mean, 1e-12, "mean");
+  assertClose(g.production_moyenne_mw, mean, 1e-12, "mean");
   assert.equal(g.production_min_mw, Math.min(...gas));
   assert.equal(g.production_max_mw, Math.max(...gas));
-  close(g.ecart_type, std, 1e-9, "std");
-  close(g.energie_mwh, gas.reduce((a, b) => a + b) / 4, 1e-12, "energy");
+  assertClose(g.ecart_type, std, 1e-9, "std");
+  assertClose(g.energie_mwh, gas.reduce((a, b) => a + b) / 4, 1e-12, "energy");
   assert.deepEqual([g.nb_mesures, g.nb_mesures_attendues], [4, 4]);
   const production = hour.reduce((a, r) => a + r.production_totale! / 4, 0);
-  close(rows.reduce((a, r) => a + (r.energie_mwh as number), 0), production, 1e-9, "sum");
+  assertClose(rows.reduce((a, r) => a + (r.energie_mwh as number), 0), production, 1e-9, "sum");
 });
 
 Deno.test("forecasts: RTE's J-1 MAPE over the 2025 file, computed independently", () => {
@@ -214,12 +182,16 @@ Deno.test("forecasts: RTE's J-1 MAPE over the 2025 file, computed independently"
       pl.col("dimension").eq(pl.lit("global")).and(pl.col("horizon").eq(pl.lit("j1"))),
     ),
   )[0];
-  close(overall.mape_pct, mape, 1e-9, "mape");
+  assertClose(overall.mape_pct, mape, 1e-9, "mape");
   assert.equal(overall.nb_pas, rows.length);
   const errors = rows.map((r) => r.consommation! - r.prevision_j1!);
-  close(overall.mae_mw, errors.reduce((a, b) => a + Math.abs(b), 0) / errors.length, 1e-9);
-  close(overall.rmse_mw, Math.sqrt(errors.reduce((a, b) => a + b * b, 0) / errors.length), 1e-9);
-  close(overall.biais_mw, errors.reduce((a, b) => a + b) / errors.length, 1e-9);
+  assertClose(overall.mae_mw, errors.reduce((a, b) => a + Math.abs(b), 0) / errors.length, 1e-9);
+  assertClose(
+    overall.rmse_mw,
+    Math.sqrt(errors.reduce((a, b) => a + b * b, 0) / errors.length),
+    1e-9,
+  );
+  assertClose(overall.biais_mw, errors.reduce((a, b) => a + b) / errors.length, 1e-9);
 
   // By local hour and by month, for one modality each.
   const at19 = rows.filter((r) => paris(r.timestamp_utc).hour === 19);
@@ -231,9 +203,9 @@ Deno.test("forecasts: RTE's J-1 MAPE over the 2025 file, computed independently"
     accuracy.filter(pl.col("horizon").eq(pl.lit("j1"))),
     (r) => `${r.dimension}/${r.modalite}`,
   );
-  close(m.get("heure/19")!.mape_pct, mape19, 1e-9, "hour 19");
+  assertClose(m.get("heure/19")!.mape_pct, mape19, 1e-9, "hour 19");
   const march = rows.filter((r) => paris(r.timestamp_utc).date.startsWith("2025-03"));
-  close(
+  assertClose(
     m.get("mois/2025-03")!.biais_mw,
     march.reduce((a, r) => a + r.consommation! - r.prevision_j1!, 0) / march.length,
     1e-9,
@@ -266,7 +238,7 @@ Deno.test("forecasts: worst hours are the hours of highest mean absolute error, 
     .sort((a, b) => b.mean - a.mean);
   for (let i = 0; i < 5; i++) {
     assert.equal((worst[i].heure_debut_utc as Date).getTime(), ranked[i].hour);
-    close(worst[i].erreur_absolue_moyenne_pct, ranked[i].mean, 1e-9);
+    assertClose(worst[i].erreur_absolue_moyenne_pct, ranked[i].mean, 1e-9);
   }
 });
 
@@ -287,18 +259,18 @@ Deno.test("exchanges: border balances add up to the commercial exchange energy",
   const borders = all.filter((r) => r.pays !== EXCHANGE_TOTAL);
   const net = sumBy(borders, (r) => isoDate(r.date), (r) => r.solde_net_mwh as number);
   assert.equal(net.size, 206);
-  for (const [d, value] of net) close(value, commercial.get(d)!, 1e-9, `net ${d}`);
+  for (const [d, value] of net) assertClose(value, commercial.get(d)!, 1e-9, `net ${d}`);
   for (const r of all) {
     assert.ok((r.import_total_mwh as number) >= 0 && (r.export_total_mwh as number) <= 0);
     const d = isoDate(r.date);
     if (r.pays === "Espagne") {
-      close(r.import_total_mwh, spainImport.get(d)!, 1e-9, `ES import ${d}`);
-      close(r.export_total_mwh, spainExport.get(d)!, 1e-9, `ES export ${d}`);
+      assertClose(r.import_total_mwh, spainImport.get(d)!, 1e-9, `ES import ${d}`);
+      assertClose(r.export_total_mwh, spainExport.get(d)!, 1e-9, `ES export ${d}`);
     }
     if (r.pays === EXCHANGE_TOTAL) {
-      close(r.solde_net_mwh, commercial.get(d)!, 1e-9, `total ${d}`);
-      close(r.solde_physique_mwh, physical.get(d)!, 1e-9, `physical ${d}`);
-      close(r.ecart_physique_commercial_mwh, physical.get(d)! - commercial.get(d)!, 1e-9);
+      assertClose(r.solde_net_mwh, commercial.get(d)!, 1e-9, `total ${d}`);
+      assertClose(r.solde_physique_mwh, physical.get(d)!, 1e-9, `physical ${d}`);
+      assertClose(r.ecart_physique_commercial_mwh, physical.get(d)! - commercial.get(d)!, 1e-9);
     } else assert.equal(r.solde_physique_mwh, null);
   }
 });
@@ -318,7 +290,7 @@ Deno.test("exchanges: half-hourly schedules of 2016 count once per half-hour", (
       pl.col("pays").eq(pl.lit("UK")).and(pl.col("date").eq(pl.lit(new Date("2016-06-10")))),
     ),
   )[0];
-  close(uk.solde_net_mwh, expected, 1e-9);
+  assertClose(uk.solde_net_mwh, expected, 1e-9);
   assert.equal(uk.jour_complet, true);
 });
 
@@ -338,10 +310,10 @@ Deno.test("carbon: CO2 tonnes equal intensity x production energy, hour by hour"
   assert.equal(all.length, tonnes.size);
   for (const r of all) {
     const k = `${isoDate(r.date)} ${r.heure}`;
-    close(r.co2_total_tonnes, tonnes.get(k)!, 1e-9, `tonnes ${k}`);
-    close(r.taux_co2_gkwh, 1000 * tonnes.get(k)! / energy.get(k)!, 1e-9, `rate ${k}`);
-    close(r.part_sources_bas_carbone_pct, 100 * low.get(k)! / energy.get(k)!, 1e-9, k);
-    close(r.co2_gaz_tonnes, gas.get(k)!, 1e-9, `gas ${k}`);
+    assertClose(r.co2_total_tonnes, tonnes.get(k)!, 1e-9, `tonnes ${k}`);
+    assertClose(r.taux_co2_gkwh, 1000 * tonnes.get(k)! / energy.get(k)!, 1e-9, `rate ${k}`);
+    assertClose(r.part_sources_bas_carbone_pct, 100 * low.get(k)! / energy.get(k)!, 1e-9, k);
+    assertClose(r.co2_gaz_tonnes, gas.get(k)!, 1e-9, `gas ${k}`);
   }
   // RTE's factors reproduce RTE's rate closely (FACTS.md: ~0.24 g/kWh MAE per step).
   const gap = all.map((r) =>
@@ -389,12 +361,12 @@ Deno.test("weekly statistics: each week is the sum of its days", () => {
     const k = `${w.annee_iso}-${w.semaine_iso}`;
     assert.equal(week(isoDate(w.debut_semaine)), k);
     assert.equal(new Date(w.debut_semaine as Date).getUTCDay(), 1);
-    close(w.consommation_mwh, consumption.get(k)!, 1e-9, `consumption ${k}`);
+    assertClose(w.consommation_mwh, consumption.get(k)!, 1e-9, `consumption ${k}`);
     assert.equal(w.pic_consommation_mw, peak.get(k));
-    close(w.production_totale_mwh, production.get(k)!, 1e-9, `production ${k}`);
-    close(w.nucleaire_mwh, nuclear.get(k)!, 1e-9, `nuclear ${k}`);
-    close(w.co2_total_tonnes, co2.get(k)!, 1e-9, `co2 ${k}`);
-    close(w.solde_echanges_mwh, exchanges.get(k)!, 1e-9, `exchanges ${k}`);
+    assertClose(w.production_totale_mwh, production.get(k)!, 1e-9, `production ${k}`);
+    assertClose(w.nucleaire_mwh, nuclear.get(k)!, 1e-9, `nuclear ${k}`);
+    assertClose(w.co2_total_tonnes, co2.get(k)!, 1e-9, `co2 ${k}`);
+    assertClose(w.solde_echanges_mwh, exchanges.get(k)!, 1e-9, `exchanges ${k}`);
   }
   const first = weeks[0];
   // 2025-W01 starts on Monday 2024-12-30; the file starts on 2025-01-01: 5 days of 7.
@@ -437,7 +409,7 @@ Deno.test("regional 2014: national yearly totals match SOURCES.md within 0.01 TW
     pl.col("perimetre").neq(pl.lit(NATIONAL_VIEW)),
   );
   assert.equal(perRegion.getColumn("perimetre").nUnique(), 12);
-  close(twh(perRegion, "nucleaire_total_mwh"), twh(mix, "nucleaire_total_mwh"), 1e-12);
+  assertClose(twh(perRegion, "nucleaire_total_mwh"), twh(mix, "nucleaire_total_mwh"), 1e-12);
 });
 
 Deno.test("regional 2014: DST days of the national view, thermal source, no CO2 invented", () => {

@@ -1,0 +1,177 @@
+/**
+ * Monthly trends: the renewable share of production and offshore wind, with a linear slope per
+ * month and its unit.
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import { addDays, localMinutes } from "../layers/gold.ts";
+import { over, requireColumns, seriesKeys, timeWeightedMean } from "./_input.ts";
+
+/**
+ * One value per series and local month.
+ *
+ * Why: a trend over months must not be driven by the daily and weekly cycles, nor by a month's
+ * missing days: shares are ratios of energies (Σ MWh renewable / Σ MWh produced, each step
+ * weighted by its length), powers are time-weighted means, and `couverture_pct` says how much
+ * of the local month (DST switch included) the data cover.
+ *
+ * Columns: series keys, `annee_mois` ("YYYY-MM", local), `debut_mois` (Date),
+ * `part_renouvelables_pct`, `eolien_offshore_moyen_mw` (null where not published),
+ * `production_totale_mwh`, `couverture_pct` (minutes with production / minutes of the month).
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { monthlyMix } from "./trend.ts";
+ * const silver = pl.DataFrame({
+ *   perimetre: ["France", "France"],
+ *   date_locale: ["2025-02-01", "2025-02-01"],
+ *   pas_minutes: [30, 15],
+ *   renouvelables_total: [20_000, 40_000], production_totale: [80_000, 80_000],
+ *   eolien_offshore: [1_000, 1_600],
+ * }).withColumns(
+ *   pl.col("date_locale").str.strptime(pl.Date, "%Y-%m-%d"),
+ *   pl.col("pas_minutes").cast(pl.Int32),
+ * );
+ * const month = monthlyMix(silver).toRecords()[0];
+ * // (20,000 × 0.5 h + 40,000 × 0.25 h) / (80,000 × 0.75 h)
+ * console.assert(Math.abs((month.part_renouvelables_pct as number) - 100 / 3) < 1e-12);
+ * console.assert(month.eolien_offshore_moyen_mw === 1_200);
+ * ```
+ */
+export function monthlyMix(silver: pl.DataFrame): pl.DataFrame {
+  const keys = seriesKeys(silver);
+  requireColumns(
+    silver,
+    ["perimetre", "date_locale", "pas_minutes", "renouvelables_total", "production_totale"],
+    "monthlyMix",
+  );
+  const offshore = silver.columns.includes("eolien_offshore")
+    ? pl.col("eolien_offshore")
+    : pl.lit(null).cast(pl.Float64);
+  const present = pl.col("production_totale").isNotNull();
+  const mwh = (c: string) =>
+    pl.when(present).then(pl.col(c).mul(pl.col("pas_minutes")).div(60)).otherwise(pl.lit(null))
+      .sum();
+  const month = pl.col("date_locale").dt.strftime("%Y-%m");
+  const monthly = silver.withColumn(month.alias("annee_mois")).groupBy([...keys, "annee_mois"])
+    .agg(
+      mwh("renouvelables_total").alias("_renouvelables_mwh"),
+      mwh("production_totale").alias("production_totale_mwh"),
+      timeWeightedMean(offshore).alias("eolien_offshore_moyen_mw"),
+      pl.when(present).then(pl.col("pas_minutes")).otherwise(pl.lit(0)).sum().alias("_minutes"),
+    ).withColumn(
+      pl.concatString([pl.col("annee_mois"), pl.lit("-01")], "").str.strptime(
+        pl.Date,
+        "%Y-%m-%d",
+      ).alias("debut_mois"),
+    );
+  // 32 days after the 1st is always in the next month.
+  const nextMonth = addDays(pl.col("debut_mois"), 32).dt.strftime("%Y-%m-01")
+    .str.strptime(pl.Date, "%Y-%m-%d");
+  return monthly.select(
+    ...keys,
+    "annee_mois",
+    "debut_mois",
+    pl.when(pl.col("production_totale_mwh").gt(0))
+      .then(pl.col("_renouvelables_mwh").mul(100).div(pl.col("production_totale_mwh")))
+      .otherwise(pl.lit(null)).alias("part_renouvelables_pct"),
+    "eolien_offshore_moyen_mw",
+    "production_totale_mwh",
+    pl.col("_minutes").mul(100).div(localMinutes(pl.col("debut_mois"), nextMonth))
+      .alias("couverture_pct"),
+  ).sort([...keys, "annee_mois"]);
+}
+
+/** The series {@linkcode mixTrends} fits, with the unit of their slope. */
+export const TREND_SERIES: Readonly<Record<string, { column: string; unit: string }>> = {
+  part_renouvelables: { column: "part_renouvelables_pct", unit: "points de %/mois" },
+  eolien_offshore: { column: "eolien_offshore_moyen_mw", unit: "MW/mois" },
+};
+
+/** Options of {@linkcode mixTrends}. */
+export interface TrendOptions {
+  /** Months covered below this percentage are left out of the fit; default 50. */
+  readonly minCoveragePct?: number;
+  /** Series with fewer usable months get no trend row; default 3. */
+  readonly minMonths?: number;
+}
+
+/**
+ * Linear trend (ordinary least squares on the monthly values of {@linkcode monthlyMix}) of the
+ * renewable share and of offshore wind, per series.
+ *
+ * Why: "is it rising, and how fast" needs a number with a unit: the slope per month, in
+ * percentage points per month for a share and MW per month for a power, with r² to say how
+ * much of the month-to-month change the line explains (seasonality makes it low over less than
+ * a year). Months mostly missing are left out rather than weighing like full ones.
+ *
+ * Columns: series keys, `serie` (`part_renouvelables`, `eolien_offshore`), `unite`,
+ * `pente_par_mois`, `valeur_initiale` (the fitted value at the first month), `r2`, `nb_mois`,
+ * `premier_mois`, `dernier_mois`. Series without published values (offshore wind before 2021,
+ * regional files) have no row.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { mixTrends } from "./trend.ts";
+ * const months = ["2025-01-01", "2025-02-01", "2025-03-01"];
+ * const silver = pl.DataFrame({
+ *   perimetre: Array(3).fill("France"), date_locale: months, pas_minutes: Array(3).fill(30),
+ *   renouvelables_total: [20, 22, 24], production_totale: [100, 100, 100],
+ * }).withColumns(
+ *   pl.col("date_locale").str.strptime(pl.Date, "%Y-%m-%d"),
+ *   pl.col("pas_minutes").cast(pl.Int32),
+ * );
+ * const trend = mixTrends(silver, { minCoveragePct: 0 }).toRecords()[0];
+ * console.assert(trend.serie === "part_renouvelables" && trend.unite === "points de %/mois");
+ * console.assert(Math.abs((trend.pente_par_mois as number) - 2) < 1e-9);
+ * ```
+ */
+export function mixTrends(silver: pl.DataFrame, options: TrendOptions = {}): pl.DataFrame {
+  const minCoverage = options.minCoveragePct ?? 50;
+  const minMonths = options.minMonths ?? 3;
+  const monthly = monthlyMix(silver);
+  const keys = seriesKeys(monthly);
+  const group = [...keys, "serie"];
+  const monthIndex = pl.col("debut_mois").dt.year().cast(pl.Int32).mul(12)
+    .plus(pl.col("debut_mois").dt.month().cast(pl.Int32));
+  const long = pl.concat(
+    Object.entries(TREND_SERIES).map(([serie, { column, unit }]) =>
+      monthly.filter(pl.col(column).isNotNull().and(pl.col("couverture_pct").gtEq(minCoverage)))
+        .select(
+          ...keys,
+          pl.lit(serie).alias("serie"),
+          pl.lit(unit).alias("unite"),
+          "annee_mois",
+          monthIndex.alias("_x"),
+          pl.col(column).alias("_y"),
+        )
+    ),
+  ).withColumn(pl.col("_x").minus(pl.col("_x").min().over(...over(group))).cast(pl.Float64));
+  const x = pl.col("_x");
+  const y = pl.col("_y");
+  const slope = pl.cov(x, y).div(x.var());
+  return long.groupBy(group).agg(
+    pl.col("unite").first(),
+    slope.alias("pente_par_mois"),
+    y.mean().minus(slope.mul(x.mean())).alias("valeur_initiale"),
+    pl.pearsonCorr(x, y).pow(2).alias("r2"),
+    y.count().cast(pl.Int32).alias("nb_mois"),
+    pl.col("annee_mois").min().alias("premier_mois"),
+    pl.col("annee_mois").max().alias("dernier_mois"),
+  ).filter(pl.col("nb_mois").gtEq(minMonths))
+    .withColumn(pl.col("r2").fillNan(null))
+    .select(
+      ...group,
+      "unite",
+      "pente_par_mois",
+      "valeur_initiale",
+      "r2",
+      "nb_mois",
+      "premier_mois",
+      "dernier_mois",
+    ).sort(group);
+}
