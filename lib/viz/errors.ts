@@ -20,16 +20,31 @@ export class VizInputError extends Error {
 }
 
 /**
- * Headless Chromium is missing or failed (launch, page error, rendering timeout). The message
- * says how to install it (`apt-get install -y chromium`).
+ * A tool the figures need is missing from the machine: the plotly.js bundle (`deno install`)
+ * or headless Chromium. The message says how to install it.
  *
  * @example
  * ```ts
- * import { ChromiumError } from "./errors.ts";
- * const error = new ChromiumError("chromium not found at /usr/bin/chromium");
- * console.assert(error.name === "ChromiumError");
+ * import { VizEnvironmentError } from "./errors.ts";
+ * const error = new VizEnvironmentError("plotly.js-dist-min is not installed");
+ * console.assert(error.name === "VizEnvironmentError");
  * ```
  */
-export class ChromiumError extends Error {
+export class VizEnvironmentError extends Error {
+  override name = "VizEnvironmentError";
+}
+
+/**
+ * Headless Chromium is missing or failed (launch, page error, rendering timeout). A missing
+ * browser's message says how to install it (`apt-get install -y chromium`).
+ *
+ * @example
+ * ```ts
+ * import { ChromiumError, VizEnvironmentError } from "./errors.ts";
+ * const error = new ChromiumError("chromium not found at /usr/bin/chromium");
+ * console.assert(error.name === "ChromiumError" && error instanceof VizEnvironmentError);
+ * ```
+ */
+export class ChromiumError extends VizEnvironmentError {
   override name = "ChromiumError";
 }

@@ -1,0 +1,85 @@
+/**
+ * plotly.js for pages without network: its minified bundle read from node_modules (it cannot
+ * be imported under Deno, it needs `window`), a French locale, the plot config, and escaping of
+ * JSON and scripts inlined into HTML.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import { VizEnvironmentError } from "./errors.ts";
+
+let cached: string | undefined;
+
+/** The text of plotly.min.js (4.8 MB), read once per process. */
+export function plotlySource(): string {
+  if (cached !== undefined) return cached;
+  let path: string;
+  try {
+    path = fileURLToPath(import.meta.resolve("plotly.js-dist-min"));
+    cached = Deno.readTextFileSync(path);
+  } catch (error) {
+    throw new VizEnvironmentError(
+      `plotly.js-dist-min is not installed (run \`deno install\` in the project root): ${
+        (error as Error).message
+      }`,
+    );
+  }
+  return cached;
+}
+
+/**
+ * Registers the French locale (month and day names, decimal comma, modebar labels) and makes it
+ * the default: dates on axes and in hovers read `janv. 2025`, `lun. 6`.
+ */
+export const FRENCH_LOCALE_SCRIPT = `Plotly.register({moduleType:"locale",name:"fr",dictionary:{
+"Autoscale":"Échelle automatique","Box Select":"Sélection rectangulaire",
+"Click to enter Colorscale title":"Cliquer pour saisir le titre de l'échelle",
+"Compare data on hover":"Comparer les données au survol",
+"Double-click on legend to isolate one trace":"Double-cliquer sur la légende pour isoler une série",
+"Double-click to zoom back out":"Double-cliquer pour dézoomer",
+"Download plot as a png":"Télécharger en PNG","Download plot":"Télécharger le graphique",
+"Lasso Select":"Sélection au lasso","Pan":"Translation","Reset axes":"Réinitialiser les axes",
+"Reset":"Réinitialiser","Show closest data on hover":"Donnée la plus proche au survol",
+"Toggle Spike Lines":"Lignes de repère","Zoom in":"Zoom avant","Zoom out":"Zoom arrière",
+"Zoom":"Zoom"},format:{days:["dimanche","lundi","mardi","mercredi","jeudi","vendredi","samedi"],
+shortDays:["dim.","lun.","mar.","mer.","jeu.","ven.","sam."],
+months:["janvier","février","mars","avril","mai","juin","juillet","août","septembre","octobre",
+"novembre","décembre"],shortMonths:["janv.","févr.","mars","avr.","mai","juin","juil.","août",
+"sept.","oct.","nov.","déc."],date:"%d/%m/%Y",decimal:",",thousands:"\\u202f"}});
+Plotly.setPlotConfig({locale:"fr"});`;
+
+/** The config every plot gets: French, no logo, resizes with its container. */
+export const PLOT_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({
+  locale: "fr",
+  displaylogo: false,
+  responsive: true,
+  toImageButtonOptions: { format: "png", scale: 2 },
+});
+
+/**
+ * A value as JSON safe inside a `<script>` element: `<` escaped so that no `</script>` or
+ * `<!--` can end the element early, and the two line separators JavaScript rejects in strings.
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}
+
+/** JavaScript source safe inside a `<script>` element (`</script` cannot end it early). */
+export function scriptSource(source: string): string {
+  return source.replace(/<\/(script)/gi, "<\\/$1");
+}
+
+/** A `<script>` element that defines `window.Plotly` in French (plotly inlined, 4.8 MB). */
+export function plotlyScriptTag(): string {
+  return `<script>${scriptSource(plotlySource())}\n${FRENCH_LOCALE_SCRIPT}</script>`;
+}
+
+/** Text escaped for HTML element content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { consumptionFigure } from "./figures.ts";
+import { figureBundle, figureSummary, PLOTLY_MIME, showFigure } from "./notebook.ts";
+import { FigureRenderer, launchChromium } from "./render.ts";
+import { frameOf, hourlyRows } from "./_testdata.ts";
+
+const FIGURE = consumptionFigure(
+  frameOf(hourlyRows("2025-01-01T00:00:00Z", 24, (i) => ({ consommation: 60_000 + 100 * i }))),
+);
+const count = (text: string, part: string) => text.split(part).length - 1;
+
+Deno.test("bundle: plotly JSON, HTML with the live script, text summary", () => {
+  const bundle = figureBundle(FIGURE, { id: "fig-1" });
+  assert.deepEqual(Object.keys(bundle), [PLOTLY_MIME, "text/html", "text/plain"]);
+  assert.equal(bundle[PLOTLY_MIME], FIGURE);
+  const html = bundle["text/html"] as string;
+  assert.ok(html.startsWith('<div id="fig-1" class="eco2mix-figure" style="width:100%"><pre>'));
+  assert.equal(count(html, "<script>"), 1);
+  assert.ok(!html.includes("plotly.js v4"));
+  assert.equal(
+    bundle["text/plain"],
+    "Consommation électrique – France\n" +
+      "du 1 janv. 2025 au 2 janv. 2025 (2 jours) · moyennes horaires · " +
+      "pic horaire : 62\u202f300 MW le 2 janv. 2025 à 0 h\n" +
+      "- Consommation (scatter, 24 points)",
+  );
+});
+
+Deno.test("bundle: plotly inlined on demand (size measured), PNG as image and as <img>", () => {
+  const png = new Uint8Array([137, 80, 78, 71, 1, 2, 3]);
+  const bundle = figureBundle(FIGURE, { includePlotly: true, png, id: "f" });
+  const html = bundle["text/html"] as string;
+  assert.ok(html.includes("plotly.js v4.1.2"));
+  assert.equal(count(html, "<script>"), 2);
+  // Measured: plotly adds 4.8 MB once; the figure itself a few kB.
+  assert.ok(html.length > 4_500_000 && html.length < 5_200_000, `${html.length}`);
+  assert.ok((figureBundle(FIGURE)["text/html"] as string).length < 20_000);
+  assert.equal(bundle["image/png"], btoa(String.fromCharCode(...png)));
+  assert.ok(html.includes(`<img src="data:image/png;base64,${bundle["image/png"]}"`));
+});
+
+Deno.test("bundle: text from the data cannot close the script or inject markup", () => {
+  const evil = {
+    data: [{ type: "bar", name: "</script><script>alert(1)</script>", x: ["<b>"], y: [1] }],
+    layout: { title: { text: "<img src=x onerror=alert(1)>" } },
+  };
+  const html = figureBundle(evil, { id: 'a"b' })["text/html"] as string;
+  assert.equal(count(html, "</script>"), 1);
+  assert.ok(!html.includes("<img src=x"));
+  assert.ok(html.startsWith('<div id="a&quot;b"'));
+  assert.ok(html.includes('getElementById("a\\"b")'));
+});
+
+Deno.test("summary of an empty figure gives its message", () => {
+  const empty = consumptionFigure(
+    frameOf([{ at: "2025-01-01T00:00:00Z", consommation: 1 }]).head(0),
+  );
+  assert.equal(
+    figureSummary(empty),
+    "Consommation électrique – France\nAucune donnée sur la période choisie",
+  );
+});
+
+Deno.test("showFigure outside the kernel prints the summary", async () => {
+  const printed: unknown[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => printed.push(...args);
+  try {
+    await showFigure(FIGURE);
+  } finally {
+    console.log = log;
+  }
+  assert.deepEqual(printed, [figureSummary(FIGURE)]);
+});
+
+Deno.test("in a browser: live plots when scripts run, the image when they do not", async () => {
+  const browser = await launchChromium();
+  try {
+    const renderer = await FigureRenderer.launch(browser);
+    const png = await renderer.png(FIGURE, { scale: 1 });
+    await renderer.close();
+    const first = figureBundle(FIGURE, { includePlotly: true, png, id: "a" });
+    const second = figureBundle(FIGURE, { png, id: "b" }); // reuses the page's plotly
+    const page = `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>` +
+      `${first["text/html"]}${second["text/html"]}</body></html>`;
+
+    const trusted = await browser.newPage();
+    const errors: string[] = [];
+    trusted.on("pageerror", (e) => errors.push(e.message));
+    await trusted.setContent(page);
+    for (const id of ["a", "b"]) {
+      await trusted.waitForSelector(`#${id} .main-svg`);
+      assert.equal(await trusted.locator(`#${id} img`).count(), 0);
+      assert.equal(await trusted.locator(`#${id} .scatterlayer .js-line`).count(), 1);
+    }
+    assert.deepEqual(errors, []);
+
+    // An untrusted notebook runs no script: the static image stays, decoded and visible.
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const untrusted = await context.newPage();
+    await untrusted.setContent(page);
+    for (const id of ["a", "b"]) {
+      assert.equal(await untrusted.locator(`#${id} .main-svg`).count(), 0);
+      const img = untrusted.locator(`#${id} img`);
+      await img.waitFor();
+      const box = await img.boundingBox();
+      assert.ok(box !== null && box.width > 500 && box.height > 300, JSON.stringify(box));
+    }
+    await context.close();
+  } finally {
+    await browser.close();
+  }
+});
