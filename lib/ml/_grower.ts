@@ -67,6 +67,9 @@ export type GrowTarget =
  */
 const SMALL_NODE = 40;
 
+/** Nodes of at least this many rows build histograms in four lanes (see #accumulateInLanes). */
+const LANES_MIN_ROWS = 4096;
+
 /** A grown tree plus where each leaf's rows sit in {@link TreeGrower.partition}. */
 export interface GrownTree extends TreeArrays {
   /** Range `[nodeStart[i], nodeEnd[i])` of `partition` holding node i's rows. */
@@ -141,6 +144,7 @@ export class TreeGrower {
     gm: Float64Array;
   };
   #acc: Float64Array;
+  #lanes: { g: Float64Array; h: Float64Array; c: Uint32Array };
 
   constructor(data: BinnedData, params: GrowerParams, width: number, hasHessians: boolean) {
     this.#data = data;
@@ -163,6 +167,12 @@ export class TreeGrower {
     };
     // Running left sums of a split scan.
     this.#acc = new Float64Array(width);
+    const lanes = 4 * this.#bins;
+    this.#lanes = {
+      g: new Float64Array(lanes),
+      h: new Float64Array(hasHessians ? lanes : 0),
+      c: new Uint32Array(lanes),
+    };
   }
 
   /**
@@ -184,7 +194,7 @@ export class TreeGrower {
     }
     this.partition.set(rows);
     this.featureGain.fill(0);
-    this.#identityRoot = m === this.#data.nRows && isIdentity(rows);
+    this.#identityRoot = isIdentity(rows);
     this.#nNodes = 0;
     this.#free = this.#pool.map((_, k) => k);
 
@@ -355,15 +365,33 @@ export class TreeGrower {
     const column = this.#data.columns[f];
     const missingBin = this.#data.missingBin;
     // Stable in-place partition: left rows compacted forward, right rows via the buffer.
+    // Branch-free (the side of a row is unpredictable): every row is written to both places
+    // and only the counter of its side advances. Bins are 0..255, so `(t - b) >>> 31` is 1
+    // exactly when b > t; the missing bin is above every threshold, so it goes right unless
+    // sent left explicitly.
     const part = this.partition;
     const tmp = this.#tmp;
     let l = start;
     let r = 0;
-    for (let k = start; k < end; k++) {
-      const row = part[k];
-      const b = column[row];
-      if (b === missingBin ? missingLeft : b <= threshold) part[l++] = row;
-      else tmp[r++] = row;
+    if (missingLeft) {
+      for (let k = start; k < end; k++) {
+        const row = part[k];
+        const b = column[row];
+        const left = (((threshold - b) >>> 31) ^ 1) | (((b ^ missingBin) - 1) >>> 31);
+        part[l] = row;
+        tmp[r] = row;
+        l += left;
+        r += 1 - left;
+      }
+    } else {
+      for (let k = start; k < end; k++) {
+        const row = part[k];
+        const left = ((threshold - column[row]) >>> 31) ^ 1;
+        part[l] = row;
+        tmp[r] = row;
+        l += left;
+        r += 1 - left;
+      }
     }
     for (let k = 0; k < r; k++) part[l + k] = tmp[k];
 
@@ -527,18 +555,23 @@ export class TreeGrower {
           hg[b * w + oc[k]] += 1;
           hc[b]++;
         }
+      } else if (m >= LANES_MIN_ROWS) {
+        this.#accumulateInLanes(
+          column,
+          identity && !hh ? -1 : start,
+          m,
+          hh !== null,
+          base,
+          hg,
+          hh,
+          hc,
+        );
       } else if (hh) {
         hh.fill(0, base, base + bins);
         for (let k = 0; k < m; k++) {
           const b = base + column[part[start + k]];
           hg[b] += og[k];
           hh[b] += oh[k];
-          hc[b]++;
-        }
-      } else if (identity) {
-        for (let k = 0; k < m; k++) {
-          const b = base + column[k];
-          hg[b] += og[k];
           hc[b]++;
         }
       } else {
@@ -548,6 +581,95 @@ export class TreeGrower {
           hc[b]++;
         }
       }
+    }
+  }
+
+  /**
+   * Histogram of one feature of a large node, accumulated in four interleaved copies: rows
+   * sorted by time have long runs of the same bin (month, day), and adding into one cell
+   * repeatedly stalls on the previous addition; four independent cells do not. `start` -1
+   * means the node's rows are 0..m-1 (the root of an unsampled tree).
+   */
+  #accumulateInLanes(
+    column: Uint8Array,
+    start: number,
+    m: number,
+    withHessians: boolean,
+    base: number,
+    hg: Float64Array,
+    hh: Float64Array | null,
+    hc: Uint32Array,
+  ): void {
+    const bins = this.#bins;
+    const { g: lg, h: lh, c: lc } = this.#lanes;
+    const og = this.#og;
+    const oh = this.#oh;
+    const part = this.partition;
+    lg.fill(0);
+    lc.fill(0);
+    if (withHessians) lh.fill(0);
+    const b1 = bins, b2 = 2 * bins, b3 = 3 * bins;
+    let k = 0;
+    if (withHessians) {
+      for (; k + 3 < m; k += 4) {
+        const k0 = column[part[start + k]];
+        const k1 = b1 + column[part[start + k + 1]];
+        const k2 = b2 + column[part[start + k + 2]];
+        const k3 = b3 + column[part[start + k + 3]];
+        lg[k0] += og[k];
+        lg[k1] += og[k + 1];
+        lg[k2] += og[k + 2];
+        lg[k3] += og[k + 3];
+        lh[k0] += oh[k];
+        lh[k1] += oh[k + 1];
+        lh[k2] += oh[k + 2];
+        lh[k3] += oh[k + 3];
+        lc[k0]++;
+        lc[k1]++;
+        lc[k2]++;
+        lc[k3]++;
+      }
+    } else if (start < 0) {
+      for (; k + 3 < m; k += 4) {
+        const k0 = column[k];
+        const k1 = b1 + column[k + 1];
+        const k2 = b2 + column[k + 2];
+        const k3 = b3 + column[k + 3];
+        lg[k0] += og[k];
+        lg[k1] += og[k + 1];
+        lg[k2] += og[k + 2];
+        lg[k3] += og[k + 3];
+        lc[k0]++;
+        lc[k1]++;
+        lc[k2]++;
+        lc[k3]++;
+      }
+    } else {
+      for (; k + 3 < m; k += 4) {
+        const k0 = column[part[start + k]];
+        const k1 = b1 + column[part[start + k + 1]];
+        const k2 = b2 + column[part[start + k + 2]];
+        const k3 = b3 + column[part[start + k + 3]];
+        lg[k0] += og[k];
+        lg[k1] += og[k + 1];
+        lg[k2] += og[k + 2];
+        lg[k3] += og[k + 3];
+        lc[k0]++;
+        lc[k1]++;
+        lc[k2]++;
+        lc[k3]++;
+      }
+    }
+    for (; k < m; k++) {
+      const b = column[start < 0 ? k : part[start + k]];
+      lg[b] += og[k];
+      lc[b]++;
+      if (withHessians) lh[b] += oh[k];
+    }
+    for (let b = 0; b < bins; b++) {
+      hg[base + b] = lg[b] + lg[b1 + b] + lg[b2 + b] + lg[b3 + b];
+      hc[base + b] = lc[b] + lc[b1 + b] + lc[b2 + b] + lc[b3 + b];
+      if (hh) hh[base + b] = lh[b] + lh[b1 + b] + lh[b2 + b] + lh[b3 + b];
     }
   }
 
