@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import pl from "nodejs-polars";
 import { featureMatrix, selectFeatures, sliceRows, takeRows } from "./dataset.ts";
-import { featureMatrixFromDataFrame } from "./dataframe.ts";
 import { MlInputError } from "./errors.ts";
 
 Deno.test("featureMatrix converts nulls to NaN and keeps Float64Array columns", () => {
@@ -20,19 +18,6 @@ Deno.test("featureMatrix rejects ragged columns and non-numbers with names", () 
     /feature 'a': row 1 is "x"/,
   );
   assert.throws(() => featureMatrix({}), MlInputError);
-});
-
-Deno.test("featureMatrixFromDataFrame casts, maps nulls and names bad columns", () => {
-  const df = pl.DataFrame({ a: [1, null, 3], b: [true, false, true], s: ["x", "y", "z"] });
-  const x = featureMatrixFromDataFrame(df, ["b", "a"]);
-  assert.deepEqual(x.names, ["b", "a"]);
-  assert.deepEqual([...x.columns[0]], [1, 0, 1]);
-  assert.deepEqual([...x.columns[1]], [1, NaN, 3]);
-  assert.throws(
-    () => featureMatrixFromDataFrame(df, ["s"]),
-    /column 's' \(.*String.*\) is not numeric/,
-  );
-  assert.throws(() => featureMatrixFromDataFrame(df, ["zz"]), /no column 'zz'/);
 });
 
 Deno.test("row slicing, taking and feature selection", () => {
