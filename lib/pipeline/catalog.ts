@@ -50,7 +50,14 @@ export const TABLES: readonly TableDefinition[] = [
   {
     name: "quarantaine",
     layer: "silver",
-    description: "Bronze lines kept out of silver by a quarantine rule, with the rule and detail.",
+    description: "Silver rows kept out of eco2mix_silver by a data-quality rule whose action " +
+      "is quarantine, one row per (row, rule) with the rule's name in regle.",
+  },
+  {
+    name: "rejets_bronze",
+    layer: "silver",
+    description: "Bronze lines that could not become silver rows (e.g. duplicated instants " +
+      "with different values, non-numeric cells in quarantine mode): file, line, reason.",
   },
 ];
 

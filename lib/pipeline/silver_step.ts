@@ -1,12 +1,15 @@
 /**
  * Silver step: `eco2mix_bronze` → `eco2mix_silver` and its companions (`previsions_rte`,
- * `lacunes`, `quarantaine`).
+ * `lacunes`, `rejets_bronze`), checked by the data-quality rules (`qualite_donnees`,
+ * `quarantaine`).
  *
  * Why silver is rebuilt from the whole of bronze: overlap precedence (definitive over
  * consolidated over real-time, then the latest ingestion) and gap interpolation look across
  * files, so a silver row depends on every file covering its instant. Rebuilding takes well
  * under a second per year of national data, and each table is replaced in one Delta commit, so
- * readers see either the previous silver or the new one, never a mix.
+ * readers see either the previous silver or the new one, never a mix. The quality rules run
+ * before anything is written: a `fail` rule stops the step with the tables unchanged, and rows
+ * failing a `quarantine` rule go to `quarantaine` instead of silver.
  *
  * @module
  */
@@ -14,6 +17,7 @@
 import type pl from "nodejs-polars";
 import type { Catalog } from "../lakehouse/mod.ts";
 import { type SilverOptions, toSilver } from "../layers/silver.ts";
+import { checkQuality } from "../quality/mod.ts";
 
 /** What the silver step wrote. */
 export interface SilverReport {
@@ -23,6 +27,8 @@ export interface SilverReport {
   rows: Record<string, number>;
   /** Per source file: bronze lines and where each went (see `toSilver`). */
   bilan: pl.DataFrame;
+  /** Data-quality results (also written to `qualite_donnees`). */
+  qualite: pl.DataFrame;
 }
 
 /** Bronze is empty: nothing to build silver from. */
@@ -48,11 +54,14 @@ export async function refreshSilver(
     throw new EmptyBronzeError("eco2mix_bronze does not exist yet: run the bronze step first");
   }
   const result = toSilver(await bronzeTable.read(), options);
+  const quality = checkQuality(result.silver);
   const outputs: [string, pl.DataFrame][] = [
     ["previsions_rte", result.previsions],
     ["lacunes", result.lacunes],
-    ["quarantaine", result.rejets],
-    ["eco2mix_silver", result.silver],
+    ["rejets_bronze", result.rejets],
+    ["qualite_donnees", quality.qualite_donnees],
+    ["quarantaine", quality.quarantaine],
+    ["eco2mix_silver", quality.valides],
   ];
   const rows: Record<string, number> = {};
   let version = -1;
@@ -63,5 +72,5 @@ export async function refreshSilver(
     rows[name] = frame.height;
     if (name === "eco2mix_silver") version = commit.version;
   }
-  return { version, rows, bilan: result.bilan };
+  return { version, rows, bilan: result.bilan, qualite: quality.qualite_donnees };
 }

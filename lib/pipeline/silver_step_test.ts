@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import pl from "nodejs-polars";
 import { EmptyBronzeError, refreshSilver } from "./silver_step.ts";
 import { ingestFiles } from "./ingest.ts";
 import { openCatalog } from "./catalog.ts";
@@ -44,6 +45,17 @@ Deno.test("silver tables are built from all of bronze, one commit each, and rebu
   ]);
   assert.equal(report.version, 0);
 
+  // Quality results are stored: FACTS.md measured 211 rows of the 2025 file off the power
+  // balance by more than 100 MW, the worst by 5,908 MW (a warning, never a correction).
+  const quality = await catalog.table("qualite_donnees").read();
+  const balance = quality.filter(
+    pl.col("regle").eq(pl.lit("bilan_puissance")).and(pl.col("fichier").str.contains("2025")),
+  ).toRecords()[0];
+  assert.equal(balance.action, "warn");
+  assert.equal(balance.lignes_verifiees, measuredRows(TR_2025));
+  assert.equal(balance.lignes_en_echec, 211);
+  assert.equal(balance.pire_valeur, 5908);
+
   const again = await refreshSilver(catalog);
   assert.equal(again.version, 1);
   const rebuilt = await catalog.table("eco2mix_silver").read();
@@ -55,5 +67,27 @@ Deno.test("silver without bronze is a clear error", async () => {
   await assert.rejects(
     refreshSilver(openCatalog(await Deno.makeTempDir())),
     EmptyBronzeError,
+  );
+});
+
+Deno.test("a row failing a quarantine rule goes to quarantaine, not to silver", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/glitch.xls`;
+  const header = "Périmètre\tNature\tDate\tHeures\tConsommation\tPrévision J-1";
+  const rows = ["00:00\t63949", "00:15\t999999", "00:30\t63100"].map((r) =>
+    `France\tDonnées temps réel\t2025-01-01\t${r}\t64000\t`
+  );
+  const text = [header, ...rows, "RTE ne pourra être tenu responsable de rien.", ""].join("\n");
+  await Deno.writeFile(file, Uint8Array.from([...text].map((ch) => ch.charCodeAt(0))));
+  const catalog = openCatalog(dir);
+  await ingestFiles(catalog, [file]);
+  const report = await refreshSilver(catalog);
+  assert.equal(report.rows.eco2mix_silver, 2);
+  const silver = await catalog.table("eco2mix_silver").read();
+  assert.deepEqual(silver.getColumn("consommation").toArray(), [63949, 63100]);
+  const quarantine = await catalog.table("quarantaine").read();
+  assert.deepEqual(
+    quarantine.select("regle", "consommation", "source_line").toRecords(),
+    [{ regle: "consommation_plausible", consommation: 999999, source_line: 3 }],
   );
 });
