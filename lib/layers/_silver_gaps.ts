@@ -79,8 +79,8 @@ function inAutumnHour(start: number, end: number): boolean {
 
 /**
  * Insert a row for every missing instant of holes up to `maxMinutes` long (values null, to be
- * interpolated; `ligne_reconstituee` true, `source_file` and `nature` of the row before), and
- * report every hole. Returns the frame re-sorted.
+ * interpolated; `ligne_reconstituee` true; `source_file`, `nature` and the file id `_fid` of the
+ * row before), and report every hole. Returns the frame re-sorted.
  *
  * @example
  * ```ts
@@ -91,7 +91,8 @@ function inAutumnHour(start: number, end: number): boolean {
  *   jeu_donnees: ["eco2mix", "eco2mix"], perimetre: ["France", "France"],
  *   timestamp_utc: pl.Series("t", [t(0), t(45)], pl.Int64).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"),
  *   pas_minutes: pl.Series("p", [15, 15], pl.Int32), nature: ["temps_reel", "temps_reel"],
- *   source_file: ["a.xls", "a.xls"], ligne_reconstituee: [false, false], _sid: pl.Series("s", [0, 0], pl.Int32),
+ *   source_file: ["a.xls", "a.xls"], ligne_reconstituee: [false, false],
+ *   _sid: pl.Series("s", [0, 0], pl.Int32), _fid: pl.Series("f", [0, 0], pl.UInt32),
  * });
  * const { frame: filled, gaps } = fillTimeHoles(frame, 60);
  * console.assert(filled.height === 4 && gaps[0].duree_minutes === 30);
@@ -111,6 +112,7 @@ export function fillTimeHoles(
       pl.col("nature"),
       pl.col("source_file"),
       pl.col(SERIES_ID),
+      pl.col("_fid"),
     )
     .filter(
       pl.col("t_next").minus(pl.col("t")).gt(pl.col("pas_minutes").cast(pl.Int64).mul(MINUTE_MS)),
@@ -124,6 +126,7 @@ export function fillTimeHoles(
       nature: string;
       source_file: string;
       _sid: number;
+      _fid: number;
     }[];
   const gaps: Gap[] = [];
   const inserted: Record<string, unknown>[] = [];
@@ -153,6 +156,7 @@ export function fillTimeHoles(
         nature: h.nature,
         source_file: h.source_file,
         _sid: h._sid,
+        _fid: h._fid,
       });
     }
   }
@@ -170,6 +174,7 @@ export function fillTimeHoles(
     nature: pl.Series("nature", inserted.map((r) => r.nature as string)),
     source_file: pl.Series("source_file", inserted.map((r) => r.source_file as string)),
     _sid: pl.Series("_sid", inserted.map((r) => r._sid as number), pl.Int32),
+    _fid: pl.Series("_fid", inserted.map((r) => r._fid as number), pl.UInt32),
   });
   const aligned = rows.select(
     ...frame.columns.map((name) => {
