@@ -231,7 +231,9 @@ class SqlSession {
     const db = await DuckDBInstance.create(":memory:");
     const conn = await db.connect();
     // UTC, so that instants print and truncate as UTC unless the query asks for a zone.
-    await conn.run(`SET TimeZone = 'UTC'; CREATE SCHEMA ${INTERNAL}`);
+    await conn.run(
+      `SET TimeZone = 'UTC'; SET parquet_metadata_cache = true; CREATE SCHEMA ${INTERNAL}`,
+    );
     const dir = await Deno.makeTempDir({ prefix: "lakehouse_sql_" });
     const travel = { version: options.version, timestamp: options.timestamp };
     return new SqlSession(catalog, travel, db, conn, dir);
@@ -325,11 +327,13 @@ class SqlSession {
     const body = await this.#viewSql(snapshot);
     const view = quoteIdent(name);
     const layer = quoteIdent(definition.layer);
-    await this.#exec(
-      `CREATE VIEW main.${view} AS ${body};
-       CREATE SCHEMA IF NOT EXISTS ${layer};
-       CREATE VIEW ${layer}.${view} AS SELECT * FROM main.${view}`,
-    );
+    await this.#exec(`CREATE VIEW main.${view} AS ${body}`);
+    if (definition.layer.toLowerCase() !== "main") {
+      await this.#exec(
+        `CREATE SCHEMA IF NOT EXISTS ${layer};
+         CREATE VIEW ${layer}.${view} AS SELECT * FROM main.${view}`,
+      );
+    }
     this.#views.add(name.toLowerCase());
   }
 
@@ -357,6 +361,18 @@ class SqlSession {
       described.map((r) => [String(r[0]).toLowerCase(), String(r[1])]),
     );
     const parts = new Set(snap.metadata.partitionColumns);
+    const withDeletions = snap.files.some((f) => f.deletionVector);
+    // DuckDB's virtual columns hide data columns of the same name: refuse rather than misread.
+    const virtual = [
+      ...(parts.size || withDeletions ? ["file_index"] : []),
+      ...(withDeletions ? ["file_row_number"] : []),
+    ].filter((v) => fileTypes.has(v));
+    if (virtual.length) {
+      throw new UnsupportedFeatureError(
+        `${snap.root}: a data column is named ${virtual.join(" and ")}, which SQL reserves ` +
+          "to read partitioned tables and deletion vectors",
+      );
+    }
     const mode = snap.columnMapping;
     const columns = fields.map((f) => {
       const type = duckType(f.type, f.name);
@@ -371,18 +387,18 @@ class SqlSession {
     let from = `${scan} AS d`;
     if (parts.size) {
       const table = await this.#partitionTable(snap, id);
-      from += ` JOIN ${table} AS p ON p.file_index = d.file_index`;
+      from += ` JOIN ${table} AS p ON p.__file_index = d.file_index`;
     }
-    if (snap.files.some((f) => f.deletionVector)) {
+    if (withDeletions) {
       const table = await this.#deletedRowsTable(snap, id);
-      from += ` ANTI JOIN ${table} AS x ON x.file_index = d.file_index ` +
-        "AND x.row_index = d.file_row_number";
+      from += ` ANTI JOIN ${table} AS x ON x.__file_index = d.file_index ` +
+        "AND x.__row_index = d.file_row_number";
     }
     return `SELECT ${columns.join(", ")} FROM ${from}`;
   }
 
   /**
-   * A table (file_index, partition columns) with the partition values of each file, typed. The
+   * A table (__file_index, partition columns) with the partition values of each file, typed. The
    * values are validated first: a value its type cannot hold is a corrupt log, reported with the
    * file, never read as NULL.
    */
@@ -394,7 +410,7 @@ class SqlSession {
     const raw = `${id}_partition_text`;
     const cols = fields.map((f) => quoteIdent(f.name));
     await this.#exec(
-      `CREATE TABLE ${INTERNAL}.${raw} (file_index UBIGINT, ${
+      `CREATE TABLE ${INTERNAL}.${raw} (__file_index UBIGINT, ${
         cols.map((c) => `${c} VARCHAR`).join(", ")
       })`,
     );
@@ -421,7 +437,9 @@ class SqlSession {
       return `${tryCast ? "TRY_CAST" : "CAST"}(${c} AS ${duckType(f.type, f.name)})`;
     };
     const invalid = fields.map((f) =>
-      `SELECT file_index, ${quoteString(f.name)}, ${quoteIdent(f.name)} FROM ${INTERNAL}.${raw} ` +
+      `SELECT __file_index, ${quoteString(f.name)}, ${
+        quoteIdent(f.name)
+      } FROM ${INTERNAL}.${raw} ` +
       `WHERE ${quoteIdent(f.name)} IS NOT NULL AND ${typed(f, true)} IS NULL`
     );
     const bad = await this.#query(`${invalid.join(" UNION ALL ")} LIMIT 1`);
@@ -435,17 +453,19 @@ class SqlSession {
     }
     const table = `${INTERNAL}.${id}_partitions`;
     await this.#exec(
-      `CREATE TABLE ${table} AS SELECT file_index, ${
+      `CREATE TABLE ${table} AS SELECT __file_index, ${
         fields.map((f) => `${typed(f, false)} AS ${quoteIdent(f.name)}`).join(", ")
       } FROM ${INTERNAL}.${raw}`,
     );
     return table;
   }
 
-  /** A table (file_index, row_index) of the rows the files' deletion vectors delete. */
+  /** A table (__file_index, __row_index) of the rows the files' deletion vectors delete. */
   async #deletedRowsTable(snap: Snapshot, id: string): Promise<string> {
     const name = `${id}_deleted_rows`;
-    await this.#exec(`CREATE TABLE ${INTERNAL}.${name} (file_index UBIGINT, row_index BIGINT)`);
+    await this.#exec(
+      `CREATE TABLE ${INTERNAL}.${name} (__file_index UBIGINT, __row_index BIGINT)`,
+    );
     const appender = await this.#conn.createAppender(name, INTERNAL);
     for (const [i, add] of snap.files.entries()) {
       if (!add.deletionVector) continue;

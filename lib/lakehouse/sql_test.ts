@@ -445,6 +445,28 @@ Deno.test("sql: an invalid partition value in the log is a corrupt log naming th
   }
 });
 
+Deno.test("sql: a data column named like a DuckDB virtual column is refused, not misread", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const catalog = new Catalog(root, [
+      { name: "t", layer: "silver", partitionColumns: ["annee"] },
+      { name: "plate", layer: "silver" },
+    ]);
+    const df = pl.DataFrame({ annee: [2025], file_index: [7] });
+    await catalog.table("t").append(df);
+    await assert.rejects(
+      querySql(catalog, "SELECT * FROM t"),
+      (e) => e instanceof UnsupportedFeatureError && /named file_index/.test(e.message),
+    );
+    // Without partitions nor deletion vectors the virtual column is not used: it reads.
+    await catalog.table("plate").append(df);
+    const plate = await querySql(catalog, "SELECT file_index FROM plate");
+    assert.deepEqual(column(plate, "file_index"), [7]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("sql: a path with glob characters reads that file, not what the pattern matches", async () => {
   const parent = await Deno.makeTempDir();
   try {
