@@ -271,7 +271,7 @@ class SqlSession {
           throw new SqlError("no SQL statement to run");
         }
         const missing = MISSING_TABLE.exec(message);
-        if (!missing) throw new SqlError(message);
+        if (!missing) throw new SqlError(message + travelHint(sql, message));
         let name = missing[1] ?? missing[2];
         const schema = MISSING_SCHEMA.exec(message)?.[1];
         if (schema && name.startsWith(`${schema}.`)) name = name.slice(schema.length + 1);
@@ -559,6 +559,13 @@ function duckSync<T>(call: () => T): T {
   } catch (e) {
     throw new SqlError((e as Error).message);
   }
+}
+
+/** A hint for the usual mistake of an unquoted `table@v3` (a syntax error in DuckDB). */
+function travelHint(sql: string, message: string): string {
+  if (!message.startsWith("Parser Error")) return "";
+  const m = /(?<!["\w])([A-Za-z_]\w*)@(v\d+|\d{14}(?:\d{3})?)\b/.exec(sql);
+  return m ? `\n(to read a past version, quote the name: "${m[1]}@${m[2]}")` : "";
 }
 
 /** Time travel of a `name@...` suffix: `v3`, `yyyyMMddHHmmss[SSS]` (UTC) or ISO 8601. */

@@ -23,6 +23,7 @@ import { openCatalog } from "../pipeline/catalog.ts";
 import { PATHS } from "../paths.ts";
 import type { Catalog } from "./catalog.ts";
 import { DeltaError } from "./errors.ts";
+import { parseTimestampMicros } from "./partition.ts";
 import { numRecords } from "./table.ts";
 import { querySql, withTablesOnDisk } from "./sql.ts";
 
@@ -35,7 +36,8 @@ Options:
   --lakehouse DIR   lakehouse root (default: ${PATHS.lakehouse})
   --format FORMAT   table (default), csv, json or ndjson
   --version N       read every table at version N
-  --timestamp TIME  read every table as of TIME (ISO 8601, e.g. 2025-07-01T00:00:00Z)
+  --timestamp TIME  read every table as of TIME (ISO 8601, UTC unless an offset is given,
+                    e.g. 2025-07-01T00:00:00Z or "2025-07-01 02:00:00+02:00")
   --max-rows N      rows shown by the table format (default 100; csv and json print all)
   --tables          list the tables (layer, version, files, rows) instead of querying
   -h, --help        this help`;
@@ -127,8 +129,10 @@ function parseCommandLine(args: string[]) {
   };
   let timestamp: number | undefined;
   if (values.timestamp !== undefined) {
-    timestamp = Date.parse(values.timestamp);
-    if (Number.isNaN(timestamp)) {
+    try {
+      // A time without offset is UTC, never the machine's zone.
+      timestamp = Number(parseTimestampMicros(values.timestamp) / 1000n);
+    } catch {
       throw new UsageError(`--timestamp: invalid time ${values.timestamp}`);
     }
   }

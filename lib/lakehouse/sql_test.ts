@@ -639,3 +639,31 @@ Deno.test("sql_cli: errors exit with 1, a wrong command line with 2", async () =
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("sql_cli: the task reads the statement from standard input and sets the exit code", async () => {
+  await withLakehouse(async (_catalog, root) => {
+    const run = async (args: string[], stdin: string) => {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", new URL("./sql_cli.ts", import.meta.url).pathname, ...args],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(stdin));
+      await writer.close();
+      const { code, stdout, stderr } = await child.output();
+      const text = new TextDecoder();
+      return { code, out: text.decode(stdout), err: text.decode(stderr) };
+    };
+    const ok = await run(
+      ["--lakehouse", root, "--format", "csv", "--timestamp", "2025-01-02 12:00:00", "-"],
+      "SELECT count(*) AS n FROM mesures;\n",
+    );
+    assert.deepEqual(ok, { code: 0, out: `n\n${VERSIONS[1].length}\n`, err: "" });
+    const failed = await run(["--lakehouse", root, "-"], "SELECT * FROM mesures@v1");
+    assert.equal(failed.code, 1);
+    assert.match(failed.err, /^SqlError: Parser Error/);
+    assert.match(failed.err, /quote the name: "mesures@v1"/);
+  });
+});
