@@ -84,9 +84,8 @@ export function consumptionExtremes(silver: pl.DataFrame, n = 5): pl.DataFrame {
   const rows = silver.filter(pl.col("consommation").isNotNull())
     .select("perimetre", "timestamp_utc", "date_locale", "heure_locale", "consommation");
   const rank = (descending: boolean, kind: string) =>
-    rows.sort("consommation", descending)
-      .groupBy("perimetre", { maintainOrder: true })
-      .head(n)
+    rows.filter(pl.col("consommation").rank("ordinal", descending).over("perimetre").lt(n + 1))
+      .sort("consommation", descending)
       .withColumns(pl.lit(kind).alias("extreme"));
   return pl.concat([rank(true, "pic"), rank(false, "creux")])
     .sort(["perimetre", "extreme"], [false, true])
@@ -148,25 +147,25 @@ export function energyBySource(silver: pl.DataFrame): pl.DataFrame {
  * ```
  */
 export function completeness(silver: pl.DataFrame): pl.DataFrame {
-  return silver.groupBy(["perimetre", "annee_mois"]).agg(
+  const counts = silver.groupBy(["perimetre", "annee_mois"]).agg(
     pl.col("pas_minutes").min().alias("pas_minutes"),
     pl.col("consommation").isNotNull().sum().cast(pl.Int64).alias("instants_mesures"),
     pl.col("ligne_reconstituee").cast(pl.Int64).sum().alias("instants_reconstitues"),
-  ).withColumns(
-    monthHours(pl.col("annee_mois")).mul(60).div(pl.col("pas_minutes")).cast(pl.Int64)
-      .alias("instants_attendus"),
+  );
+  const months = counts.getColumn("annee_mois").unique().toArray() as string[];
+  const hours = pl.DataFrame({ annee_mois: months, _heures: months.map(monthHours) });
+  return counts.join(hours, { on: "annee_mois" }).withColumns(
+    pl.col("_heures").mul(60).div(pl.col("pas_minutes")).cast(pl.Int64).alias("instants_attendus"),
   ).withColumns(
     pl.col("instants_mesures").div(pl.col("instants_attendus")).mul(100).alias("completude_pct"),
-  ).sort(["perimetre", "annee_mois"]);
+  ).drop("_heures").sort(["perimetre", "annee_mois"]);
 }
 
-/** Hours in a local (Europe/Paris) month "YYYY-MM": days × 24, minus 1 in March, plus 1 in October. */
-function monthHours(month: pl.Expr): pl.Expr {
-  const start = month.add(pl.lit("-01")).str.strptime(pl.Date, "%Y-%m-%d");
-  const days = start.dt.monthEnd().dt.day().cast(pl.Int64);
-  const m = start.dt.month();
-  return days.mul(24)
-    .add(pl.when(m.eq(10)).then(1).when(m.eq(3)).then(-1).otherwise(0));
+/** Hours of a local (Europe/Paris) month "YYYY-MM": one less in March, one more in October. */
+function monthHours(month: string): number {
+  const [y, m] = month.split("-").map(Number);
+  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return days * 24 + (m === 10 ? 1 : m === 3 ? -1 : 0);
 }
 
 /**
@@ -192,27 +191,39 @@ export function keyFindings(silver: pl.DataFrame): string[] {
       pl.col("date_locale").max().dt.strftime("%d/%m/%Y").alias("fin"),
       pl.col("energie_consommation_mwh").sum().alias("mwh"),
       pl.col("pas_minutes").mul(pl.col("consommation").isNotNull()).sum().alias("minutes"),
-    ).toRecords() as { debut: string; fin: string; mwh: number; minutes: number }[];
+    ).toRecords() as unknown as { debut: string; fin: string; mwh: number; minutes: number }[];
     const [peak] = consumptionExtremes(measured, 1).filter(pl.col("extreme").eq(pl.lit("pic")))
-      .toRecords() as { consommation: number; date_locale: Date; heure_locale: string }[];
+      .select(
+        "consommation",
+        pl.col("date_locale").dt.strftime("%d/%m/%Y").alias("jour"),
+        "heure_locale",
+      )
+      .toRecords() as unknown as { consommation: number; jour: string; heure_locale: string }[];
     const meanMw = span.mwh / (span.minutes / 60);
     out.push(
-      `${perimetre} — du ${span.debut} au ${span.fin} : consommation de ${fmt(span.mwh / 1e6, 2)} TWh, ` +
+      `${perimetre} — du ${span.debut} au ${span.fin} : consommation de ${
+        fmt(span.mwh / 1e6, 2)
+      } TWh, ` +
         `soit ${fmt(meanMw)} MW en moyenne ; pic de ${fmt(peak.consommation)} MW le ` +
-        `${new Date(peak.date_locale).toISOString().slice(0, 10)} à ${peak.heure_locale}.`,
+        `${peak.jour} à ${peak.heure_locale}.`,
     );
-    const sources = energyBySource(s).toRecords() as { source: string; part_pct: number }[];
+    const sources = energyBySource(s).toRecords() as unknown as {
+      source: string;
+      part_pct: number;
+    }[];
     if (sources.length) {
       out.push(
         `${perimetre} — première source : ${sources[0].source} (${fmt(sources[0].part_pct, 1)} % ` +
-          `de la production), puis ${sources.slice(1, 3).map((x) => `${x.source} (${fmt(x.part_pct, 1)} %)`).join(", ")}.`,
+          `de la production), puis ${
+            sources.slice(1, 3).map((x) => `${x.source} (${fmt(x.part_pct, 1)} %)`).join(", ")
+          }.`,
       );
     }
     const [shares] = s.select(
       pl.col("energie_production_totale_mwh").sum().alias("prod"),
       shareOf(s, ["eolien", "solaire", "hydraulique", "bioenergies"]).alias("renouv"),
       shareOf(s, ["nucleaire", "eolien", "solaire", "hydraulique", "bioenergies"]).alias("bas_c"),
-    ).toRecords() as { prod: number; renouv: number; bas_c: number }[];
+    ).toRecords() as unknown as { prod: number; renouv: number; bas_c: number }[];
     if (shares.prod > 0) {
       out.push(
         `${perimetre} — part renouvelable de la production : ${fmt(shares.renouv, 1)} % ; ` +
@@ -222,7 +233,7 @@ export function keyFindings(silver: pl.DataFrame): string[] {
     if (s.columns.includes("ech_physiques")) {
       const [ex] = s.select(
         pl.col("ech_physiques").mul(pl.col("pas_minutes")).div(60).sum().div(1e6).alias("twh"),
-      ).toRecords() as { twh: number }[];
+      ).toRecords() as unknown as { twh: number }[];
       if (ex.twh !== 0) {
         out.push(
           `${perimetre} — échanges physiques : ${ex.twh < 0 ? "export" : "import"} net de ` +
@@ -233,9 +244,11 @@ export function keyFindings(silver: pl.DataFrame): string[] {
     const withForecast = measured.filter(pl.col("prevision_j1").isNotNull());
     if (withForecast.height > 0) {
       const [f] = withForecast.select(
-        pl.col("ecart_prevision_j1").abs().div(pl.col("consommation")).mean().mul(100).alias("mape"),
+        pl.col("ecart_prevision_j1").abs().div(pl.col("consommation")).mean().mul(100).alias(
+          "mape",
+        ),
         pl.col("ecart_prevision_j1").abs().mean().alias("mae"),
-      ).toRecords() as { mape: number; mae: number }[];
+      ).toRecords() as unknown as { mape: number; mae: number }[];
       out.push(
         `${perimetre} — la prévision J-1 de RTE se trompe en moyenne de ${fmt(f.mae)} MW ` +
           `(MAPE ${fmt(f.mape, 2)} %) sur ${fmt(withForecast.height)} instants.`,
