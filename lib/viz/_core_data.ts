@@ -82,17 +82,23 @@ export function valuesOf(h: HourlyData, key: string): readonly (number | null)[]
 }
 
 /**
- * The production sources (palette order) that have data in `h`.
+ * The production sources (palette order) that have data in `h`. `thermique` (the fossil total)
+ * counts only without the three fuels: silver computes it on national rows too, where adding it
+ * would count gas, coal and oil twice.
  *
  * @example
  * ```ts
  * import { presentSources } from "./_core_data.ts";
- * const h = { series: { solaire: [1], nucleaire: [2], gaz: [null] } };
- * console.assert(presentSources(h as never).map((s) => s.key).join() === "nucleaire,solaire");
+ * const h = { series: { solaire: [1], nucleaire: [2], gaz: [3], thermique: [3], fioul: [null] } };
+ * console.assert(presentSources(h as never).map((s) => s.key).join() === "nucleaire,solaire,gaz");
+ * const region = { series: { nucleaire: [2], thermique: [3] } };
+ * console.assert(presentSources(region as never).map((s) => s.key).join() === "nucleaire,thermique");
  * ```
  */
 export function presentSources(h: HourlyData): typeof SOURCES[number][] {
-  return SOURCES.filter((s) => valuesOf(h, s.key) !== undefined);
+  const present = SOURCES.filter((s) => valuesOf(h, s.key) !== undefined);
+  const fuels = present.some((s) => s.family === "fossile" && s.key !== "thermique");
+  return fuels ? present.filter((s) => s.key !== "thermique") : present;
 }
 
 /**

@@ -234,13 +234,16 @@ export function mixPieSpec(h: HourlyData): Figure {
       labels: sources.map((s) => s.label),
       values: energies.map((e) => e * factor),
       marker: { colors: sources.map((s) => s.color), line: { color: "#FFFFFF", width: 1 } },
+      // Slices under 3 % would pile their labels up: the legend and the hover name them.
       texttemplate: "%{label}<br>%{percent:.1%}",
-      textposition: "outside",
+      textposition: energies.map((e) => (total > 0 && e / total >= 0.03 ? "inside" : "none")),
+      insidetextorientation: "horizontal",
       hovertemplate: "%{label} : %{value:,.2f} " + unit + " (%{percent:.1%})<extra></extra>",
     }],
     layout: baseLayout(title, subtitle(periodLabel(h.jours), "énergie produite, hors stockage"), {
-      showlegend: false,
-      margin: { l: 40, r: 40, t: 90, b: 40 },
+      showlegend: true,
+      legend: { orientation: "v", x: 1, xanchor: "left", y: 0.5, yanchor: "middle" },
+      margin: { l: 30, r: 150, t: 90, b: 30 },
       annotations: [{
         text: formatEnergy(total),
         showarrow: false,
@@ -543,7 +546,7 @@ export function windSpec(h: HourlyData, options: TimeOptions = {}): Figure {
 
 /**
  * Solar production by hour of day, one line per month (up to 12 months of the period; longer
- * periods pool each calendar month across years), coloured from winter blue to summer orange.
+ * periods pool each calendar month across years), one colour per calendar month.
  *
  * @example
  * ```ts
@@ -572,8 +575,21 @@ export function solarProfileSpec(h: HourlyData): Figure {
     "novembre",
     "décembre",
   ];
-  // Winter blue -> summer orange, by distance of the month from June/July.
-  const seasonal = ["#3B5BA5", "#4F7CB8", "#7DA7C9", "#B7C96B", "#F2C14E", "#F27406"];
+  // One colour per calendar month, winter blues to summer oranges.
+  const monthColors = [
+    "#1F4E9C",
+    "#3A6FB5",
+    "#5E93C8",
+    "#7FB08E",
+    "#C2C65A",
+    "#F2B33D",
+    "#E8701A",
+    "#C8501A",
+    "#D9A441",
+    "#9DAF6B",
+    "#5C8FB8",
+    "#2F5FA8",
+  ];
   const yearMonths = Array.from(new Set(h.jours.map((d) => d.slice(0, 7))));
   const pooled = yearMonths.length > 12;
   const keys = pooled ? Array.from(new Set(yearMonths.map((m) => m.slice(5)))).sort() : yearMonths;
@@ -581,7 +597,6 @@ export function solarProfileSpec(h: HourlyData): Figure {
   const data = keys.map((key) => {
     const p = hourProfile(h, h.series.solaire, (i) => keyOfDay[h.jour[i]] === key);
     const month = Number(key.slice(-2));
-    const fromSummer = Math.min(Math.abs(month - 6.5), 12 - Math.abs(month - 6.5));
     const label = names[month - 1] + (pooled ? "" : " " + key.slice(0, 4));
     return {
       type: "scatter",
@@ -589,7 +604,7 @@ export function solarProfileSpec(h: HourlyData): Figure {
       name: label,
       x: p.hours,
       y: p.mean,
-      line: { color: seasonal[Math.min(5, Math.floor(5.5 - fromSummer))], width: 2 },
+      line: { color: monthColors[month - 1], width: 2 },
       hovertemplate: label + ", %{x} h : %{y:,.0f} MW<extra></extra>",
     };
   });
@@ -1009,8 +1024,6 @@ export function mixCo2ScatterSpec(h: HourlyData, options: TimeOptions = {}): Fig
     marker: {
       color: renewable,
       colorscale: [[0, "#F1EEF6"], [0.5, "#74C476"], [1, "#00441B"]],
-      cmin: 0,
-      cmax: 100,
       size: hourly ? 4 : 6,
       opacity: 0.7,
       colorbar: { title: { text: "Part renouvelable (%)" } },

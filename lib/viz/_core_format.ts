@@ -117,12 +117,13 @@ export function formatEnergy(mwh: number): string {
  * ```ts
  * import { resolutionNote } from "./_core_format.ts";
  * console.assert(resolutionNote("jour", 1) === "moyennes journalières");
- * console.assert(resolutionNote("heure", 3) === "moyennes par pas de 3 h");
+ * console.assert(resolutionNote("heure", 3) === "moyennes par pas de 3 h (heure locale)");
  * ```
  */
 export function resolutionNote(resolution: "heure" | "jour", pasHeures: number): string {
   if (resolution === "jour") return "moyennes journalières";
-  return pasHeures === 1 ? "moyennes horaires" : "moyennes par pas de " + pasHeures + " h";
+  return (pasHeures === 1 ? "moyennes horaires" : "moyennes par pas de " + pasHeures + " h") +
+    " (heure locale)";
 }
 
 /**
@@ -154,8 +155,17 @@ export function baseLayout(
     separators: ",\u202f",
     paper_bgcolor: "#FFFFFF",
     plot_bgcolor: "#FFFFFF",
-    margin: { l: 70, r: 30, t: 80, b: 60 },
-    legend: { orientation: "h", y: -0.18, x: 0, yanchor: "top" },
+    // The legend sits at the bottom of the whole figure, under the axis title, whatever the
+    // number of its rows: the bottom margin leaves room for both.
+    margin: { l: 70, r: 30, t: 80, b: 105 },
+    legend: {
+      orientation: "h",
+      xref: "container",
+      yref: "container",
+      x: 0.01,
+      y: 0.01,
+      yanchor: "bottom",
+    },
     hoverlabel: { namelength: -1 },
     ...extra,
   };
@@ -192,7 +202,7 @@ export function emptyFigure(title: string, message: string): Figure {
 }
 
 /**
- * A date x axis in local French time, and a y axis with its title and unit.
+ * A date x axis (local French time, as every subtitle says) and a y axis with its title.
  *
  * @example
  * ```ts
@@ -203,11 +213,7 @@ export function emptyFigure(title: string, message: string): Figure {
  */
 export function timeAxes(yTitle: string): Record<string, unknown> {
   return {
-    xaxis: {
-      type: "date",
-      title: { text: "Date (heure locale, Europe/Paris)" },
-      gridcolor: "#ECECEC",
-    },
+    xaxis: { type: "date", gridcolor: "#ECECEC" },
     yaxis: { title: { text: yTitle }, gridcolor: "#ECECEC", zeroline: false },
     hovermode: "x unified",
   };

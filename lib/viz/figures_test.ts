@@ -77,7 +77,7 @@ Deno.test("consumption: hourly points on local time, RTE forecasts, peak in the 
   assert.equal(title.text, "Consommation électrique – France");
   assert.equal(
     title.subtitle.text,
-    "du 3 janv. 2025 au 4 janv. 2025 (2 jours) · moyennes horaires · " +
+    "du 3 janv. 2025 au 4 janv. 2025 (2 jours) · moyennes horaires (heure locale) · " +
       "pic horaire : 73\u202f000 MW le 3 janv. 2025 à 23 h",
   );
   assert.equal(

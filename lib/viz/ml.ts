@@ -31,9 +31,47 @@ export interface PredictionOptions {
 }
 
 /**
- * A predictions table -> {@linkcode PredictionData}, one series per (model, horizon) in order
- * of first appearance, rows in time order. A null prediction is an error naming the row; a null
- * actual (a forecast of an instant not measured yet) is kept and left out of the error charts.
+ * A predictions table in the standard shape: `timestamp` (Datetime ms, UTC), `model`, `horizon`
+ * (Utf8; `modèle` and empty when absent), `prediction`, `actual`, `error` = prediction - actual
+ * (Float64). A null prediction is an error naming the row; a null actual (a forecast of an
+ * instant not measured yet) is kept.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { standardPredictions } from "./ml.ts";
+ * const frame = pl.DataFrame({
+ *   timestamp: [new Date("2025-01-01T23:00:00Z")], prediction: [61000], actual: [60000],
+ * });
+ * const std = standardPredictions(frame);
+ * console.assert(std.columns.join() === "timestamp,model,horizon,prediction,actual,error");
+ * console.assert(std.getColumn("error").toArray()[0] === 1000);
+ * ```
+ */
+export function standardPredictions(frame: pl.DataFrame, table = "predictions"): pl.DataFrame {
+  requireColumns(frame, table, ["prediction", "actual"]);
+  const time = timeColumn(frame, table);
+  const nullPrediction = frame.getColumn("prediction").nullCount();
+  if (nullPrediction > 0) {
+    const row = frame.withRowIndex("_row").filter(pl.col("prediction").isNull())
+      .getColumn("_row").toArray()[0];
+    throw new VizInputError(`${table}: row ${row} has no prediction (${nullPrediction} null(s))`);
+  }
+  const text = (name: string, absent: string) =>
+    (frame.columns.includes(name) ? pl.col(name).cast(pl.Utf8) : pl.lit(absent)).alias(name);
+  return frame.select(
+    utcInstant(frame, time).alias("timestamp"),
+    text("model", "modèle"),
+    text("horizon", ""),
+    pl.col("prediction").cast(pl.Float64),
+    pl.col("actual").cast(pl.Float64),
+    pl.col("prediction").cast(pl.Float64).sub(pl.col("actual").cast(pl.Float64)).alias("error"),
+  );
+}
+
+/**
+ * A predictions table (see {@linkcode standardPredictions}) -> {@linkcode PredictionData}, one
+ * series per (model, horizon) in order of first appearance, rows in time order.
  *
  * @example
  * ```ts
@@ -53,25 +91,13 @@ export function toPredictionData(
   frame: pl.DataFrame,
   options: PredictionOptions = {},
 ): PredictionData {
-  const table = options.table ?? "predictions";
-  requireColumns(frame, table, ["prediction", "actual"]);
-  const time = timeColumn(frame, table);
-  const nullPrediction = frame.getColumn("prediction").nullCount();
-  if (nullPrediction > 0) {
-    const row = frame.withRowIndex("_row").filter(pl.col("prediction").isNull())
-      .getColumn("_row").toArray()[0];
-    throw new VizInputError(`${table}: row ${row} has no prediction (${nullPrediction} null(s))`);
-  }
-  let df = frame.select(
-    utcInstant(frame, time).alias("_ts"),
-    (frame.columns.includes("model") ? pl.col("model").cast(pl.Utf8) : pl.lit("modèle")).alias(
-      "_model",
-    ),
-    (frame.columns.includes("horizon") ? pl.col("horizon").cast(pl.Utf8) : pl.lit("")).alias(
-      "_horizon",
-    ),
-    pl.col("prediction").cast(pl.Float64).alias("_prediction"),
-    pl.col("actual").cast(pl.Float64).alias("_actual"),
+  const std = standardPredictions(frame, options.table ?? "predictions");
+  let df = std.select(
+    pl.col("timestamp").alias("_ts"),
+    pl.col("model").alias("_model"),
+    pl.col("horizon").alias("_horizon"),
+    pl.col("prediction").alias("_prediction"),
+    pl.col("actual").alias("_actual"),
   ).withRowIndex("_order");
   if (options.pasMinutes !== undefined) {
     df = df.withColumns(pl.col("_ts").dt.truncate(`${options.pasMinutes}m`))

@@ -21,7 +21,7 @@
 
 import { inKernel } from "../runner/progress.ts";
 import type { Figure } from "./_core_data.ts";
-import { escapeHtml, PLOT_CONFIG, plotlyScriptTag, scriptJson } from "./_plotly.ts";
+import { base64, escapeHtml, PLOT_CONFIG, plotlyScriptTag, scriptJson } from "./_plotly.ts";
 import { hasChromium, sharedRenderer } from "./render.ts";
 
 /** The plotly MIME type of JupyterLab's extension. */
@@ -63,15 +63,6 @@ export function figureSummary(figure: Figure): string {
     lines.push(`- ${name} (${trace.type}, ${values.length} points)`);
   }
   return lines.join("\n");
-}
-
-/** Base64 of bytes, in chunks (String.fromCharCode takes a bounded number of arguments). */
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
 }
 
 /**

@@ -28,8 +28,8 @@ export interface SourceStyle {
 
 /**
  * Production sources, bottom to top of stacked charts: baseload first, then renewables, then
- * the fossil peakers. `thermique` is the regional files' fossil total (they do not split gas,
- * coal and oil); national silver never carries it together with the three fuels.
+ * the fossil peakers. `thermique` is the fossil total that regional files publish instead of
+ * gas, coal and oil; figures use it only when the three fuels are absent.
  *
  * @example
  * ```ts
