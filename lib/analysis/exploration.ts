@@ -33,7 +33,7 @@ function seriesOf(df: pl.DataFrame): string[] {
 
 /**
  * Count, missing values, mean, standard deviation and quantiles of every numeric column of
- * the column catalogue present in `silver`, per perimeter, with its unit.
+ * the column catalogue present in `silver`, per series (data set and perimeter), with its unit.
  *
  * @example
  * ```ts
@@ -46,7 +46,7 @@ function seriesOf(df: pl.DataFrame): string[] {
  */
 export function describeColumns(silver: pl.DataFrame): pl.DataFrame {
   const numeric = COLUMNS.filter((c) => c.unit && silver.columns.includes(c.name));
-  const by = seriesOf(silver).filter((c) => c !== "jeu_donnees");
+  const by = seriesOf(silver);
   const frames = numeric.map((c) => {
     const v = pl.col(c.name).cast(pl.Float64);
     return silver.groupBy(by).agg(
@@ -68,7 +68,8 @@ export function describeColumns(silver: pl.DataFrame): pl.DataFrame {
 }
 
 /**
- * The `n` highest and the `n` lowest consumption instants of each perimeter, with local time.
+ * The `n` highest and the `n` lowest consumption instants of each series (data set and
+ * perimeter), with local time.
  *
  * @example
  * ```ts
@@ -81,19 +82,22 @@ export function describeColumns(silver: pl.DataFrame): pl.DataFrame {
  * ```
  */
 export function consumptionExtremes(silver: pl.DataFrame, n = 5): pl.DataFrame {
+  const series = seriesOf(silver);
   const rows = silver.filter(pl.col("consommation").isNotNull())
-    .select("perimetre", "timestamp_utc", "date_locale", "heure_locale", "consommation");
+    .select(...series, "timestamp_utc", "date_locale", "heure_locale", "consommation");
+  const [first, ...rest] = series;
   const rank = (descending: boolean, kind: string) =>
-    rows.filter(pl.col("consommation").rank("ordinal", descending).over("perimetre").lt(n + 1))
+    rows.filter(pl.col("consommation").rank("ordinal", descending).over(first, ...rest).lt(n + 1))
       .sort("consommation", descending)
       .withColumns(pl.lit(kind).alias("extreme"));
   return pl.concat([rank(true, "pic"), rank(false, "creux")])
-    .sort(["perimetre", "extreme"], [false, true])
-    .select("perimetre", "extreme", "timestamp_utc", "date_locale", "heure_locale", "consommation");
+    .sort([...series, "extreme"], [...series.map(() => false), true])
+    .select(...series, "extreme", "timestamp_utc", "date_locale", "heure_locale", "consommation");
 }
 
 /**
- * Energy produced by each source (TWh) and its share of production, per perimeter. Sources a
+ * Energy produced by each source (TWh) and its share of production, per series (data set and
+ * perimeter). Sources a
  * perimeter does not publish are left out; for regional files `thermique` stands for the
  * three fossil fuels.
  *
@@ -112,28 +116,29 @@ export function energyBySource(silver: pl.DataFrame): pl.DataFrame {
   const national = silver.columns.includes("energie_gaz_mwh");
   // National rows carry both the three fuels and their sum `thermique`: count the fuels only.
   const sources = national ? present.filter((s) => s !== "thermique") : present;
-  const totals = silver.groupBy("perimetre").agg(
+  const series = seriesOf(silver);
+  const totals = silver.groupBy(series).agg(
     ...sources.map((s) => pl.col(`energie_${s}_mwh`).sum().alias(s)),
     pl.col("energie_production_totale_mwh").sum().alias("_total"),
   );
   const long = pl.concat(sources.map((s) =>
     totals.select(
-      "perimetre",
+      ...series,
       pl.lit(s).alias("source"),
       pl.col(s).alias("_mwh"),
       pl.col("_total"),
     )
   ));
   return long.filter(pl.col("_mwh").abs().gt(0)).select(
-    "perimetre",
+    ...series,
     "source",
     pl.col("_mwh").div(1e6).alias("energie_twh"),
     pl.col("_mwh").div(pl.col("_total")).mul(100).alias("part_pct"),
-  ).sort(["perimetre", "energie_twh"], [false, true]);
+  ).sort([...series, "energie_twh"], [...series.map(() => false), true]);
 }
 
 /**
- * Completeness per perimeter and local month: rows with a measured consumption against the
+ * Completeness per series and local month: rows with a measured consumption against the
  * steps the month has (days × 24 h × 60 / step, DST days included by counting real hours).
  *
  * @example
@@ -147,7 +152,8 @@ export function energyBySource(silver: pl.DataFrame): pl.DataFrame {
  * ```
  */
 export function completeness(silver: pl.DataFrame): pl.DataFrame {
-  const counts = silver.groupBy(["perimetre", "annee_mois"]).agg(
+  const series = seriesOf(silver);
+  const counts = silver.groupBy([...series, "annee_mois"]).agg(
     pl.col("pas_minutes").min().alias("pas_minutes"),
     pl.col("consommation").isNotNull().sum().cast(pl.Int64).alias("instants_mesures"),
     pl.col("ligne_reconstituee").cast(pl.Int64).sum().alias("instants_reconstitues"),
@@ -158,7 +164,7 @@ export function completeness(silver: pl.DataFrame): pl.DataFrame {
     pl.col("_heures").mul(60).div(pl.col("pas_minutes")).cast(pl.Int64).alias("instants_attendus"),
   ).withColumns(
     pl.col("instants_mesures").div(pl.col("instants_attendus")).mul(100).alias("completude_pct"),
-  ).drop("_heures").sort(["perimetre", "annee_mois"]);
+  ).drop("_heures").sort([...series, "annee_mois"]);
 }
 
 /** Hours of a local (Europe/Paris) month "YYYY-MM": one less in March, one more in October. */
@@ -182,8 +188,19 @@ export function keyFindings(silver: pl.DataFrame): string[] {
   const out: string[] = [];
   const fmt = (x: number, digits = 0) =>
     x.toLocaleString("fr-FR", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-  for (const perimetre of silver.getColumn("perimetre").unique().sort().toArray() as string[]) {
-    const s = silver.filter(pl.col("perimetre").eq(pl.lit(perimetre)));
+  const series = seriesOf(silver);
+  const keys = silver.select(...series).unique().sort(series).toRecords() as Record<
+    string,
+    string
+  >[];
+  for (const key of keys) {
+    const s = silver.filter(
+      series.map((c) => pl.col(c).eq(pl.lit(key[c]))).reduce((a, b) => a.and(b)),
+    );
+    // The consumption history is another measurement than eCO2mix: say which one is meant.
+    const perimetre = key.jeu_donnees && key.jeu_donnees !== "eco2mix"
+      ? `${key.perimetre} (${key.jeu_donnees})`
+      : key.perimetre;
     const measured = s.filter(pl.col("consommation").isNotNull());
     if (measured.height === 0) continue;
     const [span] = measured.select(

@@ -126,3 +126,23 @@ Deno.test("key findings quote numbers computed from the data", () => {
   assert.match(text, /première source : nucleaire/);
   assert.match(text, /prévision J-1 de RTE .*\(MAPE 1,78 %\)/); // FACTS.md: 1.78 %
 });
+
+Deno.test("two data sets of one perimeter are never mixed", () => {
+  const s = pl.DataFrame({
+    jeu_donnees: ["eco2mix", "eco2mix", "consommation_brute"],
+    perimetre: ["France", "France", "France"],
+    timestamp_utc: [1, 2, 1],
+    date_locale: ["d", "d", "d"],
+    heure_locale: ["00:00", "00:15", "00:00"],
+    consommation: [50_000, 52_000, 60_000],
+  });
+  assert.deepEqual(
+    records(describeColumns(s)).map((r) => [r.jeu_donnees, r.moyenne]),
+    [["consommation_brute", 60_000], ["eco2mix", 51_000]],
+  );
+  const peaks = records(consumptionExtremes(s, 1).filter(pl.col("extreme").eq(pl.lit("pic"))));
+  assert.deepEqual(peaks.map((r) => [r.jeu_donnees, r.consommation]), [
+    ["consommation_brute", 60_000],
+    ["eco2mix", 52_000],
+  ]);
+});
