@@ -49,6 +49,7 @@ import {
   type DuckDBType,
   DuckDBTypeId,
   type DuckDBValue,
+  StatementType,
 } from "@duckdb/node-api";
 import { join } from "node:path";
 import { Catalog, type TableDefinition } from "./catalog.ts";
@@ -102,7 +103,7 @@ export interface SqlOptions extends TimeTravel {
  * as naive `Datetime`, lists, structs, maps (as lists of `{key, value}`), nulls. Intervals, UUIDs,
  * enums and other exotic types come back as text; `BLOB` columns are refused
  * ({@linkcode UnsupportedFeatureError}: nodejs-polars cannot hold binary data; select
- * `hex(col)`). Duplicate result names are made unique (`a`, `a:1`).
+ * `hex(col)`). Duplicate result names are made unique (`a`, `a_1`).
  *
  * Errors: {@linkcode SqlError} for SQL errors and unknown tables; the table layer's typed errors
  * for a table it cannot read (`VersionNotFoundError` for a version or time before its history,
@@ -248,10 +249,21 @@ class SqlSession {
   /** Runs one statement; its result as a DataFrame. */
   async run(sql: string, params?: SqlOptions["params"]): Promise<pl.DataFrame> {
     const prepared = await this.#prepare(sql);
+    if (!params && prepared.statementType === StatementType.SELECT) {
+      // A query runs once, straight into the Parquet file polars reads.
+      const names = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i));
+      const types = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnType(i));
+      try {
+        return await this.#readAsPolars(`query(${quoteString(sql)})`, names, types);
+      } catch (e) {
+        // query() takes SELECT-like statements only; PRAGMA and a few others go the long way.
+        if (!(e instanceof SqlError && e.message.includes("Expected a single SELECT"))) throw e;
+      }
+    }
     if (params) {
       duckSync(() => prepared.bind(params as DuckDBValue[] | Record<string, DuckDBValue>));
     }
-    return await this.#toPolars(await duck(() => prepared.stream()));
+    return await this.#resultAsPolars(await duck(() => prepared.stream()));
   }
 
   /**
@@ -491,29 +503,21 @@ class SqlSession {
   }
 
   /**
-   * Streams a result into a table, writes that as Parquet with polars-compatible types, and
-   * reads it with polars. The table is created and filled through a second connection: any
-   * statement on the streaming one would end the stream.
+   * Streams a result into a table, then reads that as polars. The table is created and filled
+   * through a second connection: any statement on the streaming one would end the stream.
    */
-  async #toPolars(result: DuckDBResult): Promise<pl.DataFrame> {
-    const names = result.deduplicatedColumnNames();
-    if (names.length === 0) return pl.DataFrame({});
+  async #resultAsPolars(result: DuckDBResult): Promise<pl.DataFrame> {
+    const names = result.columnNames();
     const types = result.columnTypes();
-    const select = types.map((t, i) => {
-      const converted = polarsCompatible(`c${i}`, t, names[i], 0);
-      return converted ? `${converted} AS c${i}` : `c${i}`;
-    });
-    const table = `result_${this.#seq++}`;
+    const table = `${INTERNAL}.result_${this.#seq++}`;
     const writer = await this.#db.connect();
     try {
       await duck(() =>
         writer.run(
-          `CREATE TABLE ${INTERNAL}.${table} (${
-            types.map((t, i) => `c${i} ${t.toString()}`).join(", ")
-          })`,
+          `CREATE TABLE ${table} (${types.map((t, i) => `c${i} ${t.toString()}`).join(", ")})`,
         )
       );
-      const appender = await writer.createAppender(table, INTERNAL);
+      const appender = await writer.createAppender(table.split(".")[1], INTERNAL);
       for (;;) {
         const chunk = await duck(() => result.fetchChunk());
         if (!chunk || chunk.rowCount === 0) break;
@@ -523,14 +527,33 @@ class SqlSession {
     } finally {
       writer.closeSync();
     }
-    const file = join(this.#dir, `${table}.parquet`);
+    return await this.#readAsPolars(table, names, types);
+  }
+
+  /**
+   * Writes a relation (a table or a table function) as Parquet with polars-compatible types
+   * (see {@linkcode polarsCompatible}) and reads that with polars, under unique column names.
+   */
+  async #readAsPolars(
+    relation: string,
+    names: string[],
+    types: DuckDBType[],
+  ): Promise<pl.DataFrame> {
+    if (names.length === 0) return pl.DataFrame({});
+    const unique = uniqueNames(names);
+    const positional = names.map((_, i) => `c${i}`);
+    const select = types.map((t, i) => {
+      const converted = polarsCompatible(`c${i}`, t, unique[i], 0);
+      return converted ? `${converted} AS c${i}` : `c${i}`;
+    });
+    const file = join(this.#dir, `result_${this.#seq++}.parquet`);
     await this.#exec(
-      `COPY (SELECT ${select.join(", ")} FROM ${INTERNAL}.${table}) TO ${quoteString(file)} ` +
-        "(FORMAT parquet, COMPRESSION uncompressed)",
+      `COPY (SELECT ${select.join(", ")} FROM ${relation} AS q(${positional.join(", ")})) ` +
+        `TO ${quoteString(file)} (FORMAT parquet, COMPRESSION uncompressed)`,
     );
-    await this.#exec(`DROP TABLE ${INTERNAL}.${table}`);
     const df = pl.readParquet(file);
-    return df.rename(Object.fromEntries(names.map((n, i) => [`c${i}`, n])));
+    await Deno.remove(file);
+    return df.rename(Object.fromEntries(unique.map((n, i) => [`c${i}`, n])));
   }
 
   async #exec(sql: string): Promise<void> {
@@ -747,6 +770,17 @@ function polarsCompatible(
     default:
       return null;
   }
+}
+
+/** Column names made unique as DuckDB does in subqueries (`a`, `a_1`): polars needs them so. */
+function uniqueNames(names: string[]): string[] {
+  const seen = new Set<string>();
+  return names.map((name) => {
+    let unique = name;
+    for (let k = 1; seen.has(unique); k++) unique = `${name}_${k}`;
+    seen.add(unique);
+    return unique;
+  });
 }
 
 function quoteIdent(name: string): string {

@@ -338,7 +338,7 @@ Deno.test("sql: result types reach polars exactly", async () => {
       m_null:
         'DataType(List(DataType(Struct(Field("key", DataType(String)),Field("value", DataType(Int32))))))',
       a: "DataType(Int32)",
-      "a:1": "DataType(Int32)",
+      a_1: "DataType(Int32)",
     });
     assert.equal(df.getColumn("big").cast(pl.String).toArray()[0], "9007199254740993");
     const r = df.drop("big", "dec", "st").toRecords()[0];
@@ -368,6 +368,29 @@ Deno.test("sql: result types reach polars exactly", async () => {
     assert.deepEqual([dtype(empty, "x"), dtype(empty, "y")], [
       "DataType(Int64)",
       "DataType(String)",
+    ]);
+  } finally {
+    await Deno.remove(catalog.root, { recursive: true });
+  }
+});
+
+Deno.test("sql: any statement with a result, in the order the query asks", async () => {
+  const catalog = new Catalog(await Deno.makeTempDir());
+  try {
+    const n = 300_000; // several row groups and threads
+    const sorted = await querySql(catalog, `SELECT x FROM range(${n}) t(x) ORDER BY x % 7, x DESC`);
+    const xs = column(sorted, "x") as number[];
+    const expected = Array.from({ length: n }, (_, i) => i)
+      .sort((a, b) => a % 7 - b % 7 || b - a);
+    assert.equal(xs.length, n);
+    assert.ok(xs.every((x, i) => x === expected[i]));
+    const pragma = await querySql(catalog, "PRAGMA version");
+    assert.deepEqual(column(pragma, "library_version"), ["v1.5.6"]);
+    const explain = await querySql(catalog, "EXPLAIN SELECT 42");
+    assert.deepEqual(explain.columns, ["explain_key", "explain_value"]);
+    const describe = await querySql(catalog, "DESCRIBE SELECT 1::SMALLINT AS petit");
+    assert.deepEqual(describe.select("column_name", "column_type").toRecords(), [
+      { column_name: "petit", column_type: "SMALLINT" },
     ]);
   } finally {
     await Deno.remove(catalog.root, { recursive: true });
