@@ -26,6 +26,14 @@
 
 import type { BinnedData } from "./_binning.ts";
 import type { TreeArrays } from "./_forest.ts";
+import {
+  CTRL,
+  featureHistogram,
+  type HistogramArrays,
+  type HistogramWorkerInit,
+  type Lanes,
+  makeLanes,
+} from "./_histogram.ts";
 import { type Rng, sampleWithoutReplacement } from "./_rng.ts";
 
 /** Growth limits and regularisation. */
@@ -46,6 +54,12 @@ export interface GrowerParams {
   maxFeatures: number;
   /** Nodes of at most this many rows use the exact sort-based search (default 40). */
   smallNodeSize?: number;
+  /**
+   * Threads building histograms (default 1): with more, large nodes share their features
+   * with histogram workers. Needs a finite `maxLeafNodes` (it bounds the shared histograms);
+   * call {@link TreeGrower.close} when done.
+   */
+  threads?: number;
 }
 
 /** What a tree is fitted to. */
@@ -67,23 +81,14 @@ export type GrowTarget =
  */
 const SMALL_NODE = 40;
 
-/** Nodes of at least this many rows build histograms in four lanes (see #accumulateInLanes). */
-const LANES_MIN_ROWS = 4096;
+/** Nodes of at least this many rows are worth sharing with histogram workers. */
+const PARALLEL_MIN_ROWS = 8192;
 
 /** A grown tree plus where each leaf's rows sit in {@link TreeGrower.partition}. */
 export interface GrownTree extends TreeArrays {
   /** Range `[nodeStart[i], nodeEnd[i])` of `partition` holding node i's rows. */
   readonly nodeStart: Int32Array;
   readonly nodeEnd: Int32Array;
-}
-
-interface Histogram {
-  /** Gradient sums (scalar) or class counts (classes): `(feature * bins + bin) * width + w`. */
-  g: Float64Array;
-  /** Hessian sums, only for scalar targets with hessians. */
-  h: Float64Array | null;
-  /** Row counts `feature * bins + bin`. */
-  c: Uint32Array;
 }
 
 /**
@@ -96,7 +101,7 @@ export class TreeGrower {
   /** Sum of split gains per feature in the last tree grown. */
   readonly featureGain: Float64Array;
 
-  readonly #data: BinnedData;
+  #data: BinnedData;
   readonly #p: GrowerParams;
   readonly #width: number;
   readonly #hasHessians: boolean;
@@ -127,10 +132,10 @@ export class TreeGrower {
   #left = new Int32Array(0);
   #value = new Float64Array(0);
   // Scratch buffers.
-  #pool: Histogram[] = [];
+  #pool: HistogramArrays[] = [];
   #free: number[] = [];
-  #og = new Float64Array(0);
-  #oh = new Float64Array(0);
+  #og: Float64Array = new Float64Array(0);
+  #oh: Float64Array = new Float64Array(0);
   #oc = new Int32Array(0);
   #tmp = new Int32Array(0);
   #allFeatures: Int32Array;
@@ -144,7 +149,12 @@ export class TreeGrower {
     gm: Float64Array;
   };
   #acc: Float64Array;
-  #lanes: { g: Float64Array; h: Float64Array; c: Uint32Array };
+  #lanes: Lanes;
+  /** Histogram workers and their control arrays (multi-threaded mode). */
+  #workers: { worker: Worker; ctrl: Int32Array; from: number; to: number }[] = [];
+  #command = 0;
+  /** Features built by this thread when workers share a node. */
+  #ownTo = 0;
 
   constructor(data: BinnedData, params: GrowerParams, width: number, hasHessians: boolean) {
     this.#data = data;
@@ -167,12 +177,9 @@ export class TreeGrower {
     };
     // Running left sums of a split scan.
     this.#acc = new Float64Array(width);
-    const lanes = 4 * this.#bins;
-    this.#lanes = {
-      g: new Float64Array(lanes),
-      h: new Float64Array(hasHessians ? lanes : 0),
-      c: new Uint32Array(lanes),
-    };
+    this.#lanes = makeLanes(this.#bins, hasHessians);
+    const threads = params.threads ?? 1;
+    if (threads > 1) this.#startWorkers(Math.min(threads, this.#nFeatures));
   }
 
   /**
@@ -185,6 +192,9 @@ export class TreeGrower {
     this.#rng = rng;
     this.#lambda = target.kind === "scalar" ? this.#p.l2 : 0;
     const m = rows.length;
+    if (this.#workers.length > 0 && m > this.partition.length) {
+      throw new RangeError(`grow: ${m} rows exceed the ${this.partition.length} shared ones`);
+    }
     if (this.partition.length < m) {
       this.partition = new Int32Array(m);
       this.#tmp = new Int32Array(m);
@@ -502,6 +512,7 @@ export class TreeGrower {
   #acquire(): number {
     const free = this.#free.pop();
     if (free !== undefined) return free;
+    if (this.#workers.length > 0) throw new RangeError("grow: shared histograms exhausted");
     const size = this.#nFeatures * this.#bins;
     this.#pool.push({
       g: new Float64Array(size * this.#width),
@@ -521,7 +532,8 @@ export class TreeGrower {
   // ---- histograms --------------------------------------------------------------------------
 
   #buildHistogram(node: number, features: Int32Array): void {
-    const { g: hg, h: hh, c: hc } = this.#pool[this.#slot[node]];
+    const slot = this.#pool[this.#slot[node]];
+    const { g: hg, c: hc } = slot;
     const start = this.#start[node];
     const m = this.#end[node] - start;
     const part = this.partition;
@@ -543,134 +555,127 @@ export class TreeGrower {
     } else {
       for (let k = 0; k < m; k++) oc[k] = t.codes[part[start + k]];
     }
-    for (let q = 0; q < features.length; q++) {
+    // Large nodes over all features: workers build the other chunks meanwhile.
+    const shared = this.#workers.length > 0 && m >= PARALLEL_MIN_ROWS &&
+      features === this.#allFeatures && t.kind === "scalar";
+    if (shared) this.#dispatchWorkers(this.#slot[node], start, m, identity);
+    const own = shared ? this.#ownTo : features.length;
+    for (let q = 0; q < own; q++) {
       const f = features[q];
       const base = f * bins;
       const column = this.#data.columns[f];
-      hg.fill(0, base * w, (base + bins) * w);
-      hc.fill(0, base, base + bins);
       if (t.kind === "classes") {
+        hg.fill(0, base * w, (base + bins) * w);
+        hc.fill(0, base, base + bins);
         for (let k = 0; k < m; k++) {
           const b = base + column[part[start + k]];
           hg[b * w + oc[k]] += 1;
           hc[b]++;
         }
-      } else if (m >= LANES_MIN_ROWS) {
-        this.#accumulateInLanes(
-          column,
-          identity && !hh ? -1 : start,
-          m,
-          hh !== null,
-          base,
-          hg,
-          hh,
-          hc,
-        );
-      } else if (hh) {
-        hh.fill(0, base, base + bins);
-        for (let k = 0; k < m; k++) {
-          const b = base + column[part[start + k]];
-          hg[b] += og[k];
-          hh[b] += oh[k];
-          hc[b]++;
-        }
       } else {
-        for (let k = 0; k < m; k++) {
-          const b = base + column[part[start + k]];
-          hg[b] += og[k];
-          hc[b]++;
+        featureHistogram(column, part, start, m, identity, og, oh, slot, base, bins, this.#lanes);
+      }
+    }
+    if (shared) this.#joinWorkers();
+  }
+
+  // ---- histogram workers -------------------------------------------------------------------
+
+  /**
+   * Starts `threads - 1` histogram workers over shared copies of the binned columns, the
+   * partition, the ordered gradients and a fixed pool of histograms (one per possible leaf,
+   * plus one), and waits until they are ready.
+   */
+  #startWorkers(threads: number): void {
+    if (!Number.isFinite(this.#p.maxLeafNodes)) {
+      throw new RangeError("threads > 1 needs a finite maxLeafNodes");
+    }
+    const n = this.#data.nRows;
+    const shared = <T>(make: (buffer: SharedArrayBuffer) => T, bytes: number) =>
+      make(new SharedArrayBuffer(bytes));
+    const columns = this.#data.columns.map((column) => {
+      const copy = shared((b) => new Uint8Array(b), column.length);
+      copy.set(column);
+      return copy;
+    });
+    this.#data = { ...this.#data, columns };
+    this.partition = shared((b) => new Int32Array(b), 4 * n);
+    this.#tmp = new Int32Array(n);
+    this.#og = shared((b) => new Float64Array(b), 8 * n);
+    this.#oh = shared((b) => new Float64Array(b), this.#hasHessians ? 8 * n : 0);
+    const size = this.#nFeatures * this.#bins;
+    for (let k = 0; k < this.#p.maxLeafNodes + 2; k++) {
+      this.#pool.push({
+        g: shared((b) => new Float64Array(b), 8 * size),
+        h: this.#hasHessians ? shared((b) => new Float64Array(b), 8 * size) : null,
+        c: shared((b) => new Uint32Array(b), 4 * size),
+      });
+    }
+    // Contiguous feature chunks; this thread builds the first.
+    const chunk = (t: number) => Math.round((t * this.#nFeatures) / threads);
+    this.#ownTo = chunk(1);
+    try {
+      for (let t = 1; t < threads; t++) {
+        const ctrl = shared((b) => new Int32Array(b), 4 * CTRL.size);
+        const worker = new Worker(new URL("./_histogram_worker.ts", import.meta.url), {
+          type: "module",
+        });
+        this.#workers.push({ worker, ctrl, from: chunk(t), to: chunk(t + 1) });
+        const init: HistogramWorkerInit = {
+          ctrl,
+          columns,
+          bins: this.#bins,
+          partition: this.partition,
+          og: this.#og,
+          oh: this.#oh,
+          pool: this.#pool,
+        };
+        worker.postMessage(init);
+      }
+      for (const { ctrl } of this.#workers) {
+        if (Atomics.wait(ctrl, CTRL.ready, 0, 120_000) === "timed-out") {
+          throw new Error("histogram worker did not start within 120 s");
         }
+      }
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  /** Hands the other feature chunks of a node to the workers. */
+  #dispatchWorkers(slot: number, start: number, m: number, identity: boolean): void {
+    this.#command++;
+    for (const { ctrl, from, to } of this.#workers) {
+      ctrl[CTRL.slot] = slot;
+      ctrl[CTRL.start] = start;
+      ctrl[CTRL.rows] = m;
+      ctrl[CTRL.identity] = identity ? 1 : 0;
+      ctrl[CTRL.featureFrom] = from;
+      ctrl[CTRL.featureTo] = to;
+      Atomics.store(ctrl, CTRL.command, this.#command);
+      Atomics.notify(ctrl, CTRL.command);
+    }
+  }
+
+  #joinWorkers(): void {
+    for (const { ctrl } of this.#workers) {
+      for (;;) {
+        const done = Atomics.load(ctrl, CTRL.done);
+        if (done === this.#command) break;
+        Atomics.wait(ctrl, CTRL.done, done, 1000);
       }
     }
   }
 
-  /**
-   * Histogram of one feature of a large node, accumulated in four interleaved copies: rows
-   * sorted by time have long runs of the same bin (month, day), and adding into one cell
-   * repeatedly stalls on the previous addition; four independent cells do not. `start` -1
-   * means the node's rows are 0..m-1 (the root of an unsampled tree).
-   */
-  #accumulateInLanes(
-    column: Uint8Array,
-    start: number,
-    m: number,
-    withHessians: boolean,
-    base: number,
-    hg: Float64Array,
-    hh: Float64Array | null,
-    hc: Uint32Array,
-  ): void {
-    const bins = this.#bins;
-    const { g: lg, h: lh, c: lc } = this.#lanes;
-    const og = this.#og;
-    const oh = this.#oh;
-    const part = this.partition;
-    lg.fill(0);
-    lc.fill(0);
-    if (withHessians) lh.fill(0);
-    const b1 = bins, b2 = 2 * bins, b3 = 3 * bins;
-    let k = 0;
-    if (withHessians) {
-      for (; k + 3 < m; k += 4) {
-        const k0 = column[part[start + k]];
-        const k1 = b1 + column[part[start + k + 1]];
-        const k2 = b2 + column[part[start + k + 2]];
-        const k3 = b3 + column[part[start + k + 3]];
-        lg[k0] += og[k];
-        lg[k1] += og[k + 1];
-        lg[k2] += og[k + 2];
-        lg[k3] += og[k + 3];
-        lh[k0] += oh[k];
-        lh[k1] += oh[k + 1];
-        lh[k2] += oh[k + 2];
-        lh[k3] += oh[k + 3];
-        lc[k0]++;
-        lc[k1]++;
-        lc[k2]++;
-        lc[k3]++;
-      }
-    } else if (start < 0) {
-      for (; k + 3 < m; k += 4) {
-        const k0 = column[k];
-        const k1 = b1 + column[k + 1];
-        const k2 = b2 + column[k + 2];
-        const k3 = b3 + column[k + 3];
-        lg[k0] += og[k];
-        lg[k1] += og[k + 1];
-        lg[k2] += og[k + 2];
-        lg[k3] += og[k + 3];
-        lc[k0]++;
-        lc[k1]++;
-        lc[k2]++;
-        lc[k3]++;
-      }
-    } else {
-      for (; k + 3 < m; k += 4) {
-        const k0 = column[part[start + k]];
-        const k1 = b1 + column[part[start + k + 1]];
-        const k2 = b2 + column[part[start + k + 2]];
-        const k3 = b3 + column[part[start + k + 3]];
-        lg[k0] += og[k];
-        lg[k1] += og[k + 1];
-        lg[k2] += og[k + 2];
-        lg[k3] += og[k + 3];
-        lc[k0]++;
-        lc[k1]++;
-        lc[k2]++;
-        lc[k3]++;
-      }
+  /** Stops the histogram workers (a no-op in single-threaded mode). */
+  close(): void {
+    for (const { worker, ctrl } of this.#workers) {
+      Atomics.store(ctrl, CTRL.command, -1);
+      Atomics.notify(ctrl, CTRL.command);
+      worker.terminate();
     }
-    for (; k < m; k++) {
-      const b = column[start < 0 ? k : part[start + k]];
-      lg[b] += og[k];
-      lc[b]++;
-      if (withHessians) lh[b] += oh[k];
-    }
-    for (let b = 0; b < bins; b++) {
-      hg[base + b] = lg[b] + lg[b1 + b] + lg[b2 + b] + lg[b3 + b];
-      hc[base + b] = lc[b] + lc[b1 + b] + lc[b2 + b] + lc[b3 + b];
-      if (hh) hh[base + b] = lh[b] + lh[b1 + b] + lh[b2 + b] + lh[b3 + b];
-    }
+    this.#workers = [];
   }
 
   #findSplitHistogram(node: number, features: Int32Array): void {

@@ -77,6 +77,11 @@ export interface GbdtParams {
   tol?: number;
   /** Seed of every random choice (default 0). */
   seed?: number;
+  /**
+   * Threads building histograms (default 1). With 2 on a 2-core machine, large nodes split
+   * their features with a worker; the model is identical whatever the count.
+   */
+  nThreads?: number;
 }
 
 /** What happened during training. */
@@ -106,6 +111,7 @@ const DEFAULTS: Required<GbdtParams> = {
   nIterNoChange: 10,
   tol: 1e-7,
   seed: 0,
+  nThreads: 1,
 };
 
 function checkParams(params: GbdtParams): Required<GbdtParams> {
@@ -123,6 +129,10 @@ function checkParams(params: GbdtParams): Required<GbdtParams> {
   checkInteger(p.nIterNoChange, "nIterNoChange", 1);
   checkRange(p.tol, "tol", 0, Infinity);
   checkInteger(p.seed, "seed", 0, 2 ** 32 - 1);
+  checkInteger(p.nThreads, "nThreads", 1, 64);
+  if (p.nThreads > 1 && p.maxLeafNodes === null) {
+    throw new MlInputError("nThreads > 1 needs a finite maxLeafNodes");
+  }
   return p;
 }
 
@@ -183,6 +193,7 @@ function boost(
       l2: p.l2Regularization,
       minGainToSplit: 0,
       maxFeatures: featuresPerSplit(p.maxFeatures, nFeatures),
+      threads: p.nThreads,
     },
     1,
     h !== null,
@@ -193,42 +204,46 @@ function boost(
   const validationLoss: number[] = [];
   let best = Infinity;
   let bestRounds = 0;
-  for (let round = 0; round < p.maxIter; round++) {
-    loss.gradients(raw, train, g, h);
-    for (let c = 0; c < k; c++) {
-      const tree = grower.grow(
-        {
-          kind: "scalar",
-          gradients: g[c],
-          hessians: h ? h[c] : null,
-          leafOffset: 0,
-          leafScale: -p.learningRate,
-        },
-        train,
-        rng,
-      );
-      // Leaves know their rows: update the training predictions without traversing the tree.
-      const part = grower.partition;
-      for (let node = 0; node < tree.nNodes; node++) {
-        if (tree.left[node] >= 0) continue;
-        const v = tree.value[node];
-        for (let q = tree.nodeStart[node]; q < tree.nodeEnd[node]; q++) raw[part[q] * k + c] += v;
+  try {
+    for (let round = 0; round < p.maxIter; round++) {
+      loss.gradients(raw, train, g, h);
+      for (let c = 0; c < k; c++) {
+        const tree = grower.grow(
+          {
+            kind: "scalar",
+            gradients: g[c],
+            hessians: h ? h[c] : null,
+            leafOffset: 0,
+            leafScale: -p.learningRate,
+          },
+          train,
+          rng,
+        );
+        // Leaves know their rows: update the training predictions without traversing the tree.
+        const part = grower.partition;
+        for (let node = 0; node < tree.nNodes; node++) {
+          if (tree.left[node] >= 0) continue;
+          const v = tree.value[node];
+          for (let q = tree.nodeStart[node]; q < tree.nodeEnd[node]; q++) raw[part[q] * k + c] += v;
+        }
+        builder.append(copyTree(tree));
+        treeGains.push(grower.featureGain.slice());
       }
-      builder.append(copyTree(tree));
-      treeGains.push(grower.featureGain.slice());
+      if (validLoss) {
+        const last = new ForestBuilder(1, k, edges);
+        for (let c = 0; c < k; c++) last.append(builder.tree(builder.nTrees - k + c));
+        last.build().addPredictions(validColumns, valid.length, validRaw);
+        const value = validLoss.value(validRaw);
+        validationLoss.push(value);
+        if (value < best) {
+          best = value;
+          bestRounds = round + 1;
+        }
+        if (shouldStop(validationLoss, p.nIterNoChange, p.tol)) break;
+      } else bestRounds = round + 1;
     }
-    if (validLoss) {
-      const last = new ForestBuilder(1, k, edges);
-      for (let c = 0; c < k; c++) last.append(builder.tree(builder.nTrees - k + c));
-      last.build().addPredictions(validColumns, valid.length, validRaw);
-      const value = validLoss.value(validRaw);
-      validationLoss.push(value);
-      if (value < best) {
-        best = value;
-        bestRounds = round + 1;
-      }
-      if (shouldStop(validationLoss, p.nIterNoChange, p.tol)) break;
-    } else bestRounds = round + 1;
+  } finally {
+    grower.close();
   }
   const nIterRun = builder.nTrees / k;
   // Importance of the trees kept.

@@ -181,3 +181,19 @@ Deno.test("real consumption: one hour ahead, beats ridge and persistence", async
   assert.ok(gbdt < 0.7 * ridge, `gbdt ${gbdt} vs ridge ${ridge}`);
   assert.ok(gbdt < 0.5 * persistence, `gbdt ${gbdt} vs persistence ${persistence}`);
 });
+
+Deno.test("histogram workers give exactly the single-threaded model", () => {
+  // More than 8,192 rows so that large nodes are shared with the worker.
+  const { x, y } = synthetic(20_000, 13);
+  const labels = Array.from(y, (v) => (v > 4 ? "high" : v > 1 ? "mid" : "low"));
+  for (const nThreads of [2, 3]) {
+    const params = { maxIter: 15, maxLeafNodes: 31, nThreads };
+    const single = fitGbdtRegressor(x, y, { ...params, nThreads: 1 });
+    const threaded = fitGbdtRegressor(x, y, params);
+    assert.equal(JSON.stringify(threaded.forest), JSON.stringify(single.forest));
+    const c1 = fitGbdtClassifier(x, labels, { ...params, nThreads: 1, maxIter: 5 });
+    const c2 = fitGbdtClassifier(x, labels, { ...params, maxIter: 5 });
+    assert.equal(JSON.stringify(c2.forest), JSON.stringify(c1.forest));
+  }
+  assert.throws(() => fitGbdtRegressor(x, y, { nThreads: 2, maxLeafNodes: null }), /finite/);
+});
