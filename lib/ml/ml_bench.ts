@@ -94,6 +94,20 @@ Deno.bench({
 });
 
 Deno.bench({
+  name: "gbdt fit, 2 histogram threads",
+  group: "fit",
+  n: 1,
+  warmup: 0,
+  async fn() {
+    await measured(
+      "gbdt (2 threads)",
+      () => fitGbdtRegressor(xTrain, yTrain, { ...GBDT, nThreads: 2 }),
+      () => {},
+    );
+  },
+});
+
+Deno.bench({
   name: "random forest fit (100 trees, 2 workers)",
   group: "fit",
   n: 1,
