@@ -111,10 +111,11 @@ async function stages(dir: string, shared: string): Promise<BenchRow[]> {
       const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
       measured.push({ name: `${stage}: ${label}`, ...r });
     }
+    const ingestion = measured.filter((r) => /^(bronze|silver):/.test(r.name));
     rows.push(...measured, {
       name: `bronze+silver: ${label}`,
-      wall_s: measured.reduce((t, r) => t + r.wall_s, 0),
-      peak_rss_mb: Math.max(...measured.map((r) => r.peak_rss_mb ?? 0)),
+      wall_s: ingestion.reduce((t, r) => t + r.wall_s, 0),
+      peak_rss_mb: Math.max(...ingestion.map((r) => r.peak_rss_mb ?? 0)),
       target_s,
     });
   }

@@ -9,11 +9,13 @@
 import { openCatalog } from "../pipeline/catalog.ts";
 import { ingestFiles } from "../pipeline/ingest.ts";
 import { refreshSilver } from "../pipeline/silver_step.ts";
+import { refreshGold } from "../pipeline/gold_step.ts";
 
 /** The stages, in pipeline order; each reads what the previous one wrote. */
 export const STAGES: Record<string, (lakehouse: string, inputs: string[]) => Promise<unknown>> = {
   bronze: (lakehouse, inputs) => ingestFiles(openCatalog(lakehouse), inputs),
   silver: (lakehouse) => refreshSilver(openCatalog(lakehouse)),
+  gold: (lakehouse) => refreshGold(openCatalog(lakehouse)),
 };
 
 function peakRssMb(): number | null {

@@ -59,6 +59,53 @@ export const TABLES: readonly TableDefinition[] = [
     description: "Bronze lines that could not become silver rows (e.g. duplicated instants " +
       "with different values, non-numeric cells in quarantine mode): file, line, reason.",
   },
+  {
+    name: "production_par_source_horaire",
+    layer: "gold",
+    description: "Per perimeter, local date, local hour and source: mean, min, max and standard " +
+      "deviation of the power (MW), energy (MWh) and number of measurements.",
+  },
+  {
+    name: "mix_energetique_quotidien",
+    layer: "gold",
+    description: "Per perimeter and local day: nuclear, renewable and fossil energy (MWh) and " +
+      "their shares of production, with the day's completeness (steps present vs expected).",
+  },
+  {
+    name: "consommation_previsions",
+    layer: "gold",
+    description: "Per perimeter and instant: measured consumption, RTE's J-1 and J forecasts, " +
+      "their errors in MW and %.",
+  },
+  {
+    name: "precision_previsions",
+    layer: "gold",
+    description: "Accuracy of RTE's forecasts (MAPE, MAE, RMSE, bias) overall and by hour, " +
+      "weekday and month.",
+  },
+  {
+    name: "pires_heures_previsions",
+    layer: "gold",
+    description: "The hours where RTE's forecasts missed the most.",
+  },
+  {
+    name: "echanges_internationaux",
+    layer: "gold",
+    description: "Per perimeter, local day and country: commercial imports (> 0), exports " +
+      "(< 0) and net balance in MWh, with the physical balance on the Total row.",
+  },
+  {
+    name: "empreinte_carbone",
+    layer: "gold",
+    description: "Per perimeter, local day and hour: CO2 intensity (g/kWh), emitted tonnes, " +
+      "low-carbon share, and emissions by source from RTE's factors.",
+  },
+  {
+    name: "statistiques_hebdomadaires",
+    layer: "gold",
+    description: "Per perimeter and ISO week: consumption energy, peak and trough, source " +
+      "shares, CO2 and exchange balance, with the week's completeness.",
+  },
 ];
 
 /** A storage location this build cannot write to. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
+import { GOLD_TABLES } from "../layers/gold.ts";
 import { catalogOverview, openCatalog, StorageLocationError, TABLES } from "./catalog.ts";
 
 Deno.test("every table has a layer among bronze/silver/gold and a description", () => {
@@ -35,4 +36,9 @@ Deno.test("catalogOverview reports version, last operation, files and rows of ea
   assert.ok(q.octets > 0);
   const s = overview.find((o) => o.table === "eco2mix_silver")!;
   assert.deepEqual([s.existe, s.version, s.fichiers, s.partitions], [false, null, 0, "annee_mois"]);
+});
+
+Deno.test("every gold table the gold layer builds is declared in the catalogue", () => {
+  const declared = TABLES.filter((t) => t.layer === "gold").map((t) => t.name);
+  for (const name of GOLD_TABLES) assert.ok(declared.includes(name), name);
 });
