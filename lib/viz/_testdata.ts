@@ -5,6 +5,10 @@
  */
 
 import pl from "nodejs-polars";
+import { readEco2mix } from "../eco2mix/mod.ts";
+import { toBronze } from "../layers/bronze.ts";
+import { toSilver } from "../layers/silver.ts";
+import { sharedDataPath } from "../testing/shared_data.ts";
 
 /** One row of a test frame: its UTC instant and value columns. */
 export type TestRow = { at: string } & Record<string, number | string | null>;
@@ -57,4 +61,50 @@ export function hourlyRows(
     const at = new Date(t0 + i * 3_600_000);
     return { at: at.toISOString(), ...fill(i, at) };
   });
+}
+
+let real: pl.DataFrame | undefined;
+
+/**
+ * Silver of the real 2025 real-time file (January 1 to July 25, 15-minute rows), built with the
+ * project's readers and layers; computed once per process.
+ *
+ * @example
+ * ```ts
+ * import { realSilver2025 } from "./_testdata.ts";
+ * console.assert(realSilver2025().height > 19_000);
+ * ```
+ */
+export function realSilver2025(): pl.DataFrame {
+  if (real === undefined) {
+    const path = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
+    const table = readEco2mix(Deno.readFileSync(path), "eCO2mix_RTE_En-cours-TR_2025.xls");
+    real = toSilver(toBronze([table], { ingestedAt: new Date("2025-07-26T00:00:00Z") })).silver;
+  }
+  return real;
+}
+
+/**
+ * Forecasts of two naive models on the last 20 % of a silver frame (persistence one day and one
+ * hour back), in the predictions-table shape, to exercise the ML charts on real numbers.
+ *
+ * @example
+ * ```ts
+ * import { persistencePredictions, realSilver2025 } from "./_testdata.ts";
+ * const p = persistencePredictions(realSilver2025());
+ * console.assert(p.columns.join() === "timestamp,model,horizon,prediction,actual");
+ * ```
+ */
+export function persistencePredictions(silver: pl.DataFrame): pl.DataFrame {
+  const rows = silver.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix"))).sort("timestamp_utc");
+  const start = Math.floor(rows.height * 0.8);
+  const model = (name: string, horizon: string, steps: number) =>
+    rows.select(
+      pl.col("timestamp_utc").alias("timestamp"),
+      pl.lit(name).alias("model"),
+      pl.lit(horizon).alias("horizon"),
+      pl.col("consommation").shift(steps).alias("prediction"),
+      pl.col("consommation").alias("actual"),
+    ).slice(start, rows.height - start).filter(pl.col("prediction").isNotNull());
+  return pl.concat([model("persistance_24h", "J-1", 96), model("persistance_1h", "1h", 4)]);
 }

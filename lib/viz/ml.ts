@@ -133,9 +133,9 @@ export function toPredictionData(
 }
 
 /**
- * RTE's consumption forecasts of a silver-like frame as a predictions table (`timestamp`,
- * `horizon` J-1 / J, `model` RTE, `prediction`, `actual`, `error` = prediction - actual), on
- * the rows that have both the forecast and the measured consumption.
+ * RTE's consumption forecasts of a silver-like frame as a standard predictions table
+ * (`timestamp`, `model` RTE, `horizon` J-1 / J, `prediction`, `actual`, `error` = prediction -
+ * actual), on the rows that have both the forecast and the measured consumption.
  *
  * @example
  * ```ts
@@ -163,8 +163,8 @@ export function rteForecasts(silver: pl.DataFrame, options: SeriesChoice = {}): 
     horizons.map((h) =>
       frame.filter(pl.col(h.column).isNotNull().and(pl.col("consommation").isNotNull())).select(
         utcInstant(frame, time).alias("timestamp"),
-        pl.lit(h.horizon).alias("horizon"),
         pl.lit("RTE").alias("model"),
+        pl.lit(h.horizon).alias("horizon"),
         pl.col(h.column).cast(pl.Float64).alias("prediction"),
         pl.col("consommation").cast(pl.Float64).alias("actual"),
         pl.col(h.column).cast(pl.Float64).sub(pl.col("consommation").cast(pl.Float64)).alias(
