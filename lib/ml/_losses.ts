@@ -3,6 +3,9 @@
  * respect to the raw prediction, and the mean loss (for early stopping). Raw predictions are
  * row-major with `outputs` values per row.
  *
+ * With sample weights `w`, every row's loss is multiplied by its weight: gradients and
+ * hessians are scaled by it, the baseline and the mean loss are weighted averages.
+ *
  * @module
  */
 
@@ -10,37 +13,64 @@
 export interface Loss {
   /** Raw outputs per row (and trees per boosting round). */
   readonly outputs: number;
-  /** True when the hessian is the constant 1 (squared error). */
+  /** True when the hessian is the constant 1 (unweighted squared error). */
   readonly constantHessian: boolean;
   /** Best constant raw prediction over `rows`. */
   baseline(rows: Int32Array): Float64Array;
   /** Fills gradients (and hessians) of output k into `g[k]`/`h[k]` for the rows `rows`. */
   gradients(raw: Float64Array, rows: Int32Array, g: Float64Array[], h: Float64Array[] | null): void;
-  /** Mean loss over all rows of the target. */
+  /** Weighted mean loss over all rows of the target. */
   value(raw: Float64Array): number;
 }
 
-/** Half squared error `(raw - y)² / 2`: gradient `raw - y`, hessian 1. */
-export function squaredError(y: Float64Array): Loss {
+/** Sum of the weights of `rows` (their count without weights). */
+function weightOf(rows: Int32Array, w: Float64Array | null): number {
+  if (!w) return rows.length;
+  let sum = 0;
+  for (let k = 0; k < rows.length; k++) sum += w[rows[k]];
+  return sum;
+}
+
+/** Weighted mean of per-row losses `loss(i)` over all rows. */
+function meanLoss(n: number, w: Float64Array | null, loss: (i: number) => number): number {
+  let sum = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = w ? w[i] : 1;
+    sum += wi * loss(i);
+    total += wi;
+  }
+  return sum / total;
+}
+
+/** Half squared error `(raw - y)² / 2`: gradient `raw - y`, hessian 1 (times the weight). */
+export function squaredError(y: Float64Array, w: Float64Array | null = null): Loss {
   return {
     outputs: 1,
-    constantHessian: true,
+    constantHessian: w === null,
     baseline(rows) {
       let sum = 0;
-      for (let k = 0; k < rows.length; k++) sum += y[rows[k]];
-      return Float64Array.of(sum / rows.length);
+      for (let k = 0; k < rows.length; k++) sum += (w ? w[rows[k]] : 1) * y[rows[k]];
+      return Float64Array.of(sum / weightOf(rows, w));
     },
-    gradients(raw, rows, g) {
+    gradients(raw, rows, g, h) {
       const g0 = g[0];
-      for (let k = 0; k < rows.length; k++) {
-        const i = rows[k];
-        g0[i] = raw[i] - y[i];
+      if (w) {
+        const h0 = h![0];
+        for (let k = 0; k < rows.length; k++) {
+          const i = rows[k];
+          g0[i] = w[i] * (raw[i] - y[i]);
+          h0[i] = w[i];
+        }
+      } else {
+        for (let k = 0; k < rows.length; k++) {
+          const i = rows[k];
+          g0[i] = raw[i] - y[i];
+        }
       }
     },
     value(raw) {
-      let sum = 0;
-      for (let i = 0; i < y.length; i++) sum += (raw[i] - y[i]) ** 2;
-      return sum / (2 * y.length);
+      return meanLoss(y.length, w, (i) => (raw[i] - y[i]) ** 2 / 2);
     },
   };
 }
@@ -48,14 +78,14 @@ export function squaredError(y: Float64Array): Loss {
 const PROBABILITY_FLOOR = 1e-15;
 
 /** Logistic loss of class codes 0/1 against the log-odds `raw`. */
-export function binaryLogLoss(codes: Int32Array): Loss {
+export function binaryLogLoss(codes: Int32Array, w: Float64Array | null = null): Loss {
   return {
     outputs: 1,
     constantHessian: false,
     baseline(rows) {
       let positives = 0;
-      for (let k = 0; k < rows.length; k++) positives += codes[rows[k]];
-      const p = clamp(positives / rows.length);
+      for (let k = 0; k < rows.length; k++) positives += (w ? w[rows[k]] : 1) * codes[rows[k]];
+      const p = clamp(positives / weightOf(rows, w));
       return Float64Array.of(Math.log(p / (1 - p)));
     },
     gradients(raw, rows, g, h) {
@@ -64,51 +94,54 @@ export function binaryLogLoss(codes: Int32Array): Loss {
       for (let k = 0; k < rows.length; k++) {
         const i = rows[k];
         const p = sigmoid(raw[i]);
-        g0[i] = p - codes[i];
-        h0[i] = p * (1 - p);
+        const wi = w ? w[i] : 1;
+        g0[i] = wi * (p - codes[i]);
+        h0[i] = wi * p * (1 - p);
       }
     },
     value(raw) {
-      let sum = 0;
-      for (let i = 0; i < codes.length; i++) sum += softplus(raw[i]) - codes[i] * raw[i];
-      return sum / codes.length;
+      return meanLoss(codes.length, w, (i) => softplus(raw[i]) - codes[i] * raw[i]);
     },
   };
 }
 
 /** Multinomial (softmax) log loss of class codes `0..k-1`. */
-export function multinomialLogLoss(codes: Int32Array, k: number): Loss {
+export function multinomialLogLoss(
+  codes: Int32Array,
+  k: number,
+  w: Float64Array | null = null,
+): Loss {
   const p = new Float64Array(k);
   return {
     outputs: k,
     constantHessian: false,
     baseline(rows) {
-      const counts = new Float64Array(k);
-      for (let r = 0; r < rows.length; r++) counts[codes[rows[r]]]++;
-      const logs = counts.map((c) => Math.log(clamp(c / rows.length)));
+      const weights = new Float64Array(k);
+      for (let r = 0; r < rows.length; r++) weights[codes[rows[r]]] += w ? w[rows[r]] : 1;
+      const total = weightOf(rows, w);
+      const logs = weights.map((c) => Math.log(clamp(c / total)));
       const mean = logs.reduce((a, b) => a + b, 0) / k;
       return logs.map((v) => v - mean);
     },
     gradients(raw, rows, g, h) {
       for (let r = 0; r < rows.length; r++) {
         const i = rows[r];
+        const wi = w ? w[i] : 1;
         softmaxInto(raw, i * k, k, p);
         for (let c = 0; c < k; c++) {
-          g[c][i] = p[c] - (codes[i] === c ? 1 : 0);
-          h![c][i] = p[c] * (1 - p[c]);
+          g[c][i] = wi * (p[c] - (codes[i] === c ? 1 : 0));
+          h![c][i] = wi * p[c] * (1 - p[c]);
         }
       }
     },
     value(raw) {
-      let sum = 0;
-      for (let i = 0; i < codes.length; i++) {
+      return meanLoss(codes.length, w, (i) => {
         let max = -Infinity;
         for (let c = 0; c < k; c++) max = Math.max(max, raw[i * k + c]);
         let z = 0;
         for (let c = 0; c < k; c++) z += Math.exp(raw[i * k + c] - max);
-        sum += max + Math.log(z) - raw[i * k + codes[i]];
-      }
-      return sum / codes.length;
+        return max + Math.log(z) - raw[i * k + codes[i]];
+      });
     },
   };
 }

@@ -84,6 +84,21 @@ export interface GbdtParams {
   nThreads?: number;
 }
 
+/** Parameters of the classifier: those of {@link GbdtParams} plus class weighting. */
+export interface GbdtClassifierParams extends GbdtParams {
+  /**
+   * "balanced" weighs each row by `n / (k * count(its class))`, so that rare classes (a
+   * renewable share above 50 %, say) count as much as frequent ones; null (default) for none.
+   */
+  classWeight?: "balanced" | null;
+}
+
+/** Per-row data that is not a parameter. */
+export interface GbdtFitOptions {
+  /** Weight of each row's loss (e.g. recent years more); finite and >= 0. */
+  sampleWeight?: ArrayLike<number>;
+}
+
 /** What happened during training. */
 export interface GbdtTrainingInfo {
   /** Rounds kept in the model. */
@@ -286,6 +301,32 @@ function copyTree(t: TreeArrays): TreeArrays {
   };
 }
 
+/** Per-row values of the rows given (all when null). */
+function subset<T extends Float64Array | Int32Array>(values: T, rows: Int32Array | null): T {
+  if (!rows) return values;
+  const out = new (values.constructor as new (n: number) => T)(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = values[rows[k]];
+  return out;
+}
+
+/** Sample weights as a Float64Array (null when not given); each must be finite and >= 0. */
+function checkedWeights(weights: ArrayLike<number> | undefined, n: number): Float64Array | null {
+  if (weights === undefined) return null;
+  if (weights.length !== n) {
+    throw new MlInputError(`sampleWeight has ${weights.length} rows, features have ${n}`);
+  }
+  const out = Float64Array.from(weights);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    if (!(out[i] >= 0 && out[i] < Infinity)) {
+      throw new MlInputError(`sampleWeight row ${i} is ${weights[i]} (finite and >= 0 required)`);
+    }
+    total += out[i];
+  }
+  if (!(total > 0)) throw new MlInputError("sampleWeight: the weights sum to 0");
+  return out;
+}
+
 /** Raw predictions (baseline + trees), `outputs` per row. */
 function rawPredictions(
   x: FeatureMatrix,
@@ -358,7 +399,7 @@ export class GbdtClassifier implements Classifier {
   /** Use {@link fitGbdtClassifier} or {@link gbdtFromJSON}. */
   constructor(
     readonly featureNames: readonly string[],
-    readonly params: Required<GbdtParams>,
+    readonly params: Required<GbdtClassifierParams>,
     readonly classes: readonly Label[],
     readonly baseline: Float64Array,
     readonly forest: Forest,
@@ -443,11 +484,16 @@ export function fitGbdtRegressor(
   x: FeatureMatrix,
   y: ArrayLike<number>,
   params: GbdtParams = {},
+  options: GbdtFitOptions = {},
 ): GbdtRegressor {
   const p = checkParams(params);
   const target = checkedTarget(y, x.nRows, "gbdt");
-  const subset = (rows: Int32Array | null) => (rows ? rows.map((r) => target[r]) : target);
-  const fit = boost(x, (rows) => squaredError(Float64Array.from(subset(rows))), p);
+  const weights = checkedWeights(options.sampleWeight, x.nRows);
+  const fit = boost(
+    x,
+    (rows) => squaredError(subset(target, rows), weights && subset(weights, rows)),
+    p,
+  );
   return new GbdtRegressor(x.names, p, fit.baseline[0], fit.forest, fit.importance, fit.info);
 }
 
@@ -469,14 +515,27 @@ export function fitGbdtRegressor(
 export function fitGbdtClassifier(
   x: FeatureMatrix,
   labels: ArrayLike<Label>,
-  params: GbdtParams = {},
+  params: GbdtClassifierParams = {},
+  options: GbdtFitOptions = {},
 ): GbdtClassifier {
-  const p = checkParams(params);
+  const p = { ...checkParams(params), classWeight: params.classWeight ?? null };
+  if (p.classWeight !== null && p.classWeight !== "balanced") {
+    throw new MlInputError(`classWeight must be "balanced" or null, got ${p.classWeight}`);
+  }
   const { classes, codes } = classCodes(labels, x.nRows, "gbdt");
   const k = classes.length;
+  let weights = checkedWeights(options.sampleWeight, x.nRows);
+  if (p.classWeight === "balanced") {
+    // scikit-learn's n / (k * count(class)): every class weighs the same in total.
+    const counts = new Float64Array(k);
+    for (const c of codes) counts[c]++;
+    const balanced = Float64Array.from(codes, (c) => x.nRows / (k * counts[c]));
+    weights = weights ? weights.map((w, i) => w * balanced[i]) : balanced;
+  }
   const fit = boost(x, (rows) => {
-    const c = rows ? rows.map((r) => codes[r]) : codes;
-    return k === 2 ? binaryLogLoss(c) : multinomialLogLoss(c, k);
+    const c = subset(codes, rows);
+    const w = weights && subset(weights, rows);
+    return k === 2 ? binaryLogLoss(c, w) : multinomialLogLoss(c, k, w);
   }, p);
   return new GbdtClassifier(
     x.names,
@@ -517,7 +576,7 @@ export function gbdtFromJSON(json: unknown, source = "gbdt model"): GbdtRegresso
     }
     return new GbdtClassifier(
       j.featureNames,
-      j.params as Required<GbdtParams>,
+      j.params as Required<GbdtClassifierParams>,
       classes ?? [],
       baseline,
       forest,

@@ -72,6 +72,8 @@ export {
   fitGbdtClassifier,
   fitGbdtRegressor,
   GbdtClassifier,
+  type GbdtClassifierParams,
+  type GbdtFitOptions,
   gbdtFromJSON,
   type GbdtParams,
   GbdtRegressor,
