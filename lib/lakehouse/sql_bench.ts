@@ -1,12 +1,20 @@
 /**
  * Benchmarks of SQL over the lakehouse: `deno bench -A lib/lakehouse/sql_bench.ts`.
  *
- * An eco2mix-like silver table (100,000 quarter-hours, 12 columns, partitioned by local month:
- * 35 partitions) and a 1,000-file table, queried end to end (DuckDB start, log replay, views,
- * query, result into polars), with the layer's own read + polars group-by as a baseline.
+ * Queried end to end (DuckDB start, log replay, views, query, result into polars), with the
+ * layer's own read + polars as a baseline:
+ * - a synthetic eco2mix-like silver table (100,000 quarter-hours, 12 columns, partitioned by
+ *   local month: 35 partitions);
+ * - the real silver table of the 12 regional 2014 files (210,240 half-hours, 75 columns), built
+ *   with the project's bronze and silver steps;
+ * - a table of 1,000 one-row files (view creation grows with the file count).
  */
 
 import pl from "nodejs-polars";
+import { readEco2mix } from "../eco2mix/mod.ts";
+import { toBronze } from "../layers/bronze.ts";
+import { toSilver } from "../layers/silver.ts";
+import { sharedDataPath } from "../testing/shared_data.ts";
 import { Catalog } from "./catalog.ts";
 import { querySql } from "./sql.ts";
 
@@ -16,6 +24,7 @@ globalThis.addEventListener("unload", () => Deno.removeSync(tmp, { recursive: tr
 const ROWS = 100_000;
 const catalog = new Catalog(tmp, [
   { name: "eco2mix_silver", layer: "silver", partitionColumns: ["annee_mois"] },
+  { name: "regions_2014", layer: "silver", partitionColumns: ["annee_mois"] },
   { name: "petits_fichiers", layer: "bronze" },
 ]);
 
@@ -45,6 +54,15 @@ const silver = pl.DataFrame({
     .alias("jour"),
 );
 await catalog.table("eco2mix_silver").append(silver);
+
+const regional = sharedDataPath("eco2mix", "regional");
+const tables = [...Deno.readDirSync(regional)].map((e) => e.name)
+  .filter((n) => n.endsWith("_Annuel-Definitif_2014.xls")).sort()
+  .map((n) => readEco2mix(Deno.readFileSync(`${regional}/${n}`), n));
+const { silver: real } = toSilver(
+  toBronze(tables, { ingestedAt: new Date("2025-07-26T08:00:00Z") }),
+);
+await catalog.table("regions_2014").append(real);
 
 // 1,000 small files (one row each): view creation cost grows with the file count.
 const tiny = catalog.table("petits_fichiers");
@@ -84,6 +102,36 @@ Deno.bench("SQL daily mean of one month (partition filter)", async () => {
 Deno.bench("SQL SELECT * of 100k rows into polars", async () => {
   const df = await querySql(catalog, "SELECT * FROM eco2mix_silver");
   if (df.height !== ROWS) throw new Error(`${df.height} rows`);
+});
+
+Deno.bench("real 2014 regions: national consumption in TWh (210k rows)", async () => {
+  const df = await querySql(
+    catalog,
+    "SELECT sum(consommation * pas_minutes / 60) / 1e6 AS twh FROM regions_2014",
+  );
+  // RTE's 2014 mainland consumption (SOURCES.md): about 462.3 TWh.
+  if (Math.abs((df.getColumn("twh").toArray()[0] as number) - 462.3) > 0.1) {
+    throw new Error("wrong total");
+  }
+});
+
+Deno.bench("real 2014 regions: monthly GWh and peak per region (144 groups)", async () => {
+  const df = await querySql(
+    catalog,
+    "SELECT perimetre, annee_mois, sum(consommation * pas_minutes / 60) / 1e3 AS gwh, " +
+      "max(consommation) AS pointe_mw FROM silver.regions_2014 GROUP BY ALL ORDER BY ALL",
+  );
+  if (df.height !== 144) throw new Error(`${df.height} groups`);
+});
+
+Deno.bench("real 2014 regions: SELECT * into polars (210k x 75)", async () => {
+  const df = await querySql(catalog, "SELECT * FROM regions_2014");
+  if (df.height !== real.height) throw new Error(`${df.height} rows`);
+});
+
+Deno.bench("real 2014 regions: layer read() of every column", async () => {
+  const df = await catalog.table("regions_2014").read();
+  if (df.height !== real.height) throw new Error(`${df.height} rows`);
 });
 
 Deno.bench("SQL count over 1,000 small files", async () => {
