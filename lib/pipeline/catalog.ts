@@ -167,8 +167,8 @@ export async function catalogOverview(catalog: Catalog): Promise<TableOverview[]
         table: d.name,
         couche: d.layer,
         partitions: (d.partitionColumns ?? []).join(", "),
-        description: d.description ?? "",
       };
+      const description = d.description ?? "";
       if (!(await table.exists())) {
         return {
           ...base,
@@ -178,6 +178,7 @@ export async function catalogOverview(catalog: Catalog): Promise<TableOverview[]
           fichiers: 0,
           lignes: null,
           octets: 0,
+          description,
         };
       }
       const [last] = await table.history(1);
@@ -191,6 +192,7 @@ export async function catalogOverview(catalog: Catalog): Promise<TableOverview[]
         fichiers: files.length,
         lignes: counted ? files.reduce((n, f) => n + (f.numRecords ?? 0), 0) : null,
         octets: files.reduce((n, f) => n + f.size, 0),
+        description,
       };
     }),
   );
