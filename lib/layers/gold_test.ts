@@ -7,6 +7,7 @@ import {
   dailyEnergyMix,
   EXCHANGE_TOTAL,
   forecastAccuracy,
+  GOLD_TABLES,
   GoldInputError,
   type GoldTables,
   hourlyProductionBySource,
@@ -559,4 +560,21 @@ Deno.test("only the requested data set is read", () => {
     records(weeklyStatistics(silver, dataset ? { dataset } : {}))[0].consommation_mwh;
   assert.equal(weeks(), 15_000);
   assert.equal(weeks("consommation_brute"), 15_250);
+});
+
+Deno.test("gold schemas are stable: national, regional and empty inputs give the same dtypes", () => {
+  const national = buildGold(silverTr2025());
+  const empty = buildGold(silverTr2025().head(0));
+  const regional = goldRegional2014();
+  for (const name of GOLD_TABLES) {
+    assert.equal(empty[name].height, 0, name);
+    for (const other of [empty[name], regional[name]]) {
+      assert.deepEqual(other.columns, national[name].columns, name);
+      for (const c of national[name].columns) {
+        const dtype = national[name].getColumn(c).dtype;
+        assert.ok(dtype.equals(other.getColumn(c).dtype), `${name}.${c}`);
+        assert.ok(!dtype.equals(pl.Null), `${name}.${c} is untyped`);
+      }
+    }
+  }
 });
