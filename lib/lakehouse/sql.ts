@@ -249,6 +249,11 @@ class SqlSession {
   /** Runs one statement; its result as a DataFrame. */
   async run(sql: string, params?: SqlOptions["params"]): Promise<pl.DataFrame> {
     const prepared = await this.#prepare(sql);
+    if (!params && prepared.parameterCount > 0) {
+      throw new SqlError(
+        `the statement has ${prepared.parameterCount} placeholder(s): give their values in params`,
+      );
+    }
     if (!params && prepared.statementType === StatementType.SELECT) {
       // A query runs once, straight into the Parquet file polars reads.
       const names = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i));
@@ -367,7 +372,9 @@ class SqlSession {
     const paths = await Promise.all(
       snap.files.map((f) => this.#readablePath(resolveLogPath(snap.root, f.path))),
     );
-    const scan = `read_parquet([${paths.map(quoteString).join(", ")}], union_by_name = true)`;
+    // No hive partitioning: DuckDB would take any `name=value` folder of the path for a column.
+    const scan = `read_parquet([${paths.map(quoteString).join(", ")}], ` +
+      "union_by_name = true, hive_partitioning = false)";
     const described = await this.#query(`DESCRIBE SELECT * FROM ${scan}`);
     const fileTypes = new Map(
       described.map((r) => [String(r[0]).toLowerCase(), String(r[1])]),

@@ -407,6 +407,11 @@ Deno.test("sql: placeholders are bound from params", async () => {
     assert.equal(column(positional, "n")[0], 1);
     const named = await querySql(catalog, "SELECT $nom || '!' AS s", { params: { nom: "Lyon" } });
     assert.equal(column(named, "s")[0], "Lyon!");
+    await assert.rejects(
+      querySql(catalog, "SELECT * FROM mesures WHERE id = ?"),
+      (e) => e instanceof SqlError && /1 placeholder\(s\)/.test(e.message),
+    );
+    await assert.rejects(querySql(catalog, "SELECT 1", { params: [1] }), SqlError);
   });
 });
 
@@ -500,6 +505,27 @@ Deno.test("sql: a path with glob characters reads that file, not what the patter
     await lake("lake1").table("t").append(frame(V1_ADDED));
     const df = await querySql(lake("lake[1]"), "SELECT id FROM t ORDER BY id");
     assert.deepEqual(column(df, "id"), [1, 2]);
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+});
+
+Deno.test("sql: a name=value folder in the path is not taken for a column", async () => {
+  const parent = await Deno.makeTempDir();
+  try {
+    const catalog = new Catalog(join(parent, "id=99"), [
+      { name: "t", layer: "silver" },
+      { name: "p", layer: "silver", partitionColumns: ["annee"] },
+    ]);
+    await catalog.table("t").append(pl.DataFrame({ id: [1, 2] }));
+    await catalog.table("p").append(pl.DataFrame({ annee: [2025], id: [3] }));
+    assert.deepEqual((await querySql(catalog, "SELECT id FROM t ORDER BY id")).toRecords(), [
+      { id: 1 },
+      { id: 2 },
+    ]);
+    assert.deepEqual((await querySql(catalog, "SELECT * FROM p")).toRecords(), [
+      { annee: 2025, id: 3 },
+    ]);
   } finally {
     await Deno.remove(parent, { recursive: true });
   }
