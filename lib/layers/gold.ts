@@ -309,7 +309,7 @@ export function hourlyProductionBySource(
  * ```
  */
 export function dailyEnergyMix(silver: pl.DataFrame, options: GoldOptions = {}): pl.DataFrame {
-  const parts = ["nucleaire", "eolien", "solaire", "hydraulique", "bioenergies"];
+  const renewables = ["eolien", "solaire", "hydraulique", "bioenergies"];
   const df = prepare(silver, options, [], MIX_COLUMNS, "dailyEnergyMix");
   const present = pl.col("production_totale").isNotNull();
   const mwh = (c: string) => sumOrNull(where(present, energy(c)));
@@ -319,7 +319,7 @@ export function dailyEnergyMix(silver: pl.DataFrame, options: GoldOptions = {}):
     mwh("renouvelables_total").alias("renouvelables_total_mwh"),
     mwh("fossiles_total").alias("fossiles_total_mwh"),
     mwh("production_totale").alias("production_totale_mwh"),
-    ...parts.slice(1).map((c) => mwh(c).alias(`${c}_mwh`)),
+    ...renewables.map((c) => mwh(c).alias(`${c}_mwh`)),
     ...completenessAggs(present, interp),
   ).withColumns(
     localMinutes(pl.col("date"), addDays(pl.col("date"), 1)).alias("duree_jour_minutes"),
@@ -585,6 +585,9 @@ export function worstForecastHours(
 ): pl.DataFrame {
   checkForecasts(forecasts, "worstForecastHours");
   const n = options.n ?? 10;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new GoldInputError(`worstForecastHours: n must be a positive integer, got ${n}`);
+  }
   const hours = forecastErrors(forecasts)
     .sort(["perimetre", "horizon", "timestamp"])
     .withColumn(pl.col("timestamp").dt.truncate("1h").alias("heure_debut_utc"))

@@ -541,6 +541,10 @@ Deno.test("input errors name the caller, the row and its source line", () => {
     (e) => e instanceof GoldInputError && /duplicated at row 1, .* and row 2, /.test(e.message),
   );
   assert.throws(
+    () => worstForecastHours(consumptionForecasts(good), { n: 0 }),
+    (e) => e instanceof GoldInputError && e.message.includes("n must be a positive integer"),
+  );
+  assert.throws(
     () => forecastAccuracy(good),
     (e) => e instanceof GoldInputError && /consommation_previsions frame/.test(e.message),
   );
