@@ -253,3 +253,34 @@ Deno.test("balanced class weights help a rare class", () => {
   assert.ok(recall(balanced) > recall(plain), `${recall(balanced)} vs ${recall(plain)}`);
   assert.ok(recall(balanced) > 0.95);
 });
+
+Deno.test("degenerate features and growth limits", () => {
+  const n = 500;
+  const t = Float64Array.from({ length: n }, (_, i) => i);
+  const x = featureMatrix({
+    constant: new Float64Array(n).fill(3),
+    missing: new Float64Array(n).fill(NaN),
+    t,
+  });
+  const y = t.map((v) => (v < 250 ? 0 : 10));
+  const model = fitGbdtRegressor(x, y, { maxIter: 50, maxBins: 2 });
+  // Only `t` can split; with 2 bins its single edge is the median, exactly the step.
+  assert.deepEqual(model.featureImportances().map((f) => f.feature)[0], "t");
+  assert.equal(model.featureImportances()[1].importance, 0);
+  const [low, high] = model.predict(
+    featureMatrix({ constant: [3, 3], missing: [1, NaN], t: [3, 400] }),
+  );
+  // Baseline 5; each round removes 10 % of the remaining ±5 residual: 5 ± 5 (1 - 0.9^50).
+  assert.ok(Math.abs(low - 5 * 0.9 ** 50) < 1e-9, `${low}`);
+  assert.ok(Math.abs(high - (10 - 5 * 0.9 ** 50)) < 1e-9, `${high}`);
+  // Depth-limited trees without a leaf limit have at most 2^depth leaves.
+  const deep = fitGbdtRegressor(featureMatrix({ t }), t.map(Math.sqrt), {
+    maxIter: 3,
+    maxLeafNodes: null,
+    maxDepth: 3,
+    minSamplesLeaf: 1,
+  });
+  const leaves = deep.forest.left.filter((c) => c < 0).length;
+  assert.equal(leaves, 3 * 8);
+  assert.throws(() => fitGbdtRegressor(featureMatrix({ t: [] }), []), /no training row/);
+});
