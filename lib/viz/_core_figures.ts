@@ -751,8 +751,30 @@ export function borderTotals(h: HourlyData): BorderTotal[] {
 }
 
 /**
+ * The physical net balance (MWh, > 0 net import) of `ech_physiques` over all rows, or null when
+ * the data lack it. It differs from the commercial balance (schedules vs flows).
+ *
+ * @example
+ * ```ts
+ * import { physicalBalance } from "./_core_figures.ts";
+ * const h = { duree: [1, 1], series: { ech_physiques_imp: [100, 0], ech_physiques_exp: [0, -300] } };
+ * console.assert(physicalBalance(h as never) === -200);
+ * console.assert(physicalBalance({ duree: [], series: {} } as never) === null);
+ * ```
+ */
+export function physicalBalance(h: HourlyData): number | null {
+  if (
+    valuesOf(h, "ech_physiques_imp") === undefined && valuesOf(h, "ech_physiques_exp") === undefined
+  ) {
+    return null;
+  }
+  return energyOf(h, "ech_physiques_imp") + energyOf(h, "ech_physiques_exp");
+}
+
+/**
  * Commercial exchanges per border: imports up, exports down (RTE's sign), the net balance as a
- * marker; energies in the unit that suits the largest flow.
+ * marker; energies in the unit that suits the largest flow; the physical balance, when given,
+ * in the subtitle beside the commercial one.
  *
  * @example
  * ```ts
@@ -766,6 +788,7 @@ export function exchangesSpec(
   borders: readonly BorderTotal[],
   perimetre: string,
   period: string,
+  physicalNetMwh: number | null = null,
 ): Figure {
   const title = "Échanges commerciaux aux frontières – " + perimetre;
   if (borders.length === 0) {
@@ -775,8 +798,9 @@ export function exchangesSpec(
   const { unit, factor } = energyUnit(largest);
   const x = borders.map((b) => b.label);
   const net = borders.reduce((a, b) => a + b.importMwh + b.exportMwh, 0);
-  const netText = "solde net : " + (net <= 0 ? "exportateur net de " : "importateur net de ") +
-    formatEnergy(Math.abs(net));
+  const netText = "solde commercial : " +
+    (net <= 0 ? "exportateur net de " : "importateur net de ") + formatEnergy(Math.abs(net)) +
+    (physicalNetMwh === null ? "" : " (physique : " + formatEnergy(physicalNetMwh) + ")");
   return {
     data: [
       {

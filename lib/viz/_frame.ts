@@ -62,7 +62,10 @@ export function utcInstant(frame: pl.DataFrame, column: string): pl.Expr {
 
 /** Selection of one series: `perimetre` and `jeu_donnees` when the table has them. */
 export interface SeriesChoice {
-  /** Perimeter to keep: default `France` when present, else the table's only perimeter. */
+  /**
+   * Perimeter to keep. Default: `France`, else gold's national view of regions
+   * (`France (somme des régions)`), else the table's only perimeter.
+   */
   readonly perimetre?: string;
   /** Dataset of silver to keep (default `eco2mix`, RTE's power data). */
   readonly jeuDonnees?: string;
@@ -91,12 +94,14 @@ export function chooseSeries(
     return { frame: df, perimetre: choice.perimetre ?? "France" };
   }
   const perimeters = df.getColumn("perimetre").unique().sort().toArray() as string[];
+  // Gold's national view of regional data is "France (somme des régions)".
+  const national = perimeters.includes("France")
+    ? "France"
+    : perimeters.find((p) => p.startsWith("France ("));
   const wanted = choice.perimetre ??
-    (perimeters.includes("France") || perimeters.length === 0
+    (perimeters.length === 0
       ? "France"
-      : perimeters.length === 1
-      ? perimeters[0]
-      : undefined);
+      : national ?? (perimeters.length === 1 ? perimeters[0] : undefined));
   if (wanted === undefined) {
     throw new VizInputError(
       `${table}: several perimeters (${perimeters.join(", ")}): choose one with options.perimetre`,

@@ -38,6 +38,7 @@ import {
   loadProfileSpec,
   mixCo2ScatterSpec,
   mixPieSpec,
+  physicalBalance,
   productionStackSpec,
   renewableShareSpec,
   sankeySpec,
@@ -233,10 +234,11 @@ export function renewableShareFigure(silver: pl.DataFrame, options: FigureOption
 }
 
 /**
- * Commercial exchanges per border (imports up, exports down, net balance). Takes silver (the
+ * Commercial exchanges per border (imports up, exports down, net balance), and the physical
+ * balance (`ech_physiques`, all borders) in the subtitle when known. Takes silver (the
  * `ech_comm_*` columns, > 0 import) or the gold table `echanges_internationaux` (`pays`,
- * `import_total_mwh`, `export_total_mwh`, optional `date`, `perimetre`); exports count as
- * outflows whatever their sign in the gold table.
+ * `import_total_mwh`, `export_total_mwh`, optional `date`, `perimetre`, and its `Total` rows
+ * with `solde_physique_mwh`); exports count as outflows whatever their sign in the gold table.
  *
  * @example
  * ```ts
@@ -250,12 +252,20 @@ export function renewableShareFigure(silver: pl.DataFrame, options: FigureOption
  */
 export function exchangesFigure(table: pl.DataFrame, options: FigureOptions = {}): Figure {
   if (!table.columns.includes("pays")) {
-    const h = hourlyFor(table, options, [], [COUNTRIES.map((c) => c.key)], []);
-    return exchangesSpec(borderTotals(h), h.perimetre, periodLabel(h.jours));
+    const h = hourlyFor(table, options, [], [COUNTRIES.map((c) => c.key)], ["ech_physiques"]);
+    return exchangesSpec(borderTotals(h), h.perimetre, periodLabel(h.jours), physicalBalance(h));
   }
   const name = options.table ?? "echanges_internationaux";
   requireColumns(table, name, ["pays", "import_total_mwh", "export_total_mwh"]);
-  const { frame, perimetre } = chooseSeries(table, name, options);
+  const chosen = chooseSeries(table, name, options);
+  const { perimetre } = chosen;
+  // The `Total` row sums the borders (not to be added again) and carries the physical balance.
+  const total = chosen.frame.filter(pl.col("pays").eq(pl.lit("Total")));
+  const frame = chosen.frame.filter(pl.col("pays").neq(pl.lit("Total")));
+  const physical = total.columns.includes("solde_physique_mwh") &&
+      total.getColumn("solde_physique_mwh").nullCount() < total.height
+    ? Number(total.getColumn("solde_physique_mwh").sum())
+    : null;
   const sums = frame.groupBy("pays").agg(
     pl.col("import_total_mwh").cast(pl.Float64).sum().alias("imp"),
     pl.col("export_total_mwh").cast(pl.Float64).abs().sum().alias("exp"),
@@ -277,7 +287,7 @@ export function exchangesFigure(table: pl.DataFrame, options: FigureOptions = {}
   const dates = frame.columns.includes("date")
     ? (frame.getColumn("date").cast(pl.Utf8).unique().sort().toArray() as string[])
     : [];
-  return exchangesSpec(borders, perimetre, periodLabel(dates));
+  return exchangesSpec(borders, perimetre, periodLabel(dates), physical);
 }
 
 /**

@@ -225,24 +225,29 @@ Deno.test("exchanges: silver and the gold table give the same bars", () => {
   assert.deepEqual(fig.data[1].y, [-144, -48]);
   assert.deepEqual(fig.data[2].y, [-144, -24]);
   assert.equal(fig.layout.barmode, "relative");
+  // Physical balance: the fixture's ech_physiques is constant within each hour.
+  const physical = sum(col("ech_physiques"));
+  const physicalText = `${(physical / 1e3).toFixed(1).replace(".", ",")} GWh`;
+  const subtitle = (f: typeof fig) =>
+    (f.layout.title as { subtitle: { text: string } }).subtitle.text;
+  assert.ok(
+    subtitle(fig).endsWith(
+      `solde commercial : exportateur net de 168,0 GWh (physique : ${physicalText})`,
+    ),
+    subtitle(fig),
+  );
   const gold = pl.DataFrame({
-    perimetre: ["France", "France", "France", "France"],
-    date: ["2025-01-03", "2025-01-04", "2025-01-03", "2025-01-04"],
-    pays: ["Espagne", "Espagne", "UK", "UK"],
-    import_total_mwh: [12_000, 12_000, 0, 0],
-    export_total_mwh: [-24_000, -24_000, -72_000, -72_000],
-    solde_net_mwh: [-12_000, -12_000, -72_000, -72_000],
+    perimetre: ["France", "France", "France", "France", "France", "France"],
+    date: ["2025-01-03", "2025-01-04", "2025-01-03", "2025-01-04", "2025-01-03", "2025-01-04"],
+    pays: ["Espagne", "Espagne", "UK", "UK", "Total", "Total"],
+    import_total_mwh: [12_000, 12_000, 0, 0, 12_000, 12_000],
+    export_total_mwh: [-24_000, -24_000, -72_000, -72_000, -96_000, -96_000],
+    solde_net_mwh: [-12_000, -12_000, -72_000, -72_000, -84_000, -84_000],
+    solde_physique_mwh: [null, null, null, null, physical / 2, physical / 2],
   });
   const fromGold = exchangesFigure(gold);
   assert.deepEqual(fromGold.data.map((t) => t.y), fig.data.map((t) => t.y));
-  assert.deepEqual(
-    fromGold.layout.title,
-    fig.layout.title,
-  );
-  assert.match(
-    (fig.layout.title as { subtitle: { text: string } }).subtitle.text,
-    /solde net : exportateur net de 168,0 GWh/,
-  );
+  assert.deepEqual(fromGold.layout.title, fig.layout.title);
   assert.throws(
     () => exchangesFigure(gold.withColumns(pl.lit("Belgique").alias("pays"))),
     /unknown pays 'Belgique' \(expected UK, Espagne, Italie, Suisse, DE-BE\)/,
