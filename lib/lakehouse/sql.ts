@@ -11,7 +11,8 @@
  * Parquet files is DuckDB's, so a query only reads the columns and row groups it needs.
  *
  * - Tables are named as in the catalogue (`eco2mix_silver`), or qualified by their layer
- *   (`silver.eco2mix_silver`). Only the tables a statement names are opened.
+ *   (`silver.eco2mix_silver`). Only the tables a statement names are opened (so `SHOW TABLES`
+ *   does not list the others; `deno task sql --tables` does).
  * - Time travel: `{ version }` or `{ timestamp }` in the options applies to every table; a
  *   single table travels with Databricks' suffix on a quoted name: `"eco2mix_silver@v3"`,
  *   `"eco2mix_silver@20250701000000000"` (yyyyMMddHHmmssSSS, UTC) or
