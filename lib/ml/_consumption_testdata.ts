@@ -84,9 +84,14 @@ export interface ConsumptionProblem {
 
 /**
  * One-hour-ahead features: local hour, minute, weekday, month, day of year; lags 1 h, 24 h,
- * 168 h; mean of the 24 h ending 1 h before. Rows whose target or a feature is NaN are dropped.
+ * 168 h; mean of the 24 h ending 1 h before. With `recentLags`, also lags 1 h 30, 2 h, 23 h,
+ * 23 h 30, 25 h and `persistance_corrigee` = lag 1 h + (lag 24 h - lag 25 h), yesterday's change
+ * over the same hour. Rows whose target or a feature is NaN are dropped.
  */
-export function oneHourAheadProblem(series: ConsumptionSeries): ConsumptionProblem {
+export function oneHourAheadProblem(
+  series: ConsumptionSeries,
+  options: { recentLags?: boolean } = {},
+): ConsumptionProblem {
   const { epochMs, consumption: c } = series;
   const n = c.length;
   const lag = (steps: number) => (i: number) => (i >= steps ? c[i - steps] : NaN);
@@ -102,7 +107,7 @@ export function oneHourAheadProblem(series: ConsumptionSeries): ConsumptionProbl
     if (leave >= 0) Number.isNaN(c[leave]) ? missing-- : (sum -= c[leave]);
     if (leave >= -1 && missing === 0) rolling[i] = sum / 48;
   }
-  const columns = {
+  const columns: Record<string, number[]> = {
     heure: [] as number[],
     minute: [] as number[],
     jour_semaine: [] as number[],
@@ -113,11 +118,17 @@ export function oneHourAheadProblem(series: ConsumptionSeries): ConsumptionProbl
     lag_168h: [] as number[],
     moyenne_24h: [] as number[],
   };
+  const recent = options.recentLags
+    ? { lag_1h30: lag(3), lag_2h: lag(4), lag_23h: lag(46), lag_23h30: lag(47), lag_25h: lag(50) }
+    : {};
+  for (const name of Object.keys(recent)) columns[name] = [];
+  if (options.recentLags) columns.persistance_corrigee = [];
   const y: number[] = [];
   const kept: number[] = [];
   for (let i = 0; i < n; i++) {
     const row = [lag1h(i), lag24h(i), lag168h(i), rolling[i]];
-    if (Number.isNaN(c[i]) || row.some(Number.isNaN)) continue;
+    const extra = Object.values(recent).map((f) => f(i));
+    if (Number.isNaN(c[i]) || row.some(Number.isNaN) || extra.some(Number.isNaN)) continue;
     const local = new Date(epochMs[i] + parisOffsetMs(epochMs[i]));
     const dayStart = Date.UTC(local.getUTCFullYear(), 0, 1);
     columns.heure.push(local.getUTCHours());
@@ -129,6 +140,9 @@ export function oneHourAheadProblem(series: ConsumptionSeries): ConsumptionProbl
     columns.lag_24h.push(row[1]);
     columns.lag_168h.push(row[2]);
     columns.moyenne_24h.push(row[3]);
+    Object.keys(recent).forEach((name, k) => columns[name].push(extra[k]));
+    // i >= 336 here (the 168 h lag exists).
+    if (options.recentLags) columns.persistance_corrigee.push(row[0] + row[1] - c[i - 50]);
     y.push(c[i]);
     kept.push(i);
   }

@@ -66,3 +66,17 @@ Deno.test("one-hour-ahead features are lags of the series in local time", async 
   assert.equal(problem.persistence[row], series.consumption[slot - 2]);
   assert.ok(problem.x.columns.every((c) => c.every(Number.isFinite)));
 });
+
+Deno.test("recent lags and the corrected persistence", async () => {
+  const series = await loadNationalConsumption();
+  const problem = oneHourAheadProblem(series, { recentLags: true });
+  assert.equal(problem.x.names.length, 15);
+  const t = Date.UTC(2024, 6, 1, 10);
+  const row = problem.epochMs.indexOf(t);
+  const slot = series.epochMs.indexOf(t);
+  const value = (name: string) => problem.x.columns[problem.x.names.indexOf(name)][row];
+  const c = series.consumption;
+  assert.equal(value("lag_1h30"), c[slot - 3]);
+  assert.equal(value("lag_23h30"), c[slot - 47]);
+  assert.equal(value("persistance_corrigee"), c[slot - 2] + c[slot - 48] - c[slot - 50]);
+});
