@@ -200,8 +200,13 @@ function format(df: pl.DataFrame, fmt: Format, maxRows: number): string {
     case "ndjson":
       return new TextDecoder().decode(df.writeJSON({ format: "lines" }));
     case "table":
+      // A plan reads as the text DuckDB drew, not as a table cell.
+      if (df.columns.join() === "explain_key,explain_value") {
+        return `${df.getColumn("explain_value").toArray().join("\n")}\n`;
+      }
       pl.Config.setTblRows(maxRows);
       pl.Config.setTblCols(-1);
+      if (Deno.stdout.isTerminal()) pl.Config.setTblWidthChars(Deno.consoleSize().columns);
       return `${df.toString()}\n`;
   }
 }

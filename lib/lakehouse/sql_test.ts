@@ -650,6 +650,10 @@ Deno.test("sql_cli: prints csv, json and tables, and lists the tables", async ()
     assert.equal(table.code, 0);
     assert.match(table.out, /│ ville │/);
     assert.ok(table.out.includes("│ Lyon  │"));
+    const plan = await cli(["--lakehouse", root, "EXPLAIN SELECT count(*) FROM mesures"]);
+    assert.equal(plan.code, 0);
+    assert.match(plan.out, /READ_PARQUET/);
+    assert.doesNotMatch(plan.out, /shape:|explain_value/);
     // mesures, regions (the project catalogue does not know them) and gold.jamais_ecrite is
     // not on disk, so it is not listed.
     const tables = await cli(["--lakehouse", root, "--format", "ndjson", "--tables"]);
