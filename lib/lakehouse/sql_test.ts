@@ -495,6 +495,17 @@ Deno.test("sql: a data column named like a DuckDB virtual column is refused, not
   }
 });
 
+Deno.test("sql: a data file missing from disk is an error naming it", async () => {
+  await withLakehouse(async (catalog) => {
+    const [first] = await catalog.table("mesures").files();
+    await Deno.remove(join(catalog.pathOf("mesures"), first.path));
+    await assert.rejects(
+      querySql(catalog, "SELECT count(*) FROM mesures"),
+      (e) => e instanceof SqlError && e.message.includes(first.path),
+    );
+  });
+});
+
 Deno.test("sql: a path with glob characters reads that file, not what the pattern matches", async () => {
   const parent = await Deno.makeTempDir();
   try {
