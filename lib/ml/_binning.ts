@@ -17,7 +17,7 @@ import { type Rng, sampleWithoutReplacement } from "./_rng.ts";
 export const MAX_BINS = 255;
 
 /** Rows sampled to find quantile edges (scikit-learn uses 200,000 too). */
-export const BINNING_SAMPLE = 200_000;
+const BINNING_SAMPLE = 200_000;
 
 /** Bin edges of every feature. */
 export interface BinEdges {

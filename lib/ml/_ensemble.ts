@@ -13,7 +13,7 @@ import { encodeLabels, type Label } from "./metrics.ts";
 import { checkModelJson, type ModelJson, type ModelKind } from "./model.ts";
 import { mulberry32 } from "./_rng.ts";
 import { checkInteger } from "./_validate.ts";
-import { decodeArray, encodeArray } from "./_codec.ts";
+import { decodeArray } from "./_codec.ts";
 
 /** Importance of one feature: its share of the total split gain of the ensemble. */
 export interface FeatureImportance {
@@ -86,14 +86,6 @@ export function argmaxLabels(columns: Float64Array[], classes: readonly Label[])
     out[i] = classes[best];
   }
   return out;
-}
-
-/** Fields common to serialised tree ensembles. */
-export interface EnsembleJsonFields {
-  params: unknown;
-  importance: ReturnType<typeof encodeArray>;
-  forest: ReturnType<Forest["toJSON"]>;
-  classes?: Label[];
 }
 
 /** Parsed common fields of a serialised tree ensemble. */

@@ -6,7 +6,7 @@
  */
 
 /** Nodes of at least this many rows accumulate in four lanes (see below). */
-export const LANES_MIN_ROWS = 4096;
+const LANES_MIN_ROWS = 4096;
 
 /** Buffers of one histogram: per (feature, bin) gradient sums, hessian sums, row counts. */
 export interface HistogramArrays {
