@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import pl from "nodejs-polars";
+import { rteForecasts, standardPredictions, toImportanceData, toPredictionData } from "./ml.ts";
+import { frameOf } from "./_testdata.ts";
+
+const at = (iso: string) => new Date(iso);
+
+Deno.test("standard predictions: UTC instants, default model and horizon, error recomputed", () => {
+  const frame = pl.DataFrame({
+    timestamp: [at("2025-06-01T10:00:00Z"), at("2025-06-01T10:15:00Z")],
+    prediction: [50_500, 49_000],
+    actual: [50_000, null],
+    error: [-500, 0], // opposite sign: ignored
+  }).withColumns(pl.col("timestamp").dt.convertTimeZone("Europe/Paris"));
+  const std = standardPredictions(frame);
+  assert.deepEqual(std.toRecords(), [
+    {
+      timestamp: at("2025-06-01T10:00:00Z"),
+      model: "modèle",
+      horizon: "",
+      prediction: 50_500,
+      actual: 50_000,
+      error: 500,
+    },
+    {
+      timestamp: at("2025-06-01T10:15:00Z"),
+      model: "modèle",
+      horizon: "",
+      prediction: 49_000,
+      actual: null,
+      error: null,
+    },
+  ]);
+  assert.ok(std.getColumn("timestamp").dtype.equals(pl.Datetime("ms", "UTC")));
+});
+
+Deno.test("prediction data: series in order of appearance, local minutes, hourly means", () => {
+  const frame = pl.DataFrame({
+    timestamp: [
+      at("2025-10-26T00:30:00Z"), // 02:30 CEST
+      at("2025-10-26T00:00:00Z"), // 02:00 CEST
+      at("2025-10-26T01:00:00Z"), // 02:00 CET
+      at("2025-10-26T00:00:00Z"),
+    ],
+    model: ["ridge", "ridge", "ridge", "gbdt"],
+    horizon: ["1h", "1h", "1h", "1h"],
+    prediction: [100, 200, 300, 400],
+    actual: [110, 190, 310, 390],
+  });
+  const p = toPredictionData(frame);
+  assert.deepEqual(p.jours, ["2025-10-26"]);
+  assert.deepEqual(p.series.map((s) => s.model), ["ridge", "gbdt"]);
+  assert.deepEqual(p.series[0].minute, [120, 150, 120]); // time order, local clock
+  assert.deepEqual(p.series[0].prediction, [200, 100, 300]);
+  const hourly = toPredictionData(frame, { pasMinutes: 60 });
+  assert.deepEqual(hourly.series[0].prediction, [150, 300]);
+  assert.deepEqual(hourly.series[0].actual, [150, 310]);
+  assert.deepEqual(hourly.series[0].minute, [120, 120]);
+});
+
+Deno.test("RTE forecasts: J-1 and J on the rows with a measured consumption", () => {
+  const silver = frameOf([
+    {
+      at: "2025-01-01T00:00:00Z",
+      perimetre: "France",
+      consommation: 60_000,
+      prevision_j1: 61_000,
+      prevision_j: 60_200,
+    },
+    {
+      at: "2025-01-01T00:15:00Z",
+      perimetre: "France",
+      consommation: null,
+      prevision_j1: 60_000,
+      prevision_j: 60_000,
+    },
+    {
+      at: "2025-01-01T00:00:00Z",
+      perimetre: "Bretagne",
+      consommation: 3_000,
+      prevision_j1: 3_100,
+      prevision_j: 3_000,
+    },
+  ]);
+  const rte = rteForecasts(silver);
+  assert.deepEqual(rte.select("model", "horizon", "prediction", "actual", "error").toRecords(), [
+    { model: "RTE", horizon: "J-1", prediction: 61_000, actual: 60_000, error: 1_000 },
+    { model: "RTE", horizon: "J", prediction: 60_200, actual: 60_000, error: 200 },
+  ]);
+  assert.equal(
+    rteForecasts(silver, { perimetre: "Bretagne" }).getColumn("error").toArray()[0],
+    100,
+  );
+  assert.throws(() => rteForecasts(silver.drop(["prevision_j1", "prevision_j"])), {
+    name: "VizInputError",
+    message: /silver: missing column\(s\) prevision_j1/,
+  });
+});
+
+Deno.test("feature importance: model column optional, no null row", () => {
+  const imp = toImportanceData(
+    pl.DataFrame({ feature: ["a", "b"], importance: [1, 2], model: ["m1", "m2"] }),
+    "gain",
+  );
+  assert.deepEqual(imp, {
+    feature: ["a", "b"],
+    importance: [1, 2],
+    model: ["m1", "m2"],
+    unit: "gain",
+  });
+  assert.throws(
+    () => toImportanceData(pl.DataFrame({ feature: ["a", null], importance: [1, 2] })),
+    { name: "VizInputError", message: "feature_importance: row 1 has no feature or no importance" },
+  );
+});
