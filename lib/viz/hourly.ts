@@ -62,7 +62,7 @@ export interface HourlyOptions extends SeriesChoice {
 /**
  * Hourly (or k-hourly) means of one perimeter of a silver-like frame: a time column
  * (`timestamp_utc`, or `timestamp`; naive values are UTC), optional `pas_minutes` (else the
- * median spacing of the instants), optional `perimetre` / `jeu_donnees`, and any of
+ * median spacing of the instants, at most 60), optional `perimetre` / `jeu_donnees`, and any of
  * {@linkcode HOURLY_COLUMNS} and {@linkcode SPLIT_COLUMNS}.
  *
  * @example
@@ -171,11 +171,14 @@ function weightedMeans(
   );
 }
 
-/** Median spacing (minutes) of the distinct instants: the step of a table without pas_minutes. */
+/**
+ * The step of a table without pas_minutes: the median spacing (minutes) of its distinct
+ * instants, at most 60 (sparser rows each stand for their own hour).
+ */
 function medianStepMinutes(frame: pl.DataFrame, time: string): number {
   const diffs = frame.select(utcInstant(frame, time).cast(pl.Int64).alias("t")).unique().sort("t")
     .select(pl.col("t").diff(1, "ignore").alias("d")).dropNulls().getColumn("d");
-  return diffs.length === 0 ? 60 : Number(diffs.median()) / 60_000;
+  return diffs.length === 0 ? 60 : Math.min(60, Number(diffs.median()) / 60_000);
 }
 
 function bucketHours(options: HourlyOptions, hours: number): number {

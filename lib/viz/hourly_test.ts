@@ -62,6 +62,8 @@ Deno.test("without pas_minutes the step is the median spacing of the instants", 
   const h = toHourly(frameOf(rows));
   assert.deepEqual(h.duree, [1, 1]);
   assert.deepEqual(h.series.consommation, [1015, 1075]);
+  const daily = toHourly(frameOf([rows[0], { ...rows[1], at: "2024-06-02T00:00:00.000Z" }]));
+  assert.deepEqual(daily.duree, [1, 1]); // sparse rows: one hour each
 });
 
 Deno.test("a time-zoned or naive time column gives the same UTC buckets", () => {
