@@ -10,11 +10,13 @@
  *   impurity decrease (times the node size); leaves hold class frequencies.
  *
  * Speed comes from: histograms of gradient sums per (feature, bin) built from a
- * contiguous gather of the node's gradients; the histogram subtraction trick (build the
- * smaller child, derive the larger as parent minus smaller, in the parent's buffer); an exact
+ * contiguous gather of the node's gradients, in four lanes for large nodes (`_histogram.ts`),
+ * optionally shared with worker threads; the histogram subtraction trick (build the smaller
+ * child, derive the larger as parent minus smaller, in the parent's buffer); an exact
  * sort-based split search for small nodes (deep random-forest trees have many), which never
- * touches 256-bin histograms; in-place partitioning of one row-index array, so that each node
- * is a contiguous range of it. Nothing allocates per row or per node after the first tree.
+ * touches 256-bin histograms; a branch-free, in-place partition of one row-index array, so
+ * that each node is a contiguous range of it. Buffers are reused from tree to tree: nothing is
+ * allocated per row.
  *
  * Growth is best-first (largest gain first) when `maxLeafNodes` is finite, as in LightGBM and
  * scikit-learn's HistGradientBoosting; depth-first otherwise (same tree, less memory).
