@@ -5,7 +5,7 @@
  *   ({@link fitGbdtRegressor}, {@link fitGbdtClassifier}) and random forests
  *   ({@link fitRandomForestRegressor}, {@link fitRandomForestClassifier}, also in Web Workers);
  * - metrics: MAE, RMSE, MAPE, bias, R2, per hour / month, confusion matrix, per-class scores;
- * - time-series splits: chronological and rolling-origin, with a gap;
+ * - time-series splits: chronological and rolling-origin, with a gap, and cross-validation;
  * - permutation importance;
  * - exact JSON (de)serialisation and a file-based model registry with aliases and a runs log.
  *
@@ -107,6 +107,7 @@ export {
   type RowRange,
   type TrainTestSplit,
 } from "./splits.ts";
+export { crossValidate, type CrossValidationResult, type FoldResult } from "./cross_validation.ts";
 export { loadModel, modelFromJSON, modelToJSONText, saveModel } from "./model_io.ts";
 export {
   type Metrics,
