@@ -11,7 +11,8 @@
  * Early stopping holds out `validationFraction` of the rows — by default the last ones
  * (`validationSplit: "tail"`), which is the honest choice for time-ordered rows — stops when
  * the validation loss has not improved by `tol` for `nIterNoChange` rounds, and keeps the
- * rounds up to the best validation loss.
+ * rounds up to the best validation loss. The held-out rows are the most recent ones: to use
+ * them too, refit on all rows with `maxIter: model.info.nIter, earlyStopping: false`.
  *
  * Everything is deterministic for a given `seed` (used by the binning sample, a random
  * validation split and feature sampling).
