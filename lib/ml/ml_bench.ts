@@ -9,8 +9,9 @@
  * A last fit uses 15 features (`recentLags`: lags 1 h 30, 2 h, 23 h, 23 h 30, 25 h and the
  * persistence corrected by yesterday's change) to show what richer features give.
  *
- * Besides Deno's timings, the first run of each training prints the test MAPE and the peak
- * resident memory of the process during the fit (Linux: VmHWM, reset through
+ * Besides Deno's timings, the first run of each training prints the test MAPE, the size and
+ * (de)serialisation times of the model's JSON, and the peak resident memory of the process
+ * during the fit (Linux: VmHWM, reset through
  * /proc/self/clear_refs before the fit; Random Forest workers are threads of the process, so
  * they are included).
  *
@@ -25,6 +26,7 @@ import { fitRandomForestRegressorInWorkers, type RandomForestRegressor } from ".
 import { chronologicalSplit } from "./splits.ts";
 import { loadNationalConsumption, oneHourAheadProblem } from "./_consumption_testdata.ts";
 import type { Regressor } from "./model.ts";
+import { modelFromJSON, modelToJSONText } from "./model_io.ts";
 
 const problem = oneHourAheadProblem(await loadNationalConsumption());
 const { train, test } = chronologicalSplit(problem.x.nRows, { epochMs: problem.epochMs });
@@ -65,10 +67,18 @@ async function measured<M extends Regressor>(
   const seconds = (performance.now() - start) / 1000;
   if (first) {
     reported.add(name);
+    const peak = peakRssMb();
     const error = mape(evaluation.y, model.predict(evaluation.x));
+    const saving = performance.now();
+    const json = modelToJSONText(model);
+    const saveSeconds = (performance.now() - saving) / 1000;
+    const loading = performance.now();
+    modelFromJSON(JSON.parse(json));
+    const loadSeconds = (performance.now() - loading) / 1000;
     console.log(
       `${name}: fit ${seconds.toFixed(2)} s, test MAPE ${error.toFixed(3)} %, ` +
-        `peak RSS ${peakRssMb().toFixed(0)} MB`,
+        `peak RSS during fit ${peak.toFixed(0)} MB; JSON ${(json.length / 1e6).toFixed(1)} MB ` +
+        `(to JSON ${saveSeconds.toFixed(2)} s, back ${loadSeconds.toFixed(2)} s)`,
     );
   }
   keep(model);
