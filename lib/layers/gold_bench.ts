@@ -49,6 +49,9 @@ const CASES: Record<string, pl.DataFrame> = {
   "12 regional 2014 files (210,240 silver rows + national view)": silverRegional2014(),
 };
 
+// What the silver frames alone hold, to read the peaks against.
+const baselineRss = Deno.memoryUsage().rss;
+
 const ANALYSES = (silver: pl.DataFrame) => {
   const series = withNationalView(silver);
   return [
@@ -88,6 +91,7 @@ for (const [group, run] of Object.entries(GROUPS)) {
 }
 
 globalThis.addEventListener("unload", () => {
+  console.log(`RSS with both silver frames loaded: ${(baselineRss / 2 ** 20).toFixed(0)} MiB`);
   for (const [label, bytes] of peaks) {
     console.log(`peak RSS ${label}: ${(bytes / 2 ** 20).toFixed(0)} MiB`);
   }
