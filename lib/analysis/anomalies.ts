@@ -35,7 +35,16 @@ export interface AnomalySeries {
   readonly labels: readonly [string, string];
 }
 
-/** Series watched by default: consumption both ways, total and nuclear production drops. */
+/**
+ * Series watched by default: consumption both ways, total and nuclear production drops.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_ANOMALY_SERIES } from "./anomalies.ts";
+ * console.assert(DEFAULT_ANOMALY_SERIES.map((s) => s.column).join() ===
+ *   "consommation,production_totale,nucleaire");
+ * ```
+ */
 export const DEFAULT_ANOMALY_SERIES: readonly AnomalySeries[] = [
   {
     column: "consommation",

@@ -7,7 +7,16 @@
 import pl from "nodejs-polars";
 import { requireColumns, seriesKeys } from "./_input.ts";
 
-/** Share columns the correlation reads: `part_<x>_pct` = 100 × `<x>` / `production_totale`. */
+/**
+ * Silver columns whose share of production is correlated: `part_<x>_pct` = 100 × `<x>` /
+ * `production_totale`.
+ *
+ * @example
+ * ```ts
+ * import { MIX_SHARES } from "./correlation.ts";
+ * console.assert(MIX_SHARES.includes("fossiles_total"));
+ * ```
+ */
 export const MIX_SHARES: readonly string[] = [
   "nucleaire",
   "eolien",

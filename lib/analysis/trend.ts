@@ -85,7 +85,16 @@ export function monthlyMix(silver: pl.DataFrame): pl.DataFrame {
   ).sort([...keys, "annee_mois"]);
 }
 
-/** The series {@linkcode mixTrends} fits, with the unit of their slope. */
+/**
+ * The series {@linkcode mixTrends} fits: the {@linkcode monthlyMix} column and the unit of the
+ * slope.
+ *
+ * @example
+ * ```ts
+ * import { TREND_SERIES } from "./trend.ts";
+ * console.assert(TREND_SERIES.eolien_offshore.unit === "MW/mois");
+ * ```
+ */
 export const TREND_SERIES: Readonly<Record<string, { column: string; unit: string }>> = {
   part_renouvelables: { column: "part_renouvelables_pct", unit: "points de %/mois" },
   eolien_offshore: { column: "eolien_offshore_moyen_mw", unit: "MW/mois" },

@@ -8,7 +8,15 @@ import pl from "nodejs-polars";
 import { NATURE_RANK } from "../eco2mix/mod.ts";
 import { checkSilver, EMISSION_FACTORS, percent } from "./_gold_frame.ts";
 
-/** `perimetre` of the rows {@linkcode withNationalView} adds. */
+/**
+ * `perimetre` of the rows `withNationalView` (gold.ts) adds.
+ *
+ * @example
+ * ```ts
+ * import { NATIONAL_VIEW } from "./_gold_national.ts";
+ * console.assert(NATIONAL_VIEW.startsWith("France (")); // never mistaken for national files
+ * ```
+ */
 export const NATIONAL_VIEW = "France (somme des régions)";
 
 /** Perimeter of RTE's national files: not a region, never summed. */

@@ -88,7 +88,15 @@ const FUELS = ["fioul", "charbon", "gaz"];
 /** Value columns behind production totals: the eight sources and regional `thermique`. */
 const MIX_COLUMNS = [...PRODUCTION_SOURCES, "thermique"];
 
-/** Border columns of silver and the `pays` label gold gives them. */
+/**
+ * Border columns of silver and the `pays` label gold gives them.
+ *
+ * @example
+ * ```ts
+ * import { EXCHANGE_COUNTRIES } from "./gold.ts";
+ * console.assert(EXCHANGE_COUNTRIES.ech_comm_allemagne_belgique === "DE-BE");
+ * ```
+ */
 export const EXCHANGE_COUNTRIES: Readonly<Record<string, string>> = {
   ech_comm_angleterre: "UK",
   ech_comm_espagne: "Espagne",
@@ -97,7 +105,15 @@ export const EXCHANGE_COUNTRIES: Readonly<Record<string, string>> = {
   ech_comm_allemagne_belgique: "DE-BE",
 };
 
-/** `pays` of the daily row that totals the borders and carries the physical balance. */
+/**
+ * `pays` of the daily row that totals the borders and carries the physical balance.
+ *
+ * @example
+ * ```ts
+ * import { EXCHANGE_TOTAL } from "./gold.ts";
+ * console.assert(EXCHANGE_TOTAL === "Total");
+ * ```
+ */
 export const EXCHANGE_TOTAL = "Total";
 
 /**
@@ -985,7 +1001,15 @@ export interface GoldTables {
   readonly statistiques_hebdomadaires: pl.DataFrame;
 }
 
-/** Names of the gold tables, in the order {@linkcode buildGold} builds them. */
+/**
+ * Names of the gold tables, in the order {@linkcode buildGold} builds them.
+ *
+ * @example
+ * ```ts
+ * import { GOLD_TABLES } from "./gold.ts";
+ * console.assert(GOLD_TABLES.includes("mix_energetique_quotidien"));
+ * ```
+ */
 export const GOLD_TABLES: readonly (keyof GoldTables)[] = [
   "production_par_source_horaire",
   "mix_energetique_quotidien",
