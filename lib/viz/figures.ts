@@ -6,9 +6,12 @@
  *
  * Inputs: the silver frame (or any frame with a time column `timestamp_utc`/`timestamp` and the
  * value columns named like silver's), filtered to one perimeter (`France` by default) and to
- * `jeu_donnees = eco2mix`; `exchangesFigure` also takes the gold table `echanges_internationaux`;
- * the ML builders take the predictions and feature-importance tables (see `ml.ts`). A table
- * without the columns a chart needs is a {@linkcode VizInputError} naming them.
+ * `jeu_donnees = eco2mix`; or the gold tables that hold the same series hour by hour:
+ * `production_par_source_horaire` (mix, production, wind, solar, renewable share),
+ * `consommation_previsions` (consumption, profiles, heatmap), `empreinte_carbone` (CO2);
+ * `exchangesFigure` also takes `echanges_internationaux`; the ML builders take the predictions
+ * and feature-importance tables (see `ml.ts`). A table without the columns a chart needs is a
+ * {@linkcode VizInputError} naming them.
  *
  * @example
  * ```ts
@@ -55,6 +58,7 @@ import {
 } from "./_core_ml.ts";
 import { VizInputError } from "./errors.ts";
 import { chooseSeries, requireColumns } from "./_frame.ts";
+import { asSilverLike } from "./_gold_input.ts";
 import { type HourlyOptions, toHourly } from "./hourly.ts";
 import { type PredictionOptions, toImportanceData, toPredictionData } from "./ml.ts";
 import { COUNTRIES, SOURCES } from "./palette.ts";
@@ -74,13 +78,14 @@ const WIND_KEYS = ["eolien", "eolien_terrestre", "eolien_offshore"];
  * group), then reduces the frame to hourly means of the columns it uses.
  */
 function hourlyFor(
-  frame: pl.DataFrame,
+  input: pl.DataFrame,
   options: FigureOptions,
   required: readonly string[],
   anyOf: readonly (readonly string[])[],
   uses: readonly string[],
 ): HourlyData {
   const table = options.table ?? "silver";
+  const frame = asSilverLike(input, table);
   requireColumns(frame, table, required);
   for (const group of anyOf) {
     if (!group.some((c) => frame.columns.includes(c))) {

@@ -20,6 +20,7 @@ import type { HourlyData } from "./_core_data.ts";
 import { VizInputError } from "./errors.ts";
 import { COUNTRIES, SOURCES } from "./palette.ts";
 import { chooseSeries, type SeriesChoice, timeColumn, utcInstant } from "./_frame.ts";
+import { asSilverLike } from "./_gold_input.ts";
 
 /** Value columns (MW, gCO2/kWh) carried as hourly means when the frame has them. */
 export const HOURLY_COLUMNS: readonly string[] = [
@@ -63,7 +64,9 @@ export interface HourlyOptions extends SeriesChoice {
  * Hourly (or k-hourly) means of one perimeter of a silver-like frame: a time column
  * (`timestamp_utc`, or `timestamp`; naive values are UTC), optional `pas_minutes` (else the
  * median spacing of the instants, at most 60), optional `perimetre` / `jeu_donnees`, and any of
- * {@linkcode HOURLY_COLUMNS} and {@linkcode SPLIT_COLUMNS}.
+ * {@linkcode HOURLY_COLUMNS} and {@linkcode SPLIT_COLUMNS}. Gold's hourly tables
+ * (`production_par_source_horaire`, `empreinte_carbone`, `consommation_previsions`) are read
+ * too: keyed by local `date` and `heure`, long by `source_energie`, with gold's column names.
  *
  * @example
  * ```ts
@@ -83,7 +86,7 @@ export interface HourlyOptions extends SeriesChoice {
  */
 export function toHourly(frame: pl.DataFrame, options: HourlyOptions = {}): HourlyData {
   const table = options.table ?? "silver";
-  const { frame: chosen, perimetre } = chooseSeries(frame, table, options);
+  const { frame: chosen, perimetre } = chooseSeries(asSilverLike(frame, table), table, options);
   const time = timeColumn(chosen, table);
   const wanted = options.columns;
   const keep = (c: string) => chosen.columns.includes(c) && (!wanted || wanted.includes(c));

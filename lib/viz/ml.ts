@@ -12,6 +12,7 @@
 import pl from "nodejs-polars";
 import type { ImportanceData, PredictionData, PredictionSeries } from "./_core_ml.ts";
 import { VizInputError } from "./errors.ts";
+import { asSilverLike } from "./_gold_input.ts";
 import {
   chooseSeries,
   requireColumns,
@@ -133,7 +134,8 @@ export function toPredictionData(
 }
 
 /**
- * RTE's consumption forecasts of a silver-like frame as a standard predictions table
+ * RTE's consumption forecasts of a silver-like frame (or gold's `consommation_previsions`) as a
+ * standard predictions table
  * (`timestamp`, `model` RTE, `horizon` J-1 / J, `prediction`, `actual`, `error` = prediction -
  * actual), on the rows that have both the forecast and the measured consumption.
  *
@@ -150,7 +152,8 @@ export function toPredictionData(
  * console.assert(rte.height === 1 && rte.getColumn("error").toArray()[0] === 1000);
  * ```
  */
-export function rteForecasts(silver: pl.DataFrame, options: SeriesChoice = {}): pl.DataFrame {
+export function rteForecasts(input: pl.DataFrame, options: SeriesChoice = {}): pl.DataFrame {
+  const silver = asSilverLike(input, "silver");
   requireColumns(silver, "silver", ["consommation"]);
   const { frame } = chooseSeries(silver, "silver", options);
   const time = timeColumn(frame, "silver");
