@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { PATHS } from "../paths.ts";
+import { executeNotebook, readNotebook } from "../runner/mod.ts";
 import { consumptionFigure } from "./figures.ts";
 import { figureBundle, figureSummary, PLOTLY_MIME, showFigure } from "./notebook.ts";
 import { FigureRenderer, launchChromium } from "./render.ts";
@@ -110,4 +113,51 @@ Deno.test("in a browser: live plots when scripts run, the image when they do not
   } finally {
     await browser.close();
   }
+});
+
+Deno.test("in the Deno kernel: plotly once, PNG and text in every bundle", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "eco2mix-viz-kernel-" });
+  const mod = new URL("./mod.ts", import.meta.url).href;
+  const code = (source: string, i: number) => ({
+    cell_type: "code",
+    id: `c${i}`,
+    source,
+    metadata: {},
+    outputs: [],
+    execution_count: null,
+  });
+  const cells = [
+    `import pl from "nodejs-polars";\nimport { consumptionFigure, showFigure } from "${mod}";\n` +
+    `const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-01T00:00:00Z"), ` +
+    `new Date("2025-01-01T01:00:00Z")], consommation: [60000, 61000] });\n` +
+    `await showFigure(consumptionFigure(silver));`,
+    `await showFigure(consumptionFigure(silver));`,
+  ];
+  const input = join(dir, "figures.ipynb");
+  await Deno.writeTextFile(
+    input,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+      cells: cells.map(code),
+    }),
+  );
+  const output = join(dir, "out.ipynb");
+  // The kernel runs in the project root, where deno.json maps "nodejs-polars".
+  await executeNotebook(input, { outputPath: output, cwd: PATHS.root, cellTimeoutMs: 120_000 });
+  const nb = await readNotebook(output);
+  const bundles = nb.cells.map((c) =>
+    (c.outputs ?? []).find((o) => o.output_type === "display_data")
+  );
+  const data = bundles.map((b) => (b as { data: Record<string, unknown> }).data);
+  for (const d of data) {
+    assert.deepEqual(Object.keys(d).sort(), [PLOTLY_MIME, "image/png", "text/html", "text/plain"]);
+    const png = Uint8Array.from(atob(d["image/png"] as string), (c) => c.charCodeAt(0));
+    assert.deepEqual(Array.from(png.subarray(1, 4)), [0x50, 0x4e, 0x47]); // "PNG"
+  }
+  const html = data.map((d) => [d["text/html"]].flat().join(""));
+  assert.ok(html[0].includes("plotly.js v4.1.2") && html[0].length > 4_500_000);
+  assert.ok(!html[1].includes("plotly.js v4.1.2") && html[1].length < 200_000);
+  await Deno.remove(dir, { recursive: true });
 });
