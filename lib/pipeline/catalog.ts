@@ -106,6 +106,12 @@ export const TABLES: readonly TableDefinition[] = [
     description: "Per perimeter and ISO week: consumption energy, peak and trough, source " +
       "shares, CO2 and exchange balance, with the week's completeness.",
   },
+  {
+    name: "anomalies",
+    layer: "gold",
+    description: "Unusual consumption peaks and troughs and production drops: value, expected " +
+      "value (median of the same weekly slot over ±3 weeks), deviation, robust score and reason.",
+  },
 ];
 
 /** A storage location this build cannot write to. */
