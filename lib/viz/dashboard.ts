@@ -105,7 +105,8 @@ const SECTIONS: readonly Section[] = [
     id: "ml",
     title: "Machine learning",
     text: "Prévisions de consommation des modèles, comparées à celles de RTE (J-1, J) " +
-      "et au réalisé ; erreurs et importance des variables.",
+      "et au réalisé, sur les heures que couvrent les modèles ; erreurs de prévision. " +
+      "L'importance des variables, propre à l'entraînement, ne dépend pas de la période choisie.",
     charts: [
       { id: "predictions", wide: true },
       { id: "erreurs_histogramme" },

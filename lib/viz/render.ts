@@ -229,6 +229,7 @@ export async function exportFigures(
 }
 
 let shared: Promise<FigureRenderer> | undefined;
+let closeOnUnload = false;
 
 /**
  * A renderer shared by the whole process (the notebook kernel): launched at the first call,
@@ -246,7 +247,10 @@ export function sharedRenderer(): Promise<FigureRenderer> {
   if (shared === undefined) {
     shared = FigureRenderer.launch();
     shared.catch(() => (shared = undefined));
-    globalThis.addEventListener("unload", () => void closeSharedRenderer());
+    if (!closeOnUnload) {
+      closeOnUnload = true;
+      globalThis.addEventListener("unload", () => void closeSharedRenderer());
+    }
   }
   return shared;
 }
