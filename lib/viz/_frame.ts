@@ -9,7 +9,21 @@
 import pl from "nodejs-polars";
 import { VizInputError } from "./errors.ts";
 
-/** Throws when `frame` lacks any of `columns`, naming them all and the table. */
+/**
+ * Throws when `frame` lacks any of `columns`, naming them all and the table.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { requireColumns } from "./_frame.ts";
+ * requireColumns(pl.DataFrame({ a: [1] }), "t", ["a"]); // fine
+ * try {
+ *   requireColumns(pl.DataFrame({ a: [1] }), "t", ["b"]);
+ * } catch (e) {
+ *   console.assert((e as Error).message === "t: missing column(s) b (columns present: a)");
+ * }
+ * ```
+ */
 export function requireColumns(
   frame: pl.DataFrame,
   table: string,
@@ -28,6 +42,13 @@ export function requireColumns(
 /**
  * The name of the time column (`timestamp_utc` in silver, `timestamp` in gold and ML tables),
  * checked to be a Datetime without nulls.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { timeColumn } from "./_frame.ts";
+ * console.assert(timeColumn(pl.DataFrame({ timestamp: [new Date(0)] }), "t") === "timestamp");
+ * ```
  */
 export function timeColumn(frame: pl.DataFrame, table: string): string {
   const name = ["timestamp_utc", "timestamp"].find((c) => frame.columns.includes(c));
@@ -52,6 +73,14 @@ export function timeColumn(frame: pl.DataFrame, table: string): string {
 /**
  * The instant of a Datetime column as UTC: tz-aware columns are converted, naive ones are
  * taken as UTC (the convention of every table of the platform).
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { utcInstant } from "./_frame.ts";
+ * const df = pl.DataFrame({ t: [new Date(0)] });
+ * console.assert(df.select(utcInstant(df, "t")).getColumn("t").dtype.toString().includes("UTC"));
+ * ```
  */
 export function utcInstant(frame: pl.DataFrame, column: string): pl.Expr {
   const tz = (frame.getColumn(column).dtype as unknown as { timeZone?: string }).timeZone;
@@ -75,6 +104,14 @@ export interface SeriesChoice {
  * The rows of the chosen perimeter (and dataset), with the perimeter's name. A table with
  * several perimeters and no choice, or a choice absent from it, is an error listing the
  * perimeters it has.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { chooseSeries } from "./_frame.ts";
+ * const df = pl.DataFrame({ perimetre: ["France", "Bretagne"], v: [1, 2] });
+ * console.assert(chooseSeries(df, "t", {}).frame.height === 1);
+ * ```
  */
 export function chooseSeries(
   frame: pl.DataFrame,

@@ -11,7 +11,15 @@ import { VizEnvironmentError } from "./errors.ts";
 
 let cached: string | undefined;
 
-/** The text of plotly.min.js (4.8 MB), read once per process. */
+/**
+ * The text of plotly.min.js (4.8 MB), read once per process.
+ *
+ * @example
+ * ```ts
+ * import { plotlySource } from "./_plotly.ts";
+ * console.assert(plotlySource().includes("plotly.js v4.1.2"));
+ * ```
+ */
 export function plotlySource(): string {
   if (cached !== undefined) return cached;
   let path: string;
@@ -31,6 +39,17 @@ export function plotlySource(): string {
 /**
  * Registers the French locale (month and day names, decimal comma, modebar labels) and makes it
  * the default: dates on axes and in hovers read `janv. 2025`, `lun. 6`.
+ *
+ * @example
+ * ```ts
+ * import { FRENCH_LOCALE_SCRIPT } from "./_plotly.ts";
+ * const names: string[] = [];
+ * new Function("Plotly", FRENCH_LOCALE_SCRIPT)({
+ *   register: (m: { name: string }) => names.push(m.name),
+ *   setPlotConfig: () => {},
+ * });
+ * console.assert(names[0] === "fr");
+ * ```
  */
 export const FRENCH_LOCALE_SCRIPT = `Plotly.register({moduleType:"locale",name:"fr",dictionary:{
 "Autoscale":"Échelle automatique","Box Select":"Sélection rectangulaire",
@@ -49,7 +68,15 @@ months:["janvier","février","mars","avril","mai","juin","juillet","août","sept
 "sept.","oct.","nov.","déc."],date:"%d/%m/%Y",decimal:",",thousands:"\\u202f"}});
 Plotly.setPlotConfig({locale:"fr"});`;
 
-/** The config every plot gets: French, no logo, resizes with its container. */
+/**
+ * The config every plot gets: French, no logo, resizes with its container.
+ *
+ * @example
+ * ```ts
+ * import { PLOT_CONFIG } from "./_plotly.ts";
+ * console.assert(PLOT_CONFIG.locale === "fr");
+ * ```
+ */
 export const PLOT_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({
   locale: "fr",
   displaylogo: false,
@@ -60,6 +87,12 @@ export const PLOT_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({
 /**
  * A value as JSON safe inside a `<script>` element: `<` escaped so that no `</script>` or
  * `<!--` can end the element early, and the two line separators JavaScript rejects in strings.
+ *
+ * @example
+ * ```ts
+ * import { scriptJson } from "./_plotly.ts";
+ * console.assert(scriptJson("</script>") === '"\\u003c/script>"');
+ * ```
  */
 export function scriptJson(value: unknown): string {
   return JSON.stringify(value)
@@ -68,23 +101,55 @@ export function scriptJson(value: unknown): string {
     .replace(/\u2029/g, "\\u2029");
 }
 
-/** JavaScript source safe inside a `<script>` element (`</script` cannot end it early). */
+/**
+ * JavaScript source safe inside a `<script>` element (`</script` cannot end it early).
+ *
+ * @example
+ * ```ts
+ * import { scriptSource } from "./_plotly.ts";
+ * console.assert(scriptSource('s = "</script>"') === 's = "<\\/script>"');
+ * ```
+ */
 export function scriptSource(source: string): string {
   return source.replace(/<\/(script)/gi, "<\\/$1");
 }
 
-/** A `<script>` element that defines `window.Plotly` in French (plotly inlined, 4.8 MB). */
+/**
+ * A `<script>` element that defines `window.Plotly` in French (plotly inlined, 4.8 MB).
+ *
+ * @example
+ * ```ts
+ * import { plotlyScriptTag } from "./_plotly.ts";
+ * console.assert(plotlyScriptTag().startsWith("<script>"));
+ * ```
+ */
 export function plotlyScriptTag(): string {
   return `<script>${scriptSource(plotlySource())}\n${FRENCH_LOCALE_SCRIPT}</script>`;
 }
 
-/** Text escaped for HTML element content and attribute values. */
+/**
+ * Text escaped for HTML element content and attribute values.
+ *
+ * @example
+ * ```ts
+ * import { escapeHtml } from "./_plotly.ts";
+ * console.assert(escapeHtml('<a title="x">') === "&lt;a title=&quot;x&quot;&gt;");
+ * ```
+ */
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
     .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
-/** Base64 of bytes, in chunks (`String.fromCharCode` takes a bounded number of arguments). */
+/**
+ * Base64 of bytes, in chunks (`String.fromCharCode` takes a bounded number of arguments).
+ *
+ * @example
+ * ```ts
+ * import { base64 } from "./_plotly.ts";
+ * console.assert(base64(new Uint8Array([80, 78, 71])) === "UE5H");
+ * ```
+ */
 export function base64(bytes: Uint8Array): string {
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x8000) {

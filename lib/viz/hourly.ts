@@ -22,7 +22,15 @@ import { COUNTRIES, SOURCES } from "./palette.ts";
 import { chooseSeries, type SeriesChoice, timeColumn, utcInstant } from "./_frame.ts";
 import { asSilverLike } from "./_gold_input.ts";
 
-/** Value columns (MW, gCO2/kWh) carried as hourly means when the frame has them. */
+/**
+ * Value columns (MW, gCO2/kWh) carried as hourly means when the frame has them.
+ *
+ * @example
+ * ```ts
+ * import { HOURLY_COLUMNS } from "./hourly.ts";
+ * console.assert(HOURLY_COLUMNS.includes("eolien_offshore"));
+ * ```
+ */
 export const HOURLY_COLUMNS: readonly string[] = [
   "consommation",
   "prevision_j1",
@@ -37,7 +45,15 @@ export const HOURLY_COLUMNS: readonly string[] = [
   "taux_co2_recalcule",
 ];
 
-/** Exchange columns (> 0 import), carried as `<name>_imp` (>= 0) and `<name>_exp` (<= 0). */
+/**
+ * Exchange columns (> 0 import), carried as `<name>_imp` (>= 0) and `<name>_exp` (<= 0).
+ *
+ * @example
+ * ```ts
+ * import { SPLIT_COLUMNS } from "./hourly.ts";
+ * console.assert(SPLIT_COLUMNS[0] === "ech_physiques" && SPLIT_COLUMNS.length === 6);
+ * ```
+ */
 export const SPLIT_COLUMNS: readonly string[] = ["ech_physiques", ...COUNTRIES.map((c) => c.key)];
 
 /** Bucket lengths allowed: divisors of 24, so that buckets tile the local day. */

@@ -24,7 +24,15 @@ import type { Figure } from "./_core_data.ts";
 import { base64, escapeHtml, PLOT_CONFIG, plotlyScriptTag, scriptJson } from "./_plotly.ts";
 import { hasChromium, sharedRenderer } from "./render.ts";
 
-/** The plotly MIME type of JupyterLab's extension. */
+/**
+ * The plotly MIME type of JupyterLab's extension.
+ *
+ * @example
+ * ```ts
+ * import { PLOTLY_MIME } from "./notebook.ts";
+ * console.assert(PLOTLY_MIME === "application/vnd.plotly.v1+json");
+ * ```
+ */
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
 /** Options of {@linkcode figureBundle}. */

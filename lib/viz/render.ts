@@ -16,7 +16,15 @@ import type { Figure } from "./_core_data.ts";
 import { ChromiumError } from "./errors.ts";
 import { PLOT_CONFIG, plotlyScriptTag, scriptJson } from "./_plotly.ts";
 
-/** Chromium's path: `$ECO2MIX_CHROMIUM`, else Debian's `/usr/bin/chromium`. */
+/**
+ * Chromium's path: `$ECO2MIX_CHROMIUM`, else Debian's `/usr/bin/chromium`.
+ *
+ * @example
+ * ```ts
+ * import { chromiumPath } from "./render.ts";
+ * console.assert(chromiumPath().endsWith("chromium"));
+ * ```
+ */
 export function chromiumPath(): string {
   return Deno.env.get("ECO2MIX_CHROMIUM") ?? "/usr/bin/chromium";
 }
@@ -24,6 +32,12 @@ export function chromiumPath(): string {
 /**
  * Flags of every launch: headless, no sandbox (containers), no GPU, and no background network
  * traffic. Playwright adds `--user-data-dir` with a new empty temporary profile itself.
+ *
+ * @example
+ * ```ts
+ * import { CHROMIUM_ARGS } from "./render.ts";
+ * console.assert(CHROMIUM_ARGS.includes("--disable-background-networking"));
+ * ```
  */
 export const CHROMIUM_ARGS: readonly string[] = [
   "--headless",
