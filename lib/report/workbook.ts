@@ -1,0 +1,127 @@
+/**
+ * Gold tables as an Excel workbook (SheetJS) for business users: one sheet per table, a
+ * "Lisez-moi" sheet saying what each holds and where it comes from.
+ *
+ * Why dates are written as Excel dates (not text): users filter and pivot on them; why
+ * timestamps are given in Paris time: an Excel cell has no time zone, and people read local
+ * time (the sheet's header says so).
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import * as XLSX from "xlsx";
+
+/** One table to export. */
+export interface WorkbookTable {
+  /** Table name (sheet names are cut to Excel's 31 characters, kept unique). */
+  name: string;
+  description: string;
+  frame: pl.DataFrame;
+}
+
+/** Excel's limits. */
+const MAX_SHEET_NAME = 31;
+const MAX_ROWS = 1_048_575;
+
+/** A table too large for one Excel sheet. */
+export class WorkbookLimitError extends Error {
+  override name = "WorkbookLimitError";
+}
+
+function sheetName(name: string, used: Set<string>): string {
+  let base = name.slice(0, MAX_SHEET_NAME);
+  for (let i = 2; used.has(base); i++) {
+    const suffix = `_${i}`;
+    base = name.slice(0, MAX_SHEET_NAME - suffix.length) + suffix;
+  }
+  used.add(base);
+  return base;
+}
+
+/** Days between Excel's epoch (1899-12-30) and 1970-01-01. */
+const EXCEL_EPOCH_DAYS = 25569;
+
+/**
+ * Dates and datetimes as Excel serial numbers (datetimes in Paris wall-clock time), with the
+ * number format each needs. Serial numbers are computed here rather than left to SheetJS,
+ * which converts JavaScript dates with the machine's own time zone.
+ */
+function excelReady(df: pl.DataFrame): { frame: pl.DataFrame; formats: Map<string, string> } {
+  const formats = new Map<string, string>();
+  const frame = df.select(...df.columns.map((name) => {
+    const type = df.getColumn(name).dtype;
+    if (type.equals(pl.Date)) {
+      formats.set(name, "yyyy-mm-dd");
+      return pl.col(name).cast(pl.Int32).add(EXCEL_EPOCH_DAYS).alias(name);
+    }
+    if (type.variant === "Datetime") {
+      const label = `${name} (heure de Paris)`;
+      formats.set(label, "yyyy-mm-dd hh:mm");
+      const local = pl.col(name).dt.convertTimeZone("Europe/Paris").dt.strftime("%Y-%m-%d %H:%M:%S")
+        .str.strptime(pl.Datetime("ms"), "%Y-%m-%d %H:%M:%S");
+      // Whole days plus the fraction of the day: independent of the datetime's time unit.
+      const seconds = local.dt.hour().cast(pl.Float64).mul(3600)
+        .add(local.dt.minute().cast(pl.Float64).mul(60)).add(local.dt.second().cast(pl.Float64));
+      return local.cast(pl.Date).cast(pl.Int32).add(EXCEL_EPOCH_DAYS).add(seconds.div(86_400))
+        .alias(label);
+    }
+    return pl.col(name);
+  }));
+  return { frame, formats };
+}
+
+function applyFormats(sheet: XLSX.WorkSheet, columns: string[], formats: Map<string, string>) {
+  const range = XLSX.utils.decode_range(sheet["!ref"] ?? "A1");
+  columns.forEach((name, c) => {
+    const z = formats.get(name);
+    if (!z) return;
+    for (let r = 1; r <= range.e.r; r++) {
+      const cell = sheet[XLSX.utils.encode_cell({ r, c })];
+      if (cell && cell.t === "n") cell.z = z;
+    }
+  });
+}
+
+/**
+ * Builds the workbook (xlsx bytes).
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import * as XLSX from "xlsx";
+ * import { goldWorkbook } from "./workbook.ts";
+ * const bytes = goldWorkbook([{ name: "mix", description: "Mix quotidien", frame: pl.DataFrame({ part: [68.2] }) }]);
+ * const book = XLSX.read(bytes, { type: "array" });
+ * console.assert(book.SheetNames.join() === "Lisez-moi,mix");
+ * ```
+ */
+export function goldWorkbook(tables: WorkbookTable[], generatedAt: Date = new Date()): Uint8Array {
+  const book = XLSX.utils.book_new();
+  const used = new Set<string>(["Lisez-moi"]);
+  const readme: (string | number)[][] = [
+    ["Tables gold du lakehouse eCO2mix", ""],
+    ["Générées le (UTC)", generatedAt.toISOString()],
+    ["Source", "RTE – éCO2mix (Licence Ouverte / Open Licence v2.0 via ODRÉ)"],
+    [],
+    ["Feuille", "Table", "Lignes", "Contenu"],
+  ];
+  const sheets: [string, XLSX.WorkSheet][] = [];
+  for (const t of tables) {
+    if (t.frame.height > MAX_ROWS) {
+      throw new WorkbookLimitError(
+        `${t.name}: ${t.frame.height} rows exceed an Excel sheet (${MAX_ROWS}); filter it first`,
+      );
+    }
+    const name = sheetName(t.name, used);
+    const { frame, formats } = excelReady(t.frame);
+    const rows = frame.toRecords() as Record<string, unknown>[];
+    const sheet = XLSX.utils.json_to_sheet(rows, { header: frame.columns });
+    applyFormats(sheet, frame.columns, formats);
+    sheets.push([name, sheet]);
+    readme.push([name, t.name, t.frame.height, t.description]);
+  }
+  XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet(readme), "Lisez-moi");
+  for (const [name, sheet] of sheets) XLSX.utils.book_append_sheet(book, sheet, name);
+  return new Uint8Array(XLSX.write(book, { type: "array", bookType: "xlsx", compression: true }));
+}
