@@ -5,10 +5,10 @@
  *
  * Why this shape: the page redraws with the very functions that build the notebook figures
  * (`_core_*.ts`, inlined through `Function.prototype.toString`), so a chart cannot differ
- * between the notebook and the dashboard. The data travel as hourly means (`HourlyData`, a
- * coarser step for periods over 416 days), rounded to the MW (0.1 g/kWh for CO2), gzipped and
- * base64-encoded: about 0.3 MB for seven months, beside plotly's 4.8 MB; the page inflates them
- * with the browser's `DecompressionStream`.
+ * between the notebook and the dashboard. The data travel as hourly means (`HourlyData`; a
+ * coarser step beyond 400,000 values, about 18 months of a national file), rounded to the MW
+ * (0.1 g/kWh for CO2), gzipped and base64-encoded: about 0.3 MB for seven months, beside
+ * plotly's 4.8 MB; the page inflates them with the browser's `DecompressionStream`.
  *
  * @module
  */
@@ -52,8 +52,11 @@ export interface DashboardOptions extends SeriesChoice {
   readonly title?: string;
   /** Generation instant shown in the page (default: now). */
   readonly generatedAt?: Date;
-  /** Row budget of the hourly data: longer periods get 2, 3, 4... hour buckets (default 10,000). */
-  readonly maxRows?: number;
+  /**
+   * Value budget of the hourly data (rows x columns with data, default 400,000): longer periods
+   * get 2, 3, 4... hour buckets, said in the page.
+   */
+  readonly maxValues?: number;
   /** Add RTE's J-1 and J forecasts as reference models (default true). */
   readonly rteReference?: boolean;
   /** What the importance values measure (default `importance`). */
@@ -242,7 +245,7 @@ export function dashboardData(
     perimetre: options.perimetre,
     jeuDonnees: options.jeuDonnees,
     pasHeures: "auto",
-    maxRows: options.maxRows,
+    maxValues: options.maxValues,
   });
   return {
     horaire: compactHourly(horaire),

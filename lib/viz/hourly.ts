@@ -65,11 +65,14 @@ const HOUR_MS = 3_600_000;
 export interface HourlyOptions extends SeriesChoice {
   /**
    * Bucket length in hours (a divisor of 24), or `"auto"`: the smallest that keeps at most
-   * `maxRows` rows. Default 1.
+   * `maxValues` values (rows x columns with data). Default 1.
    */
   readonly pasHeures?: number | "auto";
-  /** Row budget of `"auto"` (default 10,000: 416 days at 1 h). */
-  readonly maxRows?: number;
+  /**
+   * Value budget of `"auto"` (default 400,000: hourly up to 18 months of the 30 columns of a
+   * national file, or 45 years of consumption alone).
+   */
+  readonly maxValues?: number;
   /** Only these value columns (default: every known column the frame has). */
   readonly columns?: readonly string[];
   /** Table name used in error messages (default `silver`). */
@@ -151,18 +154,22 @@ export function toHourly(frame: pl.DataFrame, options: HourlyOptions = {}): Hour
       } h): duplicated instants, perimeters or datasets mixed?`,
     );
   }
-  const k = bucketHours(options, hourly.height);
+  // Columns entirely empty (offshore wind before 2023, regional fuels...) are left out.
+  const filled = values.filter((c) =>
+    hourly.height === 0 || hourly.getColumn(c).nullCount() < hourly.height
+  );
+  const k = bucketHours(options, hourly.height * Math.max(1, filled.length));
   const buckets = k === 1 ? hourly : weightedMeans(
     hourly.withColumns(
       pl.col("_heure").sub(pl.col("_heure").modulo(k)).cast(pl.Int32).alias("_bloc"),
     ),
     ["_jour", "_bloc"],
-    values,
+    filled,
     "_duree",
     1,
     pl.col("_ms").min().alias("_ms"),
   ).rename({ _bloc: "_heure" }).sort("_ms");
-  return toColumns(buckets, perimetre, k, values);
+  return toColumns(buckets, perimetre, k, filled);
 }
 
 /**
@@ -200,11 +207,11 @@ function medianStepMinutes(frame: pl.DataFrame, time: string): number {
   return diffs.length === 0 ? 60 : Math.min(60, Number(diffs.median()) / 60_000);
 }
 
-function bucketHours(options: HourlyOptions, hours: number): number {
+function bucketHours(options: HourlyOptions, hourlyValues: number): number {
   const asked = options.pasHeures ?? 1;
   if (asked === "auto") {
-    const budget = options.maxRows ?? 10_000;
-    return STEPS.find((k) => hours / k <= budget) ?? 24;
+    const budget = options.maxValues ?? 400_000;
+    return STEPS.find((k) => hourlyValues / k <= budget) ?? 24;
   }
   if (!STEPS.includes(asked)) {
     throw new VizInputError(`pasHeures must divide 24 (${STEPS.join(", ")}), not ${asked}`);

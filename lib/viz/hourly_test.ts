@@ -86,7 +86,7 @@ Deno.test("k-hour buckets tile the local day, weighted by hours of data", () => 
   assert.deepEqual(h.series.consommation, [20, (40 + 60) / 2]);
   const auto = toHourly(frameOf(hourlyRows("2025-01-01T00:00:00Z", 100, () => ({ gaz: 1 }))), {
     pasHeures: "auto",
-    maxRows: 30,
+    maxValues: 30,
   });
   assert.equal(auto.pasHeures, 4);
   assert.throws(() => toHourly(frameOf(rows), { pasHeures: 5 }), VizInputError);
