@@ -1,0 +1,315 @@
+/**
+ * RAPPORT_ANALYSE.md: the analysis report, as a pure function of figures computed from the
+ * tables. Every number in it comes from {@linkcode ReportData}; the text around the numbers
+ * changes with them (a net importer is not called an exporter, a model worse than RTE is not
+ * recommended).
+ *
+ * @module
+ */
+
+/** A figure of the report (a PNG next to the report). */
+export interface ReportFigure {
+  /** Path relative to the report's folder. */
+  file: string;
+  title: string;
+}
+
+/** The numbers the report is written from (see `lib/pipeline/report_step.ts`). */
+export interface ReportData {
+  generatedAt: Date;
+  runId: string | null;
+  inputs: string[];
+  perimetre: string;
+  debut: string;
+  fin: string;
+  /** Sentences from `keyFindings` (lib/analysis/exploration.ts). */
+  findings: string[];
+  consommation: { twh: number; moyenne_mw: number; pic_mw: number; pic_quand: string };
+  effetWeekendPct: number | null;
+  mix: { source: string; part_pct: number; energie_twh: number }[];
+  partRenouvelablesPct: number | null;
+  partBasCarbonePct: number | null;
+  tendances: { serie: string; pente: number; unite: string; r2: number }[];
+  echanges: { pays: string; solde_twh: number }[];
+  co2: {
+    taux_moyen_gkwh: number;
+    heure_propre: number;
+    taux_propre: number;
+    heure_carbonee: number;
+    taux_carbonee: number;
+    correlation: { variable: string; r: number } | null;
+  } | null;
+  /** RTE's forecasts on the period: MAPE (%), MAE (MW). */
+  previsionsRte: { horizon: string; mape: number; mae: number }[];
+  /** Our models on their test period (empty when no model was trained). */
+  modeles: {
+    modele: string;
+    horizon: string;
+    mape: number;
+    rmse: number;
+    mapeRte: number | null;
+  }[];
+  anomalies: { total: number; exemples: { quand: string; raison: string }[] };
+  qualite: { regle: string; echecs: number; verifiees: number }[];
+  /** Figures, or why there are none. */
+  figures: ReportFigure[] | { absentes: string };
+}
+
+const fr = (x: number, digits = 0) =>
+  x.toLocaleString("fr-FR", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+const SOURCE_LABELS: Record<string, string> = {
+  nucleaire: "nucléaire",
+  hydraulique: "hydraulique",
+  eolien: "éolien",
+  solaire: "solaire",
+  bioenergies: "bioénergies",
+  gaz: "gaz",
+  charbon: "charbon",
+  fioul: "fioul",
+  thermique: "thermique",
+};
+
+function label(source: string): string {
+  return SOURCE_LABELS[source] ?? source;
+}
+
+function figuresSection(figures: ReportData["figures"]): string[] {
+  if ("absentes" in figures) {
+    return ["## Figures", "", `_Figures non générées : ${figures.absentes}._`, ""];
+  }
+  return [
+    "## Figures",
+    "",
+    ...figures.flatMap((f) => [`### ${f.title}`, "", `![${f.title}](${f.file})`, ""]),
+  ];
+}
+
+/**
+ * Recommendations that follow from the numbers: each names the figure it rests on.
+ *
+ * @example
+ * ```ts ignore
+ * const lines = recommendations(data);
+ * ```
+ */
+export function recommendations(d: ReportData): string[] {
+  const out: string[] = [];
+  if (d.co2 && d.co2.taux_carbonee > 0) {
+    const gain = 100 * (1 - d.co2.taux_propre / d.co2.taux_carbonee);
+    out.push(
+      `**Décaler les usages flexibles** (recharge de véhicules, ballons d'eau chaude, process ` +
+        `industriels) vers ${d.co2.heure_propre} h, l'heure la moins carbonée en moyenne ` +
+        `(${fr(d.co2.taux_propre, 1)} g/kWh), plutôt que ${d.co2.heure_carbonee} h ` +
+        `(${fr(d.co2.taux_carbonee, 1)} g/kWh) : ${fr(gain, 0)} % d'émissions directes en moins ` +
+        `par kWh déplacé.`,
+    );
+  }
+  const best = [...d.modeles].sort((a, b) => a.mape - b.mape);
+  const dayAhead = best.find((m) => m.horizon === "j1" || m.horizon === "veille");
+  const rteJ1 = d.previsionsRte.find((p) => p.horizon === "j1");
+  if (dayAhead && dayAhead.mapeRte !== null) {
+    out.push(
+      dayAhead.mape <= dayAhead.mapeRte
+        ? `**Prévision de la veille** : le modèle ${dayAhead.modele} (MAPE ${
+          fr(dayAhead.mape, 2)
+        } %) ` +
+          `fait mieux que la prévision J-1 de RTE sur les mêmes instants (${
+            fr(dayAhead.mapeRte, 2)
+          } %) ` +
+          `avec la température observée ; à combiner avec une vraie prévision météo avant usage ` +
+          `opérationnel.`
+        : `**Prévision de la veille** : la prévision J-1 de RTE (MAPE ${
+          fr(dayAhead.mapeRte, 2)
+        } %) ` +
+          `reste meilleure que notre meilleur modèle (${dayAhead.modele}, ${
+            fr(dayAhead.mape, 2)
+          } %) ; ` +
+          `l'utiliser comme référence et réserver nos modèles aux horizons qu'elle ne couvre pas.`,
+    );
+  } else if (rteJ1) {
+    out.push(
+      `**Prévision de la veille** : la prévision J-1 de RTE se trompe en moyenne de ` +
+        `${fr(rteJ1.mae)} MW (MAPE ${
+          fr(rteJ1.mape, 2)
+        } %) ; c'est l'étalon de tout modèle interne.`,
+    );
+  }
+  if (d.consommation.pic_mw > 0) {
+    out.push(
+      `**Pointe** : le pic de ${
+        fr(d.consommation.pic_mw)
+      } MW (${d.consommation.pic_quand}) dépasse ` +
+        `la moyenne de la période de ${
+          fr(100 * (d.consommation.pic_mw / d.consommation.moyenne_mw - 1), 0)
+        } % ; ` +
+        `les effacements de consommation ont le plus de valeur sur ces heures.`,
+    );
+  }
+  const biggest = [...d.echanges].sort((a, b) => Math.abs(b.solde_twh) - Math.abs(a.solde_twh))[0];
+  if (biggest && biggest.solde_twh !== 0) {
+    out.push(
+      `**Interconnexions** : le plus gros flux commercial net va ` +
+        `${biggest.solde_twh < 0 ? "vers" : "depuis"} ${biggest.pays} ` +
+        `(${fr(Math.abs(biggest.solde_twh), 2)} TWh ${
+          biggest.solde_twh < 0 ? "exportés" : "importés"
+        }).`,
+    );
+  }
+  const balance = d.qualite.find((q) => q.regle === "bilan_puissance");
+  if (balance && balance.echecs > 0) {
+    out.push(
+      `**Qualité des données** : ${fr(balance.echecs)} pas sur ${fr(balance.verifiees)} ne ` +
+        `respectent pas l'identité de bilan à 100 MW près ; les signaler à la source plutôt que ` +
+        `de les corriger.`,
+    );
+  }
+  return out;
+}
+
+/**
+ * The report's Markdown.
+ *
+ * @example
+ * ```ts ignore
+ * await Deno.writeTextFile("RAPPORT_ANALYSE.md", buildReport(data));
+ * ```
+ */
+export function buildReport(d: ReportData): string {
+  const main = d.mix[0];
+  const exporter = d.echanges.reduce((t, e) => t + e.solde_twh, 0);
+  const lines = [
+    "# Rapport d'analyse — électricité en France (eCO2mix)",
+    "",
+    `_Rapport généré automatiquement par le pipeline le ${
+      d.generatedAt.toISOString().slice(0, 16).replace("T", " ")
+    } UTC` +
+    `${d.runId ? ` (run \`${d.runId}\`)` : ""}, à partir de : ${
+      d.inputs.map((i) => `\`${i}\``).join(", ")
+    }. ` +
+    `Tous les chiffres sont calculés à partir de ces données ; relancer le pipeline sur d'autres ` +
+    `fichiers les met à jour._`,
+    "",
+    `Périmètre : **${d.perimetre}**, du ${d.debut} au ${d.fin}.`,
+    "",
+    "## Enseignements clés",
+    "",
+    ...d.findings.map((f) => `- ${f}`),
+    "",
+    "## Consommation",
+    "",
+    `La consommation atteint ${fr(d.consommation.twh, 2)} TWh sur la période, soit ` +
+    `${fr(d.consommation.moyenne_mw)} MW en moyenne, avec un pic de ${
+      fr(d.consommation.pic_mw)
+    } MW ` +
+    `${d.consommation.pic_quand}.` +
+    (d.effetWeekendPct === null
+      ? ""
+      : ` Le week-end, elle est ${d.effetWeekendPct < 0 ? "inférieure" : "supérieure"} ` +
+        `de ${fr(Math.abs(d.effetWeekendPct), 1)} % à celle des jours ouvrés.`),
+    "",
+    "## Mix énergétique",
+    "",
+    main
+      ? `Première source : **${label(main.source)}**, ${fr(main.part_pct, 1)} % de la production ` +
+        `(${fr(main.energie_twh, 2)} TWh).`
+      : "Aucune production publiée dans les données.",
+    "",
+    "| source | énergie (TWh) | part de la production (%) |",
+    "|---|---:|---:|",
+    ...d.mix.map((m) => `| ${label(m.source)} | ${fr(m.energie_twh, 3)} | ${fr(m.part_pct, 1)} |`),
+    "",
+    ...(d.partRenouvelablesPct === null ? [] : [
+      `Part renouvelable de la production : ${
+        fr(d.partRenouvelablesPct, 1)
+      } % ; part bas carbone ` +
+      `(nucléaire et renouvelables) : ${fr(d.partBasCarbonePct ?? 0, 1)} %.`,
+      "",
+    ]),
+    ...(d.tendances.length
+      ? [
+        "## Tendances",
+        "",
+        ...d.tendances.map((t) =>
+          `- ${t.serie} : ${t.pente >= 0 ? "+" : ""}${fr(t.pente, 2)} ${t.unite} ` +
+          `(r² ${fr(t.r2, 2)}${t.r2 < 0.5 ? " : tendance peu nette, la saison domine" : ""}).`
+        ),
+        "",
+      ]
+      : []),
+    "## Échanges internationaux",
+    "",
+    ...(d.echanges.length
+      ? [
+        `Solde commercial net sur la période : ${exporter < 0 ? "export" : "import"} de ` +
+        `${fr(Math.abs(exporter), 2)} TWh.`,
+        "",
+        "| pays | solde net (TWh, > 0 import) |",
+        "|---|---:|",
+        ...d.echanges.map((e) => `| ${e.pays} | ${fr(e.solde_twh, 3)} |`),
+        "",
+      ]
+      : ["Les fichiers ne publient pas d'échanges commerciaux par pays.", ""]),
+    "## Environnement",
+    "",
+    ...(d.co2
+      ? [
+        `Intensité carbone moyenne : ${
+          fr(d.co2.taux_moyen_gkwh, 1)
+        } g/kWh (émissions directes de ` +
+        `la production française). Heure la plus propre en moyenne : ${d.co2.heure_propre} h ` +
+        `(${fr(d.co2.taux_propre, 1)} g/kWh) ; la plus carbonée : ${d.co2.heure_carbonee} h ` +
+        `(${fr(d.co2.taux_carbonee, 1)} g/kWh).` +
+        (d.co2.correlation
+          ? ` La variable du mix la plus corrélée à l'intensité est ${d.co2.correlation.variable} ` +
+            `(r = ${fr(d.co2.correlation.r, 2)}).`
+          : ""),
+        "",
+      ]
+      : ["Les fichiers régionaux ne publient pas de taux de CO2.", ""]),
+    "## Prévision de la consommation",
+    "",
+    ...d.previsionsRte.map((p) =>
+      `- Prévision ${p.horizon === "j1" ? "J-1" : "J"} de RTE : MAPE ${fr(p.mape, 2)} %, ` +
+      `MAE ${fr(p.mae)} MW.`
+    ),
+    ...(d.modeles.length
+      ? [
+        "",
+        "| modèle | horizon | MAPE (%) | RMSE (MW) | MAPE de RTE sur les mêmes instants (%) |",
+        "|---|---|---:|---:|---:|",
+        ...d.modeles.map((m) =>
+          `| ${m.modele} | ${m.horizon} | ${fr(m.mape, 2)} | ${fr(m.rmse)} | ${
+            m.mapeRte === null ? "—" : fr(m.mapeRte, 2)
+          } |`
+        ),
+        "",
+        "_Les modèles utilisent la température observée à la place d'une prévision météo._",
+      ]
+      : ["", "_Aucun modèle entraîné dans ce run._"]),
+    "",
+    "## Anomalies",
+    "",
+    `${fr(d.anomalies.total)} pas inhabituels détectés (médiane du même créneau sur ±3 semaines, ` +
+    `score robuste). Les plus marqués :`,
+    "",
+    ...d.anomalies.exemples.map((a) => `- ${a.quand} : ${a.raison}`),
+    "",
+    "## Recommandations",
+    "",
+    ...recommendations(d).map((r, i) => `${i + 1}. ${r}`),
+    "",
+    "## Conclusions",
+    "",
+    main
+      ? `Sur cette période, l'électricité française reste dominée par le ${label(main.source)} ` +
+        `(${fr(main.part_pct, 1)} %), ${
+          (d.partBasCarbonePct ?? 0) >= 90 ? "très largement" : "majoritairement"
+        } bas carbone (${fr(d.partBasCarbonePct ?? 0, 1)} %)` +
+        (d.echanges.length ? `, et ${exporter < 0 ? "exportatrice" : "importatrice"} nette.` : ".")
+      : "Les données chargées ne contiennent pas de production.",
+    "",
+    ...figuresSection(d.figures),
+  ];
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { buildReport, recommendations, type ReportData } from "./report.ts";
+
+function sample(overrides: Partial<ReportData> = {}): ReportData {
+  return {
+    generatedAt: new Date("2026-01-01T10:00:00Z"),
+    runId: "r1",
+    inputs: ["tr.xls"],
+    perimetre: "France",
+    debut: "01/01/2025",
+    fin: "25/07/2025",
+    findings: ["France — phrase calculée."],
+    consommation: {
+      twh: 249.02,
+      moyenne_mw: 50466,
+      pic_mw: 87028,
+      pic_quand: "le 14/01/2025 à 08:45",
+    },
+    effetWeekendPct: -9.42,
+    mix: [
+      { source: "nucleaire", part_pct: 68.1, energie_twh: 204.41 },
+      { source: "hydraulique", part_pct: 12.1, energie_twh: 36.39 },
+    ],
+    partRenouvelablesPct: 28.3,
+    partBasCarbonePct: 96.4,
+    tendances: [{ serie: "part_renouvelables", pente: 0.83, unite: "points de %/mois", r2: 0.41 }],
+    echanges: [{ pays: "Italie", solde_twh: -14.46 }, { pays: "Espagne", solde_twh: 2 }],
+    co2: {
+      taux_moyen_gkwh: 23,
+      heure_propre: 13,
+      taux_propre: 21.2,
+      heure_carbonee: 19,
+      taux_carbonee: 26.5,
+      correlation: { variable: "part_gaz_pct", r: 0.977 },
+    },
+    previsionsRte: [{ horizon: "j1", mape: 1.78, mae: 904 }, { horizon: "j", mape: 0.7, mae: 340 }],
+    modeles: [{ modele: "gbdt", horizon: "j1", mape: 1.5, rmse: 1100, mapeRte: 1.54 }],
+    anomalies: { total: 711, exemples: [{ quand: "01/05/2025 08:15", raison: "creux" }] },
+    qualite: [{ regle: "bilan_puissance", echecs: 211, verifiees: 19738 }],
+    figures: [{ file: "figures/mix.png", title: "Mix" }],
+    ...overrides,
+  };
+}
+
+Deno.test("every number of the data appears, formatted in French", () => {
+  const md = buildReport(sample());
+  for (
+    const text of ["249,02 TWh", "87 028 MW", "68,1 %", "9,4 %", "1,78 %", "211 pas sur 19 738"]
+  ) {
+    assert.ok(md.replaceAll("\u202f", " ").includes(text), text);
+  }
+  assert.match(md, /export de 12,46 TWh/);
+  assert.match(md, /!\[Mix\]\(figures\/mix\.png\)/);
+  assert.match(md, /vers 13 h.*21,2 g\/kWh.*plutôt que 19 h.*26,5 g\/kWh\) : 20 % d'émissions/s);
+});
+
+Deno.test("the text follows the numbers: importer, model worse than RTE, no figures", () => {
+  const md = buildReport(sample({
+    echanges: [{ pays: "Allemagne", solde_twh: 3.5 }],
+    modeles: [{ modele: "ridge", horizon: "j1", mape: 2.5, rmse: 1800, mapeRte: 1.54 }],
+    figures: { absentes: "Chromium n'est pas installé" },
+  }));
+  assert.match(md, /import de 3,50 TWh/);
+  assert.match(md, /importatrice nette/);
+  assert.match(md, /la prévision J-1 de RTE \(MAPE 1,54 %\)\s+reste meilleure/);
+  assert.match(md, /Figures non générées : Chromium n'est pas installé/);
+  const better = recommendations(sample());
+  assert.ok(better.some((r) => r.includes("fait mieux que la prévision J-1 de RTE")));
+});
