@@ -7,7 +7,9 @@
  * - anomaly detection (weekly-slot Hampel filter, robust MAD score) into an `anomalies` frame;
  * - weekly seasonality (weekday × hour profile, signed weekend effect);
  * - cleanest and most carbon-intensive hours;
- * - Pearson correlation between mix shares and CO2 intensity.
+ * - Pearson correlation between mix shares and CO2 intensity;
+ * - exploration (notebook 04): statistics per column, consumption extremes, energy by source,
+ *   completeness and key findings phrased from the numbers.
  *
  * Every function works per series (`perimetre`, and `jeu_donnees` when present). For a
  * national series from regional files, pass `withNationalView(silver)` from lib/layers/gold.ts.
@@ -38,6 +40,7 @@ export { AnalysisInputError } from "./_input.ts";
 export * from "./anomalies.ts";
 export * from "./carbon.ts";
 export * from "./correlation.ts";
+export * from "./exploration.ts";
 export * from "./rolling.ts";
 export * from "./seasonality.ts";
 export * from "./trend.ts";

@@ -1,0 +1,284 @@
+/**
+ * Report step: tables → RAPPORT_ANALYSE.md with its PNG figures, and the gold workbook.
+ *
+ * Why the report reads the lakehouse rather than notebook variables: it must say the same
+ * thing whether the pipeline ran headless or someone stepped through the notebooks, and be
+ * rebuilt from any past version of the tables.
+ *
+ * @module
+ */
+
+import { join, relative } from "node:path";
+import pl from "nodejs-polars";
+import type { Catalog } from "../lakehouse/mod.ts";
+import { NATIONAL_VIEW, withNationalView } from "../layers/gold.ts";
+import {
+  carbonHourProfile,
+  consumptionExtremes,
+  energyBySource,
+  keyFindings,
+  mixCo2Correlation,
+  mixTrends,
+  weekendEffect,
+} from "../analysis/mod.ts";
+import { buildReport, type ReportData, type ReportFigure } from "../report/report.ts";
+import { goldWorkbook } from "../report/workbook.ts";
+import {
+  co2Figure,
+  consumptionFigure,
+  exchangesFigure,
+  exportFigures,
+  type Figure,
+  hasChromium,
+  mixPieFigure,
+  productionFigure,
+  renewableShareFigure,
+} from "../viz/mod.ts";
+
+// deno-lint-ignore no-explicit-any
+type Row = Record<string, any>;
+const records = (df: pl.DataFrame) => df.toRecords() as Row[];
+
+/** Options of {@linkcode writeReport}. */
+export interface ReportOptions {
+  /** Folder receiving RAPPORT_ANALYSE.md and figures/ (the project root in the pipeline). */
+  outputDir: string;
+  runId?: string | null;
+  inputs: string[];
+  /** Skip the figures even when Chromium is installed (the reason is written instead). */
+  withoutFigures?: string;
+}
+
+/** What {@linkcode writeReport} wrote. */
+export interface ReportFiles {
+  report: string;
+  figures: string[];
+  data: ReportData;
+}
+
+async function readIfExists(catalog: Catalog, name: string): Promise<pl.DataFrame | null> {
+  const table = catalog.table(name);
+  return (await table.exists()) ? await table.read() : null;
+}
+
+function mainPerimeter(silver: pl.DataFrame): string {
+  const perimeters = silver.getColumn("perimetre").unique().toArray() as string[];
+  if (perimeters.includes("France")) return "France";
+  if (perimeters.includes(NATIONAL_VIEW)) return NATIONAL_VIEW;
+  return perimeters.sort()[0];
+}
+
+const only = (df: pl.DataFrame, perimetre: string) =>
+  df.filter(pl.col("perimetre").eq(pl.lit(perimetre)));
+
+/**
+ * The report's figures for one perimeter, computed from silver and gold.
+ */
+function reportFigures(
+  silver: pl.DataFrame,
+  exchanges: pl.DataFrame | null,
+): Record<string, Figure> {
+  const figures: Record<string, Figure> = {
+    consommation: consumptionFigure(silver),
+    mix: mixPieFigure(silver),
+    production: productionFigure(silver),
+    part_renouvelable: renewableShareFigure(silver),
+  };
+  if (
+    silver.columns.includes("taux_co2") && silver.getColumn("taux_co2").nullCount() < silver.height
+  ) {
+    figures.co2 = co2Figure(silver);
+  }
+  if (exchanges && exchanges.height > 0) figures.echanges = exchangesFigure(exchanges);
+  return figures;
+}
+
+/** Gathers every number of the report from the tables. */
+export async function collectReportData(
+  catalog: Catalog,
+  options: Omit<ReportOptions, "outputDir" | "withoutFigures">,
+): Promise<
+  { data: Omit<ReportData, "figures">; silver: pl.DataFrame; exchanges: pl.DataFrame | null }
+> {
+  const all = await catalog.table("eco2mix_silver").read();
+  const nationalised = withNationalView(all.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix"))));
+  const perimetre = mainPerimeter(nationalised);
+  const silver = only(nationalised, perimetre);
+  const measured = silver.filter(pl.col("consommation").isNotNull());
+  const [span] = records(measured.select(
+    pl.col("date_locale").min().dt.strftime("%d/%m/%Y").alias("debut"),
+    pl.col("date_locale").max().dt.strftime("%d/%m/%Y").alias("fin"),
+    pl.col("energie_consommation_mwh").sum().alias("mwh"),
+    pl.col("pas_minutes").sum().alias("minutes"),
+  ));
+  const [peak] = records(
+    consumptionExtremes(measured, 1).filter(pl.col("extreme").eq(pl.lit("pic"))).select(
+      "consommation",
+      pl.col("date_locale").dt.strftime("%d/%m/%Y").alias("jour"),
+      "heure_locale",
+    ),
+  );
+  const mix = records(energyBySource(silver)).map((r) => ({
+    source: r.source as string,
+    part_pct: r.part_pct as number,
+    energie_twh: r.energie_twh as number,
+  }));
+  const share = (sources: string[]) =>
+    mix.filter((m) => sources.includes(m.source)).reduce((t, m) => t + m.part_pct, 0);
+  const renewables = ["eolien", "solaire", "hydraulique", "bioenergies"];
+
+  const gold = {
+    exchanges: await readIfExists(catalog, "echanges_internationaux"),
+    carbon: await readIfExists(catalog, "empreinte_carbone"),
+    precision: await readIfExists(catalog, "precision_previsions"),
+    anomalies: await readIfExists(catalog, "anomalies"),
+    quality: await readIfExists(catalog, "qualite_donnees"),
+  };
+  const exchanges = gold.exchanges ? only(gold.exchanges, perimetre) : null;
+  const borders = exchanges
+    ? records(
+      exchanges.filter(pl.col("pays").neq(pl.lit("Total"))).groupBy("pays")
+        .agg(pl.col("solde_net_mwh").sum().div(1e6).alias("solde_twh")).sort("solde_twh"),
+    ).filter((r) => r.solde_twh !== null).map((r) => ({ pays: r.pays, solde_twh: r.solde_twh }))
+    : [];
+
+  let co2: ReportData["co2"] = null;
+  const carbon = gold.carbon ? only(gold.carbon, perimetre) : null;
+  if (carbon && carbon.getColumn("co2_total_tonnes").nullCount() < carbon.height) {
+    const byHour = records(carbonHourProfile(carbon)).filter((r) => r.taux_co2_moyen_gkwh !== null)
+      .sort((a, b) => a.taux_co2_moyen_gkwh - b.taux_co2_moyen_gkwh);
+    const [total] = records(carbon.select(
+      pl.col("co2_total_tonnes").sum().div(pl.col("production_totale_mwh").sum()).mul(1000)
+        .alias("taux"),
+    ));
+    const correlations = records(mixCo2Correlation(silver))
+      .filter((r) => r.correlation_pearson !== null)
+      .sort((a, b) => Math.abs(b.correlation_pearson) - Math.abs(a.correlation_pearson));
+    if (byHour.length) {
+      co2 = {
+        taux_moyen_gkwh: total.taux,
+        heure_propre: byHour[0].heure,
+        taux_propre: byHour[0].taux_co2_moyen_gkwh,
+        heure_carbonee: byHour.at(-1)!.heure,
+        taux_carbonee: byHour.at(-1)!.taux_co2_moyen_gkwh,
+        correlation: correlations[0]
+          ? { variable: correlations[0].variable, r: correlations[0].correlation_pearson }
+          : null,
+      };
+    }
+  }
+  const previsionsRte = gold.precision
+    ? records(
+      only(gold.precision, perimetre).filter(pl.col("dimension").eq(pl.lit("global"))),
+    ).map((r) => ({ horizon: r.horizon, mape: r.mape_pct, mae: r.mae_mw }))
+    : [];
+  const anomalies = gold.anomalies ? only(gold.anomalies, perimetre) : null;
+  const weekend = records(weekendEffect(silver))[0];
+  return {
+    silver,
+    exchanges,
+    data: {
+      generatedAt: new Date(),
+      runId: options.runId ?? null,
+      inputs: options.inputs,
+      perimetre,
+      debut: span.debut,
+      fin: span.fin,
+      findings: keyFindings(silver),
+      consommation: {
+        twh: span.mwh / 1e6,
+        moyenne_mw: span.mwh / (span.minutes / 60),
+        pic_mw: peak?.consommation ?? 0,
+        pic_quand: peak ? `le ${peak.jour} à ${peak.heure_locale}` : "",
+      },
+      effetWeekendPct: weekend?.effet_weekend_pct ?? null,
+      mix,
+      partRenouvelablesPct: mix.length ? share(renewables) : null,
+      partBasCarbonePct: mix.length ? share(["nucleaire", ...renewables]) : null,
+      tendances: records(mixTrends(silver)).map((r) => ({
+        serie: r.serie,
+        pente: r.pente_par_mois,
+        unite: r.unite,
+        r2: r.r2,
+      })),
+      echanges: borders,
+      co2,
+      previsionsRte,
+      modeles: [],
+      anomalies: {
+        total: anomalies?.height ?? 0,
+        exemples: anomalies
+          ? records(
+            anomalies.sort(pl.col("score").abs(), true).head(5).select(
+              pl.col("timestamp").dt.convertTimeZone("Europe/Paris").dt.strftime("%d/%m/%Y %H:%M")
+                .alias("quand"),
+              "raison",
+            ),
+          ).map((r) => ({ quand: r.quand, raison: r.raison }))
+          : [],
+      },
+      qualite: gold.quality
+        ? records(
+          gold.quality.groupBy("regle").agg(
+            pl.col("lignes_en_echec").sum().alias("echecs"),
+            pl.col("lignes_verifiees").sum().alias("verifiees"),
+          ).sort("regle"),
+        ).map((r) => ({ regle: r.regle, echecs: r.echecs, verifiees: r.verifiees }))
+        : [],
+    },
+  };
+}
+
+/**
+ * Writes `RAPPORT_ANALYSE.md` and its figures (PNG through headless Chromium when it is
+ * installed; otherwise the report says so) into `outputDir`.
+ *
+ * @example
+ * ```ts ignore
+ * const { report } = await writeReport(openCatalog(), { outputDir: ".", inputs: ["data/x.xls"] });
+ * ```
+ */
+export async function writeReport(catalog: Catalog, options: ReportOptions): Promise<ReportFiles> {
+  const { data, silver, exchanges } = await collectReportData(catalog, options);
+  let figures: ReportData["figures"];
+  let files: string[] = [];
+  const dir = join(options.outputDir, "figures");
+  if (options.withoutFigures) figures = { absentes: options.withoutFigures };
+  else if (!hasChromium()) {
+    figures = { absentes: "Chromium n'est pas installé (apt-get install chromium)" };
+  } else {
+    const specs = reportFigures(silver, exchanges);
+    files = await exportFigures(specs, dir, { width: 1000, height: 500 });
+    figures = Object.values(specs).map((f, i): ReportFigure => ({
+      file: relative(options.outputDir, files[i]),
+      title: figureTitle(f),
+    }));
+  }
+  const report = join(options.outputDir, "RAPPORT_ANALYSE.md");
+  const full: ReportData = { ...data, figures };
+  await Deno.writeTextFile(report, buildReport(full));
+  return { report, figures: files, data: full };
+}
+
+function figureTitle(f: Figure): string {
+  const title = f.layout.title as { text?: string } | string | undefined;
+  return (typeof title === "string" ? title : title?.text ?? "Figure").replace(/<[^>]+>/g, " ");
+}
+
+/**
+ * Writes every gold table to an Excel workbook for business users; returns its path.
+ *
+ * @example
+ * ```ts ignore
+ * const path = await writeGoldWorkbook(openCatalog(), "runs/x/tables_gold.xlsx");
+ * ```
+ */
+export async function writeGoldWorkbook(catalog: Catalog, path: string): Promise<string> {
+  const tables = [];
+  for (const d of catalog.list().filter((t) => t.layer === "gold")) {
+    const frame = await readIfExists(catalog, d.name);
+    if (frame) tables.push({ name: d.name, description: d.description ?? "", frame });
+  }
+  await Deno.writeFile(path, goldWorkbook(tables));
+  return path;
+}

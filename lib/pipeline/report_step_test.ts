@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import * as XLSX from "xlsx";
+import { writeGoldWorkbook, writeReport } from "./report_step.ts";
+import { refreshAnomalies } from "./analysis_step.ts";
+import { refreshGold } from "./gold_step.ts";
+import { refreshSilver } from "./silver_step.ts";
+import { ingestFiles } from "./ingest.ts";
+import { openCatalog } from "./catalog.ts";
+import { sharedDataPath } from "../testing/shared_data.ts";
+
+const TR_2016 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls");
+const TR_2025 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
+
+async function lakehouseOf(file: string) {
+  const catalog = openCatalog(await Deno.makeTempDir());
+  await ingestFiles(catalog, [file]);
+  await refreshSilver(catalog);
+  await refreshGold(catalog);
+  await refreshAnomalies(catalog);
+  return catalog;
+}
+
+/** Independent: measured consumption energy of a real-time file, in TWh, French format. */
+function consumptionTwh(path: string): string {
+  const lines = new TextDecoder("windows-1252").decode(Deno.readFileSync(path)).split("\n");
+  const mwh = lines.slice(1).map((l) => l.split("\t"))
+    .filter((f) =>
+      f.length > 5 && f[4] !== "" && !(f[2] === "2025-03-30" && f[3].startsWith("02:"))
+    )
+    .reduce((t, f) => t + Number(f[4]) * 0.25, 0);
+  return (mwh / 1e6).toLocaleString("fr-FR", {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
+}
+
+Deno.test("the report is regenerated from other data, and its numbers follow", async () => {
+  const reports: string[] = [];
+  for (const file of [TR_2025, TR_2016]) {
+    const out = await Deno.makeTempDir();
+    const { report, figures } = await writeReport(await lakehouseOf(file), {
+      outputDir: out,
+      inputs: [file],
+    });
+    const text = await Deno.readTextFile(report);
+    reports.push(text);
+    assert.ok(text.includes(`${consumptionTwh(file)} TWh`), consumptionTwh(file));
+    // Figures rendered by headless Chromium (installed by .ci/run), linked from the report.
+    assert.ok(figures.length >= 5);
+    for (const png of figures) {
+      const bytes = await Deno.readFile(png);
+      assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47]); // "PNG"
+      assert.ok(text.includes(`(figures/${png.split("/").pop()})`));
+    }
+  }
+  assert.match(reports[0], /du 01\/01\/2025 au 25\/07\/2025/);
+  assert.match(reports[1], /du 01\/06\/2016 au 25\/06\/2016/);
+  assert.match(reports[0], /Prévision J-1 de RTE : MAPE 1,78 %/); // FACTS.md
+  assert.notEqual(reports[0], reports[1]);
+});
+
+Deno.test("the gold workbook has a sheet per gold table with all its rows", async () => {
+  const catalog = await lakehouseOf(TR_2016);
+  const path = join(await Deno.makeTempDir(), "gold.xlsx");
+  await writeGoldWorkbook(catalog, path);
+  const book = XLSX.read(await Deno.readFile(path), { type: "array" });
+  const mix = await catalog.table("mix_energetique_quotidien").read();
+  const rows = XLSX.utils.sheet_to_json(book.Sheets.mix_energetique_quotidien);
+  assert.equal(rows.length, mix.height);
+  assert.ok(book.SheetNames.includes("statistiques_hebdomadaires"));
+  assert.ok(book.SheetNames.includes("anomalies"));
+});
