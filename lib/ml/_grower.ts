@@ -153,10 +153,8 @@ export class TreeGrower {
   #acc: Float64Array;
   #lanes: Lanes;
   /** Histogram workers and their control arrays (multi-threaded mode). */
-  #workers: { worker: Worker; ctrl: Int32Array; from: number; to: number }[] = [];
+  #workers: { worker: Worker; ctrl: Int32Array }[] = [];
   #command = 0;
-  /** Features built by this thread when workers share a node. */
-  #ownTo = 0;
 
   constructor(data: BinnedData, params: GrowerParams, width: number, hasHessians: boolean) {
     this.#data = data;
@@ -561,8 +559,8 @@ export class TreeGrower {
     const shared = this.#workers.length > 0 && m >= PARALLEL_MIN_ROWS &&
       features === this.#allFeatures && t.kind === "scalar";
     if (shared) this.#dispatchWorkers(this.#slot[node], start, m, identity);
-    const own = shared ? this.#ownTo : features.length;
-    for (let q = 0; q < own; q++) {
+    const stride = shared ? this.#workers.length + 1 : 1;
+    for (let q = 0; q < features.length; q += stride) {
       const f = features[q];
       const base = f * bins;
       const column = this.#data.columns[f];
@@ -613,16 +611,17 @@ export class TreeGrower {
         c: shared((b) => new Uint32Array(b), 4 * size),
       });
     }
-    // Contiguous feature chunks; this thread builds the first.
-    const chunk = (t: number) => Math.round((t * this.#nFeatures) / threads);
-    this.#ownTo = chunk(1);
+    // Interleaved shares (thread t builds features t, t + threads, ...): neighbouring features
+    // tend to cost alike (calendar features first, lags last).
     try {
       for (let t = 1; t < threads; t++) {
         const ctrl = shared((b) => new Int32Array(b), 4 * CTRL.size);
         const worker = new Worker(new URL("./_histogram_worker.ts", import.meta.url), {
           type: "module",
         });
-        this.#workers.push({ worker, ctrl, from: chunk(t), to: chunk(t + 1) });
+        ctrl[CTRL.featureFirst] = t;
+        ctrl[CTRL.featureStride] = threads;
+        this.#workers.push({ worker, ctrl });
         const init: HistogramWorkerInit = {
           ctrl,
           columns,
@@ -648,13 +647,11 @@ export class TreeGrower {
   /** Hands the other feature chunks of a node to the workers. */
   #dispatchWorkers(slot: number, start: number, m: number, identity: boolean): void {
     this.#command++;
-    for (const { ctrl, from, to } of this.#workers) {
+    for (const { ctrl } of this.#workers) {
       ctrl[CTRL.slot] = slot;
       ctrl[CTRL.start] = start;
       ctrl[CTRL.rows] = m;
       ctrl[CTRL.identity] = identity ? 1 : 0;
-      ctrl[CTRL.featureFrom] = from;
-      ctrl[CTRL.featureTo] = to;
       Atomics.store(ctrl, CTRL.command, this.#command);
       Atomics.notify(ctrl, CTRL.command);
     }

@@ -165,8 +165,9 @@ export const CTRL = {
   start: 4,
   rows: 5,
   identity: 6,
-  featureFrom: 7,
-  featureTo: 8,
+  /** The worker builds features `first, first + stride, ...` (interleaved shares). */
+  featureFirst: 7,
+  featureStride: 8,
   size: 9,
 } as const;
 

@@ -27,7 +27,8 @@ self.onmessage = (event: MessageEvent<HistogramWorkerInit>) => {
     const start = ctrl[CTRL.start];
     const m = ctrl[CTRL.rows];
     const identity = ctrl[CTRL.identity] === 1;
-    for (let f = ctrl[CTRL.featureFrom]; f < ctrl[CTRL.featureTo]; f++) {
+    const stride = ctrl[CTRL.featureStride];
+    for (let f = ctrl[CTRL.featureFirst]; f < columns.length; f += stride) {
       featureHistogram(
         columns[f],
         partition,
