@@ -7,6 +7,7 @@
  */
 
 import { resolve } from "node:path";
+import type pl from "nodejs-polars";
 import { Catalog, type TableDefinition } from "../lakehouse/mod.ts";
 import { PATHS } from "../paths.ts";
 
@@ -202,4 +203,20 @@ export async function catalogOverview(catalog: Catalog): Promise<TableOverview[]
       };
     }),
   );
+}
+
+/**
+ * The current rows of `name`, or null when the catalogue does not declare it or it has not
+ * been written yet (e.g. models not trained in this lakehouse).
+ *
+ * @example
+ * ```ts
+ * import { openCatalog, readIfPresent } from "./catalog.ts";
+ * console.assert(await readIfPresent(openCatalog(await Deno.makeTempDir()), "anomalies") === null);
+ * ```
+ */
+export async function readIfPresent(catalog: Catalog, name: string): Promise<pl.DataFrame | null> {
+  if (!catalog.list().some((t) => t.name === name)) return null;
+  const table = catalog.table(name);
+  return (await table.exists()) ? await table.read() : null;
 }

@@ -11,6 +11,7 @@
 import { join, relative } from "node:path";
 import pl from "nodejs-polars";
 import type { Catalog } from "../lakehouse/mod.ts";
+import { readIfPresent } from "./catalog.ts";
 import { NATIONAL_VIEW, withNationalView } from "../layers/gold.ts";
 import {
   carbonHourProfile,
@@ -56,9 +57,23 @@ export interface ReportFiles {
   data: ReportData;
 }
 
-async function readIfExists(catalog: Catalog, name: string): Promise<pl.DataFrame | null> {
-  const table = catalog.table(name);
-  return (await table.exists()) ? await table.read() : null;
+/**
+ * The silver rows of the perimeter the report and the charts describe: France when the files
+ * are national, else the national view of the regions, else the first perimeter; eCO2mix data
+ * only (the consumption history is another measurement).
+ *
+ * @example
+ * ```ts ignore
+ * const { perimetre, silver } = await mainSeries(openCatalog());
+ * ```
+ */
+export async function mainSeries(
+  catalog: Catalog,
+): Promise<{ perimetre: string; silver: pl.DataFrame }> {
+  const all = await catalog.table("eco2mix_silver").read();
+  const nationalised = withNationalView(all.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix"))));
+  const perimetre = mainPerimeter(nationalised);
+  return { perimetre, silver: only(nationalised, perimetre) };
 }
 
 function mainPerimeter(silver: pl.DataFrame): string {
@@ -100,10 +115,7 @@ export async function collectReportData(
 ): Promise<
   { data: Omit<ReportData, "figures">; silver: pl.DataFrame; exchanges: pl.DataFrame | null }
 > {
-  const all = await catalog.table("eco2mix_silver").read();
-  const nationalised = withNationalView(all.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix"))));
-  const perimetre = mainPerimeter(nationalised);
-  const silver = only(nationalised, perimetre);
+  const { perimetre, silver } = await mainSeries(catalog);
   const measured = silver.filter(pl.col("consommation").isNotNull());
   const [span] = records(measured.select(
     pl.col("date_locale").min().dt.strftime("%d/%m/%Y").alias("debut"),
@@ -128,11 +140,11 @@ export async function collectReportData(
   const renewables = ["eolien", "solaire", "hydraulique", "bioenergies"];
 
   const gold = {
-    exchanges: await readIfExists(catalog, "echanges_internationaux"),
-    carbon: await readIfExists(catalog, "empreinte_carbone"),
-    precision: await readIfExists(catalog, "precision_previsions"),
-    anomalies: await readIfExists(catalog, "anomalies"),
-    quality: await readIfExists(catalog, "qualite_donnees"),
+    exchanges: await readIfPresent(catalog, "echanges_internationaux"),
+    carbon: await readIfPresent(catalog, "empreinte_carbone"),
+    precision: await readIfPresent(catalog, "precision_previsions"),
+    anomalies: await readIfPresent(catalog, "anomalies"),
+    quality: await readIfPresent(catalog, "qualite_donnees"),
   };
   const exchanges = gold.exchanges ? only(gold.exchanges, perimetre) : null;
   const borders = exchanges
@@ -276,7 +288,7 @@ function figureTitle(f: Figure): string {
 export async function writeGoldWorkbook(catalog: Catalog, path: string): Promise<string> {
   const tables = [];
   for (const d of catalog.list().filter((t) => t.layer === "gold")) {
-    const frame = await readIfExists(catalog, d.name);
+    const frame = await readIfPresent(catalog, d.name);
     if (frame) tables.push({ name: d.name, description: d.description ?? "", frame });
   }
   await Deno.writeFile(path, goldWorkbook(tables));
