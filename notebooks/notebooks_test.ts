@@ -33,6 +33,8 @@ Deno.test("the pipeline runs notebooks 01 and 11 on the 2025 real-time file", as
     input,
     "-p",
     `lakehouse_dir=${join(tmp, "lakehouse")}`,
+    "-p",
+    `report_dir=${join(tmp, "rapport")}`,
     "--run-dir",
     runDir,
   ]);
@@ -59,6 +61,13 @@ Deno.test("the pipeline runs notebooks 01 and 11 on the 2025 real-time file", as
   }
   // Notebook 01 created the lakehouse layout where it was told to.
   assert.ok((await Deno.stat(join(tmp, "lakehouse", "silver"))).isDirectory);
+  // Every notebook of the pipeline ran, and notebook 11 wrote the deliverables.
+  assert.deepEqual(names.slice(0, -1), [...names.slice(0, -1)].sort());
+  assert.ok(names.length >= 8, names.join());
+  assert.ok((await Deno.stat(join(runDir, "tableau_de_bord.html"))).size > 1_000_000);
+  assert.ok((await Deno.stat(join(runDir, "tables_gold.xlsx"))).size > 10_000);
+  const report = await Deno.readTextFile(join(tmp, "rapport", "RAPPORT_ANALYSE.md"));
+  assert.match(report, /du 01\/01\/2025 au 25\/07\/2025/);
 });
 
 Deno.test("notebook 01 without any input stops with a message naming the data folder", async () => {
