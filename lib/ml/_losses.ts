@@ -21,6 +21,12 @@ export interface Loss {
   gradients(raw: Float64Array, rows: Int32Array, g: Float64Array[], h: Float64Array[] | null): void;
   /** Weighted mean loss over all rows of the target. */
   value(raw: Float64Array): number;
+  /**
+   * For losses whose gradients only give the direction (absolute error, quantile): the best
+   * constant to add to `raw` over the rows `rows[start..end)`, which replaces the Newton leaf
+   * value (as scikit-learn does). Absent for the others.
+   */
+  leafValue?(raw: Float64Array, rows: Int32Array, start: number, end: number): number;
 }
 
 /** Sum of the weights of `rows` (their count without weights). */
@@ -71,6 +77,87 @@ export function squaredError(y: Float64Array, w: Float64Array | null = null): Lo
     },
     value(raw) {
       return meanLoss(y.length, w, (i) => (raw[i] - y[i]) ** 2 / 2);
+    },
+  };
+}
+
+/**
+ * The `q`-quantile of `values[0..n)` (sorted in place): linear interpolation without weights
+ * (numpy's default), the first value whose cumulative weight reaches `q` of the total with
+ * weights (`order` is a scratch buffer).
+ */
+function quantileOf(
+  values: Float64Array,
+  n: number,
+  q: number,
+  weights: Float64Array | null,
+  order: Int32Array,
+): number {
+  if (!weights) {
+    const sorted = values.subarray(0, n).sort();
+    const position = q * (n - 1);
+    const low = Math.floor(position);
+    const high = Math.min(low + 1, n - 1);
+    return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
+  }
+  const idx = order.subarray(0, n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  idx.sort((a, b) => values[a] - values[b]);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += weights[i];
+  let cumulative = 0;
+  for (let i = 0; i < n; i++) {
+    cumulative += weights[idx[i]];
+    if (cumulative >= q * total) return values[idx[i]];
+  }
+  return values[idx[n - 1]];
+}
+
+/**
+ * Pinball loss of the `q`-quantile (`q` = 0.5: half the absolute error): gradient `1 - q` above
+ * the target and `-q` below, unit hessian; leaf values are re-estimated as the `q`-quantile of
+ * the residuals of their rows, and the baseline is the `q`-quantile of the target.
+ */
+export function pinballLoss(y: Float64Array, q: number, w: Float64Array | null = null): Loss {
+  const values = new Float64Array(y.length);
+  const weights = w ? new Float64Array(y.length) : null;
+  const order = new Int32Array(w ? y.length : 0);
+  /** Quantile of `value(i)` over the rows `rows[start..end)`. */
+  const quantileOver = (
+    rows: Int32Array,
+    start: number,
+    end: number,
+    value: (i: number) => number,
+  ) => {
+    const n = end - start;
+    for (let k = 0; k < n; k++) {
+      const i = rows[start + k];
+      values[k] = value(i);
+      if (weights) weights[k] = w![i];
+    }
+    return quantileOf(values, n, q, weights, order);
+  };
+  return {
+    outputs: 1,
+    constantHessian: true,
+    baseline(rows) {
+      return Float64Array.of(quantileOver(rows, 0, rows.length, (i) => y[i]));
+    },
+    gradients(raw, rows, g) {
+      const g0 = g[0];
+      for (let k = 0; k < rows.length; k++) {
+        const i = rows[k];
+        g0[i] = (w ? w[i] : 1) * (y[i] > raw[i] ? -q : 1 - q);
+      }
+    },
+    value(raw) {
+      return meanLoss(y.length, w, (i) => {
+        const e = y[i] - raw[i];
+        return e >= 0 ? q * e : (q - 1) * e;
+      });
+    },
+    leafValue(raw, rows, start, end) {
+      return quantileOver(rows, start, end, (i) => y[i] - raw[i]);
     },
   };
 }

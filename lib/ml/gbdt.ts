@@ -37,6 +37,7 @@ import {
   binaryLogLoss,
   type Loss,
   multinomialLogLoss,
+  pinballLoss,
   sigmoid,
   softmaxInto,
   squaredError,
@@ -83,6 +84,17 @@ export interface GbdtParams {
    * their features with a worker; the model is identical whatever the count.
    */
   nThreads?: number;
+}
+
+/** Parameters of the regressor: those of {@link GbdtParams} plus the loss. */
+export interface GbdtRegressorParams extends GbdtParams {
+  /**
+   * "squared_error" (default, the conditional mean), "absolute_error" (the median) or
+   * "quantile" (the `quantile`-quantile, e.g. 0.1 and 0.9 for an 80 % forecast band).
+   */
+  loss?: "squared_error" | "absolute_error" | "quantile";
+  /** Quantile fitted by the "quantile" loss, in (0, 1) (default 0.5). */
+  quantile?: number;
 }
 
 /** Parameters of the classifier: those of {@link GbdtParams} plus class weighting. */
@@ -239,6 +251,10 @@ function boost(
         const part = grower.partition;
         for (let node = 0; node < tree.nNodes; node++) {
           if (tree.left[node] >= 0) continue;
+          if (loss.leafValue) {
+            const fitted = loss.leafValue(raw, part, tree.nodeStart[node], tree.nodeEnd[node]);
+            tree.value[node] = p.learningRate * fitted;
+          }
           const v = tree.value[node];
           for (let q = tree.nodeStart[node]; q < tree.nodeEnd[node]; q++) raw[part[q] * k + c] += v;
         }
@@ -350,7 +366,7 @@ export class GbdtRegressor implements Regressor {
   /** Use {@link fitGbdtRegressor} or {@link gbdtFromJSON}. */
   constructor(
     readonly featureNames: readonly string[],
-    readonly params: Required<GbdtParams>,
+    readonly params: Required<GbdtRegressorParams>,
     readonly baseline: number,
     readonly forest: Forest,
     readonly gainImportance: Float64Array,
@@ -484,17 +500,28 @@ export class GbdtClassifier implements Classifier {
 export function fitGbdtRegressor(
   x: FeatureMatrix,
   y: ArrayLike<number>,
-  params: GbdtParams = {},
+  params: GbdtRegressorParams = {},
   options: GbdtFitOptions = {},
 ): GbdtRegressor {
-  const p = checkParams(params);
+  const p: Required<GbdtRegressorParams> = {
+    ...checkParams(params),
+    loss: params.loss ?? "squared_error",
+    quantile: params.quantile ?? 0.5,
+  };
+  if (!["squared_error", "absolute_error", "quantile"].includes(p.loss)) {
+    throw new MlInputError(`loss must be squared_error, absolute_error or quantile: ${p.loss}`);
+  }
+  if (!(p.quantile > 0 && p.quantile < 1)) {
+    throw new MlInputError(`quantile must be in (0, 1), got ${p.quantile}`);
+  }
   const target = checkedTarget(y, x.nRows, "gbdt");
   const weights = checkedWeights(options.sampleWeight, x.nRows);
-  const fit = boost(
-    x,
-    (rows) => squaredError(subset(target, rows), weights && subset(weights, rows)),
-    p,
-  );
+  const fit = boost(x, (rows) => {
+    const yr = subset(target, rows);
+    const wr = weights && subset(weights, rows);
+    if (p.loss === "squared_error") return squaredError(yr, wr);
+    return pinballLoss(yr, p.loss === "quantile" ? p.quantile : 0.5, wr);
+  }, p);
   return new GbdtRegressor(x.names, p, fit.baseline[0], fit.forest, fit.importance, fit.info);
 }
 
@@ -591,7 +618,7 @@ export function gbdtFromJSON(json: unknown, source = "gbdt model"): GbdtRegresso
   }
   return new GbdtRegressor(
     j.featureNames,
-    j.params as Required<GbdtParams>,
+    j.params as Required<GbdtRegressorParams>,
     j.baseline as number,
     forest,
     importance,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { featureMatrix, sliceRows } from "./dataset.ts";
 import { fitGbdtClassifier, fitGbdtRegressor, gbdtFromJSON, GbdtRegressor } from "./gbdt.ts";
 import { fitRidge } from "./linear.ts";
-import { accuracy, mape, rmse } from "./metrics.ts";
+import { accuracy, mae, mape, rmse } from "./metrics.ts";
 import { MlInputError, ModelFormatError } from "./errors.ts";
 import { mulberry32 } from "./_rng.ts";
 import { loadNationalConsumption, oneHourAheadProblem } from "./_consumption_testdata.ts";
@@ -283,4 +283,49 @@ Deno.test("degenerate features and growth limits", () => {
   const leaves = deep.forest.left.filter((c) => c < 0).length;
   assert.equal(leaves, 3 * 8);
   assert.throws(() => fitGbdtRegressor(featureMatrix({ t: [] }), []), /no training row/);
+});
+
+Deno.test("quantile loss gives calibrated bands; absolute error resists outliers", () => {
+  const rng = mulberry32(41);
+  const make = (n: number) => {
+    const a = Float64Array.from({ length: n }, () => rng() * 10);
+    // y = 3 sin(a) + uniform noise in [0, 2): the q-quantile is 3 sin(a) + 2q.
+    const y = a.map((v) => 3 * Math.sin(v) + 2 * rng());
+    return { x: featureMatrix({ a }), y, a };
+  };
+  const train = make(6000), test = make(3000);
+  for (const q of [0.1, 0.9]) {
+    const model = fitGbdtRegressor(train.x, train.y, {
+      loss: "quantile",
+      quantile: q,
+      maxIter: 200,
+    });
+    const predicted = model.predict(test.x);
+    const below = test.y.filter((v, i) => v <= predicted[i]).length / test.y.length;
+    assert.ok(Math.abs(below - q) < 0.03, `q ${q}: coverage ${below}`);
+    const truth = test.a.map((v) => 3 * Math.sin(v) + 2 * q);
+    assert.ok(mae(truth, predicted) < 0.1, `q ${q}: mae ${mae(truth, predicted)}`);
+    assert.equal(model.params.loss, "quantile");
+  }
+  // Baseline = quantile of the target, interpolated like numpy: q 0.25 of 1..5 is 2.
+  const tiny = fitGbdtRegressor(featureMatrix({ a: [1, 2, 3, 4, 5] }), [1, 2, 3, 4, 5], {
+    loss: "quantile",
+    quantile: 0.25,
+    maxIter: 1,
+    minSamplesLeaf: 3,
+  });
+  assert.equal(tiny.baseline, 2);
+  // 10 % of rows are wild outliers: the median model ignores them, the mean model does not.
+  const yOut = train.y.map((v, i) => (i % 10 === 0 ? v + 500 : v));
+  const median = fitGbdtRegressor(train.x, yOut, { loss: "absolute_error", maxIter: 200 });
+  const mean = fitGbdtRegressor(train.x, yOut, { maxIter: 200 });
+  // Median of the mixture: 0.9 (m - base) / 2 = 0.5, so m = base + 1 / 0.9.
+  const center = test.a.map((v) => 3 * Math.sin(v) + 1 / 0.9);
+  const medianError = mae(center, median.predict(test.x));
+  assert.ok(medianError < 0.25, `${medianError}`); // measured 0.157 (0.141 without outliers)
+  assert.ok(mae(center, mean.predict(test.x)) > 20);
+  assert.throws(
+    () => fitGbdtRegressor(train.x, train.y, { loss: "quantile", quantile: 1 }),
+    /quantile/,
+  );
 });

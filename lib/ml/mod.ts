@@ -77,6 +77,7 @@ export {
   gbdtFromJSON,
   type GbdtParams,
   GbdtRegressor,
+  type GbdtRegressorParams,
   type GbdtTrainingInfo,
 } from "./gbdt.ts";
 export {
