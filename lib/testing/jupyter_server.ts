@@ -1,0 +1,471 @@
+/**
+ * A private, throw-away Jupyter Notebook server (the classic Notebook 6 Debian ships) running
+ * the project's Deno kernel, for end-to-end tests that drive the notebooks in a browser.
+ *
+ * Everything the server reads or writes besides the notebooks lives in one scratch folder: the
+ * Deno kernelspec (installed there by the running `deno`, so the kernel is the Deno under test,
+ * not whatever `deno` a user installed), the configuration (a user's `jupyter_notebook_config`
+ * is not read), the runtime files (connection files, the server's info file) and the log. So
+ * two servers can run side by side, and every process the server starts names that folder on
+ * its command line.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+
+/**
+ * How to install the classic Notebook on Debian, as error messages say it.
+ *
+ * @example
+ * ```ts
+ * import { JUPYTER_INSTALL_HINT } from "./jupyter_server.ts";
+ * console.assert(JUPYTER_INSTALL_HINT.includes("jupyter-notebook"));
+ * ```
+ */
+export const JUPYTER_INSTALL_HINT =
+  "install Debian's classic Notebook: apt-get install -y --no-install-recommends jupyter-notebook " +
+  "(.ci/run does), or set ECO2MIX_JUPYTER to a `jupyter` command that has it";
+
+/**
+ * The Notebook server is missing, failed to start, or did not answer in time. The message says
+ * how to install it, or ends with the server's log.
+ *
+ * @example
+ * ```ts
+ * import { JupyterServerError } from "./jupyter_server.ts";
+ * console.assert(new JupyterServerError("no jupyter").name === "JupyterServerError");
+ * ```
+ */
+export class JupyterServerError extends Error {
+  override name = "JupyterServerError";
+}
+
+/**
+ * The `jupyter` command: `$ECO2MIX_JUPYTER`, else `jupyter` on the PATH.
+ *
+ * @example
+ * ```ts
+ * import { jupyterCommand } from "./jupyter_server.ts";
+ * console.assert(jupyterCommand().endsWith("jupyter"));
+ * ```
+ */
+export function jupyterCommand(): string {
+  return Deno.env.get("ECO2MIX_JUPYTER") ?? "jupyter";
+}
+
+/**
+ * The version of the Notebook server (`jupyter notebook --version`, e.g. `6.4.12`), or a
+ * {@linkcode JupyterServerError} saying how to install it.
+ *
+ * @example
+ * ```ts
+ * import { notebookVersion } from "./jupyter_server.ts";
+ * const version = await notebookVersion().catch((e) => e.message);
+ * console.assert(/^6\.|jupyter-notebook/.test(version));
+ * ```
+ */
+export async function notebookVersion(jupyter: string = jupyterCommand()): Promise<string> {
+  let result: Deno.CommandOutput;
+  try {
+    result = await new Deno.Command(jupyter, { args: ["notebook", "--version"], stdin: "null" })
+      .output();
+  } catch (error) {
+    throw new JupyterServerError(
+      `\`${jupyter}\` cannot run (${(error as Error).message}): ${JUPYTER_INSTALL_HINT}`,
+    );
+  }
+  const d = new TextDecoder();
+  if (!result.success) {
+    throw new JupyterServerError(
+      `\`${jupyter} notebook --version\` failed (${d.decode(result.stderr).trim()}): ` +
+        JUPYTER_INSTALL_HINT,
+    );
+  }
+  return d.decode(result.stdout).trim();
+}
+
+/**
+ * Installs the kernelspec of the running `deno` (`deno jupyter --install`) under
+ * `$XDG_DATA_HOME/jupyter/kernels/<name>` with `dataHome` as `XDG_DATA_HOME`; returns the
+ * kernelspec folder. `deno jupyter --install` ignores `JUPYTER_DATA_DIR`, hence the variable.
+ *
+ * @example
+ * ```ts
+ * import { installDenoKernel } from "./jupyter_server.ts";
+ * const dir = await installDenoKernel(await Deno.makeTempDir());
+ * const spec = JSON.parse(await Deno.readTextFile(`${dir}/kernel.json`));
+ * console.assert(Deno.realPathSync(spec.argv[0]) === Deno.execPath());
+ * ```
+ */
+export async function installDenoKernel(dataHome: string, name = "deno"): Promise<string> {
+  const { success, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["jupyter", "--install", "--name", name, "--display", "Deno", "--force"],
+    env: { XDG_DATA_HOME: dataHome },
+    stdin: "null",
+  }).output();
+  const dir = join(dataHome, "jupyter", "kernels", name);
+  if (!success || !(await exists(join(dir, "kernel.json")))) {
+    throw new JupyterServerError(
+      `deno jupyter --install did not write ${dir}/kernel.json: ${
+        new TextDecoder().decode(stderr).trim()
+      }`,
+    );
+  }
+  return dir;
+}
+
+/** Options of {@linkcode JupyterServer.start}. */
+export interface JupyterServerOptions {
+  /** The folder the server serves (`notebook_dir`); notebook paths are relative to it. */
+  readonly root: string;
+  /** Scratch folder for the kernelspec, configuration, runtime files and log (default: new). */
+  readonly workDir?: string;
+  /** The `jupyter` command (default: {@linkcode jupyterCommand}). */
+  readonly jupyter?: string;
+  /** How long to wait for the server to answer, in ms (default 60 000). */
+  readonly startTimeoutMs?: number;
+}
+
+/** A kernel as the server's REST API lists it (`GET /api/kernels`). */
+export interface KernelModel {
+  readonly id: string;
+  readonly name: string;
+  readonly execution_state: string;
+  readonly connections: number;
+}
+
+/** The `nbserver-<pid>.json` file the Notebook server writes once it listens. */
+interface ServerInfo {
+  url: string;
+  token: string;
+  pid: number;
+}
+
+const POLL_MS = 100;
+const STOP_TIMEOUT_MS = 20_000;
+
+/**
+ * A running Notebook server with the Deno kernel; {@linkcode JupyterServer.stop} ends it with
+ * its kernels.
+ *
+ * @example
+ * ```ts
+ * import { JupyterServer } from "./jupyter_server.ts";
+ * const root = await Deno.makeTempDir();
+ * const server = await JupyterServer.start({ root });
+ * try {
+ *   const api = await (await server.request("api")).json();
+ *   console.assert(api.version === server.version);
+ *   console.assert(server.notebookUrl("a b.ipynb").includes("/notebooks/a%20b.ipynb?token="));
+ * } finally {
+ *   console.assert((await server.stop()).length === 0);
+ * }
+ * ```
+ */
+export class JupyterServer {
+  /** The Notebook version (e.g. `6.4.12`). */
+  readonly version: string;
+  /** Base URL, with a trailing slash (e.g. `http://127.0.0.1:41234/`). */
+  readonly url: string;
+  /** The access token. */
+  readonly token: string;
+  /** The scratch folder (see {@linkcode JupyterServerOptions.workDir}). */
+  readonly workDir: string;
+  /** Folder of the connection files: every kernel's command line names it. */
+  readonly runtimeDir: string;
+  /** The server's log (its stdout and stderr, and those of its kernels). */
+  readonly logPath: string;
+  readonly #child: Deno.ChildProcess;
+  readonly #logged: Promise<unknown>;
+  #stopped?: Promise<string[]>;
+
+  private constructor(
+    fields: {
+      version: string;
+      info: ServerInfo;
+      workDir: string;
+      runtimeDir: string;
+      logPath: string;
+    },
+    child: Deno.ChildProcess,
+    logged: Promise<unknown>,
+  ) {
+    this.version = fields.version;
+    this.url = fields.info.url.endsWith("/") ? fields.info.url : `${fields.info.url}/`;
+    this.token = fields.info.token;
+    this.workDir = fields.workDir;
+    this.runtimeDir = fields.runtimeDir;
+    this.logPath = fields.logPath;
+    this.#child = child;
+    this.#logged = logged;
+  }
+
+  /** The server's process id. */
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  /**
+   * Installs the Deno kernelspec in the scratch folder, starts `jupyter notebook` on a free
+   * port of 127.0.0.1 with a random token, and waits until its REST API answers.
+   */
+  static async start(options: JupyterServerOptions): Promise<JupyterServer> {
+    const jupyter = options.jupyter ?? jupyterCommand();
+    const version = await notebookVersion(jupyter);
+    const workDir = options.workDir ?? await Deno.makeTempDir({ prefix: "jupyter-server-" });
+    const dataHome = join(workDir, "data");
+    const runtimeDir = join(workDir, "runtime");
+    const configDir = join(workDir, "config");
+    const logPath = join(workDir, "server.log");
+    await installDenoKernel(dataHome);
+    await Deno.mkdir(configDir, { recursive: true });
+    const jupyterData = join(dataHome, "jupyter");
+    const child = new Deno.Command(jupyter, {
+      args: [
+        "notebook",
+        "--no-browser",
+        // Containers and CI run as root; the server refuses root without this.
+        "--allow-root",
+        "--ip=127.0.0.1",
+        `--port=${freePort()}`,
+        `--NotebookApp.token=${crypto.randomUUID()}`,
+        `--NotebookApp.notebook_dir=${options.root}`,
+        // Tests open hidden copies (`.name.ipynb`) that no other tool picks up.
+        "--ContentsManager.allow_hidden=True",
+      ],
+      env: {
+        // Kernelspecs are looked up in JUPYTER_PATH first: ours shadows any installed `deno`.
+        JUPYTER_PATH: jupyterData,
+        JUPYTER_DATA_DIR: jupyterData,
+        XDG_DATA_HOME: dataHome,
+        JUPYTER_CONFIG_DIR: configDir,
+        JUPYTER_RUNTIME_DIR: runtimeDir,
+      },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const logged = Promise.all([child.stdout, child.stderr].map(async (stream) => {
+      const file = await Deno.open(logPath, { append: true, create: true });
+      await stream.pipeTo(file.writable);
+    }));
+    const fields = { version, workDir, runtimeDir, logPath };
+    try {
+      const info = await waitForServer(child, runtimeDir, options.startTimeoutMs ?? 60_000);
+      const server = new JupyterServer({ ...fields, info }, child, logged);
+      await server.#waitForApi(options.startTimeoutMs ?? 60_000);
+      return server;
+    } catch (error) {
+      await stopProcess(child);
+      await logged;
+      throw new JupyterServerError(
+        `${(error as Error).message}\n--- ${logPath} ---\n${await tail(logPath)}`,
+      );
+    }
+  }
+
+  /** The URL that opens `path` (relative to the root) in the notebook editor, token included. */
+  notebookUrl(path: string): string {
+    const encoded = path.split("/").map(encodeURIComponent).join("/");
+    return `${this.url}notebooks/${encoded}?token=${encodeURIComponent(this.token)}`;
+  }
+
+  /** A request to the server (`path` relative to the base URL), authenticated by the token. */
+  request(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set("Authorization", `token ${this.token}`);
+    return fetch(new URL(path, this.url), { ...init, headers });
+  }
+
+  /** The running kernels (`GET /api/kernels`). */
+  async kernels(): Promise<KernelModel[]> {
+    const response = await this.request("api/kernels");
+    if (!response.ok) {
+      throw new JupyterServerError(`GET api/kernels: ${response.status} ${await response.text()}`);
+    }
+    return await response.json();
+  }
+
+  /** The last lines of the server's log (for failure messages). */
+  logTail(lines = 40): Promise<string> {
+    return tail(this.logPath, lines);
+  }
+
+  /**
+   * Shuts every kernel down through the REST API, stops the server (SIGTERM: it shuts down
+   * what is left and removes its runtime files; SIGKILL after 20 s), and waits for the
+   * processes the server had started (kernels, and the browsers those kernels launched).
+   * Returns those still alive, as `pid: command line`: empty when everything ended. Calling it
+   * again returns the same answer.
+   */
+  stop(): Promise<string[]> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #stop(): Promise<string[]> {
+    const started = await descendants(this.pid);
+    try {
+      for (const kernel of await this.kernels()) {
+        const response = await this.request(`api/kernels/${kernel.id}`, { method: "DELETE" });
+        await response.body?.cancel();
+      }
+    } catch {
+      // The server is already gone: the signals below and the wait still apply.
+    }
+    await stopProcess(this.#child);
+    await this.#logged;
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    let alive = await stillAlive(started);
+    while (alive.length > 0 && Date.now() < deadline) {
+      await sleep(POLL_MS);
+      alive = await stillAlive(started);
+    }
+    return alive;
+  }
+
+  async #waitForApi(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const response = await this.request("api/status");
+        await response.body?.cancel();
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        throw new JupyterServerError(`${this.url}api/status did not answer in ${timeoutMs} ms`);
+      }
+      await sleep(POLL_MS);
+    }
+  }
+}
+
+/** A TCP port free right now on 127.0.0.1 (the server retries the next ones if taken since). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/**
+ * Waits for the server's `nbserver-<pid>.json`: written once it listens, with the port it
+ * actually took (it moves on to the next port when the chosen one was taken meanwhile).
+ */
+async function waitForServer(
+  child: Deno.ChildProcess,
+  runtimeDir: string,
+  timeoutMs: number,
+): Promise<ServerInfo> {
+  let exited: Deno.CommandStatus | undefined;
+  child.status.then((status) => exited = status);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited) throw new JupyterServerError(`jupyter notebook exited with code ${exited.code}`);
+    for (const name of await listDir(runtimeDir)) {
+      if (!/^nbserver-\d+\.json$/.test(name)) continue;
+      try {
+        return JSON.parse(await Deno.readTextFile(join(runtimeDir, name)));
+      } catch {
+        // caught while being written: read it again on the next round
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new JupyterServerError(`jupyter notebook did not start in ${timeoutMs} ms`);
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+async function stopProcess(child: Deno.ChildProcess): Promise<void> {
+  const timer = setTimeout(() => signal(child, "SIGKILL"), STOP_TIMEOUT_MS);
+  signal(child, "SIGTERM");
+  await child.status;
+  clearTimeout(timer);
+}
+
+function signal(child: Deno.ChildProcess, name: Deno.Signal): void {
+  try {
+    child.kill(name);
+  } catch {
+    // already ended
+  }
+}
+
+/** Every live descendant of `pid`, as pid -> command line (from /proc). */
+async function descendants(pid: number): Promise<Map<number, string>> {
+  const children = new Map<number, number[]>();
+  const commands = new Map<number, string>();
+  for (const name of await listDir("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const process = await readProcess(Number(name));
+    if (!process) continue;
+    commands.set(Number(name), process.cmdline);
+    children.set(process.ppid, [...children.get(process.ppid) ?? [], Number(name)]);
+  }
+  const found = new Map<number, string>();
+  const queue = [...children.get(pid) ?? []];
+  for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+    found.set(p, commands.get(p) ?? "");
+    queue.push(...children.get(p) ?? []);
+  }
+  return found;
+}
+
+/** The processes of `processes` still running the same command (a reused pid does not count). */
+async function stillAlive(processes: Map<number, string>): Promise<string[]> {
+  const alive: string[] = [];
+  for (const [pid, cmdline] of processes) {
+    const now = await readProcess(pid);
+    if (now && now.cmdline === cmdline) alive.push(`${pid}: ${cmdline}`);
+  }
+  return alive;
+}
+
+/** Parent and command line of a live (not zombie) process, or null. */
+async function readProcess(pid: number): Promise<{ ppid: number; cmdline: string } | null> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so parse after the last ")".
+    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (state === "Z") return null;
+    const cmdline = (await Deno.readTextFile(`/proc/${pid}/cmdline`)).replaceAll("\0", " ").trim();
+    return { ppid: Number(ppid), cmdline };
+  } catch {
+    return null; // ended while we looked
+  }
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return names;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function tail(path: string, lines = 40): Promise<string> {
+  try {
+    return (await Deno.readTextFile(path)).trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
