@@ -94,11 +94,14 @@ function quantileOf(
   order: Int32Array,
 ): number {
   if (!weights) {
-    const sorted = values.subarray(0, n).sort();
     const position = q * (n - 1);
     const low = Math.floor(position);
-    const high = Math.min(low + 1, n - 1);
-    return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
+    const a = selectInPlace(values, n, low);
+    if (low + 1 >= n || position === low) return a;
+    // After selection, the next order statistic is the smallest value above position `low`.
+    let b = Infinity;
+    for (let i = low + 1; i < n; i++) if (values[i] < b) b = values[i];
+    return a + (b - a) * (position - low);
   }
   const idx = order.subarray(0, n);
   for (let i = 0; i < n; i++) idx[i] = i;
@@ -114,6 +117,39 @@ function quantileOf(
 }
 
 /**
+ * Hoare's quickselect: reorders `values[0..n)` so that position `k` holds the k-th smallest
+ * value, smaller ones before it and larger ones after; returns it. Linear on average, where a
+ * sort per leaf and per tree would dominate the boosting time.
+ */
+function selectInPlace(values: Float64Array, n: number, k: number): number {
+  let left = 0;
+  let right = n - 1;
+  while (right > left) {
+    // Median of three as pivot: sorted or constant runs stay linear.
+    const middle = (left + right) >>> 1;
+    const a = values[left], b = values[middle], c = values[right];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const t = values[i];
+        values[i] = values[j];
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return values[k];
+}
+
+/**
  * Pinball loss of the `q`-quantile (`q` = 0.5: half the absolute error): gradient `1 - q` above
  * the target and `-q` below, unit hessian; leaf values are re-estimated as the `q`-quantile of
  * the residuals of their rows, and the baseline is the `q`-quantile of the target.
@@ -122,26 +158,26 @@ export function pinballLoss(y: Float64Array, q: number, w: Float64Array | null =
   const values = new Float64Array(y.length);
   const weights = w ? new Float64Array(y.length) : null;
   const order = new Int32Array(w ? y.length : 0);
-  /** Quantile of `value(i)` over the rows `rows[start..end)`. */
+  /** Quantile of `y - offset` over the rows `rows[start..end)` (offset null: 0). */
   const quantileOver = (
     rows: Int32Array,
     start: number,
     end: number,
-    value: (i: number) => number,
+    offset: Float64Array | null,
   ) => {
     const n = end - start;
     for (let k = 0; k < n; k++) {
       const i = rows[start + k];
-      values[k] = value(i);
-      if (weights) weights[k] = w![i];
+      values[k] = offset ? y[i] - offset[i] : y[i];
     }
+    if (weights) { for (let k = 0; k < n; k++) weights[k] = w![rows[start + k]]; }
     return quantileOf(values, n, q, weights, order);
   };
   return {
     outputs: 1,
     constantHessian: true,
     baseline(rows) {
-      return Float64Array.of(quantileOver(rows, 0, rows.length, (i) => y[i]));
+      return Float64Array.of(quantileOver(rows, 0, rows.length, null));
     },
     gradients(raw, rows, g) {
       const g0 = g[0];
@@ -157,7 +193,7 @@ export function pinballLoss(y: Float64Array, q: number, w: Float64Array | null =
       });
     },
     leafValue(raw, rows, start, end) {
-      return quantileOver(rows, start, end, (i) => y[i] - raw[i]);
+      return quantileOver(rows, start, end, raw);
     },
   };
 }
