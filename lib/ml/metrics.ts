@@ -241,12 +241,12 @@ export function metricsByGroup(
 const CALENDAR_SLOT_MS = 15 * 60 * 1000;
 
 /**
- * Local calendar field of each UTC instant (epoch milliseconds) in `timeZone`: the hour of the
+ * Local calendar field of each instant (epoch milliseconds or Date) in `timeZone`: the hour of the
  * day (0-23) or the month (1-12). Time-zone offsets only change on quarter hours, so the
  * conversion is cached per quarter-hour slot.
  */
 function localField(
-  epochMs: ArrayLike<number>,
+  instants: ArrayLike<number | Date>,
   field: "hour" | "month",
   timeZone: string,
 ): Int32Array {
@@ -256,10 +256,11 @@ function localField(
     hourCycle: "h23",
   });
   const cache = new Map<number, number>();
-  const out = new Int32Array(epochMs.length);
-  for (let i = 0; i < epochMs.length; i++) {
-    const t = epochMs[i];
-    if (!Number.isFinite(t)) throw new MlInputError(`timestamps: row ${i} is ${t}`);
+  const out = new Int32Array(instants.length);
+  for (let i = 0; i < instants.length; i++) {
+    const v = instants[i];
+    const t = typeof v === "number" ? v : v instanceof Date ? v.getTime() : NaN;
+    if (!Number.isFinite(t)) throw new MlInputError(`timestamps: row ${i} is ${v}`);
     const slot = Math.floor(t / CALENDAR_SLOT_MS);
     let value = cache.get(slot);
     if (value === undefined) {
@@ -272,8 +273,9 @@ function localField(
 }
 
 /**
- * Regression metrics per local hour of the day (0-23) of the timestamps (epoch milliseconds,
- * UTC instants), in `timeZone` (default Europe/Paris).
+ * Regression metrics per local hour of the day (0-23) of the instants (epoch milliseconds or
+ * Date objects, e.g. a polars datetime column's `toArray()`), in `timeZone` (default
+ * Europe/Paris).
  *
  * @example
  * ```ts
@@ -288,16 +290,16 @@ function localField(
 export function metricsByHour(
   yTrue: ArrayLike<number>,
   yPred: ArrayLike<number>,
-  epochMs: ArrayLike<number>,
+  instants: ArrayLike<number | Date>,
   timeZone = "Europe/Paris",
 ): GroupMetrics[] {
-  checkSameLength(yTrue, epochMs, "metricsByHour: timestamps");
-  return metricsByGroup(yTrue, yPred, localField(epochMs, "hour", timeZone));
+  checkSameLength(yTrue, instants, "metricsByHour: timestamps");
+  return metricsByGroup(yTrue, yPred, localField(instants, "hour", timeZone));
 }
 
 /**
- * Regression metrics per local month (1-12) of the timestamps (epoch milliseconds, UTC
- * instants), in `timeZone` (default Europe/Paris).
+ * Regression metrics per local month (1-12) of the instants (epoch milliseconds or Date
+ * objects), in `timeZone` (default Europe/Paris).
  *
  * @example
  * ```ts
@@ -311,11 +313,11 @@ export function metricsByHour(
 export function metricsByMonth(
   yTrue: ArrayLike<number>,
   yPred: ArrayLike<number>,
-  epochMs: ArrayLike<number>,
+  instants: ArrayLike<number | Date>,
   timeZone = "Europe/Paris",
 ): GroupMetrics[] {
-  checkSameLength(yTrue, epochMs, "metricsByMonth: timestamps");
-  return metricsByGroup(yTrue, yPred, localField(epochMs, "month", timeZone));
+  checkSameLength(yTrue, instants, "metricsByMonth: timestamps");
+  return metricsByGroup(yTrue, yPred, localField(instants, "month", timeZone));
 }
 
 /** Orders labels: numbers ascending, then strings in code-point order. */

@@ -127,3 +127,10 @@ Deno.test("explicit labels fix the order and reject unknown labels", () => {
   ]);
   assert.throws(() => confusionMatrix(["x"], ["a"], ["a"]), /row 0 has unknown label "x"/);
 });
+
+Deno.test("per-hour metrics accept Date objects and reject invalid instants", () => {
+  const t = [new Date(Date.UTC(2025, 0, 15, 7)), new Date(Date.UTC(2025, 6, 15, 7))];
+  // 08:00 in winter (UTC+1), 09:00 in summer (UTC+2).
+  assert.deepEqual(metricsByHour([1, 2], [1, 3], t).map((r) => [r.group, r.mae]), [[8, 0], [9, 1]]);
+  assert.throws(() => metricsByHour([1], [1], [new Date(NaN)]), /row 0/);
+});
