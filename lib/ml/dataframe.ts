@@ -28,24 +28,33 @@ export function featureMatrixFromDataFrame(
   names: readonly string[],
 ): FeatureMatrix {
   if (names.length === 0) throw new MlInputError("featureMatrixFromDataFrame: no feature given");
-  const present = new Set(df.columns);
-  const columns = names.map((name) => {
-    if (!present.has(name)) {
-      throw new MlInputError(`DataFrame has no column '${name}' (has: ${df.columns.join(", ")})`);
-    }
-    let column: pl.Series;
-    try {
-      column = df.select(pl.col(name).cast(pl.Float64, true).fillNull(pl.lit(NaN))).getColumn(
-        name,
-      );
-    } catch (error) {
-      throw new MlInputError(
-        `column '${name}' (${df.getColumn(name).dtype}) is not numeric: ${
-          (error as Error).message
-        }`,
-      );
-    }
-    return Float64Array.from(column.toTypedArray() as Float64Array);
-  });
-  return checkedMatrix(names, columns);
+  return checkedMatrix(names, names.map((name) => numericColumn(df, name)));
+}
+
+/**
+ * One column of a polars DataFrame as a Float64Array (cast; null becomes NaN), e.g. a target:
+ * the learners then report any NaN target with its row.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { numericColumn } from "./dataframe.ts";
+ * const df = pl.DataFrame({ consommation: [51_000, 52_500] });
+ * assert.deepEqual([...numericColumn(df, "consommation")], [51_000, 52_500]);
+ * ```
+ */
+export function numericColumn(df: pl.DataFrame, name: string): Float64Array {
+  if (!df.columns.includes(name)) {
+    throw new MlInputError(`DataFrame has no column '${name}' (has: ${df.columns.join(", ")})`);
+  }
+  let column: pl.Series;
+  try {
+    column = df.select(pl.col(name).cast(pl.Float64, true).fillNull(pl.lit(NaN))).getColumn(name);
+  } catch (error) {
+    throw new MlInputError(
+      `column '${name}' (${df.getColumn(name).dtype}) is not numeric: ${(error as Error).message}`,
+    );
+  }
+  return Float64Array.from(column.toTypedArray() as Float64Array);
 }

@@ -36,7 +36,7 @@ export {
   sliceRows,
   takeRows,
 } from "./dataset.ts";
-export { featureMatrixFromDataFrame } from "./dataframe.ts";
+export { featureMatrixFromDataFrame, numericColumn } from "./dataframe.ts";
 export {
   accuracy,
   balancedAccuracy,
