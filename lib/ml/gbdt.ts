@@ -6,7 +6,9 @@
  * boosting round fits one tree per output (1 for regression and binary classification, K for
  * K-class softmax) to the gradients and hessians of the loss, grown best-first up to
  * `maxLeafNodes` leaves, with histogram subtraction. Leaf values are `-learningRate * G / (H +
- * l2Regularization)`. Missing values need no imputation: each split learns where they go.
+ * l2Regularization)`, except for the absolute-error and quantile losses, whose leaves take the
+ * median / quantile of their rows' residuals (times the learning rate), as in scikit-learn.
+ * Missing values need no imputation: each split learns where they go.
  *
  * Early stopping holds out `validationFraction` of the rows — by default the last ones
  * (`validationSplit: "tail"`), which is the honest choice for time-ordered rows — stops when
