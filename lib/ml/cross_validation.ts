@@ -95,3 +95,45 @@ export function crossValidate(
     }),
   };
 }
+
+/** One candidate of {@link gridSearch} and its cross-validation. */
+export interface GridSearchEntry<P> {
+  params: P;
+  cv: CrossValidationResult;
+}
+
+/**
+ * Cross-validates every parameter set of `grid` on the same folds and ranks them by the mean
+ * of `metric` (lowest first, highest first for "r2").
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gridSearch } from "./cross_validation.ts";
+ * import { featureMatrix } from "./dataset.ts";
+ * import { fitRidge } from "./linear.ts";
+ * import { rollingOriginSplits } from "./splits.ts";
+ * const t = Array.from({ length: 200 }, (_, i) => i);
+ * const x = featureMatrix({ t });
+ * const y = t.map((v) => 5 + 0.5 * v);
+ * const { best } = gridSearch(x, y, rollingOriginSplits(200), [{ alpha: 100 }, { alpha: 0 }],
+ *   (xt, yt, p) => fitRidge(xt, yt, p), "mae");
+ * assert.deepEqual(best, { alpha: 0 });
+ * ```
+ */
+export function gridSearch<P>(
+  x: FeatureMatrix,
+  y: ArrayLike<number>,
+  folds: readonly (Fold | TrainTestSplit)[],
+  grid: readonly P[],
+  fit: (x: FeatureMatrix, y: Float64Array, params: P) => Regressor,
+  metric: (typeof KEYS)[number] = "mape",
+): { best: P; ranking: GridSearchEntry<P>[] } {
+  if (grid.length === 0) throw new MlInputError("gridSearch: empty grid");
+  const sign = metric === "r2" ? -1 : 1;
+  const ranking = grid
+    .map((params) => ({ params, cv: crossValidate(x, y, folds, (xt, yt) => fit(xt, yt, params)) }))
+    // Stable sort: on a tie the earlier candidate stays first.
+    .sort((a, b) => sign * (a.cv.mean[metric] - b.cv.mean[metric]));
+  return { best: ranking[0].params, ranking };
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { crossValidate } from "./cross_validation.ts";
+import { crossValidate, gridSearch } from "./cross_validation.ts";
 import { type FeatureMatrix, featureMatrix } from "./dataset.ts";
 import type { Regressor } from "./model.ts";
 import { chronologicalSplit, rollingOriginSplits } from "./splits.ts";
@@ -52,4 +52,23 @@ Deno.test("a single chronological split works too; bad input is rejected", () =>
     MlInputError,
   );
   assert.throws(() => crossValidate(x, y, [], meanModel), /no fold/);
+});
+
+Deno.test("grid search ranks candidates by their mean fold metric", () => {
+  const y = Float64Array.from({ length: 60 }, (_, i) => i);
+  const x = featureMatrix({ t: y });
+  const folds = rollingOriginSplits(60, { nFolds: 5 });
+  // A shrunk mean predicts mean * factor: factor 1 is the mean model (fold MAE 10..30, mean 20).
+  const shrunk = (_x: FeatureMatrix, yt: Float64Array, factor: number) => {
+    const model = meanModel(_x, yt);
+    return { ...model, predict: (xx: FeatureMatrix) => model.predict(xx).map((v) => v * factor) };
+  };
+  const { best, ranking } = gridSearch(x, y, folds, [0, 1, 2], shrunk, "mae");
+  // Factor 2 predicts 2 (5(k+1) - 0.5) = 10(k+1) - 1 for test rows 10(k+1) .. 10(k+1) + 9:
+  // errors 1..10, MAE 5.5 in every fold.
+  assert.equal(best, 2);
+  assert.ok(Math.abs(ranking[0].cv.mean.mae - 5.5) < 1e-12);
+  assert.deepEqual(ranking.map((r) => r.params), [2, 1, 0]);
+  assert.ok(Math.abs(ranking[1].cv.mean.mae - 20) < 1e-12);
+  assert.throws(() => gridSearch(x, y, folds, [], shrunk), /empty grid/);
 });
