@@ -352,12 +352,18 @@ function rawPredictions(
   names: readonly string[],
   forest: Forest,
   baseline: Float64Array,
+  rounds: number | undefined,
 ): Float64Array {
   const columns = selectFeatures(x, names).columns;
   const k = baseline.length;
+  const total = forest.nTrees / forest.treesPerRound;
+  const r = rounds ?? total;
+  if (!Number.isInteger(r) || r < 0 || r > total) {
+    throw new MlInputError(`rounds must be an integer in [0, ${total}], got ${rounds}`);
+  }
   const raw = new Float64Array(x.nRows * k);
   for (let i = 0; i < x.nRows; i++) raw.set(baseline, i * k);
-  forest.addPredictions(columns, x.nRows, raw);
+  forest.addPredictions(columns, x.nRows, raw, 0, r * forest.treesPerRound);
   return raw;
 }
 
@@ -376,7 +382,8 @@ export class GbdtRegressor implements Regressor {
   ) {}
 
   /**
-   * Predictions for every row of `x` (features selected by name; NaN allowed).
+   * Predictions for every row of `x` (features selected by name; NaN allowed), from the
+   * first `rounds` boosting rounds only when given (learning curves without refitting).
    *
    * @example
    * ```ts
@@ -389,8 +396,9 @@ export class GbdtRegressor implements Regressor {
    * assert.ok(Math.abs(morning - 10) < 0.1 && Math.abs(evening - 20) < 0.1);
    * ```
    */
-  predict(x: FeatureMatrix): Float64Array {
-    return rawPredictions(x, this.featureNames, this.forest, Float64Array.of(this.baseline));
+  predict(x: FeatureMatrix, options: { rounds?: number } = {}): Float64Array {
+    const baseline = Float64Array.of(this.baseline);
+    return rawPredictions(x, this.featureNames, this.forest, baseline, options.rounds);
   }
 
   /** Share of the total split gain per feature, largest first. */
@@ -441,8 +449,8 @@ export class GbdtClassifier implements Classifier {
    * assert.ok(proba[model.classes.indexOf("lt30")][0] > 0.9);
    * ```
    */
-  predictProba(x: FeatureMatrix): Float64Array[] {
-    const raw = rawPredictions(x, this.featureNames, this.forest, this.baseline);
+  predictProba(x: FeatureMatrix, options: { rounds?: number } = {}): Float64Array[] {
+    const raw = rawPredictions(x, this.featureNames, this.forest, this.baseline, options.rounds);
     const n = x.nRows;
     const k = this.classes.length;
     if (k === 2) {
@@ -459,8 +467,8 @@ export class GbdtClassifier implements Classifier {
   }
 
   /** Most probable class of each row. */
-  predict(x: FeatureMatrix): Label[] {
-    return argmaxLabels(this.predictProba(x), this.classes);
+  predict(x: FeatureMatrix, options: { rounds?: number } = {}): Label[] {
+    return argmaxLabels(this.predictProba(x, options), this.classes);
   }
 
   /** Share of the total split gain per feature, largest first. */

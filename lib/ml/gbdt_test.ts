@@ -329,3 +329,21 @@ Deno.test("quantile loss gives calibrated bands; absolute error resists outliers
     /quantile/,
   );
 });
+
+Deno.test("predictions from the first rounds only", () => {
+  // Same step as the degenerate-features test: after m rounds the low side predicts 5 * 0.9^m.
+  const t = Float64Array.from({ length: 400 }, (_, i) => i);
+  const model = fitGbdtRegressor(featureMatrix({ t }), t.map((v) => (v < 200 ? 0 : 10)), {
+    maxIter: 30,
+  });
+  const x = featureMatrix({ t: [3] });
+  for (const rounds of [0, 1, 7, 30]) {
+    assert.ok(Math.abs(model.predict(x, { rounds })[0] - 5 * 0.9 ** rounds) < 1e-9);
+  }
+  assert.deepEqual(model.predict(x), model.predict(x, { rounds: 30 }));
+  assert.throws(() => model.predict(x, { rounds: 31 }), /rounds must be/);
+  const labels = Array.from(t, (v) => (v < 100 ? "a" : v < 300 ? "b" : "c"));
+  const classifier = fitGbdtClassifier(featureMatrix({ t }), labels, { maxIter: 5 });
+  const [pa] = classifier.predictProba(featureMatrix({ t: [50] }), { rounds: 0 });
+  assert.ok(Math.abs(pa[0] - 0.25) < 1e-9); // the class prior
+});
