@@ -39,7 +39,8 @@ export function makeLanes(bins: number, withHessians: boolean): Lanes {
  *
  * Large nodes accumulate in four interleaved copies: rows sorted by time have long runs of the
  * same bin (month, day), and adding into one cell repeatedly stalls on the previous addition;
- * four independent cells do not.
+ * four independent cells do not. The loops are written out per case (hessians, rows 0..m-1,
+ * indexed rows) because a test inside this loop costs more than the loop's own work.
  */
 export function featureHistogram(
   column: Uint8Array,
