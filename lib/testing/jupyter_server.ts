@@ -5,7 +5,8 @@
  * Everything the server reads or writes besides the notebooks lives in one scratch folder: the
  * Deno kernelspec (installed there by the running `deno`, so the kernel is the Deno under test,
  * not whatever `deno` a user installed), the configuration (a user's `jupyter_notebook_config`
- * is not read), the runtime files (connection files, the server's info file) and the log. So
+ * is not read), the runtime files (connection files, the server's info file), the notebooks'
+ * checkpoints (no `.ipynb_checkpoints` folder appears beside them) and the log. So
  * two servers can run side by side, and every process the server starts names that folder on
  * its command line.
  *
@@ -233,6 +234,8 @@ export class JupyterServer {
         `--NotebookApp.notebook_dir=${options.root}`,
         // Tests open hidden copies (`.name.ipynb`) that no other tool picks up.
         "--ContentsManager.allow_hidden=True",
+        // An absolute folder: checkpoints (first save, autosave) stay out of the served tree.
+        `--FileCheckpoints.checkpoint_dir=${join(workDir, "checkpoints")}`,
       ],
       env: {
         // Kernelspecs are looked up in JUPYTER_PATH first: ours shadows any installed `deno`.

@@ -53,7 +53,10 @@ Deno.test("a jupyter without the notebook command fails with the same hint", asy
 
 Deno.test("the server lists this deno's kernel, runs it, and stops with every kernel", async () => {
   const root = await Deno.makeTempDir();
-  await Deno.writeTextFile(join(root, ".hidden.ipynb"), "{}");
+  await Deno.writeTextFile(
+    join(root, ".hidden.ipynb"),
+    JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }),
+  );
   const server = await JupyterServer.start({ root });
   let stopped = false;
   try {
@@ -71,6 +74,14 @@ Deno.test("the server lists this deno's kernel, runs it, and stops with every ke
     const hidden = await server.request("api/contents/.hidden.ipynb?content=0");
     await hidden.body?.cancel();
     assert.equal(hidden.status, 200);
+    // Checkpoints go to the scratch folder, not beside the notebooks.
+    const checkpoint = await server.request("api/contents/.hidden.ipynb/checkpoints", {
+      method: "POST",
+    });
+    await checkpoint.body?.cancel();
+    assert.equal(checkpoint.status, 201);
+    await Deno.stat(join(server.workDir, "checkpoints", ".hidden-checkpoint.ipynb"));
+    assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name), [".hidden.ipynb"]);
 
     const started = await server.request("api/kernels", {
       method: "POST",
