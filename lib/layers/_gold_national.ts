@@ -25,7 +25,7 @@ const FRANCE = "France";
 /** Ratios: recomputed from the summed columns, never summed. */
 const RATIOS = ["part_renouvelables", "part_bas_carbone", "taux_co2", "taux_co2_recalcule"];
 /** Same value in every region at one instant. */
-const SHARED = ["date_locale", "heure_locale", "decalage_utc_minutes", "annee_mois"];
+const SHARED = ["date_locale", "heure_locale", "decalage_utc_minutes", "annee", "annee_mois"];
 const GROUP = ["jeu_donnees", "timestamp_utc", "pas_minutes"];
 
 /** Sum that is null as soon as one region is null: a missing region must not shrink France. */

@@ -23,11 +23,11 @@ export const TABLES: readonly TableDefinition[] = [
   {
     name: "eco2mix_silver",
     layer: "silver",
-    partitionColumns: ["annee_mois"],
+    partitionColumns: ["annee"],
     keyColumns: ["jeu_donnees", "perimetre", "timestamp_utc"],
     description: "One row per (jeu_donnees, perimetre, instant): UTC and Paris time, real step, " +
       "values in MW as Float64, derived totals and shares, energies in MWh. Partitioned by " +
-      "local month (1,500-3,000 rows per perimeter and month: no tiny files).",
+      "local year (17,500-35,000 rows per perimeter and year: files of a few MB).",
   },
   {
     name: "previsions_rte",

@@ -35,7 +35,7 @@ Deno.test("catalogOverview reports version, last operation, files and rows of ea
   assert.equal(q.lignes, 5);
   assert.ok(q.octets > 0);
   const s = overview.find((o) => o.table === "eco2mix_silver")!;
-  assert.deepEqual([s.existe, s.version, s.fichiers, s.partitions], [false, null, 0, "annee_mois"]);
+  assert.deepEqual([s.existe, s.version, s.fichiers, s.partitions], [false, null, 0, "annee"]);
 });
 
 Deno.test("every gold table the gold layer builds is declared in the catalogue", () => {

@@ -44,6 +44,9 @@ Deno.test("silver tables are built from all of bronze, one commit each, and rebu
     "2025-07",
   ]);
   assert.equal(report.version, 0);
+  // One partition per local year: no tiny files.
+  const files = await catalog.table("eco2mix_silver").files();
+  assert.deepEqual(files.map((f) => f.partitionValues.annee).sort(), ["2016", "2025"]);
 
   // Quality results are stored: FACTS.md measured 211 rows of the 2025 file off the power
   // balance by more than 100 MW, the worst by 5,908 MW (a warning, never a correction).
