@@ -13,7 +13,9 @@ export type DType = "f64" | "i32" | "u8";
 
 /** A typed array as stored in JSON. */
 export interface EncodedArray {
+  /** Element type. */
   dtype: DType;
+  /** Number of elements. */
   length: number;
   /** Little-endian bytes, base64. */
   data: string;

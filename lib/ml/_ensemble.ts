@@ -17,7 +17,9 @@ import { decodeArray } from "./_codec.ts";
 
 /** Importance of one feature: its share of the total split gain of the ensemble. */
 export interface FeatureImportance {
+  /** Feature name. */
   feature: string;
+  /** Share of the total gain, in [0, 1]. */
   importance: number;
 }
 

@@ -35,15 +35,25 @@ export interface TreeArrays {
  * and values for leaves only, all in node order (about 11 bytes per node before base64).
  */
 export interface ForestJson {
+  /** Values per leaf. */
   width: number;
+  /** Trees per boosting round (outputs of tree t: `t % treesPerRound`). */
   treesPerRound: number;
+  /** Value bins per feature (the missing-value bin index). */
   maxBins: number;
+  /** Bin edges of each feature (f64). */
   edges: EncodedArray[];
+  /** First node of each tree (i32). */
   roots: EncodedArray;
+  /** Left child of each node, -1 for a leaf (i32); the right child is the next node. */
   left: EncodedArray;
+  /** Feature of each internal node (i32). */
   splitFeature: EncodedArray;
+  /** Threshold bin of each internal node (u8). */
   splitBin: EncodedArray;
+  /** 1 when missing values go left, per internal node (u8). */
   splitMissingLeft: EncodedArray;
+  /** `width` values per leaf (f64). */
   leafValue: EncodedArray;
 }
 
@@ -52,6 +62,11 @@ export class Forest {
   /** Raw-value threshold of every node (from its bin and the edges). */
   readonly threshold: Float64Array;
 
+  /**
+   * Built by {@link ForestBuilder} or {@link forestFromJSON}. `width` values per leaf, tree `t`
+   * adds to outputs `(t % treesPerRound) * width ...`; the other arrays have one entry per
+   * node of all trees (`roots[t]` is the first node of tree `t`), `value` `width` per node.
+   */
   constructor(
     readonly width: number,
     readonly treesPerRound: number,

@@ -14,9 +14,13 @@ import type { Fold, TrainTestSplit } from "./splits.ts";
 
 /** Metrics of one fold. */
 export interface FoldResult {
+  /** Fold number (0 = earliest test period). */
   fold: number;
+  /** Rows the model was trained on. */
   trainRows: number;
+  /** Rows it was scored on. */
   testRows: number;
+  /** Scores on the test rows. */
   metrics: RegressionMetrics;
   /** Seconds spent fitting. */
   fitSeconds: number;
@@ -24,6 +28,7 @@ export interface FoldResult {
 
 /** Result of {@link crossValidate}. */
 export interface CrossValidationResult {
+  /** One result per fold, in fold order. */
   folds: FoldResult[];
   /** Mean of each metric over the folds (each fold weighs the same). */
   mean: Omit<RegressionMetrics, "n">;

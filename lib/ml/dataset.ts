@@ -11,8 +11,11 @@ import { MlInputError } from "./errors.ts";
 
 /** Named numeric features, one `Float64Array` per feature, all of `nRows` values. */
 export interface FeatureMatrix {
+  /** Feature names, unique, in column order. */
   readonly names: readonly string[];
+  /** One column per feature; NaN marks a missing value. */
   readonly columns: readonly Float64Array[];
+  /** Number of rows (length of every column). */
   readonly nRows: number;
 }
 

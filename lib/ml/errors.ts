@@ -17,6 +17,7 @@
  * ```
  */
 export class MlInputError extends Error {
+  /** Error name. */
   override name = "MlInputError";
 }
 
@@ -33,6 +34,7 @@ export class MlInputError extends Error {
  * ```
  */
 export class ModelFormatError extends Error {
+  /** Error name. */
   override name = "ModelFormatError";
 }
 
@@ -49,5 +51,6 @@ export class ModelFormatError extends Error {
  * ```
  */
 export class RegistryError extends Error {
+  /** Error name. */
   override name = "RegistryError";
 }

@@ -120,7 +120,9 @@ export interface GbdtTrainingInfo {
   nIter: number;
   /** Rounds run (more than `nIter` when early stopping dropped the last ones). */
   nIterRun: number;
+  /** Rows used to grow the trees. */
   trainRows: number;
+  /** Rows held out for early stopping (0 without). */
   validationRows: number;
   /** Validation loss after each round (half squared error, or log loss); empty without. */
   validationLoss: number[];
@@ -369,6 +371,7 @@ function rawPredictions(
 
 /** A trained gradient-boosting regressor (squared error). */
 export class GbdtRegressor implements Regressor {
+  /** Model kind in JSON. */
   readonly kind = "gbdt_regressor" as const;
 
   /** Use {@link fitGbdtRegressor} or {@link gbdtFromJSON}. */
@@ -421,6 +424,7 @@ export class GbdtRegressor implements Regressor {
 
 /** A trained gradient-boosting classifier (log loss, softmax for more than two classes). */
 export class GbdtClassifier implements Classifier {
+  /** Model kind in JSON. */
   readonly kind = "gbdt_classifier" as const;
 
   /** Use {@link fitGbdtClassifier} or {@link gbdtFromJSON}. */

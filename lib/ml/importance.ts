@@ -18,7 +18,9 @@ import { checkInteger } from "./_validate.ts";
 
 /** Anything that predicts from a feature matrix (every model of this library). */
 export interface Predictor<P> {
+  /** Features the model needs, in order. */
   readonly featureNames: readonly string[];
+  /** One prediction per row. */
   predict(x: FeatureMatrix): ArrayLike<P>;
 }
 

@@ -31,6 +31,7 @@ export interface RidgeParams {
 
 /** A trained ridge / OLS regression `y = intercept + sum(coefficients[j] * x[j])`. */
 export class RidgeRegressor implements Regressor {
+  /** Model kind in JSON. */
   readonly kind = "ridge" as const;
 
   /** Use {@link fitRidge} or {@link ridgeFromJSON}. */

@@ -139,12 +139,15 @@ function r2Unchecked(
 export interface RegressionMetrics {
   /** Number of rows scored. */
   n: number;
+  /** Mean absolute error, in the unit of the target. */
   mae: number;
+  /** Root mean squared error, in the unit of the target. */
   rmse: number;
   /** In percent; NaN when an actual value is 0. */
   mape: number;
   /** Mean of `prediction - actual`. */
   bias: number;
+  /** Coefficient of determination. */
   r2: number;
 }
 
@@ -201,6 +204,7 @@ export function regressionMetrics(
 
 /** Regression metrics of the rows sharing one group key. */
 export interface GroupMetrics extends RegressionMetrics {
+  /** The group key shared by these rows. */
   group: Label;
 }
 
@@ -367,7 +371,9 @@ export function encodeLabels(
 
 /** Confusion matrix: `matrix[i][j]` counts rows of actual class `labels[i]` predicted `labels[j]`. */
 export interface ConfusionMatrix {
+  /** Classes, in the order of the rows and columns of `matrix`. */
   labels: Label[];
+  /** Counts: row = actual class, column = predicted class. */
   matrix: number[][];
 }
 
@@ -399,22 +405,31 @@ export function confusionMatrix(
 
 /** Precision, recall and F1 of one class; `support` is its number of actual rows. */
 export interface ClassMetrics {
+  /** The class. */
   label: Label;
+  /** Share of the rows predicted in this class that belong to it. */
   precision: number;
+  /** Share of the rows of this class predicted as such. */
   recall: number;
+  /** Harmonic mean of precision and recall. */
   f1: number;
+  /** Number of rows of this class. */
   support: number;
 }
 
 /** Everything about a classification in one object. */
 export interface ClassificationMetrics {
+  /** Number of rows scored. */
   n: number;
+  /** Share of rows predicted correctly. */
   accuracy: number;
   /** Mean recall over the classes present in the actual labels. */
   balancedAccuracy: number;
   /** Unweighted mean F1 over the classes present in the actual labels. */
   macroF1: number;
+  /** Precision, recall, F1 and support of each class. */
   perClass: ClassMetrics[];
+  /** The confusion matrix. */
   confusion: ConfusionMatrix;
 }
 

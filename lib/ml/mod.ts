@@ -91,6 +91,9 @@ export {
   RandomForestRegressor,
 } from "./random_forest.ts";
 export type { FeatureImportance } from "./_ensemble.ts";
+export type { Forest, ForestJson } from "./_forest.ts";
+export type { BinEdges } from "./_binning.ts";
+export type { DType, EncodedArray } from "./_codec.ts";
 export {
   type PermutationImportance,
   permutationImportance,

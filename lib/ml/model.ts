@@ -25,15 +25,21 @@ export type ModelKind =
 
 /** Envelope shared by every serialised model; the rest depends on the kind. */
 export interface ModelJson {
+  /** Always {@link MODEL_FORMAT}. */
   format: typeof MODEL_FORMAT;
+  /** {@link MODEL_FORMAT_VERSION} of the writer. */
   formatVersion: number;
+  /** Which learner produced the model. */
   kind: ModelKind;
+  /** Training features, in order. */
   featureNames: string[];
+  /** Kind-specific fields (parameters, trees, coefficients). */
   [field: string]: unknown;
 }
 
 /** A trained regression model. */
 export interface Regressor {
+  /** Which learner produced the model. */
   readonly kind: ModelKind;
   /** Features used in training, in order; `predict` selects them by name. */
   readonly featureNames: readonly string[];
@@ -45,7 +51,9 @@ export interface Regressor {
 
 /** A trained classification model. */
 export interface Classifier {
+  /** Which learner produced the model. */
   readonly kind: ModelKind;
+  /** Features used in training, in order; `predict` selects them by name. */
   readonly featureNames: readonly string[];
   /** Class labels, sorted; `predictProba` columns follow this order. */
   readonly classes: readonly Label[];
@@ -53,6 +61,7 @@ export interface Classifier {
   predict(x: FeatureMatrix): Label[];
   /** One Float64Array of probabilities per class (column-major), each row summing to 1. */
   predictProba(x: FeatureMatrix): Float64Array[];
+  /** Exact JSON form: reloading it gives identical predictions. */
   toJSON(): ModelJson;
 }
 

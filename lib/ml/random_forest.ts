@@ -173,6 +173,7 @@ function averagePredictions(x: FeatureMatrix, names: readonly string[], forest: 
 
 /** A trained random-forest regressor. */
 export class RandomForestRegressor implements Regressor {
+  /** Model kind in JSON. */
   readonly kind = "random_forest_regressor" as const;
 
   /** Use {@link fitRandomForestRegressor} or {@link randomForestFromJSON}. */
@@ -220,6 +221,7 @@ export class RandomForestRegressor implements Regressor {
 
 /** A trained random-forest classifier. */
 export class RandomForestClassifier implements Classifier {
+  /** Model kind in JSON. */
   readonly kind = "random_forest_classifier" as const;
 
   /** Use {@link fitRandomForestClassifier} or {@link randomForestFromJSON}. */

@@ -35,8 +35,11 @@ export interface TrainingDataRef {
   version: number | string;
   /** Optional details: row count, period, filters. */
   rows?: number;
+  /** First instant or date of the rows used (ISO 8601). */
   from?: string;
+  /** Last instant or date of the rows used (ISO 8601). */
   to?: string;
+  /** Anything else worth knowing (filters, source natures). */
   description?: string;
 }
 
@@ -53,7 +56,9 @@ export interface RegisterInfo {
   trainingData: TrainingDataRef[];
   /** Version of the code that trained it (a git commit). */
   codeVersion: string;
+  /** Free text shown in listings. */
   description?: string;
+  /** Free labels, e.g. `{ horizon: "h1" }`. */
   tags?: Record<string, string>;
   /** The run (see {@link ModelRegistry.logRun}) that produced it. */
   runId?: string;
@@ -61,18 +66,29 @@ export interface RegisterInfo {
 
 /** Metadata of a registered version (`meta.json`). */
 export interface ModelVersionInfo {
+  /** Model name. */
   name: string;
+  /** Version number, from 1. */
   version: number;
+  /** Learner of the model. */
   kind: ModelKind;
   /** ISO 8601 UTC instant of registration. */
   createdAt: string;
+  /** Training features, in order. */
   features: string[];
+  /** Training parameters. */
   params: unknown;
+  /** Evaluation metrics. */
   metrics: Metrics;
+  /** Tables (and versions) trained on. */
   trainingData: TrainingDataRef[];
+  /** Git commit of the training code. */
   codeVersion: string;
+  /** Free text, or null. */
   description: string | null;
+  /** Free labels. */
   tags: Record<string, string>;
+  /** The run that produced it, or null. */
   runId: string | null;
   /** SHA-256 of model.json, checked on load. */
   modelSha256: string;
@@ -82,38 +98,59 @@ export interface ModelVersionInfo {
 export interface RunInput {
   /** Registered model name the run trains (if any). */
   model?: string;
+  /** Parameters of the run. */
   params: unknown;
+  /** Metrics of the run. */
   metrics: Metrics;
   /** Files produced (paths relative to the models root, or absolute). */
   artifacts?: string[];
+  /** Outcome (default "succeeded"). */
   status?: "succeeded" | "failed";
   /** Error message of a failed run. */
   error?: string;
   /** When the run started (default: when it is logged). */
   startedAt?: Date;
+  /** Duration of the training, in milliseconds. */
   durationMs?: number;
+  /** Tables (and versions) used. */
   trainingData?: TrainingDataRef[];
+  /** Git commit of the code. */
   codeVersion?: string;
   /** Version registered from this run, if any. */
   version?: number;
+  /** Free labels. */
   tags?: Record<string, string>;
 }
 
 /** A logged run (one line of `runs.jsonl`). */
 export interface RunRecord {
+  /** Unique id (UUID). */
   runId: string;
+  /** Registered model name, or null. */
   model: string | null;
+  /** Outcome of the run. */
   status: "succeeded" | "failed";
+  /** ISO 8601 UTC instant the run started. */
   startedAt: string;
+  /** ISO 8601 UTC instant it was logged. */
   loggedAt: string;
+  /** Duration in milliseconds, or null. */
   durationMs: number | null;
+  /** Parameters of the run. */
   params: unknown;
+  /** Metrics of the run (NaN stored as null). */
   metrics: Metrics;
+  /** Files produced. */
   artifacts: string[];
+  /** Error message of a failed run, or null. */
   error: string | null;
+  /** Tables (and versions) used. */
   trainingData: TrainingDataRef[];
+  /** Git commit of the code, or null. */
   codeVersion: string | null;
+  /** Version registered from the run, or null. */
   version: number | null;
+  /** Free labels. */
   tags: Record<string, string>;
 }
 

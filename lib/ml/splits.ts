@@ -15,13 +15,17 @@ import { checkInteger, checkRange } from "./_validate.ts";
 
 /** Half-open range of rows `[start, end)`. */
 export interface RowRange {
+  /** First row. */
   start: number;
+  /** Row after the last one. */
   end: number;
 }
 
 /** One training / test split. */
 export interface TrainTestSplit {
+  /** Rows to train on. */
   train: RowRange;
+  /** Rows to score on, after the training rows (and the gap). */
   test: RowRange;
 }
 
