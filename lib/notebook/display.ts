@@ -21,8 +21,51 @@ type Row = Record<string, unknown>;
  */
 export async function md(text: string): Promise<void> {
   if (inKernel()) {
-    await Deno.jupyter.display({ "text/markdown": text, "text/plain": text }, { raw: true });
+    await Deno.jupyter.display(
+      { "text/markdown": text, "text/html": markdownToHtml(text), "text/plain": text },
+      { raw: true },
+    );
   } else console.log(text);
+}
+
+function escapeHtml(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;");
+}
+
+function inline(text: string): string {
+  return escapeHtml(text)
+    .replace(/`([^`]+)`/g, "<code>$1</code>")
+    .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>");
+}
+
+/**
+ * The small Markdown subset the notebooks' computed sentences use (paragraphs, `- ` lists,
+ * bold, inline code) as HTML. The classic Notebook shows `text/markdown` only in trusted
+ * notebooks; sanitized HTML still shows when an executed copy is reopened untrusted.
+ *
+ * @example
+ * ```ts
+ * import { markdownToHtml } from "./display.ts";
+ * console.assert(markdownToHtml("- **a** `b`\n- c") === "<ul><li><strong>a</strong> <code>b</code></li><li>c</li></ul>");
+ * ```
+ */
+export function markdownToHtml(text: string): string {
+  const blocks: string[] = [];
+  let items: string[] = [];
+  const flush = () => {
+    if (items.length) blocks.push(`<ul>${items.map((i) => `<li>${inline(i)}</li>`).join("")}</ul>`);
+    items = [];
+  };
+  for (const line of text.split("\n")) {
+    if (line.startsWith("- ")) items.push(line.slice(2));
+    else {
+      flush();
+      if (line.trim()) blocks.push(`<p>${inline(line)}</p>`);
+    }
+  }
+  flush();
+  return blocks.join("");
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { md, table } from "./display.ts";
+import { markdownToHtml, md, table } from "./display.ts";
 
 function captureLog(fn: () => Promise<void>): Promise<string> {
   const original = console.log;
@@ -25,4 +25,12 @@ Deno.test("dates and UTC datetimes are shown as ISO text", async () => {
   const out = await captureLog(() => table(df));
   assert.match(out, /2025-03-30T01:00:00\+0000/);
   assert.match(out, /┆ 2025-03-30 /);
+});
+
+Deno.test("computed Markdown sentences become safe HTML for untrusted notebooks", () => {
+  assert.equal(
+    markdownToHtml("Titre **gras** <script>\n\n- un `code`\n- deux & trois"),
+    "<p>Titre <strong>gras</strong> &lt;script&gt;</p><ul><li>un <code>code</code></li>" +
+      "<li>deux &amp; trois</li></ul>",
+  );
 });
