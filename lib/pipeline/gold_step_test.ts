@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { EmptySilverError, refreshGold } from "./gold_step.ts";
-import { maintainLayer } from "./maintenance.ts";
 import { refreshSilver } from "./silver_step.ts";
 import { ingestFiles } from "./ingest.ts";
 import { openCatalog } from "./catalog.ts";
@@ -30,23 +29,6 @@ Deno.test("gold tables are written from silver and read back identically", async
   const day = mix.filter(pl.col("date").dt.strftime("%Y-%m-%d").eq(pl.lit("2016-06-01")));
   assert.deepEqual(day.getColumn("nucleaire_total_mwh").toArray(), [expectedMwh]);
   assert.deepEqual(day.getColumn("jour_complet").toArray(), [true]);
-});
-
-Deno.test("gold maintenance compacts with ZORDER BY date and keeps recent files", async () => {
-  const catalog = openCatalog(await Deno.makeTempDir());
-  await ingestFiles(catalog, [TR_2016]);
-  await refreshSilver(catalog);
-  await refreshGold(catalog);
-  await refreshGold(catalog); // a second rebuild leaves removed files on disk
-  const before = await catalog.table("mix_energetique_quotidien").read();
-  const result = await maintainLayer(catalog, "gold");
-  assert.deepEqual(result.map((r) => r.table), [...GOLD_TABLES]);
-  const mix = result.find((r) => r.table === "mix_energetique_quotidien")!;
-  assert.equal(mix.zorder, "date");
-  assert.ok(mix.fichiers_apres <= mix.fichiers_avant);
-  assert.equal(mix.fichiers_supprimes, 0); // younger than the 7-day retention
-  const after = await catalog.table("mix_energetique_quotidien").read();
-  assert.ok(after.sort("date").frameEqual(before.sort("date")));
 });
 
 Deno.test("gold without silver is a clear error", async () => {
