@@ -1,0 +1,370 @@
+/**
+ * Features of the consumption forecasts, each computed as it would have been known at the
+ * forecast's **cut-off**: the instant the forecast is made.
+ *
+ * Two horizons ({@linkcode HORIZONS}):
+ * - `h1`, one hour ahead: the cut-off of a target instant `t` is `t - 1 h`;
+ * - `j1`, day-ahead: every instant of local day D is forecast with what is known at 12:00
+ *   (Paris) on D-1, the time market players send their day-ahead schedules; the lead time runs
+ *   from 12 h (00:00) to 36 h (23:30).
+ *
+ * **How the cut-off is enforced.** Every measured value (consumption, wind, solar) is read
+ * through one accessor that returns NaN for a slot after the row's cut-off; a value labelled `s`
+ * counts as known at `s` (RTE publishes each real-time value as it is measured; the history
+ * follows the same convention). Lags that may fall after the cut-off are therefore never
+ * chosen: `h1` uses 1 h, 1 h 30, 2 h, 24 h, 25 h and 168 h; `j1` the last known value, the same
+ * time of day on the last known day (24 h or 48 h back), 48 h and 168 h. Rolling means cover
+ * the 24 h and 7 days ending at the cut-off. The Tempo colour of a day counts as known from
+ * 11:00 on the day before ({@linkcode tempoColumn}). The calendar is known in advance.
+ *
+ * **The one exception: temperature.** Daily observed temperatures stand in for the weather
+ * forecast a real forecaster would have at the cut-off (see `weather.ts`); scores computed with
+ * them must say so, and the feature sets without temperature ({@linkcode featureNames} with
+ * `temperature: false`) give the honest scores beside them.
+ *
+ * `features_test.ts` proves the cut-off: changing any measured value after a row's cut-off
+ * leaves that row's features unchanged.
+ *
+ * @module
+ */
+
+import {
+  type CalendarColumns,
+  calendarFeatures,
+  localDayNumber,
+  parisInstant,
+} from "./calendar.ts";
+import { type FeatureMatrix } from "./dataset.ts";
+import { MlInputError } from "./errors.ts";
+import { type HalfHourlySeries, seriesLength, slotIndex, slotInstant } from "./series.ts";
+import { type TempoCalendar, tempoColumn } from "./tempo.ts";
+import { type DailyTemperature, TEMPERATURE_FEATURES, temperatureFeatures } from "./weather.ts";
+
+/** The forecast horizons. */
+export type HorizonName = "h1" | "j1";
+
+/** A forecast horizon: its name, a French label and the cut-off of each target instant. */
+export interface Horizon {
+  readonly name: HorizonName;
+  /** French label for tables and prose. */
+  readonly label: string;
+  /** Instant (UTC epoch ms) at which the forecast of `epochMs` is made. */
+  cutoff(epochMs: number): number;
+  /** Measured features of this horizon, in order. */
+  readonly measured: readonly string[];
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The two horizons of the consumption forecasts. */
+export const HORIZONS: Readonly<Record<HorizonName, Horizon>> = {
+  h1: {
+    name: "h1",
+    label: "une heure avant",
+    cutoff: (t) => t - HOUR_MS,
+    measured: [
+      "lag_1h",
+      "lag_1h30",
+      "lag_2h",
+      "lag_24h",
+      "lag_25h",
+      "lag_168h",
+      "moyenne_24h",
+      "moyenne_7j",
+    ],
+  },
+  j1: {
+    name: "j1",
+    label: "la veille à 12:00",
+    cutoff: (t) => parisInstant(localDayNumber(t) - 1, 12 * 60),
+    measured: [
+      "derniere_valeur",
+      "lag_meme_heure",
+      "lag_48h",
+      "lag_168h",
+      "moyenne_24h",
+      "moyenne_7j",
+    ],
+  },
+};
+
+/** Features that are neither calendar, temperature nor the horizon's consumption lags. */
+const CONTEXT_FEATURES = ["tempo", "eolien_solaire", "source_temps_reel"] as const;
+
+/** Options of {@linkcode featureNames} and {@linkcode consumptionFeatures}. */
+export interface FeatureOptions {
+  /** Include the temperature features (default true when temperatures are given). */
+  temperature?: boolean;
+}
+
+/**
+ * The feature names of a horizon, in the order of the feature matrix.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { featureNames } from "./features.ts";
+ * const names = featureNames("j1", { temperature: false });
+ * assert.ok(names.includes("lag_meme_heure") && !names.includes("lag_1h"));
+ * assert.ok(!names.includes("temperature"));
+ * ```
+ */
+export function featureNames(horizon: HorizonName, options: FeatureOptions = {}): string[] {
+  const calendar = calendarFeatures([]);
+  return [
+    ...Object.keys(calendar),
+    ...CONTEXT_FEATURES,
+    ...HORIZONS[horizon].measured,
+    ...(options.temperature === false ? [] : TEMPERATURE_FEATURES),
+  ];
+}
+
+/** The features of every target row of one horizon. */
+export interface ConsumptionFeatureSet {
+  readonly horizon: HorizonName;
+  /** Target instants (UTC epoch ms), increasing. */
+  readonly epochMs: Float64Array;
+  /** Cut-off of each row. */
+  readonly cutoffMs: Float64Array;
+  /** Measured consumption at the target (NaN when not measured yet). */
+  readonly target: Float64Array;
+  /** Source of the target value (0 history, 1 real-time). */
+  readonly source: Uint8Array;
+  /** RTE's J-1 and J forecasts of the target instant (NaN where absent). */
+  readonly rteJ1: Float64Array;
+  readonly rteJ: Float64Array;
+  /** Every feature; the temperature ones only when temperatures were given. */
+  readonly x: FeatureMatrix;
+}
+
+/** Inputs of {@linkcode consumptionFeatures} besides the series. */
+export interface FeatureInputs {
+  /** National daily temperatures; without them, no temperature feature. */
+  temperature?: DailyTemperature | null;
+  /** Tempo calendar; without it, `tempo` is NaN. */
+  tempo?: TempoCalendar | null;
+}
+
+/** Rolling means need this share of their window measured. */
+const MIN_WINDOW_COVERAGE = 0.9;
+
+/** Prefix sums of values and of measured counts, for O(1) window means. */
+function prefixSums(values: Float64Array): { sum: Float64Array; count: Int32Array } {
+  const sum = new Float64Array(values.length + 1);
+  const count = new Int32Array(values.length + 1);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const ok = !Number.isNaN(v);
+    sum[i + 1] = sum[i] + (ok ? v : 0);
+    count[i + 1] = count[i] + (ok ? 1 : 0);
+  }
+  return { sum, count };
+}
+
+/**
+ * Features of `horizon` for the target instants given (on the half-hourly grid, increasing;
+ * they may lie after the series' end: a forecast of tomorrow).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { consumptionFeatures } from "./features.ts";
+ * import { seriesFromColumns } from "./series.ts";
+ * const t0 = Date.UTC(2025, 0, 1);
+ * const instants = Array.from({ length: 48 * 10 }, (_, i) => t0 + i * 1_800_000);
+ * const series = seriesFromColumns(instants, { consommation: instants.map((_, i) => 60_000 + i) });
+ * const target = t0 + 48 * 9 * 1_800_000 + 10 * 1_800_000; // day 10 at 05:00 UTC
+ * const f = consumptionFeatures(series, "h1", [target]);
+ * const lag1h = f.x.columns[f.x.names.indexOf("lag_1h")][0];
+ * assert.equal(lag1h, 60_000 + 48 * 9 + 10 - 2);
+ * ```
+ */
+export function consumptionFeatures(
+  series: HalfHourlySeries,
+  horizon: HorizonName,
+  targets: ArrayLike<number>,
+  inputs: FeatureInputs = {},
+  options: FeatureOptions = {},
+): ConsumptionFeatureSet {
+  const spec = HORIZONS[horizon];
+  if (!spec) throw new MlInputError(`unknown horizon '${horizon}' (known: h1, j1)`);
+  const n = targets.length;
+  const length = seriesLength(series);
+  const epochMs = Float64Array.from(targets);
+  const cutoffMs = new Float64Array(n);
+  const cutoffSlot = new Int32Array(n);
+  const targetSlot = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = epochMs[i];
+    targetSlot[i] = slotIndex(series, t);
+    if (slotInstant(series, targetSlot[i]) !== t) {
+      throw new MlInputError(`target row ${i} (${new Date(t).toISOString()}) is not on :00/:30`);
+    }
+    if (i > 0 && !(t > epochMs[i - 1])) {
+      throw new MlInputError(`target rows are not increasing at row ${i}`);
+    }
+    cutoffMs[i] = spec.cutoff(t);
+    // The last slot labelled at or before the cut-off.
+    cutoffSlot[i] = slotIndex(series, cutoffMs[i]);
+  }
+  const consumption = series.consommation;
+  // The single door to measured values: NaN outside the series or after the row's cut-off.
+  const known = (values: Float64Array, i: number, slot: number) =>
+    slot >= 0 && slot < length && slot <= cutoffSlot[i] ? values[slot] : NaN;
+  const lag = (i: number, hours: number) => known(consumption, i, targetSlot[i] - hours * 2);
+  const sums = prefixSums(consumption);
+  // Mean of the measured values of the `slots` slots ending at the cut-off (slots outside the
+  // series count as missing).
+  const windowMean = (i: number, slots: number) => {
+    const clamp = (k: number) => Math.max(0, Math.min(length, k));
+    const end = clamp(cutoffSlot[i] + 1);
+    const start = clamp(cutoffSlot[i] + 1 - slots);
+    const count = sums.count[end] - sums.count[start];
+    return count >= MIN_WINDOW_COVERAGE * slots ? (sums.sum[end] - sums.sum[start]) / count : NaN;
+  };
+  const measuredFeature: Record<string, (i: number) => number> = {
+    lag_1h: (i) => lag(i, 1),
+    lag_1h30: (i) => lag(i, 1.5),
+    lag_2h: (i) => lag(i, 2),
+    lag_24h: (i) => lag(i, 24),
+    lag_25h: (i) => lag(i, 25),
+    lag_48h: (i) => lag(i, 48),
+    lag_168h: (i) => lag(i, 168),
+    derniere_valeur: (i) => known(consumption, i, cutoffSlot[i]),
+    // Same time of day on the most recent day measured at the cut-off.
+    lag_meme_heure: (i) => {
+      const previous = lag(i, 24);
+      return Number.isNaN(previous) ? lag(i, 48) : previous;
+    },
+    moyenne_24h: (i) => windowMean(i, 48),
+    moyenne_7j: (i) => windowMean(i, 336),
+  };
+  const columns: Record<string, Float64Array> = {};
+  const calendar: CalendarColumns = calendarFeatures(epochMs);
+  Object.assign(columns, calendar);
+  columns.tempo = inputs.tempo
+    ? tempoColumn(epochMs, cutoffMs, inputs.tempo)
+    : new Float64Array(n).fill(NaN);
+  columns.eolien_solaire = new Float64Array(n);
+  columns.source_temps_reel = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = cutoffSlot[i];
+    columns.eolien_solaire[i] = known(series.eolien, i, c) + known(series.solaire, i, c);
+    columns.source_temps_reel[i] = c >= 0 && c < length ? series.source[c] : NaN;
+  }
+  for (const name of spec.measured) {
+    const f = measuredFeature[name];
+    const column = new Float64Array(n);
+    for (let i = 0; i < n; i++) column[i] = f(i);
+    columns[name] = column;
+  }
+  const withTemperature = options.temperature ?? Boolean(inputs.temperature);
+  if (withTemperature) {
+    if (!inputs.temperature) {
+      throw new MlInputError("temperature features requested but no temperature series given");
+    }
+    Object.assign(columns, temperatureFeatures(epochMs, inputs.temperature));
+  }
+  const names = featureNames(horizon, { temperature: withTemperature });
+  const at = (values: Float64Array, slot: number) =>
+    slot >= 0 && slot < length ? values[slot] : NaN;
+  return {
+    horizon,
+    epochMs,
+    cutoffMs,
+    target: Float64Array.from(targetSlot, (s) => at(consumption, s)),
+    source: Uint8Array.from(targetSlot, (s) => (s >= 0 && s < length ? series.source[s] : 0)),
+    rteJ1: Float64Array.from(targetSlot, (s) => at(series.prevision_j1, s)),
+    rteJ: Float64Array.from(targetSlot, (s) => at(series.prevision_j, s)),
+    x: { names, columns: names.map((name) => columns[name]), nRows: n },
+  };
+}
+
+/**
+ * The instants of a series from `fromMs` to `toMs` (both included) where consumption is
+ * measured: the rows a model can be trained or scored on.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { measuredInstants } from "./features.ts";
+ * import { seriesFromColumns } from "./series.ts";
+ * const t0 = Date.UTC(2025, 0, 1);
+ * const s = seriesFromColumns([t0, t0 + 3_600_000], { consommation: [1, 2] });
+ * assert.deepEqual([...measuredInstants(s)], [t0, t0 + 3_600_000]); // 00:30 is a hole
+ * ```
+ */
+export function measuredInstants(
+  series: HalfHourlySeries,
+  fromMs = -Infinity,
+  toMs = Infinity,
+): Float64Array {
+  const out: number[] = [];
+  for (let i = 0; i < seriesLength(series); i++) {
+    const t = slotInstant(series, i);
+    if (t >= fromMs && t <= toMs && !Number.isNaN(series.consommation[i])) out.push(t);
+  }
+  return Float64Array.from(out);
+}
+
+/** The role of a row in training and evaluation. */
+export type SplitName = "entrainement" | "ecart" | "test" | "prevision";
+
+/**
+ * Start of the test period: the first of the last `testFraction` (default 20 %) of the measured
+ * instants of the eCO2mix series (`source` 1), the brief's chronological 80/20 split.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { testPeriodStart } from "./features.ts";
+ * const t = Array.from({ length: 10 }, (_, i) => i * 1_800_000);
+ * assert.equal(testPeriodStart(t, t.map(() => 1)), 8 * 1_800_000);
+ * ```
+ */
+export function testPeriodStart(
+  epochMs: ArrayLike<number>,
+  source: ArrayLike<number>,
+  testFraction = 0.2,
+): number {
+  const realTime: number[] = [];
+  for (let i = 0; i < epochMs.length; i++) if (source[i] === 1) realTime.push(epochMs[i]);
+  if (realTime.length < 2) {
+    throw new MlInputError("no eCO2mix measurement to test on (the series is all history)");
+  }
+  const testSize = Math.max(1, Math.round(realTime.length * testFraction));
+  return realTime[realTime.length - testSize];
+}
+
+/**
+ * The split of each row: `test` from `testStart` on (measured rows of the eCO2mix series),
+ * `prevision` for rows not measured yet (after the data), `entrainement` for rows whose target is
+ * at or before the cut-off of the first test row, and `ecart` between the two, so that no
+ * training target is later than what the first test forecast may know.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { assignSplits } from "./features.ts";
+ * const h = 3_600_000;
+ * const split = assignSplits({
+ *   epochMs: Float64Array.of(0, h, 2 * h, 3 * h, 4 * h),
+ *   cutoffMs: Float64Array.of(-h, 0, h, 2 * h, 3 * h),
+ *   target: Float64Array.of(1, 1, 1, 1, NaN),
+ *   source: Uint8Array.of(1, 1, 1, 1, 1),
+ * }, 3 * h);
+ * assert.deepEqual(split, ["entrainement", "entrainement", "entrainement", "test", "prevision"]);
+ * ```
+ */
+export function assignSplits(
+  set: Pick<ConsumptionFeatureSet, "epochMs" | "cutoffMs" | "target" | "source">,
+  testStart: number,
+): SplitName[] {
+  const first = set.epochMs.findIndex((t) => t >= testStart);
+  const trainEnd = first < 0 ? Infinity : set.cutoffMs[first];
+  return Array.from(set.epochMs, (t, i): SplitName => {
+    if (Number.isNaN(set.target[i])) return "prevision";
+    if (t >= testStart) return set.source[i] === 1 ? "test" : "ecart";
+    return t <= trainEnd ? "entrainement" : "ecart";
+  });
+}

@@ -1,0 +1,613 @@
+/**
+ * Consumption forecasting: three learners on the cut-off features of `features.ts`, compared with
+ * persistence and RTE's own forecasts on the same instants.
+ *
+ * **Learners** ({@linkcode LEARNERS}): a ridge regression (the linear baseline, on a one-hot
+ * design: half-hour of the day, weekday and month as indicators, heating and cooling degrees per
+ * three-hour block), a random forest and histogram gradient-boosted trees, all from `lib/ml`.
+ *
+ * **Relative target.** Each model predicts the ratio of the consumption to a reference level
+ * known at the cut-off ({@linkcode REFERENCE_FEATURE}: the value one hour before for `h1`, the
+ * mean of the 24 h before the cut-off for `j1`), and sees the other consumption features as
+ * ratios to that reference too; the forecast is the ratio times the reference. A model of shapes
+ * rather than levels is what lets it learn on ODRÉ's consolidated history and forecast the
+ * real-time series, whose level is about 2 % lower (and any slow drift of the level, such as the
+ * 2022-2023 fall in consumption). Measured on the last 20 % of the 2025 file, this took the
+ * day-ahead gradient boosting from 1.72 % to about 1.6 % MAPE and one hour ahead from 0.76 % to
+ * about 0.7 %.
+ *
+ * **Features left out of the models.** `source_temps_reel` and `eolien_solaire` are computed
+ * (see `features.ts`) but not given to the models: the history has no production, so wind and
+ * solar are known for 2025 only, and with relative targets the source flag only added noise.
+ *
+ * **Profiles.** `complet` is the configuration the scores are reported with; `rapide` trains on
+ * the last two years with small ensembles, for continuous integration and quick looks.
+ *
+ * @module
+ */
+
+import { type FeatureMatrix, selectFeatures, takeRows } from "./dataset.ts";
+import { MlInputError } from "./errors.ts";
+import { type ConsumptionFeatureSet, featureNames, type HorizonName } from "./features.ts";
+import { fitGbdtRegressor, type GbdtParams } from "./gbdt.ts";
+import { fitRidge, type RidgeParams } from "./linear.ts";
+import {
+  type GroupMetrics,
+  metricsByGroup,
+  metricsByHour,
+  type RegressionMetrics,
+  regressionMetrics,
+} from "./metrics.ts";
+import type { Model, Regressor } from "./model.ts";
+import { fitRandomForestRegressorInWorkers, type RandomForestParams } from "./random_forest.ts";
+import { rollingOriginSplits } from "./splits.ts";
+import { permutationImportance, type PermutationImportanceResult } from "./importance.ts";
+import { CALENDAR_FEATURES, calendarFeatures } from "./calendar.ts";
+
+/** The learners compared, simplest first. */
+export const LEARNERS = ["ridge", "random_forest", "gbdt"] as const;
+/** One of {@linkcode LEARNERS}. */
+export type LearnerName = (typeof LEARNERS)[number];
+
+/** The reference level each horizon's target and consumption features are divided by. */
+export const REFERENCE_FEATURE: Readonly<Record<HorizonName, string>> = {
+  h1: "lag_1h",
+  j1: "moyenne_24h",
+};
+
+/** Features in MW, given to the models as ratios to the reference. */
+export const LEVEL_FEATURES: readonly string[] = [
+  "lag_1h",
+  "lag_1h30",
+  "lag_2h",
+  "lag_24h",
+  "lag_25h",
+  "lag_48h",
+  "lag_168h",
+  "derniere_valeur",
+  "lag_meme_heure",
+  "moyenne_24h",
+  "moyenne_7j",
+];
+
+/** Computed features the models do not use (see the module doc). */
+export const UNUSED_FEATURES: readonly string[] = ["source_temps_reel", "eolien_solaire"];
+
+/** The named training configurations. */
+export type ProfileName = "complet" | "rapide";
+
+/** Everything a profile sets. */
+export interface TrainingProfile {
+  readonly gbdt: GbdtParams;
+  readonly forest: RandomForestParams;
+  readonly ridge: RidgeParams;
+  /** Rolling-origin folds and the days in each. */
+  readonly cvFolds: number;
+  readonly cvFoldDays: number;
+  /** Shuffles per feature in permutation importance. */
+  readonly permutationRepeats: number;
+  /** Training starts at this many days before the test period (null: all the history). */
+  readonly trainDays: number | null;
+  /** Web Workers growing the random forest. */
+  readonly workers: number;
+}
+
+/** The profiles: `complet` for the reported scores, `rapide` for CI. */
+export const PROFILES: Readonly<Record<ProfileName, TrainingProfile>> = {
+  complet: {
+    gbdt: { maxIter: 600, learningRate: 0.1, maxLeafNodes: 63, minSamplesLeaf: 20, nThreads: 2 },
+    forest: { nEstimators: 100, minSamplesLeaf: 5, maxFeatures: 0.5, maxSamples: 0.5 },
+    ridge: { alpha: 1 },
+    cvFolds: 5,
+    cvFoldDays: 28,
+    permutationRepeats: 5,
+    trainDays: null,
+    workers: 2,
+  },
+  rapide: {
+    gbdt: { maxIter: 120, learningRate: 0.2, maxLeafNodes: 31, minSamplesLeaf: 20 },
+    forest: { nEstimators: 12, minSamplesLeaf: 20, maxFeatures: 0.5, maxSamples: 0.3 },
+    ridge: { alpha: 1 },
+    cvFolds: 5,
+    cvFoldDays: 7,
+    permutationRepeats: 2,
+    trainDays: 730,
+    workers: 2,
+  },
+};
+
+/**
+ * The feature names a model of `horizon` is given (before the relative transform).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { modelFeatures } from "./forecasting.ts";
+ * const names = modelFeatures("h1", { temperature: true });
+ * assert.ok(names.includes("lag_1h") && names.includes("temperature"));
+ * assert.ok(!names.includes("eolien_solaire"));
+ * ```
+ */
+export function modelFeatures(horizon: HorizonName, options: { temperature: boolean }): string[] {
+  return featureNames(horizon, options).filter((name) => !UNUSED_FEATURES.includes(name));
+}
+
+/** Ridge design: one-hot calendar, degrees per 3-hour block, other features as they are. */
+const ONE_HOT: Readonly<Record<string, readonly number[]>> = {
+  heure: Array.from({ length: 48 }, (_, k) => k / 2),
+  jour_semaine: [0, 1, 2, 3, 4, 5, 6],
+  mois: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+};
+const DEGREE_BLOCK_HOURS = 3;
+
+function linearDesign(x: FeatureMatrix): FeatureMatrix {
+  const names: string[] = [];
+  const columns: Float64Array[] = [];
+  x.names.forEach((name, j) => {
+    const levels = ONE_HOT[name];
+    if (levels) {
+      // The first level is the reference category (its indicator would be collinear).
+      for (const level of levels.slice(1)) {
+        names.push(`${name}=${level}`);
+        columns.push(x.columns[j].map((v) => (v === level ? 1 : 0)));
+      }
+    } else if (name !== "jour_annee") {
+      names.push(name);
+      columns.push(x.columns[j]);
+    }
+  });
+  const hour = x.columns[x.names.indexOf("heure")];
+  for (const degrees of ["degres_chauffe", "degres_climatisation"]) {
+    const j = x.names.indexOf(degrees);
+    if (j < 0 || !hour) continue;
+    for (let block = 0; block < 24 / DEGREE_BLOCK_HOURS; block++) {
+      names.push(`${degrees}*bloc${block}`);
+      columns.push(
+        x.columns[j].map((v, i) => (Math.floor(hour[i] / DEGREE_BLOCK_HOURS) === block ? v : 0)),
+      );
+    }
+  }
+  return { names, columns, nRows: x.nRows };
+}
+
+/** What is needed, besides the fitted model, to forecast (stored in the registry). */
+export interface ForecasterParams {
+  horizon: HorizonName;
+  learner: LearnerName;
+  /** Input features (names in the feature set), in order. */
+  features: string[];
+  /** The reference level (a feature name) the target is divided by. */
+  reference: string;
+  /** Learner parameters. */
+  learnerParams: unknown;
+}
+
+/** A consumption forecaster: input transform, fitted model, output transform. */
+export class ConsumptionForecaster {
+  /** Use {@linkcode fitForecaster} or {@linkcode forecasterFromModel}. */
+  constructor(readonly params: ForecasterParams, readonly model: Regressor) {}
+
+  /** The input features, as `lib/ml` predictors expose them (permutation importance). */
+  get featureNames(): readonly string[] {
+    return this.params.features;
+  }
+
+  /** The model's input from the raw features (relative to the reference; one-hot for ridge). */
+  modelInput(x: FeatureMatrix): { input: FeatureMatrix; reference: Float64Array } {
+    return modelInput(selectFeatures(x, this.params.features), this.params);
+  }
+
+  /** Forecasts (MW) for every row of `x`; NaN where the reference level is unknown. */
+  predict(x: FeatureMatrix): Float64Array {
+    const { input, reference } = this.modelInput(x);
+    const ratio = this.model.predict(input);
+    return ratio.map((r, i) => r * reference[i]);
+  }
+}
+
+function modelInput(
+  x: FeatureMatrix,
+  params: Pick<ForecasterParams, "reference" | "learner">,
+): { input: FeatureMatrix; reference: Float64Array } {
+  const r = x.names.indexOf(params.reference);
+  if (r < 0) throw new MlInputError(`reference feature '${params.reference}' is not an input`);
+  const reference = x.columns[r];
+  const names: string[] = [];
+  const columns: Float64Array[] = [];
+  x.names.forEach((name, j) => {
+    if (j === r) return;
+    names.push(name);
+    columns.push(
+      LEVEL_FEATURES.includes(name) ? x.columns[j].map((v, i) => v / reference[i]) : x.columns[j],
+    );
+  });
+  const relative = { names, columns, nRows: x.nRows };
+  return { input: params.learner === "ridge" ? linearDesign(relative) : relative, reference };
+}
+
+/**
+ * Rebuilds a forecaster from a registered model and its stored parameters.
+ *
+ * @example
+ * ```ts ignore
+ * const { model, info } = await registry.load("consommation_j1", "champion");
+ * const forecaster = forecasterFromModel(model, info.params as ForecasterParams);
+ * ```
+ */
+export function forecasterFromModel(model: Model, params: ForecasterParams): ConsumptionForecaster {
+  if (!("predict" in model) || "classes" in model) {
+    throw new MlInputError(`a ${model.kind} model is not a regressor`);
+  }
+  return new ConsumptionForecaster(params, model as Regressor);
+}
+
+/** What {@linkcode fitForecaster} needs besides the data. */
+export interface ForecasterSpec {
+  horizon: HorizonName;
+  learner: LearnerName;
+  features: readonly string[];
+  profile: TrainingProfile;
+}
+
+/**
+ * Fits a forecaster on the rows of `x` with a finite target and reference (and, for ridge, finite
+ * inputs: linear models cannot skip a missing value). Returns it with the rows used.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { featureMatrix } from "./dataset.ts";
+ * import { fitForecaster, PROFILES } from "./forecasting.ts";
+ * const n = 500;
+ * const x = featureMatrix({
+ *   heure: Array.from({ length: n }, (_, i) => (i % 48) / 2),
+ *   lag_1h: Array.from({ length: n }, () => 50_000),
+ * });
+ * const y = Array.from({ length: n }, (_, i) => 50_000 * (1 + 0.01 * ((i % 48) / 2 > 12 ? 1 : 0)));
+ * const { forecaster } = await fitForecaster(x, y, {
+ *   horizon: "h1", learner: "gbdt", features: ["heure", "lag_1h"], profile: PROFILES.rapide,
+ * });
+ * assert.ok(Math.abs(forecaster.predict(x)[40] - 50_500) < 50);
+ * ```
+ */
+export async function fitForecaster(
+  x: FeatureMatrix,
+  y: ArrayLike<number>,
+  spec: ForecasterSpec,
+): Promise<{ forecaster: ConsumptionForecaster; rows: number }> {
+  const reference = REFERENCE_FEATURE[spec.horizon];
+  const features = [...spec.features];
+  if (!features.includes(reference)) {
+    throw new MlInputError(`the ${spec.horizon} features must include '${reference}'`);
+  }
+  const params: ForecasterParams = {
+    horizon: spec.horizon,
+    learner: spec.learner,
+    features,
+    reference,
+    learnerParams: spec.learner === "ridge"
+      ? spec.profile.ridge
+      : spec.learner === "gbdt"
+      ? spec.profile.gbdt
+      : spec.profile.forest,
+  };
+  const { input, reference: level } = modelInput(selectFeatures(x, features), params);
+  const keep: number[] = [];
+  for (let i = 0; i < x.nRows; i++) {
+    if (!(Number.isFinite(y[i]) && level[i] > 0)) continue;
+    if (spec.learner === "ridge" && input.columns.some((c) => !Number.isFinite(c[i]))) continue;
+    keep.push(i);
+  }
+  if (keep.length === 0) throw new MlInputError(`${spec.learner}: no usable training row`);
+  const xs = takeRows(input, keep);
+  const target = Float64Array.from(keep, (i) => y[i] / level[i]);
+  let model: Regressor;
+  if (spec.learner === "ridge") model = fitRidge(xs, target, spec.profile.ridge);
+  else if (spec.learner === "gbdt") model = fitGbdtRegressor(xs, target, spec.profile.gbdt);
+  else {
+    model = await fitRandomForestRegressorInWorkers(
+      xs,
+      target,
+      spec.profile.forest,
+      spec.profile.workers,
+    );
+  }
+  return { forecaster: new ConsumptionForecaster(params, model), rows: keep.length };
+}
+
+/** The baselines, by name: forecasts any user of eCO2mix already has. */
+export const BASELINES = ["persistance", "persistance_semaine", "rte_j1", "rte_j"] as const;
+
+/**
+ * Baseline forecasts of each row: persistence (the value one hour before for `h1`, the same time
+ * on the last day known at the cut-off for `j1`), persistence one week back, and RTE's J-1 and J
+ * forecasts published in the eCO2mix files.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { baselineForecasts } from "./forecasting.ts";
+ * const set = {
+ *   horizon: "h1", rteJ1: Float64Array.of(61), rteJ: Float64Array.of(60),
+ *   x: { names: ["lag_1h", "lag_168h"], columns: [Float64Array.of(59), Float64Array.of(58)], nRows: 1 },
+ * } as unknown as Parameters<typeof baselineForecasts>[0];
+ * assert.deepEqual(Object.values(baselineForecasts(set)).map((v) => v[0]), [59, 58, 61, 60]);
+ * ```
+ */
+export function baselineForecasts(
+  set: ConsumptionFeatureSet,
+): Record<(typeof BASELINES)[number], Float64Array> {
+  const column = (name: string) => {
+    const j = set.x.names.indexOf(name);
+    if (j < 0) throw new MlInputError(`feature set has no '${name}'`);
+    return set.x.columns[j];
+  };
+  return {
+    persistance: column(set.horizon === "h1" ? "lag_1h" : "lag_meme_heure"),
+    persistance_semaine: column("lag_168h"),
+    rte_j1: set.rteJ1,
+    rte_j: set.rteJ,
+  };
+}
+
+/** Metrics of one forecaster on a common set of rows. */
+export interface ModelScore extends RegressionMetrics {
+  model: string;
+}
+
+/**
+ * Scores every forecast on exactly the same rows: those where the actual value and every
+ * forecast are finite (a model or baseline missing a value would otherwise be scored on easier
+ * or fewer instants). Returns the scores (in the order given) and the rows kept.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { scoreOnCommonRows } from "./forecasting.ts";
+ * const { scores, rows } = scoreOnCommonRows([100, 200, 300], { a: [110, 190, NaN], b: [100, 200, 300] });
+ * assert.deepEqual(rows, [0, 1]);
+ * assert.equal(scores[0].mae, 10);
+ * assert.equal(scores[1].mae, 0);
+ * ```
+ */
+export function scoreOnCommonRows(
+  actual: ArrayLike<number>,
+  forecasts: Record<string, ArrayLike<number>>,
+): { scores: ModelScore[]; rows: number[] } {
+  const entries = Object.entries(forecasts);
+  const rows: number[] = [];
+  for (let i = 0; i < actual.length; i++) {
+    if (Number.isFinite(actual[i]) && entries.every(([, f]) => Number.isFinite(f[i]))) rows.push(i);
+  }
+  if (rows.length === 0) throw new MlInputError("no row where every forecast is defined");
+  const y = Float64Array.from(rows, (i) => actual[i]);
+  const scores = entries.map(([model, f]) => ({
+    model,
+    ...regressionMetrics(y, Float64Array.from(rows, (i) => f[i])),
+  }));
+  return { scores, rows };
+}
+
+/** One fold of the rolling-origin cross-validation of one learner. */
+export interface FoldScore {
+  learner: LearnerName;
+  fold: number;
+  /** First and last target instants of the fold's test rows (UTC epoch ms). */
+  debut: number;
+  fin: number;
+  lignes_entrainement: number;
+  lignes_test: number;
+  mape: number;
+  rmse: number;
+  mae: number;
+  secondes: number;
+}
+
+/** Rolling-origin cross-validation result. */
+export interface CrossValidationReport {
+  folds: FoldScore[];
+  /** Mean MAPE, RMSE and MAE over the folds, per learner (LEARNERS order). */
+  moyennes: { learner: LearnerName; mape: number; rmse: number; mae: number }[];
+  /** Learner with the lowest mean MAPE. */
+  meilleur: LearnerName;
+}
+
+/** Rows between training and test in a fold: the horizon's longest lead time. */
+const GAP_ROWS: Readonly<Record<HorizonName, number>> = { h1: 2, j1: 72 };
+
+/**
+ * Rolling-origin cross-validation over `trainRows` of `set` (chronological row indices): the
+ * last `cvFolds × cvFoldDays` days are cut into consecutive test folds; each fold trains every
+ * learner on all the rows before it (minus the horizon's lead time) and scores it on the fold.
+ * Every learner is scored on the same rows of a fold (see {@linkcode scoreOnCommonRows}).
+ *
+ * @example
+ * ```ts ignore
+ * const cv = await crossValidateLearners(set, trainRows, features, PROFILES.complet);
+ * console.log(cv.meilleur, cv.moyennes);
+ * ```
+ */
+export async function crossValidateLearners(
+  set: ConsumptionFeatureSet,
+  trainRows: ArrayLike<number>,
+  features: readonly string[],
+  profile: TrainingProfile,
+  learners: readonly LearnerName[] = LEARNERS,
+): Promise<CrossValidationReport> {
+  const splits = rollingOriginSplits(trainRows.length, {
+    nFolds: profile.cvFolds,
+    testSize: profile.cvFoldDays * 48,
+    gap: GAP_ROWS[set.horizon],
+  });
+  const folds: FoldScore[] = [];
+  for (const split of splits) {
+    const train = Array.from(
+      { length: split.train.end - split.train.start },
+      (_, k) => trainRows[split.train.start + k],
+    );
+    const test = Array.from(
+      { length: split.test.end - split.test.start },
+      (_, k) => trainRows[split.test.start + k],
+    );
+    const xTrain = takeRows(set.x, train);
+    const yTrain = Float64Array.from(train, (i) => set.target[i]);
+    const xTest = takeRows(set.x, test);
+    const forecasts: Record<string, Float64Array> = {};
+    const seconds: Record<string, number> = {};
+    for (const learner of learners) {
+      const started = performance.now();
+      const { forecaster } = await fitForecaster(xTrain, yTrain, {
+        horizon: set.horizon,
+        learner,
+        features,
+        profile,
+      });
+      seconds[learner] = (performance.now() - started) / 1000;
+      forecasts[learner] = forecaster.predict(xTest);
+    }
+    const actual = Float64Array.from(test, (i) => set.target[i]);
+    const { scores, rows } = scoreOnCommonRows(actual, forecasts);
+    for (const s of scores) {
+      folds.push({
+        learner: s.model as LearnerName,
+        fold: split.fold,
+        debut: set.epochMs[test[rows[0]]],
+        fin: set.epochMs[test[rows[rows.length - 1]]],
+        lignes_entrainement: train.length,
+        lignes_test: s.n,
+        mape: s.mape,
+        rmse: s.rmse,
+        mae: s.mae,
+        secondes: seconds[s.model],
+      });
+    }
+  }
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const moyennes = learners.map((learner) => {
+    const mine = folds.filter((f) => f.learner === learner);
+    return {
+      learner,
+      mape: mean(mine.map((f) => f.mape)),
+      rmse: mean(mine.map((f) => f.rmse)),
+      mae: mean(mine.map((f) => f.mae)),
+    };
+  });
+  const meilleur = moyennes.reduce((best, m) => (m.mape < best.mape ? m : best)).learner;
+  return { folds, moyennes, meilleur };
+}
+
+/** Groups of features for a grouped permutation importance. */
+export const FEATURE_GROUPS: Readonly<Record<string, (name: string) => boolean>> = {
+  calendrier: (n) => (CALENDAR_FEATURES as readonly string[]).includes(n),
+  tempo: (n) => n === "tempo",
+  consommation_passee: (n) => LEVEL_FEATURES.includes(n),
+  temperature: (n) =>
+    n.startsWith("temperature") || n.startsWith("degres") || n.startsWith("ecart"),
+};
+
+/**
+ * Permutation importance of a forecaster on held-out rows, scored by MAPE (in points of
+ * percentage): each feature alone, and each group of {@linkcode FEATURE_GROUPS} shuffled
+ * together (correlated lags share their importance when shuffled one by one).
+ *
+ * @example
+ * ```ts ignore
+ * const { parCaracteristique, parGroupe } = forecasterImportance(forecaster, xTest, yTest, 5);
+ * ```
+ */
+export function forecasterImportance(
+  forecaster: ConsumptionForecaster,
+  x: FeatureMatrix,
+  y: ArrayLike<number>,
+  repeats: number,
+  seed = 0,
+): { parCaracteristique: PermutationImportanceResult; parGroupe: PermutationImportanceResult } {
+  const rows: number[] = [];
+  const predicted = forecaster.predict(x);
+  for (let i = 0; i < x.nRows; i++) if (Number.isFinite(predicted[i]) && y[i] > 0) rows.push(i);
+  const xs = takeRows(selectFeatures(x, forecaster.featureNames), rows);
+  const ys = Float64Array.from(rows, (i) => y[i]);
+  const options = { score: mapeOf, greaterIsBetter: false, nRepeats: repeats, seed };
+  const groups = Object.values(FEATURE_GROUPS)
+    .map((belongs) => forecaster.featureNames.filter(belongs))
+    .filter((g) => g.length > 0);
+  return {
+    parCaracteristique: permutationImportance(forecaster, xs, ys, options),
+    parGroupe: permutationImportance(forecaster, xs, ys, { ...options, features: groups }),
+  };
+}
+
+function mapeOf(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < yTrue.length; i++) sum += Math.abs((yPred[i] - yTrue[i]) / yTrue[i]);
+  return (100 * sum) / yTrue.length;
+}
+
+/** Residual analysis of one forecast. */
+export interface ResidualAnalysis {
+  /** Quantiles of the error prediction - actual (MW): 1 %, 5 %, 25 %, 50 %, 75 %, 95 %, 99 %. */
+  quantiles: { quantile: number; erreur_mw: number }[];
+  /** Correlation of consecutive errors (half an hour apart): slow drifts show as values near 1. */
+  autocorrelation_30min: number;
+  /** Metrics per local hour and per weekday (Monday 0). */
+  parHeure: GroupMetrics[];
+  parJourSemaine: GroupMetrics[];
+  /** The largest absolute errors. */
+  pires: { timestamp: number; prediction: number; actual: number; erreur: number }[];
+}
+
+/**
+ * Residual analysis of forecasts against actual values at the given instants.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { residualAnalysis } from "./forecasting.ts";
+ * const t = [0, 1, 2, 3].map((k) => Date.UTC(2025, 5, 2, k));
+ * const r = residualAnalysis([100, 100, 100, 100], [101, 103, 99, 100], t, 1);
+ * assert.deepEqual(r.pires, [{ timestamp: t[1], prediction: 103, actual: 100, erreur: 3 }]);
+ * assert.equal(r.quantiles[3].erreur_mw, 0.5); // median of -1, 0, 1, 3
+ * ```
+ */
+export function residualAnalysis(
+  actual: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  epochMs: ArrayLike<number>,
+  worst = 10,
+): ResidualAnalysis {
+  const n = actual.length;
+  const errors = Float64Array.from({ length: n }, (_, i) => predicted[i] - actual[i]);
+  const sorted = errors.slice().sort();
+  const quantile = (q: number) => {
+    const position = q * (n - 1);
+    const low = Math.floor(position);
+    const high = Math.min(n - 1, low + 1);
+    return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
+  };
+  const mean = errors.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    den += (errors[i] - mean) ** 2;
+    if (i > 0) num += (errors[i] - mean) * (errors[i - 1] - mean);
+  }
+  const weekday = calendarFeatures(epochMs).jour_semaine;
+  const order = Array.from({ length: n }, (_, i) => i)
+    .sort((a, b) => Math.abs(errors[b]) - Math.abs(errors[a]))
+    .slice(0, worst);
+  return {
+    quantiles: [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99].map((q) => ({
+      quantile: q,
+      erreur_mw: quantile(q),
+    })),
+    autocorrelation_30min: den > 0 ? num / den : NaN,
+    parHeure: metricsByHour(actual, predicted, epochMs),
+    parJourSemaine: metricsByGroup(actual, predicted, weekday),
+    pires: order.map((i) => ({
+      timestamp: epochMs[i],
+      prediction: predicted[i],
+      actual: actual[i],
+      erreur: errors[i],
+    })),
+  };
+}
