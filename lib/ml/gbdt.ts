@@ -46,7 +46,8 @@ import {
 } from "./_losses.ts";
 import type { Label } from "./metrics.ts";
 import { type Classifier, modelEnvelope, type ModelJson, type Regressor } from "./model.ts";
-import { deriveSeed, mulberry32, shuffleInPlace } from "./_rng.ts";
+import { deriveSeed, mulberry32, type Rng, shuffleInPlace } from "./_rng.ts";
+import type { BinnedData } from "./_binning.ts";
 import { checkedTarget, checkInteger, checkRange } from "./_validate.ts";
 import { decodeArray, encodeArray } from "./_codec.ts";
 import { MlInputError, ModelFormatError } from "./errors.ts";
@@ -69,6 +70,12 @@ export interface GbdtParams {
   maxBins?: number;
   /** Fraction of features drawn for each split (default 1: all). */
   maxFeatures?: number;
+  /**
+   * Fraction of the training rows drawn (without replacement) for each round: stochastic
+   * gradient boosting (Friedman 2002), a regulariser (default 1: all rows). Not a speed-up on
+   * few features: the rows left out still walk down every tree to keep their predictions.
+   */
+  subsample?: number;
   /** Hold out validation rows and stop when their loss stops improving (default false). */
   earlyStopping?: boolean;
   /** Share of rows held out for early stopping (default 0.1). */
@@ -126,6 +133,11 @@ export interface GbdtTrainingInfo {
   validationRows: number;
   /** Validation loss after each round (half squared error, or log loss); empty without. */
   validationLoss: number[];
+  /**
+   * Loss on the training rows after the last round run (same unit as `validationLoss`),
+   * from the predictions tracked during training.
+   */
+  trainLoss: number;
 }
 
 const DEFAULTS: Required<GbdtParams> = {
@@ -137,6 +149,7 @@ const DEFAULTS: Required<GbdtParams> = {
   l2Regularization: 0,
   maxBins: 255,
   maxFeatures: 1,
+  subsample: 1,
   earlyStopping: false,
   validationFraction: 0.1,
   validationSplit: "tail",
@@ -154,6 +167,7 @@ function checkParams(params: GbdtParams): Required<GbdtParams> {
   if (p.maxDepth !== null) checkInteger(p.maxDepth, "maxDepth", 1);
   checkInteger(p.minSamplesLeaf, "minSamplesLeaf", 1);
   checkRange(p.l2Regularization, "l2Regularization", 0, Infinity);
+  checkRange(p.subsample, "subsample", Number.MIN_VALUE, 1);
   checkRange(p.validationFraction, "validationFraction", Number.MIN_VALUE, 0.5);
   if (p.validationSplit !== "tail" && p.validationSplit !== "random") {
     throw new MlInputError(`validationSplit must be "tail" or "random", got ${p.validationSplit}`);
@@ -231,6 +245,9 @@ function boost(
     h !== null,
   );
   const rng = mulberry32(deriveSeed(p.seed, 1));
+  const sampler = p.subsample < 1
+    ? new RowSampler(train, p.subsample, deriveSeed(p.seed, 3))
+    : null;
   const builder = new ForestBuilder(1, k, edges);
   const treeGains: Float64Array[] = [];
   const validationLoss: number[] = [];
@@ -238,7 +255,8 @@ function boost(
   let bestRounds = 0;
   try {
     for (let round = 0; round < p.maxIter; round++) {
-      loss.gradients(raw, train, g, h);
+      const rows = sampler ? sampler.draw() : train;
+      loss.gradients(raw, rows, g, h);
       for (let c = 0; c < k; c++) {
         const tree = grower.grow(
           {
@@ -248,7 +266,7 @@ function boost(
             leafOffset: 0,
             leafScale: -p.learningRate,
           },
-          train,
+          rows,
           rng,
         );
         // Leaves know their rows: update the training predictions without traversing the tree.
@@ -261,6 +279,12 @@ function boost(
           }
           const v = tree.value[node];
           for (let q = tree.nodeStart[node]; q < tree.nodeEnd[node]; q++) raw[part[q] * k + c] += v;
+        }
+        // Training rows left out of this round's sample go down the tree on their bins.
+        if (sampler) {
+          for (const row of sampler.left) {
+            raw[row * k + c] += tree.value[binnedLeaf(tree, binned, row)];
+          }
         }
         builder.append(copyTree(tree));
         treeGains.push(grower.featureGain.slice());
@@ -282,6 +306,9 @@ function boost(
     grower.close();
   }
   const nIterRun = builder.nTrees / k;
+  const trainRaw = new Float64Array(train.length * k);
+  train.forEach((row, q) => trainRaw.set(raw.subarray(row * k, row * k + k), q * k));
+  const trainLoss = makeLoss(train).value(trainRaw);
   // Importance of the trees kept.
   const importance = new Float64Array(nFeatures);
   for (const gains of treeGains.slice(0, bestRounds * k)) {
@@ -297,8 +324,58 @@ function boost(
       trainRows: train.length,
       validationRows: valid.length,
       validationLoss,
+      trainLoss,
     },
   };
+}
+
+/**
+ * Draws each round's rows and keeps the training rows left out, both in row order, in one
+ * pass (selection sampling, Knuth's algorithm S: row k is drawn with probability
+ * still-needed / still-available, which gives exactly `size` rows).
+ */
+class RowSampler {
+  readonly #train: Int32Array;
+  readonly #rng: Rng;
+  /** This round's rows. */
+  readonly drawn: Int32Array;
+  /** Training rows not drawn this round. */
+  readonly left: Int32Array;
+
+  constructor(train: Int32Array, fraction: number, seed: number) {
+    this.#train = train;
+    this.#rng = mulberry32(seed);
+    const size = Math.max(1, Math.round(fraction * train.length));
+    this.drawn = new Int32Array(size);
+    this.left = new Int32Array(train.length - size);
+  }
+
+  /** Draws a new sample into {@link drawn} and {@link left}, and returns `drawn`. */
+  draw(): Int32Array {
+    const n = this.#train.length;
+    let needed = this.drawn.length;
+    let d = 0;
+    let l = 0;
+    for (let k = 0; k < n; k++) {
+      if (this.#rng() * (n - k) < needed) {
+        this.drawn[d++] = this.#train[k];
+        needed--;
+      } else this.left[l++] = this.#train[k];
+    }
+    return this.drawn;
+  }
+}
+
+/** Leaf of a freshly grown tree (local node indices) for one row of the binned data. */
+function binnedLeaf(tree: TreeArrays, binned: BinnedData, row: number): number {
+  const missing = binned.missingBin;
+  let node = 0;
+  while (tree.left[node] >= 0) {
+    const b = binned.columns[tree.feature[node]][row];
+    const goLeft = b === missing ? tree.missingLeft[node] === 1 : b <= tree.bin[node];
+    node = goLeft ? tree.left[node] : tree.left[node] + 1;
+  }
+  return node;
 }
 
 /** Stop when none of the last `patience` losses beat the one before them by `tol`. */
