@@ -330,13 +330,15 @@ function boost(
 }
 
 /**
- * Draws each round's rows and keeps the training rows left out, both in row order, in one
- * pass (selection sampling, Knuth's algorithm S: row k is drawn with probability
- * still-needed / still-available, which gives exactly `size` rows).
+ * Draws each round's rows and keeps the training rows left out, both in row order. A partial
+ * Fisher-Yates shuffle of a kept permutation marks the smaller of the two sets (so at most half
+ * the rows cost a random draw), then one sweep lists both in order.
  */
 class RowSampler {
   readonly #train: Int32Array;
   readonly #rng: Rng;
+  readonly #permutation: Int32Array;
+  readonly #marked: Uint8Array;
   /** This round's rows. */
   readonly drawn: Int32Array;
   /** Training rows not drawn this round. */
@@ -345,6 +347,8 @@ class RowSampler {
   constructor(train: Int32Array, fraction: number, seed: number) {
     this.#train = train;
     this.#rng = mulberry32(seed);
+    this.#permutation = Int32Array.from({ length: train.length }, (_, k) => k);
+    this.#marked = new Uint8Array(train.length);
     const size = Math.max(1, Math.round(fraction * train.length));
     this.drawn = new Int32Array(size);
     this.left = new Int32Array(train.length - size);
@@ -353,14 +357,23 @@ class RowSampler {
   /** Draws a new sample into {@link drawn} and {@link left}, and returns `drawn`. */
   draw(): Int32Array {
     const n = this.#train.length;
-    let needed = this.drawn.length;
+    const markLeft = this.left.length < this.drawn.length;
+    const m = markLeft ? this.left.length : this.drawn.length;
+    const perm = this.#permutation;
+    const marked = this.#marked;
+    for (let i = 0; i < m; i++) {
+      const j = i + Math.floor(this.#rng() * (n - i));
+      const t = perm[i];
+      perm[i] = perm[j];
+      perm[j] = t;
+      marked[perm[i]] = 1;
+    }
     let d = 0;
     let l = 0;
     for (let k = 0; k < n; k++) {
-      if (this.#rng() * (n - k) < needed) {
-        this.drawn[d++] = this.#train[k];
-        needed--;
-      } else this.left[l++] = this.#train[k];
+      if ((marked[k] === 1) !== markLeft) this.drawn[d++] = this.#train[k];
+      else this.left[l++] = this.#train[k];
+      marked[k] = 0;
     }
     return this.drawn;
   }
