@@ -312,28 +312,31 @@ export type SplitName = "entrainement" | "ecart" | "test" | "prevision";
 
 /**
  * Start of the test period: the first of the last `testFraction` (default 20 %) of the measured
- * instants of the eCO2mix series (`source` 1), the brief's chronological 80/20 split.
+ * instants of the eCO2mix series (`source` 1, finite target), the brief's chronological 80/20
+ * split.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { testPeriodStart } from "./features.ts";
- * const t = Array.from({ length: 10 }, (_, i) => i * 1_800_000);
- * assert.equal(testPeriodStart(t, t.map(() => 1)), 8 * 1_800_000);
+ * const epochMs = Float64Array.from({ length: 11 }, (_, i) => i * 1_800_000);
+ * const target = epochMs.map((_, i) => (i < 10 ? 50_000 : NaN)); // the last row is a forecast
+ * assert.equal(testPeriodStart({ epochMs, target, source: new Uint8Array(11).fill(1) }), 8 * 1_800_000);
  * ```
  */
 export function testPeriodStart(
-  epochMs: ArrayLike<number>,
-  source: ArrayLike<number>,
+  set: Pick<ConsumptionFeatureSet, "epochMs" | "target" | "source">,
   testFraction = 0.2,
 ): number {
-  const realTime: number[] = [];
-  for (let i = 0; i < epochMs.length; i++) if (source[i] === 1) realTime.push(epochMs[i]);
-  if (realTime.length < 2) {
+  const measured: number[] = [];
+  for (let i = 0; i < set.epochMs.length; i++) {
+    if (set.source[i] === 1 && !Number.isNaN(set.target[i])) measured.push(set.epochMs[i]);
+  }
+  if (measured.length < 2) {
     throw new MlInputError("no eCO2mix measurement to test on (the series is all history)");
   }
-  const testSize = Math.max(1, Math.round(realTime.length * testFraction));
-  return realTime[realTime.length - testSize];
+  const testSize = Math.max(1, Math.round(measured.length * testFraction));
+  return measured[measured.length - testSize];
 }
 
 /**

@@ -170,8 +170,11 @@ export function seriesFromSilver(
     pl.col("jeu_donnees").eq(pl.lit(jeuDonnees)).and(pl.col("perimetre").eq(pl.lit(perimetre))),
   ).sort("timestamp_utc");
   if (rows.height === 0) return null;
-  const epochMs = rows.select(pl.col("timestamp_utc").cast(pl.Int64)).getColumn("timestamp_utc")
-    .toArray().map(Number);
+  // Milliseconds whatever the stored unit: tables read back from Delta are in µs.
+  const epochMs = rows.select(pl.col("timestamp_utc").cast(pl.Datetime("ms", "UTC")).cast(pl.Int64))
+    .getColumn(
+      "timestamp_utc",
+    ).toArray().map(Number);
   const values: Partial<Record<(typeof VALUE_COLUMNS)[number], (number | null)[]>> = {};
   for (const name of VALUE_COLUMNS) {
     if (rows.columns.includes(name)) {

@@ -113,6 +113,24 @@ export const TABLES: readonly TableDefinition[] = [
     description: "Unusual consumption peaks and troughs and production drops: value, expected " +
       "value (median of the same weekly slot over ±3 weeks), deviation, robust score and reason.",
   },
+  {
+    name: "caracteristiques_consommation",
+    layer: "gold",
+    partitionColumns: ["horizon"],
+    keyColumns: ["horizon", "timestamp_utc"],
+    description: "Per forecast horizon (h1: one hour ahead, j1: day-ahead at 12:00 the day " +
+      "before) and half-hour: the features known at the cut-off (calendar, Tempo, consumption " +
+      "lags and rolling means, temperatures), the target, RTE's forecasts and the split " +
+      "(entrainement, ecart, test, prevision), with the silver version and reference files used.",
+  },
+  {
+    name: "predictions_consommation",
+    layer: "gold",
+    keyColumns: ["horizon", "model", "timestamp_utc"],
+    description: "Consumption forecasts of the trained models and of the baselines (persistence, " +
+      "RTE J-1 and J) on the test period and for the next day: timestamp, horizon, model, " +
+      "registry version, prediction, actual and error = prediction - actual (MW).",
+  },
 ];
 
 /** A storage location this build cannot write to. */
