@@ -44,7 +44,7 @@ import {
   softmaxInto,
   squaredError,
 } from "./_losses.ts";
-import type { Label } from "./metrics.ts";
+import { encodeLabels, type Label } from "./metrics.ts";
 import { type Classifier, modelEnvelope, type ModelJson, type Regressor } from "./model.ts";
 import { deriveSeed, mulberry32, type Rng, shuffleInPlace } from "./_rng.ts";
 import type { BinnedData } from "./_binning.ts";
@@ -116,9 +116,15 @@ export interface GbdtClassifierParams extends GbdtParams {
 }
 
 /** Per-row data that is not a parameter. */
-export interface GbdtFitOptions {
+export interface GbdtFitOptions<Y = number> {
   /** Weight of each row's loss (e.g. recent years more); finite and >= 0. */
   sampleWeight?: ArrayLike<number>;
+  /**
+   * Rows to validate on instead of holding out `validationFraction` of the training rows (e.g.
+   * the next period in a rolling-origin fold): their unweighted loss is recorded after every
+   * round (`info.validationLoss`) and, with `earlyStopping`, decides when to stop.
+   */
+  validation?: { x: FeatureMatrix; y: ArrayLike<Y> };
 }
 
 /** What happened during training. */
@@ -210,10 +216,13 @@ function boost(
   x: FeatureMatrix,
   makeLoss: (rows: Int32Array | null) => Loss,
   p: Required<GbdtParams>,
+  external: { x: FeatureMatrix; loss: Loss } | null = null,
 ): Boosted {
   const n = x.nRows;
   if (n === 0) throw new MlInputError("gbdt: no training row");
-  const { train, valid } = splitRows(n, p);
+  const { train, valid } = external
+    ? { train: Int32Array.from({ length: n }, (_, i) => i), valid: new Int32Array(0) }
+    : splitRows(n, p);
   const { edges, binned } = binTrainingData(x, train, p.maxBins, deriveSeed(p.seed, 0));
   const loss = makeLoss(null);
   const k = loss.outputs;
@@ -223,10 +232,15 @@ function boost(
   const g = Array.from({ length: k }, () => new Float64Array(n));
   const h = loss.constantHessian ? null : Array.from({ length: k }, () => new Float64Array(n));
 
-  const validLoss = valid.length > 0 ? makeLoss(valid) : null;
-  const validColumns = valid.length > 0 ? takeRows(x, valid).columns : [];
-  const validRaw = new Float64Array(valid.length * k);
-  for (let i = 0; i < valid.length; i++) validRaw.set(baseline, i * k);
+  const validLoss = external ? external.loss : valid.length > 0 ? makeLoss(valid) : null;
+  const nValid = external ? external.x.nRows : valid.length;
+  const validColumns = external
+    ? selectFeatures(external.x, x.names).columns
+    : valid.length > 0
+    ? takeRows(x, valid).columns
+    : [];
+  const validRaw = new Float64Array(nValid * k);
+  for (let i = 0; i < nValid; i++) validRaw.set(baseline, i * k);
 
   const nFeatures = x.columns.length;
   const grower = new TreeGrower(
@@ -292,14 +306,17 @@ function boost(
       if (validLoss) {
         const last = new ForestBuilder(1, k, edges);
         for (let c = 0; c < k; c++) last.append(builder.tree(builder.nTrees - k + c));
-        last.build().addPredictions(validColumns, valid.length, validRaw);
+        last.build().addPredictions(validColumns, nValid, validRaw);
         const value = validLoss.value(validRaw);
         validationLoss.push(value);
-        if (value < best) {
-          best = value;
-          bestRounds = round + 1;
+        if (!p.earlyStopping) bestRounds = round + 1;
+        else {
+          if (value < best) {
+            best = value;
+            bestRounds = round + 1;
+          }
+          if (shouldStop(validationLoss, p.nIterNoChange, p.tol)) break;
         }
-        if (shouldStop(validationLoss, p.nIterNoChange, p.tol)) break;
       } else bestRounds = round + 1;
     }
   } finally {
@@ -322,7 +339,7 @@ function boost(
       nIter: bestRounds,
       nIterRun,
       trainRows: train.length,
-      validationRows: valid.length,
+      validationRows: nValid,
       validationLoss,
       trainLoss,
     },
@@ -620,12 +637,20 @@ export function fitGbdtRegressor(
   }
   const target = checkedTarget(y, x.nRows, "gbdt");
   const weights = checkedWeights(options.sampleWeight, x.nRows);
-  const fit = boost(x, (rows) => {
-    const yr = subset(target, rows);
-    const wr = weights && subset(weights, rows);
-    if (p.loss === "squared_error") return squaredError(yr, wr);
-    return pinballLoss(yr, p.loss === "quantile" ? p.quantile : 0.5, wr);
-  }, p);
+  const lossOf = (y: Float64Array, w: Float64Array | null) =>
+    p.loss === "squared_error"
+      ? squaredError(y, w)
+      : pinballLoss(y, p.loss === "quantile" ? p.quantile : 0.5, w);
+  const v = options.validation;
+  const external = v
+    ? { x: v.x, loss: lossOf(checkedTarget(v.y, v.x.nRows, "gbdt validation"), null) }
+    : null;
+  const fit = boost(
+    x,
+    (rows) => lossOf(subset(target, rows), weights && subset(weights, rows)),
+    p,
+    external,
+  );
   return new GbdtRegressor(x.names, p, fit.baseline[0], fit.forest, fit.importance, fit.info);
 }
 
@@ -648,7 +673,7 @@ export function fitGbdtClassifier(
   x: FeatureMatrix,
   labels: ArrayLike<Label>,
   params: GbdtClassifierParams = {},
-  options: GbdtFitOptions = {},
+  options: GbdtFitOptions<Label> = {},
 ): GbdtClassifier {
   const p = { ...checkParams(params), classWeight: params.classWeight ?? null };
   if (p.classWeight !== null && p.classWeight !== "balanced") {
@@ -664,11 +689,21 @@ export function fitGbdtClassifier(
     const balanced = Float64Array.from(codes, (c) => x.nRows / (k * counts[c]));
     weights = weights ? weights.map((w, i) => w * balanced[i]) : balanced;
   }
-  const fit = boost(x, (rows) => {
-    const c = subset(codes, rows);
-    const w = weights && subset(weights, rows);
-    return k === 2 ? binaryLogLoss(c, w) : multinomialLogLoss(c, k, w);
-  }, p);
+  const lossOf = (c: Int32Array, w: Float64Array | null) =>
+    k === 2 ? binaryLogLoss(c, w) : multinomialLogLoss(c, k, w);
+  const v = options.validation;
+  if (v && v.y.length !== v.x.nRows) {
+    throw new MlInputError(`gbdt validation: ${v.y.length} labels for ${v.x.nRows} rows`);
+  }
+  const external = v
+    ? { x: v.x, loss: lossOf(encodeLabels(v.y, "gbdt validation labels", classes).codes, null) }
+    : null;
+  const fit = boost(
+    x,
+    (rows) => lossOf(subset(codes, rows), weights && subset(weights, rows)),
+    p,
+    external,
+  );
   return new GbdtClassifier(
     x.names,
     p,

@@ -379,3 +379,44 @@ Deno.test("row subsampling: seeded, tracked predictions match the model", () => 
   assert.ok(rmse(test.truth, half.predict(test.x)) < 1.5 * rmse(test.truth, full.predict(test.x)));
   assert.throws(() => fitGbdtRegressor(x, y, { subsample: 0 }), /subsample/);
 });
+
+Deno.test("explicit validation rows: recorded losses match the staged predictions", () => {
+  const train = synthetic(3000, 61);
+  const valid = synthetic(800, 62);
+  const monitored = fitGbdtRegressor(train.x, train.y, { maxIter: 25 }, {
+    validation: { x: valid.x, y: valid.y },
+  });
+  assert.equal(monitored.info.nIter, 25);
+  assert.equal(monitored.info.validationRows, 800);
+  assert.equal(monitored.info.trainRows, 3000);
+  assert.equal(monitored.info.validationLoss.length, 25);
+  for (const rounds of [1, 10, 25]) {
+    const predicted = monitored.predict(valid.x, { rounds });
+    let loss = 0;
+    for (let i = 0; i < valid.y.length; i++) loss += (predicted[i] - valid.y[i]) ** 2 / 2;
+    loss /= valid.y.length;
+    assert.ok(Math.abs(monitored.info.validationLoss[rounds - 1] - loss) < 1e-9 * loss);
+  }
+  // Same model as without validation rows (they only watch).
+  assert.equal(
+    JSON.stringify(monitored.forest),
+    JSON.stringify(fitGbdtRegressor(train.x, train.y, { maxIter: 25 }).forest),
+  );
+  // With early stopping on noise, they decide when to stop.
+  const rng = mulberry32(63);
+  const noise = (n: number) => Float64Array.from({ length: n }, () => rng());
+  const stopped = fitGbdtRegressor(featureMatrix({ a: noise(2000) }), noise(2000), {
+    maxIter: 300,
+    earlyStopping: true,
+  }, { validation: { x: featureMatrix({ a: noise(500) }), y: noise(500) } });
+  assert.ok(stopped.info.nIterRun < 300);
+  assert.equal(stopped.info.trainRows, 2000);
+  const labels = Array.from(train.y, (v) => (v > 2 ? "high" : "low"));
+  assert.throws(
+    () =>
+      fitGbdtClassifier(train.x, labels, { maxIter: 2 }, {
+        validation: { x: valid.x, y: new Array(800).fill("other") },
+      }),
+    /unknown label "other"/,
+  );
+});
