@@ -6,7 +6,7 @@
  *   ({@link fitRandomForestRegressor}, {@link fitRandomForestClassifier}, also in Web Workers);
  * - metrics: MAE, RMSE, MAPE, bias, R2, per hour / month, confusion matrix, per-class scores;
  * - time-series splits: chronological and rolling-origin, with a gap, and cross-validation;
- * - permutation importance;
+ * - permutation importance and exact TreeSHAP contributions;
  * - exact JSON (de)serialisation and a file-based model registry with aliases and a runs log.
  *
  * Every learner takes a {@link FeatureMatrix} (named Float64Array columns, NaN = missing) and
@@ -94,6 +94,7 @@ export type { FeatureImportance } from "./_ensemble.ts";
 export type { Forest, ForestJson } from "./_forest.ts";
 export type { BinEdges } from "./_binning.ts";
 export type { DType, EncodedArray } from "./_codec.ts";
+export { type ShapExplanation, shapValues } from "./explain.ts";
 export {
   type PermutationImportance,
   permutationImportance,
