@@ -1,5 +1,5 @@
 /**
- * SHAP values of tree-ensemble regressors: how much each feature moved one prediction away
+ * SHAP values of tree ensembles: how much each feature moved one prediction away
  * from the average prediction ("lag 24 h: +850 MW, hour: -300 MW"), exact for trees with
  * Lundberg et al.'s path-dependent TreeSHAP (Nature Machine Intelligence, 2020, algorithm 2).
  *
@@ -14,7 +14,8 @@
 import { type FeatureMatrix, selectFeatures } from "./dataset.ts";
 import { MlInputError } from "./errors.ts";
 import type { Forest } from "./_forest.ts";
-import type { GbdtRegressor } from "./gbdt.ts";
+import type { GbdtClassifier, GbdtRegressor } from "./gbdt.ts";
+import type { Label } from "./metrics.ts";
 import type { RandomForestRegressor } from "./random_forest.ts";
 
 /** SHAP values of a set of rows. */
@@ -28,8 +29,10 @@ export interface ShapExplanation {
 }
 
 /**
- * SHAP values of the rows of `x` for a gradient-boosting or random-forest regressor; the
- * `background` rows set the reference (expected) prediction.
+ * SHAP values of the rows of `x` for a gradient-boosting or random-forest regressor, or a
+ * gradient-boosting classifier (in raw scores: the log-odds of the second class for two
+ * classes, the softmax logit of `classLabel` for more); the `background` rows set the reference
+ * (expected) prediction.
  *
  * @example
  * ```ts
@@ -48,35 +51,49 @@ export interface ShapExplanation {
  * ```
  */
 export function shapValues(
-  model: GbdtRegressor | RandomForestRegressor,
+  model: GbdtRegressor | RandomForestRegressor | GbdtClassifier,
   x: FeatureMatrix,
   background: FeatureMatrix,
+  options: { classLabel?: Label } = {},
 ): ShapExplanation {
   const forest = model.forest;
-  if (model.kind !== "gbdt_regressor" && model.kind !== "random_forest_regressor") {
-    throw new MlInputError(
-      `shapValues: regressors only, not '${(model as { kind: string }).kind}'`,
-    );
-  }
   if (background.nRows === 0) throw new MlInputError("shapValues: empty background");
+  // Which trees, and what they add to: random forests average their trees; boosting adds them
+  // to a baseline, one output (class) per tree of each round for the classifier.
+  let output = 0;
+  let offset = 0;
+  let scale = 1;
+  if (model.kind === "random_forest_regressor") scale = 1 / forest.nTrees;
+  else if (model.kind === "gbdt_regressor") offset = model.baseline;
+  else if (model.kind === "gbdt_classifier") {
+    const classes = model.classes;
+    if (classes.length === 2) output = 0;
+    else {
+      output = options.classLabel === undefined ? -1 : classes.indexOf(options.classLabel);
+      if (output < 0) {
+        throw new MlInputError(
+          `shapValues: name the class to explain (classLabel, one of ${classes.join(", ")})`,
+        );
+      }
+    }
+    offset = model.baseline[output];
+  } else {
+    throw new MlInputError(`shapValues: not supported for '${(model as { kind: string }).kind}'`);
+  }
   const names = model.featureNames;
   const columns = selectFeatures(x, names).columns;
   const cover = coverOf(forest, selectFeatures(background, names).columns, background.nRows);
-  // Random forests average their trees; boosting adds them to a baseline.
-  const isForest = model.kind === "random_forest_regressor";
-  const scale = isForest ? 1 / forest.nTrees : 1;
-  const offset = isForest ? 0 : (model as GbdtRegressor).baseline;
+  const trees = Array.from({ length: forest.nTrees }, (_, t) => t).filter((t) =>
+    t % forest.treesPerRound === output
+  );
   const values = names.map(() => new Float64Array(x.nRows));
   const phi = new Float64Array(names.length);
-  const maxDepth = forestDepth(forest);
-  const path = new PathStore(maxDepth + 2);
+  const path = new PathStore(forestDepth(forest) + 2);
   let expected = 0;
-  for (let t = 0; t < forest.nTrees; t++) {
-    expected += treeExpectation(forest, cover, forest.roots[t]);
-  }
+  for (const t of trees) expected += treeExpectation(forest, cover, forest.roots[t]);
   for (let i = 0; i < x.nRows; i++) {
     phi.fill(0);
-    for (let t = 0; t < forest.nTrees; t++) {
+    for (const t of trees) {
       recurse(forest, cover, columns, i, phi, path, forest.roots[t], 0, 0, 1, 1, -1);
     }
     for (let f = 0; f < names.length; f++) values[f][i] = phi[f] * scale;

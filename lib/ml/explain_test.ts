@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type FeatureMatrix, featureMatrix } from "./dataset.ts";
 import { shapValues } from "./explain.ts";
 import { fitGbdtClassifier, fitGbdtRegressor } from "./gbdt.ts";
-import { fitRandomForestRegressor } from "./random_forest.ts";
+import { fitRandomForestClassifier, fitRandomForestRegressor } from "./random_forest.ts";
 import type { Forest } from "./_forest.ts";
 import { mulberry32 } from "./_rng.ts";
 import { MlInputError } from "./errors.ts";
@@ -108,7 +108,7 @@ Deno.test("local accuracy: expected value plus contributions is the prediction",
   }
 });
 
-Deno.test("an unused feature gets exactly zero; classifiers are refused", () => {
+Deno.test("an unused feature gets exactly zero; forest classifiers are refused", () => {
   const rng = mulberry32(8);
   const n = 800;
   const a = Float64Array.from({ length: n }, () => rng());
@@ -124,11 +124,40 @@ Deno.test("an unused feature gets exactly zero; classifiers are refused", () => 
   for (let f = 0; f < 2; f++) {
     if (!usedFeatures.has(f)) assert.ok(shap.values[f].every((v) => v === 0));
   }
-  const classifier = fitGbdtClassifier(x, Array.from(a, (v) => (v > 0.5 ? "h" : "l")), {
-    maxIter: 2,
+  const forestClassifier = fitRandomForestClassifier(x, Array.from(a, (v) => (v > 0.5 ? 1 : 0)), {
+    nEstimators: 2,
   });
   assert.throws(
-    () => shapValues(classifier as unknown as Parameters<typeof shapValues>[0], x, x),
-    MlInputError,
+    () => shapValues(forestClassifier as unknown as Parameters<typeof shapValues>[0], x, x),
+    /not supported/,
   );
+  assert.throws(() => shapValues(model, x, featureMatrix({ a: [], unused: [] })), MlInputError);
+});
+
+Deno.test("classifiers are explained in log-odds (binary) or per class logit", () => {
+  const { x, y } = data(2000, 9);
+  const explained = data(30, 10).x;
+  const background = data(400, 11).x;
+  const binary = fitGbdtClassifier(x, Array.from(y, (v) => (v > 1 ? "high" : "low")), {
+    maxIter: 40,
+  });
+  const shap = shapValues(binary, explained, background);
+  const [pFirst, pSecond] = binary.predictProba(explained); // classes sorted: high, low
+  for (let i = 0; i < explained.nRows; i++) {
+    const logit = shap.expectedValue + shap.values.reduce((s, v) => s + v[i], 0);
+    // The binary model's raw score is the log-odds of the second class.
+    assert.ok(Math.abs(logit - Math.log(pSecond[i] / pFirst[i])) < 1e-8);
+  }
+  const labels = Array.from(y, (v) => (v > 2 ? "c" : v > 0 ? "b" : "a"));
+  const multi = fitGbdtClassifier(x, labels, { maxIter: 20 });
+  assert.throws(() => shapValues(multi, explained, background), /name the class/);
+  const proba = multi.predictProba(explained);
+  const [sa, sc] = ["a", "c"].map((c) =>
+    shapValues(multi, explained, background, { classLabel: c })
+  );
+  for (let i = 0; i < explained.nRows; i++) {
+    const raw = (s: typeof sa) => s.expectedValue + s.values.reduce((t, v) => t + v[i], 0);
+    // Softmax: differences of class logits are log-ratios of probabilities.
+    assert.ok(Math.abs(raw(sc) - raw(sa) - Math.log(proba[2][i] / proba[0][i])) < 1e-8);
+  }
 });
