@@ -67,3 +67,47 @@ Deno.test("unreadable files name the file", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("parameter combinations keep their invariants (round trip, tracked loss)", () => {
+  const rng = mulberry32(99);
+  const pick = <T>(values: T[]): T => values[Math.floor(rng() * values.length)];
+  for (let trial = 0; trial < 40; trial++) {
+    const params = {
+      maxIter: pick([3, 10]),
+      maxLeafNodes: pick([null, 4, 15]),
+      maxDepth: pick([null, 3]),
+      minSamplesLeaf: pick([1, 5, 20]),
+      l2Regularization: pick([0, 1]),
+      maxBins: pick([2, 16, 255]),
+      maxFeatures: pick([0.5, 1]),
+      subsample: pick([0.6, 1]),
+      earlyStopping: pick([false, true]),
+      validationSplit: pick(["tail", "random"] as const),
+      seed: trial,
+    };
+    const weights = pick([undefined, Float64Array.from({ length: n }, () => rng() * 2)]);
+    const model = fitGbdtRegressor(x, y, params, { sampleWeight: weights });
+    const back = modelFromJSON(JSON.parse(JSON.stringify(model))) as Regressor;
+    const predicted = model.predict(x);
+    assert.deepEqual(back.predict(x), predicted, JSON.stringify(params));
+    assert.ok(predicted.every(Number.isFinite));
+    if (!weights && !params.earlyStopping) {
+      let loss = 0;
+      for (let i = 0; i < n; i++) loss += (predicted[i] - y[i]) ** 2 / 2;
+      assert.ok(Math.abs(model.info.trainLoss - loss / n) < 1e-9 * Math.max(1, loss / n));
+    }
+    const forest = fitRandomForestRegressor(x, y, {
+      nEstimators: 3,
+      maxDepth: params.maxDepth,
+      maxLeafNodes: params.maxLeafNodes,
+      minSamplesLeaf: params.minSamplesLeaf,
+      maxFeatures: params.maxFeatures,
+      maxSamples: pick([0.5, 1]),
+      bootstrap: pick([true, false]),
+      maxBins: params.maxBins,
+      seed: trial,
+    });
+    const forestBack = modelFromJSON(JSON.parse(JSON.stringify(forest))) as Regressor;
+    assert.deepEqual(forestBack.predict(x), forest.predict(x));
+  }
+});
