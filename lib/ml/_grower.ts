@@ -57,6 +57,12 @@ export interface GrowerParams {
   /** Nodes of at most this many rows use the exact sort-based search (default 40). */
   smallNodeSize?: number;
   /**
+   * Per feature, 1 (prediction non-decreasing in the feature), -1 (non-increasing) or 0;
+   * null for none. Scalar targets only. Leaf values are kept within bounds that each
+   * constrained split passes to its children (the method of LightGBM and scikit-learn).
+   */
+  monotonic?: Int8Array | null;
+  /**
    * Threads building histograms (default 1): with more, large nodes share their features
    * with histogram workers. Needs a finite `maxLeafNodes` (it bounds the shared histograms);
    * call {@link TreeGrower.close} when done.
@@ -133,6 +139,10 @@ export class TreeGrower {
   #missingLeft = new Uint8Array(0);
   #left = new Int32Array(0);
   #value = new Float64Array(0);
+  /** Bounds of the Newton values `-G/(H+λ)` of a node's leaves (monotonic constraints). */
+  #lower = new Float64Array(0);
+  #upper = new Float64Array(0);
+  readonly #monotonic: Int8Array | null;
   // Scratch buffers.
   #pool: HistogramArrays[] = [];
   #free: number[] = [];
@@ -165,6 +175,8 @@ export class TreeGrower {
     this.#bins = data.missingBin + 1;
     this.featureGain = new Float64Array(this.#nFeatures);
     this.#allFeatures = Int32Array.from({ length: this.#nFeatures }, (_, f) => f);
+    const monotonic = params.monotonic ?? null;
+    this.#monotonic = monotonic && monotonic.some((c) => c !== 0) ? monotonic : null;
     const small = params.smallNodeSize ?? SMALL_NODE;
     this.#smallNode = small;
     this.#small = {
@@ -254,6 +266,11 @@ export class TreeGrower {
       }
       // Internal nodes get a value too (what the node would predict as a leaf).
       const denominator = this.#sumH[i] + this.#lambda;
+      if (t.kind === "scalar" && this.#monotonic) {
+        this.#value[i] = t.leafOffset -
+          t.leafScale * this.#boundedValue(i, this.#sumG[i], this.#sumH[i]);
+        continue;
+      }
       for (let k = 0; k < w; k++) {
         const g = this.#sumG[i * w + k];
         this.#value[i * w + k] = t.kind === "scalar"
@@ -288,6 +305,8 @@ export class TreeGrower {
     this.#feature[i] = -1;
     this.#bin[i] = 0;
     this.#missingLeft[i] = 0;
+    this.#lower[i] = -Infinity;
+    this.#upper[i] = Infinity;
     return i;
   }
 
@@ -314,6 +333,8 @@ export class TreeGrower {
     this.#missingLeft = grow(this.#missingLeft, cap);
     this.#left = grow(this.#left, cap);
     this.#value = grow(this.#value, cap * w);
+    this.#lower = grow(this.#lower, cap);
+    this.#upper = grow(this.#upper, cap);
     this.#capacity = cap;
   }
 
@@ -420,6 +441,7 @@ export class TreeGrower {
       this.#sumG[right * w + k] = this.#sumG[node * w + k] - gl;
     }
 
+    if (this.#monotonic) this.#childBounds(node, f, left, right);
     const canLeft = this.#splittable(left);
     const canRight = this.#splittable(right);
     const parentSlot = this.#slot[node];
@@ -707,7 +729,7 @@ export class TreeGrower {
   /** Exact split search of a small node: sort its rows by bin per feature, then scan. */
   #findSplitSmall(node: number, features: Int32Array): void {
     const t = this.#target;
-    if (t.kind === "scalar" && t.hessians === null) {
+    if (t.kind === "scalar" && t.hessians === null && !this.#monotonic) {
       this.#findSplitSmallScalar(node, features, t.gradients);
       return;
     }
@@ -870,6 +892,10 @@ export class TreeGrower {
     hm: number,
     cm: number,
   ): void {
+    if (this.#monotonic) {
+      this.#scanBounded(node, f, g, h, c, base, n, binOf, gm[0], hm, cm);
+      return;
+    }
     const w = this.#width;
     const lambda = this.#lambda;
     const minLeaf = this.#p.minSamplesLeaf;
@@ -922,6 +948,27 @@ export class TreeGrower {
       }
     }
     if (bestP < 0) return;
+    this.#record(node, f, g, h, c, base, binOf, gm, hm, cm, best, bestP, bestMissingLeft);
+  }
+
+  /** Records the split after position `bestP` of feature `f` as the node's best. */
+  #record(
+    node: number,
+    f: number,
+    g: Float64Array,
+    h: Float64Array | null,
+    c: Uint32Array,
+    base: number,
+    binOf: Int32Array | null,
+    gm: Float64Array,
+    hm: number,
+    cm: number,
+    gain: number,
+    bestP: number,
+    bestMissingLeft: boolean,
+  ): void {
+    const w = this.#width;
+    const acc = this.#acc;
     // Recompute the left sums of the best position (cheaper than saving them at every step).
     let nl = bestMissingLeft ? cm : 0;
     let hl = bestMissingLeft ? hm : 0;
@@ -932,13 +979,106 @@ export class TreeGrower {
       hl += h ? h[at] : c[at];
       for (let k = 0; k < w; k++) acc[k] += g[at * w + k];
     }
-    this.#gain[node] = best;
+    this.#gain[node] = gain;
     this.#feature[node] = f;
     this.#bin[node] = binOf ? binOf[bestP] : bestP;
     // Without missing rows here, unseen missing values follow the larger child.
+    const total = this.#count[node];
     this.#missingLeft[node] = cm > 0 ? (bestMissingLeft ? 1 : 0) : (2 * nl >= total ? 1 : 0);
     this.#leftH[node] = hl;
     for (let k = 0; k < w; k++) this.#leftG[node * w + k] = acc[k];
+  }
+
+  // ---- monotonic constraints ---------------------------------------------------------------
+
+  /** Newton value `-G/(H+λ)` of a node, clipped to the node's bounds. */
+  #boundedValue(node: number, g: number, h: number): number {
+    const v = -g / (h + this.#lambda);
+    return Math.min(Math.max(v, this.#lower[node]), this.#upper[node]);
+  }
+
+  /**
+   * The split scan under monotonic constraints (scalar targets): child values are clipped to
+   * the node's bounds, a split on a constrained feature must order them the constrained way,
+   * and the gain is the loss reduction at those clipped values.
+   */
+  #scanBounded(
+    node: number,
+    f: number,
+    g: Float64Array,
+    h: Float64Array | null,
+    c: Uint32Array,
+    base: number,
+    n: number,
+    binOf: Int32Array | null,
+    gm: number,
+    hm: number,
+    cm: number,
+  ): void {
+    const lambda = this.#lambda;
+    const minLeaf = this.#p.minSamplesLeaf;
+    const minHessian = this.#p.minHessianToSplit;
+    const total = this.#count[node];
+    const totalH = this.#sumH[node];
+    const g0 = this.#sumG[node];
+    const direction = this.#monotonic![f];
+    // Loss of a leaf of value v: G v + (H + λ) v² / 2, negated and doubled (a "score").
+    const score = (gs: number, hs: number, v: number) => -(2 * gs * v + (hs + lambda) * v * v);
+    const parentScore = score(g0, totalH, this.#boundedValue(node, g0, totalH));
+    let best = this.#gain[node];
+    let bestP = -1;
+    let bestMissingLeft = false;
+    for (let pass = 0; pass < (cm > 0 ? 2 : 1); pass++) {
+      const missingLeft = pass === 1;
+      let nl = missingLeft ? cm : 0;
+      let hl = missingLeft ? hm : 0;
+      let gl = missingLeft ? gm : 0;
+      for (let p = 0; p < n; p++) {
+        const at = base + p;
+        nl += c[at];
+        hl += h ? h[at] : c[at];
+        gl += g[at];
+        if (nl < minLeaf) continue;
+        const nr = total - nl;
+        if (nr < minLeaf) break;
+        const hr = totalH - hl;
+        if (hl < minHessian || hr < minHessian) continue;
+        const gr = g0 - gl;
+        const vl = this.#boundedValue(node, gl, hl);
+        const vr = this.#boundedValue(node, gr, hr);
+        if ((direction > 0 && vl > vr) || (direction < 0 && vl < vr)) continue;
+        const gain = score(gl, hl, vl) + score(gr, hr, vr) - parentScore;
+        if (gain > best) {
+          best = gain;
+          bestP = p;
+          bestMissingLeft = missingLeft;
+        }
+      }
+    }
+    if (bestP < 0) return;
+    const gmArray = this.#small.gm;
+    gmArray[0] = gm;
+    this.#record(node, f, g, h, c, base, binOf, gmArray, hm, cm, best, bestP, bestMissingLeft);
+  }
+
+  /** Children inherit the node's bounds; a constrained split also separates them at the mean. */
+  #childBounds(node: number, f: number, left: number, right: number): void {
+    const lo = this.#lower[node];
+    const hi = this.#upper[node];
+    this.#lower[left] = this.#lower[right] = lo;
+    this.#upper[left] = this.#upper[right] = hi;
+    const direction = this.#monotonic![f];
+    if (direction === 0) return;
+    const vl = this.#boundedValue(node, this.#sumG[left], this.#sumH[left]);
+    const vr = this.#boundedValue(node, this.#sumG[right], this.#sumH[right]);
+    const middle = (vl + vr) / 2;
+    if (direction > 0) {
+      this.#upper[left] = middle;
+      this.#lower[right] = middle;
+    } else {
+      this.#lower[left] = middle;
+      this.#upper[right] = middle;
+    }
   }
 
   #score(sums: Float64Array, at: number, hessian: number): number {

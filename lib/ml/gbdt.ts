@@ -89,6 +89,12 @@ export interface GbdtParams {
   /** Seed of every random choice (default 0). */
   seed?: number;
   /**
+   * Monotonic constraints by feature name: 1 makes predictions non-decreasing in the feature
+   * (all else equal), -1 non-increasing; unnamed features are free (default null). Squared
+   * error and binary classification only.
+   */
+  monotonicConstraints?: Record<string, -1 | 0 | 1> | null;
+  /**
    * Threads building histograms (default 1). With 2 on a 2-core machine, large nodes split
    * their features with a worker; the model is identical whatever the count.
    */
@@ -162,6 +168,7 @@ const DEFAULTS: Required<GbdtParams> = {
   nIterNoChange: 10,
   tol: 1e-7,
   seed: 0,
+  monotonicConstraints: null,
   nThreads: 1,
 };
 
@@ -254,6 +261,7 @@ function boost(
       minGainToSplit: 0,
       maxFeatures: featuresPerSplit(p.maxFeatures, nFeatures),
       threads: p.nThreads,
+      monotonic: monotonicArray(p.monotonicConstraints, x.names, k),
     },
     1,
     h !== null,
@@ -406,6 +414,28 @@ function binnedLeaf(tree: TreeArrays, binned: BinnedData, row: number): number {
     node = goLeft ? tree.left[node] : tree.left[node] + 1;
   }
   return node;
+}
+
+/** Constraints by feature position, checked; null without any. */
+function monotonicArray(
+  constraints: Record<string, number> | null,
+  names: readonly string[],
+  outputs: number,
+): Int8Array | null {
+  if (constraints === null) return null;
+  const out = new Int8Array(names.length);
+  for (const [name, direction] of Object.entries(constraints)) {
+    const f = names.indexOf(name);
+    if (f < 0) throw new MlInputError(`monotonicConstraints: no feature '${name}'`);
+    if (direction !== -1 && direction !== 0 && direction !== 1) {
+      throw new MlInputError(`monotonicConstraints: '${name}' must be -1, 0 or 1`);
+    }
+    out[f] = direction;
+  }
+  if (outputs > 1) {
+    throw new MlInputError("monotonicConstraints: not available for more than two classes");
+  }
+  return out;
 }
 
 /** Stop when none of the last `patience` losses beat the one before them by `tol`. */
@@ -634,6 +664,10 @@ export function fitGbdtRegressor(
   }
   if (!(p.quantile > 0 && p.quantile < 1)) {
     throw new MlInputError(`quantile must be in (0, 1), got ${p.quantile}`);
+  }
+  if (p.monotonicConstraints !== null && p.loss !== "squared_error") {
+    // Those losses replace leaf values by residual quantiles, outside the bounds.
+    throw new MlInputError(`monotonicConstraints need the squared_error loss, not ${p.loss}`);
   }
   const target = checkedTarget(y, x.nRows, "gbdt");
   const weights = checkedWeights(options.sampleWeight, x.nRows);

@@ -420,3 +420,72 @@ Deno.test("explicit validation rows: recorded losses match the staged prediction
     /unknown label "other"/,
   );
 });
+
+Deno.test("monotonic constraints give monotone predictions", () => {
+  const rng = mulberry32(71);
+  const n = 4000;
+  const a = Float64Array.from({ length: n }, () => rng() * 10);
+  const b = Float64Array.from({ length: n }, () => (rng() < 0.05 ? NaN : rng() * 10));
+  const c = Float64Array.from({ length: n }, () => rng());
+  // Rising in a, falling in b (both with wiggles that keep the truth monotone): noise makes
+  // unconstrained trees non-monotone.
+  const y = a.map((v, i) =>
+    v + 0.3 * Math.sin(3 * v) - (Number.isNaN(b[i]) ? 5 : b[i] + 0.2 * Math.sin(4 * b[i])) +
+    (rng() - 0.5) * 2
+  );
+  const x = featureMatrix({ a, b, c });
+  const params = { maxIter: 80, maxLeafNodes: 15, minSamplesLeaf: 5 };
+  const constrained = fitGbdtRegressor(x, y, { ...params, monotonicConstraints: { a: 1, b: -1 } });
+  const free = fitGbdtRegressor(x, y, params);
+  const grid = Array.from({ length: 201 }, (_, k) => k / 20);
+  const violations = (model: typeof free, feature: "a" | "b", sign: number) => {
+    let count = 0;
+    for (let r = 0; r < 20; r++) {
+      const fixed = { a: rng() * 10, b: rng() * 10, c: rng() };
+      const rows = featureMatrix({
+        a: grid.map((v) => (feature === "a" ? v : fixed.a)),
+        b: grid.map((v) => (feature === "b" ? v : fixed.b)),
+        c: grid.map(() => fixed.c),
+      });
+      const p = model.predict(rows);
+      for (let k = 1; k < p.length; k++) if (sign * (p[k] - p[k - 1]) < 0) count++;
+    }
+    return count;
+  };
+  assert.equal(violations(constrained, "a", 1), 0);
+  assert.equal(violations(constrained, "b", -1), 0);
+  assert.ok(violations(free, "a", 1) > 0); // the check can fail
+  // Close to the free model on fresh rows from the same (monotone) truth: measured RMSE 0.213
+  // vs 0.188 (the mid-point bounds of this method are conservative).
+  const truth = (av: number, bv: number) =>
+    av + 0.3 * Math.sin(3 * av) - (Number.isNaN(bv) ? 5 : bv + 0.2 * Math.sin(4 * bv));
+  const ta = Float64Array.from({ length: 2000 }, () => rng() * 10);
+  const tb = Float64Array.from({ length: 2000 }, () => rng() * 10);
+  const tx = featureMatrix({ a: ta, b: tb, c: ta.map(() => rng()) });
+  const tt = ta.map((v, i) => truth(v, tb[i]));
+  assert.ok(rmse(tt, constrained.predict(tx)) < 1.3 * rmse(tt, free.predict(tx)));
+  // A zero constraint is no constraint.
+  assert.equal(
+    JSON.stringify(fitGbdtRegressor(x, y, { ...params, monotonicConstraints: { a: 0 } }).forest),
+    JSON.stringify(free.forest),
+  );
+  // Binary classification: the probability of the second class rises with a.
+  const labels = Array.from(y, (v) => (v > 0 ? "up" : "down"));
+  const classifier = fitGbdtClassifier(x, labels, { ...params, monotonicConstraints: { a: 1 } });
+  const rows = featureMatrix({ a: grid, b: grid.map(() => 5), c: grid.map(() => 0.5) });
+  const [, pUp] = classifier.predictProba(rows);
+  for (let k = 1; k < pUp.length; k++) assert.ok(pUp[k] >= pUp[k - 1]);
+  assert.throws(
+    () => fitGbdtRegressor(x, y, { monotonicConstraints: { zz: 1 } }),
+    /no feature 'zz'/,
+  );
+  assert.throws(
+    () => fitGbdtRegressor(x, y, { loss: "quantile", monotonicConstraints: { a: 1 } }),
+    /squared_error/,
+  );
+  const three = Array.from(y, (v) => (v > 2 ? "h" : v > -2 ? "m" : "l"));
+  assert.throws(
+    () => fitGbdtClassifier(x, three, { monotonicConstraints: { a: 1 } }),
+    /two classes/,
+  );
+});
