@@ -395,6 +395,61 @@ export class ModelRegistry {
     );
   }
 
+  /**
+   * Champion / challenger: points `alias` (default "champion") to `version` if the alias is
+   * free or the version beats the current holder on `metric` (lower is better unless
+   * `higherIsBetter`, e.g. for R2). A version without the metric never wins.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { featureMatrix } from "./dataset.ts";
+   * import { fitRidge } from "./linear.ts";
+   * import { ModelRegistry } from "./registry.ts";
+   * const registry = new ModelRegistry(await Deno.makeTempDir());
+   * const model = fitRidge(featureMatrix({ t: [0, 1, 2] }), [1, 2, 4]);
+   * const common = { trainingData: [], codeVersion: "abc1234" };
+   * await registry.register("m", model, { ...common, metrics: { mape: 2.1 } });
+   * await registry.register("m", model, { ...common, metrics: { mape: 1.7 } });
+   * assert.equal((await registry.promote("m", 1, "mape")).promoted, true);
+   * assert.equal((await registry.promote("m", 2, "mape")).promoted, true);
+   * assert.equal((await registry.promote("m", 1, "mape")).promoted, false);
+   * assert.equal((await registry.aliases("m")).champion, 2);
+   * ```
+   */
+  async promote(
+    name: string,
+    version: number,
+    metric: string,
+    options: { alias?: string; higherIsBetter?: boolean } = {},
+  ): Promise<{ promoted: boolean; previous: number | null; reason: string }> {
+    const alias = options.alias ?? "champion";
+    const candidate = await this.getVersion(name, version);
+    const value = candidate.metrics[metric];
+    if (typeof value !== "number") {
+      return { promoted: false, previous: null, reason: `version ${version} has no ${metric}` };
+    }
+    const previous = (await this.aliases(name))[alias] ?? null;
+    if (previous !== null && previous !== version) {
+      const current = (await this.getVersion(name, previous)).metrics[metric];
+      const better = typeof current !== "number" ||
+        (options.higherIsBetter ? value > current : value < current);
+      if (!better) {
+        return {
+          promoted: false,
+          previous,
+          reason: `${metric} ${value} does not beat version ${previous} (${current})`,
+        };
+      }
+    }
+    await this.setAlias(name, alias, version);
+    return {
+      promoted: true,
+      previous,
+      reason: `${alias} -> version ${version} (${metric} ${value})`,
+    };
+  }
+
   /** Removes an alias; an unknown alias is an error. */
   async deleteAlias(name: string, alias: string): Promise<void> {
     const aliases = await this.aliases(name);

@@ -146,3 +146,29 @@ Deno.test("tampered model files and bad names are rejected", async () => {
     assert.equal((await registry.listVersions("m")).length, 1);
   });
 });
+
+Deno.test("promote moves the champion only to a better version", async () => {
+  await withRegistry(async (registry) => {
+    const ridge = fitRidge(x, y);
+    await registry.register("m", ridge, { ...info, metrics: { mape: 2.0, r2: 0.9 } });
+    await registry.register("m", ridge, { ...info, metrics: { mape: 2.5, r2: 0.95 } });
+    await registry.register("m", ridge, { ...info, metrics: { rmse: 1 } });
+    assert.deepEqual(await registry.promote("m", 1, "mape"), {
+      promoted: true,
+      previous: null,
+      reason: "champion -> version 1 (mape 2)",
+    });
+    const worse = await registry.promote("m", 2, "mape");
+    assert.equal(worse.promoted, false);
+    assert.equal(worse.previous, 1);
+    assert.equal((await registry.promote("m", 3, "mape")).promoted, false); // no mape
+    // R2: higher is better, under another alias.
+    await registry.promote("m", 1, "r2", { alias: "best_r2", higherIsBetter: true });
+    assert.equal(
+      (await registry.promote("m", 2, "r2", { alias: "best_r2", higherIsBetter: true })).promoted,
+      true,
+    );
+    assert.deepEqual(await registry.aliases("m"), { champion: 1, best_r2: 2 });
+    await assert.rejects(registry.promote("m", 9, "mape"), /no version 9/);
+  });
+});
