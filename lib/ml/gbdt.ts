@@ -271,6 +271,7 @@ function boost(
     ? new RowSampler(train, p.subsample, deriveSeed(p.seed, 3))
     : null;
   const builder = new ForestBuilder(1, k, edges);
+  const walker = new BinnedWalker(binned);
   const treeGains: Float64Array[] = [];
   const validationLoss: number[] = [];
   let best = Infinity;
@@ -303,11 +304,7 @@ function boost(
           for (let q = tree.nodeStart[node]; q < tree.nodeEnd[node]; q++) raw[part[q] * k + c] += v;
         }
         // Training rows left out of this round's sample go down the tree on their bins.
-        if (sampler) {
-          for (const row of sampler.left) {
-            raw[row * k + c] += tree.value[binnedLeaf(tree, binned, row)];
-          }
-        }
+        if (sampler) walker.add(tree, sampler.left, raw, k, c);
         builder.append(copyTree(tree));
         treeGains.push(grower.featureGain.slice());
       }
@@ -404,16 +401,62 @@ class RowSampler {
   }
 }
 
-/** Leaf of a freshly grown tree (local node indices) for one row of the binned data. */
-function binnedLeaf(tree: TreeArrays, binned: BinnedData, row: number): number {
-  const missing = binned.missingBin;
-  let node = 0;
-  while (tree.left[node] >= 0) {
-    const b = binned.columns[tree.feature[node]][row];
-    const goLeft = b === missing ? tree.missingLeft[node] === 1 : b <= tree.bin[node];
-    node = goLeft ? tree.left[node] : tree.left[node] + 1;
+/**
+ * Adds a freshly grown tree's leaf values to rows it was not grown on, by splitting the rows
+ * node by node on their bins (a stable partition per node, parents before children) rather
+ * than walking each row down: sequential passes instead of a chain of dependent loads.
+ */
+class BinnedWalker {
+  #rows = new Int32Array(0);
+  #tmp = new Int32Array(0);
+  #start = new Int32Array(0);
+  #end = new Int32Array(0);
+
+  constructor(readonly binned: BinnedData) {}
+
+  add(tree: TreeArrays, rows: Int32Array, raw: Float64Array, stride: number, offset: number): void {
+    const m = rows.length;
+    if (this.#rows.length < m) {
+      this.#rows = new Int32Array(m);
+      this.#tmp = new Int32Array(m);
+    }
+    if (this.#start.length < tree.nNodes) {
+      this.#start = new Int32Array(tree.nNodes);
+      this.#end = new Int32Array(tree.nNodes);
+    }
+    const part = this.#rows;
+    const tmp = this.#tmp;
+    part.set(rows);
+    const start = this.#start;
+    const end = this.#end;
+    start[0] = 0;
+    end[0] = m;
+    const missing = this.binned.missingBin;
+    for (let node = 0; node < tree.nNodes; node++) {
+      const child = tree.left[node];
+      if (child < 0) {
+        const v = tree.value[node];
+        for (let q = start[node]; q < end[node]; q++) raw[part[q] * stride + offset] += v;
+        continue;
+      }
+      const column = this.binned.columns[tree.feature[node]];
+      const threshold = tree.bin[node];
+      const missingLeft = tree.missingLeft[node] === 1;
+      let l = start[node];
+      let r = 0;
+      for (let q = start[node]; q < end[node]; q++) {
+        const row = part[q];
+        const b = column[row];
+        if (b === missing ? missingLeft : b <= threshold) part[l++] = row;
+        else tmp[r++] = row;
+      }
+      for (let q = 0; q < r; q++) part[l + q] = tmp[q];
+      start[child] = start[node];
+      end[child] = l;
+      start[child + 1] = l;
+      end[child + 1] = end[node];
+    }
   }
-  return node;
 }
 
 /** Constraints by feature position, checked; null without any. */
