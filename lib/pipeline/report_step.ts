@@ -108,6 +108,46 @@ function reportFigures(
   return figures;
 }
 
+/**
+ * Test-period scores of every trained model in `predictions_consommation`, each beside RTE's
+ * J-1 forecast scored on exactly the same instants (the baselines themselves are left out).
+ *
+ * @example
+ * ```ts ignore
+ * const scores = modelScores(await catalog.table("predictions_consommation").read());
+ * ```
+ */
+export function modelScores(predictions: pl.DataFrame): ReportData["modeles"] {
+  const test = predictions.filter(
+    pl.col("periode").eq(pl.lit("test")).and(pl.col("actual").isNotNull()),
+  );
+  const rte = test.filter(pl.col("model").eq(pl.lit("rte_j1"))).select(
+    "horizon",
+    "timestamp_utc",
+    pl.col("error").alias("_rte_error"),
+  );
+  const ape = (error: string) => pl.col(error).abs().div(pl.col("actual")).mul(100);
+  return records(
+    test.filter(
+      pl.col("model").str.startsWith("rte_").not().and(
+        pl.col("model").str.startsWith("persistance").not(),
+      ),
+    )
+      .join(rte, { on: ["horizon", "timestamp_utc"], how: "left" })
+      .groupBy(["horizon", "model"]).agg(
+        ape("error").mean().alias("mape"),
+        pl.col("error").mul(pl.col("error")).mean().alias("mse"),
+        ape("_rte_error").mean().alias("mape_rte"),
+      ).sort(["horizon", "mape"]),
+  ).map((r) => ({
+    modele: r.model,
+    horizon: r.horizon,
+    mape: r.mape,
+    rmse: Math.sqrt(r.mse),
+    mapeRte: r.mape_rte ?? null,
+  }));
+}
+
 /** Gathers every number of the report from the tables. */
 export async function collectReportData(
   catalog: Catalog,
@@ -143,6 +183,7 @@ export async function collectReportData(
     exchanges: await readIfPresent(catalog, "echanges_internationaux"),
     carbon: await readIfPresent(catalog, "empreinte_carbone"),
     precision: await readIfPresent(catalog, "precision_previsions"),
+    predictions: await readIfPresent(catalog, "predictions_consommation"),
     anomalies: await readIfPresent(catalog, "anomalies"),
     quality: await readIfPresent(catalog, "qualite_donnees"),
   };
@@ -216,7 +257,7 @@ export async function collectReportData(
       echanges: borders,
       co2,
       previsionsRte,
-      modeles: [],
+      modeles: gold.predictions ? modelScores(gold.predictions) : [],
       anomalies: {
         total: anomalies?.height ?? 0,
         exemples: anomalies

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as XLSX from "xlsx";
-import { writeGoldWorkbook, writeReport } from "./report_step.ts";
+import pl from "nodejs-polars";
+import { modelScores, writeGoldWorkbook, writeReport } from "./report_step.ts";
 import { refreshAnomalies } from "./analysis_step.ts";
 import { refreshGold } from "./gold_step.ts";
 import { refreshSilver } from "./silver_step.ts";
@@ -70,4 +71,32 @@ Deno.test("the gold workbook has a sheet per gold table with all its rows", asyn
   assert.equal(rows.length, mix.height);
   assert.ok(book.SheetNames.includes("statistiques_hebdomadaires"));
   assert.ok(book.SheetNames.includes("anomalies"));
+});
+
+Deno.test("model scores sit beside RTE's J-1 on the same instants, baselines left out", () => {
+  const t = (h: number) => new Date(Date.UTC(2025, 6, 1, h));
+  const rows = [
+    // instant, model, prediction, actual
+    [0, "gbdt", 102, 100],
+    [1, "gbdt", 196, 200],
+    [0, "rte_j1", 110, 100],
+    [1, "rte_j1", 200, 200],
+    [2, "rte_j1", 150, 100], // no gbdt prediction at this instant: not in gbdt's comparison
+    [0, "persistance", 90, 100],
+  ] as const;
+  const predictions = pl.DataFrame({
+    timestamp_utc: rows.map((r) => t(r[0])),
+    horizon: rows.map(() => "j1"),
+    model: rows.map((r) => r[1]),
+    periode: rows.map(() => "test"),
+    prediction: rows.map((r) => r[2]),
+    actual: rows.map((r) => r[3]),
+    error: rows.map((r) => r[2] - r[3]),
+  }).withColumns(pl.col("timestamp_utc").cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"));
+  const [gbdt, ...others] = modelScores(predictions);
+  assert.deepEqual(others, []);
+  assert.equal(gbdt.modele, "gbdt");
+  assert.ok(Math.abs(gbdt.mape - (2 + 2) / 2) < 1e-12); // 2 % and 2 %
+  assert.ok(Math.abs(gbdt.rmse - Math.sqrt((4 + 16) / 2)) < 1e-12);
+  assert.ok(Math.abs(gbdt.mapeRte! - (10 + 0) / 2) < 1e-12); // RTE on instants 0 and 1 only
 });
