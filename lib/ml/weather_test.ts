@@ -135,3 +135,26 @@ Deno.test("temperature features of an instant: its local day, the days before, d
   // Before the series: unknown.
   assert.ok(Number.isNaN(f.temperature[1]) && Number.isNaN(f.degres_chauffe[1]));
 });
+
+Deno.test("the hourly temperature follows the diurnal shape between Tmin at 06:00 and Tmax at 15:00", () => {
+  const daily: DailyTemperature = {
+    firstDay: dayNumberOfDate("2025-07-01"),
+    tmoy: Float64Array.of(20, 22, 24),
+    tmin: Float64Array.of(12, 14, 16),
+    tmax: Float64Array.of(28, 30, 32),
+    interpole: new Uint8Array(3),
+  };
+  // 2 July in Paris (CEST, UTC+2): 06:00, 10:30, 15:00, 03:00 and 21:00 local.
+  const local = (h: number, m = 0) => Date.UTC(2025, 6, 2, h - 2, m);
+  const f = temperatureFeatures([local(6), local(10, 30), local(15), local(3), local(21)], daily);
+  const [t6, t1030, t15, t3, t21] = f.temperature_horaire;
+  assert.equal(t6, 14);
+  assert.ok(Math.abs(t1030 - 22) < 1e-12); // half-way up the morning ramp
+  assert.equal(t15, 30);
+  // 03:00: 12 h into the 15-h fall from yesterday's 28 °C to today's 14 °C.
+  assert.ok(Math.abs(t3 - (28 + (14 - 28) * (1 - Math.cos((Math.PI * 12) / 15)) / 2)) < 1e-12);
+  // 21:00: 6 h into the fall from today's 30 °C to tomorrow's 16 °C.
+  assert.ok(Math.abs(t21 - (30 + (16 - 30) * (1 - Math.cos((Math.PI * 6) / 15)) / 2)) < 1e-12);
+  assert.equal(f.degres_climatisation_horaire[2], 6);
+  assert.equal(f.degres_climatisation_horaire[0], 0);
+});

@@ -131,6 +131,14 @@ export const TABLES: readonly TableDefinition[] = [
       "RTE J-1 and J) on the test period and for the next day: timestamp, horizon, model, " +
       "registry version, prediction, actual and error = prediction - actual (MW).",
   },
+  {
+    name: "predictions_mix",
+    layer: "gold",
+    keyColumns: ["schema", "horizon_heures", "model", "timestamp_utc"],
+    description: "Class of the renewable share forecast 1 to 6 hours ahead on the test period, " +
+      "by the classifiers (brief's classes and terciles) and by persistence: predicted and " +
+      "actual class, actual share.",
+  },
 ];
 
 /** A storage location this build cannot write to. */

@@ -66,6 +66,21 @@ import {
   spliceSeries,
 } from "../ml/series.ts";
 import { localDayNumber, parisInstant } from "../ml/calendar.ts";
+import {
+  BRIEF_CLASSES,
+  classDistribution,
+  type ClassShare,
+  measuredMixInstants,
+  MIX_COLUMNS,
+  MIX_FEATURES,
+  MIX_PROFILES,
+  type MixHorizonResult,
+  type MixScore,
+  type MixSeries,
+  mixSeriesFromSilver,
+  quantileClasses,
+  trainMixHorizon,
+} from "../ml/classification.ts";
 
 /** A step cannot run on what the lakehouse holds (the message says what to run first). */
 export class MlStepError extends Error {
@@ -678,5 +693,208 @@ function predictionRows(
     ...["timestamp_utc", "cutoff_utc"].map((c) =>
       pl.col(c).cast(pl.Int64).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC")
     ),
+  );
+}
+
+const MIX_PREDICTIONS_TABLE = "predictions_mix";
+
+/** Options of {@linkcode trainMixClassifiers}. */
+export interface MixTrainingOptions {
+  /** Training configuration (default `complet`). */
+  profil?: ProfileName;
+  /** Horizons in hours (default 1 to 6). */
+  horizons?: number[];
+  /** Registry root (default the project's `models/`). */
+  modelsDir?: string;
+  /** Code version recorded with each model (default: the git commit). */
+  codeVersion?: string;
+  /** Share of the measured instants in the test period (default 0.2). */
+  testFraction?: number;
+}
+
+/** One horizon and class scheme of {@linkcode MixTrainingReport}. */
+export interface MixHorizonReport {
+  horizon_heures: number;
+  schema: string;
+  classes: string[];
+  /** Registry name and version of the classifier. */
+  modele: string;
+  version: number;
+  lignes_entrainement: number;
+  lignes_test: number;
+  secondes: number;
+  scores: MixScore[];
+  importance: PermutationImportanceResult;
+}
+
+/** What {@linkcode trainMixClassifiers} did. */
+export interface MixTrainingReport {
+  silverVersion: number;
+  /** Step of the series (minutes). */
+  pasMinutes: number;
+  testDebut: number;
+  testFin: number;
+  /** The brief's classes over every measured instant, and over the test period. */
+  distribution: ClassShare[];
+  distributionTest: ClassShare[];
+  /** Brief classes that never occur in the data. */
+  jamais: string[];
+  horizons: MixHorizonReport[];
+  predictionsVersion: number;
+}
+
+/**
+ * Trains, registers and scores the renewable-share classifiers (the brief's classes and the
+ * tercile variant) for each horizon from `eco2mix_silver`, and replaces `predictions_mix`.
+ *
+ * @example
+ * ```ts ignore
+ * const report = await trainMixClassifiers(openCatalog(), { profil: "rapide" });
+ * console.log(report.distribution, report.horizons.map((h) => h.scores));
+ * ```
+ */
+export async function trainMixClassifiers(
+  catalog: Catalog,
+  options: MixTrainingOptions = {},
+): Promise<MixTrainingReport> {
+  const profil = options.profil ?? "complet";
+  const params = MIX_PROFILES[profil];
+  if (!params) throw new MlStepError(`unknown profile '${profil}' (complet or rapide)`);
+  const silverTable = catalog.table("eco2mix_silver");
+  if (!(await silverTable.exists())) {
+    throw new MlStepError("eco2mix_silver does not exist yet: run notebooks 02 and 03 first");
+  }
+  const silverVersion = await silverTable.version();
+  const silver = await silverTable.read({
+    version: silverVersion,
+    columns: ["jeu_donnees", "perimetre", "timestamp_utc", "pas_minutes", ...MIX_COLUMNS],
+  });
+  const mix = mixSeriesFromSilver(silver);
+  if (!mix) throw new MlStepError("eco2mix_silver has no national (perimetre France) row");
+  const registry = new ModelRegistry(options.modelsDir ?? PATHS.models);
+  const codeVersion = options.codeVersion ?? await codeVersionOf();
+  // A day of history before the first target (the share 24 h before is a feature).
+  const targets = measuredMixInstants(mix, mix.startMs + DAY_MS);
+  const nTest = Math.max(1, Math.round(targets.length * (options.testFraction ?? 0.2)));
+  const testStart = targets[targets.length - nTest];
+  const shares = mix.columns.part_renouvelables;
+  const testShares = Array.from(
+    targets.slice(targets.length - nTest),
+    (t) => shares[(t - mix.startMs) / mix.stepMs],
+  );
+  const distribution = classDistribution(shares, BRIEF_CLASSES);
+  const horizons: MixHorizonReport[] = [];
+  const frames: pl.DataFrame[] = [];
+  const trainingData: TrainingDataRef[] = [{ table: "eco2mix_silver", version: silverVersion }];
+  for (const hours of options.horizons ?? [1, 2, 3, 4, 5, 6]) {
+    for (
+      const [schema, schemeOf] of [
+        ["brief", () => BRIEF_CLASSES],
+        ["terciles", quantileClasses],
+      ] as const
+    ) {
+      const started = new Date();
+      const r = trainMixHorizon(mix, hours, targets, testStart, schemeOf, params);
+      const name = `mix_renouvelable${schema === "brief" ? "" : "_terciles"}_h${hours}`;
+      const gbdt = r.scores.find((s) => s.model === "gbdt")!.metrics;
+      const metrics = {
+        exactitude_test: gbdt.accuracy,
+        exactitude_equilibree_test: gbdt.balancedAccuracy,
+        f1_macro_test: gbdt.macroF1,
+      };
+      const info = await registry.register(name, r.model, {
+        params: {
+          horizon_heures: hours,
+          schema: r.scheme,
+          features: [...MIX_FEATURES],
+          gbdt: params,
+        },
+        metrics,
+        trainingData: [{ ...trainingData[0], rows: r.trainRows.length }],
+        codeVersion,
+        description: `classe de la part renouvelable dans ${hours} h (${schema})`,
+        tags: { horizon_heures: String(hours), schema, profil },
+      });
+      await registry.setAlias(name, "champion", info.version);
+      await registry.logRun({
+        model: name,
+        params: { horizon_heures: hours, schema: r.scheme.name, gbdt: params, profil },
+        metrics: { ...metrics, lignes_entrainement: r.trainRows.length, secondes: r.seconds },
+        artifacts: [`${name}/versions/${String(info.version).padStart(6, "0")}/model.json`],
+        startedAt: started,
+        durationMs: r.seconds * 1000,
+        trainingData,
+        codeVersion,
+        version: info.version,
+        tags: { horizon_heures: String(hours), schema },
+      });
+      horizons.push({
+        horizon_heures: hours,
+        schema,
+        classes: [...r.scheme.labels],
+        modele: name,
+        version: info.version,
+        lignes_entrainement: r.trainRows.length,
+        lignes_test: r.testRows.length,
+        secondes: r.seconds,
+        scores: r.scores,
+        importance: r.importance,
+      });
+      frames.push(mixPredictionRows(r, mix, targets, schema, info.version));
+    }
+  }
+  const commit = await catalog.table(MIX_PREDICTIONS_TABLE).overwrite(
+    pl.concat(frames, { how: "vertical" }),
+    { overwriteSchema: true },
+  );
+  return {
+    silverVersion,
+    pasMinutes: mix.stepMs / 60_000,
+    testDebut: testStart,
+    testFin: targets[targets.length - 1],
+    distribution,
+    distributionTest: classDistribution(testShares, BRIEF_CLASSES),
+    jamais: distribution.filter((c) => c.lignes === 0).map((c) => c.classe),
+    horizons,
+    predictionsVersion: commit.version,
+  };
+}
+
+/** Rows of `predictions_mix` for one horizon and scheme. */
+function mixPredictionRows(
+  r: MixHorizonResult,
+  mix: MixSeries,
+  targets: Float64Array,
+  schema: string,
+  version: number,
+): pl.DataFrame {
+  const parts = Object.entries(r.forecasts).map(([model, classes]) => {
+    const rows = r.testRows.map((_, k) => k).filter((k) => classes[k] !== null);
+    return pl.DataFrame({
+      timestamp_utc: rows.map((k) => targets[r.testRows[k]]),
+      horizon_heures: rows.map(() => r.horizonHeures),
+      schema: rows.map(() => schema),
+      model: rows.map(() => model),
+      model_version: rows.map(() => (model === "gbdt" ? version : null)),
+      classe_predite: rows.map((k) => classes[k]),
+      classe_reelle: rows.map((k) => r.actual[k]),
+      part_reelle: rows.map((k) =>
+        mix.columns.part_renouvelables[(targets[r.testRows[k]] - mix.startMs) / mix.stepMs]
+      ),
+    }, {
+      schema: {
+        timestamp_utc: pl.Float64,
+        horizon_heures: pl.Int32,
+        schema: pl.Utf8,
+        model: pl.Utf8,
+        model_version: pl.Int32,
+        classe_predite: pl.Utf8,
+        classe_reelle: pl.Utf8,
+        part_reelle: pl.Float64,
+      },
+    });
+  });
+  return pl.concat(parts, { how: "vertical" }).withColumns(
+    pl.col("timestamp_utc").cast(pl.Int64).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"),
   );
 }
