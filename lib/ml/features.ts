@@ -37,7 +37,8 @@ import {
 import { type FeatureMatrix } from "./dataset.ts";
 import { MlInputError } from "./errors.ts";
 import { type HalfHourlySeries, seriesLength, slotIndex, slotInstant } from "./series.ts";
-import { type TempoCalendar, tempoColumn } from "./tempo.ts";
+import { type TempoCalendar, tempoColumn, tempoPublication } from "./tempo.ts";
+import { mulberry32 } from "./_rng.ts";
 import { type DailyTemperature, TEMPERATURE_FEATURES, temperatureFeatures } from "./weather.ts";
 
 /** The forecast horizons. */
@@ -369,5 +370,87 @@ export function assignSplits(
     if (Number.isNaN(set.target[i])) return "prevision";
     if (t >= testStart) return set.source[i] === 1 ? "test" : "ecart";
     return t <= trainEnd ? "entrainement" : "ecart";
+  });
+}
+
+/** Result of {@linkcode auditCutoffs} for one cut instant. */
+export interface CutoffAudit {
+  horizon: HorizonName;
+  /** Instant after which every measurement was replaced (UTC epoch ms). */
+  coupure: number;
+  /** Rows whose cut-off is at or before it, and how many kept every feature unchanged. */
+  lignes_avant: number;
+  identiques: number;
+  /** Rows whose cut-off is after it, and how many saw a feature change. */
+  lignes_apres: number;
+  modifiees: number;
+}
+
+/**
+ * Checks the cut-off on real data: for each cut instant, every measurement after it (consumption,
+ * wind, solar) and every Tempo colour published after it are replaced by random values, and the
+ * features are recomputed. Rows whose cut-off is at or before the cut must not change
+ * (`identiques` = `lignes_avant`); rows after it show that the replacement did reach the
+ * features. Temperatures are left alone: they stand in for a forecast (see the module doc).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { auditCutoffs } from "./features.ts";
+ * import { seriesFromColumns } from "./series.ts";
+ * const t = Array.from({ length: 48 * 12 }, (_, i) => Date.UTC(2025, 0, 1) + i * 1_800_000);
+ * const series = seriesFromColumns(t, { consommation: t.map((_, i) => 50_000 + (i % 97)) });
+ * const [audit] = auditCutoffs(series, "h1", t.slice(48 * 8), {}, [t[48 * 10]]);
+ * assert.equal(audit.identiques, audit.lignes_avant);
+ * assert.ok(audit.modifiees > 0);
+ * ```
+ */
+export function auditCutoffs(
+  series: HalfHourlySeries,
+  horizon: HorizonName,
+  targets: ArrayLike<number>,
+  inputs: FeatureInputs,
+  cuts: readonly number[],
+  seed = 1,
+): CutoffAudit[] {
+  const base = consumptionFeatures(series, horizon, targets, inputs);
+  return cuts.map((cut) => {
+    const rng = mulberry32(seed);
+    const scramble = (values: Float64Array) =>
+      values.map((v, i) => (slotInstant(series, i) > cut ? 100_000 * rng() : v));
+    const tempo = inputs.tempo &&
+      new Map(
+        [...inputs.tempo].map(([day, code]) => [day, tempoPublication(day) > cut ? 3 : code]),
+      );
+    const other = consumptionFeatures(
+      {
+        ...series,
+        consommation: scramble(series.consommation),
+        eolien: scramble(series.eolien),
+        solaire: scramble(series.solaire),
+      },
+      horizon,
+      targets,
+      { ...inputs, tempo },
+    );
+    const audit = {
+      horizon,
+      coupure: cut,
+      lignes_avant: 0,
+      identiques: 0,
+      lignes_apres: 0,
+      modifiees: 0,
+    };
+    for (let i = 0; i < base.x.nRows; i++) {
+      const same = base.x.columns.every((c, j) => Object.is(c[i], other.x.columns[j][i]));
+      if (base.cutoffMs[i] <= cut) {
+        audit.lignes_avant++;
+        if (same) audit.identiques++;
+      } else {
+        audit.lignes_apres++;
+        if (!same) audit.modifiees++;
+      }
+    }
+    return audit;
   });
 }

@@ -18,6 +18,7 @@
  */
 
 import pl from "nodejs-polars";
+import { localDayNumber, parisInstant } from "./calendar.ts";
 import { MlInputError } from "./errors.ts";
 
 /** Length of one slot. */
@@ -232,4 +233,88 @@ export function spliceSeries(
     prevision_j: pick("prevision_j"),
     source,
   };
+}
+
+/** Level difference of two series on the slots where both are measured. */
+export interface LevelShift {
+  /** Slots compared. */
+  n: number;
+  /** Mean of `a - b` (MW). */
+  ecart_moyen_mw: number;
+  /** Mean of `(a - b) / b` (%). */
+  ecart_moyen_pct: number;
+  /** First and last instants compared (UTC epoch ms), NaN when none. */
+  debut: number;
+  fin: number;
+}
+
+/**
+ * How much series `a` runs above series `b` where both are measured (e.g. ODRÉ's history above
+ * the real-time file on the same half-hours of 2025).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { levelShift, seriesFromColumns } from "./series.ts";
+ * const t = [0, 1, 2].map((h) => Date.UTC(2025, 0, 1, h));
+ * const a = seriesFromColumns(t, { consommation: [102, 204, 306] });
+ * const b = seriesFromColumns(t.slice(1), { consommation: [200, 300] });
+ * const shift = levelShift(a, b);
+ * assert.deepEqual([shift.n, shift.ecart_moyen_mw, shift.ecart_moyen_pct], [2, 5, 2]);
+ * ```
+ */
+export function levelShift(a: HalfHourlySeries, b: HalfHourlySeries): LevelShift {
+  let n = 0;
+  let mw = 0;
+  let pct = 0;
+  let debut = NaN;
+  let fin = NaN;
+  for (let i = 0; i < seriesLength(a); i++) {
+    const t = slotInstant(a, i);
+    const j = slotIndex(b, t);
+    if (j < 0 || j >= seriesLength(b)) continue;
+    const va = a.consommation[i];
+    const vb = b.consommation[j];
+    if (Number.isNaN(va) || Number.isNaN(vb)) continue;
+    n++;
+    mw += va - vb;
+    pct += (va - vb) / vb;
+    if (Number.isNaN(debut)) debut = t;
+    fin = t;
+  }
+  return { n, ecart_moyen_mw: mw / n, ecart_moyen_pct: (100 * pct) / n, debut, fin };
+}
+
+/**
+ * Mean consumption of every complete local day (all its half-hours measured: 46, 48 or 50 on
+ * DST days), by day number.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dailyMeans, seriesFromColumns } from "./series.ts";
+ * const t0 = Date.UTC(2024, 11, 31, 23); // midnight in Paris
+ * const t = Array.from({ length: 49 }, (_, i) => t0 + i * 1_800_000);
+ * const means = dailyMeans(seriesFromColumns(t, { consommation: t.map((_, i) => (i < 48 ? 10 : 99)) }));
+ * assert.deepEqual([...means.values()], [10]); // 2 January has one half-hour only
+ * ```
+ */
+export function dailyMeans(series: HalfHourlySeries): Map<number, number> {
+  const sums = new Map<number, { sum: number; count: number; slots: number }>();
+  for (let i = 0; i < seriesLength(series); i++) {
+    const day = localDayNumber(slotInstant(series, i));
+    const entry = sums.get(day) ?? { sum: 0, count: 0, slots: 0 };
+    entry.slots++;
+    if (!Number.isNaN(series.consommation[i])) {
+      entry.sum += series.consommation[i];
+      entry.count++;
+    }
+    sums.set(day, entry);
+  }
+  const out = new Map<number, number>();
+  for (const [day, { sum, count }] of sums) {
+    const expected = (parisInstant(day + 1, 0) - parisInstant(day, 0)) / HALF_HOUR_MS;
+    if (count === expected) out.set(day, sum / count);
+  }
+  return out;
 }

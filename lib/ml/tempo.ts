@@ -180,3 +180,43 @@ export function tempoColumn(
   }
   return out;
 }
+
+/** Number of days of each colour in one Tempo season (1 September - 31 August). */
+export interface TempoSeason {
+  saison: string;
+  bleu: number;
+  blanc: number;
+  rouge: number;
+}
+
+/**
+ * Days of each colour per season, in season order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dayNumberOfDate } from "./calendar.ts";
+ * import { tempoSeasons } from "./tempo.ts";
+ * const seasons = tempoSeasons(new Map([
+ *   [dayNumberOfDate("2024-08-31"), 0],
+ *   [dayNumberOfDate("2024-09-01"), 2],
+ *   [dayNumberOfDate("2025-01-08"), 2],
+ * ]));
+ * assert.deepEqual(seasons, [
+ *   { saison: "2023-2024", bleu: 1, blanc: 0, rouge: 0 },
+ *   { saison: "2024-2025", bleu: 0, blanc: 0, rouge: 2 },
+ * ]);
+ * ```
+ */
+export function tempoSeasons(calendar: TempoCalendar): TempoSeason[] {
+  const seasons = new Map<string, TempoSeason>();
+  for (const [day, code] of calendar) {
+    const date = new Date(day * DAY_MS);
+    const start = date.getUTCMonth() >= 8 ? date.getUTCFullYear() : date.getUTCFullYear() - 1;
+    const saison = `${start}-${start + 1}`;
+    const entry = seasons.get(saison) ?? { saison, bleu: 0, blanc: 0, rouge: 0 };
+    entry[(["bleu", "blanc", "rouge"] as const)[code]]++;
+    seasons.set(saison, entry);
+  }
+  return [...seasons.values()].sort((a, b) => a.saison.localeCompare(b.saison));
+}

@@ -34,7 +34,13 @@
  */
 
 import { ReferenceDataError } from "./_reference_error.ts";
-import { dateOfDayNumber, localDayNumber, parisOffsetMinutes } from "./calendar.ts";
+import {
+  dateOfDayNumber,
+  isBridgeDay,
+  isHoliday,
+  localDayNumber,
+  parisOffsetMinutes,
+} from "./calendar.ts";
 
 /**
  * Weight of each mainland region (INSEE code) in the national temperature: its 2014 electricity
@@ -289,4 +295,58 @@ export function temperatureRows(daily: DailyTemperature): {
     temperature_max: daily.tmax[d],
     interpole: daily.interpole[d] === 1,
   }));
+}
+
+/** Thermosensitivity of consumption: the slope of daily mean consumption on temperature. */
+export interface Thermosensitivity {
+  /** MW per °C (negative: consumption rises as it gets colder). */
+  mw_par_degre: number;
+  /** Days used (working days, complete, mean temperature below the threshold). */
+  jours: number;
+  /** Threshold (°C) below which days are used. */
+  seuil_c: number;
+}
+
+/**
+ * Ordinary least-squares slope of the daily mean consumption on the national daily mean
+ * temperature, over complete working days (Monday-Friday, not holidays nor bridges) colder than
+ * `threshold` (°C, default 15): RTE quotes about -2,100 to -2,400 MW per °C for France.
+ * `dailyConsumption` maps day numbers to the day's mean consumption (MW).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dayNumberOfDate } from "./calendar.ts";
+ * import { thermosensitivity } from "./weather.ts";
+ * const monday = dayNumberOfDate("2025-01-06");
+ * const days = [0, 1, 2, 3].map((k) => monday + k);
+ * const daily = { firstDay: monday, tmoy: Float64Array.of(2, 4, 6, 8), tmin: new Float64Array(4), tmax: new Float64Array(4), interpole: new Uint8Array(4) };
+ * const consumption = new Map(days.map((d, k) => [d, 70_000 - 2_000 * (2 + 2 * k)]));
+ * assert.equal(thermosensitivity(consumption, daily).mw_par_degre, -2_000);
+ * ```
+ */
+export function thermosensitivity(
+  dailyConsumption: ReadonlyMap<number, number>,
+  daily: DailyTemperature,
+  threshold = HEATING_BASE_C,
+): Thermosensitivity {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const [day, mw] of dailyConsumption) {
+    const t = daily.tmoy[day - daily.firstDay];
+    const weekday = (((day + 3) % 7) + 7) % 7;
+    if (!(t < threshold) || weekday > 4 || isHoliday(day) || isBridgeDay(day)) continue;
+    xs.push(t);
+    ys.push(mw);
+  }
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let k = 0; k < n; k++) {
+    sxy += (xs[k] - mx) * (ys[k] - my);
+    sxx += (xs[k] - mx) ** 2;
+  }
+  return { mw_par_degre: sxy / sxx, jours: n, seuil_c: threshold };
 }

@@ -139,6 +139,13 @@ export const TABLES: readonly TableDefinition[] = [
       "by the classifiers (brief's classes and terciles) and by persistence: predicted and " +
       "actual class, actual share.",
   },
+  {
+    name: "importance_variables",
+    layer: "gold",
+    description: "Permutation importance of each feature of the selected consumption models, per " +
+      "horizon: loss of test MAPE (percentage points) when the feature is shuffled (mean and " +
+      "standard deviation over the repeats).",
+  },
 ];
 
 /** A storage location this build cannot write to. */

@@ -25,7 +25,9 @@ import { featureMatrixFromDataFrame } from "../ml/dataframe.ts";
 import { type FeatureMatrix, takeRows } from "../ml/dataset.ts";
 import {
   assignSplits,
+  auditCutoffs,
   consumptionFeatures,
+  type CutoffAudit,
   featureNames,
   type HorizonName,
   HORIZONS,
@@ -55,9 +57,13 @@ import { type GroupMetrics, metricsByHour, metricsByMonth } from "../ml/metrics.
 import type { PermutationImportanceResult } from "../ml/importance.ts";
 import { loadReference, type ReferenceData, type ReferenceFile } from "../ml/reference.ts";
 import { ModelRegistry, type TrainingDataRef } from "../ml/registry.ts";
+import { type Thermosensitivity, thermosensitivity } from "../ml/weather.ts";
 import {
+  dailyMeans,
   HALF_HOUR_MS,
   type HalfHourlySeries,
+  type LevelShift,
+  levelShift,
   seriesFromColumns,
   seriesFromSilver,
   slotInstant,
@@ -89,6 +95,7 @@ export class MlStepError extends Error {
 
 const FEATURES_TABLE = "caracteristiques_consommation";
 const PREDICTIONS_TABLE = "predictions_consommation";
+const IMPORTANCE_TABLE = "importance_variables";
 const DAY_MS = 86_400_000;
 
 /** Where the consumption history came from. */
@@ -106,6 +113,12 @@ export interface FeaturePreparation {
   historique: HistorySource;
   /** First instant of the test period (UTC epoch ms). */
   testStart: number;
+  /** ODRÉ history minus the eCO2mix series on the half-hours both have (null: no overlap). */
+  ecartNiveau: LevelShift | null;
+  /** Slope of daily consumption on temperature over the series (null without temperatures). */
+  thermosensibilite: Thermosensitivity | null;
+  /** The cut-off checked on the real series around the start of the test period. */
+  audit: CutoffAudit[];
   /** Rows per horizon and split. */
   resume: {
     horizon: HorizonName;
@@ -269,6 +282,7 @@ export async function prepareConsumptionFeatures(
   const historique: HistorySource = ingested ? "silver" : history ? "reference" : "absente";
   const series = spliceSeries(history, realTime)!;
   const temperature = reference.temperatures?.daily ?? null;
+  const shift = history ? levelShift(history, realTime) : null;
   // Eight days of lags (and of temperature differences) before the first row.
   const from = Math.max(
     series.startMs,
@@ -280,10 +294,20 @@ export async function prepareConsumptionFeatures(
     _reference: JSON.stringify(referenceFiles(reference)),
   };
   const frames: pl.DataFrame[] = [];
+  const audit: CutoffAudit[] = [];
   let testStart = NaN;
   for (const horizon of Object.keys(HORIZONS) as HorizonName[]) {
-    const set = consumptionFeatures(series, horizon, targetInstants(series, horizon, from), inputs);
+    const targets = targetInstants(series, horizon, from);
+    const set = consumptionFeatures(series, horizon, targets, inputs);
     testStart = testPeriodStart(set, options.testFraction);
+    // Three weeks either side of the test start, cut a week before and a week after it.
+    const around = targets.filter((t) => Math.abs(t - testStart) <= 21 * DAY_MS);
+    audit.push(
+      ...auditCutoffs(series, horizon, around, inputs, [
+        testStart - 7 * DAY_MS + 17 * 60_000,
+        testStart + 7 * DAY_MS,
+      ]),
+    );
     const splits = assignSplits(set, testStart);
     frames.push(
       featureFrame(horizon, set, splits).withColumns(
@@ -307,6 +331,9 @@ export async function prepareConsumptionFeatures(
     reference,
     historique,
     testStart,
+    ecartNiveau: shift && shift.n > 0 ? shift : null,
+    thermosensibilite: temperature ? thermosensitivity(dailyMeans(series), temperature) : null,
+    audit,
     resume,
   };
 }
@@ -336,9 +363,11 @@ export interface HorizonReport {
   avecTemperature: boolean;
   /** Rolling-origin cross-validation of the learners (selection). */
   validationCroisee: CrossValidationReport;
-  /** The selected learner, and the registry versions of every learner. */
+  /** The selected learner, and the registry versions of every fitted model (by label). */
   champion: LearnerName;
   versions: Record<string, number>;
+  /** Registered name and version of every fitted model. */
+  enregistrements: { model: string; nom: string; version: number; champion: boolean }[];
   /** Training rows and seconds per fitted model. */
   entrainements: { model: string; lignes: number; secondes: number }[];
   /** Scores on the test period, every model and baseline on the same instants. */
@@ -471,7 +500,24 @@ export async function trainConsumptionModels(
   const commit = await catalog.table(PREDICTIONS_TABLE).overwrite(predictions, {
     overwriteSchema: true,
   });
+  await catalog.table(IMPORTANCE_TABLE).overwrite(importanceFrame(horizons), {
+    overwriteSchema: true,
+  });
   return { profil, featuresVersion, predictionsVersion: commit.version, horizons, predictions };
+}
+
+/** Rows of `importance_variables`: each champion's permutation importance per feature. */
+function importanceFrame(horizons: HorizonReport[]): pl.DataFrame {
+  const rows = horizons.flatMap((h) =>
+    h.importance.parCaracteristique.importances.map((i) => ({
+      horizon: h.horizon,
+      model: `${h.champion} (${h.horizon})`,
+      feature: i.feature,
+      importance: i.mean,
+      ecart_type: i.std,
+    }))
+  );
+  return pl.readRecords(rows);
 }
 
 /** The tables and files a model trained on `frame` depends on. */
@@ -529,7 +575,12 @@ async function trainHorizon(
     },
     ...context.lineage.slice(1),
   ];
-  const fitted: { name: string; forecaster: ConsumptionForecaster; version: number }[] = [];
+  const fitted: {
+    name: string;
+    registered: string;
+    forecaster: ConsumptionForecaster;
+    version: number;
+  }[] = [];
   const entrainements: HorizonReport["entrainements"] = [];
   const variants: { learner: LearnerName; withTemperature: boolean }[] = [
     ...LEARNERS.map((learner) => ({ learner, withTemperature: temperature })),
@@ -579,7 +630,7 @@ async function trainHorizon(
       tags: { horizon, learner, profil },
     });
     if (learner === champion) await registry.setAlias(name, "champion", info.version);
-    fitted.push({ name: label, forecaster, version: info.version });
+    fitted.push({ name: label, registered: name, forecaster, version: info.version });
     entrainements.push({ model: label, lignes: rows, secondes: seconds });
   }
   const forecasts: Record<string, Float64Array> = {};
@@ -612,6 +663,12 @@ async function trainHorizon(
     validationCroisee: cv,
     champion,
     versions: Object.fromEntries(fitted.map((f) => [f.name, f.version])),
+    enregistrements: fitted.map((f) => ({
+      model: f.name,
+      nom: f.registered,
+      version: f.version,
+      champion: f.name === champion || f.name === `${champion}_sans_temperature`,
+    })),
     entrainements,
     scores,
     testDebut: tCommon[0],
@@ -773,15 +830,17 @@ export async function trainMixClassifiers(
   if (!mix) throw new MlStepError("eco2mix_silver has no national (perimetre France) row");
   const registry = new ModelRegistry(options.modelsDir ?? PATHS.models);
   const codeVersion = options.codeVersion ?? await codeVersionOf();
+  // The test period: the last 20 % of the measured instants, as for consumption.
+  const measured = measuredMixInstants(mix);
+  const nTest = Math.max(1, Math.round(measured.length * (options.testFraction ?? 0.2)));
+  const testStart = measured[measured.length - nTest];
   // A day of history before the first target (the share 24 h before is a feature).
-  const targets = measuredMixInstants(mix, mix.startMs + DAY_MS);
-  const nTest = Math.max(1, Math.round(targets.length * (options.testFraction ?? 0.2)));
-  const testStart = targets[targets.length - nTest];
+  const targets = measured.filter((t) => t >= mix.startMs + DAY_MS);
   const shares = mix.columns.part_renouvelables;
-  const testShares = Array.from(
-    targets.slice(targets.length - nTest),
-    (t) => shares[(t - mix.startMs) / mix.stepMs],
-  );
+  const shareAt = (t: number) => shares[(t - mix.startMs) / mix.stepMs];
+  const testShares = Array.from(measured.filter((t) => t >= testStart), shareAt);
+  // One tercile scheme for every horizon, from the shares before the test period.
+  const terciles = quantileClasses(Array.from(measured.filter((t) => t < testStart), shareAt));
   const distribution = classDistribution(shares, BRIEF_CLASSES);
   const horizons: MixHorizonReport[] = [];
   const frames: pl.DataFrame[] = [];
@@ -790,7 +849,7 @@ export async function trainMixClassifiers(
     for (
       const [schema, schemeOf] of [
         ["brief", () => BRIEF_CLASSES],
-        ["terciles", quantileClasses],
+        ["terciles", () => terciles],
       ] as const
     ) {
       const started = new Date();
@@ -851,7 +910,7 @@ export async function trainMixClassifiers(
     silverVersion,
     pasMinutes: mix.stepMs / 60_000,
     testDebut: testStart,
-    testFin: targets[targets.length - 1],
+    testFin: measured[measured.length - 1],
     distribution,
     distributionTest: classDistribution(testShares, BRIEF_CLASSES),
     jamais: distribution.filter((c) => c.lignes === 0).map((c) => c.classe),
