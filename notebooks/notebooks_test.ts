@@ -35,6 +35,13 @@ Deno.test("the pipeline runs notebooks 01 and 11 on the 2025 real-time file", as
     `lakehouse_dir=${join(tmp, "lakehouse")}`,
     "-p",
     `report_dir=${join(tmp, "rapport")}`,
+    // The models train on the reference data with the quick profile (CI time budget).
+    "-p",
+    `reference_dir=${sharedDataPath()}`,
+    "-p",
+    `models_dir=${join(tmp, "models")}`,
+    "-p",
+    "profil=rapide",
     "--run-dir",
     runDir,
   ]);

@@ -95,7 +95,14 @@ export interface TrainingProfile {
 /** The profiles: `complet` for the reported scores, `rapide` for CI. */
 export const PROFILES: Readonly<Record<ProfileName, TrainingProfile>> = {
   complet: {
-    gbdt: { maxIter: 600, learningRate: 0.1, maxLeafNodes: 63, minSamplesLeaf: 20, nThreads: 2 },
+    gbdt: {
+      maxIter: 600,
+      learningRate: 0.1,
+      maxLeafNodes: 63,
+      minSamplesLeaf: 20,
+      subsample: 0.5,
+      nThreads: 2,
+    },
     forest: { nEstimators: 100, minSamplesLeaf: 5, maxFeatures: 0.5, maxSamples: 0.5 },
     ridge: { alpha: 1 },
     cvFolds: 5,

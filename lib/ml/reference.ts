@@ -64,9 +64,15 @@ export type ReferenceFiles = Record<ReferenceKind, string[]>;
  */
 export async function findReferenceFiles(dir: string): Promise<ReferenceFiles> {
   const found: ReferenceFiles = { historique: [], temperatures: [], tempo: [] };
+  // Symbolic links are followed (a reference folder of links to a shared store is common);
+  // the real path of every folder visited guards against link cycles.
+  const visited = new Set<string>();
   async function walk(folder: string): Promise<void> {
     let entries: Deno.DirEntry[];
     try {
+      const real = await Deno.realPath(folder);
+      if (visited.has(real)) return;
+      visited.add(real);
       entries = await Array.fromAsync(Deno.readDir(folder));
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return;
@@ -74,8 +80,9 @@ export async function findReferenceFiles(dir: string): Promise<ReferenceFiles> {
     }
     for (const entry of entries) {
       const path = join(folder, entry.name);
-      if (entry.isDirectory) await walk(path);
-      else if (entry.isFile) {
+      const target = entry.isSymlink ? await Deno.stat(path).catch(() => null) : entry;
+      if (target?.isDirectory) await walk(path);
+      else if (target?.isFile) {
         for (const [kind, pattern] of Object.entries(REFERENCE_PATTERNS)) {
           if (pattern.test(entry.name)) found[kind as ReferenceKind].push(path);
         }

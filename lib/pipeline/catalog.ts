@@ -114,8 +114,9 @@ export const TABLES: readonly TableDefinition[] = [
       "value (median of the same weekly slot over ±3 weeks), deviation, robust score and reason.",
   },
   {
+    // Row-level model inputs (330k rows, 40 columns for 2016-2025), not a KPI table: silver.
     name: "caracteristiques_consommation",
-    layer: "gold",
+    layer: "silver",
     partitionColumns: ["horizon"],
     keyColumns: ["horizon", "timestamp_utc"],
     description: "Per forecast horizon (h1: one hour ahead, j1: day-ahead at 12:00 the day " +

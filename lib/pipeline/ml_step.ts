@@ -66,6 +66,7 @@ import {
   levelShift,
   seriesFromColumns,
   seriesFromSilver,
+  slotIndex,
   slotInstant,
   SOURCE_HISTORY,
   SOURCE_REAL_TIME,
@@ -293,13 +294,20 @@ export async function prepareConsumptionFeatures(
     _silver_version: silverVersion,
     _reference: JSON.stringify(referenceFiles(reference)),
   };
+  // The test period: the last 20 % of every measured eCO2mix half-hour (the file, not only the
+  // rows with a week of lags before them).
+  const measured = measuredInstants(series);
+  const slots = Array.from(measured, (t) => slotIndex(series, t));
+  const testStart = testPeriodStart({
+    epochMs: measured,
+    target: Float64Array.from(slots, (k) => series.consommation[k]),
+    source: Uint8Array.from(slots, (k) => series.source[k]),
+  }, options.testFraction);
   const frames: pl.DataFrame[] = [];
   const audit: CutoffAudit[] = [];
-  let testStart = NaN;
   for (const horizon of Object.keys(HORIZONS) as HorizonName[]) {
     const targets = targetInstants(series, horizon, from);
     const set = consumptionFeatures(series, horizon, targets, inputs);
-    testStart = testPeriodStart(set, options.testFraction);
     // Three weeks either side of the test start, cut a week before and a week after it.
     const around = targets.filter((t) => Math.abs(t - testStart) <= 21 * DAY_MS);
     audit.push(

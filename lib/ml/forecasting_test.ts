@@ -1,0 +1,181 @@
+import assert from "node:assert/strict";
+import { type FeatureMatrix, featureMatrix } from "./dataset.ts";
+import type { ConsumptionFeatureSet } from "./features.ts";
+import {
+  baselineForecasts,
+  crossValidateLearners,
+  fitForecaster,
+  forecasterFromModel,
+  forecasterImportance,
+  LEARNERS,
+  modelFeatures,
+  PROFILES,
+  residualAnalysis,
+  scoreOnCommonRows,
+} from "./forecasting.ts";
+import { modelFromJSON } from "./model_io.ts";
+import { mulberry32 } from "./_rng.ts";
+
+const HALF_HOUR = 1_800_000;
+
+/** A consumption world where the target is the reference times an hourly shape, plus noise. */
+function world(n: number, seed = 1) {
+  const rng = mulberry32(seed);
+  const heure = Float64Array.from({ length: n }, (_, i) => (i % 48) / 2);
+  const jour_semaine = Float64Array.from({ length: n }, (_, i) => Math.floor(i / 48) % 7);
+  const level = Float64Array.from({ length: n }, (_, i) => 50_000 + 5_000 * Math.sin(i / 2_000));
+  const shape = (h: number, d: number) =>
+    1 + 0.1 * Math.sin((h / 24) * 2 * Math.PI) - (d >= 5 ? 0.05 : 0);
+  const y = Float64Array.from(
+    { length: n },
+    (_, i) => level[i] * shape(heure[i], jour_semaine[i]) * (1 + 0.002 * (rng() - 0.5)),
+  );
+  const x = featureMatrix({
+    heure,
+    jour_semaine,
+    moyenne_24h: level,
+    lag_168h: y.map((_, i) => (i >= 336 ? y[i - 336] : NaN)),
+  });
+  return { x, y };
+}
+
+const FEATURES = ["heure", "jour_semaine", "moyenne_24h", "lag_168h"];
+
+Deno.test("training is deterministic: the same data and seed give bit-identical forecasts", async () => {
+  const { x, y } = world(3_000);
+  for (const learner of LEARNERS) {
+    const spec = { horizon: "j1" as const, learner, features: FEATURES, profile: PROFILES.rapide };
+    const a = (await fitForecaster(x, y, spec)).forecaster.predict(x);
+    const b = (await fitForecaster(x, y, spec)).forecaster.predict(x);
+    assert.ok(a.every((v, i) => Object.is(v, b[i])), learner);
+  }
+});
+
+Deno.test("relative target: forecasts scale exactly with the level of the inputs", async () => {
+  const { x, y } = world(3_000);
+  const { forecaster } = await fitForecaster(x, y, {
+    horizon: "j1",
+    learner: "gbdt",
+    features: FEATURES,
+    profile: PROFILES.rapide,
+  });
+  // The level features divided by the reference, the reference itself left out.
+  const { input } = forecaster.modelInput(x);
+  assert.deepEqual(input.names, ["heure", "jour_semaine", "lag_168h"]);
+  assert.equal(input.columns[2][400], x.columns[3][400] / x.columns[2][400]);
+  // A series 2 % lower everywhere (ODRÉ vs real-time) gets forecasts 2 % lower.
+  const lower: FeatureMatrix = {
+    ...x,
+    columns: x.columns.map((c, j) => (j >= 2 ? c.map((v) => 0.98 * v) : c)),
+  };
+  const p = forecaster.predict(x);
+  const q = forecaster.predict(lower);
+  for (let i = 336; i < x.nRows; i += 97) assert.ok(Math.abs(q[i] / p[i] - 0.98) < 1e-12);
+  // And they are good forecasts of this world (noise is ±0.1 %).
+  const { scores } = scoreOnCommonRows(y.subarray(336), { gbdt: p.subarray(336) });
+  assert.ok(scores[0].mape < 1, String(scores[0].mape));
+});
+
+Deno.test("a forecaster rebuilt from its JSON model and parameters predicts the same", async () => {
+  const { x, y } = world(2_000);
+  for (const learner of LEARNERS) {
+    const { forecaster } = await fitForecaster(x, y, {
+      horizon: "j1",
+      learner,
+      features: FEATURES,
+      profile: PROFILES.rapide,
+    });
+    const copy = forecasterFromModel(
+      modelFromJSON(JSON.parse(JSON.stringify(forecaster.model))),
+      JSON.parse(JSON.stringify(forecaster.params)),
+    );
+    const a = forecaster.predict(x);
+    const b = copy.predict(x);
+    assert.ok(a.every((v, i) => Object.is(v, b[i])), learner);
+  }
+});
+
+Deno.test("scores on common rows, checked by hand", () => {
+  const actual = [100, 200, 400, 500];
+  const { scores, rows } = scoreOnCommonRows(actual, {
+    a: [110, 190, 400, 1],
+    b: [100, 220, 380, NaN],
+  });
+  assert.deepEqual(rows, [0, 1, 2]);
+  const [a, b] = scores;
+  // a: errors +10, -10, 0 → MAE 20/3, RMSE √(200/3), MAPE (10 + 5 + 0) / 3 %, bias 0.
+  assert.equal(a.n, 3);
+  assert.ok(Math.abs(a.mae - 20 / 3) < 1e-12);
+  assert.ok(Math.abs(a.rmse - Math.sqrt(200 / 3)) < 1e-12);
+  assert.ok(Math.abs(a.mape - 5) < 1e-12);
+  assert.equal(a.bias, 0);
+  // b: errors 0, +20, -20 → MAE 40/3, MAPE (0 + 10 + 5) / 3 = 5 %, bias 0.
+  assert.ok(Math.abs(b.mae - 40 / 3) < 1e-12);
+  assert.ok(Math.abs(b.mape - 5) < 1e-12);
+  assert.throws(() => scoreOnCommonRows([1], { a: [NaN] }), /no row where every forecast/);
+});
+
+Deno.test("baselines: persistence depends on the horizon", () => {
+  const x = featureMatrix({ lag_1h: [1], lag_meme_heure: [2], lag_168h: [3] });
+  const set = (horizon: "h1" | "j1") =>
+    ({
+      horizon,
+      x,
+      rteJ1: Float64Array.of(4),
+      rteJ: Float64Array.of(5),
+    }) as unknown as ConsumptionFeatureSet;
+  assert.deepEqual(Object.values(baselineForecasts(set("h1"))).map((v) => v[0]), [1, 3, 4, 5]);
+  assert.deepEqual(Object.values(baselineForecasts(set("j1"))).map((v) => v[0]), [2, 3, 4, 5]);
+});
+
+Deno.test("rolling-origin cross-validation: 5 consecutive folds, a gap, the best mean MAPE", async () => {
+  const n = 4_000;
+  const { x, y } = world(n);
+  const epochMs = Float64Array.from({ length: n }, (_, i) => Date.UTC(2025, 0, 1) + i * HALF_HOUR);
+  const set = { horizon: "j1", epochMs, target: y, x } as unknown as ConsumptionFeatureSet;
+  const trainRows = Array.from({ length: n - 100 }, (_, i) => i + 100);
+  const cv = await crossValidateLearners(set, trainRows, FEATURES, PROFILES.rapide);
+  assert.equal(cv.folds.length, 5 * LEARNERS.length);
+  const foldRows = PROFILES.rapide.cvFoldDays * 48;
+  for (const f of cv.folds.filter((f) => f.learner === "gbdt")) {
+    // Test folds are the last 5 × 7 days, each trained on everything 72 rows (36 h) before it.
+    const start = trainRows.length - (5 - f.fold) * foldRows;
+    assert.equal(f.debut, epochMs[trainRows[start]]);
+    assert.equal(f.lignes_test, foldRows);
+    assert.equal(f.lignes_entrainement, start - 72);
+  }
+  for (const m of cv.moyennes) {
+    const mine = cv.folds.filter((f) => f.learner === m.learner).map((f) => f.mape);
+    assert.ok(Math.abs(m.mape - mine.reduce((a, b) => a + b, 0) / 5) < 1e-12);
+  }
+  const best = cv.moyennes.reduce((a, b) => (b.mape < a.mape ? b : a));
+  assert.equal(cv.meilleur, best.learner);
+});
+
+Deno.test("residuals: quantiles, lag-1 autocorrelation and worst rows, by hand", () => {
+  const t = [0, 1, 2, 3].map((k) => Date.UTC(2025, 5, 2, 10, 30 * k)); // a Monday
+  const r = residualAnalysis([100, 100, 100, 100], [101, 99, 101, 99], t, 2);
+  // Errors +1 -1 +1 -1: mean 0, Σ e(i) e(i-1) = -3, Σ e² = 4.
+  assert.equal(r.autocorrelation_30min, -0.75);
+  assert.equal(r.quantiles[3].erreur_mw, 0);
+  assert.equal(r.quantiles[0].erreur_mw, -1);
+  assert.deepEqual(r.parJourSemaine.map((g) => [g.group, g.n, g.mae]), [[0, 4, 1]]);
+  assert.equal(r.pires.length, 2);
+});
+
+Deno.test("permutation importance names the features that matter, alone and by family", async () => {
+  const { x, y } = world(3_000);
+  const { forecaster } = await fitForecaster(x, y, {
+    horizon: "j1",
+    learner: "gbdt",
+    features: FEATURES,
+    profile: PROFILES.rapide,
+  });
+  const { parCaracteristique, parGroupe } = forecasterImportance(forecaster, x, y, 2);
+  assert.equal(parCaracteristique.importances[0].feature, "heure");
+  assert.deepEqual(parGroupe.importances.map((g) => g.feature).sort(), [
+    "heure+jour_semaine",
+    "moyenne_24h+lag_168h",
+  ]);
+  assert.deepEqual(modelFeatures("h1", { temperature: false }).includes("eolien_solaire"), false);
+});
