@@ -124,3 +124,11 @@ export {
   type TrainingDataRef,
   type VersionRef,
 } from "./registry.ts";
+export * from "./calendar.ts";
+export * from "./tempo.ts";
+export * from "./weather.ts";
+export * from "./series.ts";
+export * from "./features.ts";
+export * from "./reference.ts";
+export * from "./forecasting.ts";
+export * from "./classification.ts";
