@@ -43,6 +43,7 @@ import { fitRandomForestRegressorInWorkers, type RandomForestParams } from "./ra
 import { rollingOriginSplits } from "./splits.ts";
 import { permutationImportance, type PermutationImportanceResult } from "./importance.ts";
 import { CALENDAR_FEATURES, calendarFeatures } from "./calendar.ts";
+import { mulberry32 } from "./_rng.ts";
 
 /** The learners compared, simplest first. */
 export const LEARNERS = ["ridge", "random_forest", "gbdt"] as const;
@@ -616,5 +617,72 @@ export function residualAnalysis(
       actual: actual[i],
       erreur: errors[i],
     })),
+  };
+}
+
+/** A difference of MAPE between two forecasts and its bootstrap confidence interval. */
+export interface MapeDifference {
+  /** MAPE of `a` minus MAPE of `b` (percentage points). */
+  difference: number;
+  /** 2.5 % and 97.5 % quantiles of the resampled differences. */
+  low: number;
+  high: number;
+  /** Blocks (e.g. days) resampled. */
+  blocks: number;
+}
+
+/**
+ * MAPE of forecast `a` minus MAPE of forecast `b` on the same rows, with a 95 % interval from a
+ * block bootstrap: whole blocks (days: errors within a day are strongly correlated) are drawn
+ * with replacement `resamples` times. An interval containing 0 means the test period cannot
+ * tell the two forecasts apart.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mapeDifference } from "./forecasting.ts";
+ * const actual = [100, 100, 100, 100];
+ * const d = mapeDifference(actual, [101, 101, 102, 102], [100, 100, 100, 100], [0, 0, 1, 1]);
+ * assert.equal(d.difference, 1.5);
+ * assert.ok(d.low >= 1 && d.high <= 2);
+ * ```
+ */
+export function mapeDifference(
+  actual: ArrayLike<number>,
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  blocks: ArrayLike<number>,
+  resamples = 2000,
+  seed = 0,
+): MapeDifference {
+  // Per block: sum of |a - y| / y - |b - y| / y, and rows.
+  const sums = new Map<number, { diff: number; n: number }>();
+  for (let i = 0; i < actual.length; i++) {
+    const entry = sums.get(blocks[i]) ?? { diff: 0, n: 0 };
+    entry.diff += (Math.abs(a[i] - actual[i]) - Math.abs(b[i] - actual[i])) / actual[i];
+    entry.n++;
+    sums.set(blocks[i], entry);
+  }
+  const list = [...sums.values()];
+  const total = list.reduce((t, e) => t + e.diff, 0);
+  const rows = list.reduce((t, e) => t + e.n, 0);
+  const rng = mulberry32(seed);
+  const draws = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let diff = 0;
+    let n = 0;
+    for (let k = 0; k < list.length; k++) {
+      const e = list[Math.floor(rng() * list.length)];
+      diff += e.diff;
+      n += e.n;
+    }
+    draws[r] = (100 * diff) / n;
+  }
+  draws.sort();
+  return {
+    difference: (100 * total) / rows,
+    low: draws[Math.floor(0.025 * (resamples - 1))],
+    high: draws[Math.ceil(0.975 * (resamples - 1))],
+    blocks: list.length,
   };
 }

@@ -45,6 +45,8 @@ import {
   type ForecasterParams,
   type LearnerName,
   LEARNERS,
+  type MapeDifference,
+  mapeDifference,
   modelFeatures,
   type ModelScore,
   type ProfileName,
@@ -391,6 +393,11 @@ export interface HorizonReport {
     parCaracteristique: PermutationImportanceResult;
     parGroupe: PermutationImportanceResult;
   };
+  /**
+   * Champion's MAPE minus RTE's (J-1, then J) on the test instants, with a 95 % interval from a
+   * bootstrap of whole days.
+   */
+  ecartsRte: ({ reference: string } & MapeDifference)[];
   /** The champion reloaded from the registry predicts exactly the same values. */
   rechargementIdentique: boolean;
 }
@@ -568,6 +575,24 @@ async function trainHorizon(
   const started = new Date();
   const cv = await crossValidateLearners(data.set, trainRows, features, profile);
   const champion = cv.meilleur;
+  // The cross-validation fits are training runs too: one record per learner, its folds' scores.
+  for (const mean of cv.moyennes) {
+    const folds = cv.folds.filter((f) => f.learner === mean.learner);
+    await registry.logRun({
+      model: registeredName(horizon, temperature),
+      params: { learner: mean.learner, profil, features, plis: folds.length },
+      metrics: {
+        mape_validation_croisee: mean.mape,
+        rmse_validation_croisee: mean.rmse,
+        ...Object.fromEntries(folds.map((f) => [`mape_pli_${f.fold}`, f.mape])),
+      },
+      startedAt: started,
+      durationMs: 1000 * folds.reduce((t, f) => t + f.secondes, 0),
+      trainingData: context.lineage,
+      codeVersion,
+      tags: { horizon, learner: mean.learner, profil, etape: "validation_croisee" },
+    });
+  }
   const xTrain = takeRows(data.x, trainRows);
   const yTrain = Float64Array.from(trainRows, (i) => data.target[i]);
   const xTest = takeRows(data.x, testRows);
@@ -684,6 +709,15 @@ async function trainHorizon(
     parHeure: grouped(metricsByHour),
     parMois: grouped(metricsByMonth),
     residus: residualAnalysis(yCommon, common(forecasts[champion]), tCommon),
+    ecartsRte: ["rte_j1", "rte_j"].map((reference) => ({
+      reference,
+      ...mapeDifference(
+        yCommon,
+        common(forecasts[champion]),
+        common(all[reference]),
+        tCommon.map(localDayNumber),
+      ),
+    })),
     importance: forecasterImportance(
       championForecaster,
       xTest,

@@ -104,7 +104,9 @@ Deno.test("features → models → registry → predictions, on the 2025 file", 
     ).toRecords() as { prediction: number; actual: number; error: number }[];
     assert.ok(rows.every((r) => r.error === r.prediction - r.actual));
     const runs = await registry.listRuns();
-    assert.equal(runs.length, 8); // 4 fitted models per horizon, each logged
+    // Per horizon: 3 cross-validated learners and 4 final fits, each logged.
+    assert.equal(runs.length, 14);
+    assert.equal(runs.filter((r) => r.tags.etape === "validation_croisee").length, 6);
     assert.ok((await catalog.table("importance_variables").read()).height > 0);
   } finally {
     await Deno.remove(root, { recursive: true });
