@@ -22,7 +22,7 @@ import type { Catalog } from "../lakehouse/mod.ts";
 import { PATHS } from "../paths.ts";
 import { gitState } from "../runner/manifest.ts";
 import { featureMatrixFromDataFrame } from "../ml/dataframe.ts";
-import { type FeatureMatrix, takeRows } from "../ml/dataset.ts";
+import { takeRows } from "../ml/dataset.ts";
 import {
   assignSplits,
   auditCutoffs,
@@ -418,47 +418,30 @@ async function codeVersionOf(): Promise<string> {
   return git.dirty ? `${git.commit}-dirty` : git.commit;
 }
 
-/** Rows of one horizon, the feature matrix and per-row arrays. */
+/** The rows of one horizon as a feature set, and the split of each row. */
 interface HorizonData {
-  rows: pl.DataFrame;
-  x: FeatureMatrix;
-  epochMs: Float64Array;
-  cutoffMs: Float64Array;
-  target: Float64Array;
-  split: string[];
   set: ReturnType<typeof consumptionFeatures>;
+  split: string[];
 }
 
 function horizonData(frame: pl.DataFrame, horizon: HorizonName, temperature: boolean): HorizonData {
   const rows = frame.filter(pl.col("horizon").eq(pl.lit(horizon))).sort("timestamp_utc");
-  const names = featureNames(horizon, { temperature });
-  const x = featureMatrixFromDataFrame(rows, names);
   const float = (c: string) =>
     Float64Array.from(rows.getColumn(c).toArray() as (number | null)[], (v) => v ?? NaN);
-  const epochMs = Float64Array.from(epochColumn(rows, "timestamp_utc"));
-  const target = float("consommation");
   const set = {
     horizon,
-    epochMs,
+    epochMs: Float64Array.from(epochColumn(rows, "timestamp_utc")),
     cutoffMs: Float64Array.from(epochColumn(rows, "cutoff_utc")),
-    target,
+    target: float("consommation"),
     source: Uint8Array.from(
       rows.getColumn("source").toArray() as string[],
       (s) => s === "historique" ? SOURCE_HISTORY : SOURCE_REAL_TIME,
     ),
     rteJ1: float("prevision_rte_j1"),
     rteJ: float("prevision_rte_j"),
-    x,
+    x: featureMatrixFromDataFrame(rows, featureNames(horizon, { temperature })),
   };
-  return {
-    rows,
-    x,
-    epochMs,
-    cutoffMs: set.cutoffMs,
-    target,
-    split: rows.getColumn("jeu").toArray() as string[],
-    set,
-  };
+  return { set, split: rows.getColumn("jeu").toArray() as string[] };
 }
 
 function indicesOf(split: string[], name: string, keep: (i: number) => boolean = () => true) {
@@ -567,9 +550,9 @@ async function trainHorizon(
   const profile = PROFILES[profil];
   const testRows = indicesOf(data.split, "test");
   if (testRows.length === 0) throw new MlStepError(`${horizon}: no test row`);
-  const testStart = data.epochMs[testRows[0]];
+  const testStart = data.set.epochMs[testRows[0]];
   const earliest = profile.trainDays === null ? -Infinity : testStart - profile.trainDays * DAY_MS;
-  const trainRows = indicesOf(data.split, "entrainement", (i) => data.epochMs[i] >= earliest);
+  const trainRows = indicesOf(data.split, "entrainement", (i) => data.set.epochMs[i] >= earliest);
   const forecastRows = indicesOf(data.split, "prevision");
   const features = modelFeatures(horizon, { temperature });
   const started = new Date();
@@ -593,17 +576,17 @@ async function trainHorizon(
       tags: { horizon, learner: mean.learner, profil, etape: "validation_croisee" },
     });
   }
-  const xTrain = takeRows(data.x, trainRows);
-  const yTrain = Float64Array.from(trainRows, (i) => data.target[i]);
-  const xTest = takeRows(data.x, testRows);
-  const yTest = Float64Array.from(testRows, (i) => data.target[i]);
-  const xNext = takeRows(data.x, forecastRows);
+  const xTrain = takeRows(data.set.x, trainRows);
+  const yTrain = Float64Array.from(trainRows, (i) => data.set.target[i]);
+  const xTest = takeRows(data.set.x, testRows);
+  const yTest = Float64Array.from(testRows, (i) => data.set.target[i]);
+  const xNext = takeRows(data.set.x, forecastRows);
   const trainingData: TrainingDataRef[] = [
     {
       ...context.lineage[0],
       rows: trainRows.length,
-      from: new Date(data.epochMs[trainRows[0]]).toISOString(),
-      to: new Date(data.epochMs[trainRows.at(-1)!]).toISOString(),
+      from: new Date(data.set.epochMs[trainRows[0]]).toISOString(),
+      to: new Date(data.set.epochMs[trainRows.at(-1)!]).toISOString(),
       description: `horizon ${horizon}, jeu entrainement`,
     },
     ...context.lineage.slice(1),
@@ -613,6 +596,7 @@ async function trainHorizon(
     registered: string;
     forecaster: ConsumptionForecaster;
     version: number;
+    predicted: Float64Array;
   }[] = [];
   const entrainements: HorizonReport["entrainements"] = [];
   const variants: { learner: LearnerName; withTemperature: boolean }[] = [
@@ -622,6 +606,7 @@ async function trainHorizon(
   for (const { learner, withTemperature } of variants) {
     const name = registeredName(horizon, withTemperature);
     const label = withTemperature === temperature ? learner : `${learner}_sans_temperature`;
+    const fitStarted = new Date();
     const t0 = performance.now();
     const { forecaster, rows } = await fitForecaster(xTrain, yTrain, {
       horizon,
@@ -655,7 +640,7 @@ async function trainHorizon(
       params: { ...forecaster.params, profil },
       metrics: { ...metrics, lignes_entrainement: rows, secondes: seconds },
       artifacts: [`${name}/versions/${String(info.version).padStart(6, "0")}/model.json`],
-      startedAt: started,
+      startedAt: fitStarted,
       durationMs: seconds * 1000,
       trainingData,
       codeVersion,
@@ -663,11 +648,11 @@ async function trainHorizon(
       tags: { horizon, learner, profil },
     });
     if (learner === champion) await registry.setAlias(name, "champion", info.version);
-    fitted.push({ name: label, registered: name, forecaster, version: info.version });
+    fitted.push({ name: label, registered: name, forecaster, version: info.version, predicted });
     entrainements.push({ model: label, lignes: rows, secondes: seconds });
   }
   const forecasts: Record<string, Float64Array> = {};
-  for (const f of fitted) forecasts[f.name] = f.forecaster.predict(xTest);
+  for (const f of fitted) forecasts[f.name] = f.predicted;
   const baselines = baselineForecasts({
     ...data.set,
     x: xTest,
@@ -679,7 +664,7 @@ async function trainHorizon(
   const championForecaster = fitted.find((f) => f.name === champion)!.forecaster;
   const common = (values: Float64Array) => Float64Array.from(rows, (k) => values[k]);
   const yCommon = common(yTest);
-  const tCommon = Float64Array.from(rows, (k) => data.epochMs[testRows[k]]);
+  const tCommon = Float64Array.from(rows, (k) => data.set.epochMs[testRows[k]]);
   const grouped = (by: typeof metricsByHour) =>
     [champion, "rte_j1"].flatMap((model) =>
       by(yCommon, common(all[model]), tCommon).map((g) => ({ model, ...g }))
@@ -757,11 +742,11 @@ function predictionRows(
   const add = (periode: string, rows: number[], model: string, values: Float64Array) => {
     const keep = rows.map((_, k) => k).filter((k) => Number.isFinite(values[k]));
     if (keep.length === 0) return;
-    const actual = keep.map((k) => data.target[rows[k]]);
+    const actual = keep.map((k) => data.set.target[rows[k]]);
     const prediction = keep.map((k) => values[k]);
     parts.push(pl.DataFrame({
-      timestamp_utc: keep.map((k) => data.epochMs[rows[k]]),
-      cutoff_utc: keep.map((k) => data.cutoffMs[rows[k]]),
+      timestamp_utc: keep.map((k) => data.set.epochMs[rows[k]]),
+      cutoff_utc: keep.map((k) => data.set.cutoffMs[rows[k]]),
       horizon: keep.map(() => data.set.horizon),
       model: keep.map(() => model),
       model_version: keep.map(() => next.versions[model] ?? null),
