@@ -110,7 +110,8 @@ function reportFigures(
 
 /**
  * Test-period scores of every trained model in `predictions_consommation`, each beside RTE's
- * J-1 forecast scored on exactly the same instants (the baselines themselves are left out).
+ * forecast of the same horizon scored on exactly the same instants: the intraday J forecast for
+ * one hour ahead (`h1`), the J-1 forecast for day-ahead (`j1`). Baselines are left out.
  *
  * @example
  * ```ts ignore
@@ -121,7 +122,9 @@ export function modelScores(predictions: pl.DataFrame): ReportData["modeles"] {
   const test = predictions.filter(
     pl.col("periode").eq(pl.lit("test")).and(pl.col("actual").isNotNull()),
   );
-  const rte = test.filter(pl.col("model").eq(pl.lit("rte_j1"))).select(
+  const reference = pl.when(pl.col("horizon").eq(pl.lit("h1"))).then(pl.lit("rte_j"))
+    .otherwise(pl.lit("rte_j1"));
+  const rte = test.filter(pl.col("model").eq(reference)).select(
     "horizon",
     "timestamp_utc",
     pl.col("error").alias("_rte_error"),

@@ -83,6 +83,7 @@ Deno.test("model scores sit beside RTE's J-1 on the same instants, baselines lef
     [1, "rte_j1", 200, 200],
     [2, "rte_j1", 150, 100], // no gbdt prediction at this instant: not in gbdt's comparison
     [0, "persistance", 90, 100],
+    [0, "rte_j", 101, 100], // intraday forecast: the reference of h1, not of j1
   ] as const;
   const predictions = pl.DataFrame({
     timestamp_utc: rows.map((r) => t(r[0])),
@@ -99,4 +100,19 @@ Deno.test("model scores sit beside RTE's J-1 on the same instants, baselines lef
   assert.ok(Math.abs(gbdt.mape - (2 + 2) / 2) < 1e-12); // 2 % and 2 %
   assert.ok(Math.abs(gbdt.rmse - Math.sqrt((4 + 16) / 2)) < 1e-12);
   assert.ok(Math.abs(gbdt.mapeRte! - (10 + 0) / 2) < 1e-12); // RTE on instants 0 and 1 only
+});
+
+Deno.test("one hour ahead is compared with RTE's intraday J forecast", () => {
+  const t = new Date(Date.UTC(2025, 6, 1, 0));
+  const predictions = pl.DataFrame({
+    timestamp_utc: [t, t, t],
+    horizon: ["h1", "h1", "h1"],
+    model: ["gbdt", "rte_j", "rte_j1"],
+    periode: ["test", "test", "test"],
+    prediction: [101, 103, 120],
+    actual: [100, 100, 100],
+    error: [1, 3, 20],
+  }).withColumns(pl.col("timestamp_utc").cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"));
+  const [h1] = modelScores(predictions);
+  assert.deepEqual([h1.horizon, h1.mape, h1.mapeRte], ["h1", 1, 3]);
 });

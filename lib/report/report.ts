@@ -276,7 +276,7 @@ export function buildReport(d: ReportData): string {
     ...(d.modeles.length
       ? [
         "",
-        "| modèle | horizon | MAPE (%) | RMSE (MW) | MAPE de RTE sur les mêmes instants (%) |",
+        "| modèle | horizon | MAPE (%) | RMSE (MW) | MAPE de RTE sur les mêmes instants (%) : J pour h1, J-1 pour j1 |",
         "|---|---|---:|---:|---:|",
         ...d.modeles.map((m) =>
           `| ${m.modele} | ${m.horizon} | ${fr(m.mape, 2)} | ${fr(m.rmse)} | ${
