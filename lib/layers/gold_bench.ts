@@ -24,25 +24,9 @@ import {
 } from "../analysis/mod.ts";
 import { buildGold, withNationalView } from "./gold.ts";
 import { silverRegional2014, silverTr2025 } from "./_gold_testdata.ts";
+import { peakRss, stopSampler } from "../bench/rss_sampler.ts";
 
-const SAMPLER = `
-let peak = 0;
-setInterval(() => { peak = Math.max(peak, Deno.memoryUsage().rss); }, 5);
-self.onmessage = () => { self.postMessage(peak); peak = 0; };
-`;
-const sampler = new Worker(
-  URL.createObjectURL(new Blob([SAMPLER], { type: "application/javascript" })),
-  { type: "module" },
-);
 const peaks = new Map<string, number>();
-
-/** Peak RSS (bytes) since the previous call, from the sampler worker. */
-function peakRss(): Promise<number> {
-  return new Promise((resolve) => {
-    sampler.onmessage = (e) => resolve(e.data as number);
-    sampler.postMessage(null);
-  });
-}
 
 const CASES: Record<string, pl.DataFrame> = {
   "TR 2025 (19,738 silver rows)": silverTr2025(),
@@ -95,5 +79,5 @@ globalThis.addEventListener("unload", () => {
   for (const [label, bytes] of peaks) {
     console.log(`peak RSS ${label}: ${(bytes / 2 ** 20).toFixed(0)} MiB`);
   }
-  sampler.terminate();
+  stopSampler();
 });

@@ -16,25 +16,9 @@ import { readEco2mixFile } from "../eco2mix/mod.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
 import { toBronze } from "./bronze.ts";
 import { toSilver } from "./silver.ts";
+import { peakRss, stopSampler } from "../bench/rss_sampler.ts";
 
-const SAMPLER = `
-let peak = 0;
-setInterval(() => { peak = Math.max(peak, Deno.memoryUsage().rss); }, 5);
-self.onmessage = () => { self.postMessage(peak); peak = 0; };
-`;
-const sampler = new Worker(
-  URL.createObjectURL(new Blob([SAMPLER], { type: "application/javascript" })),
-  { type: "module" },
-);
 const peaks = new Map<string, number>();
-
-/** Peak RSS (bytes) since the previous call, from the sampler worker. */
-function peakRss(): Promise<number> {
-  return new Promise((resolve) => {
-    sampler.onmessage = (e) => resolve(e.data as number);
-    sampler.postMessage(null);
-  });
-}
 
 const REGIONS = [
   "Auvergne-Rhône-Alpes",
@@ -88,5 +72,5 @@ globalThis.addEventListener("unload", () => {
   for (const [name, bytes] of peaks) {
     console.log(`peak RSS ${name}: ${(bytes / 2 ** 20).toFixed(0)} MiB`);
   }
-  sampler.terminate();
+  stopSampler();
 });

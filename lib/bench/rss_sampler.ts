@@ -1,0 +1,43 @@
+/**
+ * Peak resident memory of this process between two calls, sampled every 5 ms by a worker:
+ * benchmarks spend their time inside polars' native code, where the main thread cannot sample.
+ *
+ * @module
+ */
+
+const SAMPLER = `
+let peak = 0;
+setInterval(() => { peak = Math.max(peak, Deno.memoryUsage().rss); }, 5);
+self.onmessage = () => { self.postMessage(peak); peak = 0; };
+`;
+
+let sampler: Worker | null = null;
+
+/**
+ * Peak RSS (bytes) since the previous call (or since the sampler started).
+ *
+ * @example
+ * ```ts
+ * import { peakRss, stopSampler } from "./rss_sampler.ts";
+ * await peakRss();
+ * console.assert((await peakRss()) > 0);
+ * stopSampler();
+ * ```
+ */
+export function peakRss(): Promise<number> {
+  sampler ??= new Worker(
+    URL.createObjectURL(new Blob([SAMPLER], { type: "application/javascript" })),
+    { type: "module" },
+  );
+  const worker = sampler;
+  return new Promise((resolve) => {
+    worker.onmessage = (e) => resolve(e.data as number);
+    worker.postMessage(null);
+  });
+}
+
+/** Stops the sampler worker (a benchmark's process then exits on its own). */
+export function stopSampler(): void {
+  sampler?.terminate();
+  sampler = null;
+}
