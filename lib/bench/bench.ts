@@ -17,6 +17,7 @@ import { PATHS } from "../paths.ts";
 import { fileURLToPath } from "node:url";
 import { executeNotebook, Kernel, pipelineNotebooks, runNotebooks } from "../runner/mod.ts";
 import { STAGES } from "./stage.ts";
+import { REGIONAL_2014 } from "../testing/shared_data.ts";
 
 /** One measured item. */
 export interface BenchRow {
@@ -82,11 +83,7 @@ async function pipeline(dir: string, input: string): Promise<BenchRow[]> {
 /** The inputs the stages are measured on (shared real data), with the bronze+silver target. */
 function stageInputs(shared: string): Record<string, { files: string[]; target_s: number }> {
   const eco2mix = join(shared, "eco2mix");
-  const regional = [...Deno.readDirSync(join(eco2mix, "regional"))]
-    .map((e) => e.name)
-    .filter((n) => n.includes("Annuel-Definitif_2014"))
-    .sort()
-    .map((n) => join(eco2mix, "regional", n));
+  const regional = REGIONAL_2014.map((p) => join(shared, p));
   const tr2025 = join(eco2mix, "eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
   const history = join(eco2mix, "odre", "consommation-quotidienne-brute.csv.gz");
   return {

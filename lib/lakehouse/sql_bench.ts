@@ -14,7 +14,7 @@ import pl from "nodejs-polars";
 import { readEco2mix } from "../eco2mix/mod.ts";
 import { toBronze } from "../layers/bronze.ts";
 import { toSilver } from "../layers/silver.ts";
-import { sharedDataPath } from "../testing/shared_data.ts";
+import { REGIONAL_2014, sharedDataPath } from "../testing/shared_data.ts";
 import { Catalog } from "./catalog.ts";
 import { querySql } from "./sql.ts";
 
@@ -55,10 +55,7 @@ const silver = pl.DataFrame({
 );
 await catalog.table("eco2mix_silver").append(silver);
 
-const regional = sharedDataPath("eco2mix", "regional");
-const tables = [...Deno.readDirSync(regional)].map((e) => e.name)
-  .filter((n) => n.endsWith("_Annuel-Definitif_2014.xls")).sort()
-  .map((n) => readEco2mix(Deno.readFileSync(`${regional}/${n}`), n));
+const tables = REGIONAL_2014.map((p) => readEco2mix(Deno.readFileSync(sharedDataPath(p)), p));
 const { silver: real } = toSilver(
   toBronze(tables, { ingestedAt: new Date("2025-07-26T08:00:00Z") }),
 );

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { readEco2mix } from "../eco2mix/mod.ts";
-import { sharedDataPath } from "../testing/shared_data.ts";
+import { REGIONAL_2014, sharedDataPath } from "../testing/shared_data.ts";
 import { toBronze } from "./bronze.ts";
 import { toSilver } from "./silver.ts";
 
@@ -36,13 +36,7 @@ export function silverTr2016(): pl.DataFrame {
 
 /** Silver of the 12 regional definitive files of 2014 (30-minute rows). */
 export function silverRegional2014(): pl.DataFrame {
-  const folder = sharedDataPath("eco2mix/regional");
-  const files = [...Deno.readDirSync(folder)].map((e) => e.name)
-    .filter((n) => n.endsWith("_Annuel-Definitif_2014.xls")).sort();
-  if (files.length !== 12) {
-    throw new Error(`expected 12 regional 2014 files, found ${files.length}`);
-  }
-  return silverOf("regional2014", files.map((f) => `eco2mix/regional/${f}`));
+  return silverOf("regional2014", [...REGIONAL_2014]);
 }
 
 /** Rows of a hand-made silver frame: `timestamp_utc` as an ISO string or epoch ms. */

@@ -13,33 +13,16 @@
  */
 
 import { readEco2mixFile } from "../eco2mix/mod.ts";
-import { sharedDataPath } from "../testing/shared_data.ts";
+import { REGIONAL_2014, sharedDataPath } from "../testing/shared_data.ts";
 import { toBronze } from "./bronze.ts";
 import { toSilver } from "./silver.ts";
 import { peakRss, stopSampler } from "../bench/rss_sampler.ts";
 
 const peaks = new Map<string, number>();
 
-const REGIONS = [
-  "Auvergne-Rhône-Alpes",
-  "Bourgogne-Franche-Comté",
-  "Bretagne",
-  "Centre-Val-de-Loire",
-  "Grand-Est",
-  "Hauts-de-France",
-  "Ile-de-France",
-  "Normandie",
-  "Nouvelle-Aquitaine",
-  "Occitanie",
-  "PACA",
-  "Pays-de-la-Loire",
-];
-
 const CASES: Record<string, string[]> = {
   "TR 2025 (19,968 rows)": ["eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls"],
-  "12 regional 2014 files (420,480 rows)": REGIONS.map((r) =>
-    `eco2mix/regional/eCO2mix_RTE_${r}_Annuel-Definitif_2014.xls`
-  ),
+  "12 regional 2014 files (420,480 rows)": [...REGIONAL_2014],
   "consommation history 2012-2025 (242,544 rows)": [
     "eco2mix/odre/consommation-quotidienne-brute.csv.gz",
   ],

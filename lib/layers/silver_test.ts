@@ -1,27 +1,13 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { Eco2mixValueError, readEco2mix, readEco2mixFile } from "../eco2mix/mod.ts";
-import { sharedDataPath } from "../testing/shared_data.ts";
+import { MAINLAND_REGIONS, sharedDataPath } from "../testing/shared_data.ts";
 import { toBronze } from "./bronze.ts";
 import { SILVER_COLUMNS, type SilverResult, toSilver } from "./silver.ts";
 
 const TR_2016 = "eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls";
 const TR_2025 = "eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls";
 const AT = new Date("2025-07-26T08:00:00Z");
-const REGIONS = [
-  "Auvergne-Rhône-Alpes",
-  "Bourgogne-Franche-Comté",
-  "Bretagne",
-  "Centre-Val-de-Loire",
-  "Grand-Est",
-  "Hauts-de-France",
-  "Ile-de-France",
-  "Normandie",
-  "Nouvelle-Aquitaine",
-  "Occitanie",
-  "PACA",
-  "Pays-de-la-Loire",
-];
 const regionalPath = (region: string, year = 2014) =>
   `eco2mix/regional/eCO2mix_RTE_${region}_Annuel-Definitif_${year}.xls`;
 
@@ -165,7 +151,7 @@ Deno.test("ODRÉ TR export: unordered rows sorted, UTC from Date - Heure, 2,976 
 });
 
 Deno.test("12 regional 2014 files: national consumption 462.35 TWh, checked line by line", () => {
-  const files = REGIONS.map((r) => ({ path: regionalPath(r), name: `${r}.xls` }));
+  const files = MAINLAND_REGIONS.map((r) => ({ path: regionalPath(r), name: `${r}.xls` }));
   const result = silverOf(files);
   const { silver, lacunes } = result;
   assertBilan(result);
@@ -180,7 +166,7 @@ Deno.test("12 regional 2014 files: national consumption 462.35 TWh, checked line
 
   // Independent computation: every numeric Consommation cell of every file x 0.5 h.
   let independent = 0;
-  for (const r of REGIONS) {
+  for (const r of MAINLAND_REGIONS) {
     for (const line of latin1Text(bytesOf(regionalPath(r))).split("\n").slice(1)) {
       const cell = line.split("\t")[4];
       if (cell !== undefined && /^-?\d+$/.test(cell)) independent += Number(cell) * 0.5;

@@ -33,3 +33,33 @@ export function sharedDataPath(...parts: string[]): string {
   }
   return path;
 }
+
+/** RTE's spelling of the 12 mainland regions in its regional file names. */
+export const MAINLAND_REGIONS: readonly string[] = [
+  "Auvergne-Rhône-Alpes",
+  "Bourgogne-Franche-Comté",
+  "Bretagne",
+  "Centre-Val-de-Loire",
+  "Grand-Est",
+  "Hauts-de-France",
+  "Ile-de-France",
+  "Normandie",
+  "Nouvelle-Aquitaine",
+  "Occitanie",
+  "PACA",
+  "Pays-de-la-Loire",
+];
+
+/**
+ * Paths, relative to the shared data folder, of the 12 regional definitive files of 2014: a
+ * whole year of mainland France, whose sum is RTE's national perimeter.
+ *
+ * @example
+ * ```ts
+ * import { REGIONAL_2014, sharedDataPath } from "./shared_data.ts";
+ * console.assert(REGIONAL_2014.length === 12 && Deno.statSync(sharedDataPath(REGIONAL_2014[0])).isFile);
+ * ```
+ */
+export const REGIONAL_2014: readonly string[] = MAINLAND_REGIONS.map((r) =>
+  `eco2mix/regional/eCO2mix_RTE_${r}_Annuel-Definitif_2014.xls`
+);
