@@ -142,3 +142,34 @@ export function renewableMean7d(silver: pl.DataFrame): pl.DataFrame {
     coverageName: "couverture_7j_pct",
   });
 }
+
+/**
+ * Lowest and highest value of a rolling mean per perimetre, with their instants, among the
+ * rows whose window is at least `minCoveragePct` % covered: a half-empty window at the start
+ * of the data is not an extreme.
+ *
+ * Columns: `perimetre`, `minimum_mw`, `instant_minimum`, `maximum_mw`, `instant_maximum`.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { rollingExtremes } from "./rolling.ts";
+ * const r = pl.DataFrame({ perimetre: ["F", "F", "F"], timestamp_utc: [1, 2, 3],
+ *   m: [5, 9, 7], c: [50, 100, 100] });
+ * const [x] = rollingExtremes(r, "m", "c").toRecords();
+ * console.assert(x.minimum_mw === 7 && x.maximum_mw === 9 && x.instant_minimum === 3);
+ * ```
+ */
+export function rollingExtremes(
+  rolling: pl.DataFrame,
+  column: string,
+  coverageColumn: string,
+  minCoveragePct = 99,
+): pl.DataFrame {
+  return rolling.filter(pl.col(coverageColumn).gtEq(minCoveragePct)).groupBy("perimetre").agg(
+    pl.col(column).min().round(0).alias("minimum_mw"),
+    pl.col("timestamp_utc").sortBy(pl.col(column)).first().alias("instant_minimum"),
+    pl.col(column).max().round(0).alias("maximum_mw"),
+    pl.col("timestamp_utc").sortBy(pl.col(column), true).first().alias("instant_maximum"),
+  ).sort("perimetre");
+}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { AnalysisInputError } from "./mod.ts";
-import { consumptionMean24h, renewableMean7d, rollingMean } from "./rolling.ts";
+import { consumptionMean24h, renewableMean7d, rollingExtremes, rollingMean } from "./rolling.ts";
 import { assertClose, records, silverFrame, silverTr2025 } from "../layers/_gold_testdata.ts";
 
 type Step = { t: number; pas: number; v: number | null };
@@ -84,4 +84,17 @@ Deno.test("rolling mean: a missing column is a typed error", () => {
     () => consumptionMean24h(silverFrame([{ perimetre: "A", timestamp_utc: 0, gaz: 1 }])),
     (e) => e instanceof AnalysisInputError && e.message.includes("lacks column(s) consommation"),
   );
+});
+
+Deno.test("rolling extremes skip windows that are not covered enough", () => {
+  const r = pl.DataFrame({
+    perimetre: ["A", "A", "A", "A", "B"],
+    timestamp_utc: [1, 2, 3, 4, 1],
+    m: [1, 9, 4, 6, 3],
+    c: [10, 100, 99.5, 100, 100],
+  });
+  assert.deepEqual(records(rollingExtremes(r, "m", "c")), [
+    { perimetre: "A", minimum_mw: 4, instant_minimum: 3, maximum_mw: 9, instant_maximum: 2 },
+    { perimetre: "B", minimum_mw: 3, instant_minimum: 1, maximum_mw: 3, instant_maximum: 1 },
+  ]);
 });
