@@ -28,6 +28,45 @@ export async function md(text: string): Promise<void> {
   } else console.log(text);
 }
 
+/**
+ * MIME type of a skipped-step record in a cell's outputs. The runner collects these into the
+ * run manifest, so a run that skipped steps is told apart from a complete one.
+ */
+export const SKIPPED_STEP_MIME = "application/vnd.eco2mix.skipped-step+json";
+
+/** A pipeline step that could not run on the data it was given (reason in French). */
+export interface SkippedStep {
+  /** Short French name of the step, e.g. "prévision de la consommation à un jour". */
+  step: string;
+  /** Why, in French, for the reader of the notebook and the report. */
+  reason: string;
+}
+
+/**
+ * Says in the notebook that a step was skipped and why, and records it for the runner (see
+ * {@linkcode SKIPPED_STEP_MIME}). Outside the kernel it prints the sentence.
+ *
+ * @example
+ * ```ts
+ * import { skipped } from "./display.ts";
+ * await skipped({ step: "classification du mix", reason: "une seule classe observée" });
+ * ```
+ */
+export async function skipped(s: SkippedStep): Promise<void> {
+  const text = `**Étape ignorée — ${s.step}** : ${s.reason}`;
+  if (inKernel()) {
+    await Deno.jupyter.display(
+      {
+        "text/markdown": text,
+        "text/html": markdownToHtml(text),
+        "text/plain": text,
+        [SKIPPED_STEP_MIME]: { step: s.step, reason: s.reason },
+      },
+      { raw: true },
+    );
+  } else console.log(text);
+}
+
 function escapeHtml(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
     .replaceAll('"', "&quot;");
