@@ -25,11 +25,16 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array): Promis
 /**
  * Creates `target` with these bytes only if it does not exist yet, atomically: the bytes go to
  * a temporary file that is then hard-linked to the target (a link never replaces an existing
- * file). Returns false when another writer created the target first.
+ * file, and readers never see it half-written). Returns false when another writer created the
+ * target first. `mode` sets the permissions of the new file (e.g. 0o600).
  */
-export async function putIfAbsent(target: string, bytes: Uint8Array): Promise<boolean> {
+export async function putIfAbsent(
+  target: string,
+  bytes: Uint8Array,
+  options: { mode?: number } = {},
+): Promise<boolean> {
   const tmp = tempName(target);
-  await Deno.writeFile(tmp, bytes);
+  await Deno.writeFile(tmp, bytes, options);
   try {
     await Deno.link(tmp, target);
     return true;

@@ -45,6 +45,12 @@
  * - Maintenance: {@linkcode DeltaTable.optimize} (bin-packing, `zOrderBy`),
  *   {@linkcode DeltaTable.vacuum} (7-day retention by default, `dryRun`, `force`).
  *
+ * ## One writer per lakehouse
+ *
+ * {@linkcode acquireLakehouseLock} takes the write lock of a lakehouse folder (a lock file in
+ * its root; a stale lock left by a dead process of the same host is taken over, a lock from
+ * another host never is); child processes inherit it through {@linkcode LAKEHOUSE_LOCK_ENV}.
+ *
  * ## Protocol
  *
  * Commits are `_delta_log/%020d.json`, created put-if-absent (hard link of a temporary file):
@@ -83,6 +89,16 @@ export {
   type TimeTravel,
 } from "./log.ts";
 export { readFiles } from "./reader.ts";
+export {
+  acquireLakehouseLock,
+  LAKEHOUSE_LOCK_ENV,
+  type LakehouseLock,
+  LakehouseLockedError,
+  type LakehouseLockOptions,
+  LOCK_FILE,
+  type LockHolder,
+  TAKEOVER_FILE,
+} from "./lock.ts";
 export type { Action, AddFile, CommitInfo, Metadata, Protocol, RemoveFile } from "./actions.ts";
 export type { DeltaType, StructField, StructType } from "./schema.ts";
 export {
