@@ -2,13 +2,18 @@
  * The commit protocol: put-if-absent of `_delta_log/%020d.json`, conflict detection against the
  * commits that won the race, retries, and a checkpoint every `delta.checkpointInterval` commits.
  *
+ * Application transactions (`txn` actions) make writes idempotent, as Delta's protocol intends:
+ * a transaction carrying `txn` (appId, version) fails with
+ * {@linkcode TransactionAlreadyCommittedError} when a commit that won the race holds the same
+ * appId at that version or later (and the table layer checks the snapshot it read the same way).
+ *
  * @module
  */
 
 import { join } from "node:path";
-import type { Action, AddFile, CommitInfo, RemoveFile } from "./actions.ts";
+import type { Action, AddFile, CommitInfo, RemoveFile, Txn } from "./actions.ts";
 import { writeCheckpoint } from "./checkpoint.ts";
-import { ConcurrentModificationError } from "./errors.ts";
+import { ConcurrentModificationError, TransactionAlreadyCommittedError } from "./errors.ts";
 import { commitFileName, loadSnapshot, LOG_DIR, readCommit } from "./log.ts";
 import { canonicalPath } from "./partition.ts";
 import { putIfAbsent } from "./_fs.ts";
@@ -52,6 +57,40 @@ function serialise(actions: Action[]): Uint8Array {
   return new TextEncoder().encode(actions.map((a) => JSON.stringify(a)).join("\n") + "\n");
 }
 
+/**
+ * Throws {@linkcode TransactionAlreadyCommittedError} when `committed` (the `txn` actions of a
+ * snapshot or of a winning commit) holds one of `ours` app ids at that version or a later one.
+ * `where` (table root or commit file) starts the message.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkAppTransactions } from "./_commit.ts";
+ * const ours = [{ appId: "ingest:abc", version: 0 }];
+ * checkAppTransactions(ours, [{ appId: "ingest:def", version: 0 }], "/t");
+ * assert.throws(
+ *   () => checkAppTransactions(ours, [{ appId: "ingest:abc", version: 0 }], "/t"),
+ *   /ingest:abc/,
+ * );
+ * ```
+ */
+export function checkAppTransactions(ours: Txn[], committed: Iterable<Txn>, where: string): void {
+  const wanted = new Map(ours.map((t) => [t.appId, t.version]));
+  const done: Txn[] = [];
+  for (const t of committed) {
+    const v = wanted.get(t.appId);
+    if (v !== undefined && t.version >= v) done.push(t);
+  }
+  if (done.length) {
+    throw new TransactionAlreadyCommittedError(
+      `${where}: application transaction${done.length > 1 ? "s" : ""} ` +
+        done.map((t) => `${t.appId} (version ${t.version})`).join(", ") +
+        " already committed; nothing of this write was committed",
+      done.map((t) => t.appId),
+    );
+  }
+}
+
 /** Throws {@linkcode ConcurrentModificationError} if a winning commit conflicts with `txn`. */
 function checkConflicts(txn: Transaction, winner: Action[], version: number): void {
   const where = `${join(txn.root, LOG_DIR, commitFileName(version))}`;
@@ -81,10 +120,13 @@ function checkConflicts(txn: Transaction, winner: Action[], version: number): vo
 
 /**
  * Commits a transaction: tries `readVersion + 1`, and when another writer got there first,
- * checks the winner for logical conflicts and tries the next version. Writes a checkpoint when
- * the committed version is a multiple of the checkpoint interval.
+ * checks the winner for an application transaction of ours and for logical conflicts, and tries
+ * the next version. Writes a checkpoint when the committed version is a multiple of the
+ * checkpoint interval. Throws only when none of its attempts created a log entry, so the data
+ * files a failed transaction wrote are referenced by no version.
  */
 export async function commit(txn: Transaction): Promise<CommitResult> {
+  const appTxns = txn.actions.flatMap((a) => a.txn ? [a.txn] : []);
   let version = txn.readVersion + 1;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const info: CommitInfo = {
@@ -101,12 +143,14 @@ export async function commit(txn: Transaction): Promise<CommitResult> {
       await maybeCheckpoint(txn, version);
       return { version, retries: attempt };
     }
+    const winner = await readCommit(txn.root, version);
+    checkAppTransactions(appTxns, winner.flatMap((a) => a.txn ? [a.txn] : []), target);
     if (version === 0) {
       throw new ConcurrentModificationError(
         `${target}: the table was created concurrently by another writer`,
       );
     }
-    checkConflicts(txn, await readCommit(txn.root, version), version);
+    checkConflicts(txn, winner, version);
     version++;
   }
   throw new ConcurrentModificationError(`${txn.root}: gave up after ${MAX_ATTEMPTS} lost races`);

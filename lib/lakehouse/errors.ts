@@ -134,3 +134,29 @@ export class ConcurrentModificationError extends DeltaError {
 export class InvalidOperationError extends DeltaError {
   override name = "InvalidOperationError";
 }
+
+/**
+ * A write carries an application transaction (a Delta `txn` action: `appId` and an
+ * application-defined version) that the table already holds at that version or a later one:
+ * committed before this write read the table, or by a concurrent writer that won the race.
+ * Nothing of this write was committed. Idempotent writers (e.g. an ingestion keyed by file
+ * content) take it as "already done".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TransactionAlreadyCommittedError } from "./errors.ts";
+ * const e = new TransactionAlreadyCommittedError("app-1 version 3 is already committed", ["app-1"]);
+ * assert.deepEqual(e.appIds, ["app-1"]);
+ * ```
+ */
+export class TransactionAlreadyCommittedError extends DeltaError {
+  override name = "TransactionAlreadyCommittedError";
+  /** The application ids already committed. */
+  readonly appIds: string[];
+  /** Creates the error with the application ids already committed. */
+  constructor(message: string, appIds: string[]) {
+    super(message);
+    this.appIds = appIds;
+  }
+}

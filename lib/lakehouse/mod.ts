@@ -55,9 +55,13 @@
  *
  * Commits are `_delta_log/%020d.json`, created put-if-absent (hard link of a temporary file):
  * a writer that loses a race checks the winning commits for logical conflicts
- * ({@linkcode ConcurrentModificationError}) and retries at the next version. A Parquet
- * checkpoint is written every 10 commits (`delta.checkpointInterval`). Data files are zstd
- * Parquet in Hive partition folders escaped like Spark's, with exact per-file statistics.
+ * ({@linkcode ConcurrentModificationError}) and retries at the next version. Writes can carry
+ * application transactions (`txns`: Delta `txn` actions, appId and version) that make them
+ * idempotent: a write whose appId the table already holds, or a concurrent winner adds, fails
+ * with {@linkcode TransactionAlreadyCommittedError} and commits nothing; the snapshot keeps the
+ * latest version per appId ({@linkcode Snapshot}`.txns`). A Parquet checkpoint is written
+ * every 10 commits (`delta.checkpointInterval`). Data files are zstd Parquet in Hive partition
+ * folders escaped like Spark's, with exact per-file statistics.
  *
  * The reader replays classic, multi-part and v2 checkpoints, tolerates a corrupt or missing
  * `_last_checkpoint`, reads column mapping (name and id), deletion vectors, `timestamp_ntz`, and
@@ -99,7 +103,15 @@ export {
   type LockHolder,
   TAKEOVER_FILE,
 } from "./lock.ts";
-export type { Action, AddFile, CommitInfo, Metadata, Protocol, RemoveFile } from "./actions.ts";
+export type {
+  Action,
+  AddFile,
+  CommitInfo,
+  Metadata,
+  Protocol,
+  RemoveFile,
+  Txn,
+} from "./actions.ts";
 export type { DeltaType, StructField, StructType } from "./schema.ts";
 export {
   ConcurrentModificationError,
@@ -108,6 +120,7 @@ export {
   InvalidOperationError,
   NotADeltaTableError,
   SchemaMismatchError,
+  TransactionAlreadyCommittedError,
   UnsupportedFeatureError,
   VersionNotFoundError,
 } from "./errors.ts";

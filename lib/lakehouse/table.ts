@@ -6,8 +6,14 @@
  */
 
 import pl from "nodejs-polars";
-import type { Action, AddFile, Metadata, Protocol, RemoveFile } from "./actions.ts";
-import { commit, type CommitResult, DEFAULT_CHECKPOINT_INTERVAL } from "./_commit.ts";
+import type { Action, AddFile, Metadata, Protocol, RemoveFile, Txn } from "./actions.ts";
+import {
+  checkAppTransactions,
+  commit,
+  type CommitResult,
+  DEFAULT_CHECKPOINT_INTERVAL,
+  type Transaction,
+} from "./_commit.ts";
 import { DataFileOptions, writeDataFiles } from "./_write.ts";
 import {
   InvalidOperationError,
@@ -23,7 +29,7 @@ import {
   type Snapshot,
   type TimeTravel,
 } from "./log.ts";
-import { partitionValueExpr, resolveLogPath } from "./partition.ts";
+import { canonicalPath, partitionValueExpr, resolveLogPath } from "./partition.ts";
 import { describePredicate, type Predicate, predicateExpr } from "./predicate.ts";
 import { emptyFrame, readFiles } from "./reader.ts";
 import {
@@ -65,6 +71,15 @@ export interface WriteOptions {
   mergeSchema?: boolean;
   /** Maximum rows per data file (default 1,000,000). */
   maxRowsPerFile?: number;
+  /**
+   * Application transactions committed atomically with the rows (Delta `txn` actions, e.g.
+   * `{ appId: "ingest:<sha256>", version: 0 }`), which make the write idempotent: when the
+   * table already holds one of these app ids at this version or a later one, or a concurrent
+   * commit adds it first, the write throws {@linkcode TransactionAlreadyCommittedError} and
+   * commits nothing (its data files are removed). The latest version per app id is in
+   * {@linkcode Snapshot.txns}.
+   */
+  txns?: Pick<Txn, "appId" | "version">[];
 }
 
 /** Options of {@linkcode DeltaTable.overwrite}. */
@@ -243,6 +258,7 @@ export class DeltaTable {
     }
     const snap = await this.snapshot();
     const { schema, metadataAction } = this.#schemaFor(snap, df, options);
+    const txns = txnActions(snap, options);
     const source = conformFrame(df, schema);
     for (const k of keys) {
       if (!source.columns.includes(k)) {
@@ -279,11 +295,12 @@ export class DeltaTable {
     const out = pl.concat([...kept, source], { how: "vertical" });
     const adds = await writeDataFiles(this.root, out, schema, parts, fileOptions(options, snap));
     const touched = new Set(candidates.map((f) => partitionKey(f.partitionValues, parts)));
-    const result = await commit({
+    const result = await commitOrDiscard(adds, {
       root: this.root,
       readVersion: snap.version,
       actions: [
         ...(metadataAction ? [metadataAction] : []),
+        ...txns,
         ...removes,
         ...adds.map((add) => ({ add })),
       ],
@@ -387,7 +404,10 @@ export class DeltaTable {
     if (mode === "Overwrite" && snap.metadata.configuration["delta.appendOnly"] === "true") {
       throw new InvalidOperationError(`${this.root}: table is append-only (delta.appendOnly)`);
     }
-    const actions: Action[] = metadataAction ? [metadataAction] : [];
+    const actions: Action[] = [
+      ...(metadataAction ? [metadataAction] : []),
+      ...txnActions(snap, options),
+    ];
     let reads: ((pv: Record<string, string | null>) => boolean) | undefined;
     let kept: pl.DataFrame | null = null;
     let removed = 0;
@@ -438,7 +458,7 @@ export class DeltaTable {
     const out = kept ? pl.concat([kept, data], { how: "vertical" }) : data;
     const adds = await writeDataFiles(this.root, out, schema, parts, fileOptions(options, snap));
     actions.push(...adds.map((add) => ({ add })));
-    return commit({
+    return commitOrDiscard(adds, {
       root: this.root,
       readVersion: snap.version,
       actions,
@@ -473,12 +493,56 @@ export class DeltaTable {
       maxRowsPerFile: options.maxRowsPerFile,
     });
     const info = writeInfo(mode, parts, null, adds, 0, 0, true);
-    return commit({
+    return commitOrDiscard(adds, {
       root: this.root,
       readVersion: -1,
-      actions: [{ protocol }, { metaData }, ...adds.map((add) => ({ add }))],
+      actions: [
+        { protocol },
+        { metaData },
+        ...txnActions(null, options),
+        ...adds.map((add) => ({ add })),
+      ],
       info: { ...info, operation: "CREATE TABLE AS SELECT", isBlindAppend: true },
     });
+  }
+}
+
+/**
+ * The `txn` actions of a write, after checking that the snapshot it read (null: a new table)
+ * does not hold them already.
+ */
+function txnActions(snap: Snapshot | null, options: WriteOptions): Action[] {
+  const txns = options.txns ?? [];
+  const ids = new Set(txns.map((t) => t.appId));
+  if (ids.size !== txns.length) {
+    throw new InvalidOperationError("a write carries the same txn appId twice");
+  }
+  for (const t of txns) {
+    if (!Number.isInteger(t.version)) {
+      throw new InvalidOperationError(`txn ${t.appId}: version ${t.version} is not an integer`);
+    }
+  }
+  if (snap) {
+    checkAppTransactions(txns, snap.txns.values(), `${snap.root} (version ${snap.version})`);
+  }
+  const lastUpdated = Date.now();
+  return txns.map(({ appId, version }) => ({ txn: { appId, version, lastUpdated } }));
+}
+
+/**
+ * Commits a write, and when the commit fails removes the data files it added: `commit` throws
+ * only when no log entry of ours exists, so no version references them. (A writer killed
+ * before committing leaves its files to VACUUM, which deletes unreferenced files older than
+ * the retention.)
+ */
+async function commitOrDiscard(adds: AddFile[], txn: Transaction): Promise<CommitResult> {
+  try {
+    return await commit(txn);
+  } catch (e) {
+    await Promise.all(
+      adds.map((a) => Deno.remove(canonicalPath(txn.root, a.path)).catch(() => {})),
+    );
+    throw e;
   }
 }
 

@@ -8,6 +8,7 @@ import {
   ConcurrentModificationError,
   InvalidOperationError,
   SchemaMismatchError,
+  TransactionAlreadyCommittedError,
   VersionNotFoundError,
 } from "./errors.ts";
 import { commitFileName, loadSnapshot } from "./log.ts";
@@ -250,6 +251,81 @@ Deno.test("conflicts: overwrite loses to a concurrent append in the same data", 
     });
     assert.equal(blind.version, 2);
     assert.equal(blind.retries, 1);
+  });
+});
+
+Deno.test("txn: a write whose appId the table already holds commits nothing", async () => {
+  await withTable(async (t) => {
+    await t.append(frame([1], [1]), { txns: [{ appId: "charge:a", version: 0 }] }); // v0
+    const txn = (await t.snapshot()).txns.get("charge:a");
+    assert.equal(txn?.version, 0);
+    assert.equal(typeof txn?.lastUpdated, "number");
+    await assert.rejects(
+      t.append(frame([2], [2]), { txns: [{ appId: "charge:a", version: 0 }] }),
+      (e: unknown) => e instanceof TransactionAlreadyCommittedError && e.appIds[0] === "charge:a",
+    );
+    // A later version of the same application is progress, not a repeat.
+    await t.append(frame([3], [3]), { txns: [{ appId: "charge:a", version: 1 }] }); // v1
+    assert.equal((await t.snapshot()).txns.get("charge:a")?.version, 1);
+    assert.deepEqual(await rows(t), ["2025/1/1", "2025/3/3"]);
+    await assert.rejects(
+      t.append(frame([4], [4]), {
+        txns: [{ appId: "x", version: 0 }, { appId: "x", version: 1 }],
+      }),
+      InvalidOperationError,
+    );
+    assert.equal(await t.version(), 1);
+    const log = await Deno.readTextFile(join(t.root, "_delta_log", commitFileName(1)));
+    assert.match(log, /^\{"txn":\{"appId":"charge:a","version":1,"lastUpdated":\d+\}\}$/m);
+  });
+});
+
+Deno.test("txn: a commit that loses the race to a winner with its appId fails, even at creation", async () => {
+  await withTable(async (t) => {
+    await t.append(frame([1], [1]));
+    const read = await t.snapshot(); // v0: what a concurrent writer read
+    await t.append(frame([2], [2]), { txns: [{ appId: "charge:b", version: 0 }] }); // wins v1
+    const loser = (appId: string) => ({
+      root: t.root,
+      readVersion: read.version,
+      actions: [{ txn: { appId, version: 0 } }],
+      info: { operation: "WRITE", isBlindAppend: true },
+    });
+    await assert.rejects(commit(loser("charge:b")), TransactionAlreadyCommittedError);
+    assert.equal(await t.version(), 1);
+    // Another application's transaction simply lands after the winner.
+    assert.equal((await commit(loser("charge:c"))).version, 2);
+    // Creating the table: losing version 0 to a creator with the same appId.
+    const created = {
+      root: t.root,
+      readVersion: -1,
+      actions: [{ txn: { appId: "charge:a", version: 0 } }],
+      info: { operation: "WRITE" },
+    };
+    await assert.rejects(commit(created), ConcurrentModificationError);
+    const root2 = join(t.root, "..", "t2");
+    const t2 = new DeltaTable(root2);
+    await t2.append(frame([1], [1]), { txns: [{ appId: "charge:a", version: 0 }] });
+    await assert.rejects(commit({ ...created, root: root2 }), TransactionAlreadyCommittedError);
+  });
+});
+
+Deno.test("txn: concurrent appends with one appId land once and leave no orphan file", async () => {
+  await withTable(async (t) => {
+    await t.append(frame([0], [0]));
+    const outcomes = await Promise.allSettled(
+      [1, 2, 3].map((i) =>
+        t.append(frame([i], [i]), { txns: [{ appId: "charge:d", version: 0 }] })
+      ),
+    );
+    assert.equal(outcomes.filter((o) => o.status === "fulfilled").length, 1);
+    for (const o of outcomes) {
+      if (o.status === "rejected") assert.ok(o.reason instanceof TransactionAlreadyCommittedError);
+    }
+    assert.equal((await t.read()).height, 2);
+    assert.equal(await t.version(), 1);
+    const onDisk = [...Deno.readDirSync(t.root)].filter((e) => e.name.endsWith(".parquet"));
+    assert.equal(onDisk.length, (await t.files()).length);
   });
 });
 
