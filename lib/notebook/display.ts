@@ -6,7 +6,9 @@
  */
 
 import pl from "nodejs-polars";
-import { inKernel } from "../runner/progress.ts";
+import { inKernel, SKIPPED_STEP_MIME, type SkippedStep } from "../runner/progress.ts";
+
+export type { SkippedStep };
 
 type Row = Record<string, unknown>;
 
@@ -29,22 +31,8 @@ export async function md(text: string): Promise<void> {
 }
 
 /**
- * MIME type of a skipped-step record in a cell's outputs. The runner collects these into the
- * run manifest, so a run that skipped steps is told apart from a complete one.
- */
-export const SKIPPED_STEP_MIME = "application/vnd.eco2mix.skipped-step+json";
-
-/** A pipeline step that could not run on the data it was given (reason in French). */
-export interface SkippedStep {
-  /** Short French name of the step, e.g. "prévision de la consommation à un jour". */
-  step: string;
-  /** Why, in French, for the reader of the notebook and the report. */
-  reason: string;
-}
-
-/**
- * Says in the notebook that a step was skipped and why, and records it for the runner (see
- * {@linkcode SKIPPED_STEP_MIME}). Outside the kernel it prints the sentence.
+ * Says in the notebook that a step was skipped and why, and records it for the runner, which
+ * lists it in the run manifest. Outside the kernel it prints the sentence.
  *
  * @example
  * ```ts

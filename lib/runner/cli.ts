@@ -8,7 +8,15 @@
  * ```
  *
  * Parameters whose names end in `_path` or `_dir` are paths: relative ones are resolved from
- * the directory the command was typed in (kernels run in the notebooks' folder).
+ * the directory the command was typed in (kernels run in the notebooks' folder). Output
+ * folders are created and checked before any notebook runs, so a run does not fail at its end
+ * on a folder it cannot write.
+ *
+ * However the run stops (SIGINT, SIGTERM, SIGHUP, the death of the `npx`/`deno task` that
+ * launched it, a timeout, a failing cell), every kernel of its tree is stopped and the manifest
+ * says where and why; exit codes: 0 success (the manifest may say
+ * `completed_with_skipped_steps`), 1 a notebook failed or timed out, 2 a wrong command line,
+ * 128 + signal number when interrupted (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
  *
  * @module
  */
@@ -16,10 +24,10 @@
 import { parseArgs } from "node:util";
 import { PATHS } from "../paths.ts";
 import { basename, isAbsolute, join, resolve } from "node:path";
-import { executeNotebook, NotebookExecutionError, type NotebookRun } from "./execute.ts";
+import { executeNotebook, NotebookExecutionError } from "./execute.ts";
 import { NotebookFormatError, readNotebook } from "./ipynb.ts";
 import { KernelError, killAllKernels } from "./kernel.ts";
-import { finishManifest, openRun, recordNotebook } from "./manifest.ts";
+import { finishManifest, type Manifest, openRun, recordNotebook } from "./manifest.ts";
 import {
   coerceParameter,
   declaredParameters,
@@ -27,7 +35,8 @@ import {
   ParameterError,
   type ParameterValue,
 } from "./parameters.ts";
-import { formatProgress, nestedProgress, TerminalProgress } from "./progress.ts";
+import { formatProgress, nestedProgress, type Progress, TerminalProgress } from "./progress.ts";
+import { watchLaunchers } from "./supervision.ts";
 
 const USAGE = `Usage: cli.ts NOTEBOOK [options]
 
@@ -38,8 +47,13 @@ Options:
   -p, --parameter KEY=VALUE  set a parameter of the notebook's "parameters" cell (repeatable)
   --input PATH               input file or folder (same as -p input_path=PATH)
   --run-dir DIR              run folder to use instead of runs/<run id>
-  --timeout SECONDS          longest time one cell may run (default 600)
-  -h, --help                 show this help`;
+  --timeout SECONDS          longest time one cell may run, in this notebook and in the
+                             notebooks it runs (default 600)
+  --budget SECONDS           longest time the whole run may take (default: no limit)
+  -h, --help                 show this help
+
+Exit status: 0 success (see the manifest for skipped steps), 1 a notebook failed or timed
+out, 2 a wrong command line, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP.`;
 
 /** A command line the CLI cannot run. */
 export class UsageError extends Error {
@@ -52,6 +66,8 @@ export interface CliOptions {
   parameters: [name: string, text: string][];
   runDir: string | null;
   cellTimeoutMs: number;
+  /** Whole-run budget in milliseconds, or null for none. */
+  budgetMs: number | null;
 }
 
 /**
@@ -73,6 +89,7 @@ export function parseCli(args: string[], cwd: string): CliOptions {
       input: { type: "string" },
       "run-dir": { type: "string" },
       timeout: { type: "string" },
+      budget: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -86,11 +103,16 @@ export function parseCli(args: string[], cwd: string): CliOptions {
   if (values.input !== undefined) parameters.push(["input_path", values.input]);
   const timeout = Number(values.timeout ?? 600);
   if (!(timeout > 0)) throw new UsageError(`--timeout expects seconds, got "${values.timeout}"`);
+  const budget = values.budget === undefined ? null : Number(values.budget);
+  if (budget !== null && !(budget > 0)) {
+    throw new UsageError(`--budget expects seconds, got "${values.budget}"`);
+  }
   return {
     notebook: resolve(cwd, positionals[0]),
     parameters,
     runDir: values["run-dir"] ? resolve(cwd, values["run-dir"]) : null,
     cellTimeoutMs: timeout * 1000,
+    budgetMs: budget === null ? null : budget * 1000,
   };
 }
 
@@ -117,21 +139,60 @@ export function typedParameters(
   for (const [name, text] of pairs) {
     const value = coerceParameter(text, kinds.get(name), name);
     const isPath = name.endsWith("_path") || name.endsWith("_dir");
-    out[name] = isPath && typeof value === "string" && value !== "" && !isAbsolute(value)
+    out[name] = isPath && typeof value === "string" && value !== "" && !isAbsolute(value) &&
+        !isUrl(value)
       ? resolve(cwd, value)
       : value;
   }
   return out;
 }
 
-function summary(runDir: string, runs: NotebookRun[]): string {
+/** Whether a path parameter is a URL (`az://…`, `abfss://…`), which is not a local path. */
+function isUrl(value: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+}
+
+/** Parameters naming folders the run writes into. */
+const OUTPUT_DIRS = ["lakehouse_dir", "models_dir", "report_dir"];
+
+/**
+ * Creates the output folders named by `parameters` and checks they can be written, so that a
+ * run never fails at its end on a folder it cannot use; throws {@linkcode UsageError}.
+ */
+export async function prepareOutputDirs(
+  parameters: Record<string, ParameterValue>,
+): Promise<void> {
+  for (const name of OUTPUT_DIRS) {
+    const dir = parameters[name];
+    if (typeof dir !== "string" || dir === "") continue;
+    if (isUrl(dir)) {
+      throw new UsageError(`${name}: "${dir}" is a URL; this version writes local folders only`);
+    }
+    try {
+      await Deno.mkdir(dir, { recursive: true });
+      const probe = join(dir, `.write-check-${crypto.randomUUID()}`);
+      await Deno.writeTextFile(probe, "");
+      await Deno.remove(probe);
+    } catch (e) {
+      throw new UsageError(`${name}: cannot write into "${dir}": ${(e as Error).message}`);
+    }
+  }
+}
+
+function summary(runDir: string, runs: Manifest["notebooks"]): string {
   const rows = runs.map((r) =>
-    `  ${basename(r.input).padEnd(40)} ${r.status.padEnd(9)} ${
-      r.durationS.toFixed(1).padStart(7)
-    } s`
+    `  ${r.output.padEnd(40)} ${r.status.padEnd(9)} ${r.duration_s.toFixed(1).padStart(7)} s${
+      r.skipped.length ? `  (${r.skipped.length} skipped step(s))` : ""
+    }`
   );
   return [`Run folder: ${runDir}`, ...rows].join("\n");
 }
+
+const SIGNAL_EXIT: Partial<Record<Deno.Signal, number>> = {
+  SIGINT: 130,
+  SIGTERM: 143,
+  SIGHUP: 129,
+};
 
 /** Runs the CLI; returns the process exit code. */
 export async function main(args: string[], cwd: string): Promise<number> {
@@ -143,6 +204,11 @@ export async function main(args: string[], cwd: string): Promise<number> {
     const declared = declaredParameters(await readNotebook(options.notebook));
     parameters = typedParameters(options.parameters, declared, cwd);
     runsOthers = declared.some((d) => d.name === "run_dir");
+    // Nested notebooks get the same cell timeout as this one.
+    if (declared.some((d) => d.name === "cell_timeout_s") && !("cell_timeout_s" in parameters)) {
+      parameters.cell_timeout_s = options.cellTimeoutMs / 1000;
+    }
+    await prepareOutputDirs(parameters);
   } catch (e) {
     if (
       e instanceof UsageError || e instanceof ParameterError || e instanceof NotebookFormatError ||
@@ -160,42 +226,62 @@ export async function main(args: string[], cwd: string): Promise<number> {
   if (runsOthers && !parameters.run_dir) parameters.run_dir = runDir;
 
   const terminal = new TerminalProgress();
-  let outer = "";
+  let outer: Progress | null = null;
+  let inner: Progress | null = null;
   // Once interrupted, the handler owns the exit: a cell failing because its kernel was just
   // killed must not end the process first with another status.
   let interrupted: Promise<never> | null = null;
-  const interrupt = () => {
+  const interrupt = (reason: string, code: number) => {
     interrupted ??= (async () => {
       terminal.done();
-      console.error("Interrupted: stopping kernels.");
+      console.error(`Interrupted (${reason}): stopping kernels.`);
       await killAllKernels();
-      await finishManifest(runDir, "failed").catch(() => {});
-      Deno.exit(130);
+      const at = inner ?? outer;
+      await finishManifest(runDir, "interrupted", {
+        reason,
+        ...(at ? { notebook: `${at.name}.ipynb`, cell: at.cell } : {}),
+      }).catch(() => {});
+      Deno.exit(code);
     })();
   };
-  Deno.addSignalListener("SIGINT", interrupt);
-  Deno.addSignalListener("SIGTERM", interrupt);
+  const onSignal = Object.fromEntries(
+    Object.entries(SIGNAL_EXIT).map(([signal, code]) => [signal, () => interrupt(signal, code!)]),
+  );
+  for (const [signal, handler] of Object.entries(onSignal)) {
+    Deno.addSignalListener(signal as Deno.Signal, handler);
+  }
+  const stopWatching = watchLaunchers((gone) =>
+    interrupt(`the launching process ${gone.pid} exited`, 143)
+  );
   try {
     const run = await executeNotebook(options.notebook, {
       parameters,
       outputPath: join(runDir, basename(options.notebook)),
       cellTimeoutMs: options.cellTimeoutMs,
+      runDeadline: options.budgetMs === null ? undefined : Date.now() + options.budgetMs,
       onWarning: (w) => console.warn(`warning: ${w}`),
       onProgress: (p) => {
-        outer = formatProgress({ ...p, notebook: 1, notebooks: 1, name: basename(p.notebook) });
-        terminal.show(outer);
+        outer = { ...p, notebook: 1, notebooks: 1, name: basename(p.notebook, ".ipynb") };
+        inner = null;
+        terminal.show(formatProgress(outer));
       },
       onMessage: (msg) => {
-        const inner = nestedProgress(msg);
-        if (inner) terminal.show(`${outer} › ${formatProgress(inner)}`);
+        const nested = nestedProgress(msg);
+        if (nested && outer) {
+          inner = nested;
+          terminal.show(`${formatProgress(outer)} › ${formatProgress(nested)}`);
+        }
       },
     });
     terminal.done();
     await recordNotebook(runDir, run);
     const manifest = await finishManifest(runDir, "completed");
-    console.log(summary(runDir, [run]));
+    console.log(summary(runDir, manifest.notebooks));
+    const skipped = manifest.notebooks.flatMap((n) => n.skipped);
+    for (const s of skipped) console.log(`Étape ignorée — ${s.step} : ${s.reason}`);
     console.log(
-      `Manifest: ${join(runDir, "manifest.json")} (${manifest.notebooks.length} notebooks)`,
+      `Manifest: ${join(runDir, "manifest.json")} (${manifest.notebooks.length} notebooks, ` +
+        `status ${manifest.status})`,
     );
     return 0;
   } catch (e) {
@@ -203,13 +289,21 @@ export async function main(args: string[], cwd: string): Promise<number> {
     terminal.done();
     if (!(e instanceof NotebookExecutionError || e instanceof KernelError)) throw e;
     if (e instanceof NotebookExecutionError) await recordNotebook(runDir, e.run);
-    await finishManifest(runDir, "failed");
+    const manifest = await finishManifest(runDir, "failed");
     console.error(`error: ${e.message}`);
+    if (manifest.stopped?.notebook) {
+      console.error(
+        `First failure: ${manifest.stopped.notebook}, cell ${manifest.stopped.cell}: ` +
+          manifest.stopped.reason,
+      );
+    }
     console.error(`Run folder: ${runDir}`);
     return 1;
   } finally {
-    Deno.removeSignalListener("SIGINT", interrupt);
-    Deno.removeSignalListener("SIGTERM", interrupt);
+    stopWatching();
+    for (const [signal, handler] of Object.entries(onSignal)) {
+      Deno.removeSignalListener(signal as Deno.Signal, handler);
+    }
   }
 }
 

@@ -26,7 +26,7 @@ async function finish(p: Deno.ChildProcess): Promise<{ code: number; out: string
   return { code, out: d.decode(stdout), err: d.decode(stderr) };
 }
 
-Deno.test("parseCli reads -p pairs, --input, --run-dir and --timeout", () => {
+Deno.test("parseCli reads -p pairs, --input, --run-dir, --timeout and --budget", () => {
   const o = parseCli(
     ["nb.ipynb", "-p", "a=1", "--parameter", "b=x=y", "--input", "d", "--timeout", "5"],
     "/w",
@@ -36,7 +36,10 @@ Deno.test("parseCli reads -p pairs, --input, --run-dir and --timeout", () => {
     parameters: [["a", "1"], ["b", "x=y"], ["input_path", "d"]],
     runDir: null,
     cellTimeoutMs: 5000,
+    budgetMs: null,
   });
+  assert.equal(parseCli(["nb.ipynb", "--budget", "90"], "/w").budgetMs, 90_000);
+  assert.throws(() => parseCli(["a", "--budget", "0"], "/w"), UsageError);
   assert.throws(() => parseCli(["nb.ipynb", "-p", "novalue"], "/w"), UsageError);
   assert.throws(() => parseCli([], "/w"), UsageError);
   assert.throws(() => parseCli(["a", "--timeout", "zero"], "/w"), UsageError);
@@ -87,17 +90,19 @@ Deno.test("a wrong parameter value exits 2 before any kernel starts", async () =
 
 Deno.test("Ctrl-C stops the outer kernel and the kernels it started: none is left", async () => {
   const dir = await Deno.makeTempDir();
-  await writeTestNotebook(dir, "inner.ipynb", ["await new Promise((r) => setTimeout(r, 120_000))"]);
+  await writeTestNotebook(dir, "inner.ipynb", [
+    `Deno.writeTextFileSync("${dir}/started", "");\nawait new Promise((r) => setTimeout(r, 120_000))`,
+  ]);
   await writeTestNotebook(dir, "outer.ipynb", [
     { source: 'let run_dir = "";', tags: ["parameters"] },
     `import { runNotebooks } from "${MOD}";\n` +
     `await runNotebooks(["${dir}/inner.ipynb"], { runDir: run_dir });`,
   ]);
   const child = cli(["outer.ipynb", "--run-dir", "run"], dir);
-  // Wait until both kernels (outer notebook, inner notebook) are running.
+  // Wait until the inner notebook's cell runs (both kernels are up).
   const deadline = Date.now() + 30_000;
-  while ((await processesMentioning(`${dir}/run`)).length < 2) {
-    assert.ok(Date.now() < deadline, "the two kernels never started");
+  while (!(await Deno.stat(`${dir}/started`).catch(() => null))) {
+    assert.ok(Date.now() < deadline, "the inner cell never started");
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill("SIGINT");
@@ -105,5 +110,31 @@ Deno.test("Ctrl-C stops the outer kernel and the kernels it started: none is lef
   assert.equal(r.code, 130);
   await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(await processesMentioning(`${dir}/run`), []);
-  assert.equal((await readManifest(`${dir}/run`)).status, "failed");
+  const manifest = await readManifest(`${dir}/run`);
+  assert.equal(manifest.status, "interrupted");
+  assert.deepEqual(manifest.stopped, { reason: "SIGINT", notebook: "inner.ipynb", cell: 1 });
+  // Connection files (they hold the signing key) never outlive the kernels' start.
+  const left = [...Deno.readDirSync(`${dir}/run`)].filter((e) => e.name.startsWith("kernel-"));
+  assert.deepEqual(left, []);
+});
+
+Deno.test("output folders are created before any kernel starts; a URL or unwritable one exits 2", async () => {
+  const dir = await Deno.makeTempDir();
+  await writeTestNotebook(dir, "p.ipynb", [
+    { source: 'let report_dir = "";\nlet lakehouse_dir = "";', tags: ["parameters"] },
+    "1",
+  ]);
+  const ok = await finish(cli(["p.ipynb", "-p", "report_dir=a/b", "--run-dir", "run"], dir));
+  assert.equal(ok.code, 0, ok.err);
+  assert.ok(Deno.statSync(`${dir}/a/b`).isDirectory);
+  const url = await finish(
+    cli(["p.ipynb", "-p", "lakehouse_dir=az://c/lake", "--run-dir", "r2"], dir),
+  );
+  assert.equal(url.code, 2);
+  assert.match(url.err, /lakehouse_dir: "az:\/\/c\/lake" is a URL/);
+  await Deno.writeTextFile(`${dir}/file`, "");
+  const blocked = await finish(cli(["p.ipynb", "-p", "report_dir=file/x", "--run-dir", "r3"], dir));
+  assert.equal(blocked.code, 2);
+  assert.match(blocked.err, /report_dir: cannot write into/);
+  assert.throws(() => Deno.statSync(`${dir}/r3`), Deno.errors.NotFound);
 });

@@ -7,7 +7,7 @@
  */
 
 import { dirname, resolve } from "node:path";
-import { CellTimeoutError, Kernel, KernelError } from "./kernel.ts";
+import { type CellDeadline, CellTimeoutError, Kernel, KernelError } from "./kernel.ts";
 import {
   type Cell,
   joinSource,
@@ -19,6 +19,7 @@ import {
 } from "./ipynb.ts";
 import { injectParameters, type ParameterValue } from "./parameters.ts";
 import type { JupyterMessage } from "./wire.ts";
+import { nestedProgress, SKIPPED_STEP_MIME, type SkippedStep } from "./progress.ts";
 
 /** Where a run is, for progress display. */
 export interface CellProgress {
@@ -35,8 +36,17 @@ export interface ExecuteOptions {
   parameters?: Record<string, ParameterValue>;
   /** Path of the executed copy to write. */
   outputPath: string;
-  /** Longest time one cell may run, in milliseconds (default 10 minutes). */
+  /**
+   * Longest time one cell may run, in milliseconds (default 10 minutes). A cell that runs
+   * other notebooks (notebook 11) is not bounded as a whole: their cells are, and it stays
+   * alive while they report progress.
+   */
   cellTimeoutMs?: number;
+  /**
+   * The run's time budget: epoch milliseconds after which no cell may go on, nested runs
+   * included (they receive it through {@linkcode RUN_DEADLINE_ENV}).
+   */
+  runDeadline?: number;
   /** Kernel working directory (default: the notebook's folder, as Jupyter does). */
   cwd?: string;
   /** Extra environment variables for the kernel. */
@@ -66,6 +76,8 @@ export interface NotebookRun {
   parameters: Record<string, ParameterValue>;
   /** Per executed code cell: index in the source notebook, status and duration. */
   cells: { index: number; status: "completed" | "failed"; durationS: number }[];
+  /** Steps the notebook said it skipped, and why (see `skipped` in lib/notebook/display.ts). */
+  skipped: SkippedStep[];
   error?: { cellIndex: number; executionCount: number | null; ename: string; evalue: string };
 }
 
@@ -83,6 +95,71 @@ export class NotebookExecutionError extends Error {
 }
 
 const PARAMETERS_INJECTED = "injected-parameters";
+
+/** Environment variable carrying the run's deadline (epoch ms) into kernels. */
+export const RUN_DEADLINE_ENV = "ECO2MIX_RUN_DEADLINE_MS";
+
+/**
+ * Margin given to a cell that runs other notebooks beyond their own cell timeout, so that a
+ * nested cell's timeout (reported with its notebook and cell) always fires first.
+ */
+const NESTED_GRACE_MS = 30_000;
+
+/**
+ * The run deadline handed down by an outer runner, if any.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { inheritedRunDeadline } from "./execute.ts";
+ * assert.equal(inheritedRunDeadline({ ECO2MIX_RUN_DEADLINE_MS: "1700000000000" }), 1700000000000);
+ * assert.equal(inheritedRunDeadline({}), undefined);
+ * ```
+ */
+export function inheritedRunDeadline(
+  env: Record<string, string> = Deno.env.toObject(),
+): number | undefined {
+  const value = Number(env[RUN_DEADLINE_ENV]);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+function budgetReason(runDeadline: number): string {
+  return `the run's time budget ran out at ${new Date(runDeadline).toISOString()}`;
+}
+
+/**
+ * Deadline of a cell starting now: its own timeout, or the run's budget if that comes first.
+ */
+function cellDeadline(timeoutMs: number, runDeadline: number | undefined): CellDeadline {
+  const own = Date.now() + timeoutMs;
+  return runDeadline !== undefined && runDeadline < own
+    ? { at: runDeadline, reason: budgetReason(runDeadline) }
+    : { at: own, reason: `cell did not finish within ${timeoutMs / 1000} s` };
+}
+
+/**
+ * Moves the deadline of a cell that runs other notebooks after their progress: their own cells
+ * (bounded by the same timeout and budget) always time out first, and are reported with their
+ * notebook and cell.
+ */
+function extendForNestedRun(
+  deadline: CellDeadline,
+  timeoutMs: number,
+  runDeadline: number | undefined,
+): void {
+  const nestedLimit = Math.min(Date.now() + timeoutMs, runDeadline ?? Infinity);
+  const at = nestedLimit + NESTED_GRACE_MS;
+  if (at > deadline.at) {
+    Object.assign(deadline, {
+      at,
+      reason: nestedLimit === runDeadline
+        ? budgetReason(runDeadline)
+        : `the notebooks run by this cell made no progress for ${
+          (timeoutMs + NESTED_GRACE_MS) / 1000
+        } s`,
+    });
+  }
+}
 
 function seconds(ms: number): number {
   return Math.round(ms) / 1000;
@@ -172,14 +249,20 @@ export async function executeNotebook(
     peakRssMb: null,
     parameters,
     cells: [],
+    skipped: [],
   };
+  const timeoutMs = options.cellTimeoutMs ?? 600_000;
+  const runDeadline = options.runDeadline;
 
   let kernel: Kernel | null = null;
   try {
     kernel = await Kernel.start({
       cwd: options.cwd ?? dirname(resolve(input)),
       connectionDir: options.connectionDir ?? dirname(resolve(options.outputPath)),
-      env: options.env,
+      env: {
+        ...options.env,
+        ...(runDeadline !== undefined ? { [RUN_DEADLINE_ENV]: String(runDeadline) } : {}),
+      },
     }).catch((e) => {
       throw new KernelError(`${input}: ${e.message}`);
     });
@@ -195,13 +278,19 @@ export async function executeNotebook(
       const t0 = performance.now();
       const cellStart = new Date().toISOString();
       let failure: { ename: string; evalue: string } | null = null;
+      const deadline = cellDeadline(timeoutMs, runDeadline);
       try {
         const reply = await kernel.execute(joinSource(cell.source), {
-          timeoutMs: options.cellTimeoutMs ?? 600_000,
+          deadline,
           onOutput: (msg) => {
             // Known before the reply: a cell that times out still shows its In [n].
             if (msg.header.msg_type === "execute_input") {
               cell.execution_count = msg.content.execution_count;
+            }
+            if (nestedProgress(msg)) extendForNestedRun(deadline, timeoutMs, runDeadline);
+            const step = msg.content.data?.[SKIPPED_STEP_MIME] as SkippedStep | undefined;
+            if (step && msg.header.msg_type === "display_data") {
+              run.skipped.push({ step: String(step.step), reason: String(step.reason) });
             }
             collector.add(msg);
             options.onMessage?.(msg);

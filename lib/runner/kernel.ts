@@ -8,15 +8,26 @@
 import { join } from "node:path";
 import { ZmtpSocket } from "./zmtp.ts";
 import { decodeMessage, encodeMessage, type JupyterMessage, newMessage } from "./wire.ts";
+import { tiedToParent } from "./supervision.ts";
 
 /** The kernel did not start, died, or broke the protocol. */
 export class KernelError extends Error {
   override name = "KernelError";
 }
 
-/** A cell ran longer than its timeout. */
+/** A cell ran longer than its timeout (or past the run's time budget). */
 export class CellTimeoutError extends Error {
   override name = "CellTimeoutError";
+}
+
+/**
+ * When a running cell must stop. The caller may move `at` while the cell runs (a cell that
+ * runs other notebooks is alive as long as they progress); `reason` is the timeout's message.
+ */
+export interface CellDeadline {
+  /** Epoch milliseconds. */
+  at: number;
+  reason: string;
 }
 
 /** Options for {@linkcode Kernel.start}. */
@@ -92,7 +103,8 @@ async function connectWithRetry(
  * ```ts ignore
  * const kernel = await Kernel.start({ cwd: ".", connectionDir: "/tmp/k" });
  * try {
- *   const reply = await kernel.execute("1 + 1", { timeoutMs: 10_000, onOutput: console.log });
+ *   const deadline = { at: Date.now() + 10_000, reason: "cell did not finish within 10 s" };
+ *   const reply = await kernel.execute("1 + 1", { deadline, onOutput: console.log });
  * } finally {
  *   await kernel.shutdown();
  * }
@@ -102,7 +114,6 @@ export class Kernel {
   readonly #process: Deno.ChildProcess;
   readonly #key: string;
   readonly #session = crypto.randomUUID();
-  readonly #connectionFile: string;
   #shell!: ZmtpSocket;
   #control!: ZmtpSocket;
   #iopub!: ZmtpSocket;
@@ -110,10 +121,9 @@ export class Kernel {
   #stderr = "";
   readonly #status: Promise<Deno.CommandStatus>;
 
-  private constructor(process: Deno.ChildProcess, key: string, connectionFile: string) {
+  private constructor(process: Deno.ChildProcess, key: string) {
     this.#process = process;
     this.#key = key;
-    this.#connectionFile = connectionFile;
     this.#status = process.status.then((s) => {
       this.#exited = true;
       return s;
@@ -133,6 +143,8 @@ export class Kernel {
     const key = crypto.randomUUID();
     await Deno.mkdir(options.connectionDir, { recursive: true });
     const connectionFile = join(options.connectionDir, `kernel-${crypto.randomUUID()}.json`);
+    // The file holds the key that signs messages: readable by its owner only, and removed as
+    // soon as the kernel has read it, so that no run, however it ends, leaves one behind.
     await Deno.writeTextFile(
       connectionFile,
       JSON.stringify({
@@ -147,16 +159,23 @@ export class Kernel {
         key,
         kernel_name: "deno",
       }),
+      { mode: 0o600, createNew: true },
     );
-    const process = new Deno.Command(Deno.execPath(), {
-      args: ["jupyter", "--kernel", "--conn", connectionFile],
+    const [program, ...args] = tiedToParent(Deno.execPath(), [
+      "jupyter",
+      "--kernel",
+      "--conn",
+      connectionFile,
+    ]);
+    const process = new Deno.Command(program, {
+      args,
       cwd: options.cwd,
       env: { NO_COLOR: "1", ...options.env },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    const kernel = new Kernel(process, key, connectionFile);
+    const kernel = new Kernel(process, key);
     live.add(kernel);
     try {
       const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
@@ -169,6 +188,8 @@ export class Kernel {
     } catch (e) {
       await kernel.shutdown();
       throw new KernelError(`${(e as Error).message}${kernel.#stderrTail()}`);
+    } finally {
+      await Deno.remove(connectionFile).catch(() => {});
     }
     return kernel;
   }
@@ -184,12 +205,11 @@ export class Kernel {
    */
   async execute(
     code: string,
-    options: { timeoutMs: number; onOutput: (msg: JupyterMessage) => void },
+    options: { deadline: CellDeadline; onOutput: (msg: JupyterMessage) => void },
   ): Promise<ExecuteReply> {
-    const deadline = Date.now() + options.timeoutMs;
     const ids = new Set<string>();
-    const reply = await this.#run(code, false, ids, deadline, options);
-    await this.#run(FLUSH_BARRIER, true, ids, deadline, options);
+    const reply = await this.#run(code, false, ids, options);
+    await this.#run(FLUSH_BARRIER, true, ids, options);
     return reply;
   }
 
@@ -197,8 +217,7 @@ export class Kernel {
     code: string,
     silent: boolean,
     ids: Set<string>,
-    deadline: number,
-    options: { timeoutMs: number; onOutput: (msg: JupyterMessage) => void },
+    options: { deadline: CellDeadline; onOutput: (msg: JupyterMessage) => void },
   ): Promise<ExecuteReply> {
     const request = newMessage("execute_request", this.#session, {
       code,
@@ -217,9 +236,7 @@ export class Kernel {
       if (this.#exited) {
         throw new KernelError(`the kernel process died while running a cell${this.#stderrTail()}`);
       }
-      if (Date.now() > deadline) {
-        throw new CellTimeoutError(`cell did not finish within ${options.timeoutMs / 1000} s`);
-      }
+      if (Date.now() > options.deadline.at) throw new CellTimeoutError(options.deadline.reason);
       if (!idle) {
         const msg = await this.#next(this.#iopub, 20);
         const parent = msg?.parent_header.msg_id;
@@ -268,7 +285,6 @@ export class Kernel {
     clearTimeout(timer);
     for (const s of [this.#shell, this.#control, this.#iopub]) s?.close();
     live.delete(this);
-    await Deno.remove(this.#connectionFile).catch(() => {});
   }
 
   /**

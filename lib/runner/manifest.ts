@@ -8,8 +8,10 @@
 import { createHash } from "node:crypto";
 import { join, relative, resolve } from "node:path";
 import type { NotebookRun } from "./execute.ts";
+import type { SkippedStep } from "./progress.ts";
 import type { ParameterValue } from "./parameters.ts";
 import { PATHS } from "../paths.ts";
+import { isAlive, processInfo } from "./supervision.ts";
 
 /** One input file of a run. */
 export interface InputFile {
@@ -30,14 +32,39 @@ export interface ManifestNotebook {
   peak_rss_mb: number | null;
   cells: number;
   error?: NotebookRun["error"];
+  /** Steps the notebook skipped because they could not run on the data, and why. */
+  skipped: SkippedStep[];
+}
+
+/**
+ * How a run ended. `completed_with_skipped_steps`: every notebook ran to its end but some
+ * steps could not run on the data (listed per notebook); `interrupted`: stopped by a signal,
+ * its launcher's death or a lost parent.
+ */
+export type RunStatus =
+  | "running"
+  | "completed"
+  | "completed_with_skipped_steps"
+  | "failed"
+  | "interrupted";
+
+/** Where and why a failed or interrupted run stopped. */
+export interface RunStop {
+  reason: string;
+  /** The innermost notebook that was running, and its 1-based code cell, when known. */
+  notebook?: string;
+  cell?: number;
 }
 
 /** The manifest document (`manifest.json` in the run folder). */
 export interface Manifest {
   run_id: string;
-  status: "running" | "completed" | "failed";
+  status: RunStatus;
   started_at: string;
   ended_at: string | null;
+  /** The process that runs it, so that a run left `running` by a dead process can be told. */
+  process: { pid: number; host: string; start_ticks: number | null };
+  stopped?: RunStop;
   parameters: Record<string, ParameterValue>;
   git: { commit: string | null; dirty: boolean | null };
   runtime: { deno: string; v8: string; typescript: string; os: string };
@@ -120,6 +147,11 @@ export async function createManifest(
     status: "running",
     started_at: new Date().toISOString(),
     ended_at: null,
+    process: {
+      pid: Deno.pid,
+      host: Deno.hostname(),
+      start_ticks: processInfo(Deno.pid)?.startTicks ?? null,
+    },
     parameters: init.parameters,
     git: await gitState(runDir),
     runtime: { ...Deno.version, os: `${Deno.build.os}-${Deno.build.arch}` },
@@ -155,6 +187,7 @@ export function manifestEntry(runDir: string, run: NotebookRun): ManifestNoteboo
     peak_rss_mb: run.peakRssMb,
     cells: run.cells.length,
     ...(run.error ? { error: run.error } : {}),
+    skipped: run.skipped,
   };
 }
 
@@ -165,16 +198,46 @@ export async function recordNotebook(runDir: string, run: NotebookRun): Promise<
   await writeManifest(runDir, manifest);
 }
 
-/** Marks the run as finished. */
+/**
+ * Marks the run as finished. A completed run whose notebooks skipped steps ends as
+ * `completed_with_skipped_steps`; a failed one without `stop` is explained by its first failed
+ * notebook.
+ */
 export async function finishManifest(
   runDir: string,
-  status: "completed" | "failed",
+  status: "completed" | "failed" | "interrupted",
+  stop?: RunStop,
 ): Promise<Manifest> {
   const manifest = await readManifest(runDir);
-  manifest.status = status;
+  const skips = manifest.notebooks.some((n) => n.skipped?.length);
+  manifest.status = status === "completed" && skips ? "completed_with_skipped_steps" : status;
   manifest.ended_at = new Date().toISOString();
+  const failed = manifest.notebooks.find((n) => n.status === "failed" && n.error);
+  const explained: RunStop | undefined = stop ??
+    (status === "failed" && failed
+      ? {
+        reason: `${failed.error!.ename}: ${failed.error!.evalue}`,
+        notebook: failed.output,
+        cell: failed.cells,
+      }
+      : undefined);
+  if (explained) manifest.stopped = explained;
   await writeManifest(runDir, manifest);
   return manifest;
+}
+
+/**
+ * Marks as `interrupted` a manifest left `running` by a process that no longer exists on this
+ * host (killed with SIGKILL, machine stopped); returns whether it did.
+ */
+export async function closeAbandonedRun(runDir: string, reason: string): Promise<boolean> {
+  const manifest = await readManifest(runDir).catch(() => null);
+  if (!manifest || manifest.status !== "running") return false;
+  const owner = manifest.process;
+  if (!owner || owner.host !== Deno.hostname() || owner.start_ticks === null) return false;
+  if (isAlive({ pid: owner.pid, startTicks: owner.start_ticks })) return false;
+  await finishManifest(runDir, "interrupted", { reason });
+  return true;
 }
 
 /** An open run folder. */

@@ -6,7 +6,12 @@
  */
 
 import { basename, join } from "node:path";
-import { executeNotebook, NotebookExecutionError, type NotebookRun } from "./execute.ts";
+import {
+  executeNotebook,
+  inheritedRunDeadline,
+  NotebookExecutionError,
+  type NotebookRun,
+} from "./execute.ts";
 import { readNotebook } from "./ipynb.ts";
 import { killAllKernels } from "./kernel.ts";
 import { MANIFEST_FILE, recordNotebook } from "./manifest.ts";
@@ -27,6 +32,11 @@ export interface RunNotebooksOptions {
   parameters?: Record<string, ParameterValue>;
   /** Longest time one cell may run, in milliseconds. */
   cellTimeoutMs?: number;
+  /**
+   * Epoch milliseconds after which no cell may go on (default: the deadline handed down by an
+   * outer runner, if any).
+   */
+  runDeadline?: number;
   /** Progress sink (default: the terminal, or a live display inside a notebook). */
   onProgress?: (p: Progress) => void | Promise<void>;
   /** Warning sink (default: console.warn). */
@@ -52,8 +62,10 @@ function defaultProgress(): (p: Progress) => void | Promise<void> {
  * Runs `notebooks` in order, stopping at the first failure, and returns every run record.
  * When `runDir` holds a manifest, each notebook is appended to it as it ends.
  *
- * Inside a kernel, SIGTERM (sent by an outer runner being interrupted) stops the kernels
- * started here before the process exits, so no kernel outlives its parent.
+ * SIGTERM, SIGINT or SIGHUP (an outer runner being interrupted) stops the kernels started here;
+ * the notebook that was running is recorded as failed with its executed copy, then the process
+ * exits with 143. Should this process die without a chance to act, its kernels die with it
+ * (see supervision.ts).
  *
  * @example
  * ```ts ignore
@@ -72,14 +84,23 @@ export async function runNotebooks(
     () => true,
     () => false,
   );
-  const stop = async () => {
-    await killAllKernels();
-    Deno.exit(143);
+  const runDeadline = options.runDeadline ?? inheritedRunDeadline();
+  // The notebook being run and recorded; a stop waits (briefly) for its record.
+  let current: Promise<unknown> = Promise.resolve();
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      await killAllKernels();
+      await Promise.race([current, new Promise((r) => setTimeout(r, 5_000))]);
+      Deno.exit(143);
+    })();
   };
-  Deno.addSignalListener("SIGTERM", stop);
+  const signals: Deno.Signal[] = ["SIGTERM", "SIGINT", "SIGHUP"];
+  for (const s of signals) Deno.addSignalListener(s, stop);
   const runs: NotebookRun[] = [];
   try {
     for (const [k, path] of notebooks.entries()) {
+      if (stopping) await stopping;
       const declared = new Set(declaredParameters(await readNotebook(path)).map((d) => d.name));
       const parameters = Object.fromEntries(
         Object.entries(options.parameters ?? {}).filter(([name]) => declared.has(name)),
@@ -87,11 +108,14 @@ export async function runNotebooks(
       const name = basename(path, ".ipynb");
       // Progress displays are sent in order, and all of them before the next notebook.
       let shown: Promise<void> = Promise.resolve();
+      let settle = () => {};
+      current = new Promise<void>((r) => settle = r);
       try {
         const run = await executeNotebook(path, {
           parameters,
           outputPath: join(options.runDir, basename(path)),
           cellTimeoutMs: options.cellTimeoutMs,
+          runDeadline,
           onWarning: options.onWarning ?? console.warn,
           onProgress: (p) => {
             const at = { ...p, notebook: k + 1, notebooks: notebooks.length, name };
@@ -99,6 +123,7 @@ export async function runNotebooks(
           },
         });
         runs.push(run);
+        if (hasManifest) await recordNotebook(options.runDir, run);
       } catch (e) {
         if (!(e instanceof NotebookExecutionError)) throw e;
         runs.push(e.run);
@@ -106,12 +131,12 @@ export async function runNotebooks(
         return { runs, failed: e };
       } finally {
         await shown;
+        settle();
       }
-      if (hasManifest) await recordNotebook(options.runDir, runs.at(-1)!);
     }
     return { runs };
   } finally {
-    Deno.removeSignalListener("SIGTERM", stop);
+    for (const s of signals) Deno.removeSignalListener(s, stop);
   }
 }
 

@@ -24,6 +24,21 @@ export interface Progress {
 export const PROGRESS_MIME = "application/vnd.eco2mix.progress+json";
 
 /**
+ * MIME type of a skipped-step record in a cell's outputs (see `skipped` in
+ * lib/notebook/display.ts): the runner lists these in the run manifest, so that a run that
+ * skipped steps is told apart from a complete one.
+ */
+export const SKIPPED_STEP_MIME = "application/vnd.eco2mix.skipped-step+json";
+
+/** A pipeline step that could not run on the data it was given (both texts in French). */
+export interface SkippedStep {
+  /** Short name of the step, e.g. "prévision de la consommation à un jour". */
+  step: string;
+  /** Why, for the reader of the notebook and the report. */
+  reason: string;
+}
+
+/**
  * One progress line.
  *
  * @example
