@@ -26,7 +26,9 @@
  * - rows superseded by an overlapping file: per perimeter and half-hour slot, the file with
  *   the highest nature wins (definitif > consolide > temps_reel), then the latest
  *   `_ingested_at`, then the greatest file name. Resolving per half-hour slot keeps a 30-min
- *   consolidated row from being mixed with 15-min real-time rows of the same half-hour.
+ *   consolidated row from being mixed with 15-min real-time rows of the same half-hour. The slot
+ *   is an integer key ({@linkcode halfHourSlot}): in floating point, half of all quarter-hours
+ *   fell into the previous slot and both files were kept at a file boundary.
  * - duplicated instants inside one file: identical copies are kept once; copies with
  *   different values are quarantined in `rejets` (both), leaving a hole.
  * - cells that are not numbers ("12a4"): `Eco2mixValueError` naming file, line and column,
@@ -85,6 +87,7 @@ import {
   SERIES_ID,
   withSeriesId,
 } from "./_silver_gaps.ts";
+import { dateOfClock, halfHourSlot, MINUTE_MS, PARIS, parisClock } from "./time_keys.ts";
 
 /**
  * Value columns carried to silver (Float64), in catalogue order.
@@ -187,11 +190,9 @@ export interface SilverResult {
   readonly bilan: pl.DataFrame;
 }
 
-const PARIS = "Europe/Paris";
 const SERIES = ["jeu_donnees", "perimetre"];
 /** Integer id of (source file, series), the window key of per-file rules. */
 const FILE_SERIES_ID = "_fid";
-const MINUTE_MS = 60_000;
 
 /** Sum of columns that is null as soon as one term is null (unlike sumHorizontal). */
 function strictSum(columns: readonly string[]): pl.Expr {
@@ -439,7 +440,6 @@ function distinct(frame: pl.DataFrame, column: string): string[] {
     .filter((v): v is string => v !== null);
 }
 
-/** Canonical `nature` and its precedence rank; an unknown stage is an error. */
 /**
  * `_sid` (series, numbered in silver's order) and `_fid` (ingested file x series): integer
  * window keys, from one join with the few distinct combinations.
@@ -451,6 +451,7 @@ function withIds(df: pl.DataFrame): pl.DataFrame {
   return df.join(files, { on: keys, how: "left" });
 }
 
+/** Canonical `nature` and its precedence rank; an unknown stage is an error. */
 function withNature(df: pl.DataFrame): pl.DataFrame {
   const raws = distinct(df, "_nature_raw");
   const unknown = raws.filter((r) => parseNature(r) === undefined);
@@ -588,7 +589,6 @@ function duplicateRows(kept: pl.DataFrame, values: readonly string[]) {
 function supersededRows(kept: pl.DataFrame): number[] {
   const perSeries = kept.groupBy(SERIES_ID).agg(pl.col(FILE_SERIES_ID).nUnique().alias("n"));
   if (perSeries.filter(pl.col("n").gt(1)).height === 0) return [];
-  const slot = pl.col("timestamp_utc").cast(pl.Int64).div(30 * MINUTE_MS).floor().cast(pl.Int64);
   const ranked = kept.select(
     "_row",
     SERIES_ID,
@@ -596,7 +596,7 @@ function supersededRows(kept: pl.DataFrame): number[] {
     "source_file",
     "_rank",
     "_ingested_at",
-    slot.alias("_slot"),
+    halfHourSlot(pl.col("timestamp_utc")).alias("_slot"),
   )
     .sort(["_rank", "_ingested_at", "source_file", FILE_SERIES_ID], true)
     .withColumn(pl.col(FILE_SERIES_ID).first().over(SERIES_ID, "_slot").alias("_winner"));
@@ -608,8 +608,7 @@ function supersededRows(kept: pl.DataFrame): number[] {
 function carryHalfHourSchedules(series: pl.DataFrame, values: readonly string[]): pl.DataFrame {
   const schedules = COMMERCIAL_EXCHANGES.filter((c) => values.includes(c));
   if (schedules.length === 0) return series;
-  const slot = pl.col("timestamp_utc").cast(pl.Int64).div(30 * MINUTE_MS).floor();
-  return series.withColumn(slot.alias("_slot")).withColumns(
+  return series.withColumn(halfHourSlot(pl.col("timestamp_utc")).alias("_slot")).withColumns(
     ...schedules.map((c) =>
       pl.when(pl.col("pas_minutes").eq(15)).then(
         pl.col(c).forwardFill().over(FILE_SERIES_ID, "_slot"),
@@ -663,9 +662,8 @@ function finishSilver(series: pl.DataFrame): pl.DataFrame {
  * `timestamp_utc`.
  */
 function withLocalTime(df: pl.DataFrame): pl.DataFrame {
-  const local = pl.col("timestamp_utc").dt.convertTimeZone(PARIS);
-  return df.withColumn(local.dt.strftime("%Y-%m-%d %H:%M").alias("_local")).withColumns(
-    pl.col("_local").str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d").alias("date_locale"),
+  return df.withColumn(parisClock(pl.col("timestamp_utc")).alias("_local")).withColumns(
+    dateOfClock(pl.col("_local")).alias("date_locale"),
     pl.col("_local").str.slice(11, 5).alias("heure_locale"),
     // Local minus UTC clock time of day, modulo one day: 60 (CET) or 120 (CEST).
     pl.col("_local").str.slice(11, 2).cast(pl.Int32).mul(60)

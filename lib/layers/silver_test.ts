@@ -268,10 +268,25 @@ Deno.test("consommation brute history: own dataset, DST and duplicate anomalies 
 
 // ---- Synthetic cases built from the real 2016 file ----
 
-const TR_2016_LINES = () => latin1Text(bytesOf(TR_2016)).split("\n");
+const TR_2016_LINES = () => linesOf(TR_2016);
 /** Apply `edit` to the data lines (0-based index among data lines) and re-encode. */
 function editTr2016(edit: (cells: string[], index: number) => string[] | null): Uint8Array {
-  const lines = TR_2016_LINES();
+  return editFile(TR_2016, edit);
+}
+
+const fileLines = new Map<string, string[]>();
+/** Lines of a file under the shared data folder, read and decoded once per test run. */
+function linesOf(path: string): string[] {
+  if (!fileLines.has(path)) fileLines.set(path, latin1Text(bytesOf(path)).split("\n"));
+  return fileLines.get(path)!;
+}
+
+/** {@linkcode editTr2016} for any real-time file under the shared data folder. */
+function editFile(
+  path: string,
+  edit: (cells: string[], index: number) => string[] | null,
+): Uint8Array {
+  const lines = linesOf(path);
   const end = lines.findIndex((l) => l.startsWith("RTE ne pourra"));
   const out = [lines[0]];
   for (let i = 1; i < end; i++) {
@@ -476,4 +491,118 @@ Deno.test("national consolidated layout: :15/:45 rows with forecasts only are no
   const first = result.silver.head(1).toRecords()[0];
   const cells = TR_2016_LINES()[1].split("\t");
   assert.equal(first.energie_consommation_mwh, Number(cells[4]) * 0.5);
+});
+
+// ---- Overlapping files on the 2025 file: every half-hour slot in integer arithmetic ----
+// Slots used to be computed in floating point (03:00 UTC -> 964469.999... -> previous slot):
+// each case below is run with its file boundaries moved by one quarter-hour at a time, so that
+// the boundary falls on instants of both kinds.
+
+const TR_2025_DATA = () => {
+  const lines = linesOf(TR_2025);
+  return lines.slice(1, lines.findIndex((l) => l.startsWith("RTE ne pourra")))
+    .map((l) => l.split("\t"));
+};
+/** The 2025 file's data lines [from, to) only, edited by `edit`. */
+function tr2025Slice(
+  from: number,
+  to: number,
+  edit: (cells: string[]) => string[] = (cells) => cells,
+): Uint8Array {
+  return editFile(TR_2025, (cells, i) => (i >= from && i < to ? edit(cells) : null));
+}
+const utcMs = (v: unknown) => (v as Date).getTime();
+const QUARTER_MS = 15 * 60_000;
+
+/** Silver rows cover [first, end) exactly once: no overlap, no hole. */
+function assertTiling(silver: pl.DataFrame, end: number, label: string) {
+  const t = silver.getColumn("timestamp_utc").toArray().map(utcMs);
+  const step = silver.getColumn("pas_minutes").toArray() as number[];
+  for (let i = 0; i + 1 < t.length; i++) {
+    assert.equal(
+      t[i + 1] - t[i],
+      step[i] * 60_000,
+      `${label}: row ${i} at ${new Date(t[i]).toISOString()}`,
+    );
+  }
+  const minutes = step.reduce((n, s) => n + s, 0);
+  assert.equal(minutes, (end - t[0]) / 60_000, `${label}: covered minutes`);
+}
+
+Deno.test("overlap 2025: a consolidated file and a real-time file overlapping on 400 rows", () => {
+  const data = TR_2025_DATA();
+  const instant = (i: number) => Date.parse(`${data[i][2]}T${data[i][3]}:00+01:00`); // January: CET
+  for (let shift = 0; shift < 8; shift++) {
+    const label = `shift ${shift}`;
+    // Consolidated: 800 quarter-hour lines, values on :00/:30 (+1000 MW), :15/:45 empty.
+    const consFrom = 800 + shift;
+    const consTo = consFrom + 800;
+    const consolidated = tr2025Slice(consFrom, consTo, (cells) => {
+      const out = [...cells];
+      out[1] = "Données consolidées";
+      if (out[3].endsWith(":15") || out[3].endsWith(":45")) {
+        return out.map((v, c) => (c < 4 ? v : ""));
+      }
+      out[4] = String(Number(out[4]) + 1000);
+      return out;
+    });
+    // Real time: 800 lines, the first 400 inside the consolidated period.
+    const rtFrom = consFrom + 400;
+    const rtTo = rtFrom + 800;
+    const result = silverOf([
+      { bytes: consolidated, name: "cons.xls", at: new Date("2025-02-20T10:00:00Z") },
+      { bytes: tr2025Slice(rtFrom, rtTo), name: "tr.xls", at: new Date("2025-07-26T08:00:00Z") },
+    ]);
+    const { silver } = result;
+    assertBilan(result);
+    assertUniqueInstants(silver);
+    assert.equal(result.lacunes.height, 0, label);
+    assert.equal(count(silver, pl.col("ligne_reconstituee")), 0, label);
+    assertTiling(silver, instant(rtTo - 1) + QUARTER_MS, label);
+
+    // Energy: every consolidated half-hour once, then the real-time quarter-hours after it.
+    const consRows = data.slice(consFrom, consTo).map((c, k) => ({ c, i: consFrom + k }))
+      .filter(({ c }) => c[3].endsWith(":00") || c[3].endsWith(":30"));
+    const consEnd = instant(consRows[consRows.length - 1].i) + 2 * QUARTER_MS;
+    let expected = consRows.reduce((n, { c }) => n + (Number(c[4]) + 1000) * 0.5, 0);
+    for (let i = rtFrom; i < rtTo; i++) {
+      if (instant(i) >= consEnd) expected += Number(data[i][4]) * 0.25;
+    }
+    const energy = Number(
+      silver.select(pl.col("energie_consommation_mwh").sum()).toRecords()[0]
+        .energie_consommation_mwh,
+    );
+    assert.equal(energy, expected, label);
+    assert.equal(count(silver, pl.col("nature").eq(pl.lit("consolide"))), consRows.length, label);
+  }
+});
+
+Deno.test("overlap 2025: two real-time files keep their real measurements, no interpolation", () => {
+  const data = TR_2025_DATA();
+  // RTE's real-time files start on a half-hour (local midnight): shifts of 30 minutes.
+  for (let shift = 0; shift < 8; shift += 2) {
+    const label = `shift ${shift}`;
+    const oldFrom = 800 + shift;
+    const newFrom = oldFrom + 400;
+    const newTo = newFrom + 800;
+    const revised = tr2025Slice(newFrom, newTo, (cells) => {
+      const out = [...cells];
+      out[4] = String(Number(out[4]) + 1);
+      return out;
+    });
+    const result = silverOf([
+      { bytes: tr2025Slice(oldFrom, oldFrom + 800), name: "old.xls", at: new Date(2025, 1, 1) },
+      { bytes: revised, name: "new.xls", at: new Date(2025, 1, 2) },
+    ]);
+    const { silver } = result;
+    assertBilan(result);
+    assert.equal(silver.height, newTo - oldFrom, label);
+    assert.equal(count(silver, pl.col("ligne_reconstituee")), 0, label);
+    assert.equal(count(silver, pl.col("colonnes_interpolees").isNotNull()), 0, label);
+    assert.deepEqual(
+      silver.getColumn("consommation").toArray(),
+      data.slice(oldFrom, newTo).map((c, k) => Number(c[4]) + (k >= 400 ? 1 : 0)),
+      label,
+    );
+  }
 });
