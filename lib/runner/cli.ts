@@ -37,6 +37,8 @@ import {
 } from "./parameters.ts";
 import { formatProgress, nestedProgress, type Progress, TerminalProgress } from "./progress.ts";
 import { watchLaunchers } from "./supervision.ts";
+import { LakehouseLockedError, lockRunLakehouse } from "./run_lock.ts";
+import type { LakehouseLock } from "../lakehouse/lock.ts";
 
 const USAGE = `Usage: cli.ts NOTEBOOK [options]
 
@@ -50,6 +52,8 @@ Options:
   --timeout SECONDS          longest time one cell may run, in this notebook and in the
                              notebooks it runs (default 600)
   --budget SECONDS           longest time the whole run may take (default: no limit)
+  --wait-lock SECONDS        when another run holds the lakehouse, wait this long for it
+                             (default 0: stop at once with a message naming that run)
   -h, --help                 show this help
 
 Exit status: 0 success (see the manifest for skipped steps), 1 a notebook failed or timed
@@ -68,6 +72,8 @@ export interface CliOptions {
   cellTimeoutMs: number;
   /** Whole-run budget in milliseconds, or null for none. */
   budgetMs: number | null;
+  /** How long to wait for another run's lakehouse lock, in milliseconds. */
+  lockWaitMs: number;
 }
 
 /**
@@ -90,6 +96,7 @@ export function parseCli(args: string[], cwd: string): CliOptions {
       "run-dir": { type: "string" },
       timeout: { type: "string" },
       budget: { type: "string" },
+      "wait-lock": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -107,12 +114,17 @@ export function parseCli(args: string[], cwd: string): CliOptions {
   if (budget !== null && !(budget > 0)) {
     throw new UsageError(`--budget expects seconds, got "${values.budget}"`);
   }
+  const lockWait = Number(values["wait-lock"] ?? 0);
+  if (!(lockWait >= 0)) {
+    throw new UsageError(`--wait-lock expects seconds, got "${values["wait-lock"]}"`);
+  }
   return {
     notebook: resolve(cwd, positionals[0]),
     parameters,
     runDir: values["run-dir"] ? resolve(cwd, values["run-dir"]) : null,
     cellTimeoutMs: timeout * 1000,
     budgetMs: budget === null ? null : budget * 1000,
+    lockWaitMs: lockWait * 1000,
   };
 }
 
@@ -199,11 +211,13 @@ export async function main(args: string[], cwd: string): Promise<number> {
   let options: CliOptions;
   let parameters: Record<string, ParameterValue>;
   let runsOthers = false;
+  let writesLakehouse = false;
   try {
     options = parseCli(args, cwd);
     const declared = declaredParameters(await readNotebook(options.notebook));
     parameters = typedParameters(options.parameters, declared, cwd);
     runsOthers = declared.some((d) => d.name === "run_dir");
+    writesLakehouse = declared.some((d) => d.name === "lakehouse_dir");
     // Nested notebooks get the same cell timeout as this one.
     if (declared.some((d) => d.name === "cell_timeout_s") && !("cell_timeout_s" in parameters)) {
       parameters.cell_timeout_s = options.cellTimeoutMs / 1000;
@@ -224,6 +238,24 @@ export async function main(args: string[], cwd: string): Promise<number> {
   const { dir: runDir } = await openRun({ runDir: options.runDir ?? "", parameters, inputPath });
   // A notebook that runs others (11) writes their executed copies into this run's folder.
   if (runsOthers && !parameters.run_dir) parameters.run_dir = runDir;
+  let lock: LakehouseLock | null = null;
+  if (writesLakehouse) {
+    try {
+      lock = await lockRunLakehouse(
+        typeof parameters.lakehouse_dir === "string" && parameters.lakehouse_dir
+          ? parameters.lakehouse_dir
+          : PATHS.lakehouse,
+        runDir,
+        { waitMs: options.lockWaitMs, onWarning: (w) => console.warn(`warning: ${w}`) },
+      );
+    } catch (e) {
+      if (!(e instanceof LakehouseLockedError)) throw e;
+      await finishManifest(runDir, "failed", { reason: e.message });
+      console.error(`error: ${e.message}`);
+      return 1;
+    }
+  }
+  await using _lock = lock;
 
   const terminal = new TerminalProgress();
   let outer: Progress | null = null;
@@ -241,6 +273,7 @@ export async function main(args: string[], cwd: string): Promise<number> {
         reason,
         ...(at ? { notebook: `${at.name}.ipynb`, cell: at.cell } : {}),
       }).catch(() => {});
+      await lock?.release();
       Deno.exit(code);
     })();
   };
@@ -259,6 +292,7 @@ export async function main(args: string[], cwd: string): Promise<number> {
       outputPath: join(runDir, basename(options.notebook)),
       cellTimeoutMs: options.cellTimeoutMs,
       runDeadline: options.budgetMs === null ? undefined : Date.now() + options.budgetMs,
+      env: lock?.env ? { ...lock.env } : undefined,
       onWarning: (w) => console.warn(`warning: ${w}`),
       onProgress: (p) => {
         outer = { ...p, notebook: 1, notebooks: 1, name: basename(p.notebook, ".ipynb") };

@@ -37,6 +37,7 @@ Deno.test("parseCli reads -p pairs, --input, --run-dir, --timeout and --budget",
     runDir: null,
     cellTimeoutMs: 5000,
     budgetMs: null,
+    lockWaitMs: 0,
   });
   assert.equal(parseCli(["nb.ipynb", "--budget", "90"], "/w").budgetMs, 90_000);
   assert.throws(() => parseCli(["a", "--budget", "0"], "/w"), UsageError);
@@ -137,4 +138,30 @@ Deno.test("output folders are created before any kernel starts; a URL or unwrita
   assert.equal(blocked.code, 2);
   assert.match(blocked.err, /report_dir: cannot write into/);
   assert.throws(() => Deno.statSync(`${dir}/r3`), Deno.errors.NotFound);
+});
+
+Deno.test("a second run on the same lakehouse is refused, naming the first; with --wait-lock it waits", async () => {
+  const dir = await Deno.makeTempDir();
+  await writeTestNotebook(dir, "w.ipynb", [
+    { source: 'let lakehouse_dir = "";', tags: ["parameters"] },
+    `Deno.writeTextFileSync("${dir}/started-" + Deno.pid, "");\n` +
+    "await new Promise((r) => setTimeout(r, 3_000))",
+  ]);
+  const args = (run: string) => ["w.ipynb", "-p", "lakehouse_dir=lake", "--run-dir", run];
+  const first = cli(args("r1"), dir);
+  const deadline = Date.now() + 30_000;
+  while (![...Deno.readDirSync(dir)].some((e) => e.name.startsWith("started-"))) {
+    assert.ok(Date.now() < deadline, "the first run never started");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const refused = await finish(cli(args("r2"), dir));
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, /LakehouseLocked|locked/i);
+  assert.match(refused.err, new RegExp(`${dir}/r1`));
+  assert.equal((await readManifest(`${dir}/r2`)).status, "failed");
+  const waited = await finish(cli([...args("r3"), "--wait-lock", "60"], dir));
+  assert.equal(waited.code, 0, waited.err);
+  assert.equal((await finish(first)).code, 0);
+  // Both runs that wrote released the lock.
+  assert.throws(() => Deno.statSync(`${dir}/lake/_lakehouse.lock`), Deno.errors.NotFound);
 });

@@ -14,6 +14,7 @@ import {
 } from "./execute.ts";
 import { readNotebook } from "./ipynb.ts";
 import { killAllKernels } from "./kernel.ts";
+import { lockRunLakehouse } from "./run_lock.ts";
 import { MANIFEST_FILE, recordNotebook } from "./manifest.ts";
 import { declaredParameters, type ParameterValue } from "./parameters.ts";
 import {
@@ -41,6 +42,13 @@ export interface RunNotebooksOptions {
   onProgress?: (p: Progress) => void | Promise<void>;
   /** Warning sink (default: console.warn). */
   onWarning?: (message: string) => void;
+  /**
+   * The lakehouse the notebooks write: its lock is taken for the run (or inherited from the
+   * outer runner that took it), so that no other run writes it meanwhile.
+   */
+  lakehouseDir?: string;
+  /** How long to wait for another run's lock on `lakehouseDir`, in ms (default 0). */
+  lockWaitMs?: number;
 }
 
 /** Record of a multi-notebook run; `failed` is set when a notebook failed (the run stopped). */
@@ -85,6 +93,12 @@ export async function runNotebooks(
     () => false,
   );
   const runDeadline = options.runDeadline ?? inheritedRunDeadline();
+  await using lock = options.lakehouseDir
+    ? await lockRunLakehouse(options.lakehouseDir, options.runDir, {
+      waitMs: options.lockWaitMs ?? 0,
+      onWarning: options.onWarning ?? console.warn,
+    })
+    : null;
   // The notebook being run and recorded; a stop waits (briefly) for its record.
   let current: Promise<unknown> = Promise.resolve();
   let stopping: Promise<void> | null = null;
@@ -92,6 +106,7 @@ export async function runNotebooks(
     stopping ??= (async () => {
       await killAllKernels();
       await Promise.race([current, new Promise((r) => setTimeout(r, 5_000))]);
+      await lock?.release();
       Deno.exit(143);
     })();
   };
@@ -116,6 +131,7 @@ export async function runNotebooks(
           outputPath: join(options.runDir, basename(path)),
           cellTimeoutMs: options.cellTimeoutMs,
           runDeadline,
+          env: lock?.env ? { ...lock.env } : undefined,
           onWarning: options.onWarning ?? console.warn,
           onProgress: (p) => {
             const at = { ...p, notebook: k + 1, notebooks: notebooks.length, name };
