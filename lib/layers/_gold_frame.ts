@@ -1,11 +1,12 @@
 /**
  * Private helpers of gold.ts: input checks, energy and aggregation expressions, local calendar
- * (day lengths across DST, ISO weeks) and completeness columns.
+ * (day lengths across DST) and completeness columns. Time keys are in `time_keys.ts`.
  *
  * @module
  */
 
 import pl from "nodejs-polars";
+import { intDiv, MINUTE_MS, PARIS } from "./time_keys.ts";
 
 /**
  * Bad input given to a gold function: a missing column, an impossible step, a duplicated
@@ -39,9 +40,6 @@ export const EMISSION_FACTORS: Readonly<Record<string, number>> = {
   gaz: 0.429,
   bioenergies: 0.494,
 };
-
-/** Local time zone of every eCO2mix date and hour. */
-export const PARIS = "Europe/Paris";
 
 /** Window keys in the variadic form `Expr.over` expects. */
 export function keysOf(keys: readonly string[]): [string, ...string[]] {
@@ -187,17 +185,8 @@ export function addDays(date: pl.Expr, days: number): pl.Expr {
  * ```
  */
 export function localMinutes(start: pl.Expr, endExclusive: pl.Expr): pl.Expr {
-  return localMidnightMs(endExclusive).minus(localMidnightMs(start)).div(60_000).cast(pl.Int32);
-}
-
-/** Monday of the ISO week of a Date expression. */
-export function isoWeekStart(date: pl.Expr): pl.Expr {
-  return date.cast(pl.Int32).minus(date.dt.weekday().cast(pl.Int32)).plus(1).cast(pl.Date);
-}
-
-/** ISO year of a Date expression: the calendar year of its week's Thursday. */
-export function isoYear(date: pl.Expr): pl.Expr {
-  return addDays(isoWeekStart(date), 3).dt.year().cast(pl.Int32);
+  return intDiv(localMidnightMs(endExclusive).minus(localMidnightMs(start)), MINUTE_MS)
+    .cast(pl.Int32);
 }
 
 /**

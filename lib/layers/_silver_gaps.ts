@@ -8,6 +8,7 @@
  */
 
 import pl from "nodejs-polars";
+import { HOUR_MS, MINUTE_MS } from "./time_keys.ts";
 
 const SERIES = ["jeu_donnees", "perimetre"];
 /**
@@ -44,7 +45,6 @@ export function withSeriesId(frame: pl.DataFrame): pl.DataFrame {
   );
   return frame.join(ids, { on: SERIES, how: "left" });
 }
-const MINUTE_MS = 60_000;
 
 /** A stretch of missing data, as reported in silver's `lacunes` frame. */
 export interface Gap {
@@ -74,7 +74,7 @@ function euSwitchUtc(year: number, month: number): number {
 function inAutumnHour(start: number, end: number): boolean {
   const year = new Date(start).getUTCFullYear();
   const switchAt = euSwitchUtc(year, 9);
-  return start >= switchAt - 3_600_000 && end < switchAt;
+  return start >= switchAt - HOUR_MS && end < switchAt;
 }
 
 /**

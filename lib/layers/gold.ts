@@ -61,8 +61,6 @@ import {
   energy,
   GoldInputError,
   interpolated,
-  isoWeekStart,
-  isoYear,
   localHour,
   localMinutes,
   percent,
@@ -71,6 +69,7 @@ import {
   where,
 } from "./_gold_frame.ts";
 import { NATIONAL_VIEW, nationalView } from "./_gold_national.ts";
+import { isoWeek, isoWeekStart, isoYear } from "./time_keys.ts";
 
 export { EMISSION_FACTORS, GoldInputError, NATIONAL_VIEW };
 // Local-calendar expressions, for analyses that aggregate over local periods.
@@ -920,7 +919,7 @@ export function weeklyStatistics(silver: pl.DataFrame, options: GoldOptions = {}
   const date = pl.col("date");
   const weekly = df.withColumns(
     isoYear(date).alias("annee_iso"),
-    date.dt.week().cast(pl.Int32).alias("semaine_iso"),
+    isoWeek(date).alias("semaine_iso"),
     isoWeekStart(date).alias("debut_semaine"),
   ).groupBy(["perimetre", "annee_iso", "semaine_iso", "debut_semaine"]).agg(
     sumOrNull(where(hasConso, energy("consommation"))).alias("consommation_mwh"),

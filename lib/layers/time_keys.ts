@@ -246,6 +246,23 @@ export function isoWeekStart(date: pl.Expr): pl.Expr {
 }
 
 /**
+ * ISO week number (1-53, Int32) of a Date expression; with {@linkcode isoYear}, the week's name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { isoWeek } from "./time_keys.ts";
+ * const df = pl.DataFrame({ d: ["2024-12-30", "2026-12-31"] })
+ *   .select(isoWeek(pl.col("d").str.strptime(pl.Date, "%Y-%m-%d")).alias("w"));
+ * assert.deepEqual(df.getColumn("w").toArray(), [1, 53]);
+ * ```
+ */
+export function isoWeek(date: pl.Expr): pl.Expr {
+  return date.dt.week().cast(pl.Int32);
+}
+
+/**
  * ISO year of a Date expression: the calendar year of its week's Thursday.
  *
  * @example

@@ -11,6 +11,7 @@ import {
   halfHourSlot,
   HOUR_MS,
   intDiv,
+  isoWeek,
   isoWeekStart,
   isoYear,
   MINUTE_MS,
@@ -31,6 +32,7 @@ interface Keys {
   clock: string;
   date: string;
   weekStart: string;
+  isoWeek: number;
   isoYear: number;
 }
 
@@ -42,6 +44,7 @@ function temporalKeys(ms: number): Keys {
     clock: `${date.toString()} ${local.toPlainTime().toString().slice(0, 5)}`,
     date: date.toString(),
     weekStart: date.subtract({ days: date.dayOfWeek - 1 }).toString(),
+    isoWeek: date.weekOfYear!,
     isoYear: date.yearOfWeek!,
   };
 }
@@ -55,6 +58,7 @@ function polarsKeys(instants: readonly number[]): Keys[] {
     parisClock(pl.col("t")).alias("clock"),
     day.dt.strftime("%Y-%m-%d").alias("date"),
     isoWeekStart(day).dt.strftime("%Y-%m-%d").alias("weekStart"),
+    isoWeek(day).alias("isoWeek"),
     isoYear(day).alias("isoYear"),
   );
   assert.ok(df.getColumn("slot").dtype.equals(pl.Int64));
