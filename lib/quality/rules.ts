@@ -14,6 +14,7 @@
  */
 
 import pl from "nodejs-polars";
+import { epochMs, intDiv, MINUTE_MS } from "../layers/time_keys.ts";
 
 /** What happens to rows that fail a rule. */
 export type QualityAction = "warn" | "quarantine" | "fail";
@@ -134,8 +135,9 @@ const consumptionLow = pl.when(c("perimetre").eq(pl.lit("France")))
   .then(pl.lit(CONSUMPTION_BOUNDS.France[0])).otherwise(pl.lit(CONSUMPTION_BOUNDS.region[0]));
 const consumptionHigh = pl.when(c("perimetre").eq(pl.lit("France")))
   .then(pl.lit(CONSUMPTION_BOUNDS.France[1])).otherwise(pl.lit(CONSUMPTION_BOUNDS.region[1]));
-const stepMs = c("timestamp_utc").cast(pl.Int64).diff(1, "ignore").over(...SERIES);
-const holeMinutes = stepMs.div(60_000).minus(c("pas_minutes").shift(1).over(...SERIES));
+// Integer minutes whatever the stored unit (silver read back from Delta is in microseconds).
+const stepMs = epochMs(c("timestamp_utc")).diff(1, "ignore").over(...SERIES);
+const holeMinutes = intDiv(stepMs, MINUTE_MS).minus(c("pas_minutes").shift(1).over(...SERIES));
 
 /**
  * The default rules, in report order.

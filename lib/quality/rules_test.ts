@@ -100,6 +100,20 @@ Deno.test("continuite_temporelle measures the missing minutes per series", () =>
     [true, 45],
     [false, null],
   ]);
+  // The same in microseconds, as silver reads back from Delta: integer minutes, not µs / 60,000.
+  const micro = frame.withColumns(
+    pl.col("timestamp_utc").cast(pl.Datetime("us", "UTC")),
+    pl.col("pas_minutes").cast(pl.Int32), // as in silver
+  );
+  const measure = rule("continuite_temporelle").measure;
+  const minutes = micro.select(measure.alias("m")).getColumn("m");
+  assert.ok(minutes.dtype.equals(pl.Int64), String(minutes.dtype));
+  assert.deepEqual(minutes.toArray().map((v) => v === null ? null : Number(v)), [
+    null,
+    0,
+    45,
+    null,
+  ]);
 });
 
 Deno.test("instant_unique counts copies of an instant", () => {
