@@ -10,10 +10,17 @@ function tempName(target: string): string {
   return join(dirname(target), `.${crypto.randomUUID()}.tmp`);
 }
 
-/** Writes a file through a temporary sibling and a rename (readers see old or new, whole). */
-export async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<void> {
+/**
+ * Writes a file through a temporary sibling and a rename (readers see old or new, whole; the
+ * name never disappears). `mode` sets the permissions of the new file (e.g. 0o600).
+ */
+export async function writeFileAtomic(
+  target: string,
+  bytes: Uint8Array,
+  options: { mode?: number } = {},
+): Promise<void> {
   const tmp = tempName(target);
-  await Deno.writeFile(tmp, bytes);
+  await Deno.writeFile(tmp, bytes, options);
   try {
     await Deno.rename(tmp, target);
   } catch (e) {

@@ -21,8 +21,9 @@
  * - Held by another host: never taken over (its processes cannot be checked from here); the
  *   error says how to remove the file by hand.
  * - Takeover: takers serialise on an advisory `flock` of {@linkcode TAKEOVER_FILE}; under it,
- *   a taker re-reads the lock file and removes it only if it still holds the stale token, then
- *   creates its own. So of concurrent takers, exactly one wins; the others then see a live
+ *   a taker re-reads the lock file and, only if it still holds the stale token, replaces it by
+ *   its own in one rename (the name never disappears, so no writer creating a new lock can
+ *   slip in between). So of concurrent takers, exactly one wins; the others then see a live
  *   holder. The kernel drops a `flock` when its process dies, so this guard never goes stale
  *   (a guard made of another lock file would). The guard file stays (unlinking a `flock`ed file
  *   lets two processes lock two different inodes). Renaming the stale file away instead is not
@@ -41,7 +42,7 @@
  */
 
 import { join } from "node:path";
-import { putIfAbsent } from "./_fs.ts";
+import { putIfAbsent, writeFileAtomic } from "./_fs.ts";
 import { DeltaError } from "./errors.ts";
 
 /** Name of the lock file in the lakehouse root. */
@@ -228,9 +229,12 @@ class HeldLock implements LakehouseLock {
   }
 }
 
+function serialise(holder: LockHolder): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(holder, null, 2) + "\n");
+}
+
 function create(path: string, holder: LockHolder): Promise<boolean> {
-  const bytes = new TextEncoder().encode(JSON.stringify(holder, null, 2) + "\n");
-  return putIfAbsent(path, bytes, { mode: 0o600 });
+  return putIfAbsent(path, serialise(holder), { mode: 0o600 });
 }
 
 async function readText(path: string): Promise<string | null> {
@@ -317,12 +321,13 @@ async function takeOver(dir: string, stale: LockHolder, me: LockHolder): Promise
   });
   try {
     await guard.lock(true);
+    // Only takers (under this guard) replace a lock file and a dead holder cannot release it,
+    // so the file still holding the stale token here still holds it when the rename lands.
     const current = await readHolder(path);
-    if (current !== null) {
-      if (current.token !== stale.token) return false;
-      await Deno.remove(path);
-    }
-    return await create(path, me);
+    if (current === null) return await create(path, me);
+    if (current.token !== stale.token) return false;
+    await writeFileAtomic(path, serialise(me), { mode: 0o600 });
+    return true;
   } finally {
     guard.close(); // closing drops the flock
   }
