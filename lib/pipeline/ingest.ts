@@ -7,12 +7,25 @@
  * new content, and users copy the same file under new names; the SHA-256 of the bytes is what
  * identifies what was already ingested, so ingesting the same content again is a no-op.
  *
+ * Why a Delta `txn` action per file ({@linkcode bronzeAppId}): two ingests running at the same
+ * time both see a new file as new. The commit carries one application transaction per file
+ * content, and the table layer refuses a commit whose app id the table already holds or a
+ * concurrent winner committed first (Delta's idempotent writes). The losing ingest then reports
+ * that file as already ingested and appends only what is still new; the data files of its lost
+ * attempt are removed (a process killed mid-way leaves them to VACUUM). Hashes are also read
+ * from the rows' `_source_sha256`, for bronze tables written before files were recorded as
+ * `txn` actions.
+ *
  * @module
  */
 
 import { basename } from "node:path";
 import pl from "nodejs-polars";
-import type { Catalog } from "../lakehouse/mod.ts";
+import {
+  type Catalog,
+  ConcurrentModificationError,
+  TransactionAlreadyCommittedError,
+} from "../lakehouse/mod.ts";
 import {
   Eco2mixNotDataError,
   type Eco2mixTable,
@@ -57,6 +70,26 @@ export class IngestError extends Error {
 
 const BRONZE = "eco2mix_bronze";
 
+const TXN_PREFIX = "eco2mix-bronze:";
+
+/** Commits tried by one ingest while concurrent ingests keep winning the race. */
+const MAX_ATTEMPTS = 10;
+
+/**
+ * The Delta `txn` app id that records in bronze that a file content (its SHA-256) was ingested;
+ * its version is 0.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bronzeAppId } from "./ingest.ts";
+ * assert.equal(bronzeAppId("83b9c55d"), "eco2mix-bronze:83b9c55d");
+ * ```
+ */
+export function bronzeAppId(sha256: string): string {
+  return TXN_PREFIX + sha256;
+}
+
 function notRead(file: string, sha256: string): Omit<FileIngest, "status" | "detail"> {
   return {
     file,
@@ -72,14 +105,22 @@ function notRead(file: string, sha256: string): Omit<FileIngest, "status" | "det
 async function ingestedHashes(catalog: Catalog): Promise<Set<string>> {
   const table = catalog.table(BRONZE);
   if (!(await table.exists())) return new Set();
-  const df = await table.read({ columns: ["_source_sha256"] });
-  return new Set(df.getColumn("_source_sha256").unique().toArray() as string[]);
+  const snap = await table.snapshot();
+  const seen = new Set<string>();
+  for (const appId of snap.txns.keys()) {
+    if (appId.startsWith(TXN_PREFIX)) seen.add(appId.slice(TXN_PREFIX.length));
+  }
+  const df = await table.read({ columns: ["_source_sha256"], version: snap.version });
+  for (const h of df.getColumn("_source_sha256").unique().toArray() as string[]) seen.add(h);
+  return seen;
 }
 
 /**
  * Reads `paths` and appends the lines of the files not ingested yet to `eco2mix_bronze`, in
  * one commit. Files that are not eCO2mix data (e.g. Tempo calendars) are reported as
  * `ignore`; any other unreadable file throws its typed error before anything is written.
+ * Concurrent ingests of the same content (in this process or others) append it once: the
+ * others report it `deja_ingere`.
  *
  * @example
  * ```ts ignore
@@ -94,7 +135,7 @@ export async function ingestFiles(
 ): Promise<IngestReport> {
   const seen = await ingestedHashes(catalog);
   const files: FileIngest[] = [];
-  const tables: Eco2mixTable[] = [];
+  const read = new Map<number, Eco2mixTable[]>(); // index in `files` -> its tables
   for (const path of paths) {
     const bytes = await Deno.readFile(path);
     const sha256 = sha256Hex(bytes);
@@ -103,23 +144,23 @@ export async function ingestFiles(
       files.push({ ...notRead(file, sha256), status: "deja_ingere", detail: "same content" });
       continue;
     }
-    let read: Eco2mixTable[];
+    let tables: Eco2mixTable[];
     try {
-      read = readEco2mixFile(bytes, file);
+      tables = readEco2mixFile(bytes, file);
     } catch (e) {
       if (!(e instanceof Eco2mixNotDataError)) throw e;
       files.push({ ...notRead(file, sha256), status: "ignore", detail: e.message });
       continue;
     }
     seen.add(sha256);
-    tables.push(...read);
+    read.set(files.length, tables);
     const distinct = (f: (t: Eco2mixTable) => readonly string[] | string) =>
-      [...new Set(read.flatMap(f))].join(", ");
+      [...new Set(tables.flatMap(f))].join(", ");
     files.push({
       file,
       sha256,
       status: "ingere",
-      lignes: read.reduce((n, t) => n + t.meta.dataLines, 0),
+      lignes: tables.reduce((n, t) => n + t.meta.dataLines, 0),
       detail: distinct((t) => t.meta.variant),
       encodage: distinct((t) => t.meta.encoding),
       natures: distinct((t) => t.meta.natures),
@@ -127,9 +168,41 @@ export async function ingestFiles(
       colonnes_inconnues: distinct((t) => t.meta.unknownColumns.map((c) => c.header)),
     });
   }
-  if (tables.length === 0) return { files, rowsAppended: 0, version: null, newColumns: [] };
+  const ingestedAt = options.now ?? new Date();
+  for (let attempt = 1;; attempt++) {
+    const batch = [...read.keys()].filter((i) => files[i].status === "ingere");
+    if (batch.length === 0) return { files, rowsAppended: 0, version: null, newColumns: [] };
+    try {
+      const tables = batch.flatMap((i) => read.get(i)!);
+      const hashes = batch.map((i) => files[i].sha256);
+      return { files, ...(await appendToBronze(catalog, tables, hashes, ingestedAt)) };
+    } catch (e) {
+      const lostRace = e instanceof TransactionAlreadyCommittedError ||
+        e instanceof ConcurrentModificationError;
+      if (!lostRace || attempt === MAX_ATTEMPTS) throw e;
+    }
+    // A concurrent ingest committed some of these contents first (or created bronze, or added
+    // columns to it): drop what it ingested and append the rest on top of its commit.
+    const now = await ingestedHashes(catalog);
+    for (const i of batch) {
+      if (!now.has(files[i].sha256)) continue;
+      files[i] = {
+        ...notRead(files[i].file, files[i].sha256),
+        status: "deja_ingere",
+        detail: "same content, ingested by a concurrent run",
+      };
+    }
+  }
+}
 
-  let bronze = toBronze(tables, { ingestedAt: options.now ?? new Date() });
+/** Appends the rows of `tables` to bronze with one `txn` action per file content. */
+async function appendToBronze(
+  catalog: Catalog,
+  tables: Eco2mixTable[],
+  hashes: string[],
+  ingestedAt: Date,
+): Promise<Omit<IngestReport, "files">> {
+  let bronze = toBronze(tables, { ingestedAt });
   const expected = tables.reduce((n, t) => n + t.meta.dataLines, 0);
   if (bronze.height !== expected) {
     throw new IngestError(`bronze has ${bronze.height} rows for ${expected} data lines read`);
@@ -146,9 +219,11 @@ export async function ingestFiles(
     ),
     ...bronze.columns.filter((c) => !existing.includes(c)).map((c) => pl.col(c)),
   );
-  const commit = await table.append(bronze, { mergeSchema: newColumns.length > 0 });
+  const commit = await table.append(bronze, {
+    mergeSchema: newColumns.length > 0,
+    txns: hashes.map((h) => ({ appId: bronzeAppId(h), version: 0 })),
+  });
   return {
-    files,
     rowsAppended: bronze.height,
     version: commit.version,
     newColumns: [...new Set(newColumns)],

@@ -1,13 +1,64 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
-import { bronzeFiles, compareWithBronze, ingestFiles } from "./ingest.ts";
+import {
+  bronzeAppId,
+  bronzeFiles,
+  compareWithBronze,
+  ingestFiles,
+  type IngestReport,
+} from "./ingest.ts";
 import { openCatalog } from "./catalog.ts";
-import { Eco2mixError } from "../eco2mix/mod.ts";
+import { Eco2mixError, readEco2mixFile } from "../eco2mix/mod.ts";
+import { toBronze } from "../layers/bronze.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
 
 const TR_2016 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls");
 const TEMPO = sharedDataPath("eco2mix/tempo/eCO2mix_RTE_tempo_2016-2017.xls");
+
+const CHILD = fileURLToPath(new URL("./testdata/ingest_child.ts", import.meta.url));
+const latin1 = (s: string) => Uint8Array.from([...s].map((c) => c.charCodeAt(0)));
+
+/** A two-line national real-time file written to `path`. */
+async function writeMiniFile(path: string, extraHeader = "", extraCells: string[] = []) {
+  const header = "Périmètre\tNature\tDate\tHeures\tConsommation" + extraHeader;
+  const rows = [
+    `France\tDonnées temps réel\t2025-01-01\t00:00\t63949${extraCells[0] ?? ""}\t`,
+    `France\tDonnées temps réel\t2025-01-01\t00:15\t63954${extraCells[1] ?? ""}\t`,
+  ];
+  const disclaimer = "RTE ne pourra être tenu responsable de l'usage des données.";
+  await Deno.writeFile(path, latin1([header, ...rows, disclaimer, ""].join("\n") + "\n"));
+}
+
+/**
+ * Checks what concurrent ingests of TR_2016 left: one report appended its 2496 lines, every
+ * other one found it already ingested, bronze holds each line once, and no data file of a lost
+ * attempt is left in the table folder.
+ */
+async function assertIngestedOnce(
+  catalog: ReturnType<typeof openCatalog>,
+  reports: IngestReport[],
+  before: number,
+): Promise<void> {
+  const appended = reports.filter((r) => r.rowsAppended > 0);
+  assert.equal(appended.length, 1, JSON.stringify(reports.map((r) => r.files)));
+  assert.equal(appended[0].rowsAppended, 2496);
+  assert.deepEqual(appended[0].files.map((f) => f.status), ["ingere"]);
+  for (const r of reports.filter((r) => r.rowsAppended === 0)) {
+    assert.deepEqual(r.files.map((f) => f.status), ["deja_ingere"]);
+    assert.equal(r.version, null);
+  }
+  const table = catalog.table("eco2mix_bronze");
+  const lines = (await table.read({ columns: ["_source_sha256", "_source_line"] }))
+    .filter(pl.col("_source_sha256").eq(pl.lit(appended[0].files[0].sha256)))
+    .getColumn("_source_line").toArray() as number[];
+  assert.equal(lines.length, 2496);
+  assert.equal(new Set(lines).size, 2496);
+  assert.equal((await table.read({ columns: ["_source_line"] })).height, before + 2496);
+  const onDisk = [...Deno.readDirSync(table.root)].filter((e) => e.name.endsWith(".parquet"));
+  assert.equal(onDisk.length, (await table.files()).length);
+}
 
 function dataLines(path: string): number {
   // Independent count: lines between the header and RTE's disclaimer, which has no tab.
@@ -73,14 +124,7 @@ Deno.test("a column unknown to the catalogue is kept, reported, and later files 
   const catalog = openCatalog(await Deno.makeTempDir());
   const dir = await Deno.makeTempDir();
   const withExtra = join(dir, "extra.xls");
-  const header = "Périmètre\tNature\tDate\tHeures\tConsommation\tColonne future";
-  const rows = [
-    "France\tDonnées temps réel\t2025-01-01\t00:00\t63949\t12\t",
-    "France\tDonnées temps réel\t2025-01-01\t00:15\t63954\t13\t",
-  ];
-  const disclaimer = "RTE ne pourra être tenu responsable de l'usage des données.";
-  const latin1 = (s: string) => Uint8Array.from([...s].map((c) => c.charCodeAt(0)));
-  await Deno.writeFile(withExtra, latin1([header, ...rows, disclaimer, ""].join("\n") + "\n"));
+  await writeMiniFile(withExtra, "\tColonne future", ["\t12", "\t13"]);
   const r1 = await ingestFiles(catalog, [withExtra]);
   assert.equal(r1.newColumns.length, 1);
   const r2 = await ingestFiles(catalog, [TR_2016]);
@@ -117,4 +161,63 @@ Deno.test("compareWithBronze matches lines read with lines stored, per content h
   ]);
   const lost = pl.DataFrame({ _source_sha256: [report.files[0].sha256], lignes: [2000] });
   assert.equal(compareWithBronze(report, lost)[0].ecart, -496);
+});
+
+Deno.test("the commit records each ingested content as a Delta txn action", async () => {
+  const catalog = openCatalog(await Deno.makeTempDir());
+  const report = await ingestFiles(catalog, [TR_2016]);
+  const snap = await catalog.table("eco2mix_bronze").snapshot();
+  assert.deepEqual([...snap.txns.keys()], [bronzeAppId(report.files[0].sha256)]);
+  assert.equal(snap.txns.get(bronzeAppId(report.files[0].sha256))?.version, 0);
+});
+
+Deno.test("a bronze written before txn actions: the rows' hashes still mark files ingested", async () => {
+  const catalog = openCatalog(await Deno.makeTempDir());
+  const tables = readEco2mixFile(await Deno.readFile(TR_2016), "ancien.xls");
+  await catalog.table("eco2mix_bronze").append(toBronze(tables, { ingestedAt: new Date() }));
+  const report = await ingestFiles(catalog, [TR_2016]);
+  assert.deepEqual(report.files.map((f) => f.status), ["deja_ingere"]);
+  assert.equal(report.version, null);
+});
+
+Deno.test("concurrent ingests of one file in one process append its lines once", async () => {
+  for (const existing of [false, true]) {
+    const root = await Deno.makeTempDir();
+    const catalog = openCatalog(root);
+    if (existing) await writeMiniFile(join(root, "mini.xls"));
+    if (existing) await ingestFiles(catalog, [join(root, "mini.xls")]);
+    const reports = await Promise.all(
+      [1, 2, 3].map(() => ingestFiles(openCatalog(root), [TR_2016])),
+    );
+    await assertIngestedOnce(catalog, reports, existing ? 2 : 0);
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("concurrent ingests of one file in separate processes append its lines once", async () => {
+  const root = await Deno.makeTempDir();
+  const catalog = openCatalog(root);
+  await writeMiniFile(join(root, "mini.xls"));
+  await ingestFiles(catalog, [join(root, "mini.xls")]);
+  const children = [1, 2, 3].map(() =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CHILD, root, TR_2016],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn()
+  );
+  const outputs = children.map((c) => c.stdout.pipeThrough(new TextDecoderStream()).getReader());
+  for (const out of outputs) assert.equal((await out.read()).value?.trim(), "ready");
+  // All loaded: let them ingest together.
+  await Promise.all(children.map((c) => c.stdin.close()));
+  const reports: IngestReport[] = [];
+  for (const [i, out] of outputs.entries()) {
+    let text = "";
+    for (let r = await out.read(); !r.done; r = await out.read()) text += r.value;
+    assert.equal((await children[i].status).code, 0);
+    reports.push(JSON.parse(text));
+  }
+  await assertIngestedOnce(catalog, reports, 2);
+  await Deno.remove(root, { recursive: true });
 });
