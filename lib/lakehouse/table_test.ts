@@ -277,7 +277,9 @@ Deno.test("txn: a write whose appId the table already holds commits nothing", as
     assert.equal(await t.version(), 1);
     const log = await Deno.readTextFile(join(t.root, "_delta_log", commitFileName(1)));
     assert.match(log, /^\{"txn":\{"appId":"charge:a","version":1,"lastUpdated":\d+\}\}$/m);
-  });
+    // Version 1 was read back from its checkpoint (interval 1): txns survive checkpoints.
+    await Deno.stat(join(t.root, "_delta_log", "00000000000000000001.checkpoint.parquet"));
+  }, { configuration: { "delta.checkpointInterval": "1" } });
 });
 
 Deno.test("txn: a commit that loses the race to a winner with its appId fails, even at creation", async () => {
