@@ -77,10 +77,11 @@ Deno.test("the pipeline runs notebooks 01 and 11 on the 2025 real-time file", as
   assert.match(report, /du 01\/01\/2025 au 25\/07\/2025/);
 });
 
-Deno.test("notebook 01 without any input stops with a message naming the data folder", async () => {
+Deno.test("notebook 01 without any input falls back to the shipped sample and says so", async () => {
   const tmp = await Deno.makeTempDir();
   const empty = join(tmp, "data");
   await Deno.mkdir(empty);
+  const runDir = join(tmp, "run");
   const r = await runCli([
     join(PATHS.notebooks, "01_Setup_Environnement.ipynb"),
     "-p",
@@ -90,10 +91,13 @@ Deno.test("notebook 01 without any input stops with a message naming the data fo
     "-p",
     `lakehouse_dir=${join(tmp, "lakehouse")}`,
     "--run-dir",
-    join(tmp, "run"),
+    runDir,
   ]);
-  assert.equal(r.code, 1);
-  assert.match(r.err, /InputNotFoundError: No input file found/);
-  assert.ok(r.err.includes(empty), r.err);
-  assert.match(r.err, /--input/);
+  assert.equal(r.code, 0, r.err);
+  const nb = await readNotebook(join(runDir, "01_Setup_Environnement.ipynb"));
+  const outputs = JSON.stringify(nb.cells.flatMap((c) => c.outputs ?? []));
+  assert.match(outputs, /échantillon livré avec le projet/);
+  assert.match(outputs, /eCO2mix_RTE_En-cours-TR_2025-07\.zip/);
+  // The notice names the folder where real files go.
+  assert.ok(outputs.includes(empty), outputs);
 });

@@ -1,50 +1,87 @@
 /**
- * Finds the pipeline's input files: the `input_path` parameter first, then the `data/` folder,
- * then (when online) RTE's current real-time file, downloaded into `data/`.
+ * Decides which files a run reads. One function, {@linkcode resolveInputs}, used by the CLI and
+ * notebooks 01, 02 and 11, so that every step of a run reads the same files:
+ *
+ * 1. a file or folder given by the user (`--input`, `input_path`);
+ * 2. otherwise RTE's current real-time file is refreshed in the data folder when the machine
+ *    is online (one conditional request, see `rte_current.ts`), and every input file at the
+ *    top of the data folder is read (the sample folder and `reference/` below it are not);
+ * 3. when the data folder holds no input file, the sample shipped with the project
+ *    ({@linkcode SAMPLE_FILE}), with a message saying it is a sample and where real files go.
+ *
+ * The result's `inputPath` is the file or folder to hand on to later steps as `input_path`:
+ * resolving it again gives the same files, without a second download.
  *
  * @module
  */
 
-import { basename, extname, join } from "node:path";
+import { dirname, extname, join, resolve } from "node:path";
+import { PATHS } from "../paths.ts";
+import {
+  currentFilePath,
+  currentFileState,
+  describeCopy,
+  refreshCurrentFile,
+  type RefreshResult,
+  RTE_CURRENT_FILE_URL,
+} from "./rte_current.ts";
 
-/** RTE's current real-time national file ("En-cours TR"), as served by eCO2mix. */
-export const RTE_CURRENT_FILE_URL =
-  "https://eco2mix.rte-france.com/download/eco2mix/eCO2mix_RTE_En-cours-TR.zip";
+/** Folder of the sample shipped with the project (tracked by git, never read as data/ input). */
+export const SAMPLE_DIR: string = join(PATHS.data, "echantillon");
+
+/**
+ * The shipped sample: July 2025 of RTE's national real-time file, cut line by line from RTE's
+ * download (header, data lines, closing disclaimer) and zipped as RTE serves it.
+ */
+export const SAMPLE_FILE: string = join(SAMPLE_DIR, "eCO2mix_RTE_En-cours-TR_2025-07.zip");
 
 /** Extensions of the files the readers understand. */
 export const INPUT_EXTENSIONS: readonly string[] = [".xls", ".xlsx", ".zip", ".csv", ".gz"];
 
-/** No input could be found or fetched. The message says what to put where. */
+/** No input could be found. The message says what to put where. */
 export class InputNotFoundError extends Error {
   override name = "InputNotFoundError";
 }
 
-/** Where the inputs came from, and which files they are. */
-export interface LocatedInputs {
-  source: "parameter" | "data_dir" | "download";
+/** Options of {@linkcode resolveInputs}. */
+export interface ResolveOptions {
+  /** A file or folder given by the user; empty or absent for "not given". */
+  inputPath?: string;
+  /** The data folder (default the project's `data/`). */
+  dataDir?: string;
+  /** Whether RTE's current file may be refreshed when no input is given (default true). */
+  download?: boolean;
+  /** Address of RTE's current file (default {@linkcode RTE_CURRENT_FILE_URL}). */
+  url?: string;
+  /** Maximum wait for RTE's answer, in milliseconds (default 5,000): the "online" test. */
+  headersTimeoutMs?: number;
+  /** The sample used when nothing else is found (default {@linkcode SAMPLE_FILE}). */
+  sampleFile?: string;
+  /** Clock, for the ages shown in messages (default `new Date()`). */
+  now?: () => Date;
+}
+
+/** The files a run reads, where they come from, and what to tell the user. */
+export interface ResolvedInputs {
+  /** `parameter`: given by the user; `data_dir`: the data folder; `sample`: the shipped sample. */
+  source: "parameter" | "data_dir" | "sample";
+  /** File or folder to pass on as `input_path`: resolving it again gives the same files. */
+  inputPath: string;
+  /** Input files, sorted. */
   files: string[];
   /** Files of a folder skipped because their type is not an input format. */
   ignored: string[];
-}
-
-/** Options for {@linkcode locateInputs}. */
-export interface LocateOptions {
-  /** A file or folder given by the user; empty for "not given". */
-  inputPath: string;
-  /** The project's data folder. */
-  dataDir: string;
-  /** Whether a download may be tried when nothing is found (default true). */
-  download?: boolean;
-  /** Address of the file to download (default {@linkcode RTE_CURRENT_FILE_URL}). */
-  url?: string;
-  /** Download timeout in milliseconds (default 30 s). */
-  timeoutMs?: number;
+  /** Result of this call's refresh of RTE's current file, or null when none was tried. */
+  refresh: RefreshResult | null;
+  /** Sentences in French for the user: refresh outcome, age of RTE's file, sample notice. */
+  messages: string[];
 }
 
 function isInput(name: string): boolean {
   return INPUT_EXTENSIONS.includes(extname(name).toLowerCase());
 }
 
+/** Input files at the top of `dir` (not in sub-folders; hidden files and READMEs skipped). */
 async function filesOf(dir: string): Promise<{ files: string[]; ignored: string[] }> {
   const files: string[] = [];
   const ignored: string[] = [];
@@ -55,66 +92,99 @@ async function filesOf(dir: string): Promise<{ files: string[]; ignored: string[
   return { files: files.sort(), ignored: ignored.sort() };
 }
 
-function offlineMessage(dataDir: string, reason: string): string {
-  return [
-    `No input file found, and RTE's current file could not be downloaded (${reason}).`,
-    `Put eCO2mix files (.xls as downloaded from RTE, .zip, ODRÉ .csv exports or .xlsx) into`,
-    `  ${dataDir}`,
-    `or pass a file or folder: deno task pipeline --input <path>`,
-    `(download address: ${RTE_CURRENT_FILE_URL}).`,
-  ].join("\n");
+function isWithin(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(`${dir}/`);
 }
 
-async function download(url: string, dataDir: string, timeoutMs: number): Promise<string> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!response.ok) throw new Error(`HTTP ${response.status} from ${url}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  // RTE serves a zip; an HTML error page with status 200 must not become an input file.
-  if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
-    throw new Error(`${url} did not return a zip file (${bytes.length} bytes)`);
-  }
-  await Deno.mkdir(dataDir, { recursive: true });
-  const target = join(dataDir, basename(new URL(url).pathname) || "eCO2mix_RTE_En-cours-TR.zip");
-  const tmp = `${target}.part`;
-  await Deno.writeFile(tmp, bytes);
-  await Deno.rename(tmp, target);
-  return target;
+function sampleNotice(sampleFile: string, dataDir: string): string {
+  return `Aucun fichier d'entrée dans ${dataDir} : le pipeline tourne sur l'ÉCHANTILLON livré ` +
+    `avec le projet (${sampleFile} : juillet 2025 du fichier temps réel national de RTE), pas ` +
+    `sur vos données. Pour analyser vos fichiers, déposez les téléchargements eCO2mix (.xls, ` +
+    `.zip, exports ODRÉ .csv, .xlsx) dans ${dataDir}, ou passez --input <fichier ou dossier>.`;
+}
+
+/** How current the local copy of RTE's current file is, when it is among `files`. */
+async function currentFileNotice(
+  files: string[],
+  dataDir: string,
+  url: string,
+  now: Date,
+): Promise<string[]> {
+  const copy = currentFilePath(dataDir, url);
+  const state = await currentFileState(dataDir, url);
+  if (!state || !files.includes(copy)) return [];
+  return [`Fichier courant de RTE : ${describeCopy(copy, new Date(state.checkedAt), now)}.`];
 }
 
 /**
- * Locates the input files, in order: `inputPath` (a file, or every input file of a folder),
- * the files of `dataDir`, a download of RTE's current file into `dataDir`. Throws
- * {@linkcode InputNotFoundError} naming the folder to fill when all three fail.
+ * Resolves the input files of a run (see the module documentation for the order). Throws
+ * {@linkcode InputNotFoundError} for a given path that does not exist or holds no input file,
+ * and when neither the data folder nor the sample has any.
  *
  * @example
- * ```ts ignore
- * const inputs = await locateInputs({ inputPath: "", dataDir: "data" });
- * console.log(inputs.source, inputs.files);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveInputs, SAMPLE_FILE } from "./inputs.ts";
+ * // Nothing in the data folder and no download: the shipped sample, with a notice.
+ * const inputs = await resolveInputs({ dataDir: await Deno.makeTempDir(), download: false });
+ * assert.equal(inputs.source, "sample");
+ * assert.deepEqual(inputs.files, [SAMPLE_FILE]);
+ * assert.match(inputs.messages[0], /ÉCHANTILLON/);
  * ```
  */
-export async function locateInputs(options: LocateOptions): Promise<LocatedInputs> {
+export async function resolveInputs(options: ResolveOptions = {}): Promise<ResolvedInputs> {
+  const dataDir = resolve(options.dataDir || PATHS.data);
+  const url = options.url ?? RTE_CURRENT_FILE_URL;
+  const sampleFile = resolve(options.sampleFile ?? SAMPLE_FILE);
+  const now = options.now ?? (() => new Date());
+
   if (options.inputPath) {
-    const info = await Deno.stat(options.inputPath).catch(() => null);
+    const inputPath = resolve(options.inputPath);
+    const info = await Deno.stat(inputPath).catch(() => null);
     if (!info) throw new InputNotFoundError(`input_path does not exist: ${options.inputPath}`);
-    if (info.isFile) return { source: "parameter", files: [options.inputPath], ignored: [] };
-    const found = await filesOf(options.inputPath);
+    const found = info.isFile ? { files: [inputPath], ignored: [] } : await filesOf(inputPath);
     if (found.files.length === 0) {
       throw new InputNotFoundError(
         `input_path ${options.inputPath} holds no input file (${INPUT_EXTENSIONS.join(", ")})`,
       );
     }
-    return { source: "parameter", ...found };
+    // Classified by place, so that a step handed the path by an earlier one says the same.
+    const source = isWithin(inputPath, dirname(sampleFile))
+      ? "sample"
+      : inputPath === dataDir
+      ? "data_dir"
+      : "parameter";
+    const messages = source === "sample"
+      ? [sampleNotice(sampleFile, dataDir)]
+      : await currentFileNotice(found.files, dataDir, url, now());
+    return { source, inputPath, ...found, refresh: null, messages };
   }
-  const local = await filesOf(options.dataDir).catch(() => ({ files: [], ignored: [] }));
-  if (local.files.length) return { source: "data_dir", ...local };
-  if (options.download === false) {
-    throw new InputNotFoundError(offlineMessage(options.dataDir, "download disabled"));
+
+  const refresh = options.download === false ? null : await refreshCurrentFile({
+    dir: dataDir,
+    url,
+    headersTimeoutMs: options.headersTimeoutMs,
+    now,
+  });
+  const messages = refresh ? [refresh.message] : [];
+  const local = await filesOf(dataDir).catch(() => ({ files: [], ignored: [] }));
+  if (local.files.length) {
+    if (!refresh) messages.push(...await currentFileNotice(local.files, dataDir, url, now()));
+    return { source: "data_dir", inputPath: dataDir, ...local, refresh, messages };
   }
-  const url = options.url ?? RTE_CURRENT_FILE_URL;
-  try {
-    const file = await download(url, options.dataDir, options.timeoutMs ?? 30_000);
-    return { source: "download", files: [file], ignored: local.ignored };
-  } catch (e) {
-    throw new InputNotFoundError(offlineMessage(options.dataDir, (e as Error).message));
+  if (!(await Deno.stat(sampleFile).then((i) => i.isFile, () => false))) {
+    throw new InputNotFoundError(
+      `No input file in ${dataDir} and the sample ${sampleFile} is missing. Put eCO2mix ` +
+        `files (.xls as downloaded from RTE, .zip, ODRÉ .csv exports or .xlsx) into ${dataDir}, ` +
+        `or pass a file or folder: deno task pipeline --input <path>.`,
+    );
   }
+  return {
+    source: "sample",
+    inputPath: sampleFile,
+    files: [sampleFile],
+    ignored: local.ignored,
+    refresh,
+    messages: [...messages, sampleNotice(sampleFile, dataDir)],
+  };
 }

@@ -1,10 +1,10 @@
 /**
- * Environment set-up used by notebook 01: runtime checks and the
- * location of input files.
+ * Environment set-up used by notebook 01 and the CLI: runtime checks, the input files of a run
+ * and the refresh of RTE's current file.
  *
  * @example
  * ```ts ignore
- * import { checkRuntime, locateInputs } from "./mod.ts";
+ * import { checkRuntime, resolveInputs } from "./mod.ts";
  * ```
  *
  * @module
@@ -12,3 +12,4 @@
 
 export * from "./runtime.ts";
 export * from "./inputs.ts";
+export * from "./rte_current.ts";
