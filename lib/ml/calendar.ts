@@ -17,9 +17,7 @@
  * @module
  */
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
+import { DAY_MS, floorDiv, floorMod, MINUTE_MS } from "../layers/time_keys.ts";
 
 /** Last Sunday of `month` (0-based) of `year`, at 01:00 UTC (the EU switching instant). */
 function lastSundayAt1Utc(year: number, month: number): number {
@@ -55,7 +53,7 @@ export function parisOffsetMinutes(epochMs: number): number {
  * ```
  */
 export function localDayNumber(epochMs: number): number {
-  return Math.floor((epochMs + parisOffsetMinutes(epochMs) * MINUTE_MS) / DAY_MS);
+  return floorDiv(epochMs + parisOffsetMinutes(epochMs) * MINUTE_MS, DAY_MS);
 }
 
 /**
@@ -174,7 +172,7 @@ export function frenchHolidays(year: number): number[] {
 
 /** Weekday of a day number, Monday = 0 … Sunday = 6 (1970-01-01 was a Thursday). */
 function weekday(day: number): number {
-  return (((day + 3) % 7) + 7) % 7;
+  return floorMod(day + 3, 7);
 }
 
 const holidayCache = new Map<number, Set<number>>();
@@ -265,7 +263,7 @@ export function calendarFeatures(epochMs: ArrayLike<number>): CalendarColumns {
     const t = epochMs[i];
     const offset = parisOffsetMinutes(t);
     const local = new Date(t + offset * MINUTE_MS);
-    const day = Math.floor(local.getTime() / DAY_MS);
+    const day = floorDiv(local.getTime(), DAY_MS);
     const year = local.getUTCFullYear();
     out.heure[i] = local.getUTCHours() + local.getUTCMinutes() / 60;
     out.jour_semaine[i] = weekday(day);

@@ -110,3 +110,32 @@ Deno.test("local day numbers and wall-clock instants around the DST changes", ()
   assert.equal(parisInstant(autumn, 12 * 60), Date.UTC(2025, 9, 26, 11));
   assert.throws(() => dayNumberOfDate("2025-02-30"), RangeError);
 });
+
+Deno.test("every quarter-hour of 2025: local day number and calendar features match Temporal", () => {
+  // Independent reference: Temporal's Europe/Paris, whatever the process's own time zone.
+  const start = Temporal.ZonedDateTime.from("2025-01-01T00:00[Europe/Paris]").epochMilliseconds;
+  const end = Temporal.ZonedDateTime.from("2026-01-01T00:00[Europe/Paris]").epochMilliseconds;
+  const instants: number[] = [];
+  for (let t = start; t < end; t += 15 * 60_000) instants.push(t);
+  assert.equal(instants.length, 35_040);
+  const c = calendarFeatures(instants);
+  const epochDay = Temporal.PlainDate.from("1970-01-01");
+  instants.forEach((t, i) => {
+    const local = Temporal.Instant.fromEpochMilliseconds(t).toZonedDateTimeISO("Europe/Paris");
+    const date = local.toPlainDate();
+    const at = local.toString();
+    assert.equal(localDayNumber(t), epochDay.until(date).days, at);
+    assert.equal(dateOfDayNumber(localDayNumber(t)), date.toString(), at);
+    assert.deepEqual(
+      [c.heure[i], c.jour_semaine[i], c.mois[i], c.jour_annee[i], c.heure_ete[i]],
+      [
+        local.hour + local.minute / 60,
+        date.dayOfWeek - 1,
+        date.month,
+        date.dayOfYear,
+        local.offsetNanoseconds === 7_200e9 ? 1 : 0,
+      ],
+      at,
+    );
+  });
+});

@@ -18,11 +18,12 @@
  */
 
 import pl from "nodejs-polars";
+import { floorDiv, HALF_HOUR_MS } from "../layers/time_keys.ts";
 import { localDayNumber, parisInstant } from "./calendar.ts";
 import { MlInputError } from "./errors.ts";
 
 /** Length of one slot. */
-export const HALF_HOUR_MS = 30 * 60_000;
+export { HALF_HOUR_MS };
 
 /** Source codes of the `source` column. */
 export const SOURCE_HISTORY = 0;
@@ -73,7 +74,7 @@ export function slotInstant(series: Pick<HalfHourlySeries, "startMs">, i: number
  * ```
  */
 export function slotIndex(series: Pick<HalfHourlySeries, "startMs">, epochMs: number): number {
-  return Math.floor((epochMs - series.startMs) / HALF_HOUR_MS);
+  return floorDiv(epochMs - series.startMs, HALF_HOUR_MS);
 }
 
 /**
