@@ -28,7 +28,10 @@
  *   `_ingested_at`, then the greatest file name. Resolving per half-hour slot keeps a 30-min
  *   consolidated row from being mixed with 15-min real-time rows of the same half-hour. The slot
  *   is an integer key ({@linkcode halfHourSlot}): in floating point, half of all quarter-hours
- *   fell into the previous slot and both files were kept at a file boundary.
+ *   fell into the previous slot and both files were kept at a file boundary. A winning 15-min
+ *   file that starts mid-slot (at :15 or :45) takes the whole slot: the other file's :00/:30
+ *   row is replaced and that instant interpolated (flagged). RTE's and ODRÉ's files start at
+ *   local midnight, so this only happens with hand-cut files.
  * - duplicated instants inside one file: identical copies are kept once; copies with
  *   different values are quarantined in `rejets` (both), leaving a hole.
  * - cells that are not numbers ("12a4"): `Eco2mixValueError` naming file, line and column,

@@ -591,8 +591,12 @@ Deno.test("overlap 2025: two real-time files keep their real measurements, no in
       return out;
     });
     const result = silverOf([
-      { bytes: tr2025Slice(oldFrom, oldFrom + 800), name: "old.xls", at: new Date(2025, 1, 1) },
-      { bytes: revised, name: "new.xls", at: new Date(2025, 1, 2) },
+      {
+        bytes: tr2025Slice(oldFrom, oldFrom + 800),
+        name: "old.xls",
+        at: new Date("2025-02-01T10:00:00Z"),
+      },
+      { bytes: revised, name: "new.xls", at: new Date("2025-02-02T10:00:00Z") },
     ]);
     const { silver } = result;
     assertBilan(result);
