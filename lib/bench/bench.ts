@@ -36,7 +36,8 @@ function median(xs: number[]): number {
 async function kernelFirstResult(dir: string): Promise<BenchRow> {
   const t0 = performance.now();
   const kernel = await Kernel.start({ cwd: PATHS.notebooks, connectionDir: dir });
-  await kernel.execute("1 + 1", { timeoutMs: 30_000, onOutput: () => {} });
+  const deadline = { at: Date.now() + 30_000, reason: "first cell did not finish within 30 s" };
+  await kernel.execute("1 + 1", { deadline, onOutput: () => {} });
   const wall = (performance.now() - t0) / 1000;
   const rss = kernel.peakRssMb();
   await kernel.shutdown();

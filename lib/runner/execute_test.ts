@@ -170,3 +170,21 @@ Deno.test("outputs the kernel publishes after its idle status still reach their 
     ]);
   });
 });
+
+Deno.test("outputs of any size arrive whole; one over the cap is kept as a note", async () => {
+  const dir = await Deno.makeTempDir();
+  // 9 MB and 50 MB: the kernel interleaves its status messages into frames this large.
+  const nb = await writeTestNotebook(dir, "big.ipynb", [
+    'await Deno.jupyter.display({ "text/plain": "a".repeat(9_000_000) + "fin" }, { raw: true })',
+    'await Deno.jupyter.display({ "text/plain": "b".repeat(50_000_000) }, { raw: true }); 42',
+  ]);
+  const run = await executeNotebook(nb, { outputPath: `${dir}/out.ipynb` });
+  assert.equal(run.status, "completed");
+  const out = await readNotebook(`${dir}/out.ipynb`);
+  const first = out.cells[0].outputs![0] as { data: Record<string, string[]> };
+  assert.equal(first.data["text/plain"].join("").length, 9_000_003);
+  const second = out.cells[1].outputs!.map((o) => JSON.stringify(o)).join("");
+  assert.match(second, /Sortie de 47,7 Mo omise de la copie exécutée \(limite : 20,0 Mo\)/);
+  assert.match(second, /"42"/);
+  assert.ok((await Deno.stat(`${dir}/out.ipynb`)).size < 10_000_000);
+});

@@ -141,7 +141,30 @@ export async function writeNotebook(path: string, nb: Notebook): Promise<void> {
   await Deno.rename(tmp, path);
 }
 
-function cleanBundle(data: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Largest rich output kept in an executed copy, in bytes of JSON. A larger bundle (a chart of
+ * years of quarter-hours, say) would make the notebook too heavy to open: it is replaced by a
+ * note with the start of its text form.
+ */
+export const OUTPUT_CAP_BYTES = 20 * 1024 * 1024;
+
+/** Characters of an oversized output's text kept in its note. */
+const CAPPED_TEXT_CHARS = 2_000;
+
+function capBundle(data: Record<string, unknown>): Record<string, unknown> {
+  const bytes = JSON.stringify(data).length;
+  if (bytes <= OUTPUT_CAP_BYTES) return data;
+  const text = typeof data["text/plain"] === "string" ? data["text/plain"] : "";
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(1).replace(".", ",");
+  return {
+    "text/plain": `[Sortie de ${mb(bytes)} Mo omise de la copie exécutée (limite : ` +
+      `${mb(OUTPUT_CAP_BYTES)} Mo) ; types : ${Object.keys(data).join(", ")}]\n` +
+      text.slice(0, CAPPED_TEXT_CHARS),
+  };
+}
+
+function cleanBundle(raw: Record<string, unknown>): Record<string, unknown> {
+  const data = capBundle(raw);
   const out: Record<string, unknown> = {};
   for (const [mime, value] of Object.entries(data)) {
     // nbformat stores text mime types as line lists; JSON mime types stay objects.

@@ -53,8 +53,14 @@ export interface ExecuteReply {
 
 const live = new Set<Kernel>();
 
-/** Code of the silent request that follows each cell (see {@linkcode Kernel.execute}). */
-const FLUSH_BARRIER = "await new Promise((resolve) => setTimeout(resolve, 0))";
+/** MIME type of the marker the flush barrier publishes (see {@linkcode Kernel.execute}). */
+const FLUSH_MIME = "application/vnd.eco2mix.flush+json";
+
+/** Code of the silent request that follows each cell: it publishes a marker after the cell's outputs. */
+function flushBarrier(token: string): string {
+  return `await Deno.jupyter.broadcast("display_data", { data: { "${FLUSH_MIME}": "${token}" }, ` +
+    `metadata: {}, transient: {} })`;
+}
 
 /**
  * Kills every kernel started by this process. Call it from signal handlers so that Ctrl-C
@@ -198,10 +204,11 @@ export class Kernel {
    * Runs `code`, passing every iopub message of this request to `onOutput`, and resolves with
    * the execute reply once every output of the cell has arrived.
    *
-   * The Deno kernel publishes stdout/stderr and rich results from other tasks than the one
-   * that sends `status: idle`, so they may arrive after it (about 1 cell in 5 here). A silent
-   * request that yields to the kernel's event loop follows each cell as a barrier: outputs
-   * published meanwhile carry the barrier's id and are given to the cell.
+   * The Deno kernel publishes stdout/stderr and rich results through a queue of its own, apart
+   * from `status: idle`: they may arrive after it (about 1 cell in 5 here, and always for an
+   * output of megabytes, which takes time to serialise). A silent request follows each cell and
+   * publishes a marker through that same queue; the cell is complete when the marker arrives,
+   * every output queued before it having arrived first.
    */
   async execute(
     code: string,
@@ -209,7 +216,7 @@ export class Kernel {
   ): Promise<ExecuteReply> {
     const ids = new Set<string>();
     const reply = await this.#run(code, false, ids, options);
-    await this.#run(FLUSH_BARRIER, true, ids, options);
+    await this.#run(flushBarrier(crypto.randomUUID()), true, ids, options);
     return reply;
   }
 
@@ -232,15 +239,20 @@ export class Kernel {
     await this.#shell.send(encodeMessage(request, this.#key));
     let reply: ExecuteReply | null = null;
     let idle = false;
-    while (!reply || !idle) {
+    // The barrier's marker, awaited after its idle status; a cell needs none.
+    const token = silent ? /"([0-9a-f-]{36})"/.exec(code)?.[1] : undefined;
+    let flushed = token === undefined;
+    while (!reply || !idle || !flushed) {
       if (this.#exited) {
         throw new KernelError(`the kernel process died while running a cell${this.#stderrTail()}`);
       }
       if (Date.now() > options.deadline.at) throw new CellTimeoutError(options.deadline.reason);
-      if (!idle) {
+      if (!idle || !flushed) {
         const msg = await this.#next(this.#iopub, 20);
         const parent = msg?.parent_header.msg_id;
-        if (msg && parent && ids.has(parent)) {
+        if (msg && token !== undefined && msg.content.data?.[FLUSH_MIME] === token) {
+          flushed = true;
+        } else if (msg && parent && ids.has(parent)) {
           const type = msg.header.msg_type;
           if (type === "status") idle ||= parent === id && msg.content.execution_state === "idle";
           else if (!(silent && type === "execute_input" && parent === id)) options.onOutput(msg);

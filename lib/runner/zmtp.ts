@@ -22,30 +22,40 @@ const FLAG_LONG = 0x02;
 const FLAG_COMMAND = 0x04;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/** Frames smaller than this were written whole: only larger ones are searched for intruders. */
+const INTERLEAVE_MIN_BYTES = 64 * 1024;
 
-/** Buffers a TCP stream so that frames can be read by exact lengths. */
+/**
+ * Buffers a TCP stream so that frames can be read by exact lengths. Chunks are joined once per
+ * read, so a frame of many megabytes costs one copy, not one per chunk.
+ */
 class ByteReader {
   #reader: ReadableStreamDefaultReader<Uint8Array>;
-  #buffer = new Uint8Array(0);
-  #offset = 0;
+  #chunks: Uint8Array[] = [];
+  #buffered = 0;
 
   constructor(stream: ReadableStream<Uint8Array>) {
     this.#reader = stream.getReader();
   }
 
   async read(n: number): Promise<Uint8Array> {
-    while (this.#buffer.length - this.#offset < n) {
+    while (this.#buffered < n) {
       const { value, done } = await this.#reader.read();
       if (done) throw new ZmtpError("connection closed by peer");
-      const rest = this.#buffer.subarray(this.#offset);
-      const merged = new Uint8Array(rest.length + value.length);
-      merged.set(rest);
-      merged.set(value, rest.length);
-      this.#buffer = merged;
-      this.#offset = 0;
+      this.#chunks.push(value);
+      this.#buffered += value.length;
     }
-    const out = this.#buffer.slice(this.#offset, this.#offset + n);
-    this.#offset += n;
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.#chunks[0];
+      const take = Math.min(chunk.length, n - filled);
+      out.set(chunk.subarray(0, take), filled);
+      filled += take;
+      if (take === chunk.length) this.#chunks.shift();
+      else this.#chunks[0] = chunk.subarray(take);
+    }
+    this.#buffered -= n;
     return out;
   }
 
@@ -63,6 +73,111 @@ function greeting(): Uint8Array {
   g[11] = 0;
   g.set(encoder.encode("NULL"), 12);
   return g;
+}
+
+/**
+ * The first frame of every Jupyter message, as it appears on the wire (flags MORE, size 9,
+ * `<IDS|MSG>`). JSON frames never hold a raw control byte, so inside one it can only be the
+ * start of another message.
+ */
+const JUPYTER_DELIMITER_FRAME = new Uint8Array([FLAG_MORE, 9, ...encoder.encode("<IDS|MSG>")]);
+
+function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
+  const first = needle[0];
+  for (let i = haystack.indexOf(first, from); i >= 0; i = haystack.indexOf(first, i + 1)) {
+    if (i + needle.length > haystack.length) return -1;
+    let j = 1;
+    while (j < needle.length && haystack[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+  }
+  return -1;
+}
+
+/**
+ * Parses the ZMTP message that starts at `at` in `bytes`: its frames and length in bytes, or,
+ * when it runs past the end of `bytes`, how many bytes from `at` are needed to read further.
+ */
+function parseMessageAt(
+  bytes: Uint8Array,
+  at: number,
+): { parts: Uint8Array[]; length: number } | { need: number } {
+  const parts: Uint8Array[] = [];
+  let i = at;
+  while (true) {
+    if (i + 2 > bytes.length) return { need: i + 2 - at };
+    const flags = bytes[i];
+    const head = flags & FLAG_LONG ? 9 : 2;
+    if (i + head > bytes.length) return { need: i + head - at };
+    const size = flags & FLAG_LONG
+      ? Number(new DataView(bytes.buffer, bytes.byteOffset + i + 1, 8).getBigUint64(0))
+      : bytes[i + 1];
+    if (i + head + size > bytes.length) return { need: i + head + size - at };
+    parts.push(bytes.slice(i + head, i + head + size));
+    i += head + size;
+    if (!(flags & FLAG_MORE)) return { parts, length: i - at };
+  }
+}
+
+/**
+ * Takes out of a frame's body the whole messages that were written into the middle of it.
+ *
+ * Why: the Deno kernel can publish two messages at once on one socket; when the first is large
+ * (several megabytes), its bytes and a second message's (say a `status`) interleave on the
+ * wire, and the large frame's declared length then covers the intruder while its own tail
+ * follows. Each intruder is cut out (a JSON frame cannot hold its raw delimiter frame, see
+ * {@linkcode JUPYTER_DELIMITER_FRAME}), the frame is completed with as many bytes from the
+ * stream, and the intruders are returned to be delivered after it.
+ *
+ * @example
+ * ```ts ignore
+ * const { body, intruders } = await extractInterleaved(body, (n) => reader.read(n));
+ * ```
+ */
+export async function extractInterleaved(
+  body: Uint8Array,
+  readMore: (n: number) => Promise<Uint8Array>,
+): Promise<{ body: Uint8Array; intruders: Uint8Array[][] }> {
+  const intruders: Uint8Array[][] = [];
+  // Only JSON frames are searched: a binary buffer may hold any byte.
+  if (body[0] !== 0x7b) return { body, intruders };
+  const declared = body.length;
+  let buf = body;
+  const readUpTo = async (length: number) => {
+    const more = await readMore(length - buf.length);
+    const longer = new Uint8Array(length);
+    longer.set(buf);
+    longer.set(more, buf.length);
+    buf = longer;
+  };
+  let from = 0;
+  while (true) {
+    // JSON never holds a raw 0x01: there, it can only be an intruder's first byte.
+    const at = buf.indexOf(FLAG_MORE, from);
+    if (at < 0) {
+      if (buf.length === declared) return { body: buf, intruders };
+      // Intruders were cut out: the frame's own tail follows on the stream.
+      from = buf.length;
+      await readUpTo(declared);
+      continue;
+    }
+    const head = JUPYTER_DELIMITER_FRAME.length;
+    if (buf.length < at + head) await readUpTo(at + head);
+    if (indexOfBytes(buf.subarray(at, at + head), JUPYTER_DELIMITER_FRAME) !== 0) {
+      throw new ZmtpError(`a JSON frame holds a raw control byte at offset ${at}`);
+    }
+    let message = parseMessageAt(buf, at);
+    // The intruder may run past what was read: read until it is whole.
+    while ("need" in message) {
+      await readUpTo(at + message.need);
+      message = parseMessageAt(buf, at);
+    }
+    intruders.push(message.parts);
+    const cut = new Uint8Array(buf.length - message.length);
+    cut.set(buf.subarray(0, at));
+    cut.set(buf.subarray(at + message.length), at);
+    buf = cut;
+    from = at;
+  }
 }
 
 function frame(body: Uint8Array, flags: number): Uint8Array {
@@ -222,19 +337,29 @@ export class ZmtpSocket {
   async #loop(): Promise<void> {
     try {
       let parts: Uint8Array[] = [];
+      let later: Uint8Array[][] = [];
       while (!this.#closed) {
-        const [flags, body] = await this.#readFrame();
+        const [flags, raw] = await this.#readFrame();
         if (flags & FLAG_COMMAND) continue; // PING and friends: nothing to answer with NULL
+        const { body, intruders } = raw.length > INTERLEAVE_MIN_BYTES
+          ? await extractInterleaved(raw, (n) => this.#reader.read(n))
+          : { body: raw, intruders: [] };
+        later.push(...intruders);
         parts.push(body);
         if (flags & FLAG_MORE) continue;
-        const waiter = this.#waiters.shift();
-        if (waiter) waiter(parts);
-        else this.#queue.push(parts);
+        for (const message of [parts, ...later]) this.#deliver(message);
         parts = [];
+        later = [];
       }
     } catch (e) {
       this.#fail(e instanceof ZmtpError ? e : new ZmtpError(String(e)));
     }
+  }
+
+  #deliver(message: Uint8Array[]): void {
+    const waiter = this.#waiters.shift();
+    if (waiter) waiter(message);
+    else this.#queue.push(message);
   }
 
   #fail(error: Error): void {
