@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { sharedDataPath } from "../testing/shared_data.ts";
 import { canonicalRows, readParquetFolder } from "./_golden.ts";
@@ -42,7 +43,9 @@ async function readTable(dir: string): Promise<pl.DataFrame> {
   return await readFiles(await loadSnapshot(dir));
 }
 
-const expectedTables = [...Deno.readDirSync(KERNEL)]
+// One test per table, listed at load time. Without the shared data (the test task then skips
+// the tests reading it) the list is empty, and the count test names the missing folder.
+const expectedTables = (existsSync(KERNEL) ? [...Deno.readDirSync(KERNEL)] : [])
   .map((e) => e.name)
   .filter((n) => {
     try {
@@ -54,7 +57,7 @@ const expectedTables = [...Deno.readDirSync(KERNEL)]
   .sort();
 
 Deno.test("golden: 68 tables ship expected rows", () => {
-  assert.equal(expectedTables.length, 68);
+  assert.equal(expectedTables.length, 68, `tables with expected rows in ${KERNEL}`);
 });
 
 for (const name of expectedTables) {

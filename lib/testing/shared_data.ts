@@ -22,6 +22,8 @@ export class SharedDataNotFoundError extends Error {
 }
 
 let skipping = false;
+/** Whether the running test asked for a path under the absent folder (skipping mode only). */
+let touched = false;
 
 function exists(path: string): boolean {
   try {
@@ -63,8 +65,11 @@ export function sharedDataPath(...parts: string[]): string {
   const path = join(root.path, ...parts);
   if (exists(path)) return path;
   // Skipping (fresh clone): the path is returned, also to module-level constants, and the
-  // test reading it fails on it, which the wrapper of skipTestsWithoutSharedData recognises.
-  if (skipping && !root.explicit && !exists(root.path)) return path;
+  // test using it fails, which the wrapper of skipTestsWithoutSharedData recognises.
+  if (skipping && !root.explicit && !exists(root.path)) {
+    touched = true;
+    return path;
+  }
   throw new SharedDataNotFoundError(
     `Shared test data not found: ${path}. Set ECO2MIX_SHARED_DATA to the folder holding ` +
       "eco2mix/, weather/, delta-golden/ (see README, section Two commands).",
@@ -74,9 +79,10 @@ export function sharedDataPath(...parts: string[]): string {
 /**
  * For the test task (run before the test modules, with `deno test --preload`): when
  * `ECO2MIX_SHARED_DATA` is unset and the default folder is absent, wraps `Deno.test` so that a
- * test failing with an error that names the shared folder ends with an ignored step saying why,
- * instead of failing. Every other failure still fails. Returns the absent folder, or null when
- * nothing was changed (the data are there, or the variable names a folder).
+ * failing test that asked {@linkcode sharedDataPath} for a path, or whose error names the shared
+ * folder (a path taken at module level), ends with an ignored step saying why instead of
+ * failing. Every other failure still fails. Returns the absent folder, or null when nothing was
+ * changed (the data are there, or the variable names a folder).
  *
  * While the wrapper is in place, Deno reports test locations at the wrapper, not the test.
  *
@@ -96,10 +102,11 @@ export function skipTestsWithoutSharedData(): string | null {
     e instanceof Error && (`${e.message}\n${e.stack}`.includes(root.path) || mentionsRoot(e.cause));
   const guard =
     (fn: (t: Deno.TestContext) => void | Promise<void>) => async (t: Deno.TestContext) => {
+      touched = false;
       try {
         await fn(t);
       } catch (e) {
-        if (!mentionsRoot(e)) throw e;
+        if (!touched && !mentionsRoot(e)) throw e;
         await t.step({ name: reason, ignore: true, fn: () => {} });
       }
     };

@@ -47,6 +47,7 @@ Deno.test("on a clone without ../shared/data, only the tests reading it are skip
 const TOP = sharedDataPath("eco2mix/top.xls");
 Deno.test("reads a module-level path", () => { Deno.readFileSync(TOP); });
 Deno.test({ name: "reads inside the test", fn: () => { Deno.readFileSync(sharedDataPath("x")); } });
+Deno.test("scans the folder, finds nothing", () => { if (sharedDataPath()) throw new Error("0 !== 12"); });
 Deno.test("needs no data", () => {});
 Deno.test("fails for another reason", () => { throw new Error("real failure"); });
 `,
@@ -66,8 +67,8 @@ Deno.test("fails for another reason", () => { throw new Error("real failure"); }
   }).output();
   const out = new TextDecoder().decode(stdout);
   const skipped = `skipped: needs the shared RTE data (${join(tmp, "shared", "data")} not found)`;
-  assert.equal(out.split(skipped).length - 1, 2, out);
+  assert.equal(out.split(skipped).length - 1, 3, out);
   assert.match(out, /needs no data \.\.\. ok/);
   assert.match(out, /fails for another reason \.\.\. FAILED/);
-  assert.match(out, /FAILED \| 3 passed \| 1 failed \| 0 ignored \(2 steps\)/);
+  assert.match(out, /FAILED \| 4 passed \| 1 failed \| 0 ignored \(3 steps\)/);
 });
