@@ -9,7 +9,13 @@
 
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
-import { Eco2mixEmptyError, Eco2mixRowError, Eco2mixTruncatedError } from "./errors.ts";
+import {
+  checkCellLengths,
+  Eco2mixEmptyError,
+  Eco2mixRowError,
+  Eco2mixTruncatedError,
+  MAX_CELL_CHARS,
+} from "./errors.ts";
 
 /** What the structural pass found. */
 export interface TextTable {
@@ -99,6 +105,7 @@ export function parseTextTable(text: string, file: string, options: TextTableOpt
   const separator = detectSeparator(headerLine) ?? "\t";
   const quoted = text.includes('"');
   const header = splitLine(headerLine, separator, quoted);
+  checkCellLengths(header, header, file, 1);
 
   // Last non-empty line, and whether it is a trailer.
   let end = text.length;
@@ -132,6 +139,15 @@ export function parseTextTable(text: string, file: string, options: TextTableOpt
     const stop = nl < 0 || nl > bodyEnd ? bodyEnd : nl;
     const stopContent = contentEnd(text, pos, stop);
     const fields = countFields(text, pos, stopContent, separator, quoted);
+    // Only a line longer than one cell may hold an overlong cell: the common case costs nothing.
+    if (stopContent - pos > MAX_CELL_CHARS) {
+      checkCellLengths(
+        splitLine(text.slice(pos, stopContent), separator, quoted),
+        header,
+        file,
+        lineNo,
+      );
+    }
     if (i === 0) trailingSeparator = fields === expected + 1 && text[stopContent - 1] === separator;
     const want = trailingSeparator ? expected + 1 : expected;
     const last = i === lineCount - 1;

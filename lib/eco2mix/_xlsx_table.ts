@@ -8,7 +8,12 @@
 
 import pl from "nodejs-polars";
 import * as XLSX from "xlsx";
-import { Eco2mixEmptyError, Eco2mixFormatError, Eco2mixRowError } from "./errors.ts";
+import {
+  checkCellLengths,
+  Eco2mixEmptyError,
+  Eco2mixFormatError,
+  Eco2mixRowError,
+} from "./errors.ts";
 
 /** A sheet read as strings, with the sheet row number of each data row. */
 export interface SheetTable {
@@ -99,6 +104,7 @@ export function parseSheetTable(
   let width = range.e.c + 1;
   while (width > 0 && cellText(headerCells[width - 1], "other") === null) width--;
   const header = Array.from({ length: width }, (_, c) => cellText(headerCells[c], "other") ?? "");
+  checkCellLengths(header, header, file, headerRow + 1);
   const kinds = header.map(kindOf);
 
   // Last non-empty row, and whether it is a one-cell trailer (the disclaimer).
@@ -137,6 +143,7 @@ export function parseSheetTable(
       filled++;
     }
     if (filled === 0) throw new Eco2mixRowError("empty row inside the data", file, r + 1);
+    checkCellLengths(columns.map((col) => col[i] ?? null), header, file, r + 1);
     for (let c = 0; c < width; c++) columns[c][i] ??= null;
     lines[i] = r + 1;
   }

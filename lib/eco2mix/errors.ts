@@ -127,3 +127,42 @@ export class Eco2mixRowError extends Eco2mixError {
 export class Eco2mixValueError extends Eco2mixError {
   override name = "Eco2mixValueError";
 }
+
+/**
+ * Longest cell accepted, in characters. RTE's longest cells (a region's name, a data nature such
+ * as "Données temps réel") hold a few dozen; a longer one is not eCO2mix data, and keeping it
+ * would put megabytes into every copy of the row downstream.
+ */
+export const MAX_CELL_CHARS = 256;
+
+/**
+ * Throws {@linkcode Eco2mixRowError} naming the line and column of the first cell longer than
+ * {@linkcode MAX_CELL_CHARS}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkCellLengths, Eco2mixRowError } from "./errors.ts";
+ * checkCellLengths(["France", "63949"], ["Périmètre", "Consommation"], "a.xls", 2);
+ * assert.throws(
+ *   () => checkCellLengths(["x".repeat(300)], ["Périmètre"], "a.xls", 7),
+ *   (e: Error) => e instanceof Eco2mixRowError && /^a\.xls:7:/.test(e.message) && /Périmètre/.test(e.message),
+ * );
+ * ```
+ */
+export function checkCellLengths(
+  cells: readonly (string | null)[],
+  header: readonly string[],
+  file: string,
+  line: number,
+): void {
+  const at = cells.findIndex((c) => c !== null && c.length > MAX_CELL_CHARS);
+  if (at < 0) return;
+  throw new Eco2mixRowError(
+    `cell of ${cells[at]!.length} characters in column "${
+      (header[at] ?? `#${at + 1}`).slice(0, 60)
+    }" (at most ${MAX_CELL_CHARS}): not eCO2mix data`,
+    file,
+    line,
+  );
+}

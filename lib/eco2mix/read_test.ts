@@ -378,3 +378,31 @@ Deno.test("CSV with quoted fields keeps separators inside quotes", () => {
   ]);
   assert.equal(meta.variant, "odre_consommation_brute");
 });
+
+Deno.test("a 10 MB cell (text or .xlsx) is an error naming file, line and column", () => {
+  const header = "Périmètre\tNature\tDate\tHeures\tConsommation";
+  const huge = "F".repeat(10 * 1024 * 1024);
+  const text = `${header}\nFrance\tDonnées temps réel\t2025-01-01\t00:00\t63949\t\n` +
+    `${huge}\tDonnées temps réel\t2025-01-01\t00:15\t63000\t\n` +
+    "RTE ne pourra être tenu responsable de l'usage des données.\n";
+  assert.throws(
+    () => readEco2mix(new TextEncoder().encode(text), "big.xls"),
+    (e: Error) =>
+      e instanceof Eco2mixRowError && /^big\.xls:3:/.test(e.message) &&
+      /10485760 characters in column "Périmètre"/.test(e.message),
+  );
+  const sheet = XLSX.utils.aoa_to_sheet([
+    header.split("\t"),
+    ["France", "Données temps réel", "2025-01-01", "00:00", 63949],
+    ["France", "x".repeat(300), "2025-01-01", "00:15", 63000],
+  ]);
+  const book = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(book, sheet, "eCO2mix");
+  const bytes = new Uint8Array(XLSX.write(book, { type: "array", bookType: "xlsx" }));
+  assert.throws(
+    () => readEco2mix(bytes, "big.xlsx"),
+    (e: Error) =>
+      e instanceof Eco2mixRowError && /^big\.xlsx:3:/.test(e.message) &&
+      /column "Nature"/.test(e.message),
+  );
+});
