@@ -215,7 +215,7 @@ Deno.test("concurrent ingests of one file in separate processes append its lines
   for (const [i, out] of outputs.entries()) {
     let text = "";
     for (let r = await out.read(); !r.done; r = await out.read()) text += r.value;
-    assert.equal((await children[i].status).code, 0);
+    assert.equal((await children[i].status).code, 0, `child ${i} ingesting ${TR_2016}`);
     reports.push(JSON.parse(text));
   }
   await assertIngestedOnce(catalog, reports, 2);
