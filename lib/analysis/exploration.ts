@@ -159,11 +159,17 @@ export function completeness(silver: pl.DataFrame): pl.DataFrame {
     pl.col("ligne_reconstituee").cast(pl.Int64).sum().alias("instants_reconstitues"),
   );
   const months = counts.getColumn("annee_mois").unique().toArray() as string[];
-  const hours = pl.DataFrame({ annee_mois: months, _heures: months.map(monthHours) });
+  // Typed explicitly: an empty silver gives no month to infer the types from.
+  const hours = pl.DataFrame([
+    pl.Series("annee_mois", months, pl.Utf8),
+    pl.Series("_heures", months.map(monthHours), pl.Int64),
+  ]);
   return counts.join(hours, { on: "annee_mois" }).withColumns(
     pl.col("_heures").mul(60).div(pl.col("pas_minutes")).cast(pl.Int64).alias("instants_attendus"),
   ).withColumns(
-    pl.col("instants_mesures").div(pl.col("instants_attendus")).mul(100).alias("completude_pct"),
+    // Float division: Int64 / Int64 truncates in polars (a 79.5 % month would show 0 %).
+    pl.col("instants_mesures").cast(pl.Float64).div(pl.col("instants_attendus").cast(pl.Float64))
+      .mul(100).alias("completude_pct"),
   ).drop("_heures").sort([...series, "annee_mois"]);
 }
 

@@ -104,6 +104,8 @@ Deno.test("completeness counts the real steps of each month, DST months included
   assert.equal(month("2025-03").completude_pct, 100);
   // The file stops on 25 July at 15:15: 24 days and 62 quarter-hours of July are measured.
   assert.equal(month("2025-07").instants_mesures, 24 * 96 + 62);
+  // A partial month in percent, not truncated to an integer (0 %).
+  assert.ok(Math.abs(month("2025-07").completude_pct - 100 * (24 * 96 + 62) / (31 * 96)) < 1e-9);
   const s = pl.DataFrame({
     perimetre: ["R"],
     annee_mois: ["2014-10"],
@@ -112,6 +114,13 @@ Deno.test("completeness counts the real steps of each month, DST months included
     ligne_reconstituee: [false],
   });
   assert.equal(records(completeness(s))[0].instants_attendus, 31 * 48 + 2);
+});
+
+Deno.test("completeness of an empty silver is an empty table, not a join error", () => {
+  const empty = silver2025().head(0);
+  const c = completeness(empty);
+  assert.equal(c.height, 0);
+  assert.ok(c.columns.includes("completude_pct"));
 });
 
 Deno.test("key findings quote numbers computed from the data", () => {

@@ -9,7 +9,8 @@
  * under a second per year of national data, and each table is replaced in one Delta commit, so
  * readers see either the previous silver or the new one, never a mix. The quality rules run
  * before anything is written: a `fail` rule stops the step with the tables unchanged, and rows
- * failing a `quarantine` rule go to `quarantaine` instead of silver.
+ * failing a `quarantine` rule go to `quarantaine` instead of silver. When no row is left for
+ * silver, the step stops with {@linkcode EmptySilverError} after writing the tables that say why.
  *
  * @module
  */
@@ -34,6 +35,14 @@ export interface SilverReport {
 /** Bronze is empty: nothing to build silver from. */
 export class EmptyBronzeError extends Error {
   override name = "EmptyBronzeError";
+}
+
+/**
+ * Every bronze line was set aside (rejected or quarantined): silver would be empty. The message
+ * is French, for the notebook reader, and names the tables that say why.
+ */
+export class EmptySilverError extends Error {
+  override name = "EmptySilverError";
 }
 
 /**
@@ -65,6 +74,17 @@ export async function refreshSilver(
   ];
   const rows: Record<string, number> = {};
   let version = -1;
+  if (quality.valides.height === 0) {
+    // The tables that say why are written; silver keeps its previous version.
+    for (const [name, frame] of outputs.slice(0, -1)) {
+      await catalog.table(name).overwrite(frame, { overwriteSchema: true });
+    }
+    throw new EmptySilverError(
+      `aucune ligne de bronze ne devient une ligne silver : ${result.rejets.height} lignes ` +
+        `rejetées (table rejets_bronze), ${quality.quarantaine.height} en quarantaine (table ` +
+        `quarantaine) ; eco2mix_silver garde sa version précédente`,
+    );
+  }
   for (const [name, frame] of outputs) {
     // A code change may add derived columns: replacing a derived table's schema is a logged
     // metaData change in its Delta history.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { EmptyBronzeError, refreshSilver } from "./silver_step.ts";
+import { EmptyBronzeError, EmptySilverError, refreshSilver } from "./silver_step.ts";
 import { ingestFiles } from "./ingest.ts";
 import { openCatalog } from "./catalog.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
@@ -93,4 +93,25 @@ Deno.test("a row failing a quarantine rule goes to quarantaine, not to silver", 
     quarantine.select("regle", "consommation", "source_line").toRecords(),
     [{ regle: "consommation_plausible", consommation: 999999, source_line: 3 }],
   );
+});
+
+Deno.test("when every row is quarantined, the step says so in French and silver is not emptied", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/glitch.xls`;
+  const header = "Périmètre\tNature\tDate\tHeures\tConsommation\tPrévision J-1";
+  const rows = ["00:00", "00:15"].map((h) =>
+    `France\tDonnées temps réel\t2025-01-01\t${h}\t999999\t64000\t`
+  );
+  const text = [header, ...rows, "RTE ne pourra être tenu responsable de rien.", ""].join("\n");
+  await Deno.writeFile(file, Uint8Array.from([...text].map((ch) => ch.charCodeAt(0))));
+  const catalog = openCatalog(dir);
+  await ingestFiles(catalog, [file]);
+  await assert.rejects(
+    refreshSilver(catalog),
+    (e: Error) =>
+      e instanceof EmptySilverError &&
+      /0 lignes rejetées \(table rejets_bronze\), 2 en quarantaine/.test(e.message),
+  );
+  assert.equal((await catalog.table("quarantaine").read()).height, 2);
+  assert.equal(await catalog.table("eco2mix_silver").exists(), false);
 });
