@@ -90,9 +90,8 @@ export function parseSheetTable(
   const ref = sheet?.["!ref"];
   if (sheet === undefined || ref === undefined) throw new Eco2mixEmptyError("empty workbook", file);
   const range = XLSX.utils.decode_range(ref);
-  // Dense mode: rows are sheet[row][col] in SheetJS 0.18, sheet["!data"][row][col] from 0.19.
-  type Rows = (XLSX.CellObject[] | undefined)[];
-  const data = (sheet as unknown as { "!data"?: Rows })["!data"] ?? (sheet as unknown as Rows);
+  // Dense mode (SheetJS 0.20): rows are sheet["!data"][row][col].
+  const data = sheet["!data"] ?? [];
   const rowCells = (r: number) => data[r] ?? [];
 
   let headerRow = range.s.r;
