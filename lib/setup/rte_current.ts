@@ -14,10 +14,10 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { crc32 } from "node:zlib";
 import { basename, join } from "node:path";
 import { unzipSync } from "fflate";
-import { sha256Hex } from "../eco2mix/read.ts";
 
 /** RTE's current real-time national file ("En-cours TR"), as served by eCO2mix. */
 export const RTE_CURRENT_FILE_URL =
@@ -340,7 +340,7 @@ export async function refreshCurrentFile(options: RefreshOptions): Promise<Refre
       downloadedAt: at,
       checkedAt: at,
       bytes: body.length,
-      sha256: sha256Hex(body),
+      sha256: createHash("sha256").update(body).digest("hex"),
     };
     await writeAtomic(stateFile, new TextEncoder().encode(JSON.stringify(fresh, null, 2)));
     return {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { zipSync } from "fflate";
 import { currentFileState, refreshCurrentFile, verifyZip } from "./rte_current.ts";
@@ -63,6 +64,7 @@ Deno.test("first run downloads the file and stores its ETag and Last-Modified", 
   assert.equal(state?.lastModified, "Mon, 09 Nov 2026 23:00:00 GMT");
   assert.equal(state?.downloadedAt, T0.toISOString());
   assert.equal(state?.bytes, V1.length);
+  assert.equal(state?.sha256, createHash("sha256").update(V1).digest("hex"));
 });
 
 Deno.test("unchanged file: the conditional request gets 304 and nothing is downloaded", async () => {
