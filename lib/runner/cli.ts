@@ -206,8 +206,32 @@ const SIGNAL_EXIT: Partial<Record<Deno.Signal, number>> = {
   SIGHUP: 129,
 };
 
+/** How a CLI run ended: its exit code, and its run folder once one was opened. */
+export interface CliOutcome {
+  code: number;
+  runDir: string | null;
+}
+
+/** Hooks for a program that wraps the CLI (the daily job). */
+export interface CliHooks {
+  /** Called once the run is stopped by a signal, before the process exits with `code`. */
+  onInterrupted?: (runDir: string, code: number) => Promise<void>;
+}
+
 /** Runs the CLI; returns the process exit code. */
 export async function main(args: string[], cwd: string): Promise<number> {
+  return (await runCli(args, cwd)).code;
+}
+
+/**
+ * Runs the CLI and says how it ended (see the module doc for exit codes). A signal ends the
+ * process itself, after `hooks.onInterrupted`.
+ */
+export async function runCli(
+  args: string[],
+  cwd: string,
+  hooks: CliHooks = {},
+): Promise<CliOutcome> {
   let options: CliOptions;
   let parameters: Record<string, ParameterValue>;
   let runsOthers = false;
@@ -229,7 +253,7 @@ export async function main(args: string[], cwd: string): Promise<number> {
       e instanceof Deno.errors.NotFound || (e as { code?: string }).code?.startsWith("ERR_PARSE")
     ) {
       console.error((e as Error).message);
-      return 2;
+      return { code: 2, runDir: null };
     }
     throw e;
   }
@@ -252,7 +276,7 @@ export async function main(args: string[], cwd: string): Promise<number> {
       if (!(e instanceof LakehouseLockedError)) throw e;
       await finishManifest(runDir, "failed", { reason: e.message });
       console.error(`error: ${e.message}`);
-      return 1;
+      return { code: 1, runDir };
     }
   }
   await using _lock = lock;
@@ -274,6 +298,7 @@ export async function main(args: string[], cwd: string): Promise<number> {
         ...(at ? { notebook: `${at.name}.ipynb`, cell: at.cell } : {}),
       }).catch(() => {});
       await lock?.release();
+      await hooks.onInterrupted?.(runDir, code).catch(() => {});
       Deno.exit(code);
     })();
   };
@@ -317,7 +342,7 @@ export async function main(args: string[], cwd: string): Promise<number> {
       `Manifest: ${join(runDir, "manifest.json")} (${manifest.notebooks.length} notebooks, ` +
         `status ${manifest.status})`,
     );
-    return 0;
+    return { code: 0, runDir };
   } catch (e) {
     if (interrupted) await interrupted;
     terminal.done();
@@ -332,7 +357,7 @@ export async function main(args: string[], cwd: string): Promise<number> {
       );
     }
     console.error(`Run folder: ${runDir}`);
-    return 1;
+    return { code: 1, runDir };
   } finally {
     stopWatching();
     for (const [signal, handler] of Object.entries(onSignal)) {
