@@ -114,9 +114,10 @@ export interface MixSeries {
 }
 
 /**
- * The national eCO2mix rows of silver (`jeu_donnees` eco2mix, `perimetre` France) on a regular
- * grid whose step is the smallest `pas_minutes` of those rows; rows off the grid are left out.
- * Returns null when there is no such row.
+ * The eCO2mix rows of one perimeter of silver (`jeu_donnees` eco2mix, `perimetre` France by
+ * default, or e.g. gold's national view of the regions) on a regular grid whose step is the
+ * smallest `pas_minutes` of those rows; rows off the grid are left out. Returns null when there
+ * is no such row.
  *
  * @example
  * ```ts
@@ -133,9 +134,9 @@ export interface MixSeries {
  * assert.ok(Number.isNaN(mix.columns.part_renouvelables[1])); // 00:15 missing
  * ```
  */
-export function mixSeriesFromSilver(silver: pl.DataFrame): MixSeries | null {
+export function mixSeriesFromSilver(silver: pl.DataFrame, perimetre = "France"): MixSeries | null {
   const rows = silver.filter(
-    pl.col("jeu_donnees").eq(pl.lit("eco2mix")).and(pl.col("perimetre").eq(pl.lit("France"))),
+    pl.col("jeu_donnees").eq(pl.lit("eco2mix")).and(pl.col("perimetre").eq(pl.lit(perimetre))),
   ).sort("timestamp_utc");
   if (rows.height === 0) return null;
   const step = Number(rows.getColumn("pas_minutes").min()) * 60_000;
@@ -440,11 +441,14 @@ export function trainMixHorizon(
   const xTest = takeRows(set.x, testRows);
   const predicted = model.predict(xTest).map(String);
   const pick = (values: Float64Array) => classOf(testRows.map((i) => values[i]), scheme);
-  const forecasts = {
-    gbdt: predicted,
-    persistance: pick(set.persistence),
-    persistance_veille: pick(set.x.columns[set.x.names.indexOf("part_veille")]),
-  };
+  // A persistence unknown on every test row (a gap before the test period) is left out.
+  const forecasts = Object.fromEntries(
+    Object.entries({
+      gbdt: predicted,
+      persistance: pick(set.persistence),
+      persistance_veille: pick(set.x.columns[set.x.names.indexOf("part_veille")]),
+    }).filter(([, classes]) => classes.some((c) => c !== null)),
+  );
   const actual = testRows.map((i) => labels[i]);
   const { scores } = scoreClasses(actual, forecasts, scheme);
   const truth = actual.map((a) => a ?? "");

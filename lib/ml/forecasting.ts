@@ -433,7 +433,7 @@ export interface CrossValidationReport {
 }
 
 /** Rows between training and test in a fold: the horizon's longest lead time. */
-const GAP_ROWS: Readonly<Record<HorizonName, number>> = { h1: 2, j1: 72 };
+export const CV_GAP_ROWS: Readonly<Record<HorizonName, number>> = { h1: 2, j1: 72 };
 
 /**
  * Rolling-origin cross-validation over `trainRows` of `set` (chronological row indices): the
@@ -457,7 +457,7 @@ export async function crossValidateLearners(
   const splits = rollingOriginSplits(trainRows.length, {
     nFolds: profile.cvFolds,
     testSize: profile.cvFoldDays * 48,
-    gap: GAP_ROWS[set.horizon],
+    gap: CV_GAP_ROWS[set.horizon],
   });
   const folds: FoldScore[] = [];
   for (const split of splits) {

@@ -10,9 +10,26 @@
  *   `models/` (alias `champion` on the selected one), scored against persistence and RTE on the
  *   same test instants → `predictions_consommation`.
  *
+ * - {@linkcode trainMixClassifiers} (notebook 09): `eco2mix_silver` → the renewable-share
+ *   classifiers, 1 to 6 hours ahead → `predictions_mix`.
+ *
  * Why the features are stored rather than recomputed in notebook 08: the models' lineage then
  * names one table version (which itself records the silver version and the reference files it
  * was built from), and the exact rows a model saw can be read back with time travel.
+ *
+ * **The national series.** RTE's national files (`perimetre` France) when silver has them, else
+ * the sum of the 12 mainland regions (gold's national view, "France (somme des régions)"); see
+ * `lib/ml/feasibility.ts`.
+ *
+ * **Skipped steps.** A step that cannot run on valid data (no national series, too few rows, a
+ * single class...) returns a `Skipped` record (`lib/ml/feasibility.ts`) instead of throwing, and
+ * its notebook shows it with `skipped()`; parts of a step (a horizon, a class scheme, the
+ * learner selection, the features of a reference input that does not cover the period) are
+ * skipped the same way and listed in the step's report (`ignores`). The tables a wholly skipped
+ * step writes are **replaced by empty tables with their schema**, never left as they were: a
+ * lakehouse reused across runs must not show the previous run's predictions as this run's, and
+ * the empty version in the Delta history records the skip. Errors remain for what is not data:
+ * a table a previous notebook should have written is missing, or an unknown profile.
  *
  * @module
  */
@@ -21,8 +38,25 @@ import pl from "nodejs-polars";
 import type { Catalog } from "../lakehouse/mod.ts";
 import { PATHS } from "../paths.ts";
 import { gitState } from "../runner/manifest.ts";
+import { NATIONAL_VIEW, withNationalView } from "../layers/gold.ts";
 import { featureMatrixFromDataFrame } from "../ml/dataframe.ts";
 import { takeRows } from "../ml/dataset.ts";
+import {
+  chooseNationalSeries,
+  consumptionHorizonPlan,
+  definedForecasts,
+  INPUT_TRAIN_WINDOW_DAYS,
+  type LearnerSelection,
+  mixClassesPlan,
+  mixDataPlan,
+  ML_STEPS,
+  type NationalSeriesChoice,
+  referenceInputDecision,
+  skip,
+  type Skipped,
+  skippedWhole,
+  usableFeatures,
+} from "../ml/feasibility.ts";
 import {
   assignSplits,
   auditCutoffs,
@@ -51,6 +85,7 @@ import {
   type ModelScore,
   type ProfileName,
   PROFILES,
+  REFERENCE_FEATURE,
   type ResidualAnalysis,
   residualAnalysis,
   scoreOnCommonRows,
@@ -59,7 +94,13 @@ import { type GroupMetrics, metricsByHour, metricsByMonth } from "../ml/metrics.
 import type { PermutationImportanceResult } from "../ml/importance.ts";
 import { loadReference, type ReferenceData, type ReferenceFile } from "../ml/reference.ts";
 import { ModelRegistry, type TrainingDataRef } from "../ml/registry.ts";
-import { type Thermosensitivity, thermosensitivity } from "../ml/weather.ts";
+import { tempoColumn } from "../ml/tempo.ts";
+import {
+  TEMPERATURE_FEATURES,
+  temperatureFeatures,
+  type Thermosensitivity,
+  thermosensitivity,
+} from "../ml/weather.ts";
 import {
   dailyMeans,
   HALF_HOUR_MS,
@@ -78,6 +119,7 @@ import { localDayNumber, parisInstant } from "../ml/calendar.ts";
 import {
   BRIEF_CLASSES,
   classDistribution,
+  classOf,
   type ClassShare,
   measuredMixInstants,
   MIX_COLUMNS,
@@ -100,26 +142,37 @@ const FEATURES_TABLE = "caracteristiques_consommation";
 const PREDICTIONS_TABLE = "predictions_consommation";
 const IMPORTANCE_TABLE = "importance_variables";
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 /** Where the consumption history came from. */
 export type HistorySource = "silver" | "reference" | "absente";
 
 /** What {@linkcode prepareConsumptionFeatures} wrote and found. */
 export interface FeaturePreparation {
+  kind: "prepared";
   /** Version of `caracteristiques_consommation` written. */
   version: number;
   /** The frame written (both horizons). */
   frame: pl.DataFrame;
   /** Version of `eco2mix_silver` read. */
   silverVersion: number;
+  /** `perimetre` of the series: `France`, or the national view of the regions. */
+  perimetre: string;
   reference: ReferenceData;
   historique: HistorySource;
   /** First instant of the test period (UTC epoch ms). */
   testStart: number;
   /** ODRÉ history minus the eCO2mix series on the half-hours both have (null: no overlap). */
   ecartNiveau: LevelShift | null;
-  /** Slope of daily consumption on temperature over the series (null without temperatures). */
+  /**
+   * Slope of daily consumption on temperature over the series (null without temperatures, or
+   * when they are not used in this run).
+   */
   thermosensibilite: Thermosensitivity | null;
+  /** Whether the temperatures and the Tempo calendar feed the features of this run. */
+  entrees: { temperatures: boolean; tempo: boolean };
+  /** Reference inputs whose features were left out of this run, and why. */
+  ignores: Skipped[];
   /** The cut-off checked on the real series around the start of the test period. */
   audit: CutoffAudit[];
   /** Rows per horizon and split. */
@@ -141,9 +194,6 @@ export interface PrepareOptions {
 }
 
 const SERIES_COLUMNS = [
-  "jeu_donnees",
-  "perimetre",
-  "timestamp_utc",
   "consommation",
   "eolien",
   "solaire",
@@ -151,18 +201,35 @@ const SERIES_COLUMNS = [
   "prevision_j",
 ];
 
+/** Columns every read of silver takes: keys, and what the national view groups by. */
+const SILVER_KEYS = ["jeu_donnees", "perimetre", "timestamp_utc", "pas_minutes"];
+
 /** Epoch milliseconds of a datetime column, whatever its unit (Delta reads back microseconds). */
 function epochColumn(df: pl.DataFrame, name: string): number[] {
   return df.select(pl.col(name).cast(pl.Datetime("ms", "UTC")).cast(pl.Int64)).getColumn(name)
     .toArray().map(Number);
 }
 
-/** The national eCO2mix series of silver, RTE's forecasts of unmeasured instants appended. */
-async function realTimeSeries(catalog: Catalog): Promise<{
-  series: HalfHourlySeries;
+/** Silver's rows of the national eCO2mix series a step works on. */
+interface NationalSilver {
+  kind: "found";
+  choice: Exclude<NationalSeriesChoice, Skipped>;
+  /** The national rows (`France`, or the national view of the regions). */
+  national: pl.DataFrame;
+  /** Every row read (all data sets and perimeters). */
   silver: pl.DataFrame;
   silverVersion: number;
-}> {
+}
+
+/**
+ * Reads `columns` of silver and picks the national series (see `chooseNationalSeries`): RTE's
+ * `France` rows, else the national view of the regions built by the gold layer.
+ */
+async function nationalSilver(
+  catalog: Catalog,
+  columns: readonly string[],
+  step: string,
+): Promise<NationalSilver | Skipped> {
   const silverTable = catalog.table("eco2mix_silver");
   if (!(await silverTable.exists())) {
     throw new MlStepError("eco2mix_silver does not exist yet: run notebooks 02 and 03 first");
@@ -171,27 +238,44 @@ async function realTimeSeries(catalog: Catalog): Promise<{
   const available = new Set((await silverTable.schema()).fields.map((f) => f.name));
   const silver = await silverTable.read({
     version: silverVersion,
-    columns: SERIES_COLUMNS.filter((c) => available.has(c)),
+    columns: [...SILVER_KEYS, ...columns].filter((c) => available.has(c)),
   });
-  const national = silver.filter(
-    pl.col("jeu_donnees").eq(pl.lit("eco2mix")).and(pl.col("perimetre").eq(pl.lit("France"))),
-  );
-  if (national.height === 0) {
-    throw new MlStepError(
-      "eco2mix_silver has no national (perimetre France) eCO2mix row: the consumption models " +
-        "forecast the national series; ingest a national file",
-    );
+  const eco2mix = silver.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix")));
+  const perimetres = eco2mix.getColumn("perimetre").unique().toArray() as string[];
+  const view = perimetres.includes("France")
+    ? null
+    : withNationalView(eco2mix).filter(pl.col("perimetre").eq(pl.lit(NATIONAL_VIEW)));
+  const choice = chooseNationalSeries(step, perimetres, view?.height ?? 0);
+  if (choice.kind === "skipped") return choice;
+  const national = view ?? eco2mix.filter(pl.col("perimetre").eq(pl.lit(choice.perimetre)));
+  return { kind: "found", choice, national, silver, silverVersion };
+}
+
+/** The national eCO2mix series of silver, RTE's forecasts of unmeasured instants appended. */
+async function realTimeSeries(catalog: Catalog): Promise<
+  | Skipped
+  | {
+    kind: "found";
+    series: HalfHourlySeries;
+    silver: pl.DataFrame;
+    silverVersion: number;
+    perimetre: string;
   }
+> {
+  const found = await nationalSilver(catalog, SERIES_COLUMNS, ML_STEPS.preparation);
+  if (found.kind === "skipped") return found;
+  const { national, silver, silverVersion } = found;
+  const perimetre = found.choice.perimetre;
   let rows = national.select(
     pl.col("timestamp_utc"),
-    ...SERIES_COLUMNS.slice(3).map((c) =>
-      (available.has(c) ? pl.col(c) : pl.lit(null)).cast(pl.Float64).alias(c)
+    ...SERIES_COLUMNS.map((c) =>
+      (national.columns.includes(c) ? pl.col(c) : pl.lit(null)).cast(pl.Float64).alias(c)
     ),
   );
   const forecastsTable = catalog.table("previsions_rte");
   if (await forecastsTable.exists()) {
     const future = (await forecastsTable.read()).filter(
-      pl.col("jeu_donnees").eq(pl.lit("eco2mix")).and(pl.col("perimetre").eq(pl.lit("France"))),
+      pl.col("jeu_donnees").eq(pl.lit("eco2mix")).and(pl.col("perimetre").eq(pl.lit(perimetre))),
     );
     if (future.height > 0) {
       const extra = future.select(
@@ -207,13 +291,12 @@ async function realTimeSeries(catalog: Catalog): Promise<{
   }
   rows = rows.sort("timestamp_utc");
   const values = Object.fromEntries(
-    ["consommation", "eolien", "solaire", "prevision_j1", "prevision_j"].map((c) => [
+    SERIES_COLUMNS.map((
       c,
-      rows.getColumn(c).cast(pl.Float64).toArray() as (number | null)[],
-    ]),
+    ) => [c, rows.getColumn(c).cast(pl.Float64).toArray() as (number | null)[]]),
   );
   const series = seriesFromColumns(epochColumn(rows, "timestamp_utc"), values, SOURCE_REAL_TIME);
-  return { series, silver, silverVersion };
+  return { kind: "found", series, silver, silverVersion, perimetre };
 }
 
 /** The last slot with a measured consumption. */
@@ -257,6 +340,8 @@ function featureFrame(
   set.x.names.forEach((name, j) => (columns[name] = set.x.columns[j]));
   const floats = ["consommation", "prevision_rte_j1", "prevision_rte_j", ...set.x.names];
   return pl.DataFrame(columns).withColumns(
+    // Explicit types: an empty frame (a skipped preparation) must still have the schema.
+    ...["horizon", "jeu", "source"].map((c) => pl.col(c).cast(pl.Utf8)),
     ...["timestamp_utc", "cutoff_utc"].map((c) =>
       pl.col(c).cast(pl.Int64).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC")
     ),
@@ -264,38 +349,84 @@ function featureFrame(
   );
 }
 
+/** Lineage columns of `caracteristiques_consommation`. */
+function withLineage(frame: pl.DataFrame, silverVersion: number | null, reference: string | null) {
+  return frame.withColumns(
+    pl.lit(silverVersion).cast(pl.Int64).alias("_silver_version"),
+    pl.lit(reference).cast(pl.Utf8).alias("_reference"),
+  );
+}
+
+/** `caracteristiques_consommation` with its columns and no row (both horizons' features). */
+function emptyFeatureFrame(): pl.DataFrame {
+  const none = new Float64Array(0);
+  const frames = (Object.keys(HORIZONS) as HorizonName[]).map((horizon) => {
+    const names = featureNames(horizon, { temperature: false });
+    return featureFrame(horizon, {
+      horizon,
+      epochMs: none,
+      cutoffMs: none,
+      target: none,
+      source: new Uint8Array(0),
+      rteJ1: none,
+      rteJ: none,
+      x: { names, columns: names.map(() => none), nRows: 0 },
+    }, []);
+  });
+  return withLineage(pl.concat(frames, { how: "diagonal" }), null, null);
+}
+
+/** Replaces a table by an empty one with the given columns (a skipped step; see the module doc). */
+async function writeEmpty(catalog: Catalog, name: string, frame: pl.DataFrame): Promise<void> {
+  await catalog.table(name).overwrite(frame.head(0), { overwriteSchema: true });
+}
+
+/**
+ * The measured instants a reference input is judged on (see `referenceInputDecision`): training
+ * rows from `from` in the window before the test period, and the test period.
+ */
+function measuredSplit(measured: Float64Array, from: number, testStart: number) {
+  const start = Math.max(from, testStart - INPUT_TRAIN_WINDOW_DAYS * DAY_MS);
+  return {
+    train: measured.filter((t) => t >= start && t < testStart),
+    test: measured.filter((t) => t >= testStart),
+  };
+}
+
 /**
  * Builds the features of both horizons from silver and the reference data, and replaces
- * `caracteristiques_consommation`.
+ * `caracteristiques_consommation`. Without a national series (see `chooseNationalSeries`) or a
+ * measured consumption, the preparation is skipped and the table is replaced by an empty one.
  *
  * @example
  * ```ts ignore
  * const prep = await prepareConsumptionFeatures(openCatalog(), { referenceDir: "data/reference" });
- * console.log(prep.resume, prep.reference.manquants);
+ * if (prep.kind === "prepared") console.log(prep.resume, prep.reference.manquants);
  * ```
  */
 export async function prepareConsumptionFeatures(
   catalog: Catalog,
   options: PrepareOptions,
-): Promise<FeaturePreparation> {
-  const { series: realTime, silver, silverVersion } = await realTimeSeries(catalog);
+): Promise<FeaturePreparation | Skipped> {
+  const found = await realTimeSeries(catalog);
+  const eco2mixMeasured = found.kind === "found"
+    ? found.series.consommation.filter((v) => !Number.isNaN(v)).length
+    : 0;
+  if (found.kind === "skipped" || eco2mixMeasured < 2) {
+    await writeEmpty(catalog, FEATURES_TABLE, emptyFeatureFrame());
+    return found.kind === "skipped" ? found : skip(
+      ML_STEPS.preparation,
+      `la série nationale n'a que ${eco2mixMeasured} demi-heure(s) de consommation mesurée : ` +
+        "pas de période de test possible",
+    );
+  }
+  const { series: realTime, silver, silverVersion, perimetre } = found;
   const reference = await loadReference(options.referenceDir);
   const ingested = seriesFromSilver(silver, "consommation_brute", SOURCE_HISTORY);
   const history = ingested ?? reference.historique?.series ?? null;
   const historique: HistorySource = ingested ? "silver" : history ? "reference" : "absente";
   const series = spliceSeries(history, realTime)!;
-  const temperature = reference.temperatures?.daily ?? null;
   const shift = history ? levelShift(history, realTime) : null;
-  // Eight days of lags (and of temperature differences) before the first row.
-  const from = Math.max(
-    series.startMs,
-    temperature ? temperature.firstDay * DAY_MS : -Infinity,
-  ) + 8 * DAY_MS;
-  const inputs = { temperature, tempo: reference.tempo?.calendar ?? null };
-  const lineage = {
-    _silver_version: silverVersion,
-    _reference: JSON.stringify(referenceFiles(reference)),
-  };
   // The test period: the last 20 % of every measured eCO2mix half-hour (the file, not only the
   // rows with a week of lags before them).
   const measured = measuredInstants(series);
@@ -305,6 +436,47 @@ export async function prepareConsumptionFeatures(
     target: Float64Array.from(slots, (k) => series.consommation[k]),
     source: Uint8Array.from(slots, (k) => series.source[k]),
   }, options.testFraction);
+  // Eight days of lags (and of temperature differences) before the first row; with
+  // temperatures, the rows start with them. A reference input that does not cover the training
+  // and test half-hours is left out of this run (see `referenceInputDecision`).
+  const ignores: Skipped[] = [];
+  const daily = reference.temperatures?.daily ?? null;
+  const withTemperatures = daily
+    ? Math.max(series.startMs, daily.firstDay * DAY_MS) + 8 * DAY_MS
+    : -Infinity;
+  let temperature: typeof daily = null;
+  if (daily) {
+    const rows = measuredSplit(measured, withTemperatures, testStart);
+    const decision = referenceInputDecision("temperatures", {
+      train: temperatureFeatures(rows.train, daily).temperature,
+      test: temperatureFeatures(rows.test, daily).temperature,
+    });
+    if (decision.kind === "used") temperature = daily;
+    else ignores.push(decision);
+  }
+  const from = temperature ? withTemperatures : series.startMs + 8 * DAY_MS;
+  let tempo = reference.tempo?.calendar ?? null;
+  if (tempo) {
+    const rows = measuredSplit(measured, from, testStart);
+    // The colour of a day is published the day before: known at every instant of the day.
+    const decision = referenceInputDecision("tempo", {
+      train: tempoColumn(rows.train, rows.train, tempo),
+      test: tempoColumn(rows.test, rows.test, tempo),
+    });
+    if (decision.kind === "skipped") {
+      ignores.push(decision);
+      tempo = null;
+    }
+  }
+  const inputs = { temperature, tempo };
+  const lineage = {
+    _silver_version: silverVersion,
+    _reference: JSON.stringify([
+      ...(reference.historique?.files ?? []),
+      ...(temperature ? reference.temperatures?.files ?? [] : []),
+      ...(tempo ? reference.tempo?.files ?? [] : []),
+    ]),
+  };
   const frames: pl.DataFrame[] = [];
   const audit: CutoffAudit[] = [];
   for (const horizon of Object.keys(HORIZONS) as HorizonName[]) {
@@ -320,10 +492,7 @@ export async function prepareConsumptionFeatures(
     );
     const splits = assignSplits(set, testStart);
     frames.push(
-      featureFrame(horizon, set, splits).withColumns(
-        pl.lit(lineage._silver_version).cast(pl.Int64).alias("_silver_version"),
-        pl.lit(lineage._reference).alias("_reference"),
-      ),
+      withLineage(featureFrame(horizon, set, splits), lineage._silver_version, lineage._reference),
     );
   }
   // The horizons have different lags: each row has nulls in the other horizon's columns.
@@ -335,25 +504,21 @@ export async function prepareConsumptionFeatures(
     pl.col("timestamp_utc").max().alias("fin"),
   ).sort(["horizon", "debut"]).toRecords() as FeaturePreparation["resume"];
   return {
+    kind: "prepared",
     version: commit.version,
     frame,
     silverVersion,
+    perimetre,
     reference,
     historique,
     testStart,
     ecartNiveau: shift && shift.n > 0 ? shift : null,
     thermosensibilite: temperature ? thermosensitivity(dailyMeans(series), temperature) : null,
+    entrees: { temperatures: temperature !== null, tempo: tempo !== null },
+    ignores,
     audit,
     resume,
   };
-}
-
-function referenceFiles(reference: ReferenceData): ReferenceFile[] {
-  return [
-    ...(reference.historique?.files ?? []),
-    ...(reference.temperatures?.files ?? []),
-    ...(reference.tempo?.files ?? []),
-  ];
 }
 
 /** Options of {@linkcode trainConsumptionModels}. */
@@ -371,11 +536,18 @@ export interface HorizonReport {
   horizon: HorizonName;
   label: string;
   avecTemperature: boolean;
-  /** Rolling-origin cross-validation of the learners (selection). */
-  validationCroisee: CrossValidationReport;
+  /** How the learner was chosen (cross-validation, possibly with adapted folds, or default). */
+  selection: LearnerSelection;
+  /** Rolling-origin cross-validation of the learners (null: selection skipped, see above). */
+  validationCroisee: CrossValidationReport | null;
   /** The selected learner, and the registry versions of every fitted model (by label). */
   champion: LearnerName;
   versions: Record<string, number>;
+  /** Features the models were given, and the model features left out (no value in this run). */
+  caracteristiques: string[];
+  caracteristiquesRetirees: string[];
+  /** Baselines without any value on the test period (e.g. RTE's forecasts of regional data). */
+  referencesAbsentes: string[];
   /** Registered name and version of every fitted model. */
   enregistrements: { model: string; nom: string; version: number; champion: boolean }[];
   /** Training rows and seconds per fitted model. */
@@ -385,7 +557,7 @@ export interface HorizonReport {
   /** First and last test instants scored. */
   testDebut: number;
   testFin: number;
-  /** Champion and RTE J-1 per local hour and per month. */
+  /** Champion and RTE J-1 (when published) per local hour and per month. */
   parHeure: (GroupMetrics & { model: string })[];
   parMois: (GroupMetrics & { model: string })[];
   residus: ResidualAnalysis;
@@ -394,8 +566,8 @@ export interface HorizonReport {
     parGroupe: PermutationImportanceResult;
   };
   /**
-   * Champion's MAPE minus RTE's (J-1, then J) on the test instants, with a 95 % interval from a
-   * bootstrap of whole days.
+   * Champion's MAPE minus RTE's (J-1, then J, those published) on the test instants, with a 95 %
+   * interval from a bootstrap of whole days.
    */
   ecartsRte: ({ reference: string } & MapeDifference)[];
   /** The champion reloaded from the registry predicts exactly the same values. */
@@ -404,10 +576,14 @@ export interface HorizonReport {
 
 /** What {@linkcode trainConsumptionModels} did. */
 export interface TrainingReport {
+  kind: "trained";
   profil: ProfileName;
   featuresVersion: number;
   predictionsVersion: number;
+  /** The horizons trained (a horizon without enough data is in `ignores` instead). */
   horizons: HorizonReport[];
+  /** Parts skipped: horizons, learner selections. */
+  ignores: Skipped[];
   /** The rows written to `predictions_consommation`. */
   predictions: pl.DataFrame;
 }
@@ -457,20 +633,54 @@ export function registeredName(horizon: HorizonName, temperature: boolean): stri
   return `consommation_${horizon}${temperature ? "" : "_sans_temperature"}`;
 }
 
+/** Columns of `predictions_consommation`, before the instants become datetimes. */
+const PREDICTION_SCHEMA = {
+  timestamp_utc: pl.Float64,
+  cutoff_utc: pl.Float64,
+  horizon: pl.Utf8,
+  model: pl.Utf8,
+  model_version: pl.Int32,
+  periode: pl.Utf8,
+  prediction: pl.Float64,
+  actual: pl.Float64,
+  error: pl.Float64,
+};
+
+/** An empty frame of the given columns. */
+function emptyFrame(schema: Record<string, pl.DataType>): pl.DataFrame {
+  return pl.DataFrame(
+    Object.fromEntries(
+      Object.entries(schema).map(([name, type]) => [name, pl.Series(name, [], type)]),
+    ),
+  );
+}
+
+/** Instants (epoch ms as Float64) → UTC datetimes. */
+function asInstants(frame: pl.DataFrame, columns: string[]): pl.DataFrame {
+  return frame.withColumns(
+    ...columns.map((c) =>
+      pl.col(c).cast(pl.Int64).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC")
+    ),
+  );
+}
+
 /**
  * Trains, selects, registers and scores the consumption models of both horizons from the
- * current `caracteristiques_consommation`, and replaces `predictions_consommation`.
+ * current `caracteristiques_consommation`, and replaces `predictions_consommation` and
+ * `importance_variables`. A horizon without enough data is skipped (see
+ * `consumptionHorizonPlan`); when both are, or the features table is empty, the whole step is
+ * skipped and both tables are replaced by empty ones.
  *
  * @example
  * ```ts ignore
  * const report = await trainConsumptionModels(openCatalog(), { profil: "rapide" });
- * console.log(report.horizons.map((h) => [h.horizon, h.champion, h.scores]));
+ * if (report.kind === "trained") console.log(report.horizons.map((h) => [h.horizon, h.champion]));
  * ```
  */
 export async function trainConsumptionModels(
   catalog: Catalog,
   options: TrainingOptions = {},
-): Promise<TrainingReport> {
+): Promise<TrainingReport | Skipped> {
   const profil = options.profil ?? "complet";
   const profile = PROFILES[profil];
   if (!profile) throw new MlStepError(`unknown profile '${profil}' (complet or rapide)`);
@@ -480,20 +690,41 @@ export async function trainConsumptionModels(
   }
   const featuresVersion = await table.version();
   const frame = await table.read({ version: featuresVersion });
+  const skipAll = async (skipped: Skipped) => {
+    await writeEmpty(catalog, PREDICTIONS_TABLE, emptyPredictions());
+    await writeEmpty(catalog, IMPORTANCE_TABLE, importanceFrame([]));
+    return skipped;
+  };
+  if (frame.height === 0) {
+    return await skipAll(skip(
+      ML_STEPS.consommation,
+      `la table \`${FEATURES_TABLE}\` est vide : la préparation des données (notebook 07) a ` +
+        "été ignorée pour ces données",
+    ));
+  }
   const registry = new ModelRegistry(options.modelsDir ?? PATHS.models);
   const codeVersion = options.codeVersion ?? await codeVersionOf();
-  const temperature = frame.getColumn("temperature")?.nullCount() < frame.height;
+  // Without temperatures in this run the features table has no temperature column.
+  const temperature = frame.columns.includes("temperature") &&
+    frame.getColumn("temperature").nullCount() < frame.height;
   const lineage = lineageOf(frame, featuresVersion);
   const horizons: HorizonReport[] = [];
+  const ignores: Skipped[] = [];
   const predictionFrames: pl.DataFrame[] = [];
   for (const horizon of Object.keys(HORIZONS) as HorizonName[]) {
-    const { report, predictions } = await trainHorizon(
+    const trained = await trainHorizon(
       horizonData(frame, horizon, temperature),
       { horizon, temperature, profil, registry, codeVersion, lineage },
     );
-    horizons.push(report);
-    predictionFrames.push(predictions);
+    if (trained.kind === "skipped") {
+      ignores.push(trained);
+      continue;
+    }
+    horizons.push(trained.report);
+    if (trained.report.selection.kind === "defaut") ignores.push(trained.report.selection.skipped);
+    predictionFrames.push(trained.predictions);
   }
+  if (horizons.length === 0) return await skipAll(skippedWhole(ML_STEPS.consommation, ignores));
   const predictions = pl.concat(predictionFrames, { how: "vertical" });
   const commit = await catalog.table(PREDICTIONS_TABLE).overwrite(predictions, {
     overwriteSchema: true,
@@ -501,7 +732,19 @@ export async function trainConsumptionModels(
   await catalog.table(IMPORTANCE_TABLE).overwrite(importanceFrame(horizons), {
     overwriteSchema: true,
   });
-  return { profil, featuresVersion, predictionsVersion: commit.version, horizons, predictions };
+  return {
+    kind: "trained",
+    profil,
+    featuresVersion,
+    predictionsVersion: commit.version,
+    horizons,
+    ignores,
+    predictions,
+  };
+}
+
+function emptyPredictions(): pl.DataFrame {
+  return asInstants(emptyFrame(PREDICTION_SCHEMA), ["timestamp_utc", "cutoff_utc"]);
 }
 
 /** Rows of `importance_variables`: each champion's permutation importance per feature. */
@@ -515,7 +758,14 @@ function importanceFrame(horizons: HorizonReport[]): pl.DataFrame {
       ecart_type: i.std,
     }))
   );
-  return pl.readRecords(rows);
+  const column = (name: keyof (typeof rows)[number]) => rows.map((r) => r[name]);
+  return pl.DataFrame({
+    horizon: pl.Series("horizon", column("horizon"), pl.Utf8),
+    model: pl.Series("model", column("model"), pl.Utf8),
+    feature: pl.Series("feature", column("feature"), pl.Utf8),
+    importance: pl.Series("importance", column("importance"), pl.Float64),
+    ecart_type: pl.Series("ecart_type", column("ecart_type"), pl.Float64),
+  });
 }
 
 /** The tables and files a model trained on `frame` depends on. */
@@ -545,37 +795,65 @@ interface HorizonContext {
 async function trainHorizon(
   data: HorizonData,
   context: HorizonContext,
-): Promise<{ report: HorizonReport; predictions: pl.DataFrame }> {
-  const { horizon, temperature, profil, registry, codeVersion } = context;
+): Promise<{ kind: "trained"; report: HorizonReport; predictions: pl.DataFrame } | Skipped> {
+  const { horizon, profil, registry, codeVersion } = context;
   const profile = PROFILES[profil];
   const testRows = indicesOf(data.split, "test");
-  if (testRows.length === 0) throw new MlStepError(`${horizon}: no test row`);
-  const testStart = data.set.epochMs[testRows[0]];
+  const testStart = testRows.length ? data.set.epochMs[testRows[0]] : Infinity;
   const earliest = profile.trainDays === null ? -Infinity : testStart - profile.trainDays * DAY_MS;
   const trainRows = indicesOf(data.split, "entrainement", (i) => data.set.epochMs[i] >= earliest);
   const forecastRows = indicesOf(data.split, "prevision");
-  const features = modelFeatures(horizon, { temperature });
+  // Rows a model can learn from or forecast: a known reference level (and target).
+  const level = data.set.x.columns[data.set.x.names.indexOf(REFERENCE_FEATURE[horizon])];
+  const plan = consumptionHorizonPlan({
+    horizon,
+    trainRows: trainRows.filter((i) => level[i] > 0 && Number.isFinite(data.set.target[i]))
+      .length,
+    testRows: testRows.filter((i) => level[i] > 0).length,
+    profile,
+  });
+  if (plan.kind === "skipped") return plan;
+  const candidates = modelFeatures(horizon, { temperature: context.temperature });
+  const { features, dropped } = usableFeatures(
+    data.set.x,
+    { train: trainRows, test: testRows },
+    candidates,
+    REFERENCE_FEATURE[horizon],
+  );
+  const temperature = features.some((f) => (TEMPERATURE_FEATURES as readonly string[]).includes(f));
+  const withoutTemperature = features.filter((f) =>
+    !(TEMPERATURE_FEATURES as readonly string[]).includes(f)
+  );
+  const selection = plan.selection;
   const started = new Date();
-  const cv = await crossValidateLearners(data.set, trainRows, features, profile);
-  const champion = cv.meilleur;
-  // The cross-validation fits are training runs too: one record per learner, its folds' scores.
-  for (const mean of cv.moyennes) {
-    const folds = cv.folds.filter((f) => f.learner === mean.learner);
-    await registry.logRun({
-      model: registeredName(horizon, temperature),
-      params: { learner: mean.learner, profil, features, plis: folds.length },
-      metrics: {
-        mape_validation_croisee: mean.mape,
-        rmse_validation_croisee: mean.rmse,
-        ...Object.fromEntries(folds.map((f) => [`mape_pli_${f.fold}`, f.mape])),
-      },
-      startedAt: started,
-      durationMs: 1000 * folds.reduce((t, f) => t + f.secondes, 0),
-      trainingData: context.lineage,
-      codeVersion,
-      tags: { horizon, learner: mean.learner, profil, etape: "validation_croisee" },
+  let cv: CrossValidationReport | null = null;
+  let champion: LearnerName;
+  if (selection.kind === "validation_croisee") {
+    cv = await crossValidateLearners(data.set, trainRows, features, {
+      ...profile,
+      cvFolds: selection.folds,
+      cvFoldDays: selection.foldDays,
     });
-  }
+    champion = cv.meilleur;
+    // The cross-validation fits are training runs too: one record per learner, its folds' scores.
+    for (const mean of cv.moyennes) {
+      const folds = cv.folds.filter((f) => f.learner === mean.learner);
+      await registry.logRun({
+        model: registeredName(horizon, temperature),
+        params: { learner: mean.learner, profil, features, plis: folds.length },
+        metrics: {
+          mape_validation_croisee: mean.mape,
+          rmse_validation_croisee: mean.rmse,
+          ...Object.fromEntries(folds.map((f) => [`mape_pli_${f.fold}`, f.mape])),
+        },
+        startedAt: started,
+        durationMs: 1000 * folds.reduce((t, f) => t + f.secondes, 0),
+        trainingData: context.lineage,
+        codeVersion,
+        tags: { horizon, learner: mean.learner, profil, etape: "validation_croisee" },
+      });
+    }
+  } else champion = selection.learner;
   const xTrain = takeRows(data.set.x, trainRows);
   const yTrain = Float64Array.from(trainRows, (i) => data.set.target[i]);
   const xTest = takeRows(data.set.x, testRows);
@@ -599,8 +877,9 @@ async function trainHorizon(
     predicted: Float64Array;
   }[] = [];
   const entrainements: HorizonReport["entrainements"] = [];
+  // Without selection, only the default learner is fitted.
   const variants: { learner: LearnerName; withTemperature: boolean }[] = [
-    ...LEARNERS.map((learner) => ({ learner, withTemperature: temperature })),
+    ...(cv ? LEARNERS : [champion]).map((learner) => ({ learner, withTemperature: temperature })),
     ...(temperature ? [{ learner: champion, withTemperature: false }] : []),
   ];
   for (const { learner, withTemperature } of variants) {
@@ -611,20 +890,21 @@ async function trainHorizon(
     const { forecaster, rows } = await fitForecaster(xTrain, yTrain, {
       horizon,
       learner,
-      features: modelFeatures(horizon, { temperature: withTemperature }),
+      features: withTemperature === temperature ? features : withoutTemperature,
       profile,
     });
     const seconds = (performance.now() - t0) / 1000;
     const predicted = forecaster.predict(xTest);
     const { scores } = scoreOnCommonRows(yTest, { [label]: predicted });
+    const cvMape = withTemperature === temperature
+      ? cv?.moyennes.find((m) => m.learner === learner)?.mape
+      : undefined;
     const metrics = {
       mape_test: scores[0].mape,
       rmse_test: scores[0].rmse,
       mae_test: scores[0].mae,
       biais_test: scores[0].bias,
-      ...(withTemperature === temperature
-        ? { mape_validation_croisee: cv.moyennes.find((m) => m.learner === learner)!.mape }
-        : {}),
+      ...(cvMape === undefined ? {} : { mape_validation_croisee: cvMape }),
     };
     const info = await registry.register(name, forecaster.model, {
       params: forecaster.params,
@@ -653,20 +933,20 @@ async function trainHorizon(
   }
   const forecasts: Record<string, Float64Array> = {};
   for (const f of fitted) forecasts[f.name] = f.predicted;
-  const baselines = baselineForecasts({
+  const baselines = definedForecasts(baselineForecasts({
     ...data.set,
     x: xTest,
     rteJ1: pick(data.set.rteJ1, testRows),
     rteJ: pick(data.set.rteJ, testRows),
-  });
-  const all: Record<string, Float64Array> = { ...forecasts, ...baselines };
+  }));
+  const all: Record<string, Float64Array> = { ...forecasts, ...baselines.defined };
   const { scores, rows } = scoreOnCommonRows(yTest, all);
   const championForecaster = fitted.find((f) => f.name === champion)!.forecaster;
   const common = (values: Float64Array) => Float64Array.from(rows, (k) => values[k]);
   const yCommon = common(yTest);
   const tCommon = Float64Array.from(rows, (k) => data.set.epochMs[testRows[k]]);
   const grouped = (by: typeof metricsByHour) =>
-    [champion, "rte_j1"].flatMap((model) =>
+    [champion, "rte_j1"].filter((model) => model in all).flatMap((model) =>
       by(yCommon, common(all[model]), tCommon).map((g) => ({ model, ...g }))
     );
   // The registry round trip: the champion as stored predicts what was scored.
@@ -678,9 +958,13 @@ async function trainHorizon(
     horizon,
     label: HORIZONS[horizon].label,
     avecTemperature: temperature,
+    selection,
     validationCroisee: cv,
     champion,
     versions: Object.fromEntries(fitted.map((f) => [f.name, f.version])),
+    caracteristiques: features,
+    caracteristiquesRetirees: dropped,
+    referencesAbsentes: baselines.absent,
     enregistrements: fitted.map((f) => ({
       model: f.name,
       nom: f.registered,
@@ -694,7 +978,7 @@ async function trainHorizon(
     parHeure: grouped(metricsByHour),
     parMois: grouped(metricsByMonth),
     residus: residualAnalysis(yCommon, common(forecasts[champion]), tCommon),
-    ecartsRte: ["rte_j1", "rte_j"].map((reference) => ({
+    ecartsRte: ["rte_j1", "rte_j"].filter((reference) => reference in all).map((reference) => ({
       reference,
       ...mapeDifference(
         yCommon,
@@ -719,7 +1003,7 @@ async function trainHorizon(
     rteNext: pick(data.set.rteJ1, forecastRows),
     versions: report.versions,
   });
-  return { report, predictions };
+  return { kind: "trained", report, predictions };
 }
 
 function pick(values: Float64Array, rows: number[]): Float64Array {
@@ -754,29 +1038,16 @@ function predictionRows(
       prediction,
       actual: actual.map((v) => (Number.isNaN(v) ? null : v)),
       error: prediction.map((p, k) => (Number.isNaN(actual[k]) ? null : p - actual[k])),
-    }, {
-      schema: {
-        timestamp_utc: pl.Float64,
-        cutoff_utc: pl.Float64,
-        horizon: pl.Utf8,
-        model: pl.Utf8,
-        model_version: pl.Int32,
-        periode: pl.Utf8,
-        prediction: pl.Float64,
-        actual: pl.Float64,
-        error: pl.Float64,
-      },
-    }));
+    }, { schema: PREDICTION_SCHEMA }));
   };
   for (const [model, values] of Object.entries(test)) add("test", testRows, model, values);
   for (const [model, values] of Object.entries(next.next)) {
     add("prevision", forecastRows, model, values);
   }
   add("prevision", forecastRows, "rte_j1", next.rteNext);
-  return pl.concat(parts, { how: "vertical" }).withColumns(
-    ...["timestamp_utc", "cutoff_utc"].map((c) =>
-      pl.col(c).cast(pl.Int64).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC")
-    ),
+  return asInstants(
+    parts.length ? pl.concat(parts, { how: "vertical" }) : emptyFrame(PREDICTION_SCHEMA),
+    ["timestamp_utc", "cutoff_utc"],
   );
 }
 
@@ -813,7 +1084,10 @@ export interface MixHorizonReport {
 
 /** What {@linkcode trainMixClassifiers} did. */
 export interface MixTrainingReport {
+  kind: "trained";
   silverVersion: number;
+  /** `perimetre` of the series: `France`, or the national view of the regions. */
+  perimetre: string;
   /** Step of the series (minutes). */
   pasMinutes: number;
   testDebut: number;
@@ -823,64 +1097,102 @@ export interface MixTrainingReport {
   distributionTest: ClassShare[];
   /** Brief classes that never occur in the data. */
   jamais: string[];
+  /** The class schemes trained, per horizon (a scheme of a single class is in `ignores`). */
   horizons: MixHorizonReport[];
+  /** Class schemes skipped. */
+  ignores: Skipped[];
   predictionsVersion: number;
 }
 
+/** Columns of `predictions_mix`, before the instants become datetimes. */
+const MIX_PREDICTION_SCHEMA = {
+  timestamp_utc: pl.Float64,
+  horizon_heures: pl.Int32,
+  schema: pl.Utf8,
+  model: pl.Utf8,
+  model_version: pl.Int32,
+  classe_predite: pl.Utf8,
+  classe_reelle: pl.Utf8,
+  part_reelle: pl.Float64,
+};
+
 /**
  * Trains, registers and scores the renewable-share classifiers (the brief's classes and the
- * tercile variant) for each horizon from `eco2mix_silver`, and replaces `predictions_mix`.
+ * tercile variant) for each horizon from `eco2mix_silver`, and replaces `predictions_mix`. A
+ * class scheme with a single class among the training instants is skipped; without a national
+ * series or enough instants (see `mixDataPlan`), or when both schemes are skipped, the whole step
+ * is, and `predictions_mix` is replaced by an empty table.
  *
  * @example
  * ```ts ignore
  * const report = await trainMixClassifiers(openCatalog(), { profil: "rapide" });
- * console.log(report.distribution, report.horizons.map((h) => h.scores));
+ * if (report.kind === "trained") console.log(report.horizons.map((h) => h.scores));
  * ```
  */
 export async function trainMixClassifiers(
   catalog: Catalog,
   options: MixTrainingOptions = {},
-): Promise<MixTrainingReport> {
+): Promise<MixTrainingReport | Skipped> {
   const profil = options.profil ?? "complet";
   const params = MIX_PROFILES[profil];
   if (!params) throw new MlStepError(`unknown profile '${profil}' (complet or rapide)`);
-  const silverTable = catalog.table("eco2mix_silver");
-  if (!(await silverTable.exists())) {
-    throw new MlStepError("eco2mix_silver does not exist yet: run notebooks 02 and 03 first");
-  }
-  const silverVersion = await silverTable.version();
-  const silver = await silverTable.read({
-    version: silverVersion,
-    columns: ["jeu_donnees", "perimetre", "timestamp_utc", "pas_minutes", ...MIX_COLUMNS],
-  });
-  const mix = mixSeriesFromSilver(silver);
-  if (!mix) throw new MlStepError("eco2mix_silver has no national (perimetre France) row");
-  const registry = new ModelRegistry(options.modelsDir ?? PATHS.models);
-  const codeVersion = options.codeVersion ?? await codeVersionOf();
+  const skipAll = async (skipped: Skipped) => {
+    await writeEmpty(
+      catalog,
+      MIX_PREDICTIONS_TABLE,
+      asInstants(emptyFrame(MIX_PREDICTION_SCHEMA), ["timestamp_utc"]),
+    );
+    return skipped;
+  };
+  // The national view recomputes the share from the summed totals.
+  const found = await nationalSilver(
+    catalog,
+    [...MIX_COLUMNS, "renouvelables_total", "production_totale"],
+    ML_STEPS.mix,
+  );
+  if (found.kind === "skipped") return await skipAll(found);
+  const { silverVersion } = found;
+  const perimetre = found.choice.perimetre;
+  const mix = mixSeriesFromSilver(found.national, perimetre)!;
+  const horizonHours = options.horizons ?? [1, 2, 3, 4, 5, 6];
   // The test period: the last 20 % of the measured instants, as for consumption.
   const measured = measuredMixInstants(mix);
   const nTest = Math.max(1, Math.round(measured.length * (options.testFraction ?? 0.2)));
-  const testStart = measured[measured.length - nTest];
+  const testStart = measured.length ? measured[measured.length - nTest] : Infinity;
   // A day of history before the first target (the share 24 h before is a feature).
   const targets = measured.filter((t) => t >= mix.startMs + DAY_MS);
   const shares = mix.columns.part_renouvelables;
   const shareAt = (t: number) => shares[(t - mix.startMs) / mix.stepMs];
+  // The training targets of the longest horizon: the fewest, included in every other horizon's.
+  const longest = Math.max(...horizonHours);
+  const fewest = Array.from(targets.filter((t) => t <= testStart - longest * HOUR_MS), shareAt);
+  const data = mixDataPlan({
+    trainInstants: fewest.length,
+    testInstants: measured.length ? nTest : 0,
+    stepMinutes: mix.stepMs / 60_000,
+  });
+  if (data.kind === "skipped") return await skipAll(data);
+  const registry = new ModelRegistry(options.modelsDir ?? PATHS.models);
+  const codeVersion = options.codeVersion ?? await codeVersionOf();
   const testShares = Array.from(measured.filter((t) => t >= testStart), shareAt);
   // One tercile scheme for every horizon, from the shares before the test period.
   const terciles = quantileClasses(Array.from(measured.filter((t) => t < testStart), shareAt));
   const distribution = classDistribution(shares, BRIEF_CLASSES);
+  const schemes = [["brief", BRIEF_CLASSES], ["terciles", terciles]] as const;
+  const ignores: Skipped[] = [];
+  const trained = schemes.filter(([schema, scheme]) => {
+    const plan = mixClassesPlan(schema, classOf(fewest, scheme));
+    if (plan.kind === "skipped") ignores.push(plan);
+    return plan.kind === "run";
+  });
+  if (trained.length === 0) return await skipAll(skippedWhole(ML_STEPS.mix, ignores));
   const horizons: MixHorizonReport[] = [];
   const frames: pl.DataFrame[] = [];
   const trainingData: TrainingDataRef[] = [{ table: "eco2mix_silver", version: silverVersion }];
-  for (const hours of options.horizons ?? [1, 2, 3, 4, 5, 6]) {
-    for (
-      const [schema, schemeOf] of [
-        ["brief", () => BRIEF_CLASSES],
-        ["terciles", () => terciles],
-      ] as const
-    ) {
+  for (const hours of horizonHours) {
+    for (const [schema, scheme] of trained) {
       const started = new Date();
-      const r = trainMixHorizon(mix, hours, targets, testStart, schemeOf, params);
+      const r = trainMixHorizon(mix, hours, targets, testStart, () => scheme, params);
       const name = `mix_renouvelable${schema === "brief" ? "" : "_terciles"}_h${hours}`;
       const gbdt = r.scores.find((s) => s.model === "gbdt")!.metrics;
       const metrics = {
@@ -934,7 +1246,9 @@ export async function trainMixClassifiers(
     { overwriteSchema: true },
   );
   return {
+    kind: "trained",
     silverVersion,
+    perimetre,
     pasMinutes: mix.stepMs / 60_000,
     testDebut: testStart,
     testFin: measured[measured.length - 1],
@@ -942,6 +1256,7 @@ export async function trainMixClassifiers(
     distributionTest: classDistribution(testShares, BRIEF_CLASSES),
     jamais: distribution.filter((c) => c.lignes === 0).map((c) => c.classe),
     horizons,
+    ignores,
     predictionsVersion: commit.version,
   };
 }
@@ -967,20 +1282,7 @@ function mixPredictionRows(
       part_reelle: rows.map((k) =>
         mix.columns.part_renouvelables[(targets[r.testRows[k]] - mix.startMs) / mix.stepMs]
       ),
-    }, {
-      schema: {
-        timestamp_utc: pl.Float64,
-        horizon_heures: pl.Int32,
-        schema: pl.Utf8,
-        model: pl.Utf8,
-        model_version: pl.Int32,
-        classe_predite: pl.Utf8,
-        classe_reelle: pl.Utf8,
-        part_reelle: pl.Float64,
-      },
-    });
+    }, { schema: MIX_PREDICTION_SCHEMA });
   });
-  return pl.concat(parts, { how: "vertical" }).withColumns(
-    pl.col("timestamp_utc").cast(pl.Int64).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"),
-  );
+  return asInstants(pl.concat(parts, { how: "vertical" }), ["timestamp_utc"]);
 }

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
-import { sharedDataPath } from "../testing/shared_data.ts";
+import { REGIONAL_2014, sharedDataPath } from "../testing/shared_data.ts";
+import { NATIONAL_VIEW } from "../layers/gold.ts";
+import { ML_STEPS, type Skipped } from "../ml/feasibility.ts";
+import { TEMPERATURE_FEATURES } from "../ml/weather.ts";
 import { featureMatrixFromDataFrame } from "../ml/dataframe.ts";
 import { featureNames } from "../ml/features.ts";
 import { forecasterFromModel, type ForecasterParams } from "../ml/forecasting.ts";
@@ -17,6 +20,48 @@ import {
 import { refreshSilver } from "./silver_step.ts";
 
 const TR_2025 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
+const TR_2016 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls");
+const TEMPERATURES = sharedDataPath("weather/temperature-quotidienne-regionale.csv");
+const HISTORY = sharedDataPath("eco2mix/odre/consommation-quotidienne-brute.csv.gz");
+const TEMPO = sharedDataPath("eco2mix/tempo");
+
+/** A temporary lakehouse holding `files` in bronze and silver. */
+async function lakehouseOf(files: string[]) {
+  const root = await Deno.makeTempDir({ prefix: "ml_step_" });
+  const catalog = openCatalog(join(root, "lakehouse"));
+  await ingestFiles(catalog, files);
+  await refreshSilver(catalog);
+  const reference = join(root, "reference");
+  await Deno.mkdir(reference);
+  return { root, catalog, reference, models: join(root, "models") };
+}
+
+/** Links the Tempo calendars, and optionally the ODRÉ history, into a reference folder. */
+async function linkReference(dir: string, options: { history?: boolean } = {}) {
+  for await (const e of Deno.readDir(TEMPO)) {
+    await Deno.symlink(join(TEMPO, e.name), join(dir, e.name));
+  }
+  if (options.history) {
+    await Deno.symlink(HISTORY, join(dir, "consommation-quotidienne-brute.csv.gz"));
+  }
+}
+
+/** The first `rows` data lines of the 2025 file, with its header and closing disclaimer. */
+async function cutOf2025(rows: number, dir: string): Promise<string> {
+  const lines = new TextDecoder("windows-1252").decode(await Deno.readFile(TR_2025)).split("\n");
+  const disclaimer = lines.findLast((l) => l.startsWith("RTE ne pourra"))!;
+  const text = [...lines.slice(0, rows + 1), disclaimer, "", ""].join("\n");
+  const path = join(dir, `eCO2mix_RTE_En-cours-TR_2025-01_${rows}-lignes.xls`);
+  // The file is ISO-8859-1, one byte per character.
+  await Deno.writeFile(path, Uint8Array.from(text, (c) => c.charCodeAt(0)));
+  return path;
+}
+
+/** The rows and columns of a table (an empty table keeps its columns). */
+async function tableOf(catalog: ReturnType<typeof openCatalog>, name: string) {
+  const frame = await catalog.table(name).read();
+  return { rows: frame.height, columns: frame.columns };
+}
 
 /** A lakehouse with the 2025 file in silver, and a reference folder without the history. */
 async function setup() {
@@ -41,6 +86,10 @@ Deno.test("features → models → registry → predictions, on the 2025 file", 
   const { root, catalog, reference, models } = await setup();
   try {
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    assert.ok(prep.kind === "prepared");
+    assert.equal(prep.perimetre, "France");
+    // Temperatures and Tempo cover the 2025 file: every feature is used.
+    assert.deepEqual([prep.entrees, prep.ignores], [{ temperatures: true, tempo: true }, []]);
     assert.equal(prep.historique, "absente");
     assert.equal(prep.ecartNiveau, null);
     assert.equal(prep.reference.manquants.length, 1);
@@ -54,10 +103,20 @@ Deno.test("features → models → registry → predictions, on the 2025 file", 
     );
 
     const report = await trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models });
+    assert.ok(report.kind === "trained");
+    assert.deepEqual(report.ignores, []);
     const registry = new ModelRegistry(models);
     for (const h of report.horizons) {
       assert.ok(h.rechargementIdentique, h.horizon);
-      assert.equal(h.validationCroisee.folds.length, 15); // 5 folds × 3 learners
+      // The profile's folds, unchanged, and every feature and baseline.
+      assert.deepEqual(h.selection, {
+        kind: "validation_croisee",
+        folds: 5,
+        foldDays: 7,
+        adaptation: null,
+      });
+      assert.deepEqual([h.caracteristiquesRetirees, h.referencesAbsentes], [[], []]);
+      assert.equal(h.validationCroisee!.folds.length, 15); // 5 folds × 3 learners
       // Every model and baseline is scored on the same instants.
       assert.ok(h.scores.every((s) => s.n === h.scores[0].n));
       assert.deepEqual(h.scores.map((s) => s.model), [
@@ -121,6 +180,8 @@ Deno.test("mix classifiers: registered per horizon and scheme, predictions store
       modelsDir: models,
       horizons: [1, 6],
     });
+    assert.ok(report.kind === "trained");
+    assert.deepEqual(report.ignores, []);
     // FACTS.md: in 2025, the share never exceeds 70 %, 0.3 % of quarter-hours exceed 50 %.
     assert.deepEqual(report.jamais, [">70 %"]);
     assert.equal(report.distribution[2].lignes, 62);
@@ -158,4 +219,247 @@ Deno.test("steps say what to run first", async () => {
     (e: unknown) => e instanceof MlStepError && /run notebook 07 first/.test(e.message),
   );
   await assert.rejects(() => trainMixClassifiers(catalog), MlStepError);
+});
+
+Deno.test("regional files only: the sum of the 12 regions is the national series", async () => {
+  const { root, catalog, reference, models } = await lakehouseOf(
+    REGIONAL_2014.map((f) => sharedDataPath(f)),
+  );
+  try {
+    await Deno.symlink(TEMPERATURES, join(reference, "temperature-quotidienne-regionale.csv"));
+    await linkReference(reference);
+    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    assert.ok(prep.kind === "prepared");
+    assert.equal(prep.perimetre, NATIONAL_VIEW);
+    // 2014: temperatures start in 2016, Tempo in September 2014; both are left out, and said.
+    assert.deepEqual(prep.entrees, { temperatures: false, tempo: false });
+    assert.deepEqual(prep.ignores.map((s) => s.step), [
+      "variables de température (prévision de la consommation)",
+      "variable Tempo (prévision de la consommation)",
+    ]);
+    assert.match(prep.ignores[0].reason, /0 % des demi-heures de test/);
+    assert.equal(prep.thermosensibilite, null);
+    assert.ok(!prep.frame.columns.includes("temperature"));
+    // The last 20 % of the 17,520 half-hours of 2014.
+    assert.deepEqual(
+      prep.resume.filter((r) => r.jeu === "test").map((r) => r.lignes),
+      [3504, 3504],
+    );
+    // The target is the sum of the 12 regions at the same instant.
+    const first = prep.frame.filter(pl.col("jeu").eq(pl.lit("test"))).sort("timestamp_utc").head(1);
+    const silver = (await catalog.table("eco2mix_silver").read()).withColumns(
+      pl.col("timestamp_utc").cast(pl.Datetime("ms", "UTC")), // Delta reads back microseconds
+    );
+    const regions = silver.join(first.select("timestamp_utc"), { on: "timestamp_utc" });
+    assert.equal(regions.height, 12);
+    assert.equal(
+      first.getColumn("consommation").toArray()[0],
+      regions.getColumn("consommation").sum(),
+    );
+
+    const report = await trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models });
+    assert.ok(report.kind === "trained");
+    for (const h of report.horizons) {
+      // Regional files publish no RTE forecast: the models are compared with persistence only.
+      assert.deepEqual(h.referencesAbsentes, ["rte_j1", "rte_j"]);
+      assert.deepEqual(h.caracteristiquesRetirees, ["tempo"]);
+      assert.ok(!h.avecTemperature);
+      assert.deepEqual(h.scores.map((s) => s.model), [
+        "ridge",
+        "random_forest",
+        "gbdt",
+        "persistance",
+        "persistance_semaine",
+      ]);
+      assert.deepEqual(h.ecartsRte, []);
+    }
+    const stored = await catalog.table("predictions_consommation").read();
+    assert.equal(stored.filter(pl.col("model").str.startsWith("rte_")).height, 0);
+
+    const mix = await trainMixClassifiers(catalog, {
+      profil: "rapide",
+      modelsDir: models,
+      horizons: [1],
+    });
+    assert.ok(mix.kind === "trained");
+    assert.equal(mix.perimetre, NATIONAL_VIEW);
+    assert.equal(mix.pasMinutes, 30);
+    assert.ok((await catalog.table("predictions_mix").read()).height > 0);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("fewer than 12 regions: no national series, the steps are skipped and their tables emptied", async () => {
+  const { root, catalog, reference, models } = await lakehouseOf(
+    REGIONAL_2014.slice(0, 2).map((f) => sharedDataPath(f)),
+  );
+  try {
+    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    assert.ok(prep.kind === "skipped");
+    assert.equal(prep.step, ML_STEPS.preparation);
+    assert.match(prep.reason, /2 régions sur 12 \(Auvergne-Rhône-Alpes, Bourgogne-Franche-Comté\)/);
+    const features = await tableOf(catalog, "caracteristiques_consommation");
+    assert.equal(features.rows, 0);
+    assert.ok(features.columns.includes("lag_1h") && features.columns.includes("jeu"));
+    const training = await trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models });
+    assert.ok(training.kind === "skipped");
+    assert.match(training.reason, /préparation des données \(notebook 07\) a été ignorée/);
+    assert.deepEqual(await tableOf(catalog, "predictions_consommation"), {
+      rows: 0,
+      columns: [
+        "timestamp_utc",
+        "cutoff_utc",
+        "horizon",
+        "model",
+        "model_version",
+        "periode",
+        "prediction",
+        "actual",
+        "error",
+      ],
+    });
+    assert.equal((await tableOf(catalog, "importance_variables")).rows, 0);
+    const mix = await trainMixClassifiers(catalog, { profil: "rapide", modelsDir: models });
+    assert.ok(mix.kind === "skipped");
+    assert.equal(mix.step, ML_STEPS.mix);
+    assert.deepEqual(await tableOf(catalog, "predictions_mix"), {
+      rows: 0,
+      columns: [
+        "timestamp_utc",
+        "horizon_heures",
+        "schema",
+        "model",
+        "model_version",
+        "classe_predite",
+        "classe_reelle",
+        "part_reelle",
+      ],
+    });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("two real-time files nine years apart, no reference data: the folds adapt to the rows", async () => {
+  const { root, catalog, reference, models } = await lakehouseOf([TR_2016, TR_2025]);
+  try {
+    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    assert.ok(prep.kind === "prepared");
+    assert.deepEqual(prep.entrees, { temperatures: false, tempo: false });
+    // Training rows start with the 2016 file.
+    const train = prep.resume.find((r) => r.horizon === "h1" && r.jeu === "entrainement")!;
+    assert.equal(train.debut!.toISOString().slice(0, 10), "2016-06-08");
+    // A late test period leaves about 1,200 training half-hours in the quick profile's two
+    // years: too few for five folds of seven days.
+    const late = await prepareConsumptionFeatures(catalog, {
+      referenceDir: reference,
+      testFraction: 0.785,
+    });
+    assert.ok(late.kind === "prepared");
+    const report = await trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models });
+    assert.ok(report.kind === "trained");
+    assert.deepEqual(report.ignores, []);
+    for (const h of report.horizons) {
+      assert.ok(h.selection.kind === "validation_croisee");
+      assert.ok(h.selection.foldDays < 7, h.horizon);
+      assert.match(h.selection.adaptation!, /ne contiennent pas 5 plis de 7 jours/);
+      const folds = h.validationCroisee!.folds;
+      assert.equal(folds.length, 3 * h.selection.folds);
+      // Without a Tempo calendar the feature is left out (ridge cannot use an unknown value).
+      assert.deepEqual(h.caracteristiquesRetirees, ["tempo"]);
+      assert.ok(h.scores.every((s) => Number.isFinite(s.mape)));
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("temperatures that stop before the test period: their features are dropped, models trained", async () => {
+  const { root, catalog, reference, models } = await lakehouseOf([TR_2025]);
+  try {
+    // The temperature file cut before June 2025 (the test period starts on 14 June).
+    const text = await Deno.readTextFile(TEMPERATURES);
+    const lines = text.split("\n").filter((l, i) =>
+      i === 0 || (l && l.slice(0, 10) < "2025-06-01")
+    );
+    await Deno.writeTextFile(
+      join(reference, "temperature-quotidienne-regionale.csv"),
+      lines.join("\n") + "\n",
+    );
+    await linkReference(reference, { history: true });
+    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    assert.ok(prep.kind === "prepared");
+    assert.deepEqual(prep.entrees, { temperatures: false, tempo: true });
+    assert.deepEqual(prep.ignores.map((s) => s.step), [
+      "variables de température (prévision de la consommation)",
+    ]);
+    assert.match(prep.ignores[0].reason, /0 % des demi-heures de test/);
+    const report = await trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models });
+    assert.ok(report.kind === "trained");
+    for (const h of report.horizons) {
+      assert.ok(!h.avecTemperature);
+      assert.ok(
+        !h.caracteristiques.some((f) => (TEMPERATURE_FEATURES as readonly string[]).includes(f)),
+      );
+      assert.ok(!h.scores.some((s) => s.model.endsWith("_sans_temperature")));
+      assert.equal(h.scores[0].n, 1974);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a few days of data: consumption skipped for too few rows, mix without the one-class scheme", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ml_cut_" });
+  try {
+    for (const rows of [4 * 96, 400]) {
+      const { root, catalog, reference, models } = await lakehouseOf([await cutOf2025(rows, dir)]);
+      try {
+        const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+        assert.ok(prep.kind === "prepared");
+        // Every row needs a week of measurements before it: only forecasts to make.
+        assert.deepEqual(prep.resume.map((r) => r.jeu), ["prevision", "prevision"]);
+        const training = await trainConsumptionModels(catalog, {
+          profil: "rapide",
+          modelsDir: models,
+        });
+        assert.ok(training.kind === "skipped");
+        assert.equal(training.step, ML_STEPS.consommation);
+        assert.match(
+          training.reason,
+          /une heure avant \(h1\) : trop peu de données : 0 demi-heure/,
+        );
+        assert.equal((await tableOf(catalog, "predictions_consommation")).rows, 0);
+        const mix = await trainMixClassifiers(catalog, {
+          profil: "rapide",
+          modelsDir: models,
+          horizons: [1, 6],
+        });
+        assert.ok(mix.kind === "trained");
+        // Early January: every quarter-hour below 30 % renewable, the brief's scheme has one class.
+        assert.deepEqual(mix.ignores.map((s: Skipped) => s.reason), [
+          "une seule classe observée avant la période de test (<30 %) : un classifieur a besoin " +
+          "d'au moins deux classes",
+        ]);
+        assert.deepEqual(mix.horizons.map((h) => h.modele), [
+          "mix_renouvelable_terciles_h1",
+          "mix_renouvelable_terciles_h6",
+        ]);
+      } finally {
+        await Deno.remove(root, { recursive: true });
+      }
+    }
+    // A single day: not even a day of training instants before the test period.
+    const { root, catalog, models } = await lakehouseOf([await cutOf2025(96, dir)]);
+    try {
+      const mix = await trainMixClassifiers(catalog, { profil: "rapide", modelsDir: models });
+      assert.ok(mix.kind === "skipped");
+      assert.match(mix.reason, /trop peu de données : 0 instant/);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
