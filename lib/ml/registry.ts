@@ -43,6 +43,22 @@ export interface TrainingDataRef {
   description?: string;
 }
 
+/**
+ * How a run decided to train, or not (see `selection_cache.ts`): the `reentrainement` policy,
+ * the case that applied (`selection`, `reajustement`, `inchange`, `modeles_enregistres`,
+ * `sans_modele`) and why.
+ */
+export interface RetrainingRecord {
+  /** `auto`, `complet` or `aucun`. */
+  policy: string;
+  /** The case that applied. */
+  case: string;
+  /** Why, in words. */
+  reason: string;
+  /** ISO 8601 instant of the model selection reused, or null (a new selection, or none). */
+  selectedAt: string | null;
+}
+
 /** Metric values; NaN is stored as null (JSON has no NaN). */
 export type Metrics = Record<string, number | null>;
 
@@ -62,6 +78,8 @@ export interface RegisterInfo {
   tags?: Record<string, string>;
   /** The run (see {@link ModelRegistry.logRun}) that produced it. */
   runId?: string;
+  /** Why it was trained (policy and case of the model selection cache). */
+  retraining?: RetrainingRecord;
 }
 
 /** Metadata of a registered version (`meta.json`). */
@@ -92,6 +110,8 @@ export interface ModelVersionInfo {
   runId: string | null;
   /** SHA-256 of model.json, checked on load. */
   modelSha256: string;
+  /** Why it was trained; absent from versions registered before this field existed. */
+  retraining?: RetrainingRecord | null;
 }
 
 /** A training run to log. */
@@ -120,6 +140,8 @@ export interface RunInput {
   version?: number;
   /** Free labels. */
   tags?: Record<string, string>;
+  /** How the run decided what to train (including to train nothing). */
+  retraining?: RetrainingRecord;
 }
 
 /** A logged run (one line of `runs.jsonl`). */
@@ -152,6 +174,8 @@ export interface RunRecord {
   version: number | null;
   /** Free labels. */
   tags: Record<string, string>;
+  /** How the run decided what to train; absent from runs logged before this field existed. */
+  retraining?: RetrainingRecord | null;
 }
 
 /** A version, "latest", or an alias. */
@@ -264,6 +288,7 @@ export class ModelRegistry {
           tags: info.tags ?? {},
           runId: info.runId ?? null,
           modelSha256: sha256(text),
+          retraining: info.retraining ?? null,
         };
         await Deno.writeTextFile(join(staging, "meta.json"), JSON.stringify(meta, null, 2));
         try {
@@ -480,6 +505,7 @@ export class ModelRegistry {
       codeVersion: run.codeVersion ?? null,
       version: run.version ?? null,
       tags: run.tags ?? {},
+      retraining: run.retraining ?? null,
     };
     await Deno.mkdir(this.root, { recursive: true });
     // One write of one line in append mode: concurrent runs never interleave.
