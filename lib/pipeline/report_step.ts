@@ -8,7 +8,7 @@
  * @module
  */
 
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import pl from "nodejs-polars";
 import type { Catalog } from "../lakehouse/mod.ts";
 import { readIfPresent } from "./catalog.ts";
@@ -24,6 +24,7 @@ import {
 } from "../analysis/mod.ts";
 import { buildReport, type ReportData, type ReportFigure } from "../report/report.ts";
 import { goldWorkbook } from "../report/workbook.ts";
+import { readManifest } from "../runner/manifest.ts";
 import {
   co2Figure,
   consumptionFigure,
@@ -45,6 +46,8 @@ export interface ReportOptions {
   /** Folder receiving RAPPORT_ANALYSE.md and figures/ (the project root in the pipeline). */
   outputDir: string;
   runId?: string | null;
+  /** Folder of the run: the report lists the steps its manifest says were skipped. */
+  runDir?: string;
   inputs: string[];
   /** Skip the figures even when Chromium is installed (the reason is written instead). */
   withoutFigures?: string;
@@ -151,7 +154,35 @@ export function modelScores(predictions: pl.DataFrame): ReportData["modeles"] {
   }));
 }
 
-/** Gathers every number of the report from the tables. */
+/**
+ * The steps the notebooks of a run skipped, and why (the `skipped` list of each notebook of
+ * `<runDir>/manifest.json`), in run order; none when the folder has no manifest.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { skippedStepsOfRun } from "./report_step.ts";
+ * assert.deepEqual(await skippedStepsOfRun(await Deno.makeTempDir()), []);
+ * ```
+ */
+export async function skippedStepsOfRun(runDir: string): Promise<ReportData["etapesIgnorees"]> {
+  let manifest;
+  try {
+    manifest = await readManifest(runDir);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  return manifest.notebooks.flatMap((n) =>
+    (n.skipped ?? []).map((s) => ({
+      notebook: basename(n.input).replace(/\.ipynb$/, ""),
+      step: s.step,
+      reason: s.reason,
+    }))
+  );
+}
+
+/** Gathers every number of the report from the tables (and the skipped steps of the run). */
 export async function collectReportData(
   catalog: Catalog,
   options: Omit<ReportOptions, "outputDir" | "withoutFigures">,
@@ -273,6 +304,7 @@ export async function collectReportData(
           ).map((r) => ({ quand: r.quand, raison: r.raison }))
           : [],
       },
+      etapesIgnorees: options.runDir ? await skippedStepsOfRun(options.runDir) : [],
       qualite: gold.quality
         ? records(
           gold.quality.groupBy("regle").agg(

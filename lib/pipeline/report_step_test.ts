@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as XLSX from "xlsx";
 import pl from "nodejs-polars";
-import { modelScores, writeGoldWorkbook, writeReport } from "./report_step.ts";
+import { modelScores, skippedStepsOfRun, writeGoldWorkbook, writeReport } from "./report_step.ts";
 import { refreshAnomalies } from "./analysis_step.ts";
 import { refreshGold } from "./gold_step.ts";
 import { refreshSilver } from "./silver_step.ts";
@@ -115,4 +115,58 @@ Deno.test("one hour ahead is compared with RTE's intraday J forecast", () => {
   }).withColumns(pl.col("timestamp_utc").cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"));
   const [h1] = modelScores(predictions);
   assert.deepEqual([h1.horizon, h1.mape, h1.mapeRte], ["h1", 1, 3]);
+});
+
+Deno.test("the report names the steps the run's manifest says were skipped, and why", async () => {
+  const runDir = await Deno.makeTempDir();
+  const entry = (input: string, skipped?: { step: string; reason: string }[]) => ({
+    input: `/projet/notebooks/${input}.ipynb`,
+    output: `${input}.ipynb`,
+    status: "completed",
+    ...(skipped ? { skipped } : {}), // a manifest written before the field existed has none
+  });
+  await Deno.writeTextFile(
+    join(runDir, "manifest.json"),
+    JSON.stringify({
+      run_id: "r1",
+      notebooks: [
+        entry("07_ML_Preparation"),
+        entry("08_ML_Prevision_Consommation", [
+          { step: "prévision de la consommation", reason: "trop peu de données" },
+        ]),
+        entry("09_ML_Classification_Mix", []),
+      ],
+    }),
+  );
+  assert.deepEqual(await skippedStepsOfRun(runDir), [{
+    notebook: "08_ML_Prevision_Consommation",
+    step: "prévision de la consommation",
+    reason: "trop peu de données",
+  }]);
+  // The empty predictions table of a skipped step: no model, and the report says why.
+  const catalog = await lakehouseOf(TR_2016);
+  const empty = (name: string, type: pl.DataType) => pl.Series(name, [], type);
+  await catalog.table("predictions_consommation").overwrite(pl.DataFrame([
+    empty("timestamp_utc", pl.Datetime("ms", "UTC")),
+    empty("horizon", pl.Utf8),
+    empty("model", pl.Utf8),
+    empty("periode", pl.Utf8),
+    empty("prediction", pl.Float64),
+    empty("actual", pl.Float64),
+    empty("error", pl.Float64),
+  ]));
+  const out = await Deno.makeTempDir();
+  const { report, data } = await writeReport(catalog, {
+    outputDir: out,
+    inputs: [TR_2016],
+    runDir,
+    withoutFigures: "test",
+  });
+  assert.deepEqual(data.modeles, []);
+  const text = await Deno.readTextFile(report);
+  assert.match(
+    text,
+    /- \*\*prévision de la consommation\*\* \(notebook `08_ML_Prevision_Consommation`\) : trop peu de données\./,
+  );
+  assert.match(text, /Aucun modèle entraîné dans ce run : l'étape a été ignorée/);
 });

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { ML_STEPS } from "../ml/feasibility.ts";
+
 /** A figure of the report (a PNG next to the report). */
 export interface ReportFigure {
   /** Path relative to the report's folder. */
@@ -51,6 +53,11 @@ export interface ReportData {
   }[];
   anomalies: { total: number; exemples: { quand: string; raison: string }[] };
   qualite: { regle: string; echecs: number; verifiees: number }[];
+  /**
+   * Steps the run's notebooks skipped because they could not run on the data (from the run
+   * manifest), in run order; empty for a complete run or without a manifest.
+   */
+  etapesIgnorees: { notebook: string; step: string; reason: string }[];
   /** Figures, or why there are none. */
   figures: ReportFigure[] | { absentes: string };
 }
@@ -72,6 +79,31 @@ const SOURCE_LABELS: Record<string, string> = {
 
 function label(source: string): string {
   return SOURCE_LABELS[source] ?? source;
+}
+
+function skippedSection(skipped: ReportData["etapesIgnorees"]): string[] {
+  if (skipped.length === 0) return [];
+  return [
+    "## Étapes ignorées",
+    "",
+    "Ces étapes n'ont pas pu s'exécuter sur les données de ce run ; leurs résultats sont absents " +
+    "du rapport, et leurs tables sont vides :",
+    "",
+    ...skipped.map((s) => `- **${s.step}** (notebook \`${s.notebook}\`) : ${s.reason}.`),
+    "",
+  ];
+}
+
+/**
+ * What the report says of the models' temperature: a model `X_sans_temperature` is trained
+ * beside `X` only when the temperatures fed the models (`lib/pipeline/ml_step.ts`).
+ */
+function temperatureNote(models: ReportData["modeles"]): string {
+  return models.some((m) => m.modele.endsWith("_sans_temperature"))
+    ? "_Les modèles utilisent la température observée à la place d'une prévision météo ; les " +
+      "modèles « sans_temperature » s'en passent._"
+    : "_Les modèles n'utilisent pas de température (pas de données de référence couvrant la " +
+      "période)._";
 }
 
 function figuresSection(figures: ReportData["figures"]): string[] {
@@ -192,6 +224,7 @@ export function buildReport(d: ReportData): string {
     "",
     `Périmètre : **${d.perimetre}**, du ${d.debut} au ${d.fin}.`,
     "",
+    ...skippedSection(d.etapesIgnorees),
     "## Enseignements clés",
     "",
     ...d.findings.map((f) => `- ${f}`),
@@ -284,9 +317,15 @@ export function buildReport(d: ReportData): string {
           } |`
         ),
         "",
-        "_Les modèles utilisent la température observée à la place d'une prévision météo._",
+        temperatureNote(d.modeles),
       ]
-      : ["", "_Aucun modèle entraîné dans ce run._"]),
+      : [
+        "",
+        "_Aucun modèle entraîné dans ce run" +
+        (d.etapesIgnorees.some((s) => s.step === ML_STEPS.consommation)
+          ? " : l'étape a été ignorée (voir « Étapes ignorées »)._"
+          : "._"),
+      ]),
     "",
     "## Anomalies",
     "",

@@ -37,6 +37,7 @@ function sample(overrides: Partial<ReportData> = {}): ReportData {
     modeles: [{ modele: "gbdt", horizon: "j1", mape: 1.5, rmse: 1100, mapeRte: 1.54 }],
     anomalies: { total: 711, exemples: [{ quand: "01/05/2025 08:15", raison: "creux" }] },
     qualite: [{ regle: "bilan_puissance", echecs: 211, verifiees: 19738 }],
+    etapesIgnorees: [],
     figures: [{ file: "figures/mix.png", title: "Mix" }],
     ...overrides,
   };
@@ -66,4 +67,37 @@ Deno.test("the text follows the numbers: importer, model worse than RTE, no figu
   assert.match(md, /Figures non générées : Chromium n'est pas installé/);
   const better = recommendations(sample());
   assert.ok(better.some((r) => r.includes("fait mieux que la prévision J-1 de RTE")));
+});
+
+Deno.test("skipped steps are listed with their reason, and the models' section says so", () => {
+  const complete = buildReport(sample());
+  assert.ok(!complete.includes("Étapes ignorées"));
+  assert.match(complete, /n'utilisent pas de température/); // no `_sans_temperature` model
+  const md = buildReport(sample({
+    modeles: [],
+    etapesIgnorees: [
+      {
+        notebook: "08_ML_Prevision_Consommation",
+        step: "prévision de la consommation",
+        reason: "trop peu de données",
+      },
+      {
+        notebook: "09_ML_Classification_Mix",
+        step: "classification du mix énergétique (classes du cahier des charges)",
+        reason: "une seule classe observée avant la période de test (<30 %)",
+      },
+    ],
+  }));
+  assert.match(
+    md,
+    /## Étapes ignorées\n\n.*\n\n- \*\*prévision de la consommation\*\* \(notebook `08_ML_Prevision_Consommation`\) : trop peu de données\.\n- \*\*classification du mix/,
+  );
+  assert.match(md, /Aucun modèle entraîné dans ce run : l'étape a été ignorée/);
+  const withTemperature = buildReport(sample({
+    modeles: [
+      { modele: "gbdt", horizon: "j1", mape: 1.5, rmse: 1100, mapeRte: 1.54 },
+      { modele: "gbdt_sans_temperature", horizon: "j1", mape: 2.4, rmse: 1500, mapeRte: 1.54 },
+    ],
+  }));
+  assert.match(withTemperature, /utilisent la température observée/);
 });
