@@ -160,3 +160,47 @@ export class TransactionAlreadyCommittedError extends DeltaError {
     this.appIds = appIds;
   }
 }
+
+/**
+ * A data file does not match the `add` action that references it: missing from disk, a size on
+ * disk other than `add.size`, a row count in its Parquet footer other than the log's
+ * `stats.numRecords`, or no readable Parquet footer. The file was replaced, truncated or
+ * overwritten outside the table layer; nothing of the table is returned. The message names the
+ * table, the version read, the file and what differs.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DataFileCorruptError, DeltaError } from "./errors.ts";
+ * const e = new DataFileCorruptError("size on disk 10 bytes, add.size 4096", {
+ *   table: "/lake/silver/eco2mix",
+ *   version: 3,
+ *   file: "part-00000.parquet",
+ * });
+ * assert.ok(e instanceof DeltaError);
+ * assert.equal(
+ *   e.message,
+ *   "/lake/silver/eco2mix (version 3): data file part-00000.parquet does not match its add " +
+ *     "action: size on disk 10 bytes, add.size 4096",
+ * );
+ * ```
+ */
+export class DataFileCorruptError extends DeltaError {
+  override name = "DataFileCorruptError";
+  /** Table root. */
+  readonly table: string;
+  /** Version of the snapshot read. */
+  readonly version: number;
+  /** The file's path as the `add` action gives it. */
+  readonly file: string;
+  /** Creates the error; `difference` says what does not match. */
+  constructor(difference: string, where: { table: string; version: number; file: string }) {
+    super(
+      `${where.table} (version ${where.version}): data file ${where.file} does not match its ` +
+        `add action: ${difference}`,
+    );
+    this.table = where.table;
+    this.version = where.version;
+    this.file = where.file;
+  }
+}

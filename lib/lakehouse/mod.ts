@@ -116,6 +116,7 @@ export type { DeltaType, StructField, StructType } from "./schema.ts";
 export {
   ConcurrentModificationError,
   CorruptLogError,
+  DataFileCorruptError,
   DeltaError,
   InvalidOperationError,
   NotADeltaTableError,

@@ -2,7 +2,8 @@
  * Reading the data of a snapshot into one nodejs-polars DataFrame: Parquet files (written by
  * this layer, Spark, Databricks or delta-rs), partition columns parsed by type, column mapping
  * (name and id modes, physical names down nested structs), schema evolution (columns a file
- * lacks come back as nulls), deletion vectors.
+ * lacks come back as nulls), deletion vectors. Files are checked against their `add` actions
+ * first (see `_verify.ts`).
  *
  * INT96 timestamps (Spark's default) are decoded with hyparquet, since polars overflows on them
  * past year 2262; everything else goes through polars.
@@ -26,6 +27,7 @@ import {
   type StructType,
 } from "./schema.ts";
 import { deletedRows } from "./deletion_vector.ts";
+import { verifyDataFiles } from "./_verify.ts";
 
 /** Options of {@linkcode readFiles}. */
 export interface ReadOptions {
@@ -52,7 +54,9 @@ export function emptyFrame(schema: StructType): pl.DataFrame {
 
 /**
  * Reads the given files of a snapshot (all its files by default) into one frame with the
- * table's logical schema.
+ * table's logical schema. Each file is first checked against its `add` action (size, and row
+ * count when the log has stats): a mismatch throws `DataFileCorruptError` before any
+ * row is returned.
  *
  * @example
  * ```ts ignore
@@ -70,8 +74,12 @@ export async function readFiles(
   const fields = selectFields(snapshot.schema, options.columns);
   const schema: StructType = { type: "struct", fields };
   if (files.length === 0) return emptyFrame(schema);
+  // Every file is checked before any is read: a corrupt one fails the read, never part of it.
+  const rows = await verifyDataFiles(snapshot, files);
   const frames: pl.DataFrame[] = [];
-  for (const add of files) frames.push(await readFile(snapshot, add, fields));
+  for (const [i, add] of files.entries()) {
+    frames.push(await readFile(snapshot, add, fields, rows[i]));
+  }
   return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "vertical" });
 }
 
@@ -89,11 +97,15 @@ function selectFields(schema: StructType, columns?: string[]): StructField[] {
   });
 }
 
-/** Reads one data file as the given logical fields. */
-export async function readFile(
+/**
+ * Reads one data file as the given logical fields; `rows` is its row count (from its footer,
+ * checked by {@linkcode verifyDataFiles}).
+ */
+async function readFile(
   snapshot: Snapshot,
   add: AddFile,
   fields: StructField[],
+  rows: number,
 ): Promise<pl.DataFrame> {
   const mode = snapshot.columnMapping;
   const partitionCols = new Set(snapshot.metadata.partitionColumns);
@@ -101,12 +113,12 @@ export async function readFile(
   const dataFields = fields.filter((f) => !partitionCols.has(f.name));
   let raw: pl.DataFrame;
   try {
-    raw = dataFields.length || !add.stats ? pl.readParquet(path) : pl.DataFrame({});
+    raw = dataFields.length ? pl.readParquet(path) : pl.DataFrame({});
   } catch (e) {
     throw new DeltaError(`${path}: cannot read data file (${(e as Error).message})`);
   }
   raw = await fixInt96(raw, path, dataFields, mode);
-  const height = raw.width > 0 ? raw.height : numRecords(add, path);
+  const height = raw.width > 0 ? raw.height : rows;
   const present = new Set(raw.columns);
   const exprs = fields.map((f) => {
     const target = polarsTypeOf(f.type);
@@ -125,10 +137,10 @@ export async function readFile(
     }
     return e.alias(f.name);
   });
-  // A frame with no column would lose the row count; literal partition columns need one.
+  // A frame with no column would lose the row count; literal partition columns need one. The
+  // columns are added, then selected: a select of literals only would give one row, not `height`.
   const base = raw.width > 0 ? raw : pl.DataFrame({ _: Array(height).fill(null) });
-  let df = base.select(...exprs);
-  if (df.height !== height && raw.width === 0) df = df.head(0);
+  let df = base.withColumns(...exprs).select(...fields.map((f) => f.name));
   if (add.deletionVector) {
     const deleted = await deletedRows(snapshot.root, add.deletionVector);
     if (deleted.size) {
@@ -138,14 +150,6 @@ export async function readFile(
     }
   }
   return df;
-}
-
-function numRecords(add: AddFile, path: string): number {
-  try {
-    const n = JSON.parse(add.stats ?? "{}").numRecords;
-    if (typeof n === "number") return n;
-  } catch { /* fall through */ }
-  return pl.readParquet(path).height;
 }
 
 function sameType(a: pl.DataType, b: pl.DataType): boolean {

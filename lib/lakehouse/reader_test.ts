@@ -32,3 +32,20 @@ Deno.test("files written before a column was added read it as null", async () =>
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("columns a file does not hold keep the file's row count", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const t = new DeltaTable(join(root, "t"), { partitionColumns: ["annee"] });
+    await t.append(pl.DataFrame({ annee: [2024, 2024, 2025], mw: [1, 2, 3] }));
+    await t.append(pl.DataFrame({ annee: [2025], mw: [4], note: ["x"] }), { mergeSchema: true });
+    const snap = await t.snapshot();
+    // Only partition values (no data column read), or only a column older files lack.
+    const annee = await readFiles(snap, snap.files, { columns: ["annee"] });
+    assert.deepEqual(annee.getColumn("annee").toArray().sort(), [2024, 2024, 2025, 2025]);
+    const note = await readFiles(snap, snap.files, { columns: ["note"] });
+    assert.deepEqual(note.getColumn("note").toArray().sort(), [null, null, null, "x"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -22,8 +22,18 @@
  *   `timestamp_utc AT TIME ZONE 'Europe/Paris'` (a naive local timestamp).
  * - One statement per call (`SELECT`, `WITH`, `FROM`, `DESCRIBE`, `SUMMARIZE`, `EXPLAIN`...),
  *   with optional `$1` / `$name` placeholders bound from `params`.
+ * - Read-only by default. DuckDB opens no file outside the session's tables' folders
+ *   (`enable_external_access = false` with `allowed_directories`), its settings are locked
+ *   (`lock_configuration`), and only queries run: `COPY`, `EXPORT`, `ATTACH`, `INSTALL`, `LOAD`,
+ *   `SET`, `CREATE`... are refused with a {@linkcode SqlError}, as are the few functions that
+ *   change the session or run SQL text ({@linkcode REFUSED_FUNCTIONS}). `allowExternalAccess:
+ *   true` (`deno task sql --allow-external`) gives DuckDB its defaults back.
+ * - Every data file of a table is checked against its `add` action before DuckDB reads it (size,
+ *   and row count in the Parquet footer when the log has stats): a file replaced or truncated
+ *   behind the log's back throws `DataFileCorruptError`, never rows it does not hold.
  *
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { Catalog, querySql } from "./mod.ts";
  *
@@ -34,7 +44,7 @@
  *   catalog,
  *   "SELECT annee, sum(mw) AS mw FROM gold.mesures GROUP BY annee ORDER BY annee",
  * );
- * console.assert(JSON.stringify(df.toRecords()) === '[{"annee":2024,"mw":1},{"annee":2025,"mw":5}]');
+ * assert.deepEqual(df.toRecords(), [{ annee: 2024, mw: 1 }, { annee: 2025, mw: 5 }]);
  * await Deno.remove(root, { recursive: true });
  * ```
  *
@@ -65,21 +75,23 @@ import {
 import { LOG_DIR, type Snapshot, type TimeTravel } from "./log.ts";
 import { parseTimestampMicros, resolveLogPath } from "./partition.ts";
 import { type DeltaType, physicalName } from "./schema.ts";
+import { verifyDataFiles } from "./_verify.ts";
 
 /**
  * A statement failed in DuckDB (syntax, unknown table or column, type error, unreadable file),
- * or named a table with an invalid time-travel suffix. The message is DuckDB's, with the line and
- * position of the fault in the SQL text when DuckDB gives them.
+ * named a table with an invalid time-travel suffix, or was refused by the read-only sandbox (the
+ * message then says how to lift it). The message is DuckDB's, with the line and position of the
+ * fault in the SQL text when DuckDB gives them.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Catalog, querySql, SqlError } from "./mod.ts";
  * const catalog = new Catalog(await Deno.makeTempDir());
- * try {
- *   await querySql(catalog, "SELECT * FROM nulle_part");
- * } catch (e) {
- *   console.assert(e instanceof SqlError && e.message.startsWith("unknown table nulle_part"));
- * }
+ * await assert.rejects(
+ *   querySql(catalog, "SELECT * FROM nulle_part"),
+ *   (e) => e instanceof SqlError && e.message.startsWith("unknown table nulle_part"),
+ * );
  * ```
  */
 export class SqlError extends DeltaError {
@@ -93,6 +105,12 @@ export type SqlParameter = string | number | bigint | boolean | null;
 export interface SqlOptions extends TimeTravel {
   /** Values of the statement's placeholders: positional (`?`, `$1`), or by `$name`. */
   params?: SqlParameter[] | Record<string, SqlParameter>;
+  /**
+   * Lifts the read-only sandbox (off by default): DuckDB may then read and write any file
+   * (`read_csv('/any/file')`, `COPY ... TO`, `EXPORT DATABASE`), `ATTACH` databases, `INSTALL`
+   * and `LOAD` extensions and change its settings. `deno task sql --allow-external`.
+   */
+  allowExternalAccess?: boolean;
 }
 
 /**
@@ -106,15 +124,17 @@ export interface SqlOptions extends TimeTravel {
  * ({@linkcode UnsupportedFeatureError}: nodejs-polars cannot hold binary data; select
  * `hex(col)`). Duplicate result names are made unique (`a`, `a_1`).
  *
- * Errors: {@linkcode SqlError} for SQL errors and unknown tables; the table layer's typed errors
- * for a table it cannot read (`VersionNotFoundError` for a version or time before its history,
- * `UnsupportedFeatureError`, `CorruptLogError`, `NotADeltaTableError` for a catalogued table
- * never written).
+ * Errors: {@linkcode SqlError} for SQL errors, unknown tables and what the read-only sandbox
+ * refuses; the table layer's typed errors for a table it cannot read (`VersionNotFoundError` for
+ * a version or time before its history, `UnsupportedFeatureError`, `CorruptLogError`,
+ * `DataFileCorruptError` for a data file that does not match the log,
+ * `NotADeltaTableError` for a catalogued table never written).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
- * import { Catalog, querySql } from "./mod.ts";
+ * import { Catalog, querySql, SqlError } from "./mod.ts";
  * const root = await Deno.makeTempDir();
  * const catalog = new Catalog(root, [{ name: "conso", layer: "silver" }]);
  * const t = catalog.table("conso");
@@ -124,8 +144,10 @@ export interface SqlOptions extends TimeTravel {
  * const v0 = await querySql(catalog, 'SELECT sum(mw) AS mw FROM "conso@v0" WHERE region = $1', {
  *   params: ["PACA"],
  * });
- * console.assert(now.getColumn("n").toArray()[0] === 1);
- * console.assert(v0.getColumn("mw").toArray()[0] === 4800);
+ * assert.equal(now.getColumn("n").toArray()[0], 1);
+ * assert.equal(v0.getColumn("mw").toArray()[0], 4800);
+ * // Read-only unless allowExternalAccess: true.
+ * await assert.rejects(querySql(catalog, "COPY conso TO '/tmp/conso.csv'"), SqlError);
  * await Deno.remove(root, { recursive: true });
  * ```
  */
@@ -150,12 +172,13 @@ export async function querySql(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { Catalog, DeltaTable, withTablesOnDisk } from "./mod.ts";
  * const root = await Deno.makeTempDir();
  * await new DeltaTable(`${root}/gold/bilan`).append(pl.DataFrame({ mw: [1.5] }));
  * const catalog = await withTablesOnDisk(new Catalog(root));
- * console.assert(catalog.list()[0].name === "bilan" && catalog.list()[0].layer === "gold");
+ * assert.deepEqual(catalog.list(), [{ name: "bilan", layer: "gold" }]);
  * await Deno.remove(root, { recursive: true });
  * ```
  */
@@ -204,6 +227,50 @@ const GLOB_CHARS = /[*?[]/;
 const MISSING_TABLE = /Table with name (?:"([^"]*)"|(.+?)) does not exist/;
 const MISSING_SCHEMA = /because schema "([^"]*)" does not exist/;
 
+/** What the read-only sandbox allows, and how to lift it (said by every refusal). */
+const READ_ONLY = "SQL over the lakehouse is read-only and reads only the tables' own files " +
+  "(allowExternalAccess: true, or deno task sql --allow-external, lifts this)";
+/** Whitespace and comments before a statement's first keyword. */
+const LEADING_COMMENTS = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
+/** `EXPLAIN`, `EXPLAIN ANALYZE` or `EXPLAIN (options)` before the query it explains. */
+const EXPLAIN_PREFIX = /^EXPLAIN\s+(?:ANALY[SZ]E\s+|\([^()]*\)\s*)?/i;
+/** PRAGMAs that DuckDB expands to a query reading the catalog or the build (no side effect). */
+const READ_ONLY_PRAGMAS: ReadonlySet<string> = new Set([
+  "collations",
+  "database_list",
+  "database_size",
+  "functions",
+  "metadata_info",
+  "platform",
+  "show",
+  "show_databases",
+  "show_tables",
+  "show_tables_expanded",
+  "storage_info",
+  "table_info",
+  "user_agent",
+  "version",
+]);
+/**
+ * Functions of DuckDB 1.5.6 a query may call although they change the session (logging and
+ * profiling to files, checkpoints, the parser) or run SQL text the check cannot see (`query`).
+ * sql_test.ts lists every table function of the pinned DuckDB, so an upgrade that adds one fails
+ * there until it is sorted into this list or the allowed one.
+ */
+export const REFUSED_FUNCTIONS: ReadonlySet<string> = new Set([
+  "checkpoint",
+  "disable_logging",
+  "disable_peg_parser",
+  "disable_profiling",
+  "enable_logging",
+  "enable_peg_parser",
+  "enable_profiling",
+  "force_checkpoint",
+  "json_execute_serialized_sql",
+  "query",
+  "truncate_duckdb_logs",
+]);
+
 /** One in-memory DuckDB database, with the views of the tables queried so far. */
 class SqlSession {
   readonly #catalog: Catalog;
@@ -211,6 +278,7 @@ class SqlSession {
   readonly #db: DuckDBInstance;
   readonly #conn: DuckDBConnection;
   readonly #dir: string;
+  readonly #allowExternalAccess: boolean;
   /** Lower-cased names of the views created (DuckDB names are case-insensitive). */
   readonly #views = new Set<string>();
   #seq = 0;
@@ -221,24 +289,37 @@ class SqlSession {
     db: DuckDBInstance,
     conn: DuckDBConnection,
     dir: string,
+    allowExternalAccess: boolean,
   ) {
     this.#catalog = catalog;
     this.#travel = travel;
     this.#db = db;
     this.#conn = conn;
     this.#dir = dir;
+    this.#allowExternalAccess = allowExternalAccess;
   }
 
   static async open(catalog: Catalog, options: SqlOptions): Promise<SqlSession> {
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "lakehouse_sql_" }));
     const db = await DuckDBInstance.create(":memory:");
     const conn = await db.connect();
     // UTC, so that instants print and truncate as UTC unless the query asks for a zone.
-    await conn.run(
-      `SET TimeZone = 'UTC'; SET parquet_metadata_cache = true; CREATE SCHEMA ${INTERNAL}`,
-    );
-    const dir = await Deno.makeTempDir({ prefix: "lakehouse_sql_" });
+    const settings = ["SET TimeZone = 'UTC'", "SET parquet_metadata_cache = true"];
+    if (!options.allowExternalAccess) {
+      // DuckDB checks the real path of every file it opens (symbolic links resolved) against
+      // these folders; the session's own folder holds results, links and spilled data.
+      const folders = [dir, ...await tableFolders(catalog)].map((d) => quoteString(`${d}/`));
+      settings.push(
+        `SET temp_directory = ${quoteString(join(dir, "spill"))}`,
+        `SET allowed_directories = [${folders.join(", ")}]`,
+        "SET enable_external_access = false",
+        // Last: no statement can change any setting after this one.
+        "SET lock_configuration = true",
+      );
+    }
+    await conn.run(`${settings.join("; ")}; CREATE SCHEMA ${INTERNAL}`);
     const travel = { version: options.version, timestamp: options.timestamp };
-    return new SqlSession(catalog, travel, db, conn, dir);
+    return new SqlSession(catalog, travel, db, conn, dir, options.allowExternalAccess ?? false);
   }
 
   async close(): Promise<void> {
@@ -249,7 +330,15 @@ class SqlSession {
 
   /** Runs one statement; its result as a DataFrame. */
   async run(sql: string, params?: SqlOptions["params"]): Promise<pl.DataFrame> {
+    if (!this.#allowExternalAccess) await this.#checkReadOnly(sql);
     const prepared = await this.#prepare(sql);
+    const type = prepared.statementType;
+    if (
+      !this.#allowExternalAccess && type !== StatementType.SELECT && type !== StatementType.EXPLAIN
+    ) {
+      // The parser's word was a query; DuckDB's binder disagreeing is not worth the risk.
+      throw new SqlError(`${StatementType[type]} statements are refused: ${READ_ONLY}`);
+    }
     if (!params && prepared.parameterCount > 0) {
       throw new SqlError(
         `the statement has ${prepared.parameterCount} placeholder(s): give their values in params`,
@@ -273,6 +362,40 @@ class SqlSession {
   }
 
   /**
+   * Refuses, before DuckDB prepares it, a statement that could write or change the session
+   * (preparing alone may create a folder, for `EXPORT DATABASE`, or read files, for `IMPORT
+   * DATABASE`): only queries (`SELECT`, `WITH`, `FROM`, `VALUES`, `DESCRIBE`, `SHOW`,
+   * `SUMMARIZE`), `EXPLAIN [ANALYZE]` of a query and the read-only PRAGMAs pass, and no query may
+   * call a function of {@linkcode REFUSED_FUNCTIONS}. DuckDB's parser tells queries apart
+   * (`json_serialize_sql` serializes queries only) without binding or running anything.
+   */
+  async #checkReadOnly(sql: string): Promise<void> {
+    const text = sql.replace(LEADING_COMMENTS, "");
+    const explain = EXPLAIN_PREFIX.exec(text);
+    const query = explain ? text.slice(explain[0].length) : text;
+    const [[json]] = await this.#query(`SELECT json_serialize_sql(${quoteString(query)})`);
+    const tree = JSON.parse(String(json));
+    if (tree.error) {
+      // A syntax error in the whole statement: preparing it fails in the parser, with the
+      // position, before anything runs.
+      if (!explain && tree.error_type === "parser") return;
+      const pragma = /^PRAGMA\s+(\w+)/i.exec(query)?.[1].toLowerCase();
+      if (!explain && pragma && READ_ONLY_PRAGMAS.has(pragma)) return;
+      const what = explain
+        ? "EXPLAIN of anything but a query is"
+        : `${/^\w+/.exec(text)?.[0].toUpperCase() ?? "This"} statements are`;
+      throw new SqlError(`${what} refused: ${READ_ONLY}`);
+    }
+    for (const name of functionNames(tree)) {
+      if (REFUSED_FUNCTIONS.has(name)) {
+        throw new SqlError(
+          `function ${name} is refused (it changes the session or runs SQL text): ${READ_ONLY}`,
+        );
+      }
+    }
+  }
+
+  /**
    * Prepares the statement, creating the view of each lakehouse table DuckDB reports missing
    * (binding stops at the first unknown table, so this loops once per table named).
    */
@@ -289,7 +412,7 @@ class SqlSession {
           throw new SqlError("no SQL statement to run");
         }
         const missing = MISSING_TABLE.exec(message);
-        if (!missing) throw new SqlError(message + travelHint(sql, message));
+        if (!missing) throw new SqlError(readOnlyHint(message) + travelHint(sql, message));
         let name = missing[1] ?? missing[2];
         const schema = MISSING_SCHEMA.exec(message)?.[1];
         if (schema && name.startsWith(`${schema}.`)) name = name.slice(schema.length + 1);
@@ -369,6 +492,8 @@ class SqlSession {
       );
       return `SELECT ${cols.join(", ")} WHERE false`;
     }
+    // DuckDB would read a replaced or truncated file as whatever it now holds.
+    await verifyDataFiles(snap);
     const id = `t${this.#seq++}`;
     const paths = await Promise.all(
       snap.files.map((f) => this.#readablePath(resolveLogPath(snap.root, f.path))),
@@ -580,7 +705,7 @@ async function duck<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (e) {
     if (e instanceof DeltaError) throw e;
-    throw new SqlError((e as Error).message);
+    throw new SqlError(readOnlyHint((e as Error).message));
   }
 }
 
@@ -588,8 +713,46 @@ function duckSync<T>(call: () => T): T {
   try {
     return call();
   } catch (e) {
-    throw new SqlError((e as Error).message);
+    throw new SqlError(readOnlyHint((e as Error).message));
   }
+}
+
+/** DuckDB's message, with what the sandbox allows when the sandbox refused the access. */
+function readOnlyHint(message: string): string {
+  const refused = message.includes("disabled by configuration") ||
+    message.includes("configuration has been locked");
+  return refused ? `${message}\n(${READ_ONLY})` : message;
+}
+
+/** Names of the functions a serialized statement calls (tables and scalars, at any depth). */
+function functionNames(node: unknown, names = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) {
+    for (const child of node) functionNames(child, names);
+  } else if (node && typeof node === "object") {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "function_name" && typeof value === "string") names.add(value.toLowerCase());
+      else functionNames(value, names);
+    }
+  }
+  return names;
+}
+
+/**
+ * The real paths of the catalog's table folders (as given for tables not written yet): DuckDB
+ * compares the real path of each file it opens with them.
+ */
+async function tableFolders(catalog: Catalog): Promise<string[]> {
+  return await Promise.all(
+    catalog.list().map(async (d) => {
+      const path = catalog.pathOf(d.name);
+      try {
+        return await Deno.realPath(path);
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) return path;
+        throw e;
+      }
+    }),
+  );
 }
 
 /** A hint for the usual mistake of an unquoted `table@v3` (a syntax error in DuckDB). */

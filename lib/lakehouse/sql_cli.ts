@@ -14,6 +14,14 @@
  * table, SQL error, unreadable table) print one message on standard error and exit with 1;
  * a wrong command line exits with 2.
  *
+ * The statement runs read-only (see {@linkcode querySql}): it reads no file but the tables' own,
+ * writes none, and cannot change DuckDB's settings. `--allow-external` lifts this, for a one-off
+ * export or a join with a file outside the lakehouse:
+ *
+ * ```sh
+ * deno task sql --allow-external "COPY (FROM gold.mix_energetique_quotidien) TO 'mix.parquet'"
+ * ```
+ *
  * @module
  */
 
@@ -24,7 +32,7 @@ import { PATHS } from "../paths.ts";
 import type { Catalog } from "./catalog.ts";
 import { DeltaError } from "./errors.ts";
 import { parseTimestampMicros } from "./partition.ts";
-import { numRecords } from "./table.ts";
+import { numRecords } from "./stats.ts";
 import { querySql, withTablesOnDisk } from "./sql.ts";
 
 const USAGE = `Usage: deno task sql [options] "SQL statement"   (SQL "-" reads standard input)
@@ -40,6 +48,10 @@ Options:
                     e.g. 2025-07-01T00:00:00Z or "2025-07-01 02:00:00+02:00")
   --max-rows N      rows shown by the table format (default 100; csv and json print all)
   --tables          list the tables (layer, version, files, rows) instead of querying
+  --allow-external  lift the read-only sandbox: let the statement read and write any file
+                    (read_csv('/any/file'), COPY ... TO), ATTACH, INSTALL/LOAD extensions and
+                    change DuckDB settings. Without it, only queries run, on the tables' own
+                    files, and every data file is checked against the Delta log first.
   -h, --help        this help`;
 
 /** Where the command writes (standard output and error by default; tests capture them). */
@@ -65,13 +77,15 @@ class UsageError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./sql_cli.ts";
  * const lines: string[] = [];
  * const code = await main(["--lakehouse", await Deno.makeTempDir(), "--format", "csv", "SELECT 42 AS x"], {
  *   out: (t) => lines.push(t),
  *   err: (t) => lines.push(t),
  * });
- * console.assert(code === 0 && lines.join("") === "x\n42\n");
+ * assert.equal(code, 0);
+ * assert.equal(lines.join(""), "x\n42\n");
  * ```
  */
 export async function main(args: string[], output: CliOutput = STD): Promise<number> {
@@ -91,7 +105,11 @@ export async function main(args: string[], output: CliOutput = STD): Promise<num
     const df = options.tables ? await listTables(catalog) : await querySql(
       catalog,
       options.sql === "-" ? await readStdin() : options.sql,
-      { version: options.version, timestamp: options.timestamp },
+      {
+        version: options.version,
+        timestamp: options.timestamp,
+        allowExternalAccess: options.allowExternal,
+      },
     );
     output.out(format(df, options.format, options.maxRows));
     return 0;
@@ -115,6 +133,7 @@ function parseCommandLine(args: string[]) {
       timestamp: { type: "string" },
       "max-rows": { type: "string", default: "100" },
       tables: { type: "boolean", default: false },
+      "allow-external": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -148,6 +167,7 @@ function parseCommandLine(args: string[]) {
   return {
     help: values.help,
     tables: values.tables,
+    allowExternal: values["allow-external"],
     sql: positionals[0],
     lakehouse: values.lakehouse ?? PATHS.lakehouse,
     format: values.format as Format,

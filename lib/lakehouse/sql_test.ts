@@ -6,6 +6,7 @@ import { canonicalRows, readParquetFolder } from "./_golden.ts";
 import { Catalog } from "./catalog.ts";
 import {
   CorruptLogError,
+  DataFileCorruptError,
   NotADeltaTableError,
   UnsupportedFeatureError,
   VersionNotFoundError,
@@ -13,7 +14,7 @@ import {
 import { commitFileName, loadSnapshot } from "./log.ts";
 import { readFiles } from "./reader.ts";
 import { DeltaTable } from "./table.ts";
-import { querySql, SqlError, withTablesOnDisk } from "./sql.ts";
+import { querySql, REFUSED_FUNCTIONS, SqlError, withTablesOnDisk } from "./sql.ts";
 import { main } from "./sql_cli.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -501,9 +502,149 @@ Deno.test("sql: a data file missing from disk is an error naming it", async () =
     await Deno.remove(join(catalog.pathOf("mesures"), first.path));
     await assert.rejects(
       querySql(catalog, "SELECT count(*) FROM mesures"),
-      (e) => e instanceof SqlError && e.message.includes(first.path),
+      (e) => e instanceof DataFileCorruptError && e.message.includes(first.path),
     );
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The read-only sandbox.
+
+/** A SqlError saying what was refused and how to lift the sandbox. */
+const refused = (what: RegExp) => (e: unknown) => {
+  assert.ok(e instanceof SqlError, String(e));
+  assert.match(e.message, what);
+  assert.match(e.message, /read-only .*deno task sql --allow-external/s);
+  return true;
+};
+
+Deno.test("sql: read-only by default: no file outside the tables, no write, no setting changed", async () => {
+  await withLakehouse(async (catalog) => {
+    const outside = await Deno.makeTempDir();
+    try {
+      const csv = join(outside, "a.csv");
+      await Deno.writeTextFile(csv, "x\n1\n");
+      const table = catalog.pathOf("mesures");
+      const [file] = await catalog.table("mesures").files();
+      const data = join(table, file.path);
+      const attempts: [string, RegExp][] = [
+        ["SELECT * FROM read_csv('/etc/passwd')", /Cannot access file "\/etc\/passwd"/],
+        [`SELECT * FROM read_text('${csv}')`, /Cannot access file/],
+        [`SELECT * FROM read_csv('${table}/../../../../etc/passwd')`, /Cannot access file/],
+        [`COPY (SELECT 1 AS x) TO '${join(outside, "out.csv")}'`, /^COPY statements are refused/],
+        // Over a data file, in a folder DuckDB may read.
+        [`COPY (SELECT 1 AS x) TO '${data}' (FORMAT parquet)`, /^COPY statements are refused/],
+        [
+          `EXPLAIN ANALYZE COPY (SELECT 1 AS x) TO '${data}' (FORMAT parquet)`,
+          /^EXPLAIN of anything but a query is refused/,
+        ],
+        [`EXPORT DATABASE '${join(table, "export")}'`, /^EXPORT statements are refused/],
+        [`IMPORT DATABASE '${outside}'`, /^IMPORT statements are refused/],
+        [`ATTACH '${join(outside, "x.duckdb")}' AS x`, /^ATTACH statements are refused/],
+        ["INSTALL httpfs", /^INSTALL statements are refused/],
+        ["LOAD httpfs", /^LOAD statements are refused/],
+        ["SET enable_external_access = true", /^SET statements are refused/],
+        ["RESET enable_external_access", /^RESET statements are refused/],
+        ["SET lock_configuration = false", /^SET statements are refused/],
+        ["/* comment */ PRAGMA enable_profiling", /^PRAGMA statements are refused/],
+        ["CREATE TABLE t AS SELECT 1", /^CREATE statements are refused/],
+        ["CALL enable_logging()", /^CALL statements are refused/],
+        [
+          `SELECT * FROM enable_logging(storage = 'file', storage_path = '${table}')`,
+          /^function enable_logging is refused/,
+        ],
+        [
+          `WITH p AS (FROM "ENABLE_PROFILING"(save_location = '${data}')) FROM p`,
+          /^function enable_profiling is refused/,
+        ],
+        ["SELECT * FROM (FROM query('SELECT 1'))", /^function query is refused/],
+      ];
+      for (const [sql, what] of attempts) {
+        await assert.rejects(querySql(catalog, sql), refused(what), sql);
+      }
+      // Nothing was written outside, nor in or over the tables' files.
+      assert.deepEqual([...Deno.readDirSync(outside)].map((e) => e.name), ["a.csv"]);
+      assert.equal((await Deno.stat(data)).size, file.size);
+      await assert.rejects(Deno.stat(join(table, "export")), Deno.errors.NotFound);
+      // The sandbox is DuckDB's own too (the statement check comes on top of it).
+      const settings = await querySql(
+        catalog,
+        "SELECT name, value FROM duckdb_settings() " +
+          "WHERE name IN ('enable_external_access', 'lock_configuration') ORDER BY name",
+      );
+      assert.deepEqual(settings.toRecords(), [
+        { name: "enable_external_access", value: "false" },
+        { name: "lock_configuration", value: "true" },
+      ]);
+      // Queries of every kind still run on the tables, and read the tables' folders.
+      const n = await querySql(catalog, "SELECT count(*) AS n FROM mesures WHERE region = $1", {
+        params: ["PACA"],
+      });
+      assert.equal(column(n, "n")[0], VERSIONS[3].filter((r) => r.region === "PACA").length);
+      const files = await querySql(
+        catalog,
+        `SELECT count(*) AS n FROM glob('${catalog.pathOf("mesures")}/**/*.parquet')`,
+      );
+      assert.ok((column(files, "n")[0] as number) > 0);
+      for (const sql of ["EXPLAIN ANALYZE SELECT count(*) FROM mesures", "PRAGMA show_tables"]) {
+        await querySql(catalog, sql);
+      }
+    } finally {
+      await Deno.remove(outside, { recursive: true });
+    }
+  });
+});
+
+Deno.test("sql: allowExternalAccess gives DuckDB its files and settings back", async () => {
+  await withLakehouse(async (catalog) => {
+    const outside = await Deno.makeTempDir();
+    try {
+      const out = join(outside, "regions.csv");
+      const options = { allowExternalAccess: true };
+      await querySql(catalog, `COPY (SELECT region FROM regions) TO '${out}'`, options);
+      const back = await querySql(catalog, `SELECT count(*) AS n FROM read_csv('${out}')`, options);
+      assert.equal(column(back, "n")[0], REGIONS.height);
+      await querySql(catalog, "SET TimeZone = 'Europe/Paris'", options);
+    } finally {
+      await Deno.remove(outside, { recursive: true });
+    }
+  });
+});
+
+/**
+ * Every table function of the pinned DuckDB, sorted: those a read-only query may call, and those
+ * it may not ({@linkcode REFUSED_FUNCTIONS}). A DuckDB upgrade adding one fails here until the new
+ * function is sorted into one list or the other.
+ */
+const ALLOWED_TABLE_FUNCTIONS = `arrow_scan arrow_scan_dumb check_peg_parser
+  duckdb_approx_database_count duckdb_columns duckdb_connection_count duckdb_constraints
+  duckdb_coordinate_systems duckdb_databases duckdb_dependencies duckdb_extensions
+  duckdb_external_file_cache duckdb_functions duckdb_indexes duckdb_keywords duckdb_log_contexts
+  duckdb_logs duckdb_memory duckdb_optimizers duckdb_prepared_statements duckdb_schemas
+  duckdb_secret_types duckdb_secrets duckdb_sequences duckdb_settings duckdb_table_sample
+  duckdb_tables duckdb_temporary_files duckdb_types duckdb_variables duckdb_views generate_series
+  glob icu_calendar_names json_each json_tree parquet_bloom_probe parquet_file_metadata
+  parquet_full_metadata parquet_kv_metadata parquet_metadata parquet_scan parquet_schema
+  pg_timezone_names pragma_collations pragma_database_size pragma_metadata_info pragma_platform
+  pragma_show pragma_storage_info pragma_table_info pragma_user_agent pragma_version query_table
+  range read_blob read_csv read_csv_auto read_duckdb read_json read_json_auto read_json_objects
+  read_json_objects_auto read_ndjson read_ndjson_auto read_ndjson_objects read_parquet read_text
+  repeat repeat_row seq_scan sniff_csv sql_auto_complete summary test_all_types test_vector_types
+  unnest which_secret`.split(/\s+/);
+
+Deno.test("sql: every table function of DuckDB is either allowed or refused in read-only SQL", async () => {
+  const catalog = new Catalog(await Deno.makeTempDir());
+  try {
+    const df = await querySql(
+      catalog,
+      "SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = 'table' " +
+        "ORDER BY 1",
+    );
+    const known = [...ALLOWED_TABLE_FUNCTIONS, ...REFUSED_FUNCTIONS].sort();
+    assert.deepEqual(column(df, "function_name"), known);
+  } finally {
+    await Deno.remove(catalog.root, { recursive: true });
+  }
 });
 
 Deno.test("sql: a path with glob characters reads that file, not what the pattern matches", async () => {
@@ -692,6 +833,14 @@ Deno.test("sql_cli: errors exit with 1, a wrong command line with 2", async () =
     const syntax = await cli(["--lakehouse", root, "SELEC 1"]);
     assert.equal(syntax.code, 1);
     assert.match(syntax.err, /^SqlError: Parser Error: syntax error/);
+    const copy = `COPY (SELECT 1 AS x) TO '${root}/x.csv'`;
+    const write = await cli(["--lakehouse", root, copy]);
+    assert.equal(write.code, 1);
+    assert.match(write.err, /^SqlError: COPY statements are refused: .*--allow-external/s);
+    await assert.rejects(Deno.stat(join(root, "x.csv")), Deno.errors.NotFound);
+    const allowed = await cli(["--lakehouse", root, "--allow-external", copy]);
+    assert.equal(allowed.code, 0, allowed.err);
+    assert.equal(await Deno.readTextFile(join(root, "x.csv")), "x\n1\n");
     for (const args of [[], ["--format", "xml", "SELECT 1"], ["--version", "x", "SELECT 1"]]) {
       const bad = await cli(args);
       assert.equal(bad.code, 2);

@@ -13,6 +13,7 @@
  */
 
 import pl from "nodejs-polars";
+import type { AddFile } from "./actions.ts";
 import type { DeltaType, StructType } from "./schema.ts";
 import { formatTimestampMicros } from "./partition.ts";
 
@@ -164,4 +165,27 @@ function toJson(value: unknown): string {
     }}`;
   }
   return JSON.stringify(value);
+}
+
+/**
+ * Row count from an add's stats (`stats.numRecords`), or null when the log has no stats for the
+ * file (they are optional in the protocol).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { numRecords } from "./stats.ts";
+ * const add = { path: "a.parquet", partitionValues: {}, size: 1, modificationTime: 0, dataChange: true };
+ * assert.equal(numRecords({ ...add, stats: '{"numRecords":400}' }), 400);
+ * assert.equal(numRecords(add), null);
+ * ```
+ */
+export function numRecords(add: AddFile): number | null {
+  if (!add.stats) return null;
+  try {
+    const n = JSON.parse(add.stats).numRecords;
+    return typeof n === "number" ? n : null;
+  } catch {
+    return null;
+  }
 }

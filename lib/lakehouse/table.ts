@@ -41,6 +41,7 @@ import {
   schemaOfFrame,
   type StructType,
 } from "./schema.ts";
+import { numRecords } from "./stats.ts";
 import {
   type OptimizeOptions,
   optimizeTable,
@@ -617,17 +618,6 @@ function fileOptions(options: WriteOptions, snap: Snapshot): DataFileOptions {
     maxRowsPerFile: options.maxRowsPerFile,
     indexedColumns: Number.isInteger(n) ? n : undefined,
   };
-}
-
-/** Row count from an add's stats, or null. */
-export function numRecords(add: AddFile): number | null {
-  if (!add.stats) return null;
-  try {
-    const n = JSON.parse(add.stats).numRecords;
-    return typeof n === "number" ? n : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The `remove` action of an active file. */
