@@ -6,8 +6,9 @@
  */
 
 import pl from "nodejs-polars";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { AddFile } from "./actions.ts";
+import { durability, makeDirectory } from "./_fs.ts";
 import { InvalidOperationError } from "./errors.ts";
 import { encodeLogPath, formatTimestampMicros, partitionDirectory } from "./partition.ts";
 import type { StructType } from "./schema.ts";
@@ -74,7 +75,8 @@ export function splitByPartition(df: pl.DataFrame, partitionColumns: string[]): 
 
 /**
  * Writes a frame (already conformed to `schema`) as data files under the table root and returns
- * their `add` actions.
+ * their `add` actions. The files are durable when it returns (each synced, then the folders
+ * holding them), so a commit may reference them.
  */
 export async function writeDataFiles(
   root: string,
@@ -89,6 +91,7 @@ export async function writeDataFiles(
     fields: schema.fields.filter((f) => !partitionColumns.includes(f.name)),
   };
   const adds: AddFile[] = [];
+  const folders = new Set<string>();
   let index = 0;
   for (const part of splitByPartition(df, partitionColumns)) {
     const values = partitionValuesOf(part, schema, partitionColumns);
@@ -101,8 +104,10 @@ export async function writeDataFiles(
       }-${crypto.randomUUID()}-c000.zstd.parquet`;
       const rel = dir ? `${dir}/${name}` : name;
       const full = join(root, rel);
-      if (dir) await Deno.mkdir(join(root, dir), { recursive: true });
+      if (dir) await makeDirectory(join(root, dir));
       chunk.writeParquet(full, { compression: "zstd" });
+      await durability.syncFile(full);
+      folders.add(dirname(full));
       const stat = await Deno.stat(full);
       adds.push({
         path: encodeLogPath(rel),
@@ -114,5 +119,7 @@ export async function writeDataFiles(
       });
     }
   }
+  // One sync per folder makes the names of all the files written in it durable.
+  for (const folder of folders) await durability.syncDirectory(folder);
   return adds;
 }

@@ -6,6 +6,7 @@
  */
 
 import pl from "nodejs-polars";
+import { join } from "node:path";
 import type { Action, AddFile, Metadata, Protocol, RemoveFile, Txn } from "./actions.ts";
 import {
   checkAppTransactions,
@@ -15,6 +16,7 @@ import {
   type Transaction,
 } from "./_commit.ts";
 import { DataFileOptions, writeDataFiles } from "./_write.ts";
+import { makeDirectory } from "./_fs.ts";
 import {
   InvalidOperationError,
   NotADeltaTableError,
@@ -25,6 +27,7 @@ import {
   type HistoryEntry,
   listLog,
   loadSnapshot,
+  LOG_DIR,
   readHistory,
   type Snapshot,
   type TimeTravel,
@@ -488,7 +491,7 @@ export class DeltaTable {
       configuration: this.options.configuration ?? {},
       createdTime: Date.now(),
     };
-    await Deno.mkdir(`${this.root}/_delta_log`, { recursive: true });
+    await makeDirectory(join(this.root, LOG_DIR));
     const data = conformFrame(df, schema);
     const adds = await writeDataFiles(this.root, data, schema, parts, {
       maxRowsPerFile: options.maxRowsPerFile,
