@@ -61,13 +61,18 @@
  * with {@linkcode TransactionAlreadyCommittedError} and commits nothing; the snapshot keeps the
  * latest version per appId ({@linkcode Snapshot}`.txns`). A Parquet checkpoint is written
  * every 10 commits (`delta.checkpointInterval`). Data files are zstd Parquet in Hive partition
- * folders escaped like Spark's, with exact per-file statistics.
+ * folders escaped like Spark's, with exact per-file statistics. A write is durable when it
+ * returns: its data files, then the log entry (before its link into `_delta_log/`), then the
+ * folders holding the new names are fsynced.
  *
  * The reader replays classic, multi-part and v2 checkpoints, tolerates a corrupt or missing
  * `_last_checkpoint`, reads column mapping (name and id), deletion vectors, `timestamp_ntz`, and
  * INT96 timestamps. Anything it cannot read correctly (reader features it does not know, binary
  * columns, which nodejs-polars cannot represent) raises {@linkcode UnsupportedFeatureError}
- * before returning any row.
+ * before returning any row. Every data file is checked against its `add` action before it is
+ * read (size, and row count in the Parquet footer when the log has stats), by `read()` and by
+ * SQL alike: a file replaced or truncated outside the layer raises
+ * {@linkcode DataFileCorruptError}.
  *
  * @module
  */
