@@ -175,3 +175,36 @@ function emptyReport(): pl.DataFrame {
 function columnsOf(expr: pl.Expr): string[] {
   return [...String(expr).matchAll(/col\("([^"]+)"\)/g)].map((m) => m[1]);
 }
+
+/**
+ * Results of every rule over all files: rows checked, rows failing, their share in percent
+ * (computed in floating point) and the worst value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { qualityByRule } from "./check.ts";
+ * const qualite = pl.DataFrame({
+ *   regle: ["bilan_puissance", "bilan_puissance"],
+ *   action: ["warn", "warn"],
+ *   lignes_verifiees: [19_000, 738],
+ *   lignes_en_echec: [200, 11],
+ *   pire_valeur: [5_908, 400],
+ * });
+ * const [r] = qualityByRule(qualite).toRecords();
+ * assert.equal(r.lignes_en_echec, 211);
+ * assert.ok(Math.abs((r.echec_pct as number) - 211 / 19_738 * 100) < 1e-12);
+ * ```
+ */
+export function qualityByRule(qualite: pl.DataFrame): pl.DataFrame {
+  return qualite.groupBy(["regle", "action"]).agg(
+    pl.col("lignes_verifiees").sum(),
+    pl.col("lignes_en_echec").sum(),
+    pl.col("pire_valeur").max().alias("pire_valeur"),
+  ).withColumns(
+    // Int64 / Int64 truncates in polars: 211 failing rows of 19,738 would show 0 %.
+    pl.col("lignes_en_echec").cast(pl.Float64).div(pl.col("lignes_verifiees").cast(pl.Float64))
+      .mul(100).alias("echec_pct"),
+  ).sort("regle");
+}
