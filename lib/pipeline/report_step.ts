@@ -23,7 +23,7 @@ import {
   weekendEffect,
 } from "../analysis/mod.ts";
 import { buildReport, type ReportData, type ReportFigure } from "../report/report.ts";
-import { goldWorkbook } from "../report/workbook.ts";
+import { goldWorkbook, MAX_SHEET_CELLS, type WorkbookTable } from "../report/workbook.ts";
 import { readManifest } from "../runner/manifest.ts";
 import {
   co2Figure,
@@ -365,8 +365,46 @@ export async function writeGoldWorkbook(catalog: Catalog, path: string): Promise
   const tables = [];
   for (const d of catalog.list().filter((t) => t.layer === "gold")) {
     const frame = await readIfPresent(catalog, d.name);
-    if (frame) tables.push({ name: d.name, description: d.description ?? "", frame });
+    if (frame) tables.push(fitToSheet({ name: d.name, description: d.description ?? "", frame }));
   }
   await Deno.writeFile(path, goldWorkbook(tables));
   return path;
+}
+
+/**
+ * A table cut to what one sheet holds (`MAX_SHEET_CELLS`), the cut said in its description (the
+ * workbook's read-me): the rows of the main perimeter (France, else the national view of the
+ * regions), then if still too large its first rows. The lakehouse keeps the whole table.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { fitToSheet } from "./report_step.ts";
+ * const frame = pl.DataFrame({ perimetre: ["France", "Bretagne"], v: [1, 2] });
+ * assert.equal(fitToSheet({ name: "t", description: "d", frame }).frame.height, 2);
+ * ```
+ */
+export function fitToSheet(table: WorkbookTable, maxCells = MAX_SHEET_CELLS): WorkbookTable {
+  const { frame } = table;
+  const fits = (df: pl.DataFrame) => df.height * Math.max(1, df.width) <= maxCells;
+  if (fits(frame)) return table;
+  const notes: string[] = [];
+  let kept = frame;
+  if (frame.columns.includes("perimetre")) {
+    const perimetre = mainPerimeter(frame);
+    kept = only(frame, perimetre);
+    notes.push(`seules les lignes du périmètre « ${perimetre} »`);
+  }
+  if (!fits(kept)) {
+    kept = kept.head(Math.floor(maxCells / Math.max(1, kept.width)));
+    notes.push(`seules les ${kept.height.toLocaleString("fr-FR")} premières lignes`);
+  }
+  return {
+    ...table,
+    frame: kept,
+    description: `${table.description} Table trop grande pour une feuille ` +
+      `(${frame.height.toLocaleString("fr-FR")} lignes) : ${notes.join(", puis ")} ; la table ` +
+      "complète est dans le lakehouse.",
+  };
 }

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as XLSX from "xlsx";
 import pl from "nodejs-polars";
-import { modelScores, skippedStepsOfRun, writeGoldWorkbook, writeReport } from "./report_step.ts";
+import {
+  fitToSheet,
+  modelScores,
+  skippedStepsOfRun,
+  writeGoldWorkbook,
+  writeReport,
+} from "./report_step.ts";
 import { refreshAnomalies } from "./analysis_step.ts";
 import { refreshGold } from "./gold_step.ts";
 import { refreshSilver } from "./silver_step.ts";
@@ -169,4 +175,31 @@ Deno.test("the report names the steps the run's manifest says were skipped, and 
     /- \*\*prévision de la consommation\*\* \(notebook `08_ML_Prevision_Consommation`\) : trop peu de données\./,
   );
   assert.match(text, /Aucun modèle entraîné dans ce run : l'étape a été ignorée/);
+});
+
+Deno.test("a gold table too large for a sheet keeps the main perimeter, then its first rows, and says so", () => {
+  const frame = pl.DataFrame({
+    perimetre: [
+      "Bretagne",
+      "France (somme des régions)",
+      "Normandie",
+      "France (somme des régions)",
+    ],
+    v: [1, 2, 3, 4],
+  });
+  const table = { name: "t", description: "Table.", frame };
+  assert.equal(fitToSheet(table, 8), table);
+  const national = fitToSheet(table, 4);
+  assert.deepEqual(national.frame.getColumn("v").toArray(), [2, 4]);
+  assert.equal(
+    national.description,
+    "Table. Table trop grande pour une feuille (4 lignes) : seules les lignes du périmètre " +
+      "« France (somme des régions) » ; la table complète est dans le lakehouse.",
+  );
+  const first = fitToSheet(table, 2);
+  assert.deepEqual(first.frame.getColumn("v").toArray(), [2]);
+  assert.match(
+    first.description,
+    /« France \(somme des régions\) », puis seules les 1 premières lignes/,
+  );
 });

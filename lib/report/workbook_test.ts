@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import * as XLSX from "xlsx";
-import { goldWorkbook } from "./workbook.ts";
+import { goldWorkbook, MAX_SHEET_CELLS, WorkbookLimitError } from "./workbook.ts";
 
 Deno.test("every table is a sheet with its rows, dates as Excel dates in Paris time", () => {
   const mix = pl.DataFrame({
@@ -53,4 +53,14 @@ Deno.test("every table is a sheet with its rows, dates as Excel dates in Paris t
     1,
     "Prévisions",
   ]);
+});
+
+Deno.test("a table of more cells than a sheet holds is refused with its size", () => {
+  const rows = MAX_SHEET_CELLS / 2 + 1;
+  const frame = pl.DataFrame({ a: new Float64Array(rows), b: new Float64Array(rows) });
+  assert.throws(
+    () => goldWorkbook([{ name: "grande", description: "", frame }]),
+    (e: unknown) =>
+      e instanceof WorkbookLimitError && e.message.startsWith("grande: 1000001 rows × 2"),
+  );
 });
