@@ -159,7 +159,7 @@ const INPUT_LABELS: Readonly<Record<ReferenceInput, { step: string; subject: str
 function knownShare(values: ArrayLike<number>): number {
   let known = 0;
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) known++;
-  return values.length ? known / values.length : 0;
+  return values.length ? known / values.length : 1;
 }
 
 const pct = (share: number) => `${Math.floor(100 * share)} %`;
@@ -167,11 +167,9 @@ const pct = (share: number) => `${Math.floor(100 * share)} %`;
 /**
  * Whether the features of a reference input are used in this run: `train` and `test` are the
  * input's values (NaN = unknown) on the training half-hours of the
- * {@linkcode INPUT_TRAIN_WINDOW_DAYS} days before the test period that it would leave
- * (temperatures start the training rows at their first day) and on the test half-hours. No
- * training row counts as
- * no coverage; with no row at all there is nothing to judge and the input is kept (the training
- * step then finds too few rows).
+ * {@linkcode INPUT_TRAIN_WINDOW_DAYS} days before the test period and on the test half-hours.
+ * A set without rows does not count against the input (with no training row at all, the
+ * training step finds too few rows whatever the input).
  *
  * @example
  * ```ts
@@ -186,7 +184,6 @@ export function referenceInputDecision(
   input: ReferenceInput,
   values: { train: ArrayLike<number>; test: ArrayLike<number> },
 ): { readonly kind: "used" } | Skipped {
-  if (values.train.length + values.test.length === 0) return { kind: "used" };
   const train = knownShare(values.train);
   const test = knownShare(values.test);
   if (train >= MIN_INPUT_COVERAGE && test >= MIN_INPUT_COVERAGE) return { kind: "used" };

@@ -59,9 +59,11 @@ Deno.test("reference input: kept at 90 % coverage of test and training, else dro
   const train = referenceInputDecision("tempo", { train: series(100, 13), test: series(10, 10) });
   assert.ok(train.kind === "skipped" && /13 % des demi-heures d'apprentissage/.test(train.reason));
   assert.ok(!train.reason.includes("de test"));
-  // Temperatures that start after the test period leave no training row: not covered.
-  assert.equal(referenceInputDecision("temperatures", { train: [], test: [1] }).kind, "skipped");
-  // No row at all: nothing to judge.
+  // Temperatures that start after the training rows: unknown on them.
+  const late = referenceInputDecision("temperatures", { train: series(100, 0), test: [1] });
+  assert.ok(late.kind === "skipped" && /0 % des demi-heures d'apprentissage/.test(late.reason));
+  // No training row at all (a few days of data): judged on the test period only.
+  assert.equal(referenceInputDecision("tempo", { train: [], test: [1] }).kind, "used");
   assert.equal(referenceInputDecision("tempo", { train: [], test: [] }).kind, "used");
 });
 

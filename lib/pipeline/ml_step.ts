@@ -382,8 +382,8 @@ async function writeEmpty(catalog: Catalog, name: string, frame: pl.DataFrame): 
 }
 
 /**
- * The measured instants a reference input is judged on (see `referenceInputDecision`): training
- * rows from `from` in the window before the test period, and the test period.
+ * The measured instants a reference input is judged on (see `referenceInputDecision`): the
+ * training rows (from `from`) of the window before the test period, and the test period.
  */
 function measuredSplit(measured: Float64Array, from: number, testStart: number) {
   const start = Math.max(from, testStart - INPUT_TRAIN_WINDOW_DAYS * DAY_MS);
@@ -440,13 +440,10 @@ export async function prepareConsumptionFeatures(
   // temperatures, the rows start with them. A reference input that does not cover the training
   // and test half-hours is left out of this run (see `referenceInputDecision`).
   const ignores: Skipped[] = [];
+  const rows = measuredSplit(measured, series.startMs + 8 * DAY_MS, testStart);
   const daily = reference.temperatures?.daily ?? null;
-  const withTemperatures = daily
-    ? Math.max(series.startMs, daily.firstDay * DAY_MS) + 8 * DAY_MS
-    : -Infinity;
   let temperature: typeof daily = null;
   if (daily) {
-    const rows = measuredSplit(measured, withTemperatures, testStart);
     const decision = referenceInputDecision("temperatures", {
       train: temperatureFeatures(rows.train, daily).temperature,
       test: temperatureFeatures(rows.test, daily).temperature,
@@ -454,10 +451,10 @@ export async function prepareConsumptionFeatures(
     if (decision.kind === "used") temperature = daily;
     else ignores.push(decision);
   }
-  const from = temperature ? withTemperatures : series.startMs + 8 * DAY_MS;
+  const from = Math.max(series.startMs, temperature ? temperature.firstDay * DAY_MS : -Infinity) +
+    8 * DAY_MS;
   let tempo = reference.tempo?.calendar ?? null;
   if (tempo) {
-    const rows = measuredSplit(measured, from, testStart);
     // The colour of a day is published the day before: known at every instant of the day.
     const decision = referenceInputDecision("tempo", {
       train: tempoColumn(rows.train, rows.train, tempo),
