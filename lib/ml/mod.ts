@@ -132,3 +132,4 @@ export * from "./features.ts";
 export * from "./reference.ts";
 export * from "./forecasting.ts";
 export * from "./classification.ts";
+export * from "./feasibility.ts";
