@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { binFeatures, fitBinEdges } from "./_binning.ts";
+import { binFeatures, fitBinEdges, sortFloat64 } from "./_binning.ts";
 import { featureMatrix } from "./dataset.ts";
 import { mulberry32 } from "./_rng.ts";
 
@@ -51,4 +51,37 @@ Deno.test("edges are fitted on the given rows only", () => {
   assert.deepEqual([...edges.edges[0]], [0.5, 1.5]);
   // Values beyond the training range fall in the last bin.
   assert.deepEqual([...binFeatures(edges, x).columns[0]], [0, 1, 2, 2, 2]);
+});
+
+Deno.test("sortFloat64 sorts exactly as Float64Array#sort", () => {
+  const rng = mulberry32(11);
+  const cases = [
+    Float64Array.from({ length: 5000 }, () => (rng() - 0.5) * 1e6),
+    Float64Array.from({ length: 5000 }, () => Math.round(rng() * 48) / 2),
+    Float64Array.from(
+      { length: 3000 },
+      (_, i) => [0, -0, Infinity, -Infinity, 1e-310, -1e-310][i % 6],
+    ),
+    Float64Array.from(
+      { length: 2000 },
+      () => Math.exp((rng() - 0.5) * 1400) * (rng() < 0.5 ? -1 : 1),
+    ),
+    new Float64Array(4000).fill(7),
+    Float64Array.from({ length: 10 }, () => rng()),
+  ];
+  for (const values of cases) {
+    const expected = values.slice().sort();
+    const sorted = sortFloat64(values.slice());
+    assert.equal(sorted.length, expected.length);
+    for (let i = 0; i < expected.length; i++) {
+      assert.ok(Object.is(sorted[i], expected[i]), `at ${i}`);
+    }
+  }
+  // A subarray is sorted in place, its neighbours untouched.
+  const whole = Float64Array.from({ length: 3000 }, (_, i) => 3000 - i);
+  sortFloat64(whole.subarray(1000, 2500));
+  assert.equal(whole[999], 2001);
+  assert.equal(whole[1000], 501);
+  assert.equal(whole[2499], 2000);
+  assert.equal(whole[2500], 500);
 });

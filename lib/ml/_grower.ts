@@ -36,7 +36,7 @@ import {
   type Lanes,
   makeLanes,
 } from "./_histogram.ts";
-import { type Rng, sampleWithoutReplacement } from "./_rng.ts";
+import { type Rng, sampleInto } from "./_rng.ts";
 
 /** Growth limits and regularisation. */
 export interface GrowerParams {
@@ -152,6 +152,7 @@ export class TreeGrower {
   #tmp = new Int32Array(0);
   #allFeatures: Int32Array;
   #nodeFeatures: Int32Array = new Int32Array(0);
+  #featurePool: Int32Array;
   #small: {
     keys: Int32Array;
     g: Float64Array;
@@ -175,6 +176,7 @@ export class TreeGrower {
     this.#bins = data.missingBin + 1;
     this.featureGain = new Float64Array(this.#nFeatures);
     this.#allFeatures = Int32Array.from({ length: this.#nFeatures }, (_, f) => f);
+    this.#featurePool = new Int32Array(this.#nFeatures);
     const monotonic = params.monotonic ?? null;
     this.#monotonic = monotonic && monotonic.some((c) => c !== 0) ? monotonic : null;
     const small = params.smallNodeSize ?? SMALL_NODE;
@@ -375,8 +377,9 @@ export class TreeGrower {
     const nf = this.#nFeatures;
     const k = this.#p.maxFeatures;
     if (k >= nf || this.#rng === null) return this.#allFeatures;
-    this.#nodeFeatures = sampleWithoutReplacement(this.#rng, nf, k);
-    return this.#nodeFeatures;
+    if (this.#nodeFeatures.length !== k) this.#nodeFeatures = new Int32Array(k);
+    // Callers are done with the previous node's features when they draw the next ones.
+    return sampleInto(this.#rng, this.#featurePool, this.#nodeFeatures);
   }
 
   /** Puts a node with a worthwhile split in the frontier, else frees its histogram. */

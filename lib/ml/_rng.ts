@@ -53,7 +53,25 @@ export function shuffleInPlace<T extends { length: number; [i: number]: number }
 
 /** `k` distinct integers of [0, n), in ascending order (partial Fisher-Yates). */
 export function sampleWithoutReplacement(rng: Rng, n: number, k: number): Int32Array {
-  const pool = new Int32Array(n);
+  return sampleInto(rng, new Int32Array(n), new Int32Array(k));
+}
+
+/**
+ * {@link sampleWithoutReplacement} into `out` (its length is the sample size), with `pool` (of
+ * length n) as scratch: the same draws, without allocating (a tree draws features at every
+ * node).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mulberry32, sampleInto, sampleWithoutReplacement } from "./_rng.ts";
+ * const out = sampleInto(mulberry32(3), new Int32Array(20), new Int32Array(5));
+ * assert.deepEqual(out, sampleWithoutReplacement(mulberry32(3), 20, 5));
+ * ```
+ */
+export function sampleInto(rng: Rng, pool: Int32Array, out: Int32Array): Int32Array {
+  const n = pool.length;
+  const k = out.length;
   for (let i = 0; i < n; i++) pool[i] = i;
   for (let i = 0; i < k; i++) {
     const j = i + randomInt(rng, n - i);
@@ -61,5 +79,19 @@ export function sampleWithoutReplacement(rng: Rng, n: number, k: number): Int32A
     pool[i] = pool[j];
     pool[j] = t;
   }
-  return pool.slice(0, k).sort();
+  // Insertion sort: samples are small or already drawn in bulk (binning) where it is cheap.
+  if (k <= 64) {
+    for (let i = 0; i < k; i++) {
+      const v = pool[i];
+      let j = i - 1;
+      while (j >= 0 && out[j] > v) {
+        out[j + 1] = out[j];
+        j--;
+      }
+      out[j + 1] = v;
+    }
+    return out;
+  }
+  out.set(pool.subarray(0, k));
+  return out.sort();
 }
