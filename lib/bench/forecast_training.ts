@@ -10,7 +10,7 @@
  * deno task pipeline --input …/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls \
  *   -p reference_dir=/work/shared/data -p profil=rapide -p lakehouse_dir=/tmp/perf/lh …
  * deno run -A lib/bench/forecast_training.ts --lakehouse /tmp/perf/lh [--profil complet]
- *   [--horizon h1] [--learner gbdt] [--folds 2] [--whole] [--json out.json]
+ *   [--horizon h1] [--learner gbdt] [--folds 2] [--per-learner] [--whole] [--json out.json]
  * ```
  *
  * `--whole` runs `trainConsumptionModels` itself (notebook 08's first cell) on a temporary
@@ -62,7 +62,7 @@ export interface Timing {
   rows: number;
   wall_s: number;
   cpu_s: number;
-  /** Test MAPE of the piece (mean over the folds for `cv_total`), null for importance. */
+  /** Test MAPE of the piece (mean over the folds for a one-learner `cv_total`), else null. */
   mape: number | null;
 }
 
@@ -106,7 +106,7 @@ const mapeOf = (y: Float64Array, p: Float64Array) => scoreOnCommonRows(y, { p })
 async function pieces(
   frame: pl.DataFrame,
   profil: ProfileName,
-  only: { horizon?: string; learner?: string; folds?: number },
+  only: { horizon?: string; learner?: string; folds?: number; perLearner?: boolean },
 ): Promise<Timing[]> {
   const base = PROFILES[profil];
   const profile = { ...base, cvFolds: only.folds ?? base.cvFolds };
@@ -137,17 +137,17 @@ async function pieces(
       : testStart - profile.trainDays * DAY_MS;
     const trainRows = train.filter((i) => set.epochMs[i] >= earliest);
     const features = modelFeatures(horizon, { temperature });
-    // One learner at a time, so that each gets its own CPU time.
+    // As trainConsumptionModels: all learners in one cross-validation (fits side by side), or
+    // with --per-learner one learner at a time, so that each gets its own CPU time.
+    const groups = only.perLearner ? learners.map((l) => [l]) : [learners];
     const means: { learner: LearnerName; mape: number }[] = [];
-    for (const learner of learners) {
-      const cv = await timed(() =>
-        crossValidateLearners(set, trainRows, features, profile, [learner])
-      );
+    for (const group of groups) {
+      const cv = await timed(() => crossValidateLearners(set, trainRows, features, profile, group));
       for (const f of cv.result.folds) {
         log({
           piece: "cv_fold",
           horizon,
-          learner,
+          learner: f.learner,
           fold: f.fold,
           rows: f.lignes_entrainement,
           wall_s: f.secondes,
@@ -158,14 +158,14 @@ async function pieces(
       log({
         piece: "cv_total",
         horizon,
-        learner,
+        learner: group.join("+"),
         fold: null,
         rows: trainRows.length,
         wall_s: cv.wall,
         cpu_s: cv.cpu,
-        mape: cv.result.moyennes[0].mape,
+        mape: group.length === 1 ? cv.result.moyennes[0].mape : null,
       });
-      means.push(cv.result.moyennes[0]);
+      means.push(...cv.result.moyennes);
     }
     const champion = means.reduce((best, m) => (m.mape < best.mape ? m : best)).learner;
     const xTrain = takeRows(set.x, trainRows);
@@ -246,6 +246,7 @@ if (import.meta.main) {
       horizon: { type: "string" },
       learner: { type: "string" },
       folds: { type: "string" },
+      "per-learner": { type: "boolean", default: false },
       whole: { type: "boolean", default: false },
       json: { type: "string" },
     },
@@ -298,6 +299,7 @@ if (import.meta.main) {
         horizon: values.horizon,
         learner: values.learner,
         folds: values.folds ? Number(values.folds) : undefined,
+        perLearner: values["per-learner"],
       })
     );
     // Folds carry no CPU time of their own: their learner's `cv_total` does.

@@ -43,6 +43,7 @@ import { MlInputError } from "./errors.ts";
 import { type ConsumptionFeatureSet, featureNames, type HorizonName } from "./features.ts";
 import { fitGbdtRegressor, type GbdtParams } from "./gbdt.ts";
 import { fitRidge, type RidgeParams } from "./linear.ts";
+import { FitPool, type LearnerSpec, mapConcurrent } from "./fit_pool.ts";
 import {
   type GroupMetrics,
   metricsByGroup,
@@ -52,7 +53,7 @@ import {
 } from "./metrics.ts";
 import type { Model, Regressor } from "./model.ts";
 import { fitRandomForestRegressorInWorkers, type RandomForestParams } from "./random_forest.ts";
-import { rollingOriginSplits } from "./splits.ts";
+import { rollingOriginSplits, type RowRange } from "./splits.ts";
 import { permutationImportance, type PermutationImportanceResult } from "./importance.ts";
 import { CALENDAR_FEATURES, calendarFeatures } from "./calendar.ts";
 import { mulberry32 } from "./_rng.ts";
@@ -269,9 +270,17 @@ export interface ForecasterSpec {
   profile: TrainingProfile;
 }
 
+/** The learner of `learner` with the profile's parameters, as a {@linkcode FitPool} job. */
+function learnerSpec(learner: LearnerName, profile: TrainingProfile): LearnerSpec {
+  if (learner === "ridge") return { learner, params: profile.ridge };
+  if (learner === "gbdt") return { learner, params: profile.gbdt };
+  return { learner, params: profile.forest };
+}
+
 /**
  * Fits a forecaster on the rows of `x` with a finite target and reference (and, for ridge, finite
- * inputs: linear models cannot skip a missing value). Returns it with the rows used.
+ * inputs: linear models cannot skip a missing value). Returns it with the rows used. With a
+ * `pool`, the model is fitted in one of its workers (the same model: see `fit_pool.ts`).
  *
  * @example
  * ```ts
@@ -294,6 +303,7 @@ export async function fitForecaster(
   x: FeatureMatrix,
   y: ArrayLike<number>,
   spec: ForecasterSpec,
+  options: { pool?: FitPool } = {},
 ): Promise<{ forecaster: ConsumptionForecaster; rows: number }> {
   const reference = REFERENCE_FEATURE[spec.horizon];
   const features = [...spec.features];
@@ -322,7 +332,13 @@ export async function fitForecaster(
   const xs = takeRows(input, keep);
   const target = Float64Array.from(keep, (i) => y[i] / level[i]);
   let model: Regressor;
-  if (spec.learner === "ridge") model = fitRidge(xs, target, spec.profile.ridge);
+  if (options.pool) {
+    model = await options.pool.fit(
+      learnerSpec(spec.learner, spec.profile),
+      xs,
+      target,
+    ) as Regressor;
+  } else if (spec.learner === "ridge") model = fitRidge(xs, target, spec.profile.ridge);
   else if (spec.learner === "gbdt") model = fitGbdtRegressor(xs, target, spec.profile.gbdt);
   else {
     model = await fitRandomForestRegressorInWorkers(
@@ -435,11 +451,19 @@ export interface CrossValidationReport {
 /** Rows between training and test in a fold: the horizon's longest lead time. */
 export const CV_GAP_ROWS: Readonly<Record<HorizonName, number>> = { h1: 2, j1: 72 };
 
+/** Learners from the costliest fit to the cheapest (measured on the 165k-row history). */
+const COSTLIEST_FIRST: readonly LearnerName[] = ["random_forest", "gbdt", "ridge"];
+
 /**
  * Rolling-origin cross-validation over `trainRows` of `set` (chronological row indices): the
  * last `cvFolds × cvFoldDays` days are cut into consecutive test folds; each fold trains every
  * learner on all the rows before it (minus the horizon's lead time) and scores it on the fold.
  * Every learner is scored on the same rows of a fold (see {@linkcode scoreOnCommonRows}).
+ *
+ * The fits of all folds and learners are independent: they run side by side in a
+ * {@linkcode FitPool} (`pool`, or one of `profile.workers` workers for this call), the costliest
+ * learners first so that the last fits to finish are short ones; the scores are those of fits
+ * made one after the other.
  *
  * @example
  * ```ts ignore
@@ -453,52 +477,61 @@ export async function crossValidateLearners(
   features: readonly string[],
   profile: TrainingProfile,
   learners: readonly LearnerName[] = LEARNERS,
+  options: { pool?: FitPool } = {},
 ): Promise<CrossValidationReport> {
   const splits = rollingOriginSplits(trainRows.length, {
     nFolds: profile.cvFolds,
     testSize: profile.cvFoldDays * 48,
     gap: CV_GAP_ROWS[set.horizon],
   });
+  const rowsOf = (range: RowRange) =>
+    Array.from({ length: range.end - range.start }, (_, k) => trainRows[range.start + k]);
+  const jobs = COSTLIEST_FIRST.filter((l) => learners.includes(l))
+    .flatMap((learner) => splits.map((split) => ({ learner, split })));
+  const pool = options.pool ?? new FitPool(profile.workers);
+  let fitted: { learner: LearnerName; fold: number; predicted: Float64Array; seconds: number }[];
+  try {
+    // Each job builds its rows when it starts: only the running jobs' data is in memory.
+    fitted = await mapConcurrent(jobs, pool.size, async ({ learner, split }) => {
+      const train = rowsOf(split.train);
+      const started = performance.now();
+      const { forecaster } = await fitForecaster(
+        takeRows(set.x, train),
+        Float64Array.from(train, (i) => set.target[i]),
+        { horizon: set.horizon, learner, features, profile },
+        { pool },
+      );
+      const seconds = (performance.now() - started) / 1000;
+      const predicted = forecaster.predict(takeRows(set.x, rowsOf(split.test)));
+      return { learner, fold: split.fold, predicted, seconds };
+    });
+  } finally {
+    if (!options.pool) pool.close();
+  }
   const folds: FoldScore[] = [];
   for (const split of splits) {
-    const train = Array.from(
-      { length: split.train.end - split.train.start },
-      (_, k) => trainRows[split.train.start + k],
+    const train = split.train.end - split.train.start;
+    const test = rowsOf(split.test);
+    const mine = learners.map((learner) =>
+      fitted.find((f) => f.learner === learner && f.fold === split.fold)!
     );
-    const test = Array.from(
-      { length: split.test.end - split.test.start },
-      (_, k) => trainRows[split.test.start + k],
-    );
-    const xTrain = takeRows(set.x, train);
-    const yTrain = Float64Array.from(train, (i) => set.target[i]);
-    const xTest = takeRows(set.x, test);
-    const forecasts: Record<string, Float64Array> = {};
-    const seconds: Record<string, number> = {};
-    for (const learner of learners) {
-      const started = performance.now();
-      const { forecaster } = await fitForecaster(xTrain, yTrain, {
-        horizon: set.horizon,
-        learner,
-        features,
-        profile,
-      });
-      seconds[learner] = (performance.now() - started) / 1000;
-      forecasts[learner] = forecaster.predict(xTest);
-    }
     const actual = Float64Array.from(test, (i) => set.target[i]);
-    const { scores, rows } = scoreOnCommonRows(actual, forecasts);
-    for (const s of scores) {
+    const { scores, rows } = scoreOnCommonRows(
+      actual,
+      Object.fromEntries(mine.map((f) => [f.learner, f.predicted])),
+    );
+    for (const [k, s] of scores.entries()) {
       folds.push({
         learner: s.model as LearnerName,
         fold: split.fold,
         debut: set.epochMs[test[rows[0]]],
         fin: set.epochMs[test[rows[rows.length - 1]]],
-        lignes_entrainement: train.length,
+        lignes_entrainement: train,
         lignes_test: s.n,
         mape: s.mape,
         rmse: s.rmse,
         mae: s.mae,
-        secondes: seconds[s.model],
+        secondes: mine[k].seconds,
       });
     }
   }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type FeatureMatrix, featureMatrix } from "./dataset.ts";
+import { type FeatureMatrix, featureMatrix, takeRows } from "./dataset.ts";
+import { mape } from "./metrics.ts";
 import type { ConsumptionFeatureSet } from "./features.ts";
 import {
   baselineForecasts,
@@ -150,6 +151,20 @@ Deno.test("rolling-origin cross-validation: 5 consecutive folds, a gap, the best
   }
   const best = cv.moyennes.reduce((a, b) => (b.mape < a.mape ? b : a));
   assert.equal(cv.meilleur, best.learner);
+  // The fits ran side by side in workers; each scores as the same fit made here.
+  const last = cv.folds.filter((f) => f.fold === 4);
+  const start = trainRows.length - foldRows;
+  const train = trainRows.slice(0, start - 72);
+  const test = trainRows.slice(start);
+  for (const f of last) {
+    const { forecaster } = await fitForecaster(
+      takeRows(x, train),
+      train.map((i) => y[i]),
+      { horizon: "j1", learner: f.learner, features: FEATURES, profile: PROFILES.rapide },
+    );
+    const actual = test.map((i) => y[i]);
+    assert.equal(f.mape, mape(actual, forecaster.predict(takeRows(x, test))), f.learner);
+  }
 });
 
 Deno.test("residuals: quantiles, lag-1 autocorrelation and worst rows, by hand", () => {
