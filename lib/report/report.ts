@@ -8,6 +8,7 @@
  */
 
 import { ML_STEPS } from "../ml/feasibility.ts";
+import { mdCode, mdText } from "../notebook/markdown.ts";
 
 /** A figure of the report (a PNG next to the report). */
 export interface ReportFigure {
@@ -182,7 +183,7 @@ export function recommendations(d: ReportData): string[] {
   if (biggest && biggest.solde_twh !== 0) {
     out.push(
       `**Interconnexions** : le plus gros flux commercial net va ` +
-        `${biggest.solde_twh < 0 ? "vers" : "depuis"} ${biggest.pays} ` +
+        `${biggest.solde_twh < 0 ? "vers" : "depuis"} ${mdText(biggest.pays)} ` +
         `(${fr(Math.abs(biggest.solde_twh), 2)} TWh ${
           biggest.solde_twh < 0 ? "exportés" : "importés"
         }).`,
@@ -217,17 +218,18 @@ export function buildReport(d: ReportData): string {
       d.generatedAt.toISOString().slice(0, 16).replace("T", " ")
     } UTC` +
     `${d.runId ? ` (run \`${d.runId}\`)` : ""}, à partir de : ${
-      d.inputs.map((i) => `\`${i}\``).join(", ")
+      d.inputs.map(mdCode).join(", ")
     }. ` +
     `Tous les chiffres sont calculés à partir de ces données ; relancer le pipeline sur d'autres ` +
     `fichiers les met à jour._`,
     "",
-    `Périmètre : **${d.perimetre}**, du ${d.debut} au ${d.fin}.`,
+    `Périmètre : **${mdText(d.perimetre)}**, du ${d.debut} au ${d.fin}.`,
     "",
     ...skippedSection(d.etapesIgnorees),
     "## Enseignements clés",
     "",
-    ...d.findings.map((f) => `- ${f}`),
+    // Plain sentences that quote names from the data.
+    ...d.findings.map((f) => `- ${mdText(f)}`),
     "",
     "## Consommation",
     "",
@@ -279,7 +281,7 @@ export function buildReport(d: ReportData): string {
         "",
         "| pays | solde net (TWh, > 0 import) |",
         "|---|---:|",
-        ...d.echanges.map((e) => `| ${e.pays} | ${fr(e.solde_twh, 3)} |`),
+        ...d.echanges.map((e) => `| ${mdText(e.pays)} | ${fr(e.solde_twh, 3)} |`),
         "",
       ]
       : ["Les fichiers ne publient pas d'échanges commerciaux par pays.", ""]),
@@ -332,7 +334,7 @@ export function buildReport(d: ReportData): string {
     `${fr(d.anomalies.total)} pas inhabituels détectés (médiane du même créneau sur ±3 semaines, ` +
     `score robuste). Les plus marqués :`,
     "",
-    ...d.anomalies.exemples.map((a) => `- ${a.quand} : ${a.raison}`),
+    ...d.anomalies.exemples.map((a) => `- ${a.quand} : ${mdText(a.raison)}`),
     "",
     "## Recommandations",
     "",

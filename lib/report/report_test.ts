@@ -101,3 +101,20 @@ Deno.test("skipped steps are listed with their reason, and the models' section s
   }));
   assert.match(withTemperature, /utilisent la température observée/);
 });
+
+Deno.test("hostile file, perimeter and country names stay text in the report", () => {
+  const img = "<img src=x onerror=alert(1)>";
+  const md = buildReport(sample({
+    inputs: [`data/a\`${img}\`.xls`],
+    perimetre: `<script>alert(1)</script>`,
+    findings: [`Région ${img} — phrase.`],
+    echanges: [{ pays: `Italie | ${img}`, solde_twh: -1 }],
+  }));
+  // No raw tag outside a code span, and the code span holds the whole name.
+  const outsideCode = md.replace(/(`+)[^`]*?(?:`(?!`)[^`]*?)*\1/g, "");
+  assert.doesNotMatch(outsideCode, /<img|<script/i);
+  assert.ok(md.includes(`\`\`data/a\`${img}\`.xls\`\``), md);
+  assert.ok(md.includes("&lt;script&gt;alert(1)&lt;/script&gt;"));
+  // A country name cannot open a table cell.
+  assert.ok(md.includes("| Italie \\| &lt;img"));
+});
