@@ -21,6 +21,9 @@ import { MlInputError, ModelFormatError } from "./errors.ts";
 import { checkModelJson, modelEnvelope, type ModelJson, type Regressor } from "./model.ts";
 import { checkedTarget, checkRange } from "./_validate.ts";
 
+/** Rows per block of the normal equations' sums (the block's columns fit in the L2 cache). */
+const GRAM_BLOCK = 512;
+
 /** Parameters of {@link fitRidge}. */
 export interface RidgeParams {
   /** L2 penalty on the standardised coefficients; 0 gives ordinary least squares. Default 1. */
@@ -131,28 +134,61 @@ export function fitRidge(
   for (let i = 0; i < n; i++) yMean += target[i];
   yMean /= n;
 
-  // Centred (and scaled) columns, then Z'Z + alpha I and Z'(y - mean(y)).
-  const z = x.columns.map((col, j) => {
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = (col[i] - means[j]) / scales[j];
-    return out;
-  });
-  const gram = Matrix.zeros(nf, nf);
-  const rhs = Matrix.zeros(nf, 1);
+  // Z'Z + alpha I and Z'(y - mean(y)) for the centred (and scaled) columns Z, a block of rows at
+  // a time: the block's Z stays in cache while every pair of columns is summed over it (the
+  // whole Z, 100 columns of 165k rows, does not: one pass per pair over whole columns took
+  // about twice as long on 165k rows x 100 columns).
+  const gram = new Float64Array(nf * nf);
+  const rhs = new Float64Array(nf);
+  const z = new Float64Array(nf * GRAM_BLOCK);
+  const yc = new Float64Array(GRAM_BLOCK);
+  for (let start = 0; start < n; start += GRAM_BLOCK) {
+    const m = Math.min(GRAM_BLOCK, n - start);
+    for (let j = 0; j < nf; j++) {
+      const col = x.columns[j];
+      const at = j * GRAM_BLOCK - start;
+      for (let i = start; i < start + m; i++) z[at + i] = (col[i] - means[j]) / scales[j];
+    }
+    for (let r = 0; r < m; r++) yc[r] = target[start + r] - yMean;
+    for (let a = 0; a < nf; a++) {
+      const za = a * GRAM_BLOCK;
+      let b = a;
+      // Four columns per pass share the loads of column a.
+      for (; b + 3 < nf; b += 4) {
+        const z0 = b * GRAM_BLOCK, z1 = z0 + GRAM_BLOCK, z2 = z1 + GRAM_BLOCK, z3 = z2 + GRAM_BLOCK;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let r = 0; r < m; r++) {
+          const v = z[za + r];
+          s0 += v * z[z0 + r];
+          s1 += v * z[z1 + r];
+          s2 += v * z[z2 + r];
+          s3 += v * z[z3 + r];
+        }
+        gram[a * nf + b] += s0;
+        gram[a * nf + b + 1] += s1;
+        gram[a * nf + b + 2] += s2;
+        gram[a * nf + b + 3] += s3;
+      }
+      for (; b < nf; b++) {
+        const zb = b * GRAM_BLOCK;
+        let s = 0;
+        for (let r = 0; r < m; r++) s += z[za + r] * z[zb + r];
+        gram[a * nf + b] += s;
+      }
+      let s = 0;
+      for (let r = 0; r < m; r++) s += z[za + r] * yc[r];
+      rhs[a] += s;
+    }
+  }
+  const system = Matrix.zeros(nf, nf);
   for (let a = 0; a < nf; a++) {
     for (let b = a; b < nf; b++) {
-      let s = 0;
-      const za = z[a], zb = z[b];
-      for (let i = 0; i < n; i++) s += za[i] * zb[i];
-      gram.set(a, b, s);
-      gram.set(b, a, s);
+      system.set(a, b, gram[a * nf + b]);
+      system.set(b, a, gram[a * nf + b]);
     }
-    gram.set(a, a, gram.get(a, a) + p.alpha);
-    let s = 0;
-    for (let i = 0; i < n; i++) s += z[a][i] * (target[i] - yMean);
-    rhs.set(a, 0, s);
+    system.set(a, a, gram[a * nf + a] + p.alpha);
   }
-  const beta = solveSymmetric(gram, rhs);
+  const beta = solveSymmetric(system, Matrix.columnVector(Array.from(rhs)));
   const coefficients = new Float64Array(nf);
   let intercept = yMean;
   for (let j = 0; j < nf; j++) {
