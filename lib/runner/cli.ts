@@ -37,6 +37,8 @@ import {
 } from "./parameters.ts";
 import { formatProgress, nestedProgress, type Progress, TerminalProgress } from "./progress.ts";
 import { watchLaunchers } from "./supervision.ts";
+// inputs.ts itself, not setup/mod.ts: the runtime checks there load polars.
+import { InputNotFoundError, type ResolvedInputs, resolveInputs } from "../setup/inputs.ts";
 import { LakehouseLockedError, lockRunLakehouse } from "./run_lock.ts";
 import type { LakehouseLock } from "../lakehouse/lock.ts";
 
@@ -236,12 +238,14 @@ export async function runCli(
   let parameters: Record<string, ParameterValue>;
   let runsOthers = false;
   let writesLakehouse = false;
+  let readsInputs = false;
   try {
     options = parseCli(args, cwd);
     const declared = declaredParameters(await readNotebook(options.notebook));
     parameters = typedParameters(options.parameters, declared, cwd);
     runsOthers = declared.some((d) => d.name === "run_dir");
     writesLakehouse = declared.some((d) => d.name === "lakehouse_dir");
+    readsInputs = declared.some((d) => d.name === "input_path");
     // Nested notebooks get the same cell timeout as this one.
     if (declared.some((d) => d.name === "cell_timeout_s") && !("cell_timeout_s" in parameters)) {
       parameters.cell_timeout_s = options.cellTimeoutMs / 1000;
@@ -257,9 +261,30 @@ export async function runCli(
     }
     throw e;
   }
-  const inputPath = [parameters.input_path, parameters.data_dir, PATHS.data]
-    .find((p) => typeof p === "string" && p !== "") as string;
-  const { dir: runDir } = await openRun({ runDir: options.runDir ?? "", parameters, inputPath });
+  // The input files are decided once, here, and handed on: every notebook and the manifest
+  // then name the same files (and RTE's current file is fetched once per run).
+  let inputs: ResolvedInputs | null = null;
+  if (readsInputs) {
+    try {
+      inputs = await resolveInputs({
+        inputPath: typeof parameters.input_path === "string" ? parameters.input_path : "",
+        dataDir: typeof parameters.data_dir === "string" ? parameters.data_dir : "",
+        download: parameters.allow_download !== false,
+      });
+    } catch (e) {
+      if (!(e instanceof InputNotFoundError)) throw e;
+      console.error(`error: ${e.message}`);
+      return { code: 2, runDir: null };
+    }
+    for (const m of inputs.messages) console.error(m);
+    parameters.input_path = inputs.inputPath;
+  }
+  const { dir: runDir } = await openRun({
+    runDir: options.runDir ?? "",
+    parameters,
+    inputPath: inputs?.inputPath ?? "",
+    inputs: inputs?.files ?? [],
+  });
   // A notebook that runs others (11) writes their executed copies into this run's folder.
   if (runsOthers && !parameters.run_dir) parameters.run_dir = runDir;
   let lock: LakehouseLock | null = null;

@@ -98,27 +98,51 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /**
- * Every regular file at `path` (the file itself, or the files of a folder, recursively), with
- * size and SHA-256, sorted by path. A missing path gives an empty list.
+ * The files at `path` with size and SHA-256, sorted by path: the file itself, or the files at
+ * the top of a folder (a link to a file counts once; sub-folders and links to folders are not
+ * entered, as ingestion does not read them). A missing path gives an empty list.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeInputs } from "./manifest.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.xls`, "x");
+ * await Deno.mkdir(`${dir}/sub`);
+ * await Deno.writeTextFile(`${dir}/sub/b.xls`, "y");
+ * await Deno.symlink("..", `${dir}/up`);
+ * assert.deepEqual((await describeInputs(dir)).map((f) => f.path), [`${dir}/a.xls`]);
+ * ```
  */
 export async function describeInputs(path: string): Promise<InputFile[]> {
   const files: string[] = [];
-  const walk = async (p: string) => {
-    const info = await Deno.stat(p).catch(() => null);
-    if (info?.isFile) files.push(p);
-    else if (info?.isDirectory) {
-      for await (const e of Deno.readDir(p)) {
-        if (!e.name.startsWith(".")) await walk(join(p, e.name));
-      }
+  const info = await Deno.stat(path).catch(() => null);
+  if (info?.isFile) files.push(path);
+  else if (info?.isDirectory) {
+    for await (const e of Deno.readDir(path)) {
+      if (e.name.startsWith(".")) continue;
+      const target = await Deno.stat(join(path, e.name)).catch(() => null);
+      if (target?.isFile) files.push(join(path, e.name));
     }
-  };
-  await walk(path);
+  }
   files.sort();
   return await Promise.all(files.map(async (f) => ({
     path: f,
     bytes: (await Deno.stat(f)).size,
     sha256: await sha256File(f),
   })));
+}
+
+/**
+ * Replaces the input list of the run's manifest with `files` (hashed): the files the run
+ * actually reads, once they are resolved (notebook 11 resolves them after the CLI opened the
+ * run).
+ */
+export async function recordInputs(runDir: string, files: string[]): Promise<void> {
+  const described = (await Promise.all(files.map(describeInputs))).flat();
+  const manifest = await readManifest(runDir);
+  manifest.inputs = described;
+  await writeManifest(runDir, manifest);
 }
 
 /** The current git commit of `cwd` and whether tracked files are modified (null outside git). */
@@ -260,7 +284,10 @@ export interface OpenRun {
 export async function openRun(options: {
   runDir: string;
   parameters: Record<string, ParameterValue>;
+  /** The input file or folder (see {@linkcode describeInputs}). */
   inputPath: string;
+  /** The input files, when they are known exactly (they then replace `inputPath`'s listing). */
+  inputs?: string[];
 }): Promise<OpenRun> {
   if (options.runDir) {
     const existing = await readManifest(options.runDir).catch(() => null);
@@ -272,7 +299,9 @@ export async function openRun(options: {
   await createManifest(dir, {
     runId,
     parameters: options.parameters,
-    inputs: await describeInputs(options.inputPath),
+    inputs: options.inputs
+      ? (await Promise.all(options.inputs.map(describeInputs))).flat()
+      : await describeInputs(options.inputPath),
   });
   return { dir, runId };
 }

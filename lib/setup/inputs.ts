@@ -61,6 +61,13 @@ export interface ResolveOptions {
   now?: () => Date;
 }
 
+/** An entry of an input folder that is not read. */
+export interface IgnoredEntry {
+  path: string;
+  /** Why, in French: "format non reconnu", "sous-dossier, non lu", "lien cassé"… */
+  reason: string;
+}
+
 /** The files a run reads, where they come from, and what to tell the user. */
 export interface ResolvedInputs {
   /** `parameter`: given by the user; `data_dir`: the data folder; `sample`: the shipped sample. */
@@ -69,8 +76,8 @@ export interface ResolvedInputs {
   inputPath: string;
   /** Input files, sorted. */
   files: string[];
-  /** Files of a folder skipped because their type is not an input format. */
-  ignored: string[];
+  /** Entries of a folder that are not read, and why. */
+  ignored: IgnoredEntry[];
   /** Result of this call's refresh of RTE's current file, or null when none was tried. */
   refresh: RefreshResult | null;
   /** Sentences in French for the user: refresh outcome, age of RTE's file, sample notice. */
@@ -81,15 +88,30 @@ function isInput(name: string): boolean {
   return INPUT_EXTENSIONS.includes(extname(name).toLowerCase());
 }
 
-/** Input files at the top of `dir` (not in sub-folders; hidden files and READMEs skipped). */
-async function filesOf(dir: string): Promise<{ files: string[]; ignored: string[] }> {
+/**
+ * Input files at the top of `dir`. A link to a file is read like the file (once: the link is
+ * not followed further); sub-folders, links to folders (a loop such as `up -> ..` included),
+ * broken links and files of other types are not read, and are listed in `ignored` with the
+ * reason (in French). Hidden files and READMEs are left out silently.
+ */
+async function filesOf(dir: string): Promise<{ files: string[]; ignored: IgnoredEntry[] }> {
   const files: string[] = [];
-  const ignored: string[] = [];
+  const ignored: IgnoredEntry[] = [];
   for await (const e of Deno.readDir(dir)) {
-    if (!e.isFile || e.name.startsWith(".") || e.name === "README.md") continue;
-    (isInput(e.name) ? files : ignored).push(join(dir, e.name));
+    if (e.name.startsWith(".") || e.name === "README.md") continue;
+    const path = join(dir, e.name);
+    const target = e.isSymlink ? await Deno.stat(path).catch(() => null) : e;
+    const reason = !target
+      ? "lien cassé"
+      : target.isDirectory
+      ? (e.isSymlink ? "lien vers un dossier, non suivi" : "sous-dossier, non lu")
+      : !isInput(e.name)
+      ? "format non reconnu"
+      : null;
+    if (reason) ignored.push({ path, reason });
+    else files.push(path);
   }
-  return { files: files.sort(), ignored: ignored.sort() };
+  return { files: files.sort(), ignored: ignored.sort((a, b) => a.path < b.path ? -1 : 1) };
 }
 
 function isWithin(path: string, dir: string): boolean {

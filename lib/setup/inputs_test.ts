@@ -46,7 +46,25 @@ Deno.test("a folder gives the input files at its top, other files reported as ig
   assert.equal(found.source, "data_dir");
   assert.equal(found.inputPath, dir);
   assert.deepEqual(found.files, ["a.xls", "b.zip", "c.csv.gz"].map((f) => join(dir, f)));
-  assert.deepEqual(found.ignored, [join(dir, "notes.txt")]);
+  assert.deepEqual(found.ignored, [
+    { path: join(dir, "echantillon"), reason: "sous-dossier, non lu" },
+    { path: join(dir, "notes.txt"), reason: "format non reconnu" },
+  ]);
+});
+
+Deno.test("a link to a file is read once; links to folders (loops) and broken links are listed", async () => {
+  const dir = await Deno.makeTempDir();
+  const elsewhere = await Deno.makeTempDir();
+  await touch(elsewhere, "real.xls");
+  await Deno.symlink(join(elsewhere, "real.xls"), join(dir, "lien.xls"));
+  await Deno.symlink("..", join(dir, "up"));
+  await Deno.symlink(join(elsewhere, "absent.xls"), join(dir, "casse.xls"));
+  const found = await resolveInputs({ inputPath: dir, download: false });
+  assert.deepEqual(found.files, [join(dir, "lien.xls")]);
+  assert.deepEqual(found.ignored, [
+    { path: join(dir, "casse.xls"), reason: "lien cassé" },
+    { path: join(dir, "up"), reason: "lien vers un dossier, non suivi" },
+  ]);
 });
 
 Deno.test("a missing input_path is an error naming it", async () => {
