@@ -10,8 +10,9 @@
  *   impurity decrease (times the node size); leaves hold class frequencies.
  *
  * Speed comes from: histograms of gradient sums per (feature, bin) built from a
- * contiguous gather of the node's gradients, in four lanes for large nodes (`_histogram.ts`),
- * optionally shared with worker threads; the histogram subtraction trick (build the smaller
+ * contiguous gather of the node's gradients, row by row over every feature from a row-major
+ * copy of the bins (`_histogram.ts`), optionally shared with worker threads (a sample of the
+ * features: feature by feature, in four lanes for large nodes); the histogram subtraction trick (build the smaller
  * child, derive the larger as parent minus smaller, in the parent's buffer); an exact
  * sort-based split search for small nodes (deep random-forest trees have many), which never
  * touches 256-bin histograms; for regression forests, whose nodes draw their features and so
@@ -38,6 +39,8 @@ import {
   type HistogramWorkerInit,
   type Lanes,
   makeLanes,
+  nodeHistograms,
+  rowMajorBins,
 } from "./_histogram.ts";
 import { type Rng, sampleInto } from "./_rng.ts";
 
@@ -133,7 +136,6 @@ export class TreeGrower {
   // Per-tree state.
   #target!: GrowTarget;
   #rng: Rng | null = null;
-  #identityRoot = false;
   #lambda = 0;
   // Node arrays (grown on demand).
   #capacity = 0;
@@ -177,6 +179,8 @@ export class TreeGrower {
   };
   #acc: Float64Array;
   #lanes: Lanes;
+  /** Row-major bins, made on the first histogram over all features (see `nodeHistograms`). */
+  #rowMajor: Uint8Array | null = null;
   /** Largest node of the sparse search in this tree (0: not used). */
   #sparseRows = 0;
   #sparse: {
@@ -250,7 +254,6 @@ export class TreeGrower {
     }
     this.partition.set(rows);
     this.featureGain.fill(0);
-    this.#identityRoot = isIdentity(rows);
     this.#sparseRows = target.kind === "scalar" && target.hessians === null && !this.#monotonic &&
         this.#p.maxFeatures < this.#nFeatures
       ? SPARSE_MAX_ROWS
@@ -272,7 +275,6 @@ export class TreeGrower {
       }
       this.#keepOrRelease(root, frontier);
     }
-    this.#identityRoot = false;
 
     let leaves = 1;
     const bestFirst = Number.isFinite(this.#p.maxLeafNodes);
@@ -603,7 +605,6 @@ export class TreeGrower {
     const bins = this.#bins;
     const w = this.#width;
     const t = this.#target;
-    const identity = this.#identityRoot && start === 0;
     // Gather the node's gradients once, contiguously (read once per feature below).
     const og = this.#og;
     const oh = this.#oh;
@@ -621,9 +622,29 @@ export class TreeGrower {
     // Large nodes over all features: workers build the other chunks meanwhile.
     const shared = this.#workers.length > 0 && m >= PARALLEL_MIN_ROWS &&
       features === this.#allFeatures && t.kind === "scalar";
-    if (shared) this.#dispatchWorkers(this.#slot[node], start, m, identity);
-    const stride = shared ? this.#workers.length + 1 : 1;
-    for (let q = 0; q < features.length; q += stride) {
+    if (shared) this.#dispatchWorkers(this.#slot[node], start, m);
+    if (features === this.#allFeatures && t.kind === "scalar") {
+      // Row by row over every feature (this thread's share when the workers take the others).
+      this.#rowMajor ??= rowMajorBins(this.#data.columns);
+      const stride = shared ? this.#workers.length + 1 : 1;
+      nodeHistograms(
+        this.#rowMajor,
+        this.#nFeatures,
+        0,
+        stride,
+        part,
+        start,
+        m,
+        og,
+        oh,
+        slot,
+        bins,
+      );
+      if (shared) this.#joinWorkers();
+      return;
+    }
+    // Drawn features: one feature at a time.
+    for (let q = 0; q < features.length; q++) {
       const f = features[q];
       const base = f * bins;
       const column = this.#data.columns[f];
@@ -636,16 +657,15 @@ export class TreeGrower {
           hc[b]++;
         }
       } else {
-        featureHistogram(column, part, start, m, identity, og, oh, slot, base, bins, this.#lanes);
+        featureHistogram(column, part, start, m, og, oh, slot, base, bins, this.#lanes);
       }
     }
-    if (shared) this.#joinWorkers();
   }
 
   // ---- histogram workers -------------------------------------------------------------------
 
   /**
-   * Starts `threads - 1` histogram workers over shared copies of the binned columns, the
+   * Starts `threads - 1` histogram workers over a shared row-major copy of the bins, the
    * partition, the ordered gradients and a fixed pool of histograms (one per possible leaf,
    * plus one), and waits until they are ready.
    */
@@ -656,12 +676,11 @@ export class TreeGrower {
     const n = this.#data.nRows;
     const shared = <T>(make: (buffer: SharedArrayBuffer) => T, bytes: number) =>
       make(new SharedArrayBuffer(bytes));
-    const columns = this.#data.columns.map((column) => {
-      const copy = shared((b) => new Uint8Array(b), column.length);
-      copy.set(column);
-      return copy;
-    });
-    this.#data = { ...this.#data, columns };
+    const rows = rowMajorBins(
+      this.#data.columns,
+      shared((b) => new Uint8Array(b), n * this.#nFeatures),
+    );
+    this.#rowMajor = rows;
     this.partition = shared((b) => new Int32Array(b), 4 * n);
     this.#tmp = new Int32Array(n);
     this.#og = shared((b) => new Float64Array(b), 8 * n);
@@ -687,7 +706,8 @@ export class TreeGrower {
         this.#workers.push({ worker, ctrl });
         const init: HistogramWorkerInit = {
           ctrl,
-          columns,
+          rows,
+          nFeatures: this.#nFeatures,
           bins: this.#bins,
           partition: this.partition,
           og: this.#og,
@@ -708,13 +728,12 @@ export class TreeGrower {
   }
 
   /** Hands the other feature chunks of a node to the workers. */
-  #dispatchWorkers(slot: number, start: number, m: number, identity: boolean): void {
+  #dispatchWorkers(slot: number, start: number, m: number): void {
     this.#command++;
     for (const { ctrl } of this.#workers) {
       ctrl[CTRL.slot] = slot;
       ctrl[CTRL.start] = start;
       ctrl[CTRL.rows] = m;
-      ctrl[CTRL.identity] = identity ? 1 : 0;
       Atomics.store(ctrl, CTRL.command, this.#command);
       Atomics.notify(ctrl, CTRL.command);
     }
@@ -1195,9 +1214,4 @@ export class TreeGrower {
     for (let k = 0; k < this.#width; k++) s += sums[at + k] * sums[at + k];
     return s / (hessian + this.#lambda);
   }
-}
-
-function isIdentity(rows: Int32Array): boolean {
-  for (let k = 0; k < rows.length; k++) if (rows[k] !== k) return false;
-  return true;
 }

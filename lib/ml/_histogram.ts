@@ -33,21 +33,21 @@ export function makeLanes(bins: number, withHessians: boolean): Lanes {
 }
 
 /**
- * Writes the histogram of `column` over the node rows `part[start .. start + m)` (or rows
- * `0 .. m` when `identity`) at cells `base .. base + bins` of `out`; `og` / `oh` hold the
- * node's gradients / hessians in row order (`oh` unused when `out.h` is null).
+ * Writes the histogram of `column` over the node rows `part[start .. start + m)` at cells
+ * `base .. base + bins` of `out`; `og` / `oh` hold the node's gradients / hessians in row order
+ * (`oh` unused when `out.h` is null). For nodes that search a sample of the features; over all
+ * features, {@link nodeHistograms} is faster.
  *
  * Large nodes accumulate in four interleaved copies: rows sorted by time have long runs of the
  * same bin (month, day), and adding into one cell repeatedly stalls on the previous addition;
- * four independent cells do not. The loops are written out per case (hessians, rows 0..m-1,
- * indexed rows) because a test inside this loop costs more than the loop's own work.
+ * four independent cells do not. The loops are written out per case (with or without
+ * hessians) because a test inside this loop costs more than the loop's own work.
  */
 export function featureHistogram(
   column: Uint8Array,
   part: Int32Array,
   start: number,
   m: number,
-  identity: boolean,
   og: Float64Array,
   oh: Float64Array,
   out: HistogramArrays,
@@ -107,25 +107,6 @@ export function featureHistogram(
       lh[b] += oh[k];
       lc[b]++;
     }
-  } else if (identity) {
-    for (; k + 3 < m; k += 4) {
-      const k0 = column[k];
-      const k1 = b1 + column[k + 1];
-      const k2 = b2 + column[k + 2];
-      const k3 = b3 + column[k + 3];
-      lg[k0] += og[k];
-      lg[k1] += og[k + 1];
-      lg[k2] += og[k + 2];
-      lg[k3] += og[k + 3];
-      lc[k0]++;
-      lc[k1]++;
-      lc[k2]++;
-      lc[k3]++;
-    }
-    for (; k < m; k++) {
-      lg[column[k]] += og[k];
-      lc[column[k]]++;
-    }
   } else {
     for (; k + 3 < m; k += 4) {
       const k0 = column[part[start + k]];
@@ -156,6 +137,87 @@ export function featureHistogram(
   }
 }
 
+/**
+ * Row-major copy of binned columns (`nFeatures` bins per row), for {@link nodeHistograms}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rowMajorBins } from "./_histogram.ts";
+ * const rows = rowMajorBins([Uint8Array.of(1, 2), Uint8Array.of(3, 4)]);
+ * assert.deepEqual([...rows], [1, 3, 2, 4]);
+ * ```
+ */
+export function rowMajorBins(columns: readonly Uint8Array[], into?: Uint8Array): Uint8Array {
+  const nf = columns.length;
+  const n = nf > 0 ? columns[0].length : 0;
+  const out = into ?? new Uint8Array(n * nf);
+  for (let f = 0; f < nf; f++) {
+    const column = columns[f];
+    for (let i = 0, at = f; i < n; i++, at += nf) out[at] = column[i];
+  }
+  return out;
+}
+
+/**
+ * Writes the histograms of the features `first, first + stride, ...` over the node rows
+ * `part[start .. start + m)` into `out` (cells `f * bins ...` of feature f), from the row-major
+ * bins `rows` (`nFeatures` per row); `og` / `oh` hold the node's gradients / hessians in row
+ * order (`oh` unused when `out.h` is null).
+ *
+ * Row by row, every feature at once: a row's gradient is read once for all its features, its
+ * bins are contiguous, and two additions into the same cell are `nFeatures / stride` additions
+ * apart, so that runs of equal bins (time-sorted rows) do not wait on each other. About 1.8
+ * times as fast as feature by feature (`featureHistogram`) on 82k rows x 27 features. Each cell
+ * sums its rows in row order, whatever `first` and `stride`: histogram threads sharing the
+ * features give bit-identical sums.
+ */
+export function nodeHistograms(
+  rows: Uint8Array,
+  nFeatures: number,
+  first: number,
+  stride: number,
+  part: Int32Array,
+  start: number,
+  m: number,
+  og: Float64Array,
+  oh: Float64Array,
+  out: HistogramArrays,
+  bins: number,
+): void {
+  const { g: hg, h: hh, c: hc } = out;
+  for (let f = first; f < nFeatures; f += stride) {
+    hg.fill(0, f * bins, (f + 1) * bins);
+    hc.fill(0, f * bins, (f + 1) * bins);
+    if (hh) hh.fill(0, f * bins, (f + 1) * bins);
+  }
+  const step = stride * bins;
+  const firstOffset = first * bins;
+  if (hh) {
+    for (let k = 0; k < m; k++) {
+      const base = part[start + k] * nFeatures;
+      const g = og[k];
+      const h = oh[k];
+      for (let f = first, offset = firstOffset; f < nFeatures; f += stride, offset += step) {
+        const b = offset + rows[base + f];
+        hg[b] += g;
+        hh[b] += h;
+        hc[b]++;
+      }
+    }
+    return;
+  }
+  for (let k = 0; k < m; k++) {
+    const base = part[start + k] * nFeatures;
+    const g = og[k];
+    for (let f = first, offset = firstOffset; f < nFeatures; f += stride, offset += step) {
+      const b = offset + rows[base + f];
+      hg[b] += g;
+      hc[b]++;
+    }
+  }
+}
+
 /** Slots of the shared control array. */
 export const CTRL = {
   ready: 0,
@@ -165,17 +227,18 @@ export const CTRL = {
   slot: 3,
   start: 4,
   rows: 5,
-  identity: 6,
   /** The worker builds features `first, first + stride, ...` (interleaved shares). */
-  featureFirst: 7,
-  featureStride: 8,
-  size: 9,
+  featureFirst: 6,
+  featureStride: 7,
+  size: 8,
 } as const;
 
 /** What the worker receives once. */
 export interface HistogramWorkerInit {
   ctrl: Int32Array;
-  columns: Uint8Array[];
+  /** Row-major bins (see {@link rowMajorBins}), `nFeatures` per row. */
+  rows: Uint8Array;
+  nFeatures: number;
   bins: number;
   partition: Int32Array;
   og: Float64Array;

@@ -9,11 +9,10 @@
 
 /// <reference lib="deno.worker" />
 
-import { CTRL, featureHistogram, type HistogramWorkerInit, makeLanes } from "./_histogram.ts";
+import { CTRL, type HistogramWorkerInit, nodeHistograms } from "./_histogram.ts";
 
 self.onmessage = (event: MessageEvent<HistogramWorkerInit>) => {
-  const { ctrl, columns, bins, partition, og, oh, pool } = event.data;
-  const lanes = makeLanes(bins, oh.length > 0);
+  const { ctrl, rows, nFeatures, bins, partition, og, oh, pool } = event.data;
   Atomics.store(ctrl, CTRL.ready, 1);
   Atomics.notify(ctrl, CTRL.ready);
   let seen = 0;
@@ -23,26 +22,19 @@ self.onmessage = (event: MessageEvent<HistogramWorkerInit>) => {
     if (command < 0) break;
     if (command === seen) continue;
     seen = command;
-    const out = pool[ctrl[CTRL.slot]];
-    const start = ctrl[CTRL.start];
-    const m = ctrl[CTRL.rows];
-    const identity = ctrl[CTRL.identity] === 1;
-    const stride = ctrl[CTRL.featureStride];
-    for (let f = ctrl[CTRL.featureFirst]; f < columns.length; f += stride) {
-      featureHistogram(
-        columns[f],
-        partition,
-        start,
-        m,
-        identity,
-        og,
-        oh,
-        out,
-        f * bins,
-        bins,
-        lanes,
-      );
-    }
+    nodeHistograms(
+      rows,
+      nFeatures,
+      ctrl[CTRL.featureFirst],
+      ctrl[CTRL.featureStride],
+      partition,
+      ctrl[CTRL.start],
+      ctrl[CTRL.rows],
+      og,
+      oh,
+      pool[ctrl[CTRL.slot]],
+      bins,
+    );
     Atomics.store(ctrl, CTRL.done, command);
     Atomics.notify(ctrl, CTRL.done);
   }
