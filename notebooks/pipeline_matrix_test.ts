@@ -95,7 +95,7 @@ async function assertDelivered(tmp: string, r: { code: number; err: string }) {
   return manifest;
 }
 
-async function runMatrixCase(
+function runMatrixCase(
   name: string,
   prepare: (tmp: string) => Promise<{ input: string; extra?: string[] }>,
   expectSkips?: boolean,
