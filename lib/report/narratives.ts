@@ -131,7 +131,10 @@ export function heatmapNarrative(silver: pl.DataFrame): string {
 /** Interpretation of weekday vs weekend. */
 export function weekendNarrative(silver: pl.DataFrame): string {
   const [w] = records(weekendEffect(silver));
-  if (!w) return "La période ne contient pas à la fois des jours ouvrés et des week-ends.";
+  // Without weekend days (or without working days) the means are null.
+  if (!w || w.effet_weekend_pct === null) {
+    return "La période ne contient pas à la fois des jours ouvrés et des week-ends.";
+  }
   return `Le week-end, la consommation moyenne (${fr(w.moyenne_weekend_mw)} MW) est ` +
     `${w.effet_weekend_pct < 0 ? "inférieure" : "supérieure"} de ${
       fr(Math.abs(w.effet_weekend_pct), 1)

@@ -7,6 +7,7 @@ import {
   fr,
   loadProfileNarrative,
   mixNarrative,
+  weekendNarrative,
   windNarrative,
 } from "./narratives.ts";
 import { readEco2mix } from "../eco2mix/mod.ts";
@@ -102,4 +103,17 @@ Deno.test("a chart without its data says so", () => {
     windNarrative(pl.DataFrame({ pas_minutes: [15], consommation: [1] })),
     "Les données ne publient pas de production éolienne.",
   );
+});
+
+Deno.test("weekend: a period without weekend days says so instead of failing", () => {
+  // 1 January 2025, a Wednesday.
+  const day = silver().filter(
+    pl.col("date_locale").dt.strftime("%Y-%m-%d").eq(pl.lit("2025-01-01")),
+  );
+  assert.ok(day.height > 0);
+  assert.equal(
+    weekendNarrative(day),
+    "La période ne contient pas à la fois des jours ouvrés et des week-ends.",
+  );
+  assert.match(weekendNarrative(silver()), /Le week-end, la consommation moyenne/);
 });
