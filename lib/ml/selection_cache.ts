@@ -107,7 +107,10 @@ export interface LearnerScore {
 /** The last fit of the selected models. */
 export interface FitRecord {
   data: TrainingDataFingerprint;
-  /** Registered version of each model fitted, by registered name. */
+  /**
+   * Registered version of each model fitted, by a label the caller chooses (the registered name,
+   * or the learner when several learners share one name).
+   */
   versions: Record<string, number>;
   /** ISO 8601 UTC instant of the fit. */
   fittedAt: string;

@@ -45,6 +45,7 @@ import {
   chooseNationalSeries,
   consumptionHorizonPlan,
   definedForecasts,
+  horizonStep,
   INPUT_TRAIN_WINDOW_DAYS,
   type LearnerSelection,
   mixClassesPlan,
@@ -94,6 +95,17 @@ import { type GroupMetrics, metricsByHour, metricsByMonth } from "../ml/metrics.
 import type { PermutationImportanceResult } from "../ml/importance.ts";
 import { loadReference, type ReferenceData, type ReferenceFile } from "../ml/reference.ts";
 import { ModelRegistry, type TrainingDataRef } from "../ml/registry.ts";
+import {
+  fingerprintRows,
+  newSelection,
+  planRetraining,
+  type RetrainingPlan,
+  type RetrainingPolicy,
+  retrainingRecord,
+  type SelectionConfig,
+  SelectionStore,
+  sourceFingerprint,
+} from "../ml/selection_cache.ts";
 import { tempoColumn } from "../ml/tempo.ts";
 import {
   TEMPERATURE_FEATURES,
@@ -526,7 +538,12 @@ export interface TrainingOptions {
   modelsDir?: string;
   /** Code version recorded with each model (default: the git commit, `-dirty` if modified). */
   codeVersion?: string;
+  /** When to select and fit again (default `auto`; see `lib/ml/selection_cache.ts`). */
+  reentrainement?: RetrainingPolicy;
 }
+
+/** What a run did about training, for the notebook (the registry records the same). */
+export type RetrainingSummary = Pick<RetrainingPlan, "policy" | "case" | "raison">;
 
 /** Everything measured for one horizon. */
 export interface HorizonReport {
@@ -535,6 +552,8 @@ export interface HorizonReport {
   avecTemperature: boolean;
   /** How the learner was chosen (cross-validation, possibly with adapted folds, or default). */
   selection: LearnerSelection;
+  /** Whether the models were selected, refitted, or loaded from the registry, and why. */
+  reentrainement: RetrainingSummary;
   /** Rolling-origin cross-validation of the learners (null: selection skipped, see above). */
   validationCroisee: CrossValidationReport | null;
   /** The selected learner, and the registry versions of every fitted model (by label). */
@@ -705,13 +724,18 @@ export async function trainConsumptionModels(
   const temperature = frame.columns.includes("temperature") &&
     frame.getColumn("temperature").nullCount() < frame.height;
   const lineage = lineageOf(frame, featuresVersion);
+  const policy = options.reentrainement ?? "auto";
+  const code = {
+    featureCode: await sourceFingerprint([new URL("../ml/features.ts", import.meta.url)]),
+    learnerCode: await sourceFingerprint([new URL("../ml/forecasting.ts", import.meta.url)]),
+  };
   const horizons: HorizonReport[] = [];
   const ignores: Skipped[] = [];
   const predictionFrames: pl.DataFrame[] = [];
   for (const horizon of Object.keys(HORIZONS) as HorizonName[]) {
     const trained = await trainHorizon(
       horizonData(frame, horizon, temperature),
-      { horizon, temperature, profil, registry, codeVersion, lineage },
+      { horizon, temperature, profil, registry, codeVersion, lineage, policy, code },
     );
     if (trained.kind === "skipped") {
       ignores.push(trained);
@@ -787,6 +811,14 @@ interface HorizonContext {
   registry: ModelRegistry;
   codeVersion: string;
   lineage: TrainingDataRef[];
+  policy: RetrainingPolicy;
+  /** Fingerprints of the features' and learners' code (see `SelectionConfig`). */
+  code: Pick<SelectionConfig, "featureCode" | "learnerCode">;
+}
+
+/** Registered name of a fitted model's label (`gbdt`, `gbdt_sans_temperature`...). */
+function registeredNameOf(label: string, horizon: HorizonName, temperature: boolean): string {
+  return registeredName(horizon, temperature && !label.endsWith("_sans_temperature"));
 }
 
 async function trainHorizon(
@@ -822,10 +854,33 @@ async function trainHorizon(
     !(TEMPERATURE_FEATURES as readonly string[]).includes(f)
   );
   const selection = plan.selection;
+  const modelName = registeredName(horizon, temperature);
+  const config: SelectionConfig = {
+    name: modelName,
+    profile: profil,
+    learners: { candidats: [...LEARNERS], parametres: profile },
+    validation: selection,
+    features,
+    ...context.code,
+  };
+  const trainData = fingerprintRows(
+    takeRows(data.set.x, trainRows),
+    Float64Array.from(trainRows, (i) => data.set.target[i]),
+    Float64Array.from(trainRows, (i) => data.set.epochMs[i]),
+  );
+  const store = new SelectionStore(registry.root);
+  const retraining = planRetraining(context.policy, await store.load(modelName), {
+    config,
+    data: trainData,
+  });
+  if (retraining.case === "sans_modele") return skip(horizonStep(horizon), retraining.raison);
+  const record = retrainingRecord(retraining);
+  const cached = retraining.selection;
   const started = new Date();
   let cv: CrossValidationReport | null = null;
   let champion: LearnerName;
-  if (selection.kind === "validation_croisee") {
+  if (cached) champion = cached.champion as LearnerName;
+  else if (selection.kind === "validation_croisee") {
     cv = await crossValidateLearners(data.set, trainRows, features, {
       ...profile,
       cvFolds: selection.folds,
@@ -848,6 +903,7 @@ async function trainHorizon(
         trainingData: context.lineage,
         codeVersion,
         tags: { horizon, learner: mean.learner, profil, etape: "validation_croisee" },
+        retraining: record,
       });
     }
   } else champion = selection.learner;
@@ -874,12 +930,40 @@ async function trainHorizon(
     predicted: Float64Array;
   }[] = [];
   const entrainements: HorizonReport["entrainements"] = [];
-  // Without selection, only the default learner is fitted.
+  // Without selection, only the selected (or default) learner is fitted.
   const variants: { learner: LearnerName; withTemperature: boolean }[] = [
     ...(cv ? LEARNERS : [champion]).map((learner) => ({ learner, withTemperature: temperature })),
     ...(temperature ? [{ learner: champion, withTemperature: false }] : []),
   ];
-  for (const { learner, withTemperature } of variants) {
+  const reuse = retraining.case === "inchange" || retraining.case === "modeles_enregistres";
+  if (reuse) {
+    // No fit: the models of the last fit, loaded from the registry, make the predictions.
+    for (const [label, version] of Object.entries(cached!.fit!.versions)) {
+      const registered = registeredNameOf(label, horizon, temperature);
+      const stored = await registry.load(registered, version);
+      const forecaster = forecasterFromModel(
+        stored.model,
+        stored.info.params as ForecasterParams,
+      );
+      fitted.push({
+        name: label,
+        registered,
+        forecaster,
+        version,
+        predicted: forecaster.predict(xTest),
+      });
+    }
+    await registry.logRun({
+      model: modelName,
+      params: { profil, modeles: cached!.fit!.versions },
+      metrics: {},
+      trainingData: context.lineage,
+      codeVersion,
+      tags: { horizon, profil, etape: "reentrainement" },
+      retraining: record,
+    });
+  }
+  for (const { learner, withTemperature } of reuse ? [] : variants) {
     const name = registeredName(horizon, withTemperature);
     const label = withTemperature === temperature ? learner : `${learner}_sans_temperature`;
     const fitStarted = new Date();
@@ -911,6 +995,7 @@ async function trainHorizon(
       description: `${learner}, horizon ${horizon} (${HORIZONS[horizon].label}), ` +
         (withTemperature ? "avec température observée" : "sans température"),
       tags: { horizon, learner, profil, temperature: String(withTemperature) },
+      retraining: record,
     });
     await registry.logRun({
       model: name,
@@ -923,10 +1008,29 @@ async function trainHorizon(
       codeVersion,
       version: info.version,
       tags: { horizon, learner, profil },
+      retraining: record,
     });
     if (learner === champion) await registry.setAlias(name, "champion", info.version);
     fitted.push({ name: label, registered: name, forecaster, version: info.version, predicted });
     entrainements.push({ model: label, lignes: rows, secondes: seconds });
+  }
+  const versions = Object.fromEntries(fitted.map((f) => [f.name, f.version]));
+  if (!reuse) {
+    if (!cached) {
+      await store.save(newSelection({
+        config,
+        data: trainData,
+        champion,
+        params: fitted.find((f) => f.name === champion)!.forecaster.params,
+        scores: (cv?.moyennes ?? []).map((m) => ({
+          learner: m.learner,
+          score: m.mape,
+          others: { rmse: m.rmse },
+        })),
+        selectedAt: started,
+      }));
+    }
+    await store.recordFit(modelName, { data: trainData, versions });
   }
   const forecasts: Record<string, Float64Array> = {};
   for (const f of fitted) forecasts[f.name] = f.predicted;
@@ -947,7 +1051,7 @@ async function trainHorizon(
       by(yCommon, common(all[model]), tCommon).map((g) => ({ model, ...g }))
     );
   // The registry round trip: the champion as stored predicts what was scored.
-  const stored = await context.registry.load(registeredName(horizon, temperature), "champion");
+  const stored = await context.registry.load(modelName, versions[champion]);
   const reloaded = forecasterFromModel(stored.model, stored.info.params as ForecasterParams);
   const again = reloaded.predict(xTest);
   const rechargementIdentique = again.every((v, k) => Object.is(v, forecasts[champion][k]));
@@ -956,9 +1060,10 @@ async function trainHorizon(
     label: HORIZONS[horizon].label,
     avecTemperature: temperature,
     selection,
+    reentrainement: { policy: retraining.policy, case: retraining.case, raison: retraining.raison },
     validationCroisee: cv,
     champion,
-    versions: Object.fromEntries(fitted.map((f) => [f.name, f.version])),
+    versions,
     caracteristiques: features,
     caracteristiquesRetirees: dropped,
     referencesAbsentes: baselines.absent,

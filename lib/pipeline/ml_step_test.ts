@@ -172,6 +172,92 @@ Deno.test("features → models → registry → predictions, on the 2025 file", 
   }
 });
 
+Deno.test("reentrainement: select, then nothing to fit, then refit on one more day, complet, aucun", async () => {
+  const { root, catalog, reference, models } = await setup();
+  try {
+    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    assert.ok(prep.kind === "prepared");
+    const train = (reentrainement: "auto" | "complet" | "aucun") =>
+      trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models, reentrainement });
+    const cases = (report: Awaited<ReturnType<typeof train>>) => {
+      assert.ok(report.kind === "trained");
+      return report.horizons.map((h) => h.reentrainement.case);
+    };
+    const predictions = async () =>
+      (await catalog.table("predictions_consommation").read()).toRecords();
+    const registry = new ModelRegistry(models);
+    const versionCount = async () =>
+      (await Promise.all((await registry.listModels()).map((m) => registry.listVersions(m))))
+        .flat().length;
+    // (5) aucun without any model: the step is skipped, with the reason.
+    const none = await train("aucun");
+    assert.ok(none.kind === "skipped");
+    assert.match(none.reason, /aucun modèle n'a encore été entraîné pour consommation_h1/);
+    assert.equal(await versionCount(), 0);
+    // (1) First run: cross-validation.
+    const first = await train("auto");
+    assert.deepEqual(cases(first), ["selection", "selection"]);
+    assert.ok(first.kind === "trained");
+    assert.ok(first.horizons.every((h) => h.validationCroisee !== null));
+    const champions = first.horizons.map((h) => h.champion);
+    const firstPredictions = await predictions();
+    const versions = await versionCount();
+    const runs = (await registry.listRuns()).length;
+    // (2) Same data: no fit, the registered models give the same predictions.
+    const second = await train("auto");
+    assert.deepEqual(cases(second), ["inchange", "inchange"]);
+    assert.equal(await versionCount(), versions);
+    const secondRuns = (await registry.listRuns()).slice(runs);
+    assert.deepEqual(secondRuns.map((r) => r.retraining?.case), ["inchange", "inchange"]);
+    assert.ok(secondRuns.every((r) => r.version === null));
+    assert.deepEqual(await predictions(), firstPredictions);
+    // (3) One more day of training rows (the first test day moves to training): refit only.
+    const features = catalog.table("caracteristiques_consommation");
+    const frame = (await features.read()).withColumns(
+      pl.col("timestamp_utc").cast(pl.Datetime("ms", "UTC")).cast(pl.Int64).alias("_t"),
+    );
+    const firstTest = Math.min(
+      ...frame.filter(pl.col("jeu").eq(pl.lit("test"))).getColumn("_t").toArray().map(Number),
+    );
+    await features.overwrite(
+      frame.withColumns(
+        pl.when(pl.col("jeu").eq(pl.lit("test")).and(pl.col("_t").lt(firstTest + 86_400_000)))
+          .then(pl.lit("entrainement")).otherwise(pl.col("jeu")).alias("jeu"),
+      ).drop("_t"),
+      { overwriteSchema: true },
+    );
+    const third = await train("auto");
+    assert.deepEqual(cases(third), ["reajustement", "reajustement"]);
+    assert.ok(third.kind === "trained");
+    for (const h of third.horizons) {
+      assert.equal(h.validationCroisee, null);
+      assert.match(h.reentrainement.raison, /augmentées de 48 ligne\(s\)/);
+      // The selected learner and its variant without temperature: nothing else is fitted.
+      assert.deepEqual(h.entrainements.map((e) => e.model), [
+        h.champion,
+        `${h.champion}_sans_temperature`,
+      ]);
+    }
+    assert.deepEqual(third.horizons.map((h) => h.champion), champions);
+    const thirdRuns = (await registry.listRuns()).slice(runs + 2);
+    assert.ok(thirdRuns.every((r) => r.tags.etape !== "validation_croisee"));
+    assert.ok(thirdRuns.every((r) => r.retraining?.case === "reajustement"));
+    const refit = await registry.getVersion("consommation_h1", "champion");
+    assert.equal(refit.retraining?.case, "reajustement");
+    assert.equal(refit.trainingData[0].rows, first.horizons[0].entrainements[0].lignes + 48);
+    // (4) complet: cross-validation again.
+    const fourth = await train("complet");
+    assert.deepEqual(cases(fourth), ["selection", "selection"]);
+    assert.ok(fourth.kind === "trained");
+    assert.ok(fourth.horizons.every((h) => h.validationCroisee !== null));
+    assert.equal(fourth.horizons[0].reentrainement.raison, "reentrainement = complet demandé");
+    // aucun with models: the last fit serves, whatever changed.
+    assert.deepEqual(cases(await train("aucun")), ["modeles_enregistres", "modeles_enregistres"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("mix classifiers: registered per horizon and scheme, predictions stored", async () => {
   const { root, catalog, models } = await setup();
   try {
