@@ -90,7 +90,9 @@ function skippedSection(skipped: ReportData["etapesIgnorees"]): string[] {
     "Ces étapes n'ont pas pu s'exécuter sur les données de ce run ; leurs résultats sont absents " +
     "du rapport, et leurs tables sont vides :",
     "",
-    ...skipped.map((s) => `- **${s.step}** (notebook \`${s.notebook}\`) : ${s.reason}.`),
+    ...skipped.map((s) =>
+      `- **${mdText(s.step)}** (notebook ${mdCode(s.notebook)}) : ${mdText(s.reason)}.`
+    ),
     "",
   ];
 }
