@@ -11,6 +11,7 @@
  *   -p reference_dir=/work/shared/data -p profil=rapide -p lakehouse_dir=/tmp/perf/lh …
  * deno run -A lib/bench/forecast_training.ts --lakehouse /tmp/perf/lh [--profil complet]
  *   [--horizon h1] [--learner gbdt] [--folds 2] [--per-learner] [--whole] [--json out.json]
+ *   [--set '{"forest":{"nEstimators":30}}']   # profile parameters overridden (experiments)
  * ```
  *
  * `--whole` runs `trainConsumptionModels` itself (notebook 08's first cell) on a temporary
@@ -42,6 +43,7 @@ import {
   type ProfileName,
   PROFILES,
   scoreOnCommonRows,
+  type TrainingProfile,
 } from "../ml/forecasting.ts";
 import { TEMPERATURE_FEATURES } from "../ml/weather.ts";
 
@@ -106,10 +108,25 @@ const mapeOf = (y: Float64Array, p: Float64Array) => scoreOnCommonRows(y, { p })
 async function pieces(
   frame: pl.DataFrame,
   profil: ProfileName,
-  only: { horizon?: string; learner?: string; folds?: number; perLearner?: boolean },
+  only: {
+    horizon?: string;
+    learner?: string;
+    folds?: number;
+    perLearner?: boolean;
+    set?: Partial<TrainingProfile>;
+  },
 ): Promise<Timing[]> {
   const base = PROFILES[profil];
-  const profile = { ...base, cvFolds: only.folds ?? base.cvFolds };
+  // Learner parameters overridden from --set (experiments: fewer trees, other rates...).
+  const set = only.set ?? {};
+  const profile: TrainingProfile = {
+    ...base,
+    ...set,
+    gbdt: { ...base.gbdt, ...set.gbdt },
+    forest: { ...base.forest, ...set.forest },
+    ridge: { ...base.ridge, ...set.ridge },
+    cvFolds: only.folds ?? set.cvFolds ?? base.cvFolds,
+  };
   const temperature = frame.columns.includes("temperature");
   const out: Timing[] = [];
   const log = (t: Timing) => {
@@ -247,6 +264,7 @@ if (import.meta.main) {
       learner: { type: "string" },
       folds: { type: "string" },
       "per-learner": { type: "boolean", default: false },
+      set: { type: "string" },
       whole: { type: "boolean", default: false },
       json: { type: "string" },
     },
@@ -300,6 +318,7 @@ if (import.meta.main) {
         learner: values.learner,
         folds: values.folds ? Number(values.folds) : undefined,
         perLearner: values["per-learner"],
+        set: values.set ? JSON.parse(values.set) : undefined,
       })
     );
     // Folds carry no CPU time of their own: their learner's `cv_total` does.
