@@ -15,6 +15,7 @@ import { REGIONAL_2014, sharedDataPath } from "../lib/testing/shared_data.ts";
 import { openCatalog } from "../lib/pipeline/catalog.ts";
 import { lockRunLakehouse } from "../lib/runner/run_lock.ts";
 import { PATHS } from "../lib/paths.ts";
+import { mdText } from "../lib/notebook/markdown.ts";
 
 const CLI = fileURLToPath(import.meta.resolve("../lib/runner/cli.ts"));
 const PIPELINE = join(PATHS.notebooks, "11_Pipeline_Complete.ipynb");
@@ -82,7 +83,10 @@ async function assertDelivered(tmp: string, r: { code: number; err: string }) {
   const report = await Deno.readTextFile(join(tmp, "rapport", "RAPPORT_ANALYSE.md"));
   // Every skipped step is explained in the report, in the reader's language.
   for (const s of manifest.notebooks.flatMap((n) => n.skipped)) {
-    assert.ok(report.includes(s.reason), `the report does not explain: ${s.step}: ${s.reason}`);
+    assert.ok(
+      report.includes(mdText(s.reason)),
+      `the report does not explain: ${s.step}: ${s.reason}`,
+    );
   }
   for (const n of manifest.notebooks) {
     const nb = await readNotebook(join(runDir, n.output));
