@@ -162,6 +162,29 @@ function midpoint(a: number, b: number): number {
   return a / 2 + b / 2;
 }
 
+/**
+ * Value bin of a non-NaN value: the number of edges strictly below it (binary search), so that
+ * `v <= edges[b]` exactly when `binOf(edges, v) <= b`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { binOf } from "./_binning.ts";
+ * const edges = Float64Array.of(1.5, 2.5);
+ * assert.deepEqual([1, 1.5, 2, 3, Infinity].map((v) => binOf(edges, v)), [0, 0, 1, 2, 2]);
+ * ```
+ */
+export function binOf(edges: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v <= edges[mid]) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** Bins every column of `x` with the edges (binary search per value). */
 export function binFeatures(edges: BinEdges, x: FeatureMatrix): BinnedData {
   const missingBin = edges.maxBins;
@@ -177,15 +200,7 @@ export function binFeatures(edges: BinEdges, x: FeatureMatrix): BinnedData {
         hasMissing[j] = 1;
         continue;
       }
-      // First edge >= v (number of edges strictly below v).
-      let lo = 0;
-      let hi = e.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (v <= e[mid]) hi = mid;
-        else lo = mid + 1;
-      }
-      out[i] = lo;
+      out[i] = binOf(e, v);
     }
     return out;
   });

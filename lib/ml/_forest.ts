@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { BinEdges } from "./_binning.ts";
+import { type BinEdges, binOf } from "./_binning.ts";
 import { decodeArray, encodeArray, type EncodedArray } from "./_codec.ts";
 import { ModelFormatError } from "./errors.ts";
 
@@ -108,6 +108,10 @@ export class Forest {
     treeStart = 0,
     treeEnd: number = this.nTrees,
   ): void {
+    if (treeEnd - treeStart >= BINNED_MIN_TREES) {
+      this.#addBinned(columns, nRows, out, treeStart, treeEnd);
+      return;
+    }
     const { feature, threshold, missingLeft, left, value, width } = this;
     const stride = this.treesPerRound * width;
     for (let t = treeStart; t < treeEnd; t++) {
@@ -122,6 +126,44 @@ export class Forest {
         for (let i = 0; i < nRows; i++) {
           const leaf = leafOf(columns, i, root, feature, threshold, missingLeft, left);
           for (let w = 0; w < width; w++) out[i * stride + offset + w] += value[leaf * width + w];
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link addPredictions} on bins: the rows are binned once with the forest's edges (row-major,
+   * one byte per feature), then every tree walks on bytes. The same leaves as on raw values: a
+   * value `x` of bin `b(x)` (the number of edges below it) satisfies `x <= edges[k]` exactly
+   * when `b(x) <= k`, and NaN has the missing bin, above every split bin. Leaf values are added
+   * in the same order, so the sums are bit-identical; about twice as fast on many trees.
+   */
+  #addBinned(
+    columns: readonly Float64Array[],
+    nRows: number,
+    out: Float64Array,
+    treeStart: number,
+    treeEnd: number,
+  ): void {
+    const { feature, bin, missingLeft, left, value, width } = this;
+    const nf = this.edges.edges.length;
+    const missing = this.edges.maxBins;
+    const rows = binRows(columns, nRows, this.edges);
+    const stride = this.treesPerRound * width;
+    for (let t = treeStart; t < treeEnd; t++) {
+      const root = this.roots[t];
+      const offset = (t % this.treesPerRound) * width;
+      for (let i = 0, base = 0; i < nRows; i++, base += nf) {
+        let node = root;
+        let child = left[node];
+        while (child >= 0) {
+          const b = rows[base + feature[node]];
+          node = b <= bin[node] || (b === missing && missingLeft[node] === 1) ? child : child + 1;
+          child = left[node];
+        }
+        if (width === 1) out[i * stride + offset] += value[node];
+        else {
+          for (let w = 0; w < width; w++) out[i * stride + offset + w] += value[node * width + w];
         }
       }
     }
@@ -161,6 +203,28 @@ export class Forest {
       leafValue: encodeArray(leafValue),
     };
   }
+}
+
+/**
+ * From this many trees on, predictions bin the rows first (a binary search per value, paid
+ * back by cheaper steps in every tree); fewer trees (a boosting round's validation) walk on raw
+ * values.
+ */
+const BINNED_MIN_TREES = 8;
+
+/** Row-major bins (`edges.edges.length` bytes per row) of raw columns; NaN in the missing bin. */
+function binRows(columns: readonly Float64Array[], nRows: number, edges: BinEdges): Uint8Array {
+  const nf = edges.edges.length;
+  const out = new Uint8Array(nRows * nf);
+  for (let f = 0; f < nf; f++) {
+    const column = columns[f];
+    const e = edges.edges[f];
+    for (let i = 0, at = f; i < nRows; i++, at += nf) {
+      const v = column[i];
+      out[at] = v !== v ? edges.maxBins : binOf(e, v);
+    }
+  }
+  return out;
 }
 
 function leafOf(

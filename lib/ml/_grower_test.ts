@@ -299,3 +299,54 @@ Deno.test("bootstrap rows with repeats count each repeat", () => {
     2,
   ]);
 });
+
+Deno.test("predictions of many trees (binned rows) are those of the raw-value traversal", () => {
+  const rng = mulberry32(21);
+  const x = randomData(3000, rng);
+  const edges = fitBinEdges(x, null, 32, mulberry32(0));
+  const data = binFeatures(edges, x);
+  const builder = new ForestBuilder(1, 2, edges);
+  for (let t = 0; t < 20; t++) {
+    const g = Float64Array.from({ length: 3000 }, () => rng() - 0.5);
+    const target: GrowTarget = {
+      kind: "scalar",
+      gradients: g,
+      hessians: null,
+      leafOffset: 0,
+      leafScale: -1,
+    };
+    builder.append(
+      growOnce(data, { ...BASE, minSamplesLeaf: 20, maxLeafNodes: 15 }, target, 1).tree,
+    );
+  }
+  const forest = builder.build();
+  // New rows: edges themselves, values beyond the range, ±Infinity, -0, NaN.
+  const e = edges.edges;
+  const pick = (f: number) => {
+    const r = rng();
+    if (r < 0.2) return e[f][Math.floor(rng() * e[f].length)];
+    if (r < 0.25) return NaN;
+    if (r < 0.3) return [Infinity, -Infinity, -0, 1e9, -1e9][Math.floor(rng() * 5)];
+    return x.columns[f][Math.floor(rng() * 3000)];
+  };
+  const n = 2000;
+  const columns = [0, 1, 2].map((f) => Float64Array.from({ length: n }, () => pick(f)));
+  const out = new Float64Array(2 * n);
+  forest.addPredictions(columns, n, out);
+  // The documented semantics, walked on raw values tree by tree.
+  const expected = new Float64Array(2 * n);
+  for (let t = 0; t < forest.nTrees; t++) {
+    for (let i = 0; i < n; i++) {
+      let node = forest.roots[t];
+      while (forest.left[node] >= 0) {
+        const v = columns[forest.feature[node]][i];
+        const goLeft = Number.isNaN(v)
+          ? forest.missingLeft[node] === 1
+          : v <= forest.threshold[node];
+        node = forest.left[node] + (goLeft ? 0 : 1);
+      }
+      expected[i * 2 + (t % 2)] += forest.value[node];
+    }
+  }
+  assert.deepEqual(out, expected);
+});
