@@ -206,6 +206,114 @@ export class Forest {
 }
 
 /**
+ * The leaf of every (tree, row) of some rows and the features each path tests, so that the rows
+ * can be predicted again with some feature columns replaced (permutation importance) walking
+ * only the paths that test a replaced feature: the other rows keep their leaf. The predictions
+ * are bit for bit those of {@link Forest.addPredictions} on the replaced columns (same leaves,
+ * values added in tree order).
+ */
+export class ForestPaths {
+  readonly #forest: Forest;
+  readonly #nRows: number;
+  readonly #treeStart: number;
+  readonly #treeEnd: number;
+  /** Row-major bins of the rows. */
+  readonly #rows: Uint8Array;
+  /** Leaf of row i in tree t at `(t - treeStart) * nRows + i`. */
+  readonly #leaves: Int32Array;
+  /** Features tested on that path, `words` 32-bit words per (tree, row). */
+  readonly #masks: Uint32Array;
+  readonly #words: number;
+
+  /** Walks the rows `columns` (training feature order) down trees `treeStart..treeEnd`. */
+  constructor(
+    forest: Forest,
+    columns: readonly Float64Array[],
+    nRows: number,
+    treeStart = 0,
+    treeEnd: number = forest.nTrees,
+  ) {
+    this.#forest = forest;
+    this.#nRows = nRows;
+    this.#treeStart = treeStart;
+    this.#treeEnd = treeEnd;
+    const nf = forest.edges.edges.length;
+    const words = Math.max(1, Math.ceil(nf / 32));
+    this.#words = words;
+    this.#rows = binRows(columns, nRows, forest.edges);
+    const cells = (treeEnd - treeStart) * nRows;
+    this.#leaves = new Int32Array(cells);
+    this.#masks = new Uint32Array(cells * words);
+    const { feature, bin, missingLeft, left } = forest;
+    const missing = forest.edges.maxBins;
+    const rows = this.#rows;
+    for (let t = treeStart, cell = 0; t < treeEnd; t++) {
+      for (let i = 0, base = 0; i < nRows; i++, base += nf, cell++) {
+        let node = forest.roots[t];
+        let child = left[node];
+        while (child >= 0) {
+          const f = feature[node];
+          this.#masks[cell * words + (f >>> 5)] |= 1 << (f & 31);
+          const b = rows[base + f];
+          node = b <= bin[node] || (b === missing && missingLeft[node] === 1) ? child : child + 1;
+          child = left[node];
+        }
+        this.#leaves[cell] = node;
+      }
+    }
+  }
+
+  /**
+   * Adds to `out` (as `addPredictions`) the predictions of the rows with the feature columns
+   * `changed` (feature index → column of `nRows` values) in place of the original ones.
+   */
+  addPredictions(changed: ReadonlyMap<number, Float64Array>, out: Float64Array): void {
+    const forest = this.#forest;
+    const { feature, bin, missingLeft, left, value, width, treesPerRound } = forest;
+    const n = this.#nRows;
+    const nf = forest.edges.edges.length;
+    const missing = forest.edges.maxBins;
+    const words = this.#words;
+    const rows = this.#rows.slice();
+    const changedMask = new Uint32Array(words);
+    for (const [f, column] of changed) {
+      if (!(f >= 0 && f < nf) || column.length !== n) {
+        throw new RangeError(`ForestPaths: feature ${f} or its ${column.length} values`);
+      }
+      changedMask[f >>> 5] |= 1 << (f & 31);
+      const e = forest.edges.edges[f];
+      for (let i = 0, at = f; i < n; i++, at += nf) {
+        const v = column[i];
+        rows[at] = v !== v ? missing : binOf(e, v);
+      }
+    }
+    const masks = this.#masks;
+    const stride = treesPerRound * width;
+    for (let t = this.#treeStart, cell = 0; t < this.#treeEnd; t++) {
+      const offset = (t % treesPerRound) * width;
+      for (let i = 0, base = 0; i < n; i++, base += nf, cell++) {
+        let affected = 0;
+        for (let w = 0; w < words; w++) affected |= masks[cell * words + w] & changedMask[w];
+        let node = this.#leaves[cell];
+        if (affected !== 0) {
+          node = forest.roots[t];
+          let child = left[node];
+          while (child >= 0) {
+            const b = rows[base + feature[node]];
+            node = b <= bin[node] || (b === missing && missingLeft[node] === 1) ? child : child + 1;
+            child = left[node];
+          }
+        }
+        if (width === 1) out[i * stride + offset] += value[node];
+        else {
+          for (let w = 0; w < width; w++) out[i * stride + offset + w] += value[node * width + w];
+        }
+      }
+    }
+  }
+}
+
+/**
  * From this many trees on, predictions bin the rows first (a binary search per value, paid
  * back by cheaper steps in every tree); fewer trees (a boosting round's validation) walk on raw
  * values.

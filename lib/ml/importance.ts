@@ -22,6 +22,14 @@ export interface Predictor<P> {
   readonly featureNames: readonly string[];
   /** One prediction per row. */
   predict(x: FeatureMatrix): ArrayLike<P>;
+  /**
+   * Optional faster way to the same predictions: prepares `x` (columns in `featureNames` order)
+   * once and returns `predict` of it with some columns replaced (index → values). Gradient
+   * boosting walks again only the tree paths that test a replaced feature.
+   */
+  withReplacedColumns?(
+    x: FeatureMatrix,
+  ): (replaced: ReadonlyMap<number, Float64Array>) => ArrayLike<P>;
 }
 
 /** Options of {@link permutationImportance}. */
@@ -101,6 +109,7 @@ export function permutationImportance<Y extends number | Label, P extends number
     typeof g === "string" ? [g] : [...g]
   );
   const index = new Map(base.names.map((name, j) => [name, j]));
+  const replaced = model.withReplacedColumns?.(base) ?? null;
   const importances = groups.map((group, g) => {
     const columns = group.map((name) => {
       const j = index.get(name);
@@ -116,11 +125,15 @@ export function permutationImportance<Y extends number | Label, P extends number
         Int32Array.from({ length: x.nRows }, (_, i) => i),
         mulberry32(deriveSeed(seed, g * nRepeats + r)),
       );
-      const shuffled = [...base.columns];
-      for (const j of columns) {
-        shuffled[j] = base.columns[j].map((_, i) => base.columns[j][order[i]]);
-      }
-      const permutedScore = score(y, model.predict({ ...base, columns: shuffled }));
+      const shuffled = new Map(
+        columns.map((j) => [j, base.columns[j].map((_, i) => base.columns[j][order[i]])]),
+      );
+      const permutedScore = score(
+        y,
+        replaced
+          ? replaced(shuffled)
+          : model.predict({ ...base, columns: base.columns.map((c, j) => shuffled.get(j) ?? c) }),
+      );
       degradations.push(greaterIsBetter ? baseline - permutedScore : permutedScore - baseline);
     }
     const mean = degradations.reduce((s, v) => s + v, 0) / nRepeats;

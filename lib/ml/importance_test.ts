@@ -72,3 +72,35 @@ Deno.test("seeded, custom scores, and classifiers use accuracy", () => {
   assert.equal(c.importances[0].feature, "a");
   assert.ok(c.importances[0].mean > 0.3); // accuracy drops to about 0.5
 });
+
+Deno.test("gradient boosting's replaced-column predictions give the importances of plain predictions", () => {
+  const rng = mulberry32(17);
+  const n = 1500;
+  // 40 features: the path masks take two 32-bit words.
+  const columns: Record<string, Float64Array> = {};
+  for (let f = 0; f < 40; f++) {
+    columns[`f${f}`] = Float64Array.from({ length: n }, () => (rng() < 0.05 ? NaN : rng()));
+  }
+  const x = featureMatrix(columns);
+  const value = (i: number) => 3 * (x.columns[1][i] || 0) + 2 * (x.columns[35][i] || 0);
+  const y = Float64Array.from({ length: n }, (_, i) => value(i) + 0.1 * rng());
+  const labels = Array.from(
+    { length: n },
+    (_, i) => (value(i) < 2 ? "bas" : value(i) < 3 ? "moyen" : "haut"),
+  );
+  const options = { nRepeats: 2, features: ["f1", "f35", ["f0", "f39"], "f20"] };
+  const regressor = fitGbdtRegressor(x, y, { maxIter: 30, maxLeafNodes: 15 });
+  const classifier = fitGbdtClassifier(x, labels, { maxIter: 10, maxLeafNodes: 15 });
+  for (const model of [regressor, classifier]) {
+    // The same model without the shortcut: every permutation predicted from scratch.
+    const plain = {
+      featureNames: model.featureNames,
+      predict: (m: FeatureMatrix) => model.predict(m),
+    };
+    const target: ArrayLike<number | string> = model === regressor ? y : labels;
+    const fast = permutationImportance(model as Predictor<number | string>, x, target, options);
+    const slow = permutationImportance(plain as Predictor<number | string>, x, target, options);
+    assert.deepEqual(fast, slow);
+    assert.ok(["f1", "f35"].includes(fast.importances[0].feature), fast.importances[0].feature);
+  }
+});
