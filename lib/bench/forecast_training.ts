@@ -10,12 +10,13 @@
  * deno task pipeline --input …/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls \
  *   -p reference_dir=/work/shared/data -p profil=rapide -p lakehouse_dir=/tmp/perf/lh …
  * deno run -A lib/bench/forecast_training.ts --lakehouse /tmp/perf/lh [--profil complet]
- *   [--horizon h1] [--learner gbdt] [--folds 2] [--per-learner] [--whole] [--json out.json]
+ *   [--horizon h1] [--learner gbdt] [--folds 2] [--per-learner] [--whole | --mix] [--json out.json]
  *   [--set '{"forest":{"nEstimators":30}}']   # profile parameters overridden (experiments)
  * ```
  *
  * `--whole` runs `trainConsumptionModels` itself (notebook 08's first cell) on a temporary
- * registry instead, and reports its total and the pieces its report holds. CPU utilisation is
+ * registry instead, and reports its total and the pieces its report holds; `--mix` runs
+ * `trainMixClassifiers` (notebook 09's first cell) the same way. CPU utilisation is
  * CPU seconds over wall seconds: 2.0 is both cores busy.
  *
  * @module
@@ -24,7 +25,7 @@
 import { parseArgs } from "node:util";
 import pl from "nodejs-polars";
 import { openCatalog } from "../pipeline/catalog.ts";
-import { trainConsumptionModels } from "../pipeline/ml_step.ts";
+import { trainConsumptionModels, trainMixClassifiers } from "../pipeline/ml_step.ts";
 import { featureMatrixFromDataFrame, numericColumn } from "../ml/dataframe.ts";
 import { takeRows } from "../ml/dataset.ts";
 import {
@@ -266,6 +267,7 @@ if (import.meta.main) {
       "per-learner": { type: "boolean", default: false },
       set: { type: "string" },
       whole: { type: "boolean", default: false },
+      mix: { type: "boolean", default: false },
       json: { type: "string" },
     },
   });
@@ -275,7 +277,28 @@ if (import.meta.main) {
   const catalog = openCatalog(values.lakehouse);
   const load = Deno.loadavg();
   console.log(`load average at start: ${load.map((v) => v.toFixed(2)).join(" ")}`);
-  if (values.whole) {
+  if (values.mix) {
+    // Notebook 09's first cell: the renewable-share classifiers, every horizon and scheme.
+    const modelsDir = await Deno.makeTempDir({ prefix: "bench_registry_" });
+    const { result, wall, cpu } = await timed(() =>
+      trainMixClassifiers(catalog, { profil, modelsDir, codeVersion: "bench" })
+    );
+    await Deno.remove(modelsDir, { recursive: true });
+    if (result.kind !== "trained") throw new Error(`skipped: ${JSON.stringify(result)}`);
+    console.table(result.horizons.map((h) => ({
+      horizon_heures: h.horizon_heures,
+      schema: h.schema,
+      fit_s: Math.round(h.secondes * 100) / 100,
+      balanced_accuracy: h.scores.find((s) => s.model === "gbdt")?.metrics.balancedAccuracy,
+    })));
+    console.log(
+      `trainMixClassifiers (${profil}): ${wall.toFixed(1)} s wall, CPU utilisation ` +
+        `${(cpu / wall).toFixed(2)}; fits ${
+          result.horizons.reduce((t, h) => t + h.secondes, 0).toFixed(1)
+        } s`,
+    );
+    if (values.json) await Deno.writeTextFile(values.json, JSON.stringify({ wall, cpu, load }));
+  } else if (values.whole) {
     const modelsDir = await Deno.makeTempDir({ prefix: "bench_registry_" });
     const { result, wall, cpu } = await timed(() =>
       trainConsumptionModels(catalog, { profil, modelsDir, codeVersion: "bench" })
