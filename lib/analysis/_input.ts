@@ -11,9 +11,10 @@ import pl from "nodejs-polars";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AnalysisInputError } from "./_input.ts";
  * const err = new AnalysisInputError("detectAnomalies: missing column(s) consommation");
- * console.assert(err.name === "AnalysisInputError");
+ * assert.equal(err.name, "AnalysisInputError");
  * ```
  */
 export class AnalysisInputError extends Error {

@@ -40,9 +40,12 @@ export interface AnomalySeries {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_ANOMALY_SERIES } from "./anomalies.ts";
- * console.assert(DEFAULT_ANOMALY_SERIES.map((s) => s.column).join() ===
- *   "consommation,production_totale,nucleaire");
+ * assert.equal(
+ *   DEFAULT_ANOMALY_SERIES.map((s) => s.column).join(),
+ *   "consommation,production_totale,nucleaire",
+ * );
  * ```
  */
 export const DEFAULT_ANOMALY_SERIES: readonly AnomalySeries[] = [
@@ -84,6 +87,7 @@ const MAD_TO_SIGMA = 1.4826;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { anomalyScores } from "./anomalies.ts";
  * // One value per week at the same slot: the 4th week jumps.
@@ -101,8 +105,8 @@ const MAD_TO_SIGMA = 1.4826;
  * const scores = anomalyScores(silver, {
  *   series: [{ column: "consommation", direction: "hausse", labels: ["pic", "creux"] }],
  * });
- * console.assert(scores.getColumn("attendu").toArray()[3] === 60_000);
- * console.assert(scores.getColumn("ecart").toArray()[3] === 10_000);
+ * assert.equal(scores.getColumn("attendu").toArray()[3], 60_000);
+ * assert.equal(scores.getColumn("ecart").toArray()[3], 10_000);
  * ```
  */
 export function anomalyScores(silver: pl.DataFrame, options: AnomalyOptions = {}): pl.DataFrame {
@@ -166,6 +170,7 @@ export function anomalyScores(silver: pl.DataFrame, options: AnomalyOptions = {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { DEFAULT_ANOMALY_SERIES, detectAnomalies } from "./anomalies.ts";
  * const week = 7 * 86_400_000;
@@ -180,8 +185,9 @@ export function anomalyScores(silver: pl.DataFrame, options: AnomalyOptions = {}
  *   pl.col("date_locale").cast(pl.Datetime("ms")).cast(pl.Date),
  * );
  * const found = detectAnomalies(silver, { series: [DEFAULT_ANOMALY_SERIES[0]] });
- * console.assert(found.height === 1 && found.getColumn("ecart").toArray()[0] === 10_000);
- * console.assert(String(found.getColumn("raison").toArray()[0]).startsWith("pic de consommation"));
+ * assert.equal(found.height, 1);
+ * assert.equal(found.getColumn("ecart").toArray()[0], 10_000);
+ * assert.ok(String(found.getColumn("raison").toArray()[0]).startsWith("pic de consommation"));
  * ```
  */
 export function detectAnomalies(silver: pl.DataFrame, options: AnomalyOptions = {}): pl.DataFrame {
