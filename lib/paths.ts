@@ -4,8 +4,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PATHS } from "./paths.ts";
- * console.assert(PATHS.lakehouse.endsWith("/lakehouse"));
+ * assert.ok(PATHS.lakehouse.endsWith("/lakehouse"));
  * ```
  *
  * @module

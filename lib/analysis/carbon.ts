@@ -31,6 +31,7 @@ const FOOTPRINT = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { carbonHourProfile } from "./carbon.ts";
  * const footprint = pl.DataFrame({
@@ -39,7 +40,8 @@ const FOOTPRINT = [
  *   production_totale_mwh: [60_000, 40_000, 60_000], part_sources_bas_carbone_pct: [98, 96, 95],
  * }).withColumn(pl.col("date").str.strptime(pl.Date, "%Y-%m-%d"));
  * const best = carbonHourProfile(footprint).toRecords()[0];
- * console.assert(best.heure === 13 && best.taux_co2_moyen_gkwh === 18); // 1,800 t / 100,000 MWh
+ * assert.equal(best.heure, 13);
+ * assert.equal(best.taux_co2_moyen_gkwh, 18); // 1,800 t / 100,000 MWh
  * ```
  */
 export function carbonHourProfile(footprint: pl.DataFrame): pl.DataFrame {
@@ -86,6 +88,7 @@ export interface ExtremeHoursOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { carbonExtremeHours } from "./carbon.ts";
  * const footprint = pl.DataFrame({
@@ -94,8 +97,10 @@ export interface ExtremeHoursOptions {
  *   production_totale_mwh: [58_000, 60_000, 61_000], part_sources_bas_carbone_pct: [98, 99, 95],
  * }).withColumn(pl.col("date").str.strptime(pl.Date, "%Y-%m-%d"));
  * const ends = carbonExtremeHours(footprint, { n: 1 }).toRecords();
- * console.assert(ends[0].classement === "plus_carbonees" && ends[0].heure === 19);
- * console.assert(ends[1].classement === "plus_propres" && ends[1].heure === 13);
+ * assert.equal(ends[0].classement, "plus_carbonees");
+ * assert.equal(ends[0].heure, 19);
+ * assert.equal(ends[1].classement, "plus_propres");
+ * assert.equal(ends[1].heure, 13);
  * ```
  */
 export function carbonExtremeHours(

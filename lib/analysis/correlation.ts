@@ -13,8 +13,9 @@ import { requireColumns, seriesKeys } from "./_input.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MIX_SHARES } from "./correlation.ts";
- * console.assert(MIX_SHARES.includes("fossiles_total"));
+ * assert.ok(MIX_SHARES.includes("fossiles_total"));
  * ```
  */
 export const MIX_SHARES: readonly string[] = [
@@ -53,6 +54,7 @@ export interface CorrelationOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { mixCo2Correlation } from "./correlation.ts";
  * const silver = pl.DataFrame({
@@ -62,8 +64,8 @@ export interface CorrelationOptions {
  *   taux_co2: [25, 45, 85],
  * });
  * const r = mixCo2Correlation(silver).toRecords();
- * console.assert(r[0].variable === "part_fossiles_total_pct" || r[0].variable === "part_gaz_pct");
- * console.assert(Math.abs((r[0].correlation_pearson as number) - 1) < 1e-12);
+ * assert.ok(r[0].variable === "part_fossiles_total_pct" || r[0].variable === "part_gaz_pct");
+ * assert.ok(Math.abs((r[0].correlation_pearson as number) - 1) < 1e-12);
  * ```
  */
 export function mixCo2Correlation(

@@ -37,11 +37,14 @@ function seriesOf(df: pl.DataFrame): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { describeColumns } from "./exploration.ts";
  * const s = pl.DataFrame({ perimetre: ["France", "France", "France"], consommation: [1, 2, null] });
  * const [row] = describeColumns(s).toRecords();
- * console.assert(row.colonne === "consommation" && row.manquantes === 1 && row.moyenne === 1.5);
+ * assert.equal(row.colonne, "consommation");
+ * assert.equal(row.manquantes, 1);
+ * assert.equal(row.moyenne, 1.5);
  * ```
  */
 export function describeColumns(silver: pl.DataFrame): pl.DataFrame {
@@ -73,12 +76,13 @@ export function describeColumns(silver: pl.DataFrame): pl.DataFrame {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { consumptionExtremes } from "./exploration.ts";
  * const s = pl.DataFrame({ perimetre: ["F", "F", "F"], date_locale: ["a", "b", "c"],
  *   heure_locale: ["00:00", "00:00", "00:00"], timestamp_utc: [1, 2, 3], consommation: [5, 9, 7] });
  * const x = consumptionExtremes(s, 1);
- * console.assert(JSON.stringify(x.getColumn("consommation").toArray()) === "[9,5]");
+ * assert.deepEqual(x.getColumn("consommation").toArray(), [9, 5]);
  * ```
  */
 export function consumptionExtremes(silver: pl.DataFrame, n = 5): pl.DataFrame {
@@ -103,12 +107,15 @@ export function consumptionExtremes(silver: pl.DataFrame, n = 5): pl.DataFrame {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { energyBySource } from "./exploration.ts";
  * const s = pl.DataFrame({ perimetre: ["F"], energie_nucleaire_mwh: [3e6], energie_eolien_mwh: [1e6],
  *   energie_production_totale_mwh: [4e6] });
  * const r = energyBySource(s).toRecords();
- * console.assert(r[0].source === "nucleaire" && r[0].part_pct === 75 && r[0].energie_twh === 3);
+ * assert.equal(r[0].source, "nucleaire");
+ * assert.equal(r[0].part_pct, 75);
+ * assert.equal(r[0].energie_twh, 3);
  * ```
  */
 export function energyBySource(silver: pl.DataFrame): pl.DataFrame {
@@ -143,12 +150,14 @@ export function energyBySource(silver: pl.DataFrame): pl.DataFrame {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { completeness } from "./exploration.ts";
  * const s = pl.DataFrame({ perimetre: ["F", "F"], annee_mois: ["2025-02", "2025-02"],
  *   pas_minutes: [30, 30], consommation: [1, null], ligne_reconstituee: [false, true] });
  * const [r] = completeness(s).toRecords();
- * console.assert(r.instants_attendus === 1344 && r.instants_mesures === 1);
+ * assert.equal(r.instants_attendus, 1344);
+ * assert.equal(r.instants_mesures, 1);
  * ```
  */
 export function completeness(silver: pl.DataFrame): pl.DataFrame {

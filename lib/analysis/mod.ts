@@ -16,6 +16,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { consumptionMean24h, weekendEffect } from "./mod.ts";
  * const silver = pl.DataFrame({
@@ -29,8 +30,8 @@
  *   pl.col("date_locale").str.strptime(pl.Date, "%Y-%m-%d"),
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
- * console.assert(weekendEffect(silver).getColumn("effet_weekend_pct").toArray()[0] === -10);
- * console.assert(consumptionMean24h(silver).height === 2);
+ * assert.equal(weekendEffect(silver).getColumn("effet_weekend_pct").toArray()[0], -10);
+ * assert.equal(consumptionMean24h(silver).height, 2);
  * ```
  *
  * @module

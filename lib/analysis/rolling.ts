@@ -33,6 +33,7 @@ export interface RollingMeanOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { rollingMean } from "./rolling.ts";
  * const silver = pl.DataFrame({
@@ -45,8 +46,8 @@ export interface RollingMeanOptions {
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
  * const out = rollingMean(silver, { column: "consommation", hours: 1, name: "m" });
- * console.assert(out.getColumn("m").toArray().join() === "100,150,400");
- * console.assert(out.getColumn("couverture_1h_pct").toArray().join() === "50,100,100");
+ * assert.deepEqual(out.getColumn("m").toArray(), [100, 150, 400]);
+ * assert.deepEqual(out.getColumn("couverture_1h_pct").toArray(), [50, 100, 100]);
  * ```
  */
 export function rollingMean(silver: pl.DataFrame, options: RollingMeanOptions): pl.DataFrame {
@@ -89,6 +90,7 @@ export function rollingMean(silver: pl.DataFrame, options: RollingMeanOptions): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { consumptionMean24h } from "./rolling.ts";
  * const silver = pl.DataFrame({
@@ -101,7 +103,8 @@ export function rollingMean(silver: pl.DataFrame, options: RollingMeanOptions): 
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
  * const last = consumptionMean24h(silver).tail(1).toRecords()[0];
- * console.assert(last.consommation_moyenne_24h_mw === 55_000 && last.couverture_24h_pct === 100);
+ * assert.equal(last.consommation_moyenne_24h_mw, 55_000);
+ * assert.equal(last.couverture_24h_pct, 100);
  * ```
  */
 export function consumptionMean24h(silver: pl.DataFrame): pl.DataFrame {
@@ -119,6 +122,7 @@ export function consumptionMean24h(silver: pl.DataFrame): pl.DataFrame {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { renewableMean7d } from "./rolling.ts";
  * const silver = pl.DataFrame({
@@ -131,7 +135,7 @@ export function consumptionMean24h(silver: pl.DataFrame): pl.DataFrame {
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
  * const out = renewableMean7d(silver);
- * console.assert(out.getColumn("renouvelables_moyenne_7j_mw").toArray()[1] === 15_000);
+ * assert.equal(out.getColumn("renouvelables_moyenne_7j_mw").toArray()[1], 15_000);
  * ```
  */
 export function renewableMean7d(silver: pl.DataFrame): pl.DataFrame {
@@ -152,12 +156,15 @@ export function renewableMean7d(silver: pl.DataFrame): pl.DataFrame {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { rollingExtremes } from "./rolling.ts";
  * const r = pl.DataFrame({ perimetre: ["F", "F", "F"], timestamp_utc: [1, 2, 3],
  *   m: [5, 9, 7], c: [50, 100, 100] });
  * const [x] = rollingExtremes(r, "m", "c").toRecords();
- * console.assert(x.minimum_mw === 7 && x.maximum_mw === 9 && x.instant_minimum === 3);
+ * assert.equal(x.minimum_mw, 7);
+ * assert.equal(x.maximum_mw, 9);
+ * assert.equal(x.instant_minimum, 3);
  * ```
  */
 export function rollingExtremes(

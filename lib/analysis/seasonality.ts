@@ -38,6 +38,7 @@ function weekdayName(): pl.Expr {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { weeklyProfile } from "./seasonality.ts";
  * const silver = pl.DataFrame({
@@ -51,8 +52,10 @@ function weekdayName(): pl.Expr {
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
  * const monday19 = weeklyProfile(silver).toRecords()[0];
- * console.assert(monday19.nom_jour === "lundi" && monday19.heure === 19);
- * console.assert(monday19.moyenne_mw === 80_000 && monday19.nb_pas === 3);
+ * assert.equal(monday19.nom_jour, "lundi");
+ * assert.equal(monday19.heure, 19);
+ * assert.equal(monday19.moyenne_mw, 80_000);
+ * assert.equal(monday19.nb_pas, 3);
  * ```
  */
 export function weeklyProfile(
@@ -101,6 +104,7 @@ export function weeklyProfile(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { weekendEffect } from "./seasonality.ts";
  * const silver = pl.DataFrame({
@@ -113,7 +117,7 @@ export function weeklyProfile(
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
  * const effect = weekendEffect(silver).toRecords()[0];
- * console.assert(effect.effet_weekend_pct === -17.5); // (49,500 - 60,000) / 60,000
+ * assert.equal(effect.effet_weekend_pct, -17.5); // (49,500 - 60,000) / 60,000
  * ```
  */
 export function weekendEffect(

@@ -23,6 +23,7 @@ import { over, requireColumns, seriesKeys, timeWeightedMean } from "./_input.ts"
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { monthlyMix } from "./trend.ts";
  * const silver = pl.DataFrame({
@@ -37,8 +38,8 @@ import { over, requireColumns, seriesKeys, timeWeightedMean } from "./_input.ts"
  * );
  * const month = monthlyMix(silver).toRecords()[0];
  * // (20,000 × 0.5 h + 40,000 × 0.25 h) / (80,000 × 0.75 h)
- * console.assert(Math.abs((month.part_renouvelables_pct as number) - 100 / 3) < 1e-12);
- * console.assert(month.eolien_offshore_moyen_mw === 1_200);
+ * assert.ok(Math.abs((month.part_renouvelables_pct as number) - 100 / 3) < 1e-12);
+ * assert.equal(month.eolien_offshore_moyen_mw, 1_200);
  * ```
  */
 export function monthlyMix(silver: pl.DataFrame): pl.DataFrame {
@@ -91,8 +92,9 @@ export function monthlyMix(silver: pl.DataFrame): pl.DataFrame {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TREND_SERIES } from "./trend.ts";
- * console.assert(TREND_SERIES.eolien_offshore.unit === "MW/mois");
+ * assert.equal(TREND_SERIES.eolien_offshore.unit, "MW/mois");
  * ```
  */
 export const TREND_SERIES: Readonly<Record<string, { column: string; unit: string }>> = {
@@ -124,6 +126,7 @@ export interface TrendOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { mixTrends } from "./trend.ts";
  * const months = ["2025-01-01", "2025-02-01", "2025-03-01"];
@@ -135,8 +138,9 @@ export interface TrendOptions {
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
  * const trend = mixTrends(silver, { minCoveragePct: 0 }).toRecords()[0];
- * console.assert(trend.serie === "part_renouvelables" && trend.unite === "points de %/mois");
- * console.assert(Math.abs((trend.pente_par_mois as number) - 2) < 1e-9);
+ * assert.equal(trend.serie, "part_renouvelables");
+ * assert.equal(trend.unite, "points de %/mois");
+ * assert.ok(Math.abs((trend.pente_par_mois as number) - 2) < 1e-9);
  * ```
  */
 export function mixTrends(silver: pl.DataFrame, options: TrendOptions = {}): pl.DataFrame {

@@ -18,9 +18,10 @@ let sampler: Worker | null = null;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { peakRss, stopSampler } from "./rss_sampler.ts";
  * await peakRss();
- * console.assert((await peakRss()) > 0);
+ * assert.ok((await peakRss()) > 0);
  * stopSampler();
  * ```
  */

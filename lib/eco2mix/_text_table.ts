@@ -47,9 +47,10 @@ const SEPARATORS = ["\t", ";", ","] as const;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectSeparator } from "./_text_table.ts";
- * console.assert(detectSeparator("Périmètre\tNature") === "\t");
- * console.assert(detectSeparator("Date;Heure") === ";");
+ * assert.equal(detectSeparator("Périmètre\tNature"), "\t");
+ * assert.equal(detectSeparator("Date;Heure"), ";");
  * ```
  */
 export function detectSeparator(headerLine: string): "\t" | ";" | "," | undefined {
@@ -90,11 +91,13 @@ function countFields(text: string, start: number, end: number, sep: string, quot
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseTextTable } from "./_text_table.ts";
  * const text = "Date\tConsommation\n2025-01-01\t63949\t\nRTE ne pourra être tenu responsable.\n\n";
  * const table = parseTextTable(text, "a.xls", { requireTrailer: true });
- * console.assert(table.trailingSeparator && table.lines[0] === 2);
- * console.assert(table.frame.getColumn("c1").toArray()[0] === "63949");
+ * assert.ok(table.trailingSeparator);
+ * assert.equal(table.lines[0], 2);
+ * assert.equal(table.frame.getColumn("c1").toArray()[0], "63949");
  * ```
  */
 export function parseTextTable(text: string, file: string, options: TextTableOptions): TextTable {

@@ -65,13 +65,14 @@ function cellText(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as XLSX from "xlsx";
  * import { parseSheetTable } from "./_xlsx_table.ts";
  * const book = XLSX.utils.book_new();
  * XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet([["Date", "Consommation"], [45658, 63949]]), "s");
  * const bytes = new Uint8Array(XLSX.write(book, { type: "array", bookType: "xlsx" }));
  * const sheet = parseSheetTable(bytes, "a.xlsx", (h) => h === "Date" ? "date" : "other");
- * console.assert(sheet.frame.getColumn("c0").toArray()[0] === "2025-01-01");
+ * assert.equal(sheet.frame.getColumn("c0").toArray()[0], "2025-01-01");
  * ```
  */
 export function parseSheetTable(

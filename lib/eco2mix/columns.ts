@@ -60,9 +60,10 @@ const spec = (
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { COLUMNS } from "./columns.ts";
  * const units = new Map(COLUMNS.map((c) => [c.name, c.unit]));
- * console.assert(units.get("taux_co2") === "g/kWh");
+ * assert.equal(units.get("taux_co2"), "g/kWh");
  * ```
  */
 export const COLUMNS: readonly ColumnSpec[] = [
@@ -361,8 +362,9 @@ export const COLUMNS: readonly ColumnSpec[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PRODUCTION_SOURCES } from "./columns.ts";
- * console.assert(PRODUCTION_SOURCES.length === 8);
+ * assert.equal(PRODUCTION_SOURCES.length, 8);
  * ```
  */
 export const PRODUCTION_SOURCES = [
@@ -381,8 +383,9 @@ export const PRODUCTION_SOURCES = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { COMMERCIAL_EXCHANGES } from "./columns.ts";
- * console.assert(COMMERCIAL_EXCHANGES.includes("ech_comm_espagne"));
+ * assert.ok(COMMERCIAL_EXCHANGES.includes("ech_comm_espagne"));
  * ```
  */
 export const COMMERCIAL_EXCHANGES = [
@@ -400,8 +403,9 @@ const BY_NAME = new Map(COLUMNS.map((c) => [c.name, c]));
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { columnSpec } from "./columns.ts";
- * console.assert(columnSpec("gaz_ccg")?.parent === "gaz");
+ * assert.equal(columnSpec("gaz_ccg")?.parent, "gaz");
  * ```
  */
 export function columnSpec(name: string): ColumnSpec | undefined {
@@ -419,9 +423,10 @@ const CP1252_HIGH = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090�
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { repairMojibake } from "./columns.ts";
- * console.assert(repairMojibake("PÃ©rimÃ¨tre") === "Périmètre");
- * console.assert(repairMojibake("Périmètre") === "Périmètre");
+ * assert.equal(repairMojibake("PÃ©rimÃ¨tre"), "Périmètre");
+ * assert.equal(repairMojibake("Périmètre"), "Périmètre");
  * ```
  */
 export function repairMojibake(text: string): string {
@@ -449,10 +454,13 @@ export function repairMojibake(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { normalizeHeader } from "./columns.ts";
- * console.assert(normalizeHeader("Hydraulique - Fil de l?eau + éclusée") ===
- *   normalizeHeader("Hydraulique - Fil de l'eau + éclusée (MW)"));
- * console.assert(normalizeHeader(" Stockage batterie") === "stockage batterie");
+ * assert.equal(
+ *   normalizeHeader("Hydraulique - Fil de l?eau + éclusée"),
+ *   normalizeHeader("Hydraulique - Fil de l'eau + éclusée (MW)"),
+ * );
+ * assert.equal(normalizeHeader(" Stockage batterie"), "stockage batterie");
  * ```
  */
 export function normalizeHeader(header: string): string {
@@ -498,10 +506,11 @@ export interface ResolvedColumn {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalName } from "./columns.ts";
- * console.assert(canonicalName("Fioul - Cogén.") === "fioul_cogen");
- * console.assert(canonicalName("Fioul - Cogénération (MW)") === "fioul_cogen");
- * console.assert(canonicalName("Taux de CO2 (g/kWh)") === "taux_co2");
+ * assert.equal(canonicalName("Fioul - Cogén."), "fioul_cogen");
+ * assert.equal(canonicalName("Fioul - Cogénération (MW)"), "fioul_cogen");
+ * assert.equal(canonicalName("Taux de CO2 (g/kWh)"), "taux_co2");
  * ```
  */
 export function canonicalName(header: string): string | undefined {
@@ -516,10 +525,11 @@ export function canonicalName(header: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveHeader } from "./columns.ts";
  * const { columns } = resolveHeader(["Périmètre", "Heures", "Nouveau (MW)"]);
- * console.assert(columns.map((c) => c.name).join() === "perimetre,heure,nouveau");
- * console.assert(columns[2].known === false);
+ * assert.deepEqual(columns.map((c) => c.name), ["perimetre", "heure", "nouveau"]);
+ * assert.equal(columns[2].known, false);
  * ```
  */
 export function resolveHeader(

@@ -29,11 +29,12 @@ const LATIN1 = new TextDecoder("windows-1252");
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeText } from "./encoding.ts";
  * const latin1 = new Uint8Array([0x50, 0xe9, 0x72, 0x69]); // "Péri" in ISO-8859-1
- * console.assert(decodeText(latin1).text === "Péri");
- * console.assert(decodeText(latin1).encoding === "iso-8859-1");
- * console.assert(decodeText(new TextEncoder().encode("Péri")).encoding === "utf-8");
+ * assert.equal(decodeText(latin1).text, "Péri");
+ * assert.equal(decodeText(latin1).encoding, "iso-8859-1");
+ * assert.equal(decodeText(new TextEncoder().encode("Péri")).encoding, "utf-8");
  * ```
  */
 export function decodeText(bytes: Uint8Array): DecodedText {

@@ -17,9 +17,10 @@ export class Eco2mixError extends Error {
   /**
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Eco2mixError } from "./errors.ts";
    * const e = new Eco2mixError("bad cell", "a.xls", 12);
-   * console.assert(e.message === "a.xls:12: bad cell");
+   * assert.equal(e.message, "a.xls:12: bad cell");
    * ```
    */
   constructor(detail: string, file: string, line?: number, options?: ErrorOptions) {
@@ -34,9 +35,11 @@ export class Eco2mixError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Eco2mixFormatError, Eco2mixError } from "./errors.ts";
  * const e = new Eco2mixFormatError("detail", "a.xls", 3);
- * console.assert(e instanceof Eco2mixError && e.name === "Eco2mixFormatError");
+ * assert.ok(e instanceof Eco2mixError);
+ * assert.equal(e.name, "Eco2mixFormatError");
  * ```
  */
 export class Eco2mixFormatError extends Eco2mixError {
@@ -49,9 +52,11 @@ export class Eco2mixFormatError extends Eco2mixError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Eco2mixNotDataError, Eco2mixError } from "./errors.ts";
  * const e = new Eco2mixNotDataError("detail", "a.xls", 3);
- * console.assert(e instanceof Eco2mixError && e.name === "Eco2mixNotDataError");
+ * assert.ok(e instanceof Eco2mixError);
+ * assert.equal(e.name, "Eco2mixNotDataError");
  * ```
  */
 export class Eco2mixNotDataError extends Eco2mixFormatError {
@@ -63,9 +68,11 @@ export class Eco2mixNotDataError extends Eco2mixFormatError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Eco2mixEmptyError, Eco2mixError } from "./errors.ts";
  * const e = new Eco2mixEmptyError("detail", "a.xls", 3);
- * console.assert(e instanceof Eco2mixError && e.name === "Eco2mixEmptyError");
+ * assert.ok(e instanceof Eco2mixError);
+ * assert.equal(e.name, "Eco2mixEmptyError");
  * ```
  */
 export class Eco2mixEmptyError extends Eco2mixError {
@@ -77,9 +84,11 @@ export class Eco2mixEmptyError extends Eco2mixError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Eco2mixTruncatedError, Eco2mixError } from "./errors.ts";
  * const e = new Eco2mixTruncatedError("detail", "a.xls", 3);
- * console.assert(e instanceof Eco2mixError && e.name === "Eco2mixTruncatedError");
+ * assert.ok(e instanceof Eco2mixError);
+ * assert.equal(e.name, "Eco2mixTruncatedError");
  * ```
  */
 export class Eco2mixTruncatedError extends Eco2mixError {
@@ -91,9 +100,11 @@ export class Eco2mixTruncatedError extends Eco2mixError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Eco2mixColumnError, Eco2mixError } from "./errors.ts";
  * const e = new Eco2mixColumnError("detail", "a.xls", 3);
- * console.assert(e instanceof Eco2mixError && e.name === "Eco2mixColumnError");
+ * assert.ok(e instanceof Eco2mixError);
+ * assert.equal(e.name, "Eco2mixColumnError");
  * ```
  */
 export class Eco2mixColumnError extends Eco2mixError {
@@ -105,9 +116,11 @@ export class Eco2mixColumnError extends Eco2mixError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Eco2mixRowError, Eco2mixError } from "./errors.ts";
  * const e = new Eco2mixRowError("detail", "a.xls", 3);
- * console.assert(e instanceof Eco2mixError && e.name === "Eco2mixRowError");
+ * assert.ok(e instanceof Eco2mixError);
+ * assert.equal(e.name, "Eco2mixRowError");
  * ```
  */
 export class Eco2mixRowError extends Eco2mixError {
@@ -119,9 +132,11 @@ export class Eco2mixRowError extends Eco2mixError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Eco2mixValueError, Eco2mixError } from "./errors.ts";
  * const e = new Eco2mixValueError("detail", "a.xls", 3);
- * console.assert(e instanceof Eco2mixError && e.name === "Eco2mixValueError");
+ * assert.ok(e instanceof Eco2mixError);
+ * assert.equal(e.name, "Eco2mixValueError");
  * ```
  */
 export class Eco2mixValueError extends Eco2mixError {

@@ -4,11 +4,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readEco2mix } from "./mod.ts";
  * import { sharedDataPath } from "../testing/shared_data.ts";
  * const path = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls");
  * const { frame, meta } = readEco2mix(await Deno.readFile(path), "TR_2016-06.xls");
- * console.assert(meta.dataLines === 2496 && frame.height === 2496);
+ * assert.equal(meta.dataLines, 2496);
+ * assert.equal(frame.height, 2496);
  * ```
  *
  * @module

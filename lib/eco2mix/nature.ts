@@ -16,8 +16,9 @@ export type Nature = "temps_reel" | "consolide" | "definitif";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NATURE_RANK } from "./nature.ts";
- * console.assert(NATURE_RANK.definitif > NATURE_RANK.consolide);
+ * assert.ok(NATURE_RANK.definitif > NATURE_RANK.consolide);
  * ```
  */
 export const NATURE_RANK: Readonly<Record<Nature, number>> = {
@@ -33,11 +34,12 @@ export const NATURE_RANK: Readonly<Record<Nature, number>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseNature } from "./nature.ts";
- * console.assert(parseNature("Données consolidées") === "consolide");
- * console.assert(parseNature("Définitif") === "definitif");
- * console.assert(parseNature("DonnÃ©es temps rÃ©el") === "temps_reel");
- * console.assert(parseNature("Meilleur Statut") === undefined);
+ * assert.equal(parseNature("Données consolidées"), "consolide");
+ * assert.equal(parseNature("Définitif"), "definitif");
+ * assert.equal(parseNature("DonnÃ©es temps rÃ©el"), "temps_reel");
+ * assert.equal(parseNature("Meilleur Statut"), undefined);
  * ```
  */
 export function parseNature(raw: string): Nature | undefined {

@@ -92,8 +92,9 @@ export interface Eco2mixTable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sha256Hex } from "./read.ts";
- * console.assert(sha256Hex(new Uint8Array()).startsWith("e3b0c442"));
+ * assert.ok(sha256Hex(new Uint8Array()).startsWith("e3b0c442"));
  * ```
  */
 export function sha256Hex(bytes: Uint8Array): string {
@@ -127,13 +128,14 @@ function looksBinary(b: Uint8Array) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readEco2mixFile } from "./read.ts";
  * const text = "Périmètre\tNature\tDate\tHeures\tConsommation\n" +
  *   "France\tDonnées temps réel\t2025-01-01\t00:00\t63949\t\n" +
  *   "RTE ne pourra être tenu responsable de l'usage des données.\n\n";
  * const [table] = readEco2mixFile(new TextEncoder().encode(text), "mini.xls");
- * console.assert(table.meta.variant === "rte_national");
- * console.assert(table.frame.getColumn("consommation").toArray()[0] === "63949");
+ * assert.equal(table.meta.variant, "rte_national");
+ * assert.equal(table.frame.getColumn("consommation").toArray()[0], "63949");
  * ```
  */
 export function readEco2mixFile(bytes: Uint8Array, file: string): Eco2mixTable[] {
@@ -145,11 +147,12 @@ export function readEco2mixFile(bytes: Uint8Array, file: string): Eco2mixTable[]
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readEco2mix } from "./read.ts";
  * const csv = "Date - Heure;Date;Heure;Consommation brute électricité (MW) - RTE;Statut - RTE\r\n" +
  *   "2025-10-31T22:30:00+00:00;31/10/2025;23:30;47776;Consolidé\r\n";
  * const table = readEco2mix(new TextEncoder().encode(csv), "conso.csv");
- * console.assert(table.meta.variant === "odre_consommation_brute");
+ * assert.equal(table.meta.variant, "odre_consommation_brute");
  * ```
  */
 export function readEco2mix(bytes: Uint8Array, file: string): Eco2mixTable {

@@ -43,10 +43,12 @@ const DATA_FILE = /\.(xls|xlsx|csv|txt|tsv|zip|gz)$/i;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readEco2mixFolder } from "./read_folder.ts";
  * import { sharedDataPath } from "../testing/shared_data.ts";
  * const { tables, skipped } = await readEco2mixFolder(sharedDataPath("eco2mix"));
- * console.assert(tables.length === 2 && skipped.length === 0);
+ * assert.equal(tables.length, 2);
+ * assert.equal(skipped.length, 0);
  * ```
  */
 export async function readEco2mixFolder(

@@ -32,6 +32,7 @@ export interface TableDefinition {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { Catalog } from "./catalog.ts";
  * const root = await Deno.makeTempDir();
@@ -40,7 +41,7 @@ export interface TableDefinition {
  * ]);
  * const t = catalog.table("mesures");
  * await t.append(pl.DataFrame({ annee: [2025], id: [1], mw: [10.5] }));
- * console.assert(t.root === `${root}/silver/mesures`);
+ * assert.equal(t.root, `${root}/silver/mesures`);
  * await Deno.remove(root, { recursive: true });
  * ```
  */

@@ -176,9 +176,10 @@ const UNIT_MS: Record<string, number> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { retentionMs } from "./checkpoint.ts";
- * console.assert(retentionMs("interval 2 hours") === 7_200_000);
- * console.assert(retentionMs(undefined) === 604_800_000);
+ * assert.equal(retentionMs("interval 2 hours"), 7_200_000);
+ * assert.equal(retentionMs(undefined), 604_800_000);
  * ```
  */
 export function retentionMs(value: string | undefined): number {

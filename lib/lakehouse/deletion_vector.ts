@@ -25,8 +25,10 @@ const MAGIC = 1681511377;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { z85Decode } from "./deletion_vector.ts";
- * console.assert(z85Decode("HelloWorld").join() === "134,79,210,111,181,89,247,91");
+ * const bytes = [134, 79, 210, 111, 181, 89, 247, 91];
+ * assert.deepEqual(z85Decode("HelloWorld"), new Uint8Array(bytes));
  * ```
  */
 export function z85Decode(text: string): Uint8Array {

@@ -12,12 +12,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DeltaError } from "./errors.ts";
- * try {
+ * assert.throws(() => {
  *   throw new DeltaError("boom");
- * } catch (e) {
- *   console.assert(e instanceof DeltaError);
- * }
+ * }, DeltaError);
  * ```
  */
 export class DeltaError extends Error {
@@ -29,9 +28,10 @@ export class DeltaError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NotADeltaTableError } from "./errors.ts";
  * const e = new NotADeltaTableError("/tmp/nowhere: no _delta_log folder");
- * console.assert(e.name === "NotADeltaTableError");
+ * assert.equal(e.name, "NotADeltaTableError");
  * ```
  */
 export class NotADeltaTableError extends DeltaError {
@@ -44,9 +44,10 @@ export class NotADeltaTableError extends DeltaError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CorruptLogError } from "./errors.ts";
  * const e = new CorruptLogError("_delta_log/00000000000000000001.json is missing");
- * console.assert(e instanceof Error);
+ * assert.ok(e instanceof Error);
  * ```
  */
 export class CorruptLogError extends DeltaError {
@@ -59,9 +60,10 @@ export class CorruptLogError extends DeltaError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UnsupportedFeatureError } from "./errors.ts";
  * const e = new UnsupportedFeatureError("reader feature 'variantType' is not supported");
- * console.assert(e.name === "UnsupportedFeatureError");
+ * assert.equal(e.name, "UnsupportedFeatureError");
  * ```
  */
 export class UnsupportedFeatureError extends DeltaError {
@@ -74,9 +76,10 @@ export class UnsupportedFeatureError extends DeltaError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { VersionNotFoundError } from "./errors.ts";
  * const e = new VersionNotFoundError("version 7 does not exist (latest is 3)");
- * console.assert(e.name === "VersionNotFoundError");
+ * assert.equal(e.name, "VersionNotFoundError");
  * ```
  */
 export class VersionNotFoundError extends DeltaError {
@@ -89,9 +92,10 @@ export class VersionNotFoundError extends DeltaError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SchemaMismatchError } from "./errors.ts";
  * const e = new SchemaMismatchError("extra column: foo", ["foo"]);
- * console.assert(e.columns[0] === "foo");
+ * assert.equal(e.columns[0], "foo");
  * ```
  */
 export class SchemaMismatchError extends DeltaError {
@@ -111,9 +115,10 @@ export class SchemaMismatchError extends DeltaError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConcurrentModificationError } from "./errors.ts";
  * const e = new ConcurrentModificationError("version 5 added files in partitions read by this overwrite");
- * console.assert(e.name === "ConcurrentModificationError");
+ * assert.equal(e.name, "ConcurrentModificationError");
  * ```
  */
 export class ConcurrentModificationError extends DeltaError {
@@ -126,9 +131,10 @@ export class ConcurrentModificationError extends DeltaError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InvalidOperationError } from "./errors.ts";
  * const e = new InvalidOperationError("VACUUM retention 1 h is below the 168 h minimum");
- * console.assert(e.name === "InvalidOperationError");
+ * assert.equal(e.name, "InvalidOperationError");
  * ```
  */
 export class InvalidOperationError extends DeltaError {

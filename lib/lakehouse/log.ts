@@ -47,8 +47,9 @@ export const SUPPORTED_READER_FEATURES: ReadonlySet<string> = new Set([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { commitFileName } from "./log.ts";
- * console.assert(commitFileName(12) === "00000000000000000012.json");
+ * assert.equal(commitFileName(12), "00000000000000000012.json");
  * ```
  */
 export function commitFileName(version: number): string {
@@ -182,9 +183,10 @@ export interface TimeTravel {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCommit } from "./log.ts";
  * const actions = parseCommit('{"txn":{"appId":"a","version":1}}\n', "00.json");
- * console.assert(actions[0].txn?.appId === "a");
+ * assert.equal(actions[0].txn?.appId, "a");
  * ```
  */
 export function parseCommit(text: string, file: string): Action[] {
@@ -295,11 +297,14 @@ async function readText(file: string): Promise<string> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { UnsupportedFeatureError } from "./errors.ts";
  * import { checkReadSupport } from "./log.ts";
  * checkReadSupport({ minReaderVersion: 1, minWriterVersion: 2 });
- * let threw = false;
- * try { checkReadSupport({ minReaderVersion: 99, minWriterVersion: 2 }); } catch { threw = true; }
- * console.assert(threw);
+ * assert.throws(
+ *   () => checkReadSupport({ minReaderVersion: 99, minWriterVersion: 2 }),
+ *   UnsupportedFeatureError,
+ * );
  * ```
  */
 export function checkReadSupport(protocol: Protocol): void {

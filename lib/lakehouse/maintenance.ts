@@ -47,10 +47,12 @@ function removeFor(add: AddFile, now: number): Action {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { binPack } from "./maintenance.ts";
  * const f = (size: number) => ({ path: String(size), size, partitionValues: {}, modificationTime: 0, dataChange: true });
  * const bins = binPack([f(40), f(30), f(50), f(200)], 100);
- * console.assert(bins.length === 1 && bins[0].map((a) => a.size).join() === "30,40");
+ * assert.equal(bins.length, 1);
+ * assert.deepEqual(bins[0].map((a) => a.size), [30, 40]);
  * ```
  */
 export function binPack(files: AddFile[], target: number): AddFile[][] {

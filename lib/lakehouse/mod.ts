@@ -8,6 +8,7 @@
  * ## Catalog and tables
  *
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { Catalog } from "./mod.ts";
  *
@@ -26,9 +27,9 @@
  * await table.append(day([1, 2], 10));                 // v0 (creates the table)
  * await table.merge(day([2, 3], 20));                  // v1: upsert by key (2 updated, 3 new)
  * await table.replaceWhere(day([9], 0), [{ column: "annee", eq: 2025 }]); // v2
- * console.assert((await table.read()).height === 1);
- * console.assert((await table.read({ version: 1 })).height === 3); // time travel
- * console.assert((await table.history()).length === 3);
+ * assert.equal((await table.read()).height, 1);
+ * assert.equal((await table.read({ version: 1 })).height, 3); // time travel
+ * assert.equal((await table.history()).length, 3);
  * await Deno.remove(root, { recursive: true });
  * ```
  *

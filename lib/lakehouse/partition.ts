@@ -30,9 +30,10 @@ const ESCAPED = new Set<string>([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapePartitionValue } from "./partition.ts";
- * console.assert(escapePartitionValue("A/A") === "A%2FA");
- * console.assert(escapePartitionValue("bar+%21") === "bar+%2521");
+ * assert.equal(escapePartitionValue("A/A"), "A%2FA");
+ * assert.equal(escapePartitionValue("bar+%21"), "bar+%2521");
  * ```
  */
 export function escapePartitionValue(value: string): string {
@@ -50,8 +51,9 @@ export function escapePartitionValue(value: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unescapePartitionValue } from "./partition.ts";
- * console.assert(unescapePartitionValue("A%2FA") === "A/A");
+ * assert.equal(unescapePartitionValue("A%2FA"), "A/A");
  * ```
  */
 export function unescapePartitionValue(value: string): string {
@@ -64,9 +66,12 @@ export function unescapePartitionValue(value: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { partitionDirectory } from "./partition.ts";
- * console.assert(partitionDirectory([["annee", "2025"], ["region", null]]) ===
- *   "annee=2025/region=__HIVE_DEFAULT_PARTITION__");
+ * assert.equal(
+ *   partitionDirectory([["annee", "2025"], ["region", null]]),
+ *   "annee=2025/region=__HIVE_DEFAULT_PARTITION__",
+ * );
  * ```
  */
 export function partitionDirectory(values: [string, string | null][]): string {
@@ -85,9 +90,10 @@ const URI_PATH_SAFE = /[A-Za-z0-9_\-!.~'()*,;:$&+=/@]/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeLogPath } from "./partition.ts";
- * console.assert(encodeLogPath("x=B B/part-0.parquet") === "x=B%20B/part-0.parquet");
- * console.assert(encodeLogPath("x=A%2FA/f") === "x=A%252FA/f");
+ * assert.equal(encodeLogPath("x=B B/part-0.parquet"), "x=B%20B/part-0.parquet");
+ * assert.equal(encodeLogPath("x=A%2FA/f"), "x=A%252FA/f");
  * ```
  */
 export function encodeLogPath(path: string): string {
@@ -109,8 +115,9 @@ export function encodeLogPath(path: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveLogPath } from "./partition.ts";
- * console.assert(resolveLogPath("/t", "x=A%252FA/f.parquet") === "/t/x=A%2FA/f.parquet");
+ * assert.equal(resolveLogPath("/t", "x=A%252FA/f.parquet"), "/t/x=A%2FA/f.parquet");
  * ```
  */
 export function resolveLogPath(tableRoot: string, path: string): string {
@@ -131,8 +138,9 @@ export function resolveLogPath(tableRoot: string, path: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalPath } from "./partition.ts";
- * console.assert(canonicalPath("/t", "file:///t/a%20b") === canonicalPath("/t", "a%20b"));
+ * assert.equal(canonicalPath("/t", "file:///t/a%20b"), canonicalPath("/t", "a%20b"));
  * ```
  */
 export function canonicalPath(tableRoot: string, path: string): string {
@@ -149,9 +157,10 @@ const TS_RE =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseTimestampMicros } from "./partition.ts";
- * console.assert(parseTimestampMicros("1970-01-01 00:00:01.000002") === 1000002n);
- * console.assert(parseTimestampMicros("1970-01-01T01:00:00+01:00") === 0n);
+ * assert.equal(parseTimestampMicros("1970-01-01 00:00:01.000002"), 1000002n);
+ * assert.equal(parseTimestampMicros("1970-01-01T01:00:00+01:00"), 0n);
  * ```
  */
 export function parseTimestampMicros(text: string): bigint {
@@ -175,8 +184,9 @@ export function parseTimestampMicros(text: string): bigint {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatTimestampMicros } from "./partition.ts";
- * console.assert(formatTimestampMicros(-1n) === "1969-12-31T23:59:59.999999Z");
+ * assert.equal(formatTimestampMicros(-1n), "1969-12-31T23:59:59.999999Z");
  * ```
  */
 export function formatTimestampMicros(micros: bigint): string {
@@ -191,10 +201,11 @@ export function formatTimestampMicros(micros: bigint): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { partitionValueExpr } from "./partition.ts";
  * const df = pl.DataFrame({ a: [1] }).select(partitionValueExpr("9007199254740993", "long").alias("p"));
- * console.assert(df.getColumn("p").cast(pl.String).toArray()[0] === "9007199254740993");
+ * assert.equal(df.getColumn("p").cast(pl.String).toArray()[0], "9007199254740993");
  * ```
  */
 export function partitionValueExpr(value: string | null, type: DeltaType): pl.Expr {

@@ -40,10 +40,11 @@ export type Predicate = Condition[];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { literalExpr } from "./predicate.ts";
  * const df = pl.DataFrame({ a: [1] }).select(literalExpr(new Date("2025-01-01T00:00:00Z"), "date").alias("d"));
- * console.assert(df.getColumn("d").cast(pl.String).toArray()[0] === "2025-01-01");
+ * assert.equal(df.getColumn("d").cast(pl.String).toArray()[0], "2025-01-01");
  * ```
  */
 export function literalExpr(value: Scalar, type: DeltaType): pl.Expr {
@@ -76,12 +77,13 @@ function typeOf(schema: StructType, column: string): DeltaType {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { predicateExpr } from "./predicate.ts";
  * import { schemaOfFrame } from "./schema.ts";
  * const df = pl.DataFrame({ x: [1, 5, null] });
  * const kept = df.filter(predicateExpr([{ column: "x", gte: 2 }], schemaOfFrame(df)));
- * console.assert(kept.height === 1);
+ * assert.equal(kept.height, 1);
  * ```
  */
 export function predicateExpr(predicate: Predicate, schema: StructType): pl.Expr {
@@ -109,9 +111,12 @@ export function predicateExpr(predicate: Predicate, schema: StructType): pl.Expr
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { describePredicate } from "./predicate.ts";
- * console.assert(describePredicate([{ column: "d", gte: "2025-01-01", lt: "2025-02-01" }]) ===
- *   "d >= '2025-01-01' AND d < '2025-02-01'");
+ * assert.equal(
+ *   describePredicate([{ column: "d", gte: "2025-01-01", lt: "2025-02-01" }]),
+ *   "d >= '2025-01-01' AND d < '2025-02-01'",
+ * );
  * ```
  */
 export function describePredicate(predicate: Predicate): string {

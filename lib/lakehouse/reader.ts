@@ -40,9 +40,11 @@ export interface ReadOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { emptyFrame } from "./reader.ts";
  * const df = emptyFrame({ type: "struct", fields: [{ name: "a", type: "long", nullable: true, metadata: {} }] });
- * console.assert(df.height === 0 && df.columns[0] === "a");
+ * assert.equal(df.height, 0);
+ * assert.equal(df.columns[0], "a");
  * ```
  */
 export function emptyFrame(schema: StructType): pl.DataFrame {

@@ -71,9 +71,10 @@ const INVALID_NAME_CHARS = /[ ,;{}()\n\t=]/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSchemaString } from "./schema.ts";
  * const s = parseSchemaString('{"type":"struct","fields":[{"name":"id","type":"long","nullable":true,"metadata":{}}]}');
- * console.assert(s.fields[0].type === "long");
+ * assert.equal(s.fields[0].type, "long");
  * ```
  */
 export function parseSchemaString(json: string): StructType {
@@ -90,11 +91,11 @@ export function parseSchemaString(json: string): StructType {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { SchemaMismatchError } from "./errors.ts";
  * import { validateColumnName } from "./schema.ts";
  * validateColumnName("prevision_j1");
- * let threw = false;
- * try { validateColumnName("Prévision J-1"); } catch { threw = true; }
- * console.assert(threw);
+ * assert.throws(() => validateColumnName("Prévision J-1"), SchemaMismatchError);
  * ```
  */
 export function validateColumnName(name: string): void {
@@ -114,10 +115,11 @@ export function validateColumnName(name: string): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { deltaTypeOf } from "./schema.ts";
- * console.assert(deltaTypeOf(pl.Int64, "x") === "long");
- * console.assert(deltaTypeOf(pl.Datetime("ms", "Europe/Paris"), "t") === "timestamp");
+ * assert.equal(deltaTypeOf(pl.Int64, "x"), "long");
+ * assert.equal(deltaTypeOf(pl.Datetime("ms", "Europe/Paris"), "t"), "timestamp");
  * ```
  */
 export function deltaTypeOf(dtype: pl.DataType, column: string): DeltaType {
@@ -198,8 +200,9 @@ function field(name: string, type: DeltaType): StructField {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { polarsTypeOf } from "./schema.ts";
- * console.assert(String(polarsTypeOf("timestamp")) === "DataType(Datetime(us,UTC))");
+ * assert.equal(String(polarsTypeOf("timestamp")), "DataType(Datetime(us,UTC))");
  * ```
  */
 export function polarsTypeOf(type: DeltaType): pl.DataType {
@@ -259,10 +262,11 @@ export function polarsTypeOf(type: DeltaType): pl.DataType {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { schemaOfFrame } from "./schema.ts";
  * const s = schemaOfFrame(pl.DataFrame({ id: [1, 2], nom: ["a", "b"] }));
- * console.assert(s.fields.map((f) => f.type).join() === "double,string");
+ * assert.deepEqual(s.fields.map((f) => f.type), ["double", "string"]);
  * ```
  */
 export function schemaOfFrame(df: pl.DataFrame): StructType {
@@ -303,11 +307,13 @@ export interface SchemaDiff {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { diffSchemas } from "./schema.ts";
  * const t = { type: "struct" as const, fields: [{ name: "a", type: "long", nullable: true, metadata: {} }] };
  * const f = { type: "struct" as const, fields: [{ name: "b", type: "long", nullable: true, metadata: {} }] };
  * const d = diffSchemas(t, f);
- * console.assert(d.missing[0] === "a" && d.extra[0] === "b");
+ * assert.equal(d.missing[0], "a");
+ * assert.equal(d.extra[0], "b");
  * ```
  */
 export function diffSchemas(table: StructType, frame: StructType): SchemaDiff {
@@ -346,10 +352,11 @@ export function isSameSchema(diff: SchemaDiff): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { conformFrame, schemaOfFrame } from "./schema.ts";
  * const df = pl.DataFrame({ b: [1], a: ["x"] });
- * console.assert(conformFrame(df, schemaOfFrame(df.select("a", "b"))).columns.join() === "a,b");
+ * assert.deepEqual(conformFrame(df, schemaOfFrame(df.select("a", "b"))).columns, ["a", "b"]);
  * ```
  */
 export function conformFrame(df: pl.DataFrame, schema: StructType): pl.DataFrame {
@@ -374,9 +381,11 @@ export function conformFrame(df: pl.DataFrame, schema: StructType): pl.DataFrame
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { physicalName } from "./schema.ts";
  * const f = { name: "a", type: "long", nullable: true, metadata: { "delta.columnMapping.physicalName": "col-1" } };
- * console.assert(physicalName(f, "name") === "col-1" && physicalName(f, "none") === "a");
+ * assert.equal(physicalName(f, "name"), "col-1");
+ * assert.equal(physicalName(f, "none"), "a");
  * ```
  */
 export function physicalName(f: StructField, mode: ColumnMappingMode): string {
@@ -391,10 +400,11 @@ export function physicalName(f: StructField, mode: ColumnMappingMode): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mergeSchemas } from "./schema.ts";
  * const t = { type: "struct" as const, fields: [{ name: "a", type: "long", nullable: true, metadata: {} }] };
  * const f = { type: "struct" as const, fields: [...t.fields, { name: "b", type: "string", nullable: true, metadata: {} }] };
- * console.assert(mergeSchemas(t, f).fields.length === 2);
+ * assert.equal(mergeSchemas(t, f).fields.length, 2);
  * ```
  */
 export function mergeSchemas(table: StructType, frame: StructType): StructType {

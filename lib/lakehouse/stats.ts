@@ -59,12 +59,15 @@ const MINMAX =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { computeStats } from "./stats.ts";
  * import { schemaOfFrame } from "./schema.ts";
  * const df = pl.DataFrame({ n: [3, null, 1] });
- * console.assert(computeStats(df, schemaOfFrame(df)) ===
- *   '{"numRecords":3,"minValues":{"n":1},"maxValues":{"n":3},"nullCount":{"n":1}}');
+ * assert.equal(
+ *   computeStats(df, schemaOfFrame(df)),
+ *   '{"numRecords":3,"minValues":{"n":1},"maxValues":{"n":3},"nullCount":{"n":1}}',
+ * );
  * ```
  */
 export function computeStats(

@@ -130,14 +130,15 @@ const SUPPORTED_WRITER_FEATURES = new Set(["appendOnly", "invariants"]);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { DeltaTable } from "./table.ts";
  * const root = await Deno.makeTempDir();
  * const t = new DeltaTable(`${root}/demo`, { partitionColumns: ["annee"] });
  * await t.append(pl.DataFrame({ annee: [2024, 2025], mw: [1.5, 2.5] }));
  * await t.append(pl.DataFrame({ annee: [2025], mw: [3.5] }));
- * console.assert((await t.read()).height === 3);
- * console.assert((await t.read({ version: 0 })).height === 2);
+ * assert.equal((await t.read()).height, 3);
+ * assert.equal((await t.read({ version: 0 })).height, 2);
  * await Deno.remove(root, { recursive: true });
  * ```
  */

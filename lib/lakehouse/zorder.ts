@@ -19,9 +19,10 @@ const KEY_BITS = 52;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { interleaveBits } from "./zorder.ts";
  * // x = 0b10, y = 0b01 with 2 bits each: x1 y1 x0 y0 = 1 0 0 1
- * console.assert(interleaveBits([2, 1], 2) === 0b1001);
+ * assert.equal(interleaveBits([2, 1], 2), 0b1001);
  * ```
  */
 export function interleaveBits(values: number[], bits: number): number {
@@ -38,10 +39,11 @@ export function interleaveBits(values: number[], bits: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { zOrderKeys } from "./zorder.ts";
  * const df = pl.DataFrame({ x: [0, 1, 0, 1], y: [0, 0, 1, 1] });
- * console.assert(zOrderKeys(df, ["x", "y"]).join() === "0,2,1,3");
+ * assert.deepEqual(zOrderKeys(df, ["x", "y"]), [0, 2, 1, 3]);
  * ```
  */
 export function zOrderKeys(df: pl.DataFrame, columns: string[]): number[] {
@@ -77,10 +79,11 @@ export function zOrderKeys(df: pl.DataFrame, columns: string[]): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { zOrderSort } from "./zorder.ts";
  * const df = pl.DataFrame({ x: [1, 0, 1, 0], y: [1, 1, 0, 0] });
- * console.assert(zOrderSort(df, ["x", "y"]).getColumn("x").toArray().join() === "0,0,1,1");
+ * assert.deepEqual(zOrderSort(df, ["x", "y"]).getColumn("x").toArray(), [0, 0, 1, 1]);
  * ```
  */
 export function zOrderSort(df: pl.DataFrame, columns: string[]): pl.DataFrame {

@@ -15,9 +15,10 @@ import { intDiv, MINUTE_MS, PARIS } from "./time_keys.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GoldInputError } from "./_gold_frame.ts";
  * const err = new GoldInputError("mixEnergetiqueQuotidien: missing column(s) gaz");
- * console.assert(err.name === "GoldInputError");
+ * assert.equal(err.name, "GoldInputError");
  * ```
  */
 export class GoldInputError extends Error {
@@ -30,8 +31,9 @@ export class GoldInputError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { EMISSION_FACTORS } from "./_gold_frame.ts";
- * console.assert(EMISSION_FACTORS.charbon === 0.986);
+ * assert.equal(EMISSION_FACTORS.charbon, 0.986);
  * ```
  */
 export const EMISSION_FACTORS: Readonly<Record<string, number>> = {
@@ -154,12 +156,13 @@ function localMidnightMs(date: pl.Expr): pl.Expr {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { addDays } from "./_gold_frame.ts";
  * const df = pl.DataFrame({ d: ["2024-02-28"] }).select(
  *   addDays(pl.col("d").str.strptime(pl.Date, "%Y-%m-%d"), 2).dt.strftime("%Y-%m-%d").alias("d"),
  * );
- * console.assert(df.getColumn("d").toArray()[0] === "2024-03-01");
+ * assert.equal(df.getColumn("d").toArray()[0], "2024-03-01");
  * ```
  */
 export function addDays(date: pl.Expr, days: number): pl.Expr {
@@ -173,6 +176,7 @@ export function addDays(date: pl.Expr, days: number): pl.Expr {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { localMinutes } from "./_gold_frame.ts";
  * const df = pl.DataFrame({ a: ["2025-03-01"], b: ["2025-04-01"] }).select(
@@ -181,7 +185,7 @@ export function addDays(date: pl.Expr, days: number): pl.Expr {
  *     pl.col("b").str.strptime(pl.Date, "%Y-%m-%d"),
  *   ).alias("minutes"),
  * );
- * console.assert(df.getColumn("minutes").toArray()[0] === 31 * 1440 - 60);
+ * assert.equal(df.getColumn("minutes").toArray()[0], 31 * 1440 - 60);
  * ```
  */
 export function localMinutes(start: pl.Expr, endExclusive: pl.Expr): pl.Expr {

@@ -13,8 +13,9 @@ import { checkSilver, EMISSION_FACTORS, percent } from "./_gold_frame.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NATIONAL_VIEW } from "./_gold_national.ts";
- * console.assert(NATIONAL_VIEW.startsWith("France (")); // never mistaken for national files
+ * assert.ok(NATIONAL_VIEW.startsWith("France (")); // never mistaken for national files
  * ```
  */
 export const NATIONAL_VIEW = "France (somme des régions)";

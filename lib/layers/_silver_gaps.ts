@@ -17,8 +17,9 @@ const SERIES = ["jeu_donnees", "perimetre"];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SERIES_ID } from "./_silver_gaps.ts";
- * console.assert(SERIES_ID === "_sid");
+ * assert.equal(SERIES_ID, "_sid");
  * ```
  */
 export const SERIES_ID = "_sid";
@@ -28,10 +29,11 @@ export const SERIES_ID = "_sid";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { withSeriesId } from "./_silver_gaps.ts";
  * const frame = withSeriesId(pl.DataFrame({ jeu_donnees: ["eco2mix", "eco2mix"], perimetre: ["PACA", "Bretagne"] }));
- * console.assert(frame.sort("perimetre").getColumn("_sid").toArray().join() === "0,1");
+ * assert.deepEqual(frame.sort("perimetre").getColumn("_sid").toArray(), [0, 1]);
  * ```
  */
 export function withSeriesId(frame: pl.DataFrame): pl.DataFrame {
@@ -84,6 +86,7 @@ function inAutumnHour(start: number, end: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { fillTimeHoles } from "./_silver_gaps.ts";
  * const t = (m: number) => Date.UTC(2025, 0, 1, 0, m);
@@ -95,7 +98,8 @@ function inAutumnHour(start: number, end: number): boolean {
  *   _sid: pl.Series("s", [0, 0], pl.Int32), _fid: pl.Series("f", [0, 0], pl.UInt32),
  * });
  * const { frame: filled, gaps } = fillTimeHoles(frame, 60);
- * console.assert(filled.height === 4 && gaps[0].duree_minutes === 30);
+ * assert.equal(filled.height, 4);
+ * assert.equal(gaps[0].duree_minutes, 30);
  * ```
  */
 export function fillTimeHoles(
@@ -209,6 +213,7 @@ export interface GapColumn {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { interpolateGaps } from "./_silver_gaps.ts";
  * const t = (m: number) => Date.UTC(2025, 0, 1, 0, m);
@@ -219,7 +224,7 @@ export interface GapColumn {
  *   _sid: pl.Series("s", [0, 0, 0], pl.Int32), nucleaire: [100, null, 200],
  * });
  * const { frame: out } = interpolateGaps(frame, [{ name: "nucleaire", files: ["a.xls"] }], 60);
- * console.assert(out.getColumn("nucleaire").toArray()[1] === 150);
+ * assert.equal(out.getColumn("nucleaire").toArray()[1], 150);
  * ```
  */
 export function interpolateGaps(

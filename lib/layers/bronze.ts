@@ -24,8 +24,9 @@ import { COLUMNS, type Eco2mixTable } from "../eco2mix/mod.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LINEAGE_COLUMNS } from "./bronze.ts";
- * console.assert(LINEAGE_COLUMNS.includes("_source_sha256"));
+ * assert.ok(LINEAGE_COLUMNS.includes("_source_sha256"));
  * ```
  */
 export const LINEAGE_COLUMNS = [
@@ -48,6 +49,7 @@ export interface BronzeOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readEco2mix } from "../eco2mix/mod.ts";
  * import { toBronze } from "./bronze.ts";
  * const text = "Périmètre\tNature\tDate\tHeures\tConsommation\n" +
@@ -55,8 +57,8 @@ export interface BronzeOptions {
  *   "RTE ne pourra être tenu responsable de l'usage des données.\n\n";
  * const table = readEco2mix(new TextEncoder().encode(text), "mini.xls");
  * const bronze = toBronze([table], { ingestedAt: new Date("2025-07-26T08:00:00Z") });
- * console.assert(bronze.height === 1);
- * console.assert(bronze.getColumn("_source_file").toArray()[0] === "mini.xls");
+ * assert.equal(bronze.height, 1);
+ * assert.equal(bronze.getColumn("_source_file").toArray()[0], "mini.xls");
  * ```
  */
 export function toBronze(tables: readonly Eco2mixTable[], options: BronzeOptions): pl.DataFrame {
@@ -106,11 +108,12 @@ export interface Hashed {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newFiles } from "./bronze.ts";
  * const files = [{ name: "a.xls", sha256: "aa" }, { name: "b.xls", sha256: "bb" },
  *   { name: "b-copy.xls", sha256: "bb" }];
  * const todo = newFiles(files, new Set(["aa"]));
- * console.assert(todo.map((f) => f.name).join() === "b.xls");
+ * assert.deepEqual(todo.map((f) => f.name), ["b.xls"]);
  * ```
  */
 export function newFiles<T extends Hashed>(files: readonly T[], ingested: Iterable<string>): T[] {

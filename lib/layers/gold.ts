@@ -23,6 +23,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { buildGold } from "./gold.ts";
  * // Two quarter-hours of national silver data (only the columns gold reads are needed).
@@ -42,8 +43,8 @@
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
  * const mix = buildGold(silver).mix_energetique_quotidien;
- * console.assert(mix.getColumn("nucleaire_total_mwh").toArray()[0] === 20100);
- * console.assert(mix.getColumn("jour_complet").toArray()[0] === false); // 2 of 96 steps
+ * assert.equal(mix.getColumn("nucleaire_total_mwh").toArray()[0], 20100);
+ * assert.equal(mix.getColumn("jour_complet").toArray()[0], false); // 2 of 96 steps
  * ```
  *
  * @module
@@ -92,8 +93,9 @@ const MIX_COLUMNS = [...PRODUCTION_SOURCES, "thermique"];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { EXCHANGE_COUNTRIES } from "./gold.ts";
- * console.assert(EXCHANGE_COUNTRIES.ech_comm_allemagne_belgique === "DE-BE");
+ * assert.equal(EXCHANGE_COUNTRIES.ech_comm_allemagne_belgique, "DE-BE");
  * ```
  */
 export const EXCHANGE_COUNTRIES: Readonly<Record<string, string>> = {
@@ -109,8 +111,9 @@ export const EXCHANGE_COUNTRIES: Readonly<Record<string, string>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { EXCHANGE_TOTAL } from "./gold.ts";
- * console.assert(EXCHANGE_TOTAL === "Total");
+ * assert.equal(EXCHANGE_TOTAL, "Total");
  * ```
  */
 export const EXCHANGE_TOTAL = "Total";
@@ -130,6 +133,7 @@ export const EXCHANGE_TOTAL = "Total";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { NATIONAL_VIEW, withNationalView } from "./gold.ts";
  * const silver = pl.DataFrame({
@@ -144,7 +148,7 @@ export const EXCHANGE_TOTAL = "Total";
  * );
  * const all = withNationalView(silver);
  * const france = all.filter(pl.col("perimetre").eq(pl.lit(NATIONAL_VIEW)));
- * console.assert(france.getColumn("consommation").toArray()[0] === 7000);
+ * assert.equal(france.getColumn("consommation").toArray()[0], 7000);
  * ```
  */
 export function withNationalView(silver: pl.DataFrame): pl.DataFrame {
@@ -205,6 +209,7 @@ function hourMinutes(): pl.Expr {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { hourlyProductionBySource } from "./gold.ts";
  * const silver = pl.DataFrame({
@@ -221,8 +226,8 @@ function hourMinutes(): pl.Expr {
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
  * const gaz = hourlyProductionBySource(silver).filter(pl.col("source_energie").eq(pl.lit("gaz")));
- * console.assert(gaz.getColumn("production_moyenne_mw").toArray()[0] === 1100);
- * console.assert(gaz.getColumn("energie_mwh").toArray()[0] === 1100);
+ * assert.equal(gaz.getColumn("production_moyenne_mw").toArray()[0], 1100);
+ * assert.equal(gaz.getColumn("energie_mwh").toArray()[0], 1100);
  * ```
  */
 export function hourlyProductionBySource(
@@ -302,6 +307,7 @@ export function hourlyProductionBySource(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { dailyEnergyMix } from "./gold.ts";
  * // A spring-forward day has 23 local hours: 46 half-hours make it complete.
@@ -319,8 +325,9 @@ export function hourlyProductionBySource(
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
  * const day = dailyEnergyMix(silver, { nationalView: false }).toRecords()[0];
- * console.assert(day.nb_pas_attendus === 46 && day.jour_complet === true);
- * console.assert(day.production_totale_mwh === 700 * 23);
+ * assert.equal(day.nb_pas_attendus, 46);
+ * assert.equal(day.jour_complet, true);
+ * assert.equal(day.production_totale_mwh, 700 * 23);
  * ```
  */
 export function dailyEnergyMix(silver: pl.DataFrame, options: GoldOptions = {}): pl.DataFrame {
@@ -398,6 +405,7 @@ function withTotals(df: pl.DataFrame): pl.DataFrame {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { consumptionForecasts } from "./gold.ts";
  * const silver = pl.DataFrame({
@@ -410,8 +418,9 @@ function withTotals(df: pl.DataFrame): pl.DataFrame {
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
  * const row = consumptionForecasts(silver).toRecords()[0];
- * console.assert(row.ecart_j1_mw === 2000 && row.erreur_j1_pct === 2.5);
- * console.assert(row.erreur_j_pct === -0.5);
+ * assert.equal(row.ecart_j1_mw, 2000);
+ * assert.equal(row.erreur_j1_pct, 2.5);
+ * assert.equal(row.erreur_j_pct, -0.5);
  * ```
  */
 export function consumptionForecasts(
@@ -515,6 +524,7 @@ function forecastErrors(forecasts: pl.DataFrame): pl.DataFrame {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { forecastAccuracy } from "./gold.ts";
  * const table = pl.DataFrame({
@@ -530,7 +540,9 @@ function forecastErrors(forecasts: pl.DataFrame): pl.DataFrame {
  * const overall = forecastAccuracy(table).filter(
  *   pl.col("dimension").eq(pl.lit("global")).and(pl.col("horizon").eq(pl.lit("j1"))),
  * ).toRecords()[0];
- * console.assert(overall.mape_pct === 2.25 && overall.mae_mw === 1500 && overall.biais_mw === 500);
+ * assert.equal(overall.mape_pct, 2.25);
+ * assert.equal(overall.mae_mw, 1500);
+ * assert.equal(overall.biais_mw, 500);
  * ```
  */
 export function forecastAccuracy(forecasts: pl.DataFrame): pl.DataFrame {
@@ -578,6 +590,7 @@ export interface WorstHoursOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { worstForecastHours } from "./gold.ts";
  * const table = pl.DataFrame({
@@ -591,7 +604,8 @@ export interface WorstHoursOptions {
  *   pl.col("date").str.strptime(pl.Date, "%Y-%m-%d"),
  * );
  * const worst = worstForecastHours(table, { n: 1 }).filter(pl.col("horizon").eq(pl.lit("j1")));
- * console.assert(worst.height === 1 && worst.getColumn("heure").toArray()[0] === 18);
+ * assert.equal(worst.height, 1);
+ * assert.equal(worst.getColumn("heure").toArray()[0], 18);
  * ```
  */
 export function worstForecastHours(
@@ -675,6 +689,7 @@ function importExport(mw: pl.Expr): [pl.Expr, pl.Expr] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { internationalExchanges } from "./gold.ts";
  * const silver = pl.DataFrame({
@@ -689,8 +704,9 @@ function importExport(mw: pl.Expr): [pl.Expr, pl.Expr] {
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
  * const uk = internationalExchanges(silver).filter(pl.col("pays").eq(pl.lit("UK"))).toRecords()[0];
- * console.assert(uk.import_total_mwh === 500 && uk.export_total_mwh === -1000);
- * console.assert(uk.solde_net_mwh === -500);
+ * assert.equal(uk.import_total_mwh, 500);
+ * assert.equal(uk.export_total_mwh, -1000);
+ * assert.equal(uk.solde_net_mwh, -500);
  * ```
  */
 export function internationalExchanges(
@@ -800,6 +816,7 @@ export function internationalExchanges(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { carbonFootprint } from "./gold.ts";
  * const silver = pl.DataFrame({
@@ -813,8 +830,8 @@ export function internationalExchanges(
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
  * const hour = carbonFootprint(silver).toRecords()[0];
- * console.assert(hour.co2_total_tonnes === 50 * 25000 / 1000); // 50 g/kWh × 25,000 MWh
- * console.assert(hour.part_sources_bas_carbone_pct === 90);
+ * assert.equal(hour.co2_total_tonnes, 50 * 25000 / 1000); // 50 g/kWh × 25,000 MWh
+ * assert.equal(hour.part_sources_bas_carbone_pct, 90);
  * ```
  */
 export function carbonFootprint(silver: pl.DataFrame, options: GoldOptions = {}): pl.DataFrame {
@@ -887,6 +904,7 @@ export function carbonFootprint(silver: pl.DataFrame, options: GoldOptions = {})
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { weeklyStatistics } from "./gold.ts";
  * // 2014-12-31 is a Wednesday of ISO week 1 of 2015.
@@ -899,8 +917,10 @@ export function carbonFootprint(silver: pl.DataFrame, options: GoldOptions = {})
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
  * const week = weeklyStatistics(silver, { nationalView: false }).toRecords()[0];
- * console.assert(week.annee_iso === 2015 && week.semaine_iso === 1);
- * console.assert(week.consommation_mwh === 1500 && week.nb_pas_attendus === 336);
+ * assert.equal(week.annee_iso, 2015);
+ * assert.equal(week.semaine_iso, 1);
+ * assert.equal(week.consommation_mwh, 1500);
+ * assert.equal(week.nb_pas_attendus, 336);
  * ```
  */
 export function weeklyStatistics(silver: pl.DataFrame, options: GoldOptions = {}): pl.DataFrame {
@@ -1005,8 +1025,9 @@ export interface GoldTables {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GOLD_TABLES } from "./gold.ts";
- * console.assert(GOLD_TABLES.includes("mix_energetique_quotidien"));
+ * assert.ok(GOLD_TABLES.includes("mix_energetique_quotidien"));
  * ```
  */
 export const GOLD_TABLES: readonly (keyof GoldTables)[] = [
@@ -1025,6 +1046,7 @@ export const GOLD_TABLES: readonly (keyof GoldTables)[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { buildGold, GOLD_TABLES } from "./gold.ts";
  * const silver = pl.DataFrame({
@@ -1037,8 +1059,8 @@ export const GOLD_TABLES: readonly (keyof GoldTables)[] = [
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
  * const gold = buildGold(silver);
- * console.assert(GOLD_TABLES.every((name) => gold[name] instanceof Object));
- * console.assert(gold.consommation_previsions.height === 1);
+ * assert.ok(GOLD_TABLES.every((name) => gold[name] instanceof Object));
+ * assert.equal(gold.consommation_previsions.height, 1);
  * ```
  */
 export function buildGold(silver: pl.DataFrame, options: GoldOptions = {}): GoldTables {

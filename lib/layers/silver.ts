@@ -97,8 +97,9 @@ import { dateOfClock, halfHourSlot, MINUTE_MS, PARIS, parisClock } from "./time_
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SILVER_VALUE_COLUMNS } from "./silver.ts";
- * console.assert(SILVER_VALUE_COLUMNS.includes("eolien_offshore"));
+ * assert.ok(SILVER_VALUE_COLUMNS.includes("eolien_offshore"));
  * ```
  */
 export const SILVER_VALUE_COLUMNS: readonly string[] = COLUMNS
@@ -144,8 +145,9 @@ const DERIVED_COLUMNS = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SILVER_COLUMNS } from "./silver.ts";
- * console.assert(SILVER_COLUMNS.includes("annee_mois"));
+ * assert.ok(SILVER_COLUMNS.includes("annee_mois"));
  * ```
  */
 export const SILVER_COLUMNS: readonly string[] = [
@@ -216,6 +218,7 @@ function describeBad(frame: pl.DataFrame, column: string, limit = 3): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readEco2mix } from "../eco2mix/mod.ts";
  * import { toBronze } from "./bronze.ts";
  * import { toSilver } from "./silver.ts";
@@ -227,8 +230,9 @@ function describeBad(frame: pl.DataFrame, column: string, limit = 3): string {
  * const table = readEco2mix(new TextEncoder().encode(text), "mini.xls");
  * const bronze = toBronze([table], { ingestedAt: new Date("2025-01-01T00:00:00Z") });
  * const { silver, previsions } = toSilver(bronze);
- * console.assert(silver.height === 2 && previsions.height === 1);
- * console.assert(silver.getColumn("energie_consommation_mwh").toArray()[0] === 63949 / 4);
+ * assert.equal(silver.height, 2);
+ * assert.equal(previsions.height, 1);
+ * assert.equal(silver.getColumn("energie_consommation_mwh").toArray()[0], 63949 / 4);
  * ```
  */
 export function toSilver(bronze: pl.DataFrame, options: SilverOptions = {}): SilverResult {

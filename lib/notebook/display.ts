@@ -73,8 +73,12 @@ function inline(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { markdownToHtml } from "./display.ts";
- * console.assert(markdownToHtml("- **a** `b`\n- c") === "<ul><li><strong>a</strong> <code>b</code></li><li>c</li></ul>");
+ * assert.equal(
+ *   markdownToHtml("- **a** `b`\n- c"),
+ *   "<ul><li><strong>a</strong> <code>b</code></li><li>c</li></ul>",
+ * );
  * ```
  */
 export function markdownToHtml(text: string): string {

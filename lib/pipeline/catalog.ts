@@ -160,9 +160,10 @@ export class StorageLocationError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openCatalog } from "./catalog.ts";
  * const catalog = openCatalog(await Deno.makeTempDir());
- * console.assert(catalog.pathOf("eco2mix_silver").endsWith("/silver/eco2mix_silver"));
+ * assert.ok(catalog.pathOf("eco2mix_silver").endsWith("/silver/eco2mix_silver"));
  * ```
  */
 export function openCatalog(root: string = PATHS.lakehouse): Catalog {
@@ -195,9 +196,10 @@ export interface TableOverview {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { catalogOverview, openCatalog } from "./catalog.ts";
  * const rows = await catalogOverview(openCatalog(await Deno.makeTempDir()));
- * console.assert(rows.every((r) => !r.existe && r.fichiers === 0));
+ * assert.ok(rows.every((r) => !r.existe && r.fichiers === 0));
  * ```
  */
 export async function catalogOverview(catalog: Catalog): Promise<TableOverview[]> {
@@ -245,8 +247,9 @@ export async function catalogOverview(catalog: Catalog): Promise<TableOverview[]
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openCatalog, readIfPresent } from "./catalog.ts";
- * console.assert(await readIfPresent(openCatalog(await Deno.makeTempDir()), "anomalies") === null);
+ * assert.equal(await readIfPresent(openCatalog(await Deno.makeTempDir()), "anomalies"), null);
  * ```
  */
 export async function readIfPresent(catalog: Catalog, name: string): Promise<pl.DataFrame | null> {

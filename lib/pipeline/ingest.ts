@@ -263,8 +263,9 @@ export interface LineCount {
  *
  * @example
  * ```ts ignore
+ * import assert from "node:assert/strict";
  * const counts = compareWithBronze(report, await bronzeFiles(catalog));
- * console.assert(counts.every((c) => c.ecart === 0));
+ * assert.ok(counts.every((c) => c.ecart === 0));
  * ```
  */
 export function compareWithBronze(report: IngestReport, perFile: pl.DataFrame): LineCount[] {

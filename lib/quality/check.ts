@@ -13,8 +13,9 @@ import { type QualityRule, RULES } from "./rules.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { QUALITY_COLUMNS } from "./check.ts";
- * console.assert(QUALITY_COLUMNS[0] === "regle");
+ * assert.equal(QUALITY_COLUMNS[0], "regle");
  * ```
  */
 export const QUALITY_COLUMNS = [
@@ -51,11 +52,12 @@ export class QualityFailError extends Error {
   /**
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import pl from "nodejs-polars";
    * import { QualityFailError } from "./check.ts";
    * const empty = pl.DataFrame({});
    * const e = new QualityFailError("instant_unique: 2 rows", { qualite_donnees: empty, quarantaine: empty, valides: empty });
-   * console.assert(e.message === "instant_unique: 2 rows");
+   * assert.equal(e.message, "instant_unique: 2 rows");
    * ```
    */
   constructor(message: string, report: QualityReport) {
@@ -77,6 +79,7 @@ export interface QualityOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { checkQuality } from "./check.ts";
  * import { RULES } from "./rules.ts";
@@ -86,8 +89,8 @@ export interface QualityOptions {
  * });
  * const rules = RULES.filter((r) => r.name === "consommation_plausible");
  * const { qualite_donnees, quarantaine } = checkQuality(silver, { rules });
- * console.assert(qualite_donnees.getColumn("lignes_en_echec").toArray()[0] === 1);
- * console.assert(quarantaine.height === 1);
+ * assert.equal(qualite_donnees.getColumn("lignes_en_echec").toArray()[0], 1);
+ * assert.equal(quarantaine.height, 1);
  * ```
  */
 export function checkQuality(silver: pl.DataFrame, options: QualityOptions = {}): QualityReport {

@@ -4,8 +4,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkQuality, RULES } from "./mod.ts";
- * console.assert(RULES.length > 0 && typeof checkQuality === "function");
+ * assert.ok(RULES.length > 0);
+ * assert.equal(typeof checkQuality, "function");
  * ```
  *
  * @module

@@ -49,8 +49,9 @@ const SERIES = ["jeu_donnees", "perimetre"] as const;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BALANCE_TOLERANCE_MW } from "./rules.ts";
- * console.assert(BALANCE_TOLERANCE_MW === 100);
+ * assert.equal(BALANCE_TOLERANCE_MW, 100);
  * ```
  */
 export const BALANCE_TOLERANCE_MW = 100;
@@ -59,8 +60,9 @@ export const BALANCE_TOLERANCE_MW = 100;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SUBSECTOR_TOLERANCE_MW } from "./rules.ts";
- * console.assert(SUBSECTOR_TOLERANCE_MW === 25);
+ * assert.equal(SUBSECTOR_TOLERANCE_MW, 25);
  * ```
  */
 export const SUBSECTOR_TOLERANCE_MW = 25;
@@ -69,8 +71,9 @@ export const SUBSECTOR_TOLERANCE_MW = 25;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CO2_TOLERANCE } from "./rules.ts";
- * console.assert(CO2_TOLERANCE === 5);
+ * assert.equal(CO2_TOLERANCE, 5);
  * ```
  */
 export const CO2_TOLERANCE = 5;
@@ -79,8 +82,9 @@ export const CO2_TOLERANCE = 5;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NUCLEAR_FLOOR_MW } from "./rules.ts";
- * console.assert(NUCLEAR_FLOOR_MW < 0);
+ * assert.ok(NUCLEAR_FLOOR_MW < 0);
  * ```
  */
 export const NUCLEAR_FLOOR_MW = -100;
@@ -89,8 +93,9 @@ export const NUCLEAR_FLOOR_MW = -100;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CONSUMPTION_BOUNDS } from "./rules.ts";
- * console.assert(CONSUMPTION_BOUNDS.France[1] === 110_000);
+ * assert.equal(CONSUMPTION_BOUNDS.France[1], 110_000);
  * ```
  */
 export const CONSUMPTION_BOUNDS = {
@@ -144,8 +149,9 @@ const holeMinutes = intDiv(stepMs, MINUTE_MS).minus(c("pas_minutes").shift(1).ov
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RULES } from "./rules.ts";
- * console.assert(RULES.find((r) => r.name === "instant_unique")?.action === "fail");
+ * assert.equal(RULES.find((r) => r.name === "instant_unique")?.action, "fail");
  * ```
  */
 export const RULES: readonly QualityRule[] = [

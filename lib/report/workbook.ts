@@ -94,12 +94,13 @@ function applyFormats(sheet: XLSX.WorkSheet, columns: string[], formats: Map<str
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import * as XLSX from "xlsx";
  * import { goldWorkbook } from "./workbook.ts";
  * const bytes = goldWorkbook([{ name: "mix", description: "Mix quotidien", frame: pl.DataFrame({ part: [68.2] }) }]);
  * const book = XLSX.read(bytes, { type: "array" });
- * console.assert(book.SheetNames.join() === "Lisez-moi,mix");
+ * assert.deepEqual(book.SheetNames, ["Lisez-moi", "mix"]);
  * ```
  */
 export function goldWorkbook(tables: WorkbookTable[], generatedAt: Date = new Date()): Uint8Array {

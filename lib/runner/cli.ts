@@ -83,9 +83,11 @@ export interface CliOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCli } from "./cli.ts";
  * const o = parseCli(["nb.ipynb", "-p", "annee=2025", "--input", "x.xls"], "/home/me");
- * console.assert(o.notebook === "/home/me/nb.ipynb" && o.parameters.length === 2);
+ * assert.equal(o.notebook, "/home/me/nb.ipynb");
+ * assert.equal(o.parameters.length, 2);
  * ```
  */
 export function parseCli(args: string[], cwd: string): CliOptions {
@@ -136,11 +138,13 @@ export function parseCli(args: string[], cwd: string): CliOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { typedParameters } from "./cli.ts";
  * const p = typedParameters([["annee", "2025"], ["input_path", "x.xls"]], [
  *   { name: "annee", keyword: "let", kind: "number" },
  * ], "/home/me");
- * console.assert(p.annee === 2025 && p.input_path === "/home/me/x.xls");
+ * assert.equal(p.annee, 2025);
+ * assert.equal(p.input_path, "/home/me/x.xls");
  * ```
  */
 export function typedParameters(

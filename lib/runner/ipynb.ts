@@ -55,8 +55,9 @@ export class NotebookFormatError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { joinSource } from "./ipynb.ts";
- * console.assert(joinSource(["a\n", "b"]) === "a\nb");
+ * assert.equal(joinSource(["a\n", "b"]), "a\nb");
  * ```
  */
 export function joinSource(source: MultilineString): string {
@@ -68,8 +69,9 @@ export function joinSource(source: MultilineString): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitLines } from "./ipynb.ts";
- * console.assert(JSON.stringify(splitLines("a\nb")) === '["a\\n","b"]');
+ * assert.deepEqual(splitLines("a\nb"), ["a\n", "b"]);
  * ```
  */
 export function splitLines(text: string): string[] {
@@ -85,8 +87,9 @@ const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stripAnsi } from "./ipynb.ts";
- * console.assert(stripAnsi("\x1b[33m42\x1b[39m") === "42");
+ * assert.equal(stripAnsi("\x1b[33m42\x1b[39m"), "42");
  * ```
  */
 export function stripAnsi(text: string): string {
@@ -98,9 +101,10 @@ export function stripAnsi(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseNotebook } from "./ipynb.ts";
  * const nb = parseNotebook('{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[]}', "x.ipynb");
- * console.assert(nb.cells.length === 0);
+ * assert.equal(nb.cells.length, 0);
  * ```
  */
 export function parseNotebook(text: string, path: string): Notebook {
@@ -181,12 +185,13 @@ function cleanBundle(raw: Record<string, unknown>): Record<string, unknown> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OutputCollector } from "./ipynb.ts";
  * import { newMessage } from "./wire.ts";
  * const c = new OutputCollector();
  * c.add(newMessage("stream", "s", { name: "stdout", text: "a" }));
  * c.add(newMessage("stream", "s", { name: "stdout", text: "b\n" }));
- * console.assert(JSON.stringify(c.finish()[0]) === '{"output_type":"stream","name":"stdout","text":["ab\\n"]}');
+ * assert.deepEqual(c.finish()[0], { output_type: "stream", name: "stdout", text: ["ab\n"] });
  * ```
  */
 export class OutputCollector {

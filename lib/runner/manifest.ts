@@ -80,8 +80,9 @@ export const MANIFEST_FILE = "manifest.json";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newRunId } from "./manifest.ts";
- * console.assert(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/.test(newRunId(new Date())));
+ * assert.ok(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/.test(newRunId(new Date())));
  * ```
  */
 export function newRunId(now: Date = new Date()): string {

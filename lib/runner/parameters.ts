@@ -55,9 +55,12 @@ function kindOf(annotation: string | undefined, literal: string): ParameterDecla
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseDeclarations } from "./parameters.ts";
  * const [d] = parseDeclarations('let annee: number = 2025; // year');
- * console.assert(d.name === "annee" && d.keyword === "let" && d.kind === "number");
+ * assert.equal(d.name, "annee");
+ * assert.equal(d.keyword, "let");
+ * assert.equal(d.kind, "number");
  * ```
  */
 export function parseDeclarations(source: string): ParameterDeclaration[] {
@@ -83,9 +86,10 @@ export function parseDeclarations(source: string): ParameterDeclaration[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { coerceParameter } from "./parameters.ts";
- * console.assert(coerceParameter("2025", "number") === 2025);
- * console.assert(coerceParameter("2025", "string") === "2025");
+ * assert.equal(coerceParameter("2025", "number"), 2025);
+ * assert.equal(coerceParameter("2025", "string"), "2025");
  * ```
  */
 export function coerceParameter(
@@ -126,12 +130,13 @@ function tags(cell: Cell): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { declaredParameters } from "./parameters.ts";
  * const nb = {
  *   nbformat: 4 as const, nbformat_minor: 5, metadata: {},
  *   cells: [{ cell_type: "code" as const, source: "let a = 1;", metadata: { tags: ["parameters"] } }],
  * };
- * console.assert(declaredParameters(nb)[0].name === "a");
+ * assert.equal(declaredParameters(nb)[0].name, "a");
  * ```
  */
 export function declaredParameters(nb: Notebook): ParameterDeclaration[] {
@@ -154,13 +159,17 @@ export interface Injection {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { injectParameters } from "./parameters.ts";
  * const nb = {
  *   nbformat: 4 as const, nbformat_minor: 5, metadata: {},
  *   cells: [{ cell_type: "code" as const, source: "const annee = 2024;", metadata: { tags: ["parameters"] }, outputs: [], execution_count: null }],
  * };
  * const { notebook } = injectParameters(nb, { annee: 2025 });
- * console.assert(notebook.cells[1].source === "// Parameters injected by the runner\nconst annee = 2025;\n");
+ * assert.equal(
+ *   notebook.cells[1].source,
+ *   "// Parameters injected by the runner\nconst annee = 2025;\n",
+ * );
  * ```
  */
 export function injectParameters(

@@ -43,9 +43,10 @@ export interface SkippedStep {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatProgress } from "./progress.ts";
  * const line = formatProgress({ notebook: 2, notebooks: 3, name: "02_Bronze", cell: 4, cells: 9, elapsedMs: 12_345 });
- * console.assert(line === "notebook 2/3 02_Bronze · cell 4/9 · 12.3 s");
+ * assert.equal(line, "notebook 2/3 02_Bronze · cell 4/9 · 12.3 s");
  * ```
  */
 export function formatProgress(p: Progress): string {
@@ -58,10 +59,14 @@ export function formatProgress(p: Progress): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nestedProgress, PROGRESS_MIME } from "./progress.ts";
  * import { newMessage } from "./wire.ts";
  * const p = { notebook: 1, notebooks: 1, name: "a", cell: 1, cells: 1, elapsedMs: 0 };
- * console.assert(nestedProgress(newMessage("display_data", "s", { data: { [PROGRESS_MIME]: p } }))?.name === "a");
+ * assert.equal(
+ *   nestedProgress(newMessage("display_data", "s", { data: { [PROGRESS_MIME]: p } }))?.name,
+ *   "a",
+ * );
  * ```
  */
 export function nestedProgress(msg: JupyterMessage): Progress | null {

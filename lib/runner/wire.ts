@@ -44,9 +44,10 @@ const decoder = new TextDecoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newMessage } from "./wire.ts";
  * const msg = newMessage("execute_request", "session-1", { code: "1 + 1" });
- * console.assert(msg.header.msg_type === "execute_request");
+ * assert.equal(msg.header.msg_type, "execute_request");
  * ```
  */
 export function newMessage(
@@ -81,9 +82,10 @@ function sign(key: string, parts: Uint8Array[]): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeMessage, encodeMessage, newMessage } from "./wire.ts";
  * const frames = encodeMessage(newMessage("kernel_info_request", "s", {}), "secret");
- * console.assert(decodeMessage(frames, "secret").header.msg_type === "kernel_info_request");
+ * assert.equal(decodeMessage(frames, "secret").header.msg_type, "kernel_info_request");
  * ```
  */
 export function encodeMessage(msg: JupyterMessage, key: string): Uint8Array[] {
@@ -99,9 +101,10 @@ export function encodeMessage(msg: JupyterMessage, key: string): Uint8Array[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeMessage, encodeMessage, newMessage } from "./wire.ts";
  * const frames = [new TextEncoder().encode("topic"), ...encodeMessage(newMessage("status", "s", {}), "k")];
- * console.assert(decodeMessage(frames, "k").header.msg_type === "status");
+ * assert.equal(decodeMessage(frames, "k").header.msg_type, "status");
  * ```
  */
 export function decodeMessage(frames: Uint8Array[], key: string): JupyterMessage {

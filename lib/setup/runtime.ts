@@ -38,9 +38,10 @@ function nativePolarsModule(): string | null {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkRuntime } from "./runtime.ts";
  * const checks = checkRuntime();
- * console.assert(checks.every((c) => c.ok));
+ * assert.ok(checks.every((c) => c.ok));
  * ```
  */
 export function checkRuntime(): RuntimeCheck[] {

@@ -20,8 +20,9 @@ import { join } from "node:path";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { JUPYTER_INSTALL_HINT } from "./jupyter_server.ts";
- * console.assert(JUPYTER_INSTALL_HINT.includes("jupyter-notebook"));
+ * assert.ok(JUPYTER_INSTALL_HINT.includes("jupyter-notebook"));
  * ```
  */
 export const JUPYTER_INSTALL_HINT =
@@ -34,8 +35,9 @@ export const JUPYTER_INSTALL_HINT =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { JupyterServerError } from "./jupyter_server.ts";
- * console.assert(new JupyterServerError("no jupyter").name === "JupyterServerError");
+ * assert.equal(new JupyterServerError("no jupyter").name, "JupyterServerError");
  * ```
  */
 export class JupyterServerError extends Error {
@@ -47,8 +49,9 @@ export class JupyterServerError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { jupyterCommand } from "./jupyter_server.ts";
- * console.assert(jupyterCommand().endsWith("jupyter"));
+ * assert.ok(jupyterCommand().endsWith("jupyter"));
  * ```
  */
 export function jupyterCommand(): string {
@@ -61,9 +64,10 @@ export function jupyterCommand(): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { notebookVersion } from "./jupyter_server.ts";
  * const version = await notebookVersion().catch((e) => e.message);
- * console.assert(/^6\.|jupyter-notebook/.test(version));
+ * assert.ok(/^6\.|jupyter-notebook/.test(version));
  * ```
  */
 export async function notebookVersion(jupyter: string = jupyterCommand()): Promise<string> {
@@ -93,10 +97,11 @@ export async function notebookVersion(jupyter: string = jupyterCommand()): Promi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { installDenoKernel } from "./jupyter_server.ts";
  * const dir = await installDenoKernel(await Deno.makeTempDir());
  * const spec = JSON.parse(await Deno.readTextFile(`${dir}/kernel.json`));
- * console.assert(Deno.realPathSync(spec.argv[0]) === Deno.execPath());
+ * assert.equal(Deno.realPathSync(spec.argv[0]), Deno.execPath());
  * ```
  */
 export async function installDenoKernel(dataHome: string, name = "deno"): Promise<string> {
@@ -152,15 +157,16 @@ const STOP_TIMEOUT_MS = 20_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { JupyterServer } from "./jupyter_server.ts";
  * const root = await Deno.makeTempDir();
  * const server = await JupyterServer.start({ root });
  * try {
  *   const api = await (await server.request("api")).json();
- *   console.assert(api.version === server.version);
- *   console.assert(server.notebookUrl("a b.ipynb").includes("/notebooks/a%20b.ipynb?token="));
+ *   assert.equal(api.version, server.version);
+ *   assert.ok(server.notebookUrl("a b.ipynb").includes("/notebooks/a%20b.ipynb?token="));
  * } finally {
- *   console.assert((await server.stop()).length === 0);
+ *   assert.equal((await server.stop()).length, 0);
  * }
  * ```
  */

@@ -151,8 +151,10 @@ export const MAINLAND_REGIONS: readonly string[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { REGIONAL_2014, sharedDataPath } from "./shared_data.ts";
- * console.assert(REGIONAL_2014.length === 12 && Deno.statSync(sharedDataPath(REGIONAL_2014[0])).isFile);
+ * assert.equal(REGIONAL_2014.length, 12);
+ * assert.ok(Deno.statSync(sharedDataPath(REGIONAL_2014[0])).isFile);
  * ```
  */
 export const REGIONAL_2014: readonly string[] = MAINLAND_REGIONS.map((r) =>

@@ -67,11 +67,13 @@ export interface Kpi {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dashboardKpis } from "./_core_dashboard.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
  *   jour: [0], heure: [18], duree: [1], series: { consommation: [70000], nucleaire: [60000], eolien: [20000] } };
  * const kpis = dashboardKpis(h);
- * console.assert(kpis[0].value === "70,0 GWh" && kpis[2].value === "25,0 %");
+ * assert.equal(kpis[0].value, "70,0 GWh");
+ * assert.equal(kpis[2].value, "25,0 %");
  * ```
  */
 export function dashboardKpis(h: HourlyData): Kpi[] {
@@ -159,11 +161,13 @@ export function dashboardKpis(h: HourlyData): Kpi[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dashboardFigures } from "./_core_dashboard.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
  *   jour: [0], heure: [0], duree: [1], series: { consommation: [60000] } };
  * const figs = dashboardFigures({ horaire: h, predictions: null, importance: null }, "", "");
- * console.assert(Object.keys(figs).length === 17 && figs.consommation.data.length === 1);
+ * assert.equal(Object.keys(figs).length, 17);
+ * assert.equal(figs.consommation.data.length, 1);
  * ```
  */
 export function dashboardFigures(

@@ -69,9 +69,11 @@ export interface PlotSeries {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { valuesOf } from "./_core_data.ts";
  * const h = { series: { a: [1, null], b: [null, null] } };
- * console.assert(valuesOf(h as never, "a")?.length === 2 && valuesOf(h as never, "b") === undefined);
+ * assert.equal(valuesOf(h as never, "a")?.length, 2);
+ * assert.equal(valuesOf(h as never, "b"), undefined);
  * ```
  */
 export function valuesOf(h: HourlyData, key: string): readonly (number | null)[] | undefined {
@@ -88,11 +90,12 @@ export function valuesOf(h: HourlyData, key: string): readonly (number | null)[]
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { presentSources } from "./_core_data.ts";
  * const h = { series: { solaire: [1], nucleaire: [2], gaz: [3], thermique: [3], fioul: [null] } };
- * console.assert(presentSources(h as never).map((s) => s.key).join() === "nucleaire,solaire,gaz");
+ * assert.deepEqual(presentSources(h as never).map((s) => s.key), ["nucleaire", "solaire", "gaz"]);
  * const region = { series: { nucleaire: [2], thermique: [3] } };
- * console.assert(presentSources(region as never).map((s) => s.key).join() === "nucleaire,thermique");
+ * assert.deepEqual(presentSources(region as never).map((s) => s.key), ["nucleaire", "thermique"]);
  * ```
  */
 export function presentSources(h: HourlyData): typeof SOURCES[number][] {
@@ -106,9 +109,10 @@ export function presentSources(h: HourlyData): typeof SOURCES[number][] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { presentCountries } from "./_core_data.ts";
  * const h = { series: { ech_comm_suisse_imp: [1], ech_comm_suisse_exp: [0] } };
- * console.assert(presentCountries(h as never).map((c) => c.pays).join() === "Suisse");
+ * assert.deepEqual(presentCountries(h as never).map((c) => c.pays), ["Suisse"]);
  * ```
  */
 export function presentCountries(h: HourlyData): typeof COUNTRIES[number][] {
@@ -123,11 +127,13 @@ export function presentCountries(h: HourlyData): typeof COUNTRIES[number][] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sliceDays } from "./_core_data.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01", "2025-01-02"],
  *   t: [0, 24], jour: [0, 1], heure: [0, 0], duree: [1, 1], series: { consommation: [5, 6] } };
  * const s = sliceDays(h, "2025-01-02", "");
- * console.assert(s.jours.join() === "2025-01-02" && s.series.consommation.join() === "6");
+ * assert.deepEqual(s.jours, ["2025-01-02"]);
+ * assert.deepEqual(s.series.consommation, [6]);
  * ```
  */
 export function sliceDays(h: HourlyData, from: string, to: string): HourlyData {
@@ -160,9 +166,10 @@ export function sliceDays(h: HourlyData, from: string, to: string): HourlyData {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { energyOf } from "./_core_data.ts";
  * const h = { duree: [1, 0.5, 1], series: { x: [100, 40, null] } };
- * console.assert(energyOf(h as never, "x") === 120);
+ * assert.equal(energyOf(h as never, "x"), 120);
  * ```
  */
 export function energyOf(h: HourlyData, key: string): number {
@@ -182,9 +189,10 @@ export function energyOf(h: HourlyData, key: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rowSum } from "./_core_data.ts";
  * const h = { duree: [1, 1, 1], series: { a: [1, null, null], b: [2, 3, null] } };
- * console.assert(JSON.stringify(rowSum(h as never, ["a", "b"])) === "[3,3,null]");
+ * assert.deepEqual(rowSum(h as never, ["a", "b"]), [3, 3, null]);
  * ```
  */
 export function rowSum(h: HourlyData, keys: readonly string[]): (number | null)[] {
@@ -205,10 +213,13 @@ export function rowSum(h: HourlyData, keys: readonly string[]): (number | null)[
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dailyStats } from "./_core_data.ts";
  * const h = { jours: ["2025-01-01", "2025-01-02"], jour: [0, 0, 1], duree: [1, 1, 1] };
  * const d = dailyStats(h as never, [10, 20, null]);
- * console.assert(d.mean.join() === "15," && d.min[0] === 10 && d.max[0] === 20);
+ * assert.deepEqual(d.mean, [15, null]);
+ * assert.equal(d.min[0], 10);
+ * assert.equal(d.max[0], 20);
  * ```
  */
 export function dailyStats(
@@ -241,9 +252,10 @@ export function dailyStats(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dailyShare } from "./_core_data.ts";
  * const h = { jours: ["d"], jour: [0, 0], duree: [1, 1], series: { a: [1, 3], b: [3, 5] } };
- * console.assert(dailyShare(h as never, ["a"], ["a", "b"])[0] === 100 * 4 / 12);
+ * assert.equal(dailyShare(h as never, ["a"], ["a", "b"])[0], 100 * 4 / 12);
  * ```
  */
 export function dailyShare(
@@ -270,9 +282,10 @@ export function dailyShare(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rowLabels } from "./_core_data.ts";
  * const h = { jours: ["2025-03-30"], jour: [0, 0], heure: [1, 3] };
- * console.assert(rowLabels(h as never).join() === "2025-03-30 01:00,2025-03-30 03:00");
+ * assert.deepEqual(rowLabels(h as never), ["2025-03-30 01:00", "2025-03-30 03:00"]);
  * ```
  */
 export function rowLabels(h: HourlyData): string[] {
@@ -284,8 +297,10 @@ export function rowLabels(h: HourlyData): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dayNumber } from "./_core_data.ts";
- * console.assert(dayNumber("1970-01-02") === 1 && dayNumber("2025-03-01") - dayNumber("2025-02-28") === 1);
+ * assert.equal(dayNumber("1970-01-02"), 1);
+ * assert.equal(dayNumber("2025-03-01") - dayNumber("2025-02-28"), 1);
  * ```
  */
 export function dayNumber(date: string): number {
@@ -298,8 +313,10 @@ export function dayNumber(date: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isoWeekday } from "./_core_data.ts";
- * console.assert(isoWeekday("2025-01-01") === 3 && isoWeekday("2025-01-05") === 7);
+ * assert.equal(isoWeekday("2025-01-01"), 3);
+ * assert.equal(isoWeekday("2025-01-05"), 7);
  * ```
  */
 export function isoWeekday(date: string): number {
@@ -314,11 +331,13 @@ export function isoWeekday(date: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { timeSeries } from "./_core_data.ts";
  * const h = { pasHeures: 1, jours: ["2025-01-01"], t: [0, 1, 3], jour: [0, 0, 0],
  *   heure: [0, 1, 3], duree: [1, 1, 1], series: { c: [1, 2, 4] } };
  * const s = timeSeries(h as never, { c: h.series.c }, 31);
- * console.assert(s.resolution === "heure" && s.y.c.join() === "1,2,,4");
+ * assert.equal(s.resolution, "heure");
+ * assert.deepEqual(s.y.c, [1, 2, null, 4]); // null breaks the line at 02:00
  * ```
  */
 export function timeSeries(
@@ -375,10 +394,12 @@ export function timeSeries(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hourProfile } from "./_core_data.ts";
  * const h = { heure: [0, 1, 0, 1], duree: [1, 1, 1, 1], jour: [0, 0, 1, 1] };
  * const p = hourProfile(h as never, [10, 20, 30, 40]);
- * console.assert(p.hours.join() === "0,1" && p.mean.join() === "20,30");
+ * assert.deepEqual(p.hours, [0, 1]);
+ * assert.deepEqual(p.mean, [20, 30]);
  * ```
  */
 export function hourProfile(
@@ -421,8 +442,10 @@ export function hourProfile(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { quantile } from "./_core_data.ts";
- * console.assert(quantile([1, 2, 3, 4, 5], 0.1) === 1.4 && quantile([], 0.5) === null);
+ * assert.equal(quantile([1, 2, 3, 4, 5], 0.1), 1.4);
+ * assert.equal(quantile([], 0.5), null);
  * ```
  */
 export function quantile(sorted: readonly number[], q: number): number | null {
@@ -439,8 +462,9 @@ export function quantile(sorted: readonly number[], q: number): number | null {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pearson } from "./_core_data.ts";
- * console.assert(pearson([1, 2, 3, null], [2, 4, 6, 1]) === 1);
+ * assert.equal(pearson([1, 2, 3, null], [2, 4, 6, 1]), 1);
  * ```
  */
 export function pearson(
@@ -457,9 +481,12 @@ export function pearson(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { linearFit } from "./_core_data.ts";
  * const fit = linearFit([0, 1, 2], [1, 3, 5]);
- * console.assert(fit?.slope === 2 && fit.intercept === 1 && fit.r === 1);
+ * assert.equal(fit?.slope, 2);
+ * assert.equal(fit.intercept, 1);
+ * assert.equal(fit.r, 1);
  * ```
  */
 export function linearFit(
@@ -501,8 +528,9 @@ export function linearFit(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rollingMean } from "./_core_data.ts";
- * console.assert(JSON.stringify(rollingMean([1, 2, 3, null, 5], 2)) === "[null,1.5,2.5,3,5]");
+ * assert.deepEqual(rollingMean([1, 2, 3, null, 5], 2), [null, 1.5, 2.5, 3, 5]);
  * ```
  */
 export function rollingMean(values: readonly (number | null)[], window: number): (number | null)[] {

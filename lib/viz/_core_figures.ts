@@ -50,10 +50,11 @@ export interface TimeOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { missingReason } from "./_core_figures.ts";
  * const h = { jours: ["2025-01-01"], series: { consommation: [1] } };
- * console.assert(missingReason(h as never, ["consommation"]) === null);
- * console.assert(missingReason(h as never, ["taux_co2"]) === "Données indisponibles : taux_co2");
+ * assert.equal(missingReason(h as never, ["consommation"]), null);
+ * assert.equal(missingReason(h as never, ["taux_co2"]), "Données indisponibles : taux_co2");
  * ```
  */
 export function missingReason(h: HourlyData, keys: readonly string[]): string | null {
@@ -125,11 +126,13 @@ function familyKeys(h: HourlyData, family: string): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { consumptionSpec } from "./_core_figures.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0, 1],
  *   jour: [0, 0], heure: [0, 1], duree: [1, 1], series: { consommation: [60000, 58000] } };
  * const fig = consumptionSpec(h);
- * console.assert(fig.data.length === 1 && (fig.data[0].y as number[])[1] === 58000);
+ * assert.equal(fig.data.length, 1);
+ * assert.equal((fig.data[0].y as number[])[1], 58000);
  * ```
  */
 export function consumptionSpec(h: HourlyData, options: TimeOptions = {}): Figure {
@@ -209,11 +212,12 @@ export function consumptionSpec(h: HourlyData, options: TimeOptions = {}): Figur
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mixPieSpec } from "./_core_figures.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
  *   jour: [0], heure: [0], duree: [1], series: { nucleaire: [3000], solaire: [1000] } };
  * const fig = mixPieSpec(h);
- * console.assert((fig.data[0].values as number[]).join() === "3,1"); // GWh
+ * assert.deepEqual(fig.data[0].values, [3, 1]); // GWh
  * ```
  */
 export function mixPieSpec(h: HourlyData): Figure {
@@ -263,11 +267,12 @@ export function mixPieSpec(h: HourlyData): Figure {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { productionStackSpec } from "./_core_figures.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
  *   jour: [0], heure: [0], duree: [1], series: { nucleaire: [40000], eolien: [5000] } };
  * const fig = productionStackSpec(h);
- * console.assert(fig.data.map((t) => t.name).join() === "Nucléaire,Éolien");
+ * assert.deepEqual(fig.data.map((t) => t.name), ["Nucléaire", "Éolien"]);
  * ```
  */
 export function productionStackSpec(h: HourlyData, options: TimeOptions = {}): Figure {
@@ -331,11 +336,12 @@ function hourAxis(): Record<string, unknown> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadProfileSpec } from "./_core_figures.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01", "2025-01-02"],
  *   t: [0, 24], jour: [0, 1], heure: [0, 0], duree: [1, 1], series: { consommation: [50, 70] } };
  * const fig = loadProfileSpec(h);
- * console.assert((fig.data[2].y as number[])[0] === 60);
+ * assert.equal((fig.data[2].y as number[])[0], 60);
  * ```
  */
 export function loadProfileSpec(h: HourlyData): Figure {
@@ -370,12 +376,14 @@ export function loadProfileSpec(h: HourlyData): Figure {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { heatmapSpec } from "./_core_figures.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01", "2025-01-02"],
  *   t: [0, 1, 24], jour: [0, 0, 1], heure: [0, 1, 0], duree: [1, 1, 1],
  *   series: { consommation: [5, 6, 7] } };
  * const z = heatmapSpec(h).data[0].z as (number | null)[][];
- * console.assert(z.length === 24 && JSON.stringify(z.slice(0, 2)) === "[[5,7],[6,null]]");
+ * assert.equal(z.length, 24);
+ * assert.deepEqual(z.slice(0, 2), [[5, 7], [6, null]]);
  * ```
  */
 export function heatmapSpec(h: HourlyData): Figure {
@@ -428,11 +436,14 @@ export function heatmapSpec(h: HourlyData): Figure {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { weekdayWeekendSpec } from "./_core_figures.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-03", "2025-01-04"],
  *   t: [0, 24], jour: [0, 1], heure: [12, 12], duree: [1, 1], series: { consommation: [100, 90] } };
  * const fig = weekdayWeekendSpec(h); // Friday 100 MW, Saturday 90 MW
- * console.assert(String(fig.layout.title && (fig.layout.title as any).subtitle.text).includes("-10,0 %"));
+ * assert.ok(
+ *   String(fig.layout.title && (fig.layout.title as any).subtitle.text).includes("-10,0 %"),
+ * );
  * ```
  */
 export function weekdayWeekendSpec(h: HourlyData): Figure {
@@ -492,11 +503,12 @@ export function weekdayWeekendSpec(h: HourlyData): Figure {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { windSpec } from "./_core_figures.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
  *   jour: [0], heure: [0], duree: [1], series: { eolien_terrestre: [9000], eolien_offshore: [1000] } };
  * const fig = windSpec(h);
- * console.assert(fig.data.map((t) => t.name).join() === "Éolien terrestre,Éolien en mer");
+ * assert.deepEqual(fig.data.map((t) => t.name), ["Éolien terrestre", "Éolien en mer"]);
  * ```
  */
 export function windSpec(h: HourlyData, options: TimeOptions = {}): Figure {
@@ -550,11 +562,13 @@ export function windSpec(h: HourlyData, options: TimeOptions = {}): Figure {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { solarProfileSpec } from "./_core_figures.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-06-01"], t: [0, 1],
  *   jour: [0, 0], heure: [12, 13], duree: [1, 1], series: { solaire: [9000, 8000] } };
  * const fig = solarProfileSpec(h);
- * console.assert(fig.data[0].name === "juin 2025" && (fig.data[0].y as number[]).join() === "9000,8000");
+ * assert.equal(fig.data[0].name, "juin 2025");
+ * assert.deepEqual(fig.data[0].y, [9000, 8000]);
  * ```
  */
 export function solarProfileSpec(h: HourlyData): Figure {
@@ -634,11 +648,12 @@ export function solarProfileSpec(h: HourlyData): Figure {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renewableShareSpec } from "./_core_figures.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
  *   jour: [0], heure: [0], duree: [1], series: { nucleaire: [75], eolien: [25] } };
  * const fig = renewableShareSpec(h);
- * console.assert((fig.data[0].y as number[])[0] === 25);
+ * assert.equal((fig.data[0].y as number[])[0], 25);
  * ```
  */
 export function renewableShareSpec(h: HourlyData, options: TimeOptions = {}): Figure {
@@ -734,10 +749,13 @@ export interface BorderTotal {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { borderTotals } from "./_core_figures.ts";
  * const h = { duree: [1, 1], series: { ech_comm_espagne_imp: [100, 0], ech_comm_espagne_exp: [0, -300] } };
  * const [es] = borderTotals(h as never);
- * console.assert(es.pays === "Espagne" && es.importMwh === 100 && es.exportMwh === -300);
+ * assert.equal(es.pays, "Espagne");
+ * assert.equal(es.importMwh, 100);
+ * assert.equal(es.exportMwh, -300);
  * ```
  */
 export function borderTotals(h: HourlyData): BorderTotal[] {
@@ -756,10 +774,11 @@ export function borderTotals(h: HourlyData): BorderTotal[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { physicalBalance } from "./_core_figures.ts";
  * const h = { duree: [1, 1], series: { ech_physiques_imp: [100, 0], ech_physiques_exp: [0, -300] } };
- * console.assert(physicalBalance(h as never) === -200);
- * console.assert(physicalBalance({ duree: [], series: {} } as never) === null);
+ * assert.equal(physicalBalance(h as never), -200);
+ * assert.equal(physicalBalance({ duree: [], series: {} } as never), null);
  * ```
  */
 export function physicalBalance(h: HourlyData): number | null {
@@ -778,10 +797,11 @@ export function physicalBalance(h: HourlyData): number | null {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exchangesSpec } from "./_core_figures.ts";
  * const fig = exchangesSpec([{ pays: "Espagne", label: "Espagne", color: "#E8A33D",
  *   importMwh: 2000, exportMwh: -5000 }], "France", "janvier 2025");
- * console.assert((fig.data[2].y as number[])[0] === -3); // GWh
+ * assert.equal((fig.data[2].y as number[])[0], -3); // GWh
  * ```
  */
 export function exchangesSpec(
@@ -853,12 +873,13 @@ export function exchangesSpec(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sankeySpec } from "./_core_figures.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
  *   jour: [0], heure: [0], duree: [1], series: { nucleaire: [1000], consommation: [800],
  *   ech_physiques_imp: [0], ech_physiques_exp: [-200] } };
  * const link = sankeySpec(h).data[0].link as { value: number[] };
- * console.assert(link.value.join() === "1,0.8,0.2"); // GWh
+ * assert.deepEqual(link.value, [1, 0.8, 0.2]); // GWh
  * ```
  */
 export function sankeySpec(h: HourlyData): Figure {
@@ -943,12 +964,13 @@ function co2Key(h: HourlyData): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { co2Spec } from "./_core_figures.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01", "2025-01-02"],
  *   t: [0, 1, 24], jour: [0, 0, 1], heure: [0, 1, 0], duree: [1, 1, 1],
  *   series: { taux_co2: [10, 40, 20], nucleaire: [300, 100, 50] } };
  * const fig = co2Spec(h, { maxHourlyDays: 0 });
- * console.assert((fig.data[2].y as number[])[0] === (10 * 300 + 40 * 100) / 400);
+ * assert.equal((fig.data[2].y as number[])[0], (10 * 300 + 40 * 100) / 400);
  * ```
  */
 export function co2Spec(h: HourlyData, options: TimeOptions = {}): Figure {
@@ -1011,12 +1033,13 @@ export function co2Spec(h: HourlyData, options: TimeOptions = {}): Figure {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mixCo2ScatterSpec } from "./_core_figures.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0, 1, 2],
  *   jour: [0, 0, 0], heure: [0, 1, 2], duree: [1, 1, 1],
  *   series: { gaz: [10, 20, 30], nucleaire: [90, 80, 70], taux_co2: [40, 80, 120] } };
  * const fig = mixCo2ScatterSpec(h);
- * console.assert((fig.data[0].x as number[]).join() === "10,20,30");
+ * assert.deepEqual(fig.data[0].x, [10, 20, 30]);
  * ```
  */
 export function mixCo2ScatterSpec(h: HourlyData, options: TimeOptions = {}): Figure {
@@ -1097,8 +1120,9 @@ export function mixCo2ScatterSpec(h: HourlyData, options: TimeOptions = {}): Fig
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FIGURE_HELPERS } from "./_core_figures.ts";
- * console.assert(FIGURE_HELPERS.every((f) => typeof f === "function"));
+ * assert.ok(FIGURE_HELPERS.every((f) => typeof f === "function"));
  * ```
  */
 export const FIGURE_HELPERS: readonly ((...args: never[]) => unknown)[] = [

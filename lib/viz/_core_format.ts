@@ -15,9 +15,10 @@ import type { Figure } from "./_core_data.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatNumber } from "./_core_format.ts";
- * console.assert(formatNumber(-12345.67, 1) === "-12\u202f345,7");
- * console.assert(formatNumber(null, 0) === "–");
+ * assert.equal(formatNumber(-12345.67, 1), "-12\u202f345,7");
+ * assert.equal(formatNumber(null, 0), "–");
  * ```
  */
 export function formatNumber(value: number | null, decimals: number): string {
@@ -38,8 +39,9 @@ export function formatNumber(value: number | null, decimals: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatDate } from "./_core_format.ts";
- * console.assert(formatDate("2025-07-25") === "25 juil. 2025");
+ * assert.equal(formatDate("2025-07-25"), "25 juil. 2025");
  * ```
  */
 export function formatDate(date: string): string {
@@ -66,9 +68,13 @@ export function formatDate(date: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { periodLabel } from "./_core_format.ts";
- * console.assert(periodLabel(["2025-01-01"]) === "le 1 janv. 2025");
- * console.assert(periodLabel(["2025-01-01", "2025-01-02"]) === "du 1 janv. 2025 au 2 janv. 2025 (2 jours)");
+ * assert.equal(periodLabel(["2025-01-01"]), "le 1 janv. 2025");
+ * assert.equal(
+ *   periodLabel(["2025-01-01", "2025-01-02"]),
+ *   "du 1 janv. 2025 au 2 janv. 2025 (2 jours)",
+ * );
  * ```
  */
 export function periodLabel(jours: readonly string[]): string {
@@ -84,9 +90,11 @@ export function periodLabel(jours: readonly string[]): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { energyUnit } from "./_core_format.ts";
- * console.assert(energyUnit(2_500_000).unit === "TWh" && energyUnit(2_500_000).factor === 1e-6);
- * console.assert(energyUnit(999).unit === "MWh");
+ * assert.equal(energyUnit(2_500_000).unit, "TWh");
+ * assert.equal(energyUnit(2_500_000).factor, 1e-6);
+ * assert.equal(energyUnit(999).unit, "MWh");
  * ```
  */
 export function energyUnit(mwh: number): { unit: string; factor: number } {
@@ -101,8 +109,9 @@ export function energyUnit(mwh: number): { unit: string; factor: number } {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatEnergy } from "./_core_format.ts";
- * console.assert(formatEnergy(250_340_000) === "250,3 TWh");
+ * assert.equal(formatEnergy(250_340_000), "250,3 TWh");
  * ```
  */
 export function formatEnergy(mwh: number): string {
@@ -115,9 +124,10 @@ export function formatEnergy(mwh: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolutionNote } from "./_core_format.ts";
- * console.assert(resolutionNote("jour", 1) === "moyennes journalières");
- * console.assert(resolutionNote("heure", 3) === "moyennes par pas de 3 h (heure locale)");
+ * assert.equal(resolutionNote("jour", 1), "moyennes journalières");
+ * assert.equal(resolutionNote("heure", 3), "moyennes par pas de 3 h (heure locale)");
  * ```
  */
 export function resolutionNote(resolution: "heure" | "jour", pasHeures: number): string {
@@ -132,10 +142,11 @@ export function resolutionNote(resolution: "heure" | "jour", pasHeures: number):
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { baseLayout } from "./_core_format.ts";
  * const layout = baseLayout("Consommation", "moyennes horaires", { yaxis: { title: { text: "MW" } } });
- * console.assert((layout.title as { text: string }).text === "Consommation");
- * console.assert(layout.separators === ",\u202f");
+ * assert.equal((layout.title as { text: string }).text, "Consommation");
+ * assert.equal(layout.separators, ",\u202f");
  * ```
  */
 export function baseLayout(
@@ -177,9 +188,10 @@ export function baseLayout(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { emptyFigure } from "./_core_format.ts";
  * const fig = emptyFigure("Consommation", "Aucune donnée sur la période choisie");
- * console.assert(fig.data.length === 0);
+ * assert.equal(fig.data.length, 0);
  * ```
  */
 export function emptyFigure(title: string, message: string): Figure {
@@ -206,9 +218,10 @@ export function emptyFigure(title: string, message: string): Figure {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { timeAxes } from "./_core_format.ts";
  * const axes = timeAxes("Puissance (MW)");
- * console.assert((axes.yaxis as { title: { text: string } }).title.text === "Puissance (MW)");
+ * assert.equal((axes.yaxis as { title: { text: string } }).title.text, "Puissance (MW)");
  * ```
  */
 export function timeAxes(yTitle: string): Record<string, unknown> {
@@ -224,8 +237,9 @@ export function timeAxes(yTitle: string): Record<string, unknown> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withAlpha } from "./_core_format.ts";
- * console.assert(withAlpha("#FF8000", 0.5) === "rgba(255,128,0,0.5)");
+ * assert.equal(withAlpha("#FF8000", 0.5), "rgba(255,128,0,0.5)");
  * ```
  */
 export function withAlpha(hex: string, alpha: number): string {

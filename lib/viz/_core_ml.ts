@@ -52,8 +52,9 @@ export interface ImportanceData {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { seriesName } from "./_core_ml.ts";
- * console.assert(seriesName({ model: "gbdt", horizon: "J-1" } as never) === "gbdt (J-1)");
+ * assert.equal(seriesName({ model: "gbdt", horizon: "J-1" } as never), "gbdt (J-1)");
  * ```
  */
 export function seriesName(s: PredictionSeries): string {
@@ -65,11 +66,13 @@ export function seriesName(s: PredictionSeries): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { slicePredictions } from "./_core_ml.ts";
  * const p = { jours: ["2025-01-01", "2025-01-02"], series: [{ model: "m", horizon: "",
  *   jour: [0, 1], minute: [0, 0], prediction: [1, 2], actual: [1, 3] }] };
  * const s = slicePredictions(p, "2025-01-02", "2025-01-02");
- * console.assert(s.jours.join() === "2025-01-02" && s.series[0].actual.join() === "3");
+ * assert.deepEqual(s.jours, ["2025-01-02"]);
+ * assert.deepEqual(s.series[0].actual, [3]);
  * ```
  */
 export function slicePredictions(p: PredictionData, from: string, to: string): PredictionData {
@@ -102,9 +105,12 @@ export function slicePredictions(p: PredictionData, from: string, to: string): P
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorStats } from "./_core_ml.ts";
  * const e = errorStats({ prediction: [110, 90], actual: [100, 100] } as never);
- * console.assert(e.mae === 10 && e.bias === 0 && e.mape === 10);
+ * assert.equal(e.mae, 10);
+ * assert.equal(e.bias, 0);
+ * assert.equal(e.mape, 10);
  * ```
  */
 export function errorStats(
@@ -136,8 +142,9 @@ export function errorStats(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorsOf } from "./_core_ml.ts";
- * console.assert(errorsOf({ prediction: [5, 7], actual: [4, null] } as never).join() === "1");
+ * assert.deepEqual(errorsOf({ prediction: [5, 7], actual: [4, null] } as never), [1]);
  * ```
  */
 export function errorsOf(s: PredictionSeries): number[] {
@@ -161,12 +168,13 @@ function seriesColor(s: PredictionSeries, k: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { predictionsSpec } from "./_core_ml.ts";
  * const p = { jours: ["2025-01-01"], series: [{ model: "gbdt", horizon: "1h",
  *   jour: [0, 0], minute: [0, 60], prediction: [110, 90], actual: [100, 100] }] };
  * const fig = predictionsSpec(p);
- * console.assert(fig.data.map((t) => t.name).join() === "Consommation réalisée,gbdt (1h)");
- * console.assert((fig.data[0].x as string[])[1] === "2025-01-01 01:00");
+ * assert.deepEqual(fig.data.map((t) => t.name), ["Consommation réalisée", "gbdt (1h)"]);
+ * assert.equal((fig.data[0].x as string[])[1], "2025-01-01 01:00");
  * ```
  */
 export function predictionsSpec(
@@ -254,10 +262,11 @@ export function predictionsSpec(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorHistogramSpec } from "./_core_ml.ts";
  * const p = { jours: ["2025-01-01"], series: [{ model: "gbdt", horizon: "",
  *   jour: [0, 0], minute: [0, 60], prediction: [110, 90], actual: [100, 100] }] };
- * console.assert((errorHistogramSpec(p).data[0].x as number[]).join() === "10,-10");
+ * assert.deepEqual(errorHistogramSpec(p).data[0].x, [10, -10]);
  * ```
  */
 export function errorHistogramSpec(p: PredictionData): Figure {
@@ -296,11 +305,12 @@ export function errorHistogramSpec(p: PredictionData): Figure {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorByHourSpec } from "./_core_ml.ts";
  * const p = { jours: ["2025-01-01"], series: [{ model: "gbdt", horizon: "",
  *   jour: [0, 0, 0], minute: [0, 30, 60], prediction: [110, 96, 90], actual: [100, 100, 100] }] };
  * const fig = errorByHourSpec(p);
- * console.assert((fig.data[0].y as number[]).join() === "7,10");
+ * assert.deepEqual(fig.data[0].y, [7, 10]);
  * ```
  */
 export function errorByHourSpec(p: PredictionData): Figure {
@@ -361,10 +371,11 @@ export function errorByHourSpec(p: PredictionData): Figure {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { importanceSpec } from "./_core_ml.ts";
  * const fig = importanceSpec({ feature: ["heure", "lag_24h"], importance: [0.2, 0.7],
  *   model: ["gbdt", "gbdt"], unit: "gain" });
- * console.assert((fig.data[0].y as string[]).join() === "heure,lag_24h"); // bottom to top
+ * assert.deepEqual(fig.data[0].y, ["heure", "lag_24h"]); // bottom to top
  * ```
  */
 export function importanceSpec(imp: ImportanceData, options: { top?: number } = {}): Figure {
@@ -413,8 +424,9 @@ export function importanceSpec(imp: ImportanceData, options: { top?: number } = 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ML_HELPERS } from "./_core_ml.ts";
- * console.assert(ML_HELPERS.every((f) => typeof f === "function"));
+ * assert.ok(ML_HELPERS.every((f) => typeof f === "function"));
  * ```
  */
 export const ML_HELPERS: readonly ((...args: never[]) => unknown)[] = [seriesColor];

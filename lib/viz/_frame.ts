@@ -14,14 +14,14 @@ import { VizInputError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { requireColumns } from "./_frame.ts";
  * requireColumns(pl.DataFrame({ a: [1] }), "t", ["a"]); // fine
- * try {
- *   requireColumns(pl.DataFrame({ a: [1] }), "t", ["b"]);
- * } catch (e) {
- *   console.assert((e as Error).message === "t: missing column(s) b (columns present: a)");
- * }
+ * assert.throws(() => requireColumns(pl.DataFrame({ a: [1] }), "t", ["b"]), {
+ *   name: "VizInputError",
+ *   message: "t: missing column(s) b (columns present: a)",
+ * });
  * ```
  */
 export function requireColumns(
@@ -45,9 +45,10 @@ export function requireColumns(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { timeColumn } from "./_frame.ts";
- * console.assert(timeColumn(pl.DataFrame({ timestamp: [new Date(0)] }), "t") === "timestamp");
+ * assert.equal(timeColumn(pl.DataFrame({ timestamp: [new Date(0)] }), "t"), "timestamp");
  * ```
  */
 export function timeColumn(frame: pl.DataFrame, table: string): string {
@@ -76,10 +77,11 @@ export function timeColumn(frame: pl.DataFrame, table: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { utcInstant } from "./_frame.ts";
  * const df = pl.DataFrame({ t: [new Date(0)] });
- * console.assert(df.select(utcInstant(df, "t")).getColumn("t").dtype.toString().includes("UTC"));
+ * assert.ok(df.select(utcInstant(df, "t")).getColumn("t").dtype.toString().includes("UTC"));
  * ```
  */
 export function utcInstant(frame: pl.DataFrame, column: string): pl.Expr {
@@ -107,10 +109,11 @@ export interface SeriesChoice {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { chooseSeries } from "./_frame.ts";
  * const df = pl.DataFrame({ perimetre: ["France", "Bretagne"], v: [1, 2] });
- * console.assert(chooseSeries(df, "t", {}).frame.height === 1);
+ * assert.equal(chooseSeries(df, "t", {}).frame.height, 1);
  * ```
  */
 export function chooseSeries(

@@ -31,12 +31,14 @@ const HOUR_MS = 3_600_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { asSilverLike } from "./_gold_input.ts";
  * const gold = pl.DataFrame({ date: ["2025-10-26", "2025-10-26"], heure: [1, 2],
  *   source_energie: ["nucleaire", "nucleaire"], production_moyenne_mw: [40000, 39000] });
  * const df = asSilverLike(gold, "production_par_source_horaire");
- * console.assert(df.height === 3 && df.getColumn("nucleaire").toArray().join() === "40000,39000,39000");
+ * assert.equal(df.height, 3);
+ * assert.deepEqual(df.getColumn("nucleaire").toArray(), [40000, 39000, 39000]);
  * ```
  */
 export function asSilverLike(frame: pl.DataFrame, table: string): pl.DataFrame {

@@ -16,8 +16,9 @@ let cached: string | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { plotlySource } from "./_plotly.ts";
- * console.assert(plotlySource().includes("plotly.js v4.1.2"));
+ * assert.ok(plotlySource().includes("plotly.js v4.1.2"));
  * ```
  */
 export function plotlySource(): string {
@@ -42,13 +43,14 @@ export function plotlySource(): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FRENCH_LOCALE_SCRIPT } from "./_plotly.ts";
  * const names: string[] = [];
  * new Function("Plotly", FRENCH_LOCALE_SCRIPT)({
  *   register: (m: { name: string }) => names.push(m.name),
  *   setPlotConfig: () => {},
  * });
- * console.assert(names[0] === "fr");
+ * assert.equal(names[0], "fr");
  * ```
  */
 export const FRENCH_LOCALE_SCRIPT = `Plotly.register({moduleType:"locale",name:"fr",dictionary:{
@@ -73,8 +75,9 @@ Plotly.setPlotConfig({locale:"fr"});`;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PLOT_CONFIG } from "./_plotly.ts";
- * console.assert(PLOT_CONFIG.locale === "fr");
+ * assert.equal(PLOT_CONFIG.locale, "fr");
  * ```
  */
 export const PLOT_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({
@@ -90,8 +93,9 @@ export const PLOT_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scriptJson } from "./_plotly.ts";
- * console.assert(scriptJson("</script>") === '"\\u003c/script>"');
+ * assert.equal(scriptJson("</script>"), '"\\u003c/script>"');
  * ```
  */
 export function scriptJson(value: unknown): string {
@@ -106,8 +110,9 @@ export function scriptJson(value: unknown): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scriptSource } from "./_plotly.ts";
- * console.assert(scriptSource('s = "</script>"') === 's = "<\\/script>"');
+ * assert.equal(scriptSource('s = "</script>"'), 's = "<\\/script>"');
  * ```
  */
 export function scriptSource(source: string): string {
@@ -119,8 +124,9 @@ export function scriptSource(source: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { plotlyScriptTag } from "./_plotly.ts";
- * console.assert(plotlyScriptTag().startsWith("<script>"));
+ * assert.ok(plotlyScriptTag().startsWith("<script>"));
  * ```
  */
 export function plotlyScriptTag(): string {
@@ -132,8 +138,9 @@ export function plotlyScriptTag(): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapeHtml } from "./_plotly.ts";
- * console.assert(escapeHtml('<a title="x">') === "&lt;a title=&quot;x&quot;&gt;");
+ * assert.equal(escapeHtml('<a title="x">'), "&lt;a title=&quot;x&quot;&gt;");
  * ```
  */
 export function escapeHtml(text: string): string {
@@ -146,8 +153,9 @@ export function escapeHtml(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { base64 } from "./_plotly.ts";
- * console.assert(base64(new Uint8Array([80, 78, 71])) === "UE5H");
+ * assert.equal(base64(new Uint8Array([80, 78, 71])), "UE5H");
  * ```
  */
 export function base64(bytes: Uint8Array): string {

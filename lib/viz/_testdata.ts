@@ -19,9 +19,10 @@ export type TestRow = { at: string } & Record<string, number | string | null>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { frameOf } from "./_testdata.ts";
  * const df = frameOf([{ at: "2025-01-01T00:00:00Z", consommation: 1 }]);
- * console.assert(df.height === 1);
+ * assert.equal(df.height, 1);
  * ```
  */
 export function frameOf(rows: readonly TestRow[]): pl.DataFrame {
@@ -46,9 +47,11 @@ export function frameOf(rows: readonly TestRow[]): pl.DataFrame {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hourlyRows } from "./_testdata.ts";
  * const rows = hourlyRows("2025-01-01T00:00:00Z", 2, (i) => ({ consommation: i }));
- * console.assert(rows[1].at === "2025-01-01T01:00:00.000Z" && rows[1].consommation === 1);
+ * assert.equal(rows[1].at, "2025-01-01T01:00:00.000Z");
+ * assert.equal(rows[1].consommation, 1);
  * ```
  */
 export function hourlyRows(
@@ -71,8 +74,9 @@ let real: pl.DataFrame | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { realSilver2025 } from "./_testdata.ts";
- * console.assert(realSilver2025().height > 19_000);
+ * assert.ok(realSilver2025().height > 19_000);
  * ```
  */
 export function realSilver2025(): pl.DataFrame {
@@ -90,9 +94,10 @@ export function realSilver2025(): pl.DataFrame {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { persistencePredictions, realSilver2025 } from "./_testdata.ts";
  * const p = persistencePredictions(realSilver2025());
- * console.assert(p.columns.join() === "timestamp,model,horizon,prediction,actual");
+ * assert.deepEqual(p.columns, ["timestamp", "model", "horizon", "prediction", "actual"]);
  * ```
  */
 export function persistencePredictions(silver: pl.DataFrame): pl.DataFrame {

@@ -124,8 +124,10 @@ const SECTIONS: readonly Section[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DASHBOARD_CHARTS } from "./dashboard.ts";
- * console.assert(DASHBOARD_CHARTS.length === 17 && DASHBOARD_CHARTS[0] === "consommation");
+ * assert.equal(DASHBOARD_CHARTS.length, 17);
+ * assert.equal(DASHBOARD_CHARTS[0], "consommation");
  * ```
  */
 export const DASHBOARD_CHARTS: readonly string[] = SECTIONS.flatMap((s) =>
@@ -146,9 +148,10 @@ function coreFunctions(): ((...args: never[]) => unknown)[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dashboardCoreScript } from "./dashboard.ts";
  * const run = new Function(dashboardCoreScript() + "\nreturn formatNumber(1234.5, 1);");
- * console.assert(run() === "1\u202f234,5");
+ * assert.equal(run(), "1\u202f234,5");
  * ```
  */
 export function dashboardCoreScript(): string {
@@ -228,13 +231,15 @@ function dashboardPredictions(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { dashboardData } from "./dashboard.ts";
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-01T00:00:00Z")],
  *   consommation: [60000.4], prevision_j1: [61000] });
  * const data = dashboardData({ silver });
- * console.assert(data.horaire.series.consommation[0] === 60000);
- * console.assert(data.predictions?.series[0].model === "RTE" && data.importance === null);
+ * assert.equal(data.horaire.series.consommation[0], 60000);
+ * assert.equal(data.predictions?.series[0].model, "RTE");
+ * assert.equal(data.importance, null);
  * ```
  */
 export function dashboardData(
@@ -372,11 +377,13 @@ function dessinerKpis(kpis) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { buildDashboard } from "./dashboard.ts";
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-01T00:00:00Z")], consommation: [60000] });
  * const html = buildDashboard({ silver }, { generatedAt: new Date("2025-01-02T08:00:00Z") });
- * console.assert(html.startsWith("<!DOCTYPE html>") && html.includes('id="chart-sankey"'));
+ * assert.ok(html.startsWith("<!DOCTYPE html>"));
+ * assert.ok(html.includes('id="chart-sankey"'));
  * ```
  */
 export function buildDashboard(tables: DashboardTables, options: DashboardOptions = {}): string {
@@ -446,12 +453,13 @@ ${scriptSource(APP_SCRIPT)}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { writeDashboard } from "./dashboard.ts";
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-01T00:00:00Z")], consommation: [60000] });
  * const path = await Deno.makeTempFile({ suffix: ".html" });
  * const bytes = await writeDashboard(path, { silver });
- * console.assert(bytes === (await Deno.stat(path)).size);
+ * assert.equal(bytes, (await Deno.stat(path)).size);
  * await Deno.remove(path);
  * ```
  */

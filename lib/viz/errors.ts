@@ -10,9 +10,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { VizInputError } from "./errors.ts";
  * const error = new VizInputError("silver: missing column(s) consommation");
- * console.assert(error.name === "VizInputError");
+ * assert.equal(error.name, "VizInputError");
  * ```
  */
 export class VizInputError extends Error {
@@ -25,9 +26,10 @@ export class VizInputError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { VizEnvironmentError } from "./errors.ts";
  * const error = new VizEnvironmentError("plotly.js-dist-min is not installed");
- * console.assert(error.name === "VizEnvironmentError");
+ * assert.equal(error.name, "VizEnvironmentError");
  * ```
  */
 export class VizEnvironmentError extends Error {
@@ -40,9 +42,11 @@ export class VizEnvironmentError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ChromiumError, VizEnvironmentError } from "./errors.ts";
  * const error = new ChromiumError("chromium not found at /usr/bin/chromium");
- * console.assert(error.name === "ChromiumError" && error instanceof VizEnvironmentError);
+ * assert.equal(error.name, "ChromiumError");
+ * assert.ok(error instanceof VizEnvironmentError);
  * ```
  */
 export class ChromiumError extends VizEnvironmentError {

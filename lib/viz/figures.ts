@@ -15,6 +15,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { consumptionFigure } from "./figures.ts";
  * const silver = pl.DataFrame({
@@ -22,7 +23,7 @@
  *   consommation: [70000, 68000],
  * });
  * const fig = consumptionFigure(silver);
- * console.assert((fig.data[0].y as number[]).join() === "70000,68000");
+ * assert.deepEqual(fig.data[0].y, [70000, 68000]);
  * ```
  *
  * @module
@@ -101,10 +102,11 @@ function hourlyFor(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { consumptionFigure } from "./figures.ts";
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-01T00:00:00Z")], consommation: [70000] });
- * console.assert(consumptionFigure(silver).data[0].name === "Consommation");
+ * assert.equal(consumptionFigure(silver).data[0].name, "Consommation");
  * ```
  */
 export function consumptionFigure(silver: pl.DataFrame, options: FigureOptions = {}): Figure {
@@ -117,10 +119,11 @@ export function consumptionFigure(silver: pl.DataFrame, options: FigureOptions =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { mixPieFigure } from "./figures.ts";
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-01T00:00:00Z")], nucleaire: [40000], eolien: [10000] });
- * console.assert((mixPieFigure(silver).data[0].labels as string[]).join() === "Nucléaire,Éolien");
+ * assert.deepEqual(mixPieFigure(silver).data[0].labels, ["Nucléaire", "Éolien"]);
  * ```
  */
 export function mixPieFigure(silver: pl.DataFrame, options: FigureOptions = {}): Figure {
@@ -133,10 +136,11 @@ export function mixPieFigure(silver: pl.DataFrame, options: FigureOptions = {}):
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { productionFigure } from "./figures.ts";
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-01T00:00:00Z")], nucleaire: [40000] });
- * console.assert(productionFigure(silver).data[0].stackgroup === "production");
+ * assert.equal(productionFigure(silver).data[0].stackgroup, "production");
  * ```
  */
 export function productionFigure(silver: pl.DataFrame, options: FigureOptions = {}): Figure {
@@ -151,10 +155,11 @@ export function productionFigure(silver: pl.DataFrame, options: FigureOptions = 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { loadProfileFigure } from "./figures.ts";
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-01T00:00:00Z")], consommation: [70000] });
- * console.assert((loadProfileFigure(silver).data[2].x as number[]).join() === "1");
+ * assert.deepEqual(loadProfileFigure(silver).data[2].x, [1]);
  * ```
  */
 export function loadProfileFigure(silver: pl.DataFrame, options: FigureOptions = {}): Figure {
@@ -166,10 +171,11 @@ export function loadProfileFigure(silver: pl.DataFrame, options: FigureOptions =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { heatmapFigure } from "./figures.ts";
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-01T00:00:00Z")], consommation: [70000] });
- * console.assert(heatmapFigure(silver).data[0].type === "heatmap");
+ * assert.equal(heatmapFigure(silver).data[0].type, "heatmap");
  * ```
  */
 export function heatmapFigure(silver: pl.DataFrame, options: FigureOptions = {}): Figure {
@@ -181,10 +187,11 @@ export function heatmapFigure(silver: pl.DataFrame, options: FigureOptions = {})
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { weekdayWeekendFigure } from "./figures.ts";
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-04T12:00:00Z")], consommation: [60000] });
- * console.assert(weekdayWeekendFigure(silver).data[0].name === "Week-end (sam.–dim.)");
+ * assert.equal(weekdayWeekendFigure(silver).data[0].name, "Week-end (sam.–dim.)");
  * ```
  */
 export function weekdayWeekendFigure(silver: pl.DataFrame, options: FigureOptions = {}): Figure {
@@ -196,11 +203,12 @@ export function weekdayWeekendFigure(silver: pl.DataFrame, options: FigureOption
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { windFigure } from "./figures.ts";
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-01T00:00:00Z")],
  *   eolien_terrestre: [9000], eolien_offshore: [1000] });
- * console.assert(windFigure(silver).data.length === 2);
+ * assert.equal(windFigure(silver).data.length, 2);
  * ```
  */
 export function windFigure(silver: pl.DataFrame, options: FigureOptions = {}): Figure {
@@ -212,10 +220,11 @@ export function windFigure(silver: pl.DataFrame, options: FigureOptions = {}): F
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { solarProfileFigure } from "./figures.ts";
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-06-01T10:00:00Z")], solaire: [15000] });
- * console.assert(solarProfileFigure(silver).data[0].name === "juin 2025");
+ * assert.equal(solarProfileFigure(silver).data[0].name, "juin 2025");
  * ```
  */
 export function solarProfileFigure(silver: pl.DataFrame, options: FigureOptions = {}): Figure {
@@ -228,10 +237,11 @@ export function solarProfileFigure(silver: pl.DataFrame, options: FigureOptions 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { renewableShareFigure } from "./figures.ts";
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-01T00:00:00Z")], nucleaire: [30000], eolien: [10000] });
- * console.assert((renewableShareFigure(silver).data[0].y as number[])[0] === 25);
+ * assert.equal((renewableShareFigure(silver).data[0].y as number[])[0], 25);
  * ```
  */
 export function renewableShareFigure(silver: pl.DataFrame, options: FigureOptions = {}): Figure {
@@ -247,12 +257,13 @@ export function renewableShareFigure(silver: pl.DataFrame, options: FigureOption
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { exchangesFigure } from "./figures.ts";
  * const gold = pl.DataFrame({ date: ["2025-01-01", "2025-01-01"], pays: ["UK", "Espagne"],
  *   import_total_mwh: [1000, 0], export_total_mwh: [-20000, -5000] });
  * const fig = exchangesFigure(gold);
- * console.assert((fig.data[1].y as number[]).join() === "-20,-5"); // GWh
+ * assert.deepEqual(fig.data[1].y, [-20, -5]); // GWh
  * ```
  */
 export function exchangesFigure(table: pl.DataFrame, options: FigureOptions = {}): Figure {
@@ -301,11 +312,12 @@ export function exchangesFigure(table: pl.DataFrame, options: FigureOptions = {}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { sankeyFigure } from "./figures.ts";
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-01T00:00:00Z")],
  *   consommation: [50000], nucleaire: [50000] });
- * console.assert(sankeyFigure(silver).data[0].type === "sankey");
+ * assert.equal(sankeyFigure(silver).data[0].type, "sankey");
  * ```
  */
 export function sankeyFigure(silver: pl.DataFrame, options: FigureOptions = {}): Figure {
@@ -324,10 +336,11 @@ export function sankeyFigure(silver: pl.DataFrame, options: FigureOptions = {}):
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { co2Figure } from "./figures.ts";
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-01T00:00:00Z")], taux_co2: [25] });
- * console.assert((co2Figure(silver).data[0].y as number[])[0] === 25);
+ * assert.equal((co2Figure(silver).data[0].y as number[])[0], 25);
  * ```
  */
 export function co2Figure(silver: pl.DataFrame, options: FigureOptions = {}): Figure {
@@ -340,11 +353,12 @@ export function co2Figure(silver: pl.DataFrame, options: FigureOptions = {}): Fi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { mixCo2Figure } from "./figures.ts";
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-01T00:00:00Z")],
  *   taux_co2: [25], nucleaire: [45000], gaz: [5000] });
- * console.assert((mixCo2Figure(silver).data[0].x as number[])[0] === 10);
+ * assert.equal((mixCo2Figure(silver).data[0].x as number[])[0], 10);
  * ```
  */
 export function mixCo2Figure(silver: pl.DataFrame, options: FigureOptions = {}): Figure {
@@ -362,11 +376,12 @@ export interface PredictionFigureOptions extends PredictionOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { predictionsFigure } from "./figures.ts";
  * const predictions = pl.DataFrame({ timestamp: [new Date("2025-01-01T12:00:00Z")],
  *   model: ["gbdt"], prediction: [61000], actual: [60000] });
- * console.assert(predictionsFigure(predictions).data[1].name === "gbdt");
+ * assert.equal(predictionsFigure(predictions).data[1].name, "gbdt");
  * ```
  */
 export function predictionsFigure(
@@ -381,11 +396,12 @@ export function predictionsFigure(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { errorHistogramFigure } from "./figures.ts";
  * const predictions = pl.DataFrame({ timestamp: [new Date("2025-01-01T12:00:00Z")],
  *   prediction: [61000], actual: [60000] });
- * console.assert((errorHistogramFigure(predictions).data[0].x as number[])[0] === 1000);
+ * assert.equal((errorHistogramFigure(predictions).data[0].x as number[])[0], 1000);
  * ```
  */
 export function errorHistogramFigure(
@@ -400,11 +416,12 @@ export function errorHistogramFigure(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { errorByHourFigure } from "./figures.ts";
  * const predictions = pl.DataFrame({ timestamp: [new Date("2025-01-01T12:00:00Z")],
  *   prediction: [61000], actual: [60000] });
- * console.assert((errorByHourFigure(predictions).data[0].x as number[])[0] === 13); // CET
+ * assert.equal((errorByHourFigure(predictions).data[0].x as number[])[0], 13); // CET
  * ```
  */
 export function errorByHourFigure(
@@ -419,10 +436,11 @@ export function errorByHourFigure(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { importanceFigure } from "./figures.ts";
  * const imp = pl.DataFrame({ feature: ["heure", "lag_24h"], importance: [0.2, 0.7] });
- * console.assert((importanceFigure(imp).data[0].y as string[]).join() === "heure,lag_24h");
+ * assert.deepEqual(importanceFigure(imp).data[0].y, ["heure", "lag_24h"]);
  * ```
  */
 export function importanceFigure(

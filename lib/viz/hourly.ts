@@ -27,8 +27,9 @@ import { asSilverLike } from "./_gold_input.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HOURLY_COLUMNS } from "./hourly.ts";
- * console.assert(HOURLY_COLUMNS.includes("eolien_offshore"));
+ * assert.ok(HOURLY_COLUMNS.includes("eolien_offshore"));
  * ```
  */
 export const HOURLY_COLUMNS: readonly string[] = [
@@ -50,8 +51,10 @@ export const HOURLY_COLUMNS: readonly string[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SPLIT_COLUMNS } from "./hourly.ts";
- * console.assert(SPLIT_COLUMNS[0] === "ech_physiques" && SPLIT_COLUMNS.length === 6);
+ * assert.equal(SPLIT_COLUMNS[0], "ech_physiques");
+ * assert.equal(SPLIT_COLUMNS.length, 6);
  * ```
  */
 export const SPLIT_COLUMNS: readonly string[] = ["ech_physiques", ...COUNTRIES.map((c) => c.key)];
@@ -89,6 +92,7 @@ export interface HourlyOptions extends SeriesChoice {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { toHourly } from "./hourly.ts";
  * const silver = pl.DataFrame({
@@ -98,9 +102,12 @@ export interface HourlyOptions extends SeriesChoice {
  *   ech_comm_suisse: [-50, 50, 50, 50],
  * });
  * const h = toHourly(silver);
- * console.assert(h.jours[0] === "2025-01-01" && h.heure[0] === 1); // 00:00 UTC = 01:00 CET
- * console.assert(h.series.consommation[0] === 200 && h.duree[0] === 1);
- * console.assert(h.series.ech_comm_suisse_imp[0] === 37.5 && h.series.ech_comm_suisse_exp[0] === -12.5);
+ * assert.equal(h.jours[0], "2025-01-01");
+ * assert.equal(h.heure[0], 1); // 00:00 UTC = 01:00 CET
+ * assert.equal(h.series.consommation[0], 200);
+ * assert.equal(h.duree[0], 1);
+ * assert.equal(h.series.ech_comm_suisse_imp[0], 37.5);
+ * assert.equal(h.series.ech_comm_suisse_exp[0], -12.5);
  * ```
  */
 export function toHourly(frame: pl.DataFrame, options: HourlyOptions = {}): HourlyData {

@@ -39,14 +39,18 @@ export interface PredictionOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { standardPredictions } from "./ml.ts";
  * const frame = pl.DataFrame({
  *   timestamp: [new Date("2025-01-01T23:00:00Z")], prediction: [61000], actual: [60000],
  * });
  * const std = standardPredictions(frame);
- * console.assert(std.columns.join() === "timestamp,model,horizon,prediction,actual,error");
- * console.assert(std.getColumn("error").toArray()[0] === 1000);
+ * assert.deepEqual(
+ *   std.columns,
+ *   ["timestamp", "model", "horizon", "prediction", "actual", "error"],
+ * );
+ * assert.equal(std.getColumn("error").toArray()[0], 1000);
  * ```
  */
 export function standardPredictions(frame: pl.DataFrame, table = "predictions"): pl.DataFrame {
@@ -76,6 +80,7 @@ export function standardPredictions(frame: pl.DataFrame, table = "predictions"):
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { toPredictionData } from "./ml.ts";
  * const frame = pl.DataFrame({
@@ -85,7 +90,8 @@ export function standardPredictions(frame: pl.DataFrame, table = "predictions"):
  *   actual: [60000, 60500],
  * });
  * const p = toPredictionData(frame);
- * console.assert(p.jours.join() === "2025-01-02" && p.series[0].minute.join() === "0,30");
+ * assert.deepEqual(p.jours, ["2025-01-02"]);
+ * assert.deepEqual(p.series[0].minute, [0, 30]);
  * ```
  */
 export function toPredictionData(
@@ -141,6 +147,7 @@ export function toPredictionData(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { rteForecasts } from "./ml.ts";
  * const silver = pl.DataFrame({
@@ -149,7 +156,8 @@ export function toPredictionData(
  *   prevision_j1: [61000, 60000],
  * });
  * const rte = rteForecasts(silver);
- * console.assert(rte.height === 1 && rte.getColumn("error").toArray()[0] === 1000);
+ * assert.equal(rte.height, 1);
+ * assert.equal(rte.getColumn("error").toArray()[0], 1000);
  * ```
  */
 export function rteForecasts(input: pl.DataFrame, options: SeriesChoice = {}): pl.DataFrame {
@@ -185,10 +193,12 @@ export function rteForecasts(input: pl.DataFrame, options: SeriesChoice = {}): p
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { toImportanceData } from "./ml.ts";
  * const imp = toImportanceData(pl.DataFrame({ feature: ["lag_24h"], importance: [0.7] }), "gain");
- * console.assert(imp.model[0] === "modèle" && imp.unit === "gain");
+ * assert.equal(imp.model[0], "modèle");
+ * assert.equal(imp.unit, "gain");
  * ```
  */
 export function toImportanceData(frame: pl.DataFrame, unit = "importance"): ImportanceData {

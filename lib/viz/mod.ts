@@ -20,6 +20,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
  * import { consumptionSpec, mixPieFigure, toHourly } from "./mod.ts";
  * const silver = pl.DataFrame({
@@ -27,9 +28,9 @@
  *   consommation: [70000, 68000], nucleaire: [50000, 49000], eolien: [8000, 9000],
  * });
  * const pie = mixPieFigure(silver);
- * console.assert((pie.data[0].labels as string[]).join() === "Nucléaire,Éolien");
+ * assert.deepEqual(pie.data[0].labels, ["Nucléaire", "Éolien"]);
  * const h = toHourly(silver); // reduce once, draw several charts
- * console.assert(consumptionSpec(h).data[0].name === "Consommation");
+ * assert.equal(consumptionSpec(h).data[0].name, "Consommation");
  * ```
  *
  * @module

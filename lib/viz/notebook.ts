@@ -29,8 +29,9 @@ import { hasChromium, sharedRenderer } from "./render.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PLOTLY_MIME } from "./notebook.ts";
- * console.assert(PLOTLY_MIME === "application/vnd.plotly.v1+json");
+ * assert.equal(PLOTLY_MIME, "application/vnd.plotly.v1+json");
  * ```
  */
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
@@ -50,12 +51,13 @@ export interface BundleOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { figureSummary } from "./notebook.ts";
  * const text = figureSummary({
  *   data: [{ type: "scatter", name: "Consommation", y: [1, 2, 3] }],
  *   layout: { title: { text: "Consommation", subtitle: { text: "moyennes horaires" } } },
  * });
- * console.assert(text === "Consommation\nmoyennes horaires\n- Consommation (scatter, 3 points)");
+ * assert.equal(text, "Consommation\nmoyennes horaires\n- Consommation (scatter, 3 points)");
  * ```
  */
 export function figureSummary(figure: Figure): string {
@@ -78,12 +80,13 @@ export function figureSummary(figure: Figure): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { figureBundle, PLOTLY_MIME } from "./notebook.ts";
  * const fig = { data: [{ type: "bar", x: ["a"], y: [1] }], layout: { title: { text: "Essai" } } };
  * const bundle = figureBundle(fig, { id: "f1" });
- * console.assert(bundle[PLOTLY_MIME] === fig);
- * console.assert((bundle["text/html"] as string).startsWith('<div id="f1"'));
- * console.assert(bundle["text/plain"] === "Essai\n- bar (bar, 1 points)");
+ * assert.equal(bundle[PLOTLY_MIME], fig);
+ * assert.ok((bundle["text/html"] as string).startsWith('<div id="f1"'));
+ * assert.equal(bundle["text/plain"], "Essai\n- bar (bar, 1 points)");
  * ```
  */
 export function figureBundle(figure: Figure, options: BundleOptions = {}): Record<string, unknown> {

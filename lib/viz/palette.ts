@@ -33,9 +33,11 @@ export interface SourceStyle {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SOURCES } from "./palette.ts";
  * const nuclear = SOURCES.find((s) => s.key === "nucleaire");
- * console.assert(nuclear?.label === "Nucléaire" && nuclear.color === "#E4A701");
+ * assert.equal(nuclear?.label, "Nucléaire");
+ * assert.equal(nuclear.color, "#E4A701");
  * ```
  */
 export const SOURCES: readonly SourceStyle[] = [
@@ -67,8 +69,9 @@ export interface CountryStyle {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { COUNTRIES } from "./palette.ts";
- * console.assert(COUNTRIES.map((c) => c.pays).join() === "UK,Espagne,Italie,Suisse,DE-BE");
+ * assert.deepEqual(COUNTRIES.map((c) => c.pays), ["UK", "Espagne", "Italie", "Suisse", "DE-BE"]);
  * ```
  */
 export const COUNTRIES: readonly CountryStyle[] = [
@@ -89,8 +92,9 @@ export const COUNTRIES: readonly CountryStyle[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { COLORS } from "./palette.ts";
- * console.assert(COLORS.consommation === "#22223B");
+ * assert.equal(COLORS.consommation, "#22223B");
  * ```
  */
 export const COLORS: {
@@ -136,9 +140,10 @@ export const COLORS: {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sourceColor } from "./palette.ts";
- * console.assert(sourceColor("solaire") === "#F27406");
- * console.assert(sourceColor("consommation") === undefined);
+ * assert.equal(sourceColor("solaire"), "#F27406");
+ * assert.equal(sourceColor("consommation"), undefined);
  * ```
  */
 export function sourceColor(key: string): string | undefined {

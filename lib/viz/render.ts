@@ -21,8 +21,9 @@ import { PLOT_CONFIG, plotlyScriptTag, scriptJson } from "./_plotly.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { chromiumPath } from "./render.ts";
- * console.assert(chromiumPath().endsWith("chromium"));
+ * assert.ok(chromiumPath().endsWith("chromium"));
  * ```
  */
 export function chromiumPath(): string {
@@ -35,8 +36,9 @@ export function chromiumPath(): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CHROMIUM_ARGS } from "./render.ts";
- * console.assert(CHROMIUM_ARGS.includes("--disable-background-networking"));
+ * assert.ok(CHROMIUM_ARGS.includes("--disable-background-networking"));
  * ```
  */
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -55,9 +57,10 @@ export const CHROMIUM_ARGS: readonly string[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { launchChromium } from "./render.ts";
  * const browser = await launchChromium();
- * console.assert(browser.isConnected());
+ * assert.ok(browser.isConnected());
  * await browser.close();
  * ```
  */
@@ -83,8 +86,9 @@ export async function launchChromium(): Promise<Browser> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hasChromium } from "./render.ts";
- * console.assert(typeof hasChromium() === "boolean");
+ * assert.equal(typeof hasChromium(), "boolean");
  * ```
  */
 export function hasChromium(): boolean {
@@ -112,11 +116,12 @@ const RENDER_TIMEOUT_MS = 60_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FigureRenderer } from "./render.ts";
  * const renderer = await FigureRenderer.launch();
  * try {
  *   const png = await renderer.png({ data: [{ type: "bar", x: ["a"], y: [1] }], layout: {} });
- *   console.assert(png[1] === 0x50 && png[2] === 0x4e && png[3] === 0x47); // "PNG"
+ *   assert.equal(new TextDecoder().decode(png.subarray(1, 4)), "PNG"); // the PNG signature
  * } finally {
  *   await renderer.close();
  * }
@@ -213,10 +218,12 @@ function titleOf(figure: Figure): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exportFigures } from "./render.ts";
  * const dir = await Deno.makeTempDir();
  * const paths = await exportFigures({ essai: { data: [{ type: "bar", x: ["a"], y: [1] }], layout: {} } }, dir);
- * console.assert(paths[0].endsWith("/essai.png") && Deno.statSync(paths[0]).size > 1000);
+ * assert.ok(paths[0].endsWith("/essai.png"));
+ * assert.ok(Deno.statSync(paths[0]).size > 1000);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -251,9 +258,10 @@ let closeOnUnload = false;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { closeSharedRenderer, sharedRenderer } from "./render.ts";
  * const a = await sharedRenderer();
- * console.assert(a === await sharedRenderer());
+ * assert.equal(a, await sharedRenderer());
  * await closeSharedRenderer();
  * ```
  */
