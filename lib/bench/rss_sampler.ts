@@ -5,10 +5,12 @@
  * @module
  */
 
+// Sampling again on each request: two calls less than 5 ms apart would otherwise report 0.
 const SAMPLER = `
 let peak = 0;
-setInterval(() => { peak = Math.max(peak, Deno.memoryUsage().rss); }, 5);
-self.onmessage = () => { self.postMessage(peak); peak = 0; };
+const sample = () => { peak = Math.max(peak, Deno.memoryUsage().rss); };
+setInterval(sample, 5);
+self.onmessage = () => { sample(); self.postMessage(peak); peak = 0; };
 `;
 
 let sampler: Worker | null = null;
