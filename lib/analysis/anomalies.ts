@@ -160,6 +160,44 @@ export function anomalyScores(silver: pl.DataFrame, options: AnomalyOptions = {}
 }
 
 /**
+ * Expressions over {@linkcode anomalyScores} rows: `flagged`, true when the score exceeds
+ * `threshold` in the direction its series watches (false for a null score), and `label`, the
+ * series' label of the deviation's side (`labels[0]` above the expected value, else
+ * `labels[1]`). Shared by the anomalies and their grouping into events.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { anomalyFlags, DEFAULT_ANOMALY_SERIES } from "./anomalies.ts";
+ * const { flagged, label } = anomalyFlags(DEFAULT_ANOMALY_SERIES, 5);
+ * const rows = pl.DataFrame({ serie: ["nucleaire", "nucleaire"], score: [6, -6] })
+ *   .select(flagged.alias("f"), label.alias("l")).toRecords() as Record<string, unknown>[];
+ * // Nuclear rises are not watched; drops are.
+ * assert.deepEqual(rows.map((r) => r.f), [false, true]);
+ * assert.equal(rows[1].l, "chute de la production nucléaire");
+ * ```
+ */
+export function anomalyFlags(
+  series: readonly AnomalySeries[],
+  threshold: number,
+): { flagged: pl.Expr; label: pl.Expr } {
+  const score = pl.col("score");
+  let flagged: pl.Expr = pl.lit(false);
+  let label: pl.Expr = pl.lit(null).cast(pl.Utf8);
+  for (const s of series) {
+    const up = s.direction !== "baisse" ? score.gt(threshold) : pl.lit(false);
+    const down = s.direction !== "hausse" ? score.lt(-threshold) : pl.lit(false);
+    const mine = pl.col("serie").eq(pl.lit(s.column));
+    flagged = pl.when(mine).then(up.or(down).fillNull(false)).otherwise(flagged);
+    label = pl.when(mine).then(
+      pl.when(score.gt(0)).then(pl.lit(s.labels[0])).otherwise(pl.lit(s.labels[1])),
+    ).otherwise(label);
+  }
+  return { flagged, label };
+}
+
+/**
  * The `anomalies` frame: steps whose score exceeds the threshold in their series' direction
  * (method in the module doc).
  *
@@ -197,17 +235,7 @@ export function detectAnomalies(silver: pl.DataFrame, options: AnomalyOptions = 
   const scores = anomalyScores(silver, { ...options, series, weeks });
   const keys = seriesKeys(silver);
   const score = pl.col("score");
-  let flagged: pl.Expr = pl.lit(false);
-  let label: pl.Expr = pl.lit(null).cast(pl.Utf8);
-  for (const s of series) {
-    const up = s.direction !== "baisse" ? score.gt(threshold) : pl.lit(false);
-    const down = s.direction !== "hausse" ? score.lt(-threshold) : pl.lit(false);
-    const mine = pl.col("serie").eq(pl.lit(s.column));
-    flagged = pl.when(mine).then(up.or(down)).otherwise(flagged);
-    label = pl.when(mine).then(
-      pl.when(score.gt(0)).then(pl.lit(s.labels[0])).otherwise(pl.lit(s.labels[1])),
-    ).otherwise(label);
-  }
+  const { flagged, label } = anomalyFlags(series, threshold);
   const ecart = pl.col("ecart");
   const signed = (value: pl.Expr) =>
     pl.concatString([

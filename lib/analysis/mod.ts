@@ -4,7 +4,8 @@
  *
  * - rolling means on real time (consumption 24 h, renewables 7 days) with window coverage;
  * - monthly trends of the renewable share and offshore wind (slope per month, with its unit);
- * - anomaly detection (weekly-slot Hampel filter, robust MAD score) into an `anomalies` frame;
+ * - anomaly detection (weekly-slot Hampel filter, robust MAD score) into an `anomalies` frame,
+ *   grouped into events with their energy deviation and likely calendar cause;
  * - weekly seasonality (weekday × hour profile, signed weekend effect);
  * - cleanest and most carbon-intensive hours;
  * - Pearson correlation between mix shares and CO2 intensity;
@@ -39,6 +40,7 @@
 
 export { AnalysisInputError } from "./_input.ts";
 export * from "./anomalies.ts";
+export * from "./anomaly_events.ts";
 export * from "./carbon.ts";
 export * from "./correlation.ts";
 export * from "./exploration.ts";

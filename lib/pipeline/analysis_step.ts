@@ -1,5 +1,5 @@
 /**
- * Analysis step: `eco2mix_silver` → `anomalies`.
+ * Analysis step: `eco2mix_silver` → `anomalies` and `evenements_anomalies`.
  *
  * Why anomalies are stored while the other analyses are not: they are events users follow up
  * (a record peak, a production drop) and look up later by date, whereas rolling means, trends
@@ -10,25 +10,36 @@
 
 import pl from "nodejs-polars";
 import type { Catalog } from "../lakehouse/mod.ts";
-import { type AnomalyOptions, detectAnomalies } from "../analysis/mod.ts";
+import { type AnomalyEventOptions, anomalyEvents, detectAnomalies } from "../analysis/mod.ts";
 import { withNationalView } from "../layers/gold.ts";
+
+/** What {@linkcode refreshAnomalies} wrote. */
+export interface AnomalyTables {
+  /** The anomalous steps (`anomalies`). */
+  anomalies: pl.DataFrame;
+  /** The same steps grouped into events (`evenements_anomalies`). */
+  evenements: pl.DataFrame;
+}
 
 /**
  * Detects anomalies on the eCO2mix series of silver (national view of regional files
- * included) and replaces the `anomalies` table; returns the frame written.
+ * included), groups them into events, and replaces the `anomalies` and
+ * `evenements_anomalies` tables; returns the frames written.
  *
  * @example
  * ```ts ignore
- * const anomalies = await refreshAnomalies(openCatalog());
+ * const { anomalies, evenements } = await refreshAnomalies(openCatalog());
  * ```
  */
 export async function refreshAnomalies(
   catalog: Catalog,
-  options: AnomalyOptions = {},
-): Promise<pl.DataFrame> {
+  options: AnomalyEventOptions = {},
+): Promise<AnomalyTables> {
   const silver = await catalog.table("eco2mix_silver").read();
   const eco2mix = withNationalView(silver.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix"))));
   const anomalies = detectAnomalies(eco2mix, options);
+  const evenements = anomalyEvents(eco2mix, options);
   await catalog.table("anomalies").overwrite(anomalies, { overwriteSchema: true });
-  return anomalies;
+  await catalog.table("evenements_anomalies").overwrite(evenements, { overwriteSchema: true });
+  return { anomalies, evenements };
 }

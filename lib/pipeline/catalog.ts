@@ -114,6 +114,13 @@ export const TABLES: readonly TableDefinition[] = [
       "value (median of the same weekly slot over ±3 weeks), deviation, robust score and reason.",
   },
   {
+    name: "evenements_anomalies",
+    layer: "gold",
+    description: "The anomalies grouped into events (anomalous steps of one series on the same " +
+      "side, at most 3 hours apart): start, end, peak instant and deviation, energy deviation " +
+      "(MWh) over the event and likely cause (French public holiday or bridge day).",
+  },
+  {
     // Row-level model inputs (330k rows, 40 columns for 2016-2025), not a KPI table: silver.
     name: "caracteristiques_consommation",
     layer: "silver",

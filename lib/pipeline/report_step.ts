@@ -22,12 +22,14 @@ import {
   mixTrends,
   weekendEffect,
 } from "../analysis/mod.ts";
+import { anomalyEventSentence } from "../report/events.ts";
 import { buildReport, type ReportData, type ReportFigure } from "../report/report.ts";
 import { goldWorkbook, MAX_SHEET_CELLS, type WorkbookTable } from "../report/workbook.ts";
 import { readManifest } from "../runner/manifest.ts";
 import {
   co2Figure,
   consumptionFigure,
+  type DashboardTables,
   exchangesFigure,
   exportFigures,
   type Figure,
@@ -88,6 +90,33 @@ function mainPerimeter(silver: pl.DataFrame): string {
 
 const only = (df: pl.DataFrame, perimetre: string) =>
   df.filter(pl.col("perimetre").eq(pl.lit(perimetre)));
+
+/**
+ * Everything the dashboard draws, read from the lakehouse: the main perimeter's silver rows
+ * ({@linkcode mainSeries}), and the tables present among the models' predictions and feature
+ * importance and the anomaly events.
+ *
+ * @example
+ * ```ts ignore
+ * const { perimetre, tables } = await dashboardTables(openCatalog());
+ * await writeDashboard("tableau_de_bord.html", tables);
+ * ```
+ */
+export async function dashboardTables(
+  catalog: Catalog,
+): Promise<{ perimetre: string; tables: DashboardTables }> {
+  const { perimetre, silver } = await mainSeries(catalog);
+  const optional = async (name: string) => (await readIfPresent(catalog, name)) ?? undefined;
+  return {
+    perimetre,
+    tables: {
+      silver,
+      predictions: await optional("predictions_consommation"),
+      featureImportance: await optional("importance_variables"),
+      anomalyEvents: await optional("evenements_anomalies"),
+    },
+  };
+}
 
 /**
  * The report's figures for one perimeter, computed from silver and gold.
@@ -219,6 +248,7 @@ export async function collectReportData(
     precision: await readIfPresent(catalog, "precision_previsions"),
     predictions: await readIfPresent(catalog, "predictions_consommation"),
     anomalies: await readIfPresent(catalog, "anomalies"),
+    events: await readIfPresent(catalog, "evenements_anomalies"),
     quality: await readIfPresent(catalog, "qualite_donnees"),
   };
   const exchanges = gold.exchanges ? only(gold.exchanges, perimetre) : null;
@@ -260,6 +290,7 @@ export async function collectReportData(
     ).map((r) => ({ horizon: r.horizon, mape: r.mape_pct, mae: r.mae_mw }))
     : [];
   const anomalies = gold.anomalies ? only(gold.anomalies, perimetre) : null;
+  const events = gold.events ? only(gold.events, perimetre) : null;
   const weekend = records(weekendEffect(silver))[0];
   return {
     silver,
@@ -294,14 +325,10 @@ export async function collectReportData(
       modeles: gold.predictions ? modelScores(gold.predictions) : [],
       anomalies: {
         total: anomalies?.height ?? 0,
-        exemples: anomalies
-          ? records(
-            anomalies.sort(pl.col("score").abs(), true).head(5).select(
-              pl.col("timestamp").dt.convertTimeZone("Europe/Paris").dt.strftime("%d/%m/%Y %H:%M")
-                .alias("quand"),
-              "raison",
-            ),
-          ).map((r) => ({ quand: r.quand, raison: r.raison }))
+        evenements: events?.height ?? 0,
+        exemples: events
+          ? records(events.sort(pl.col("ecart_energie_mwh").abs(), true).head(5))
+            .map(anomalyEventSentence)
           : [],
       },
       etapesIgnorees: options.runDir ? await skippedStepsOfRun(options.runDir) : [],

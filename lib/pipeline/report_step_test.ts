@@ -64,6 +64,12 @@ Deno.test("the report is regenerated from other data, and its numbers follow", a
   assert.match(reports[0], /du 01\/01\/2025 au 25\/07\/2025/);
   assert.match(reports[1], /du 01\/06\/2016 au 25\/06\/2016/);
   assert.match(reports[0], /Prévision J-1 de RTE : MAPE 1,78 %/); // FACTS.md
+  // Anomalies as events: 1 May 2025 and its bridge day lead, in Paris time.
+  assert.match(reports[0], /pas inhabituels détectés .*, regroupés en \d+ événements/);
+  assert.match(
+    reports[0],
+    /\n- Creux de consommation inhabituel du 01\/05\/2025 \d\d:\d\d au 02\/05\/2025 .* cause probable : jour férié \(jeudi 1er mai 2025\), pont \(vendredi 2 mai 2025\)\.\n/,
+  );
   assert.notEqual(reports[0], reports[1]);
 });
 

@@ -52,7 +52,11 @@ export interface ReportData {
     rmse: number;
     mapeRte: number | null;
   }[];
-  anomalies: { total: number; exemples: { quand: string; raison: string }[] };
+  /**
+   * Anomalous steps, the events they form (`evenements_anomalies`) and the largest events by
+   * energy deviation, one French sentence each.
+   */
+  anomalies: { total: number; evenements: number; exemples: string[] };
   qualite: { regle: string; echecs: number; verifiees: number }[];
   /**
    * Steps the run's notebooks skipped because they could not run on the data (from the run
@@ -334,9 +338,15 @@ export function buildReport(d: ReportData): string {
     "## Anomalies",
     "",
     `${fr(d.anomalies.total)} pas inhabituels détectés (médiane du même créneau sur ±3 semaines, ` +
-    `score robuste). Les plus marqués :`,
+    `score robuste)` +
+    (d.anomalies.evenements > 0
+      ? `, regroupés en ${fr(d.anomalies.evenements)} événement${
+        d.anomalies.evenements > 1 ? "s" : ""
+      } (pas anormaux d'une même série, du même côté, à moins de 3 heures d'intervalle). ` +
+        `Les plus marqués par leur écart d'énergie (heures de Paris) :`
+      : "."),
     "",
-    ...d.anomalies.exemples.map((a) => `- ${a.quand} : ${mdText(a.raison)}`),
+    ...d.anomalies.exemples.map((sentence) => `- ${mdText(sentence)}`),
     "",
     "## Recommandations",
     "",

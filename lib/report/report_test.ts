@@ -35,7 +35,7 @@ function sample(overrides: Partial<ReportData> = {}): ReportData {
     },
     previsionsRte: [{ horizon: "j1", mape: 1.78, mae: 904 }, { horizon: "j", mape: 0.7, mae: 340 }],
     modeles: [{ modele: "gbdt", horizon: "j1", mape: 1.5, rmse: 1100, mapeRte: 1.54 }],
-    anomalies: { total: 711, exemples: [{ quand: "01/05/2025 08:15", raison: "creux" }] },
+    anomalies: { total: 711, evenements: 32, exemples: ["Creux de consommation inhabituel"] },
     qualite: [{ regle: "bilan_puissance", echecs: 211, verifiees: 19738 }],
     etapesIgnorees: [],
     figures: [{ file: "figures/mix.png", title: "Mix" }],
@@ -51,6 +51,10 @@ Deno.test("every number of the data appears, formatted in French", () => {
     assert.ok(md.replaceAll("\u202f", " ").includes(text), text);
   }
   assert.match(md, /export de 12,46 TWh/);
+  assert.match(
+    md,
+    /711 pas inhabituels .*, regroupés en 32 événements .*\n\n- Creux de consommation/,
+  );
   assert.match(md, /!\[Mix\]\(figures\/mix\.png\)/);
   assert.match(md, /vers 13 h.*21,2 g\/kWh.*plutôt que 19 h.*26,5 g\/kWh\) : 20 % d'émissions/s);
 });

@@ -31,6 +31,7 @@ import {
   weekdayWeekendSpec,
   windSpec,
 } from "./_core_figures.ts";
+import { type AnomalyEventData, anomalyEventsSpec } from "./_core_events.ts";
 import {
   errorByHourSpec,
   errorHistogramSpec,
@@ -49,6 +50,8 @@ export interface DashboardData {
   readonly predictions: PredictionData | null;
   /** Feature importance, or null. */
   readonly importance: ImportanceData | null;
+  /** Anomaly events of the perimeter; null or absent when the table was not given. */
+  readonly evenements?: AnomalyEventData | null;
 }
 
 /** One key figure of the overview. */
@@ -166,7 +169,7 @@ export function dashboardKpis(h: HourlyData): Kpi[] {
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
  *   jour: [0], heure: [0], duree: [1], series: { consommation: [60000] } };
  * const figs = dashboardFigures({ horaire: h, predictions: null, importance: null }, "", "");
- * assert.equal(Object.keys(figs).length, 17);
+ * assert.equal(Object.keys(figs).length, 18);
  * assert.equal(figs.consommation.data.length, 1);
  * ```
  */
@@ -198,5 +201,6 @@ export function dashboardFigures(
     erreurs_histogramme: errorHistogramSpec(p),
     erreurs_heure: errorByHourSpec(p),
     importance: importanceSpec(importance),
+    evenements_anomalies: anomalyEventsSpec(data.evenements ?? null, from, to),
   };
 }

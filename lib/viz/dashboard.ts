@@ -16,6 +16,7 @@
 import { gzipSync } from "fflate";
 import pl from "nodejs-polars";
 import * as coreDashboard from "./_core_dashboard.ts";
+import * as coreEvents from "./_core_events.ts";
 import type { DashboardData } from "./_core_dashboard.ts";
 import * as coreData from "./_core_data.ts";
 import type { HourlyData } from "./_core_data.ts";
@@ -32,6 +33,7 @@ import {
   scriptSource,
 } from "./_plotly.ts";
 import type { SeriesChoice } from "./_frame.ts";
+import { toAnomalyEventData } from "./events.ts";
 import { toHourly } from "./hourly.ts";
 import { rteForecasts, standardPredictions, toImportanceData, toPredictionData } from "./ml.ts";
 import { COLORS, COUNTRIES, SOURCES } from "./palette.ts";
@@ -44,6 +46,8 @@ export interface DashboardTables {
   readonly predictions?: pl.DataFrame;
   /** Feature importance (`feature`, `importance`, optional `model`). */
   readonly featureImportance?: pl.DataFrame;
+  /** Anomaly events (the gold table `evenements_anomalies`). */
+  readonly anomalyEvents?: pl.DataFrame;
 }
 
 /** Options of {@linkcode buildDashboard}. */
@@ -117,6 +121,12 @@ const SECTIONS: readonly Section[] = [
       { id: "importance", wide: true },
     ],
   },
+  {
+    id: "evenements",
+    title: "Événements",
+    text: "Événements anormaux de la période (anomalies regroupées), avec leur cause probable.",
+    charts: [{ id: "evenements_anomalies", wide: true }],
+  },
 ];
 
 /**
@@ -126,7 +136,7 @@ const SECTIONS: readonly Section[] = [
  * ```ts
  * import assert from "node:assert/strict";
  * import { DASHBOARD_CHARTS } from "./dashboard.ts";
- * assert.equal(DASHBOARD_CHARTS.length, 17);
+ * assert.equal(DASHBOARD_CHARTS.length, 18);
  * assert.equal(DASHBOARD_CHARTS[0], "consommation");
  * ```
  */
@@ -136,10 +146,15 @@ export const DASHBOARD_CHARTS: readonly string[] = SECTIONS.flatMap((s) =>
 
 /** Every function of the portable core, in declaration order, for the page. */
 function coreFunctions(): ((...args: never[]) => unknown)[] {
-  const exported = [coreData, coreFormat, coreFigures, coreMl, coreDashboard]
+  const exported = [coreData, coreFormat, coreFigures, coreMl, coreEvents, coreDashboard]
     .flatMap((m) => Object.values(m) as unknown[])
     .filter((v): v is (...args: never[]) => unknown => typeof v === "function");
-  return [...exported, ...coreFigures.FIGURE_HELPERS, ...coreMl.ML_HELPERS];
+  return [
+    ...exported,
+    ...coreFigures.FIGURE_HELPERS,
+    ...coreMl.ML_HELPERS,
+    ...coreEvents.EVENT_HELPERS,
+  ];
 }
 
 /**
@@ -257,6 +272,9 @@ export function dashboardData(
     predictions: dashboardPredictions(tables, { ...options, perimetre: horaire.perimetre }),
     importance: tables.featureImportance
       ? toImportanceData(tables.featureImportance, options.importanceUnit)
+      : null,
+    evenements: tables.anomalyEvents
+      ? toAnomalyEventData(tables.anomalyEvents, horaire.perimetre)
       : null,
   };
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { gunzipSync } from "fflate";
 import pl from "nodejs-polars";
 import type { Page } from "playwright-core";
+import { anomalyEvents } from "../analysis/mod.ts";
 import { dashboardFigures } from "./_core_dashboard.ts";
 import {
   buildDashboard,
@@ -21,7 +22,12 @@ const IMPORTANCE = pl.DataFrame({
 
 function realTables(): DashboardTables {
   const silver = realSilver2025();
-  return { silver, predictions: persistencePredictions(silver), featureImportance: IMPORTANCE };
+  return {
+    silver,
+    predictions: persistencePredictions(silver),
+    featureImportance: IMPORTANCE,
+    anomalyEvents: anomalyEvents(silver),
+  };
 }
 
 Deno.test("the page's inlined core computes exactly what the notebook code computes", () => {
@@ -81,6 +87,7 @@ Deno.test("the HTML is self-contained: plotly and the data inline, no external r
       "Échanges",
       "Environnement",
       "Machine learning",
+      "Événements",
     ]
   ) {
     assert.ok(html.includes(`${title.replace("'", "&#39;")}</h2>`), title);
@@ -101,7 +108,7 @@ function drawnMarks(page: Page): Promise<Record<string, number>> {
     for (const el of document.querySelectorAll("[id^=chart-]")) {
       marks[el.id.slice(6)] = el.querySelectorAll([
         ".scatterlayer .js-line", ".scatterlayer .point", ".barlayer .point", ".pielayer .slice",
-        ".sankey-link", ".heatmaplayer image", ".hm image",
+        ".sankey-link", ".heatmaplayer image", ".hm image", ".table .column-cell",
       ].join(",")).length;
     }
     return marks;
@@ -116,7 +123,8 @@ function plotted(
     const out = {};
     for (const el of document.querySelectorAll("[id^=chart-]")) {
       const data = el.data || [];
-      const lengths = data.map((t) => (t.y || t.values || t.z || (t.link && t.link.value) || t.x || []).length);
+      const lengths = data.map((t) => (t.y || t.values || t.z || (t.link && t.link.value) ||
+        (t.cells && t.cells.values[0]) || t.x || []).length);
       const xs = data.flatMap((t) => Array.isArray(t.x) && typeof t.x[0] === "string" ? t.x : []);
       const note = ((el.layout && el.layout.annotations) || []).find((a) => /Aucun|indisponible/.test(a.text));
       out[el.id.slice(6)] = {
@@ -171,6 +179,9 @@ Deno.test("in Chromium: every chart drawn with data, no error, the date filter r
     assert.equal(full.consommation.x1, "2025-07-25");
     assert.equal(full.heatmap.points, 24); // 24 hour rows x 206 days
     const kpiBefore = await page.locator(".kpi .valeur").first().textContent();
+    const fullEvents = await page.evaluate(
+      `document.getElementById("chart-evenements_anomalies").data[0].cells.values[0]`,
+    ) as string[];
 
     // "7 derniers jours": hourly detail of 19-25 July only.
     await page.getByRole("button", { name: "7 derniers jours" }).click();
@@ -199,6 +210,13 @@ Deno.test("in Chromium: every chart drawn with data, no error, the date filter r
     );
     assert.equal(heatmapDays, 31);
     await page.locator("#vue-ensemble").screenshot({ path: join(dir, "vue_ensemble_mars.png") });
+    // Events of March only: the cold-snap peaks of mid-March, no 1 May.
+    const marchEvents = await page.evaluate(
+      `document.getElementById("chart-evenements_anomalies").data[0].cells.values[0]`,
+    ) as string[];
+    assert.ok(marchEvents.length > 0);
+    assert.ok(marchEvents.every((d) => d.includes(" mars 2025 ")), marchEvents.join());
+    assert.ok(fullEvents.some((d) => d.startsWith("1 mai 2025 ")), fullEvents.join());
 
     await page.evaluate(`(() => {
       document.getElementById("debut").value = "2024-01-01";

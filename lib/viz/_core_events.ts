@@ -1,0 +1,170 @@
+/**
+ * Portable core, part 6: the dated events of the dashboard (same inlining rules as
+ * `_core_data.ts`): anomaly events as a table that follows the chosen dates.
+ *
+ * @module
+ */
+
+import type { Figure } from "./_core_data.ts";
+import { baseLayout, emptyFigure, formatDate, formatNumber } from "./_core_format.ts";
+
+/**
+ * Anomaly events of one perimeter (`evenements_anomalies`), columnar and JSON-able. Times are
+ * Paris local `YYYY-MM-DD HH:MM`.
+ */
+export interface AnomalyEventData {
+  readonly debut: readonly string[];
+  readonly fin: readonly string[];
+  /** Instant of the largest score. */
+  readonly pic: readonly string[];
+  /** French label of the deviation ("creux de consommation inhabituel"). */
+  readonly libelle: readonly string[];
+  /** Energy deviation over the event (MWh, signed). */
+  readonly ecartMwh: readonly number[];
+  /** Deviation at the peak (MW, signed). */
+  readonly ecartPicMw: readonly number[];
+  /** Holiday or bridge day touched, or null. */
+  readonly cause: readonly (string | null)[];
+}
+
+/**
+ * A Paris local `YYYY-MM-DD HH:MM` in French: `1 mai 2025 08:15`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatLocalTime } from "./_core_events.ts";
+ * assert.equal(formatLocalTime("2025-05-01 08:15"), "1 mai 2025 08:15");
+ * ```
+ */
+export function formatLocalTime(local: string): string {
+  return formatDate(local.slice(0, 10)) + " " + local.slice(11, 16);
+}
+
+/**
+ * Indices of the events that overlap the local dates [`from`, `to`] (empty bound: open).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { eventsBetween } from "./_core_events.ts";
+ * const debut = ["2025-05-01 00:45", "2025-07-01 09:30"];
+ * const fin = ["2025-05-02 13:00", "2025-07-01 23:15"];
+ * assert.deepEqual(eventsBetween(debut, fin, "2025-05-02", ""), [0, 1]);
+ * assert.deepEqual(eventsBetween(debut, fin, "2025-05-03", "2025-06-30"), []);
+ * ```
+ */
+export function eventsBetween(
+  debut: readonly string[],
+  fin: readonly string[],
+  from: string,
+  to: string,
+): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < debut.length; i++) {
+    if (
+      (to === "" || debut[i].slice(0, 10) <= to) && (from === "" || fin[i].slice(0, 10) >= from)
+    ) {
+      out.push(i);
+    }
+  }
+  return out;
+}
+
+/**
+ * A plotly table (French header, one array of cell texts per column), or a figure saying why
+ * there is no row.
+ */
+function tableFigure(
+  title: string,
+  subtitle: string,
+  header: readonly string[],
+  columns: readonly (readonly string[])[],
+  widths: readonly number[],
+): Figure {
+  return {
+    data: [{
+      type: "table",
+      columnwidth: widths,
+      header: {
+        values: header.map((h) => "<b>" + h + "</b>"),
+        align: "left",
+        fill: { color: "#EEF2F7" },
+        font: { size: 12, color: "#22223B" },
+      },
+      cells: {
+        values: columns,
+        align: "left",
+        height: 26,
+        font: { size: 12, color: "#22223B" },
+        line: { color: "#E3E5EA" },
+      },
+    }],
+    layout: baseLayout(title, subtitle, { margin: { l: 10, r: 10, t: 80, b: 10 } }),
+  };
+}
+
+/**
+ * The largest anomaly events (by energy deviation, at most `top`, default 10) overlapping the
+ * local dates [`from`, `to`], as a table; `null` data: a figure saying the table is absent.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { anomalyEventsSpec } from "./_core_events.ts";
+ * const e = { debut: ["2025-05-01 00:45"], fin: ["2025-05-02 13:00"], pic: ["2025-05-01 08:15"],
+ *   libelle: ["creux de consommation inhabituel"], ecartMwh: [-263094], ecartPicMw: [-15000],
+ *   cause: ["jour férié (jeudi 1er mai 2025)"] };
+ * const fig = anomalyEventsSpec(e, "", "");
+ * const cells = (fig.data[0].cells as { values: string[][] }).values;
+ * assert.equal(cells[0][0], "1 mai 2025 00:45");
+ * assert.equal(cells[3][0], "-263,1");
+ * assert.equal(anomalyEventsSpec(e, "2025-06-01", "").data.length, 0);
+ * ```
+ */
+export function anomalyEventsSpec(
+  e: AnomalyEventData | null,
+  from: string,
+  to: string,
+  top?: number,
+): Figure {
+  const title = "Événements anormaux";
+  if (e === null) {
+    return emptyFigure(title, "Table evenements_anomalies absente (notebook 06 non exécuté)");
+  }
+  const rows = eventsBetween(e.debut, e.fin, from, to)
+    .sort((a, b) => Math.abs(e.ecartMwh[b]) - Math.abs(e.ecartMwh[a]))
+    .slice(0, top ?? 10);
+  if (rows.length === 0) {
+    return emptyFigure(title, "Aucun événement anormal sur la période choisie");
+  }
+  const label = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+  return tableFigure(
+    title,
+    "classés par écart d'énergie à la normale (" + rows.length + " sur la période choisie, " +
+      "10 au plus), heures de Paris",
+    ["début", "fin", "événement", "écart (GWh)", "écart au pic (MW)", "pic", "cause probable"],
+    [
+      rows.map((i) => formatLocalTime(e.debut[i])),
+      rows.map((i) => formatLocalTime(e.fin[i])),
+      rows.map((i) => label(e.libelle[i])),
+      rows.map((i) => formatNumber(e.ecartMwh[i] / 1000, 1)),
+      rows.map((i) => formatNumber(e.ecartPicMw[i], 0)),
+      rows.map((i) => formatLocalTime(e.pic[i])),
+      rows.map((i) => e.cause[i] ?? "aucun jour férié ni pont"),
+    ],
+    [1.2, 1.2, 2.2, 0.8, 0.9, 1.2, 2.6],
+  );
+}
+
+/**
+ * The module's private helpers, which the dashboard page declares beside the exported specs.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EVENT_HELPERS } from "./_core_events.ts";
+ * assert.ok(EVENT_HELPERS.every((f) => typeof f === "function"));
+ * ```
+ */
+export const EVENT_HELPERS: readonly ((...args: never[]) => unknown)[] = [tableFigure];
