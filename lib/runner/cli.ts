@@ -3,9 +3,12 @@
  * new run folder with its manifest.
  *
  * ```sh
- * deno run -A lib/runner/cli.ts notebooks/01_Setup_Environnement.ipynb -p input_path=data/x.xls
+ * deno run -A lib/runner/cli.ts notebooks/01_Setup_Environnement.ipynb -p input_path data/x.xls
  * deno task pipeline --input ../shared/data/eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls
  * ```
+ *
+ * Parameters take papermill's forms (`-p KEY VALUE`, `-y YAML`, `-f FILE`) and `-p KEY=VALUE`;
+ * `--help` prints the usage, with the differences from papermill.
  *
  * Parameters whose names end in `_path` or `_dir` are paths: relative ones are resolved from
  * the directory the command was typed in (kernels run in the notebooks' folder). Output
@@ -22,6 +25,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
 import { PATHS } from "../paths.ts";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import { executeNotebook, NotebookExecutionError } from "./execute.ts";
@@ -42,14 +46,18 @@ import { InputNotFoundError, type ResolvedInputs, resolveInputs } from "../setup
 import { LakehouseLockedError, lockRunLakehouse } from "./run_lock.ts";
 import type { LakehouseLock } from "../lakehouse/lock.ts";
 
-const USAGE = `Usage: cli.ts NOTEBOOK [options]
+/** The help text (`--help`). */
+export const USAGE = `Usage: cli.ts NOTEBOOK [options]
 
 Runs NOTEBOOK in a fresh Deno kernel and writes the executed copy and a manifest.json into a
 new run folder (default runs/<run id>/), whose path is printed at the end.
 
 Options:
-  -p, --parameter KEY=VALUE  set a parameter of the notebook's "parameters" cell (repeatable)
-  --input PATH               input file or folder (same as -p input_path=PATH)
+  -p, --parameters KEY VALUE set a parameter of the notebook's "parameters" cell (repeatable);
+                             -p KEY=VALUE works too
+  -y, --parameters_yaml YAML parameters as YAML text, a mapping of KEY: VALUE (repeatable)
+  -f, --parameters_file FILE parameters from a YAML (or JSON) file, a mapping (repeatable)
+  --input PATH               input file or folder (same as -p input_path PATH)
   --run-dir DIR              run folder to use instead of runs/<run id>
   --timeout SECONDS          longest time one cell may run, in this notebook and in the
                              notebooks it runs (default 600)
@@ -57,6 +65,15 @@ Options:
   --wait-lock SECONDS        when another run holds the lakehouse, wait this long for it
                              (default 0: stop at once with a message naming that run)
   -h, --help                 show this help
+
+When a parameter is given several times, -f files come first, then -y texts, then -p and
+--input, as in papermill. Values are converted to the type of the notebook's default
+(let annee = 2025 takes a number), wherever they come from. Parameters named *_path or *_dir
+are paths: relative ones are resolved from the current directory.
+
+Differences from papermill: there is no OUTPUT argument (the executed copy goes into the run
+folder); no -r, -b, --cwd, --kernel or --log-output (the kernel is Deno's, cell outputs stay
+in the executed copy, progress is shown on the terminal).
 
 Exit status: 0 success (see the manifest for skipped steps), 1 a notebook failed or timed
 out, 2 a wrong command line, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP.`;
@@ -68,6 +85,8 @@ export class UsageError extends Error {
 
 /** A parsed command line; parameter values are still text. */
 export interface CliOptions {
+  /** `-h`/`--help` was given: print {@linkcode USAGE}, run nothing (the rest is unset). */
+  help: boolean;
   notebook: string;
   parameters: [name: string, text: string][];
   runDir: string | null;
@@ -79,23 +98,28 @@ export interface CliOptions {
 }
 
 /**
- * Parses the command line; `cwd` is where the user typed it.
+ * Parses the command line; `cwd` is where the user typed it (relative `-f` files, the notebook
+ * and `--run-dir` are resolved from it).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseCli } from "./cli.ts";
- * const o = parseCli(["nb.ipynb", "-p", "annee=2025", "--input", "x.xls"], "/home/me");
+ * const o = parseCli(
+ *   ["nb.ipynb", "-p", "annee", "2025", "-p", "profil=rapide", "-y", "seuil: 3"],
+ *   "/home/me",
+ * );
  * assert.equal(o.notebook, "/home/me/nb.ipynb");
- * assert.equal(o.parameters.length, 2);
+ * assert.deepEqual(o.parameters, [["seuil", "3"], ["annee", "2025"], ["profil", "rapide"]]);
+ * assert.equal(parseCli(["--help"], "/home/me").help, true);
  * ```
  */
 export function parseCli(args: string[], cwd: string): CliOptions {
+  const { pairs, yaml, files, rest } = takeParameterArgs(args);
   const { values, positionals } = parseArgs({
-    args,
+    args: rest,
     allowPositionals: true,
     options: {
-      parameter: { type: "string", short: "p", multiple: true },
       input: { type: "string" },
       "run-dir": { type: "string" },
       timeout: { type: "string" },
@@ -104,13 +128,24 @@ export function parseCli(args: string[], cwd: string): CliOptions {
       help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help) throw new UsageError(USAGE);
+  if (values.help) {
+    return {
+      help: true,
+      notebook: "",
+      parameters: [],
+      runDir: null,
+      cellTimeoutMs: 0,
+      budgetMs: null,
+      lockWaitMs: 0,
+    };
+  }
   if (positionals.length !== 1) throw new UsageError(`expected one notebook\n\n${USAGE}`);
-  const parameters = (values.parameter ?? []).map((p): [string, string] => {
-    const eq = p.indexOf("=");
-    if (eq <= 0) throw new UsageError(`-p expects KEY=VALUE, got "${p}"`);
-    return [p.slice(0, eq), p.slice(eq + 1)];
-  });
+  // papermill's precedence: files, then YAML texts, then -p (and --input).
+  const parameters = [
+    ...files.flatMap((file) => yamlFileParameters(resolve(cwd, file))),
+    ...yaml.flatMap((text) => yamlParameters(text, "-y")),
+    ...pairs,
+  ];
   if (values.input !== undefined) parameters.push(["input_path", values.input]);
   const timeout = Number(values.timeout ?? 600);
   if (!(timeout > 0)) throw new UsageError(`--timeout expects seconds, got "${values.timeout}"`);
@@ -123,6 +158,7 @@ export function parseCli(args: string[], cwd: string): CliOptions {
     throw new UsageError(`--wait-lock expects seconds, got "${values["wait-lock"]}"`);
   }
   return {
+    help: false,
     notebook: resolve(cwd, positionals[0]),
     parameters,
     runDir: values["run-dir"] ? resolve(cwd, values["run-dir"]) : null,
@@ -130,6 +166,119 @@ export function parseCli(args: string[], cwd: string): CliOptions {
     budgetMs: budget === null ? null : budget * 1000,
     lockWaitMs: lockWait * 1000,
   };
+}
+
+/** The parameter options, by spelling: all are read before parseArgs, see `takeParameterArgs`. */
+const PARAMETER_OPTIONS: Record<string, "pair" | "yaml" | "file"> = {
+  "-p": "pair",
+  "--parameters": "pair",
+  "--parameter": "pair",
+  "-y": "yaml",
+  "--parameters_yaml": "yaml",
+  "-f": "file",
+  "--parameters_file": "file",
+};
+const NAME = /^[A-Za-z_$][\w$]*$/;
+
+/** The parameter options of a command line, and the other arguments. */
+interface ParameterArgs {
+  pairs: [string, string][];
+  yaml: string[];
+  files: string[];
+  rest: string[];
+}
+
+/**
+ * Takes the parameter options out of `args`: `-p KEY VALUE` (papermill's form) and
+ * `-p KEY=VALUE`, `-y YAML`, `-f FILE`, under their long names too and with `=` or attached
+ * values (`--parameters_file=p.yaml`, `-fp.yaml`). `node:util`'s parseArgs can read neither an
+ * option with two values nor a value starting with "-" (a YAML list, `-p seuil -5`).
+ */
+function takeParameterArgs(args: string[]): ParameterArgs {
+  const out: ParameterArgs = { pairs: [], yaml: [], files: [], rest: [] };
+  const add = (kind: "pair" | "yaml" | "file", value: string) => {
+    if (kind === "pair") out.pairs.push(keyEqualsValue(value));
+    else (kind === "yaml" ? out.yaml : out.files).push(value);
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") {
+      out.rest.push(...args.slice(i));
+      break;
+    }
+    const kind = PARAMETER_OPTIONS[arg];
+    const long = /^(--[\w-]+)=(.*)$/s.exec(arg);
+    const short = /^(-[pyf])(.+)$/s.exec(arg);
+    const attached = long ?? short;
+    if (attached && PARAMETER_OPTIONS[attached[1]]) {
+      add(PARAMETER_OPTIONS[attached[1]], attached[2]);
+    } else if (kind === undefined) {
+      out.rest.push(arg);
+    } else if (i + 1 >= args.length) {
+      throw new UsageError(`${arg} expects ${kind === "pair" ? "KEY VALUE" : kind.toUpperCase()}`);
+    } else if (kind === "pair" && NAME.test(args[i + 1])) {
+      if (i + 2 >= args.length) throw new UsageError(`${arg} ${args[i + 1]}: the value is missing`);
+      out.pairs.push([args[i + 1], args[i + 2]]);
+      i += 2;
+    } else {
+      add(kind, args[++i]);
+    }
+  }
+  return out;
+}
+
+function keyEqualsValue(text: string): [string, string] {
+  const eq = text.indexOf("=");
+  if (eq <= 0 || !NAME.test(text.slice(0, eq))) {
+    throw new UsageError(`-p expects KEY VALUE or KEY=VALUE, got "${text}"`);
+  }
+  return [text.slice(0, eq), text.slice(eq + 1)];
+}
+
+/**
+ * The parameters of a YAML mapping (`-y`), as text pairs: strings as they are, other values
+ * as JSON (a number, `true`, a list...), typed later by the notebook's declarations. `origin`
+ * names the text in errors.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { yamlParameters } from "./cli.ts";
+ * assert.deepEqual(yamlParameters("annee: 2025\nprofil: rapide\nmois: [1, 2]", "-y"), [
+ *   ["annee", "2025"],
+ *   ["profil", "rapide"],
+ *   ["mois", "[1,2]"],
+ * ]);
+ * assert.throws(() => yamlParameters("- 1", "-y"), /-y: expected a mapping of KEY: VALUE/);
+ * ```
+ */
+export function yamlParameters(text: string, origin: string): [string, string][] {
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (e) {
+    throw new UsageError(`${origin}: invalid YAML: ${(e as Error).message}`);
+  }
+  if (data === null || data === undefined) return [];
+  if (typeof data !== "object" || Array.isArray(data)) {
+    throw new UsageError(
+      `${origin}: expected a mapping of KEY: VALUE, got ${JSON.stringify(data)}`,
+    );
+  }
+  return Object.entries(data).map((
+    [key, value],
+  ): [string, string] => [key, typeof value === "string" ? value : JSON.stringify(value)]);
+}
+
+/** {@linkcode yamlParameters} of a file (`-f`); a missing file is a {@linkcode UsageError}. */
+function yamlFileParameters(path: string): [string, string][] {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (e) {
+    throw new UsageError(`-f ${path}: ${(e as Error).message}`);
+  }
+  return yamlParameters(text, path);
 }
 
 /**
@@ -199,7 +348,7 @@ export async function prepareOutputDirs(
 
 function summary(runDir: string, runs: Manifest["notebooks"]): string {
   const rows = runs.map((r) =>
-    `  ${r.output.padEnd(40)} ${r.status.padEnd(9)} ${r.duration_s.toFixed(1).padStart(7)} s${
+    `  ${r.output.padEnd(40)} ${r.status.padEnd(10)} ${r.duration_s.toFixed(1).padStart(7)} s${
       r.skipped.length ? `  (${r.skipped.length} skipped step(s))` : ""
     }`
   );
@@ -245,6 +394,10 @@ export async function runCli(
   let readsInputs = false;
   try {
     options = parseCli(args, cwd);
+    if (options.help) {
+      console.log(USAGE);
+      return { code: 0, runDir: null };
+    }
     const declared = declaredParameters(await readNotebook(options.notebook));
     parameters = typedParameters(options.parameters, declared, cwd);
     runsOthers = declared.some((d) => d.name === "run_dir");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { parseCli, typedParameters, UsageError } from "./cli.ts";
+import { parseCli, typedParameters, USAGE, UsageError } from "./cli.ts";
 import { ParameterError } from "./parameters.ts";
 import { readNotebook } from "./ipynb.ts";
 import { readManifest } from "./manifest.ts";
@@ -32,6 +32,7 @@ Deno.test("parseCli reads -p pairs, --input, --run-dir, --timeout and --budget",
     "/w",
   );
   assert.deepEqual(o, {
+    help: false,
     notebook: "/w/nb.ipynb",
     parameters: [["a", "1"], ["b", "x=y"], ["input_path", "d"]],
     runDir: null,
@@ -44,6 +45,78 @@ Deno.test("parseCli reads -p pairs, --input, --run-dir, --timeout and --budget",
   assert.throws(() => parseCli(["nb.ipynb", "-p", "novalue"], "/w"), UsageError);
   assert.throws(() => parseCli([], "/w"), UsageError);
   assert.throws(() => parseCli(["a", "--timeout", "zero"], "/w"), UsageError);
+});
+
+Deno.test("parseCli takes papermill's -p KEY VALUE beside -p KEY=VALUE", () => {
+  const o = parseCli(
+    ["-p", "seuil", "-5", "nb.ipynb", "--parameters", "nom", "a=b", "-p", "x="],
+    "/w",
+  );
+  // A value may start with "-" or hold "=".
+  assert.deepEqual(o.parameters, [["seuil", "-5"], ["nom", "a=b"], ["x", ""]]);
+  assert.deepEqual(
+    parseCli(["nb.ipynb", "--parameters_yaml=a: 1", "-pb=2", "--parameter=c=3"], "/w").parameters,
+    [["a", "1"], ["b", "2"], ["c", "3"]],
+  );
+  // After "--", everything is a positional.
+  assert.equal(parseCli(["-p", "a", "1", "--", "-p"], "/w").notebook, "/w/-p");
+  assert.throws(() => parseCli(["nb.ipynb", "-p", "seuil"], "/w"), {
+    name: "UsageError",
+    message: "-p seuil: the value is missing",
+  });
+  assert.throws(() => parseCli(["nb.ipynb", "-p"], "/w"), UsageError);
+  assert.throws(() => parseCli(["nb.ipynb", "-p", "1a=2"], "/w"), /got "1a=2"/);
+});
+
+Deno.test("parseCli reads -y YAML and -f files; -p wins over -y, which wins over -f", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/p.yaml`, "annee: 2024\nprofil: complet\nseuil: 1.5\n");
+  const o = parseCli(
+    ["nb.ipynb", "-p", "annee", "2026", "-y", "annee: 2025\nprofil: rapide", "-f", "p.yaml"],
+    dir,
+  );
+  assert.deepEqual(o.parameters, [
+    ["annee", "2024"],
+    ["profil", "complet"],
+    ["seuil", "1.5"],
+    ["annee", "2025"],
+    ["profil", "rapide"],
+    ["annee", "2026"],
+  ]);
+  const declared = [{ name: "annee", keyword: "let" as const, kind: "number" as const }];
+  assert.deepEqual(typedParameters(o.parameters, declared, dir), {
+    annee: 2026,
+    profil: "rapide",
+    seuil: 1.5,
+  });
+  assert.throws(() => parseCli(["nb.ipynb", "-f", "absent.yaml"], dir), {
+    name: "UsageError",
+    message: new RegExp(`^-f ${dir}/absent\\.yaml: `),
+  });
+  await Deno.writeTextFile(`${dir}/bad.yaml`, "annee: [2025\n");
+  assert.throws(() => parseCli(["nb.ipynb", "-f", "bad.yaml"], dir), {
+    name: "UsageError",
+    message: new RegExp(`^${dir}/bad\\.yaml: invalid YAML: .*line 2`),
+  });
+  assert.throws(() => parseCli(["nb.ipynb", "-y", "- 1\n- 2"], dir), {
+    name: "UsageError",
+    message: "-y: expected a mapping of KEY: VALUE, got [1,2]",
+  });
+  assert.deepEqual(parseCli(["nb.ipynb", "-y", ""], dir).parameters, []);
+});
+
+Deno.test("--help prints the usage on stdout and exits 0; a usage error exits 2 on stderr", async () => {
+  const dir = await Deno.makeTempDir();
+  const help = await finish(cli(["--help"], dir));
+  assert.equal(help.code, 0);
+  assert.equal(help.out, USAGE + "\n");
+  assert.equal(help.err, "");
+  assert.match(help.out, /-p, --parameters KEY VALUE/);
+  assert.match(help.out, /Differences from papermill/);
+  const wrong = await finish(cli(["a.ipynb", "b.ipynb"], dir));
+  assert.equal(wrong.code, 2);
+  assert.equal(wrong.out, "");
+  assert.match(wrong.err, /^expected one notebook\n\nUsage: /);
 });
 
 Deno.test("typedParameters follows the declared kinds and resolves path parameters", () => {
