@@ -21,6 +21,7 @@ const root = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 export const PATHS: Readonly<{
   root: string;
   data: string;
+  reference: string;
   lakehouse: string;
   models: string;
   notebooks: string;
@@ -29,6 +30,8 @@ export const PATHS: Readonly<{
   root,
   /** Input files (RTE downloads); every file in it is read. */
   data: join(root, "data"),
+  /** Reference data of the models (consumption history, temperatures, Tempo). */
+  reference: join(root, "data", "reference"),
   /** Default storage location of the Delta tables. */
   lakehouse: join(root, "lakehouse"),
   /** Model registry. */

@@ -453,6 +453,9 @@ export interface CrossValidationReport {
 /** Rows between training and test in a fold: the horizon's longest lead time. */
 export const CV_GAP_ROWS: Readonly<Record<HorizonName, number>> = { h1: 2, j1: 72 };
 
+/** Told after each fit of a series of `total` fits (`done` of them finished so far). */
+export type FitProgress = (done: number, total: number) => void;
+
 /** Learners from the costliest fit to the cheapest (measured on the 165k-row history). */
 const COSTLIEST_FIRST: readonly LearnerName[] = ["random_forest", "gbdt", "ridge"];
 
@@ -465,7 +468,7 @@ const COSTLIEST_FIRST: readonly LearnerName[] = ["random_forest", "gbdt", "ridge
  * The fits of all folds and learners are independent: they run side by side in a
  * {@linkcode FitPool} (`pool`, or one of `profile.workers` workers for this call), the costliest
  * learners first so that the last fits to finish are short ones; the scores are those of fits
- * made one after the other.
+ * made one after the other. `onFit` is told as each fit ends (progress of a long selection).
  *
  * @example
  * ```ts ignore
@@ -479,7 +482,7 @@ export async function crossValidateLearners(
   features: readonly string[],
   profile: TrainingProfile,
   learners: readonly LearnerName[] = LEARNERS,
-  options: { pool?: FitPool } = {},
+  options: { pool?: FitPool; onFit?: FitProgress } = {},
 ): Promise<CrossValidationReport> {
   const splits = rollingOriginSplits(trainRows.length, {
     nFolds: profile.cvFolds,
@@ -491,6 +494,7 @@ export async function crossValidateLearners(
   const jobs = COSTLIEST_FIRST.filter((l) => learners.includes(l))
     .flatMap((learner) => splits.map((split) => ({ learner, split })));
   const pool = options.pool ?? new FitPool(profile.workers);
+  let done = 0;
   let fitted: { learner: LearnerName; fold: number; predicted: Float64Array; seconds: number }[];
   try {
     // Each job builds its rows when it starts: only the running jobs' data is in memory.
@@ -505,6 +509,7 @@ export async function crossValidateLearners(
       );
       const seconds = (performance.now() - started) / 1000;
       const predicted = forecaster.predict(takeRows(set.x, rowsOf(split.test)));
+      options.onFit?.(++done, jobs.length);
       return { learner, fold: split.fold, predicted, seconds };
     });
   } finally {

@@ -30,6 +30,42 @@ export async function md(text: string): Promise<void> {
   } else console.log(text);
 }
 
+/** A line of Markdown rewritten in place, see {@linkcode liveMd}. */
+export interface LiveMd {
+  /** Shows `text` in place of the previous one. */
+  show(text: string): Promise<void>;
+}
+
+/**
+ * A Markdown line shown once and then rewritten in place: the progress of a long cell (the
+ * executed copy keeps the last text). Outside the kernel nothing is printed: the caller shows
+ * the outcome when the work ends.
+ *
+ * @example
+ * ```ts
+ * import { liveMd } from "./display.ts";
+ * const progress = liveMd();
+ * for (let fit = 1; fit <= 3; fit++) await progress.show(`ajustement ${fit}/3`);
+ * ```
+ */
+export function liveMd(): LiveMd {
+  const displayId = `live-${crypto.randomUUID()}`;
+  let shown = false;
+  return {
+    async show(text: string) {
+      if (!inKernel()) return;
+      const data = { "text/markdown": text, "text/html": markdownToHtml(text), "text/plain": text };
+      const type = shown ? "update_display_data" : "display_data";
+      shown = true;
+      await Deno.jupyter.broadcast(type, {
+        data,
+        metadata: {},
+        transient: { display_id: displayId },
+      });
+    },
+  };
+}
+
 /**
  * Says in the notebook that a step was skipped and why, and records it for the runner, which
  * lists it in the run manifest. Outside the kernel it prints the sentence.

@@ -5,7 +5,8 @@
  * - {@linkcode prepareConsumptionFeatures} (notebook 07): `eco2mix_silver` (+ `previsions_rte`)
  *   and the reference data (consumption history, temperatures, Tempo) → the cut-off features of
  *   both horizons in `caracteristiques_consommation`, with the split of every row.
- * - {@linkcode trainConsumptionModels} (notebook 08): `caracteristiques_consommation` → the
+ * - {@linkcode ConsumptionTraining} (notebook 08, one horizon per cell; or
+ *   {@linkcode trainConsumptionModels} in one call): `caracteristiques_consommation` → the
  *   three learners per horizon, selected by rolling-origin cross-validation, registered under
  *   `models/` (alias `champion` on the selected one), scored against persistence and RTE on the
  *   same test instants → `predictions_consommation`.
@@ -107,6 +108,7 @@ import {
   sourceFingerprint,
 } from "../ml/selection_cache.ts";
 import { tempoColumn } from "../ml/tempo.ts";
+import { FitPool, mapConcurrent } from "../ml/fit_pool.ts";
 import {
   TEMPERATURE_FEATURES,
   temperatureFeatures,
@@ -680,12 +682,176 @@ function asInstants(frame: pl.DataFrame, columns: string[]): pl.DataFrame {
   );
 }
 
+/** Where a horizon's training stands, for a live display (see {@linkcode ConsumptionTraining}). */
+export interface TrainingProgress {
+  horizon: HorizonName;
+  /** Cross-validation fits (model selection), then the fits of the models kept. */
+  phase: "cross_validation" | "refit";
+  done: number;
+  total: number;
+}
+
+/**
+ * Notebook 08's training, one horizon at a time: {@linkcode ConsumptionTraining.open} reads
+ * `caracteristiques_consommation`, {@linkcode ConsumptionTraining.train} selects, fits, registers
+ * and scores the models of one horizon, {@linkcode ConsumptionTraining.finish} replaces
+ * `predictions_consommation` and `importance_variables` once every horizon is done.
+ *
+ * Why a session rather than one call: a selection from scratch takes minutes per horizon; one
+ * notebook cell per horizon keeps each cell well within the runner's per-cell timeout on a busy
+ * machine and shows each horizon's result as soon as it is known. The tables are written only
+ * by `finish`, so a run stopped between horizons leaves them as they were.
+ *
+ * @example
+ * ```ts ignore
+ * const training = await ConsumptionTraining.open(openCatalog(), { profil: "rapide" });
+ * for (const horizon of training.horizons) await training.train(horizon);
+ * const report = await training.finish();
+ * ```
+ */
+export class ConsumptionTraining {
+  readonly #catalog: Catalog;
+  readonly #frame: pl.DataFrame;
+  readonly #context: Omit<HorizonContext, "horizon" | "pool" | "onProgress">;
+  readonly #done = new Set<HorizonName>();
+  readonly #reports: HorizonReport[] = [];
+  readonly #ignores: Skipped[] = [];
+  readonly #predictions: pl.DataFrame[] = [];
+
+  private constructor(
+    catalog: Catalog,
+    frame: pl.DataFrame,
+    readonly featuresVersion: number,
+    context: Omit<HorizonContext, "horizon" | "pool" | "onProgress">,
+  ) {
+    this.#catalog = catalog;
+    this.#frame = frame;
+    this.#context = context;
+  }
+
+  /**
+   * Reads the current `caracteristiques_consommation`. Throws {@linkcode MlStepError} when the
+   * table does not exist (notebook 07 has not run) or the profile is unknown.
+   */
+  static async open(catalog: Catalog, options: TrainingOptions = {}): Promise<ConsumptionTraining> {
+    const profil = options.profil ?? "complet";
+    if (!PROFILES[profil]) throw new MlStepError(`unknown profile '${profil}' (complet or rapide)`);
+    const table = catalog.table(FEATURES_TABLE);
+    if (!(await table.exists())) {
+      throw new MlStepError(`${FEATURES_TABLE} does not exist yet: run notebook 07 first`);
+    }
+    const featuresVersion = await table.version();
+    const frame = await table.read({ version: featuresVersion });
+    return new ConsumptionTraining(catalog, frame, featuresVersion, {
+      // Without temperatures in this run the features table has no temperature column.
+      temperature: frame.columns.includes("temperature") &&
+        frame.getColumn("temperature").nullCount() < frame.height,
+      profil,
+      registry: new ModelRegistry(options.modelsDir ?? PATHS.models),
+      codeVersion: options.codeVersion ?? await codeVersionOf(),
+      // An empty table (a skipped notebook 07) has no lineage row; nothing is trained then.
+      lineage: frame.height ? lineageOf(frame, featuresVersion) : [],
+      policy: options.reentrainement ?? "auto",
+      code: {
+        featureCode: await sourceFingerprint([new URL("../ml/features.ts", import.meta.url)]),
+        learnerCode: await sourceFingerprint([new URL("../ml/forecasting.ts", import.meta.url)]),
+      },
+    });
+  }
+
+  /** The training profile. */
+  get profil(): ProfileName {
+    return this.#context.profil;
+  }
+
+  /** The horizons to train: none when the features table is empty (see `finish`). */
+  get horizons(): HorizonName[] {
+    return this.#frame.height === 0 ? [] : Object.keys(HORIZONS) as HorizonName[];
+  }
+
+  /**
+   * Selects (or reuses the cached selection), fits, registers and scores the models of
+   * `horizon`; a horizon without enough data is skipped (see `consumptionHorizonPlan`).
+   * `onProgress` is told after each fit.
+   */
+  async train(
+    horizon: HorizonName,
+    options: { onProgress?: (p: TrainingProgress) => void } = {},
+  ): Promise<HorizonReport | Skipped> {
+    if (!this.horizons.includes(horizon)) {
+      throw new MlStepError(`no ${horizon} horizon to train in ${FEATURES_TABLE}`);
+    }
+    if (this.#done.has(horizon)) throw new MlStepError(`horizon ${horizon} already trained`);
+    const pool = new FitPool(PROFILES[this.profil].workers);
+    let trained;
+    try {
+      trained = await trainHorizon(
+        horizonData(this.#frame, horizon, this.#context.temperature),
+        { ...this.#context, horizon, pool, onProgress: options.onProgress },
+      );
+    } finally {
+      pool.close();
+    }
+    this.#done.add(horizon);
+    if (trained.kind === "skipped") {
+      this.#ignores.push(trained);
+      return trained;
+    }
+    this.#reports.push(trained.report);
+    if (trained.report.selection.kind === "defaut") {
+      this.#ignores.push(trained.report.selection.skipped);
+    }
+    this.#predictions.push(trained.predictions);
+    return trained.report;
+  }
+
+  /**
+   * Replaces `predictions_consommation` and `importance_variables` with the horizons trained,
+   * or with empty tables when none could be (the whole step is then skipped). Every horizon
+   * must have been through `train` first.
+   */
+  async finish(): Promise<TrainingReport | Skipped> {
+    const missing = this.horizons.filter((h) => !this.#done.has(h));
+    if (missing.length) {
+      throw new MlStepError(`train ${missing.join(", ")} before writing the predictions`);
+    }
+    const horizons = this.#reports;
+    if (horizons.length === 0) {
+      await writeEmpty(this.#catalog, PREDICTIONS_TABLE, emptyPredictions());
+      await writeEmpty(this.#catalog, IMPORTANCE_TABLE, importanceFrame([]));
+      return this.#frame.height === 0
+        ? skip(
+          ML_STEPS.consommation,
+          `la table \`${FEATURES_TABLE}\` est vide : la préparation des données (notebook 07) a ` +
+            "été ignorée pour ces données",
+        )
+        : skippedWhole(ML_STEPS.consommation, this.#ignores);
+    }
+    const predictions = pl.concat(this.#predictions, { how: "vertical" });
+    const commit = await this.#catalog.table(PREDICTIONS_TABLE).overwrite(predictions, {
+      overwriteSchema: true,
+    });
+    await this.#catalog.table(IMPORTANCE_TABLE).overwrite(importanceFrame(horizons), {
+      overwriteSchema: true,
+    });
+    return {
+      kind: "trained",
+      profil: this.profil,
+      featuresVersion: this.featuresVersion,
+      predictionsVersion: commit.version,
+      horizons,
+      ignores: this.#ignores,
+      predictions,
+    };
+  }
+}
+
 /**
  * Trains, selects, registers and scores the consumption models of both horizons from the
  * current `caracteristiques_consommation`, and replaces `predictions_consommation` and
- * `importance_variables`. A horizon without enough data is skipped (see
- * `consumptionHorizonPlan`); when both are, or the features table is empty, the whole step is
- * skipped and both tables are replaced by empty ones.
+ * `importance_variables` (a {@linkcode ConsumptionTraining} run start to end). A horizon without
+ * enough data is skipped (see `consumptionHorizonPlan`); when both are, or the features table
+ * is empty, the whole step is skipped and both tables are replaced by empty ones.
  *
  * @example
  * ```ts ignore
@@ -697,71 +863,9 @@ export async function trainConsumptionModels(
   catalog: Catalog,
   options: TrainingOptions = {},
 ): Promise<TrainingReport | Skipped> {
-  const profil = options.profil ?? "complet";
-  const profile = PROFILES[profil];
-  if (!profile) throw new MlStepError(`unknown profile '${profil}' (complet or rapide)`);
-  const table = catalog.table(FEATURES_TABLE);
-  if (!(await table.exists())) {
-    throw new MlStepError(`${FEATURES_TABLE} does not exist yet: run notebook 07 first`);
-  }
-  const featuresVersion = await table.version();
-  const frame = await table.read({ version: featuresVersion });
-  const skipAll = async (skipped: Skipped) => {
-    await writeEmpty(catalog, PREDICTIONS_TABLE, emptyPredictions());
-    await writeEmpty(catalog, IMPORTANCE_TABLE, importanceFrame([]));
-    return skipped;
-  };
-  if (frame.height === 0) {
-    return await skipAll(skip(
-      ML_STEPS.consommation,
-      `la table \`${FEATURES_TABLE}\` est vide : la préparation des données (notebook 07) a ` +
-        "été ignorée pour ces données",
-    ));
-  }
-  const registry = new ModelRegistry(options.modelsDir ?? PATHS.models);
-  const codeVersion = options.codeVersion ?? await codeVersionOf();
-  // Without temperatures in this run the features table has no temperature column.
-  const temperature = frame.columns.includes("temperature") &&
-    frame.getColumn("temperature").nullCount() < frame.height;
-  const lineage = lineageOf(frame, featuresVersion);
-  const policy = options.reentrainement ?? "auto";
-  const code = {
-    featureCode: await sourceFingerprint([new URL("../ml/features.ts", import.meta.url)]),
-    learnerCode: await sourceFingerprint([new URL("../ml/forecasting.ts", import.meta.url)]),
-  };
-  const horizons: HorizonReport[] = [];
-  const ignores: Skipped[] = [];
-  const predictionFrames: pl.DataFrame[] = [];
-  for (const horizon of Object.keys(HORIZONS) as HorizonName[]) {
-    const trained = await trainHorizon(
-      horizonData(frame, horizon, temperature),
-      { horizon, temperature, profil, registry, codeVersion, lineage, policy, code },
-    );
-    if (trained.kind === "skipped") {
-      ignores.push(trained);
-      continue;
-    }
-    horizons.push(trained.report);
-    if (trained.report.selection.kind === "defaut") ignores.push(trained.report.selection.skipped);
-    predictionFrames.push(trained.predictions);
-  }
-  if (horizons.length === 0) return await skipAll(skippedWhole(ML_STEPS.consommation, ignores));
-  const predictions = pl.concat(predictionFrames, { how: "vertical" });
-  const commit = await catalog.table(PREDICTIONS_TABLE).overwrite(predictions, {
-    overwriteSchema: true,
-  });
-  await catalog.table(IMPORTANCE_TABLE).overwrite(importanceFrame(horizons), {
-    overwriteSchema: true,
-  });
-  return {
-    kind: "trained",
-    profil,
-    featuresVersion,
-    predictionsVersion: commit.version,
-    horizons,
-    ignores,
-    predictions,
-  };
+  const training = await ConsumptionTraining.open(catalog, options);
+  for (const horizon of training.horizons) await training.train(horizon);
+  return await training.finish();
 }
 
 function emptyPredictions(): pl.DataFrame {
@@ -814,6 +918,9 @@ interface HorizonContext {
   policy: RetrainingPolicy;
   /** Fingerprints of the features' and learners' code (see `SelectionConfig`). */
   code: Pick<SelectionConfig, "featureCode" | "learnerCode">;
+  /** Workers for every fit of the horizon (cross-validation and refits). */
+  pool: FitPool;
+  onProgress?: (p: TrainingProgress) => void;
 }
 
 /** Registered name of a fitted model's label (`gbdt`, `gbdt_sans_temperature`...). */
@@ -881,11 +988,18 @@ async function trainHorizon(
   let champion: LearnerName;
   if (cached) champion = cached.champion as LearnerName;
   else if (selection.kind === "validation_croisee") {
-    cv = await crossValidateLearners(data.set, trainRows, features, {
-      ...profile,
-      cvFolds: selection.folds,
-      cvFoldDays: selection.foldDays,
-    });
+    cv = await crossValidateLearners(
+      data.set,
+      trainRows,
+      features,
+      { ...profile, cvFolds: selection.folds, cvFoldDays: selection.foldDays },
+      LEARNERS,
+      {
+        pool: context.pool,
+        onFit: (done, total) =>
+          context.onProgress?.({ horizon, phase: "cross_validation", done, total }),
+      },
+    );
     champion = cv.meilleur;
     // The cross-validation fits are training runs too: one record per learner, its folds' scores.
     for (const mean of cv.moyennes) {
@@ -963,18 +1077,28 @@ async function trainHorizon(
       retraining: record,
     });
   }
-  for (const { learner, withTemperature } of reuse ? [] : variants) {
+  // The fits are independent: side by side in the pool; registered below in a fixed order.
+  let refitsDone = 0;
+  const refits = reuse ? [] : await mapConcurrent(
+    variants,
+    context.pool.size,
+    async ({ learner, withTemperature }) => {
+      const startedAt = new Date();
+      const t0 = performance.now();
+      const fit = await fitForecaster(xTrain, yTrain, {
+        horizon,
+        learner,
+        features: withTemperature === temperature ? features : withoutTemperature,
+        profile,
+      }, { pool: context.pool });
+      context.onProgress?.({ horizon, phase: "refit", done: ++refitsDone, total: variants.length });
+      return { ...fit, startedAt, seconds: (performance.now() - t0) / 1000 };
+    },
+  );
+  for (const [k, { forecaster, rows, startedAt: fitStarted, seconds }] of refits.entries()) {
+    const { learner, withTemperature } = variants[k];
     const name = registeredName(horizon, withTemperature);
     const label = withTemperature === temperature ? learner : `${learner}_sans_temperature`;
-    const fitStarted = new Date();
-    const t0 = performance.now();
-    const { forecaster, rows } = await fitForecaster(xTrain, yTrain, {
-      horizon,
-      learner,
-      features: withTemperature === temperature ? features : withoutTemperature,
-      profile,
-    });
-    const seconds = (performance.now() - t0) / 1000;
     const predicted = forecaster.predict(xTest);
     const { scores } = scoreOnCommonRows(yTest, { [label]: predicted });
     const cvMape = withTemperature === temperature

@@ -12,9 +12,11 @@ import { ModelRegistry } from "../ml/registry.ts";
 import { openCatalog } from "./catalog.ts";
 import { ingestFiles } from "./ingest.ts";
 import {
+  ConsumptionTraining,
   MlStepError,
   prepareConsumptionFeatures,
   trainConsumptionModels,
+  type TrainingProgress,
   trainMixClassifiers,
 } from "./ml_step.ts";
 import { refreshSilver } from "./silver_step.ts";
@@ -102,7 +104,27 @@ Deno.test("features → models → registry → predictions, on the 2025 file", 
       [["h1", 2], ["j1", 48]], // the next hour; 26 July 2025, a 48-half-hour day
     );
 
-    const report = await trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models });
+    // Notebook 08's way: one horizon per cell, the tables written once both are done.
+    const training = await ConsumptionTraining.open(catalog, {
+      profil: "rapide",
+      modelsDir: models,
+    });
+    assert.deepEqual(training.horizons, ["h1", "j1"]);
+    const progress: TrainingProgress[] = [];
+    await training.train("h1", { onProgress: (p) => progress.push(p) });
+    await assert.rejects(() => training.finish(), /train j1 before writing the predictions/);
+    await assert.rejects(() => training.train("h1"), /horizon h1 already trained/);
+    assert.equal(await catalog.table("predictions_consommation").exists(), false);
+    // 15 cross-validation fits then 4 refits, each told once, in order.
+    assert.deepEqual(
+      progress.map((p) => [p.horizon, p.phase, p.done, p.total]),
+      [
+        ...Array.from({ length: 15 }, (_, k) => ["h1", "cross_validation", k + 1, 15]),
+        ...Array.from({ length: 4 }, (_, k) => ["h1", "refit", k + 1, 4]),
+      ],
+    );
+    await training.train("j1");
+    const report = await training.finish();
     assert.ok(report.kind === "trained");
     assert.deepEqual(report.ignores, []);
     const registry = new ModelRegistry(models);
