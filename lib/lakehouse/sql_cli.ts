@@ -10,9 +10,12 @@
  * ```
  *
  * Tables come from the project's catalogue (`lib/pipeline/catalog.ts`), plus any Delta table
- * found at `<lakehouse>/<layer>/<name>/` that the catalogue does not declare. Errors (unknown
- * table, SQL error, unreadable table) print one message on standard error and exit with 1;
- * a wrong command line exits with 2.
+ * found at `<lakehouse>/<layer>/<name>/` that the catalogue does not declare. A relative
+ * `--lakehouse`, and any file a statement names, are resolved from the directory the command
+ * was typed in (`deno task` itself runs in the project root and says where it was typed in
+ * `INIT_CWD`). Errors (unknown table, SQL
+ * error, unreadable table) print one message on standard error and exit with 1; a wrong command
+ * line, or a lakehouse folder that does not exist, exits with 2.
  *
  * The statement runs read-only (see {@linkcode querySql}): it reads no file but the tables' own,
  * writes none, and cannot change DuckDB's settings. `--allow-external` lifts this, for a one-off
@@ -27,6 +30,7 @@
 
 import pl from "nodejs-polars";
 import { parseArgs } from "node:util";
+import { resolve } from "node:path";
 import { openCatalog } from "../pipeline/catalog.ts";
 import { PATHS } from "../paths.ts";
 import type { Catalog } from "./catalog.ts";
@@ -41,7 +45,8 @@ Runs one DuckDB SQL statement on the lakehouse's Delta tables, named as in the c
 (eco2mix_silver) or by layer (silver.eco2mix_silver); "name@v3" reads one table at version 3.
 
 Options:
-  --lakehouse DIR   lakehouse root (default: ${PATHS.lakehouse})
+  --lakehouse DIR   lakehouse root, relative to the current directory (default:
+                    ${PATHS.lakehouse}); it must exist
   --format FORMAT   table (default), csv, json or ndjson
   --version N       read every table at version N
   --timestamp TIME  read every table as of TIME (ISO 8601, UTC unless an offset is given,
@@ -73,7 +78,8 @@ class UsageError extends Error {
 
 /**
  * Runs the command with these arguments; resolves to the exit code (0 success, 1 query or
- * table error, 2 wrong command line).
+ * table error, 2 wrong command line or no lakehouse folder). `cwd` is where the command was
+ * typed: a relative `--lakehouse` is resolved from it.
  *
  * @example
  * ```ts
@@ -88,10 +94,14 @@ class UsageError extends Error {
  * assert.equal(lines.join(""), "x\n42\n");
  * ```
  */
-export async function main(args: string[], output: CliOutput = STD): Promise<number> {
+export async function main(
+  args: string[],
+  output: CliOutput = STD,
+  cwd: string = Deno.cwd(),
+): Promise<number> {
   let options: ReturnType<typeof parseCommandLine>;
   try {
-    options = parseCommandLine(args);
+    options = parseCommandLine(args, cwd);
   } catch (e) {
     output.err(`error: ${(e as Error).message}\n\n${USAGE}\n`);
     return 2;
@@ -99,6 +109,11 @@ export async function main(args: string[], output: CliOutput = STD): Promise<num
   if (options.help) {
     output.out(`${USAGE}\n`);
     return 0;
+  }
+  const missing = await missingLakehouse(options.lakehouse);
+  if (missing) {
+    output.err(`error: ${missing}\n`);
+    return 2;
   }
   try {
     const catalog = await withTablesOnDisk(openCatalog(options.lakehouse));
@@ -122,7 +137,24 @@ export async function main(args: string[], output: CliOutput = STD): Promise<num
 
 type Format = "table" | "csv" | "json" | "ndjson";
 
-function parseCommandLine(args: string[]) {
+/**
+ * Why `root` cannot be a lakehouse (it does not exist, or is a file), or null. Reading a typo's
+ * folder would otherwise list empty tables and fail on "unknown table".
+ */
+async function missingLakehouse(root: string): Promise<string | null> {
+  const stat = await Deno.stat(root).catch((e) => {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  });
+  if (stat?.isDirectory) return null;
+  return stat
+    ? `the lakehouse ${root} is a file, not a folder`
+    : root === PATHS.lakehouse
+    ? `no lakehouse at ${root}: run the pipeline first (deno task pipeline) or give --lakehouse`
+    : `no lakehouse folder at ${root} (--lakehouse is resolved from the current directory)`;
+}
+
+function parseCommandLine(args: string[], cwd: string) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -169,7 +201,7 @@ function parseCommandLine(args: string[]) {
     tables: values.tables,
     allowExternal: values["allow-external"],
     sql: positionals[0],
-    lakehouse: values.lakehouse ?? PATHS.lakehouse,
+    lakehouse: values.lakehouse === undefined ? PATHS.lakehouse : resolve(cwd, values.lakehouse),
     format: values.format as Format,
     version: integer("version", values.version),
     timestamp,
@@ -231,4 +263,10 @@ function format(df: pl.DataFrame, fmt: Format, maxRows: number): string {
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  // `deno task` runs in the project root; INIT_CWD is where the user typed the command. Moving
+  // there also makes DuckDB read and write relative files (COPY ... TO 'x.csv') from there.
+  const typedIn = Deno.env.get("INIT_CWD");
+  if (typedIn) Deno.chdir(typedIn);
+  Deno.exit(await main(Deno.args));
+}

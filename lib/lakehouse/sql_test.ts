@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { sharedDataPath } from "../testing/shared_data.ts";
 import { canonicalRows, readParquetFolder } from "./_golden.ts";
 import { Catalog } from "./catalog.ts";
@@ -775,9 +775,12 @@ Deno.test("sql: Databricks deletion vectors and delta-rs null partitions", async
 // ---------------------------------------------------------------------------------------------
 // The command line.
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function cli(
+  args: string[],
+  cwd?: string,
+): Promise<{ code: number; out: string; err: string }> {
   let out = "", err = "";
-  const code = await main(args, { out: (t) => out += t, err: (t) => err += t });
+  const code = await main(args, { out: (t) => out += t, err: (t) => err += t }, cwd);
   return { code, out, err };
 }
 
@@ -848,6 +851,60 @@ Deno.test("sql_cli: errors exit with 1, a wrong command line with 2", async () =
     }
   } finally {
     await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("sql_cli: a relative --lakehouse is resolved from the current directory, also under deno task", async () => {
+  await withLakehouse(async (_catalog, root) => {
+    const sql = "SELECT count(*) AS n FROM mesures";
+    const args = ["--lakehouse", basename(root), "--format", "csv", sql];
+    const expected = { code: 0, out: `n\n${VERSIONS[3].length}\n`, err: "" };
+    assert.deepEqual(await cli(args, dirname(root)), expected);
+    // `deno task` runs the command in the project root; the path is still read from where the
+    // task was typed. Without the INIT_CWD that npx (running these tests) set for its own
+    // directory: deno task sets it only when absent.
+    const env = Deno.env.toObject();
+    delete env.INIT_CWD;
+    const task = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "task",
+        "--quiet",
+        "--config",
+        new URL("../../deno.json", import.meta.url).pathname,
+        "sql",
+        ...args,
+      ],
+      cwd: dirname(root),
+      clearEnv: true,
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder();
+    assert.deepEqual(
+      { code: task.code, out: text.decode(task.stdout), err: text.decode(task.stderr) },
+      expected,
+    );
+  });
+});
+
+Deno.test("sql_cli: a lakehouse folder that does not exist is refused with exit code 2", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const missing = await cli(["--lakehouse", "lakehuose", "SELECT 1"], dir);
+    assert.deepEqual(missing, {
+      code: 2,
+      out: "",
+      err: `error: no lakehouse folder at ${dir}/lakehuose ` +
+        "(--lakehouse is resolved from the current directory)\n",
+    });
+    await assert.rejects(Deno.stat(join(dir, "lakehuose")), Deno.errors.NotFound);
+    await Deno.writeTextFile(join(dir, "file"), "");
+    const file = await cli(["--lakehouse", "file", "--tables"], dir);
+    assert.equal(file.code, 2);
+    assert.equal(file.err, `error: the lakehouse ${dir}/file is a file, not a folder\n`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
