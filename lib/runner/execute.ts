@@ -65,7 +65,10 @@ export interface ExecuteOptions {
 export interface NotebookRun {
   input: string;
   output: string;
-  status: "completed" | "failed";
+  /** `up_to_date`: not run, its executed copy from an earlier run stands for it (`reusedFrom`). */
+  status: "completed" | "failed" | "up_to_date";
+  /** The earlier executed copy copied into this run, for an `up_to_date` notebook. */
+  reusedFrom?: string;
   startedAt: string;
   endedAt: string;
   durationS: number;

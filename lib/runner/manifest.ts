@@ -24,7 +24,10 @@ export interface InputFile {
 export interface ManifestNotebook {
   input: string;
   output: string;
-  status: "completed" | "failed";
+  /** `up_to_date`: not run again, nothing it depends on changed ("à jour, non réexécuté"). */
+  status: "completed" | "failed" | "up_to_date";
+  /** For an `up_to_date` notebook: the executed copy of the run that last ran it. */
+  reused_from?: string;
   started_at: string;
   ended_at: string;
   duration_s: number;
@@ -212,6 +215,7 @@ export function manifestEntry(runDir: string, run: NotebookRun): ManifestNoteboo
     peak_rss_mb: run.peakRssMb,
     cells: run.cells.length,
     ...(run.error ? { error: run.error } : {}),
+    ...(run.reusedFrom ? { reused_from: run.reusedFrom } : {}),
     skipped: run.skipped,
   };
 }

@@ -22,6 +22,7 @@ import {
   inKernel,
   KernelProgress,
   type Progress,
+  type SkippedStep,
   TerminalProgress,
 } from "./progress.ts";
 
@@ -49,6 +50,23 @@ export interface RunNotebooksOptions {
   lakehouseDir?: string;
   /** How long to wait for another run's lock on `lakehouseDir`, in ms (default 0). */
   lockWaitMs?: number;
+  /**
+   * Asked before each notebook (with the parameters it declares) whether it is up to date; when
+   * it answers with an earlier executed copy, that copy is copied into the run folder and
+   * recorded as `up_to_date` instead of running the notebook (see lib/pipeline/up_to_date.ts).
+   */
+  reuse?: (
+    notebook: string,
+    parameters: Record<string, ParameterValue>,
+  ) => Promise<ReusableCopy | null>;
+}
+
+/** An earlier run's executed copy of a notebook that can stand for running it again. */
+export interface ReusableCopy {
+  /** Path of the executed copy. */
+  executedCopy: string;
+  /** The steps that run said it skipped (they still hold: nothing changed). */
+  skipped: SkippedStep[];
 }
 
 /** Record of a multi-notebook run; `failed` is set when a notebook failed (the run stopped). */
@@ -121,6 +139,13 @@ export async function runNotebooks(
         Object.entries(options.parameters ?? {}).filter(([name]) => declared.has(name)),
       );
       const name = basename(path, ".ipynb");
+      const reusable = await options.reuse?.(path, parameters);
+      if (reusable) {
+        const run = await reuseCopy(path, reusable, join(options.runDir, basename(path)));
+        runs.push(run);
+        if (hasManifest) await recordNotebook(options.runDir, run);
+        continue;
+      }
       // Progress displays are sent in order, and all of them before the next notebook.
       let shown: Promise<void> = Promise.resolve();
       let settle = () => {};
@@ -154,6 +179,30 @@ export async function runNotebooks(
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, stop);
   }
+}
+
+/** Copies an earlier executed copy into the run folder: the record of an up-to-date notebook. */
+async function reuseCopy(
+  input: string,
+  copy: ReusableCopy,
+  output: string,
+): Promise<NotebookRun> {
+  const now = new Date().toISOString();
+  await Deno.copyFile(copy.executedCopy, output);
+  return {
+    input,
+    output,
+    status: "up_to_date",
+    reusedFrom: copy.executedCopy,
+    startedAt: now,
+    endedAt: now,
+    durationS: 0,
+    kernelStartS: 0,
+    peakRssMb: null,
+    parameters: {},
+    cells: [],
+    skipped: copy.skipped,
+  };
 }
 
 /**

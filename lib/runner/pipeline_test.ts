@@ -62,3 +62,33 @@ Deno.test("runNotebooks stops at the first failing notebook", async () => {
   assert.equal(runs.length, 1);
   assert.match(failed?.message ?? "", /01_a\.ipynb: cell 0 \(In \[1\]\) failed: Error: panne/);
 });
+
+Deno.test("runNotebooks copies what the reuse hook offers and records it up to date", async () => {
+  const dir = await Deno.makeTempDir();
+  const a = await writeTestNotebook(dir, "01_a.ipynb", ['throw new Error("must not run")']);
+  const b = await writeTestNotebook(dir, "02_b.ipynb", ["1"]);
+  const earlier = join(dir, "earlier_01_a.ipynb");
+  await Deno.writeTextFile(earlier, '{"executed": "earlier"}');
+  const runDir = join(dir, "run");
+  await Deno.mkdir(runDir);
+  await createManifest(runDir, { runId: "r2", parameters: {}, inputs: [] });
+  const asked: string[] = [];
+  const { runs, failed } = await runNotebooks([a, b], {
+    runDir,
+    onProgress: () => {},
+    reuse: (notebook) => {
+      asked.push(basename(notebook));
+      const skipped = [{ step: "prix", reason: "aucun fichier" }];
+      return Promise.resolve(notebook === a ? { executedCopy: earlier, skipped } : null);
+    },
+  });
+  assert.equal(failed, undefined);
+  assert.deepEqual(asked, ["01_a.ipynb", "02_b.ipynb"]);
+  assert.deepEqual(runs.map((r) => r.status), ["up_to_date", "completed"]);
+  assert.equal(await Deno.readTextFile(join(runDir, "01_a.ipynb")), '{"executed": "earlier"}');
+  const manifest = await readManifest(runDir);
+  assert.deepEqual(manifest.notebooks.map((n) => [n.status, n.reused_from ?? null, n.skipped]), [
+    ["up_to_date", earlier, [{ step: "prix", reason: "aucun fichier" }]],
+    ["completed", null, []],
+  ]);
+});
