@@ -231,6 +231,15 @@ export function fingerprintRows(
 const LOCAL_MODULE = /["'](\.{1,2}\/[^"'\s]+\.ts)["']/g;
 
 /**
+ * The text without its comments (those opening a line): paths quoted in documentation
+ * and examples are not dependencies (the text itself, comments included, is still hashed).
+ */
+function withoutComments(text: string): string {
+  // Comments that open a line only: "/*" inside a string or a regular expression is not one.
+  return text.replace(/^\s*\/\*[\s\S]*?\*\//gm, "").replace(/^\s*\/\/.*$/gm, "");
+}
+
+/**
  * SHA-256 of the source text of `entries` and of every local module they reference
  * (transitively: imports, re-exports, `new URL("./worker.ts", import.meta.url)`), in a stable
  * order. Any edit of that code, even a comment, changes it: conservative, and nothing to bump by
@@ -259,7 +268,9 @@ export async function sourceFingerprint(entries: readonly URL[]): Promise<string
       throw new SelectionCacheError(`sourceFingerprint: ${url.href}: ${(error as Error).message}`);
     }
     texts.set(url.href, text);
-    for (const match of text.matchAll(LOCAL_MODULE)) pending.push(new URL(match[1], url));
+    for (const match of withoutComments(text).matchAll(LOCAL_MODULE)) {
+      pending.push(new URL(match[1], url));
+    }
   }
   const hash = createHash("sha256");
   // Paths relative to the first entry's folder: the same tree elsewhere gives the same value.

@@ -154,6 +154,12 @@ Deno.test("sourceFingerprint follows local imports and worker URLs", async () =>
   await Deno.writeTextFile(file("sub/w.ts"), `// worker v2\n`);
   const after = await sourceFingerprint([file("a.ts")]);
   assert.notEqual(after, before);
+  // A path quoted in a comment is not followed; a missing import is an error.
+  await Deno.writeTextFile(
+    file("a.ts"),
+    `/** e.g. \`new URL("./doc.ts", import.meta.url)\` */\n// "./also.ts"\nexport const a = 1;\n`,
+  );
+  await sourceFingerprint([file("a.ts")]);
   await Deno.writeTextFile(file("a.ts"), `import { c } from "./missing.ts";\n`);
   await assert.rejects(() => sourceFingerprint([file("a.ts")]), /missing\.ts/);
 });
