@@ -35,12 +35,15 @@
  *
  * - Writes: {@linkcode DeltaTable.append} (blind append, never conflicts),
  *   {@linkcode DeltaTable.overwrite}, {@linkcode DeltaTable.replaceWhere} (replace the rows
- *   matching a {@linkcode Predicate}, e.g. a date range), {@linkcode DeltaTable.merge} (upsert by
- *   key, rewriting only the files holding a matching key). A write whose frame schema differs
- *   from the table's throws {@linkcode SchemaMismatchError} naming the columns; adding columns
- *   needs `mergeSchema: true` (a logged schema change).
+ *   matching a {@linkcode Predicate}, e.g. a date range), {@linkcode DeltaTable.merge} (MERGE by
+ *   key: upsert, optionally leaving equal rows in place and deleting the rows of a scope the
+ *   source no longer holds; only the files holding a changed row are rewritten). A write whose
+ *   frame schema differs from the table's throws {@linkcode SchemaMismatchError} naming the
+ *   columns; adding columns needs `mergeSchema: true` (a logged schema change).
  * - Reads: {@linkcode DeltaTable.read} with `version` or `timestamp` (time travel), `columns`,
  *   `where`. Timestamps come back as `Datetime("us", "UTC")`.
+ * - Changes: {@linkcode DeltaTable.changesSince} (rows inserted and deleted since a version, from
+ *   the data files the two versions do not share; see {@linkcode tableChanges}).
  * - Introspection: {@linkcode DeltaTable.history} (DESCRIBE HISTORY),
  *   {@linkcode DeltaTable.files} (current files and sizes), {@linkcode DeltaTable.snapshot}.
  * - Maintenance: {@linkcode DeltaTable.optimize} (bin-packing, `zOrderBy`),
@@ -83,6 +86,7 @@ export {
   type CommitResult,
   DeltaTable,
   type FileInfo,
+  type MergeOptions,
   type MergeResult,
   type OverwriteOptions,
   type ReadTableOptions,
@@ -90,6 +94,7 @@ export {
   type WriteOptions,
 } from "./table.ts";
 export type { OptimizeOptions, VacuumOptions, VacuumResult } from "./maintenance.ts";
+export { type TableChanges, tableChanges } from "./changes.ts";
 export type { Condition, Predicate, Scalar } from "./predicate.ts";
 export {
   type HistoryEntry,

@@ -17,6 +17,7 @@ import {
 } from "./_commit.ts";
 import { DataFileOptions, writeDataFiles } from "./_write.ts";
 import { makeDirectory } from "./_fs.ts";
+import { type TableChanges, tableChanges } from "./changes.ts";
 import {
   InvalidOperationError,
   NotADeltaTableError,
@@ -41,6 +42,7 @@ import {
   diffSchemas,
   isSameSchema,
   mergeSchemas,
+  polarsTypeOf,
   schemaOfFrame,
   type StructType,
 } from "./schema.ts";
@@ -81,7 +83,8 @@ export interface WriteOptions {
    * table already holds one of these app ids at this version or a later one, or a concurrent
    * commit adds it first, the write throws {@linkcode TransactionAlreadyCommittedError} and
    * commits nothing (its data files are removed). The latest version per app id is in
-   * {@linkcode Snapshot.txns}.
+   * {@linkcode Snapshot.txns}; each write's `lastUpdated` is later than that of every txn the
+   * table already holds, so among several app ids the last written has the largest.
    */
   txns?: Pick<Txn, "appId" | "version">[];
 }
@@ -100,12 +103,39 @@ export interface ReadTableOptions extends TimeTravel {
   where?: Predicate;
 }
 
+/** Options of {@linkcode DeltaTable.merge}. */
+export interface MergeOptions extends WriteOptions {
+  /**
+   * Key columns (default: the table's `keyColumns`). Keys match null-safely, as SQL's `<=>`:
+   * a null key value matches a null.
+   */
+  keys?: string[];
+  /**
+   * `WHEN MATCHED AND <some column differs> THEN UPDATE`: a matched row equal to its source row
+   * in every column stays where it is (counted `unchanged`), so a file none of whose rows
+   * changes is not rewritten. Without it every matched row is rewritten, as a plain MERGE does.
+   */
+  onlyChanged?: boolean;
+  /**
+   * `WHEN NOT MATCHED BY SOURCE AND <scope> THEN DELETE`: target rows whose key is not in the
+   * source are deleted when they fall in the scope: `true` for the whole table, or a frame whose
+   * rows list the scope's values of its columns (null-safe), e.g. the series being replaced.
+   * With the partition columns among both the keys and the scope's columns, only the
+   * partitions of the source and of the scope are read.
+   */
+  deleteMissing?: true | pl.DataFrame;
+}
+
 /** Result of a merge. */
 export interface MergeResult extends CommitResult {
   /** Source rows that replaced an existing row. */
   updated: number;
   /** Source rows that were new. */
   inserted: number;
+  /** Target rows deleted (`deleteMissing`). */
+  deleted: number;
+  /** Source rows equal to their target row, left in place (`onlyChanged`). */
+  unchanged: number;
 }
 
 /** A data file of a version, as `DESCRIBE DETAIL` / `inputFiles()` would list it. */
@@ -196,6 +226,11 @@ export class DeltaTable {
     return wanted ? df.select(...wanted) : df;
   }
 
+  /** Rows inserted and deleted since a version (see {@linkcode tableChanges}). */
+  changesSince(fromVersion: number, toVersion?: number): Promise<TableChanges> {
+    return tableChanges(this.root, fromVersion, toVersion);
+  }
+
   /** The history, newest first (`DESCRIBE HISTORY`). */
   history(limit?: number): Promise<HistoryEntry[]> {
     return readHistory(this.root, limit);
@@ -245,21 +280,20 @@ export class DeltaTable {
   }
 
   /**
-   * Upsert: rows of `df` replace the rows with the same key, other rows are inserted. Only files
-   * holding a matching key are rewritten. Keys default to the table's `keyColumns`; duplicate
-   * keys in `df` throw.
+   * MERGE by key: rows of `df` replace the rows with the same key, other rows are inserted; with
+   * `onlyChanged`, rows equal to their target row are left alone; with `deleteMissing`, target
+   * rows of a scope that the source no longer holds are deleted (see {@linkcode MergeOptions}).
+   * Only files holding a row that changes are rewritten, in one commit. Keys default to the
+   * table's `keyColumns`; duplicate keys in `df` throw.
    */
-  async merge(
-    df: pl.DataFrame,
-    options: WriteOptions & { keys?: string[] } = {},
-  ): Promise<MergeResult> {
+  async merge(df: pl.DataFrame, options: MergeOptions = {}): Promise<MergeResult> {
     const keys = options.keys ?? this.options.keyColumns;
     if (!keys?.length) {
       throw new InvalidOperationError(`${this.root}: merge needs key columns`);
     }
     if (!(await this.exists())) {
       const r = await this.#write(df, "Append", null, options);
-      return { ...r, updated: 0, inserted: df.height };
+      return { ...r, updated: 0, inserted: df.height, deleted: 0, unchanged: 0 };
     }
     const snap = await this.snapshot();
     const { schema, metadataAction } = this.#schemaFor(snap, df, options);
@@ -277,29 +311,62 @@ export class DeltaTable {
           JSON.stringify(dup.head(1).toRecords()[0]),
       );
     }
+    const scope = options.deleteMissing && options.deleteMissing !== true
+      ? scopeFrame(options.deleteMissing, schema, this.root)
+      : null;
     const parts = snap.metadata.partitionColumns;
-    // Files that may hold a source key: when every partition column is a key, only the
-    // partitions present in the source.
-    const keyedParts = parts.length > 0 && parts.every((p) => keys.includes(p));
-    const candidates = keyedParts
-      ? filesInPartitionsOf(snap, source.select(...parts).unique())
-      : snap.files;
+    // Files that may hold a source key or a scope row: when every partition column is a key and
+    // a scope column, only the partitions of the source and of the scope.
+    const pruned = parts.length > 0 && parts.every((p) => keys.includes(p)) &&
+      options.deleteMissing !== true && (!scope || parts.every((p) => scope.columns.includes(p)));
+    const partitionsRead = pruned
+      ? pl.concat([source.select(...parts), ...(scope ? [scope.select(...parts)] : [])]).unique()
+      : null;
+    const candidates = partitionsRead ? filesInPartitionsOf(snap, partitionsRead) : snap.files;
     const sourceKeys = source.select(...keys);
+    const byKey = { on: keys, nullsEqual: true };
+    const whole = { on: source.columns, nullsEqual: true };
     const removes: Action[] = [];
     const kept: pl.DataFrame[] = [];
+    const unchangedKeys: pl.DataFrame[] = [];
     let updated = 0;
+    let deleted = 0;
+    let matched = 0;
     for (const add of candidates) {
-      const rows = await readFiles(snap, [add]);
-      const target = conformFrame(rows, schema);
-      const hits = target.join(sourceKeys, { on: keys, how: "semi" }).height;
-      if (hits === 0) continue;
-      updated += hits;
+      const target = conformFrame(await readFiles(snap, [add]), schema);
+      const hits = target.join(sourceKeys, { ...byKey, how: "semi" });
+      matched += hits.height;
+      const same = options.onlyChanged ? hits.join(source, { ...whole, how: "semi" }) : null;
+      if (same?.height) unchangedKeys.push(same.select(...keys));
+      const changed = hits.height - (same?.height ?? 0);
+      let rest = target.join(sourceKeys, { ...byKey, how: "anti" });
+      let gone = 0;
+      if (options.deleteMissing) {
+        const stay = scope
+          ? rest.join(scope, { on: scope.columns, nullsEqual: true, how: "anti" })
+          : rest.head(0);
+        gone = rest.height - stay.height;
+        rest = stay;
+      }
+      if (changed === 0 && gone === 0) continue;
+      updated += changed;
+      deleted += gone;
       removes.push({ remove: removeOf(add, true) });
-      kept.push(target.join(sourceKeys, { on: keys, how: "anti" }));
+      kept.push(rest, ...(same?.height ? [same] : []));
     }
-    const out = pl.concat([...kept, source], { how: "vertical" });
+    const unchanged = unchangedKeys.length ? pl.concat(unchangedKeys) : null;
+    const written = unchanged ? source.join(unchanged, { ...byKey, how: "anti" }) : source;
+    const out = pl.concat([...kept, written], { how: "vertical" });
     const adds = await writeDataFiles(this.root, out, schema, parts, fileOptions(options, snap));
     const touched = new Set(candidates.map((f) => partitionKey(f.partitionValues, parts)));
+    const notMatchedBySource = options.deleteMissing
+      ? {
+        notMatchedBySourcePredicates: JSON.stringify([{
+          actionType: "delete",
+          ...(scope ? { predicate: `(${scope.columns.join(", ")}) IN scope` } : {}),
+        }]),
+      }
+      : {};
     const result = await commitOrDiscard(adds, {
       root: this.root,
       readVersion: snap.version,
@@ -312,25 +379,40 @@ export class DeltaTable {
       info: {
         operation: "MERGE",
         operationParameters: {
-          predicate: JSON.stringify(keys.map((k) => `t.${k} = s.${k}`).join(" AND ")),
-          matchedPredicates: JSON.stringify([{ actionType: "update" }]),
+          predicate: JSON.stringify(keys.map((k) => `t.${k} <=> s.${k}`).join(" AND ")),
+          matchedPredicates: JSON.stringify([{
+            actionType: "update",
+            ...(options.onlyChanged ? { predicate: "t.* <> s.*" } : {}),
+          }]),
           notMatchedPredicates: JSON.stringify([{ actionType: "insert" }]),
+          ...notMatchedBySource,
         },
         isBlindAppend: false,
         operationMetrics: {
           numSourceRows: String(source.height),
           numTargetRowsUpdated: String(updated),
-          numTargetRowsInserted: String(source.height - updated),
-          numTargetRowsCopied: String(out.height - source.height),
+          numTargetRowsInserted: String(source.height - matched),
+          numTargetRowsDeleted: String(deleted),
+          numTargetRowsCopied: String(out.height - written.height),
           numTargetFilesRemoved: String(removes.length),
           numTargetFilesAdded: String(adds.length),
           numOutputRows: String(out.height),
         },
       },
-      reads: keyedParts ? (pv) => touched.has(partitionKey(pv, parts)) : () => true,
+      reads: partitionsRead
+        ? (pv) =>
+          touched.has(partitionKey(pv, parts)) ||
+          partitionsRead.join(partitionFrame(snap, [pv]), { on: parts, how: "semi" }).height > 0
+        : () => true,
       checkpointInterval: checkpointInterval(snap.metadata),
     });
-    return { ...result, updated, inserted: source.height - updated };
+    return {
+      ...result,
+      updated,
+      inserted: source.height - matched,
+      deleted,
+      unchanged: matched - updated,
+    };
   }
 
   /** OPTIMIZE (bin-packing small files), optionally ZORDER BY columns. See `maintenance.ts`. */
@@ -530,7 +612,9 @@ function txnActions(snap: Snapshot | null, options: WriteOptions): Action[] {
   if (snap) {
     checkAppTransactions(txns, snap.txns.values(), `${snap.root} (version ${snap.version})`);
   }
-  const lastUpdated = Date.now();
+  // Later than every txn the table holds, whatever the clock does: readers can order them.
+  const latest = Math.max(0, ...[...(snap?.txns.values() ?? [])].map((t) => t.lastUpdated ?? 0));
+  const lastUpdated = Math.max(Date.now(), latest + 1);
   return txns.map(({ appId, version }) => ({ txn: { appId, version, lastUpdated } }));
 }
 
@@ -691,4 +775,21 @@ function filesInPartitionsOf(snap: Snapshot, partsDf: pl.DataFrame): AddFile[] {
   const hit = frame.join(partsDf, { on: parts, how: "semi" });
   const idx = hit.getColumn("__i").toArray() as number[];
   return idx.map((i) => snap.files[i]);
+}
+
+/** The `deleteMissing` scope with the table's column types (its columns must be table columns). */
+function scopeFrame(scope: pl.DataFrame, schema: StructType, root: string): pl.DataFrame {
+  const fields = new Map(schema.fields.map((f) => [f.name, f]));
+  const unknown = scope.columns.filter((c) => !fields.has(c));
+  if (unknown.length || scope.columns.length === 0) {
+    throw new SchemaMismatchError(
+      `${root}: merge deleteMissing scope columns must be table columns: ${
+        unknown.join(", ") || "none given"
+      }`,
+      unknown,
+    );
+  }
+  return scope.select(
+    ...scope.columns.map((c) => pl.col(c).cast(polarsTypeOf(fields.get(c)!.type)).alias(c)),
+  ).unique();
 }

@@ -72,6 +72,90 @@ Deno.test("merge reports updated/inserted and rewrites only files with a matchin
   }, { partitionColumns: ["annee"], keyColumns: ["annee", "id"] });
 });
 
+/** A table frame with a series label: rows "annee/id/mw" and their `serie`. */
+const seriesFrame = (rows: [number, number, number, string][]) =>
+  pl.DataFrame({
+    annee: rows.map((r) => r[0]),
+    id: rows.map((r) => r[1]),
+    mw: rows.map((r) => r[2]),
+    serie: rows.map((r) => r[3]),
+  }).withColumns(pl.col("annee").cast(pl.Int32), pl.col("id").cast(pl.Int64));
+
+Deno.test("merge onlyChanged + deleteMissing: equal rows stay, a scope's vanished rows go", async () => {
+  await withTable(async (t) => {
+    await t.append(seriesFrame([[2024, 1, 1, "a"], [2024, 2, 2, "a"]]));
+    await t.append(seriesFrame([[2025, 3, 3, "a"], [2025, 4, 4, "b"], [2025, 5, 5, "a"]]));
+    await t.append(seriesFrame([[2025, 7, 7, "a"]]));
+    const before = (await t.files()).map((f) => f.path);
+    // Series "a" of 2025 becomes ids 3 (same), 5 (changed), 6 (new): id 7 left the series.
+    const r = await t.merge(
+      seriesFrame([[2025, 3, 3, "a"], [2025, 5, 50, "a"], [2025, 6, 6, "a"]]),
+      {
+        onlyChanged: true,
+        deleteMissing: pl.DataFrame({ annee: [2025], serie: ["a"] }),
+      },
+    );
+    assert.deepEqual([r.updated, r.inserted, r.deleted, r.unchanged], [1, 1, 1, 1]);
+    assert.deepEqual(await rows(t), [
+      "2024/1/1",
+      "2024/2/2",
+      "2025/3/3",
+      "2025/4/4",
+      "2025/5/50",
+      "2025/6/6",
+    ]);
+    const after = (await t.files()).map((f) => f.path);
+    assert.ok(after.includes(before.find((p) => p.startsWith("annee=2024"))!), "2024 untouched");
+    const [merge] = await t.history(1);
+    assert.equal(merge.operation, "MERGE");
+    assert.equal(merge.operationMetrics?.numTargetRowsDeleted, "1");
+    assert.equal(merge.operationMetrics?.numTargetFilesRemoved, "2");
+    assert.match(String(merge.operationParameters?.notMatchedBySourcePredicates), /delete/);
+
+    // Nothing differs: no file is rewritten, the commit still records the txn.
+    const files = (await t.files()).map((f) => f.path).sort();
+    const same = await t.merge(seriesFrame([[2025, 6, 6, "a"]]), {
+      onlyChanged: true,
+      txns: [{ appId: "etat", version: 1 }],
+    });
+    assert.deepEqual([same.updated, same.inserted, same.deleted, same.unchanged], [0, 0, 0, 1]);
+    assert.deepEqual((await t.files()).map((f) => f.path).sort(), files);
+    assert.equal((await t.snapshot()).txns.get("etat")?.version, 1);
+  }, { partitionColumns: ["annee"], keyColumns: ["annee", "id"] });
+});
+
+Deno.test("merge keys match null-safely; deleteMissing: true replaces the whole table", async () => {
+  await withTable(async (t) => {
+    const kv = (k: (string | null)[], v: number[]) =>
+      pl.DataFrame({ k: pl.Series("k", k, pl.Utf8), v: pl.Series("v", v, pl.Float64) });
+    await t.append(kv([null, "x", "y"], [1, 2, 3]));
+    const r = await t.merge(kv([null, "x"], [10, 2]), { onlyChanged: true, deleteMissing: true });
+    assert.deepEqual([r.updated, r.inserted, r.deleted, r.unchanged], [1, 0, 1, 1]);
+    const back = (await t.read()).sort("v").toRecords();
+    assert.deepEqual(back, [{ k: "x", v: 2 }, { k: null, v: 10 }]);
+    await assert.rejects(
+      t.merge(kv(["z"], [1]), { deleteMissing: pl.DataFrame({ inconnue: [1] }) }),
+      SchemaMismatchError,
+    );
+  }, { keyColumns: ["k"] });
+});
+
+Deno.test("txn lastUpdated: later than every txn the table holds, whatever the clock", async () => {
+  await withTable(async (t) => {
+    await t.append(frame([1], [1]));
+    const future = Date.now() + 86_400_000;
+    await commit({
+      root: t.root,
+      readVersion: 0,
+      actions: [{ txn: { appId: "a", version: 0, lastUpdated: future } }],
+      info: { operation: "WRITE", isBlindAppend: true },
+    });
+    await t.append(frame([2], [2]), { txns: [{ appId: "b", version: 0 }] });
+    const txns = (await t.snapshot()).txns;
+    assert.equal(txns.get("b")?.lastUpdated, future + 1);
+  });
+});
+
 Deno.test("replaceWhere on a data column rewrites partially matching files", async () => {
   await withTable(async (t) => {
     await t.append(frame([1, 2, 3, 4], [1, 2, 3, 4]));
