@@ -23,6 +23,11 @@
  *   and schedules (national consolidated files); the half-hour rows carry the data.
  * - future rows (after the last measured consumption of the file and perimeter): their
  *   forecasts go to `previsions`, for instants silver does not have yet.
+ * - rows revised by a later version of their file: a file is its name (RTE serves its current
+ *   file under one name every day, and bronze keeps each version's new and revised rows, see
+ *   `bronze.ts`); per perimeter and instant, only the rows of the file's latest ingestion count,
+ *   as if that version had been read whole. Every rule below works on that content, so a file
+ *   ingested version by version gives the same silver as its last version alone.
  * - rows superseded by an overlapping file: per perimeter and half-hour slot, the file with
  *   the highest nature wins (definitif > consolide > temps_reel), then the latest
  *   `_ingested_at`, then the greatest file name. Resolving per half-hour slot keeps a 30-min
@@ -40,8 +45,9 @@
  * **Missing values.** `ND` and empty cells are null. A production or storage column that is
  * `-` on every row of a file and perimeter is a source absent from the region (e.g. nuclear in
  * Bretagne): 0, listed in `colonnes_absentes`; so are the battery columns of eCO2mix files that
- * predate them. Columns a file does not publish (regional fuel split, commercial exchanges) stay
- * null. Missing instants and cells of gaps of at most `maxGapMinutes` (default 60) between real
+ * predate them (empty on every row of the file and perimeter, whatever other files hold: each
+ * file is read on its own, so that silver can be rebuilt series by series). Columns a file does
+ * not publish (regional fuel split, commercial exchanges) stay null. Missing instants and cells of gaps of at most `maxGapMinutes` (default 60) between real
  * values are interpolated linearly in time: new rows get `ligne_reconstituee`, cells are listed
  * in `colonnes_interpolees`. Longer gaps stay null. Every gap is in `lacunes`; this includes the
  * autumn DST hour that RTE's files never hold (cause `changement_heure`), so that a year sums to
@@ -190,7 +196,8 @@ export interface SilverResult {
   readonly rejets: pl.DataFrame;
   /**
    * Per ingested file (source_file, source_sha256, ingested_at): bronze lines and where each
-   * went: lignes_silver + lignes_remplissage_dst + ... + lignes_rejet = lignes_bronze.
+   * went (`lignes_revisee`: revised by a later version of the file): lignes_silver +
+   * lignes_remplissage_dst + ... + lignes_rejet = lignes_bronze.
    */
   readonly bilan: pl.DataFrame;
 }
@@ -237,9 +244,7 @@ function describeBad(frame: pl.DataFrame, column: string, limit = 3): string {
  */
 export function toSilver(bronze: pl.DataFrame, options: SilverOptions = {}): SilverResult {
   const maxGap = options.maxGapMinutes ?? 60;
-  const present = SILVER_VALUE_COLUMNS.filter((c) =>
-    bronze.columns.includes(c) && bronze.getColumn(c).nullCount() < bronze.height
-  );
+  const available = SILVER_VALUE_COLUMNS.filter((c) => bronze.columns.includes(c));
 
   // ---- 1. Keys, nature, instants -------------------------------------------------------
   let df = bronze.select(
@@ -256,7 +261,7 @@ export function toSilver(bronze: pl.DataFrame, options: SilverOptions = {}): Sil
     pl.col("_source_file").alias("source_file"),
     pl.col("_source_sha256").alias("source_sha256"),
     pl.col("_source_line").alias("source_line"),
-    ...present.map((c) => pl.col(c)),
+    ...available.map((c) => pl.col(c)),
   ).withRowIndex("_row");
   failOn(
     df.filter(pl.col("perimetre").isNull()),
@@ -265,6 +270,23 @@ export function toSilver(bronze: pl.DataFrame, options: SilverOptions = {}): Sil
   );
   df = withIds(withNature(df));
   df = withInstants(df);
+
+  // ---- 1b. Versions of a file: per instant, the rows of its latest ingestion ---------------
+  const instant = [FILE_SERIES_ID, "timestamp_utc", "_date", "_minutes"] as const;
+  df = df.withColumn(
+    pl.col("_ingested_at").lt(pl.col("_ingested_at").max().over(...instant)).alias("_revisee"),
+  );
+  const revised = df.filter(pl.col("_revisee"))
+    .select(
+      "source_file",
+      "source_sha256",
+      "_ingested_at",
+      "_row",
+      pl.lit("revisee").alias("_motif"),
+    );
+  df = df.filter(pl.col("_revisee").not()).drop("_revisee", "_date");
+  const present = available.filter((c) => df.getColumn(c).nullCount() < df.height);
+  df = df.drop(available.filter((c) => !present.includes(c)));
 
   // ---- 2. Values: parse, reject garbage, zero-fill absent sources -------------------------
   const rejected: pl.DataFrame[] = [];
@@ -429,7 +451,7 @@ export function toSilver(bronze: pl.DataFrame, options: SilverOptions = {}): Sil
       detail: pl.Series("detail", [], pl.Utf8),
     })
     : pl.concat(rejected).drop("_row").sort(["source_file", "source_line"]);
-  return { silver, previsions, lacunes, rejets, bilan: bilanFrame(df) };
+  return { silver, previsions, lacunes, rejets, bilan: bilanFrame(df, revised) };
 }
 
 function failOn(frame: pl.DataFrame, column: string, detail: string): void {
@@ -448,12 +470,13 @@ function distinct(frame: pl.DataFrame, column: string): string[] {
 }
 
 /**
- * `_sid` (series, numbered in silver's order) and `_fid` (ingested file x series): integer
- * window keys, from one join with the few distinct combinations.
+ * `_sid` (series, numbered in silver's order) and `_fid` (file name x series): integer window
+ * keys, from one join with the few distinct combinations.
  */
 function withIds(df: pl.DataFrame): pl.DataFrame {
-  // A file is its content: RTE serves the same name every day, each download is another file.
-  const keys = ["source_file", "source_sha256", "_ingested_at", ...SERIES];
+  // A file is its name: RTE serves one name every day, and bronze holds each download's new and
+  // revised rows; the file's content is, per instant, its latest ingestion (step 1b).
+  const keys = ["source_file", ...SERIES];
   const files = withSeriesId(df.select(...keys).unique()).withRowIndex(FILE_SERIES_ID);
   return df.join(files, { on: keys, how: "left" });
 }
@@ -480,10 +503,10 @@ function withNature(df: pl.DataFrame): pl.DataFrame {
 }
 
 /**
- * `timestamp_utc`, `remplissage_dst` (local time that does not exist: spring-forward filler)
- * and `_minutes` (minutes since local midnight). The autumn local 02:00-02:59, which occurs
- * twice, is read as its second (CET) occurrence: checked on 2014-10-26, where the regional sums
- * at local 02:00 equal ODRÉ's value stamped 01:00 UTC.
+ * `timestamp_utc`, `remplissage_dst` (local time that does not exist: spring-forward filler),
+ * `_date` (local date) and `_minutes` (minutes since local midnight). The autumn local
+ * 02:00-02:59, which occurs twice, is read as its second (CET) occurrence: checked on
+ * 2014-10-26, where the regional sums at local 02:00 equal ODRÉ's value stamped 01:00 UTC.
  */
 function withInstants(df: pl.DataFrame): pl.DataFrame {
   // Parsing and time-zone rules run once per distinct (date, heure): a year has 35,040 of them
@@ -522,7 +545,7 @@ function withInstants(df: pl.DataFrame): pl.DataFrame {
   return df.withColumns(
     pl.col("_local_utc").isNull().alias("remplissage_dst"),
     utc.alias("timestamp_utc"),
-  ).drop(["_date", "_local_utc", "date", "heure", "date_heure"].concat(
+  ).drop(["_local_utc", "date", "heure", "date_heure"].concat(
     df.columns.includes("_odre_utc") ? ["_odre_utc"] : [],
   ));
 }
@@ -530,7 +553,7 @@ function withInstants(df: pl.DataFrame): pl.DataFrame {
 /**
  * For each production/storage column: rows where it is an absent source (boolean expression).
  * `-` on every non-empty cell of a file and perimeter, or (batteries, eCO2mix files) no cell at
- * all in the file.
+ * all in the file and perimeter: decided per file, whatever the other files hold.
  */
 function absentSources(df: pl.DataFrame, present: readonly string[]): Map<string, pl.Expr> {
   const absent = new Map<string, pl.Expr>();
@@ -540,10 +563,13 @@ function absentSources(df: pl.DataFrame, present: readonly string[]): Map<string
   for (const spec of COLUMNS.filter((c) => ZERO_FILL_FAMILIES.includes(c.family))) {
     const c = spec.name;
     if (present.includes(c)) {
-      if (!(dashCounts[c] > 0)) continue;
+      const battery = BATTERIES.includes(c);
+      if (!(dashCounts[c] > 0) && !battery) continue;
       const dashes = pl.col(c).eq(pl.lit("-")).cast(pl.Int32).sum().over(FILE_SERIES_ID);
       const filled = pl.col(c).isNotNull().cast(pl.Int32).sum().over(FILE_SERIES_ID);
-      absent.set(c, pl.col(c).eq(pl.lit("-")).and(dashes.eq(filled)));
+      const dashed = pl.col(c).eq(pl.lit("-")).and(dashes.eq(filled));
+      const none = filled.eq(0).and(pl.col("jeu_donnees").eq(pl.lit("eco2mix")));
+      absent.set(c, battery ? dashed.fillNull(false).or(none) : dashed);
     } else if (BATTERIES.includes(c)) {
       absent.set(c, pl.col("jeu_donnees").eq(pl.lit("eco2mix")));
     }
@@ -740,12 +766,18 @@ const MOTIFS = [
   "infra_horaire_vide",
   "future",
   "remplacee",
+  "revisee",
   "doublon",
   "rejet",
 ];
 
-function bilanFrame(df: pl.DataFrame): pl.DataFrame {
-  return df.groupBy(["source_file", "source_sha256", "_ingested_at"]).agg(
+function bilanFrame(df: pl.DataFrame, revised: pl.DataFrame): pl.DataFrame {
+  const lineage = ["source_file", "source_sha256", "_ingested_at", "_row", "_motif"];
+  return pl.concat([df.select(...lineage), revised.select(...lineage)]).groupBy([
+    "source_file",
+    "source_sha256",
+    "_ingested_at",
+  ]).agg(
     pl.col("_row").count().cast(pl.Int64).alias("lignes_bronze"),
     ...MOTIFS.map((m) => pl.col("_motif").eq(pl.lit(m)).cast(pl.Int64).sum().alias(`lignes_${m}`)),
   ).rename({ _ingested_at: "ingested_at" }).sort(["source_file", "ingested_at"]);

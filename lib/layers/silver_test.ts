@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { Eco2mixValueError, readEco2mix, readEco2mixFile } from "../eco2mix/mod.ts";
 import { MAINLAND_REGIONS, sharedDataPath } from "../testing/shared_data.ts";
-import { toBronze } from "./bronze.ts";
+import { bronzeDelta, toBronze } from "./bronze.ts";
+import { growingFileVersion } from "../testing/growing_file.ts";
 import { SILVER_COLUMNS, type SilverResult, toSilver } from "./silver.ts";
 
 const TR_2016 = "eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls";
@@ -363,11 +364,53 @@ Deno.test("overlap: two downloads under RTE's one file name, the later one wins"
   assert.equal(result.silver.height, 2_344);
   const first = result.silver.head(1).toRecords()[0];
   assert.equal(first.consommation, Number(TR_2016_LINES()[1].split("\t")[4]) + 7);
+  // Same name: versions of one file; the later one revises every instant of the earlier one.
   assert.deepEqual(
-    result.bilan.select("ingested_at", "lignes_silver", "lignes_remplacee").toRecords()
-      .map((r) => [iso(r.ingested_at), r.lignes_silver, r.lignes_remplacee]),
-    [["2016-06-25T10:00:00.000Z", 0, 2_344], ["2016-06-25T11:00:00.000Z", 2_344, 0]],
+    result.bilan.select("ingested_at", "lignes_silver", "lignes_remplacee", "lignes_revisee")
+      .toRecords().map((r) => [
+        iso(r.ingested_at),
+        r.lignes_silver,
+        r.lignes_remplacee,
+        r.lignes_revisee,
+      ]),
+    [["2016-06-25T10:00:00.000Z", 0, 0, 2_496], ["2016-06-25T11:00:00.000Z", 2_344, 0, 0]],
   );
+});
+
+Deno.test("versions of a file ingested one by one give the silver of the last version alone", () => {
+  const name = "eCO2mix_RTE_En-cours-TR.xls";
+  const download = bytesOf(TR_2025);
+  const bronzeOf = (days: number, day: number) =>
+    toBronze(readEco2mixFile(growingFileVersion(download, { days }), name), {
+      ingestedAt: new Date(Date.UTC(2025, 0, day)),
+    });
+  let bronze = bronzeOf(100, 101);
+  for (const [days, day] of [[150, 151], [208, 209]]) {
+    bronze = pl.concat([bronze, bronzeDelta(bronzeOf(days, day), bronze).rows]);
+  }
+  assert.ok(bronze.height < 19_968 + 500, "bronze holds the rows and their revisions");
+  const incremental = toSilver(bronze);
+  const whole = toSilver(bronzeOf(208, 209));
+  assert.ok(incremental.silver.frameEqual(whole.silver));
+  assert.ok(incremental.lacunes.frameEqual(whole.lacunes));
+  assert.ok(incremental.rejets.frameEqual(whole.rejets));
+  // Forecasts equal too; their lineage says which version brought each.
+  assert.ok(
+    incremental.previsions.drop("ingested_at").frameEqual(whole.previsions.drop("ingested_at")),
+  );
+  assertBilan({ ...incremental, bronze });
+  const revisee = incremental.bilan.getColumn("lignes_revisee").toArray().map(Number);
+  assert.deepEqual(revisee, [8 + 2 * 96, 8 + 2 * 96, 0]);
+});
+
+Deno.test("batteries: a file that predates them reads 0, whatever the other files hold", () => {
+  const alone = silverOf([{ path: TR_2016, name: "tr2016.xls" }]).silver;
+  const mixed = silverOf([
+    { path: TR_2016, name: "tr2016.xls" },
+    { path: TR_2025, name: "tr2025.xls" },
+  ]).silver.filter(pl.col("source_file").eq(pl.lit("tr2016.xls")));
+  assert.ok(mixed.frameEqual(alone));
+  assert.deepEqual(mixed.getColumn("stockage_batterie").unique().toArray(), [0]);
 });
 
 Deno.test("garbage number: typed error naming file, line and cell; or quarantine", () => {
