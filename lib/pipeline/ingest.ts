@@ -7,6 +7,14 @@
  * new content, and users copy the same file under new names; the SHA-256 of the bytes is what
  * identifies what was already ingested, so ingesting the same content again is a no-op.
  *
+ * Why only new or revised rows of a file already seen: RTE's current real-time file grows by
+ * a day every day and revises its last rows, under the same name. A file whose name is already
+ * in bronze is a new version of it: only its rows whose key (name, perimeter, instant) is new or
+ * whose content (`_row_hash`) differs from the file's latest version are appended, with the new
+ * version's lineage (see `bronzeDelta` in `layers/bronze.ts`). Bronze grows by a day's rows and
+ * the revisions, not by a whole copy per day. A new version's rows are stamped later than every
+ * earlier version's (`_ingested_at`), since the latest ingestion of a key is its current value.
+ *
  * Why a Delta `txn` action per file ({@linkcode bronzeAppId}): two ingests running at the same
  * time both see a new file as new. The commit carries one application transaction per file
  * content, and the table layer refuses a commit whose app id the table already holds or a
@@ -14,7 +22,10 @@
  * that file as already ingested and appends only what is still new; the data files of its lost
  * attempt are removed (a process killed mid-way leaves them to VACUUM). Hashes are also read
  * from the rows' `_source_sha256`, for bronze tables written before files were recorded as
- * `txn` actions.
+ * `txn` actions. Each commit also advances one `txn` per file name ({@linkcode bronzeFileAppId},
+ * version = its number of ingested versions): two ingests of two versions of a file computed
+ * their new rows against the same state, so the second to commit loses the race and computes
+ * them again against the first one's rows.
  *
  * @module
  */
@@ -32,7 +43,8 @@ import {
   readEco2mixFile,
   sha256Hex,
 } from "../eco2mix/mod.ts";
-import { toBronze } from "../layers/bronze.ts";
+import { bronzeDelta, LINEAGE_COLUMNS, ROW_KEY_COLUMNS, toBronze } from "../layers/bronze.ts";
+import { epochMs } from "../layers/time_keys.ts";
 
 /** What happened to one input file. */
 export interface FileIngest {
@@ -41,6 +53,13 @@ export interface FileIngest {
   status: "ingere" | "deja_ingere" | "ignore";
   /** Data lines read (0 when not read). */
   lignes: number;
+  /**
+   * Of the lines read: rows whose key bronze did not hold for this file name, rows revising it,
+   * and rows equal to the file's latest version (not appended). 0 when not ingested.
+   */
+  lignes_nouvelles: number;
+  lignes_revisees: number;
+  lignes_inchangees: number;
   /** Publication variant(s) found, or why the file was ignored. */
   detail: string;
   /** Text encoding detected (empty when not read). */
@@ -55,8 +74,10 @@ export interface FileIngest {
 /** Result of {@linkcode ingestFiles}. */
 export interface IngestReport {
   files: FileIngest[];
-  /** Rows appended to bronze in this batch. */
+  /** Rows appended to bronze in this batch (new and revised rows). */
   rowsAppended: number;
+  /** Rows read in this batch that bronze already held unchanged, under an earlier version. */
+  rowsUnchanged: number;
   /** Bronze version written by this batch (null: nothing new). */
   version: number | null;
   /** Columns unknown to the column catalogue, added to bronze by this batch. */
@@ -71,6 +92,7 @@ export class IngestError extends Error {
 const BRONZE = "eco2mix_bronze";
 
 const TXN_PREFIX = "eco2mix-bronze:";
+const FILE_TXN_PREFIX = "eco2mix-bronze-file:";
 
 /** Commits tried by one ingest while concurrent ingests keep winning the race. */
 const MAX_ATTEMPTS = 10;
@@ -90,11 +112,29 @@ export function bronzeAppId(sha256: string): string {
   return TXN_PREFIX + sha256;
 }
 
+/**
+ * The Delta `txn` app id that counts, in bronze, the versions of a file name ingested (its
+ * version is that count minus one): concurrent ingests of two versions of a file conflict on it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bronzeFileAppId } from "./ingest.ts";
+ * assert.equal(bronzeFileAppId("tr.zip!/tr.xls"), "eco2mix-bronze-file:tr.zip!/tr.xls");
+ * ```
+ */
+export function bronzeFileAppId(file: string): string {
+  return FILE_TXN_PREFIX + file;
+}
+
 function notRead(file: string, sha256: string): Omit<FileIngest, "status" | "detail"> {
   return {
     file,
     sha256,
     lignes: 0,
+    lignes_nouvelles: 0,
+    lignes_revisees: 0,
+    lignes_inchangees: 0,
     encodage: "",
     natures: "",
     perimetres: "",
@@ -157,8 +197,7 @@ export async function ingestFiles(
     const distinct = (f: (t: Eco2mixTable) => readonly string[] | string) =>
       [...new Set(tables.flatMap(f))].join(", ");
     files.push({
-      file,
-      sha256,
+      ...notRead(file, sha256),
       status: "ingere",
       lignes: tables.reduce((n, t) => n + t.meta.dataLines, 0),
       detail: distinct((t) => t.meta.variant),
@@ -168,14 +207,24 @@ export async function ingestFiles(
       colonnes_inconnues: distinct((t) => t.meta.unknownColumns.map((c) => c.header)),
     });
   }
-  const ingestedAt = options.now ?? new Date();
   for (let attempt = 1;; attempt++) {
     const batch = [...read.keys()].filter((i) => files[i].status === "ingere");
-    if (batch.length === 0) return { files, rowsAppended: 0, version: null, newColumns: [] };
+    if (batch.length === 0) {
+      return { files, rowsAppended: 0, rowsUnchanged: 0, version: null, newColumns: [] };
+    }
     try {
       const tables = batch.flatMap((i) => read.get(i)!);
       const hashes = batch.map((i) => files[i].sha256);
-      return { files, ...(await appendToBronze(catalog, tables, hashes, ingestedAt)) };
+      const appended = await appendToBronze(catalog, tables, hashes, options.now ?? new Date());
+      for (const i of batch) {
+        const names = new Set(read.get(i)!.map((t) => t.meta.file));
+        const mine = appended.counts.filter((c) => names.has(c._source_file));
+        for (const k of ["lignes_nouvelles", "lignes_revisees", "lignes_inchangees"] as const) {
+          files[i][k] = mine.reduce((n, c) => n + c[k], 0);
+        }
+      }
+      const { counts: _, ...report } = appended;
+      return { files, ...report };
     } catch (e) {
       const lostRace = e instanceof TransactionAlreadyCommittedError ||
         e instanceof ConcurrentModificationError;
@@ -195,22 +244,55 @@ export async function ingestFiles(
   }
 }
 
-/** Appends the rows of `tables` to bronze with one `txn` action per file content. */
+/** Rows counted by {@linkcode bronzeDelta}, per file name. */
+interface DeltaCount {
+  _source_file: string;
+  lignes_nouvelles: number;
+  lignes_revisees: number;
+  lignes_inchangees: number;
+}
+
+/**
+ * Appends the new and revised rows of `tables` to bronze, with one `txn` action per file
+ * content and one per file name.
+ */
 async function appendToBronze(
   catalog: Catalog,
   tables: Eco2mixTable[],
   hashes: string[],
-  ingestedAt: Date,
-): Promise<Omit<IngestReport, "files">> {
-  let bronze = toBronze(tables, { ingestedAt });
+  now: Date,
+): Promise<Omit<IngestReport, "files"> & { counts: DeltaCount[] }> {
+  const names = new Map<string, string>();
+  for (const t of tables) {
+    const other = names.get(t.meta.file);
+    if (other !== undefined && other !== t.meta.sha256) {
+      throw new IngestError(
+        `two different contents named ${t.meta.file} in one batch: ingest the versions of a ` +
+          "file one batch at a time, the older first",
+      );
+    }
+    names.set(t.meta.file, t.meta.sha256);
+  }
   const expected = tables.reduce((n, t) => n + t.meta.dataLines, 0);
+  const table = catalog.table(BRONZE);
+  const exists = await table.exists();
+  const snap = exists ? await table.snapshot() : null;
+  const existing = snap ? snap.schema.fields.map((f) => f.name) : [];
+  const previous = await rowsOfFiles(catalog, [...names.keys()], existing, snap?.version);
+  // The latest ingestion of a key is its current value: this version must come after the others.
+  const last = previous.height
+    ? Number(previous.select(epochMs(pl.col("_ingested_at")).max()).getColumn("_ingested_at")[0])
+    : -Infinity;
+  const ingestedAt = new Date(Math.max(now.getTime(), last + 1));
+  let bronze = toBronze(tables, { ingestedAt });
   if (bronze.height !== expected) {
     throw new IngestError(`bronze has ${bronze.height} rows for ${expected} data lines read`);
   }
-  const table = catalog.table(BRONZE);
-  const existing = (await table.exists()) ? (await table.schema()).fields.map((f) => f.name) : [];
+  const delta = bronzeDelta(bronze, previous);
+  bronze = delta.rows;
+  const lineage = new Set<string>(LINEAGE_COLUMNS);
   const newColumns = existing.length
-    ? bronze.columns.filter((c) => !existing.includes(c))
+    ? bronze.columns.filter((c) => !existing.includes(c) && !lineage.has(c))
     : tables.flatMap((t) => t.meta.unknownColumns.map((c) => c.name));
   // Columns an earlier file brought (unknown to the catalogue) are null for this batch.
   bronze = bronze.select(
@@ -219,15 +301,54 @@ async function appendToBronze(
     ),
     ...bronze.columns.filter((c) => !existing.includes(c)).map((c) => pl.col(c)),
   );
-  const commit = await table.append(bronze, {
-    mergeSchema: newColumns.length > 0,
-    txns: hashes.map((h) => ({ appId: bronzeAppId(h), version: 0 })),
+  const fileTxns = [...names.keys()].map((name) => {
+    const appId = bronzeFileAppId(name);
+    return { appId, version: (snap?.txns.get(appId)?.version ?? -1) + 1 };
   });
+  const commit = await table.append(bronze, {
+    mergeSchema: existing.length > 0 && bronze.columns.some((c) => !existing.includes(c)),
+    txns: [...hashes.map((h) => ({ appId: bronzeAppId(h), version: 0 })), ...fileTxns],
+  });
+  const counts = delta.counts.toRecords() as unknown as DeltaCount[];
   return {
     rowsAppended: bronze.height,
+    rowsUnchanged: counts.reduce((n, c) => n + Number(c.lignes_inchangees), 0),
     version: commit.version,
     newColumns: [...new Set(newColumns)],
+    counts: counts.map((c) => ({
+      _source_file: c._source_file,
+      lignes_nouvelles: Number(c.lignes_nouvelles),
+      lignes_revisees: Number(c.lignes_revisees),
+      lignes_inchangees: Number(c.lignes_inchangees),
+    })),
   };
+}
+
+/**
+ * The key, ingestion time and content hash of the bronze rows (at `version`) of the given file
+ * names; rows written before bronze had `_row_hash` have a null one.
+ */
+async function rowsOfFiles(
+  catalog: Catalog,
+  names: string[],
+  columns: string[],
+  version: number | undefined,
+): Promise<pl.DataFrame> {
+  const wanted = [...ROW_KEY_COLUMNS, "_ingested_at", "_row_hash"];
+  if (version === undefined) {
+    return pl.DataFrame(wanted.map((c) => pl.Series(c, [], pl.Utf8))).withColumn(
+      pl.col("_ingested_at").cast(pl.Datetime("ms", "UTC")),
+    );
+  }
+  const present = wanted.filter((c) => columns.includes(c));
+  const rows = await catalog.table(BRONZE).read({
+    version,
+    columns: present,
+    where: [{ column: "_source_file", in: names }],
+  });
+  return rows.select(
+    ...wanted.map((c) => present.includes(c) ? pl.col(c) : pl.lit(null).cast(pl.Utf8).alias(c)),
+  );
 }
 
 /**
@@ -253,13 +374,18 @@ export async function bronzeFiles(catalog: Catalog): Promise<pl.DataFrame> {
 export interface LineCount {
   fichier: string;
   lignes_lues: number;
+  /** Lines bronze holds under this content hash: the new and revised rows. */
   lignes_bronze: number;
+  /** Lines bronze already held, unchanged, under an earlier version of the file. */
+  lignes_inchangees: number;
+  /** lignes_bronze + lignes_inchangees - lignes_lues. */
   ecart: number;
 }
 
 /**
  * For each file ingested by `report`, the lines read against the lines bronze now holds for
- * its content hash (from {@linkcode bronzeFiles}); any `ecart` other than 0 is data loss.
+ * its content hash (from {@linkcode bronzeFiles}) plus those an earlier version of the file
+ * already held unchanged; any `ecart` other than 0 is data loss.
  *
  * @example
  * ```ts ignore
@@ -279,7 +405,8 @@ export function compareWithBronze(report: IngestReport, perFile: pl.DataFrame): 
       fichier: f.file,
       lignes_lues: f.lignes,
       lignes_bronze: inBronze,
-      ecart: inBronze - f.lignes,
+      lignes_inchangees: f.lignes_inchangees,
+      ecart: inBronze + f.lignes_inchangees - f.lignes,
     };
   });
 }
