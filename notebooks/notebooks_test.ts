@@ -27,7 +27,7 @@ Deno.test("the pipeline runs notebooks 01 and 11 on the 2025 real-time file", as
   const tmp = await Deno.makeTempDir();
   const runDir = join(tmp, "run");
   const input = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
-  const r = await runCli([
+  const args = [
     join(PATHS.notebooks, "11_Pipeline_Complete.ipynb"),
     "--input",
     input,
@@ -44,7 +44,8 @@ Deno.test("the pipeline runs notebooks 01 and 11 on the 2025 real-time file", as
     "profil=rapide",
     "--run-dir",
     runDir,
-  ]);
+  ];
+  const r = await runCli(args);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, new RegExp(`Run folder: ${runDir}`));
   const manifest = await readManifest(runDir);
@@ -75,6 +76,32 @@ Deno.test("the pipeline runs notebooks 01 and 11 on the 2025 real-time file", as
   assert.ok((await Deno.stat(join(runDir, "tables_gold.xlsx"))).size > 10_000);
   const report = await Deno.readTextFile(join(tmp, "rapport", "RAPPORT_ANALYSE.md"));
   assert.match(report, /du 01\/01\/2025 au 25\/07\/2025/);
+
+  // The same command again: nothing changed, so no notebook runs; their executed copies, the
+  // dashboard and the workbook are copied from the first run, and the report is left as it is.
+  const again = join(tmp, "run2");
+  const second = await runCli([...args.slice(0, -1), again]);
+  assert.equal(second.code, 0, second.err);
+  const reused = await readManifest(again);
+  assert.equal(reused.status, "completed");
+  assert.deepEqual(
+    reused.notebooks.map((n) => [n.output, n.status, n.reused_from ?? null]),
+    [
+      ...manifest.notebooks.slice(0, -1).map((n) => [
+        n.output,
+        "up_to_date",
+        join(runDir, n.output),
+      ]),
+      ["11_Pipeline_Complete.ipynb", "completed", null],
+    ],
+  );
+  for (const file of ["tableau_de_bord.html", "tables_gold.xlsx"]) {
+    assert.deepEqual(
+      await Deno.readFile(join(again, file)),
+      await Deno.readFile(join(runDir, file)),
+    );
+  }
+  assert.equal(await Deno.readTextFile(join(tmp, "rapport", "RAPPORT_ANALYSE.md")), report);
 });
 
 Deno.test("notebook 01 without any input falls back to the shipped sample and says so", async () => {
