@@ -43,6 +43,36 @@ export const EMISSION_FACTORS: Readonly<Record<string, number>> = {
   bioenergies: 0.494,
 };
 
+/**
+ * Border columns of silver and the `pays` label gold gives them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EXCHANGE_COUNTRIES } from "./_gold_frame.ts";
+ * assert.equal(EXCHANGE_COUNTRIES.ech_comm_allemagne_belgique, "DE-BE");
+ * ```
+ */
+export const EXCHANGE_COUNTRIES: Readonly<Record<string, string>> = {
+  ech_comm_angleterre: "UK",
+  ech_comm_espagne: "Espagne",
+  ech_comm_italie: "Italie",
+  ech_comm_suisse: "Suisse",
+  ech_comm_allemagne_belgique: "DE-BE",
+};
+
+/**
+ * `pays` of the daily row that totals the borders and carries the physical balance.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EXCHANGE_TOTAL } from "./_gold_frame.ts";
+ * assert.equal(EXCHANGE_TOTAL, "Total");
+ * ```
+ */
+export const EXCHANGE_TOTAL = "Total";
+
 /** Window keys in the variadic form `Expr.over` expects. */
 export function keysOf(keys: readonly string[]): [string, ...string[]] {
   return [keys[0], ...keys.slice(1)];

@@ -60,6 +60,8 @@ import {
   completenessColumns,
   EMISSION_FACTORS,
   energy,
+  EXCHANGE_COUNTRIES,
+  EXCHANGE_TOTAL,
   GoldInputError,
   interpolated,
   localHour,
@@ -70,9 +72,10 @@ import {
   where,
 } from "./_gold_frame.ts";
 import { NATIONAL_VIEW, nationalView } from "./_gold_national.ts";
+import { type EpisodeOptions, exchangeEpisodes } from "./exchange_episodes.ts";
 import { isoWeek, isoWeekStart, isoYear } from "./time_keys.ts";
 
-export { EMISSION_FACTORS, GoldInputError, NATIONAL_VIEW };
+export { EMISSION_FACTORS, EXCHANGE_COUNTRIES, EXCHANGE_TOTAL, GoldInputError, NATIONAL_VIEW };
 // Local-calendar expressions, for analyses that aggregate over local periods.
 export { addDays, localMinutes } from "./_gold_frame.ts";
 
@@ -82,41 +85,13 @@ export interface GoldOptions {
   readonly dataset?: string;
   /** Add the national view of regional rows; default true. */
   readonly nationalView?: boolean;
+  /** Rule of the import/export episodes (`episodes_echanges`); defaults of its module. */
+  readonly episodes?: EpisodeOptions;
 }
 
 const FUELS = ["fioul", "charbon", "gaz"];
 /** Value columns behind production totals: the eight sources and regional `thermique`. */
 const MIX_COLUMNS = [...PRODUCTION_SOURCES, "thermique"];
-
-/**
- * Border columns of silver and the `pays` label gold gives them.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { EXCHANGE_COUNTRIES } from "./gold.ts";
- * assert.equal(EXCHANGE_COUNTRIES.ech_comm_allemagne_belgique, "DE-BE");
- * ```
- */
-export const EXCHANGE_COUNTRIES: Readonly<Record<string, string>> = {
-  ech_comm_angleterre: "UK",
-  ech_comm_espagne: "Espagne",
-  ech_comm_italie: "Italie",
-  ech_comm_suisse: "Suisse",
-  ech_comm_allemagne_belgique: "DE-BE",
-};
-
-/**
- * `pays` of the daily row that totals the borders and carries the physical balance.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { EXCHANGE_TOTAL } from "./gold.ts";
- * assert.equal(EXCHANGE_TOTAL, "Total");
- * ```
- */
-export const EXCHANGE_TOTAL = "Total";
 
 /**
  * Silver rows plus the national view of regional rows: for every instant (and step) where
@@ -1018,6 +993,8 @@ export interface GoldTables {
   readonly empreinte_carbone: pl.DataFrame;
   /** {@linkcode weeklyStatistics}. */
   readonly statistiques_hebdomadaires: pl.DataFrame;
+  /** `exchangeEpisodes` (`exchange_episodes.ts`). */
+  readonly episodes_echanges: pl.DataFrame;
 }
 
 /**
@@ -1039,6 +1016,7 @@ export const GOLD_TABLES: readonly (keyof GoldTables)[] = [
   "echanges_internationaux",
   "empreinte_carbone",
   "statistiques_hebdomadaires",
+  "episodes_echanges",
 ];
 
 /**
@@ -1076,5 +1054,6 @@ export function buildGold(silver: pl.DataFrame, options: GoldOptions = {}): Gold
     echanges_internationaux: internationalExchanges(rows, once),
     empreinte_carbone: carbonFootprint(rows, once),
     statistiques_hebdomadaires: weeklyStatistics(rows, once),
+    episodes_echanges: exchangeEpisodes(rows, options.episodes),
   };
 }

@@ -108,6 +108,14 @@ export const TABLES: readonly TableDefinition[] = [
       "shares, CO2 and exchange balance, with the week's completeness.",
   },
   {
+    name: "episodes_echanges",
+    layer: "gold",
+    description: "Episodes of massive import or export per perimeter and border (and all " +
+      "borders): at least 3 consecutive hours whose hourly net balance reaches the 95th " +
+      "percentile of its absolute value over the period, in one direction; start, end, " +
+      "energy, mean and peak power, threshold.",
+  },
+  {
     name: "anomalies",
     layer: "gold",
     description: "Unusual consumption peaks and troughs and production drops: value, expected " +

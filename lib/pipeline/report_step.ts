@@ -22,7 +22,7 @@ import {
   mixTrends,
   weekendEffect,
 } from "../analysis/mod.ts";
-import { anomalyEventSentence } from "../report/events.ts";
+import { anomalyEventSentence, exchangeEpisodeSentence } from "../report/events.ts";
 import { buildReport, type ReportData, type ReportFigure } from "../report/report.ts";
 import { goldWorkbook, MAX_SHEET_CELLS, type WorkbookTable } from "../report/workbook.ts";
 import { readManifest } from "../runner/manifest.ts";
@@ -94,7 +94,7 @@ const only = (df: pl.DataFrame, perimetre: string) =>
 /**
  * Everything the dashboard draws, read from the lakehouse: the main perimeter's silver rows
  * ({@linkcode mainSeries}), and the tables present among the models' predictions and feature
- * importance and the anomaly events.
+ * importance, the anomaly events and the exchange episodes.
  *
  * @example
  * ```ts ignore
@@ -114,6 +114,7 @@ export async function dashboardTables(
       predictions: await optional("predictions_consommation"),
       featureImportance: await optional("importance_variables"),
       anomalyEvents: await optional("evenements_anomalies"),
+      exchangeEpisodes: await optional("episodes_echanges"),
     },
   };
 }
@@ -249,6 +250,7 @@ export async function collectReportData(
     predictions: await readIfPresent(catalog, "predictions_consommation"),
     anomalies: await readIfPresent(catalog, "anomalies"),
     events: await readIfPresent(catalog, "evenements_anomalies"),
+    episodes: await readIfPresent(catalog, "episodes_echanges"),
     quality: await readIfPresent(catalog, "qualite_donnees"),
   };
   const exchanges = gold.exchanges ? only(gold.exchanges, perimetre) : null;
@@ -291,6 +293,9 @@ export async function collectReportData(
     : [];
   const anomalies = gold.anomalies ? only(gold.anomalies, perimetre) : null;
   const events = gold.events ? only(gold.events, perimetre) : null;
+  const episodes = gold.episodes ? only(gold.episodes, perimetre) : null;
+  const episodeCount = (sens: string) =>
+    episodes ? episodes.filter(pl.col("sens").eq(pl.lit(sens))).height : 0;
   const weekend = records(weekendEffect(silver))[0];
   return {
     silver,
@@ -320,6 +325,16 @@ export async function collectReportData(
         r2: r.r2,
       })),
       echanges: borders,
+      episodes: episodes && episodes.height > 0
+        ? {
+          centile: Number(episodes.getColumn("centile").toArray()[0]),
+          dureeMinHeures: Number(episodes.getColumn("duree_min_heures").toArray()[0]),
+          import: episodeCount("import"),
+          export: episodeCount("export"),
+          exemples: records(episodes.sort(pl.col("energie_mwh").abs(), true).head(3))
+            .map(exchangeEpisodeSentence),
+        }
+        : null,
       co2,
       previsionsRte,
       modeles: gold.predictions ? modelScores(gold.predictions) : [],

@@ -64,6 +64,13 @@ Deno.test("the report is regenerated from other data, and its numbers follow", a
   assert.match(reports[0], /du 01\/01\/2025 au 25\/07\/2025/);
   assert.match(reports[1], /du 01\/06\/2016 au 25\/06\/2016/);
   assert.match(reports[0], /Prévision J-1 de RTE : MAPE 1,78 %/); // FACTS.md
+  // Exchange episodes, described in Paris time.
+  for (const report of reports) {
+    assert.match(
+      report,
+      /\*\*Épisodes d'échanges massifs\*\* \(au moins 3 heures .*\) : \d+, dont \d+ d'export et \d+ d'import\. .*\n\n- (Export|Import)[ ,].* du \d\d\/\d\d\/20\d\d \d\d:00 au /,
+    );
+  }
   // Anomalies as events: 1 May 2025 and its bridge day lead, in Paris time.
   assert.match(reports[0], /pas inhabituels détectés .*, regroupés en \d+ événements/);
   assert.match(

@@ -1,6 +1,7 @@
 /**
  * The dated events of the period as a presenter reads them: anomaly events
- * (`evenements_anomalies`), in notebook tables and report sentences. Times in Paris local time,
+ * (`evenements_anomalies`) and episodes of massive import or export (`episodes_echanges`), in
+ * notebook tables and report sentences. Times in Paris local time,
  * numbers rounded to what their unit needs, French labels.
  *
  * @module
@@ -121,4 +122,139 @@ export function anomalyEventSentence(event: Row): string {
     (event.cause_probable
       ? `cause probable : ${event.cause_probable}.`
       : "aucun jour férié ni pont sur la période.");
+}
+
+/** "vers l'Italie", "depuis le Royaume-Uni", "toutes frontières" for a `frontiere` label. */
+const BORDER_NAMES: Readonly<Record<string, string>> = {
+  UK: "la Grande-Bretagne",
+  Espagne: "l'Espagne",
+  Italie: "l'Italie",
+  Suisse: "la Suisse",
+  "DE-BE": "l'Allemagne et la Belgique",
+};
+
+/**
+ * Where an episode's energy goes or comes from, in French: "export vers l'Italie", "import
+ * depuis l'Espagne", "export, toutes frontières" (`Total`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { episodeLabel } from "./events.ts";
+ * assert.equal(episodeLabel("Italie", "export"), "export vers l'Italie");
+ * assert.equal(episodeLabel("DE-BE", "import"), "import depuis l'Allemagne et la Belgique");
+ * assert.equal(episodeLabel("Total", "export"), "export, toutes frontières");
+ * ```
+ */
+export function episodeLabel(frontiere: string, sens: string): string {
+  const name = BORDER_NAMES[frontiere];
+  if (!name) return `${sens}, toutes frontières`;
+  return `${sens} ${sens === "import" ? "depuis" : "vers"} ${name}`;
+}
+
+/**
+ * Episodes of massive import or export per border and direction (and perimeter, when the
+ * frame has one): `frontiere`, `sens`,
+ * `episodes`, `heures` (total duration), `energie_gwh` (signed, 1 decimal), `plus_long_h`,
+ * `seuil_mw` (the threshold on |balance|, rounded), in the order of the borders then `Total`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { episodeSummary } from "./events.ts";
+ * const episodes = pl.DataFrame({
+ *   frontiere: ["Italie", "Italie", "Total"], sens: ["export", "export", "export"],
+ *   duree_heures: [4, 6, 3], energie_mwh: [-16_000, -25_000, -45_000],
+ *   seuil_mw: [3900.4, 3900.4, 14662.1],
+ * });
+ * const [italy, total] = episodeSummary(episodes).toRecords();
+ * assert.deepEqual(
+ *   [italy.episodes, italy.heures, italy.energie_gwh, italy.plus_long_h, italy.seuil_mw],
+ *   [2, 10, -41, 6, 3900],
+ * );
+ * assert.equal(total.frontiere, "Total");
+ * ```
+ */
+export function episodeSummary(episodes: pl.DataFrame): pl.DataFrame {
+  const perimeter = episodes.columns.includes("perimetre") ? ["perimetre"] : [];
+  return episodes.groupBy([...perimeter, "frontiere", "sens"]).agg(
+    pl.len().cast(pl.Int32).alias("episodes"),
+    pl.col("duree_heures").sum().alias("heures"),
+    pl.col("energie_mwh").sum().div(1000).round(1).alias("energie_gwh"),
+    pl.col("duree_heures").max().alias("plus_long_h"),
+    pl.col("seuil_mw").first().round(0).alias("seuil_mw"),
+  ).withColumn(
+    pl.col("frontiere").eq(pl.lit("Total")).alias("_total"),
+  ).sort([...perimeter, "_total", "frontiere", "sens"]).drop("_total");
+}
+
+/**
+ * The `n` largest episodes by energy, as a display table: `episode` (e.g. "export vers
+ * l'Italie"), `debut`, `fin`, `pic` (Paris local time), `duree_h`, `energie_gwh`,
+ * `puissance_moyenne_mw`, `puissance_max_mw`, `seuil_mw`, with `perimetre` first when the
+ * episodes span several perimeters and `mesure` when some are physical balances.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { topExchangeEpisodes } from "./events.ts";
+ * const episodes = pl.DataFrame({
+ *   perimetre: ["France"], frontiere: ["Total"], mesure: ["commercial"], sens: ["export"],
+ *   debut_utc: [Date.UTC(2025, 0, 8, 15)], fin_utc: [Date.UTC(2025, 0, 9, 11)],
+ *   pic_utc: [Date.UTC(2025, 0, 8, 20)], duree_heures: [20], energie_mwh: [-325_516.2],
+ *   puissance_moyenne_mw: [-16_275.8], puissance_max_mw: [-17_605.4], seuil_mw: [14_662.1],
+ * }).withColumns(
+ *   ...["debut_utc", "fin_utc", "pic_utc"].map((c) => pl.col(c).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC")),
+ * );
+ * const [top] = topExchangeEpisodes(episodes).toRecords();
+ * assert.equal(top.episode, "export, toutes frontières");
+ * assert.equal(top.debut, "08/01/2025 16:00");
+ * assert.equal(top.energie_gwh, -325.5);
+ * assert.equal(top.puissance_max_mw, -17605);
+ * ```
+ */
+export function topExchangeEpisodes(episodes: pl.DataFrame, n = 10): pl.DataFrame {
+  const rows = episodes.sort(pl.col("energie_mwh").abs(), true).head(n).toRecords() as Row[];
+  const several = (column: string) =>
+    episodes.columns.includes(column) && new Set(rows.map((r) => r[column])).size > 1;
+  return pl.DataFrame({
+    ...(several("perimetre") ? { perimetre: rows.map((r) => String(r.perimetre)) } : {}),
+    ...(several("mesure") ? { mesure: rows.map((r) => String(r.mesure)) } : {}),
+    episode: rows.map((r) => episodeLabel(r.frontiere, r.sens)),
+    debut: rows.map((r) => parisDateTime(r.debut_utc)),
+    fin: rows.map((r) => parisDateTime(r.fin_utc)),
+    duree_h: rows.map((r) => r.duree_heures),
+    energie_gwh: rows.map((r) => Math.round(r.energie_mwh / 100) / 10),
+    puissance_moyenne_mw: rows.map((r) => Math.round(r.puissance_moyenne_mw)),
+    puissance_max_mw: rows.map((r) => Math.round(r.puissance_max_mw)),
+    pic: rows.map((r) => parisDateTime(r.pic_utc)),
+    seuil_mw: rows.map((r) => Math.round(r.seuil_mw)),
+  });
+}
+
+/**
+ * One episode (a row of `episodes_echanges`) as a French sentence.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exchangeEpisodeSentence } from "./events.ts";
+ * assert.equal(
+ *   exchangeEpisodeSentence({
+ *     frontiere: "Total", sens: "export", debut_utc: new Date("2025-01-08T15:00:00Z"),
+ *     fin_utc: new Date("2025-01-09T11:00:00Z"), duree_heures: 20, energie_mwh: -325516,
+ *     puissance_max_mw: -17605, seuil_mw: 14662.1,
+ *   }),
+ *   "Export, toutes frontières, du 08/01/2025 16:00 au 09/01/2025 12:00 (20 h) : " +
+ *     "325,5 GWh, jusqu'à 17\u202f605 MW (seuil 14\u202f662 MW).",
+ * );
+ * ```
+ */
+export function exchangeEpisodeSentence(episode: Row): string {
+  return `${capitalised(episodeLabel(episode.frontiere, episode.sens))}, du ` +
+    `${parisDateTime(episode.debut_utc)} au ${parisDateTime(episode.fin_utc)} ` +
+    `(${fr(episode.duree_heures)} h) : ${fr(Math.abs(episode.energie_mwh) / 1000, 1)} GWh, ` +
+    `jusqu'à ${fr(Math.abs(episode.puissance_max_mw))} MW (seuil ${fr(episode.seuil_mw)} MW).`;
 }

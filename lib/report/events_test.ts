@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { anomalyEvents } from "../analysis/mod.ts";
+import { exchangeEpisodes } from "../layers/exchange_episodes.ts";
 import { paris, silverTr2025 } from "../layers/_gold_testdata.ts";
-import { anomalyEventSentence, topAnomalyEvents } from "./events.ts";
+import {
+  anomalyEventSentence,
+  episodeSummary,
+  exchangeEpisodeSentence,
+  topAnomalyEvents,
+  topExchangeEpisodes,
+} from "./events.ts";
 
 /** Independent Paris local "dd/mm/yyyy hh:mm" of a UTC instant. */
 function local(t: Date): string {
@@ -49,4 +56,35 @@ Deno.test("top anomaly events across perimeters keep the perimeter column", () =
   const top = topAnomalyEvents(two, 4).toRecords();
   assert.deepEqual(top.map((r) => r.perimetre).sort(), ["Autre", "Autre", "France", "France"]);
   assert.equal(topAnomalyEvents(events.head(0), 10).height, 0);
+});
+
+Deno.test("exchange episodes of 2025 for a presenter: summary per border, top episodes", () => {
+  const episodes = exchangeEpisodes(silverTr2025());
+  const rows = episodes.toRecords() as Record<string, unknown>[];
+  const summary = episodeSummary(episodes).toRecords();
+  // Every episode counted once; energies per border and direction add up.
+  assert.equal(summary.reduce((n, s) => n + (s.episodes as number), 0), rows.length);
+  for (const s of summary) {
+    const mine = rows.filter((r) => r.frontiere === s.frontiere && r.sens === s.sens);
+    assert.equal(s.episodes, mine.length);
+    assert.equal(s.heures, mine.reduce((t, r) => t + (r.duree_heures as number), 0));
+    const gwh = mine.reduce((t, r) => t + (r.energie_mwh as number), 0) / 1000;
+    assert.ok(Math.abs((s.energie_gwh as number) - gwh) <= 0.05, `${s.frontiere} ${s.sens}`);
+  }
+  assert.equal(summary.at(-1)?.frontiere, "Total");
+
+  const top = topExchangeEpisodes(episodes, 5).toRecords();
+  const byEnergy = [...rows].sort((a, b) =>
+    Math.abs(b.energie_mwh as number) - Math.abs(a.energie_mwh as number)
+  );
+  top.forEach((t, i) => {
+    assert.equal(t.debut, local(byEnergy[i].debut_utc as Date));
+    assert.equal(t.fin, local(byEnergy[i].fin_utc as Date));
+    assert.match(String(t.episode), /^(export|import)( vers | depuis |, toutes frontières)/);
+  });
+  assert.ok(!("perimetre" in top[0]) && !("mesure" in top[0]));
+  assert.match(
+    exchangeEpisodeSentence(byEnergy[0]),
+    /^Export, toutes frontières, du \d\d\/\d\d\/2025 \d\d:00 au \d\d\/\d\d\/2025 \d\d:00 \(\d+ h\) : \d+,\d GWh, jusqu'à \d+\u202f\d{3} MW \(seuil \d+\u202f\d{3} MW\)\.$/,
+  );
 });

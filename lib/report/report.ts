@@ -34,6 +34,18 @@ export interface ReportData {
   partBasCarbonePct: number | null;
   tendances: { serie: string; pente: number; unite: string; r2: number }[];
   echanges: { pays: string; solde_twh: number }[];
+  /**
+   * Episodes of massive import or export (`episodes_echanges`) of the perimeter: their rule,
+   * counts by direction and the largest ones, one French sentence each; null without the table
+   * or without any exchange balance in the data.
+   */
+  episodes: {
+    centile: number;
+    dureeMinHeures: number;
+    import: number;
+    export: number;
+    exemples: string[];
+  } | null;
   co2: {
     taux_moyen_gkwh: number;
     heure_propre: number;
@@ -111,6 +123,22 @@ function temperatureNote(models: ReportData["modeles"]): string {
       "modèles « sans_temperature » s'en passent._"
     : "_Les modèles n'utilisent pas de température (pas de données de référence couvrant la " +
       "période)._";
+}
+
+function episodesSection(e: ReportData["episodes"]): string[] {
+  if (e === null) return [];
+  const rule = `au moins ${e.dureeMinHeures} heures consécutives où le solde horaire d'une ` +
+    `frontière, ou de toutes, atteint le ${fr(e.centile)}e centile de sa valeur absolue sur la ` +
+    "période";
+  const total = e.import + e.export;
+  if (total === 0) return [`Aucun épisode d'échanges massifs (${rule}).`, ""];
+  return [
+    `**Épisodes d'échanges massifs** (${rule}) : ${fr(total)}, dont ${fr(e.export)} d'export et ` +
+    `${fr(e.import)} d'import. Les plus importants (heures de Paris) :`,
+    "",
+    ...e.exemples.map((sentence) => `- ${mdText(sentence)}`),
+    "",
+  ];
 }
 
 function figuresSection(figures: ReportData["figures"]): string[] {
@@ -291,6 +319,7 @@ export function buildReport(d: ReportData): string {
         "",
       ]
       : ["Les fichiers ne publient pas d'échanges commerciaux par pays.", ""]),
+    ...episodesSection(d.episodes),
     "## Environnement",
     "",
     ...(d.co2

@@ -25,6 +25,13 @@ function sample(overrides: Partial<ReportData> = {}): ReportData {
     partBasCarbonePct: 96.4,
     tendances: [{ serie: "part_renouvelables", pente: 0.83, unite: "points de %/mois", r2: 0.41 }],
     echanges: [{ pays: "Italie", solde_twh: -14.46 }, { pays: "Espagne", solde_twh: 2 }],
+    episodes: {
+      centile: 95,
+      dureeMinHeures: 3,
+      import: 36,
+      export: 181,
+      exemples: ["Export, toutes frontières, du 08/01/2025 16:00 au 09/01/2025 12:00"],
+    },
     co2: {
       taux_moyen_gkwh: 23,
       heure_propre: 13,
@@ -51,6 +58,10 @@ Deno.test("every number of the data appears, formatted in French", () => {
     assert.ok(md.replaceAll("\u202f", " ").includes(text), text);
   }
   assert.match(md, /export de 12,46 TWh/);
+  assert.match(
+    md,
+    /\*\*Épisodes d'échanges massifs\*\* \(au moins 3 heures consécutives .* 95e centile .*\) : 217, dont 181 d'export et 36 d'import\. .*\n\n- Export, toutes frontières, du 08\/01\/2025/,
+  );
   assert.match(
     md,
     /711 pas inhabituels .*, regroupés en 32 événements .*\n\n- Creux de consommation/,

@@ -31,7 +31,12 @@ import {
   weekdayWeekendSpec,
   windSpec,
 } from "./_core_figures.ts";
-import { type AnomalyEventData, anomalyEventsSpec } from "./_core_events.ts";
+import {
+  type AnomalyEventData,
+  anomalyEventsSpec,
+  type ExchangeEpisodeData,
+  exchangeEpisodesSpec,
+} from "./_core_events.ts";
 import {
   errorByHourSpec,
   errorHistogramSpec,
@@ -52,6 +57,8 @@ export interface DashboardData {
   readonly importance: ImportanceData | null;
   /** Anomaly events of the perimeter; null or absent when the table was not given. */
   readonly evenements?: AnomalyEventData | null;
+  /** Episodes of massive import or export; null or absent when the table was not given. */
+  readonly episodes?: ExchangeEpisodeData | null;
 }
 
 /** One key figure of the overview. */
@@ -169,7 +176,7 @@ export function dashboardKpis(h: HourlyData): Kpi[] {
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
  *   jour: [0], heure: [0], duree: [1], series: { consommation: [60000] } };
  * const figs = dashboardFigures({ horaire: h, predictions: null, importance: null }, "", "");
- * assert.equal(Object.keys(figs).length, 18);
+ * assert.equal(Object.keys(figs).length, 19);
  * assert.equal(figs.consommation.data.length, 1);
  * ```
  */
@@ -202,5 +209,6 @@ export function dashboardFigures(
     erreurs_heure: errorByHourSpec(p),
     importance: importanceSpec(importance),
     evenements_anomalies: anomalyEventsSpec(data.evenements ?? null, from, to),
+    episodes_echanges: exchangeEpisodesSpec(data.episodes ?? null, from, to),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Portable core, part 6: the dated events of the dashboard (same inlining rules as
- * `_core_data.ts`): anomaly events as a table that follows the chosen dates.
+ * `_core_data.ts`): anomaly events and episodes of massive import or export, as tables that
+ * follow the chosen dates.
  *
  * @module
  */
@@ -25,6 +26,24 @@ export interface AnomalyEventData {
   readonly ecartPicMw: readonly number[];
   /** Holiday or bridge day touched, or null. */
   readonly cause: readonly (string | null)[];
+}
+
+/**
+ * Episodes of massive import or export of one perimeter (`episodes_echanges`), columnar and
+ * JSON-able. Times are Paris local `YYYY-MM-DD HH:MM`.
+ */
+export interface ExchangeEpisodeData {
+  readonly debut: readonly string[];
+  readonly fin: readonly string[];
+  /** French label: "export vers l'Italie", "import, toutes frontières". */
+  readonly libelle: readonly string[];
+  readonly dureeHeures: readonly number[];
+  /** Energy over the episode (MWh, > 0 import). */
+  readonly energieMwh: readonly number[];
+  /** Hourly balance of largest magnitude (MW, signed). */
+  readonly puissanceMaxMw: readonly number[];
+  /** Threshold on |hourly balance| of the series (MW). */
+  readonly seuilMw: readonly number[];
 }
 
 /**
@@ -154,6 +173,57 @@ export function anomalyEventsSpec(
       rows.map((i) => e.cause[i] ?? "aucun jour férié ni pont"),
     ],
     [1.2, 1.2, 2.2, 0.8, 0.9, 1.2, 2.6],
+  );
+}
+
+/**
+ * The largest episodes of massive import or export (by energy, at most `top`, default 10)
+ * overlapping the local dates [`from`, `to`], as a table; `null` data: a figure saying the
+ * table is absent.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exchangeEpisodesSpec } from "./_core_events.ts";
+ * const e = { debut: ["2025-01-08 16:00"], fin: ["2025-01-09 12:00"],
+ *   libelle: ["export, toutes frontières"], dureeHeures: [20], energieMwh: [-325516],
+ *   puissanceMaxMw: [-17605], seuilMw: [14662] };
+ * const cells = (exchangeEpisodesSpec(e, "", "").data[0].cells as { values: string[][] }).values;
+ * assert.deepEqual(cells.map((c) => c[0]), [
+ *   "8 janv. 2025 16:00", "9 janv. 2025 12:00", "Export, toutes frontières", "20", "-325,5",
+ *   "-17\u202f605", "14\u202f662",
+ * ]);
+ * ```
+ */
+export function exchangeEpisodesSpec(
+  e: ExchangeEpisodeData | null,
+  from: string,
+  to: string,
+  top?: number,
+): Figure {
+  const title = "Épisodes d'import ou d'export massifs";
+  if (e === null) {
+    return emptyFigure(title, "Table episodes_echanges absente (notebook 05 non exécuté)");
+  }
+  const rows = eventsBetween(e.debut, e.fin, from, to)
+    .sort((a, b) => Math.abs(e.energieMwh[b]) - Math.abs(e.energieMwh[a]))
+    .slice(0, top ?? 10);
+  if (rows.length === 0) return emptyFigure(title, "Aucun épisode sur la période choisie");
+  return tableFigure(
+    title,
+    "classés par énergie échangée (" + rows.length + " sur la période choisie, 10 au plus), " +
+      "heures de Paris ; > 0 import, < 0 export",
+    ["début", "fin", "épisode", "durée (h)", "énergie (GWh)", "max (MW)", "seuil (MW)"],
+    [
+      rows.map((i) => formatLocalTime(e.debut[i])),
+      rows.map((i) => formatLocalTime(e.fin[i])),
+      rows.map((i) => e.libelle[i].charAt(0).toUpperCase() + e.libelle[i].slice(1)),
+      rows.map((i) => formatNumber(e.dureeHeures[i], 0)),
+      rows.map((i) => formatNumber(e.energieMwh[i] / 1000, 1)),
+      rows.map((i) => formatNumber(e.puissanceMaxMw[i], 0)),
+      rows.map((i) => formatNumber(e.seuilMw[i], 0)),
+    ],
+    [1.2, 1.2, 2.2, 0.7, 0.9, 0.8, 0.8],
   );
 }
 

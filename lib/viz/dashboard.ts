@@ -33,7 +33,7 @@ import {
   scriptSource,
 } from "./_plotly.ts";
 import type { SeriesChoice } from "./_frame.ts";
-import { toAnomalyEventData } from "./events.ts";
+import { toAnomalyEventData, toExchangeEpisodeData } from "./events.ts";
 import { toHourly } from "./hourly.ts";
 import { rteForecasts, standardPredictions, toImportanceData, toPredictionData } from "./ml.ts";
 import { COLORS, COUNTRIES, SOURCES } from "./palette.ts";
@@ -48,6 +48,8 @@ export interface DashboardTables {
   readonly featureImportance?: pl.DataFrame;
   /** Anomaly events (the gold table `evenements_anomalies`). */
   readonly anomalyEvents?: pl.DataFrame;
+  /** Episodes of massive import or export (the gold table `episodes_echanges`). */
+  readonly exchangeEpisodes?: pl.DataFrame;
 }
 
 /** Options of {@linkcode buildDashboard}. */
@@ -99,8 +101,10 @@ const SECTIONS: readonly Section[] = [
   {
     id: "echanges",
     title: "Échanges",
-    text: "Échanges commerciaux aux frontières et flux d'énergie des sources vers les usages.",
-    charts: [{ id: "echanges" }, { id: "sankey" }],
+    text: "Échanges commerciaux aux frontières, flux d'énergie des sources vers les usages, et " +
+      "épisodes d'import ou d'export massifs (au moins 3 heures consécutives au-delà du 95e " +
+      "centile du solde horaire, par frontière et toutes frontières).",
+    charts: [{ id: "echanges" }, { id: "sankey" }, { id: "episodes_echanges", wide: true }],
   },
   {
     id: "environnement",
@@ -136,7 +140,7 @@ const SECTIONS: readonly Section[] = [
  * ```ts
  * import assert from "node:assert/strict";
  * import { DASHBOARD_CHARTS } from "./dashboard.ts";
- * assert.equal(DASHBOARD_CHARTS.length, 18);
+ * assert.equal(DASHBOARD_CHARTS.length, 19);
  * assert.equal(DASHBOARD_CHARTS[0], "consommation");
  * ```
  */
@@ -275,6 +279,9 @@ export function dashboardData(
       : null,
     evenements: tables.anomalyEvents
       ? toAnomalyEventData(tables.anomalyEvents, horaire.perimetre)
+      : null,
+    episodes: tables.exchangeEpisodes
+      ? toExchangeEpisodeData(tables.exchangeEpisodes, horaire.perimetre)
       : null,
   };
 }

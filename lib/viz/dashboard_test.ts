@@ -4,6 +4,7 @@ import { gunzipSync } from "fflate";
 import pl from "nodejs-polars";
 import type { Page } from "playwright-core";
 import { anomalyEvents } from "../analysis/mod.ts";
+import { exchangeEpisodes } from "../layers/exchange_episodes.ts";
 import { dashboardFigures } from "./_core_dashboard.ts";
 import {
   buildDashboard,
@@ -27,6 +28,7 @@ function realTables(): DashboardTables {
     predictions: persistencePredictions(silver),
     featureImportance: IMPORTANCE,
     anomalyEvents: anomalyEvents(silver),
+    exchangeEpisodes: exchangeEpisodes(silver),
   };
 }
 

@@ -1,12 +1,13 @@
 /**
- * Dated events as the dashboard carries them: the gold tables of anomaly events (and, later,
- * exchange episodes and prices) reduced to one perimeter, columnar, times in Paris local time.
+ * Dated events as the dashboard carries them: the gold tables of anomaly events and of exchange
+ * episodes reduced to one perimeter, columnar, times in Paris local time.
  *
  * @module
  */
 
 import pl from "nodejs-polars";
-import type { AnomalyEventData } from "./_core_events.ts";
+import type { AnomalyEventData, ExchangeEpisodeData } from "./_core_events.ts";
+import { episodeLabel } from "../report/events.ts";
 import { requireColumns } from "./_frame.ts";
 
 /** A UTC datetime column as Paris local `YYYY-MM-DD HH:MM` text. */
@@ -65,5 +66,64 @@ export function toAnomalyEventData(events: pl.DataFrame, perimetre: string): Ano
     ecartMwh: values<number>("ecart_energie_mwh"),
     ecartPicMw: values<number>("pic_ecart_mw"),
     cause: values<string | null>("cause_probable"),
+  };
+}
+
+/**
+ * The episodes of massive import or export of one perimeter (`episodes_echanges`) for the
+ * dashboard.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { toExchangeEpisodeData } from "./events.ts";
+ * const episodes = pl.DataFrame({
+ *   perimetre: ["France"], frontiere: ["Italie"], sens: ["export"],
+ *   debut_utc: [Date.UTC(2025, 0, 8, 15)], fin_utc: [Date.UTC(2025, 0, 8, 19)],
+ *   duree_heures: [4], energie_mwh: [-16_000.4], puissance_max_mw: [-4_100.2], seuil_mw: [3_900.6],
+ * }).withColumns(
+ *   ...["debut_utc", "fin_utc"].map((c) => pl.col(c).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC")),
+ * );
+ * const data = toExchangeEpisodeData(episodes, "France");
+ * assert.deepEqual(data.libelle, ["export vers l'Italie"]);
+ * assert.deepEqual(data.debut, ["2025-01-08 16:00"]);
+ * assert.deepEqual([data.energieMwh[0], data.seuilMw[0]], [-16_000, 3_901]);
+ * ```
+ */
+export function toExchangeEpisodeData(
+  episodes: pl.DataFrame,
+  perimetre: string,
+): ExchangeEpisodeData {
+  requireColumns(episodes, "episodes_echanges", [
+    "frontiere",
+    "sens",
+    "debut_utc",
+    "fin_utc",
+    "duree_heures",
+    "energie_mwh",
+    "puissance_max_mw",
+    "seuil_mw",
+  ]);
+  const rows = ofPerimeter(episodes, perimetre).select(
+    localText("debut_utc"),
+    localText("fin_utc"),
+    "frontiere",
+    "sens",
+    "duree_heures",
+    pl.col("energie_mwh").round(0),
+    pl.col("puissance_max_mw").round(0),
+    pl.col("seuil_mw").round(0),
+  );
+  const values = <T>(column: string) => rows.getColumn(column).toArray() as T[];
+  const sens = values<string>("sens");
+  return {
+    debut: values<string>("debut_utc"),
+    fin: values<string>("fin_utc"),
+    libelle: values<string>("frontiere").map((f, i) => episodeLabel(f, sens[i])),
+    dureeHeures: values<number>("duree_heures"),
+    energieMwh: values<number>("energie_mwh"),
+    puissanceMaxMw: values<number>("puissance_max_mw"),
+    seuilMw: values<number>("seuil_mw"),
   };
 }

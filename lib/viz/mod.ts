@@ -65,7 +65,12 @@ export {
   predictionsSpec,
 } from "./_core_ml.ts";
 export { dashboardFigures, dashboardKpis } from "./_core_dashboard.ts";
-export { type AnomalyEventData, anomalyEventsSpec } from "./_core_events.ts";
+export {
+  type AnomalyEventData,
+  anomalyEventsSpec,
+  type ExchangeEpisodeData,
+  exchangeEpisodesSpec,
+} from "./_core_events.ts";
 export type { SeriesChoice } from "./_frame.ts";
 export * from "./dashboard.ts";
 export * from "./errors.ts";
