@@ -203,6 +203,38 @@ export interface SilverResult {
 }
 
 const SERIES = ["jeu_donnees", "perimetre"];
+
+/**
+ * The silver series of bronze rows: `jeu_donnees` and `perimetre` as expressions on bronze
+ * columns (`_format`, `perimetre`). Silver rows of a series come from bronze rows of that series
+ * only, and every rule reads a whole file: a step can rebuild some series from the bronze rows
+ * of every file they hold.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { bronzeSeries } from "./silver.ts";
+ * const bronze = pl.DataFrame({
+ *   _format: ["rte_national", "odre_consommation_brute"],
+ *   perimetre: pl.Series("perimetre", ["France", null], pl.Utf8),
+ * });
+ * assert.deepEqual(bronze.select(...bronzeSeries()).toRecords(), [
+ *   { jeu_donnees: "eco2mix", perimetre: "France" },
+ *   { jeu_donnees: "consommation_brute", perimetre: "France" },
+ * ]);
+ * ```
+ */
+export function bronzeSeries(): [pl.Expr, pl.Expr] {
+  const brute = pl.col("_format").eq(pl.lit("odre_consommation_brute"));
+  return [
+    pl.when(brute).then(pl.lit("consommation_brute")).otherwise(pl.lit("eco2mix"))
+      .alias("jeu_donnees"),
+    pl.when(brute).then(pl.col("perimetre").fillNull(pl.lit("France")))
+      .otherwise(pl.col("perimetre")).alias("perimetre"),
+  ];
+}
+
 /** Integer id of (source file, series), the window key of per-file rules. */
 const FILE_SERIES_ID = "_fid";
 
@@ -248,11 +280,7 @@ export function toSilver(bronze: pl.DataFrame, options: SilverOptions = {}): Sil
 
   // ---- 1. Keys, nature, instants -------------------------------------------------------
   let df = bronze.select(
-    pl.when(pl.col("_format").eq(pl.lit("odre_consommation_brute")))
-      .then(pl.lit("consommation_brute")).otherwise(pl.lit("eco2mix")).alias("jeu_donnees"),
-    pl.when(pl.col("_format").eq(pl.lit("odre_consommation_brute")))
-      .then(pl.col("perimetre").fillNull(pl.lit("France"))).otherwise(pl.col("perimetre"))
-      .alias("perimetre"),
+    ...bronzeSeries(),
     pl.col("nature").alias("_nature_raw"),
     pl.col("date"),
     pl.col("heure"),
