@@ -12,7 +12,8 @@
  *   same test instants → `predictions_consommation`.
  *
  * - {@linkcode trainMixClassifiers} (notebook 09): `eco2mix_silver` → the renewable-share
- *   classifiers, 1 to 6 hours ahead → `predictions_mix`.
+ *   classifiers, 1 to 6 hours ahead → `predictions_mix` (the test period, and the classes
+ *   forecast for the 1-6 hours after the last measurement).
  *
  * Why the features are stored rather than recomputed in notebook 08: the models' lineage then
  * names one table version (which itself records the silver version and the reference files it
@@ -139,6 +140,7 @@ import {
   MIX_COLUMNS,
   MIX_FEATURES,
   MIX_PROFILES,
+  mixFeatures,
   type MixHorizonResult,
   type MixScore,
   type MixSeries,
@@ -1306,6 +1308,11 @@ export interface MixHorizonReport {
   secondes: number;
   scores: MixScore[];
   importance: PermutationImportanceResult;
+  /**
+   * The forecast beyond the data: the class `horizon_heures` after the last measured instant
+   * (`instant`), from what is known at that instant.
+   */
+  prevision: { instant: number; classe: string };
 }
 
 /** What {@linkcode trainMixClassifiers} did. */
@@ -1334,6 +1341,8 @@ export interface MixTrainingReport {
 const MIX_PREDICTION_SCHEMA = {
   timestamp_utc: pl.Float64,
   horizon_heures: pl.Int32,
+  /** `test` (scored against the actual class) or `prevision` (after the last measurement). */
+  periode: pl.Utf8,
   schema: pl.Utf8,
   model: pl.Utf8,
   model_version: pl.Int32,
@@ -1415,6 +1424,7 @@ export async function trainMixClassifiers(
   const horizons: MixHorizonReport[] = [];
   const frames: pl.DataFrame[] = [];
   const trainingData: TrainingDataRef[] = [{ table: "eco2mix_silver", version: silverVersion }];
+  const lastMeasured = measured[measured.length - 1];
   for (const hours of horizonHours) {
     for (const [schema, scheme] of trained) {
       const started = new Date();
@@ -1452,6 +1462,12 @@ export async function trainMixClassifiers(
         version: info.version,
         tags: { horizon_heures: String(hours), schema },
       });
+      // Beyond the data: the features of lastMeasured + hours are all known at lastMeasured.
+      const next = mixFeatures(mix, hours, [lastMeasured + hours * HOUR_MS]);
+      const prevision = {
+        instant: next.epochMs[0],
+        classe: String(r.model.predict(next.x)[0]),
+      };
       horizons.push({
         horizon_heures: hours,
         schema,
@@ -1463,8 +1479,9 @@ export async function trainMixClassifiers(
         secondes: r.seconds,
         scores: r.scores,
         importance: r.importance,
+        prevision,
       });
-      frames.push(mixPredictionRows(r, mix, targets, schema, info.version));
+      frames.push(mixPredictionRows(r, mix, targets, schema, info.version, prevision));
     }
   }
   const commit = await catalog.table(MIX_PREDICTIONS_TABLE).overwrite(
@@ -1494,12 +1511,14 @@ function mixPredictionRows(
   targets: Float64Array,
   schema: string,
   version: number,
+  prevision: MixHorizonReport["prevision"],
 ): pl.DataFrame {
   const parts = Object.entries(r.forecasts).map(([model, classes]) => {
     const rows = r.testRows.map((_, k) => k).filter((k) => classes[k] !== null);
     return pl.DataFrame({
       timestamp_utc: rows.map((k) => targets[r.testRows[k]]),
       horizon_heures: rows.map(() => r.horizonHeures),
+      periode: rows.map(() => "test"),
       schema: rows.map(() => schema),
       model: rows.map(() => model),
       model_version: rows.map(() => (model === "gbdt" ? version : null)),
@@ -1510,5 +1529,16 @@ function mixPredictionRows(
       ),
     }, { schema: MIX_PREDICTION_SCHEMA });
   });
-  return asInstants(pl.concat(parts, { how: "vertical" }), ["timestamp_utc"]);
+  const next = pl.DataFrame({
+    timestamp_utc: [prevision.instant],
+    horizon_heures: [r.horizonHeures],
+    periode: ["prevision"],
+    schema: [schema],
+    model: ["gbdt"],
+    model_version: [version],
+    classe_predite: [prevision.classe],
+    classe_reelle: [null],
+    part_reelle: [null],
+  }, { schema: MIX_PREDICTION_SCHEMA });
+  return asInstants(pl.concat([...parts, next], { how: "vertical" }), ["timestamp_utc"]);
 }

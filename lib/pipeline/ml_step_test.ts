@@ -311,6 +311,40 @@ Deno.test("mix classifiers: registered per horizon and scheme, predictions store
       stored.getColumn("model").unique().sort().toArray() as string[],
       ["gbdt", "persistance", "persistance_veille"],
     );
+    // Beyond the data: one class per horizon and scheme, 1 and 6 hours after the last
+    // measured quarter-hour (the last test instant: 25 July 2025, 15:15 Paris time).
+    const epoch = (frame: pl.DataFrame) =>
+      (frame.getColumn("timestamp_utc").toArray() as unknown as Date[]).map((d) => d.getTime());
+    const last = Math.max(...epoch(stored.filter(pl.col("periode").eq(pl.lit("test")))));
+    assert.equal(new Date(last).toISOString(), "2025-07-25T13:15:00.000Z");
+    assert.deepEqual(
+      report.horizons.map((h) => [h.modele, h.prevision.instant - last]),
+      [
+        ["mix_renouvelable_h1", 3_600_000],
+        ["mix_renouvelable_terciles_h1", 3_600_000],
+        ["mix_renouvelable_h6", 6 * 3_600_000],
+        ["mix_renouvelable_terciles_h6", 6 * 3_600_000],
+      ],
+    );
+    for (const h of report.horizons) assert.ok(h.classes.includes(h.prevision.classe), h.modele);
+    const next = stored.filter(pl.col("periode").eq(pl.lit("prevision"))).sort([
+      "horizon_heures",
+      "schema",
+    ]);
+    assert.deepEqual(
+      next.select("horizon_heures", "schema", "model", "classe_predite", "classe_reelle")
+        .toRecords(),
+      [...report.horizons].sort((a, b) =>
+        a.horizon_heures - b.horizon_heures || a.schema.localeCompare(b.schema)
+      ).map((h) => ({
+        horizon_heures: h.horizon_heures,
+        schema: h.schema,
+        model: "gbdt",
+        classe_predite: h.prevision.classe,
+        classe_reelle: null,
+      })),
+    );
+    assert.deepEqual(epoch(next), [1, 1, 6, 6].map((h) => last + h * 3_600_000));
   } finally {
     await Deno.remove(root, { recursive: true });
   }
