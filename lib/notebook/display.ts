@@ -7,6 +7,7 @@
 
 import pl from "nodejs-polars";
 import { inKernel, SKIPPED_STEP_MIME, type SkippedStep } from "../runner/progress.ts";
+import { digitsFor, formatDate, formatNumber, formatParisDateTime } from "./format.ts";
 
 export type { SkippedStep };
 
@@ -135,32 +136,116 @@ export function markdownToHtml(text: string): string {
   return blocks.join("");
 }
 
+/** Options of {@linkcode table}. */
+export interface TableOptions {
+  /** The sentence shown instead of a table without rows (French). */
+  empty?: string;
+  /** Rows written into the notebook (default 1 000; the count says how many there are). */
+  maxRows?: number;
+}
+
+/** Rows of the text form of a table (the HTML form scrolls through `maxRows`). */
+const TEXT_ROWS = 20;
+
 /**
- * Shows a table: a polars DataFrame or an array of records (converted column-wise).
+ * Shows a table: a polars DataFrame or an array of records, for a French reader: numbers with a
+ * decimal comma and the decimals their unit needs (see `digitsFor` in `format.ts`), instants in
+ * Paris local time (a `_utc` column is renamed accordingly), dates as `jj/mm/aaaa`, booleans as
+ * oui / non. Every row up to `maxRows` is in a scrollable HTML table, and the count says
+ * "n lignes" or "n lignes affichées sur N"; a table without rows is a sentence.
  *
  * @example
  * ```ts
  * import { table } from "./display.ts";
  * await table([{ source: "nucleaire", part_pct: 68.2 }]);
+ * await table([], { empty: "Aucune anomalie sur la période." });
  * ```
  */
-export async function table(data: pl.DataFrame | Row[]): Promise<void> {
-  const df = forDisplay(Array.isArray(data) ? pl.readRecords(data) : data);
-  if (inKernel()) await Deno.jupyter.display(df);
-  else console.log(df.toString());
+export async function table(data: pl.DataFrame | Row[], options: TableOptions = {}): Promise<void> {
+  const df = Array.isArray(data) ? (data.length ? pl.readRecords(data) : pl.DataFrame()) : data;
+  if (df.height === 0) {
+    await md(options.empty ?? "Aucune ligne : le tableau est vide pour ces données.");
+    return;
+  }
+  const bundle = tableBundle(df, options);
+  if (inKernel()) await Deno.jupyter.display(bundle, { raw: true });
+  else console.log(bundle["text/plain"]);
 }
 
 /**
- * Dates and datetimes as ISO text: the kernel's table rendering serialises them as `{}` in its
- * JSON bundle.
+ * The display bundle of a non-empty table (HTML and text; see {@linkcode table}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { tableBundle } from "./display.ts";
+ * const bundle = tableBundle(pl.DataFrame({ consommation_mw: [45123.456], mape_pct: [0.76612] }));
+ * assert.match(bundle["text/html"], /<td>45\u202f123<\/td><td>0,766<\/td>/);
+ * assert.match(bundle["text/plain"], /1 ligne$/);
+ * ```
  */
-function forDisplay(df: pl.DataFrame): pl.DataFrame {
-  return df.select(...df.columns.map((name) => {
-    const type = df.getColumn(name).dtype;
-    if (type.equals(pl.Date)) return pl.col(name).dt.strftime("%Y-%m-%d").alias(name);
-    if (type.variant === "Datetime") {
-      return pl.col(name).dt.strftime("%Y-%m-%dT%H:%M:%S%z").alias(name);
-    }
-    return pl.col(name);
-  }));
+export function tableBundle(
+  df: pl.DataFrame,
+  options: TableOptions = {},
+): { "text/html": string; "text/plain": string } {
+  const shown = Math.min(df.height, options.maxRows ?? 1000);
+  const head = df.head(shown);
+  const columns = df.columns.map((name) => displayColumn(head.getColumn(name)));
+  const count = shown === df.height
+    ? `${formatNumber(df.height, 0)} ligne${df.height > 1 ? "s" : ""}`
+    : `${formatNumber(shown, 0)} lignes affichées sur ${formatNumber(df.height, 0)}`;
+  const row = (cells: string[], tag: string) =>
+    `<tr>${cells.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join("")}</tr>`;
+  const body = Array.from({ length: shown }, (_, i) => row(columns.map((c) => c.cells[i]), "td"));
+  const html = `<div style="max-height:36em;overflow:auto">` +
+    `<table class="dataframe"><thead>${row(columns.map((c) => c.header), "th")}</thead>` +
+    `<tbody>${body.join("")}</tbody></table></div><p><em>${count}</em></p>`;
+  const textRows = Math.min(shown, TEXT_ROWS);
+  const widths = columns.map((c) =>
+    Math.max(c.header.length, ...c.cells.slice(0, textRows).map((v) => v.length))
+  );
+  const line = (cells: string[]) => cells.map((v, j) => v.padEnd(widths[j])).join("  ").trimEnd();
+  const text = [
+    line(columns.map((c) => c.header)),
+    ...Array.from({ length: textRows }, (_, i) => line(columns.map((c) => c.cells[i]))),
+    ...(textRows < df.height ? ["…"] : []),
+    count,
+  ].join("\n");
+  return { "text/html": html, "text/plain": text };
+}
+
+/** A column's header and cells as the reader sees them. */
+function displayColumn(series: pl.Series): { header: string; cells: string[] } {
+  const name = series.name;
+  const type = series.dtype;
+  const values = series.toArray() as unknown[];
+  if (type.variant === "Datetime") {
+    // Instants with a time zone are shown in Paris time; naive ones are wall-clock times.
+    const zoned = Boolean((type as unknown as { timeZone?: string }).timeZone);
+    const format = zoned ? formatParisDateTime : (d: Date) =>
+      formatDate(d) + " " +
+      d.toISOString().slice(11, 16);
+    return {
+      header: zoned
+        ? name.replace(/_utc$/, "") + (name.endsWith("_utc") ? " (heure de Paris)" : "")
+        : name,
+      cells: values.map((v) => (v instanceof Date ? format(v) : "")),
+    };
+  }
+  if (type.equals(pl.Date)) {
+    return { header: name, cells: values.map((v) => (v instanceof Date ? formatDate(v) : "")) };
+  }
+  const digits = digitsFor(name);
+  return {
+    header: name,
+    cells: values.map((v) => {
+      if (v === null || v === undefined) return "";
+      if (typeof v === "number") return formatNumber(v, Number.isInteger(v) ? 0 : digits);
+      if (typeof v === "bigint") return formatNumber(Number(v), 0);
+      if (typeof v === "boolean") return v ? "oui" : "non";
+      if (v instanceof Date) return formatParisDateTime(v);
+      return typeof v === "string" ? v : JSON.stringify(v);
+    }),
+  };
 }
