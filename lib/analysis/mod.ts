@@ -9,6 +9,7 @@
  * - weekly seasonality (weekday × hour profile, signed weekend effect);
  * - cleanest and most carbon-intensive hours;
  * - Pearson correlation between mix shares and CO2 intensity;
+ * - daily wholesale prices against consumption, mix and CO2 intensity (negative and extreme days);
  * - exploration (notebook 04): statistics per column, consumption extremes, energy by source,
  *   completeness and key findings phrased from the numbers.
  *
@@ -44,6 +45,7 @@ export * from "./anomaly_events.ts";
 export * from "./carbon.ts";
 export * from "./correlation.ts";
 export * from "./exploration.ts";
+export * from "./prices.ts";
 export * from "./rolling.ts";
 export * from "./seasonality.ts";
 export * from "./trend.ts";

@@ -116,6 +116,21 @@ export const TABLES: readonly TableDefinition[] = [
       "energy, mean and peak power, threshold.",
   },
   {
+    name: "prix_spot_quotidiens",
+    layer: "silver",
+    description: "Daily French wholesale electricity prices (EUR/MWh, day-ahead market) from " +
+      "Ember's daily price file found in the reference folder, with its file and line; empty " +
+      "when the file is absent.",
+  },
+  {
+    name: "prix_mix_quotidien",
+    layer: "gold",
+    description: "Per national perimeter and local day of the data: the wholesale price beside " +
+      "the day's consumption, nuclear, renewable and fossil shares and CO2 intensity, and the " +
+      "price category (negatif, tres_bas, normal, tres_eleve); empty when no price covers the " +
+      "period.",
+  },
+  {
     name: "anomalies",
     layer: "gold",
     description: "Unusual consumption peaks and troughs and production drops: value, expected " +
@@ -153,7 +168,8 @@ export const TABLES: readonly TableDefinition[] = [
     keyColumns: ["schema", "horizon_heures", "model", "timestamp_utc"],
     description: "Class of the renewable share forecast 1 to 6 hours ahead on the test period, " +
       "by the classifiers (brief's classes and terciles) and by persistence: predicted and " +
-      "actual class, actual share.",
+      "actual class, actual share (periode test); and the classifiers' classes for the 1 to 6 " +
+      "hours after the last measured instant (periode prevision, no actual class).",
   },
   {
     name: "importance_variables",

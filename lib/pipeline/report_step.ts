@@ -23,7 +23,10 @@ import {
   weekendEffect,
 } from "../analysis/mod.ts";
 import { anomalyEventSentence, exchangeEpisodeSentence } from "../report/events.ts";
+import { extremePriceDays, priceDrivers, priceNarrative } from "../report/prices.ts";
 import { buildReport, type ReportData, type ReportFigure } from "../report/report.ts";
+import { priceCorrelations } from "../analysis/prices.ts";
+import { PRICE_STEP } from "../layers/prices.ts";
 import { goldWorkbook, MAX_SHEET_CELLS, type WorkbookTable } from "../report/workbook.ts";
 import { readManifest } from "../runner/manifest.ts";
 import {
@@ -35,6 +38,7 @@ import {
   type Figure,
   hasChromium,
   mixPieFigure,
+  priceFigure,
   productionFigure,
   renewableShareFigure,
 } from "../viz/mod.ts";
@@ -94,7 +98,7 @@ const only = (df: pl.DataFrame, perimetre: string) =>
 /**
  * Everything the dashboard draws, read from the lakehouse: the main perimeter's silver rows
  * ({@linkcode mainSeries}), and the tables present among the models' predictions and feature
- * importance, the anomaly events and the exchange episodes.
+ * importance, the anomaly events, the exchange episodes and the daily prices.
  *
  * @example
  * ```ts ignore
@@ -115,6 +119,7 @@ export async function dashboardTables(
       featureImportance: await optional("importance_variables"),
       anomalyEvents: await optional("evenements_anomalies"),
       exchangeEpisodes: await optional("episodes_echanges"),
+      prices: await optional("prix_mix_quotidien"),
     },
   };
 }
@@ -125,6 +130,7 @@ export async function dashboardTables(
 function reportFigures(
   silver: pl.DataFrame,
   exchanges: pl.DataFrame | null,
+  prices: pl.DataFrame | null,
 ): Record<string, Figure> {
   const figures: Record<string, Figure> = {
     consommation: consumptionFigure(silver),
@@ -138,6 +144,7 @@ function reportFigures(
     figures.co2 = co2Figure(silver);
   }
   if (exchanges && exchanges.height > 0) figures.echanges = exchangesFigure(exchanges);
+  if (prices && prices.height > 0) figures.prix = priceFigure(prices);
   return figures;
 }
 
@@ -212,12 +219,36 @@ export async function skippedStepsOfRun(runDir: string): Promise<ReportData["eta
   );
 }
 
+/** The report's price section from the days of `prix_mix_quotidien` that have a price. */
+function priceReport(days: pl.DataFrame, spot: pl.DataFrame | null): ReportData["prix"] {
+  const correlations = priceCorrelations(days);
+  const extremes = records(extremePriceDays(days));
+  const high = extremes.filter((r) => r.categorie === "très élevé").reverse().slice(0, 5);
+  return {
+    fichier: spot && spot.height > 0 ? String(spot.getColumn("source_file").toArray()[0]) : "",
+    texte: priceNarrative(days, correlations),
+    correlations: priceDrivers(correlations),
+    jours: [...extremes.filter((r) => r.categorie === "négatif"), ...high].map((r) => ({
+      date: r.date,
+      jour: r.jour,
+      prix: r.prix_eur_mwh,
+      categorie: r.categorie,
+    })),
+  };
+}
+
 /** Gathers every number of the report from the tables (and the skipped steps of the run). */
 export async function collectReportData(
   catalog: Catalog,
   options: Omit<ReportOptions, "outputDir" | "withoutFigures">,
 ): Promise<
-  { data: Omit<ReportData, "figures">; silver: pl.DataFrame; exchanges: pl.DataFrame | null }
+  {
+    data: Omit<ReportData, "figures">;
+    silver: pl.DataFrame;
+    exchanges: pl.DataFrame | null;
+    /** The perimeter's rows of `prix_mix_quotidien`, when it has any. */
+    prices: pl.DataFrame | null;
+  }
 > {
   const { perimetre, silver } = await mainSeries(catalog);
   const measured = silver.filter(pl.col("consommation").isNotNull());
@@ -251,6 +282,8 @@ export async function collectReportData(
     anomalies: await readIfPresent(catalog, "anomalies"),
     events: await readIfPresent(catalog, "evenements_anomalies"),
     episodes: await readIfPresent(catalog, "episodes_echanges"),
+    prices: await readIfPresent(catalog, "prix_mix_quotidien"),
+    spot: await readIfPresent(catalog, "prix_spot_quotidiens"),
     quality: await readIfPresent(catalog, "qualite_donnees"),
   };
   const exchanges = gold.exchanges ? only(gold.exchanges, perimetre) : null;
@@ -297,9 +330,12 @@ export async function collectReportData(
   const episodeCount = (sens: string) =>
     episodes ? episodes.filter(pl.col("sens").eq(pl.lit(sens))).height : 0;
   const weekend = records(weekendEffect(silver))[0];
+  const skippedSteps = options.runDir ? await skippedStepsOfRun(options.runDir) : [];
+  const priceDays = gold.prices ? only(gold.prices, perimetre) : null;
   return {
     silver,
     exchanges,
+    prices: priceDays && priceDays.height > 0 ? priceDays : null,
     data: {
       generatedAt: new Date(),
       runId: options.runId ?? null,
@@ -346,7 +382,12 @@ export async function collectReportData(
             .map(anomalyEventSentence)
           : [],
       },
-      etapesIgnorees: options.runDir ? await skippedStepsOfRun(options.runDir) : [],
+      etapesIgnorees: skippedSteps,
+      prix: priceDays && priceDays.height > 0 ? priceReport(priceDays, gold.spot) : {
+        absent: skippedSteps.find((s) => s.step === PRICE_STEP)?.reason ??
+          "aucun prix de gros ne couvre la période des données (le notebook 06 lit le fichier " +
+            "de prix quotidiens d'Ember dans le dossier de référence)",
+      },
       qualite: gold.quality
         ? records(
           gold.quality.groupBy("regle").agg(
@@ -369,7 +410,7 @@ export async function collectReportData(
  * ```
  */
 export async function writeReport(catalog: Catalog, options: ReportOptions): Promise<ReportFiles> {
-  const { data, silver, exchanges } = await collectReportData(catalog, options);
+  const { data, silver, exchanges, prices } = await collectReportData(catalog, options);
   let figures: ReportData["figures"];
   let files: string[] = [];
   const dir = join(options.outputDir, "figures");
@@ -377,7 +418,7 @@ export async function writeReport(catalog: Catalog, options: ReportOptions): Pro
   else if (!hasChromium()) {
     figures = { absentes: "Chromium n'est pas installé (apt-get install chromium)" };
   } else {
-    const specs = reportFigures(silver, exchanges);
+    const specs = reportFigures(silver, exchanges, prices);
     files = await exportFigures(specs, dir, { width: 1000, height: 500 });
     figures = Object.values(specs).map((f, i): ReportFigure => ({
       file: relative(options.outputDir, files[i]),

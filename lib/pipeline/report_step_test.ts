@@ -10,11 +10,13 @@ import {
   writeReport,
 } from "./report_step.ts";
 import { refreshAnomalies } from "./analysis_step.ts";
+import { refreshPrices } from "./price_step.ts";
 import { refreshGold } from "./gold_step.ts";
 import { refreshSilver } from "./silver_step.ts";
 import { ingestFiles } from "./ingest.ts";
 import { openCatalog } from "./catalog.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
+import { PRICE_STEP } from "../layers/prices.ts";
 
 const TR_2016 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls");
 const TR_2025 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
@@ -46,7 +48,9 @@ Deno.test("the report is regenerated from other data, and its numbers follow", a
   const reports: string[] = [];
   for (const file of [TR_2025, TR_2016]) {
     const out = await Deno.makeTempDir();
-    const { report, figures } = await writeReport(await lakehouseOf(file), {
+    const catalog = await lakehouseOf(file);
+    await refreshPrices(catalog, { referenceDir: sharedDataPath() });
+    const { report, figures } = await writeReport(catalog, {
       outputDir: out,
       inputs: [file],
     });
@@ -64,6 +68,25 @@ Deno.test("the report is regenerated from other data, and its numbers follow", a
   assert.match(reports[0], /du 01\/01\/2025 au 25\/07\/2025/);
   assert.match(reports[1], /du 01\/06\/2016 au 25\/06\/2016/);
   assert.match(reports[0], /Prévision J-1 de RTE : MAPE 1,78 %/); // FACTS.md
+  // Prices: the mean of the file's days in the period, computed from its lines.
+  const priceLines = Deno.readTextFileSync(
+    sharedDataPath("prices/european_wholesale_electricity_price_data_daily_FRA.csv"),
+  ).trim().split("\n").map((l) => l.split(","));
+  const meanPrice = (from: string, to: string) => {
+    const days = priceLines.filter((f) => f[2] >= from && f[2] <= to).map((f) => Number(f[3]));
+    return (days.reduce((a, b) => a + b, 0) / days.length).toLocaleString("fr-FR", {
+      minimumFractionDigits: 1,
+      maximumFractionDigits: 1,
+    });
+  };
+  assert.ok(
+    reports[0].includes(
+      "## Prix de gros de l'électricité\n\nSur 206 jours, du 01/01/2025 au 25/07/2025, le prix " +
+        `de gros moyen est de ${meanPrice("2025-01-01", "2025-07-25")} €/MWh`,
+    ),
+  );
+  assert.match(reports[0], /- dimanche 11\/05\/2025 : -5,20 €\/MWh \(négatif\)/);
+  assert.ok(reports[1].includes(`moyen est de ${meanPrice("2016-06-01", "2016-06-25")} €/MWh`));
   // Exchange episodes, described in Paris time.
   for (const report of reports) {
     assert.match(
@@ -154,10 +177,13 @@ Deno.test("the report names the steps the run's manifest says were skipped, and 
           { step: "prévision de la consommation", reason: "trop peu de données" },
         ]),
         entry("09_ML_Classification_Mix", []),
+        entry("06_Analyses_Avancees", [
+          { step: PRICE_STEP, reason: "aucun fichier de prix quotidiens dans le dossier x" },
+        ]),
       ],
     }),
   );
-  assert.deepEqual(await skippedStepsOfRun(runDir), [{
+  assert.deepEqual((await skippedStepsOfRun(runDir)).slice(0, 1), [{
     notebook: "08_ML_Prevision_Consommation",
     step: "prévision de la consommation",
     reason: "trop peu de données",
@@ -188,6 +214,11 @@ Deno.test("the report names the steps the run's manifest says were skipped, and 
     /- \*\*prévision de la consommation\*\* \(notebook `08_ML_Prevision_Consommation`\) : trop peu de données\./,
   );
   assert.match(text, /Aucun modèle entraîné dans ce run : l'étape a été ignorée/);
+  // No price in this lakehouse: the price section gives the skipped step's reason.
+  assert.match(
+    text,
+    /## Prix de gros de l'électricité\n\nAucun prix de gros dans ce rapport : aucun fichier de prix quotidiens dans le dossier x\.\n/,
+  );
 });
 
 Deno.test("a gold table too large for a sheet keeps the main perimeter, then its first rows, and says so", () => {

@@ -75,6 +75,16 @@ export interface ReportData {
    * manifest), in run order; empty for a complete run or without a manifest.
    */
   etapesIgnorees: { notebook: string; step: string; reason: string }[];
+  /**
+   * Daily wholesale prices of the period: the summary sentence, the drivers, the negative and
+   * very high days, the file; or why there are none.
+   */
+  prix: {
+    fichier: string;
+    texte: string;
+    correlations: { variable: string; r: number; pente: number; unite: string; jours: number }[];
+    jours: { date: string; jour: string; prix: number; categorie: string }[];
+  } | { absent: string };
   /** Figures, or why there are none. */
   figures: ReportFigure[] | { absentes: string };
 }
@@ -137,6 +147,36 @@ function episodesSection(e: ReportData["episodes"]): string[] {
     `${fr(e.import)} d'import. Les plus importants (heures de Paris) :`,
     "",
     ...e.exemples.map((sentence) => `- ${mdText(sentence)}`),
+    "",
+  ];
+}
+
+function pricesSection(p: ReportData["prix"]): string[] {
+  const title = ["## Prix de gros de l'électricité", ""];
+  if ("absent" in p) {
+    return [...title, `Aucun prix de gros dans ce rapport : ${mdText(p.absent)}.`, ""];
+  }
+  return [
+    ...title,
+    mdText(p.texte),
+    "",
+    "| variable du jour | corrélation r | pente |",
+    "|---|---:|---:|",
+    ...p.correlations.map((c) =>
+      `| ${c.variable} | ${fr(c.r, 2)} | ${c.pente > 0 ? "+" : ""}${fr(c.pente, 2)} ${c.unite} |`
+    ),
+    "",
+    ...(p.jours.length
+      ? [
+        "Jours à prix négatif ou très élevé (5 % des jours les plus chers de la période) :",
+        "",
+        ...p.jours.map((j) => `- ${j.jour} ${j.date} : ${fr(j.prix, 2)} €/MWh (${j.categorie})`),
+        "",
+      ]
+      : []),
+    `_Prix day-ahead journaliers de la France (source : Ember, « European Wholesale Electricity ` +
+    `Price Data », CC BY 4.0 ; fichier ${mdCode(p.fichier)}). Corrélations de Pearson sur les ` +
+    "jours complets ; une corrélation ne dit pas la cause._",
     "",
   ];
 }
@@ -337,6 +377,7 @@ export function buildReport(d: ReportData): string {
         "",
       ]
       : ["Les fichiers régionaux ne publient pas de taux de CO2.", ""]),
+    ...pricesSection(d.prix),
     "## Prévision de la consommation",
     "",
     ...d.previsionsRte.map((p) =>

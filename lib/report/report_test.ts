@@ -45,6 +45,20 @@ function sample(overrides: Partial<ReportData> = {}): ReportData {
     anomalies: { total: 711, evenements: 32, exemples: ["Creux de consommation inhabituel"] },
     qualite: [{ regle: "bilan_puissance", echecs: 211, verifiees: 19738 }],
     etapesIgnorees: [],
+    prix: {
+      fichier: "prix.csv",
+      texte: "Sur 206 jours, du 01/01/2025 au 25/07/2025, le prix de gros moyen est de 75,3 €/MWh.",
+      correlations: [
+        {
+          variable: "part des renouvelables",
+          r: -0.75,
+          pente: -7.41,
+          unite: "€/MWh par point",
+          jours: 205,
+        },
+      ],
+      jours: [{ date: "11/05/2025", jour: "dimanche", prix: -5.2, categorie: "négatif" }],
+    },
     figures: [{ file: "figures/mix.png", title: "Mix" }],
     ...overrides,
   };
@@ -132,4 +146,19 @@ Deno.test("hostile file, perimeter and country names stay text in the report", (
   assert.ok(md.includes("&lt;script&gt;alert(1)&lt;/script&gt;"));
   // A country name cannot open a table cell.
   assert.ok(md.includes("| Italie \\| &lt;img"));
+});
+
+Deno.test("the price section: drivers and extreme days, or why there is no price", () => {
+  const md = buildReport(sample());
+  assert.match(md, /## Prix de gros de l'électricité\n\nSur 206 jours, du 01\/01\/2025/);
+  assert.ok(md.includes("| part des renouvelables | -0,75 | -7,41 €/MWh par point |"));
+  assert.ok(md.includes("- dimanche 11/05/2025 : -5,20 €/MWh (négatif)"));
+  assert.match(md, /Ember.*CC BY 4\.0 ; fichier `prix\.csv`/);
+  const none = buildReport(sample({
+    prix: { absent: "aucun prix ne couvre la période des données (du 01/01/2014 au 31/12/2014)" },
+  }));
+  assert.match(
+    none,
+    /## Prix de gros de l'électricité\n\nAucun prix de gros dans ce rapport : aucun prix ne couvre la période des données \(du 01\/01\/2014 au 31\/12\/2014\)\.\n/,
+  );
 });

@@ -37,6 +37,7 @@ import {
   type ExchangeEpisodeData,
   exchangeEpisodesSpec,
 } from "./_core_events.ts";
+import { type PriceData, priceSpec } from "./_core_prices.ts";
 import {
   errorByHourSpec,
   errorHistogramSpec,
@@ -59,6 +60,8 @@ export interface DashboardData {
   readonly evenements?: AnomalyEventData | null;
   /** Episodes of massive import or export; null or absent when the table was not given. */
   readonly episodes?: ExchangeEpisodeData | null;
+  /** Daily wholesale prices; null or absent when the table was not given. */
+  readonly prix?: PriceData | null;
 }
 
 /** One key figure of the overview. */
@@ -176,7 +179,7 @@ export function dashboardKpis(h: HourlyData): Kpi[] {
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
  *   jour: [0], heure: [0], duree: [1], series: { consommation: [60000] } };
  * const figs = dashboardFigures({ horaire: h, predictions: null, importance: null }, "", "");
- * assert.equal(Object.keys(figs).length, 19);
+ * assert.equal(Object.keys(figs).length, 20);
  * assert.equal(figs.consommation.data.length, 1);
  * ```
  */
@@ -210,5 +213,6 @@ export function dashboardFigures(
     importance: importanceSpec(importance),
     evenements_anomalies: anomalyEventsSpec(data.evenements ?? null, from, to),
     episodes_echanges: exchangeEpisodesSpec(data.episodes ?? null, from, to),
+    prix: priceSpec(data.prix ?? null, from, to),
   };
 }

@@ -17,6 +17,7 @@ import { gzipSync } from "fflate";
 import pl from "nodejs-polars";
 import * as coreDashboard from "./_core_dashboard.ts";
 import * as coreEvents from "./_core_events.ts";
+import * as corePrices from "./_core_prices.ts";
 import type { DashboardData } from "./_core_dashboard.ts";
 import * as coreData from "./_core_data.ts";
 import type { HourlyData } from "./_core_data.ts";
@@ -35,6 +36,7 @@ import {
 import type { SeriesChoice } from "./_frame.ts";
 import { toAnomalyEventData, toExchangeEpisodeData } from "./events.ts";
 import { toHourly } from "./hourly.ts";
+import { toPriceData } from "./prices.ts";
 import { rteForecasts, standardPredictions, toImportanceData, toPredictionData } from "./ml.ts";
 import { COLORS, COUNTRIES, SOURCES } from "./palette.ts";
 
@@ -50,6 +52,8 @@ export interface DashboardTables {
   readonly anomalyEvents?: pl.DataFrame;
   /** Episodes of massive import or export (the gold table `episodes_echanges`). */
   readonly exchangeEpisodes?: pl.DataFrame;
+  /** Daily wholesale prices joined with the mix (the gold table `prix_mix_quotidien`). */
+  readonly prices?: pl.DataFrame;
 }
 
 /** Options of {@linkcode buildDashboard}. */
@@ -113,6 +117,13 @@ const SECTIONS: readonly Section[] = [
     charts: [{ id: "co2" }, { id: "mix_co2" }],
   },
   {
+    id: "prix",
+    title: "Prix de gros",
+    text: "Prix de gros journalier de l'électricité en France (marché day-ahead, source Ember) " +
+      "et part des renouvelables dans la production ; points : jours à prix négatif ou très élevé.",
+    charts: [{ id: "prix", wide: true }],
+  },
+  {
     id: "ml",
     title: "Machine learning",
     text: "Prévisions de consommation des modèles, comparées à celles de RTE (J-1, J) " +
@@ -140,7 +151,7 @@ const SECTIONS: readonly Section[] = [
  * ```ts
  * import assert from "node:assert/strict";
  * import { DASHBOARD_CHARTS } from "./dashboard.ts";
- * assert.equal(DASHBOARD_CHARTS.length, 19);
+ * assert.equal(DASHBOARD_CHARTS.length, 20);
  * assert.equal(DASHBOARD_CHARTS[0], "consommation");
  * ```
  */
@@ -150,7 +161,15 @@ export const DASHBOARD_CHARTS: readonly string[] = SECTIONS.flatMap((s) =>
 
 /** Every function of the portable core, in declaration order, for the page. */
 function coreFunctions(): ((...args: never[]) => unknown)[] {
-  const exported = [coreData, coreFormat, coreFigures, coreMl, coreEvents, coreDashboard]
+  const exported = [
+    coreData,
+    coreFormat,
+    coreFigures,
+    coreMl,
+    coreEvents,
+    corePrices,
+    coreDashboard,
+  ]
     .flatMap((m) => Object.values(m) as unknown[])
     .filter((v): v is (...args: never[]) => unknown => typeof v === "function");
   return [
@@ -283,6 +302,7 @@ export function dashboardData(
     episodes: tables.exchangeEpisodes
       ? toExchangeEpisodeData(tables.exchangeEpisodes, horaire.perimetre)
       : null,
+    prix: tables.prices ? toPriceData(tables.prices, horaire.perimetre) : null,
   };
 }
 

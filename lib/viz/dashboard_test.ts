@@ -5,6 +5,10 @@ import pl from "nodejs-polars";
 import type { Page } from "playwright-core";
 import { anomalyEvents } from "../analysis/mod.ts";
 import { exchangeEpisodes } from "../layers/exchange_episodes.ts";
+import { carbonFootprint, dailyEnergyMix } from "../layers/gold.ts";
+import { parseDailyPrices } from "../layers/prices.ts";
+import { dailyPriceMix } from "../analysis/prices.ts";
+import { sharedDataPath } from "../testing/shared_data.ts";
 import { dashboardFigures } from "./_core_dashboard.ts";
 import {
   buildDashboard,
@@ -21,6 +25,8 @@ const IMPORTANCE = pl.DataFrame({
   importance: [0.42, 0.21, 0.12, 0.18, 0.07],
 });
 
+const PRICES = "prices/european_wholesale_electricity_price_data_daily_FRA.csv";
+
 function realTables(): DashboardTables {
   const silver = realSilver2025();
   return {
@@ -29,6 +35,10 @@ function realTables(): DashboardTables {
     featureImportance: IMPORTANCE,
     anomalyEvents: anomalyEvents(silver),
     exchangeEpisodes: exchangeEpisodes(silver),
+    prices: dailyPriceMix(
+      parseDailyPrices(Deno.readTextFileSync(sharedDataPath(PRICES)), PRICES),
+      { mix: dailyEnergyMix(silver), carbon: carbonFootprint(silver), silver },
+    ),
   };
 }
 
@@ -89,6 +99,7 @@ Deno.test("the HTML is self-contained: plotly and the data inline, no external r
       "Échanges",
       "Environnement",
       "Machine learning",
+      "Prix de gros",
       "Événements",
     ]
   ) {
@@ -219,6 +230,11 @@ Deno.test("in Chromium: every chart drawn with data, no error, the date filter r
     assert.ok(marchEvents.length > 0);
     assert.ok(marchEvents.every((d) => d.includes(" mars 2025 ")), marchEvents.join());
     assert.ok(fullEvents.some((d) => d.startsWith("1 mai 2025 ")), fullEvents.join());
+    const marchPrices = await page.evaluate(
+      `document.getElementById("chart-prix").data[0].x`,
+    ) as string[];
+    assert.equal(marchPrices.length, 31);
+    assert.ok(marchPrices.every((d) => d.startsWith("2025-03-")));
 
     await page.evaluate(`(() => {
       document.getElementById("debut").value = "2024-01-01";

@@ -71,6 +71,7 @@ export {
   type ExchangeEpisodeData,
   exchangeEpisodesSpec,
 } from "./_core_events.ts";
+export { type PriceData, priceSpec } from "./_core_prices.ts";
 export type { SeriesChoice } from "./_frame.ts";
 export * from "./dashboard.ts";
 export * from "./errors.ts";
@@ -80,4 +81,5 @@ export * from "./hourly.ts";
 export * from "./ml.ts";
 export * from "./notebook.ts";
 export * from "./palette.ts";
+export * from "./prices.ts";
 export * from "./render.ts";

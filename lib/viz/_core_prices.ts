@@ -1,0 +1,113 @@
+/**
+ * Portable core, part 7: the daily wholesale price beside the renewable share (same inlining
+ * rules as `_core_data.ts`), for notebook 10 and the dashboard.
+ *
+ * @module
+ */
+
+import { COLORS } from "./palette.ts";
+import type { Figure } from "./_core_data.ts";
+import { baseLayout, emptyFigure, formatNumber, periodLabel } from "./_core_format.ts";
+
+/**
+ * Daily prices of the national perimeter (`prix_mix_quotidien`), columnar and JSON-able, in
+ * date order.
+ */
+export interface PriceData {
+  /** Local dates `YYYY-MM-DD`. */
+  readonly jours: readonly string[];
+  /** Day's wholesale price (EUR/MWh). */
+  readonly prix: readonly number[];
+  /** Renewable share of the day's production (%). */
+  readonly partRenouvelables: readonly (number | null)[];
+  /** `negatif`, `tres_bas`, `normal` or `tres_eleve`. */
+  readonly categorie: readonly string[];
+}
+
+/**
+ * The daily price (left axis) and the renewable share of production (right axis) over the
+ * local dates [`from`, `to`] (empty bound: open), negative and very high days marked; `null`
+ * data: a figure saying there are no prices.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { priceSpec } from "./_core_prices.ts";
+ * const p = { jours: ["2025-05-10", "2025-05-11"], prix: [40, -5.2],
+ *   partRenouvelables: [30, 41], categorie: ["normal", "negatif"] };
+ * const fig = priceSpec(p, "", "");
+ * assert.deepEqual(fig.data[0].y, [40, -5.2]);
+ * assert.deepEqual(fig.data[2].x, ["2025-05-11"]); // the negative day
+ * assert.equal(priceSpec(p, "2025-06-01", "").data.length, 0);
+ * ```
+ */
+export function priceSpec(p: PriceData | null, from: string, to: string): Figure {
+  const title = "Prix de gros de l'électricité et part des renouvelables";
+  if (p === null) {
+    return emptyFigure(title, "Aucun prix de gros : fichier de prix absent ou hors période");
+  }
+  const rows: number[] = [];
+  for (let i = 0; i < p.jours.length; i++) {
+    if ((from === "" || p.jours[i] >= from) && (to === "" || p.jours[i] <= to)) rows.push(i);
+  }
+  if (rows.length === 0) return emptyFigure(title, "Aucun prix sur la période choisie");
+  const x = rows.map((i) => p.jours[i]);
+  const mean = rows.reduce((t, i) => t + p.prix[i], 0) / rows.length;
+  const marked = (category: string, name: string, color: string) => {
+    const days = rows.filter((i) => p.categorie[i] === category);
+    return {
+      type: "scatter",
+      mode: "markers",
+      name,
+      x: days.map((i) => p.jours[i]),
+      y: days.map((i) => p.prix[i]),
+      marker: { color, size: 8, symbol: "circle" },
+      hovertemplate: "%{y:.2f} €/MWh",
+    };
+  };
+  return {
+    data: [
+      {
+        type: "scatter",
+        mode: "lines",
+        name: "Prix de gros (moyenne du jour)",
+        x,
+        y: rows.map((i) => p.prix[i]),
+        line: { color: COLORS.solde, width: 1.6 },
+        hovertemplate: "%{y:.2f} €/MWh",
+      },
+      {
+        type: "scatter",
+        mode: "lines",
+        name: "Part des renouvelables",
+        x,
+        y: rows.map((i) => p.partRenouvelables[i]),
+        yaxis: "y2",
+        line: { color: COLORS.renouvelables, width: 1.2, dash: "dot" },
+        hovertemplate: "%{y:.1f} %",
+      },
+      marked("negatif", "Prix négatif", COLORS.export),
+      marked("tres_eleve", "Prix très élevé (5 % des jours les plus chers)", COLORS.prevision_j),
+    ],
+    layout: baseLayout(
+      title,
+      periodLabel(x) + " · moyenne " + formatNumber(mean, 1) + " €/MWh · marché day-ahead " +
+        "(source : Ember, CC BY 4.0)",
+      {
+        xaxis: { type: "date", gridcolor: "#ECECEC" },
+        yaxis: { title: { text: "Prix (€/MWh)" }, gridcolor: "#ECECEC", zeroline: true },
+        yaxis2: {
+          title: { text: "Part des renouvelables (%)" },
+          overlaying: "y",
+          side: "right",
+          tickmode: "auto",
+          nticks: 6,
+          showgrid: false,
+        },
+        hovermode: "x unified",
+        // Room for the right axis and its title.
+        margin: { l: 70, r: 80, t: 80, b: 105 },
+      },
+    ),
+  };
+}
