@@ -147,9 +147,13 @@ export function sumOrNull(value: pl.Expr): pl.Expr {
   return pl.when(value.count().gt(0)).then(value.sum()).otherwise(pl.lit(null));
 }
 
-/** factor × numerator / denominator, null when the denominator is not positive. */
+/**
+ * factor × numerator / denominator, null when the denominator is not positive. In floating point
+ * whatever the columns' types: polars divides two integer columns by floor division (7 / 2 = 3).
+ */
 export function ratio(numerator: pl.Expr, denominator: pl.Expr, factor: number): pl.Expr {
-  return pl.when(denominator.gt(0)).then(numerator.mul(factor).div(denominator))
+  return pl.when(denominator.gt(0))
+    .then(numerator.cast(pl.Float64).mul(factor).div(denominator.cast(pl.Float64)))
     .otherwise(pl.lit(null));
 }
 
