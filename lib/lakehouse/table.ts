@@ -152,6 +152,9 @@ export interface FileInfo {
   modificationTime: number;
 }
 
+/** Row number column of merge's scratch frames. */
+const ROW = "__merge_row";
+
 /** Writer features this implementation honours when writing. */
 const SUPPORTED_WRITER_FEATURES = new Set(["appendOnly", "invariants"]);
 
@@ -333,30 +336,41 @@ export class DeltaTable {
     let deleted = 0;
     let matched = 0;
     for (const add of candidates) {
-      const target = conformFrame(await readFiles(snap, [add]), schema);
-      const hits = target.join(sourceKeys, { ...byKey, how: "semi" });
-      matched += hits.height;
-      const same = options.onlyChanged ? hits.join(source, { ...whole, how: "semi" }) : null;
-      if (same?.height) unchangedKeys.push(same.select(...keys));
-      const changed = hits.height - (same?.height ?? 0);
-      let rest = target.join(sourceKeys, { ...byKey, how: "anti" });
-      let gone = 0;
-      if (options.deleteMissing) {
-        const stay = scope
-          ? rest.join(scope, { on: scope.columns, nullsEqual: true, how: "anti" })
-          : rest.head(0);
-        gone = rest.height - stay.height;
-        rest = stay;
+      // Row numbers and narrow projections: gathering every column once, at the end, is what
+      // costs on wide tables.
+      const target = conformFrame(await readFiles(snap, [add]), schema).withRowIndex(ROW);
+      const rowsOf = (df: pl.DataFrame) => df.getColumn(ROW).toArray() as number[];
+      const hits = rowsOf(target.select(ROW, ...keys).join(sourceKeys, { ...byKey, how: "semi" }));
+      matched += hits.length;
+      let same: number[] = [];
+      if (options.onlyChanged && hits.length) {
+        const equal = target.filter(pl.col(ROW).isIn(hits)).drop(ROW)
+          .join(source, { ...whole, how: "semi" });
+        unchangedKeys.push(equal.select(...keys));
+        same = rowsOf(target.join(equal.select(...keys), { ...byKey, how: "semi" }));
       }
-      if (changed === 0 && gone === 0) continue;
+      let gone: number[] = [];
+      if (options.deleteMissing) {
+        const missing = target.select(ROW, ...(scope?.columns ?? keys))
+          .filter(pl.col(ROW).isIn(hits).not());
+        gone = rowsOf(
+          scope
+            ? missing.join(scope, { on: scope.columns, nullsEqual: true, how: "semi" })
+            : missing,
+        );
+      }
+      const changed = hits.length - same.length;
+      if (changed === 0 && gone.length === 0) continue;
       updated += changed;
-      deleted += gone;
+      deleted += gone.length;
       removes.push({ remove: removeOf(add, true) });
-      kept.push(rest, ...(same?.height ? [same] : []));
+      const sameSet = new Set(same);
+      const drop = [...hits.filter((r) => !sameSet.has(r)), ...gone];
+      kept.push(target.filter(pl.col(ROW).isIn(drop).not()).drop(ROW));
     }
     const unchanged = unchangedKeys.length ? pl.concat(unchangedKeys) : null;
     const written = unchanged ? source.join(unchanged, { ...byKey, how: "anti" }) : source;
-    const out = pl.concat([...kept, written], { how: "vertical" });
+    const out = pl.concat([...kept, written], { how: "vertical", rechunk: false });
     const adds = await writeDataFiles(this.root, out, schema, parts, fileOptions(options, snap));
     const touched = new Set(candidates.map((f) => partitionKey(f.partitionValues, parts)));
     const notMatchedBySource = options.deleteMissing
