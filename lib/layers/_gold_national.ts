@@ -22,6 +22,9 @@ export const NATIONAL_VIEW = "France (somme des régions)";
 
 /** Perimeter of RTE's national files: not a region, never summed. */
 const FRANCE = "France";
+/** Rows of a region (a perimeter the national view sums). */
+const REGIONAL = pl.col("perimetre").neq(pl.lit(FRANCE))
+  .and(pl.col("perimetre").neq(pl.lit(NATIONAL_VIEW)));
 
 /** Ratios: recomputed from the summed columns, never summed. */
 const RATIOS = ["part_renouvelables", "part_bas_carbone", "taux_co2", "taux_co2_recalcule"];
@@ -58,7 +61,7 @@ function leastNature(): pl.Expr {
 export function nationalView(silver: pl.DataFrame): pl.DataFrame {
   checkSilver(silver, ["jeu_donnees"], "withNationalView");
   if (silver.filter(pl.col("perimetre").eq(pl.lit(NATIONAL_VIEW))).height > 0) return silver;
-  const regional = silver.filter(pl.col("perimetre").neq(pl.lit(FRANCE)));
+  const regional = silver.filter(REGIONAL);
   if (regional.height === 0) return silver;
 
   const schema = regional.schema;
@@ -127,4 +130,21 @@ function ratio(name: string, columns: readonly string[]): pl.Expr {
           .alias(name)
         : pl.lit(null).cast(pl.Float64).alias(name);
   }
+}
+
+/**
+ * The regions {@linkcode nationalView} sums, sorted: every perimeter but `France` (national
+ * files) and the national view itself. A national row needs all of them at its instant.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { regionsOf } from "./_gold_national.ts";
+ * const silver = pl.DataFrame({ perimetre: ["PACA", "France", "Bretagne", "PACA"] });
+ * assert.deepEqual(regionsOf(silver), ["Bretagne", "PACA"]);
+ * ```
+ */
+export function regionsOf(silver: pl.DataFrame): string[] {
+  return (silver.filter(REGIONAL).getColumn("perimetre").unique().toArray() as string[]).sort();
 }

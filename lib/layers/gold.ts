@@ -71,7 +71,7 @@ import {
   sumOrNull,
   where,
 } from "./_gold_frame.ts";
-import { NATIONAL_VIEW, nationalView } from "./_gold_national.ts";
+import { NATIONAL_VIEW, nationalView, regionsOf } from "./_gold_national.ts";
 import { type EpisodeOptions, exchangeEpisodes } from "./exchange_episodes.ts";
 import { isoWeek, isoWeekStart, isoYear } from "./time_keys.ts";
 
@@ -210,10 +210,7 @@ export function hourlyProductionBySource(
   options: GoldOptions = {},
 ): pl.DataFrame {
   const df = prepare(silver, options, ["heure_locale"], MIX_COLUMNS, "hourlyProductionBySource");
-  const split = df.groupBy("perimetre").agg(
-    FUELS.map((f) => pl.col(f).isNotNull()).reduce((a, b) => a.or(b)).any().alias("split"),
-  );
-  const withSplit = split.filter(pl.col("split")).getColumn("perimetre").toArray() as string[];
+  const withSplit = fuelSplitPerimetres(df);
   const keys = ["perimetre", "date", "heure"];
   // Aggregated wide (one pass over the rows), then stacked source by source: much cheaper than
   // grouping a frame unpivoted to 9 rows per step.
@@ -261,6 +258,14 @@ export function hourlyProductionBySource(
     "nb_mesures",
     "nb_mesures_attendues",
   ).sort([...keys, "source_energie"]);
+}
+
+/** Perimetres of a prepared frame that publish the fuel split (oil, coal, gas) somewhere. */
+function fuelSplitPerimetres(df: pl.DataFrame): string[] {
+  const split = df.groupBy("perimetre").agg(
+    FUELS.map((f) => pl.col(f).isNotNull()).reduce((a, b) => a.or(b)).any().alias("split"),
+  );
+  return (split.filter(pl.col("split")).getColumn("perimetre").toArray() as string[]).sort();
 }
 
 /**
@@ -643,6 +648,28 @@ function importExport(mw: pl.Expr): [pl.Expr, pl.Expr] {
   return [part(mw.gt(0)), part(mw.lt(0))];
 }
 
+/** Border columns of a prepared frame stacked: one row per step and `pays`, its MW in `mw`. */
+function borderRows(df: pl.DataFrame): pl.DataFrame {
+  return pl.concat(
+    Object.entries(EXCHANGE_COUNTRIES).map(([column, pays]) =>
+      df.select(
+        "perimetre",
+        "date",
+        "pas_minutes",
+        pl.lit(pays).alias("pays"),
+        pl.col(column).alias("mw"),
+        interpolated(df, [column]).alias("_interp"),
+      )
+    ),
+  );
+}
+
+/** The (perimetre, pays) of {@linkcode borderRows} with a value somewhere: published borders. */
+function publishedBorders(long: pl.DataFrame): pl.DataFrame {
+  return long.filter(pl.col("mw").isNotNull()).select("perimetre", "pays").unique()
+    .sort(["perimetre", "pays"]);
+}
+
 /**
  * `echanges_internationaux`: one row per perimetre, local date and `pays` (`UK`, `Espagne`,
  * `Italie`, `Suisse`, `DE-BE`, and `Total`).
@@ -696,18 +723,8 @@ export function internationalExchanges(
     "internationalExchanges",
   );
   const mw = pl.col("mw");
-  const borders = pl.concat(
-    Object.entries(EXCHANGE_COUNTRIES).map(([column, pays]) =>
-      df.select(
-        "perimetre",
-        "date",
-        "pas_minutes",
-        pl.lit(pays).alias("pays"),
-        pl.col(column).alias("mw"),
-        interpolated(df, [column]).alias("_interp"),
-      )
-    ),
-  ).filter(mw.isNotNull().any().over("perimetre", "pays"));
+  const long = borderRows(df);
+  const borders = long.join(publishedBorders(long), { on: ["perimetre", "pays"], how: "semi" });
   const [imp, exp] = importExport(mw);
   const perBorder = completenessColumns(
     borders.groupBy(["perimetre", "date", "pays"]).agg(
@@ -1020,6 +1037,146 @@ export const GOLD_TABLES: readonly (keyof GoldTables)[] = [
 ];
 
 /**
+ * What the rows of a gold table depend on, for steps that recompute some periods only:
+ * - `jour`: rows of one local day (column `date`), from that day's silver rows;
+ * - `semaine`: rows of one ISO week (column `debut_semaine`), from that week's silver rows;
+ * - `periode`: a summary of the whole period (forecast accuracy, the worst hours, episodes whose
+ *   threshold is a percentile of the period), recomputed whole.
+ * Beyond its period's rows, a `jour` or `semaine` row depends only on {@linkcode GoldContext}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { GOLD_PERIODS } from "./gold.ts";
+ * assert.deepEqual(GOLD_PERIODS.mix_energetique_quotidien, { grain: "jour", column: "date" });
+ * assert.equal(GOLD_PERIODS.episodes_echanges.grain, "periode");
+ * ```
+ */
+export const GOLD_PERIODS: Readonly<
+  Record<keyof GoldTables, { grain: "jour" | "semaine"; column: string } | { grain: "periode" }>
+> = {
+  production_par_source_horaire: { grain: "jour", column: "date" },
+  mix_energetique_quotidien: { grain: "jour", column: "date" },
+  consommation_previsions: { grain: "jour", column: "date" },
+  precision_previsions: { grain: "periode" },
+  pires_heures_previsions: { grain: "periode" },
+  echanges_internationaux: { grain: "jour", column: "date" },
+  empreinte_carbone: { grain: "jour", column: "date" },
+  statistiques_hebdomadaires: { grain: "semaine", column: "debut_semaine" },
+  episodes_echanges: { grain: "periode" },
+};
+
+/**
+ * The facts of a whole silver frame that gold rows of a day or week read beyond that period's
+ * rows: the regions the national view needs at an instant, and per perimetre (national view
+ * included) whether it publishes the fuel split and which borders it publishes.
+ */
+export interface GoldContext {
+  /** Regional perimetres of the data set, sorted. */
+  readonly regions: readonly string[];
+  /** Per perimetre: fuel split published somewhere, borders (`pays`) published somewhere. */
+  readonly perimetres: Readonly<Record<string, { fuelSplit: boolean; borders: string[] }>>;
+}
+
+/**
+ * Silver columns {@linkcode goldContext} reads (a projection of silver is enough).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { GOLD_CONTEXT_COLUMNS } from "./gold.ts";
+ * assert.ok(GOLD_CONTEXT_COLUMNS.includes("ech_comm_espagne"));
+ * ```
+ */
+export const GOLD_CONTEXT_COLUMNS: readonly string[] = [
+  "jeu_donnees",
+  "perimetre",
+  "timestamp_utc",
+  "pas_minutes",
+  "date_locale",
+  ...FUELS,
+  ...COMMERCIAL_EXCHANGES,
+];
+
+/**
+ * The {@linkcode GoldContext} of a silver frame, by the same rules the gold functions apply.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { goldContext } from "./gold.ts";
+ * const silver = pl.DataFrame({
+ *   jeu_donnees: ["eco2mix"], perimetre: ["France"], timestamp_utc: [Date.UTC(2025, 0, 1)],
+ *   date_locale: ["2025-01-01"], pas_minutes: [15], gaz: [3000], ech_comm_suisse: [-1200],
+ * }).withColumns(
+ *   pl.col("timestamp_utc").cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"),
+ *   pl.col("date_locale").str.strptime(pl.Date, "%Y-%m-%d"),
+ *   pl.col("pas_minutes").cast(pl.Int32),
+ * );
+ * assert.deepEqual(goldContext(silver), {
+ *   regions: [],
+ *   perimetres: { France: { fuelSplit: true, borders: ["Suisse"] } },
+ * });
+ * ```
+ */
+export function goldContext(silver: pl.DataFrame, options: GoldOptions = {}): GoldContext {
+  const columns = GOLD_CONTEXT_COLUMNS.filter((c) => silver.columns.includes(c));
+  const df = prepare(
+    silver.select(...columns),
+    options,
+    [],
+    [...FUELS, ...COMMERCIAL_EXCHANGES],
+    "goldContext",
+  );
+  const dataset = silver.filter(pl.col("jeu_donnees").eq(pl.lit(options.dataset ?? "eco2mix")));
+  const split = new Set(fuelSplitPerimetres(df));
+  const borders = publishedBorders(borderRows(df)).toRecords() as {
+    perimetre: string;
+    pays: string;
+  }[];
+  const perimetres: Record<string, { fuelSplit: boolean; borders: string[] }> = {};
+  for (const p of (df.getColumn("perimetre").unique().toArray() as string[]).sort()) {
+    perimetres[p] = {
+      fuelSplit: split.has(p),
+      borders: borders.filter((b) => b.perimetre === p).map((b) => b.pays),
+    };
+  }
+  return { regions: options.nationalView === false ? [] : regionsOf(dataset), perimetres };
+}
+
+/**
+ * Whether gold rows computed from `part` of a silver frame (whole days or weeks) equal those of
+ * the whole frame, given both contexts: `part`'s perimetres must have the facts they have in
+ * the whole, and if `part` holds regions, they must be all the regions of the whole.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { contextAgrees } from "./gold.ts";
+ * const whole = {
+ *   regions: ["Bretagne"],
+ *   perimetres: {
+ *     Bretagne: { fuelSplit: false, borders: [] },
+ *     France: { fuelSplit: true, borders: ["UK"] },
+ *   },
+ * };
+ * const days = { regions: [], perimetres: { France: { fuelSplit: true, borders: ["UK"] } } };
+ * assert.ok(contextAgrees(days, whole));
+ * const noBorder = { regions: [], perimetres: { France: { fuelSplit: true, borders: [] } } };
+ * assert.ok(!contextAgrees(noBorder, whole));
+ * ```
+ */
+export function contextAgrees(part: GoldContext, whole: GoldContext): boolean {
+  if (part.regions.length > 0 && JSON.stringify(part.regions) !== JSON.stringify(whole.regions)) {
+    return false;
+  }
+  return Object.entries(part.perimetres).every(([p, facts]) =>
+    JSON.stringify(facts) === JSON.stringify(whole.perimetres[p])
+  );
+}
+
+/**
  * Every gold table from one silver frame (national view computed once).
  *
  * @example
@@ -1042,18 +1199,50 @@ export const GOLD_TABLES: readonly (keyof GoldTables)[] = [
  * ```
  */
 export function buildGold(silver: pl.DataFrame, options: GoldOptions = {}): GoldTables {
+  return buildGoldTables(silver, GOLD_TABLES, options);
+}
+
+/**
+ * Some gold tables from one silver frame (national view computed once), as {@linkcode buildGold}
+ * builds them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { buildGoldTables } from "./gold.ts";
+ * const silver = pl.DataFrame({
+ *   jeu_donnees: ["eco2mix"], perimetre: ["France"], timestamp_utc: [Date.UTC(2025, 0, 1, 11)],
+ *   date_locale: ["2025-01-01"], heure_locale: ["12:00"], pas_minutes: [15],
+ *   consommation: [70000], prevision_j1: [69000], prevision_j: [70500],
+ * }).withColumns(
+ *   pl.col("timestamp_utc").cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"),
+ *   pl.col("date_locale").str.strptime(pl.Date, "%Y-%m-%d"),
+ *   pl.col("pas_minutes").cast(pl.Int32),
+ * );
+ * const gold = buildGoldTables(silver, ["precision_previsions"]);
+ * assert.deepEqual(Object.keys(gold), ["precision_previsions"]);
+ * ```
+ */
+export function buildGoldTables<K extends keyof GoldTables>(
+  silver: pl.DataFrame,
+  names: readonly K[],
+  options: GoldOptions = {},
+): Pick<GoldTables, K> {
   const rows = prepare(silver, options, [], [], "buildGold");
   const once = { nationalView: false, dataset: options.dataset };
-  const forecasts = consumptionForecasts(rows, once);
-  return {
-    production_par_source_horaire: hourlyProductionBySource(rows, once),
-    mix_energetique_quotidien: dailyEnergyMix(rows, once),
-    consommation_previsions: forecasts,
-    precision_previsions: forecastAccuracy(forecasts),
-    pires_heures_previsions: worstForecastHours(forecasts),
-    echanges_internationaux: internationalExchanges(rows, once),
-    empreinte_carbone: carbonFootprint(rows, once),
-    statistiques_hebdomadaires: weeklyStatistics(rows, once),
-    episodes_echanges: exchangeEpisodes(rows, options.episodes),
+  let forecasts: pl.DataFrame | undefined;
+  const forecastsOnce = () => forecasts ??= consumptionForecasts(rows, once);
+  const builders: Record<keyof GoldTables, () => pl.DataFrame> = {
+    production_par_source_horaire: () => hourlyProductionBySource(rows, once),
+    mix_energetique_quotidien: () => dailyEnergyMix(rows, once),
+    consommation_previsions: forecastsOnce,
+    precision_previsions: () => forecastAccuracy(forecastsOnce()),
+    pires_heures_previsions: () => worstForecastHours(forecastsOnce()),
+    echanges_internationaux: () => internationalExchanges(rows, once),
+    empreinte_carbone: () => carbonFootprint(rows, once),
+    statistiques_hebdomadaires: () => weeklyStatistics(rows, once),
+    episodes_echanges: () => exchangeEpisodes(rows, options.episodes),
   };
+  return Object.fromEntries(names.map((n) => [n, builders[n]()])) as Pick<GoldTables, K>;
 }

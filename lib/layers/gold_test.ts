@@ -2,12 +2,16 @@ import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import {
   buildGold,
+  buildGoldTables,
   carbonFootprint,
   consumptionForecasts,
+  contextAgrees,
   dailyEnergyMix,
   EXCHANGE_TOTAL,
   forecastAccuracy,
+  GOLD_PERIODS,
   GOLD_TABLES,
+  goldContext,
   GoldInputError,
   type GoldTables,
   hourlyProductionBySource,
@@ -28,6 +32,7 @@ import {
   silverTr2025,
   sumBy,
 } from "./_gold_testdata.ts";
+import { assertSameRows } from "../testing/same_rows.ts";
 
 // ---- independent helpers (plain JS, no polars, no code under test) ------------------------
 
@@ -581,4 +586,43 @@ Deno.test("gold schemas are stable: national, regional and empty inputs give the
       }
     }
   }
+});
+
+Deno.test("gold of whole weeks from their silver rows alone: the full build's rows, context permitting", () => {
+  // The 2025 real-time file and 3 regions of 2014 (national view), cut to two ISO weeks each.
+  const regions = silverRegional2014().filter(
+    pl.col("perimetre").isIn(["Bretagne", "Normandie", "PACA"]),
+  );
+  const silver = pl.concat([silverTr2025(), regions], { how: "diagonal" });
+  const whole = buildGold(silver);
+  const weeks = ["2025-03-24", "2025-06-30", "2014-10-20", "2014-12-29"].map((d) =>
+    new Date(`${d}T00:00:00Z`)
+  );
+  const days = weeks.flatMap((m) =>
+    Array.from({ length: 7 }, (_, i) => new Date(m.getTime() + i * 86_400_000))
+  );
+  const dayFrame = pl.DataFrame({ date_locale: days }).select(pl.col("date_locale").cast(pl.Date));
+  const part = silver.join(dayFrame, { on: "date_locale", how: "semi" });
+  assert.ok(contextAgrees(goldContext(part), goldContext(silver)));
+  const gold = buildGoldTables(part, GOLD_TABLES);
+  let compared = 0;
+  for (const name of GOLD_TABLES) {
+    const period = GOLD_PERIODS[name];
+    if (period.grain === "periode") continue;
+    const keys = pl.DataFrame({ [period.column]: period.grain === "jour" ? days : weeks })
+      .select(pl.col(period.column).cast(pl.Date));
+    const expected = whole[name].join(keys, { on: period.column, how: "semi" });
+    assert.ok(expected.height > 0, name);
+    assertSameRows(gold[name], expected, { label: name });
+    compared++;
+  }
+  assert.equal(compared, 6);
+  // A part missing a region the national view needs does not agree with the whole.
+  const twoRegions = part.filter(pl.col("perimetre").neq(pl.lit("PACA")));
+  assert.ok(!contextAgrees(goldContext(twoRegions), goldContext(silver)));
+  assert.deepEqual(goldContext(silver).regions, ["Bretagne", "Normandie", "PACA"]);
+  assert.deepEqual(goldContext(silver).perimetres.France, {
+    fuelSplit: true,
+    borders: ["DE-BE", "Espagne", "Italie", "Suisse", "UK"],
+  });
 });

@@ -18,6 +18,17 @@ import { createHash } from "node:crypto";
 import type { DeltaTable } from "../lakehouse/mod.ts";
 import { sourceFingerprint } from "../ml/selection_cache.ts";
 
+/** How a step ran: rebuilt from all of its input, updated incrementally, or already up to date. */
+export type StepMode = "complet" | "incremental" | "a_jour";
+
+/** Rows a table gained, changed and lost in an incremental run. */
+export interface TableChange {
+  table: string;
+  inserees: number;
+  modifiees: number;
+  supprimees: number;
+}
+
 /**
  * The app id of a step under a configuration: `<step>:<16 hex digits>` of the SHA-256 of the
  * parameters (JSON) and of the source of `code` and the modules it imports.

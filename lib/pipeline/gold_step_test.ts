@@ -6,8 +6,25 @@ import { ingestFiles } from "./ingest.ts";
 import { openCatalog } from "./catalog.ts";
 import { GOLD_TABLES } from "../layers/gold.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
+import { growingFileVersion } from "../testing/growing_file.ts";
+import { assertSameRows } from "../testing/same_rows.ts";
+import type { Catalog } from "../lakehouse/mod.ts";
+import { join } from "node:path";
 
 const TR_2016 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls");
+const TR_2025 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
+const regional = (region: string) =>
+  sharedDataPath(`eco2mix/regional/eCO2mix_RTE_${region}_Annuel-Definitif_2014.xls`);
+
+/** Every gold table, rows sorted on all columns. */
+async function goldTables(catalog: Catalog): Promise<Record<string, pl.DataFrame>> {
+  const out: Record<string, pl.DataFrame> = {};
+  for (const name of GOLD_TABLES) {
+    const df = await catalog.table(name).read();
+    out[name] = df.sort(df.columns);
+  }
+  return out;
+}
 
 Deno.test("gold tables are written from silver and read back identically", async () => {
   const catalog = openCatalog(await Deno.makeTempDir());
@@ -33,4 +50,65 @@ Deno.test("gold tables are written from silver and read back identically", async
 
 Deno.test("gold without silver is a clear error", async () => {
   await assert.rejects(refreshGold(openCatalog(await Deno.makeTempDir())), EmptySilverError);
+});
+
+Deno.test("a day more of silver: gold recomputes its week, MERGEs it, equal to a full rebuild", async () => {
+  const root = await Deno.makeTempDir();
+  const catalog = openCatalog(root);
+  const current = join(root, "eCO2mix_RTE_En-cours-TR.xls");
+  const download = await Deno.readFile(TR_2025);
+  await Deno.writeFile(current, growingFileVersion(download, { days: 60 }));
+  await ingestFiles(catalog, [current, regional("Bretagne"), regional("Normandie")]);
+  await refreshSilver(catalog);
+  const first = await refreshGold(catalog);
+  assert.equal(first.mode, "complet");
+  const regions2014 = (t: Record<string, pl.DataFrame>) =>
+    t.production_par_source_horaire.filter(pl.col("date").dt.year().eq(2014));
+  const before = await goldTables(catalog);
+
+  // Day 61 (Sunday 2 March 2025) is measured now; day 60's last rows are revised: the week of
+  // 24 February to 2 March is recomputed (future rows stay out of silver).
+  await Deno.writeFile(current, growingFileVersion(download, { days: 61 }));
+  await ingestFiles(catalog, [current]);
+  await refreshSilver(catalog);
+  const next = await refreshGold(catalog);
+  assert.equal(next.mode, "incremental");
+  assert.deepEqual(
+    next.jours.map((d) => d.toISOString().slice(0, 10)),
+    [
+      "2025-02-24",
+      "2025-02-25",
+      "2025-02-26",
+      "2025-02-27",
+      "2025-02-28",
+      "2025-03-01",
+      "2025-03-02",
+    ],
+  );
+  const after = await goldTables(catalog);
+  assert.ok(regions2014(after).frameEqual(regions2014(before)), "2014 untouched");
+  const mix = next.changements.find((c) => c.table === "mix_energetique_quotidien")!;
+  // 1 March revised (its old row deleted, its new one inserted) and 2 March new.
+  assert.deepEqual([mix.inserees, mix.supprimees], [2, 1]);
+  assert.equal((await catalog.table("mix_energetique_quotidien").history(1))[0].operation, "MERGE");
+  // Frames: the tables as stored.
+  assert.equal(
+    next.frames.mix_energetique_quotidien.height,
+    after.mix_energetique_quotidien.height,
+  );
+
+  const full = await refreshGold(catalog, { full: true });
+  assert.equal(full.mode, "complet");
+  const rebuilt = await goldTables(catalog);
+  for (const name of GOLD_TABLES) assertSameRows(after[name], rebuilt[name], { label: name });
+  assert.equal((await refreshGold(catalog)).mode, "a_jour");
+
+  // A third region: the national view of every day changes, everything is rebuilt.
+  await ingestFiles(catalog, [regional("PACA")]);
+  await refreshSilver(catalog);
+  const region = await refreshGold(catalog);
+  assert.equal(region.mode, "complet");
+  assert.match(region.raison, /régions/);
+  // Other options: another state, rebuilt.
+  assert.equal((await refreshGold(catalog, { nationalView: false })).mode, "complet");
 });

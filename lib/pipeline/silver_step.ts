@@ -33,25 +33,23 @@ import pl from "nodejs-polars";
 import { type Catalog, DeltaError, type DeltaTable } from "../lakehouse/mod.ts";
 import { bronzeSeries, type SilverOptions, toSilver } from "../layers/silver.ts";
 import { checkQuality } from "../quality/mod.ts";
-import { reflectedVersion, stateAppId, stateTxns, tableRows } from "./_incremental.ts";
+import {
+  reflectedVersion,
+  stateAppId,
+  stateTxns,
+  type StepMode,
+  type TableChange,
+  tableRows,
+} from "./_incremental.ts";
 
-/** How the step ran. */
-export type SilverMode = "complet" | "incremental" | "a_jour";
-
-/** Rows a table gained, changed and lost in the step (incremental runs). */
-export interface TableChange {
-  table: string;
-  inserees: number;
-  modifiees: number;
-  supprimees: number;
-}
+export type { StepMode, TableChange } from "./_incremental.ts";
 
 /** What the silver step wrote. */
 export interface SilverReport {
   /** Version of `eco2mix_silver` after the step. */
   version: number;
   /** `complet` (rebuilt from all of bronze), `incremental` or `a_jour` (nothing to do). */
-  mode: SilverMode;
+  mode: StepMode;
   /** Why this mode, in French, for the notebook. */
   raison: string;
   /** Series (jeu_donnees, perimetre) rebuilt: all of them in a full run, none when up to date. */
