@@ -3,7 +3,10 @@
  *
  * - `python3-nbformat`: Jupyter's reference validator, run on every notebook the runner writes;
  * - `chromium`: headless rendering of the dashboard and the report's PNG figures;
- * - `jupyter-notebook`: notebook 10 run through the classic Notebook server in Chromium.
+ * - `jupyter-notebook`: notebook 10 run through the classic Notebook server in Chromium;
+ * - `python3-jupyterlab-server`, `python3-jupyter-server`: the server of the project's JupyterLab
+ *   (`jupyterlab/`), whose front end it then installs with `npm ci` and builds (webpack) when
+ *   missing or out of date (`lib/testing/jupyterlab.ts`).
  *
  * As root it runs `apt-get install`; otherwise through `sudo` when there is one (`sudo -n`
  * without a terminal, so CI never waits for a password). A failed install is retried after
@@ -23,12 +26,19 @@
 
 import { existsSync } from "node:fs";
 import { sharedDataRoot } from "../lib/testing/shared_data.ts";
+import { ensureJupyterLab } from "../lib/testing/jupyterlab.ts";
 
 /** The Debian packages the tests use, and what for. */
 export const TEST_PACKAGES: Readonly<Record<string, string>> = {
-  "python3-nbformat": "nbformat validation of executed notebooks (runner tests)",
+  "python3-nbformat":
+    "nbformat validation of executed notebooks (runner tests)",
   "chromium": "dashboard and figure rendering (viz, report, UI tests)",
-  "jupyter-notebook": "notebook 10 in the classic Notebook UI (notebooks/jupyter_ui_test.ts)",
+  "jupyter-notebook":
+    "notebook 10 in the classic Notebook UI (notebooks/jupyter_ui_test.ts)",
+  "python3-jupyterlab-server":
+    "the notebooks in JupyterLab (notebooks/jupyterlab_ui_test.ts)",
+  "python3-jupyter-server":
+    "the notebooks in JupyterLab (notebooks/jupyterlab_ui_test.ts)",
 };
 
 /** Who runs the install. */
@@ -62,10 +72,18 @@ export interface Privileges {
  * assert.equal(aptCommand(["update"], { root: false, sudo: false, interactive: true }), null);
  * ```
  */
-export function aptCommand(args: string[], privileges: Privileges): string[] | null {
+export function aptCommand(
+  args: string[],
+  privileges: Privileges,
+): string[] | null {
   if (privileges.root) return ["apt-get", ...args];
   if (!privileges.sudo) return null;
-  return ["sudo", ...(privileges.interactive ? [] : ["-n"]), "apt-get", ...args];
+  return [
+    "sudo",
+    ...(privileges.interactive ? [] : ["-n"]),
+    "apt-get",
+    ...args,
+  ];
 }
 
 async function run(
@@ -73,9 +91,14 @@ async function run(
   env: Record<string, string> = {},
 ): Promise<{ ok: boolean; output: string }> {
   try {
-    const out = await new Deno.Command(cmd[0], { args: cmd.slice(1), env, stdin: "inherit" })
+    const out = await new Deno.Command(cmd[0], {
+      args: cmd.slice(1),
+      env,
+      stdin: "inherit",
+    })
       .output();
-    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    const text = new TextDecoder().decode(out.stdout) +
+      new TextDecoder().decode(out.stderr);
     return { ok: out.success, output: text };
   } catch (e) {
     // The program itself is missing (no dpkg, no apt-get, no sudo).
@@ -92,7 +115,12 @@ async function missingPackages(names: string[]): Promise<string[] | null> {
   if (!(await onPath("dpkg-query"))) return null;
   const missing: string[] = [];
   for (const name of names) {
-    const status = await run(["dpkg-query", "-W", "-f=${db:Status-Status}", name]);
+    const status = await run([
+      "dpkg-query",
+      "-W",
+      "-f=${db:Status-Status}",
+      name,
+    ]);
     if (!status.ok || status.output.trim() !== "installed") missing.push(name);
   }
   return missing;
@@ -113,7 +141,9 @@ export async function setupTests(
 ): Promise<void> {
   const missing = await missingPackages(packages);
   if (missing === null) {
-    console.warn(explain(packages, "this is not a Debian system (no dpkg-query)"));
+    console.warn(
+      explain(packages, "this is not a Debian system (no dpkg-query)"),
+    );
     return;
   }
   if (missing.length === 0) return;
@@ -127,10 +157,14 @@ export async function setupTests(
     privileges,
   );
   if (install === null) {
-    console.warn(explain(missing, "not root and no sudo to install missing packages"));
+    console.warn(
+      explain(missing, "not root and no sudo to install missing packages"),
+    );
     return;
   }
-  console.log(`Test set-up: installing ${missing.join(", ")} (${install.join(" ")})`);
+  console.log(
+    `Test set-up: installing ${missing.join(", ")} (${install.join(" ")})`,
+  );
   const env = { DEBIAN_FRONTEND: "noninteractive" };
   let result = await run(install, env);
   if (!result.ok) {
@@ -140,7 +174,9 @@ export async function setupTests(
   }
   if (!result.ok) {
     const tail = result.output.trim().split("\n").slice(-15).join("\n");
-    console.warn(`${tail}\n${explain(missing, "apt-get failed (output above)")}`);
+    console.warn(
+      `${tail}\n${explain(missing, "apt-get failed (output above)")}`,
+    );
     return;
   }
   console.log(`Test set-up: installed ${missing.join(", ")}`);
@@ -161,4 +197,19 @@ if (import.meta.main) {
   // The tests run either way: a missing package fails only the tests that use it.
   await setupTests();
   announceSharedData();
+  // After the Debian packages: a failed npm install or build fails only the JupyterLab tests.
+  await ensureJupyterLab(console.log).then(
+    (setup) => {
+      if (setup.installed) {
+        console.log(`  npm ci: ${setup.installSeconds.toFixed(0)} s`);
+      }
+      if (setup.built) {
+        console.log(`  webpack: ${setup.buildSeconds.toFixed(0)} s`);
+      }
+    },
+    (error) =>
+      console.warn(
+        `Test set-up: the JupyterLab harness is not ready: ${error.message}`,
+      ),
+  );
 }

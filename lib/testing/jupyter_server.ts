@@ -1,6 +1,7 @@
 /**
- * A private, throw-away Jupyter Notebook server (the classic Notebook 6 Debian ships) running
- * the project's Deno kernel, for end-to-end tests that drive the notebooks in a browser.
+ * A private, throw-away Jupyter server running the project's Deno kernel, for end-to-end tests
+ * that drive the notebooks in a browser: the classic Notebook 6 Debian ships, or the project's
+ * JupyterLab 4.6 (`frontEnd: "lab"`, see `lib/testing/jupyterlab.ts`).
  *
  * Everything the server reads or writes besides the notebooks lives in one scratch folder: the
  * Deno kernelspec (installed there by the running `deno`, so the kernel is the Deno under test,
@@ -14,6 +15,7 @@
  */
 
 import { join } from "node:path";
+import { labCommand, labVersions } from "./jupyterlab.ts";
 
 /**
  * How to install the classic Notebook on Debian, as error messages say it.
@@ -70,20 +72,29 @@ export function jupyterCommand(): string {
  * assert.ok(/^6\.|jupyter-notebook/.test(version));
  * ```
  */
-export async function notebookVersion(jupyter: string = jupyterCommand()): Promise<string> {
+export async function notebookVersion(
+  jupyter: string = jupyterCommand(),
+): Promise<string> {
   let result: Deno.CommandOutput;
   try {
-    result = await new Deno.Command(jupyter, { args: ["notebook", "--version"], stdin: "null" })
+    result = await new Deno.Command(jupyter, {
+      args: ["notebook", "--version"],
+      stdin: "null",
+    })
       .output();
   } catch (error) {
     throw new JupyterServerError(
-      `\`${jupyter}\` cannot run (${(error as Error).message}): ${JUPYTER_INSTALL_HINT}`,
+      `\`${jupyter}\` cannot run (${
+        (error as Error).message
+      }): ${JUPYTER_INSTALL_HINT}`,
     );
   }
   const d = new TextDecoder();
   if (!result.success) {
     throw new JupyterServerError(
-      `\`${jupyter} notebook --version\` failed (${d.decode(result.stderr).trim()}): ` +
+      `\`${jupyter} notebook --version\` failed (${
+        d.decode(result.stderr).trim()
+      }): ` +
         JUPYTER_INSTALL_HINT,
     );
   }
@@ -104,9 +115,20 @@ export async function notebookVersion(jupyter: string = jupyterCommand()): Promi
  * assert.equal(Deno.realPathSync(spec.argv[0]), Deno.execPath());
  * ```
  */
-export async function installDenoKernel(dataHome: string, name = "deno"): Promise<string> {
+export async function installDenoKernel(
+  dataHome: string,
+  name = "deno",
+): Promise<string> {
   const { success, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["jupyter", "--install", "--name", name, "--display", "Deno", "--force"],
+    args: [
+      "jupyter",
+      "--install",
+      "--name",
+      name,
+      "--display",
+      "Deno",
+      "--force",
+    ],
     env: { XDG_DATA_HOME: dataHome },
     stdin: "null",
   }).output();
@@ -121,13 +143,18 @@ export async function installDenoKernel(dataHome: string, name = "deno"): Promis
   return dir;
 }
 
+/** Which front end the server serves. */
+export type FrontEnd = "notebook" | "lab";
+
 /** Options of {@linkcode JupyterServer.start}. */
 export interface JupyterServerOptions {
+  /** The classic Notebook (default) or the project's JupyterLab (built beforehand). */
+  readonly frontEnd?: FrontEnd;
   /** The folder the server serves (`notebook_dir`); notebook paths are relative to it. */
   readonly root: string;
   /** Scratch folder for the kernelspec, configuration, runtime files and log (default: new). */
   readonly workDir?: string;
-  /** The `jupyter` command (default: {@linkcode jupyterCommand}). */
+  /** The `jupyter` command of the classic Notebook (default: {@linkcode jupyterCommand}). */
   readonly jupyter?: string;
   /** How long to wait for the server to answer, in ms (default 60 000). */
   readonly startTimeoutMs?: number;
@@ -141,7 +168,7 @@ export interface KernelModel {
   readonly connections: number;
 }
 
-/** The `nbserver-<pid>.json` file the Notebook server writes once it listens. */
+/** The `nbserver-<pid>.json` (`jpserver-` for JupyterLab) file a server writes once it listens. */
 interface ServerInfo {
   url: string;
   token: string;
@@ -171,7 +198,9 @@ const STOP_TIMEOUT_MS = 20_000;
  * ```
  */
 export class JupyterServer {
-  /** The Notebook version (e.g. `6.4.12`). */
+  /** The front end served. */
+  readonly frontEnd: FrontEnd;
+  /** The version of the front end (Notebook `6.4.12`, JupyterLab `4.6.6`). */
   readonly version: string;
   /** Base URL, with a trailing slash (e.g. `http://127.0.0.1:41234/`). */
   readonly url: string;
@@ -189,6 +218,7 @@ export class JupyterServer {
 
   private constructor(
     fields: {
+      frontEnd: FrontEnd;
       version: string;
       info: ServerInfo;
       workDir: string;
@@ -198,8 +228,11 @@ export class JupyterServer {
     child: Deno.ChildProcess,
     logged: Promise<unknown>,
   ) {
+    this.frontEnd = fields.frontEnd;
     this.version = fields.version;
-    this.url = fields.info.url.endsWith("/") ? fields.info.url : `${fields.info.url}/`;
+    this.url = fields.info.url.endsWith("/")
+      ? fields.info.url
+      : `${fields.info.url}/`;
     this.token = fields.info.token;
     this.workDir = fields.workDir;
     this.runtimeDir = fields.runtimeDir;
@@ -214,13 +247,18 @@ export class JupyterServer {
   }
 
   /**
-   * Installs the Deno kernelspec in the scratch folder, starts `jupyter notebook` on a free
-   * port of 127.0.0.1 with a random token, and waits until its REST API answers.
+   * Installs the Deno kernelspec in the scratch folder, starts the server (`jupyter notebook`,
+   * or JupyterLab's `lab_app.py`) on a free port of 127.0.0.1 with a random token, and waits
+   * until its REST API answers.
    */
   static async start(options: JupyterServerOptions): Promise<JupyterServer> {
+    const frontEnd = options.frontEnd ?? "notebook";
     const jupyter = options.jupyter ?? jupyterCommand();
-    const version = await notebookVersion(jupyter);
-    const workDir = options.workDir ?? await Deno.makeTempDir({ prefix: "jupyter-server-" });
+    const version = frontEnd === "lab"
+      ? (await labVersions()).jupyterlab
+      : await notebookVersion(jupyter);
+    const workDir = options.workDir ??
+      await Deno.makeTempDir({ prefix: "jupyter-server-" });
     const dataHome = join(workDir, "data");
     const runtimeDir = join(workDir, "runtime");
     const configDir = join(workDir, "config");
@@ -228,21 +266,32 @@ export class JupyterServer {
     await installDenoKernel(dataHome);
     await Deno.mkdir(configDir, { recursive: true });
     const jupyterData = join(dataHome, "jupyter");
-    const child = new Deno.Command(jupyter, {
-      args: [
-        "notebook",
-        "--no-browser",
-        // Containers and CI run as root; the server refuses root without this.
-        "--allow-root",
-        "--ip=127.0.0.1",
-        `--port=${freePort()}`,
-        `--NotebookApp.token=${crypto.randomUUID()}`,
-        `--NotebookApp.notebook_dir=${options.root}`,
-        // Tests open hidden copies (`.name.ipynb`) that no other tool picks up.
-        "--ContentsManager.allow_hidden=True",
-        // An absolute folder: checkpoints (first save, autosave) stay out of the served tree.
-        `--FileCheckpoints.checkpoint_dir=${join(workDir, "checkpoints")}`,
-      ],
+    const serverArgs = [
+      "--no-browser",
+      // Containers and CI run as root; the server refuses root without this.
+      "--allow-root",
+      "--ip=127.0.0.1",
+      `--port=${freePort()}`,
+      // Notebook 6 is configured as NotebookApp, jupyter_server (JupyterLab's) as ServerApp.
+      ...frontEnd === "lab"
+        ? [
+          `--ServerApp.token=${crypto.randomUUID()}`,
+          `--ServerApp.root_dir=${options.root}`,
+        ]
+        : [
+          `--NotebookApp.token=${crypto.randomUUID()}`,
+          `--NotebookApp.notebook_dir=${options.root}`,
+        ],
+      // Tests open hidden copies (`.name.ipynb`) that no other tool picks up.
+      "--ContentsManager.allow_hidden=True",
+      // An absolute folder: checkpoints (first save, autosave) stay out of the served tree.
+      `--FileCheckpoints.checkpoint_dir=${join(workDir, "checkpoints")}`,
+    ];
+    const [program, ...args] = frontEnd === "lab"
+      ? labCommand(workDir, serverArgs)
+      : [jupyter, "notebook", ...serverArgs];
+    const child = new Deno.Command(program, {
+      args,
       env: {
         // Kernelspecs are looked up in JUPYTER_PATH first: ours shadows any installed `deno`.
         JUPYTER_PATH: jupyterData,
@@ -255,13 +304,19 @@ export class JupyterServer {
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    const logged = Promise.all([child.stdout, child.stderr].map(async (stream) => {
-      const file = await Deno.open(logPath, { append: true, create: true });
-      await stream.pipeTo(file.writable);
-    }));
-    const fields = { version, workDir, runtimeDir, logPath };
+    const logged = Promise.all(
+      [child.stdout, child.stderr].map(async (stream) => {
+        const file = await Deno.open(logPath, { append: true, create: true });
+        await stream.pipeTo(file.writable);
+      }),
+    );
+    const fields = { frontEnd, version, workDir, runtimeDir, logPath };
     try {
-      const info = await waitForServer(child, runtimeDir, options.startTimeoutMs ?? 60_000);
+      const info = await waitForServer(
+        child,
+        runtimeDir,
+        options.startTimeoutMs ?? 60_000,
+      );
       const server = new JupyterServer({ ...fields, info }, child, logged);
       await server.#waitForApi(options.startTimeoutMs ?? 60_000);
       return server;
@@ -269,15 +324,23 @@ export class JupyterServer {
       await stopProcess(child);
       await logged;
       throw new JupyterServerError(
-        `${(error as Error).message}\n--- ${logPath} ---\n${await tail(logPath)}`,
+        `${(error as Error).message}\n--- ${logPath} ---\n${await tail(
+          logPath,
+        )}`,
       );
     }
   }
 
-  /** The URL that opens `path` (relative to the root) in the notebook editor, token included. */
+  /**
+   * The URL that opens `path` (relative to the root) in the notebook editor, token included:
+   * `notebooks/<path>` in the classic Notebook, `lab/tree/<path>` in JupyterLab.
+   */
   notebookUrl(path: string): string {
     const encoded = path.split("/").map(encodeURIComponent).join("/");
-    return `${this.url}notebooks/${encoded}?token=${encodeURIComponent(this.token)}`;
+    const prefix = this.frontEnd === "lab" ? "lab/tree" : "notebooks";
+    return `${this.url}${prefix}/${encoded}?token=${
+      encodeURIComponent(this.token)
+    }`;
   }
 
   /** A request to the server (`path` relative to the base URL), authenticated by the token. */
@@ -291,7 +354,9 @@ export class JupyterServer {
   async kernels(): Promise<KernelModel[]> {
     const response = await this.request("api/kernels");
     if (!response.ok) {
-      throw new JupyterServerError(`GET api/kernels: ${response.status} ${await response.text()}`);
+      throw new JupyterServerError(
+        `GET api/kernels: ${response.status} ${await response.text()}`,
+      );
     }
     return await response.json();
   }
@@ -317,7 +382,9 @@ export class JupyterServer {
     const started = await descendants(this.pid);
     try {
       for (const kernel of await this.kernels()) {
-        const response = await this.request(`api/kernels/${kernel.id}`, { method: "DELETE" });
+        const response = await this.request(`api/kernels/${kernel.id}`, {
+          method: "DELETE",
+        });
         await response.body?.cancel();
       }
     } catch {
@@ -345,7 +412,9 @@ export class JupyterServer {
         // not listening yet
       }
       if (Date.now() > deadline) {
-        throw new JupyterServerError(`${this.url}api/status did not answer in ${timeoutMs} ms`);
+        throw new JupyterServerError(
+          `${this.url}api/status did not answer in ${timeoutMs} ms`,
+        );
       }
       await sleep(POLL_MS);
     }
@@ -373,9 +442,13 @@ async function waitForServer(
   child.status.then((status) => exited = status);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited) throw new JupyterServerError(`jupyter notebook exited with code ${exited.code}`);
+    if (exited) {
+      throw new JupyterServerError(
+        `the Jupyter server exited with code ${exited.code}`,
+      );
+    }
     for (const name of await listDir(runtimeDir)) {
-      if (!/^nbserver-\d+\.json$/.test(name)) continue;
+      if (!/^(nb|jp)server-\d+\.json$/.test(name)) continue;
       try {
         return JSON.parse(await Deno.readTextFile(join(runtimeDir, name)));
       } catch {
@@ -383,7 +456,9 @@ async function waitForServer(
       }
     }
     if (Date.now() > deadline) {
-      throw new JupyterServerError(`jupyter notebook did not start in ${timeoutMs} ms`);
+      throw new JupyterServerError(
+        `the Jupyter server did not start in ${timeoutMs} ms`,
+      );
     }
     await sleep(POLL_MS);
   }
@@ -413,7 +488,10 @@ async function descendants(pid: number): Promise<Map<number, string>> {
     const process = await readProcess(Number(name));
     if (!process) continue;
     commands.set(Number(name), process.cmdline);
-    children.set(process.ppid, [...children.get(process.ppid) ?? [], Number(name)]);
+    children.set(process.ppid, [
+      ...children.get(process.ppid) ?? [],
+      Number(name),
+    ]);
   }
   const found = new Map<number, string>();
   const queue = [...children.get(pid) ?? []];
@@ -435,13 +513,16 @@ async function stillAlive(processes: Map<number, string>): Promise<string[]> {
 }
 
 /** Parent and command line of a live (not zombie) process, or null. */
-async function readProcess(pid: number): Promise<{ ppid: number; cmdline: string } | null> {
+async function readProcess(
+  pid: number,
+): Promise<{ ppid: number; cmdline: string } | null> {
   try {
     const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
     // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so parse after the last ")".
     const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     if (state === "Z") return null;
-    const cmdline = (await Deno.readTextFile(`/proc/${pid}/cmdline`)).replaceAll("\0", " ").trim();
+    const cmdline = (await Deno.readTextFile(`/proc/${pid}/cmdline`))
+      .replaceAll("\0", " ").trim();
     return { ppid: Number(ppid), cmdline };
   } catch {
     return null; // ended while we looked
@@ -469,7 +550,8 @@ async function exists(path: string): Promise<boolean> {
 
 async function tail(path: string, lines = 40): Promise<string> {
   try {
-    return (await Deno.readTextFile(path)).trimEnd().split("\n").slice(-lines).join("\n");
+    return (await Deno.readTextFile(path)).trimEnd().split("\n").slice(-lines)
+      .join("\n");
   } catch {
     return "(no log)";
   }
