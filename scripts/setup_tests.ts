@@ -30,15 +30,11 @@ import { ensureJupyterLab } from "../lib/testing/jupyterlab.ts";
 
 /** The Debian packages the tests use, and what for. */
 export const TEST_PACKAGES: Readonly<Record<string, string>> = {
-  "python3-nbformat":
-    "nbformat validation of executed notebooks (runner tests)",
+  "python3-nbformat": "nbformat validation of executed notebooks (runner tests)",
   "chromium": "dashboard and figure rendering (viz, report, UI tests)",
-  "jupyter-notebook":
-    "notebook 10 in the classic Notebook UI (notebooks/jupyter_ui_test.ts)",
-  "python3-jupyterlab-server":
-    "the notebooks in JupyterLab (notebooks/jupyterlab_ui_test.ts)",
-  "python3-jupyter-server":
-    "the notebooks in JupyterLab (notebooks/jupyterlab_ui_test.ts)",
+  "jupyter-notebook": "notebook 10 in the classic Notebook UI (notebooks/jupyter_ui_test.ts)",
+  "python3-jupyterlab-server": "the notebooks in JupyterLab (notebooks/jupyterlab_ui_test.ts)",
+  "python3-jupyter-server": "the notebooks in JupyterLab (notebooks/jupyterlab_ui_test.ts)",
 };
 
 /** Who runs the install. */

@@ -84,17 +84,13 @@ export async function notebookVersion(
       .output();
   } catch (error) {
     throw new JupyterServerError(
-      `\`${jupyter}\` cannot run (${
-        (error as Error).message
-      }): ${JUPYTER_INSTALL_HINT}`,
+      `\`${jupyter}\` cannot run (${(error as Error).message}): ${JUPYTER_INSTALL_HINT}`,
     );
   }
   const d = new TextDecoder();
   if (!result.success) {
     throw new JupyterServerError(
-      `\`${jupyter} notebook --version\` failed (${
-        d.decode(result.stderr).trim()
-      }): ` +
+      `\`${jupyter} notebook --version\` failed (${d.decode(result.stderr).trim()}): ` +
         JUPYTER_INSTALL_HINT,
     );
   }
@@ -230,9 +226,7 @@ export class JupyterServer {
   ) {
     this.frontEnd = fields.frontEnd;
     this.version = fields.version;
-    this.url = fields.info.url.endsWith("/")
-      ? fields.info.url
-      : `${fields.info.url}/`;
+    this.url = fields.info.url.endsWith("/") ? fields.info.url : `${fields.info.url}/`;
     this.token = fields.info.token;
     this.workDir = fields.workDir;
     this.runtimeDir = fields.runtimeDir;
@@ -338,9 +332,7 @@ export class JupyterServer {
   notebookUrl(path: string): string {
     const encoded = path.split("/").map(encodeURIComponent).join("/");
     const prefix = this.frontEnd === "lab" ? "lab/tree" : "notebooks";
-    return `${this.url}${prefix}/${encoded}?token=${
-      encodeURIComponent(this.token)
-    }`;
+    return `${this.url}${prefix}/${encoded}?token=${encodeURIComponent(this.token)}`;
   }
 
   /** A request to the server (`path` relative to the base URL), authenticated by the token. */

@@ -118,9 +118,7 @@ export async function labVersions(
     }).output();
   } catch (error) {
     throw new JupyterServerError(
-      `\`${python}\` cannot run (${
-        (error as Error).message
-      }): ${LAB_INSTALL_HINT}`,
+      `\`${python}\` cannot run (${(error as Error).message}): ${LAB_INSTALL_HINT}`,
     );
   }
   const d = new TextDecoder();
@@ -234,9 +232,7 @@ async function npm(args: string[]): Promise<void> {
     }).output();
   } catch (error) {
     throw new JupyterLabBuildError(
-      `npm cannot run (${
-        (error as Error).message
-      }): the JupyterLab harness needs Node.js and npm`,
+      `npm cannot run (${(error as Error).message}): the JupyterLab harness needs Node.js and npm`,
     );
   }
   if (!result.success) {
