@@ -74,6 +74,12 @@ export interface AnomalyOptions {
   readonly threshold?: number;
   /** Neighbouring weeks on each side in the expected value; default 3. */
   readonly weeks?: number;
+  /**
+   * {@linkcode anomalyScores} of the same frame with the same series and weeks, when the caller
+   * already has them (anomalies and their events from one computation); ignored by
+   * `anomalyScores` itself.
+   */
+  readonly scores?: pl.DataFrame;
 }
 
 /** Consistency constant of the MAD for Gaussian noise. */
@@ -232,7 +238,7 @@ export function detectAnomalies(silver: pl.DataFrame, options: AnomalyOptions = 
   const series = options.series ?? DEFAULT_ANOMALY_SERIES;
   const threshold = options.threshold ?? 5;
   const weeks = options.weeks ?? 3;
-  const scores = anomalyScores(silver, { ...options, series, weeks });
+  const scores = options.scores ?? anomalyScores(silver, { ...options, series, weeks });
   const keys = seriesKeys(silver);
   const score = pl.col("score");
   const { flagged, label } = anomalyFlags(series, threshold);

@@ -134,7 +134,7 @@ export function anomalyEvents(
   }
   requireColumns(silver, ["pas_minutes"], "anomalyEvents");
   const keys = seriesKeys(silver);
-  const scores = anomalyScores(silver, { ...options, series });
+  const scores = options.scores ?? anomalyScores(silver, { ...options, series });
   const { flagged, label } = anomalyFlags(series, options.threshold ?? 5);
   const group = over([...keys, "serie"]);
   const start = epochMs(pl.col("timestamp_utc"));

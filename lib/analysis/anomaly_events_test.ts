@@ -102,6 +102,11 @@ Deno.test("anomaly events: no gap allowed splits events at every quiet step", ()
   const series = [DEFAULT_ANOMALY_SERIES[0]];
   const tight = records(anomalyEvents(silver, { series, maxGapMinutes: 0 }));
   const loose = records(anomalyEvents(silver, { series }));
+  // Scores computed once by the caller give the same events.
+  assert.deepEqual(
+    records(anomalyEvents(silver, { series, scores: anomalyScores(silver, { series }) })),
+    loose,
+  );
   assert.ok(tight.length > loose.length);
   const steps = records(detectAnomalies(silver, { series }));
   assert.equal(

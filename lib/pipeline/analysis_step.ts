@@ -10,7 +10,12 @@
 
 import pl from "nodejs-polars";
 import type { Catalog } from "../lakehouse/mod.ts";
-import { type AnomalyEventOptions, anomalyEvents, detectAnomalies } from "../analysis/mod.ts";
+import {
+  type AnomalyEventOptions,
+  anomalyEvents,
+  anomalyScores,
+  detectAnomalies,
+} from "../analysis/mod.ts";
 import { withNationalView } from "../layers/gold.ts";
 
 /** What {@linkcode refreshAnomalies} wrote. */
@@ -37,8 +42,10 @@ export async function refreshAnomalies(
 ): Promise<AnomalyTables> {
   const silver = await catalog.table("eco2mix_silver").read();
   const eco2mix = withNationalView(silver.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix"))));
-  const anomalies = detectAnomalies(eco2mix, options);
-  const evenements = anomalyEvents(eco2mix, options);
+  // Scored once for both tables: the weekly-slot medians are the costly part.
+  const scored = { ...options, scores: anomalyScores(eco2mix, options) };
+  const anomalies = detectAnomalies(eco2mix, scored);
+  const evenements = anomalyEvents(eco2mix, scored);
   await catalog.table("anomalies").overwrite(anomalies, { overwriteSchema: true });
   await catalog.table("evenements_anomalies").overwrite(evenements, { overwriteSchema: true });
   return { anomalies, evenements };

@@ -363,6 +363,7 @@ export async function collectReportData(
       echanges: borders,
       episodes: episodes && episodes.height > 0
         ? {
+          physique: episodes.filter(pl.col("mesure").eq(pl.lit("commercial"))).height === 0,
           centile: Number(episodes.getColumn("centile").toArray()[0]),
           dureeMinHeures: Number(episodes.getColumn("duree_min_heures").toArray()[0]),
           import: episodeCount("import"),

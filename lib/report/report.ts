@@ -40,6 +40,8 @@ export interface ReportData {
    * or without any exchange balance in the data.
    */
   episodes: {
+    /** Whether the episodes are of the physical balance (files without borders). */
+    physique: boolean;
     centile: number;
     dureeMinHeures: number;
     import: number;
@@ -137,9 +139,12 @@ function temperatureNote(models: ReportData["modeles"]): string {
 
 function episodesSection(e: ReportData["episodes"]): string[] {
   if (e === null) return [];
-  const rule = `au moins ${e.dureeMinHeures} heures consécutives où le solde horaire d'une ` +
-    `frontière, ou de toutes, atteint le ${fr(e.centile)}e centile de sa valeur absolue sur la ` +
-    "période";
+  const balance = e.physique
+    ? "le solde physique horaire de tous les échanges, faute de détail par frontière dans les " +
+      "fichiers,"
+    : "le solde horaire d'une frontière, ou de toutes,";
+  const rule = `au moins ${e.dureeMinHeures} heures consécutives où ${balance} atteint le ` +
+    `${fr(e.centile)}e centile de sa valeur absolue sur la période`;
   const total = e.import + e.export;
   if (total === 0) return [`Aucun épisode d'échanges massifs (${rule}).`, ""];
   return [

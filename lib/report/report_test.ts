@@ -26,6 +26,7 @@ function sample(overrides: Partial<ReportData> = {}): ReportData {
     tendances: [{ serie: "part_renouvelables", pente: 0.83, unite: "points de %/mois", r2: 0.41 }],
     echanges: [{ pays: "Italie", solde_twh: -14.46 }, { pays: "Espagne", solde_twh: 2 }],
     episodes: {
+      physique: false,
       centile: 95,
       dureeMinHeures: 3,
       import: 36,
@@ -146,6 +147,37 @@ Deno.test("hostile file, perimeter and country names stay text in the report", (
   assert.ok(md.includes("&lt;script&gt;alert(1)&lt;/script&gt;"));
   // A country name cannot open a table cell.
   assert.ok(md.includes("| Italie \\| &lt;img"));
+});
+
+Deno.test("episodes of the physical balance say so", () => {
+  const md = buildReport(sample({
+    episodes: {
+      physique: true,
+      centile: 95,
+      dureeMinHeures: 3,
+      import: 0,
+      export: 45,
+      exemples: [],
+    },
+  }));
+  assert.match(
+    md,
+    /\(au moins 3 heures consécutives où le solde physique horaire de tous les échanges, faute de détail par frontière dans les fichiers, atteint le 95e centile de sa valeur absolue sur la période\) : 45, dont 45 d'export et 0 d'import\./,
+  );
+  const none = buildReport(sample({
+    episodes: {
+      physique: false,
+      centile: 95,
+      dureeMinHeures: 3,
+      import: 0,
+      export: 0,
+      exemples: [],
+    },
+  }));
+  assert.match(
+    none,
+    /Aucun épisode d'échanges massifs \(au moins 3 heures consécutives où le solde horaire d'une frontière, ou de toutes, atteint/,
+  );
 });
 
 Deno.test("the price section: drivers and extreme days, or why there is no price", () => {

@@ -1,6 +1,7 @@
 /**
  * The offline dashboard: one self-contained HTML file (plotly inlined, data embedded, no
- * network access) with every chart of the brief in six sections, and a date-range filter that
+ * network access) with every chart of the brief in six sections, the wholesale prices and the
+ * dated events (anomaly events, exchange episodes), and a date-range filter that
  * re-slices the data in the page and redraws every chart and key figure.
  *
  * Why this shape: the page redraws with the very functions that build the notebook figures

@@ -14,8 +14,8 @@
  * - **Notebooks** (`showFigure`, `figureBundle`): a MIME bundle that JupyterLab (with or without
  *   the plotly extension), the classic Notebook and nbconvert render live, with a PNG and a
  *   text fallback for untrusted reopening.
- * - **Dashboard** (`buildDashboard`, `writeDashboard`): one self-contained HTML page, six
- *   sections, a date filter that redraws every chart in the page.
+ * - **Dashboard** (`buildDashboard`, `writeDashboard`): one self-contained HTML page, eight
+ *   sections, a date filter that redraws every chart (and the tables of events) in the page.
  * - **Images** (`FigureRenderer`, `exportFigures`): PNG/SVG through headless Chromium.
  *
  * @example
