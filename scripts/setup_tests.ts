@@ -68,18 +68,10 @@ export interface Privileges {
  * assert.equal(aptCommand(["update"], { root: false, sudo: false, interactive: true }), null);
  * ```
  */
-export function aptCommand(
-  args: string[],
-  privileges: Privileges,
-): string[] | null {
+export function aptCommand(args: string[], privileges: Privileges): string[] | null {
   if (privileges.root) return ["apt-get", ...args];
   if (!privileges.sudo) return null;
-  return [
-    "sudo",
-    ...(privileges.interactive ? [] : ["-n"]),
-    "apt-get",
-    ...args,
-  ];
+  return ["sudo", ...(privileges.interactive ? [] : ["-n"]), "apt-get", ...args];
 }
 
 async function run(
@@ -87,14 +79,9 @@ async function run(
   env: Record<string, string> = {},
 ): Promise<{ ok: boolean; output: string }> {
   try {
-    const out = await new Deno.Command(cmd[0], {
-      args: cmd.slice(1),
-      env,
-      stdin: "inherit",
-    })
+    const out = await new Deno.Command(cmd[0], { args: cmd.slice(1), env, stdin: "inherit" })
       .output();
-    const text = new TextDecoder().decode(out.stdout) +
-      new TextDecoder().decode(out.stderr);
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
     return { ok: out.success, output: text };
   } catch (e) {
     // The program itself is missing (no dpkg, no apt-get, no sudo).
@@ -111,12 +98,7 @@ async function missingPackages(names: string[]): Promise<string[] | null> {
   if (!(await onPath("dpkg-query"))) return null;
   const missing: string[] = [];
   for (const name of names) {
-    const status = await run([
-      "dpkg-query",
-      "-W",
-      "-f=${db:Status-Status}",
-      name,
-    ]);
+    const status = await run(["dpkg-query", "-W", "-f=${db:Status-Status}", name]);
     if (!status.ok || status.output.trim() !== "installed") missing.push(name);
   }
   return missing;
@@ -137,9 +119,7 @@ export async function setupTests(
 ): Promise<void> {
   const missing = await missingPackages(packages);
   if (missing === null) {
-    console.warn(
-      explain(packages, "this is not a Debian system (no dpkg-query)"),
-    );
+    console.warn(explain(packages, "this is not a Debian system (no dpkg-query)"));
     return;
   }
   if (missing.length === 0) return;
@@ -153,14 +133,10 @@ export async function setupTests(
     privileges,
   );
   if (install === null) {
-    console.warn(
-      explain(missing, "not root and no sudo to install missing packages"),
-    );
+    console.warn(explain(missing, "not root and no sudo to install missing packages"));
     return;
   }
-  console.log(
-    `Test set-up: installing ${missing.join(", ")} (${install.join(" ")})`,
-  );
+  console.log(`Test set-up: installing ${missing.join(", ")} (${install.join(" ")})`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
   let result = await run(install, env);
   if (!result.ok) {
@@ -170,9 +146,7 @@ export async function setupTests(
   }
   if (!result.ok) {
     const tail = result.output.trim().split("\n").slice(-15).join("\n");
-    console.warn(
-      `${tail}\n${explain(missing, "apt-get failed (output above)")}`,
-    );
+    console.warn(`${tail}\n${explain(missing, "apt-get failed (output above)")}`);
     return;
   }
   console.log(`Test set-up: installed ${missing.join(", ")}`);
@@ -196,16 +170,9 @@ if (import.meta.main) {
   // After the Debian packages: a failed npm install or build fails only the JupyterLab tests.
   await ensureJupyterLab(console.log).then(
     (setup) => {
-      if (setup.installed) {
-        console.log(`  npm ci: ${setup.installSeconds.toFixed(0)} s`);
-      }
-      if (setup.built) {
-        console.log(`  webpack: ${setup.buildSeconds.toFixed(0)} s`);
-      }
+      if (setup.installed) console.log(`  npm ci: ${setup.installSeconds.toFixed(0)} s`);
+      if (setup.built) console.log(`  webpack: ${setup.buildSeconds.toFixed(0)} s`);
     },
-    (error) =>
-      console.warn(
-        `Test set-up: the JupyterLab harness is not ready: ${error.message}`,
-      ),
+    (error) => console.warn(`Test set-up: the JupyterLab harness is not ready: ${error.message}`),
   );
 }

@@ -72,15 +72,10 @@ export function jupyterCommand(): string {
  * assert.ok(/^6\.|jupyter-notebook/.test(version));
  * ```
  */
-export async function notebookVersion(
-  jupyter: string = jupyterCommand(),
-): Promise<string> {
+export async function notebookVersion(jupyter: string = jupyterCommand()): Promise<string> {
   let result: Deno.CommandOutput;
   try {
-    result = await new Deno.Command(jupyter, {
-      args: ["notebook", "--version"],
-      stdin: "null",
-    })
+    result = await new Deno.Command(jupyter, { args: ["notebook", "--version"], stdin: "null" })
       .output();
   } catch (error) {
     throw new JupyterServerError(
@@ -111,20 +106,9 @@ export async function notebookVersion(
  * assert.equal(Deno.realPathSync(spec.argv[0]), Deno.execPath());
  * ```
  */
-export async function installDenoKernel(
-  dataHome: string,
-  name = "deno",
-): Promise<string> {
+export async function installDenoKernel(dataHome: string, name = "deno"): Promise<string> {
   const { success, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "jupyter",
-      "--install",
-      "--name",
-      name,
-      "--display",
-      "Deno",
-      "--force",
-    ],
+    args: ["jupyter", "--install", "--name", name, "--display", "Deno", "--force"],
     env: { XDG_DATA_HOME: dataHome },
     stdin: "null",
   }).output();
@@ -251,8 +235,7 @@ export class JupyterServer {
     const version = frontEnd === "lab"
       ? (await labVersions()).jupyterlab
       : await notebookVersion(jupyter);
-    const workDir = options.workDir ??
-      await Deno.makeTempDir({ prefix: "jupyter-server-" });
+    const workDir = options.workDir ?? await Deno.makeTempDir({ prefix: "jupyter-server-" });
     const dataHome = join(workDir, "data");
     const runtimeDir = join(workDir, "runtime");
     const configDir = join(workDir, "config");
@@ -268,10 +251,7 @@ export class JupyterServer {
       `--port=${freePort()}`,
       // Notebook 6 is configured as NotebookApp, jupyter_server (JupyterLab's) as ServerApp.
       ...frontEnd === "lab"
-        ? [
-          `--ServerApp.token=${crypto.randomUUID()}`,
-          `--ServerApp.root_dir=${options.root}`,
-        ]
+        ? [`--ServerApp.token=${crypto.randomUUID()}`, `--ServerApp.root_dir=${options.root}`]
         : [
           `--NotebookApp.token=${crypto.randomUUID()}`,
           `--NotebookApp.notebook_dir=${options.root}`,
@@ -298,19 +278,13 @@ export class JupyterServer {
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    const logged = Promise.all(
-      [child.stdout, child.stderr].map(async (stream) => {
-        const file = await Deno.open(logPath, { append: true, create: true });
-        await stream.pipeTo(file.writable);
-      }),
-    );
+    const logged = Promise.all([child.stdout, child.stderr].map(async (stream) => {
+      const file = await Deno.open(logPath, { append: true, create: true });
+      await stream.pipeTo(file.writable);
+    }));
     const fields = { frontEnd, version, workDir, runtimeDir, logPath };
     try {
-      const info = await waitForServer(
-        child,
-        runtimeDir,
-        options.startTimeoutMs ?? 60_000,
-      );
+      const info = await waitForServer(child, runtimeDir, options.startTimeoutMs ?? 60_000);
       const server = new JupyterServer({ ...fields, info }, child, logged);
       await server.#waitForApi(options.startTimeoutMs ?? 60_000);
       return server;
@@ -318,9 +292,7 @@ export class JupyterServer {
       await stopProcess(child);
       await logged;
       throw new JupyterServerError(
-        `${(error as Error).message}\n--- ${logPath} ---\n${await tail(
-          logPath,
-        )}`,
+        `${(error as Error).message}\n--- ${logPath} ---\n${await tail(logPath)}`,
       );
     }
   }
@@ -346,9 +318,7 @@ export class JupyterServer {
   async kernels(): Promise<KernelModel[]> {
     const response = await this.request("api/kernels");
     if (!response.ok) {
-      throw new JupyterServerError(
-        `GET api/kernels: ${response.status} ${await response.text()}`,
-      );
+      throw new JupyterServerError(`GET api/kernels: ${response.status} ${await response.text()}`);
     }
     return await response.json();
   }
@@ -374,9 +344,7 @@ export class JupyterServer {
     const started = await descendants(this.pid);
     try {
       for (const kernel of await this.kernels()) {
-        const response = await this.request(`api/kernels/${kernel.id}`, {
-          method: "DELETE",
-        });
+        const response = await this.request(`api/kernels/${kernel.id}`, { method: "DELETE" });
         await response.body?.cancel();
       }
     } catch {
@@ -404,9 +372,7 @@ export class JupyterServer {
         // not listening yet
       }
       if (Date.now() > deadline) {
-        throw new JupyterServerError(
-          `${this.url}api/status did not answer in ${timeoutMs} ms`,
-        );
+        throw new JupyterServerError(`${this.url}api/status did not answer in ${timeoutMs} ms`);
       }
       await sleep(POLL_MS);
     }
@@ -434,11 +400,7 @@ async function waitForServer(
   child.status.then((status) => exited = status);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited) {
-      throw new JupyterServerError(
-        `the Jupyter server exited with code ${exited.code}`,
-      );
-    }
+    if (exited) throw new JupyterServerError(`the Jupyter server exited with code ${exited.code}`);
     for (const name of await listDir(runtimeDir)) {
       if (!/^(nb|jp)server-\d+\.json$/.test(name)) continue;
       try {
@@ -448,9 +410,7 @@ async function waitForServer(
       }
     }
     if (Date.now() > deadline) {
-      throw new JupyterServerError(
-        `the Jupyter server did not start in ${timeoutMs} ms`,
-      );
+      throw new JupyterServerError(`the Jupyter server did not start in ${timeoutMs} ms`);
     }
     await sleep(POLL_MS);
   }
@@ -480,10 +440,7 @@ async function descendants(pid: number): Promise<Map<number, string>> {
     const process = await readProcess(Number(name));
     if (!process) continue;
     commands.set(Number(name), process.cmdline);
-    children.set(process.ppid, [
-      ...children.get(process.ppid) ?? [],
-      Number(name),
-    ]);
+    children.set(process.ppid, [...children.get(process.ppid) ?? [], Number(name)]);
   }
   const found = new Map<number, string>();
   const queue = [...children.get(pid) ?? []];
@@ -505,16 +462,13 @@ async function stillAlive(processes: Map<number, string>): Promise<string[]> {
 }
 
 /** Parent and command line of a live (not zombie) process, or null. */
-async function readProcess(
-  pid: number,
-): Promise<{ ppid: number; cmdline: string } | null> {
+async function readProcess(pid: number): Promise<{ ppid: number; cmdline: string } | null> {
   try {
     const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
     // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so parse after the last ")".
     const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     if (state === "Z") return null;
-    const cmdline = (await Deno.readTextFile(`/proc/${pid}/cmdline`))
-      .replaceAll("\0", " ").trim();
+    const cmdline = (await Deno.readTextFile(`/proc/${pid}/cmdline`)).replaceAll("\0", " ").trim();
     return { ppid: Number(ppid), cmdline };
   } catch {
     return null; // ended while we looked
@@ -542,8 +496,7 @@ async function exists(path: string): Promise<boolean> {
 
 async function tail(path: string, lines = 40): Promise<string> {
   try {
-    return (await Deno.readTextFile(path)).trimEnd().split("\n").slice(-lines)
-      .join("\n");
+    return (await Deno.readTextFile(path)).trimEnd().split("\n").slice(-lines).join("\n");
   } catch {
     return "(no log)";
   }

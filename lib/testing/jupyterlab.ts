@@ -98,14 +98,9 @@ export interface LabVersions {
  * assert.match(versions.jupyterServer, /^\d+\./);
  * ```
  */
-export async function labVersions(
-  python: string = labPython(),
-): Promise<LabVersions> {
-  const lock = JSON.parse(
-    await Deno.readTextFile(join(LAB_DIR, "package-lock.json")),
-  );
-  const jupyterlab = lock.packages["node_modules/@jupyterlab/application"]
-    .version as string;
+export async function labVersions(python: string = labPython()): Promise<LabVersions> {
+  const lock = JSON.parse(await Deno.readTextFile(join(LAB_DIR, "package-lock.json")));
+  const jupyterlab = lock.packages["node_modules/@jupyterlab/application"].version as string;
   let result: Deno.CommandOutput;
   try {
     result = await new Deno.Command(python, {
@@ -123,15 +118,12 @@ export async function labVersions(
   }
   const d = new TextDecoder();
   if (!result.success) {
+    const last = d.decode(result.stderr).trim().split("\n").at(-1);
     throw new JupyterServerError(
-      `${python} has no jupyterlab_server (${
-        d.decode(result.stderr).trim().split("\n").at(-1)
-      }): ` +
-        LAB_INSTALL_HINT,
+      `${python} has no jupyterlab_server (${last}): ${LAB_INSTALL_HINT}`,
     );
   }
-  const [jupyterlabServer, jupyterServer] = d.decode(result.stdout).trim()
-    .split(" ");
+  const [jupyterlabServer, jupyterServer] = d.decode(result.stdout).trim().split(" ");
   return { jupyterlab, jupyterlabServer, jupyterServer };
 }
 
@@ -194,9 +186,7 @@ export async function ensureJupyterLab(
   if (await readStamp(BUILD_STAMP) !== inputsHash) {
     log("JupyterLab harness: webpack (jupyterlab/build)");
     const start = performance.now();
-    await Deno.remove(join(LAB_DIR, "build"), { recursive: true }).catch(
-      () => {},
-    );
+    await Deno.remove(join(LAB_DIR, "build"), { recursive: true }).catch(() => {});
     await npm(["run", "build"]);
     await Deno.writeTextFile(join(LAB_DIR, BUILD_STAMP), inputsHash);
     built = true;
@@ -225,11 +215,7 @@ async function readStamp(path: string): Promise<string | null> {
 async function npm(args: string[]): Promise<void> {
   let result: Deno.CommandOutput;
   try {
-    result = await new Deno.Command("npm", {
-      args,
-      cwd: LAB_DIR,
-      stdin: "null",
-    }).output();
+    result = await new Deno.Command("npm", { args, cwd: LAB_DIR, stdin: "null" }).output();
   } catch (error) {
     throw new JupyterLabBuildError(
       `npm cannot run (${(error as Error).message}): the JupyterLab harness needs Node.js and npm`,
@@ -237,8 +223,7 @@ async function npm(args: string[]): Promise<void> {
   }
   if (!result.success) {
     const d = new TextDecoder();
-    const output = `${d.decode(result.stdout)}${d.decode(result.stderr)}`
-      .trimEnd();
+    const output = `${d.decode(result.stdout)}${d.decode(result.stderr)}`.trimEnd();
     throw new JupyterLabBuildError(
       `npm ${args.join(" ")} failed in ${LAB_DIR} (exit ${result.code}):\n` +
         output.split("\n").slice(-30).join("\n"),
@@ -277,13 +262,8 @@ export function labCommand(workDir: string, serverArgs: string[]): string[] {
 
 if (import.meta.main) {
   await ensureJupyterLab(console.log);
-  const server = await JupyterServer.start({
-    root: PATHS.root,
-    frontEnd: "lab",
-  });
-  console.log(
-    `JupyterLab ${server.version} (Deno kernel): ${server.url}lab?token=${server.token}`,
-  );
+  const server = await JupyterServer.start({ root: PATHS.root, frontEnd: "lab" });
+  console.log(`JupyterLab ${server.version} (Deno kernel): ${server.url}lab?token=${server.token}`);
   console.log(`Server log: ${server.logPath}. Ctrl-C stops it.`);
   const stop = async () => {
     await server.stop();

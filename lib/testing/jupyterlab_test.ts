@@ -10,9 +10,7 @@ Deno.test("the JupyterLab harness serves JupyterLab 4.6 with the Deno kernel as 
   const server = await JupyterServer.start({ root, frontEnd: "lab" });
   try {
     assert.equal(server.version, versions.jupyterlab);
-    assert.ok(
-      server.notebookUrl("a b.ipynb").includes("/lab/tree/a%20b.ipynb?token="),
-    );
+    assert.ok(server.notebookUrl("a b.ipynb").includes("/lab/tree/a%20b.ipynb?token="));
 
     // Only 127.0.0.1, and nothing without the token.
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -28,31 +26,21 @@ Deno.test("the JupyterLab harness serves JupyterLab 4.6 with the Deno kernel as 
     // The page carries the version of the lockfile's JupyterLab and loads the built bundle.
     const page = await (await server.request("lab")).text();
     const config = JSON.parse(
-      page.match(
-        /<script id="jupyter-config-data" type="application\/json">([^]*?)<\/script>/,
-      )![1],
+      page.match(/<script id="jupyter-config-data" type="application\/json">([^]*?)<\/script>/)![1],
     );
     assert.equal(config.appVersion, versions.jupyterlab);
-    const bundle = await server.request(
-      `${config.fullStaticUrl.slice(1)}/bundle.js`,
-    );
+    const bundle = await server.request(`${config.fullStaticUrl.slice(1)}/bundle.js`);
     await bundle.body?.cancel();
     assert.equal(bundle.status, 200);
 
     // overrides.json turns the news prompt off, whatever JupyterLab's own default.
-    const notification = await (
-      await server.request(
-        "lab/api/settings/@jupyterlab/apputils-extension:notification",
-      )
-    ).json();
+    const settings = "lab/api/settings/@jupyterlab/apputils-extension:notification";
+    const notification = await (await server.request(settings)).json();
     assert.equal(notification.schema.properties.fetchNews.default, "false");
     const overrides = JSON.parse(
       await Deno.readTextFile(join(LAB_DIR, "settings", "overrides.json")),
     );
-    assert.equal(
-      overrides["@jupyterlab/apputils-extension:notification"].fetchNews,
-      "false",
-    );
+    assert.equal(overrides["@jupyterlab/apputils-extension:notification"].fetchNews, "false");
   } finally {
     assert.deepEqual(await server.stop(), []);
   }
