@@ -17,8 +17,9 @@ export const TABLES: readonly TableDefinition[] = [
     name: "eco2mix_bronze",
     layer: "bronze",
     description: "Every data line of every ingested file, as read (text cells), with lineage " +
-      "(_ingested_at, _source_file, _source_sha256, _source_line). Append-only; a file whose " +
-      "content was already ingested is skipped.",
+      "(_ingested_at, _source_file, _source_sha256, _source_line) and a content hash " +
+      "(_row_hash). Append-only; a file whose content was already ingested is skipped, and a " +
+      "new version of a file (same name) adds only its new and revised lines.",
   },
   {
     name: "eco2mix_silver",
