@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { readManifest } from "../lib/runner/manifest.ts";
 import { readNotebook } from "../lib/runner/ipynb.ts";
 import { assertValidNbformat } from "../lib/runner/_test_checks.ts";
+import { presentationBreaks } from "./_presentation_rules.ts";
 import { sharedDataPath } from "../lib/testing/shared_data.ts";
 import { PATHS } from "../lib/paths.ts";
 
@@ -66,6 +67,8 @@ Deno.test("the pipeline runs notebooks 01 and 11 on the 2025 real-time file", as
       o.output_type === "error"
     );
     assert.deepEqual(errors, [], name);
+    // What a presenter shows: French numbers, Paris times, tables that say when they are cut.
+    assert.deepEqual(presentationBreaks(nb), [], name);
   }
   // Notebook 01 created the lakehouse layout where it was told to.
   assert.ok((await Deno.stat(join(tmp, "lakehouse", "silver"))).isDirectory);
