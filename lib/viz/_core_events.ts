@@ -125,7 +125,7 @@ function tableFigure(
 
 /**
  * The largest anomaly events (by energy deviation, at most `top`, default 10) overlapping the
- * local dates [`from`, `to`], as a table; `null` data: a figure saying the table is absent.
+ * local dates [`from`, `to`], as a table; `null` data: a figure saying the table was not given.
  *
  * @example
  * ```ts
@@ -149,7 +149,7 @@ export function anomalyEventsSpec(
 ): Figure {
   const title = "Événements anormaux";
   if (e === null) {
-    return emptyFigure(title, "Table evenements_anomalies absente (notebook 06 non exécuté)");
+    return emptyFigure(title, "Table evenements_anomalies non fournie au tableau de bord");
   }
   const rows = eventsBetween(e.debut, e.fin, from, to)
     .sort((a, b) => Math.abs(e.ecartMwh[b]) - Math.abs(e.ecartMwh[a]))
@@ -179,7 +179,7 @@ export function anomalyEventsSpec(
 /**
  * The largest episodes of massive import or export (by energy, at most `top`, default 10)
  * overlapping the local dates [`from`, `to`], as a table; `null` data: a figure saying the
- * table is absent.
+ * table was not given.
  *
  * @example
  * ```ts
@@ -203,7 +203,7 @@ export function exchangeEpisodesSpec(
 ): Figure {
   const title = "Épisodes d'import ou d'export massifs";
   if (e === null) {
-    return emptyFigure(title, "Table episodes_echanges absente (notebook 05 non exécuté)");
+    return emptyFigure(title, "Table episodes_echanges non fournie au tableau de bord");
   }
   const rows = eventsBetween(e.debut, e.fin, from, to)
     .sort((a, b) => Math.abs(e.energieMwh[b]) - Math.abs(e.energieMwh[a]))

@@ -27,7 +27,7 @@ export interface PriceData {
 /**
  * The daily price (left axis) and the renewable share of production (right axis) over the
  * local dates [`from`, `to`] (empty bound: open), negative and very high days marked; `null`
- * data: a figure saying there are no prices.
+ * data: a figure saying the table was not given.
  *
  * @example
  * ```ts
@@ -44,7 +44,7 @@ export interface PriceData {
 export function priceSpec(p: PriceData | null, from: string, to: string): Figure {
   const title = "Prix de gros de l'électricité et part des renouvelables";
   if (p === null) {
-    return emptyFigure(title, "Aucun prix de gros : fichier de prix absent ou hors période");
+    return emptyFigure(title, "Table prix_mix_quotidien non fournie au tableau de bord");
   }
   const rows: number[] = [];
   for (let i = 0; i < p.jours.length; i++) {
