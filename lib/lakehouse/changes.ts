@@ -18,6 +18,7 @@ import type { AddFile } from "./actions.ts";
 import { InvalidOperationError } from "./errors.ts";
 import { loadSnapshot } from "./log.ts";
 import { readFiles } from "./reader.ts";
+import { matchRows } from "./_rows.ts";
 import { conformFrame, describeDiff, diffSchemas } from "./schema.ts";
 
 /** What {@linkcode tableChanges} found. */
@@ -86,12 +87,14 @@ export async function tableChanges(
   const added = newer.files.filter((f) => !olderIds.has(fileId(f)));
   const before = conformFrame(await readFiles(older, removed), newer.schema);
   const after = conformFrame(await readFiles(newer, added), newer.schema);
-  const on = { on: after.columns, nullsEqual: true };
+  const pairs = matchRows(before, after, after.columns);
+  const unmatched = (df: pl.DataFrame, side: "left" | "right") =>
+    df.withRowIndex(side).join(pairs.select(side).unique(), { on: side, how: "anti" }).drop(side);
   return {
     fromVersion: older.version,
     toVersion: newer.version,
-    inserted: after.join(before, { ...on, how: "anti" }),
-    deleted: before.join(after, { ...on, how: "anti" }),
+    inserted: unmatched(after, "right"),
+    deleted: unmatched(before, "left"),
     filesRead: removed.length + added.length,
   };
 }

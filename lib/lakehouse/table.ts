@@ -17,6 +17,7 @@ import {
 } from "./_commit.ts";
 import { DataFileOptions, writeDataFiles } from "./_write.ts";
 import { makeDirectory } from "./_fs.ts";
+import { matchRows } from "./_rows.ts";
 import { type TableChanges, tableChanges } from "./changes.ts";
 import {
   InvalidOperationError,
@@ -151,9 +152,6 @@ export interface FileInfo {
   /** Modification time, epoch ms. */
   modificationTime: number;
 }
-
-/** Row number column of merge's scratch frames. */
-const ROW = "__merge_row";
 
 /** Writer features this implementation honours when writing. */
 const SUPPORTED_WRITER_FEATURES = new Set(["appendOnly", "invariants"]);
@@ -326,50 +324,46 @@ export class DeltaTable {
       ? pl.concat([source.select(...parts), ...(scope ? [scope.select(...parts)] : [])]).unique()
       : null;
     const candidates = partitionsRead ? filesInPartitionsOf(snap, partitionsRead) : snap.files;
-    const sourceKeys = source.select(...keys);
-    const byKey = { on: keys, nullsEqual: true };
-    const whole = { on: source.columns, nullsEqual: true };
     const removes: Action[] = [];
     const kept: pl.DataFrame[] = [];
-    const unchangedKeys: pl.DataFrame[] = [];
+    // Source rows equal to their target row: left in place, not written again.
+    const unchanged = new Set<number>();
     let updated = 0;
     let deleted = 0;
     let matched = 0;
     for (const add of candidates) {
-      // Row numbers and narrow projections: gathering every column once, at the end, is what
-      // costs on wide tables.
-      const target = conformFrame(await readFiles(snap, [add]), schema).withRowIndex(ROW);
-      const rowsOf = (df: pl.DataFrame) => df.getColumn(ROW).toArray() as number[];
-      const hits = rowsOf(target.select(ROW, ...keys).join(sourceKeys, { ...byKey, how: "semi" }));
-      matched += hits.length;
-      let same: number[] = [];
-      if (options.onlyChanged && hits.length) {
-        const equal = target.filter(pl.col(ROW).isIn(hits)).drop(ROW)
-          .join(source, { ...whole, how: "semi" });
-        unchangedKeys.push(equal.select(...keys));
-        same = rowsOf(target.join(equal.select(...keys), { ...byKey, how: "semi" }));
+      const target = conformFrame(await readFiles(snap, [add]), schema);
+      const hits = matchRows(target, source, keys);
+      const hit = new Set(hits.getColumn("left").toArray() as number[]);
+      matched += hit.size;
+      const same = new Set<number>();
+      if (options.onlyChanged && hit.size) {
+        const equal = keys.length === source.width
+          ? hits
+          : matchRows(target, source, source.columns);
+        const [l, r] = ["left", "right"].map((c) => equal.getColumn(c).toArray() as number[]);
+        l.forEach((row, i) => {
+          same.add(row);
+          unchanged.add(r[i]);
+        });
       }
-      let gone: number[] = [];
+      const gone = new Set<number>();
       if (options.deleteMissing) {
-        const missing = target.select(ROW, ...(scope?.columns ?? keys))
-          .filter(pl.col(ROW).isIn(hits).not());
-        gone = rowsOf(
-          scope
-            ? missing.join(scope, { on: scope.columns, nullsEqual: true, how: "semi" })
-            : missing,
-        );
+        const inScope = scope
+          ? matchRows(target, scope, scope.columns).getColumn("left").toArray() as number[]
+          : Array.from({ length: target.height }, (_, i) => i);
+        for (const row of inScope) if (!hit.has(row)) gone.add(row);
       }
-      const changed = hits.length - same.length;
-      if (changed === 0 && gone.length === 0) continue;
+      const changed = hit.size - same.size;
+      if (changed === 0 && gone.size === 0) continue;
       updated += changed;
-      deleted += gone.length;
+      deleted += gone.size;
       removes.push({ remove: removeOf(add, true) });
-      const sameSet = new Set(same);
-      const drop = [...hits.filter((r) => !sameSet.has(r)), ...gone];
-      kept.push(target.filter(pl.col(ROW).isIn(drop).not()).drop(ROW));
+      kept.push(
+        keepRows(target, (row) => !gone.has(row) && (!hit.has(row) || same.has(row))),
+      );
     }
-    const unchanged = unchangedKeys.length ? pl.concat(unchangedKeys) : null;
-    const written = unchanged ? source.join(unchanged, { ...byKey, how: "anti" }) : source;
+    const written = unchanged.size ? keepRows(source, (row) => !unchanged.has(row)) : source;
     const out = pl.concat([...kept, written], { how: "vertical", rechunk: false });
     const adds = await writeDataFiles(this.root, out, schema, parts, fileOptions(options, snap));
     const touched = new Set(candidates.map((f) => partitionKey(f.partitionValues, parts)));
@@ -789,6 +783,12 @@ function filesInPartitionsOf(snap: Snapshot, partsDf: pl.DataFrame): AddFile[] {
   const hit = frame.join(partsDf, { on: parts, how: "semi" });
   const idx = hit.getColumn("__i").toArray() as number[];
   return idx.map((i) => snap.files[i]);
+}
+
+/** The rows of `df` whose row number passes `keep`. */
+function keepRows(df: pl.DataFrame, keep: (row: number) => boolean): pl.DataFrame {
+  const mask = pl.Series("keep", Array.from({ length: df.height }, (_, i) => keep(i)), pl.Bool);
+  return df.filter(mask);
 }
 
 /** The `deleteMissing` scope with the table's column types (its columns must be table columns). */
