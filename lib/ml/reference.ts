@@ -18,7 +18,8 @@
  * @module
  */
 
-import { join, relative } from "node:path";
+import { basename, relative } from "node:path";
+import { findFilesByName } from "../setup/reference_files.ts";
 import { readEco2mix, sha256Hex } from "../eco2mix/mod.ts";
 import { toBronze } from "../layers/bronze.ts";
 import { toSilver } from "../layers/silver.ts";
@@ -63,34 +64,19 @@ export type ReferenceFiles = Record<ReferenceKind, string[]>;
  * ```
  */
 export async function findReferenceFiles(dir: string): Promise<ReferenceFiles> {
+  // One walk for every kind (symbolic links followed, cycles guarded: see findFilesByName).
+  const union = new RegExp(
+    Object.values(REFERENCE_PATTERNS).map((p) => `(?:${p.source})`).join("|"),
+    "i",
+  );
+  const files = await findFilesByName(dir, union);
   const found: ReferenceFiles = { historique: [], temperatures: [], tempo: [] };
-  // Symbolic links are followed (a reference folder of links to a shared store is common);
-  // the real path of every folder visited guards against link cycles.
-  const visited = new Set<string>();
-  async function walk(folder: string): Promise<void> {
-    let entries: Deno.DirEntry[];
-    try {
-      const real = await Deno.realPath(folder);
-      if (visited.has(real)) return;
-      visited.add(real);
-      entries = await Array.fromAsync(Deno.readDir(folder));
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return;
-      throw error;
-    }
-    for (const entry of entries) {
-      const path = join(folder, entry.name);
-      const target = entry.isSymlink ? await Deno.stat(path).catch(() => null) : entry;
-      if (target?.isDirectory) await walk(path);
-      else if (target?.isFile) {
-        for (const [kind, pattern] of Object.entries(REFERENCE_PATTERNS)) {
-          if (pattern.test(entry.name)) found[kind as ReferenceKind].push(path);
-        }
-      }
+  for (const path of files) {
+    const name = basename(path);
+    for (const [kind, pattern] of Object.entries(REFERENCE_PATTERNS)) {
+      if (pattern.test(name)) found[kind as ReferenceKind].push(path);
     }
   }
-  await walk(dir);
-  for (const list of Object.values(found)) list.sort();
   return found;
 }
 
