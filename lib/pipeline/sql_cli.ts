@@ -9,7 +9,7 @@
  * deno task sql --tables
  * ```
  *
- * Tables come from the project's catalogue (`lib/pipeline/catalog.ts`), plus any Delta table
+ * Tables come from the project's catalogue (`catalog.ts`), plus any Delta table
  * found at `<lakehouse>/<layer>/<name>/` that the catalogue does not declare. A relative
  * `--lakehouse`, and any file a statement names, are resolved from the directory the command
  * was typed in (`deno task` itself runs in the project root and says where it was typed in
@@ -31,13 +31,13 @@
 import pl from "nodejs-polars";
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-import { openCatalog } from "../pipeline/catalog.ts";
+import { openCatalog } from "./catalog.ts";
 import { PATHS } from "../paths.ts";
-import type { Catalog } from "./catalog.ts";
-import { DeltaError } from "./errors.ts";
-import { parseTimestampMicros } from "./partition.ts";
-import { numRecords } from "./stats.ts";
-import { querySql, withTablesOnDisk } from "./sql.ts";
+import type { Catalog } from "../lakehouse/catalog.ts";
+import { DeltaError } from "../lakehouse/errors.ts";
+import { parseTimestampMicros } from "../lakehouse/partition.ts";
+import { numRecords } from "../lakehouse/stats.ts";
+import { querySql, withTablesOnDisk } from "../lakehouse/sql.ts";
 
 const USAGE = `Usage: deno task sql [options] "SQL statement"   (SQL "-" reads standard input)
 
