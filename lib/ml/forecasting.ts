@@ -33,7 +33,7 @@
  * Random forest 0.756 % / 1.814 %, ridge 1.063 % / 3.693 %. Fits on the ~165k training
  * half-hours (2 cores): ridge 2.2 s, random forest 17-23 s, gradient boosting 10.5-11.6 s; one
  * day's forecast 0.1-1.1 ms. Reproduce: notebooks 02, 03, 07, 08 (`-p profil=complet`), or
- * `deno bench -A --v8-flags=--expose-gc lib/ml/forecasting_bench.ts`.
+ * `deno bench -A --v8-flags=--expose-gc lib/bench/forecasting_bench.ts`.
  *
  * @module
  */

@@ -4,7 +4,7 @@
  * hour, minute, weekday, month, day of year; lags 1 h, 24 h, 168 h; mean of the 24 h ending 1 h
  * before), chronological 80/20 split.
  *
- * Run: `deno bench -A --v8-flags=--expose-gc lib/ml/ml_bench.ts`
+ * Run: `deno bench -A --v8-flags=--expose-gc lib/bench/ml_bench.ts`
  *
  * A last fit uses 15 features (`recentLags`: lags 1 h 30, 2 h, 23 h, 23 h 30, 25 h and the
  * persistence corrected by yesterday's change) to show what richer features give.
@@ -18,15 +18,18 @@
  * @module
  */
 
-import { sliceRows } from "./dataset.ts";
-import { fitGbdtRegressor, type GbdtRegressor } from "./gbdt.ts";
-import { fitRidge, type RidgeRegressor } from "./linear.ts";
-import { mape } from "./metrics.ts";
-import { fitRandomForestRegressorInWorkers, type RandomForestRegressor } from "./random_forest.ts";
-import { chronologicalSplit } from "./splits.ts";
-import { loadNationalConsumption, oneHourAheadProblem } from "./_consumption_testdata.ts";
-import type { Regressor } from "./model.ts";
-import { modelFromJSON, modelToJSONText } from "./model_io.ts";
+import { sliceRows } from "../ml/dataset.ts";
+import { fitGbdtRegressor, type GbdtRegressor } from "../ml/gbdt.ts";
+import { fitRidge, type RidgeRegressor } from "../ml/linear.ts";
+import { mape } from "../ml/metrics.ts";
+import {
+  fitRandomForestRegressorInWorkers,
+  type RandomForestRegressor,
+} from "../ml/random_forest.ts";
+import { chronologicalSplit } from "../ml/splits.ts";
+import { loadNationalConsumption, oneHourAheadProblem } from "../ml/_consumption_testdata.ts";
+import type { Regressor } from "../ml/model.ts";
+import { modelFromJSON, modelToJSONText } from "../ml/model_io.ts";
 
 const problem = oneHourAheadProblem(await loadNationalConsumption());
 const { train, test } = chronologicalSplit(problem.x.nRows, { epochMs: problem.epochMs });

@@ -1,5 +1,5 @@
 /**
- * Benchmarks of SQL over the lakehouse: `deno bench -A lib/lakehouse/sql_bench.ts`.
+ * Benchmarks of SQL over the lakehouse: `deno bench -A lib/bench/sql_bench.ts`.
  *
  * Queried end to end (DuckDB start, log replay, views, query, result into polars), with the
  * layer's own read + polars as a baseline:
@@ -15,8 +15,8 @@ import { readEco2mix } from "../eco2mix/mod.ts";
 import { toBronze } from "../layers/bronze.ts";
 import { toSilver } from "../layers/silver.ts";
 import { REGIONAL_2014, sharedDataPath } from "../testing/shared_data.ts";
-import { Catalog } from "./catalog.ts";
-import { querySql } from "./sql.ts";
+import { Catalog } from "../lakehouse/catalog.ts";
+import { querySql } from "../lakehouse/sql.ts";
 
 const tmp = await Deno.makeTempDir();
 globalThis.addEventListener("unload", () => Deno.removeSync(tmp, { recursive: true }));

@@ -1,7 +1,7 @@
 /**
  * Read + bronze + silver throughput on the real files, with peak RSS.
  *
- * Run: `deno bench -A --v8-flags=--expose-gc lib/layers/silver_bench.ts`
+ * Run: `deno bench -A --v8-flags=--expose-gc lib/bench/silver_bench.ts`
  *
  * Peak RSS is sampled every 5 ms by a worker thread (the main thread is busy inside polars, so
  * a timer on it would never fire) and printed per benchmark when the run ends: the highest
@@ -14,9 +14,9 @@
 
 import { readEco2mixFile } from "../eco2mix/mod.ts";
 import { REGIONAL_2014, sharedDataPath } from "../testing/shared_data.ts";
-import { toBronze } from "./bronze.ts";
-import { toSilver } from "./silver.ts";
-import { peakRss, stopSampler } from "../bench/rss_sampler.ts";
+import { toBronze } from "../layers/bronze.ts";
+import { toSilver } from "../layers/silver.ts";
+import { peakRss, stopSampler } from "./rss_sampler.ts";
 
 const peaks = new Map<string, number>();
 

@@ -4,7 +4,7 @@
  * real-time file, national temperatures, Tempo), every learner fitted on the full training set of
  * each horizon (about 165k half-hours), and the forecast of one day (48 half-hours).
  *
- * Run: `deno bench -A --v8-flags=--expose-gc lib/ml/forecasting_bench.ts`
+ * Run: `deno bench -A --v8-flags=--expose-gc lib/bench/forecasting_bench.ts`
  *
  * The first run of each fit prints its wall time, the peak resident memory of the process during
  * the fit (Linux VmHWM, reset through /proc/self/clear_refs; the forest's Web Workers are threads
@@ -18,24 +18,24 @@ import { readEco2mix } from "../eco2mix/mod.ts";
 import { toBronze } from "../layers/bronze.ts";
 import { toSilver } from "../layers/silver.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
-import { takeRows } from "./dataset.ts";
+import { takeRows } from "../ml/dataset.ts";
 import {
   assignSplits,
   consumptionFeatures,
   type HorizonName,
   measuredInstants,
   testPeriodStart,
-} from "./features.ts";
+} from "../ml/features.ts";
 import {
   type ConsumptionForecaster,
   fitForecaster,
   LEARNERS,
   modelFeatures,
   PROFILES,
-} from "./forecasting.ts";
-import { mape } from "./metrics.ts";
-import { loadReference } from "./reference.ts";
-import { seriesFromSilver, SOURCE_REAL_TIME, spliceSeries } from "./series.ts";
+} from "../ml/forecasting.ts";
+import { mape } from "../ml/metrics.ts";
+import { loadReference } from "../ml/reference.ts";
+import { seriesFromSilver, SOURCE_REAL_TIME, spliceSeries } from "../ml/series.ts";
 
 const reference = await loadReference(sharedDataPath());
 const table = readEco2mix(

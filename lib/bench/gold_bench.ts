@@ -2,7 +2,7 @@
  * Gold from silver (every gold table, `buildGold`) and the analyses of lib/analysis on the real
  * files, with the peak RSS of each benchmark.
  *
- * Run: `deno bench -A --v8-flags=--expose-gc lib/layers/gold_bench.ts`
+ * Run: `deno bench -A --v8-flags=--expose-gc lib/bench/gold_bench.ts`
  *
  * Silver is built once per case before the benchmarks (it is silver_bench.ts's subject). Peak
  * RSS is sampled every 5 ms by a worker (the main thread is busy inside polars) and printed at
@@ -22,9 +22,9 @@ import {
   renewableMean7d,
   weeklyProfile,
 } from "../analysis/mod.ts";
-import { buildGold, withNationalView } from "./gold.ts";
-import { silverRegional2014, silverTr2025 } from "./_gold_testdata.ts";
-import { peakRss, stopSampler } from "../bench/rss_sampler.ts";
+import { buildGold, withNationalView } from "../layers/gold.ts";
+import { silverRegional2014, silverTr2025 } from "../layers/_gold_testdata.ts";
+import { peakRss, stopSampler } from "./rss_sampler.ts";
 
 const peaks = new Map<string, number>();
 

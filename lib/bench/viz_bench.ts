@@ -1,7 +1,7 @@
 /**
  * Benchmarks of the figures and the dashboard on the real 2025 real-time file (silver of
  * January 1 to July 25, 19,700 15-minute rows), with two naive models' predictions on its last
- * 20 % and a feature-importance table. Run: `deno bench -A lib/viz/viz_bench.ts`.
+ * 20 % and a feature-importance table. Run: `deno bench -A lib/bench/viz_bench.ts`.
  *
  * Sizes (dashboard bytes, its data part, the notebook bundle) are printed once at start: a
  * size is not a time.
@@ -10,13 +10,13 @@
  */
 
 import pl from "nodejs-polars";
-import { dashboardFigures } from "./_core_dashboard.ts";
-import { buildDashboard, dashboardData } from "./dashboard.ts";
-import { co2Figure, consumptionFigure, heatmapFigure, sankeyFigure } from "./figures.ts";
-import { toHourly } from "./hourly.ts";
-import { figureBundle } from "./notebook.ts";
-import { FigureRenderer } from "./render.ts";
-import { persistencePredictions, realSilver2025 } from "./_testdata.ts";
+import { dashboardFigures } from "../viz/_core_dashboard.ts";
+import { buildDashboard, dashboardData } from "../viz/dashboard.ts";
+import { co2Figure, consumptionFigure, heatmapFigure, sankeyFigure } from "../viz/figures.ts";
+import { toHourly } from "../viz/hourly.ts";
+import { figureBundle } from "../viz/notebook.ts";
+import { FigureRenderer } from "../viz/render.ts";
+import { persistencePredictions, realSilver2025 } from "../viz/_testdata.ts";
 
 const silver = realSilver2025();
 const tables = {

@@ -1,5 +1,5 @@
 /**
- * Benchmarks of the Delta table layer: `deno bench -A lib/lakehouse/delta_bench.ts`.
+ * Benchmarks of the Delta table layer: `deno bench -A lib/bench/delta_bench.ts`.
  *
  * - commit overhead of a small append (one-row frame: data file + stats + commit);
  * - snapshot load of a table with 1,000 commits (checkpoints every 10);
@@ -8,11 +8,11 @@
 
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { DeltaTable } from "./table.ts";
-import { commit } from "./_commit.ts";
-import { loadSnapshot } from "./log.ts";
-import { writeDataFiles } from "./_write.ts";
-import { schemaOfFrame } from "./schema.ts";
+import { DeltaTable } from "../lakehouse/table.ts";
+import { commit } from "../lakehouse/_commit.ts";
+import { loadSnapshot } from "../lakehouse/log.ts";
+import { writeDataFiles } from "../lakehouse/_write.ts";
+import { schemaOfFrame } from "../lakehouse/schema.ts";
 
 const tmp = await Deno.makeTempDir();
 globalThis.addEventListener("unload", () => Deno.removeSync(tmp, { recursive: true }));
