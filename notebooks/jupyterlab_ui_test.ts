@@ -196,9 +196,10 @@ async function hoverFigures(page: Page, path: string): Promise<number> {
   const count = await figures.count();
   for (let i = 0; i < count; i++) {
     const figure = figures.nth(i);
-    await figure.scrollIntoViewIfNeeded();
-    await figure.hover();
-    await figure.locator(".main-svg").first().waitFor({ timeout: 30_000 });
+    await figure.scrollIntoViewIfNeeded({ timeout: 10_000 });
+    // No actionability wait: a toast or tooltip over a figure must not stall the test.
+    await figure.hover({ force: true, timeout: 10_000 });
+    await figure.locator(".main-svg").first().waitFor({ timeout: 15_000 });
   }
   return await figures.evaluateAll((els) =>
     els.filter((el) =>
