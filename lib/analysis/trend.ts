@@ -188,3 +188,79 @@ export function mixTrends(silver: pl.DataFrame, options: TrendOptions = {}): pl.
       "dernier_mois",
     ).sort(group);
 }
+
+/**
+ * Year-over-year trend of the series of {@linkcode TREND_SERIES}: the mean change of a month's
+ * value from the same month one year before, per month (divided by 12, so in the unit of
+ * {@linkcode mixTrends}).
+ *
+ * Why: within less than two years a slope over months mostly measures the season (offshore wind
+ * falls from January to July every year); comparing each month with the same month a year before
+ * removes the season. Series with fewer than `minPairs` such pairs of months (default 12: one
+ * whole year compared) get no row: the report then does not speak of a trend.
+ *
+ * Columns: series keys, `serie`, `unite`, `pente_par_mois`, `nb_paires`, `premier_mois`,
+ * `dernier_mois` (the first and last months compared with the year before).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { yearOverYearTrends } from "./trend.ts";
+ * // 24 months: a season (+10 points in July) on top of +1.2 points a year.
+ * const months = Array.from({ length: 24 }, (_, i) => i);
+ * const silver = pl.DataFrame({
+ *   perimetre: months.map(() => "France"),
+ *   date_locale: months.map((i) => new Date(Date.UTC(2023, i, 1))),
+ *   pas_minutes: months.map(() => 30),
+ *   renouvelables_total: months.map((i) => 20 + (i % 12 === 6 ? 10 : 0) + 0.1 * i),
+ *   production_totale: months.map(() => 100),
+ * }).withColumns(pl.col("date_locale").cast(pl.Date), pl.col("pas_minutes").cast(pl.Int32));
+ * const [t] = yearOverYearTrends(silver, { minCoveragePct: 0 }).toRecords();
+ * assert.equal(t.serie, "part_renouvelables");
+ * assert.ok(Math.abs((t.pente_par_mois as number) - 0.1) < 1e-9);
+ * assert.equal(t.nb_paires, 12);
+ * assert.equal(yearOverYearTrends(silver.head(23), { minCoveragePct: 0 }).height, 0);
+ * ```
+ */
+export function yearOverYearTrends(
+  silver: pl.DataFrame,
+  options: TrendOptions & { minPairs?: number } = {},
+): pl.DataFrame {
+  const minCoverage = options.minCoveragePct ?? 50;
+  const minPairs = options.minPairs ?? 12;
+  const monthly = monthlyMix(silver).filter(pl.col("couverture_pct").gtEq(minCoverage));
+  const keys = seriesKeys(monthly);
+  const index = pl.col("debut_mois").dt.year().cast(pl.Int32).mul(12)
+    .plus(pl.col("debut_mois").dt.month().cast(pl.Int32));
+  const long = pl.concat(
+    Object.entries(TREND_SERIES).map(([serie, { column, unit }]) =>
+      monthly.filter(pl.col(column).isNotNull()).select(
+        ...keys,
+        pl.lit(serie).alias("serie"),
+        pl.lit(unit).alias("unite"),
+        "annee_mois",
+        index.alias("_i"),
+        pl.col(column).cast(pl.Float64).alias("_y"),
+      )
+    ),
+  );
+  const yearBefore = long.select(
+    ...keys,
+    "serie",
+    pl.col("_i").plus(12).alias("_i"),
+    pl.col("_y").alias("_y_avant"),
+  );
+  const group = [...keys, "serie"];
+  const on: string[] = [...group, "_i"];
+  return long.join(yearBefore, { on, how: "inner" })
+    .groupBy(group).agg(
+      pl.col("unite").first(),
+      pl.col("_y").minus(pl.col("_y_avant")).mean().div(12).alias("pente_par_mois"),
+      pl.col("_y").count().cast(pl.Int32).alias("nb_paires"),
+      pl.col("annee_mois").min().alias("premier_mois"),
+      pl.col("annee_mois").max().alias("dernier_mois"),
+    ).filter(pl.col("nb_paires").gtEq(minPairs))
+    .select(...group, "unite", "pente_par_mois", "nb_paires", "premier_mois", "dernier_mois")
+    .sort(group);
+}
