@@ -11,6 +11,8 @@
 
 import pl from "nodejs-polars";
 import { COLUMNS } from "../eco2mix/mod.ts";
+import { formatNumber } from "../notebook/format.ts";
+import { sourceName } from "../notebook/labels.ts";
 
 /** Production sources in RTE's order, with their energy columns in silver. */
 export const SOURCES: readonly string[] = [
@@ -201,8 +203,7 @@ function monthHours(month: string): number {
  */
 export function keyFindings(silver: pl.DataFrame): string[] {
   const out: string[] = [];
-  const fmt = (x: number, digits = 0) =>
-    x.toLocaleString("fr-FR", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const fmt = (x: number, digits = 0) => formatNumber(x, digits, { fixed: true });
   const series = seriesOf(silver);
   const keys = silver.select(...series).unique().sort(series).toRecords() as Record<
     string,
@@ -245,9 +246,13 @@ export function keyFindings(silver: pl.DataFrame): string[] {
     }[];
     if (sources.length) {
       out.push(
-        `${perimetre} — première source : ${sources[0].source} (${fmt(sources[0].part_pct, 1)} % ` +
+        `${perimetre} — première source : ${sourceName(sources[0].source, "le")} (${
+          fmt(sources[0].part_pct, 1)
+        } % ` +
           `de la production), puis ${
-            sources.slice(1, 3).map((x) => `${x.source} (${fmt(x.part_pct, 1)} %)`).join(", ")
+            sources.slice(1, 3).map((x) =>
+              `${sourceName(x.source, "le")} (${fmt(x.part_pct, 1)} %)`
+            ).join(", ")
           }.`,
       );
     }
@@ -283,7 +288,10 @@ export function keyFindings(silver: pl.DataFrame): string[] {
       ).toRecords() as unknown as { mape: number; mae: number }[];
       out.push(
         `${perimetre} — la prévision J-1 de RTE se trompe en moyenne de ${fmt(f.mae)} MW ` +
-          `(MAPE ${fmt(f.mape, 2)} %) sur ${fmt(withForecast.height)} instants.`,
+          `(MAPE ${fmt(f.mape, 2)} %) sur les ${
+            fmt(withForecast.height)
+          } instants de la période où elle ` +
+          "est publiée (moyenne simple des écarts absolus).",
       );
     }
   }

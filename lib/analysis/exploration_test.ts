@@ -132,7 +132,8 @@ Deno.test("key findings quote numbers computed from the data", () => {
     x.toLocaleString("fr-FR", { maximumFractionDigits: d, minimumFractionDigits: d });
   assert.ok(text.includes(`pic de ${fr(peak)} MW`), text);
   assert.ok(text.includes(`consommation de ${fr(twh, 2)} TWh`), text);
-  assert.match(text, /première source : nucleaire/);
+  assert.match(text, /première source : le nucléaire \(.*\), puis l'hydraulique/);
+  assert.doesNotMatch(text, /nucleaire|eolien/); // no raw identifier in prose
   assert.match(text, /prévision J-1 de RTE .*\(MAPE 1,78 %\)/); // FACTS.md: 1.78 %
 });
 

@@ -19,11 +19,14 @@ import {
   energyBySource,
   keyFindings,
   mixCo2Correlation,
-  mixTrends,
+  monthlyMix,
   weekendEffect,
+  yearOverYearTrends,
 } from "../analysis/mod.ts";
 import { anomalyEventSentence, exchangeEpisodeSentence } from "../report/events.ts";
 import { extremePriceDays, priceDrivers, priceNarrative } from "../report/prices.ts";
+import { mapeDifference } from "../ml/forecasting.ts";
+import { formatParisDate } from "../notebook/format.ts";
 import { buildReport, type ReportData, type ReportFigure } from "../report/report.ts";
 import { priceCorrelations } from "../analysis/prices.ts";
 import { PRICE_STEP } from "../layers/prices.ts";
@@ -167,28 +170,56 @@ export function modelScores(predictions: pl.DataFrame): ReportData["modeles"] {
   const rte = test.filter(pl.col("model").eq(reference)).select(
     "horizon",
     "timestamp_utc",
-    pl.col("error").alias("_rte_error"),
+    pl.col("prediction").alias("_rte_prediction"),
   );
-  const ape = (error: string) => pl.col(error).abs().div(pl.col("actual")).mul(100);
-  return records(
-    test.filter(
-      pl.col("model").str.startsWith("rte_").not().and(
-        pl.col("model").str.startsWith("persistance").not(),
-      ),
-    )
-      .join(rte, { on: ["horizon", "timestamp_utc"], how: "left" })
-      .groupBy(["horizon", "model"]).agg(
-        ape("error").mean().alias("mape"),
-        pl.col("error").mul(pl.col("error")).mean().alias("mse"),
-        ape("_rte_error").mean().alias("mape_rte"),
-      ).sort(["horizon", "mape"]),
-  ).map((r) => ({
-    modele: r.model,
-    horizon: r.horizon,
-    mape: r.mape,
-    rmse: Math.sqrt(r.mse),
-    mapeRte: r.mape_rte ?? null,
-  }));
+  const models = test.filter(
+    pl.col("model").str.startsWith("rte_").not().and(
+      pl.col("model").str.startsWith("persistance").not(),
+    ),
+  ).join(rte, { on: ["horizon", "timestamp_utc"], how: "left" });
+  const scored = records(
+    models.groupBy(["horizon", "model"]).agg(
+      pl.col("timestamp_utc").min().alias("debut"),
+      pl.col("timestamp_utc").max().alias("fin"),
+    ).sort(["horizon", "model"]),
+  ).map((r) => {
+    const rows = records(
+      models.filter(
+        pl.col("horizon").eq(pl.lit(r.horizon)).and(pl.col("model").eq(pl.lit(r.model))),
+      )
+        .select("timestamp_utc", "actual", "prediction", "_rte_prediction"),
+    );
+    const ape = (p: number, y: number) => 100 * Math.abs(p - y) / y;
+    const mean = (xs: number[]) => xs.reduce((t, x) => t + x, 0) / xs.length;
+    const withRte = rows.filter((x) => x._rte_prediction !== null);
+    // The same day blocks as notebook 08's interval: errors within a day are correlated.
+    const days = withRte.map((x) => parisDayNumber(x.timestamp_utc));
+    const ecart = withRte.length > 0
+      ? mapeDifference(
+        withRte.map((x) => x.actual),
+        withRte.map((x) => x.prediction),
+        withRte.map((x) => x._rte_prediction),
+        days,
+      )
+      : null;
+    return {
+      modele: r.model as string,
+      horizon: r.horizon as string,
+      mape: mean(rows.map((x) => ape(x.prediction, x.actual))),
+      rmse: Math.sqrt(mean(rows.map((x) => (x.prediction - x.actual) ** 2))),
+      mapeRte: withRte.length ? mean(withRte.map((x) => ape(x._rte_prediction, x.actual))) : null,
+      ecartRte: ecart && { difference: ecart.difference, low: ecart.low, high: ecart.high },
+      debut: formatParisDate(r.debut),
+      fin: formatParisDate(r.fin),
+    };
+  });
+  return scored.sort((a, b) => a.horizon.localeCompare(b.horizon) || a.mape - b.mape);
+}
+
+/** The Paris local day of an instant as a number (yyyymmdd), a block of the bootstrap. */
+function parisDayNumber(t: Date | number): number {
+  const [d, m, y] = formatParisDate(t).split("/");
+  return Number(`${y}${m}${d}`);
 }
 
 /**
@@ -306,9 +337,11 @@ export async function collectReportData(
     const correlations = records(mixCo2Correlation(silver))
       .filter((r) => r.correlation_pearson !== null)
       .sort((a, b) => Math.abs(b.correlation_pearson) - Math.abs(a.correlation_pearson));
+    const [simple] = records(silver.select(pl.col("taux_co2").mean().alias("taux")));
     if (byHour.length) {
       co2 = {
         taux_moyen_gkwh: total.taux,
+        taux_moyen_simple_gkwh: simple.taux,
         heure_propre: byHour[0].heure,
         taux_propre: byHour[0].taux_co2_moyen_gkwh,
         heure_carbonee: byHour.at(-1)!.heure,
@@ -354,12 +387,14 @@ export async function collectReportData(
       mix,
       partRenouvelablesPct: mix.length ? share(renewables) : null,
       partBasCarbonePct: mix.length ? share(["nucleaire", ...renewables]) : null,
-      tendances: records(mixTrends(silver)).map((r) => ({
+      tendances: records(yearOverYearTrends(silver)).map((r) => ({
         serie: r.serie,
         pente: r.pente_par_mois,
         unite: r.unite,
-        r2: r.r2,
+        premierMois: r.premier_mois,
+        dernierMois: r.dernier_mois,
       })),
+      moisCouverts: monthlyMix(silver).height,
       echanges: borders,
       episodes: episodes && episodes.height > 0
         ? {

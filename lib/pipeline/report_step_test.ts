@@ -142,6 +142,45 @@ Deno.test("model scores sit beside RTE's J-1 on the same instants, baselines lef
   assert.ok(Math.abs(gbdt.mape - (2 + 2) / 2) < 1e-12); // 2 % and 2 %
   assert.ok(Math.abs(gbdt.rmse - Math.sqrt((4 + 16) / 2)) < 1e-12);
   assert.ok(Math.abs(gbdt.mapeRte! - (10 + 0) / 2) < 1e-12); // RTE on instants 0 and 1 only
+  // One Paris day: one block, so the interval is the difference itself.
+  assert.ok(Math.abs(gbdt.ecartRte!.difference - (2 - 5)) < 1e-12);
+  assert.deepEqual([gbdt.ecartRte!.low, gbdt.ecartRte!.high], [
+    gbdt.ecartRte!.difference,
+    gbdt.ecartRte!.difference,
+  ]);
+  assert.deepEqual([gbdt.debut, gbdt.fin], ["01/07/2025", "01/07/2025"]);
+});
+
+Deno.test("the interval of the difference with RTE resamples Paris days: 0 inside when days disagree", () => {
+  // Day 1 (1 July): gbdt 1 % off, RTE 3 %; day 2: gbdt 3 %, RTE 1 %. Integer columns: the MAPEs
+  // must still be fractions.
+  const at = (day: number, h: number) => new Date(Date.UTC(2025, 6, day, h));
+  const instants = [at(1, 10), at(1, 11), at(2, 10), at(2, 11)];
+  const actual = [100, 100, 100, 100];
+  const frame = (model: string, prediction: number[]) =>
+    pl.DataFrame({
+      timestamp_utc: instants,
+      horizon: instants.map(() => "j1"),
+      model: instants.map(() => model),
+      periode: instants.map(() => "test"),
+      prediction,
+      actual,
+      error: prediction.map((p, i) => p - actual[i]),
+    }).withColumns(
+      pl.col("timestamp_utc").cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"),
+      pl.col("prediction").cast(pl.Int64),
+      pl.col("actual").cast(pl.Int64),
+      pl.col("error").cast(pl.Int64),
+    );
+  const predictions = pl.concat([
+    frame("gbdt", [101, 101, 103, 103]),
+    frame("rte_j1", [103, 103, 101, 101]),
+  ]);
+  const [gbdt] = modelScores(predictions);
+  assert.equal(gbdt.mape, 2);
+  assert.equal(gbdt.ecartRte!.difference, 0);
+  assert.ok(gbdt.ecartRte!.low < 0 && gbdt.ecartRte!.high > 0);
+  assert.deepEqual([gbdt.debut, gbdt.fin], ["01/07/2025", "02/07/2025"]);
 });
 
 Deno.test("one hour ahead is compared with RTE's intraday J forecast", () => {

@@ -9,33 +9,11 @@
 
 import pl from "nodejs-polars";
 import { fr } from "./narratives.ts";
+import { formatParisDateTime as parisDateTime } from "../notebook/format.ts";
+import { countryName } from "../notebook/labels.ts";
 
 // deno-lint-ignore no-explicit-any
 type Row = Record<string, any>;
-
-const PARIS_TIME = new Intl.DateTimeFormat("fr-FR", {
-  timeZone: "Europe/Paris",
-  day: "2-digit",
-  month: "2-digit",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
-
-/**
- * A UTC instant as Paris local date and time: `01/05/2025 08:15`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { parisDateTime } from "./events.ts";
- * assert.equal(parisDateTime(new Date("2025-05-01T06:15:00Z")), "01/05/2025 08:15");
- * assert.equal(parisDateTime(Date.UTC(2025, 0, 1, 12)), "01/01/2025 13:00");
- * ```
- */
-export function parisDateTime(t: Date | number): string {
-  return PARIS_TIME.format(t).replace(/\s+/, " ");
-}
 
 /** `text` with its first letter upper-cased. */
 function capitalised(text: string): string {
@@ -124,15 +102,6 @@ export function anomalyEventSentence(event: Row): string {
       : "aucun jour férié ni pont sur la période.");
 }
 
-/** "vers l'Italie", "depuis le Royaume-Uni", "toutes frontières" for a `frontiere` label. */
-const BORDER_NAMES: Readonly<Record<string, string>> = {
-  UK: "la Grande-Bretagne",
-  Espagne: "l'Espagne",
-  Italie: "l'Italie",
-  Suisse: "la Suisse",
-  "DE-BE": "l'Allemagne et la Belgique",
-};
-
 /**
  * Where an episode's energy goes or comes from, in French: "export vers l'Italie", "import
  * depuis l'Espagne", "export, toutes frontières" (`Total`).
@@ -147,9 +116,8 @@ const BORDER_NAMES: Readonly<Record<string, string>> = {
  * ```
  */
 export function episodeLabel(frontiere: string, sens: string): string {
-  const name = BORDER_NAMES[frontiere];
-  if (!name) return `${sens}, toutes frontières`;
-  return `${sens} ${sens === "import" ? "depuis" : "vers"} ${name}`;
+  if (frontiere === "Total") return `${sens}, toutes frontières`;
+  return `${sens} ${sens === "import" ? "depuis" : "vers"} ${countryName(frontiere)}`;
 }
 
 /**

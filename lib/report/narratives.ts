@@ -13,34 +13,32 @@ import {
   carbonHourProfile,
   energyBySource,
   mixCo2Correlation,
-  mixTrends,
   weekendEffect,
   weeklyProfile,
+  yearOverYearTrends,
 } from "../analysis/mod.ts";
+import { formatNumber } from "../notebook/format.ts";
+import { countryName, shareName, sourceName } from "../notebook/labels.ts";
 
 // deno-lint-ignore no-explicit-any
 type Row = Record<string, any>;
 const records = (df: pl.DataFrame) => df.toRecords() as Row[];
 
-/** French number formatting with a fixed number of decimals. */
+/**
+ * French number formatting with a fixed number of decimals (see `formatNumber` of
+ * lib/notebook/format.ts: decimal comma, narrow no-break spaces from 10 000 on).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fr } from "./narratives.ts";
+ * assert.equal(fr(1.6, 2), "1,60");
+ * assert.equal(fr(87028), "87\u202f028");
+ * ```
+ */
 export function fr(x: number, digits = 0): string {
-  return x.toLocaleString("fr-FR", {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  });
+  return formatNumber(x, digits, { fixed: true });
 }
-
-const LABELS: Record<string, string> = {
-  nucleaire: "le nucléaire",
-  hydraulique: "l'hydraulique",
-  eolien: "l'éolien",
-  solaire: "le solaire",
-  bioenergies: "les bioénergies",
-  gaz: "le gaz",
-  charbon: "le charbon",
-  fioul: "le fioul",
-  thermique: "le thermique fossile",
-};
 
 /** Mean power over the rows, weighted by each row's real step (MW). */
 function meanMw(silver: pl.DataFrame, column: string): number | null {
@@ -100,7 +98,7 @@ export function mixNarrative(silver: pl.DataFrame): string {
   const mix = records(energyBySource(silver));
   if (mix.length === 0) return "Les données ne publient pas de production par filière.";
   const parts = mix.slice(0, 3).map((m) =>
-    `${LABELS[m.source] ?? m.source} (${fr(m.part_pct, 1)} %, ${fr(m.energie_twh, 2)} TWh)`
+    `${sourceName(m.source, "le")} (${fr(m.part_pct, 1)} %, ${fr(m.energie_twh, 2)} TWh)`
   );
   const fossil = mix.filter((m) => ["gaz", "charbon", "fioul", "thermique"].includes(m.source))
     .reduce((t, m) => t + m.part_pct, 0);
@@ -178,17 +176,18 @@ export function renewableShareNarrative(silver: pl.DataFrame): string {
   );
   if (daily.length === 0) return "Les données ne publient pas de production par filière.";
   const total = daily.reduce((t, d) => ({ p: t.p + d.p, r: t.r + d.r }), { p: 0, r: 0 });
-  const trend = records(mixTrends(silver)).find((t) => t.serie === "part_renouvelables");
+  // Year over year only: a slope over less than two years would measure the season.
+  const trend = records(yearOverYearTrends(silver)).find((t) => t.serie === "part_renouvelables");
   const day = (d: Row) =>
     new Date(d.date_locale).toISOString().slice(0, 10).split("-").reverse().join("/");
   return `Les renouvelables couvrent ${fr(100 * total.r / total.p, 1)} % de la production sur la ` +
     `période, de ${fr(daily[0].part, 1)} % (${day(daily[0])}) à ${fr(daily.at(-1)!.part, 1)} % ` +
     `(${day(daily.at(-1)!)}) selon les jours.` +
-    (trend && trend.nb_mois >= 3
-      ? ` Tendance : ${trend.pente_par_mois >= 0 ? "+" : ""}${
-        fr(trend.pente_par_mois, 2)
-      } point(s) ` +
-        `par mois (r² ${fr(trend.r2, 2)}).`
+    (trend
+      ? ` Tendance, d'une année sur l'autre (mêmes mois comparés de ${trend.premier_mois} à ` +
+        `${trend.dernier_mois}) : ${trend.pente_par_mois >= 0 ? "+" : "−"}${
+          fr(Math.abs(trend.pente_par_mois), 2)
+        } point par mois.`
       : "");
 }
 
@@ -205,7 +204,7 @@ export function exchangesNarrative(exchanges: pl.DataFrame): string {
     `${fr(Math.abs(net), 2)} TWh ; le plus gros solde ${
       first.twh < 0 ? "exportateur" : "importateur"
     } ` +
-    `est avec ${first.pays} (${fr(Math.abs(first.twh), 2)} TWh).`;
+    `est avec ${countryName(first.pays)} (${fr(Math.abs(first.twh), 2)} TWh).`;
 }
 
 /** Interpretation of the Sankey: where the energy produced goes. */
@@ -252,10 +251,10 @@ export function mixCo2Narrative(silver: pl.DataFrame): string {
   if (c.length === 0) return "Les données ne publient pas de taux de CO2.";
   const top = c[0];
   const low = c.at(-1)!;
-  return `L'intensité carbone suit d'abord ${top.variable} (r = ${
+  return `L'intensité carbone suit d'abord ${shareName(top.variable)} (r = ${
     fr(top.correlation_pearson, 2)
   }) ; ` +
-    `la variable qui la fait le plus baisser est ${low.variable} (r = ${
+    `la variable qui la fait le plus baisser est ${shareName(low.variable)} (r = ${
       fr(low.correlation_pearson, 2)
     }).`;
 }

@@ -79,7 +79,7 @@ Deno.test("exchanges: net exporter and the largest border, from a hand-made gold
   assert.equal(
     plain(exchangesNarrative(gold)),
     "Sur la période, la France est exportatrice nette de 3,50 TWh ; le plus gros solde " +
-      "exportateur est avec Italie (3,00 TWh).",
+      "exportateur est avec l'Italie (3,00 TWh).",
   );
 });
 

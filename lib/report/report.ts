@@ -8,7 +8,10 @@
  */
 
 import { ML_STEPS } from "../ml/feasibility.ts";
+import { formatParisDateTime } from "../notebook/format.ts";
+import { countryName, shareName, sourceName } from "../notebook/labels.ts";
 import { mdCode, mdText } from "../notebook/markdown.ts";
+import { fr } from "./narratives.ts";
 
 /** A figure of the report (a PNG next to the report). */
 export interface ReportFigure {
@@ -32,7 +35,19 @@ export interface ReportData {
   mix: { source: string; part_pct: number; energie_twh: number }[];
   partRenouvelablesPct: number | null;
   partBasCarbonePct: number | null;
-  tendances: { serie: string; pente: number; unite: string; r2: number }[];
+  /**
+   * Year-over-year trends (`yearOverYearTrends`): none with less than two years of months, when
+   * a slope over the months would measure the season.
+   */
+  tendances: {
+    serie: string;
+    pente: number;
+    unite: string;
+    premierMois: string;
+    dernierMois: string;
+  }[];
+  /** Months of the period (local), to say why there is no trend. */
+  moisCouverts: number;
   echanges: { pays: string; solde_twh: number }[];
   /**
    * Episodes of massive import or export (`episodes_echanges`) of the perimeter: their rule,
@@ -49,14 +64,17 @@ export interface ReportData {
     exemples: string[];
   } | null;
   co2: {
+    /** Σ emissions / Σ production: weighted by production. */
     taux_moyen_gkwh: number;
+    /** Plain mean of the steps' `taux_co2` (what notebooks 03 and 05 show). */
+    taux_moyen_simple_gkwh: number;
     heure_propre: number;
     taux_propre: number;
     heure_carbonee: number;
     taux_carbonee: number;
     correlation: { variable: string; r: number } | null;
   } | null;
-  /** RTE's forecasts on the period: MAPE (%), MAE (MW). */
+  /** RTE's forecasts on the whole period (`debut` to `fin`): MAPE (%), MAE (MW). */
   previsionsRte: { horizon: string; mape: number; mae: number }[];
   /** Our models on their test period (empty when no model was trained). */
   modeles: {
@@ -65,6 +83,14 @@ export interface ReportData {
     mape: number;
     rmse: number;
     mapeRte: number | null;
+    /**
+     * MAPE minus RTE's on the same instants (points), 95 % interval from a bootstrap of whole
+     * Paris days; null without RTE's forecast on the test period.
+     */
+    ecartRte: { difference: number; low: number; high: number } | null;
+    /** First and last Paris days of the test period. */
+    debut: string;
+    fin: string;
   }[];
   /**
    * Anomalous steps, the events they form (`evenements_anomalies`) and the largest events by
@@ -91,24 +117,7 @@ export interface ReportData {
   figures: ReportFigure[] | { absentes: string };
 }
 
-const fr = (x: number, digits = 0) =>
-  x.toLocaleString("fr-FR", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
-const SOURCE_LABELS: Record<string, string> = {
-  nucleaire: "nucléaire",
-  hydraulique: "hydraulique",
-  eolien: "éolien",
-  solaire: "solaire",
-  bioenergies: "bioénergies",
-  gaz: "gaz",
-  charbon: "charbon",
-  fioul: "fioul",
-  thermique: "thermique",
-};
-
-function label(source: string): string {
-  return SOURCE_LABELS[source] ?? source;
-}
+const label = (source: string) => sourceName(source);
 
 function skippedSection(skipped: ReportData["etapesIgnorees"]): string[] {
   if (skipped.length === 0) return [];
@@ -186,6 +195,50 @@ function pricesSection(p: ReportData["prix"]): string[] {
   ];
 }
 
+/** "du 02/06/2025 au 25/07/2025", or each horizon's period when they differ. */
+function testPeriods(models: ReportData["modeles"]): string {
+  const periods = [...new Set(models.map((m) => `du ${m.debut} au ${m.fin}`))];
+  if (periods.length === 1) return periods[0];
+  const byHorizon = new Map(
+    models.map((m) => [m.horizon, `${m.horizon} du ${m.debut} au ${m.fin}`]),
+  );
+  return [...byHorizon.values()].join(", ");
+}
+
+function trendsSection(d: ReportData): string[] {
+  const title = ["## Tendances", ""];
+  if (d.tendances.length === 0) {
+    return [
+      ...title,
+      `Les données couvrent ${fr(d.moisCouverts)} mois : il faut au moins deux années pour ` +
+      "comparer chaque mois au même mois de l'année précédente. Sur moins de deux ans, une pente " +
+      "de mois en mois mesurerait surtout la saison (l'éolien baisse de l'hiver à l'été chaque " +
+      "année) : aucune tendance n'est donc donnée.",
+      "",
+    ];
+  }
+  return [
+    ...title,
+    "Variation moyenne d'un mois par rapport au même mois de l'année précédente (la saison " +
+    "s'annule), ramenée à un mois :",
+    "",
+    ...d.tendances.map((t) =>
+      `- ${capitalise(trendName(t.serie))} : ${t.pente >= 0 ? "+" : "−"}${
+        fr(Math.abs(t.pente), 2)
+      } ` +
+      `${t.unite}, mois comparés de ${t.premierMois} à ${t.dernierMois}.`
+    ),
+    "",
+  ];
+}
+
+/** "la part des renouvelables", "la puissance moyenne de l'éolien en mer". */
+function trendName(serie: string): string {
+  return serie === "eolien_offshore"
+    ? `la puissance moyenne ${sourceName("eolien_offshore", "de")}`
+    : shareName(`${serie}_pct`);
+}
+
 function figuresSection(figures: ReportData["figures"]): string[] {
   if ("absentes" in figures) {
     return ["## Figures", "", `_Figures non générées : ${figures.absentes}._`, ""];
@@ -195,6 +248,58 @@ function figuresSection(figures: ReportData["figures"]): string[] {
     "",
     ...figures.flatMap((f) => [`### ${f.title}`, "", `![${f.title}](${f.file})`, ""]),
   ];
+}
+
+/**
+ * Our model against RTE's forecast of the same horizon on the same test instants, in French: the
+ * two MAPEs, the period, the difference with its 95 % interval, and which is better only when
+ * the interval excludes 0.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rteComparison } from "./report.ts";
+ * const model = { modele: "gbdt", horizon: "j1", mape: 1.62, rmse: 900, mapeRte: 1.6, debut: "02/06/2025", fin: "25/07/2025" };
+ * const tie = rteComparison({ ...model, ecartRte: { difference: 0.02, low: -0.22, high: 0.29 } });
+ * assert.ok(tie.includes("ne se distinguent pas"));
+ * assert.ok(!tie.includes("meilleure"));
+ * assert.ok(tie.includes("[−0,22 ; +0,29]"));
+ * const worse = rteComparison({ ...model, mape: 2.18, ecartRte: { difference: 0.58, low: 0.31, high: 0.86 } });
+ * assert.ok(worse.includes("RTE fait mieux"));
+ * ```
+ */
+export function rteComparison(m: ReportData["modeles"][number]): string {
+  const rte = m.horizon === "h1" ? "la prévision J de RTE" : "la prévision J-1 de RTE";
+  const scores =
+    `notre meilleur modèle (${m.modele}) : MAPE ${fr(m.mape, 2)} % ; ${rte} : ${
+      fr(m.mapeRte ?? NaN, 2)
+    } %, ` +
+    `sur les mêmes instants de la période de test, du ${m.debut} au ${m.fin}`;
+  if (!m.ecartRte) {
+    return `${scores}. Sans intervalle de confiance, aucune des deux n'est dite meilleure.`;
+  }
+  const e = m.ecartRte;
+  const interval = `écart ${signed(e.difference)} point, intervalle de confiance à 95 % ` +
+    `[${signed(e.low)} ; ${signed(e.high)}] (rééchantillonnage par jours)`;
+  if (e.low > 0) {
+    return `${scores} ; ${interval}. ${capitalise(rte)} fait mieux : ` +
+      `l'utiliser comme référence et réserver nos modèles aux horizons qu'elle ne couvre pas.`;
+  }
+  if (e.high < 0) {
+    return `${scores} ; ${interval}. Notre modèle fait mieux, avec la température observée : à ` +
+      `combiner avec une vraie prévision météo avant usage opérationnel.`;
+  }
+  return `${scores} ; ${interval}. L'intervalle contient 0 : les deux prévisions ne se ` +
+    `distinguent pas sur cette période de test.`;
+}
+
+/** A signed French number with 2 decimals and a true minus sign: "+0,29", "−0,22". */
+function signed(x: number): string {
+  return `${x >= 0 ? "+" : "−"}${fr(Math.abs(x), 2)}`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**
@@ -221,30 +326,12 @@ export function recommendations(d: ReportData): string[] {
   const dayAhead = best.find((m) => m.horizon === "j1" || m.horizon === "veille");
   const rteJ1 = d.previsionsRte.find((p) => p.horizon === "j1");
   if (dayAhead && dayAhead.mapeRte !== null) {
-    out.push(
-      dayAhead.mape <= dayAhead.mapeRte
-        ? `**Prévision de la veille** : le modèle ${dayAhead.modele} (MAPE ${
-          fr(dayAhead.mape, 2)
-        } %) ` +
-          `fait mieux que la prévision J-1 de RTE sur les mêmes instants (${
-            fr(dayAhead.mapeRte, 2)
-          } %) ` +
-          `avec la température observée ; à combiner avec une vraie prévision météo avant usage ` +
-          `opérationnel.`
-        : `**Prévision de la veille** : la prévision J-1 de RTE (MAPE ${
-          fr(dayAhead.mapeRte, 2)
-        } %) ` +
-          `reste meilleure que notre meilleur modèle (${dayAhead.modele}, ${
-            fr(dayAhead.mape, 2)
-          } %) ; ` +
-          `l'utiliser comme référence et réserver nos modèles aux horizons qu'elle ne couvre pas.`,
-    );
+    out.push(`**Prévision de la veille** : ${rteComparison(dayAhead)}`);
   } else if (rteJ1) {
     out.push(
       `**Prévision de la veille** : la prévision J-1 de RTE se trompe en moyenne de ` +
-        `${fr(rteJ1.mae)} MW (MAPE ${
-          fr(rteJ1.mape, 2)
-        } %) ; c'est l'étalon de tout modèle interne.`,
+        `${fr(rteJ1.mae)} MW (MAPE ${fr(rteJ1.mape, 2)} % du ${d.debut} au ${d.fin}) ; c'est ` +
+        `l'étalon de tout modèle interne.`,
     );
   }
   if (d.consommation.pic_mw > 0) {
@@ -261,8 +348,10 @@ export function recommendations(d: ReportData): string[] {
   const biggest = [...d.echanges].sort((a, b) => Math.abs(b.solde_twh) - Math.abs(a.solde_twh))[0];
   if (biggest && biggest.solde_twh !== 0) {
     out.push(
-      `**Interconnexions** : le plus gros flux commercial net va ` +
-        `${biggest.solde_twh < 0 ? "vers" : "depuis"} ${mdText(biggest.pays)} ` +
+      `**Interconnexions** : le plus gros solde commercial net est un ` +
+        `${biggest.solde_twh < 0 ? "export vers" : "import depuis"} ${
+          mdText(countryName(biggest.pays))
+        } ` +
         `(${fr(Math.abs(biggest.solde_twh), 2)} TWh ${
           biggest.solde_twh < 0 ? "exportés" : "importés"
         }).`,
@@ -272,7 +361,9 @@ export function recommendations(d: ReportData): string[] {
   if (balance && balance.echecs > 0) {
     out.push(
       `**Qualité des données** : ${fr(balance.echecs)} pas sur ${fr(balance.verifiees)} ne ` +
-        `respectent pas l'identité de bilan à 100 MW près ; les signaler à la source plutôt que ` +
+        `${
+          balance.echecs > 1 ? "respectent" : "respecte"
+        } pas l'identité de bilan à 100 MW près ; les signaler à la source plutôt que ` +
         `de les corriger.`,
     );
   }
@@ -294,8 +385,8 @@ export function buildReport(d: ReportData): string {
     "# Rapport d'analyse — électricité en France (eCO2mix)",
     "",
     `_Rapport généré automatiquement par le pipeline le ${
-      d.generatedAt.toISOString().slice(0, 16).replace("T", " ")
-    } UTC` +
+      formatParisDateTime(d.generatedAt).replace(" ", " à ")
+    }, heure de Paris` +
     `${d.runId ? ` (run \`${d.runId}\`)` : ""}, à partir de : ${
       d.inputs.map(mdCode).join(", ")
     }. ` +
@@ -340,17 +431,7 @@ export function buildReport(d: ReportData): string {
       `(nucléaire et renouvelables) : ${fr(d.partBasCarbonePct ?? 0, 1)} %.`,
       "",
     ]),
-    ...(d.tendances.length
-      ? [
-        "## Tendances",
-        "",
-        ...d.tendances.map((t) =>
-          `- ${t.serie} : ${t.pente >= 0 ? "+" : ""}${fr(t.pente, 2)} ${t.unite} ` +
-          `(r² ${fr(t.r2, 2)}${t.r2 < 0.5 ? " : tendance peu nette, la saison domine" : ""}).`
-        ),
-        "",
-      ]
-      : []),
+    ...trendsSection(d),
     "## Échanges internationaux",
     "",
     ...(d.echanges.length
@@ -369,14 +450,18 @@ export function buildReport(d: ReportData): string {
     "",
     ...(d.co2
       ? [
-        `Intensité carbone moyenne : ${
+        `Intensité carbone moyenne du ${d.debut} au ${d.fin} : ${
           fr(d.co2.taux_moyen_gkwh, 1)
-        } g/kWh (émissions directes de ` +
-        `la production française). Heure la plus propre en moyenne : ${d.co2.heure_propre} h ` +
+        } g/kWh, pondérée par la production (émissions directes totales divisées par la ` +
+        `production totale) ; la moyenne simple des pas, affichée dans les notebooks 03 et 05, ` +
+        `vaut ${fr(d.co2.taux_moyen_simple_gkwh, 1)} g/kWh (chaque pas y pèse autant, ` +
+        `quelle que soit sa production). Heure la plus propre en moyenne : ${d.co2.heure_propre} h ` +
         `(${fr(d.co2.taux_propre, 1)} g/kWh) ; la plus carbonée : ${d.co2.heure_carbonee} h ` +
         `(${fr(d.co2.taux_carbonee, 1)} g/kWh).` +
         (d.co2.correlation
-          ? ` La variable du mix la plus corrélée à l'intensité est ${d.co2.correlation.variable} ` +
+          ? ` La variable du mix la plus corrélée à l'intensité est ${
+            shareName(d.co2.correlation.variable)
+          } ` +
             `(r = ${fr(d.co2.correlation.r, 2)}).`
           : ""),
         "",
@@ -385,6 +470,9 @@ export function buildReport(d: ReportData): string {
     ...pricesSection(d.prix),
     "## Prévision de la consommation",
     "",
+    ...(d.previsionsRte.length
+      ? [`Prévisions de RTE sur toute la période, du ${d.debut} au ${d.fin} :`, ""]
+      : ["Les fichiers ne publient pas de prévision de consommation de RTE.", ""]),
     ...d.previsionsRte.map((p) =>
       `- Prévision ${p.horizon === "j1" ? "J-1" : "J"} de RTE : MAPE ${fr(p.mape, 2)} %, ` +
       `MAE ${fr(p.mae)} MW.`
@@ -392,12 +480,19 @@ export function buildReport(d: ReportData): string {
     ...(d.modeles.length
       ? [
         "",
-        "| modèle | horizon | MAPE (%) | RMSE (MW) | MAPE de RTE sur les mêmes instants (%) : J pour h1, J-1 pour j1 |",
-        "|---|---|---:|---:|---:|",
+        `Nos modèles sur leur période de test (${testPeriods(d.modeles)}), chacun comparé à la ` +
+        "prévision de RTE du même horizon sur les mêmes instants (J pour h1, J-1 pour j1) ; " +
+        "l'écart de MAPE a un intervalle de confiance à 95 % (rééchantillonnage par jours) et " +
+        "n'est significatif que si l'intervalle exclut 0 :",
+        "",
+        "| modèle | horizon | MAPE (%) | RMSE (MW) | MAPE de RTE (%) | écart (points) | IC 95 % | significatif |",
+        "|---|---|---:|---:|---:|---:|---|---|",
         ...d.modeles.map((m) =>
           `| ${m.modele} | ${m.horizon} | ${fr(m.mape, 2)} | ${fr(m.rmse)} | ${
             m.mapeRte === null ? "—" : fr(m.mapeRte, 2)
-          } |`
+          } | ${m.ecartRte ? signed(m.ecartRte.difference) : "—"} | ${
+            m.ecartRte ? `[${signed(m.ecartRte.low)} ; ${signed(m.ecartRte.high)}]` : "—"
+          } | ${m.ecartRte ? (m.ecartRte.low > 0 || m.ecartRte.high < 0 ? "oui" : "non") : "—"} |`
         ),
         "",
         temperatureNote(d.modeles),
@@ -412,8 +507,11 @@ export function buildReport(d: ReportData): string {
     "",
     "## Anomalies",
     "",
-    `${fr(d.anomalies.total)} pas inhabituels détectés (médiane du même créneau sur ±3 semaines, ` +
-    `score robuste)` +
+    (d.anomalies.total === 0
+      ? "Aucun pas inhabituel détecté"
+      : `${fr(d.anomalies.total)} pas inhabituel${d.anomalies.total > 1 ? "s" : ""} détecté` +
+        (d.anomalies.total > 1 ? "s" : "")) +
+    ` (écart à la médiane du même créneau sur ±3 semaines, score robuste)` +
     (d.anomalies.evenements > 0
       ? `, regroupés en ${fr(d.anomalies.evenements)} événement${
         d.anomalies.evenements > 1 ? "s" : ""
@@ -430,7 +528,9 @@ export function buildReport(d: ReportData): string {
     "## Conclusions",
     "",
     main
-      ? `Sur cette période, l'électricité française reste dominée par le ${label(main.source)} ` +
+      ? `Sur cette période, l'électricité française reste dominée par ${
+        sourceName(main.source, "le")
+      } ` +
         `(${fr(main.part_pct, 1)} %), ${
           (d.partBasCarbonePct ?? 0) >= 90 ? "très largement" : "majoritairement"
         } bas carbone (${fr(d.partBasCarbonePct ?? 0, 1)} %)` +

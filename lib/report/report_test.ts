@@ -1,6 +1,22 @@
 import assert from "node:assert/strict";
 import { buildReport, recommendations, type ReportData } from "./report.ts";
 
+type Model = ReportData["modeles"][number];
+
+function model(overrides: Partial<Model> = {}): Model {
+  return {
+    modele: "gbdt",
+    horizon: "j1",
+    mape: 1.5,
+    rmse: 1100,
+    mapeRte: 1.54,
+    ecartRte: null,
+    debut: "02/06/2025",
+    fin: "25/07/2025",
+    ...overrides,
+  };
+}
+
 function sample(overrides: Partial<ReportData> = {}): ReportData {
   return {
     generatedAt: new Date("2026-01-01T10:00:00Z"),
@@ -23,7 +39,8 @@ function sample(overrides: Partial<ReportData> = {}): ReportData {
     ],
     partRenouvelablesPct: 28.3,
     partBasCarbonePct: 96.4,
-    tendances: [{ serie: "part_renouvelables", pente: 0.83, unite: "points de %/mois", r2: 0.41 }],
+    tendances: [],
+    moisCouverts: 7,
     echanges: [{ pays: "Italie", solde_twh: -14.46 }, { pays: "Espagne", solde_twh: 2 }],
     episodes: {
       physique: false,
@@ -34,7 +51,8 @@ function sample(overrides: Partial<ReportData> = {}): ReportData {
       exemples: ["Export, toutes frontières, du 08/01/2025 16:00 au 09/01/2025 12:00"],
     },
     co2: {
-      taux_moyen_gkwh: 23,
+      taux_moyen_gkwh: 24.3,
+      taux_moyen_simple_gkwh: 23,
       heure_propre: 13,
       taux_propre: 21.2,
       heure_carbonee: 19,
@@ -42,7 +60,7 @@ function sample(overrides: Partial<ReportData> = {}): ReportData {
       correlation: { variable: "part_gaz_pct", r: 0.977 },
     },
     previsionsRte: [{ horizon: "j1", mape: 1.78, mae: 904 }, { horizon: "j", mape: 0.7, mae: 340 }],
-    modeles: [{ modele: "gbdt", horizon: "j1", mape: 1.5, rmse: 1100, mapeRte: 1.54 }],
+    modeles: [model({ mape: 1.5, ecartRte: { difference: -0.04, low: -0.3, high: -0.01 } })],
     anomalies: { total: 711, evenements: 32, exemples: ["Creux de consommation inhabituel"] },
     qualite: [{ regle: "bilan_puissance", echecs: 211, verifiees: 19738 }],
     etapesIgnorees: [],
@@ -88,15 +106,20 @@ Deno.test("every number of the data appears, formatted in French", () => {
 Deno.test("the text follows the numbers: importer, model worse than RTE, no figures", () => {
   const md = buildReport(sample({
     echanges: [{ pays: "Allemagne", solde_twh: 3.5 }],
-    modeles: [{ modele: "ridge", horizon: "j1", mape: 2.5, rmse: 1800, mapeRte: 1.54 }],
+    modeles: [
+      model({ modele: "ridge", mape: 2.5, ecartRte: { difference: 0.96, low: 0.7, high: 1.2 } }),
+    ],
     figures: { absentes: "Chromium n'est pas installé" },
   }));
   assert.match(md, /import de 3,50 TWh/);
   assert.match(md, /importatrice nette/);
-  assert.match(md, /la prévision J-1 de RTE \(MAPE 1,54 %\)\s+reste meilleure/);
+  assert.match(
+    md,
+    /\(ridge\) : MAPE 2,50 % ; la prévision J-1 de RTE : 1,54 %, sur les mêmes instants de la période de test, du 02\/06\/2025 au 25\/07\/2025 ; écart \+0,96 point, intervalle de confiance à 95 % \[\+0,70 ; \+1,20\].*La prévision J-1 de RTE fait mieux/,
+  );
   assert.match(md, /Figures non générées : Chromium n'est pas installé/);
   const better = recommendations(sample());
-  assert.ok(better.some((r) => r.includes("fait mieux que la prévision J-1 de RTE")));
+  assert.ok(better.some((r) => r.includes("Notre modèle fait mieux")));
 });
 
 Deno.test("skipped steps are listed with their reason, and the models' section says so", () => {
@@ -125,8 +148,8 @@ Deno.test("skipped steps are listed with their reason, and the models' section s
   assert.match(md, /Aucun modèle entraîné dans ce run : l'étape a été ignorée/);
   const withTemperature = buildReport(sample({
     modeles: [
-      { modele: "gbdt", horizon: "j1", mape: 1.5, rmse: 1100, mapeRte: 1.54 },
-      { modele: "gbdt_sans_temperature", horizon: "j1", mape: 2.4, rmse: 1500, mapeRte: 1.54 },
+      model(),
+      model({ modele: "gbdt_sans_temperature", mape: 2.4, rmse: 1500 }),
     ],
   }));
   assert.match(withTemperature, /utilisent la température observée/);
@@ -192,5 +215,72 @@ Deno.test("the price section: drivers and extreme days, or why there is no price
   assert.match(
     none,
     /## Prix de gros de l'électricité\n\nAucun prix de gros dans ce rapport : aucun prix ne couvre la période des données \(du 01\/01\/2014 au 31\/12\/2014\)\.\n/,
+  );
+});
+
+Deno.test("a difference with RTE whose interval contains 0 is not called better or worse", () => {
+  // The case of the 2025 file: 1.62 % vs RTE's 1.60 %, interval −0.22 … +0.29.
+  const md = buildReport(sample({
+    modeles: [
+      model({ mape: 1.62, mapeRte: 1.6, ecartRte: { difference: 0.02, low: -0.22, high: 0.29 } }),
+    ],
+  }));
+  assert.doesNotMatch(md, /meilleure|fait mieux/);
+  assert.match(
+    md,
+    /\[−0,22 ; \+0,29\].*L'intervalle contient 0 : les deux prévisions ne se distinguent pas/,
+  );
+  assert.match(
+    md,
+    /\| gbdt \| j1 \| 1,62 \| 1100 \| 1,60 \| \+0,02 \| \[−0,22 ; \+0,29\] \| non \|/,
+  );
+  assert.match(md, /Nos modèles sur leur période de test \(du 02\/06\/2025 au 25\/07\/2025\)/);
+});
+
+Deno.test("figures name their period and weighting", () => {
+  const md = buildReport(sample());
+  assert.match(
+    md,
+    /Prévisions de RTE sur toute la période, du 01\/01\/2025 au 25\/07\/2025 :\n\n- Prévision J-1 de RTE : MAPE 1,78 %/,
+  );
+  assert.match(
+    md,
+    /Intensité carbone moyenne du 01\/01\/2025 au 25\/07\/2025 : 24,3 g\/kWh, pondérée par la production .* moyenne simple des pas, affichée dans les notebooks 03 et 05, vaut 23,0 g\/kWh/,
+  );
+  assert.match(md, /heure de Paris/);
+});
+
+Deno.test("sources and countries with their articles, no raw identifier", () => {
+  const md = buildReport(sample({
+    mix: [{ source: "hydraulique", part_pct: 55, energie_twh: 1 }],
+    echanges: [{ pays: "Italie", solde_twh: -1 }],
+    co2: { ...sample().co2!, correlation: { variable: "part_fossiles_total_pct", r: 0.99 } },
+  }));
+  assert.match(md, /dominée par l'hydraulique/);
+  assert.doesNotMatch(md, /le hydraulique|part_fossiles_total_pct|va vers Italie/);
+  assert.match(md, /export vers l'Italie/);
+  assert.match(md, /la plus corrélée à l'intensité est la part des fossiles/);
+});
+
+Deno.test("no trend is given on less than two years; a year-over-year one is", () => {
+  const short = buildReport(sample());
+  assert.match(
+    short,
+    /## Tendances\n\nLes données couvrent 7 mois .* aucune tendance n'est donc donnée\./,
+  );
+  assert.doesNotMatch(short, /MW\/mois/);
+  const long = buildReport(sample({
+    moisCouverts: 30,
+    tendances: [{
+      serie: "eolien_offshore",
+      pente: 12.5,
+      unite: "MW/mois",
+      premierMois: "2024-01",
+      dernierMois: "2025-06",
+    }],
+  }));
+  assert.match(
+    long,
+    /même mois de l'année précédente.*\n\n- La puissance moyenne de l'éolien en mer : \+12,50 MW\/mois, mois comparés de 2024-01 à 2025-06\./s,
   );
 });

@@ -1,0 +1,128 @@
+/**
+ * French names of the identifiers of the data (sources of production, borders, mix shares), with
+ * their article, for the prose of the report and the notebooks.
+ *
+ * Why one place: "l'hydraulique", "vers l'Italie" or "la part du gaz" must read the same in every
+ * sentence, and a raw identifier (`nucleaire`, `part_fossiles_total_pct`) must never reach a
+ * reader.
+ *
+ * @module
+ */
+
+/** A French noun phrase: the bare name, the name with its definite article, and its `de` form. */
+interface FrenchName {
+  /** "nucléaire", "Italie". */
+  name: string;
+  /** "le nucléaire", "l'hydraulique", "les bioénergies", "l'Italie". */
+  withArticle: string;
+  /** "du nucléaire", "de l'hydraulique", "des bioénergies". */
+  of: string;
+}
+
+function noun(name: string, article: "le" | "la" | "les" | "l'"): FrenchName {
+  const withArticle = article === "l'" ? `l'${name}` : `${article} ${name}`;
+  const of = article === "le"
+    ? `du ${name}`
+    : article === "les"
+    ? `des ${name}`
+    : `de ${withArticle}`;
+  return { name, withArticle, of };
+}
+
+/** Sources of production (silver column names) and aggregates. */
+const SOURCES: Readonly<Record<string, FrenchName>> = {
+  nucleaire: noun("nucléaire", "le"),
+  hydraulique: noun("hydraulique", "l'"),
+  eolien: noun("éolien", "l'"),
+  eolien_terrestre: noun("éolien terrestre", "l'"),
+  eolien_offshore: noun("éolien en mer", "l'"),
+  solaire: noun("solaire", "le"),
+  bioenergies: noun("bioénergies", "les"),
+  gaz: noun("gaz", "le"),
+  charbon: noun("charbon", "le"),
+  fioul: noun("fioul", "le"),
+  thermique: noun("thermique fossile", "le"),
+  fossiles_total: noun("fossiles", "les"),
+  renouvelables_total: noun("renouvelables", "les"),
+  renouvelables: noun("renouvelables", "les"),
+  pompage: noun("pompage", "le"),
+  ech_physiques: noun("solde des échanges physiques", "le"),
+};
+
+/** Borders, by the `pays` / `frontiere` labels of the gold tables. */
+const COUNTRIES: Readonly<Record<string, FrenchName>> = {
+  UK: noun("Grande-Bretagne", "la"),
+  Espagne: noun("Espagne", "l'"),
+  Italie: noun("Italie", "l'"),
+  Suisse: noun("Suisse", "la"),
+  "DE-BE": {
+    name: "Allemagne et Belgique",
+    withArticle: "l'Allemagne et la Belgique",
+    of: "de l'Allemagne et de la Belgique",
+  },
+};
+
+function lookup(table: Readonly<Record<string, FrenchName>>, id: string): FrenchName {
+  // An unknown identifier is shown as written, with underscores as spaces: readable, never hidden.
+  return table[id] ??
+    {
+      name: id.replaceAll("_", " "),
+      withArticle: id.replaceAll("_", " "),
+      of: `de ${id.replaceAll("_", " ")}`,
+    };
+}
+
+/**
+ * The French name of a source of production (`nucleaire` → "nucléaire"), with its article when
+ * `article` is `"le"` ("l'hydraulique", "les bioénergies") or its `de` form when `"de"`
+ * ("de l'éolien", "du gaz").
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sourceName } from "./labels.ts";
+ * assert.equal(sourceName("nucleaire"), "nucléaire");
+ * assert.equal(sourceName("hydraulique", "le"), "l'hydraulique");
+ * assert.equal(sourceName("nucleaire", "le"), "le nucléaire");
+ * assert.equal(sourceName("bioenergies", "de"), "des bioénergies");
+ * assert.equal(sourceName("eolien", "de"), "de l'éolien");
+ * ```
+ */
+export function sourceName(id: string, article?: "le" | "de"): string {
+  const n = lookup(SOURCES, id);
+  return article === "le" ? n.withArticle : article === "de" ? n.of : n.name;
+}
+
+/**
+ * A border (`pays` of `echanges_internationaux`) with its article, after "vers" or "depuis":
+ * "l'Italie", "la Grande-Bretagne".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { countryName } from "./labels.ts";
+ * assert.equal(`vers ${countryName("Italie")}`, "vers l'Italie");
+ * assert.equal(countryName("DE-BE"), "l'Allemagne et la Belgique");
+ * assert.equal(countryName("UK"), "la Grande-Bretagne");
+ * ```
+ */
+export function countryName(pays: string): string {
+  return lookup(COUNTRIES, pays).withArticle;
+}
+
+/**
+ * A mix-share variable of `mixCo2Correlation` (`part_<source>_pct`) in French, with its article:
+ * "la part des fossiles", "la part du nucléaire".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { shareName } from "./labels.ts";
+ * assert.equal(shareName("part_fossiles_total_pct"), "la part des fossiles");
+ * assert.equal(shareName("part_hydraulique_pct"), "la part de l'hydraulique");
+ * ```
+ */
+export function shareName(variable: string): string {
+  const source = /^part_(.+)_pct$/.exec(variable)?.[1];
+  return source ? `la part ${sourceName(source, "de")}` : lookup({}, variable).name;
+}
