@@ -1,8 +1,8 @@
 /**
  * `deno task bench`: wall time and peak memory of the runner, of each pipeline stage (each in
- * its own process, on the shared real data) and of each pipeline notebook, printed as a table
- * and written to `runs/bench/bench.json`. Speed targets are checked here,
- * never in tests.
+ * its own process, on the shared real data), of the daily refresh of RTE's growing real-time
+ * file (`incremental.ts`) and of each pipeline notebook, printed as a table and written to
+ * `runs/bench/bench.json`. Speed targets are checked here, never in tests.
  *
  * ```sh
  * deno task bench [--input FILE_OR_FOLDER] [--repeat N]
@@ -26,6 +26,8 @@ export interface BenchRow {
   peak_rss_mb: number | null;
   /** The target, when the item has one (seconds). */
   target_s?: number;
+  /** What else was measured (printed after the target). */
+  note?: string;
 }
 
 function median(xs: number[]): number {
@@ -120,17 +122,30 @@ async function stages(dir: string, shared: string): Promise<BenchRow[]> {
   return rows;
 }
 
+/** The daily refresh of the growing real-time file, in its own process (`incremental.ts`). */
+async function dailyRefresh(): Promise<BenchRow[]> {
+  const script = fileURLToPath(import.meta.resolve("./incremental.ts"));
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, "--json"],
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error("the daily refresh bench failed");
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+}
+
 function printTable(rows: BenchRow[]): void {
   const line = (a: string, b: string, c: string, d: string) =>
     `${a.padEnd(52)} ${b.padStart(9)} ${c.padStart(12)} ${d.padStart(9)}`;
   console.log(line("item", "wall s", "peak RSS MB", "target s"));
   for (const r of rows) {
-    console.log(line(
-      r.name,
-      r.wall_s.toFixed(3),
-      r.peak_rss_mb === null ? "-" : r.peak_rss_mb.toFixed(1),
-      r.target_s === undefined ? "" : `${r.wall_s <= r.target_s ? "≤" : ">"} ${r.target_s}`,
-    ));
+    console.log(
+      line(
+        r.name,
+        r.wall_s.toFixed(3),
+        r.peak_rss_mb === null ? "-" : r.peak_rss_mb.toFixed(1),
+        r.target_s === undefined ? "" : `${r.wall_s <= r.target_s ? "≤" : ">"} ${r.target_s}`,
+      ) + (r.note ? `  ${r.note}` : ""),
+    );
   }
 }
 
@@ -158,6 +173,7 @@ if (import.meta.main) {
     rows.push({ ...samples[0], wall_s: wall, name: `${samples[0].name} (median of ${repeat})` });
   }
   rows.push(...await stages(join(dir, "stages"), shared));
+  rows.push(...await dailyRefresh());
   rows.push(...await pipeline(join(dir, "pipeline"), input));
   printTable(rows);
   const out = join(dir, "bench.json");
