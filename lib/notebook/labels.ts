@@ -95,7 +95,7 @@ export function sourceName(id: string, article?: "le" | "de"): string {
 
 /**
  * A border (`pays` of `echanges_internationaux`) with its article, after "vers" or "depuis":
- * "l'Italie", "la Grande-Bretagne".
+ * "l'Italie", "la Grande-Bretagne"; without it (a table cell) when `article` is false.
  *
  * @example
  * ```ts
@@ -104,10 +104,12 @@ export function sourceName(id: string, article?: "le" | "de"): string {
  * assert.equal(`vers ${countryName("Italie")}`, "vers l'Italie");
  * assert.equal(countryName("DE-BE"), "l'Allemagne et la Belgique");
  * assert.equal(countryName("UK"), "la Grande-Bretagne");
+ * assert.equal(countryName("DE-BE", false), "Allemagne et Belgique");
  * ```
  */
-export function countryName(pays: string): string {
-  return lookup(COUNTRIES, pays).withArticle;
+export function countryName(pays: string, article = true): string {
+  const n = lookup(COUNTRIES, pays);
+  return article ? n.withArticle : n.name;
 }
 
 /**

@@ -441,7 +441,9 @@ export function buildReport(d: ReportData): string {
         "",
         "| pays | solde net (TWh, > 0 import) |",
         "|---|---:|",
-        ...d.echanges.map((e) => `| ${mdText(e.pays)} | ${fr(e.solde_twh, 3)} |`),
+        ...d.echanges.map((e) =>
+          `| ${mdText(countryName(e.pays, false))} | ${fr(e.solde_twh, 3)} |`
+        ),
         "",
       ]
       : ["Les fichiers ne publient pas d'échanges commerciaux par pays.", ""]),

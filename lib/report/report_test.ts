@@ -259,6 +259,11 @@ Deno.test("sources and countries with their articles, no raw identifier", () => 
   assert.match(md, /dominée par l'hydraulique/);
   assert.doesNotMatch(md, /le hydraulique|part_fossiles_total_pct|va vers Italie/);
   assert.match(md, /export vers l'Italie/);
+  assert.ok(
+    buildReport(sample({ echanges: [{ pays: "DE-BE", solde_twh: 1 }] })).includes(
+      "| Allemagne et Belgique | 1,000 |",
+    ),
+  );
   assert.match(md, /la plus corrélée à l'intensité est la part des fossiles/);
 });
 
@@ -283,4 +288,13 @@ Deno.test("no trend is given on less than two years; a year-over-year one is", (
     long,
     /même mois de l'année précédente.*\n\n- La puissance moyenne de l'éolien en mer : \+12,50 MW\/mois, mois comparés de 2024-01 à 2025-06\./s,
   );
+});
+
+Deno.test("no anomaly and a single failing step are said in French", () => {
+  const md = buildReport(sample({
+    anomalies: { total: 0, evenements: 0, exemples: [] },
+    qualite: [{ regle: "bilan_puissance", echecs: 1, verifiees: 2344 }],
+  }));
+  assert.match(md, /## Anomalies\n\nAucun pas inhabituel détecté \(/);
+  assert.match(md, /1 pas sur 2344 ne respecte pas/);
 });
