@@ -77,6 +77,11 @@ Deno.test("the pipeline runs notebooks 01 and 11 on the 2025 real-time file", as
   assert.ok(names.length >= 8, names.join());
   assert.ok((await Deno.stat(join(runDir, "tableau_de_bord.html"))).size > 1_000_000);
   assert.ok((await Deno.stat(join(runDir, "tables_gold.xlsx"))).size > 10_000);
+  // One slide deck per executed notebook, 01 to 10.
+  const decks = (await Array.fromAsync(Deno.readDir(join(runDir, "diaporamas")))).map((e) =>
+    e.name
+  );
+  assert.deepEqual(decks.sort(), names.slice(0, -1).map((n) => n.replace(".ipynb", ".html")));
   const report = await Deno.readTextFile(join(tmp, "rapport", "RAPPORT_ANALYSE.md"));
   assert.match(report, /du 01\/01\/2025 au 25\/07\/2025/);
 
@@ -98,7 +103,7 @@ Deno.test("the pipeline runs notebooks 01 and 11 on the 2025 real-time file", as
       ["11_Pipeline_Complete.ipynb", "completed", null],
     ],
   );
-  for (const file of ["tableau_de_bord.html", "tables_gold.xlsx"]) {
+  for (const file of ["tableau_de_bord.html", "tables_gold.xlsx", `diaporamas/${decks[0]}`]) {
     assert.deepEqual(
       await Deno.readFile(join(again, file)),
       await Deno.readFile(join(runDir, file)),

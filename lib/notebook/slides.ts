@@ -345,6 +345,8 @@ export async function writeDeck(
 /**
  * Writes a deck of each executed notebook of a run folder (`NN_*.ipynb`, notebook 11 aside)
  * into `<run>/diaporamas/`, one `NN_Name.html` each; returns their paths in notebook order.
+ * With `reuseFrom` (the decks folder of an earlier run whose notebooks were all reused), its
+ * decks are copied instead: the same notebooks give the same decks.
  *
  * @example
  * ```ts
@@ -355,9 +357,20 @@ export async function writeDeck(
  * await Deno.writeTextFile(`${run}/02_B.ipynb`, JSON.stringify(nb));
  * await Deno.writeTextFile(`${run}/11_Pipeline_Complete.ipynb`, JSON.stringify(nb));
  * assert.deepEqual(await writeRunDecks(run), [`${run}/diaporamas/02_B.html`]);
+ * // A later run whose notebooks were reused copies the decks.
+ * const later = await Deno.makeTempDir();
+ * await Deno.copyFile(`${run}/02_B.ipynb`, `${later}/02_B.ipynb`);
+ * await writeRunDecks(later, { reuseFrom: `${run}/diaporamas` });
+ * assert.equal(
+ *   await Deno.readTextFile(`${later}/diaporamas/02_B.html`),
+ *   await Deno.readTextFile(`${run}/diaporamas/02_B.html`),
+ * );
  * ```
  */
-export async function writeRunDecks(runDir: string): Promise<string[]> {
+export async function writeRunDecks(
+  runDir: string,
+  options: { reuseFrom?: string } = {},
+): Promise<string[]> {
   const names: string[] = [];
   for await (const entry of Deno.readDir(runDir)) {
     if (entry.isFile && /^\d\d_.*\.ipynb$/.test(entry.name) && !entry.name.startsWith("11_")) {
@@ -368,7 +381,12 @@ export async function writeRunDecks(runDir: string): Promise<string[]> {
   await Deno.mkdir(out, { recursive: true });
   const written: string[] = [];
   for (const name of names.sort()) {
-    written.push(await writeDeck(join(runDir, name), join(out, name.replace(/\.ipynb$/, ".html"))));
+    const deck = join(out, name.replace(/\.ipynb$/, ".html"));
+    const earlier = options.reuseFrom && join(options.reuseFrom, basename(deck));
+    if (earlier && await Deno.stat(earlier).then(() => true, () => false)) {
+      await Deno.copyFile(earlier, deck);
+      written.push(deck);
+    } else written.push(await writeDeck(join(runDir, name), deck));
   }
   return written;
 }
