@@ -4,8 +4,10 @@
  * **Incremental.** Each gold table records the silver version it reflects (see
  * `_incremental.ts`). A run reads the silver rows that changed since (`tableChanges`), takes
  * their local days and the ISO weeks holding them, and recomputes from the silver rows of those
- * weeks only the rows of those days (tables of grain `jour`) and weeks (`semaine`), which it
- * MERGEs into the tables (unchanged rows stay, rows of those periods that vanished are deleted).
+ * weeks only the rows of those days (tables of grain `jour`) and weeks (`semaine`), which
+ * replace the tables' rows of those periods in one commit each (Delta's `replaceWhere` on the
+ * `date` or `debut_semaine` column: the other periods' rows are untouched). Why not MERGE: the
+ * recomputed periods are replaced whole, so matching rows one by one would only cost time.
  * A day's gold rows depend on that day's silver rows and on a few facts of the whole of silver
  * (`GoldContext`: the regions the national view needs, the fuel split and the borders each
  * perimeter publishes): when those facts differ between the weeks read and the whole, or
@@ -34,13 +36,7 @@ import {
   goldContext,
   type GoldOptions,
 } from "../layers/gold.ts";
-import {
-  reflectedVersion,
-  stateAppId,
-  stateTxns,
-  type StepMode,
-  type TableChange,
-} from "./_incremental.ts";
+import { reflectedVersion, stateAppId, stateTxns, type StepMode } from "./_incremental.ts";
 
 /** What the gold step wrote: rows and version per table. */
 export interface GoldReport {
@@ -53,8 +49,8 @@ export interface GoldReport {
   raison: string;
   /** Local days whose rows were recomputed (whole ISO weeks; none when up to date or full). */
   jours: Date[];
-  /** Rows inserted, changed and deleted per table (incremental runs; empty otherwise). */
-  changements: TableChange[];
+  /** Rows written per table for the days and weeks recomputed (incremental runs; else empty). */
+  recalcul: { table: string; lignes: number }[];
 }
 
 /** Options of {@linkcode refreshGold}. */
@@ -206,7 +202,7 @@ async function rebuild(step: Step, raison: string, silver?: pl.DataFrame): Promi
     });
     tables.push({ table: name, lignes: gold[name].height, version: commit.version });
   }
-  return { tables, frames: gold, mode: "complet", raison, jours: [], changements: [] };
+  return { tables, frames: gold, mode: "complet", raison, jours: [], recalcul: [] };
 }
 
 /** Silver did not change: the tables as they are. */
@@ -218,13 +214,13 @@ async function upToDate(catalog: Catalog): Promise<GoldReport> {
     mode: "a_jour",
     raison: "aucune ligne silver modifiée depuis la dernière construction",
     jours: [],
-    changements: [],
+    recalcul: [],
   };
 }
 
 /**
  * Recomputes the rows of `days` (whole weeks) from `part` (their silver rows) and the period
- * summaries from `silver`, and merges them into the tables.
+ * summaries from `silver`, and writes them in place of the tables' rows of those periods.
  */
 async function incremental(
   step: Step,
@@ -241,20 +237,19 @@ async function incremental(
     ...buildGoldTables(silver, summaries, options),
   };
   const mondays = days.filter((d) => d.getUTCDay() === 1);
-  const changements: TableChange[] = [];
+  const recalcul: GoldReport["recalcul"] = [];
   for (const name of GOLD_TABLES) {
     const period = GOLD_PERIODS[name];
     const frame = gold[name];
-    const scope = period.grain === "periode" ? true : pl.DataFrame({
-      [period.column]: period.grain === "jour" ? days : mondays,
-    }).select(pl.col(period.column).cast(pl.Date));
     const table = catalog.table(name);
-    const r = await table.merge(frame, {
-      keys: frame.columns,
-      deleteMissing: scope,
-      txns: await stateTxns(table, appId, silverVersion),
-    });
-    changements.push({ table: name, inserees: r.inserted, modifiees: 0, supprimees: r.deleted });
+    const txns = await stateTxns(table, appId, silverVersion);
+    // Delta's replaceWhere: the rows of those days (weeks) are replaced, the others untouched.
+    if (period.grain === "periode") await table.overwrite(frame, { txns });
+    else {
+      const values = period.grain === "jour" ? days : mondays;
+      await table.replaceWhere(frame, [{ column: period.column, in: values }], { txns });
+    }
+    recalcul.push({ table: name, lignes: frame.height });
   }
   const { tables, frames } = await readTables(catalog);
   const span = `du ${frDate(days[0])} au ${frDate(days.at(-1)!)}`;
@@ -265,7 +260,7 @@ async function incremental(
     raison: `lignes silver modifiées depuis la version ${from} : ${days.length / 7} semaine(s) ` +
       `recalculée(s), ${span}`,
     jours: days,
-    changements,
+    recalcul,
   };
 }
 
