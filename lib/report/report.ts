@@ -482,10 +482,13 @@ export function buildReport(d: ReportData): string {
     ...(d.modeles.length
       ? [
         "",
-        `Nos modèles sur leur période de test (${testPeriods(d.modeles)}), chacun comparé à la ` +
-        "prévision de RTE du même horizon sur les mêmes instants (J pour h1, J-1 pour j1) ; " +
-        "l'écart de MAPE a un intervalle de confiance à 95 % (rééchantillonnage par jours) et " +
-        "n'est significatif que si l'intervalle exclut 0 :",
+        d.modeles.some((m) => m.mapeRte !== null)
+          ? `Nos modèles sur leur période de test (${testPeriods(d.modeles)}), chacun comparé à ` +
+            "la prévision de RTE du même horizon sur les mêmes instants (J pour h1, J-1 pour " +
+            "j1) ; l'écart de MAPE a un intervalle de confiance à 95 % (rééchantillonnage par " +
+            "jours) et n'est significatif que si l'intervalle exclut 0 :"
+          : `Nos modèles sur leur période de test (${testPeriods(d.modeles)}) ; les fichiers ne ` +
+            "publient pas de prévision de RTE à laquelle les comparer :",
         "",
         "| modèle | horizon | MAPE (%) | RMSE (MW) | MAPE de RTE (%) | écart (points) | IC 95 % | significatif |",
         "|---|---|---:|---:|---:|---:|---|---|",

@@ -298,3 +298,9 @@ Deno.test("no anomaly and a single failing step are said in French", () => {
   assert.match(md, /## Anomalies\n\nAucun pas inhabituel détecté \(/);
   assert.match(md, /1 pas sur 2344 ne respecte pas/);
 });
+
+Deno.test("models without RTE's forecast (regional files) are not said to be compared with it", () => {
+  const md = buildReport(sample({ modeles: [model({ mapeRte: null })] }));
+  assert.match(md, /les fichiers ne publient pas de prévision de RTE à laquelle les comparer :/);
+  assert.doesNotMatch(md, /chacun comparé/);
+});
