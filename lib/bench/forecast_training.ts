@@ -41,12 +41,12 @@ import {
   type LearnerName,
   LEARNERS,
   modelFeatures,
+  modelLabel,
   type ProfileName,
   PROFILES,
   scoreOnCommonRows,
   type TrainingProfile,
 } from "../ml/forecasting.ts";
-import { TEMPERATURE_FEATURES } from "../ml/weather.ts";
 
 /** CPU seconds of this process so far (all threads: the workers are threads). */
 export function processCpuSeconds(): number {
@@ -154,7 +154,8 @@ async function pieces(
       ? -Infinity
       : testStart - profile.trainDays * DAY_MS;
     const trainRows = train.filter((i) => set.epochMs[i] >= earliest);
-    const features = modelFeatures(horizon, { temperature });
+    // As notebook 08: the live models get the temperature forecast known at the cut-off.
+    const features = modelFeatures(horizon, { temperature: temperature ? "forecast" : "none" });
     // As trainConsumptionModels: all learners in one cross-validation (fits side by side), or
     // with --per-learner one learner at a time, so that each gets its own CPU time.
     const groups = only.perLearner ? learners.map((l) => [l]) : [learners];
@@ -190,13 +191,14 @@ async function pieces(
     const yTrain = Float64Array.from(trainRows, (i) => set.target[i]);
     const xTest = takeRows(set.x, test);
     const yTest = Float64Array.from(test, (i) => set.target[i]);
-    const noTemperature = features.filter((f) =>
-      !(TEMPERATURE_FEATURES as readonly string[]).includes(f)
-    );
     const variants = [
       ...learners.map((learner) => ({ learner, features, label: learner })),
       ...(temperature
-        ? [{ learner: champion, features: noTemperature, label: `${champion}_sans_temperature` }]
+        ? (["observed", "none"] as const).map((input) => ({
+          learner: champion,
+          features: modelFeatures(horizon, { temperature: input }),
+          label: modelLabel(champion, input, "forecast"),
+        }))
         : []),
     ];
     for (const v of variants) {

@@ -87,7 +87,7 @@ for (const horizon of ["h1", "j1"] as const) {
         const { forecaster, rows } = await fitForecaster(p.xTrain, p.yTrain, {
           horizon,
           learner,
-          features: modelFeatures(horizon, { temperature: true }),
+          features: modelFeatures(horizon, { temperature: "forecast" }),
           profile: PROFILES.complet,
         });
         const seconds = (performance.now() - start) / 1000;
@@ -116,7 +116,7 @@ for (const horizon of ["h1", "j1"] as const) {
           forecaster = (await fitForecaster(p.xTrain, p.yTrain, {
             horizon,
             learner,
-            features: modelFeatures(horizon, { temperature: true }),
+            features: modelFeatures(horizon, { temperature: "forecast" }),
             profile: PROFILES.complet,
           })).forecaster;
           fitted.set(key, forecaster);

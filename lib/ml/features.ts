@@ -17,13 +17,17 @@
  * the 24 h and 7 days ending at the cut-off. The Tempo colour of a day counts as known from
  * 11:00 on the day before ({@linkcode tempoColumn}). The calendar is known in advance.
  *
- * **The one exception: temperature.** Daily observed temperatures stand in for the weather
- * forecast a real forecaster would have at the cut-off (see `weather.ts`); scores computed with
- * them must say so, and the feature sets without temperature ({@linkcode featureNames} with
- * `temperature: false`) give the honest scores beside them.
+ * **Temperatures, two ways.** The `_prevision` temperature features are computed from the
+ * temperature forecast known at the cut-off (the days before the cut-off's day observed, later
+ * days forecast from them and the seasonal normal: `TemperatureOutlook` in `weather.ts`): they
+ * are the inputs of the live models. The plain temperature features use the **observed**
+ * temperature of the target day, which no forecaster knows at the cut-off: models given them
+ * are an upper bound (what a perfect weather forecast would give), labelled so wherever they are
+ * shown. {@linkcode TemperatureInput} names the three feature sets of a model.
  *
- * `features_test.ts` proves the cut-off: changing any measured value after a row's cut-off
- * leaves that row's features unchanged.
+ * `features_test.ts` proves the cut-off: changing any measured value, Tempo colour or
+ * temperature after a row's cut-off leaves that row's features unchanged, the observed
+ * temperatures excepted.
  *
  * @module
  */
@@ -39,7 +43,13 @@ import { MlInputError } from "./errors.ts";
 import { type HalfHourlySeries, seriesLength, slotIndex, slotInstant } from "./series.ts";
 import { type TempoCalendar, tempoColumn, tempoPublication } from "./tempo.ts";
 import { mulberry32 } from "./_rng.ts";
-import { type DailyTemperature, TEMPERATURE_FEATURES, temperatureFeatures } from "./weather.ts";
+import {
+  type DailyTemperature,
+  FORECAST_TEMPERATURE_FEATURES,
+  forecastTemperatureFeatures,
+  TEMPERATURE_FEATURES,
+  temperatureFeatures,
+} from "./weather.ts";
 
 /** The forecast horizons. */
 export type HorizonName = "h1" | "j1";
@@ -94,8 +104,37 @@ const CONTEXT_FEATURES = ["tempo", "eolien_solaire", "source_temps_reel"] as con
 
 /** Options of {@linkcode featureNames} and {@linkcode consumptionFeatures}. */
 export interface FeatureOptions {
-  /** Include the temperature features (default true when temperatures are given). */
+  /**
+   * Include the temperature features, observed and forecast (default true when temperatures
+   * are given).
+   */
   temperature?: boolean;
+}
+
+/**
+ * The temperatures a model is given: the forecast known at the cut-off (`forecast`, the live
+ * models), the observed temperature of the target day (`observed`, an upper bound), or none.
+ */
+export type TemperatureInput = "forecast" | "observed" | "none";
+
+/**
+ * The temperature features of one {@linkcode TemperatureInput}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { temperatureFeaturesOf } from "./features.ts";
+ * assert.ok(temperatureFeaturesOf("forecast").includes("temperature_prevision"));
+ * assert.ok(temperatureFeaturesOf("observed").includes("temperature"));
+ * assert.deepEqual(temperatureFeaturesOf("none"), []);
+ * ```
+ */
+export function temperatureFeaturesOf(input: TemperatureInput): readonly string[] {
+  return input === "forecast"
+    ? FORECAST_TEMPERATURE_FEATURES
+    : input === "observed"
+    ? TEMPERATURE_FEATURES
+    : [];
 }
 
 /**
@@ -108,6 +147,7 @@ export interface FeatureOptions {
  * const names = featureNames("j1", { temperature: false });
  * assert.ok(names.includes("lag_meme_heure") && !names.includes("lag_1h"));
  * assert.ok(!names.includes("temperature"));
+ * assert.ok(featureNames("j1").includes("temperature_prevision"));
  * ```
  */
 export function featureNames(horizon: HorizonName, options: FeatureOptions = {}): string[] {
@@ -116,7 +156,10 @@ export function featureNames(horizon: HorizonName, options: FeatureOptions = {})
     ...Object.keys(calendar),
     ...CONTEXT_FEATURES,
     ...HORIZONS[horizon].measured,
-    ...(options.temperature === false ? [] : TEMPERATURE_FEATURES),
+    ...(options.temperature === false ? [] : [
+      ...TEMPERATURE_FEATURES,
+      ...FORECAST_TEMPERATURE_FEATURES,
+    ]),
   ];
 }
 
@@ -134,7 +177,7 @@ export interface ConsumptionFeatureSet {
   /** RTE's J-1 and J forecasts of the target instant (NaN where absent). */
   readonly rteJ1: Float64Array;
   readonly rteJ: Float64Array;
-  /** Every feature; the temperature ones only when temperatures were given. */
+  /** Every feature; the temperature ones (observed and forecast) only when temperatures were given. */
   readonly x: FeatureMatrix;
 }
 
@@ -265,6 +308,7 @@ export function consumptionFeatures(
       throw new MlInputError("temperature features requested but no temperature series given");
     }
     Object.assign(columns, temperatureFeatures(epochMs, inputs.temperature));
+    Object.assign(columns, forecastTemperatureFeatures(epochMs, cutoffMs, inputs.temperature));
   }
   const names = featureNames(horizon, { temperature: withTemperature });
   const at = (values: Float64Array, slot: number) =>
@@ -388,10 +432,11 @@ export interface CutoffAudit {
 
 /**
  * Checks the cut-off on real data: for each cut instant, every measurement after it (consumption,
- * wind, solar) and every Tempo colour published after it are replaced by random values, and the
- * features are recomputed. Rows whose cut-off is at or before the cut must not change
- * (`identiques` = `lignes_avant`); rows after it show that the replacement did reach the
- * features. Temperatures are left alone: they stand in for a forecast (see the module doc).
+ * wind, solar), every Tempo colour published after it and every daily temperature of the cut's
+ * day or later are replaced by random values, and the features are recomputed. Rows whose
+ * cut-off is at or before the cut must keep every feature but the observed temperatures (the
+ * upper-bound inputs, see the module doc) unchanged (`identiques` = `lignes_avant`); rows after
+ * it show that the replacement did reach the features.
  *
  * @example
  * ```ts
@@ -422,6 +467,8 @@ export function auditCutoffs(
       new Map(
         [...inputs.tempo].map(([day, code]) => [day, tempoPublication(day) > cut ? 3 : code]),
       );
+    const temperature = inputs.temperature &&
+      scrambledTemperatures(inputs.temperature, localDayNumber(cut), rng);
     const other = consumptionFeatures(
       {
         ...series,
@@ -431,7 +478,11 @@ export function auditCutoffs(
       },
       horizon,
       targets,
-      { ...inputs, tempo },
+      { ...inputs, tempo, temperature },
+    );
+    // The observed temperatures are not known at the cut-off by definition (see the module doc).
+    const checked = base.x.names.flatMap((name, j) =>
+      (TEMPERATURE_FEATURES as readonly string[]).includes(name) ? [] : [j]
     );
     const audit = {
       horizon,
@@ -442,7 +493,7 @@ export function auditCutoffs(
       modifiees: 0,
     };
     for (let i = 0; i < base.x.nRows; i++) {
-      const same = base.x.columns.every((c, j) => Object.is(c[i], other.x.columns[j][i]));
+      const same = checked.every((j) => Object.is(base.x.columns[j][i], other.x.columns[j][i]));
       if (base.cutoffMs[i] <= cut) {
         audit.lignes_avant++;
         if (same) audit.identiques++;
@@ -453,4 +504,37 @@ export function auditCutoffs(
     }
     return audit;
   });
+}
+
+/**
+ * A copy of `daily` whose days from `fromDay` on hold random temperatures (what a leakage check
+ * replaces).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { scrambledTemperatures } from "./features.ts";
+ * import { mulberry32 } from "./_rng.ts";
+ * const daily = {
+ *   firstDay: 10, tmoy: Float64Array.of(1, 2, 3), tmin: Float64Array.of(0, 1, 2),
+ *   tmax: Float64Array.of(2, 3, 4), interpole: new Uint8Array(3),
+ * };
+ * const s = scrambledTemperatures(daily, 12, mulberry32(1));
+ * assert.deepEqual([...s.tmoy.subarray(0, 2)], [1, 2]);
+ * assert.notEqual(s.tmoy[2], 3);
+ * ```
+ */
+export function scrambledTemperatures(
+  daily: DailyTemperature,
+  fromDay: number,
+  rng: () => number,
+): DailyTemperature {
+  const scramble = (values: Float64Array) =>
+    values.map((v, k) => (daily.firstDay + k >= fromDay ? 40 * rng() - 10 : v));
+  return {
+    ...daily,
+    tmoy: scramble(daily.tmoy),
+    tmin: scramble(daily.tmin),
+    tmax: scramble(daily.tmax),
+  };
 }

@@ -40,7 +40,13 @@
 
 import { type FeatureMatrix, selectFeatures, takeRows } from "./dataset.ts";
 import { MlInputError } from "./errors.ts";
-import { type ConsumptionFeatureSet, featureNames, type HorizonName } from "./features.ts";
+import {
+  type ConsumptionFeatureSet,
+  featureNames,
+  type HorizonName,
+  temperatureFeaturesOf,
+  type TemperatureInput,
+} from "./features.ts";
 import { fitGbdtRegressor, type GbdtParams } from "./gbdt.ts";
 import { fitRidge, type RidgeParams } from "./linear.ts";
 import { FitPool, type LearnerSpec, mapConcurrent } from "./fit_pool.ts";
@@ -55,6 +61,7 @@ import type { Model, Regressor } from "./model.ts";
 import { fitRandomForestRegressorInWorkers, type RandomForestParams } from "./random_forest.ts";
 import { rollingOriginSplits, type RowRange } from "./splits.ts";
 import { permutationImportance, type PermutationImportanceResult } from "./importance.ts";
+import { type RelativeErrorQuantiles, relativeErrorQuantiles } from "./intervals.ts";
 import { CALENDAR_FEATURES, calendarFeatures } from "./calendar.ts";
 import { mulberry32 } from "./_rng.ts";
 
@@ -140,19 +147,58 @@ export const PROFILES: Readonly<Record<ProfileName, TrainingProfile>> = {
 };
 
 /**
- * The feature names a model of `horizon` is given (before the relative transform).
+ * The feature names a model of `horizon` is given (before the relative transform): the
+ * temperature features of `temperature` only (see `TemperatureInput`).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { modelFeatures } from "./forecasting.ts";
- * const names = modelFeatures("h1", { temperature: true });
- * assert.ok(names.includes("lag_1h") && names.includes("temperature"));
- * assert.ok(!names.includes("eolien_solaire"));
+ * const live = modelFeatures("h1", { temperature: "forecast" });
+ * assert.ok(live.includes("lag_1h") && live.includes("temperature_prevision"));
+ * assert.ok(!live.includes("temperature") && !live.includes("eolien_solaire"));
+ * assert.ok(modelFeatures("h1", { temperature: "observed" }).includes("temperature"));
  * ```
  */
-export function modelFeatures(horizon: HorizonName, options: { temperature: boolean }): string[] {
-  return featureNames(horizon, options).filter((name) => !UNUSED_FEATURES.includes(name));
+export function modelFeatures(
+  horizon: HorizonName,
+  options: { temperature: TemperatureInput },
+): string[] {
+  const temperature = temperatureFeaturesOf(options.temperature);
+  const all = featureNames(horizon, { temperature: true });
+  const other = featureNames(horizon, { temperature: false });
+  return all.filter((name) =>
+    !UNUSED_FEATURES.includes(name) && (other.includes(name) || temperature.includes(name))
+  );
+}
+
+/** Label suffix of a model given other temperatures than the live model of its horizon. */
+export const TEMPERATURE_SUFFIX: Readonly<Record<TemperatureInput, string>> = {
+  forecast: "_temperature_prevue",
+  observed: "_temperature_observee",
+  none: "_sans_temperature",
+};
+
+/**
+ * The label of a model in the predictions tables: the learner's name for the live model (the
+ * temperatures `live` says), suffixed by its temperature input otherwise — `gbdt` (forecast
+ * temperature), `gbdt_temperature_observee` (the upper bound), `gbdt_sans_temperature`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { modelLabel } from "./forecasting.ts";
+ * assert.equal(modelLabel("gbdt", "forecast", "forecast"), "gbdt");
+ * assert.equal(modelLabel("gbdt", "observed", "forecast"), "gbdt_temperature_observee");
+ * assert.equal(modelLabel("ridge", "none", "none"), "ridge");
+ * ```
+ */
+export function modelLabel(
+  learner: string,
+  input: TemperatureInput,
+  live: TemperatureInput,
+): string {
+  return input === live ? learner : `${learner}${TEMPERATURE_SUFFIX[input]}`;
 }
 
 /** Ridge design: one-hot calendar, degrees per 3-hour block, other features as they are. */
@@ -448,6 +494,11 @@ export interface CrossValidationReport {
   moyennes: { learner: LearnerName; mape: number; rmse: number; mae: number }[];
   /** Learner with the lowest mean MAPE. */
   meilleur: LearnerName;
+  /**
+   * Quantiles of each learner's relative errors over every fold (the same rows for all): the
+   * conformal calibration of its prediction intervals (`intervals.ts`).
+   */
+  erreursRelatives: ({ learner: LearnerName } & RelativeErrorQuantiles)[];
 }
 
 /** Rows between training and test in a fold: the horizon's longest lead time. */
@@ -516,6 +567,11 @@ export async function crossValidateLearners(
     if (!options.pool) pool.close();
   }
   const folds: FoldScore[] = [];
+  // Every learner's forecasts and the actual values of the rows all learners scored.
+  const pooled = {
+    actual: [] as number[],
+    predicted: new Map(learners.map((l) => [l, [] as number[]])),
+  };
   for (const split of splits) {
     const train = split.train.end - split.train.start;
     const test = rowsOf(split.test);
@@ -527,6 +583,8 @@ export async function crossValidateLearners(
       actual,
       Object.fromEntries(mine.map((f) => [f.learner, f.predicted])),
     );
+    for (const k of rows) pooled.actual.push(actual[k]);
+    for (const f of mine) pooled.predicted.get(f.learner)!.push(...rows.map((k) => f.predicted[k]));
     for (const [k, s] of scores.entries()) {
       folds.push({
         learner: s.model as LearnerName,
@@ -553,7 +611,11 @@ export async function crossValidateLearners(
     };
   });
   const meilleur = moyennes.reduce((best, m) => (m.mape < best.mape ? m : best)).learner;
-  return { folds, moyennes, meilleur };
+  const erreursRelatives = learners.map((learner) => ({
+    learner,
+    ...relativeErrorQuantiles(pooled.actual, pooled.predicted.get(learner)!),
+  }));
+  return { folds, moyennes, meilleur, erreursRelatives };
 }
 
 /** Groups of features for a grouped permutation importance. */

@@ -192,5 +192,5 @@ Deno.test("permutation importance names the features that matter, alone and by f
     "heure+jour_semaine",
     "moyenne_24h+lag_168h",
   ]);
-  assert.deepEqual(modelFeatures("h1", { temperature: false }).includes("eolien_solaire"), false);
+  assert.deepEqual(modelFeatures("h1", { temperature: "none" }).includes("eolien_solaire"), false);
 });

@@ -201,6 +201,67 @@ export const TEMPERATURE_FEATURES = [
   "degres_climatisation_horaire",
 ] as const;
 
+/** Daily values (by day number) the temperature features of one row are computed from. */
+interface DailyValues {
+  tmoy(day: number): number;
+  tmin(day: number): number;
+  tmax(day: number): number;
+  /** `temperature_lissee` of the day. */
+  smoothed(day: number): number;
+}
+
+/** Half-cosine ramp from `a` to `b` over `span` hours, `k` hours in. */
+function ramp(a: number, b: number, k: number, span: number): number {
+  return a + ((b - a) * (1 - Math.cos((Math.PI * k) / span))) / 2;
+}
+
+/** The features of one instant, in {@linkcode TEMPERATURE_FEATURES} order. */
+function featureValues(epochMs: number, v: DailyValues): number[] {
+  const d = localDayNumber(epochMs);
+  const wall = new Date(epochMs + parisOffsetMinutes(epochMs) * 60_000);
+  const hour = wall.getUTCHours() + wall.getUTCMinutes() / 60;
+  const night = 24 - HOUR_OF_MAX + HOUR_OF_MIN;
+  const hourly = hour < HOUR_OF_MIN
+    ? ramp(v.tmax(d - 1), v.tmin(d), hour + 24 - HOUR_OF_MAX, night)
+    : hour <= HOUR_OF_MAX
+    ? ramp(v.tmin(d), v.tmax(d), hour - HOUR_OF_MIN, HOUR_OF_MAX - HOUR_OF_MIN)
+    : ramp(v.tmax(d), v.tmin(d + 1), hour - HOUR_OF_MAX, night);
+  const t = v.tmoy(d);
+  // Math.max propagates NaN: an unknown temperature gives unknown degrees.
+  return [
+    t,
+    v.tmin(d),
+    v.tmax(d),
+    v.tmoy(d - 1),
+    v.smoothed(d),
+    Math.max(0, HEATING_BASE_C - t),
+    Math.max(0, t - COOLING_BASE_C),
+    t - v.tmoy(d - 1),
+    t - v.tmoy(d - 2),
+    t - v.tmoy(d - 7),
+    hourly,
+    Math.max(0, hourly - HOURLY_COOLING_BASE_C),
+  ];
+}
+
+/** `temperature_lissee` of every day of the series (restarting after an unknown day). */
+function smoothedSeries(tmoy: Float64Array): Float64Array {
+  const smoothed = new Float64Array(tmoy.length).fill(NaN);
+  for (let d = 0; d < smoothed.length; d++) {
+    const previous = d > 0 ? smoothed[d - 1] : NaN;
+    smoothed[d] = Number.isNaN(previous)
+      ? tmoy[d]
+      : SMOOTHING * previous + (1 - SMOOTHING) * tmoy[d];
+  }
+  return smoothed;
+}
+
+/** Value of day number `day` in a daily column starting at `firstDay` (NaN outside). */
+function dayValue(values: Float64Array, firstDay: number, day: number): number {
+  const k = day - firstDay;
+  return k >= 0 && k < values.length ? values[k] : NaN;
+}
+
 /**
  * Temperature features of each target instant (see the module doc); NaN outside the series.
  *
@@ -223,47 +284,36 @@ export function temperatureFeatures(
   epochMs: ArrayLike<number>,
   daily: DailyTemperature,
 ): Record<(typeof TEMPERATURE_FEATURES)[number], Float64Array> {
-  const smoothed = new Float64Array(daily.tmoy.length).fill(NaN);
-  for (let d = 0; d < smoothed.length; d++) {
-    const previous = d > 0 ? smoothed[d - 1] : NaN;
-    smoothed[d] = Number.isNaN(previous)
-      ? daily.tmoy[d]
-      : SMOOTHING * previous + (1 - SMOOTHING) * daily.tmoy[d];
-  }
-  const n = epochMs.length;
-  const out = Object.fromEntries(
-    TEMPERATURE_FEATURES.map((name) => [name, new Float64Array(n).fill(NaN)]),
-  ) as Record<(typeof TEMPERATURE_FEATURES)[number], Float64Array>;
-  const at = (values: Float64Array, d: number) => (d >= 0 && d < values.length ? values[d] : NaN);
-  // Half-cosine ramp from `a` to `b` over `span` hours, `k` hours in.
-  const ramp = (a: number, b: number, k: number, span: number) =>
-    a + ((b - a) * (1 - Math.cos((Math.PI * k) / span))) / 2;
-  const night = 24 - HOUR_OF_MAX + HOUR_OF_MIN;
+  const smoothed = smoothedSeries(daily.tmoy);
+  const { firstDay } = daily;
+  const observed: DailyValues = {
+    tmoy: (day) => dayValue(daily.tmoy, firstDay, day),
+    tmin: (day) => dayValue(daily.tmin, firstDay, day),
+    tmax: (day) => dayValue(daily.tmax, firstDay, day),
+    smoothed: (day) => dayValue(smoothed, firstDay, day),
+  };
+  return featureColumns(
+    TEMPERATURE_FEATURES,
+    epochMs.length,
+    (i) => featureValues(epochMs[i], observed),
+  );
+}
+
+/** Columns named `names` of `n` rows, row `i` from `row(i)` (values in `names` order). */
+function featureColumns<Name extends string>(
+  names: readonly Name[],
+  n: number,
+  row: (i: number) => number[],
+): Record<Name, Float64Array> {
+  const columns = names.map(() => new Float64Array(n));
   for (let i = 0; i < n; i++) {
-    const d = localDayNumber(epochMs[i]) - daily.firstDay;
-    const wall = new Date(epochMs[i] + parisOffsetMinutes(epochMs[i]) * 60_000);
-    const hour = wall.getUTCHours() + wall.getUTCMinutes() / 60;
-    const hourly = hour < HOUR_OF_MIN
-      ? ramp(at(daily.tmax, d - 1), at(daily.tmin, d), hour + 24 - HOUR_OF_MAX, night)
-      : hour <= HOUR_OF_MAX
-      ? ramp(at(daily.tmin, d), at(daily.tmax, d), hour - HOUR_OF_MIN, HOUR_OF_MAX - HOUR_OF_MIN)
-      : ramp(at(daily.tmax, d), at(daily.tmin, d + 1), hour - HOUR_OF_MAX, night);
-    out.temperature_horaire[i] = hourly;
-    out.degres_climatisation_horaire[i] = Math.max(0, hourly - HOURLY_COOLING_BASE_C);
-    const t = at(daily.tmoy, d);
-    out.temperature[i] = t;
-    out.temperature_min[i] = at(daily.tmin, d);
-    out.temperature_max[i] = at(daily.tmax, d);
-    out.temperature_veille[i] = at(daily.tmoy, d - 1);
-    out.temperature_lissee[i] = at(smoothed, d);
-    // Math.max propagates NaN: an unknown temperature gives unknown degrees.
-    out.degres_chauffe[i] = Math.max(0, HEATING_BASE_C - t);
-    out.degres_climatisation[i] = Math.max(0, t - COOLING_BASE_C);
-    out.ecart_temperature_veille[i] = t - at(daily.tmoy, d - 1);
-    out.ecart_temperature_2j[i] = t - at(daily.tmoy, d - 2);
-    out.ecart_temperature_7j[i] = t - at(daily.tmoy, d - 7);
+    const values = row(i);
+    for (let j = 0; j < columns.length; j++) columns[j][i] = values[j];
   }
-  return out;
+  return Object.fromEntries(names.map((name, j) => [name, columns[j]])) as Record<
+    Name,
+    Float64Array
+  >;
 }
 
 /**
@@ -349,4 +399,306 @@ export function thermosensitivity(
     sxx += (xs[k] - mx) ** 2;
   }
   return { mw_par_degre: sxy / sxx, jours: n, seuil_c: threshold };
+}
+
+/** Names of the columns {@linkcode forecastTemperatureFeatures} returns, in order. */
+export const FORECAST_TEMPERATURE_FEATURES = TEMPERATURE_FEATURES.map((name) =>
+  `${name}_prevision` as const
+);
+
+/** One of {@linkcode FORECAST_TEMPERATURE_FEATURES}. */
+export type ForecastTemperatureFeature = (typeof FORECAST_TEMPERATURE_FEATURES)[number];
+
+/** The daily temperatures a forecast is made of. */
+export type TemperatureKind = "tmoy" | "tmin" | "tmax";
+const KINDS: readonly TemperatureKind[] = ["tmoy", "tmin", "tmax"];
+
+/** Days of observations before a cut-off needed to estimate the seasonal normal. */
+export const MIN_NORMAL_DAYS = 365;
+/** Longest lead (days) with its own anomaly coefficient; the normal alone beyond. */
+export const MAX_LEAD_DAYS = 14;
+/** Pairs of days needed to estimate the anomaly coefficient of a lead. */
+const MIN_PAIRS = 60;
+/** Basis of the seasonal normal: a constant and two annual harmonics. */
+const BASIS_SIZE = 5;
+const YEAR_DAYS = 365.2425;
+
+function basis(day: number): number[] {
+  const w = (2 * Math.PI * day) / YEAR_DAYS;
+  return [1, Math.cos(w), Math.sin(w), Math.cos(2 * w), Math.sin(2 * w)];
+}
+
+/** Solves the symmetric system `a x = b` (Gaussian elimination, partial pivoting); null if singular. */
+function solve(a: Float64Array, b: Float64Array, n: number): Float64Array | null {
+  const m = Float64Array.from(a);
+  const x = Float64Array.from(b);
+  for (let c = 0; c < n; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < n; r++) {
+      if (Math.abs(m[r * n + c]) > Math.abs(m[pivot * n + c])) pivot = r;
+    }
+    if (Math.abs(m[pivot * n + c]) < 1e-9) return null;
+    for (let k = 0; k < n; k++) [m[c * n + k], m[pivot * n + k]] = [m[pivot * n + k], m[c * n + k]];
+    [x[c], x[pivot]] = [x[pivot], x[c]];
+    for (let r = c + 1; r < n; r++) {
+      const f = m[r * n + c] / m[c * n + c];
+      for (let k = c; k < n; k++) m[r * n + k] -= f * m[c * n + k];
+      x[r] -= f * x[c];
+    }
+  }
+  for (let c = n - 1; c >= 0; c--) {
+    let s = x[c];
+    for (let k = c + 1; k < n; k++) s -= m[c * n + k] * x[k];
+    x[c] = s / m[c * n + c];
+  }
+  return x;
+}
+
+/**
+ * The temperature forecast a forecaster could make at the end of each day K from the national
+ * daily temperatures observed up to K, and nothing later: the stand-in for a weather forecast
+ * of the models labelled live (`_prevision` features), where the observed temperature of the
+ * target day is an upper bound no forecaster reaches.
+ *
+ * **How.** A day counts as observed once it is over (its daily mean, minimum and maximum are
+ * then known); interpolated days (see {@linkcode nationalTemperature}) count as unknown, since
+ * their value depends on a later day. With L the last observed day at or before K, each of the
+ * mean, minimum and maximum of a later day d is forecast as its seasonal normal plus the anomaly
+ * of day L damped by the lead: `normal(d) + φ(d - L) × (T(L) - normal(L))`. The normal is a
+ * constant plus two annual harmonics fitted by least squares on every observed day up to K;
+ * φ(h) is the regression slope of the anomaly h days later on the anomaly of a day, over the
+ * observed pairs up to K, clamped to [0, 1] (about 0.8 one day ahead, 0.55 two days ahead on
+ * the national mean); 0 beyond {@linkcode MAX_LEAD_DAYS}. With fewer than
+ * {@linkcode MIN_NORMAL_DAYS} observed days (the file starts in January 2016) there is no
+ * normal: the forecast is the last observed value (persistence). Every estimate is updated day by
+ * day from running sums, so the forecast of any cut-off costs the same.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TemperatureOutlook } from "./weather.ts";
+ * // Ten days observed: too few for a normal, so the forecast is the last observed day.
+ * const tmoy = Float64Array.from({ length: 10 }, (_, d) => 5 + d);
+ * const daily = { firstDay: 20_000, tmoy, tmin: tmoy, tmax: tmoy, interpole: new Uint8Array(10) };
+ * const outlook = new TemperatureOutlook(daily);
+ * assert.equal(outlook.at("tmoy", 20_004, 20_003), 8); // observed: day 3 is over at the end of day 4
+ * assert.equal(outlook.at("tmoy", 20_004, 20_006), 9); // two days ahead: day 4's value
+ * ```
+ */
+export class TemperatureOutlook {
+  readonly #daily: DailyTemperature;
+  readonly #smoothed: Float64Array;
+  /** Per day K (index K - firstDay): the last observed day at or before K (NaN: none). */
+  readonly #lastObserved: Float64Array;
+  /** Per kind and day K: the normal's coefficients (NaN: no normal yet) and φ by lead. */
+  readonly #beta: Record<TemperatureKind, Float64Array>;
+  readonly #phi: Record<TemperatureKind, Float64Array>;
+
+  constructor(daily: DailyTemperature) {
+    this.#daily = daily;
+    this.#smoothed = smoothedSeries(daily.tmoy);
+    const n = daily.tmoy.length;
+    const observed = (k: number) =>
+      k >= 0 && k < n && daily.interpole[k] === 0 && Number.isFinite(daily.tmoy[k]);
+    this.#lastObserved = new Float64Array(n).fill(NaN);
+    for (let k = 0; k < n; k++) {
+      this.#lastObserved[k] = observed(k)
+        ? daily.firstDay + k
+        : k > 0
+        ? this.#lastObserved[k - 1]
+        : NaN;
+    }
+    this.#beta = {} as Record<TemperatureKind, Float64Array>;
+    this.#phi = {} as Record<TemperatureKind, Float64Array>;
+    for (const kind of KINDS) {
+      const { beta, phi } = runningEstimates(daily[kind], daily.firstDay, observed);
+      this.#beta[kind] = beta;
+      this.#phi[kind] = phi;
+    }
+  }
+
+  /** The last day observed at the end of day `k` (NaN: none). */
+  lastObserved(k: number): number {
+    const { firstDay } = this.#daily;
+    const i = Math.min(k, firstDay + this.#lastObserved.length - 1) - firstDay;
+    return i >= 0 ? this.#lastObserved[i] : NaN;
+  }
+
+  /**
+   * The value of `kind` on day `day` as known at the end of day `k`: observed when `day` is
+   * the last observed day or before it, forecast after it (NaN before the data start).
+   */
+  at(kind: TemperatureKind, k: number, day: number): number {
+    const last = this.lastObserved(k);
+    if (Number.isNaN(last)) return NaN;
+    const { firstDay } = this.#daily;
+    const values = this.#daily[kind];
+    if (day <= last) return dayValue(values, firstDay, day);
+    const observed = values[last - firstDay];
+    const i = Math.min(k, firstDay + values.length - 1) - firstDay;
+    const beta = this.#beta[kind].subarray(i * BASIS_SIZE, (i + 1) * BASIS_SIZE);
+    if (Number.isNaN(beta[0])) return observed;
+    const normal = (d: number) => basis(d).reduce((s, b, j) => s + b * beta[j], 0);
+    const lead = day - last;
+    const phi = lead <= MAX_LEAD_DAYS ? this.#phi[kind][i * MAX_LEAD_DAYS + lead - 1] : 0;
+    return normal(day) + phi * (observed - normal(last));
+  }
+
+  /** `temperature_lissee` of `day` as known at the end of day `k`. */
+  smoothed(k: number, day: number): number {
+    const last = this.lastObserved(k);
+    if (Number.isNaN(last)) return NaN;
+    const { firstDay } = this.#daily;
+    if (day <= last) return dayValue(this.#smoothed, firstDay, day);
+    let s = this.#smoothed[last - firstDay];
+    for (let d = last + 1; d <= day; d++) {
+      const t = this.at("tmoy", k, d);
+      s = Number.isNaN(s) ? t : SMOOTHING * s + (1 - SMOOTHING) * t;
+    }
+    return s;
+  }
+}
+
+/**
+ * For each day K of a daily column: the least-squares coefficients of the seasonal normal on
+ * the observed days up to K, and the anomaly coefficient of each lead on the observed pairs up
+ * to K, from running sums (anomalies expand into sums of products of values and basis terms).
+ */
+function runningEstimates(
+  values: Float64Array,
+  firstDay: number,
+  observed: (k: number) => boolean,
+): { beta: Float64Array; phi: Float64Array } {
+  const n = values.length;
+  const p = BASIS_SIZE;
+  const beta = new Float64Array(n * p).fill(NaN);
+  const phi = new Float64Array(n * MAX_LEAD_DAYS);
+  const xtx = new Float64Array(p * p);
+  const xty = new Float64Array(p);
+  let days = 0;
+  // Per lead h, over the observed pairs (a, b = a + h): Σ y_a y_b, Σ x_a y_b, Σ x_b y_a,
+  // Σ x_a x_b', and for the denominator Σ y_a², Σ x_a y_a, Σ x_a x_a'.
+  const pairs = new Int32Array(MAX_LEAD_DAYS);
+  const yy = new Float64Array(MAX_LEAD_DAYS);
+  const xay = new Float64Array(MAX_LEAD_DAYS * p);
+  const xby = new Float64Array(MAX_LEAD_DAYS * p);
+  const xx = new Float64Array(MAX_LEAD_DAYS * p * p);
+  const aa = new Float64Array(MAX_LEAD_DAYS);
+  const xaa = new Float64Array(MAX_LEAD_DAYS * p);
+  const xxa = new Float64Array(MAX_LEAD_DAYS * p * p);
+  const bases = new Map<number, number[]>();
+  const basisOf = (k: number) => {
+    let x = bases.get(k);
+    if (!x) {
+      x = basis(firstDay + k);
+      bases.set(k, x);
+      bases.delete(k - MAX_LEAD_DAYS - 1);
+    }
+    return x;
+  };
+  for (let k = 0; k < n; k++) {
+    if (observed(k)) {
+      const x = basisOf(k);
+      const y = values[k];
+      days++;
+      for (let i = 0; i < p; i++) {
+        xty[i] += x[i] * y;
+        for (let j = 0; j < p; j++) xtx[i * p + j] += x[i] * x[j];
+      }
+      for (let h = 1; h <= MAX_LEAD_DAYS; h++) {
+        const a = k - h;
+        if (!observed(a)) continue;
+        const xa = basisOf(a);
+        const ya = values[a];
+        const o = (h - 1) * p;
+        pairs[h - 1]++;
+        yy[h - 1] += ya * y;
+        aa[h - 1] += ya * ya;
+        for (let i = 0; i < p; i++) {
+          xay[o + i] += xa[i] * y;
+          xby[o + i] += x[i] * ya;
+          xaa[o + i] += xa[i] * ya;
+          for (let j = 0; j < p; j++) {
+            xx[o * p + i * p + j] += xa[i] * x[j];
+            xxa[o * p + i * p + j] += xa[i] * xa[j];
+          }
+        }
+      }
+    }
+    if (days < MIN_NORMAL_DAYS) continue;
+    const b = solve(xtx, xty, p);
+    if (!b) continue;
+    beta.set(b, k * p);
+    for (let h = 1; h <= MAX_LEAD_DAYS; h++) {
+      if (pairs[h - 1] < MIN_PAIRS) continue;
+      const o = (h - 1) * p;
+      // Σ (y_a - x_a'β)(y_b - x_b'β) and Σ (y_a - x_a'β)².
+      let num = yy[h - 1];
+      let den = aa[h - 1];
+      for (let i = 0; i < p; i++) {
+        num -= b[i] * (xay[o + i] + xby[o + i]);
+        den -= 2 * b[i] * xaa[o + i];
+        for (let j = 0; j < p; j++) {
+          num += b[i] * xx[o * p + i * p + j] * b[j];
+          den += b[i] * xxa[o * p + i * p + j] * b[j];
+        }
+      }
+      phi[k * MAX_LEAD_DAYS + h - 1] = den > 0 ? Math.min(1, Math.max(0, num / den)) : 0;
+    }
+  }
+  return { beta, phi };
+}
+
+/**
+ * The temperature features of each target instant computed from the forecast known at its
+ * cut-off ({@linkcode TemperatureOutlook}): the days before the cut-off's day are over and
+ * observed, later days are forecast. Same definitions as {@linkcode temperatureFeatures}, names
+ * suffixed `_prevision`. Changing any temperature of the cut-off's day or later leaves a row's
+ * values unchanged (`weather_test.ts`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { forecastTemperatureFeatures, TemperatureOutlook } from "./weather.ts";
+ * const tmoy = Float64Array.from({ length: 10 }, (_, d) => 5 + d);
+ * const daily = { firstDay: 20_000, tmoy, tmin: tmoy, tmax: tmoy, interpole: new Uint8Array(10) };
+ * // A target on day 20_008 at 12:00 UTC forecast at 10:00 UTC on day 20_007: day 20_006 is
+ * // the last one over, so the day's forecast is its value (no normal with ten days).
+ * const day = 86_400_000;
+ * const f = forecastTemperatureFeatures([20_008 * day + 12 * 3_600_000], [20_007 * day + 36e5 * 10], daily);
+ * assert.equal(f.temperature_prevision[0], 11);
+ * assert.equal(f.temperature_veille_prevision[0], 11);
+ * assert.ok(new TemperatureOutlook(daily) instanceof TemperatureOutlook);
+ * ```
+ */
+export function forecastTemperatureFeatures(
+  epochMs: ArrayLike<number>,
+  cutoffMs: ArrayLike<number>,
+  daily: DailyTemperature | TemperatureOutlook,
+): Record<ForecastTemperatureFeature, Float64Array> {
+  const outlook = daily instanceof TemperatureOutlook ? daily : new TemperatureOutlook(daily);
+  let key = NaN;
+  let view: DailyValues | null = null;
+  return featureColumns(FORECAST_TEMPERATURE_FEATURES, epochMs.length, (i) => {
+    // The last day over at the cut-off; rows sharing it share the daily values (memoised).
+    const k = localDayNumber(cutoffMs[i]) - 1;
+    if (k !== key || !view) {
+      key = k;
+      const memo = (f: (day: number) => number) => {
+        const cache = new Map<number, number>();
+        return (day: number) => {
+          let v = cache.get(day);
+          if (v === undefined) cache.set(day, v = f(day));
+          return v;
+        };
+      };
+      view = {
+        tmoy: memo((day) => outlook.at("tmoy", k, day)),
+        tmin: memo((day) => outlook.at("tmin", k, day)),
+        tmax: memo((day) => outlook.at("tmax", k, day)),
+        smoothed: memo((day) => outlook.smoothed(k, day)),
+      };
+    }
+    return featureValues(epochMs[i], view);
+  });
 }

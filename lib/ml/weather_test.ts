@@ -2,11 +2,16 @@ import assert from "node:assert/strict";
 import { sharedDataPath } from "../testing/shared_data.ts";
 import { ReferenceDataError } from "./_reference_error.ts";
 import { dateOfDayNumber, dayNumberOfDate } from "./calendar.ts";
+import { scrambledTemperatures } from "./features.ts";
+import { mulberry32 } from "./_rng.ts";
 import {
   type DailyTemperature,
+  FORECAST_TEMPERATURE_FEATURES,
+  forecastTemperatureFeatures,
   nationalTemperature,
   REGION_WEIGHTS,
   temperatureFeatures,
+  TemperatureOutlook,
   temperatureRows,
 } from "./weather.ts";
 
@@ -157,4 +162,103 @@ Deno.test("the hourly temperature follows the diurnal shape between Tmin at 06:0
   assert.ok(Math.abs(t21 - (30 + (16 - 30) * (1 - Math.cos((Math.PI * 6) / 15)) / 2)) < 1e-12);
   assert.equal(f.degres_climatisation_horaire[2], 6);
   assert.equal(f.degres_climatisation_horaire[0], 0);
+});
+
+/** The national temperatures of the shared ODRÉ file. */
+async function realTemperatures(): Promise<DailyTemperature> {
+  const path = sharedDataPath("weather/temperature-quotidienne-regionale.csv");
+  return nationalTemperature(
+    await Deno.readTextFile(path),
+    "temperature-quotidienne-regionale.csv",
+  );
+}
+
+Deno.test("the temperature forecast of a cut-off reads no day after it, on the real file", async () => {
+  const daily = await realTemperatures();
+  const outlook = new TemperatureOutlook(daily);
+  // Cut-offs in the first half-year (no normal yet), in winter 2021 and in summer 2025.
+  for (const date of ["2016-06-10", "2021-12-12", "2025-07-01"]) {
+    const k = dayNumberOfDate(date);
+    const other = new TemperatureOutlook(scrambledTemperatures(daily, k + 1, mulberry32(k)));
+    for (let day = k - 10; day <= k + 5; day++) {
+      for (const kind of ["tmoy", "tmin", "tmax"] as const) {
+        assert.equal(outlook.at(kind, k, day), other.at(kind, k, day), `${date} ${kind} ${day}`);
+      }
+      assert.equal(outlook.smoothed(k, day), other.smoothed(k, day));
+    }
+    // The scrambled days do change what is known one day later.
+    assert.notEqual(outlook.at("tmoy", k + 1, k + 1), other.at("tmoy", k + 1, k + 1));
+  }
+});
+
+Deno.test("forecast features: the days over at the cut-off observed, later days forecast", () => {
+  const firstDay = dayNumberOfDate("2025-01-01");
+  const tmoy = Float64Array.from({ length: 20 }, (_, d) => d);
+  const daily = { firstDay, tmoy, tmin: tmoy.map((t) => t - 3), tmax: tmoy.map((t) => t + 3) };
+  // Day 10 is interpolated: at the end of day 10, day 9 is the last one observed.
+  const interpole = new Uint8Array(20);
+  interpole[10] = 1;
+  const outlook = new TemperatureOutlook({ ...daily, interpole });
+  assert.equal(outlook.lastObserved(firstDay + 10), firstDay + 9);
+  assert.equal(outlook.at("tmoy", firstDay + 10, firstDay + 10), 9); // persistence: no normal yet
+  // A j1 row of day 12 (cut-off at noon on day 11): day 10 is interpolated, so day 9's values
+  // stand for days 10 to 13.
+  const target = Date.UTC(2025, 0, 13, 9); // 10:00 in Paris on day 12
+  const cutoff = Date.UTC(2025, 0, 12, 11);
+  const f = forecastTemperatureFeatures([target], [cutoff], { ...daily, interpole });
+  assert.deepEqual(
+    [f.temperature_prevision[0], f.temperature_veille_prevision[0], f.temperature_min_prevision[0]],
+    [9, 9, 6],
+  );
+  assert.equal(f.ecart_temperature_7j_prevision[0], 9 - 5);
+  assert.deepEqual(Object.keys(f), [...FORECAST_TEMPERATURE_FEATURES]);
+  // The observed features read day 12 itself.
+  assert.equal(temperatureFeatures([target], { ...daily, interpole }).temperature[0], 12);
+});
+
+Deno.test("normal and anomaly decay recovered from a synthetic climate", () => {
+  // Three years of a seasonal cycle plus an AR(1) anomaly of coefficient 0.7.
+  const n = 3 * 365;
+  const firstDay = dayNumberOfDate("2020-01-01");
+  const rng = mulberry32(5);
+  const w = 2 * Math.PI / 365.2425;
+  const anomaly = new Float64Array(n);
+  for (let d = 1; d < n; d++) anomaly[d] = 0.7 * anomaly[d - 1] + 3 * (rng() - 0.5) * 2;
+  const normal = (day: number) => 12 + 8 * Math.cos(w * day);
+  const tmoy = Float64Array.from(anomaly, (a, d) => normal(firstDay + d) + a);
+  const outlook = new TemperatureOutlook({
+    firstDay,
+    tmoy,
+    tmin: tmoy,
+    tmax: tmoy,
+    interpole: new Uint8Array(n),
+  });
+  const k = firstDay + n - 1;
+  // Far ahead, the forecast is the normal; two days ahead, 0.7² of today's anomaly on top.
+  assert.ok(Math.abs(outlook.at("tmoy", k, k + 40) - normal(k + 40)) < 0.5);
+  const twoDays = outlook.at("tmoy", k, k + 2) - normal(k + 2);
+  assert.ok(Math.abs(twoDays - 0.49 * anomaly[n - 1]) < 0.1 * Math.abs(anomaly[n - 1]) + 0.3);
+});
+
+Deno.test("on the real file, the forecast two days ahead beats persistence and the normal", async () => {
+  const daily = await realTemperatures();
+  const outlook = new TemperatureOutlook(daily);
+  let forecast = 0;
+  let persistence = 0;
+  let normal = 0;
+  let n = 0;
+  // Every day from 2018 on whose day and the one two days before are observed.
+  for (let k = dayNumberOfDate("2018-01-01"); k + 2 < daily.firstDay + daily.tmoy.length; k++) {
+    const [i, j] = [k - daily.firstDay, k + 2 - daily.firstDay];
+    if (daily.interpole[i] || daily.interpole[j]) continue;
+    const actual = daily.tmoy[j];
+    forecast += Math.abs(outlook.at("tmoy", k, k + 2) - actual);
+    persistence += Math.abs(daily.tmoy[i] - actual);
+    // Sixty days ahead the anomaly has no weight left: the forecast is the normal alone.
+    normal += Math.abs(outlook.at("tmoy", k - 58, k + 2) - actual);
+    n++;
+  }
+  assert.ok(n > 2500);
+  assert.ok(forecast < persistence, `${forecast / n} vs ${persistence / n}`);
+  assert.ok(forecast < normal, `${forecast / n} vs ${normal / n}`);
 });

@@ -9,7 +9,11 @@
  *   {@linkcode trainConsumptionModels} in one call): `caracteristiques_consommation` → the
  *   three learners per horizon, selected by rolling-origin cross-validation, registered under
  *   `models/` (alias `champion` on the selected one), scored against persistence and RTE on the
- *   same test instants → `predictions_consommation`.
+ *   same test instants → `predictions_consommation`. The selected (live) model is given the
+ *   temperature forecast known at the cut-off; the same learner given the observed temperature
+ *   of the target day (an upper bound, `_temperature_observee`) and without temperature
+ *   (`_sans_temperature`) are scored beside it. The live model's P10, P50 and P90 come from the
+ *   quantiles of its relative errors on the cross-validation folds (`lib/ml/intervals.ts`).
  *
  * - {@linkcode trainMixClassifiers} (notebook 09): `eco2mix_silver` → the renewable-share
  *   classifiers, 1 to 6 hours ahead → `predictions_mix` (the test period, and the classes
@@ -69,6 +73,7 @@ import {
   type HorizonName,
   HORIZONS,
   measuredInstants,
+  type TemperatureInput,
   testPeriodStart,
 } from "../ml/features.ts";
 import {
@@ -85,6 +90,7 @@ import {
   type MapeDifference,
   mapeDifference,
   modelFeatures,
+  modelLabel,
   type ModelScore,
   type ProfileName,
   PROFILES,
@@ -92,7 +98,15 @@ import {
   type ResidualAnalysis,
   residualAnalysis,
   scoreOnCommonRows,
+  TEMPERATURE_SUFFIX,
 } from "../ml/forecasting.ts";
+import {
+  type Coverage,
+  type ForecastQuantiles,
+  forecastQuantiles,
+  intervalCoverage,
+  type RelativeErrorQuantiles,
+} from "../ml/intervals.ts";
 import { type GroupMetrics, metricsByHour, metricsByMonth } from "../ml/metrics.ts";
 import type { PermutationImportanceResult } from "../ml/importance.ts";
 import { loadReference, type ReferenceData, type ReferenceFile } from "../ml/reference.ts";
@@ -111,6 +125,7 @@ import {
 import { tempoColumn } from "../ml/tempo.ts";
 import { FitPool, mapConcurrent } from "../ml/fit_pool.ts";
 import {
+  FORECAST_TEMPERATURE_FEATURES,
   TEMPERATURE_FEATURES,
   temperatureFeatures,
   type Thermosensitivity,
@@ -267,8 +282,17 @@ async function nationalSilver(
   return { kind: "found", choice, national, silver, silverVersion };
 }
 
-/** The national eCO2mix series of silver, RTE's forecasts of unmeasured instants appended. */
-async function realTimeSeries(catalog: Catalog): Promise<
+/**
+ * The national eCO2mix series of silver (source real-time), RTE's forecasts of unmeasured
+ * instants appended; skipped without a national series (see `chooseNationalSeries`).
+ *
+ * @example
+ * ```ts ignore
+ * const found = await realTimeSeries(openCatalog());
+ * if (found.kind === "found") console.log(found.perimetre, found.series.startMs);
+ * ```
+ */
+export async function realTimeSeries(catalog: Catalog): Promise<
   | Skipped
   | {
     kind: "found";
@@ -313,6 +337,31 @@ async function realTimeSeries(catalog: Catalog): Promise<
   );
   const series = seriesFromColumns(epochColumn(rows, "timestamp_utc"), values, SOURCE_REAL_TIME);
   return { kind: "found", series, silver, silverVersion, perimetre };
+}
+
+/**
+ * The consumption history the models learn from: silver's `consommation_brute` rows when the
+ * user ingested ODRÉ's history, else the history file of the reference folder, else none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { consumptionHistory } from "./ml_step.ts";
+ * const silver = pl.DataFrame({
+ *   jeu_donnees: ["eco2mix"], perimetre: ["France"], timestamp_utc: [new Date(0)],
+ * });
+ * const none = consumptionHistory(silver, { historique: null });
+ * assert.deepEqual(none, { history: null, historique: "absente" });
+ * ```
+ */
+export function consumptionHistory(
+  silver: pl.DataFrame,
+  reference: Pick<ReferenceData, "historique">,
+): { history: HalfHourlySeries | null; historique: HistorySource } {
+  const ingested = seriesFromSilver(silver, "consommation_brute", SOURCE_HISTORY);
+  const history = ingested ?? reference.historique?.series ?? null;
+  return { history, historique: ingested ? "silver" : history ? "reference" : "absente" };
 }
 
 /** The last slot with a measured consumption. */
@@ -438,9 +487,7 @@ export async function prepareConsumptionFeatures(
   }
   const { series: realTime, silver, silverVersion, perimetre } = found;
   const reference = await loadReference(options.referenceDir);
-  const ingested = seriesFromSilver(silver, "consommation_brute", SOURCE_HISTORY);
-  const history = ingested ?? reference.historique?.series ?? null;
-  const historique: HistorySource = ingested ? "silver" : history ? "reference" : "absente";
+  const { history, historique } = consumptionHistory(silver, reference);
   const series = spliceSeries(history, realTime)!;
   const shift = history ? levelShift(history, realTime) : null;
   // The test period: the last 20 % of every measured eCO2mix half-hour (the file, not only the
@@ -553,6 +600,7 @@ export type RetrainingSummary = Pick<RetrainingPlan, "policy" | "case" | "raison
 export interface HorizonReport {
   horizon: HorizonName;
   label: string;
+  /** Whether the live model is given the temperature forecast known at the cut-off. */
   avecTemperature: boolean;
   /** How the learner was chosen (cross-validation, possibly with adapted folds, or default). */
   selection: LearnerSelection;
@@ -586,10 +634,18 @@ export interface HorizonReport {
     parGroupe: PermutationImportanceResult;
   };
   /**
-   * Champion's MAPE minus RTE's (J-1, then J, those published) on the test instants, with a 95 %
-   * interval from a bootstrap of whole days.
+   * MAPE minus RTE's (J-1, then J, those published) on the test instants, with a 95 % interval
+   * from a bootstrap of whole days: of the champion, then of its upper bound with observed
+   * temperature when there is one.
    */
-  ecartsRte: ({ reference: string } & MapeDifference)[];
+  ecartsRte: ({ model: string; reference: string } & MapeDifference)[];
+  /**
+   * Quantiles of the champion's relative errors on the cross-validation folds, which make its
+   * P10, P50 and P90 (null without cross-validation).
+   */
+  intervalles: RelativeErrorQuantiles | null;
+  /** Share of the test instants inside the champion's [P10, P90] (null without intervals). */
+  couvertureTest: Coverage | null;
   /** The champion reloaded from the registry predicts exactly the same values. */
   rechargementIdentique: boolean;
 }
@@ -648,9 +704,21 @@ function indicesOf(split: string[], name: string, keep: (i: number) => boolean =
   return out;
 }
 
-/** Registered model name of a horizon. */
-export function registeredName(horizon: HorizonName, temperature: boolean): string {
-  return `consommation_${horizon}${temperature ? "" : "_sans_temperature"}`;
+/**
+ * Registered model name of a horizon's model given `input` temperatures: `consommation_j1` for
+ * the live model with the forecast temperature, suffixed as the labels otherwise
+ * (`consommation_j1_temperature_observee`, `consommation_j1_sans_temperature`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { registeredName } from "./ml_step.ts";
+ * assert.equal(registeredName("j1", "forecast"), "consommation_j1");
+ * assert.equal(registeredName("h1", "none"), "consommation_h1_sans_temperature");
+ * ```
+ */
+export function registeredName(horizon: HorizonName, input: TemperatureInput): string {
+  return `consommation_${horizon}${input === "forecast" ? "" : TEMPERATURE_SUFFIX[input]}`;
 }
 
 /** Columns of `predictions_consommation`, before the instants become datetimes. */
@@ -664,6 +732,10 @@ const PREDICTION_SCHEMA = {
   prediction: pl.Float64,
   actual: pl.Float64,
   error: pl.Float64,
+  /** The champion's P10, P50 and P90 (null for the other models). */
+  p10: pl.Float64,
+  p50: pl.Float64,
+  p90: pl.Float64,
 };
 
 /** An empty frame of the given columns. */
@@ -910,6 +982,13 @@ function lineageOf(frame: pl.DataFrame, featuresVersion: number): TrainingDataRe
   ];
 }
 
+/** How the registry describes a model's temperature input. */
+const TEMPERATURE_DESCRIPTIONS: Readonly<Record<TemperatureInput, string>> = {
+  forecast: "température prévue à la coupure (modèle en service)",
+  observed: "température observée du jour prévu (borne haute : inconnue à la coupure)",
+  none: "sans température",
+};
+
 interface HorizonContext {
   horizon: HorizonName;
   temperature: boolean;
@@ -925,9 +1004,12 @@ interface HorizonContext {
   onProgress?: (p: TrainingProgress) => void;
 }
 
-/** Registered name of a fitted model's label (`gbdt`, `gbdt_sans_temperature`...). */
-function registeredNameOf(label: string, horizon: HorizonName, temperature: boolean): string {
-  return registeredName(horizon, temperature && !label.endsWith("_sans_temperature"));
+/** The temperature input of a model's label (`gbdt`, `gbdt_sans_temperature`...). */
+function inputOfLabel(label: string, live: TemperatureInput): TemperatureInput {
+  const other = (["observed", "none", "forecast"] as const).find((input) =>
+    input !== live && label.endsWith(TEMPERATURE_SUFFIX[input])
+  );
+  return other ?? live;
 }
 
 async function trainHorizon(
@@ -951,19 +1033,30 @@ async function trainHorizon(
     profile,
   });
   if (plan.kind === "skipped") return plan;
-  const candidates = modelFeatures(horizon, { temperature: context.temperature });
-  const { features, dropped } = usableFeatures(
-    data.set.x,
-    { train: trainRows, test: testRows },
-    candidates,
-    REFERENCE_FEATURE[horizon],
+  const usable = (names: readonly string[]) =>
+    usableFeatures(
+      data.set.x,
+      { train: trainRows, test: testRows },
+      names,
+      REFERENCE_FEATURE[horizon],
+    );
+  const { features, dropped } = usable(
+    modelFeatures(horizon, { temperature: context.temperature ? "forecast" : "none" }),
   );
-  const temperature = features.some((f) => (TEMPERATURE_FEATURES as readonly string[]).includes(f));
-  const withoutTemperature = features.filter((f) =>
-    !(TEMPERATURE_FEATURES as readonly string[]).includes(f)
-  );
+  const forecastTemperatures = FORECAST_TEMPERATURE_FEATURES as readonly string[];
+  const temperature = features.some((f) => forecastTemperatures.includes(f));
+  // The live model's temperatures; the upper bound swaps them for the observed ones.
+  const live: TemperatureInput = temperature ? "forecast" : "none";
+  const withoutTemperature = features.filter((f) => !forecastTemperatures.includes(f));
+  const observed = usable(TEMPERATURE_FEATURES).features;
+  const featuresOf = (input: TemperatureInput) =>
+    input === live
+      ? features
+      : input === "observed"
+      ? [...withoutTemperature, ...observed]
+      : withoutTemperature;
   const selection = plan.selection;
-  const modelName = registeredName(horizon, temperature);
+  const modelName = registeredName(horizon, live);
   const config: SelectionConfig = {
     name: modelName,
     profile: profil,
@@ -1007,7 +1100,7 @@ async function trainHorizon(
     for (const mean of cv.moyennes) {
       const folds = cv.folds.filter((f) => f.learner === mean.learner);
       await registry.logRun({
-        model: registeredName(horizon, temperature),
+        model: modelName,
         params: { learner: mean.learner, profil, features, plis: folds.length },
         metrics: {
           mape_validation_croisee: mean.mape,
@@ -1046,16 +1139,18 @@ async function trainHorizon(
     predicted: Float64Array;
   }[] = [];
   const entrainements: HorizonReport["entrainements"] = [];
-  // Without selection, only the selected (or default) learner is fitted.
-  const variants: { learner: LearnerName; withTemperature: boolean }[] = [
-    ...(cv ? LEARNERS : [champion]).map((learner) => ({ learner, withTemperature: temperature })),
-    ...(temperature ? [{ learner: champion, withTemperature: false }] : []),
+  // Without selection, only the selected (or default) learner is fitted; with temperatures,
+  // the champion also with the observed ones (the upper bound) and without any.
+  const variants: { learner: LearnerName; input: TemperatureInput }[] = [
+    ...(cv ? LEARNERS : [champion]).map((learner) => ({ learner, input: live })),
+    ...(temperature && observed.length ? [{ learner: champion, input: "observed" as const }] : []),
+    ...(temperature ? [{ learner: champion, input: "none" as const }] : []),
   ];
   const reuse = retraining.case === "inchange" || retraining.case === "modeles_enregistres";
   if (reuse) {
     // No fit: the models of the last fit, loaded from the registry, make the predictions.
     for (const [label, version] of Object.entries(cached!.fit!.versions)) {
-      const registered = registeredNameOf(label, horizon, temperature);
+      const registered = registeredName(horizon, inputOfLabel(label, live));
       const stored = await registry.load(registered, version);
       const forecaster = forecasterFromModel(
         stored.model,
@@ -1084,13 +1179,13 @@ async function trainHorizon(
   const refits = reuse ? [] : await mapConcurrent(
     variants,
     context.pool.size,
-    async ({ learner, withTemperature }) => {
+    async ({ learner, input }) => {
       const startedAt = new Date();
       const t0 = performance.now();
       const fit = await fitForecaster(xTrain, yTrain, {
         horizon,
         learner,
-        features: withTemperature === temperature ? features : withoutTemperature,
+        features: featuresOf(input),
         profile,
       }, { pool: context.pool });
       context.onProgress?.({ horizon, phase: "refit", done: ++refitsDone, total: variants.length });
@@ -1098,12 +1193,12 @@ async function trainHorizon(
     },
   );
   for (const [k, { forecaster, rows, startedAt: fitStarted, seconds }] of refits.entries()) {
-    const { learner, withTemperature } = variants[k];
-    const name = registeredName(horizon, withTemperature);
-    const label = withTemperature === temperature ? learner : `${learner}_sans_temperature`;
+    const { learner, input } = variants[k];
+    const name = registeredName(horizon, input);
+    const label = modelLabel(learner, input, live);
     const predicted = forecaster.predict(xTest);
     const { scores } = scoreOnCommonRows(yTest, { [label]: predicted });
-    const cvMape = withTemperature === temperature
+    const cvMape = input === live
       ? cv?.moyennes.find((m) => m.learner === learner)?.mape
       : undefined;
     const metrics = {
@@ -1119,8 +1214,8 @@ async function trainHorizon(
       trainingData,
       codeVersion,
       description: `${learner}, horizon ${horizon} (${HORIZONS[horizon].label}), ` +
-        (withTemperature ? "avec température observée" : "sans température"),
-      tags: { horizon, learner, profil, temperature: String(withTemperature) },
+        TEMPERATURE_DESCRIPTIONS[input],
+      tags: { horizon, learner, profil, temperature: input },
       retraining: record,
     });
     await registry.logRun({
@@ -1141,6 +1236,12 @@ async function trainHorizon(
     entrainements.push({ model: label, lignes: rows, secondes: seconds });
   }
   const versions = Object.fromEntries(fitted.map((f) => [f.name, f.version]));
+  // The champion's intervals: its errors on the folds, kept with the selection for the runs
+  // that reuse it.
+  const intervalles: RelativeErrorQuantiles | null = cv
+    ? cv.erreursRelatives.find((e) => e.learner === champion)!
+    : (cached?.details as { erreursRelatives?: RelativeErrorQuantiles | null } | null)
+      ?.erreursRelatives ?? null;
   if (!reuse) {
     if (!cached) {
       await store.save(newSelection({
@@ -1153,6 +1254,7 @@ async function trainHorizon(
           score: m.mape,
           others: { rmse: m.rmse },
         })),
+        details: { erreursRelatives: intervalles },
         selectedAt: started,
       }));
     }
@@ -1181,6 +1283,11 @@ async function trainHorizon(
   const reloaded = forecasterFromModel(stored.model, stored.info.params as ForecasterParams);
   const again = reloaded.predict(xTest);
   const rechargementIdentique = again.every((v, k) => Object.is(v, forecasts[champion][k]));
+  const upperBound = modelLabel(champion, "observed", live);
+  const quantiles = intervalles && {
+    test: forecastQuantiles(forecasts[champion], intervalles),
+    next: forecastQuantiles(championForecaster.predict(xNext), intervalles),
+  };
   const report: HorizonReport = {
     horizon,
     label: HORIZONS[horizon].label,
@@ -1206,15 +1313,20 @@ async function trainHorizon(
     parHeure: grouped(metricsByHour),
     parMois: grouped(metricsByMonth),
     residus: residualAnalysis(yCommon, common(forecasts[champion]), tCommon),
-    ecartsRte: ["rte_j1", "rte_j"].filter((reference) => reference in all).map((reference) => ({
-      reference,
-      ...mapeDifference(
-        yCommon,
-        common(forecasts[champion]),
-        common(all[reference]),
-        tCommon.map(localDayNumber),
-      ),
-    })),
+    ecartsRte: [champion, upperBound].filter((model) => model in all).flatMap((model) =>
+      ["rte_j1", "rte_j"].filter((reference) => reference in all).map((reference) => ({
+        model,
+        reference,
+        ...mapeDifference(
+          yCommon,
+          common(all[model]),
+          common(all[reference]),
+          tCommon.map(localDayNumber),
+        ),
+      }))
+    ),
+    intervalles,
+    couvertureTest: quantiles && intervalCoverage(yTest, quantiles.test.p10, quantiles.test.p90),
     importance: forecasterImportance(
       championForecaster,
       xTest,
@@ -1223,13 +1335,15 @@ async function trainHorizon(
     ),
     rechargementIdentique,
   };
+  // Beyond the data, the observed temperature of the day forecast is not known: no upper bound.
   const predictions = predictionRows(data, testRows, forecastRows, all, {
     next: Object.fromEntries(
-      fitted.filter((f) => f.name === champion || f.name.endsWith("_sans_temperature"))
+      fitted.filter((f) => f.name === champion || f.name.endsWith(TEMPERATURE_SUFFIX.none))
         .map((f) => [f.name, f.forecaster.predict(xNext)]),
     ),
     rteNext: pick(data.set.rteJ1, forecastRows),
     versions: report.versions,
+    intervals: quantiles && { model: champion, ...quantiles },
   });
   return { kind: "trained", report, predictions };
 }
@@ -1248,14 +1362,24 @@ function predictionRows(
     next: Record<string, Float64Array>;
     rteNext: Float64Array;
     versions: Record<string, number>;
+    /** The P10, P50 and P90 of one model on the test and forecast rows. */
+    intervals: { model: string; test: ForecastQuantiles; next: ForecastQuantiles } | null;
   },
 ): pl.DataFrame {
   const parts: pl.DataFrame[] = [];
-  const add = (periode: string, rows: number[], model: string, values: Float64Array) => {
+  const add = (
+    periode: string,
+    rows: number[],
+    model: string,
+    values: Float64Array,
+    q?: ForecastQuantiles,
+  ) => {
     const keep = rows.map((_, k) => k).filter((k) => Number.isFinite(values[k]));
     if (keep.length === 0) return;
     const actual = keep.map((k) => data.set.target[rows[k]]);
     const prediction = keep.map((k) => values[k]);
+    const quantile = (name: keyof ForecastQuantiles) =>
+      keep.map((k) => (q && Number.isFinite(q[name][k]) ? q[name][k] : null));
     parts.push(pl.DataFrame({
       timestamp_utc: keep.map((k) => data.set.epochMs[rows[k]]),
       cutoff_utc: keep.map((k) => data.set.cutoffMs[rows[k]]),
@@ -1266,11 +1390,18 @@ function predictionRows(
       prediction,
       actual: actual.map((v) => (Number.isNaN(v) ? null : v)),
       error: prediction.map((p, k) => (Number.isNaN(actual[k]) ? null : p - actual[k])),
+      p10: quantile("p10"),
+      p50: quantile("p50"),
+      p90: quantile("p90"),
     }, { schema: PREDICTION_SCHEMA }));
   };
-  for (const [model, values] of Object.entries(test)) add("test", testRows, model, values);
+  const intervalsOf = (model: string, periode: "test" | "next") =>
+    next.intervals?.model === model ? next.intervals[periode] : undefined;
+  for (const [model, values] of Object.entries(test)) {
+    add("test", testRows, model, values, intervalsOf(model, "test"));
+  }
   for (const [model, values] of Object.entries(next.next)) {
-    add("prevision", forecastRows, model, values);
+    add("prevision", forecastRows, model, values, intervalsOf(model, "next"));
   }
   add("prevision", forecastRows, "rte_j1", next.rteNext);
   return asInstants(

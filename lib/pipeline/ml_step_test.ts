@@ -4,7 +4,7 @@ import pl from "nodejs-polars";
 import { REGIONAL_2014, sharedDataPath } from "../testing/shared_data.ts";
 import { NATIONAL_VIEW } from "../layers/gold.ts";
 import { ML_STEPS, type Skipped } from "../ml/feasibility.ts";
-import { TEMPERATURE_FEATURES } from "../ml/weather.ts";
+import { FORECAST_TEMPERATURE_FEATURES, TEMPERATURE_FEATURES } from "../ml/weather.ts";
 import { featureMatrixFromDataFrame } from "../ml/dataframe.ts";
 import { featureNames } from "../ml/features.ts";
 import { forecasterFromModel, type ForecasterParams } from "../ml/forecasting.ts";
@@ -115,12 +115,12 @@ Deno.test("features → models → registry → predictions, on the 2025 file", 
     await assert.rejects(() => training.finish(), /train j1 before writing the predictions/);
     await assert.rejects(() => training.train("h1"), /horizon h1 already trained/);
     assert.equal(await catalog.table("predictions_consommation").exists(), false);
-    // 15 cross-validation fits then 4 refits, each told once, in order.
+    // 15 cross-validation fits then 5 refits, each told once, in order.
     assert.deepEqual(
       progress.map((p) => [p.horizon, p.phase, p.done, p.total]),
       [
         ...Array.from({ length: 15 }, (_, k) => ["h1", "cross_validation", k + 1, 15]),
-        ...Array.from({ length: 4 }, (_, k) => ["h1", "refit", k + 1, 4]),
+        ...Array.from({ length: 5 }, (_, k) => ["h1", "refit", k + 1, 5]),
       ],
     );
     await training.train("j1");
@@ -145,6 +145,7 @@ Deno.test("features → models → registry → predictions, on the 2025 file", 
         "ridge",
         "random_forest",
         "gbdt",
+        `${h.champion}_temperature_observee`,
         `${h.champion}_sans_temperature`,
         "persistance",
         "persistance_semaine",
@@ -153,6 +154,20 @@ Deno.test("features → models → registry → predictions, on the 2025 file", 
       ]);
       const champion = await registry.getVersion(`consommation_${h.horizon}`, "champion");
       assert.equal((champion.params as ForecasterParams).learner, h.champion);
+      // The live model is given the temperature forecast, the upper bound the observed one.
+      const params = champion.params as ForecasterParams;
+      assert.ok(params.features.includes("temperature_prevision"));
+      assert.ok(!params.features.includes("temperature"));
+      const bound = await registry.getVersion(
+        `consommation_${h.horizon}_temperature_observee`,
+        "champion",
+      );
+      assert.ok((bound.params as ForecasterParams).features.includes("temperature"));
+      // Intervals from the folds' errors: P10 < P50 < P90 around zero, coverage on the test.
+      const q = h.intervalles!;
+      assert.ok(q.p10 < q.p50 && q.p50 < q.p90 && q.p10 < 0 && q.p90 > 0, JSON.stringify(q));
+      assert.equal(q.n, h.validationCroisee!.folds[0].lignes_test * 5);
+      assert.ok(h.couvertureTest!.n > 1900 && h.couvertureTest!.pct > 50);
       assert.deepEqual(champion.trainingData.slice(0, 2).map((d) => [d.table, d.version]), [
         ["caracteristiques_consommation", report.featuresVersion],
         ["eco2mix_silver", prep.silverVersion],
@@ -179,14 +194,24 @@ Deno.test("features → models → registry → predictions, on the 2025 file", 
     ).sort("timestamp_utc");
     assert.deepEqual(stored.getColumn("prediction").toArray(), [...again]);
     assert.equal(stored.getColumn("actual").nullCount(), 48);
+    // Tomorrow's P10 and P90 scale the forecast by the folds' error quantiles.
+    const { p10, p90 } = report.horizons[1].intervalles!;
+    assert.deepEqual(
+      stored.getColumn("p10").toArray(),
+      [...again].map((v) => v * (1 + p10)),
+    );
+    assert.deepEqual(
+      stored.getColumn("p90").toArray(),
+      [...again].map((v) => v * (1 + p90)),
+    );
     // error = prediction - actual on the test rows.
     const rows = (await catalog.table("predictions_consommation").read()).filter(
       pl.col("periode").eq(pl.lit("test")),
     ).toRecords() as { prediction: number; actual: number; error: number }[];
     assert.ok(rows.every((r) => r.error === r.prediction - r.actual));
     const runs = await registry.listRuns();
-    // Per horizon: 3 cross-validated learners and 4 final fits, each logged.
-    assert.equal(runs.length, 14);
+    // Per horizon: 3 cross-validated learners and 5 final fits, each logged.
+    assert.equal(runs.length, 16);
     assert.equal(runs.filter((r) => r.tags.etape === "validation_croisee").length, 6);
     assert.ok((await catalog.table("importance_variables").read()).height > 0);
   } finally {
@@ -254,11 +279,18 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
     for (const h of third.horizons) {
       assert.equal(h.validationCroisee, null);
       assert.match(h.reentrainement.raison, /augmentées de 48 ligne\(s\)/);
-      // The selected learner and its variant without temperature: nothing else is fitted.
+      // The selected learner and its variants: nothing else is fitted.
       assert.deepEqual(h.entrainements.map((e) => e.model), [
         h.champion,
+        `${h.champion}_temperature_observee`,
         `${h.champion}_sans_temperature`,
       ]);
+      // The intervals of the selection are reused with it.
+      assert.deepEqual(
+        h.intervalles,
+        first.horizons.find((f) => f.horizon === h.horizon)!
+          .intervalles,
+      );
     }
     assert.deepEqual(third.horizons.map((h) => h.champion), champions);
     const thirdRuns = (await registry.listRuns()).slice(runs + 2);
@@ -459,6 +491,9 @@ Deno.test("fewer than 12 regions: no national series, the steps are skipped and 
         "prediction",
         "actual",
         "error",
+        "p10",
+        "p50",
+        "p90",
       ],
     });
     assert.equal((await tableOf(catalog, "importance_variables")).rows, 0);
@@ -470,6 +505,7 @@ Deno.test("fewer than 12 regions: no national series, the steps are skipped and 
       columns: [
         "timestamp_utc",
         "horizon_heures",
+        "periode",
         "schema",
         "model",
         "model_version",
@@ -542,9 +578,11 @@ Deno.test("temperatures that stop before the test period: their features are dro
     for (const h of report.horizons) {
       assert.ok(!h.avecTemperature);
       assert.ok(
-        !h.caracteristiques.some((f) => (TEMPERATURE_FEATURES as readonly string[]).includes(f)),
+        !h.caracteristiques.some((f) =>
+          [...TEMPERATURE_FEATURES, ...FORECAST_TEMPERATURE_FEATURES].includes(f as never)
+        ),
       );
-      assert.ok(!h.scores.some((s) => s.model.endsWith("_sans_temperature")));
+      assert.ok(!h.scores.some((s) => /_sans_temperature|_temperature_observee/.test(s.model)));
       assert.equal(h.scores[0].n, 1974);
     }
   } finally {
