@@ -70,6 +70,7 @@ export const ML_STEPS = {
   preparation: "préparation des données de prévision de la consommation",
   consommation: "prévision de la consommation",
   mix: "classification du mix énergétique",
+  backtest: "backtest de la prévision de la consommation",
 } as const;
 
 /**

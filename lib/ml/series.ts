@@ -319,3 +319,43 @@ export function dailyMeans(series: HalfHourlySeries): Map<number, number> {
   }
   return out;
 }
+
+/**
+ * The slots of `series` from `fromMs` to `toMs` (both included, on the grid), as a series of
+ * its own: e.g. one period of real-time data to splice after the history.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { seriesFromColumns, sliceSeries } from "./series.ts";
+ * const t = [0, 1, 2, 3].map((h) => Date.UTC(2025, 0, 1, h));
+ * const s = sliceSeries(seriesFromColumns(t, { consommation: [1, 2, 3, 4] }, 1), t[1], t[2]);
+ * assert.deepEqual([s.startMs, ...s.consommation], [t[1], 2, NaN, 3]);
+ * assert.equal(s.source[0], 1);
+ * ```
+ */
+export function sliceSeries(
+  series: HalfHourlySeries,
+  fromMs: number,
+  toMs: number,
+): HalfHourlySeries {
+  const start = Math.max(0, slotIndex(series, fromMs));
+  const end = Math.min(seriesLength(series), slotIndex(series, toMs) + 1);
+  if (!(end > start)) {
+    throw new MlInputError(
+      `sliceSeries: no slot between ${new Date(fromMs).toISOString()} and ${
+        new Date(toMs).toISOString()
+      }`,
+    );
+  }
+  const cut = (values: Float64Array) => values.slice(start, end);
+  return {
+    startMs: slotInstant(series, start),
+    consommation: cut(series.consommation),
+    eolien: cut(series.eolien),
+    solaire: cut(series.solaire),
+    prevision_j1: cut(series.prevision_j1),
+    prevision_j: cut(series.prevision_j),
+    source: series.source.slice(start, end),
+  };
+}

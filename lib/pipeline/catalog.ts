@@ -161,7 +161,8 @@ export const TABLES: readonly TableDefinition[] = [
     keyColumns: ["horizon", "model", "timestamp_utc"],
     description: "Consumption forecasts of the trained models and of the baselines (persistence, " +
       "RTE J-1 and J) on the test period and for the next day: timestamp, horizon, model, " +
-      "registry version, prediction, actual and error = prediction - actual (MW).",
+      "registry version, prediction, actual and error = prediction - actual (MW), and the live " +
+      "model's P10, P50 and P90.",
   },
   {
     name: "predictions_mix",
@@ -171,6 +172,22 @@ export const TABLES: readonly TableDefinition[] = [
       "by the classifiers (brief's classes and terciles) and by persistence: predicted and " +
       "actual class, actual share (periode test); and the classifiers' classes for the 1 to 6 " +
       "hours after the last measured instant (periode prevision, no actual class).",
+  },
+  {
+    name: "backtest_consommation",
+    layer: "gold",
+    keyColumns: ["horizon", "model", "timestamp_utc"],
+    description: "Rolling-origin backtest of the consumption forecasts, week by week over every " +
+      "period where RTE's J-1 and J forecasts are published: each forecast (live models with " +
+      "P10, P50, P90; day-ahead upper bound with observed temperature; without temperature; " +
+      "RTE's J or J-1), the week, the instant its model was trained up to, and the actual value.",
+  },
+  {
+    name: "scores_backtest_consommation",
+    layer: "gold",
+    description: "Scores of the backtest by week, month, season and overall: each model against " +
+      "RTE's forecast of its horizon on the same instants (MAPE, MAE, RMSE, bias, difference of " +
+      "MAPE with its 95 % day-block bootstrap interval) and P10-P90 coverage.",
   },
   {
     name: "importance_variables",
