@@ -25,6 +25,7 @@ import {
 } from "../analysis/mod.ts";
 import { anomalyEventSentence, exchangeEpisodeSentence } from "../report/events.ts";
 import { extremePriceDays, priceDrivers, priceNarrative } from "../report/prices.ts";
+import { forecastQuality } from "../report/forecast_quality.ts";
 import { mapeDifference } from "../ml/forecasting.ts";
 import { formatParisDate } from "../notebook/format.ts";
 import { buildReport, type ReportData, type ReportFigure } from "../report/report.ts";
@@ -432,6 +433,10 @@ export async function collectReportData(
           ).sort("regle"),
         ).map((r) => ({ regle: r.regle, echecs: r.echecs, verifiees: r.verifiees }))
         : [],
+      fiabilite: forecastQuality(
+        gold.predictions,
+        await readIfPresent(catalog, "scores_backtest_consommation"),
+      ),
     },
   };
 }

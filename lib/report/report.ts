@@ -11,6 +11,7 @@ import { ML_STEPS } from "../ml/feasibility.ts";
 import { formatParisDateTime } from "../notebook/format.ts";
 import { countryName, shareName, sourceName } from "../notebook/labels.ts";
 import { mdCode, mdText } from "../notebook/markdown.ts";
+import { type ForecastQuality, forecastQualitySection, modelDisplay } from "./forecast_quality.ts";
 import { fr } from "./narratives.ts";
 
 /** A figure of the report (a PNG next to the report). */
@@ -113,6 +114,11 @@ export interface ReportData {
     correlations: { variable: string; r: number; pente: number; unite: string; jours: number }[];
     jours: { date: string; jour: string; prix: number; categorie: string }[];
   } | { absent: string };
+  /**
+   * Live models versus their upper bound, P10-P90 coverage, and the backtest against RTE
+   * (`forecast_quality.ts`); absent or null when there is nothing to say.
+   */
+  fiabilite?: ForecastQuality | null;
   /** Figures, or why there are none. */
   figures: ReportFigure[] | { absentes: string };
 }
@@ -140,8 +146,10 @@ function skippedSection(skipped: ReportData["etapesIgnorees"]): string[] {
  */
 function temperatureNote(models: ReportData["modeles"]): string {
   return models.some((m) => m.modele.endsWith("_sans_temperature"))
-    ? "_Les modèles utilisent la température observée à la place d'une prévision météo ; les " +
-      "modèles « sans_temperature » s'en passent._"
+    ? "_Les modèles reçoivent la prévision de température connue à la coupure ; le modèle " +
+      "« temperature_observee » reçoit la température observée du jour prévu, inconnue à la " +
+      "coupure (une borne haute, pas une prévision réelle) ; les modèles « sans_temperature » " +
+      "s'en passent._"
     : "_Les modèles n'utilisent pas de température (pas de données de référence couvrant la " +
       "période)._";
 }
@@ -322,7 +330,9 @@ export function recommendations(d: ReportData): string[] {
         `par kWh déplacé.`,
     );
   }
-  const best = [...d.modeles].sort((a, b) => a.mape - b.mape);
+  // The upper bound (observed temperature) is no forecast: never "our best model".
+  const best = d.modeles.filter((m) => modelDisplay(m.modele) === m.modele)
+    .sort((a, b) => a.mape - b.mape);
   const dayAhead = best.find((m) => m.horizon === "j1" || m.horizon === "veille");
   const rteJ1 = d.previsionsRte.find((p) => p.horizon === "j1");
   if (dayAhead && dayAhead.mapeRte !== null) {
@@ -493,7 +503,7 @@ export function buildReport(d: ReportData): string {
         "| modèle | horizon | MAPE (%) | RMSE (MW) | MAPE de RTE (%) | écart (points) | IC 95 % | significatif |",
         "|---|---|---:|---:|---:|---:|---|---|",
         ...d.modeles.map((m) =>
-          `| ${m.modele} | ${m.horizon} | ${fr(m.mape, 2)} | ${fr(m.rmse)} | ${
+          `| ${modelDisplay(m.modele)} | ${m.horizon} | ${fr(m.mape, 2)} | ${fr(m.rmse)} | ${
             m.mapeRte === null ? "—" : fr(m.mapeRte, 2)
           } | ${m.ecartRte ? signed(m.ecartRte.difference) : "—"} | ${
             m.ecartRte ? `[${signed(m.ecartRte.low)} ; ${signed(m.ecartRte.high)}]` : "—"
@@ -501,6 +511,8 @@ export function buildReport(d: ReportData): string {
         ),
         "",
         temperatureNote(d.modeles),
+        "",
+        ...forecastQualitySection(d.fiabilite ?? null),
       ]
       : [
         "",

@@ -152,7 +152,44 @@ Deno.test("skipped steps are listed with their reason, and the models' section s
       model({ modele: "gbdt_sans_temperature", mape: 2.4, rmse: 1500 }),
     ],
   }));
-  assert.match(withTemperature, /utilisent la température observée/);
+  assert.match(withTemperature, /reçoivent la prévision de température connue à la coupure/);
+});
+
+Deno.test("the upper bound is labelled, never 'our best model'; the backtest section", () => {
+  const md = buildReport(sample({
+    modeles: [
+      model({ modele: "gbdt_temperature_observee", mape: 1.2, mapeRte: 1.5 }),
+      model({ modele: "gbdt", mape: 2.1, mapeRte: 1.5 }),
+    ],
+    fiabilite: {
+      intervalles: [{ horizon: "j1", modele: "gbdt", couverture: 79.4, demiHeures: 1974 }],
+      backtest: {
+        debut: "01/06/2016",
+        fin: "25/07/2025",
+        semaines: 39,
+        lignes: [{
+          horizon: "j1",
+          groupe: "hiver",
+          modele: "gbdt_temperature_observee",
+          reference: "rte_j1",
+          demiHeures: 4320,
+          mape: 2.149,
+          mapeReference: 1.873,
+          ecart: 0.276,
+          icBas: 0.036,
+          icHaut: 0.535,
+          couverture: null,
+        }],
+      },
+    },
+  }));
+  assert.match(md, /\| gbdt_temperature_observee \(borne haute : température observée\) \| j1 \|/);
+  assert.match(md, /notre meilleur modèle \(gbdt\)/);
+  assert.match(md, /79,4 % des 1974 demi-heures de test/);
+  assert.match(
+    md,
+    /\| j1 \| hiver \| gbdt\\_temperature\\_observee \(borne haute : température observée\) \| 2,15 \| 1,87 \| 0,28 \[0,04 ; 0,54\] \| — \|/,
+  );
 });
 
 Deno.test("hostile file, perimeter and country names stay text in the report", () => {

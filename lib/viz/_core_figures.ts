@@ -63,8 +63,18 @@ export function missingReason(h: HourlyData, keys: readonly string[]): string | 
   return missing.length > 0 ? "Données indisponibles : " + missing.join(", ") : null;
 }
 
-/** A filled band between two series (min/max, percentiles): two traces, no legend clutter. */
-function band(
+/**
+ * A filled band between two series (min/max, percentiles): two traces, no legend clutter.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { band } from "./_core_figures.ts";
+ * const traces = band(["a", "b"], [1, 2], [3, 4], "P10-P90", "#336699");
+ * assert.deepEqual(traces.map((t) => t.fill), [undefined, "tonexty"]);
+ * ```
+ */
+export function band(
   x: readonly unknown[],
   lower: readonly (number | null)[],
   upper: readonly (number | null)[],
@@ -1126,7 +1136,6 @@ export function mixCo2ScatterSpec(h: HourlyData, options: TimeOptions = {}): Fig
  * ```
  */
 export const FIGURE_HELPERS: readonly ((...args: never[]) => unknown)[] = [
-  band,
   subtitle,
   rowShare,
   familyKeys,

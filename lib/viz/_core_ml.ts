@@ -9,6 +9,7 @@
 
 import { COLORS } from "./palette.ts";
 import type { Figure } from "./_core_data.ts";
+import { band } from "./_core_figures.ts";
 import { baseLayout, emptyFigure, formatNumber, periodLabel, timeAxes } from "./_core_format.ts";
 
 /** Predictions of one model at one horizon, columnar. */
@@ -25,6 +26,9 @@ export interface PredictionSeries {
   readonly prediction: readonly number[];
   /** Actual value (MW); null for an instant not measured yet. */
   readonly actual: readonly (number | null)[];
+  /** P10 and P90 of the forecast (MW), when the model gives an interval; null per row where not. */
+  readonly p10?: readonly (number | null)[];
+  readonly p90?: readonly (number | null)[];
 }
 
 /** Predictions of every model, sharing one list of local dates. */
@@ -48,17 +52,24 @@ export interface ImportanceData {
 }
 
 /**
- * The series name shown in legends: `model (horizon)`.
+ * The series name shown in legends: `model (horizon)`; a model given the observed temperature of
+ * the day it forecasts (`…_temperature_observee`, unknown when forecasting) is said to be an
+ * upper bound.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { seriesName } from "./_core_ml.ts";
  * assert.equal(seriesName({ model: "gbdt", horizon: "J-1" } as never), "gbdt (J-1)");
+ * assert.equal(
+ *   seriesName({ model: "gbdt_temperature_observee", horizon: "j1" } as never),
+ *   "gbdt_temperature_observee, borne haute (j1)",
+ * );
  * ```
  */
 export function seriesName(s: PredictionSeries): string {
-  return s.horizon === "" ? s.model : s.model + " (" + s.horizon + ")";
+  const model = /_temperature_observee$/.test(s.model) ? s.model + ", borne haute" : s.model;
+  return s.horizon === "" ? model : model + " (" + s.horizon + ")";
 }
 
 /**
@@ -87,6 +98,9 @@ export function slicePredictions(p: PredictionData, from: string, to: string): P
       s.jour.forEach((d, i) => {
         if (d >= first && d <= last) rows.push(i);
       });
+      const quantiles = s.p10 && s.p90
+        ? { p10: rows.map((i) => s.p10![i]), p90: rows.map((i) => s.p90![i]) }
+        : {};
       return {
         model: s.model,
         horizon: s.horizon,
@@ -94,6 +108,7 @@ export function slicePredictions(p: PredictionData, from: string, to: string): P
         minute: rows.map((i) => s.minute[i]),
         prediction: rows.map((i) => s.prediction[i]),
         actual: rows.map((i) => s.actual[i]),
+        ...quantiles,
       };
     }),
   };
@@ -154,6 +169,32 @@ export function errorsOf(s: PredictionSeries): number[] {
     if (a !== null) out.push(v - a);
   });
   return out;
+}
+
+/**
+ * Share (%) of the rows with an actual value and an interval whose actual value lies in
+ * [P10, P90]; null without such rows.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { intervalCoverageOf } from "./_core_ml.ts";
+ * const s = { actual: [100, 100, null], p10: [99, 101, 90], p90: [102, 103, 110] };
+ * assert.equal(intervalCoverageOf(s as never), 50);
+ * ```
+ */
+export function intervalCoverageOf(s: PredictionSeries): number | null {
+  if (!s.p10 || !s.p90) return null;
+  let n = 0;
+  let inside = 0;
+  s.actual.forEach((a, i) => {
+    const low = s.p10![i];
+    const high = s.p90![i];
+    if (a === null || low === null || high === null) return;
+    n++;
+    if (a >= low && a <= high) inside++;
+  });
+  return n > 0 ? (100 * inside) / n : null;
 }
 
 /** The colour of the k-th series: RTE's forecasts keep their palette colours. */
@@ -227,6 +268,12 @@ export function predictionsSpec(
     hovertemplate: "%{y:,.0f} MW",
   }];
   present.forEach((s, k) => {
+    // The P10-P90 band under the model's line.
+    if (s.p10 && s.p90 && s.p10.some((v) => v !== null)) {
+      const low = points(s, s.p10);
+      const high = points(s, s.p90);
+      data.push(...band(low.x, low.y, high.y, "P10-P90 " + seriesName(s), seriesColor(s, k)));
+    }
     const pts = points(s, s.prediction);
     data.push({
       type: "scatter",
@@ -238,9 +285,11 @@ export function predictionsSpec(
       hovertemplate: "%{y:,.0f} MW",
     });
   });
-  const mapes = present.map((s) =>
-    seriesName(s) + " " + formatNumber(errorStats(s).mape, 2) + " %"
-  );
+  const mapes = present.map((s) => {
+    const coverage = intervalCoverageOf(s);
+    return seriesName(s) + " " + formatNumber(errorStats(s).mape, 2) + " %" +
+      (coverage === null ? "" : " (P10-P90 : " + formatNumber(coverage, 0) + " % couverts)");
+  });
   return {
     data,
     layout: baseLayout(

@@ -261,7 +261,7 @@ function dashboardPredictions(
     parts.push(rte);
   }
   if (parts.length === 0) return null;
-  const all = parts.length === 1 ? parts[0] : pl.concat(parts, { how: "vertical" });
+  const all = parts.length === 1 ? parts[0] : pl.concat(parts, { how: "diagonal" });
   return compactPredictions(toPredictionData(all, { pasMinutes: 60 }));
 }
 

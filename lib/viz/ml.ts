@@ -3,8 +3,9 @@
  * shape, so that every model is compared with the reference the sector knows.
  *
  * Tables: predictions (`timestamp` or `timestamp_utc`, `prediction`, `actual`, optional
- * `model`, `horizon`; an `error` column is ignored and recomputed as prediction - actual,
- * `lib/ml`'s convention); feature importance (`feature`, `importance`, optional `model`).
+ * `model`, `horizon`, and `p10`, `p90` for the models with a prediction interval; an `error`
+ * column is ignored and recomputed as prediction - actual, `lib/ml`'s convention); feature
+ * importance (`feature`, `importance`, optional `model`).
  *
  * @module
  */
@@ -34,8 +35,8 @@ export interface PredictionOptions {
 /**
  * A predictions table in the standard shape: `timestamp` (Datetime ms, UTC), `model`, `horizon`
  * (Utf8; `modèle` and empty when absent), `prediction`, `actual`, `error` = prediction - actual
- * (Float64). A null prediction is an error naming the row; a null actual (a forecast of an
- * instant not measured yet) is kept.
+ * (Float64), and `p10`, `p90` (Float64) when the table has them. A null prediction is an error
+ * naming the row; a null actual (a forecast of an instant not measured yet) is kept.
  *
  * @example
  * ```ts
@@ -71,8 +72,14 @@ export function standardPredictions(frame: pl.DataFrame, table = "predictions"):
     pl.col("prediction").cast(pl.Float64),
     pl.col("actual").cast(pl.Float64),
     pl.col("prediction").cast(pl.Float64).sub(pl.col("actual").cast(pl.Float64)).alias("error"),
+    ...QUANTILE_COLUMNS.filter((c) => frame.columns.includes(c)).map((c) =>
+      pl.col(c).cast(pl.Float64)
+    ),
   );
 }
+
+/** The interval columns a predictions table may have. */
+const QUANTILE_COLUMNS = ["p10", "p90"] as const;
 
 /**
  * A predictions table (see {@linkcode standardPredictions}) -> {@linkcode PredictionData}, one
@@ -99,19 +106,21 @@ export function toPredictionData(
   options: PredictionOptions = {},
 ): PredictionData {
   const std = standardPredictions(frame, options.table ?? "predictions");
+  const quantiles = QUANTILE_COLUMNS.every((c) => std.columns.includes(c));
+  const values = ["_prediction", "_actual", ...(quantiles ? ["_p10", "_p90"] : [])];
   let df = std.select(
     pl.col("timestamp").alias("_ts"),
     pl.col("model").alias("_model"),
     pl.col("horizon").alias("_horizon"),
     pl.col("prediction").alias("_prediction"),
     pl.col("actual").alias("_actual"),
+    ...(quantiles ? QUANTILE_COLUMNS.map((c) => pl.col(c).alias(`_${c}`)) : []),
   ).withRowIndex("_order");
   if (options.pasMinutes !== undefined) {
     df = df.withColumns(pl.col("_ts").dt.truncate(`${options.pasMinutes}m`))
       .groupBy(["_model", "_horizon", "_ts"]).agg(
         pl.col("_order").min(),
-        pl.col("_prediction").mean(),
-        pl.col("_actual").mean(),
+        ...values.map((c) => pl.col(c).mean()),
       );
   }
   df = df.withColumns(
@@ -127,6 +136,12 @@ export function toPredictionData(
     const s = df.filter(
       pl.col("_model").eq(pl.lit(k._model)).and(pl.col("_horizon").eq(pl.lit(k._horizon))),
     );
+    const interval = quantiles && s.getColumn("_p10").nullCount() < s.height
+      ? {
+        p10: s.getColumn("_p10").toArray() as (number | null)[],
+        p90: s.getColumn("_p90").toArray() as (number | null)[],
+      }
+      : {};
     return {
       model: k._model,
       horizon: k._horizon,
@@ -134,6 +149,7 @@ export function toPredictionData(
       minute: (s.getColumn("_minute").toArray() as number[]).map(Number),
       prediction: s.getColumn("_prediction").toArray() as number[],
       actual: s.getColumn("_actual").toArray() as number[],
+      ...interval,
     };
   });
   return { jours, series };

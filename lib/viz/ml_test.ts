@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { rteForecasts, standardPredictions, toImportanceData, toPredictionData } from "./ml.ts";
+import { predictionsFigure } from "./figures.ts";
 import { frameOf } from "./_testdata.ts";
 
 const at = (iso: string) => new Date(iso);
@@ -112,4 +113,32 @@ Deno.test("feature importance: model column optional, no null row", () => {
     () => toImportanceData(pl.DataFrame({ feature: ["a", null], importance: [1, 2] })),
     { name: "VizInputError", message: "feature_importance: row 1 has no feature or no importance" },
   );
+});
+
+Deno.test("intervals: P10-P90 carried through hourly means and drawn as a band with its coverage", () => {
+  const t = [at("2025-06-01T10:00:00Z"), at("2025-06-01T10:30:00Z"), at("2025-06-01T11:00:00Z")];
+  const frame = pl.DataFrame({
+    timestamp_utc: [...t, ...t],
+    model: ["gbdt", "gbdt", "gbdt", "rte_j1", "rte_j1", "rte_j1"],
+    prediction: [50_000, 51_000, 52_000, 50_500, 50_500, 50_500],
+    actual: [50_100, 52_000, 51_000, 50_100, 52_000, 51_000],
+    p10: [49_000, 50_000, 50_500, null, null, null],
+    p90: [51_000, 51_500, 53_000, null, null, null],
+  });
+  const hourly = toPredictionData(frame, { pasMinutes: 60 });
+  const gbdt = hourly.series.find((s) => s.model === "gbdt")!;
+  assert.deepEqual([gbdt.p10, gbdt.p90], [[49_500, 50_500], [51_250, 53_000]]);
+  assert.equal(hourly.series.find((s) => s.model === "rte_j1")!.p10, undefined);
+  const fig = predictionsFigure(frame);
+  // Band (two traces) before the model's line; none for RTE.
+  assert.deepEqual(fig.data.map((d) => d.name), [
+    "Consommation réalisée",
+    undefined,
+    "P10-P90 gbdt",
+    "gbdt",
+    "rte_j1",
+  ]);
+  assert.equal(fig.data[2].fill, "tonexty");
+  // 10:00 and 11:00 inside, 10:30 above P90: two thirds covered, said in the subtitle.
+  assert.match(JSON.stringify(fig.layout), /P10-P90 : 67 % couverts/);
 });
