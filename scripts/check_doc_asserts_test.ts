@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { runScript } from "./_run_script.ts";
 import { findConsoleAsserts } from "./check_doc_asserts.ts";
 
 const SCRIPT = fileURLToPath(new URL("./check_doc_asserts.ts", import.meta.url));
@@ -8,15 +9,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CALL = ["console", "assert"].join(".");
 
 /** Runs the check as `deno task lint` does, from `cwd`, on `roots`. */
-async function runCheck(cwd: string, roots: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", SCRIPT, ...roots],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+function runCheck(cwd: string, roots: string[]) {
+  return runScript(SCRIPT, roots, cwd, ["--allow-read"]);
 }
 
 /** A folder shaped like the project, with one doc example and one notebook cell. */

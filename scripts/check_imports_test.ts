@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { runScript } from "./_run_script.ts";
 import { join } from "node:path";
 
 const SCRIPT = fileURLToPath(new URL("./check_imports.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** Runs the check as `deno task lint` does, from `cwd`, on `lib`. */
-async function runCheck(cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", SCRIPT, "lib"],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+function runCheck(cwd: string) {
+  return runScript(SCRIPT, ["lib"], cwd, ["--allow-read"]);
 }
 
 /** A copy of the project's real lib/ in a temporary folder (TypeScript modules only). */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { runScript } from "./_run_script.ts";
 import { formatNotebook } from "./check_notebook_format.ts";
 
 const SCRIPT = fileURLToPath(new URL("./check_notebook_format.ts", import.meta.url));
@@ -24,15 +25,8 @@ const UNFORMATTED = JSON.stringify(
 ) + "\n";
 
 /** Runs the check as `deno task lint` does, from `cwd`. */
-async function runCheck(cwd: string, roots: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-run", SCRIPT, ...roots],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+function runCheck(cwd: string, roots: string[]) {
+  return runScript(SCRIPT, roots, cwd, ["--allow-read", "--allow-run"]);
 }
 
 async function withNotebook(text: string, test: (dir: string) => Promise<void>) {
