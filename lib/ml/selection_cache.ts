@@ -240,6 +240,22 @@ function withoutComments(text: string): string {
 }
 
 /**
+ * The relative `.ts` modules a source text references in its code (imports, re-exports, worker
+ * URLs), comments left out, each once.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { localModules } from "./selection_cache.ts";
+ * const text = 'import { a } from "./a.ts";\n// "./old.ts"\nnew URL("../w.ts", import.meta.url);';
+ * assert.deepEqual(localModules(text), ["./a.ts", "../w.ts"]);
+ * ```
+ */
+export function localModules(text: string): string[] {
+  return [...new Set([...withoutComments(text).matchAll(LOCAL_MODULE)].map((m) => m[1]))];
+}
+
+/**
  * SHA-256 of the source text of `entries` and of every local module they reference
  * (transitively: imports, re-exports, `new URL("./worker.ts", import.meta.url)`), in a stable
  * order. Any edit of that code, even a comment, changes it: conservative, and nothing to bump by
@@ -268,9 +284,7 @@ export async function sourceFingerprint(entries: readonly URL[]): Promise<string
       throw new SelectionCacheError(`sourceFingerprint: ${url.href}: ${(error as Error).message}`);
     }
     texts.set(url.href, text);
-    for (const match of withoutComments(text).matchAll(LOCAL_MODULE)) {
-      pending.push(new URL(match[1], url));
-    }
+    for (const specifier of localModules(text)) pending.push(new URL(specifier, url));
   }
   const hash = createHash("sha256");
   // Paths relative to the first entry's folder: the same tree elsewhere gives the same value.

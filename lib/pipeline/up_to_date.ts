@@ -28,12 +28,12 @@
 
 import { createHash } from "node:crypto";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { readNotebook } from "../runner/ipynb.ts";
+import { joinSource, type Notebook } from "../runner/ipynb.ts";
 import type { ParameterValue } from "../runner/parameters.ts";
 import type { ReusableCopy } from "../runner/pipeline.ts";
 import type { InputFile } from "../runner/manifest.ts";
 import type { SkippedStep } from "../runner/progress.ts";
-import { sourceFingerprint } from "../ml/selection_cache.ts";
+import { localModules, sourceFingerprint } from "../ml/selection_cache.ts";
 import { PATHS } from "../paths.ts";
 import { openCatalog, TABLES } from "./catalog.ts";
 
@@ -91,6 +91,8 @@ export class UpToDate {
   readonly #previous: PipelineState | null;
   readonly #fingerprints = new Map<string, string>();
   #blocker: Blocker;
+  /** `deno.lock` (the npm versions), read once for every notebook's fingerprint. */
+  #lock: string | undefined;
   #reused = 0;
   #ran = 0;
 
@@ -156,7 +158,8 @@ export class UpToDate {
     parameters: Record<string, ParameterValue>,
   ): Promise<ReusableCopy | null> {
     const name = basename(notebook);
-    const fingerprint = await notebookFingerprint(notebook, parameters, this.#options);
+    this.#lock ??= await Deno.readTextFile(join(PATHS.root, "deno.lock")).catch(() => "");
+    const fingerprint = await notebookFingerprint(notebook, parameters, this.#options, this.#lock);
     this.#fingerprints.set(name, fingerprint);
     const before = this.#previous?.notebooks[name];
     if (this.#previous && !this.#blocker && this.#reused + this.#ran === 0) {
@@ -274,24 +277,21 @@ function modelsFingerprint(modelsDir: string | undefined): Promise<string> {
   return listingFingerprint(modelsDir ?? PATHS.models);
 }
 
-/** Relative `.ts` modules a notebook's code cells import. */
-const LOCAL_IMPORT = /["'](\.{1,2}\/[^"'\s]+\.ts)["']/g;
-
 async function notebookFingerprint(
   notebook: string,
   parameters: Record<string, ParameterValue>,
   options: UpToDateOptions,
+  lock: string,
 ): Promise<string> {
   const hash = createHash("sha256");
   const text = await Deno.readTextFile(notebook);
   hash.update(text);
-  const code = (await readNotebook(notebook)).cells.filter((c) => c.cell_type === "code")
-    .map((c) => Array.isArray(c.source) ? c.source.join("") : c.source).join("\n");
+  const code = (JSON.parse(text) as Notebook).cells.filter((c) => c.cell_type === "code")
+    .map((c) => joinSource(c.source)).join("\n");
   const base = new URL(`file://${resolve(dirname(notebook))}/`);
-  const modules = [...new Set([...code.matchAll(LOCAL_IMPORT)].map((m) => m[1]))].sort()
-    .map((m) => new URL(m, base));
+  const modules = localModules(code).sort().map((m) => new URL(m, base));
   if (modules.length) hash.update(await sourceFingerprint(modules));
-  hash.update(await Deno.readTextFile(join(PATHS.root, "deno.lock")).catch(() => ""));
+  hash.update(lock);
   hash.update(JSON.stringify(Object.entries(parameters).sort(([a], [b]) => a.localeCompare(b))));
   if ("input_path" in parameters || "data_dir" in parameters) {
     hash.update(JSON.stringify(options.inputs.map((i) => [i.path, i.sha256])));
