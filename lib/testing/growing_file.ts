@@ -11,6 +11,10 @@
  * measured rows provisional: consumption and gas 10 MW higher, so that the power balance still
  * holds. A cut at or after the download's last day gives the download's bytes unchanged.
  *
+ * RTE publishes a new quarter-hour every 15 minutes: `quarterHours` also keeps that many measured
+ * rows of the next day, the version of the file served at that time of the day (the live mode's
+ * tests replay a download quarter-hour by quarter-hour); the rest of that day is future rows.
+ *
  * @module
  */
 
@@ -18,6 +22,11 @@
 export interface GrowingFileOptions {
   /** Days of the download kept as they are, from its first day. */
   days: number;
+  /**
+   * Measured rows of the day after `days` kept too (0 to 95, default 0): the version served at
+   * that quarter-hour of the day. That day then counts as the first of the `futureDays`.
+   */
+  quarterHours?: number;
   /** Measured rows made provisional at the end of the kept days (default 8: two hours). */
   provisionalRows?: number;
   /** Days of future rows after the kept days (default 2). */
@@ -65,10 +74,16 @@ const latin1 = {
  * assert.equal(lines[3], "France\tDonnées temps réel\t2025-01-02\t00:00\t\t90\t\t");
  * assert.equal(lines.length, 1 + 6 + 3); // header, 6 rows, disclaimer and the empty line
  * assert.deepEqual(growingFileVersion(bytes, { days: 3 }), bytes);
+ * // Served at 00:15 on the second day: its first quarter-hour measured, the rest future.
+ * const qh = String.fromCharCode(
+ *   ...growingFileVersion(bytes, { days: 1, quarterHours: 1, provisionalRows: 0 }),
+ * ).split("\n");
+ * assert.equal(qh[3], "France\tDonnées temps réel\t2025-01-02\t00:00\t100\t90\t50\t");
+ * assert.equal(qh[4], "France\tDonnées temps réel\t2025-01-02\t12:00\t\t95\t\t");
  * ```
  */
 export function growingFileVersion(download: Uint8Array, options: GrowingFileOptions): Uint8Array {
-  const { days, provisionalRows = 8, futureDays = 2 } = options;
+  const { days, quarterHours = 0, provisionalRows = 8, futureDays = 2 } = options;
   const lines = latin1.decode(download).split("\n");
   const header = lines[0].split("\t");
   const at = (name: string) => header.indexOf(name);
@@ -82,17 +97,22 @@ export function growingFileVersion(download: Uint8Array, options: GrowingFileOpt
   if (!Number.isInteger(days) || days < 1) {
     throw new GrowingFileError(`days must be a positive integer, got ${days}`);
   }
+  if (!Number.isInteger(quarterHours) || quarterHours < 0 || quarterHours > 95) {
+    throw new GrowingFileError(`quarterHours must be an integer from 0 to 95, got ${quarterHours}`);
+  }
   if (days >= dates.length) return download;
-  const kept = new Set(dates.slice(0, days));
+  // Rows are in time order: the first `cut` are measured, the rest of the kept days future.
+  const cut = rows.findIndex((r) => r[date] === dates[days]) + quarterHours;
   const future = new Set(dates.slice(days, days + futureDays));
-  const out = rows.filter((r) => kept.has(r[date]) || future.has(r[date])).map((r) => [...r]);
-  const measured = out.flatMap((r, i) => kept.has(r[date]) && r[consumption] !== "" ? [i] : []);
-  for (const i of measured.slice(-provisionalRows)) {
+  const out = rows.flatMap((r, i) => i < cut || future.has(r[date]) ? [[...r]] : []);
+  const measured = out.flatMap((r, i) => i < cut && r[consumption] !== "" ? [i] : []);
+  // Not slice(-provisionalRows): slice(-0) is every row.
+  for (const i of measured.slice(measured.length - provisionalRows)) {
     for (const c of [consumption, gas].filter((c) => c >= 0 && out[i][c] !== "")) {
       out[i][c] = String(Number(out[i][c]) + PROVISIONAL_OFFSET_MW);
     }
   }
-  for (const r of out.filter((r) => future.has(r[date]))) {
+  for (const r of out.slice(cut)) {
     for (let c = 4; c < header.length; c++) if (!KEPT_IN_FUTURE.test(header[c])) r[c] = "";
   }
   return latin1.encode([lines[0], ...out.map((r) => r.join("\t")), ...lines.slice(end)].join("\n"));

@@ -47,3 +47,23 @@ Deno.test("a cut at or after the last day is the download itself; a bad cut is r
     GrowingFileError,
   );
 });
+
+Deno.test("a quarter-hour version measures that many rows of the next day, the rest is future", () => {
+  const download = Deno.readFileSync(TR_2025);
+  const lines = text(download).split("\n");
+  const conso = lines[0].split("\t").indexOf("Consommation");
+  const options = { days: 2, quarterHours: 37, provisionalRows: 0 };
+  const cut = text(growingFileVersion(download, options)).split("\n");
+  // Header, days 1 and 2, day 3 (37 rows measured) and day 4 in the future, disclaimer, "\n\n".
+  assert.equal(cut.length, 1 + 4 * 96 + 3);
+  const measured = 1 + 2 * 96 + 37;
+  assert.deepEqual(cut.slice(0, measured), lines.slice(0, measured));
+  const next = cut[measured].split("\t");
+  assert.deepEqual([next[2], next[3], next[conso]], ["2025-01-03", "09:15", ""]);
+  const [table] = readEco2mixFile(growingFileVersion(download, options), "tr.xls");
+  assert.equal(table.meta.dataLines, 4 * 96);
+  assert.throws(
+    () => growingFileVersion(download, { days: 2, quarterHours: 96 }),
+    GrowingFileError,
+  );
+});
