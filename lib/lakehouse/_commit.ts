@@ -1,5 +1,6 @@
 /**
- * The commit protocol: put-if-absent of `_delta_log/%020d.json`, conflict detection against the
+ * The commit protocol: put-if-absent of `_delta_log/%020d.json` (a hard link locally, an upload
+ * with `If-None-Match: *` on Azure: see `storage.ts`), conflict detection against the
  * commits that won the race, retries, and a checkpoint every `delta.checkpointInterval` commits.
  *
  * Application transactions (`txn` actions) make writes idempotent, as Delta's protocol intends:
@@ -10,13 +11,12 @@
  * @module
  */
 
-import { join } from "node:path";
 import type { Action, AddFile, CommitInfo, RemoveFile, Txn } from "./actions.ts";
 import { writeCheckpoint } from "./checkpoint.ts";
 import { ConcurrentModificationError, TransactionAlreadyCommittedError } from "./errors.ts";
 import { commitFileName, loadSnapshot, LOG_DIR, readCommit } from "./log.ts";
 import { canonicalPath } from "./partition.ts";
-import { putIfAbsent } from "./_fs.ts";
+import { joinLocation, locate } from "./storage.ts";
 
 /** Engine name written in `commitInfo.engineInfo`. */
 export const ENGINE_INFO = `lib-lakehouse Deno/${Deno.version.deno}`;
@@ -93,7 +93,7 @@ export function checkAppTransactions(ours: Txn[], committed: Iterable<Txn>, wher
 
 /** Throws {@linkcode ConcurrentModificationError} if a winning commit conflicts with `txn`. */
 function checkConflicts(txn: Transaction, winner: Action[], version: number): void {
-  const where = `${join(txn.root, LOG_DIR, commitFileName(version))}`;
+  const where = joinLocation(txn.root, LOG_DIR, commitFileName(version));
   const ours = new Set(
     txn.actions.filter((a) => a.remove).map((a) => canonicalPath(txn.root, a.remove!.path)),
   );
@@ -138,8 +138,9 @@ export async function commit(txn: Transaction): Promise<CommitResult> {
       txnId: crypto.randomUUID(),
     };
     const bytes = serialise([{ commitInfo: info }, ...txn.actions]);
-    const target = join(txn.root, LOG_DIR, commitFileName(version));
-    if (await putIfAbsent(target, bytes)) {
+    const target = joinLocation(txn.root, LOG_DIR, commitFileName(version));
+    const { storage, key } = locate(target);
+    if (await storage.putIfAbsent(key, bytes)) {
       await maybeCheckpoint(txn, version);
       return { version, retries: attempt };
     }

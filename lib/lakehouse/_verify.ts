@@ -6,7 +6,7 @@
  * would otherwise be read as whatever it now holds, or as nulls.
  *
  * Only the footer is read (the file's last 64 KiB, more when its metadata is larger), so the
- * check costs one open, one stat and one small read per file.
+ * check costs one stat and one small ranged read per file, locally or on Azure.
  *
  * @module
  */
@@ -17,6 +17,7 @@ import { DataFileCorruptError } from "./errors.ts";
 import type { Snapshot } from "./log.ts";
 import { resolveLogPath } from "./partition.ts";
 import { numRecords } from "./stats.ts";
+import { locate } from "./storage.ts";
 
 /** Bytes read from the end of a file to find its footer (most footers fit). */
 const TAIL_BYTES = 64 * 1024;
@@ -79,39 +80,35 @@ async function verifyDataFile(snapshot: Snapshot, add: AddFile): Promise<number>
       version: snapshot.version,
       file: add.path,
     });
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw corrupt(`the file is missing (${path})`);
-    throw e;
+  const { storage, key } = locate(path);
+  const stat = await storage.stat(key);
+  if (stat === null) throw corrupt(`the file is missing (${path})`);
+  const size = stat.size;
+  if (size !== Number(add.size)) {
+    const where = storage.kind === "local" ? "on disk" : "in storage";
+    throw corrupt(`size ${where} ${size} bytes, add.size ${add.size}`);
   }
-  try {
-    // The size of the open file, not of the path: both checks see the same file.
-    const { size } = await file.stat();
-    if (size !== Number(add.size)) {
-      throw corrupt(`size on disk ${size} bytes, add.size ${add.size}`);
-    }
-    const rows = await footerRows(file, size, corrupt);
-    const expected = numRecords(add);
-    if (expected !== null && expected !== rows) {
-      throw corrupt(`${rows} rows in the Parquet footer, stats.numRecords ${expected}`);
-    }
-    return rows;
-  } finally {
-    file.close();
+  const rows = await footerRows(
+    (offset, length) => storage.readRange(key, offset, length),
+    size,
+    corrupt,
+  );
+  const expected = numRecords(add);
+  if (expected !== null && expected !== rows) {
+    throw corrupt(`${rows} rows in the Parquet footer, stats.numRecords ${expected}`);
   }
+  return rows;
 }
 
 /** Row count in the footer of a Parquet file of `size` bytes. */
 async function footerRows(
-  file: Deno.FsFile,
+  readAt: (offset: number, length: number) => Promise<Uint8Array>,
   size: number,
   corrupt: (difference: string) => DataFileCorruptError,
 ): Promise<number> {
   // A Parquet file is "PAR1", data, metadata, its 4-byte length, "PAR1".
   if (size < 12) throw corrupt(`${size} bytes is too short for a Parquet file`);
-  let tail = await readAt(file, Math.max(0, size - TAIL_BYTES), Math.min(size, TAIL_BYTES));
+  let tail = await readAt(Math.max(0, size - TAIL_BYTES), Math.min(size, TAIL_BYTES));
   const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
   if (view.getUint32(tail.length - 4, true) !== PARQUET_MAGIC) {
     throw corrupt("no Parquet footer (the file does not end with PAR1)");
@@ -121,24 +118,11 @@ async function footerRows(
     throw corrupt(`Parquet footer length ${metadataLength} exceeds the file`);
   }
   if (metadataLength + 8 > tail.length) {
-    tail = await readAt(file, size - metadataLength - 8, metadataLength + 8);
+    tail = await readAt(size - metadataLength - 8, metadataLength + 8);
   }
   try {
     return Number(parquetMetadata(tail, { geoparquet: false }).num_rows);
   } catch (e) {
     throw corrupt(`unreadable Parquet footer (${(e as Error).message})`);
   }
-}
-
-/** Reads exactly `length` bytes at `offset`. */
-async function readAt(file: Deno.FsFile, offset: number, length: number): Promise<Uint8Array> {
-  const bytes = new Uint8Array(length);
-  await file.seek(offset, Deno.SeekMode.Start);
-  let done = 0;
-  while (done < length) {
-    const n = await file.read(bytes.subarray(done));
-    if (n === null) throw new Deno.errors.UnexpectedEof(`file shorter than ${offset + length}`);
-    done += n;
-  }
-  return bytes;
 }

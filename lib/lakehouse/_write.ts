@@ -6,13 +6,12 @@
  */
 
 import pl from "nodejs-polars";
-import { dirname, join } from "node:path";
 import type { AddFile } from "./actions.ts";
-import { durability, makeDirectory } from "./_fs.ts";
 import { InvalidOperationError } from "./errors.ts";
 import { encodeLogPath, formatTimestampMicros, partitionDirectory } from "./partition.ts";
 import type { StructType } from "./schema.ts";
 import { computeStats } from "./stats.ts";
+import { joinLocation, locate } from "./storage.ts";
 
 /** Options of {@linkcode writeDataFiles}. */
 export interface DataFileOptions {
@@ -74,9 +73,9 @@ export function splitByPartition(df: pl.DataFrame, partitionColumns: string[]): 
 }
 
 /**
- * Writes a frame (already conformed to `schema`) as data files under the table root and returns
- * their `add` actions. The files are durable when it returns (each synced, then the folders
- * holding them), so a commit may reference them.
+ * Writes a frame (already conformed to `schema`) as data files under the table root (a folder or
+ * an Azure location) and returns their `add` actions. The files are durable when it returns
+ * (locally each is synced, then the folder holding it), so a commit may reference them.
  */
 export async function writeDataFiles(
   root: string,
@@ -91,7 +90,6 @@ export async function writeDataFiles(
     fields: schema.fields.filter((f) => !partitionColumns.includes(f.name)),
   };
   const adds: AddFile[] = [];
-  const folders = new Set<string>();
   let index = 0;
   for (const part of splitByPartition(df, partitionColumns)) {
     const values = partitionValuesOf(part, schema, partitionColumns);
@@ -103,23 +101,18 @@ export async function writeDataFiles(
         String(index++).padStart(5, "0")
       }-${crypto.randomUUID()}-c000.zstd.parquet`;
       const rel = dir ? `${dir}/${name}` : name;
-      const full = join(root, rel);
-      if (dir) await makeDirectory(join(root, dir));
-      chunk.writeParquet(full, { compression: "zstd" });
-      await durability.syncFile(full);
-      folders.add(dirname(full));
-      const stat = await Deno.stat(full);
+      const bytes = chunk.writeParquet({ compression: "zstd" });
+      const { storage, key } = locate(joinLocation(root, rel));
+      await storage.put(key, bytes, { fresh: true });
       adds.push({
         path: encodeLogPath(rel),
         partitionValues: values,
-        size: stat.size,
-        modificationTime: stat.mtime?.getTime() ?? Date.now(),
+        size: bytes.length,
+        modificationTime: Date.now(),
         dataChange: options.dataChange ?? true,
         stats: computeStats(chunk, dataSchema, options.indexedColumns),
       });
     }
   }
-  // One sync per folder makes the names of all the files written in it durable.
-  for (const folder of folders) await durability.syncDirectory(folder);
   return adds;
 }

@@ -1,13 +1,14 @@
 /**
- * {@linkcode Catalog}: the named tables of a lakehouse folder (layer, relative path, partition
- * columns, description, key columns), each opened as a {@linkcode DeltaTable}.
+ * {@linkcode Catalog}: the named tables of a lakehouse (a local folder or an `az://` location: see
+ * `storage.ts`) with their layer, relative path, partition columns, description and key columns,
+ * each opened as a {@linkcode DeltaTable}.
  *
  * @module
  */
 
-import { join } from "node:path";
 import { DeltaError } from "./errors.ts";
 import { DeltaTable } from "./table.ts";
+import { joinLocation, locate, normaliseLocation } from "./storage.ts";
 
 /** Declaration of one table. */
 export interface TableDefinition {
@@ -28,7 +29,7 @@ export interface TableDefinition {
 }
 
 /**
- * The tables of a lakehouse rooted at a local folder.
+ * The tables of a lakehouse rooted at a local folder or an `az://` location.
  *
  * @example
  * ```ts
@@ -46,13 +47,13 @@ export interface TableDefinition {
  * ```
  */
 export class Catalog {
-  /** Lakehouse root folder. */
+  /** Lakehouse root: an absolute folder or an `az://` location. */
   readonly root: string;
   readonly #tables = new Map<string, TableDefinition>();
 
   /** A catalog of these definitions under `root` (names must be unique). */
   constructor(root: string, definitions: TableDefinition[] = []) {
-    this.root = root;
+    this.root = normaliseLocation(root);
     for (const d of definitions) this.define(d);
   }
 
@@ -69,10 +70,10 @@ export class Catalog {
     return [...this.#tables.values()];
   }
 
-  /** Absolute folder of a table. */
+  /** Location of a table (an absolute folder or an `az://` location). */
   pathOf(name: string): string {
     const d = this.#definition(name);
-    return join(this.root, d.path ?? join(d.layer, d.name));
+    return joinLocation(this.root, d.path ?? `${d.layer}/${d.name}`);
   }
 
   /** The table handle (the table need not exist yet: the first write creates it). */
@@ -89,12 +90,17 @@ export class Catalog {
 
   /**
    * Creates the root and one folder per layer of the defined tables (tables themselves are
-   * created by their first write); returns the layer folders by layer name.
+   * created by their first write); returns the layer locations by layer name. Object storage has
+   * no folders: there, nothing is created.
    */
   async createLayout(): Promise<Record<string, string>> {
     const layers: Record<string, string> = {};
-    for (const d of this.#tables.values()) layers[d.layer] ??= join(this.root, d.layer);
-    for (const dir of Object.values(layers)) await Deno.mkdir(dir, { recursive: true });
+    for (const d of this.#tables.values()) layers[d.layer] ??= joinLocation(this.root, d.layer);
+    for (const dir of Object.values(layers)) {
+      const { storage, key } = locate(dir);
+      const local = storage.localPath(key);
+      if (local) await Deno.mkdir(local, { recursive: true });
+    }
     return layers;
   }
 

@@ -6,11 +6,10 @@
  * @module
  */
 
-import { join } from "node:path";
 import { ByteWriter, parquetWrite } from "hyparquet-writer";
 import type { Action } from "./actions.ts";
 import { LOG_DIR, type Snapshot } from "./log.ts";
-import { writeFileAtomic } from "./_fs.ts";
+import { joinLocation, locate } from "./storage.ts";
 
 // deno-lint-ignore no-explicit-any
 type SchemaElement = Record<string, any>;
@@ -231,7 +230,7 @@ export function checkpointBytes(actions: Action[]): Uint8Array {
 
 /**
  * Writes the checkpoint of a snapshot (`%020d.checkpoint.parquet`, then `_last_checkpoint`).
- * Both are written to a temporary file and renamed: a reader never sees half a checkpoint.
+ * Both are replaced atomically (`Storage.put`): a reader never sees half a checkpoint.
  *
  * @example
  * ```ts ignore
@@ -244,15 +243,14 @@ export async function writeCheckpoint(snapshot: Snapshot): Promise<void> {
   const actions = checkpointActions(snapshot);
   const bytes = checkpointBytes(actions);
   const name = `${String(snapshot.version).padStart(20, "0")}.checkpoint.parquet`;
-  await writeFileAtomic(join(snapshot.root, LOG_DIR, name), bytes);
+  const checkpoint = locate(joinLocation(snapshot.root, LOG_DIR, name));
+  await checkpoint.storage.put(checkpoint.key, bytes);
   const last = {
     version: snapshot.version,
     size: actions.length,
     sizeInBytes: bytes.length,
     numOfAddFiles: snapshot.files.length,
   };
-  await writeFileAtomic(
-    join(snapshot.root, LOG_DIR, "_last_checkpoint"),
-    new TextEncoder().encode(JSON.stringify(last)),
-  );
+  const pointer = locate(joinLocation(snapshot.root, LOG_DIR, "_last_checkpoint"));
+  await pointer.storage.put(pointer.key, new TextEncoder().encode(JSON.stringify(last)));
 }

@@ -11,10 +11,10 @@
  * @module
  */
 
-import { join } from "node:path";
 import type { DeletionVectorDescriptor } from "./actions.ts";
 import { CorruptLogError, UnsupportedFeatureError } from "./errors.ts";
 import { resolveLogPath } from "./partition.ts";
+import { joinLocation, locate } from "./storage.ts";
 
 const Z85 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
 const Z85_INDEX = new Map([...Z85].map((c, i) => [c, i]));
@@ -61,7 +61,7 @@ export function deletionVectorPath(root: string, dv: DeletionVectorDescriptor): 
   const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
     hex.slice(20)
   }`;
-  return join(root, prefix, `deletion_vector_${uuid}.bin`);
+  return joinLocation(root, prefix, `deletion_vector_${uuid}.bin`);
 }
 
 /**
@@ -81,9 +81,11 @@ export async function deletedRows(
   if (dv.storageType === "i") bitmap = z85Decode(dv.pathOrInlineDv);
   else {
     const file = deletionVectorPath(root, dv);
-    const bytes = await Deno.readFile(file).catch((e) => {
+    const { storage, key } = locate(file);
+    const bytes = await storage.read(key).catch((e) => {
       throw new CorruptLogError(`${file}: deletion vector file unreadable (${e.message})`);
     });
+    if (bytes === null) throw new CorruptLogError(`${file}: deletion vector file is missing`);
     const offset = dv.offset ?? 1;
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const size = view.getUint32(offset, false);

@@ -1,5 +1,6 @@
 /**
- * One writer per lakehouse: a lock file in the lakehouse root folder.
+ * One writer per lakehouse: a lock file in the lakehouse root (a local folder or an `az://`
+ * location: the lock goes through the same {@linkcode Storage} as the tables).
  *
  * Why: each Delta commit is safe under concurrency, but a pipeline run reads bronze, rebuilds
  * silver and gold from it and reports on what it wrote; two runs interleaving their steps on
@@ -10,9 +11,10 @@
  *
  * - The lock is the file {@linkcode LOCK_FILE} in the lakehouse root: JSON
  *   ({@linkcode LockHolder}: pid, host, start time, owner, process start time, token), mode 0600.
- *   It is created complete and atomically: written to a temporary file, then hard-linked to its
- *   name, which fails if the name exists (the same create-if-absent as `O_EXCL`, without a
- *   window where another process reads a half-written file).
+ *   It is created complete and atomically with `Storage.putIfAbsent`: locally a temporary file
+ *   hard-linked to its name, which fails if the name exists (the same create-if-absent as
+ *   `O_EXCL`, without a window where another process reads a half-written file); on Azure an
+ *   upload with `If-None-Match: *`.
  * - Held by a live process: {@linkcode acquireLakehouseLock} polls every `pollMs` for up to
  *   `waitMs`, then throws {@linkcode LakehouseLockedError}.
  * - Held by a dead process of the same host (no such pid, a zombie, or the pid now belongs to a
@@ -20,18 +22,21 @@
  *   result's `tookOverFrom` says from whom.
  * - Held by another host: never taken over (its processes cannot be checked from here); the
  *   error says how to remove the file by hand.
- * - Takeover: takers serialise on an advisory `flock` of {@linkcode TAKEOVER_FILE}; under it,
- *   a taker re-reads the lock file and, only if it still holds the stale token, replaces it by
- *   its own in one rename (the name never disappears, so no writer creating a new lock can
- *   slip in between). So of concurrent takers, exactly one wins; the others then see a live
- *   holder. The kernel drops a `flock` when its process dies, so this guard never goes stale
- *   (a guard made of another lock file would). The guard file stays (unlinking a `flock`ed file
- *   lets two processes lock two different inodes). Renaming the stale file away instead is not
- *   safe alone: a slow taker could rename the fresh lock a faster taker just created.
+ * - Takeover: a compare-and-swap (`Storage.replaceIfVersion`): a taker reads the lock file with
+ *   its version, and replaces it by its own only if it still holds the stale token and is still
+ *   that version (the name never disappears, so no writer creating a new lock can slip in
+ *   between). So of concurrent takers, exactly one wins; the others then see a live holder.
+ *   Locally, takers serialise on an advisory `flock` of {@linkcode TAKEOVER_FILE}, under which
+ *   the file is re-read and renamed over; the kernel drops a `flock` when its process dies, so
+ *   this guard never goes stale, and the guard file stays (unlinking a `flock`ed file lets two
+ *   processes lock two different inodes). On Azure the replace is an upload with `If-Match` of
+ *   the ETag read. Renaming the stale file away instead is not safe alone: a slow taker could
+ *   rename the fresh lock a faster taker just created.
  * - Child processes: the parent passes {@linkcode LakehouseLock.env}
  *   (`ECO2MIX_LAKEHOUSE_LOCK=<token>`) to them; in a child, `acquireLakehouseLock` returns an
  *   `inherited` lock when the file holds that token, and its `release` leaves the file alone.
- * - `release` removes the file only if it still holds this lock's token.
+ * - `release` removes the file only if it still holds this lock's token (and, on Azure, only if it
+ *   is still the blob version read).
  *
  * Liveness is read from `/proc`; where there is none, a lock of the same host is treated as
  * live (never taken over automatically). Processes of one host must share a PID namespace and a
@@ -41,15 +46,17 @@
  * @module
  */
 
-import { join } from "node:path";
-import { putIfAbsent, writeFileAtomic } from "./_fs.ts";
 import { DeltaError } from "./errors.ts";
+import { isRemoteLocation, joinLocation, locate, type VersionedObject } from "./storage.ts";
 
 /** Name of the lock file in the lakehouse root. */
 export const LOCK_FILE = "_lakehouse.lock";
 
-/** Name of the file whose `flock` serialises takeovers of a stale lock (kept in place). */
-export const TAKEOVER_FILE = "_lakehouse.lock.takeover";
+/**
+ * Name of the file whose `flock` serialises takeovers of a stale lock in a local folder (kept in
+ * place): the local storage's guard of a compare-and-swap of {@linkcode LOCK_FILE}.
+ */
+export const TAKEOVER_FILE = `${LOCK_FILE}.takeover`;
 
 /** Environment variable through which child processes inherit their parent's lock. */
 export const LAKEHOUSE_LOCK_ENV = "ECO2MIX_LAKEHOUSE_LOCK";
@@ -87,7 +94,7 @@ export interface LakehouseLockOptions {
 
 /** A held (or inherited) lakehouse lock. */
 export interface LakehouseLock extends AsyncDisposable {
-  /** Absolute path of the lock file. */
+  /** Location of the lock file (an absolute path, or an `az://` location). */
   readonly path: string;
   /** What the lock file holds: this process, or the parent it was inherited from. */
   readonly holder: LockHolder;
@@ -119,7 +126,7 @@ export interface LakehouseLock extends AsyncDisposable {
  */
 export class LakehouseLockedError extends DeltaError {
   override name = "LakehouseLockedError";
-  /** Path of the lock file. */
+  /** Location of the lock file. */
   readonly path: string;
   /** The holder, or null when the lock file could not be read. */
   readonly holder: LockHolder | null;
@@ -132,7 +139,8 @@ export class LakehouseLockedError extends DeltaError {
 }
 
 /**
- * Takes the write lock of the lakehouse folder `dir` (created if missing).
+ * Takes the write lock of the lakehouse at `dir`, a local folder (created if missing) or an
+ * `az://` location.
  *
  * Resolves at once when the lock is free, stale (its process died on this host; see
  * `tookOverFrom`), or already held by the parent run (`inherited`, through
@@ -163,11 +171,10 @@ export async function acquireLakehouseLock(
   dir: string,
   options: LakehouseLockOptions = {},
 ): Promise<LakehouseLock> {
-  const path = join(dir, LOCK_FILE);
+  const path = joinLocation(dir, LOCK_FILE);
   const waitMs = options.waitMs ?? 0;
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   const inheritedToken = Deno.env.get(LAKEHOUSE_LOCK_ENV);
-  await Deno.mkdir(dir, { recursive: true });
   const me: LockHolder = {
     pid: Deno.pid,
     host: Deno.hostname(),
@@ -179,14 +186,15 @@ export async function acquireLakehouseLock(
   const deadline = Date.now() + waitMs;
   for (;;) {
     if (await create(path, me)) return new HeldLock(path, me, false, null);
-    const holder = await readHolder(path);
-    if (holder === null) continue; // released between our attempt and our read
+    const current = await readHolder(path);
+    if (current === null) continue; // released between our attempt and our read
+    const holder = current.holder;
     if (inheritedToken !== undefined && holder.token === inheritedToken) {
       return new HeldLock(path, holder, true, null);
     }
     const state = holder.host === me.host ? await processState(holder, me) : "other host";
     if (state === "dead") {
-      if (await takeOver(dir, holder, me)) return new HeldLock(path, me, false, holder);
+      if (await takeOver(path, current, me)) return new HeldLock(path, me, false, holder);
       continue; // another taker won: look at its lock
     }
     const left = deadline - Date.now();
@@ -213,15 +221,10 @@ class HeldLock implements LakehouseLock {
   async release(): Promise<boolean> {
     if (this.inherited || this.#released) return false;
     this.#released = true;
-    const text = await readText(this.path);
-    if (text === null || tokenOf(text) !== this.holder.token) return false;
-    try {
-      await Deno.remove(this.path);
-      return true;
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return false;
-      throw e;
-    }
+    const { storage, key } = locate(this.path);
+    const current = await storage.readVersioned(key);
+    if (current === null || tokenOf(decode(current.bytes)) !== this.holder.token) return false;
+    return await storage.deleteIfVersion(key, current.version);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -234,9 +237,15 @@ function serialise(holder: LockHolder): Uint8Array {
 }
 
 function create(path: string, holder: LockHolder): Promise<boolean> {
-  return putIfAbsent(path, serialise(holder), { mode: 0o600 });
+  const { storage, key } = locate(path);
+  return storage.putIfAbsent(key, serialise(holder), { mode: 0o600 });
 }
 
+function decode(bytes: Uint8Array): string {
+  return new TextDecoder().decode(bytes);
+}
+
+/** A local file's text (`/proc`), or null when it does not exist. */
 async function readText(path: string): Promise<string | null> {
   try {
     return await Deno.readTextFile(path);
@@ -254,28 +263,42 @@ function tokenOf(text: string): string | undefined {
   }
 }
 
+/** The lock file as read, and its holder. */
+interface ReadLock {
+  holder: LockHolder;
+  object: VersionedObject;
+}
+
+/** How to remove a lock file by hand. */
+function removeHint(path: string): string {
+  return isRemoteLocation(path)
+    ? `delete the blob ${path} (e.g. az storage blob delete)`
+    : `rm '${path}'`;
+}
+
 /** The holder in the lock file, or null when there is no lock file. */
-async function readHolder(path: string): Promise<LockHolder | null> {
+async function readHolder(path: string): Promise<ReadLock | null> {
   const unusable = (why: string) =>
     new LakehouseLockedError(
       `${path}: lock file ${why}; if no process is writing this lakehouse, remove it ` +
-        `(rm '${path}')`,
+        `(${removeHint(path)})`,
       path,
       null,
     );
-  let text: string | null;
+  let object: VersionedObject | null;
   try {
-    text = await readText(path);
+    const { storage, key } = locate(path);
+    object = await storage.readVersioned(key);
   } catch (e) {
     if (e instanceof Deno.errors.PermissionDenied) {
       throw unusable("cannot be read (permission denied: probably held by another user)");
     }
     throw e;
   }
-  if (text === null) return null;
+  if (object === null) return null;
   let h: Partial<LockHolder>;
   try {
-    h = JSON.parse(text);
+    h = JSON.parse(decode(object.bytes));
   } catch (e) {
     throw unusable(`is not valid JSON (${(e as Error).message})`);
   }
@@ -284,7 +307,7 @@ async function readHolder(path: string): Promise<LockHolder | null> {
     typeof h.token === "string" && (h.owner === null || typeof h.owner === "string") &&
     (h.process_start === null || typeof h.process_start === "number");
   if (!valid) throw unusable("does not have the expected fields");
-  return h as LockHolder;
+  return { holder: h as LockHolder, object };
 }
 
 /**
@@ -310,27 +333,14 @@ async function processState(holder: LockHolder, me: LockHolder): Promise<HolderS
   return "alive";
 }
 
-/** Replaces the stale lock of `stale` by ours; false when another writer got the lock first. */
-async function takeOver(dir: string, stale: LockHolder, me: LockHolder): Promise<boolean> {
-  const path = join(dir, LOCK_FILE);
-  const guard = await Deno.open(join(dir, TAKEOVER_FILE), {
-    read: true,
-    write: true,
-    create: true,
-    mode: 0o600,
-  });
-  try {
-    await guard.lock(true);
-    // Only takers (under this guard) replace a lock file and a dead holder cannot release it,
-    // so the file still holding the stale token here still holds it when the rename lands.
-    const current = await readHolder(path);
-    if (current === null) return await create(path, me);
-    if (current.token !== stale.token) return false;
-    await writeFileAtomic(path, serialise(me), { mode: 0o600 });
-    return true;
-  } finally {
-    guard.close(); // closing drops the flock
-  }
+/**
+ * Replaces the stale lock read as `stale` by ours; false when another writer got the lock first.
+ * Only takers replace a lock file and a dead holder cannot release it, so the file still at the
+ * version read still holds the stale token when the replace lands.
+ */
+async function takeOver(path: string, stale: ReadLock, me: LockHolder): Promise<boolean> {
+  const { storage, key } = locate(path);
+  return await storage.replaceIfVersion(key, serialise(me), stale.object.version, { mode: 0o600 });
 }
 
 function lockedMessage(
@@ -346,7 +356,7 @@ function lockedMessage(
   const what = `${dir} is locked by another writer: pid ${h.pid} on host ${h.host}` +
     ` (lock taken ${h.started_at}${started}), owner ${h.owner ?? "not given"}; ` +
     `lock file ${path}. Waited ${waitMs} ms.`;
-  const remove = `remove the lock file (rm '${path}')`;
+  const remove = `remove the lock file (${removeHint(path)})`;
   switch (state) {
     case "other host":
       return `${what} The holder runs on another host, whose processes cannot be checked from ` +

@@ -6,7 +6,6 @@
  * @module
  */
 
-import { join } from "node:path";
 import { parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import type {
@@ -27,6 +26,7 @@ import {
 } from "./errors.ts";
 import { canonicalPath } from "./partition.ts";
 import { type ColumnMappingMode, parseSchemaString, type StructType } from "./schema.ts";
+import { joinLocation, locate } from "./storage.ts";
 
 /** Name of the log folder inside a table. */
 export const LOG_DIR = "_delta_log";
@@ -97,28 +97,23 @@ export async function listLog(root: string): Promise<LogListing> {
   const commits = new Map<number, string>();
   const multipart = new Map<string, { version: number; parts: Map<number, string>; n: number }>();
   const checkpoints: CheckpointFile[] = [];
-  try {
-    for await (const e of Deno.readDir(join(root, LOG_DIR))) {
-      if (!e.isFile) continue;
-      let m: RegExpExecArray | null;
-      if ((m = COMMIT_RE.exec(e.name))) commits.set(Number(m[1]), e.name);
-      else if ((m = CLASSIC_RE.exec(e.name))) {
-        checkpoints.push({ version: Number(m[1]), kind: "classic", files: [e.name] });
-      } else if ((m = MULTIPART_RE.exec(e.name))) {
-        const key = `${m[1]}/${Number(m[3])}`;
-        const entry = multipart.get(key) ??
-          { version: Number(m[1]), parts: new Map(), n: Number(m[3]) };
-        entry.parts.set(Number(m[2]), e.name);
-        multipart.set(key, entry);
-      } else if ((m = V2_RE.exec(e.name))) {
-        checkpoints.push({ version: Number(m[1]), kind: "v2", files: [e.name] });
-      }
+  // A missing folder lists as empty (object storage has no folders).
+  const log = locate(joinLocation(root, LOG_DIR));
+  for (const e of await log.storage.list(log.key)) {
+    if (e.folder) continue;
+    let m: RegExpExecArray | null;
+    if ((m = COMMIT_RE.exec(e.name))) commits.set(Number(m[1]), e.name);
+    else if ((m = CLASSIC_RE.exec(e.name))) {
+      checkpoints.push({ version: Number(m[1]), kind: "classic", files: [e.name] });
+    } else if ((m = MULTIPART_RE.exec(e.name))) {
+      const key = `${m[1]}/${Number(m[3])}`;
+      const entry = multipart.get(key) ??
+        { version: Number(m[1]), parts: new Map(), n: Number(m[3]) };
+      entry.parts.set(Number(m[2]), e.name);
+      multipart.set(key, entry);
+    } else if ((m = V2_RE.exec(e.name))) {
+      checkpoints.push({ version: Number(m[1]), kind: "v2", files: [e.name] });
     }
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
-      throw new NotADeltaTableError(`${root}: not a Delta table (no ${LOG_DIR} folder)`);
-    }
-    throw e;
   }
   for (const { version, parts, n } of multipart.values()) {
     // An incomplete multi-part checkpoint (a writer died mid-way) is not usable.
@@ -128,7 +123,7 @@ export async function listLog(root: string): Promise<LogListing> {
     }
   }
   if (commits.size === 0 && checkpoints.length === 0) {
-    throw new NotADeltaTableError(`${root}: not a Delta table (${LOG_DIR} has no commit)`);
+    throw new NotADeltaTableError(`${root}: not a Delta table (no commit in ${LOG_DIR})`);
   }
   // Prefer, for one version, a v2 over a classic checkpoint (both describe the same state).
   const rank = { multipart: 0, classic: 1, v2: 2 };
@@ -206,17 +201,13 @@ export function parseCommit(text: string, file: string): Action[] {
 
 /** Reads and parses the commit of a version. */
 export async function readCommit(root: string, version: number): Promise<Action[]> {
-  const file = join(root, LOG_DIR, commitFileName(version));
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new VersionNotFoundError(`${file}: commit of version ${version} does not exist`);
-    }
-    throw e;
+  const file = joinLocation(root, LOG_DIR, commitFileName(version));
+  const { storage, key } = locate(file);
+  const bytes = await storage.read(key);
+  if (bytes === null) {
+    throw new VersionNotFoundError(`${file}: commit of version ${version} does not exist`);
   }
-  return parseCommit(text, file);
+  return parseCommit(new TextDecoder().decode(bytes), file);
 }
 
 // hyparquet gives INT64 as bigint; the log protocol's numbers all fit in a double.
@@ -231,13 +222,7 @@ function plain(value: unknown): unknown {
 
 /** Reads the actions of a Parquet checkpoint or sidecar file. */
 async function readParquetActions(file: string): Promise<Action[]> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(file);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new CorruptLogError(`${file} is missing`);
-    throw e;
-  }
+  const bytes = await readLogFile(file);
   let rows: Record<string, unknown>[];
   try {
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
@@ -268,13 +253,18 @@ async function readParquetActions(file: string): Promise<Action[]> {
 async function readCheckpoint(root: string, cp: CheckpointFile): Promise<Action[]> {
   const actions: Action[] = [];
   for (const name of cp.files) {
-    const file = join(root, LOG_DIR, name);
+    const file = joinLocation(root, LOG_DIR, name);
     const part = name.endsWith(".json")
-      ? parseCommit(await readText(file), file)
+      ? parseCommit(new TextDecoder().decode(await readLogFile(file)), file)
       : await readParquetActions(file);
     for (const a of part) {
       if (a.sidecar) {
-        const sidecar = join(root, LOG_DIR, "_sidecars", decodeURIComponent(a.sidecar.path));
+        const sidecar = joinLocation(
+          root,
+          LOG_DIR,
+          "_sidecars",
+          decodeURIComponent(a.sidecar.path),
+        );
         actions.push(...await readParquetActions(sidecar));
       } else actions.push(a);
     }
@@ -282,13 +272,18 @@ async function readCheckpoint(root: string, cp: CheckpointFile): Promise<Action[
   return actions;
 }
 
-async function readText(file: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(file);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw new CorruptLogError(`${file} is missing`);
-    throw e;
-  }
+/** The bytes of a file the log lists or names (a checkpoint part, a sidecar). */
+async function readLogFile(file: string): Promise<Uint8Array> {
+  const { storage, key } = locate(file);
+  const bytes = await storage.read(key);
+  if (bytes === null) throw new CorruptLogError(`${file} is missing`);
+  return bytes;
+}
+
+/** Modification time of a log file, epoch ms (0 when it vanished). */
+async function modificationTime(file: string): Promise<number> {
+  const { storage, key } = locate(file);
+  return (await storage.stat(key))?.lastModified ?? 0;
 }
 
 /**
@@ -375,9 +370,9 @@ export async function commitTimestamps(listing: LogListing): Promise<Map<number,
   const out = new Map<number, number>();
   let previous = -Infinity;
   for (const v of versions) {
-    const file = join(listing.root, LOG_DIR, listing.commits.get(v)!);
+    const file = joinLocation(listing.root, LOG_DIR, listing.commits.get(v)!);
     let ts = await inCommitTimestamp(file);
-    if (ts === undefined) ts = (await Deno.stat(file)).mtime?.getTime() ?? 0;
+    if (ts === undefined) ts = await modificationTime(file);
     // Like Delta's history manager: commit times must increase with versions (file times
     // can go backwards when clocks drift or files are copied).
     if (ts <= previous) ts = previous + 1;
@@ -389,7 +384,7 @@ export async function commitTimestamps(listing: LogListing): Promise<Map<number,
 
 async function inCommitTimestamp(file: string): Promise<number | undefined> {
   // commitInfo is the first action of a commit when in-commit timestamps are on.
-  const text = await Deno.readTextFile(file);
+  const text = new TextDecoder().decode(await readLogFile(file));
   const first = text.slice(0, text.indexOf("\n") >= 0 ? text.indexOf("\n") : text.length);
   if (!first.includes("inCommitTimestamp")) return undefined;
   try {
@@ -467,7 +462,7 @@ export async function loadSnapshot(
       const err = v === start && !checkpoint && version < latestVersion(listing)
         ? VersionNotFoundError
         : CorruptLogError;
-      throw new err(`${join(root, LOG_DIR, commitFileName(v))} is missing (${reason})`);
+      throw new err(`${joinLocation(root, LOG_DIR, commitFileName(v))} is missing (${reason})`);
     }
   }
   const replay = new Replay(root);
@@ -493,7 +488,7 @@ export async function loadSnapshot(
   if (commitFile) {
     const info = commits.at(-1)?.find((a) => a.commitInfo)?.commitInfo;
     timestamp = info?.inCommitTimestamp ??
-      (await Deno.stat(join(root, LOG_DIR, commitFile))).mtime?.getTime() ?? 0;
+      await modificationTime(joinLocation(root, LOG_DIR, commitFile));
   }
   return {
     root,

@@ -4,17 +4,17 @@
  * @module
  */
 
-import { join, relative } from "node:path";
 import type { Action, AddFile } from "./actions.ts";
 import { commit, type CommitResult } from "./_commit.ts";
 import { writeDataFiles } from "./_write.ts";
 import { retentionMs } from "./checkpoint.ts";
 import { InvalidOperationError, SchemaMismatchError } from "./errors.ts";
-import { LOG_DIR, type Snapshot } from "./log.ts";
+import type { Snapshot } from "./log.ts";
 import { canonicalPath } from "./partition.ts";
 import { readFiles } from "./reader.ts";
 import { deletionVectorPath } from "./deletion_vector.ts";
 import { zOrderSort } from "./zorder.ts";
+import { joinLocation, locate } from "./storage.ts";
 
 /** Options of OPTIMIZE. */
 export interface OptimizeOptions {
@@ -167,16 +167,14 @@ export interface VacuumResult {
   dryRun: boolean;
 }
 
-async function* walk(dir: string, root: string): AsyncGenerator<string> {
-  for await (const e of Deno.readDir(dir)) {
-    const full = join(dir, e.name);
-    // Like Spark: hidden files and folders (`_delta_log`, `.tmp`, `_SUCCESS`...) are not data,
-    // except Hive partition folders whose names may start with "_" but hold "=".
-    const hidden = (e.name.startsWith("_") || e.name.startsWith(".")) && !e.name.includes("=");
-    if (hidden) continue;
-    if (e.isDirectory) yield* walk(full, root);
-    else if (e.isFile) yield full;
-  }
+/**
+ * Like Spark: hidden files and folders (`_delta_log`, `.tmp`, `_SUCCESS`...) are not data,
+ * except Hive partition folders whose names may start with "_" but hold "=".
+ */
+function isHidden(relativePath: string): boolean {
+  return relativePath.split("/").some((part) =>
+    (part.startsWith("_") || part.startsWith(".")) && !part.includes("=")
+  );
 }
 
 /**
@@ -216,16 +214,17 @@ export async function vacuumTable(
   }
   const files: string[] = [];
   let bytes = 0;
-  for await (const full of walk(snap.root, snap.root)) {
+  const { storage, key: rootKey } = locate(snap.root);
+  for (const entry of await storage.list(rootKey, { recursive: true })) {
+    if (isHidden(entry.name)) continue;
+    const full = joinLocation(snap.root, entry.name);
     if (keep.has(full)) continue;
-    const stat = await Deno.stat(full);
-    if ((stat.mtime?.getTime() ?? 0) > cutoff) continue;
-    files.push(relative(snap.root, full));
+    const { key } = locate(full);
+    const stat = await storage.stat(key);
+    if (stat === null || stat.lastModified > cutoff) continue;
+    files.push(entry.name);
     bytes += stat.size;
-    if (!options.dryRun) await Deno.remove(full);
-  }
-  if (!options.dryRun) {
-    await Deno.mkdir(join(snap.root, LOG_DIR), { recursive: true });
+    if (!options.dryRun) await storage.delete(key);
   }
   return { files: files.sort(), bytes, dryRun: options.dryRun ?? false };
 }

@@ -12,9 +12,10 @@
  */
 
 import pl from "nodejs-polars";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute } from "node:path";
 import { CorruptLogError } from "./errors.ts";
 import { type DeltaType, polarsTypeOf } from "./schema.ts";
+import { isRemoteLocation, joinLocation, normaliseLocation } from "./storage.ts";
 
 /** Directory name Spark uses for a null partition value. */
 export const HIVE_DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__";
@@ -110,26 +111,42 @@ export function encodeLogPath(path: string): string {
 }
 
 /**
- * Local file system path of an `add`/`remove` path: relative paths are URI-decoded and joined to
- * the table root; `file:` URIs and absolute paths are decoded as they are. Other schemes throw.
+ * Location of an `add`/`remove` path (see `storage.ts`): relative paths are URI-decoded and joined
+ * to the table root; `file:` URIs and absolute paths are decoded as they are (local tables only);
+ * Azure URLs (`abfss://`, `wasbs://`, `az://`) are normalised (tables on Azure only). Other
+ * schemes throw.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { resolveLogPath } from "./partition.ts";
  * assert.equal(resolveLogPath("/t", "x=A%252FA/f.parquet"), "/t/x=A%2FA/f.parquet");
+ * assert.equal(resolveLogPath("az://c/t", "x=B%20B/f.parquet"), "az://c/t/x=B B/f.parquet");
  * ```
  */
 export function resolveLogPath(tableRoot: string, path: string): string {
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(path);
+  const remote = isRemoteLocation(tableRoot);
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(path)?.[1].toLowerCase();
   if (scheme) {
-    if (scheme[1].toLowerCase() !== "file") {
-      throw new CorruptLogError(`file ${path}: only local (file:) paths can be read`);
+    if (scheme === "file" && !remote) {
+      return decodeURIComponent(path.replace(/^file:(\/\/)?/i, "").replace(/^\/*/, "/"));
     }
-    return decodeURIComponent(path.replace(/^file:(\/\/)?/i, "").replace(/^\/*/, "/"));
+    if (scheme !== "file" && remote && isRemoteLocation(path)) {
+      try {
+        return normaliseLocation(path);
+      } catch (e) {
+        throw new CorruptLogError(`file ${path}: ${(e as Error).message}`);
+      }
+    }
+    throw new CorruptLogError(
+      `file ${path}: a table at ${tableRoot} reads only ${
+        remote ? "Azure" : "local (file:)"
+      } paths`,
+    );
   }
   const decoded = decodeURIComponent(path);
-  return isAbsolute(decoded) ? decoded : join(tableRoot, decoded);
+  if (!remote && isAbsolute(decoded)) return decoded;
+  return joinLocation(tableRoot, decoded);
 }
 
 /**

@@ -33,7 +33,7 @@ Deno.test("absolute and file: URIs canonicalise to one key", () => {
   const k = canonicalPath("/t", "/some/path");
   assert.equal(canonicalPath("/t", "file:/some/path"), k);
   assert.equal(canonicalPath("/t", "file:///some/path"), k);
-  assert.throws(() => resolveLogPath("/t", "s3://bucket/x"), /only local/);
+  assert.throws(() => resolveLogPath("/t", "s3://bucket/x"), /reads only local/);
 });
 
 Deno.test("timestamp partition values parse and format exactly", () => {

@@ -28,6 +28,8 @@ import {
 } from "./schema.ts";
 import { deletedRows } from "./deletion_vector.ts";
 import { verifyDataFiles } from "./_verify.ts";
+import { locate } from "./storage.ts";
+import { Buffer } from "node:buffer";
 
 /** Options of {@linkcode readFiles}. */
 export interface ReadOptions {
@@ -112,14 +114,26 @@ async function readFile(
   const mode = snapshot.columnMapping;
   const partitionCols = new Set(snapshot.metadata.partitionColumns);
   const path = resolveLogPath(snapshot.root, add.path);
+  const { storage, key } = locate(path);
+  // Polars opens local files itself; a blob is downloaded once (INT96 decoding reuses it).
+  const local = storage.localPath(key);
+  let downloaded: Uint8Array | null = null;
+  const bytes = async () => {
+    downloaded ??= await storage.read(key);
+    if (downloaded === null) throw new DeltaError(`${path}: data file is missing`);
+    return downloaded;
+  };
   const dataFields = fields.filter((f) => !partitionCols.has(f.name));
   let raw: pl.DataFrame;
   try {
-    raw = dataFields.length ? pl.readParquet(path) : pl.DataFrame({});
+    raw = dataFields.length
+      ? pl.readParquet(local ?? Buffer.from(await bytes()))
+      : pl.DataFrame({});
   } catch (e) {
+    if (e instanceof DeltaError) throw e;
     throw new DeltaError(`${path}: cannot read data file (${(e as Error).message})`);
   }
-  raw = await fixInt96(raw, path, dataFields, mode);
+  raw = await fixInt96(raw, bytes, dataFields, mode);
   const height = raw.width > 0 ? raw.height : rows;
   const present = new Set(raw.columns);
   const exprs = fields.map((f) => {
@@ -161,7 +175,7 @@ function sameType(a: pl.DataType, b: pl.DataType): boolean {
 // Polars reads INT96 as nanoseconds and wraps past 2262: re-decode those columns exactly.
 async function fixInt96(
   raw: pl.DataFrame,
-  path: string,
+  fileBytes: () => Promise<Uint8Array>,
   fields: StructField[],
   mode: ColumnMappingMode,
 ): Promise<pl.DataFrame> {
@@ -175,7 +189,7 @@ async function fixInt96(
       return d.variant === "Datetime" && d.timeUnit === "ns";
     });
   if (!suspects.length) return raw;
-  const bytes = await Deno.readFile(path);
+  const bytes = await fileBytes();
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   const rows = await parquetReadObjects({
     file: buffer as ArrayBuffer,

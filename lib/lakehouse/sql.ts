@@ -31,6 +31,11 @@
  * - Every data file of a table is checked against its `add` action before DuckDB reads it (size,
  *   and row count in the Parquet footer when the log has stats): a file replaced or truncated
  *   behind the log's back throws `DataFileCorruptError`, never rows it does not hold.
+ * - Tables on Azure: DuckDB's `azure` extension cannot be installed here, so DuckDB reads local
+ *   copies of their data files: a read-through cache ({@linkcode sqlCacheDir}) keyed by each
+ *   file's location. Delta data files are never rewritten in place (each write makes new names),
+ *   so a cached copy stays valid; a copy is used only when its size is the `add` action's, and
+ *   is downloaded again otherwise. Nothing is evicted: delete the folder to reclaim its space.
  *
  * ```ts
  * import assert from "node:assert/strict";
@@ -63,11 +68,14 @@ import {
   StatementType,
 } from "@duckdb/node-api";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { homedir, tmpdir } from "node:os";
 import { Catalog, type TableDefinition } from "./catalog.ts";
 import type { AddFile } from "./actions.ts";
 import { deletedRows } from "./deletion_vector.ts";
 import {
   CorruptLogError,
+  DataFileCorruptError,
   DeltaError,
   NotADeltaTableError,
   UnsupportedFeatureError,
@@ -76,6 +84,7 @@ import { LOG_DIR, type Snapshot, type TimeTravel } from "./log.ts";
 import { parseTimestampMicros, resolveLogPath } from "./partition.ts";
 import { type DeltaType, physicalName } from "./schema.ts";
 import { verifyDataFiles } from "./_verify.ts";
+import { isRemoteLocation, joinLocation, locate } from "./storage.ts";
 
 /**
  * A statement failed in DuckDB (syntax, unknown table or column, type error, unreadable file),
@@ -111,6 +120,26 @@ export interface SqlOptions extends TimeTravel {
    * and `LOAD` extensions and change its settings. `deno task sql --allow-external`.
    */
   allowExternalAccess?: boolean;
+  /** Cache of the data files of tables on object storage (default {@linkcode sqlCacheDir}). */
+  cacheDir?: string;
+}
+
+/**
+ * The default cache of the data files DuckDB reads for tables on object storage:
+ * `$LAKEHOUSE_CACHE_DIR`, else `$XDG_CACHE_HOME/lakehouse`, else `~/.cache/lakehouse`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sqlCacheDir } from "./sql.ts";
+ * assert.ok(sqlCacheDir().endsWith("lakehouse") || Deno.env.has("LAKEHOUSE_CACHE_DIR"));
+ * ```
+ */
+export function sqlCacheDir(): string {
+  const explicit = Deno.env.get("LAKEHOUSE_CACHE_DIR");
+  if (explicit) return explicit;
+  const base = Deno.env.get("XDG_CACHE_HOME") || join(homedir() || tmpdir(), ".cache");
+  return join(base, "lakehouse");
 }
 
 /**
@@ -188,10 +217,10 @@ export async function withTablesOnDisk(catalog: Catalog): Promise<Catalog> {
   const paths = new Set(declared.map((d) => catalog.pathOf(d.name)));
   const found: TableDefinition[] = [];
   for (const layer of await subfolders(catalog.root)) {
-    for (const name of await subfolders(join(catalog.root, layer))) {
-      const dir = join(catalog.root, layer, name);
+    for (const name of await subfolders(joinLocation(catalog.root, layer))) {
+      const dir = joinLocation(catalog.root, layer, name);
       if (names.has(name) || paths.has(dir)) continue;
-      if (!(await isDirectory(join(dir, LOG_DIR)))) continue;
+      if (!(await folders(dir)).includes(LOG_DIR)) continue;
       found.push({ name, layer });
       names.add(name);
     }
@@ -199,27 +228,18 @@ export async function withTablesOnDisk(catalog: Catalog): Promise<Catalog> {
   return new Catalog(catalog.root, [...declared, ...found]);
 }
 
+/** The sub-folders of a folder (a blob name prefix on Azure); none when it does not exist. */
+async function folders(dir: string): Promise<string[]> {
+  const { storage, key } = locate(dir);
+  return (await storage.list(key)).filter((e) => e.folder).map((e) => e.name);
+}
+
 async function subfolders(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      if (e.isDirectory && !e.name.startsWith(".") && !e.name.startsWith("_")) out.push(e.name);
-    }
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
-  return out.sort();
+  return (await folders(dir)).filter((n) => !n.startsWith(".") && !n.startsWith("_")).sort();
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
+/** Data files copied into the cache at once (each holds its bytes in memory meanwhile). */
+const CACHE_CONCURRENCY = 8;
 /** Schema holding the helper tables (partition values, deleted rows, results). */
 const INTERNAL = "__lakehouse";
 /** Characters DuckDB expands as a glob pattern in a file path. */
@@ -278,6 +298,7 @@ class SqlSession {
   readonly #db: DuckDBInstance;
   readonly #conn: DuckDBConnection;
   readonly #dir: string;
+  readonly #cacheDir: string;
   readonly #allowExternalAccess: boolean;
   /** Lower-cased names of the views created (DuckDB names are case-insensitive). */
   readonly #views = new Set<string>();
@@ -289,6 +310,7 @@ class SqlSession {
     db: DuckDBInstance,
     conn: DuckDBConnection,
     dir: string,
+    cacheDir: string,
     allowExternalAccess: boolean,
   ) {
     this.#catalog = catalog;
@@ -296,11 +318,15 @@ class SqlSession {
     this.#db = db;
     this.#conn = conn;
     this.#dir = dir;
+    this.#cacheDir = cacheDir;
     this.#allowExternalAccess = allowExternalAccess;
   }
 
   static async open(catalog: Catalog, options: SqlOptions): Promise<SqlSession> {
     const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "lakehouse_sql_" }));
+    const remote = isRemoteLocation(catalog.root);
+    const cacheDir = options.cacheDir ?? sqlCacheDir();
+    if (remote) await Deno.mkdir(cacheDir, { recursive: true });
     const db = await DuckDBInstance.create(":memory:");
     const conn = await db.connect();
     // UTC, so that instants print and truncate as UTC unless the query asks for a zone.
@@ -308,7 +334,8 @@ class SqlSession {
     if (!options.allowExternalAccess) {
       // DuckDB checks the real path of every file it opens (symbolic links resolved) against
       // these folders; the session's own folder holds results, links and spilled data.
-      const folders = [dir, ...await tableFolders(catalog)].map((d) => quoteString(`${d}/`));
+      const readable = remote ? [await Deno.realPath(cacheDir)] : await tableFolders(catalog);
+      const folders = [dir, ...readable].map((d) => quoteString(`${d}/`));
       settings.push(
         `SET temp_directory = ${quoteString(join(dir, "spill"))}`,
         `SET allowed_directories = [${folders.join(", ")}]`,
@@ -319,7 +346,15 @@ class SqlSession {
     }
     await conn.run(`${settings.join("; ")}; CREATE SCHEMA ${INTERNAL}`);
     const travel = { version: options.version, timestamp: options.timestamp };
-    return new SqlSession(catalog, travel, db, conn, dir, options.allowExternalAccess ?? false);
+    return new SqlSession(
+      catalog,
+      travel,
+      db,
+      conn,
+      dir,
+      cacheDir,
+      options.allowExternalAccess ?? false,
+    );
   }
 
   async close(): Promise<void> {
@@ -495,9 +530,16 @@ class SqlSession {
     // DuckDB would read a replaced or truncated file as whatever it now holds.
     await verifyDataFiles(snap);
     const id = `t${this.#seq++}`;
-    const paths = await Promise.all(
-      snap.files.map((f) => this.#readablePath(resolveLogPath(snap.root, f.path))),
-    );
+    const paths: string[] = [];
+    for (let i = 0; i < snap.files.length; i += CACHE_CONCURRENCY) {
+      paths.push(
+        ...await Promise.all(
+          snap.files.slice(i, i + CACHE_CONCURRENCY).map(async (f) =>
+            this.#readablePath(await this.#localFile(snap, f))
+          ),
+        ),
+      );
+    }
     // No hive partitioning: DuckDB would take any `name=value` folder of the path for a column.
     const scan = `read_parquet([${paths.map(quoteString).join(", ")}], ` +
       "union_by_name = true, hive_partitioning = false)";
@@ -622,6 +664,34 @@ class SqlSession {
     }
     appender.closeSync();
     return `${INTERNAL}.${name}`;
+  }
+
+  /**
+   * The local file DuckDB reads for a data file: itself when local, else its copy in the cache
+   * (downloaded when absent or of another size than `size`, through a temporary file renamed
+   * into place, so that concurrent sessions never read half a copy).
+   */
+  async #localFile(snap: Snapshot, add: AddFile): Promise<string> {
+    const location = resolveLogPath(snap.root, add.path);
+    const size = Number(add.size);
+    const { storage, key } = locate(location);
+    const local = storage.localPath(key);
+    if (local) return local;
+    const hash = createHash("sha256").update(location).digest("hex");
+    const copy = join(this.#cacheDir, `${hash}.parquet`);
+    const cached = await Deno.stat(copy).catch(() => null);
+    if (cached?.size === size) return copy;
+    const bytes = await storage.read(key);
+    if (bytes === null || bytes.length !== size) {
+      throw new DataFileCorruptError(
+        bytes === null ? "the file is missing" : `size ${bytes.length} bytes, add.size ${size}`,
+        { table: snap.root, version: snap.version, file: add.path },
+      );
+    }
+    const tmp = `${copy}.${crypto.randomUUID()}.tmp`;
+    await Deno.writeFile(tmp, bytes);
+    await Deno.rename(tmp, copy);
+    return copy;
   }
 
   /**

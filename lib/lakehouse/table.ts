@@ -1,12 +1,11 @@
 /**
- * {@linkcode DeltaTable}: one Delta Lake table on the local file system, read and written as
- * nodejs-polars DataFrames.
+ * {@linkcode DeltaTable}: one Delta Lake table in a local folder or on Azure Blob storage (see
+ * `storage.ts` for locations), read and written as nodejs-polars DataFrames.
  *
  * @module
  */
 
 import pl from "nodejs-polars";
-import { join } from "node:path";
 import type { Action, AddFile, Metadata, Protocol, RemoveFile, Txn } from "./actions.ts";
 import {
   checkAppTransactions,
@@ -16,7 +15,6 @@ import {
   type Transaction,
 } from "./_commit.ts";
 import { DataFileOptions, writeDataFiles } from "./_write.ts";
-import { makeDirectory } from "./_fs.ts";
 import { matchRows } from "./_rows.ts";
 import { type TableChanges, tableChanges } from "./changes.ts";
 import {
@@ -29,12 +27,12 @@ import {
   type HistoryEntry,
   listLog,
   loadSnapshot,
-  LOG_DIR,
   readHistory,
   type Snapshot,
   type TimeTravel,
 } from "./log.ts";
 import { canonicalPath, partitionValueExpr, resolveLogPath } from "./partition.ts";
+import { locate, normaliseLocation } from "./storage.ts";
 import { describePredicate, type Predicate, predicateExpr } from "./predicate.ts";
 import { emptyFrame, readFiles } from "./reader.ts";
 import {
@@ -157,7 +155,8 @@ export interface FileInfo {
 const SUPPORTED_WRITER_FEATURES = new Set(["appendOnly", "invariants"]);
 
 /**
- * One Delta table rooted at a local folder.
+ * One Delta table rooted at a location: a local folder, or `az://<container>/<prefix>` (see
+ * `storage.ts`).
  *
  * @example
  * ```ts
@@ -174,14 +173,14 @@ const SUPPORTED_WRITER_FEATURES = new Set(["appendOnly", "invariants"]);
  * ```
  */
 export class DeltaTable {
-  /** Table root folder. */
+  /** Table root: a local folder (absolute) or an `az://` location. */
   readonly root: string;
   /** Options used when the table is created, and merge keys. */
   readonly options: TableOptions;
 
   /** A handle on the table at `root` (the folder need not exist yet). */
   constructor(root: string, options: TableOptions = {}) {
-    this.root = root;
+    this.root = normaliseLocation(root);
     this.options = options;
   }
 
@@ -582,7 +581,6 @@ export class DeltaTable {
       configuration: this.options.configuration ?? {},
       createdTime: Date.now(),
     };
-    await makeDirectory(join(this.root, LOG_DIR));
     const data = conformFrame(df, schema);
     const adds = await writeDataFiles(this.root, data, schema, parts, {
       maxRowsPerFile: options.maxRowsPerFile,
@@ -636,9 +634,10 @@ async function commitOrDiscard(adds: AddFile[], txn: Transaction): Promise<Commi
   try {
     return await commit(txn);
   } catch (e) {
-    await Promise.all(
-      adds.map((a) => Deno.remove(canonicalPath(txn.root, a.path)).catch(() => {})),
-    );
+    await Promise.all(adds.map((a) => {
+      const { storage, key } = locate(canonicalPath(txn.root, a.path));
+      return storage.delete(key).catch(() => {});
+    }));
     throw e;
   }
 }

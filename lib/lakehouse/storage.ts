@@ -1,0 +1,443 @@
+/**
+ * Where tables live: a local folder or Azure Blob storage, behind one small {@linkcode Storage}
+ * interface that holds exactly what Delta needs (read, ranged read, stat, list, put, put-if-absent,
+ * delete, and a compare-and-swap for the lakehouse lock).
+ *
+ * ## Locations
+ *
+ * Every table, file and folder of the layer is named by a location string:
+ *
+ * - a local path (`/data/lakehouse/silver/eco2mix_silver`; relative paths are resolved);
+ * - `az://<container>/<prefix>` for Azure Blob storage;
+ * - `abfss://<container>@<account>.dfs.core.windows.net/<prefix>` (the ADLS Gen2 form Spark and
+ *   Databricks use) is accepted and mapped to the same blobs through the Blob endpoint: it is
+ *   normalised to `az://<container>/<prefix>`, after checking that `<account>` is the account of
+ *   the credentials. `wasbs://` and `abfs://` are mapped the same way.
+ *
+ * {@linkcode locate} splits a location into the {@linkcode Storage} that holds it and the key in
+ * that storage (an absolute path for the local file system, `<container>/<blob>` for Azure).
+ * {@linkcode joinLocation} joins location parts (`node:path`'s `join` would turn `az://c` into
+ * `az:/c`).
+ *
+ * ## Azure credentials
+ *
+ * Read from the environment, the variables the Azure CLI uses, in this order:
+ * `AZURE_STORAGE_CONNECTION_STRING`; or `AZURE_STORAGE_ACCOUNT` with `AZURE_STORAGE_KEY` (shared
+ * key) or `AZURE_STORAGE_SAS_TOKEN` (SAS). `AZURE_STORAGE_BLOB_ENDPOINT` overrides the endpoint
+ * (`https://<account>.blob.core.windows.net` by default), e.g. for an emulator. Credentials never
+ * appear in a location (a location with a query string is refused) nor in an error message (SDK
+ * messages are redacted: SAS signatures and the key are replaced by `REDACTED`).
+ *
+ * ## Semantics
+ *
+ * - `put` replaces atomically: a reader sees the old object or the new one, whole. Locally a
+ *   temporary sibling is synced then renamed; a blob upload is atomic by itself.
+ * - `putIfAbsent` creates an object only if its name is free: locally a hard link of a synced
+ *   temporary file; on Azure an upload with `If-None-Match: *` (409 when the blob exists). This is
+ *   the primitive a Delta commit needs, and the only one that decides between concurrent writers.
+ * - Local writes are durable when they return (files, then the folders holding new names, are
+ *   fsynced; see `_fs.ts`).
+ *
+ * @module
+ */
+
+import { dirname, join, relative, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { durability, makeDirectory, putIfAbsent, writeFileAtomic } from "./_fs.ts";
+import { DeltaError } from "./errors.ts";
+
+/**
+ * A location that names no storage this layer can use (an unknown scheme, a URL carrying a query
+ * string, Azure without credentials, an abfss account other than the credentials'), or a storage
+ * call that failed (the message names the location, never a credential).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { locate, StorageLocationError } from "./storage.ts";
+ * assert.throws(() => locate("s3://bucket/lake"), StorageLocationError);
+ * ```
+ */
+export class StorageLocationError extends DeltaError {
+  override name = "StorageLocationError";
+}
+
+/** An object found by {@linkcode Storage.stat}. */
+export interface StoredObject {
+  /** Size in bytes. */
+  size: number;
+  /** Last modification, epoch ms. */
+  lastModified: number;
+}
+
+/** An entry of {@linkcode Storage.list}: a name relative to the listed folder. */
+export interface ListEntry {
+  /** Name relative to the listed folder (holds `/` in a recursive listing). */
+  name: string;
+  /** A folder (a blob name prefix on Azure); only in a non-recursive listing. */
+  folder: boolean;
+}
+
+/** The bytes of an object with an opaque version for {@linkcode Storage.replaceIfVersion}. */
+export interface VersionedObject {
+  bytes: Uint8Array;
+  /** An ETag on Azure, a content digest locally. */
+  version: string;
+}
+
+/** Options of a write. */
+export interface PutOptions {
+  /** Permissions of a new local file (e.g. 0o600); ignored by object storage. */
+  mode?: number;
+  /**
+   * The name is new and no reader looks for it yet (a data file, unreferenced until its commit):
+   * written in place, without the temporary sibling an atomic replace needs.
+   */
+  fresh?: boolean;
+}
+
+/**
+ * What the Delta layer needs from a storage. Keys are absolute paths on the local file system and
+ * `<container>/<blob name>` on Azure; {@linkcode locate} gives the storage and key of a location.
+ */
+export interface Storage {
+  /** `local` or `azure`. */
+  readonly kind: "local" | "azure";
+  /** The location of a key (for messages: holds no credential). */
+  location(key: string): string;
+  /** The local file of a key, for readers that open files themselves; null on object storage. */
+  localPath(key: string): string | null;
+  /** The object's bytes, or null when it does not exist. */
+  read(key: string): Promise<Uint8Array | null>;
+  /** `length` bytes from `offset` (the object must exist and hold them). */
+  readRange(key: string, offset: number, length: number): Promise<Uint8Array>;
+  /** Size and modification time, or null when the object does not exist. */
+  stat(key: string): Promise<StoredObject | null>;
+  /**
+   * The objects under the folder `prefix` (relative names): with `recursive`, every object below
+   * it; without, its direct objects and sub-folders. A missing folder lists as empty.
+   */
+  list(prefix: string, options?: { recursive?: boolean }): Promise<ListEntry[]>;
+  /** Writes an object, replacing any (atomically: see the module documentation). */
+  put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<void>;
+  /** Creates an object only if the name is free; false when it already exists. */
+  putIfAbsent(key: string, bytes: Uint8Array, options?: PutOptions): Promise<boolean>;
+  /** Deletes an object; false when there was none. */
+  delete(key: string): Promise<boolean>;
+  /** The object's bytes and version, or null when it does not exist. */
+  readVersioned(key: string): Promise<VersionedObject | null>;
+  /** Replaces the object only if it still has this version; false otherwise. */
+  replaceIfVersion(
+    key: string,
+    bytes: Uint8Array,
+    version: string,
+    options?: PutOptions,
+  ): Promise<boolean>;
+  /** Deletes the object only if it still has this version; false otherwise. */
+  deleteIfVersion(key: string, version: string): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locations
+
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+
+/**
+ * Whether a location is a URL (object storage) rather than a local path.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isRemoteLocation } from "./storage.ts";
+ * assert.equal(isRemoteLocation("az://eco2mix/lake"), true);
+ * assert.equal(isRemoteLocation("/data/lake"), false);
+ * ```
+ */
+export function isRemoteLocation(location: string): boolean {
+  return SCHEME.test(location);
+}
+
+/** An Azure location split: container and blob prefix (no leading or trailing `/`). */
+interface AzureLocation {
+  container: string;
+  path: string;
+  /** Account named by the location (abfss/wasbs forms), else null. */
+  account: string | null;
+}
+
+function parseAzure(location: string): AzureLocation {
+  const url = (() => {
+    try {
+      return new URL(location);
+    } catch {
+      throw new StorageLocationError(`${location}: not a valid URL`);
+    }
+  })();
+  if (url.search || url.hash || url.password) {
+    throw new StorageLocationError(
+      `${url.protocol}//${url.host}${url.pathname}: a storage location holds no query string, ` +
+        "fragment or password; give credentials in environment variables " +
+        "(AZURE_STORAGE_CONNECTION_STRING...)",
+    );
+  }
+  const scheme = url.protocol.slice(0, -1).toLowerCase();
+  const path = decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, "").replace(/\/{2,}/g, "/");
+  if (scheme === "az") {
+    if (!url.hostname || url.username) {
+      throw new StorageLocationError(`${location}: az://<container>/<prefix>`);
+    }
+    return { container: url.hostname, path, account: null };
+  }
+  // abfss://container@account.dfs.core.windows.net/path (and abfs, wasb, wasbs with .blob.)
+  const user = /^([^@]+)@([^.]+)\.(?:dfs|blob)\./.exec(
+    location.slice(location.indexOf("://") + 3),
+  );
+  if (!user) {
+    throw new StorageLocationError(
+      `${location}: expected ${scheme}://<container>@<account>.dfs.core.windows.net/<prefix>`,
+    );
+  }
+  return { container: user[1], path, account: user[2] };
+}
+
+const AZURE_SCHEMES = new Set(["az", "abfss", "abfs", "wasbs", "wasb"]);
+
+/**
+ * The canonical form of a location: a local path made absolute (against `cwd`), an Azure URL as
+ * `az://<container>/<prefix>` (abfss and wasbs forms mapped to it). Throws
+ * {@linkcode StorageLocationError} for another scheme or a URL with a query string.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { normaliseLocation } from "./storage.ts";
+ * assert.equal(normaliseLocation("lake", "/home/me"), "/home/me/lake");
+ * assert.equal(
+ *   normaliseLocation("abfss://eco2mix@compte.dfs.core.windows.net/lake/"),
+ *   "az://eco2mix/lake",
+ * );
+ * assert.throws(() => normaliseLocation("az://eco2mix/lake?sig=abc"), /environment variables/);
+ * ```
+ */
+export function normaliseLocation(location: string, cwd: string = Deno.cwd()): string {
+  const scheme = SCHEME.exec(location)?.[1].toLowerCase();
+  if (scheme === undefined) return resolve(cwd, location);
+  if (scheme === "file") return resolve(decodeURIComponent(new URL(location).pathname));
+  if (!AZURE_SCHEMES.has(scheme)) {
+    throw new StorageLocationError(
+      `${location}: unsupported storage (${scheme}://); use a local folder, ` +
+        "az://<container>/<prefix> or abfss://<container>@<account>.dfs.core.windows.net/<prefix>",
+    );
+  }
+  const { container, path } = parseAzure(location);
+  return `az://${container}${path ? `/${path}` : ""}`;
+}
+
+/**
+ * Joins location parts: local paths as `node:path` does, URLs with single slashes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { joinLocation } from "./storage.ts";
+ * assert.equal(joinLocation("az://c/lake/", "silver", "t"), "az://c/lake/silver/t");
+ * assert.equal(joinLocation("/lake", "silver/t", "_delta_log"), "/lake/silver/t/_delta_log");
+ * ```
+ */
+export function joinLocation(base: string, ...parts: string[]): string {
+  if (!isRemoteLocation(base)) return join(base, ...parts);
+  const rest = parts.flatMap((p) => p.split("/")).filter((p) => p !== "" && p !== ".");
+  return [base.replace(/\/+$/, ""), ...rest].join("/");
+}
+
+/**
+ * The storage holding a location, and the location's key in it. Azure clients are made once per
+ * set of credentials. Throws {@linkcode StorageLocationError} for a location no storage holds, or
+ * an Azure location without credentials.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { locate } from "./storage.ts";
+ * const dir = await Deno.makeTempDir();
+ * const { storage, key } = locate(`${dir}/a.json`);
+ * await storage.put(key, new TextEncoder().encode("{}"));
+ * assert.equal(await storage.putIfAbsent(key, new TextEncoder().encode("[]")), false);
+ * assert.equal(new TextDecoder().decode((await storage.read(key))!), "{}");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function locate(location: string): { storage: Storage; key: string } {
+  const normal = normaliseLocation(location);
+  if (!isRemoteLocation(normal)) return { storage: LOCAL, key: normal };
+  throw new StorageLocationError(`${location}: object storage is not available yet`);
+}
+
+/**
+ * Checks that a location can be written (a probe object written then deleted under it), so that
+ * a run fails at once, not at its end, on a location it cannot use. Throws
+ * {@linkcode StorageLocationError} saying why.
+ *
+ * @example
+ * ```ts
+ * import { checkWritable } from "./storage.ts";
+ * const dir = await Deno.makeTempDir();
+ * await checkWritable(`${dir}/lake`);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function checkWritable(location: string): Promise<void> {
+  const { storage, key } = locate(location);
+  const probe = joinKey(key, `.write-check-${crypto.randomUUID()}`);
+  try {
+    await storage.put(probe, new Uint8Array());
+    await storage.delete(probe);
+  } catch (e) {
+    if (e instanceof StorageLocationError) throw e;
+    throw new StorageLocationError(
+      `cannot write into ${storage.location(key)}: ${(e as Error).message}`,
+    );
+  }
+}
+
+function joinKey(key: string, name: string): string {
+  return key.startsWith("/") ? join(key, name) : `${key.replace(/\/+$/, "")}/${name}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local file system
+
+class LocalStorage implements Storage {
+  readonly kind = "local";
+
+  location(key: string): string {
+    return key;
+  }
+
+  localPath(key: string): string {
+    return key;
+  }
+
+  async read(key: string): Promise<Uint8Array | null> {
+    try {
+      return await Deno.readFile(key);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return null;
+      throw e;
+    }
+  }
+
+  async readRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    using file = await Deno.open(key);
+    const bytes = new Uint8Array(length);
+    await file.seek(offset, Deno.SeekMode.Start);
+    let done = 0;
+    while (done < length) {
+      const n = await file.read(bytes.subarray(done));
+      if (n === null) throw new Deno.errors.UnexpectedEof(`${key} shorter than ${offset + length}`);
+      done += n;
+    }
+    return bytes;
+  }
+
+  async stat(key: string): Promise<StoredObject | null> {
+    try {
+      const s = await Deno.stat(key);
+      return s.isFile ? { size: s.size, lastModified: s.mtime?.getTime() ?? 0 } : null;
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return null;
+      throw e;
+    }
+  }
+
+  async list(prefix: string, options: { recursive?: boolean } = {}): Promise<ListEntry[]> {
+    const out: ListEntry[] = [];
+    const walk = async (dir: string) => {
+      try {
+        for await (const e of Deno.readDir(dir)) {
+          const name = relative(prefix, join(dir, e.name));
+          if (e.isDirectory) {
+            if (options.recursive) await walk(join(dir, e.name));
+            else out.push({ name, folder: true });
+          } else if (e.isFile) out.push({ name, folder: false });
+        }
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return;
+        throw e;
+      }
+    };
+    await walk(prefix);
+    return out;
+  }
+
+  async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
+    await makeDirectory(dirname(key));
+    if (!options.fresh) return await writeFileAtomic(key, bytes, options);
+    await Deno.writeFile(key, bytes, { mode: options.mode, createNew: true });
+    await durability.syncFile(key);
+    await durability.syncDirectory(dirname(key));
+  }
+
+  async putIfAbsent(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<boolean> {
+    await makeDirectory(dirname(key));
+    return await putIfAbsent(key, bytes, options);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    try {
+      await Deno.remove(key);
+      return true;
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return false;
+      throw e;
+    }
+  }
+
+  async readVersioned(key: string): Promise<VersionedObject | null> {
+    const bytes = await this.read(key);
+    return bytes && { bytes, version: digest(bytes) };
+  }
+
+  /**
+   * Under an advisory `flock` of `<key>.takeover` (the kernel drops it when its process dies, so
+   * it never goes stale; the file stays: unlinking a locked file lets two processes lock two
+   * inodes), re-reads the object and renames the new bytes over it only if its digest is still
+   * `version`. Writers that only create the name (`putIfAbsent`) never replace it, so the check
+   * and the rename cannot be separated by another replace.
+   */
+  async replaceIfVersion(
+    key: string,
+    bytes: Uint8Array,
+    version: string,
+    options: PutOptions = {},
+  ): Promise<boolean> {
+    const guard = await Deno.open(`${key}.takeover`, {
+      read: true,
+      write: true,
+      create: true,
+      mode: 0o600,
+    });
+    try {
+      await guard.lock(true);
+      const current = await this.read(key);
+      if (current === null || digest(current) !== version) return false;
+      await writeFileAtomic(key, bytes, options);
+      return true;
+    } finally {
+      guard.close(); // closing drops the flock
+    }
+  }
+
+  async deleteIfVersion(key: string, version: string): Promise<boolean> {
+    const current = await this.read(key);
+    if (current === null || digest(current) !== version) return false;
+    return await this.delete(key);
+  }
+}
+
+function digest(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** The local file system. */
+const LOCAL = new LocalStorage();
