@@ -1,9 +1,13 @@
 /**
- * Delta Lake tables on a local folder, read and written as nodejs-polars DataFrames.
+ * Delta Lake tables in a local folder or on Azure Blob storage, read and written as
+ * nodejs-polars DataFrames.
  *
  * This is a generic table layer (it knows nothing about the data it stores). Tables are real
  * Delta Lake tables (protocol reader 1 / writer 2) that Spark, Databricks, delta-rs or DuckDB
- * read as they are, and that can be copied to Azure Data Lake unchanged.
+ * read as they are. A table's location is a folder, `az://<container>/<prefix>` or
+ * `abfss://<container>@<account>.dfs.core.windows.net/<prefix>` (credentials from the usual
+ * Azure environment variables): every operation below, the lock and SQL work on both through one
+ * {@linkcode Storage} interface (see `storage.ts`).
  *
  * ## Catalog and tables
  *
@@ -51,13 +55,14 @@
  *
  * ## One writer per lakehouse
  *
- * {@linkcode acquireLakehouseLock} takes the write lock of a lakehouse folder (a lock file in
- * its root; a stale lock left by a dead process of the same host is taken over, a lock from
+ * {@linkcode acquireLakehouseLock} takes the write lock of a lakehouse (a lock file in its root,
+ * local or on Azure; a stale lock left by a dead process of the same host is taken over, a lock from
  * another host never is); child processes inherit it through {@linkcode LAKEHOUSE_LOCK_ENV}.
  *
  * ## Protocol
  *
- * Commits are `_delta_log/%020d.json`, created put-if-absent (hard link of a temporary file):
+ * Commits are `_delta_log/%020d.json`, created put-if-absent (hard link of a temporary file
+ * locally, an upload with `If-None-Match: *` on Azure):
  * a writer that loses a race checks the winning commits for logical conflicts
  * ({@linkcode ConcurrentModificationError}) and retries at the next version. Writes can carry
  * application transactions (`txns`: Delta `txn` actions, appId and version) that make them
@@ -136,4 +141,20 @@ export {
   UnsupportedFeatureError,
   VersionNotFoundError,
 } from "./errors.ts";
-export { querySql, SqlError, type SqlOptions, type SqlParameter, withTablesOnDisk } from "./sql.ts";
+export {
+  querySql,
+  sqlCacheDir,
+  SqlError,
+  type SqlOptions,
+  type SqlParameter,
+  withTablesOnDisk,
+} from "./sql.ts";
+export {
+  checkWritable,
+  isRemoteLocation,
+  joinLocation,
+  locate,
+  normaliseLocation,
+  type Storage,
+  StorageLocationError,
+} from "./storage.ts";

@@ -25,7 +25,7 @@
  * `AZURE_STORAGE_CONNECTION_STRING`; or `AZURE_STORAGE_ACCOUNT` with `AZURE_STORAGE_KEY` (shared
  * key) or `AZURE_STORAGE_SAS_TOKEN` (SAS). `AZURE_STORAGE_BLOB_ENDPOINT` overrides the endpoint
  * (`https://<account>.blob.core.windows.net` by default), e.g. for an emulator. Credentials never
- * appear in a location (a location with a query string is refused) nor in an error message (SDK
+ * appear in a location (a location holding a SAS token is refused) nor in an error message (SDK
  * messages are redacted: SAS signatures and the key are replaced by `REDACTED`).
  *
  * ## Semantics
@@ -42,7 +42,14 @@
  */
 
 import { dirname, join, relative, resolve } from "node:path";
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
+import {
+  BlobServiceClient,
+  type ContainerClient,
+  RestError,
+  StorageSharedKeyCredential,
+} from "@azure/storage-blob";
 import { durability, makeDirectory, putIfAbsent, writeFileAtomic } from "./_fs.ts";
 import { DeltaError } from "./errors.ts";
 
@@ -165,33 +172,37 @@ interface AzureLocation {
   account: string | null;
 }
 
+/** A query string carrying credentials (a SAS token) or a connection string's key. */
+const CREDENTIALS_IN_URL = /[?&](?:sig|sv|se|sp|st|srt|ss|spr|skoid)=|AccountKey=/i;
+
+/**
+ * Splits an Azure location. Locations are raw names, not URL-encoded (`%` and spaces are part of
+ * blob names, as in Delta's Hive folders), so they are split by hand, not by `URL`.
+ */
 function parseAzure(location: string): AzureLocation {
-  const url = (() => {
-    try {
-      return new URL(location);
-    } catch {
-      throw new StorageLocationError(`${location}: not a valid URL`);
-    }
-  })();
-  if (url.search || url.hash || url.password) {
+  if (CREDENTIALS_IN_URL.test(location)) {
     throw new StorageLocationError(
-      `${url.protocol}//${url.host}${url.pathname}: a storage location holds no query string, ` +
-        "fragment or password; give credentials in environment variables " +
-        "(AZURE_STORAGE_CONNECTION_STRING...)",
+      `${location.replace(/\?.*$/, "")}: a storage location holds no credentials; give them ` +
+        `in environment variables (${CREDENTIAL_VARIABLES})`,
     );
   }
-  const scheme = url.protocol.slice(0, -1).toLowerCase();
-  const path = decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, "").replace(/\/{2,}/g, "/");
+  const scheme = location.slice(0, location.indexOf("://")).toLowerCase();
+  const rest = location.slice(scheme.length + 3);
+  const slash = rest.indexOf("/");
+  const authority = slash < 0 ? rest : rest.slice(0, slash);
+  const path = (slash < 0 ? "" : rest.slice(slash + 1))
+    .replace(/^\/+|\/+$/g, "").replace(/\/{2,}/g, "/");
   if (scheme === "az") {
-    if (!url.hostname || url.username) {
-      throw new StorageLocationError(`${location}: az://<container>/<prefix>`);
+    if (!/^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/.test(authority)) {
+      throw new StorageLocationError(
+        `${location}: expected az://<container>/<prefix>, the container named in lower case ` +
+          "(3 to 63 letters, digits and hyphens)",
+      );
     }
-    return { container: url.hostname, path, account: null };
+    return { container: authority, path, account: null };
   }
   // abfss://container@account.dfs.core.windows.net/path (and abfs, wasb, wasbs with .blob.)
-  const user = /^([^@]+)@([^.]+)\.(?:dfs|blob)\./.exec(
-    location.slice(location.indexOf("://") + 3),
-  );
+  const user = /^([^@]+)@([^.]+)\.(?:dfs|blob)\./.exec(authority);
   if (!user) {
     throw new StorageLocationError(
       `${location}: expected ${scheme}://<container>@<account>.dfs.core.windows.net/<prefix>`,
@@ -205,7 +216,7 @@ const AZURE_SCHEMES = new Set(["az", "abfss", "abfs", "wasbs", "wasb"]);
 /**
  * The canonical form of a location: a local path made absolute (against `cwd`), an Azure URL as
  * `az://<container>/<prefix>` (abfss and wasbs forms mapped to it). Throws
- * {@linkcode StorageLocationError} for another scheme or a URL with a query string.
+ * {@linkcode StorageLocationError} for another scheme or a location holding a SAS token.
  *
  * @example
  * ```ts
@@ -216,13 +227,13 @@ const AZURE_SCHEMES = new Set(["az", "abfss", "abfs", "wasbs", "wasb"]);
  *   normaliseLocation("abfss://eco2mix@compte.dfs.core.windows.net/lake/"),
  *   "az://eco2mix/lake",
  * );
- * assert.throws(() => normaliseLocation("az://eco2mix/lake?sig=abc"), /environment variables/);
+ * assert.throws(() => normaliseLocation("az://eco2mix/lake?sv=1&sig=abc"), /environment variables/);
  * ```
  */
 export function normaliseLocation(location: string, cwd: string = Deno.cwd()): string {
   const scheme = SCHEME.exec(location)?.[1].toLowerCase();
   if (scheme === undefined) return resolve(cwd, location);
-  if (scheme === "file") return resolve(decodeURIComponent(new URL(location).pathname));
+  if (scheme === "file") return resolve(decodeURIComponent(location.replace(/^file:\/\//i, "")));
   if (!AZURE_SCHEMES.has(scheme)) {
     throw new StorageLocationError(
       `${location}: unsupported storage (${scheme}://); use a local folder, ` +
@@ -270,7 +281,16 @@ export function joinLocation(base: string, ...parts: string[]): string {
 export function locate(location: string): { storage: Storage; key: string } {
   const normal = normaliseLocation(location);
   if (!isRemoteLocation(normal)) return { storage: LOCAL, key: normal };
-  throw new StorageLocationError(`${location}: object storage is not available yet`);
+  const { container, path } = parseAzure(normal);
+  const account = isRemoteLocation(location) ? parseAzure(location).account : null;
+  const storage = azureStorage(Deno.env.toObject());
+  if (account !== null && account !== storage.account) {
+    throw new StorageLocationError(
+      `${location}: the location names account ${account}, the credentials are for ` +
+        `${storage.account}`,
+    );
+  }
+  return { storage, key: path ? `${container}/${path}` : container };
 }
 
 /**
@@ -295,7 +315,7 @@ export async function checkWritable(location: string): Promise<void> {
   } catch (e) {
     if (e instanceof StorageLocationError) throw e;
     throw new StorageLocationError(
-      `cannot write into ${storage.location(key)}: ${(e as Error).message}`,
+      `cannot write into ${storage.location(key)}: ${redact((e as Error).message)}`,
     );
   }
 }
@@ -441,3 +461,279 @@ function digest(bytes: Uint8Array): string {
 
 /** The local file system. */
 const LOCAL = new LocalStorage();
+
+// ---------------------------------------------------------------------------------------------
+// Azure Blob storage
+
+/** The environment variables credentials are read from, as messages name them. */
+const CREDENTIAL_VARIABLES = "AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT with " +
+  "AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN";
+
+/** Azure clients by credentials (a digest of them, so that no map key holds a secret). */
+const AZURE_CLIENTS = new Map<string, AzureBlobStorage>();
+
+function azureStorage(env: Record<string, string>): AzureBlobStorage {
+  const connection = env.AZURE_STORAGE_CONNECTION_STRING;
+  const account = env.AZURE_STORAGE_ACCOUNT;
+  const key = env.AZURE_STORAGE_KEY;
+  const sas = env.AZURE_STORAGE_SAS_TOKEN?.replace(/^\?/, "");
+  const endpoint = env.AZURE_STORAGE_BLOB_ENDPOINT?.replace(/\/+$/, "");
+  if (!connection && !(account && (key || sas))) {
+    throw new StorageLocationError(
+      `no Azure credentials in the environment: set ${CREDENTIAL_VARIABLES}`,
+    );
+  }
+  const id = digest(
+    new TextEncoder().encode(JSON.stringify([connection, account, key, sas, endpoint])),
+  );
+  let storage = AZURE_CLIENTS.get(id);
+  if (!storage) {
+    const secrets = [key, sas, ...secretsOf(connection)].filter((s): s is string => !!s);
+    let service: BlobServiceClient;
+    try {
+      if (connection) service = BlobServiceClient.fromConnectionString(connection);
+      else {
+        const url = endpoint ?? `https://${account}.blob.core.windows.net`;
+        service = key
+          ? new BlobServiceClient(url, new StorageSharedKeyCredential(account!, key))
+          : new BlobServiceClient(`${url}?${sas}`);
+      }
+    } catch (e) {
+      throw new StorageLocationError(
+        `invalid Azure credentials (${redact((e as Error).message, secrets)})`,
+      );
+    }
+    storage = new AzureBlobStorage(service, secrets);
+    AZURE_CLIENTS.set(id, storage);
+  }
+  return storage;
+}
+
+/** The secret parts of a connection string (key, SAS). */
+function secretsOf(connection: string | undefined): string[] {
+  if (!connection) return [];
+  return connection.split(";").flatMap((part) => {
+    const m = /^(AccountKey|SharedAccessSignature)=(.+)$/i.exec(part.trim());
+    return m ? [m[2]] : [];
+  });
+}
+
+/**
+ * A message with SAS signatures and the given secrets replaced by `REDACTED`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { redact } from "./storage.ts";
+ * assert.equal(redact("GET https://a/b?sv=1&sig=abc%3D failed", ["k3y"]), "GET https://a/b?sv=1&sig=REDACTED failed");
+ * assert.equal(redact("key k3y leaked", ["k3y"]), "key REDACTED leaked");
+ * ```
+ */
+export function redact(message: string, secrets: string[] = []): string {
+  let out = message.replace(/([?&]sig=)[^&\s"']+/gi, "$1REDACTED");
+  for (const s of secrets) if (s.length >= 3) out = out.replaceAll(s, "REDACTED");
+  return out;
+}
+
+function status(e: unknown): number | undefined {
+  return e instanceof RestError ? e.statusCode : undefined;
+}
+
+function errorCode(e: unknown): string | undefined {
+  return e instanceof RestError ? e.code : undefined;
+}
+
+class AzureBlobStorage implements Storage {
+  readonly kind = "azure";
+  readonly account: string;
+  readonly #service: BlobServiceClient;
+  readonly #secrets: string[];
+  readonly #containers = new Map<string, ContainerClient>();
+
+  constructor(service: BlobServiceClient, secrets: string[]) {
+    this.#service = service;
+    this.#secrets = secrets;
+    this.account = service.accountName;
+  }
+
+  location(key: string): string {
+    return `az://${key}`;
+  }
+
+  localPath(): null {
+    return null;
+  }
+
+  #split(key: string): { container: ContainerClient; blob: string } {
+    const slash = key.indexOf("/");
+    const name = slash < 0 ? key : key.slice(0, slash);
+    let container = this.#containers.get(name);
+    if (!container) {
+      container = this.#service.getContainerClient(name);
+      this.#containers.set(name, container);
+    }
+    return { container, blob: slash < 0 ? "" : key.slice(slash + 1) };
+  }
+
+  #blob(key: string) {
+    const { container, blob } = this.#split(key);
+    // Escaped here: the SDK leaves `%XX` sequences of a name alone (and Azure reads `+` in a
+    // URL path as is), so a name such as `x=A%2FA` would otherwise reach Azure as `x=A/A`.
+    return container.getBlockBlobClient(blob);
+  }
+
+  /** Runs an SDK call; its errors become {@linkcode StorageLocationError}, redacted. */
+  async #call<T>(what: string, key: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      if (e instanceof DeltaError) throw e;
+      const code = [status(e), errorCode(e)].filter((x) => x !== undefined).join(" ");
+      const message = redact((e as Error).message ?? String(e), this.#secrets).split("\n")[0];
+      throw new StorageLocationError(
+        `${this.location(key)}: ${what} failed${code ? ` (${code})` : ""}: ${message}`,
+      );
+    }
+  }
+
+  read(key: string): Promise<Uint8Array | null> {
+    return this.#call("read", key, async () => {
+      try {
+        return new Uint8Array(await this.#blob(key).downloadToBuffer());
+      } catch (e) {
+        if (status(e) === 404) return null;
+        throw e;
+      }
+    });
+  }
+
+  readRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    return this.#call("ranged read", key, async () => {
+      if (length === 0) return new Uint8Array();
+      return new Uint8Array(await this.#blob(key).downloadToBuffer(offset, length));
+    });
+  }
+
+  stat(key: string): Promise<StoredObject | null> {
+    return this.#call("stat", key, async () => {
+      try {
+        const p = await this.#blob(key).getProperties();
+        return { size: p.contentLength ?? 0, lastModified: p.lastModified?.getTime() ?? 0 };
+      } catch (e) {
+        if (status(e) === 404) return null;
+        throw e;
+      }
+    });
+  }
+
+  list(prefix: string, options: { recursive?: boolean } = {}): Promise<ListEntry[]> {
+    return this.#call("list", prefix, async () => {
+      const { container, blob } = this.#split(prefix);
+      const folder = blob ? `${blob.replace(/\/+$/, "")}/` : "";
+      const out: ListEntry[] = [];
+      try {
+        if (options.recursive) {
+          for await (const b of container.listBlobsFlat({ prefix: folder })) {
+            out.push({ name: b.name.slice(folder.length), folder: false });
+          }
+        } else {
+          for await (const item of container.listBlobsByHierarchy("/", { prefix: folder })) {
+            const name = item.name.slice(folder.length).replace(/\/$/, "");
+            out.push({ name, folder: item.kind === "prefix" });
+          }
+        }
+      } catch (e) {
+        if (errorCode(e) === "ContainerNotFound") return [];
+        throw e;
+      }
+      return out;
+    });
+  }
+
+  /** Runs an upload, creating the container first when it does not exist yet. */
+  async #upload<T>(key: string, upload: () => Promise<T>): Promise<T> {
+    try {
+      return await upload();
+    } catch (e) {
+      if (errorCode(e) !== "ContainerNotFound") throw e;
+      await this.#split(key).container.createIfNotExists();
+      return await upload();
+    }
+  }
+
+  put(key: string, bytes: Uint8Array, _options?: PutOptions): Promise<void> {
+    return this.#call("write", key, async () => {
+      await this.#upload(key, () => this.#blob(key).uploadData(Buffer.from(bytes)));
+    });
+  }
+
+  putIfAbsent(key: string, bytes: Uint8Array): Promise<boolean> {
+    return this.#call("create", key, async () => {
+      try {
+        await this.#upload(
+          key,
+          () =>
+            this.#blob(key).upload(Buffer.from(bytes), bytes.length, {
+              conditions: { ifNoneMatch: "*" },
+            }),
+        );
+        return true;
+      } catch (e) {
+        // 409 BlobAlreadyExists; 412 when a concurrent create is still in flight.
+        if (status(e) === 409 || status(e) === 412) return false;
+        throw e;
+      }
+    });
+  }
+
+  delete(key: string): Promise<boolean> {
+    return this.#call("delete", key, async () => {
+      try {
+        return (await this.#blob(key).deleteIfExists()).succeeded;
+      } catch (e) {
+        if (errorCode(e) === "ContainerNotFound") return false;
+        throw e;
+      }
+    });
+  }
+
+  readVersioned(key: string): Promise<VersionedObject | null> {
+    return this.#call("read", key, async () => {
+      try {
+        const response = await this.#blob(key).download();
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of response.readableStreamBody!) chunks.push(chunk as Uint8Array);
+        return { bytes: new Uint8Array(Buffer.concat(chunks)), version: response.etag! };
+      } catch (e) {
+        if (status(e) === 404) return null;
+        throw e;
+      }
+    });
+  }
+
+  replaceIfVersion(key: string, bytes: Uint8Array, version: string): Promise<boolean> {
+    return this.#call("conditional write", key, async () => {
+      try {
+        await this.#blob(key).upload(Buffer.from(bytes), bytes.length, {
+          conditions: { ifMatch: version },
+        });
+        return true;
+      } catch (e) {
+        if (status(e) === 412 || status(e) === 404) return false;
+        throw e;
+      }
+    });
+  }
+
+  deleteIfVersion(key: string, version: string): Promise<boolean> {
+    return this.#call("conditional delete", key, async () => {
+      try {
+        await this.#blob(key).delete({ conditions: { ifMatch: version } });
+        return true;
+      } catch (e) {
+        if (status(e) === 412 || status(e) === 404) return false;
+        throw e;
+      }
+    });
+  }
+}
