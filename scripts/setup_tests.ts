@@ -18,7 +18,8 @@
  * deno run -A scripts/setup_tests.ts
  * ```
  *
- * It also says when the shared RTE data are absent, and so which tests will be skipped (see
+ * It also installs Azurite (the Azure Storage emulator, npm) into `azurite/node_modules/` for the
+ * lakehouse's Azure tests (`lib/testing/azurite.ts`), and says when the shared RTE data are absent, and so which tests will be skipped (see
  * `lib/testing/shared_data.ts`).
  *
  * @module
@@ -27,6 +28,7 @@
 import { existsSync } from "node:fs";
 import { sharedDataRoot } from "../lib/testing/shared_data.ts";
 import { ensureJupyterLab } from "../lib/testing/jupyterlab.ts";
+import { ensureAzurite } from "../lib/testing/azurite.ts";
 
 /** The Debian packages the tests use, and what for. */
 export const TEST_PACKAGES: Readonly<Record<string, string>> = {
@@ -174,5 +176,9 @@ if (import.meta.main) {
       if (setup.built) console.log(`  webpack: ${setup.buildSeconds.toFixed(0)} s`);
     },
     (error) => console.warn(`Test set-up: the JupyterLab harness is not ready: ${error.message}`),
+  );
+  // The Azure Storage emulator of the lakehouse's Azure tests (npm, into azurite/node_modules).
+  await ensureAzurite(console.log).catch((error) =>
+    console.warn(`Test set-up: Azurite is not installed: ${error.message}`)
   );
 }
