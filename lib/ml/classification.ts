@@ -28,6 +28,7 @@ import { type FeatureMatrix, takeRows } from "./dataset.ts";
 import { MlInputError } from "./errors.ts";
 import { fitGbdtClassifier, type GbdtClassifier, type GbdtClassifierParams } from "./gbdt.ts";
 import { permutationImportance, type PermutationImportanceResult } from "./importance.ts";
+import type { FitPool } from "./fit_pool.ts";
 import { type ClassificationMetrics, classificationMetrics, type Label } from "./metrics.ts";
 
 /** A class scheme: labels and the lower bound (%) of every class but the first. */
@@ -396,6 +397,17 @@ export interface MixHorizonResult {
   seconds: number;
 }
 
+/** Options of {@linkcode trainMixHorizon}. */
+export interface MixHorizonOptions {
+  /** Shuffles per feature in permutation importance (default 3). */
+  importanceRepeats?: number;
+  /**
+   * Workers to fit in (the classifiers of several horizons then fit side by side); default
+   * this thread. The model is the same either way.
+   */
+  pool?: FitPool;
+}
+
 /**
  * Trains the classifier of one horizon on the targets before `testStart` (those whose target is
  * not after the first test cut-off) and scores it on the targets from `testStart` on.
@@ -404,19 +416,19 @@ export interface MixHorizonResult {
  *
  * @example
  * ```ts ignore
- * const r = trainMixHorizon(mix, 3, targets, testStart, () => BRIEF_CLASSES, MIX_PROFILES.rapide);
+ * const r = await trainMixHorizon(mix, 3, targets, testStart, () => BRIEF_CLASSES, MIX_PROFILES.rapide);
  * console.log(r.scores.map((s) => [s.model, s.metrics.balancedAccuracy]));
  * ```
  */
-export function trainMixHorizon(
+export async function trainMixHorizon(
   mix: MixSeries,
   hours: number,
   targets: ArrayLike<number>,
   testStart: number,
   schemeOf: (trainShares: number[]) => ClassScheme,
   params: GbdtClassifierParams,
-  importanceRepeats = 3,
-): MixHorizonResult {
+  options: MixHorizonOptions = {},
+): Promise<MixHorizonResult> {
   const set = mixFeatures(mix, hours, targets);
   const firstCutoff = testStart - hours * HOUR_MS;
   const trainRows: number[] = [];
@@ -432,11 +444,15 @@ export function trainMixHorizon(
   const scheme = schemeOf(trainRows.map((i) => set.share[i]));
   const labels = classOf(set.share, scheme);
   const started = performance.now();
-  const model = fitGbdtClassifier(
-    takeRows(set.x, trainRows),
-    trainRows.map((i) => labels[i]!),
-    params,
-  );
+  const xTrain = takeRows(set.x, trainRows);
+  const yTrain = trainRows.map((i) => labels[i]!);
+  const model = options.pool
+    ? await options.pool.fit(
+      { learner: "gbdt_classifier", params },
+      xTrain,
+      yTrain,
+    ) as GbdtClassifier
+    : fitGbdtClassifier(xTrain, yTrain, params);
   const seconds = (performance.now() - started) / 1000;
   const xTest = takeRows(set.x, testRows);
   const predicted = model.predict(xTest).map(String);
@@ -456,7 +472,7 @@ export function trainMixHorizon(
     score: (t: ArrayLike<string>, p: ArrayLike<Label>) =>
       classificationMetrics(t, p, scheme.labels).balancedAccuracy,
     greaterIsBetter: true,
-    nRepeats: importanceRepeats,
+    nRepeats: options.importanceRepeats ?? 3,
   });
   return {
     horizonHeures: hours,

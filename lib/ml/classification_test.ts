@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { FitPool } from "./fit_pool.ts";
 import {
   BRIEF_CLASSES,
   classDistribution,
@@ -125,14 +126,24 @@ Deno.test("class scores of several forecasts on common rows, by hand", () => {
   assert.deepEqual(model.confusion.labels, [...BRIEF_CLASSES.labels]);
 });
 
-Deno.test("a horizon's classifier: trained before the first test cut-off, deterministic", () => {
+Deno.test("a horizon's classifier: trained before the first test cut-off, deterministic", async () => {
   const m = mix(20);
   const targets = Array.from({ length: 19 * 96 }, (_, i) => START + (96 + i) * STEP);
   const testStart = START + 16 * 96 * STEP;
-  const run = () =>
-    trainMixHorizon(m, 3, targets, testStart, () => BRIEF_CLASSES, MIX_PROFILES.rapide, 1);
-  const a = run();
-  const b = run();
+  const run = (pool?: FitPool) =>
+    trainMixHorizon(m, 3, targets, testStart, () => BRIEF_CLASSES, MIX_PROFILES.rapide, {
+      importanceRepeats: 1,
+      pool,
+    });
+  const a = await run();
+  const b = await run();
+  // Fitted in a worker: the same classifier.
+  const pool = new FitPool(1);
+  try {
+    assert.deepEqual((await run(pool)).forecasts, a.forecasts);
+  } finally {
+    pool.close();
+  }
   assert.ok(a.trainRows.every((i) => targets[i] <= testStart - 3 * 3_600_000));
   assert.ok(a.testRows.every((i) => targets[i] >= testStart));
   assert.deepEqual(a.forecasts.gbdt, b.forecasts.gbdt);

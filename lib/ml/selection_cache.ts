@@ -26,6 +26,12 @@
  * | `modeles_enregistres` | `aucun` and models were fitted before                            | none, whatever changed            |
  * | `sans_modele`         | `aucun` and nothing was ever fitted                              | none possible: the caller skips   |
  *
+ * A `reajustement` refits the champion, the model whose forecasts are published, on every change
+ * of its training data; the models it is compared with (the other learners, the variants with
+ * other inputs) only once their training data is a week behind (`refreshComparisonsAfterMs`):
+ * a day of new rows barely moves a comparison, and refitting them all made the daily run
+ * several times longer. The plan's `scope` says which ({@linkcode RefitScope}).
+ *
  * Files: `<models root>/_selections/<name>.json`, one per registered model name, replaced
  * atomically ({@linkcode SelectionStore}). The folder starts with `_`, which no model name can,
  * so the registry never lists it as a model.
@@ -114,6 +120,11 @@ export interface FitRecord {
   versions: Record<string, number>;
   /** ISO 8601 UTC instant of the fit. */
   fittedAt: string;
+  /**
+   * The training data of the last fit of every model, comparisons included (absent in files
+   * written before comparisons were refitted separately: then `data`).
+   */
+  comparisonData?: TrainingDataFingerprint;
 }
 
 /** A cached selection (the JSON file). */
@@ -305,10 +316,17 @@ export type RetrainingCase =
   | "modeles_enregistres"
   | "sans_modele";
 
+/**
+ * Which models a plan fits: `all` (the champion and the models it is compared with),
+ * `champion` (the others are reused from the registry) or `none`.
+ */
+export type RefitScope = "all" | "champion" | "none";
+
 /** What to do for one model, and why. */
 export interface RetrainingPlan {
   policy: RetrainingPolicy;
   case: RetrainingCase;
+  scope: RefitScope;
   /** Why, in French (for the notebook and the registry). */
   raison: string;
   /** The cached selection to reuse (null for `selection` and `sans_modele`). */
@@ -328,7 +346,14 @@ export interface PlanOptions {
    * selection was made on by more than this share of them (default 0.1).
    */
   reselectAfter?: number;
+  /**
+   * Under `auto`, a `reajustement` refits the comparison models too once the last training
+   * instant is this far past theirs (default 7 days); before, only the champion.
+   */
+  refreshComparisonsAfterMs?: number;
 }
+
+const WEEK_MS = 7 * 86_400_000;
 
 const CONFIG_LABELS: Record<keyof SelectionConfig, string> = {
   name: "modèle",
@@ -369,7 +394,11 @@ function rowsText(n: number): string {
  * assert.equal(planRetraining("auto", null, { config, data }).case, "selection");
  * assert.equal(planRetraining("auto", cached, { config, data }).case, "inchange");
  * const newer = { sha256: "b", rows: 1048, first: 0, last: 1047 };
- * assert.equal(planRetraining("auto", cached, { config, data: newer }).case, "reajustement");
+ * const refit = planRetraining("auto", cached, { config, data: newer });
+ * assert.equal(refit.case, "reajustement");
+ * assert.equal(refit.scope, "champion"); // 48 ms of new rows: the comparisons wait a week
+ * const weekLater = { ...newer, last: 999 + 7 * 86_400_000 };
+ * assert.equal(planRetraining("auto", cached, { config, data: weekLater }).scope, "all");
  * assert.equal(planRetraining("complet", cached, { config, data }).case, "selection");
  * assert.equal(planRetraining("aucun", cached, { config, data: newer }).case, "modeles_enregistres");
  * ```
@@ -381,12 +410,13 @@ export function planRetraining(
   options: PlanOptions = {},
 ): RetrainingPlan {
   const reselectAfter = options.reselectAfter ?? 0.1;
-  const plan = (c: RetrainingCase, raison: string, selection: ModelSelection | null) => ({
-    policy,
-    case: c,
-    raison,
-    selection,
-  });
+  const refreshAfter = options.refreshComparisonsAfterMs ?? WEEK_MS;
+  const plan = (
+    c: RetrainingCase,
+    raison: string,
+    selection: ModelSelection | null,
+    scope: RefitScope = c === "selection" ? "all" : "none",
+  ): RetrainingPlan => ({ policy, case: c, scope, raison, selection });
   const fitData = cached?.fit?.data ?? null;
   const sameData = fitData !== null && fitData.sha256 === current.data.sha256;
   if (policy === "aucun") {
@@ -434,13 +464,22 @@ export function planRetraining(
     );
   }
   const added = current.data.rows - (fitData?.rows ?? cached.data.rows);
+  const compared = cached.fit?.comparisonData ?? fitData;
+  const comparisonsDue = compared === null || compared.last === null ||
+    current.data.last === null || current.data.last - compared.last >= refreshAfter;
+  const days = Math.round(refreshAfter / 86_400_000);
   return plan(
     "reajustement",
     `sélection du ${cached.selectedAt.slice(0, 10)} réutilisée ; données d'entraînement ` +
       (added === 0
         ? "révisées"
-        : `${added > 0 ? "augmentées" : "réduites"} de ${rowsText(Math.abs(added))} ligne(s)`),
+        : `${added > 0 ? "augmentées" : "réduites"} de ${rowsText(Math.abs(added))} ligne(s)`) +
+      (comparisonsDue
+        ? ""
+        : ` ; seul le modèle retenu est réajusté, les modèles comparés le seront après ${days} ` +
+          "jours de nouvelles données"),
     cached,
+    comparisonsDue ? "all" : "champion",
   );
 }
 
@@ -499,7 +538,8 @@ export function newSelection(input: SelectionInput): ModelSelection {
  * import assert from "node:assert/strict";
  * import { retrainingRecord } from "./selection_cache.ts";
  * const record = retrainingRecord({
- *   policy: "auto", case: "selection", raison: "aucune sélection en cache", selection: null,
+ *   policy: "auto", case: "selection", scope: "all", raison: "aucune sélection en cache",
+ *   selection: null,
  * });
  * assert.deepEqual(record, {
  *   policy: "auto", case: "selection", reason: "aucune sélection en cache", selectedAt: null,
@@ -579,10 +619,19 @@ export class SelectionStore {
     await writeFileAtomic(path, JSON.stringify(selection, null, 1));
   }
 
-  /** Records the fit of the selected models of `name` (data and versions), and returns it. */
+  /**
+   * Records the fit of the selected models of `name` (data and versions), and returns it.
+   * `comparisonData` is the training data of the comparison models when they were not refitted
+   * with the champion (default `data`: they were).
+   */
   async recordFit(
     name: string,
-    fit: { data: TrainingDataFingerprint; versions: Record<string, number>; fittedAt?: Date },
+    fit: {
+      data: TrainingDataFingerprint;
+      versions: Record<string, number>;
+      fittedAt?: Date;
+      comparisonData?: TrainingDataFingerprint;
+    },
   ): Promise<ModelSelection> {
     const selection = await this.load(name);
     if (selection === null) {
@@ -592,6 +641,7 @@ export class SelectionStore {
       data: fit.data,
       versions: fit.versions,
       fittedAt: (fit.fittedAt ?? new Date()).toISOString(),
+      comparisonData: fit.comparisonData ?? fit.data,
     };
     await this.save(selection);
     return selection;
@@ -628,6 +678,7 @@ function checkedSelection(json: unknown, name: string, path: string): ModelSelec
     if (!s.fit || typeof s.fit !== "object") fail("fit must be an object or null");
     data(s.fit!.data, "fit.data");
     if (!s.fit!.versions || typeof s.fit!.versions !== "object") fail("invalid fit.versions");
+    if (s.fit!.comparisonData !== undefined) data(s.fit!.comparisonData, "fit.comparisonData");
   }
   return s as ModelSelection;
 }

@@ -52,6 +52,8 @@ Deno.test("planRetraining: auto selects, refits or does nothing; the reason says
   const refit = planRetraining("auto", cached, { config: CONFIG, data: day });
   assert.equal(refit.case, "reajustement");
   assert.match(refit.raison, /augmentées de 48 ligne/);
+  assert.equal(same.scope, "none");
+  assert.equal(refit.scope, "champion");
   // Revised values, same rows.
   const revised = planRetraining("auto", cached, {
     config: CONFIG,
@@ -82,12 +84,37 @@ Deno.test("planRetraining: auto selects again when the rows grew past reselectAf
   assert.equal(lenient.case, "reajustement");
 });
 
+Deno.test("planRetraining: the comparison models are refitted a week after their last fit", () => {
+  const WEEK = 7 * 86_400_000;
+  const cached = fitted();
+  const at = (last: number, sha256: string) => ({ sha256, rows: 100_048, first: 0, last });
+  const week = planRetraining("auto", cached, { config: CONFIG, data: at(DATA.last! + WEEK, "w") });
+  assert.equal(week.scope, "all");
+  assert.doesNotMatch(week.raison, /seul le modèle retenu/);
+  const daily = planRetraining("auto", cached, { config: CONFIG, data: at(DATA.last! + 1, "d") });
+  assert.equal(daily.scope, "champion");
+  assert.match(daily.raison, /après 7 jours de nouvelles données/);
+  // The week counts from the comparisons' fit, not from the champion's daily refits.
+  cached.fit = {
+    ...cached.fit!,
+    data: at(DATA.last! + WEEK - 1, "x"),
+    comparisonData: DATA,
+  };
+  const next = planRetraining("auto", cached, { config: CONFIG, data: at(DATA.last! + WEEK, "y") });
+  assert.equal(next.scope, "all");
+  assert.equal(
+    planRetraining("auto", cached, { config: CONFIG, data: at(DATA.last! + WEEK, "y") }, {
+      refreshComparisonsAfterMs: 2 * WEEK,
+    }).scope,
+    "champion",
+  );
+});
+
 Deno.test("planRetraining: a selection never fitted is refitted, not reported unchanged", () => {
   const unfitted = { ...fitted(), fit: null };
-  assert.equal(
-    planRetraining("auto", unfitted, { config: CONFIG, data: DATA }).case,
-    "reajustement",
-  );
+  const plan = planRetraining("auto", unfitted, { config: CONFIG, data: DATA });
+  assert.equal(plan.case, "reajustement");
+  assert.equal(plan.scope, "all");
   assert.equal(
     planRetraining("aucun", unfitted, { config: CONFIG, data: DATA }).case,
     "sans_modele",
@@ -204,6 +231,16 @@ Deno.test("SelectionStore: save, record a fit, reload; corrupt files are errors 
   const reloaded = await store.load("consommation_h1");
   assert.deepEqual(reloaded, recorded);
   assert.equal(reloaded?.fit?.fittedAt, "2025-07-27T00:00:00.000Z");
+  // Without comparisonData the comparisons were fitted with the champion.
+  assert.deepEqual(reloaded?.fit?.comparisonData, day);
+  const champion = await store.recordFit("consommation_h1", {
+    data: { ...day, sha256: "c" },
+    versions: { consommation_h1: 8, consommation_h1_sans_temperature: 3 },
+    comparisonData: day,
+  });
+  assert.deepEqual((await store.load("consommation_h1"))?.fit, champion.fit);
+  assert.equal(champion.fit?.comparisonData?.sha256, "b");
+  await store.recordFit("consommation_h1", { data: day, versions: recorded.fit!.versions });
   assert.equal(planRetraining("auto", reloaded, { config: CONFIG, data: day }).case, "inchange");
   await assert.rejects(
     () => store.recordFit("consommation_j1", { data: DATA, versions: {} }),

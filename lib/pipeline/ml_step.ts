@@ -1139,31 +1139,37 @@ async function trainHorizon(
     predicted: Float64Array;
   }[] = [];
   const entrainements: HorizonReport["entrainements"] = [];
-  // Without selection, only the selected (or default) learner is fitted; with temperatures,
-  // the champion also with the observed ones (the upper bound) and without any.
+  // Every model of the horizon: the learners with the live inputs, then (with temperatures) the
+  // champion with the observed ones (the upper bound) and without any.
   const variants: { learner: LearnerName; input: TemperatureInput }[] = [
-    ...(cv ? LEARNERS : [champion]).map((learner) => ({ learner, input: live })),
+    ...LEARNERS.map((learner) => ({ learner, input: live })),
     ...(temperature && observed.length ? [{ learner: champion, input: "observed" as const }] : []),
     ...(temperature ? [{ learner: champion, input: "none" as const }] : []),
   ];
-  const reuse = retraining.case === "inchange" || retraining.case === "modeles_enregistres";
-  if (reuse) {
-    // No fit: the models of the last fit, loaded from the registry, make the predictions.
-    for (const [label, version] of Object.entries(cached!.fit!.versions)) {
-      const registered = registeredName(horizon, inputOfLabel(label, live));
-      const stored = await registry.load(registered, version);
-      const forecaster = forecasterFromModel(
-        stored.model,
-        stored.info.params as ForecasterParams,
-      );
-      fitted.push({
-        name: label,
-        registered,
-        forecaster,
-        version,
-        predicted: forecaster.predict(xTest),
-      });
-    }
+  const labels = variants.map(({ learner, input }) => modelLabel(learner, input, live));
+  const toFit = retraining.scope === "all"
+    ? variants
+    : retraining.scope === "champion"
+    ? [{ learner: champion, input: live }]
+    : [];
+  const fittedLabels = new Set(toFit.map(({ learner, input }) => modelLabel(learner, input, live)));
+  // The models not fitted in this run make their predictions from the registry.
+  const reused = retraining.scope === "all"
+    ? []
+    : Object.entries(cached!.fit!.versions).filter(([label]) => !fittedLabels.has(label));
+  for (const [label, version] of reused) {
+    const registered = registeredName(horizon, inputOfLabel(label, live));
+    const stored = await registry.load(registered, version);
+    const forecaster = forecasterFromModel(stored.model, stored.info.params as ForecasterParams);
+    fitted.push({
+      name: label,
+      registered,
+      forecaster,
+      version,
+      predicted: forecaster.predict(xTest),
+    });
+  }
+  if (retraining.scope === "none") {
     await registry.logRun({
       model: modelName,
       params: { profil, modeles: cached!.fit!.versions },
@@ -1176,8 +1182,8 @@ async function trainHorizon(
   }
   // The fits are independent: side by side in the pool; registered below in a fixed order.
   let refitsDone = 0;
-  const refits = reuse ? [] : await mapConcurrent(
-    variants,
+  const refits = await mapConcurrent(
+    toFit,
     context.pool.size,
     async ({ learner, input }) => {
       const startedAt = new Date();
@@ -1188,12 +1194,12 @@ async function trainHorizon(
         features: featuresOf(input),
         profile,
       }, { pool: context.pool });
-      context.onProgress?.({ horizon, phase: "refit", done: ++refitsDone, total: variants.length });
+      context.onProgress?.({ horizon, phase: "refit", done: ++refitsDone, total: toFit.length });
       return { ...fit, startedAt, seconds: (performance.now() - t0) / 1000 };
     },
   );
   for (const [k, { forecaster, rows, startedAt: fitStarted, seconds }] of refits.entries()) {
-    const { learner, input } = variants[k];
+    const { learner, input } = toFit[k];
     const name = registeredName(horizon, input);
     const label = modelLabel(learner, input, live);
     const predicted = forecaster.predict(xTest);
@@ -1235,6 +1241,9 @@ async function trainHorizon(
     fitted.push({ name: label, registered: name, forecaster, version: info.version, predicted });
     entrainements.push({ model: label, lignes: rows, secondes: seconds });
   }
+  // In the order of `variants` whether fitted or reused (models no longer compared last).
+  const rank = (name: string) => (labels.indexOf(name) + labels.length + 1) % (labels.length + 1);
+  fitted.sort((a, b) => rank(a.name) - rank(b.name));
   const versions = Object.fromEntries(fitted.map((f) => [f.name, f.version]));
   // The champion's intervals: its errors on the folds, kept with the selection for the runs
   // that reuse it.
@@ -1242,7 +1251,7 @@ async function trainHorizon(
     ? cv.erreursRelatives.find((e) => e.learner === champion)!
     : (cached?.details as { erreursRelatives?: RelativeErrorQuantiles | null } | null)
       ?.erreursRelatives ?? null;
-  if (!reuse) {
+  if (retraining.scope !== "none") {
     if (!cached) {
       await store.save(newSelection({
         config,
@@ -1258,7 +1267,14 @@ async function trainHorizon(
         selectedAt: started,
       }));
     }
-    await store.recordFit(modelName, { data: trainData, versions });
+    await store.recordFit(modelName, {
+      data: trainData,
+      versions,
+      // Comparisons reused: their training data stays that of their last fit.
+      comparisonData: retraining.scope === "champion"
+        ? cached!.fit!.comparisonData ?? cached!.fit!.data
+        : trainData,
+    });
   }
   const forecasts: Record<string, Float64Array> = {};
   for (const f of fitted) forecasts[f.name] = f.predicted;
@@ -1556,64 +1572,78 @@ export async function trainMixClassifiers(
   const frames: pl.DataFrame[] = [];
   const trainingData: TrainingDataRef[] = [{ table: "eco2mix_silver", version: silverVersion }];
   const lastMeasured = measured[measured.length - 1];
-  for (const hours of horizonHours) {
-    for (const [schema, scheme] of trained) {
+  const jobs = horizonHours.flatMap((hours) =>
+    trained.map(([schema, scheme]) => ({ hours, schema, scheme }))
+  );
+  // The classifiers are independent: fitted side by side on every core, registered in order.
+  const pool = new FitPool(PROFILES[profil].workers);
+  let results: { r: MixHorizonResult; started: Date }[];
+  try {
+    results = await mapConcurrent(jobs, pool.size, async ({ hours, scheme }) => {
       const started = new Date();
-      const r = trainMixHorizon(mix, hours, targets, testStart, () => scheme, params);
-      const name = `mix_renouvelable${schema === "brief" ? "" : "_terciles"}_h${hours}`;
-      const gbdt = r.scores.find((s) => s.model === "gbdt")!.metrics;
-      const metrics = {
-        exactitude_test: gbdt.accuracy,
-        exactitude_equilibree_test: gbdt.balancedAccuracy,
-        f1_macro_test: gbdt.macroF1,
-      };
-      const info = await registry.register(name, r.model, {
-        params: {
-          horizon_heures: hours,
-          schema: r.scheme,
-          features: [...MIX_FEATURES],
-          gbdt: params,
-        },
-        metrics,
-        trainingData: [{ ...trainingData[0], rows: r.trainRows.length }],
-        codeVersion,
-        description: `classe de la part renouvelable dans ${hours} h (${schema})`,
-        tags: { horizon_heures: String(hours), schema, profil },
+      const r = await trainMixHorizon(mix, hours, targets, testStart, () => scheme, params, {
+        pool,
       });
-      await registry.setAlias(name, "champion", info.version);
-      await registry.logRun({
-        model: name,
-        params: { horizon_heures: hours, schema: r.scheme.name, gbdt: params, profil },
-        metrics: { ...metrics, lignes_entrainement: r.trainRows.length, secondes: r.seconds },
-        artifacts: [`${name}/versions/${String(info.version).padStart(6, "0")}/model.json`],
-        startedAt: started,
-        durationMs: r.seconds * 1000,
-        trainingData,
-        codeVersion,
-        version: info.version,
-        tags: { horizon_heures: String(hours), schema },
-      });
-      // Beyond the data: the features of lastMeasured + hours are all known at lastMeasured.
-      const next = mixFeatures(mix, hours, [lastMeasured + hours * HOUR_MS]);
-      const prevision = {
-        instant: next.epochMs[0],
-        classe: String(r.model.predict(next.x)[0]),
-      };
-      horizons.push({
+      return { r, started };
+    });
+  } finally {
+    pool.close();
+  }
+  for (const [k, { hours, schema }] of jobs.entries()) {
+    const { r, started } = results[k];
+    const name = `mix_renouvelable${schema === "brief" ? "" : "_terciles"}_h${hours}`;
+    const gbdt = r.scores.find((s) => s.model === "gbdt")!.metrics;
+    const metrics = {
+      exactitude_test: gbdt.accuracy,
+      exactitude_equilibree_test: gbdt.balancedAccuracy,
+      f1_macro_test: gbdt.macroF1,
+    };
+    const info = await registry.register(name, r.model, {
+      params: {
         horizon_heures: hours,
-        schema,
-        classes: [...r.scheme.labels],
-        modele: name,
-        version: info.version,
-        lignes_entrainement: r.trainRows.length,
-        lignes_test: r.testRows.length,
-        secondes: r.seconds,
-        scores: r.scores,
-        importance: r.importance,
-        prevision,
-      });
-      frames.push(mixPredictionRows(r, mix, targets, schema, info.version, prevision));
-    }
+        schema: r.scheme,
+        features: [...MIX_FEATURES],
+        gbdt: params,
+      },
+      metrics,
+      trainingData: [{ ...trainingData[0], rows: r.trainRows.length }],
+      codeVersion,
+      description: `classe de la part renouvelable dans ${hours} h (${schema})`,
+      tags: { horizon_heures: String(hours), schema, profil },
+    });
+    await registry.setAlias(name, "champion", info.version);
+    await registry.logRun({
+      model: name,
+      params: { horizon_heures: hours, schema: r.scheme.name, gbdt: params, profil },
+      metrics: { ...metrics, lignes_entrainement: r.trainRows.length, secondes: r.seconds },
+      artifacts: [`${name}/versions/${String(info.version).padStart(6, "0")}/model.json`],
+      startedAt: started,
+      durationMs: r.seconds * 1000,
+      trainingData,
+      codeVersion,
+      version: info.version,
+      tags: { horizon_heures: String(hours), schema },
+    });
+    // Beyond the data: the features of lastMeasured + hours are all known at lastMeasured.
+    const next = mixFeatures(mix, hours, [lastMeasured + hours * HOUR_MS]);
+    const prevision = {
+      instant: next.epochMs[0],
+      classe: String(r.model.predict(next.x)[0]),
+    };
+    horizons.push({
+      horizon_heures: hours,
+      schema,
+      classes: [...r.scheme.labels],
+      modele: name,
+      version: info.version,
+      lignes_entrainement: r.trainRows.length,
+      lignes_test: r.testRows.length,
+      secondes: r.seconds,
+      scores: r.scores,
+      importance: r.importance,
+      prevision,
+    });
+    frames.push(mixPredictionRows(r, mix, targets, schema, info.version, prevision));
   }
   const commit = await catalog.table(MIX_PREDICTIONS_TABLE).overwrite(
     pl.concat(frames, { how: "vertical" }),

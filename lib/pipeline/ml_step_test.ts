@@ -13,6 +13,7 @@ import { openCatalog } from "./catalog.ts";
 import { ingestFiles } from "./ingest.ts";
 import {
   ConsumptionTraining,
+  type HorizonReport,
   MlStepError,
   prepareConsumptionFeatures,
   trainConsumptionModels,
@@ -279,12 +280,17 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
     for (const h of third.horizons) {
       assert.equal(h.validationCroisee, null);
       assert.match(h.reentrainement.raison, /augmentées de 48 ligne\(s\)/);
-      // The selected learner and its variants: nothing else is fitted.
-      assert.deepEqual(h.entrainements.map((e) => e.model), [
-        h.champion,
-        `${h.champion}_temperature_observee`,
-        `${h.champion}_sans_temperature`,
-      ]);
+      assert.match(h.reentrainement.raison, /seul le modèle retenu est réajusté/);
+      // A day later only the champion is refitted; every model it is compared with is the
+      // registered version of the first run, and still scored.
+      assert.deepEqual(h.entrainements.map((e) => e.model), [h.champion]);
+      const before: HorizonReport = first.horizons.find((f) => f.horizon === h.horizon)!;
+      assert.deepEqual(Object.keys(h.versions), Object.keys(before.versions));
+      for (const [label, version] of Object.entries(h.versions)) {
+        if (label === h.champion) assert.equal(version, before.versions[label] + 1);
+        else assert.equal(version, before.versions[label], label);
+      }
+      assert.ok(Object.keys(h.versions).every((m) => h.scores.some((s) => s.model === m)));
       // The intervals of the selection are reused with it.
       assert.deepEqual(
         h.intervalles,
