@@ -392,14 +392,17 @@ export interface MixHorizonResult {
   /** Forecast classes of every test row, per model (null where unknown). */
   forecasts: Record<string, (string | null)[]>;
   actual: (string | null)[];
-  /** Permutation importance (loss of balanced accuracy) on the test rows. */
-  importance: PermutationImportanceResult;
+  /** Permutation importance (loss of balanced accuracy) on the test rows (null: not asked). */
+  importance: PermutationImportanceResult | null;
   seconds: number;
 }
 
 /** Options of {@linkcode trainMixHorizon}. */
 export interface MixHorizonOptions {
-  /** Shuffles per feature in permutation importance (default 3). */
+  /**
+   * Shuffles per feature in permutation importance (default 3; 0: no importance, which costs
+   * more than the fit: every shuffle predicts the test rows again).
+   */
   importanceRepeats?: number;
   /**
    * Workers to fit in (the classifiers of several horizons then fit side by side); default
@@ -468,11 +471,12 @@ export async function trainMixHorizon(
   const actual = testRows.map((i) => labels[i]);
   const { scores } = scoreClasses(actual, forecasts, scheme);
   const truth = actual.map((a) => a ?? "");
-  const importance = permutationImportance(model, xTest, truth, {
+  const repeats = options.importanceRepeats ?? 3;
+  const importance = repeats === 0 ? null : permutationImportance(model, xTest, truth, {
     score: (t: ArrayLike<string>, p: ArrayLike<Label>) =>
       classificationMetrics(t, p, scheme.labels).balancedAccuracy,
     greaterIsBetter: true,
-    nRepeats: options.importanceRepeats ?? 3,
+    nRepeats: repeats,
   });
   return {
     horizonHeures: hours,

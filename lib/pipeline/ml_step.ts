@@ -1440,6 +1440,11 @@ export interface MixTrainingOptions {
   codeVersion?: string;
   /** Share of the measured instants in the test period (default 0.2). */
   testFraction?: number;
+  /**
+   * Horizons whose permutation importance is computed (default all): it costs more than the
+   * fits, so a caller showing a few asks for those.
+   */
+  importanceHorizons?: number[];
 }
 
 /** One horizon and class scheme of {@linkcode MixTrainingReport}. */
@@ -1454,7 +1459,8 @@ export interface MixHorizonReport {
   lignes_test: number;
   secondes: number;
   scores: MixScore[];
-  importance: PermutationImportanceResult;
+  /** Null for a horizon not in `importanceHorizons`. */
+  importance: PermutationImportanceResult | null;
   /**
    * The forecast beyond the data: the class `horizon_heures` after the last measured instant
    * (`instant`), from what is known at that instant.
@@ -1583,6 +1589,7 @@ export async function trainMixClassifiers(
       const started = new Date();
       const r = await trainMixHorizon(mix, hours, targets, testStart, () => scheme, params, {
         pool,
+        importanceRepeats: (options.importanceHorizons?.includes(hours) ?? true) ? 3 : 0,
       });
       return { r, started };
     });

@@ -325,9 +325,16 @@ Deno.test("mix classifiers: registered per horizon and scheme, predictions store
       profil: "rapide",
       modelsDir: models,
       horizons: [1, 6],
+      importanceHorizons: [6],
     });
     assert.ok(report.kind === "trained");
     assert.deepEqual(report.ignores, []);
+    // Importance only where asked, for both schemes.
+    assert.deepEqual(
+      report.horizons.map((h) => [h.horizon_heures, h.importance !== null]),
+      [[1, false], [1, false], [6, true], [6, true]],
+    );
+    assert.ok(report.horizons[2].importance!.importances.length > 0);
     // FACTS.md: in 2025, the share never exceeds 70 %, 0.3 % of quarter-hours exceed 50 %.
     assert.deepEqual(report.jamais, [">70 %"]);
     assert.equal(report.distribution[2].lignes, 62);
