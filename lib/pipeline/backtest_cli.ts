@@ -23,6 +23,7 @@ import { dateOfDayNumber, dayNumberOfDate, localDayNumber, parisInstant } from "
 import { RETRAIN_CADENCES, type RetrainCadence } from "../ml/backtest.ts";
 import { type ProfileName, PROFILES } from "../ml/forecasting.ts";
 import { openCatalog } from "./catalog.ts";
+import { locate, normaliseLocation } from "../lakehouse/storage.ts";
 import { type BacktestReport, runConsumptionBacktest } from "./backtest_step.ts";
 
 const USAGE = `Usage: deno task backtest [options]
@@ -31,7 +32,8 @@ Rolling-origin backtest of the consumption forecasts, week by week, against RTE'
 forecasts; writes backtest_consommation and scores_backtest_consommation.
 
 Options:
-  --lakehouse DIR          lakehouse root (default: ${PATHS.lakehouse})
+  --lakehouse DIR          lakehouse root, a folder or az://container/prefix
+                           (default: ${PATHS.lakehouse})
   --reference-dir DIR      ODRÉ history, temperatures, Tempo (default: ${PATHS.reference})
   --models DIR             model registry whose cached selection names the learners
                            (default: ${PATHS.models})
@@ -146,7 +148,7 @@ export async function main(args: string[], cwd = Deno.cwd()): Promise<number> {
       );
     }
     options = {
-      lakehouse: resolve(cwd, values.lakehouse ?? PATHS.lakehouse),
+      lakehouse: normaliseLocation(values.lakehouse ?? PATHS.lakehouse, cwd),
       referenceDir: resolve(cwd, values["reference-dir"] ?? PATHS.reference),
       modelsDir: resolve(cwd, values.models ?? PATHS.models),
       profil,
@@ -155,9 +157,14 @@ export async function main(args: string[], cwd = Deno.cwd()): Promise<number> {
       from: values.du === undefined ? undefined : dayBound(values.du, "--du", false),
       to: values.au === undefined ? undefined : dayBound(values.au, "--au", true),
     };
-    await Deno.stat(options.lakehouse).catch(() => {
-      throw new UsageError(`--lakehouse ${options!.lakehouse}: no such folder`);
-    });
+    const { storage, key } = locate(options.lakehouse);
+    const local = storage.localPath(key);
+    const found = local
+      ? await Deno.stat(local).then(() => true, () => false)
+      : (await storage.list(key)).length > 0;
+    if (!found) {
+      throw new UsageError(`--lakehouse ${options.lakehouse}: no such folder`);
+    }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n\n${USAGE}`);

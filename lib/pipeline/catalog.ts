@@ -6,9 +6,8 @@
  * @module
  */
 
-import { resolve } from "node:path";
 import type pl from "nodejs-polars";
-import { Catalog, type TableDefinition } from "../lakehouse/mod.ts";
+import { Catalog, locate, StorageLocationError, type TableDefinition } from "../lakehouse/mod.ts";
 import { PATHS } from "../paths.ts";
 
 /** Every table, in data-flow order. */
@@ -196,33 +195,33 @@ export const TABLES: readonly TableDefinition[] = [
       "horizon: loss of test MAPE (percentage points) when the feature is shuffled (mean and " +
       "standard deviation over the repeats).",
   },
+
 ];
 
-/** A storage location this build cannot write to. */
-export class StorageLocationError extends Error {
-  override name = "StorageLocationError";
-}
+/** A location no storage of the lakehouse layer holds (re-exported from `lib/lakehouse`). */
+export { StorageLocationError };
 
 /**
- * The catalogue of the lakehouse at `root` (default: the project's `lakehouse/`). Only local
- * folders are supported: cloud URLs (abfss://, s3://…) are refused with the way around.
+ * The catalogue of the lakehouse at `root` (default: the project's `lakehouse/`): a local folder
+ * (a relative one is resolved), or Azure Blob storage as `az://<container>/<prefix>` or
+ * `abfss://<container>@<account>.dfs.core.windows.net/<prefix>` with the credentials of the
+ * `AZURE_STORAGE_*` environment variables (see `lib/lakehouse/storage.ts`). An unsupported
+ * scheme, or Azure without credentials, throws {@linkcode StorageLocationError} at once: never a
+ * local folder named after a URL.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { openCatalog } from "./catalog.ts";
+ * import { openCatalog, StorageLocationError } from "./catalog.ts";
  * const catalog = openCatalog(await Deno.makeTempDir());
  * assert.ok(catalog.pathOf("eco2mix_silver").endsWith("/silver/eco2mix_silver"));
+ * assert.throws(() => openCatalog("s3://bucket/lake"), StorageLocationError);
  * ```
  */
 export function openCatalog(root: string = PATHS.lakehouse): Catalog {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(root)) {
-    throw new StorageLocationError(
-      `${root}: only local folders are supported as storage location; mount the remote ` +
-        "storage (e.g. blobfuse2 for Azure Data Lake) and pass the mounted folder",
-    );
-  }
-  return new Catalog(resolve(root), [...TABLES]);
+  // Resolves the storage now, so that missing credentials fail before any step runs.
+  locate(root);
+  return new Catalog(root, [...TABLES]);
 }
 
 /** One line of {@linkcode catalogOverview}. */

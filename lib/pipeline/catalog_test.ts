@@ -11,12 +11,35 @@ Deno.test("every table has a layer among bronze/silver/gold and a description", 
   }
 });
 
-Deno.test("openCatalog resolves a relative root and refuses cloud URLs", () => {
+Deno.test("openCatalog: a relative root resolved, Azure locations kept, others refused", () => {
   assert.ok(openCatalog("lake").root.startsWith("/"));
-  assert.throws(
-    () => openCatalog("abfss://lake@account.dfs.core.windows.net/eco2mix"),
-    (e: unknown) => e instanceof StorageLocationError && /mount/.test(e.message),
-  );
+  const env = Deno.env.toObject();
+  Deno.env.set("AZURE_STORAGE_ACCOUNT", "compte");
+  Deno.env.set("AZURE_STORAGE_KEY", btoa("not a real key"));
+  Deno.env.delete("AZURE_STORAGE_CONNECTION_STRING");
+  try {
+    const catalog = openCatalog("abfss://lake@compte.dfs.core.windows.net/eco2mix");
+    assert.equal(catalog.root, "az://lake/eco2mix");
+    assert.equal(catalog.pathOf("eco2mix_silver"), "az://lake/eco2mix/silver/eco2mix_silver");
+    assert.throws(
+      () => openCatalog("abfss://lake@autre.dfs.core.windows.net/eco2mix"),
+      (e: unknown) => e instanceof StorageLocationError && /account autre/.test(e.message),
+    );
+    Deno.env.delete("AZURE_STORAGE_ACCOUNT");
+    assert.throws(
+      () => openCatalog("az://lake/eco2mix"),
+      (e: unknown) => e instanceof StorageLocationError && /AZURE_STORAGE_/.test(e.message),
+    );
+  } finally {
+    for (const name of ["AZURE_STORAGE_ACCOUNT", "AZURE_STORAGE_KEY"]) {
+      if (env[name] === undefined) Deno.env.delete(name);
+      else Deno.env.set(name, env[name]);
+    }
+    if (env.AZURE_STORAGE_CONNECTION_STRING !== undefined) {
+      Deno.env.set("AZURE_STORAGE_CONNECTION_STRING", env.AZURE_STORAGE_CONNECTION_STRING);
+    }
+  }
+  assert.throws(() => openCatalog("s3://bucket/lake"), StorageLocationError);
 });
 
 Deno.test("catalogOverview reports version, last operation, files and rows of each table", async () => {

@@ -30,7 +30,6 @@
 
 import pl from "nodejs-polars";
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
 import { openCatalog } from "./catalog.ts";
 import { PATHS } from "../paths.ts";
 import type { Catalog } from "../lakehouse/catalog.ts";
@@ -38,6 +37,7 @@ import { DeltaError } from "../lakehouse/errors.ts";
 import { parseTimestampMicros } from "../lakehouse/partition.ts";
 import { numRecords } from "../lakehouse/stats.ts";
 import { querySql, withTablesOnDisk } from "../lakehouse/sql.ts";
+import { isRemoteLocation, locate, normaliseLocation } from "../lakehouse/storage.ts";
 
 const USAGE = `Usage: deno task sql [options] "SQL statement"   (SQL "-" reads standard input)
 
@@ -45,8 +45,8 @@ Runs one DuckDB SQL statement on the lakehouse's Delta tables, named as in the c
 (eco2mix_silver) or by layer (silver.eco2mix_silver); "name@v3" reads one table at version 3.
 
 Options:
-  --lakehouse DIR   lakehouse root, relative to the current directory (default:
-                    ${PATHS.lakehouse}); it must exist
+  --lakehouse DIR   lakehouse root, relative to the current directory, or az://container/prefix
+                    (default: ${PATHS.lakehouse}); it must exist
   --format FORMAT   table (default), csv, json or ndjson
   --version N       read every table at version N
   --timestamp TIME  read every table as of TIME (ISO 8601, UTC unless an offset is given,
@@ -142,6 +142,10 @@ type Format = "table" | "csv" | "json" | "ndjson";
  * folder would otherwise list empty tables and fail on "unknown table".
  */
 async function missingLakehouse(root: string): Promise<string | null> {
+  if (isRemoteLocation(root)) {
+    const { storage, key } = locate(root);
+    return (await storage.list(key)).length ? null : `no lakehouse at ${root} (nothing there)`;
+  }
   const stat = await Deno.stat(root).catch((e) => {
     if (e instanceof Deno.errors.NotFound) return null;
     throw e;
@@ -201,7 +205,7 @@ function parseCommandLine(args: string[], cwd: string) {
     tables: values.tables,
     allowExternal: values["allow-external"],
     sql: positionals[0],
-    lakehouse: values.lakehouse === undefined ? PATHS.lakehouse : resolve(cwd, values.lakehouse),
+    lakehouse: normaliseLocation(values.lakehouse ?? PATHS.lakehouse, cwd),
     format: values.format as Format,
     version: integer("version", values.version),
     timestamp,

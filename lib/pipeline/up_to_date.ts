@@ -5,7 +5,8 @@
  * The rule is deliberately simple, and sound because the notebooks run in data-flow order (a
  * notebook reads only what the notebooks before it wrote, or what lies outside the lakehouse):
  *
- * 1. At the end of a successful run, `<lakehouse>/_pipeline_state.json` records the Delta version
+ * 1. At the end of a successful run, `<lakehouse>/_pipeline_state.json` (beside the tables, in
+ *    the same storage: a local folder or Azure) records the Delta version
  *    of every table of the catalogue and a fingerprint of the model registry, then, for each
  *    notebook, a fingerprint of everything it depends on outside the lakehouse (below) and its
  *    executed copy.
@@ -36,6 +37,7 @@ import type { SkippedStep } from "../runner/progress.ts";
 import { localModules, sourceFingerprint } from "../ml/selection_cache.ts";
 import { PATHS } from "../paths.ts";
 import { openCatalog, TABLES } from "./catalog.ts";
+import { joinLocation, locate } from "../lakehouse/storage.ts";
 
 /** File of the pipeline state, at the root of the lakehouse. */
 export const STATE_FILE = "_pipeline_state.json";
@@ -144,6 +146,11 @@ export class UpToDate {
     return this.#previous?.run_id ?? null;
   }
 
+  /** Location of the state file: `<lakehouse>/_pipeline_state.json`, local or on Azure. */
+  get statePath(): string {
+    return joinLocation(this.#options.lakehouseDir, STATE_FILE);
+  }
+
   /** Whether every notebook asked about was reused (and at least one was). */
   get allReused(): boolean {
     return this.#reused > 0 && this.#ran === 0;
@@ -214,18 +221,21 @@ export class UpToDate {
         Object.entries(options.deliverables).map(([k, v]) => [k, resolve(v)]),
       ),
     };
-    const path = join(this.#options.lakehouseDir, STATE_FILE);
-    await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(state, null, 2) + "\n");
-    await Deno.rename(`${path}.tmp`, path);
+    // Beside the tables, through their storage (an atomic replace, locally or on Azure).
+    const { storage, key } = locate(this.statePath);
+    await storage.put(key, new TextEncoder().encode(JSON.stringify(state, null, 2) + "\n"));
   }
 }
 
 async function readState(lakehouseDir: string): Promise<PipelineState | null> {
+  const { storage, key } = locate(joinLocation(lakehouseDir, STATE_FILE));
+  const bytes = await storage.read(key);
+  if (bytes === null) return null;
   try {
-    const state = JSON.parse(await Deno.readTextFile(join(lakehouseDir, STATE_FILE)));
+    const state = JSON.parse(new TextDecoder().decode(bytes));
     return state?.format === 1 ? state as PipelineState : null;
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof SyntaxError) return null;
+    if (e instanceof SyntaxError) return null;
     throw e;
   }
 }

@@ -31,6 +31,7 @@ import { basename, isAbsolute, join, resolve } from "node:path";
 import { executeNotebook, NotebookExecutionError } from "./execute.ts";
 import { NotebookFormatError, readNotebook } from "./ipynb.ts";
 import { KernelError, killAllKernels } from "./kernel.ts";
+import { checkWritable, StorageLocationError } from "../lakehouse/storage.ts";
 import { finishManifest, type Manifest, openRun, recordNotebook } from "./manifest.ts";
 import {
   coerceParameter,
@@ -324,7 +325,9 @@ const OUTPUT_DIRS = ["lakehouse_dir", "models_dir", "report_dir"];
 
 /**
  * Creates the output folders named by `parameters` and checks they can be written, so that a
- * run never fails at its end on a folder it cannot use; throws {@linkcode UsageError}.
+ * run never fails at its end on a folder it cannot use; throws {@linkcode UsageError}. The
+ * lakehouse may be on Azure (`az://…`, `abfss://…`): a probe object is written there (the
+ * credentials come from the environment); other folders must be local.
  */
 export async function prepareOutputDirs(
   parameters: Record<string, ParameterValue>,
@@ -333,7 +336,16 @@ export async function prepareOutputDirs(
     const dir = parameters[name];
     if (typeof dir !== "string" || dir === "") continue;
     if (isUrl(dir)) {
-      throw new UsageError(`${name}: "${dir}" is a URL; this version writes local folders only`);
+      if (name !== "lakehouse_dir") {
+        throw new UsageError(`${name}: "${dir}" is a URL; only the lakehouse may be remote`);
+      }
+      try {
+        await checkWritable(dir);
+      } catch (e) {
+        if (e instanceof StorageLocationError) throw new UsageError(`${name}: ${e.message}`);
+        throw e;
+      }
+      continue;
     }
     try {
       await Deno.mkdir(dir, { recursive: true });

@@ -10,11 +10,11 @@ import { processesMentioning } from "./_test_checks.ts";
 const CLI = fileURLToPath(import.meta.resolve("./cli.ts"));
 const MOD = import.meta.resolve("./mod.ts");
 
-function cli(args: string[], cwd: string): Deno.ChildProcess {
+function cli(args: string[], cwd: string, env: Record<string, string> = {}): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", CLI, ...args],
     cwd,
-    env: { INIT_CWD: cwd },
+    env: { INIT_CWD: cwd, ...env },
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -202,10 +202,18 @@ Deno.test("output folders are created before any kernel starts; a URL or unwrita
   assert.equal(ok.code, 0, ok.err);
   assert.ok(Deno.statSync(`${dir}/a/b`).isDirectory);
   const url = await finish(
-    cli(["p.ipynb", "-p", "lakehouse_dir=az://c/lake", "--run-dir", "r2"], dir),
+    cli(["p.ipynb", "-p", "report_dir=az://rapports/x", "--run-dir", "r2"], dir),
   );
   assert.equal(url.code, 2);
-  assert.match(url.err, /lakehouse_dir: "az:\/\/c\/lake" is a URL/);
+  assert.match(url.err, /report_dir: "az:\/\/rapports\/x" is a URL/);
+  // A lakehouse on Azure needs credentials; without them the run stops at once, no folder made.
+  const env = { AZURE_STORAGE_CONNECTION_STRING: "", AZURE_STORAGE_ACCOUNT: "" };
+  const azure = await finish(
+    cli(["p.ipynb", "-p", "lakehouse_dir=az://eco2mix/lake", "--run-dir", "r4"], dir, env),
+  );
+  assert.equal(azure.code, 2);
+  assert.match(azure.err, /lakehouse_dir: no Azure credentials.*AZURE_STORAGE_CONNECTION_STRING/);
+  assert.throws(() => Deno.statSync(`${dir}/az:`), Deno.errors.NotFound);
   await Deno.writeTextFile(`${dir}/file`, "");
   const blocked = await finish(cli(["p.ipynb", "-p", "report_dir=file/x", "--run-dir", "r3"], dir));
   assert.equal(blocked.code, 2);
