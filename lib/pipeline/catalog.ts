@@ -195,7 +195,6 @@ export const TABLES: readonly TableDefinition[] = [
       "horizon: loss of test MAPE (percentage points) when the feature is shuffled (mean and " +
       "standard deviation over the repeats).",
   },
-
 ];
 
 /** A location no storage of the lakehouse layer holds (re-exported from `lib/lakehouse`). */
