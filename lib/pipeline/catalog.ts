@@ -195,6 +195,15 @@ export const TABLES: readonly TableDefinition[] = [
       "horizon: loss of test MAPE (percentage points) when the feature is shuffled (mean and " +
       "standard deviation over the repeats).",
   },
+  {
+    name: "alertes",
+    layer: "gold",
+    keyColumns: ["regle", "perimetre", "instant"],
+    description: "Alerts of the live mode (deno task direct), each stored once: rule, perimeter, " +
+      "instant (quarter-hour), value, threshold, message in French, batch (lot) and detection " +
+      "time; rules and thresholds in config/alertes.yaml. Its Delta txn actions record the " +
+      "live mode's progress (last batch, silver versions evaluated).",
+  },
 ];
 
 /** A location no storage of the lakehouse layer holds (re-exported from `lib/lakehouse`). */
