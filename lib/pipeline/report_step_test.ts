@@ -113,6 +113,23 @@ Deno.test("the gold workbook has a sheet per gold table with all its rows", asyn
   assert.equal(rows.length, mix.height);
   assert.ok(book.SheetNames.includes("statistiques_hebdomadaires"));
   assert.ok(book.SheetNames.includes("anomalies"));
+  // Written in a worker: the same sheets, cell for cell.
+  const aside = join(await Deno.makeTempDir(), "gold.xlsx");
+  assert.equal(await writeGoldWorkbook(catalog, aside, { worker: true }), aside);
+  const other = XLSX.read(await Deno.readFile(aside), { type: "array" });
+  assert.deepEqual(other.SheetNames, book.SheetNames);
+  for (const name of book.SheetNames.filter((n) => n !== "Lisez-moi")) {
+    assert.deepEqual(
+      XLSX.utils.sheet_to_json(other.Sheets[name]),
+      XLSX.utils.sheet_to_json(book.Sheets[name]),
+      name,
+    );
+  }
+  // A failure in the worker reaches the caller.
+  await assert.rejects(
+    () => writeGoldWorkbook(catalog, "/nonexistent-folder/gold.xlsx", { worker: true }),
+    /workbook \/nonexistent-folder\/gold.xlsx: .*No such file|workbook .*NotFound/,
+  );
 });
 
 Deno.test("model scores sit beside RTE's J-1 on the same instants, baselines left out", () => {
