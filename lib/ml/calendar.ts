@@ -25,6 +25,9 @@ function lastSundayAt1Utc(year: number, month: number): number {
   return Date.UTC(year, month, last.getUTCDate() - last.getUTCDay(), 1);
 }
 
+/** Summer time of the year {@linkcode parisOffsetMinutes} saw last (UTC epoch ms). */
+const summer = { yearStart: NaN, nextYearStart: NaN, start: NaN, end: NaN };
+
 /**
  * Offset of Paris local time from UTC at a UTC instant, in minutes: 120 in summer time, else 60.
  *
@@ -37,8 +40,16 @@ function lastSundayAt1Utc(year: number, month: number): number {
  * ```
  */
 export function parisOffsetMinutes(epochMs: number): number {
-  const year = new Date(epochMs).getUTCFullYear();
-  return epochMs >= lastSundayAt1Utc(year, 2) && epochMs < lastSundayAt1Utc(year, 9) ? 120 : 60;
+  // Called for every instant of a series (hundreds of thousands, mostly in order): the summer
+  // time bounds of the last year seen are kept, three Date objects a call cost seconds.
+  if (!(epochMs >= summer.yearStart && epochMs < summer.nextYearStart)) {
+    const year = new Date(epochMs).getUTCFullYear();
+    summer.yearStart = Date.UTC(year, 0, 1);
+    summer.nextYearStart = Date.UTC(year + 1, 0, 1);
+    summer.start = lastSundayAt1Utc(year, 2);
+    summer.end = lastSundayAt1Utc(year, 9);
+  }
+  return epochMs >= summer.start && epochMs < summer.end ? 120 : 60;
 }
 
 /**

@@ -25,6 +25,21 @@ Deno.test("the Paris offset matches the IANA time zone every half-hour of 2016-2
   for (let t = Date.UTC(2016, 0, 1); t < Date.UTC(2027, 0, 1); t += 30 * 60_000) {
     assert.equal(parisOffsetMinutes(t), ianaOffset(t), new Date(t).toISOString());
   }
+  // Out of order, years apart (the bounds of the last year seen are kept between calls), and
+  // the first and last millisecond of years.
+  const spread = [
+    Date.UTC(2025, 6, 1),
+    Date.UTC(1999, 2, 28, 0, 59, 59, 999),
+    Date.UTC(1999, 2, 28, 1),
+    Date.UTC(2025, 0, 1) - 1,
+    Date.UTC(2025, 0, 1),
+    Date.UTC(2020, 9, 25, 0, 59, 59, 999),
+    Date.UTC(2020, 9, 25, 1),
+    Date.UTC(2024, 11, 31, 23, 59, 59, 999),
+  ];
+  for (const t of [...spread, ...spread.reverse()]) {
+    assert.equal(parisOffsetMinutes(t), ianaOffset(t), new Date(t).toISOString());
+  }
 });
 
 Deno.test("Easter Sundays of 2016-2026", () => {
