@@ -42,13 +42,15 @@
  * @module
  */
 
-import { basename, join, resolve } from "node:path";
+import { basename } from "node:path";
 import pl from "nodejs-polars";
 import {
   acquireLakehouseLock,
   type Catalog,
   DeltaError,
   type DeltaTable,
+  joinLocation,
+  locate,
 } from "../lakehouse/mod.ts";
 import { Eco2mixError } from "../eco2mix/mod.ts";
 import { notify } from "../runner/daily.ts";
@@ -57,7 +59,6 @@ import {
   refreshCurrentFile,
   resolveInputs,
   RTE_CURRENT_FILE_URL,
-  writeAtomic,
 } from "../setup/mod.ts";
 import {
   ALERT_COLUMNS,
@@ -203,21 +204,23 @@ interface Loop {
 }
 
 /**
- * The path of the checkpoint file of live mode on `lakehouse` (default folder).
+ * The location of the checkpoint file of live mode on the lakehouse at `lakehouse` (beside its
+ * tables, where the lakehouse is: a folder or Azure), or in the folder `dir`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { checkpointPath } from "./live.ts";
  * assert.equal(checkpointPath("/srv/lake"), "/srv/lake/_direct/etat.json");
+ * assert.equal(checkpointPath("/srv/lake", "/var/lib/direct"), "/var/lib/direct/etat.json");
  * ```
  */
 export function checkpointPath(lakehouse: string, dir?: string): string {
-  return join(resolve(dir ?? join(lakehouse, "_direct")), CHECKPOINT_FILE);
+  return joinLocation(dir ?? joinLocation(lakehouse, "_direct"), CHECKPOINT_FILE);
 }
 
 /**
- * Reads the checkpoint file, or the empty checkpoint when there is none.
+ * Reads the checkpoint file at `location`, or the empty checkpoint when there is none.
  *
  * @example
  * ```ts
@@ -227,27 +230,26 @@ export function checkpointPath(lakehouse: string, dir?: string): string {
  * assert.deepEqual([empty.lot, empty.webhook_lot_livre], [-1, -1]);
  * ```
  */
-export async function readCheckpoint(path: string): Promise<LiveCheckpoint> {
-  try {
-    return JSON.parse(await Deno.readTextFile(path)) as LiveCheckpoint;
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-    return {
-      lot: -1,
-      mis_a_jour_a: "",
-      fichiers: {},
-      fichiers_rejetes: {},
-      versions: {},
-      webhook_lot_livre: -1,
-    };
-  }
+export async function readCheckpoint(location: string): Promise<LiveCheckpoint> {
+  const { storage, key } = locate(location);
+  const bytes = await storage.read(key);
+  if (bytes !== null) return JSON.parse(new TextDecoder().decode(bytes)) as LiveCheckpoint;
+  return {
+    lot: -1,
+    mis_a_jour_a: "",
+    fichiers: {},
+    fichiers_rejetes: {},
+    versions: {},
+    webhook_lot_livre: -1,
+  };
 }
 
+/** Writes the checkpoint (an atomic replace, on a folder as on Azure). */
 async function saveCheckpoint(loop: Loop): Promise<void> {
   loop.checkpoint.mis_a_jour_a = loop.now().toISOString();
   const text = JSON.stringify(loop.checkpoint, null, 2) + "\n";
-  await Deno.mkdir(join(loop.checkpointPath, ".."), { recursive: true });
-  await writeAtomic(loop.checkpointPath, new TextEncoder().encode(text));
+  const { storage, key } = locate(loop.checkpointPath);
+  await storage.put(key, new TextEncoder().encode(text));
 }
 
 /** The live mode's state recorded in `alertes`, or null before its first batch. */

@@ -16,8 +16,9 @@
  * - `--interval D`: trigger interval, `90s`, `15m`, `1h` or minutes (default `15m`).
  * - `--once`, `--max-batches N`: stop after 1 or N batches (default: run until SIGTERM/SIGINT).
  * - `--max-failures N`: failed batches in a row before exiting with 1 (default 3).
- * - `--lakehouse DIR` (default `lakehouse/`), `--checkpoint DIR` (default
- *   `<lakehouse>/_direct`), `--config FILE` (default `config/alertes.yaml`).
+ * - `--lakehouse DIR` (default `lakehouse/`; or Azure: `az://container/prefix`, see the README),
+ *   `--checkpoint DIR` (default `<lakehouse>/_direct`), `--config FILE` (default
+ *   `config/alertes.yaml`).
  * - `--webhook URL`: POST each batch's alerts (JSON) there; else `ECO2MIX_WEBHOOK_URL`, else
  *   the configuration file's `webhook.url`.
  *
@@ -31,6 +32,7 @@
 
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { isRemoteLocation } from "../lakehouse/mod.ts";
 import { PATHS } from "../paths.ts";
 import { AlertConfigError, loadAlertConfig } from "./alerts.ts";
 import { type LiveOptions, runLive } from "./live.ts";
@@ -50,7 +52,7 @@ Options:
   --once              one batch, then exit
   --max-batches N     N batches, then exit
   --max-failures N    failed batches in a row before exiting with 1 (default 3)
-  --lakehouse DIR     lakehouse folder (default lakehouse/)
+  --lakehouse DIR     lakehouse folder or az://container/prefix (default lakehouse/)
   --checkpoint DIR    checkpoint folder (default <lakehouse>/_direct)
   --config FILE       alert rules (default config/alertes.yaml)
   --webhook URL       POST each batch's alerts there (else ECO2MIX_WEBHOOK_URL, else the file)
@@ -100,6 +102,7 @@ export function parseDuration(text: string): number {
  * const o = parseLiveArgs(["--folder", "in", "--once", "--interval", "30s"], "/w", {});
  * assert.deepEqual(o.source, { kind: "folder", dir: "/w/in" });
  * assert.deepEqual([o.maxBatches, o.intervalMs, o.webhookUrl], [1, 30_000, undefined]);
+ * assert.equal(parseLiveArgs(["--lakehouse", "az://eco2mix/lake"], "/w", {}).lakehouse, "az://eco2mix/lake");
  * assert.throws(() => parseLiveArgs(["--max-batches", "0"], "/w", {}), /--max-batches/);
  * ```
  */
@@ -147,13 +150,16 @@ export function parseLiveArgs(
     throw new LiveUsageError("--folder reads a folder: --url and --data-dir are for RTE's file");
   }
   const path = (p: string | undefined, fallback: string) => resolve(cwd, p ?? fallback);
+  // The lakehouse and the checkpoint may be on Azure (az://, abfss://).
+  const location = (p: string | undefined, fallback: string) =>
+    p !== undefined && isRemoteLocation(p) ? p : path(p, fallback);
   return {
-    lakehouse: path(values.lakehouse, PATHS.lakehouse),
+    lakehouse: location(values.lakehouse, PATHS.lakehouse),
     source: values.folder !== undefined
       ? { kind: "folder", dir: path(values.folder, "") }
       : { kind: "rte", dir: path(values["data-dir"], PATHS.data), url: values.url },
     configFile: path(values.config, resolve(PATHS.root, "config", "alertes.yaml")),
-    checkpointDir: values.checkpoint === undefined ? undefined : path(values.checkpoint, ""),
+    checkpointDir: values.checkpoint === undefined ? undefined : location(values.checkpoint, ""),
     webhookUrl: values.webhook ?? (env.ECO2MIX_WEBHOOK_URL || undefined),
     intervalMs: parseDuration(values.interval ?? "15m"),
     maxBatches: values.once ? 1 : count("max-batches"),

@@ -206,20 +206,8 @@ async function readState(stateFile: string, url: string): Promise<CurrentFileSta
   }
 }
 
-/**
- * Writes `data` to `path` through a temporary file in the same folder and a rename: readers,
- * and a process killed midway, see the old content or the new one, never half of it.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { writeAtomic } from "./rte_current.ts";
- * const path = `${await Deno.makeTempDir()}/state.json`;
- * await writeAtomic(path, new TextEncoder().encode("{}"));
- * assert.equal(await Deno.readTextFile(path), "{}");
- * ```
- */
-export async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
+/** Writes `data` to `path` through a temporary file in the same folder and a rename. */
+async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
   const dir = join(path, "..");
   const tmp = join(dir, `.${basename(path)}.${crypto.randomUUID()}.part`);
   try {
