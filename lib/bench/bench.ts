@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: wall time and peak memory of the runner, of each pipeline stage (each in
  * its own process, on the shared real data), of the daily refresh of RTE's growing real-time
- * file (`incremental.ts`) and of each pipeline notebook, printed as a table and written to
+ * file (`incremental.ts`), of the README's command cold, unchanged and a day later beside the
+ * pandas reference (`daily_run.ts`) and of each pipeline notebook, printed as a table and written to
  * `runs/bench/bench.json`. Speed targets are checked here, never in tests.
  *
  * ```sh
@@ -122,14 +123,14 @@ async function stages(dir: string, shared: string): Promise<BenchRow[]> {
   return rows;
 }
 
-/** The daily refresh of the growing real-time file, in its own process (`incremental.ts`). */
-async function dailyRefresh(): Promise<BenchRow[]> {
-  const script = fileURLToPath(import.meta.resolve("./incremental.ts"));
+/** The rows of a bench script run in its own process with `--json` (`incremental.ts`...). */
+async function benchScript(name: string): Promise<BenchRow[]> {
+  const script = fileURLToPath(import.meta.resolve(`./${name}`));
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", script, "--json"],
     stderr: "inherit",
   }).output();
-  if (!out.success) throw new Error("the daily refresh bench failed");
+  if (!out.success) throw new Error(`the bench ${name} failed`);
   return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
 }
 
@@ -173,7 +174,9 @@ if (import.meta.main) {
     rows.push({ ...samples[0], wall_s: wall, name: `${samples[0].name} (median of ${repeat})` });
   }
   rows.push(...await stages(join(dir, "stages"), shared));
-  rows.push(...await dailyRefresh());
+  // The daily refresh of the growing real-time file, then the README's command on it.
+  rows.push(...await benchScript("incremental.ts"));
+  rows.push(...await benchScript("daily_run.ts"));
   rows.push(...await pipeline(join(dir, "pipeline"), input));
   printTable(rows);
   const out = join(dir, "bench.json");
