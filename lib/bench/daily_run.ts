@@ -90,7 +90,8 @@ export async function dailyRunBench(
   const rows: BenchRow[] = [];
   let referenceS: number | undefined;
   if (options.reference) {
-    const script = join(PATHS.root, "..", "shared", "pandas_reference", "pipeline.py");
+    // Beside the shared data: ../shared/pandas_reference.
+    const script = join(shared, "..", "pandas_reference", "pipeline.py");
     try {
       referenceS = await timedCommand("/usr/bin/python3", [
         script,
