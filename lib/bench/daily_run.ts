@@ -30,21 +30,14 @@ const CURRENT = "eCO2mix_RTE_En-cours-TR.xls";
 const UNCHANGED_TARGET_S = 20;
 const NEXT_DAY_TARGET_S = 45;
 
-/** Wall seconds of a command; its output goes to `log`, and a failure names it. */
+/** Wall seconds of a command; its output goes to `log` (stderr to `log.stderr`). */
 async function timedCommand(command: string, args: string[], log: string): Promise<number> {
-  const file = await Deno.open(log, { write: true, create: true, truncate: true });
   const t0 = performance.now();
-  const child = new Deno.Command(command, {
-    args,
-    cwd: PATHS.root,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const [out, err] = [child.stdout, child.stderr];
-  await Promise.all([out.pipeTo(file.writable, { preventClose: true }), err.pipeTo(file.writable)]);
-  const status = await child.status;
+  const out = await new Deno.Command(command, { args, cwd: PATHS.root }).output();
   const wall = (performance.now() - t0) / 1000;
-  if (!status.success) throw new Error(`${command} ${args.join(" ")} failed: see ${log}`);
+  await Deno.writeFile(log, out.stdout);
+  await Deno.writeFile(`${log}.stderr`, out.stderr);
+  if (!out.success) throw new Error(`${command} ${args.join(" ")} failed: see ${log}`);
   return wall;
 }
 
