@@ -291,11 +291,11 @@ export class DeltaTable {
     if (!keys?.length) {
       throw new InvalidOperationError(`${this.root}: merge needs key columns`);
     }
-    if (!(await this.exists())) {
+    const snap = await this.#latest();
+    if (!snap) {
       const r = await this.#write(df, "Append", null, options);
       return { ...r, updated: 0, inserted: df.height, deleted: 0, unchanged: 0 };
     }
-    const snap = await this.snapshot();
     const { schema, metadataAction } = this.#schemaFor(snap, df, options);
     const txns = txnActions(snap, options);
     const source = conformFrame(df, schema);
@@ -432,6 +432,19 @@ export class DeltaTable {
     return vacuumTable(await this.#writable(), options);
   }
 
+  /**
+   * The latest snapshot, or null when there is no table yet: one listing of the log (a request
+   * on object storage), where `exists()` then `snapshot()` would take two.
+   */
+  async #latest(): Promise<Snapshot | null> {
+    try {
+      return await this.snapshot();
+    } catch (e) {
+      if (e instanceof NotADeltaTableError) return null;
+      throw e;
+    }
+  }
+
   async #writable(): Promise<Snapshot> {
     const snap = await this.snapshot();
     checkWriteSupport(snap.protocol, snap.metadata);
@@ -490,8 +503,8 @@ export class DeltaTable {
     replace: Predicate | null,
     options: OverwriteOptions,
   ): Promise<CommitResult> {
-    if (!(await this.exists())) return this.#createWith(df, mode, options);
-    const snap = await this.snapshot();
+    const snap = await this.#latest();
+    if (!snap) return this.#createWith(df, mode, options);
     const { schema, metadataAction } = this.#schemaFor(snap, df, options);
     const parts = (metadataAction?.metaData ?? snap.metadata).partitionColumns;
     const data = conformFrame(df, schema);
