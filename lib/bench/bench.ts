@@ -2,7 +2,8 @@
  * `deno task bench`: wall time and peak memory of the runner, of each pipeline stage (each in
  * its own process, on the shared real data), of the daily refresh of RTE's growing real-time
  * file (`incremental.ts`), of the README's command cold, unchanged and a day later beside the
- * pandas reference (`daily_run.ts`) and of each pipeline notebook, printed as a table and written to
+ * pandas reference (`daily_run.ts`), of the live mode from a new file to its alert
+ * (`live_bench.ts`) and of each pipeline notebook, printed as a table and written to
  * `runs/bench/bench.json`. Speed targets are checked here, never in tests.
  *
  * ```sh
@@ -177,6 +178,7 @@ if (import.meta.main) {
   // The daily refresh of the growing real-time file, then the README's command on it.
   rows.push(...await benchScript("incremental.ts"));
   rows.push(...await benchScript("daily_run.ts"));
+  rows.push(...await benchScript("live_bench.ts"));
   rows.push(...await pipeline(join(dir, "pipeline"), input));
   printTable(rows);
   const out = join(dir, "bench.json");
