@@ -78,13 +78,13 @@ Deno.test("check_imports reports a new folder and an exception that no longer ap
   try {
     await Deno.mkdir(join(dir, "lib", "cli"));
     await Deno.writeTextFile(join(dir, "lib", "cli", "main.ts"), 'import "../paths.ts";\n');
-    const daily = join(dir, "lib", "runner", "daily.ts");
-    const text = await Deno.readTextFile(daily);
-    await Deno.writeTextFile(daily, text.replaceAll("../pipeline/", "../lakehouse/"));
+    const slides = join(dir, "lib", "notebook", "slides.ts");
+    const text = await Deno.readTextFile(slides);
+    await Deno.writeTextFile(slides, text.replaceAll("../viz/", "../runner/"));
     const { code, stderr } = await runCheck(dir);
     assert.equal(code, 1);
     assert.match(stderr, /^lib\/cli\/main\.ts:0: cli: folder missing from LAYERS$/m);
-    assert.match(stderr, /^lib\/runner\/daily\.ts:0: stale exception: no import of pipeline$/m);
+    assert.match(stderr, /^lib\/notebook\/slides\.ts:0: stale exception: no import of viz$/m);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

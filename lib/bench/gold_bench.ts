@@ -24,7 +24,7 @@ import {
 } from "../analysis/mod.ts";
 import { buildGold, withNationalView } from "../layers/gold.ts";
 import { silverRegional2014, silverTr2025 } from "../layers/_gold_testdata.ts";
-import { peakRss, stopSampler } from "./rss_sampler.ts";
+import { peakRss, stopSampler } from "../runner/rss_sampler.ts";
 
 const peaks = new Map<string, number>();
 

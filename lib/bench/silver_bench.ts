@@ -16,7 +16,7 @@ import { readEco2mixFile } from "../eco2mix/mod.ts";
 import { REGIONAL_2014, sharedDataPath } from "../testing/shared_data.ts";
 import { toBronze } from "../layers/bronze.ts";
 import { toSilver } from "../layers/silver.ts";
-import { peakRss, stopSampler } from "./rss_sampler.ts";
+import { peakRss, stopSampler } from "../runner/rss_sampler.ts";
 
 const peaks = new Map<string, number>();
 

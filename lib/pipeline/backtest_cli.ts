@@ -18,7 +18,7 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { PATHS } from "../paths.ts";
-import { peakRss, stopSampler } from "../bench/rss_sampler.ts";
+import { peakRss, stopSampler } from "../runner/rss_sampler.ts";
 import { dateOfDayNumber, dayNumberOfDate, localDayNumber, parisInstant } from "../ml/calendar.ts";
 import { RETRAIN_CADENCES, type RetrainCadence } from "../ml/backtest.ts";
 import { type ProfileName, PROFILES } from "../ml/forecasting.ts";

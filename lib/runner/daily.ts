@@ -1,6 +1,7 @@
 /**
- * The daily job (`deno task quotidien`): the pipeline run as cron or a systemd timer runs it,
- * with a status file per run and an optional webhook notification.
+ * The daily job (`deno task quotidien`, whose entry point is `lib/pipeline/daily_cli.ts`): the
+ * pipeline run as cron or a systemd timer runs it, with a status file per run and an optional
+ * webhook notification.
  *
  * ```sh
  * deno task quotidien                                   # RTE's current file when online
@@ -120,24 +121,6 @@ export async function notify(
   }
 }
 
-/** Latest measured instant of silver in the lakehouse the run wrote, or null. */
-async function latestMeasured(manifest: Manifest | null): Promise<Date | null> {
-  if (!manifest) return null;
-  try {
-    // Loaded on demand: the job's options are checked without loading polars.
-    const { openCatalog } = await import("../pipeline/catalog.ts");
-    const dir = manifest.parameters.lakehouse_dir;
-    const catalog = openCatalog(typeof dir === "string" && dir ? dir : undefined);
-    const silver = catalog.table("eco2mix_silver");
-    if (!(await silver.exists())) return null;
-    const frame = await silver.read({ columns: ["timestamp_utc"] });
-    const max: unknown = frame.height ? frame.max().toRecords()[0].timestamp_utc : null;
-    return max instanceof Date ? max : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Separates the job's own options from those passed on to the pipeline. */
 export function parseDailyArgs(
   args: string[],
@@ -154,6 +137,12 @@ export function parseDailyArgs(
 }
 
 /**
+ * The latest measured instant of the data a run wrote, or null: the runner knows nothing of
+ * tables, so the caller that does (`lib/pipeline/daily_cli.ts`) tells it.
+ */
+export type LatestData = (manifest: Manifest | null) => Promise<Date | null>;
+
+/**
  * Runs the daily job: the pipeline (`notebook` with `args`), then the status file and the
  * webhook. Returns the pipeline's exit code.
  */
@@ -162,6 +151,7 @@ export async function runDaily(
   args: string[],
   cwd: string,
   env: Record<string, string> = Deno.env.toObject(),
+  latestMeasured: LatestData = () => Promise.resolve(null),
 ): Promise<number> {
   const { webhook, pipelineArgs } = parseDailyArgs(args, env);
   const startedAt = new Date();
@@ -191,10 +181,4 @@ export async function runDaily(
   });
   await report(outcome);
   return outcome.code;
-}
-
-if (import.meta.main) {
-  const { PATHS } = await import("../paths.ts");
-  const notebook = join(PATHS.notebooks, "11_Pipeline_Complete.ipynb");
-  Deno.exit(await runDaily(notebook, Deno.args, Deno.env.get("INIT_CWD") ?? Deno.cwd()));
 }

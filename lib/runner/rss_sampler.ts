@@ -1,6 +1,7 @@
 /**
  * Peak resident memory of this process between two calls, sampled every 5 ms by a worker:
- * benchmarks spend their time inside polars' native code, where the main thread cannot sample.
+ * benchmarks and long commands (the backtest) spend their time inside polars' native code,
+ * where the main thread cannot sample. Beside the runner, which measures its kernels' memory.
  *
  * @module
  */
