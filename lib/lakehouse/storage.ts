@@ -41,7 +41,7 @@
  * @module
  */
 
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import {
@@ -214,9 +214,10 @@ function parseAzure(location: string): AzureLocation {
 const AZURE_SCHEMES = new Set(["az", "abfss", "abfs", "wasbs", "wasb"]);
 
 /**
- * The canonical form of a location: a local path made absolute (against `cwd`), an Azure URL as
- * `az://<container>/<prefix>` (abfss and wasbs forms mapped to it). Throws
- * {@linkcode StorageLocationError} for another scheme or a location holding a SAS token.
+ * The canonical form of a location: a local path made absolute (against `cwd`, by default the
+ * working directory), an Azure URL as `az://<container>/<prefix>` (abfss and wasbs forms mapped
+ * to it). Throws {@linkcode StorageLocationError} for another scheme or a location holding a SAS
+ * token.
  *
  * @example
  * ```ts
@@ -230,9 +231,12 @@ const AZURE_SCHEMES = new Set(["az", "abfss", "abfs", "wasbs", "wasb"]);
  * assert.throws(() => normaliseLocation("az://eco2mix/lake?sv=1&sig=abc"), /environment variables/);
  * ```
  */
-export function normaliseLocation(location: string, cwd: string = Deno.cwd()): string {
+export function normaliseLocation(location: string, cwd?: string): string {
   const scheme = SCHEME.exec(location)?.[1].toLowerCase();
-  if (scheme === undefined) return resolve(cwd, location);
+  if (scheme === undefined) {
+    // The working directory only for a relative path (every file access locates its path).
+    return isAbsolute(location) ? resolve(location) : resolve(cwd ?? Deno.cwd(), location);
+  }
   if (scheme === "file") return resolve(decodeURIComponent(location.replace(/^file:\/\//i, "")));
   if (!AZURE_SCHEMES.has(scheme)) {
     throw new StorageLocationError(
