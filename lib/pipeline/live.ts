@@ -51,6 +51,7 @@ import {
   type DeltaTable,
   joinLocation,
   locate,
+  type Predicate,
 } from "../lakehouse/mod.ts";
 import { Eco2mixError } from "../eco2mix/mod.ts";
 import { notify } from "../runner/daily.ts";
@@ -285,7 +286,7 @@ function withBatch(alerts: pl.DataFrame, lot: number, at: Date): pl.DataFrame {
  * the instant up to which they are history, before anything is ingested (a restart must not
  * take the new rows for history).
  */
-async function initialState(catalog: Catalog): Promise<AlertState> {
+async function initialState(catalog: Catalog, config: AlertConfig): Promise<AlertState> {
   const inputs = new Map<string, number>();
   for (const name of INPUTS) {
     const table = catalog.table(name);
@@ -294,9 +295,11 @@ async function initialState(catalog: Catalog): Promise<AlertState> {
   let depuis = 0;
   const silverVersion = inputs.get(SILVER);
   if (silverVersion !== undefined) {
+    // Of the watched series only: ODRÉ's consumption history may run months ahead of them.
     const times = await catalog.table(SILVER).read({
       version: silverVersion,
       columns: ["timestamp_utc"],
+      where: watched(config),
     });
     depuis = times.height ? epochRange(times, "timestamp_utc")[1] : 0;
   }
@@ -308,6 +311,14 @@ async function initialState(catalog: Catalog): Promise<AlertState> {
     ],
   });
   return { lot: 0, depuis, inputs };
+}
+
+/** The rows of silver the rules watch: eco2mix rows of the configured perimeters. */
+function watched(config: AlertConfig): Predicate {
+  return [
+    { column: "jeu_donnees", eq: "eco2mix" },
+    { column: "perimetre", in: config.perimetres },
+  ];
 }
 
 /** Rows of `table` inserted or changed between `from` (null: none) and `to`. */
@@ -398,9 +409,9 @@ async function evaluateBatch(
   if (config.regles.donnees_anciennes && versions.has(SILVER)) {
     const latest = (await catalog.table(SILVER).read({
       version: versions.get(SILVER),
-      columns: ["jeu_donnees", "perimetre", "timestamp_utc"],
-    })).filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix")))
-      .groupBy("perimetre").agg(asMs("timestamp_utc").max());
+      columns: ["perimetre", "timestamp_utc"],
+      where: watched(config),
+    })).groupBy("perimetre").agg(asMs("timestamp_utc").max());
     found.push(staleDataAlerts(latest, now, config));
   } else if (config.regles.donnees_anciennes) {
     found.push(staleDataAlerts(pl.DataFrame({ perimetre: [], timestamp_utc: [] }), now, config));
@@ -500,7 +511,7 @@ async function runBatch(loop: Loop): Promise<BatchReport> {
     waitMs: options.lockWaitMs ?? Math.max(intervalMs, 10_000),
   });
   const alertsTable = catalog.table(ALERTS);
-  const state = await alertState(alertsTable) ?? await initialState(catalog);
+  const state = await alertState(alertsTable) ?? await initialState(catalog, options.config);
   const next = state.lot + 1;
   await stage("source", next);
 

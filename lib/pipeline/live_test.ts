@@ -395,3 +395,46 @@ Deno.test("live mode on RTE's current file: one conditional request per batch, o
   assert.match(lines[0], /non mis à jour .* utilisation de la copie locale/);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("live mode on a lakehouse with history: only quarter-hours after it raise alerts, even after a rebuild of silver", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "live-history-" });
+  const source = replaySource();
+  const lakehouse = join(dir, "lake");
+  const input = join(dir, "arrivees");
+  await Deno.mkdir(input);
+  // 1 January ingested by a batch run (the pipeline's steps) before live mode starts.
+  await publish(input, version(source, 0));
+  const catalog = openCatalog(lakehouse);
+  await ingestFiles(catalog, [join(input, CURRENT)]);
+  await refreshSilver(catalog, { invalidValues: "quarantine" });
+  const config = defaultAlertConfig();
+  config.regles.co2_eleve = { seuil: -1 }; // every quarter-hour
+  const live = () =>
+    runLive({
+      lakehouse,
+      source: { kind: "folder", dir: input },
+      config,
+      maxBatches: 1,
+      log: () => {},
+    });
+  await publish(input, version(source, 8));
+  assert.equal((await live()).code, 0);
+  const instants = async () =>
+    (await catalog.table("alertes").read()).getColumn("instant").toArray() as unknown as Date[];
+  const first = await instants();
+  // 00:00 to 01:45 on 2 January, Paris time (UTC+1).
+  assert.deepEqual(first.map((d) => d.toISOString()).sort(), [
+    ...Array.from({ length: 8 }, (_, i) => new Date(Date.UTC(2025, 0, 1, 23, 15 * i)))
+      .map((d) => d.toISOString()),
+  ]);
+  // A rebuild of silver, whose former files VACUUM deleted: the changes since the version the
+  // alerts evaluated cannot be read, every row is a candidate again; only the new quarter-hour
+  // raises an alert (the history stays history, the alerts stored stay once).
+  await refreshSilver(catalog, { invalidValues: "quarantine", full: true });
+  const silver = catalog.table("eco2mix_silver");
+  assert.ok((await silver.vacuum({ retentionHours: 0, force: true })).files.length > 0);
+  await publish(input, version(source, 9));
+  assert.equal((await live()).code, 0);
+  assert.equal((await instants()).length, 9);
+  await Deno.remove(dir, { recursive: true });
+});
