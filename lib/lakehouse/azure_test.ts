@@ -18,7 +18,7 @@ import { Catalog } from "./catalog.ts";
 import { acquireLakehouseLock, LakehouseLockedError, LOCK_FILE } from "./lock.ts";
 import { loadSnapshot, LOG_DIR } from "./log.ts";
 import { readFiles } from "./reader.ts";
-import { querySql } from "./sql.ts";
+import { querySql, withTablesOnDisk } from "./sql.ts";
 import { joinLocation, locate, type Storage, StorageLocationError } from "./storage.ts";
 import { DeltaTable } from "./table.ts";
 
@@ -207,6 +207,9 @@ Deno.test({
         }
         assert.deepEqual(results[1], results[0]);
         assert.deepEqual(results[1][1], [{ n: 2 }]);
+        // Tables found in the container without a catalogue (deno task sql on a lakehouse).
+        const found = await withTablesOnDisk(new Catalog("az://lake/sql"));
+        assert.deepEqual(found.list(), [{ name: "mesures", layer: "silver" }]);
         // Two data files cached (the local table is read in place).
         assert.equal([...Deno.readDirSync(cacheDir)].filter((e) => e.isFile).length, 2);
       },
