@@ -304,9 +304,13 @@ export function locate(location: string): { storage: Storage; key: string } {
  *
  * @example
  * ```ts
- * import { checkWritable } from "./storage.ts";
+ * import assert from "node:assert/strict";
+ * import { checkWritable, StorageLocationError } from "./storage.ts";
  * const dir = await Deno.makeTempDir();
  * await checkWritable(`${dir}/lake`);
+ * assert.deepEqual([...Deno.readDirSync(`${dir}/lake`)], []); // the probe is gone
+ * await Deno.writeTextFile(`${dir}/file`, "");
+ * await assert.rejects(checkWritable(`${dir}/file/lake`), StorageLocationError);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
