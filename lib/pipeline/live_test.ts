@@ -221,7 +221,7 @@ Deno.test("live mode: quarter-hours replayed, loop SIGKILLed at random moments a
   for (let kill = 0; kill < 10; kill++) {
     const child = command().spawn();
     const output = child.output();
-    const after = 300 + Math.round(random() * 6000);
+    const after = 1000 + Math.round(random() * 8000); // past start-up (~1 s), into batches
     await delay(after);
     child.kill("SIGKILL");
     const out = await output;
