@@ -115,7 +115,9 @@ export interface Azurite extends AsyncDisposable {
  * import { startAzurite } from "./azurite.ts";
  * await using azurite = await startAzurite();
  * assert.match(azurite.endpoint, /^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/);
- * assert.equal((await fetch(`${azurite.endpoint}?comp=list`)).status, 403); // unsigned
+ * const unsigned = await fetch(`${azurite.endpoint}?comp=list`);
+ * await unsigned.body?.cancel();
+ * assert.equal(unsigned.status, 403); // the emulator checks signatures as Azure does
  * ```
  */
 export async function startAzurite(options: { timeoutMs?: number } = {}): Promise<Azurite> {
