@@ -61,34 +61,39 @@ export async function liveLatencyBench(dir: string, days = 30, count = 10): Prom
       stdout: "piped",
       stderr: "inherit",
     });
-  // History: `days` days in one batch, before the measured loop starts.
-  await publish(version(0));
-  if (!(await run(["--once"]).output()).success) throw new Error("history batch failed");
-
-  let received: ((at: number) => void) | null = null;
+  let received: ((at: number, alerts: number) => void) | null = null;
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const body = await req.json();
-    if (body.alertes.length) received?.(performance.now());
+    received?.(performance.now(), body.alertes.length);
     return new Response(null, { status: 204 });
   });
-  const child = run([
-    "--interval",
-    "1s",
-    "--webhook",
-    `http://127.0.0.1:${server.addr.port}/`,
-  ]).spawn();
+  const webhook = ["--webhook", `http://127.0.0.1:${server.addr.port}/`];
+  // History: `days` days in one batch, its alerts delivered, before the measured loop starts.
+  await publish(version(0));
+  if (!(await run(["--once", ...webhook]).output()).success) {
+    throw new Error("history batch failed");
+  }
+  const child = run(["--interval", "1s", ...webhook]).spawn();
   const lines: string[] = [];
+  const { promise: firstBatch, resolve: started } = Promise.withResolvers<void>();
   const reading = (async () => {
     for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
       lines.push(...chunk.split("\n").filter((l) => l));
+      if (lines.some((l) => /^(lot \d+|rien de nouveau) :/.test(l))) started();
     }
   })();
   const latencies: number[] = [];
   try {
+    await Promise.race([
+      firstBatch,
+      reading.then(() => Promise.reject(new Error("the loop ended before its first batch"))),
+    ]);
     for (let q = 1; q <= count; q++) {
       const alert = new Promise<number>((done, fail) => {
         const timer = setTimeout(() => fail(new Error(`no alert within 5 min (q ${q})`)), 300_000);
-        received = (at) => {
+        received = (at, alerts) => {
+          // The new quarter-hour's alert, alone: nothing older was pending.
+          if (alerts !== 1) fail(new Error(`${alerts} alerts for quarter-hour ${q}`));
           clearTimeout(timer);
           done(at);
         };
