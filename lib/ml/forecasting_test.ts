@@ -42,6 +42,9 @@ function world(n: number, seed = 1) {
 
 const FEATURES = ["heure", "jour_semaine", "moyenne_24h", "lag_168h"];
 
+/** The quick profile without racing: every learner on every fold. */
+const NO_RACE = { ...PROFILES.rapide, cvRace: null };
+
 Deno.test("training is deterministic: the same data and seed give bit-identical forecasts", async () => {
   const { x, y } = world(3_000);
   for (const learner of LEARNERS) {
@@ -135,8 +138,9 @@ Deno.test("rolling-origin cross-validation: 5 consecutive folds, a gap, the best
   const epochMs = Float64Array.from({ length: n }, (_, i) => Date.UTC(2025, 0, 1) + i * HALF_HOUR);
   const set = { horizon: "j1", epochMs, target: y, x } as unknown as ConsumptionFeatureSet;
   const trainRows = Array.from({ length: n - 100 }, (_, i) => i + 100);
-  const cv = await crossValidateLearners(set, trainRows, FEATURES, PROFILES.rapide);
+  const cv = await crossValidateLearners(set, trainRows, FEATURES, NO_RACE);
   assert.equal(cv.folds.length, 5 * LEARNERS.length);
+  assert.deepEqual(cv.elimines, []);
   const foldRows = PROFILES.rapide.cvFoldDays * 48;
   for (const f of cv.folds.filter((f) => f.learner === "gbdt")) {
     // Test folds are the last 5 × 7 days, each trained on everything 72 rows (36 h) before it.
@@ -165,6 +169,52 @@ Deno.test("rolling-origin cross-validation: 5 consecutive folds, a gap, the best
     const actual = test.map((i) => y[i]);
     assert.equal(f.mape, mape(actual, forecaster.predict(takeRows(x, test))), f.learner);
   }
+});
+
+Deno.test("racing: a learner far behind the leader on the last folds fits no other fold", async () => {
+  const n = 4_000;
+  const { x, y } = world(n);
+  const epochMs = Float64Array.from({ length: n }, (_, i) => Date.UTC(2025, 0, 1) + i * HALF_HOUR);
+  const set = { horizon: "j1", epochMs, target: y, x } as unknown as ConsumptionFeatureSet;
+  const trainRows = Array.from({ length: n - 100 }, (_, i) => i + 100);
+  const all = await crossValidateLearners(set, trainRows, FEATURES, NO_RACE);
+  // A margin of -100 % puts every learner but the leader out after the last two folds.
+  const race = { ...NO_RACE, cvRace: { folds: 2, margin: -1 } };
+  let fits = 0;
+  const raced = await crossValidateLearners(set, trainRows, FEATURES, race, LEARNERS, {
+    onFit: (done, total) => {
+      fits = done;
+      assert.ok(done <= total);
+    },
+  });
+  const leaderOfLast2 = LEARNERS.reduce((a, b) => {
+    const m = (l: string) =>
+      all.folds.filter((f) => f.learner === l && f.fold >= 3).reduce((t, f) => t + f.mape, 0);
+    return m(b) < m(a) ? b : a;
+  });
+  assert.deepEqual(raced.elimines, LEARNERS.filter((l) => l !== leaderOfLast2));
+  assert.equal(raced.meilleur, leaderOfLast2);
+  assert.equal(fits, 5 + 2 * (LEARNERS.length - 1));
+  for (const m of raced.moyennes) {
+    assert.equal(m.plis, m.learner === leaderOfLast2 ? 5 : 2, m.learner);
+  }
+  // The folds that were fitted score as in the full cross-validation (the same fits; scores on
+  // the rows common to the learners of each fold).
+  for (const f of raced.folds.filter((f) => f.learner === leaderOfLast2 && f.fold < 3)) {
+    const full = all.folds.find((g) => g.learner === f.learner && g.fold === f.fold)!;
+    assert.equal(f.mape, full.mape);
+  }
+  assert.deepEqual(
+    raced.folds.filter((f) => f.fold >= 3).map((f) => [f.learner, f.fold, f.mape]),
+    all.folds.filter((f) => f.fold >= 3).map((f) => [f.learner, f.fold, f.mape]),
+  );
+  // A margin nobody exceeds: the race changes nothing.
+  const lenient = await crossValidateLearners(set, trainRows, FEATURES, {
+    ...NO_RACE,
+    cvRace: { folds: 2, margin: 100 },
+  });
+  assert.deepEqual(lenient.folds.map((f) => f.mape), all.folds.map((f) => f.mape));
+  assert.equal(lenient.meilleur, all.meilleur);
 });
 
 Deno.test("residuals: quantiles, lag-1 autocorrelation and worst rows, by hand", () => {

@@ -116,13 +116,17 @@ Deno.test("features → models → registry → predictions, on the 2025 file", 
     await assert.rejects(() => training.finish(), /train j1 before writing the predictions/);
     await assert.rejects(() => training.train("h1"), /horizon h1 already trained/);
     assert.equal(await catalog.table("predictions_consommation").exists(), false);
-    // 15 cross-validation fits then 5 refits, each told once, in order.
+    // The cross-validation fits (15, fewer once the race eliminates a learner after the last
+    // two folds: 3 × 2 raced, then 3 per survivor), then 5 refits, each told once, in order.
+    const cvProgress = progress.filter((p) => p.phase === "cross_validation");
+    assert.ok(progress.every((p) => p.horizon === "h1"));
+    assert.deepEqual(cvProgress.map((p) => p.done), cvProgress.map((_, k) => k + 1));
+    assert.deepEqual(cvProgress.slice(0, 6).map((p) => p.total), Array(6).fill(15));
+    assert.equal(cvProgress.at(-1)!.done, cvProgress.at(-1)!.total);
+    assert.equal((cvProgress.length - 6) % 3, 0);
     assert.deepEqual(
-      progress.map((p) => [p.horizon, p.phase, p.done, p.total]),
-      [
-        ...Array.from({ length: 15 }, (_, k) => ["h1", "cross_validation", k + 1, 15]),
-        ...Array.from({ length: 5 }, (_, k) => ["h1", "refit", k + 1, 5]),
-      ],
+      progress.slice(cvProgress.length).map((p) => [p.phase, p.done, p.total]),
+      Array.from({ length: 5 }, (_, k) => ["refit", k + 1, 5]),
     );
     await training.train("j1");
     const report = await training.finish();
@@ -139,7 +143,10 @@ Deno.test("features → models → registry → predictions, on the 2025 file", 
         adaptation: null,
       });
       assert.deepEqual([h.caracteristiquesRetirees, h.referencesAbsentes], [[], []]);
-      assert.equal(h.validationCroisee!.folds.length, 15); // 5 folds × 3 learners
+      // 5 folds × the learners still in the race after the last two, 2 folds × those out of it.
+      const cv = h.validationCroisee!;
+      assert.equal(cv.folds.length, 5 * 3 - 3 * cv.elimines.length);
+      assert.ok(cv.elimines.length < 3 && !cv.elimines.includes(h.champion));
       // Every model and baseline is scored on the same instants.
       assert.ok(h.scores.every((s) => s.n === h.scores[0].n));
       assert.deepEqual(h.scores.map((s) => s.model), [
@@ -555,8 +562,14 @@ Deno.test("two real-time files nine years apart, no reference data: the folds ad
       assert.ok(h.selection.kind === "validation_croisee");
       assert.ok(h.selection.foldDays < 7, h.horizon);
       assert.match(h.selection.adaptation!, /ne contiennent pas 5 plis de 7 jours/);
-      const folds = h.validationCroisee!.folds;
-      assert.equal(folds.length, 3 * h.selection.folds);
+      const cv = h.validationCroisee!;
+      // Every learner on the raced (last two) folds, the survivors of the race on all.
+      for (const m of cv.moyennes) {
+        const expected: number = cv.elimines.includes(m.learner) ? 2 : h.selection.folds;
+        assert.equal(m.plis, expected, m.learner);
+        assert.equal(cv.folds.filter((f) => f.learner === m.learner).length, expected);
+      }
+      assert.ok(!cv.elimines.includes(h.champion));
       // Without a Tempo calendar the feature is left out (ridge cannot use an unknown value).
       assert.deepEqual(h.caracteristiquesRetirees, ["tempo"]);
       assert.ok(h.scores.every((s) => Number.isFinite(s.mape)));
