@@ -138,6 +138,11 @@ export interface JupyterServerOptions {
   readonly jupyter?: string;
   /** How long to wait for the server to answer, in ms (default 60 000). */
   readonly startTimeoutMs?: number;
+  /**
+   * How long {@linkcode JupyterServer.stop} waits for the server and its processes to end
+   * before it kills them, in ms (default 20 000).
+   */
+  readonly stopGraceMs?: number;
 }
 
 /** A kernel as the server's REST API lists it (`GET /api/kernels`). */
@@ -156,7 +161,7 @@ interface ServerInfo {
 }
 
 const POLL_MS = 100;
-const STOP_TIMEOUT_MS = 20_000;
+const STOP_GRACE_MS = 20_000;
 
 /**
  * A running Notebook server with the Deno kernel; {@linkcode JupyterServer.stop} ends it with
@@ -194,6 +199,7 @@ export class JupyterServer {
   readonly logPath: string;
   readonly #child: Deno.ChildProcess;
   readonly #logged: Promise<unknown>;
+  readonly #stopGraceMs: number;
   #stopped?: Promise<string[]>;
 
   private constructor(
@@ -204,6 +210,7 @@ export class JupyterServer {
       workDir: string;
       runtimeDir: string;
       logPath: string;
+      stopGraceMs: number;
     },
     child: Deno.ChildProcess,
     logged: Promise<unknown>,
@@ -217,6 +224,7 @@ export class JupyterServer {
     this.logPath = fields.logPath;
     this.#child = child;
     this.#logged = logged;
+    this.#stopGraceMs = fields.stopGraceMs;
   }
 
   /** The server's process id. */
@@ -278,18 +286,25 @@ export class JupyterServer {
       stdout: "piped",
       stderr: "piped",
     }).spawn();
+    // Chunk by chunk, as they come: `pipeTo(file.writable)` held everything until the server
+    // ended, and a failure message quoting the log while it ran quoted nothing.
     const logged = Promise.all([child.stdout, child.stderr].map(async (stream) => {
-      const file = await Deno.open(logPath, { append: true, create: true });
-      await stream.pipeTo(file.writable);
+      using file = await Deno.open(logPath, { append: true, create: true });
+      for await (const chunk of stream) {
+        for (let written = 0; written < chunk.length;) {
+          written += await file.write(chunk.subarray(written));
+        }
+      }
     }));
-    const fields = { frontEnd, version, workDir, runtimeDir, logPath };
+    const stopGraceMs = options.stopGraceMs ?? STOP_GRACE_MS;
+    const fields = { frontEnd, version, workDir, runtimeDir, logPath, stopGraceMs };
     try {
       const info = await waitForServer(child, runtimeDir, options.startTimeoutMs ?? 60_000);
       const server = new JupyterServer({ ...fields, info }, child, logged);
       await server.#waitForApi(options.startTimeoutMs ?? 60_000);
       return server;
     } catch (error) {
-      await stopProcess(child);
+      await stopProcess(child, stopGraceMs);
       await logged;
       throw new JupyterServerError(
         `${(error as Error).message}\n--- ${logPath} ---\n${await tail(logPath)}`,
@@ -330,10 +345,14 @@ export class JupyterServer {
 
   /**
    * Shuts every kernel down through the REST API, stops the server (SIGTERM: it shuts down
-   * what is left and removes its runtime files; SIGKILL after 20 s), and waits for the
-   * processes the server had started (kernels, and the browsers those kernels launched).
-   * Returns those still alive, as `pid: command line`: empty when everything ended. Calling it
-   * again returns the same answer.
+   * what is left and removes its runtime files; SIGKILL after the grace period,
+   * {@linkcode JupyterServerOptions.stopGraceMs}), and waits for every process the server
+   * started, directly or not: kernels, the kernels and browsers those kernels launched, even
+   * those orphaned by a kernel shut down earlier. They are found by their environment, which
+   * they all inherit from the server (`JUPYTER_RUNTIME_DIR` names
+   * {@linkcode JupyterServer.runtimeDir}). Those still alive after the grace period are killed
+   * (SIGKILL) and returned, as `pid: command line`: empty when everything ended by itself.
+   * Calling it again returns the same answer.
    */
   stop(): Promise<string[]> {
     this.#stopped ??= this.#stop();
@@ -341,24 +360,37 @@ export class JupyterServer {
   }
 
   async #stop(): Promise<string[]> {
-    const started = await descendants(this.pid);
     try {
-      for (const kernel of await this.kernels()) {
-        const response = await this.request(`api/kernels/${kernel.id}`, { method: "DELETE" });
+      // Bounded: a server that no longer answers is stopped by the signals below.
+      const signal = AbortSignal.timeout(this.#stopGraceMs);
+      const listed = await this.request("api/kernels", { signal });
+      for (const kernel of await listed.json() as KernelModel[]) {
+        const response = await this.request(`api/kernels/${kernel.id}`, {
+          method: "DELETE",
+          signal,
+        });
         await response.body?.cancel();
       }
     } catch {
-      // The server is already gone: the signals below and the wait still apply.
+      // The server is already gone or hung: the signals below and the wait still apply.
     }
-    await stopProcess(this.#child);
+    await stopProcess(this.#child, this.#stopGraceMs);
     await this.#logged;
-    const deadline = Date.now() + STOP_TIMEOUT_MS;
-    let alive = await stillAlive(started);
-    while (alive.length > 0 && Date.now() < deadline) {
+    const marker = `JUPYTER_RUNTIME_DIR=${this.runtimeDir}`;
+    const deadline = Date.now() + this.#stopGraceMs;
+    let alive = await processesWithEnv(marker);
+    while (alive.size > 0 && Date.now() < deadline) {
       await sleep(POLL_MS);
-      alive = await stillAlive(started);
+      alive = await processesWithEnv(marker);
     }
-    return alive;
+    for (const pid of alive.keys()) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return [...alive].map(([pid, cmdline]) => `${pid}: ${cmdline}`);
   }
 
   async #waitForApi(timeoutMs: number): Promise<void> {
@@ -416,8 +448,8 @@ async function waitForServer(
   }
 }
 
-async function stopProcess(child: Deno.ChildProcess): Promise<void> {
-  const timer = setTimeout(() => signal(child, "SIGKILL"), STOP_TIMEOUT_MS);
+async function stopProcess(child: Deno.ChildProcess, graceMs: number): Promise<void> {
+  const timer = setTimeout(() => signal(child, "SIGKILL"), graceMs);
   signal(child, "SIGTERM");
   await child.status;
   clearTimeout(timer);
@@ -431,48 +463,27 @@ function signal(child: Deno.ChildProcess, name: Deno.Signal): void {
   }
 }
 
-/** Every live descendant of `pid`, as pid -> command line (from /proc). */
-async function descendants(pid: number): Promise<Map<number, string>> {
-  const children = new Map<number, number[]>();
-  const commands = new Map<number, string>();
-  for (const name of await listDir("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    const process = await readProcess(Number(name));
-    if (!process) continue;
-    commands.set(Number(name), process.cmdline);
-    children.set(process.ppid, [...children.get(process.ppid) ?? [], Number(name)]);
-  }
+/**
+ * Live (not zombie) processes, other than this one, whose environment holds `entry`
+ * (`NAME=value`), as pid -> command line (from /proc).
+ */
+async function processesWithEnv(entry: string): Promise<Map<number, string>> {
   const found = new Map<number, string>();
-  const queue = [...children.get(pid) ?? []];
-  for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
-    found.set(p, commands.get(p) ?? "");
-    queue.push(...children.get(p) ?? []);
+  for (const name of await listDir("/proc")) {
+    if (!/^\d+$/.test(name) || Number(name) === Deno.pid) continue;
+    try {
+      const environ = (await Deno.readTextFile(`/proc/${name}/environ`)).split("\0");
+      if (!environ.includes(entry)) continue;
+      const stat = await Deno.readTextFile(`/proc/${name}/stat`);
+      // "pid (comm) state ...": comm may hold spaces and parentheses, so read after the last ")".
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
+      const cmdline = await Deno.readTextFile(`/proc/${name}/cmdline`);
+      found.set(Number(name), cmdline.replaceAll("\0", " ").trim());
+    } catch {
+      // ended while we looked, or not ours to read
+    }
   }
   return found;
-}
-
-/** The processes of `processes` still running the same command (a reused pid does not count). */
-async function stillAlive(processes: Map<number, string>): Promise<string[]> {
-  const alive: string[] = [];
-  for (const [pid, cmdline] of processes) {
-    const now = await readProcess(pid);
-    if (now && now.cmdline === cmdline) alive.push(`${pid}: ${cmdline}`);
-  }
-  return alive;
-}
-
-/** Parent and command line of a live (not zombie) process, or null. */
-async function readProcess(pid: number): Promise<{ ppid: number; cmdline: string } | null> {
-  try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so parse after the last ")".
-    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (state === "Z") return null;
-    const cmdline = (await Deno.readTextFile(`/proc/${pid}/cmdline`)).replaceAll("\0", " ").trim();
-    return { ppid: Number(ppid), cmdline };
-  } catch {
-    return null; // ended while we looked
-  }
 }
 
 async function listDir(dir: string): Promise<string[]> {

@@ -90,6 +90,8 @@ Deno.test("the server lists this deno's kernel, runs it, and stops with every ke
     assert.equal(started.status, 201);
     const { id } = await started.json();
     assert.deepEqual((await server.kernels()).map((k) => [k.id, k.name]), [[id, "deno"]]);
+    // The log is readable while the server runs (failure messages quote it).
+    assert.match(await server.logTail(), new RegExp(`Kernel started: ${id}`));
     const kernelProcesses = await processesMentioning(join(server.runtimeDir, `kernel-${id}`));
     assert.equal(kernelProcesses.length, 1, kernelProcesses.join("\n"));
     assert.ok(kernelProcesses[0].includes(`${argv[0]} jupyter --kernel`), kernelProcesses[0]);
@@ -107,4 +109,20 @@ Deno.test("the server lists this deno's kernel, runs it, and stops with every ke
   } finally {
     if (!stopped) await server.stop();
   }
+});
+
+Deno.test("stop kills what the server's processes left behind, orphans included, and says so", async () => {
+  const server = await JupyterServer.start({ root: await Deno.makeTempDir(), stopGraceMs: 2_000 });
+  // A process that inherited the server's environment but whose parent is gone, as a browser a
+  // kernel launched outlives that kernel: started here, it is not a descendant of the server.
+  const orphan = new Deno.Command("sleep", {
+    args: ["600"],
+    env: { JUPYTER_RUNTIME_DIR: server.runtimeDir },
+    stdin: "null",
+  }).spawn();
+  const left = await server.stop();
+  assert.equal(left.length, 1, left.join("\n"));
+  assert.match(left[0], new RegExp(`^${orphan.pid}: \\S*sleep 600$`));
+  assert.equal((await orphan.status).signal, "SIGKILL");
+  assert.deepEqual(await processesMentioning(server.runtimeDir), []);
 });
