@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
+import { gunzipSync } from "fflate";
 import {
   base64,
   escapeHtml,
   FRENCH_LOCALE_SCRIPT,
+  PLOTLY_LOADING,
+  plotlyLoaderTag,
   plotlyScriptTag,
   plotlySource,
   scriptJson,
@@ -47,4 +50,19 @@ Deno.test("plotly is read from node_modules and registered in French", () => {
   assert.equal(locale.format.shortMonths[0], "janv.");
   assert.equal(locale.format.decimal, ",");
   assert.deepEqual(calls[1], { locale: "fr" });
+});
+
+Deno.test("the loader carries plotly and the French locale gzipped, one element, once", () => {
+  const tag = plotlyLoaderTag();
+  assert.equal(tag, plotlyLoaderTag());
+  assert.ok(tag.startsWith("<script>") && tag.endsWith("</script>"));
+  assert.equal(tag.split("</script>").length, 2);
+  const packed = tag.match(/atob\("([A-Za-z0-9+/=]+)"\)/)![1];
+  const source = new TextDecoder().decode(
+    gunzipSync(Uint8Array.from(atob(packed), (c) => c.charCodeAt(0))),
+  );
+  assert.equal(source, `${plotlySource()}\n${FRENCH_LOCALE_SCRIPT}`);
+  // Less than half of plotly, and far below the Deno kernel's 4 MB socket buffer.
+  assert.ok(tag.length < plotlySource().length / 2, `${tag.length}`);
+  assert.ok(tag.includes(`window.${PLOTLY_LOADING}=`));
 });
