@@ -2,12 +2,13 @@
  * Rules an executed notebook's outputs must follow for a French reader who presents them (issue
  * 13): tables shown through `table()` (never a raw polars print, which cuts at 50 rows without
  * saying so), no decimal number with more digits than any unit of the project needs, no instant
- * in UTC ISO notation where a Paris local time is meant, no decimal point in prose.
+ * in UTC ISO notation where a Paris local time is meant, no decimal point in prose, no English
+ * sentence or table header.
  *
  * @module
  */
 
-import type { Notebook } from "../lib/runner/ipynb.ts";
+import { joinSource, type Notebook } from "../lib/runner/ipynb.ts";
 
 /** One broken rule: where, which rule, and the offending text. */
 export interface RuleBreak {
@@ -28,19 +29,81 @@ const RULES: readonly { rule: string; pattern: RegExp }[] = [
   { rule: "decimal point", pattern: /(?<![\w.\/-])\d+\.\d+ ?(%|MW|MWh|GW|TWh|g|°C|h\b)/ },
 ];
 
-/** The text a reader sees of an output: Markdown, else HTML without tags, else plain text. */
+/**
+ * Whole words that English sentences and labels are full of and French never uses ("rows",
+ * "skipped", "failed" for the short messages). Left out because French has them too, or a French
+ * text may: "a", "an", "on", "or", "as", "file", "table", "type", "total", "version", "run",
+ * "test", "ok", "plus"; "to" ("To", téraoctet) and "in" ("in situ").
+ */
+// deno-fmt-ignore
+const ENGLISH_WORDS = [
+  "the", "and", "of", "with", "is", "are", "was", "were", "has", "have", "not", "this", "that",
+  "these", "which", "from", "for", "by", "into", "its", "their", "when", "than", "should", "will",
+  "cannot", "each", "every", "per", "row", "rows", "column", "columns", "skipped", "failed",
+  "missing", "found", "loaded", "written", "error", "errors", "warning",
+];
+
+/** A word of {@linkcode ENGLISH_WORDS}, lower case or capitalised, between non-letters. */
+const ENGLISH = new RegExp(
+  `(?<![\\p{L}\\p{N}])(${
+    ENGLISH_WORDS.flatMap((w) => [w, w[0].toUpperCase() + w.slice(1)]).join("|")
+  })(?![\\p{L}\\p{N}])`,
+  "u",
+);
+
+/**
+ * What the English check reads of a text: without code (Markdown spans, HTML `<code>`), URLs
+ * and paths, underscores read as spaces so that a `rows_skipped` header is seen. (No proper noun
+ * or title of the data holds one of {@linkcode ENGLISH_WORDS} on the shared files; one that does
+ * would be removed here by an allow-list naming its source.)
+ */
+function proseOf(text: string): string {
+  return text.replace(/`[^`]*`/g, " ").replace(/https?:\/\/\S+/g, " ")
+    .replace(/\S*[\/\\]\S*/g, " ").replaceAll("_", " ");
+}
+
+/**
+ * The text a reader sees of an output: Markdown, else HTML without tags (code elements as Markdown code spans),
+ * else plain text.
+ */
 function visibleText(output: Record<string, unknown>): string {
   const data = (output.data ?? {}) as Record<string, string | string[]>;
   const join = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join("") : v ?? "");
   if (data["text/markdown"]) return join(data["text/markdown"]);
-  if (data["text/html"]) return join(data["text/html"]).replace(/<[^>]+>/g, " ");
+  if (data["text/html"]) {
+    return join(data["text/html"]).replace(/<code>([^<]*)<\/code>/g, "`$1`")
+      .replace(/<[^>]+>/g, " ");
+  }
   if (data["text/plain"]) return join(data["text/plain"]);
   return join(output.text as string | string[] | undefined);
 }
 
+/** The match `m` in `text` with 40 characters either side. */
+function excerpt(m: RegExpExecArray, text: string): string {
+  return text.slice(Math.max(0, m.index - 40), m.index + m[0].length + 40);
+}
+
+/** Every break of one text a reader sees. */
+function textBreaks(cell: number, text: string): RuleBreak[] {
+  const out: RuleBreak[] = [];
+  for (const { rule, pattern } of RULES) {
+    const m = pattern.exec(text);
+    if (m) out.push({ cell, rule, text: excerpt(m, text) });
+  }
+  return [...out, ...englishBreaks(cell, text)];
+}
+
+/** The first English word of a text a reader sees, if any. */
+function englishBreaks(cell: number, text: string): RuleBreak[] {
+  const prose = proseOf(text);
+  const m = ENGLISH.exec(prose);
+  return m ? [{ cell, rule: "English", text: excerpt(m, prose) }] : [];
+}
+
 /**
- * Every break of the rules in the display outputs of `nb` (streams such as `console.log` of
- * paths are not prose and are left out; figures are checked by their own tests).
+ * Every break of the rules in the Markdown cells and the display outputs of `nb` (code cells'
+ * source, and streams such as `console.log` of paths, are not prose and are left out; figures are
+ * checked by their own tests).
  *
  * @example
  * ```ts
@@ -59,6 +122,10 @@ function visibleText(output: Record<string, unknown>): string {
 export function presentationBreaks(nb: Notebook): RuleBreak[] {
   const out: RuleBreak[] = [];
   nb.cells.forEach((cell, index) => {
+    // Authored prose is checked for English only: its numbers are constants (1,4826), not data.
+    if (cell.cell_type === "markdown") {
+      out.push(...englishBreaks(index, joinSource(cell.source)));
+    }
     for (const output of (cell.outputs ?? []) as Record<string, unknown>[]) {
       if (output.output_type !== "display_data" && output.output_type !== "execute_result") {
         continue;
@@ -66,17 +133,7 @@ export function presentationBreaks(nb: Notebook): RuleBreak[] {
       const data = (output.data ?? {}) as Record<string, unknown>;
       // Figures carry their data (dates, floats) in their own MIME types.
       if (Object.keys(data).some((k) => k.includes("plotly") || k.startsWith("image/"))) continue;
-      const text = visibleText(output);
-      for (const { rule, pattern } of RULES) {
-        const m = pattern.exec(text);
-        if (m) {
-          out.push({
-            cell: index,
-            rule,
-            text: text.slice(Math.max(0, m.index - 40), m.index + m[0].length + 40),
-          });
-        }
-      }
+      out.push(...textBreaks(index, visibleText(output)));
     }
   });
   return out;

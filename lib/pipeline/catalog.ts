@@ -15,133 +15,140 @@ export const TABLES: readonly TableDefinition[] = [
   {
     name: "eco2mix_bronze",
     layer: "bronze",
-    description: "Every data line of every ingested file, as read (text cells), with lineage " +
-      "(_ingested_at, _source_file, _source_sha256, _source_line) and a content hash " +
-      "(_row_hash). Append-only; a file whose content was already ingested is skipped, and a " +
-      "new version of a file (same name) adds only its new and revised lines.",
+    description: "Chaque ligne de données de chaque fichier ingéré, telle que lue (cellules en " +
+      "texte), avec sa provenance (_ingested_at, _source_file, _source_sha256, _source_line) et " +
+      "une empreinte du contenu (_row_hash). Ajout seul : un fichier dont le contenu est déjà " +
+      "ingéré est ignoré, et une nouvelle version d'un fichier (même nom) n'ajoute que ses lignes " +
+      "nouvelles ou révisées.",
   },
   {
     name: "eco2mix_silver",
     layer: "silver",
     partitionColumns: ["annee"],
     keyColumns: ["jeu_donnees", "perimetre", "timestamp_utc"],
-    description: "One row per (jeu_donnees, perimetre, instant): UTC and Paris time, real step, " +
-      "values in MW as Float64, derived totals and shares, energies in MWh. Partitioned by " +
-      "local year (17,500-35,000 rows per perimeter and year: files of a few MB).",
+    description: "Une ligne par (jeu_donnees, perimetre, instant) : heure UTC et heure de Paris, " +
+      "pas réel, valeurs en MW (Float64), totaux et parts dérivés, énergies en MWh. Partitionnée " +
+      "par année locale (17 500 à 35 000 lignes par périmètre et par an : des fichiers de " +
+      "quelques Mo).",
   },
   {
     name: "previsions_rte",
     layer: "silver",
     keyColumns: ["jeu_donnees", "perimetre", "timestamp_utc"],
-    description: "RTE's J-1 and J forecasts (and commercial schedules) for instants not yet " +
-      "measured: tomorrow's official forecast.",
+    description: "Prévisions J-1 et J de RTE (et programmes d'échanges commerciaux) des instants " +
+      "pas encore mesurés : la prévision officielle du lendemain.",
   },
   {
     name: "lacunes",
     layer: "silver",
-    description: "Every gap of the measured series: missing instants and cells, interpolated " +
-      "(short gaps) or left null (long gaps), including the autumn DST hour RTE never publishes.",
+    description: "Chaque lacune des séries mesurées : instants et cellules manquants, interpolés " +
+      "(lacunes courtes) ou laissés vides (lacunes longues), y compris l'heure du passage à " +
+      "l'heure d'hiver que RTE ne publie jamais.",
   },
   {
     name: "qualite_donnees",
     layer: "silver",
-    description: "Data-quality rule results per run and file: rule, action, period, rows " +
-      "checked, rows failed, worst value.",
+    description: "Résultats des règles de qualité par run et par fichier : règle, action, " +
+      "période, lignes vérifiées, lignes en échec, pire valeur.",
   },
   {
     name: "quarantaine",
     layer: "silver",
-    description: "Silver rows kept out of eco2mix_silver by a data-quality rule whose action " +
-      "is quarantine, one row per (row, rule) with the rule's name in regle.",
+    description: "Lignes de silver écartées de eco2mix_silver par une règle de qualité dont " +
+      "l'action est la quarantaine, une ligne par (ligne, règle), le nom de la règle dans regle.",
   },
   {
     name: "rejets_bronze",
     layer: "silver",
-    description: "Bronze lines that could not become silver rows (e.g. duplicated instants " +
-      "with different values, non-numeric cells in quarantine mode): file, line, reason.",
+    description: "Lignes de bronze qui n'ont pas pu devenir des lignes de silver (instants en " +
+      "double avec des valeurs différentes, cellules non numériques en mode quarantaine...) : " +
+      "fichier, ligne, motif.",
   },
   {
     name: "production_par_source_horaire",
     layer: "gold",
-    description: "Per perimeter, local date, local hour and source: mean, min, max and standard " +
-      "deviation of the power (MW), energy (MWh) and number of measurements.",
+    description: "Par périmètre, date locale, heure locale et source : puissance moyenne, " +
+      "minimale, maximale et son écart-type (MW), énergie (MWh) et nombre de mesures.",
   },
   {
     name: "mix_energetique_quotidien",
     layer: "gold",
-    description: "Per perimeter and local day: nuclear, renewable and fossil energy (MWh) and " +
-      "their shares of production, with the day's completeness (steps present vs expected).",
+    description: "Par périmètre et jour local : énergie nucléaire, renouvelable et fossile (MWh) " +
+      "et leurs parts de la production, avec la complétude du jour (pas présents et attendus).",
   },
   {
     name: "consommation_previsions",
     layer: "gold",
-    description: "Per perimeter and instant: measured consumption, RTE's J-1 and J forecasts, " +
-      "their errors in MW and %.",
+    description:
+      "Par périmètre et instant : consommation mesurée, prévisions J-1 et J de RTE, et " +
+      "leurs erreurs en MW et en %.",
   },
   {
     name: "precision_previsions",
     layer: "gold",
-    description: "Accuracy of RTE's forecasts (MAPE, MAE, RMSE, bias) overall and by hour, " +
-      "weekday and month.",
+    description: "Précision des prévisions de RTE (MAPE, MAE, RMSE, biais) sur toute la période " +
+      "et par heure, jour de la semaine et mois.",
   },
   {
     name: "pires_heures_previsions",
     layer: "gold",
-    description: "The hours where RTE's forecasts missed the most.",
+    description: "Les heures où les prévisions de RTE se sont le plus trompées.",
   },
   {
     name: "echanges_internationaux",
     layer: "gold",
-    description: "Per perimeter, local day and country: commercial imports (> 0), exports " +
-      "(< 0) and net balance in MWh, with the physical balance on the Total row.",
+    description: "Par périmètre, jour local et pays : imports (> 0), exports (< 0) et solde " +
+      "commerciaux en MWh, avec le solde physique sur la ligne Total.",
   },
   {
     name: "empreinte_carbone",
     layer: "gold",
-    description: "Per perimeter, local day and hour: CO2 intensity (g/kWh), emitted tonnes, " +
-      "low-carbon share, and emissions by source from RTE's factors.",
+    description: "Par périmètre, jour local et heure : intensité carbone (g/kWh), tonnes émises, " +
+      "part bas carbone et émissions par source selon les facteurs de RTE.",
   },
   {
     name: "statistiques_hebdomadaires",
     layer: "gold",
-    description: "Per perimeter and ISO week: consumption energy, peak and trough, source " +
-      "shares, CO2 and exchange balance, with the week's completeness.",
+    description: "Par périmètre et semaine ISO : énergie consommée, pointe et creux, parts des " +
+      "sources, CO2 et solde des échanges, avec la complétude de la semaine.",
   },
   {
     name: "episodes_echanges",
     layer: "gold",
-    description: "Episodes of massive import or export per perimeter and border (and all " +
-      "borders): at least 3 consecutive hours whose hourly net balance reaches the 95th " +
-      "percentile of its absolute value over the period, in one direction; start, end, " +
-      "energy, mean and peak power, threshold.",
+    description: "Épisodes d'import ou d'export massif par périmètre et frontière (et toutes " +
+      "frontières) : au moins 3 heures consécutives où le solde horaire atteint le 95e centile de " +
+      "sa valeur absolue sur la période, dans un même sens ; début, fin, énergie, puissance " +
+      "moyenne et maximale, seuil.",
   },
   {
     name: "prix_spot_quotidiens",
     layer: "silver",
-    description: "Daily French wholesale electricity prices (EUR/MWh, day-ahead market) from " +
-      "Ember's daily price file found in the reference folder, with its file and line; empty " +
-      "when the file is absent.",
+    description: "Prix de gros quotidiens de l'électricité en France (EUR/MWh, marché day-ahead) " +
+      "du fichier quotidien d'Ember trouvé dans le dossier de référence, avec son fichier et sa " +
+      "ligne ; vide sans ce fichier.",
   },
   {
     name: "prix_mix_quotidien",
     layer: "gold",
-    description: "Per national perimeter and local day of the data: the wholesale price beside " +
-      "the day's consumption, nuclear, renewable and fossil shares and CO2 intensity, and the " +
-      "price category (negatif, tres_bas, normal, tres_eleve); empty when no price covers the " +
-      "period.",
+    description:
+      "Par périmètre national et jour local des données : le prix de gros à côté de la " +
+      "consommation du jour, des parts du nucléaire, des renouvelables et des fossiles et de " +
+      "l'intensité carbone, et la catégorie de prix (negatif, tres_bas, normal, tres_eleve) ; " +
+      "vide quand aucun prix ne couvre la période.",
   },
   {
     name: "anomalies",
     layer: "gold",
-    description: "Unusual consumption peaks and troughs and production drops: value, expected " +
-      "value (median of the same weekly slot over ±3 weeks), deviation, robust score and reason.",
+    description: "Pics et creux de consommation et chutes de production inhabituels : valeur, " +
+      "valeur attendue (médiane du même créneau hebdomadaire sur ±3 semaines), écart, score " +
+      "robuste et motif.",
   },
   {
     name: "evenements_anomalies",
     layer: "gold",
-    description: "The anomalies grouped into events (anomalous steps of one series on the same " +
-      "side, at most 3 hours apart): start, end, peak instant and deviation, energy deviation " +
-      "(MWh) over the event and likely cause (French public holiday or bridge day).",
+    description: "Les anomalies regroupées en événements (pas anormaux d'une même série, du même " +
+      "côté, séparés d'au plus 3 heures) : début, fin, instant et écart du pic, écart d'énergie " +
+      "(MWh) sur l'événement et cause probable (jour férié ou pont).",
   },
   {
     // Row-level model inputs (330k rows, 40 columns for 2016-2025), not a KPI table: silver.
@@ -149,60 +156,64 @@ export const TABLES: readonly TableDefinition[] = [
     layer: "silver",
     partitionColumns: ["horizon"],
     keyColumns: ["horizon", "timestamp_utc"],
-    description: "Per forecast horizon (h1: one hour ahead, j1: day-ahead at 12:00 the day " +
-      "before) and half-hour: the features known at the cut-off (calendar, Tempo, consumption " +
-      "lags and rolling means, temperatures), the target, RTE's forecasts and the split " +
-      "(entrainement, ecart, test, prevision), with the silver version and reference files used.",
+    description: "Par horizon de prévision (h1 : une heure avant, j1 : la veille à 12:00) et par " +
+      "demi-heure : les caractéristiques connues à la coupure (calendrier, Tempo, consommations " +
+      "passées et moyennes glissantes, températures), la cible, les prévisions de RTE et le jeu " +
+      "(entrainement, ecart, test, prevision), avec la version de silver et les fichiers de " +
+      "référence utilisés.",
   },
   {
     name: "predictions_consommation",
     layer: "gold",
     keyColumns: ["horizon", "model", "timestamp_utc"],
-    description: "Consumption forecasts of the trained models and of the baselines (persistence, " +
-      "RTE J-1 and J) on the test period and for the next day: timestamp, horizon, model, " +
-      "registry version, prediction, actual and error = prediction - actual (MW), and the live " +
-      "model's P10, P50 and P90.",
+    description: "Prévisions de consommation des modèles entraînés et des références " +
+      "(persistance, RTE J-1 et J) sur la période de test et pour le lendemain : instant, " +
+      "horizon, modèle, version au registre, prévision, réalisé et erreur = prévision - réalisé " +
+      "(MW), et P10, P50 et P90 du modèle en service.",
   },
   {
     name: "predictions_mix",
     layer: "gold",
     keyColumns: ["schema", "horizon_heures", "model", "timestamp_utc"],
-    description: "Class of the renewable share forecast 1 to 6 hours ahead on the test period, " +
-      "by the classifiers (brief's classes and terciles) and by persistence: predicted and " +
-      "actual class, actual share (periode test); and the classifiers' classes for the 1 to 6 " +
-      "hours after the last measured instant (periode prevision, no actual class).",
+    description: "Classe de la part des renouvelables prévue 1 à 6 heures à l'avance sur la " +
+      "période de test, par les classifieurs (classes du cahier des charges et terciles) et par " +
+      "la persistance : classe prévue et réelle, part réelle (periode test) ; et les classes " +
+      "prévues par les classifieurs pour les 1 à 6 heures après le dernier instant mesuré " +
+      "(periode prevision, sans classe réelle).",
   },
   {
     name: "backtest_consommation",
     layer: "gold",
     keyColumns: ["horizon", "model", "timestamp_utc"],
-    description: "Rolling-origin backtest of the consumption forecasts, week by week over every " +
-      "period where RTE's J-1 and J forecasts are published: each forecast (live models with " +
-      "P10, P50, P90; day-ahead upper bound with observed temperature; without temperature; " +
-      "RTE's J or J-1), the week, the instant its model was trained up to, and the actual value.",
+    description: "Backtest à origine glissante des prévisions de consommation, semaine par " +
+      "semaine sur toutes les périodes où les prévisions J-1 et J de RTE sont publiées : chaque " +
+      "prévision (modèles en service avec P10, P50, P90 ; borne haute de la veille avec la " +
+      "température observée ; sans température ; J ou J-1 de RTE), la semaine, l'instant " +
+      "jusqu'auquel son modèle a appris, et la valeur réalisée.",
   },
   {
     name: "scores_backtest_consommation",
     layer: "gold",
-    description: "Scores of the backtest by week, month, season and overall: each model against " +
-      "RTE's forecast of its horizon on the same instants (MAPE, MAE, RMSE, bias, difference of " +
-      "MAPE with its 95 % day-block bootstrap interval) and P10-P90 coverage.",
+    description: "Scores du backtest par semaine, mois, saison et sur l'ensemble : chaque modèle " +
+      "face à la prévision de RTE de son horizon sur les mêmes instants (MAPE, MAE, RMSE, biais, " +
+      "écart de MAPE avec son intervalle à 95 % par tirage de journées entières) et couverture " +
+      "P10-P90.",
   },
   {
     name: "importance_variables",
     layer: "gold",
-    description: "Permutation importance of each feature of the selected consumption models, per " +
-      "horizon: loss of test MAPE (percentage points) when the feature is shuffled (mean and " +
-      "standard deviation over the repeats).",
+    description: "Importance par permutation de chaque variable des modèles de consommation " +
+      "retenus, par horizon : hausse de la MAPE de test (en points) quand la variable est " +
+      "mélangée (moyenne et écart-type sur les répétitions).",
   },
   {
     name: "alertes",
     layer: "gold",
     keyColumns: ["regle", "perimetre", "instant"],
-    description: "Alerts of the live mode (deno task direct), each stored once: rule, perimeter, " +
-      "instant (quarter-hour), value, threshold, message in French, batch (lot) and detection " +
-      "time; rules and thresholds in config/alertes.yaml. Its Delta txn actions record the " +
-      "live mode's progress (last batch, silver versions evaluated).",
+    description: "Alertes du mode direct (deno task direct), chacune enregistrée une fois : " +
+      "règle, périmètre, instant (quart d'heure), valeur, seuil, message, lot et heure de " +
+      "détection ; règles et seuils dans config/alertes.yaml. Ses actions txn Delta enregistrent " +
+      "l'avancement du mode direct (dernier lot, versions de silver évaluées).",
   },
 ];
 
