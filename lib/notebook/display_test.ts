@@ -43,6 +43,14 @@ Deno.test("instants in Paris time, dates as jj/mm/aaaa, numbers in French by uni
   assert.match(text, /^timestamp \(heure de Paris\)/);
 });
 
+Deno.test("negative numbers have the minus sign, and a value rounding to zero has none", () => {
+  const df = pl.DataFrame({ ecart_mw: [-15000.4, -2054], biais_pct: [-0.47, -0.0004] });
+  const { "text/html": html, "text/plain": text } = tableBundle(df);
+  assert.match(html, /<td>\u221215\u202f000<\/td><td>\u22120,47<\/td>/);
+  assert.match(html, /<td>\u22122054<\/td><td>0<\/td>/);
+  assert.doesNotMatch(text, /-/);
+});
+
 Deno.test("every row up to the limit is in the HTML, and the count says how many there are", () => {
   const df = pl.DataFrame({ n: Array.from({ length: 76 }, (_, i) => i) });
   const all = tableBundle(df);

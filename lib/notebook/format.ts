@@ -10,7 +10,8 @@
 
 /**
  * `x` in French: decimal comma, thousands separated from 10 000 on (a year or a 4-digit count
- * reads without a space), at most `digits` decimals (trailing zeros dropped unless `fixed`).
+ * reads without a space), at most `digits` decimals (trailing zeros dropped unless `fixed`), the
+ * minus sign "−" (U+2212) before a negative number.
  *
  * @example
  * ```ts
@@ -20,15 +21,21 @@
  * assert.equal(formatNumber(0.7661, 3), "0,766");
  * assert.equal(formatNumber(2025, 0), "2025");
  * assert.equal(formatNumber(1.5, 2, { fixed: true }), "1,50");
+ * assert.equal(formatNumber(-15000.4, 0), "\u221215\u202f000");
+ * assert.equal(formatNumber(-0.47, 2), "\u22120,47");
+ * assert.equal(formatNumber(-0.001, 2, { fixed: true }), "0,00");
  * ```
  */
 export function formatNumber(x: number, digits: number, options: { fixed?: boolean } = {}): string {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? "" : x > 0 ? "+∞" : "−∞";
+  // fr-FR writes a hyphen-minus; French typography has the minus sign (U+2212). A negative value
+  // that rounds to zero is shown as 0, not "-0".
   return x.toLocaleString("fr-FR", {
     maximumFractionDigits: digits,
     minimumFractionDigits: options.fixed ? digits : 0,
     useGrouping: Math.abs(x) >= 10_000,
-  });
+    signDisplay: "negative",
+  }).replace("-", "−");
 }
 
 const PARIS_DATE_TIME = new Intl.DateTimeFormat("fr-FR", {
@@ -71,7 +78,16 @@ export function formatDate(d: number | Date): string {
   return new Intl.DateTimeFormat("fr-FR", { timeZone: "UTC", dateStyle: "short" }).format(d);
 }
 
-/** Paris local date of an instant (`jj/mm/aaaa`). */
+/**
+ * Paris local date of an instant (`jj/mm/aaaa`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatParisDate } from "./format.ts";
+ * assert.equal(formatParisDate(Date.UTC(2025, 6, 25, 22, 30)), "26/07/2025");
+ * ```
+ */
 export function formatParisDate(t: number | Date): string {
   return PARIS_DATE.format(t);
 }

@@ -85,7 +85,7 @@ Deno.test("the report is regenerated from other data, and its numbers follow", a
         `de gros moyen est de ${meanPrice("2025-01-01", "2025-07-25")} €/MWh`,
     ),
   );
-  assert.match(reports[0], /- dimanche 11\/05\/2025 : -5,20 €\/MWh \(négatif\)/);
+  assert.match(reports[0], /- dimanche 11\/05\/2025 : −5,20 €\/MWh \(négatif\)/);
   assert.ok(reports[1].includes(`moyen est de ${meanPrice("2016-06-01", "2016-06-25")} €/MWh`));
   // Exchange episodes, described in Paris time.
   for (const report of reports) {

@@ -86,8 +86,8 @@ export function topAnomalyEvents(events: pl.DataFrame, n = 10): pl.DataFrame {
  * });
  * assert.equal(
  *   sentence,
- *   "Creux de consommation inhabituel du 01/05/2025 00:45 au 02/05/2025 13:00 : -263,1 GWh " +
- *     "par rapport à la normale, au plus fort le 01/05/2025 08:15 (-14\u202f230 MW, score -18,4) ; " +
+ *   "Creux de consommation inhabituel du 01/05/2025 00:45 au 02/05/2025 13:00 : −263,1 GWh " +
+ *     "par rapport à la normale, au plus fort le 01/05/2025 08:15 (−14\u202f230 MW, score −18,4) ; " +
  *     "cause probable : jour férié (jeudi 1er mai 2025).",
  * );
  * ```

@@ -44,7 +44,7 @@ Deno.test("top anomaly events of 2025: largest energy first, Paris times, French
   const sentence = anomalyEventSentence(byEnergy[0]);
   assert.match(
     sentence,
-    /^Creux de consommation inhabituel du 01\/05\/2025 \d\d:\d\d au 02\/05\/2025 \d\d:\d\d : -\d+,\d GWh par rapport à la normale, au plus fort le 01\/05\/2025 \d\d:\d\d \(-\d+\u202f\d{3} MW, score -\d+,\d\) ; cause probable : jour férié \(jeudi 1er mai 2025\), pont \(vendredi 2 mai 2025\)\.$/,
+    /^Creux de consommation inhabituel du 01\/05\/2025 \d\d:\d\d au 02\/05\/2025 \d\d:\d\d : −\d+,\d GWh par rapport à la normale, au plus fort le 01\/05\/2025 \d\d:\d\d \(−\d+\u202f\d{3} MW, score −\d+,\d\) ; cause probable : jour férié \(jeudi 1er mai 2025\), pont \(vendredi 2 mai 2025\)\.$/,
   );
   const calm = anomalyEventSentence(byEnergy.find((e) => e.cause_probable === null)!);
   assert.match(calm, /aucun jour férié ni pont sur la période\.$/);

@@ -233,9 +233,9 @@ export function priceDriverTable(correlations: pl.DataFrame): pl.DataFrame {
  * assert.equal(
  *   priceNarrative(daily, correlations),
  *   "Sur 2 jours, du 10/05/2025 au 11/05/2025, le prix de gros moyen est de 17,4 €/MWh, de " +
- *     "-5,2 €/MWh (11/05/2025) à 40,0 €/MWh (10/05/2025) ; 1 jour à prix négatif. Le prix " +
- *     "varie d'abord avec la part des renouvelables (r = -0,75 sur 2 jours complets : " +
- *     "-7,41 €/MWh par point) ; une corrélation ne dit pas la cause.",
+ *     "−5,2 €/MWh (11/05/2025) à 40,0 €/MWh (10/05/2025) ; 1 jour à prix négatif. Le prix " +
+ *     "varie d'abord avec la part des renouvelables (r = −0,75 sur 2 jours complets : " +
+ *     "−7,41 €/MWh par point) ; une corrélation ne dit pas la cause.",
  * );
  * ```
  */

@@ -243,8 +243,8 @@ Deno.test("episodes of the physical balance say so", () => {
 Deno.test("the price section: drivers and extreme days, or why there is no price", () => {
   const md = buildReport(sample());
   assert.match(md, /## Prix de gros de l'électricité\n\nSur 206 jours, du 01\/01\/2025/);
-  assert.ok(md.includes("| part des renouvelables | -0,75 | -7,41 €/MWh par point |"));
-  assert.ok(md.includes("- dimanche 11/05/2025 : -5,20 €/MWh (négatif)"));
+  assert.ok(md.includes("| part des renouvelables | −0,75 | −7,41 €/MWh par point |"));
+  assert.ok(md.includes("- dimanche 11/05/2025 : −5,20 €/MWh (négatif)"));
   assert.match(md, /Ember.*CC BY 4\.0 ; fichier `prix\.csv`/);
   const none = buildReport(sample({
     prix: { absent: "aucun prix ne couvre la période des données (du 01/01/2014 au 31/12/2014)" },
