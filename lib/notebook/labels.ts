@@ -1,6 +1,7 @@
 /**
- * French names of the identifiers of the data (sources of production, borders, mix shares), with
- * their article, for the prose of the report and the notebooks.
+ * French names of the identifiers of the data (sources of production, borders, mix shares, trend
+ * series, models), with their article where a sentence needs one, for the prose and the tables of
+ * the report and the notebooks.
  *
  * Why one place: "l'hydraulique", "vers l'Italie" or "la part du gaz" must read the same in every
  * sentence, and a raw identifier (`nucleaire`, `part_fossiles_total_pct`) must never reach a
@@ -127,4 +128,95 @@ export function countryName(pays: string, article = true): string {
 export function shareName(variable: string): string {
   const source = /^part_(.+)_pct$/.exec(variable)?.[1];
   return source ? `la part ${sourceName(source, "de")}` : lookup({}, variable).name;
+}
+
+/**
+ * A series of `mixTrends` / `yearOverYearTrends` (`serie`) in French, with its article: "la part
+ * des renouvelables", "la puissance moyenne de l'éolien en mer".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { trendName } from "./labels.ts";
+ * assert.equal(trendName("part_renouvelables"), "la part des renouvelables");
+ * assert.equal(trendName("eolien_offshore"), "la puissance moyenne de l'éolien en mer");
+ * ```
+ */
+export function trendName(serie: string): string {
+  return serie === "eolien_offshore"
+    ? `la puissance moyenne ${sourceName("eolien_offshore", "de")}`
+    : shareName(`${serie}_pct`);
+}
+
+/**
+ * Learners and baselines by their identifier in the predictions tables and the registry (the
+ * `model` column, a registered version's kind).
+ */
+const MODELS: Readonly<Record<string, string>> = {
+  gbdt: "gradient boosting",
+  random_forest: "forêt aléatoire",
+  ridge: "ridge",
+  gbdt_regressor: "gradient boosting",
+  random_forest_regressor: "forêt aléatoire",
+  gbdt_classifier: "gradient boosting (classifieur)",
+  random_forest_classifier: "forêt aléatoire (classifieur)",
+  persistance: "persistance",
+  persistance_semaine: "persistance à une semaine",
+  // The mix classifiers' second baseline: the class at the same hour the day before.
+  persistance_veille: "persistance de la veille",
+  rte_j1: "prévision J-1 de RTE",
+  rte_j: "prévision J de RTE",
+};
+
+/** The temperature variants of a learner (`TEMPERATURE_SUFFIX` of `lib/ml/forecasting.ts`). */
+const MODEL_VARIANTS: readonly [suffix: string, name: string][] = [
+  ["_temperature_observee", "température observée (borne haute)"],
+  ["_temperature_prevue", "température prévue"],
+  ["_sans_temperature", "sans température"],
+];
+
+/**
+ * A model's French name for a reader, from its identifier (`gbdt`, `rte_j1`,
+ * `gbdt_temperature_observee`); the identifier stays in the tables' data. The upper bound (the
+ * observed temperature of the forecast day, known to nobody at the cut-off) says it is one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { modelName } from "./labels.ts";
+ * assert.equal(modelName("gbdt"), "gradient boosting");
+ * assert.equal(modelName("random_forest"), "forêt aléatoire");
+ * assert.equal(
+ *   modelName("gbdt_temperature_observee"),
+ *   "gradient boosting, température observée (borne haute)",
+ * );
+ * assert.equal(modelName("ridge_sans_temperature"), "ridge, sans température");
+ * assert.equal(modelName("rte_j1"), "prévision J-1 de RTE");
+ * assert.equal(modelName("persistance_semaine"), "persistance à une semaine");
+ * assert.equal(modelName("gbdt_regressor"), "gradient boosting");
+ * assert.equal(modelName("nouveau_modele"), "nouveau modele");
+ * ```
+ */
+export function modelName(id: string): string {
+  if (MODELS[id]) return MODELS[id];
+  for (const [suffix, name] of MODEL_VARIANTS) {
+    if (id.endsWith(suffix)) return `${modelName(id.slice(0, -suffix.length))}, ${name}`;
+  }
+  return lookup({}, id).name;
+}
+
+/**
+ * Whether a model is an upper bound (given the observed temperature of the day it forecasts):
+ * never a forecast anyone could make, so never "our best model".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isUpperBound } from "./labels.ts";
+ * assert.equal(isUpperBound("gbdt_temperature_observee"), true);
+ * assert.equal(isUpperBound("gbdt"), false);
+ * ```
+ */
+export function isUpperBound(id: string): boolean {
+  return id.endsWith(MODEL_VARIANTS[0][0]);
 }

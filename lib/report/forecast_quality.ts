@@ -9,6 +9,7 @@
  */
 
 import pl from "nodejs-polars";
+import { modelName } from "../notebook/labels.ts";
 import { mdText } from "../notebook/markdown.ts";
 import { fr } from "./narratives.ts";
 
@@ -35,27 +36,6 @@ export interface ForecastQuality {
   intervalles: { horizon: string; modele: string; couverture: number; demiHeures: number }[];
   /** The backtest's whole-period and per-season lines against RTE (null: not run). */
   backtest: { debut: string; fin: string; semaines: number; lignes: BacktestLine[] } | null;
-}
-
-/** Suffix of the models given the observed temperature of the day they forecast. */
-const UPPER_BOUND = "_temperature_observee";
-
-/**
- * A model's name as the report prints it: the upper bound is said to be one.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { modelDisplay } from "./forecast_quality.ts";
- * assert.equal(modelDisplay("gbdt"), "gbdt");
- * assert.equal(
- *   modelDisplay("gbdt_temperature_observee"),
- *   "gbdt_temperature_observee (borne haute : température observée)",
- * );
- * ```
- */
-export function modelDisplay(model: string): string {
-  return model.endsWith(UPPER_BOUND) ? `${model} (borne haute : température observée)` : model;
 }
 
 const SEASONS: Readonly<Record<string, string>> = {
@@ -172,7 +152,7 @@ export function forecastQualitySection(q: ForecastQuality | null): string[] {
   ];
   for (const i of q.intervalles) {
     out.push(
-      `- ${mdText(i.horizon)}, ${mdText(i.modele)} : ${fr(i.couverture, 1)} % des ` +
+      `- ${mdText(i.horizon)}, ${mdText(modelName(i.modele))} : ${fr(i.couverture, 1)} % des ` +
         `${fr(i.demiHeures)} demi-heures de test dans l'intervalle P10-P90 (80 % visés).`,
     );
   }
@@ -196,7 +176,7 @@ export function forecastQualitySection(q: ForecastQuality | null): string[] {
     "|---|---|---|---:|---:|---|---:|",
     ...b.lignes.map((l) =>
       `| ${mdText(l.horizon)} | ${SEASONS[l.groupe] ?? mdText(l.groupe)} | ${
-        mdText(modelDisplay(l.modele))
+        mdText(modelName(l.modele))
       } | ${fr(l.mape, 2)} | ${fr(l.mapeReference, 2)} | ${fr(l.ecart, 2)} [${fr(l.icBas, 2)} ; ${
         fr(l.icHaut, 2)
       }] | ${l.couverture === null ? "—" : fr(l.couverture, 1)} |`

@@ -9,9 +9,16 @@
 
 import { ML_STEPS } from "../ml/feasibility.ts";
 import { formatParisDateTime } from "../notebook/format.ts";
-import { countryName, shareName, sourceName } from "../notebook/labels.ts";
+import {
+  countryName,
+  isUpperBound,
+  modelName,
+  shareName,
+  sourceName,
+  trendName,
+} from "../notebook/labels.ts";
 import { mdCode, mdText } from "../notebook/markdown.ts";
-import { type ForecastQuality, forecastQualitySection, modelDisplay } from "./forecast_quality.ts";
+import { type ForecastQuality, forecastQualitySection } from "./forecast_quality.ts";
 import { fr } from "./narratives.ts";
 
 /** A figure of the report (a PNG next to the report). */
@@ -147,9 +154,8 @@ function skippedSection(skipped: ReportData["etapesIgnorees"]): string[] {
 function temperatureNote(models: ReportData["modeles"]): string {
   return models.some((m) => m.modele.endsWith("_sans_temperature"))
     ? "_Les modèles reçoivent la prévision de température connue à la coupure ; le modèle " +
-      "« temperature_observee » reçoit la température observée du jour prévu, inconnue à la " +
-      "coupure (une borne haute, pas une prévision réelle) ; les modèles « sans_temperature » " +
-      "s'en passent._"
+      "« température observée » reçoit celle du jour prévu, inconnue à la coupure (une borne " +
+      "haute, pas une prévision réelle) ; les modèles « sans température » s'en passent._"
     : "_Les modèles n'utilisent pas de température (pas de données de référence couvrant la " +
       "période)._";
 }
@@ -240,13 +246,6 @@ function trendsSection(d: ReportData): string[] {
   ];
 }
 
-/** "la part des renouvelables", "la puissance moyenne de l'éolien en mer". */
-function trendName(serie: string): string {
-  return serie === "eolien_offshore"
-    ? `la puissance moyenne ${sourceName("eolien_offshore", "de")}`
-    : shareName(`${serie}_pct`);
-}
-
 function figuresSection(figures: ReportData["figures"]): string[] {
   if ("absentes" in figures) {
     return ["## Figures", "", `_Figures non générées : ${figures.absentes}._`, ""];
@@ -279,7 +278,7 @@ function figuresSection(figures: ReportData["figures"]): string[] {
 export function rteComparison(m: ReportData["modeles"][number]): string {
   const rte = m.horizon === "h1" ? "la prévision J de RTE" : "la prévision J-1 de RTE";
   const scores =
-    `notre meilleur modèle (${m.modele}) : MAPE ${fr(m.mape, 2)} % ; ${rte} : ${
+    `notre meilleur modèle (${modelName(m.modele)}) : MAPE ${fr(m.mape, 2)} % ; ${rte} : ${
       fr(m.mapeRte ?? NaN, 2)
     } %, ` +
     `sur les mêmes instants de la période de test, du ${m.debut} au ${m.fin}`;
@@ -294,8 +293,9 @@ export function rteComparison(m: ReportData["modeles"][number]): string {
       `l'utiliser comme référence et réserver nos modèles aux horizons qu'elle ne couvre pas.`;
   }
   if (e.high < 0) {
-    return `${scores} ; ${interval}. Notre modèle fait mieux, avec la température observée : à ` +
-      `combiner avec une vraie prévision météo avant usage opérationnel.`;
+    return `${scores} ; ${interval}. Notre modèle fait mieux sur cette période de test, avec ce qui ` +
+      `est connu à la coupure : à confirmer sur toutes les saisons (backtest) avant usage ` +
+      `opérationnel.`;
   }
   return `${scores} ; ${interval}. L'intervalle contient 0 : les deux prévisions ne se ` +
     `distinguent pas sur cette période de test.`;
@@ -331,7 +331,7 @@ export function recommendations(d: ReportData): string[] {
     );
   }
   // The upper bound (observed temperature) is no forecast: never "our best model".
-  const best = d.modeles.filter((m) => modelDisplay(m.modele) === m.modele)
+  const best = d.modeles.filter((m) => !isUpperBound(m.modele))
     .sort((a, b) => a.mape - b.mape);
   const dayAhead = best.find((m) => m.horizon === "j1" || m.horizon === "veille");
   const rteJ1 = d.previsionsRte.find((p) => p.horizon === "j1");
@@ -503,7 +503,7 @@ export function buildReport(d: ReportData): string {
         "| modèle | horizon | MAPE (%) | RMSE (MW) | MAPE de RTE (%) | écart (points) | IC 95 % | significatif |",
         "|---|---|---:|---:|---:|---:|---|---|",
         ...d.modeles.map((m) =>
-          `| ${modelDisplay(m.modele)} | ${m.horizon} | ${fr(m.mape, 2)} | ${fr(m.rmse)} | ${
+          `| ${modelName(m.modele)} | ${m.horizon} | ${fr(m.mape, 2)} | ${fr(m.rmse)} | ${
             m.mapeRte === null ? "—" : fr(m.mapeRte, 2)
           } | ${m.ecartRte ? signed(m.ecartRte.difference) : "—"} | ${
             m.ecartRte ? `[${signed(m.ecartRte.low)} ; ${signed(m.ecartRte.high)}]` : "—"

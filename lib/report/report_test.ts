@@ -183,12 +183,15 @@ Deno.test("the upper bound is labelled, never 'our best model'; the backtest sec
       },
     },
   }));
-  assert.match(md, /\| gbdt_temperature_observee \(borne haute : température observée\) \| j1 \|/);
-  assert.match(md, /notre meilleur modèle \(gbdt\)/);
+  assert.match(md, /\| gradient boosting, température observée \(borne haute\) \| j1 \|/);
+  assert.match(md, /notre meilleur modèle \(gradient boosting\)/);
+  assert.match(md, /- j1, gradient boosting : 79,4 %/);
+  // Models are named for a reader: no identifier of the predictions tables.
+  assert.doesNotMatch(md, /gbdt|temperature_observee/);
   assert.match(md, /79,4 % des 1974 demi-heures de test/);
   assert.match(
     md,
-    /\| j1 \| hiver \| gbdt\\_temperature\\_observee \(borne haute : température observée\) \| 2,15 \| 1,87 \| 0,28 \[0,04 ; 0,54\] \| — \|/,
+    /\| j1 \| hiver \| gradient boosting, température observée \(borne haute\) \| 2,15 \| 1,87 \| 0,28 \[0,04 ; 0,54\] \| — \|/,
   );
 });
 
@@ -269,7 +272,7 @@ Deno.test("a difference with RTE whose interval contains 0 is not called better 
   );
   assert.match(
     md,
-    /\| gbdt \| j1 \| 1,62 \| 1100 \| 1,60 \| \+0,02 \| \[−0,22 ; \+0,29\] \| non \|/,
+    /\| gradient boosting \| j1 \| 1,62 \| 1100 \| 1,60 \| \+0,02 \| \[−0,22 ; \+0,29\] \| non \|/,
   );
   assert.match(md, /Nos modèles sur leur période de test \(du 02\/06\/2025 au 25\/07\/2025\)/);
 });
