@@ -1,4 +1,4 @@
-"""JupyterLab 4.6 front end (built into build/ by build.mjs) on Debian's jupyterlab-server.
+"""JupyterLab 4.6 front end (built into build/ by webpack) on Debian's jupyterlab-server.
 
 JupyterLab itself is not packaged by Debian 12 and PyPI is out of reach, but its front end
 builds from npm, and Debian's python3-jupyterlab-server serves any such front end through a
@@ -54,5 +54,5 @@ class Eco2mixLab(LabServerApp):
 
 if __name__ == "__main__":
     if not os.path.exists(os.path.join(BUILD, "bundle.js")):
-        raise SystemExit(f"{BUILD}/bundle.js is missing: run `node jupyterlab/build.mjs` first")
+        raise SystemExit(f"{BUILD}/bundle.js is missing: run `npx -y deno@2.9.6 task jupyterlab`")
     Eco2mixLab.launch_instance()
