@@ -52,19 +52,29 @@ const ENGLISH = new RegExp(
 );
 
 /**
- * What the English check reads of a text: without code (Markdown spans, HTML `<code>`), URLs
- * and paths, underscores read as spaces so that a `rows_skipped` header is seen. (No proper noun
- * or title of the data holds one of {@linkcode ENGLISH_WORDS} on the shared files; one that does
- * would be removed here by an allow-list naming its source.)
+ * What the English check reads of a text: without code (Markdown spans, HTML `<code>`), URLs,
+ * paths and identifiers (a word with an underscore, such as the lineage column `_row_hash` a
+ * description names). No proper noun or title of the shared data holds one of {@linkcode
+ * ENGLISH_WORDS}; one that does would be removed here by an allow-list naming its source.
  */
 function proseOf(text: string): string {
   return text.replace(/`[^`]*`/g, " ").replace(/https?:\/\/\S+/g, " ")
-    .replace(/\S*[\/\\]\S*/g, " ").replaceAll("_", " ");
+    .replace(/\S*[\/\\]\S*/g, " ").replace(/[\p{L}\p{N}.-]*_[\p{L}\p{N}_.-]*/gu, " ");
 }
 
 /**
- * The text a reader sees of an output: Markdown, else HTML without tags (code elements as Markdown code spans),
- * else plain text.
+ * The header cells of an output's HTML tables, underscores read as spaces: a header is a column
+ * name, and `rows_skipped` is English.
+ */
+function headersOf(output: Record<string, unknown>): string {
+  const html = (output.data as Record<string, string | string[]> | undefined)?.["text/html"];
+  const text = Array.isArray(html) ? html.join("") : html ?? "";
+  return [...text.matchAll(/<th>([^<]*)<\/th>/g)].map((m) => m[1].replaceAll("_", " ")).join(" | ");
+}
+
+/**
+ * The text a reader sees of an output: Markdown, else HTML without tags (code elements as
+ * Markdown code spans), else plain text.
  */
 function visibleText(output: Record<string, unknown>): string {
   const data = (output.data ?? {}) as Record<string, string | string[]>;
@@ -83,14 +93,16 @@ function excerpt(m: RegExpExecArray, text: string): string {
   return text.slice(Math.max(0, m.index - 40), m.index + m[0].length + 40);
 }
 
-/** Every break of one text a reader sees. */
-function textBreaks(cell: number, text: string): RuleBreak[] {
+/** Every break of one output a reader sees: its text, and its tables' headers. */
+function outputBreaks(cell: number, output: Record<string, unknown>): RuleBreak[] {
+  const text = visibleText(output);
   const out: RuleBreak[] = [];
   for (const { rule, pattern } of RULES) {
     const m = pattern.exec(text);
     if (m) out.push({ cell, rule, text: excerpt(m, text) });
   }
-  return [...out, ...englishBreaks(cell, text)];
+  const english = englishBreaks(cell, text);
+  return [...out, ...(english.length ? english : englishBreaks(cell, headersOf(output)))];
 }
 
 /** The first English word of a text a reader sees, if any. */
@@ -133,7 +145,7 @@ export function presentationBreaks(nb: Notebook): RuleBreak[] {
       const data = (output.data ?? {}) as Record<string, unknown>;
       // Figures carry their data (dates, floats) in their own MIME types.
       if (Object.keys(data).some((k) => k.includes("plotly") || k.startsWith("image/"))) continue;
-      out.push(...textBreaks(index, visibleText(output)));
+      out.push(...outputBreaks(index, output));
     }
   });
   return out;

@@ -93,6 +93,8 @@ Deno.test("French prose with code, paths, URLs and English-looking French words 
         "1 To in situ. Thé, Isère, Thessalonique, forêt aléatoire.",
     },
     { "text/html": "<table><thead><tr><th>lignes_en_echec</th></tr></thead></table>" },
+    // An identifier named in a description, English as it may be, is not a sentence.
+    { "text/html": "<table><tr><td>une empreinte du contenu (_row_hash)</td></tr></table>" },
   ];
   for (const bundle of french) {
     assert.deepEqual(rules(notebookOf(bundle)), [], JSON.stringify(bundle));
