@@ -103,9 +103,8 @@ export function consumptionExtremes(silver: pl.DataFrame, n = 5): pl.DataFrame {
 
 /**
  * Energy produced by each source (TWh) and its share of production, per series (data set and
- * perimeter). Sources a
- * perimeter does not publish are left out; for regional files `thermique` stands for the
- * three fossil fuels.
+ * perimeter). Sources a perimeter does not publish are left out; for regional files `thermique`
+ * stands for the three fossil fuels.
  *
  * @example
  * ```ts
@@ -118,23 +117,31 @@ export function consumptionExtremes(silver: pl.DataFrame, n = 5): pl.DataFrame {
  * assert.equal(r[0].source, "nucleaire");
  * assert.equal(r[0].part_pct, 75);
  * assert.equal(r[0].energie_twh, 3);
+ * // A region publishes `thermique` only; its empty fuel columns hide nothing.
+ * const region = pl.DataFrame({ perimetre: ["B"], energie_thermique_mwh: [1e6],
+ *   energie_gaz_mwh: [null], energie_production_totale_mwh: [4e6] });
+ * assert.deepEqual(energyBySource(region).getColumn("source").toArray(), ["thermique"]);
  * ```
  */
 export function energyBySource(silver: pl.DataFrame): pl.DataFrame {
-  const present = SOURCES.filter((s) => silver.columns.includes(`energie_${s}_mwh`));
-  const national = silver.columns.includes("energie_gaz_mwh");
-  // National rows carry both the three fuels and their sum `thermique`: count the fuels only.
-  const sources = national ? present.filter((s) => s !== "thermique") : present;
+  const sources = SOURCES.filter((s) => silver.columns.includes(`energie_${s}_mwh`));
+  const fuels = ["gaz", "charbon", "fioul"].filter((s) => sources.includes(s));
   const series = seriesOf(silver);
   const totals = silver.groupBy(series).agg(
     ...sources.map((s) => pl.col(`energie_${s}_mwh`).sum().alias(s)),
     pl.col("energie_production_totale_mwh").sum().alias("_total"),
   );
+  // National rows carry both the three fuels and their sum `thermique`: a series with fuels counts
+  // them only. Regional rows have `thermique` alone (their fuel columns exist in silver, empty).
+  const withFuels = fuels.length
+    ? pl.sumHorizontal(fuels.map((s) => pl.col(s).fillNull(0).abs())).gt(0)
+    : pl.lit(false);
   const long = pl.concat(sources.map((s) =>
     totals.select(
       ...series,
       pl.lit(s).alias("source"),
-      pl.col(s).alias("_mwh"),
+      (s === "thermique" ? pl.when(withFuels).then(pl.lit(0)).otherwise(pl.col(s)) : pl.col(s))
+        .alias("_mwh"),
       pl.col("_total"),
     )
   ));

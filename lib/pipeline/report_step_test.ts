@@ -15,15 +15,15 @@ import { refreshGold } from "./gold_step.ts";
 import { refreshSilver } from "./silver_step.ts";
 import { ingestFiles } from "./ingest.ts";
 import { openCatalog } from "./catalog.ts";
-import { sharedDataPath } from "../testing/shared_data.ts";
+import { REGIONAL_2014, sharedDataPath } from "../testing/shared_data.ts";
 import { PRICE_STEP } from "../layers/prices.ts";
 
 const TR_2016 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls");
 const TR_2025 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
 
-async function lakehouseOf(file: string) {
+async function lakehouseOf(...files: string[]) {
   const catalog = openCatalog(await Deno.makeTempDir());
-  await ingestFiles(catalog, [file]);
+  await ingestFiles(catalog, files);
   await refreshSilver(catalog);
   await refreshGold(catalog);
   await refreshAnomalies(catalog);
@@ -101,6 +101,82 @@ Deno.test("the report is regenerated from other data, and its numbers follow", a
     /\n- Creux de consommation inhabituel du 01\/05\/2025 \d\d:\d\d au 02\/05\/2025 .* cause probable : jour férié \(jeudi 1er mai 2025\), pont \(vendredi 2 mai 2025\)\.\n/,
   );
   assert.notEqual(reports[0], reports[1]);
+});
+
+/**
+ * What a French reader would stumble on in a report: an article not elided before a vowel or a
+ * mute h ("le hydraulique", "de Île-de-France"), a raw identifier of the data outside code, an
+ * English decimal point, a missing value, a section without a sentence, a table without rows.
+ */
+function readingBreaks(report: string): string[] {
+  const prose = report.replace(/`[^`]*`/g, "`…`");
+  const breaks = [
+    /(?<!\p{L})(le|la|de|que|ne|se) (?=[aeiouyàâéèêëîïôûœ]|h(ydr|iver|eure|orizon|istor))/iu,
+    /\b(nucleaire|eolien\w*|bioenergies|hydraulique_\w+|part_\w+|\w+_pct|gbdt|random_forest|rte_j1?|persistance_\w+|\w+_temperature\w*)\b/,
+    /\d\.\d+ ?(%|MW|GW|TWh|GWh|g\/kWh|€)/,
+    /\b(NaN|undefined|null|Infinity)\b|\[object/,
+  ].flatMap((pattern) => {
+    const m = pattern.exec(prose);
+    return m
+      ? [
+        `${pattern.source.slice(0, 20)}… : « ${
+          prose.slice(Math.max(0, m.index - 30), m.index + 40)
+        } »`,
+      ]
+      : [];
+  });
+  // Every section and subsection says something before the next heading.
+  for (const section of report.split(/^#{2,3} /m).slice(1)) {
+    const [heading, ...body] = section.split("\n");
+    if (!body.join("\n").trim()) breaks.push(`section sans texte : ${heading}`);
+  }
+  // Every table has rows under its header.
+  const lines = report.split("\n");
+  lines.forEach((line, i) => {
+    if (line.startsWith("|---") && !lines[i + 1]?.startsWith("|")) {
+      breaks.push(`tableau sans ligne : ${lines[i - 1]}`);
+    }
+  });
+  return breaks;
+}
+
+/** The shares (%) of the report's mix table. */
+function mixShares(report: string): number[] {
+  const table = report.split("## Mix énergétique")[1].split("\n## ")[0];
+  return [...table.matchAll(/^\| [^|]+ \| [\d,]+ \| ([\d,]+) \|$/gm)].map((m) =>
+    Number(m[1].replace(",", "."))
+  );
+}
+
+Deno.test("the report reads correctly on the 2016-06 file and on the 12 regional 2014 files", async () => {
+  // The check itself catches what it is for.
+  assert.equal(
+    readingBreaks("## A\n\nLa part de le hydraulique, part_eolien_pct, 1.5 %, NaN.\n\n## B\n")
+      .length,
+    5,
+  );
+  assert.deepEqual(
+    readingBreaks(
+      "## A\n\nLa part de l'hydraulique, `part_eolien_pct`, 1,5 %.\n\n## B\n\nTexte.\n",
+    ),
+    [],
+  );
+  const inputs = { tr2016: [TR_2016], regions2014: REGIONAL_2014.map((f) => sharedDataPath(f)) };
+  for (const [name, files] of Object.entries(inputs)) {
+    const catalog = await lakehouseOf(...files);
+    await refreshPrices(catalog, { referenceDir: sharedDataPath() });
+    const { report } = await writeReport(catalog, {
+      outputDir: await Deno.makeTempDir(),
+      inputs: files,
+      withoutFigures: "figures couvertes par un autre test",
+    });
+    const text = await Deno.readTextFile(report);
+    assert.deepEqual(readingBreaks(text), [], name);
+    // No source left out of the mix: its shares add up to the production.
+    const shares = mixShares(text);
+    assert.ok(shares.length >= 5, name);
+    assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 100) < 0.5, `${name}: ${shares}`);
+  }
 });
 
 Deno.test("the gold workbook has a sheet per gold table with all its rows", async () => {

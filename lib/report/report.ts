@@ -293,9 +293,9 @@ export function rteComparison(m: ReportData["modeles"][number]): string {
       `l'utiliser comme référence et réserver nos modèles aux horizons qu'elle ne couvre pas.`;
   }
   if (e.high < 0) {
-    return `${scores} ; ${interval}. Notre modèle fait mieux sur cette période de test, avec ce qui ` +
-      `est connu à la coupure : à confirmer sur toutes les saisons (backtest) avant usage ` +
-      `opérationnel.`;
+    return `${scores} ; ${interval}. Notre modèle fait mieux sur cette période de test, avec ` +
+      `ce qui est connu à la coupure : à confirmer sur toutes les saisons (backtest) avant ` +
+      `usage opérationnel.`;
   }
   return `${scores} ; ${interval}. L'intervalle contient 0 : les deux prévisions ne se ` +
     `distinguent pas sur cette période de test.`;
@@ -556,5 +556,6 @@ export function buildReport(d: ReportData): string {
     "",
     ...figuresSection(d.figures),
   ];
-  return lines.join("\n") + "\n";
+  // A section without its optional lines leaves blank lines behind: one separates paragraphs.
+  return lines.join("\n").replace(/\n{3,}/g, "\n\n") + "\n";
 }
