@@ -94,8 +94,8 @@ export function formatParisDate(t: number | Date): string {
 
 /**
  * The decimals a value of column `name` needs, from the unit its name ends with: none for MW,
- * MWh and tonnes, one for g/kWh, two for percentages, euros and degrees, three for error rates
- * (MAPE, accuracy) and anything else.
+ * MWh and tonnes, one for g/kWh, two for percentages, euros (€/MWh) and degrees, three for error
+ * rates (MAPE, accuracy) and anything else.
  *
  * @example
  * ```ts
@@ -106,13 +106,17 @@ export function formatParisDate(t: number | Date): string {
  * assert.equal(digitsFor("mape_pct"), 3);
  * assert.equal(digitsFor("intensite_g_kwh"), 1);
  * assert.equal(digitsFor("exactitude"), 3);
+ * assert.equal(digitsFor("prix_eur_mwh"), 2);
+ * assert.equal(digitsFor("valeur"), 3);
  * ```
  */
 export function digitsFor(name: string): number {
   const n = name.toLowerCase();
   if (/(^|_)mape/.test(n)) return 3;
+  // A unit is a whole word of the name ("valeur" ends with "eur" but is no price), and a price
+  // per MWh is in euros, not in MWh.
+  if (/(^|_)(pct|eur|eur_mwh|degres|celsius|temperature)$/.test(n)) return 2;
   if (/(^|_)(mw|mwh|gw|gwh|tonnes|t|tco2|w)$/.test(n)) return 0;
   if (/g_?kwh|gco2/.test(n)) return 1;
-  if (/(pct|eur|eur_mwh|degres|celsius|temperature)$/.test(n)) return 2;
   return 3;
 }
