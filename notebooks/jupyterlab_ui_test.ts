@@ -276,7 +276,8 @@ function progress(page: Page, path: string): Promise<RunProgress> {
       kernel: panel.sessionContext.session?.kernel?.status ?? "no kernel",
       statuses: run.statuses,
       errors,
-      dialog: document.querySelector(".jp-Dialog")?.textContent?.trim().slice(0, 300) ?? null,
+      dialog: document.querySelector<HTMLElement>(".jp-Dialog")?.innerText.replace(/\s+/g, " ")
+        .trim().slice(0, 300) ?? null,
     };
   }, path);
 }
