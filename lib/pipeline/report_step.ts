@@ -27,7 +27,7 @@ import { anomalyEventSentence, exchangeEpisodeSentence } from "../report/events.
 import { extremePriceDays, priceDrivers, priceNarrative } from "../report/prices.ts";
 import { forecastQuality } from "../report/forecast_quality.ts";
 import { mapeDifference } from "../ml/forecasting.ts";
-import { formatParisDate } from "../notebook/format.ts";
+import { formatParisDate, formatParisDateTime } from "../notebook/format.ts";
 import { buildReport, type ReportData, type ReportFigure } from "../report/report.ts";
 import { priceCorrelations } from "../analysis/prices.ts";
 import { PRICE_STEP } from "../layers/prices.ts";
@@ -102,7 +102,8 @@ const only = (df: pl.DataFrame, perimetre: string) =>
 /**
  * Everything the dashboard draws, read from the lakehouse: the main perimeter's silver rows
  * ({@linkcode mainSeries}), and the tables present among the models' predictions and feature
- * importance, the anomaly events, the exchange episodes and the daily prices.
+ * importance, the anomaly events, the exchange episodes, the daily prices and the mix
+ * classifiers' predictions.
  *
  * @example
  * ```ts ignore
@@ -124,6 +125,7 @@ export async function dashboardTables(
       anomalyEvents: await optional("evenements_anomalies"),
       exchangeEpisodes: await optional("episodes_echanges"),
       prices: await optional("prix_mix_quotidien"),
+      mixPredictions: await optional("predictions_mix"),
     },
   };
 }
@@ -150,6 +152,54 @@ function reportFigures(
   if (exchanges && exchanges.height > 0) figures.echanges = exchangesFigure(exchanges);
   if (prices && prices.height > 0) figures.prix = priceFigure(prices);
   return figures;
+}
+
+/**
+ * The report's next-hours mix: notebook 09's forecast rows (`periode = "prevision"`) of the
+ * gradient-boosting classifiers in `predictions_mix`, in the brief's classes (the terciles when
+ * the brief's were not trained), by horizon, target instants in Paris time; null without any.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { mixForecasts } from "./report_step.ts";
+ * const at = (h: number) => new Date(Date.UTC(2025, 6, 25, 13 + h, 15));
+ * const frame = pl.DataFrame({
+ *   timestamp_utc: [at(2), at(1), at(1), at(1)],
+ *   horizon_heures: [2, 1, 1, 1],
+ *   periode: ["prevision", "prevision", "prevision", "test"],
+ *   schema: ["brief", "brief", "terciles", "brief"],
+ *   model: ["gbdt", "gbdt", "gbdt", "gbdt"],
+ *   classe_predite: ["30-50 %", "<30 %", "bas", "<30 %"],
+ * });
+ * assert.deepEqual(mixForecasts(frame), {
+ *   schema: "brief",
+ *   previsions: [
+ *     { horizon_heures: 1, instant: "25/07/2025 16:15", classe: "<30 %" },
+ *     { horizon_heures: 2, instant: "25/07/2025 17:15", classe: "30-50 %" },
+ *   ],
+ * });
+ * assert.equal(mixForecasts(null), null);
+ * ```
+ */
+export function mixForecasts(frame: pl.DataFrame | null): ReportData["mixProchainesHeures"] {
+  if (!frame || frame.height === 0) return null;
+  const next = frame.filter(
+    pl.col("periode").eq(pl.lit("prevision")).and(pl.col("model").eq(pl.lit("gbdt"))),
+  );
+  const schemes = new Set(next.getColumn("schema").toArray() as string[]);
+  const schema = schemes.has("brief") ? "brief" : [...schemes][0];
+  if (schema === undefined) return null;
+  const rows = records(next.filter(pl.col("schema").eq(pl.lit(schema))).sort("horizon_heures"));
+  return {
+    schema,
+    previsions: rows.map((r) => ({
+      horizon_heures: Number(r.horizon_heures),
+      instant: formatParisDateTime(r.timestamp_utc as Date),
+      classe: String(r.classe_predite),
+    })),
+  };
 }
 
 /**
@@ -437,6 +487,7 @@ export async function collectReportData(
         gold.predictions,
         await readIfPresent(catalog, "scores_backtest_consommation"),
       ),
+      mixProchainesHeures: mixForecasts(await readIfPresent(catalog, "predictions_mix")),
     },
   };
 }

@@ -126,6 +126,15 @@ export interface ReportData {
    * (`forecast_quality.ts`); absent or null when there is nothing to say.
    */
   fiabilite?: ForecastQuality | null;
+  /**
+   * The class of the renewable share forecast 1 to 6 hours after the last measured instant
+   * (notebook 09's `predictions_mix`, rows `prevision`): the scheme's name and one row per
+   * horizon with the Paris time of its target; absent or null when no classifier ran.
+   */
+  mixProchainesHeures?: {
+    schema: string;
+    previsions: { horizon_heures: number; instant: string; classe: string }[];
+  } | null;
   /** Figures, or why there are none. */
   figures: ReportFigure[] | { absentes: string };
 }
@@ -175,6 +184,31 @@ function episodesSection(e: ReportData["episodes"]): string[] {
     `${fr(e.import)} d'import. Les plus importants (heures de Paris) :`,
     "",
     ...e.exemples.map((sentence) => `- ${mdText(sentence)}`),
+    "",
+  ];
+}
+
+function mixForecastSection(d: ReportData): string[] {
+  const title = ["### Mix des prochaines heures", ""];
+  const m = d.mixProchainesHeures ?? null;
+  if (!m || m.previsions.length === 0) {
+    const skipped = d.etapesIgnorees.some((s) => s.notebook.startsWith("09"));
+    return [
+      ...title,
+      "_Pas de prévision du mix : les classifieurs du notebook 09 n'ont pas été entraînés dans " +
+      (skipped ? "ce run (voir « Étapes ignorées »)._" : "ce run._"),
+      "",
+    ];
+  }
+  return [
+    ...title,
+    `Classe de la part renouvelable de la production prévue après la dernière mesure (${
+      m.schema === "brief" ? "classes du cahier des charges" : "terciles de la période"
+    }, gradient boosting, heures de Paris) :`,
+    "",
+    "| échéance | instant | classe |",
+    "|---:|---|---|",
+    ...m.previsions.map((p) => `| ${p.horizon_heures} h | ${p.instant} | ${p.classe} |`),
     "",
   ];
 }
@@ -522,6 +556,7 @@ export function buildReport(d: ReportData): string {
           : "._"),
       ]),
     "",
+    ...mixForecastSection(d),
     "## Anomalies",
     "",
     (d.anomalies.total === 0

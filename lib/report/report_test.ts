@@ -344,3 +344,25 @@ Deno.test("models without RTE's forecast (regional files) are not said to be com
   assert.match(md, /les fichiers ne publient pas de prévision de RTE à laquelle les comparer :/);
   assert.doesNotMatch(md, /chacun comparé/);
 });
+
+Deno.test("the next-hours mix: a table of the forecast classes, or why there is none", () => {
+  const report = buildReport(sample({
+    mixProchainesHeures: {
+      schema: "brief",
+      previsions: [
+        { horizon_heures: 1, instant: "25/07/2025 16:15", classe: "<30 %" },
+        { horizon_heures: 6, instant: "25/07/2025 21:15", classe: "30-50 %" },
+      ],
+    },
+  }));
+  const section = report.slice(report.indexOf("### Mix des prochaines heures"));
+  assert.match(section, /classes du cahier des charges, gradient boosting, heures de Paris/);
+  assert.match(
+    section,
+    /\| 1 h \| 25\/07\/2025 16:15 \| <30 % \|\n\| 6 h \| 25\/07\/2025 21:15 \| 30-50 % \|/,
+  );
+  for (const none of [null, { schema: "brief", previsions: [] }]) {
+    const without = buildReport(sample({ mixProchainesHeures: none }));
+    assert.match(without, /### Mix des prochaines heures\n\n_Pas de prévision du mix : /);
+  }
+});
