@@ -36,6 +36,8 @@ import {
   anomalyEventsSpec,
   type ExchangeEpisodeData,
   exchangeEpisodesSpec,
+  type MixForecastData,
+  mixForecastSpec,
 } from "./_core_events.ts";
 import { type PriceData, priceSpec } from "./_core_prices.ts";
 import {
@@ -62,6 +64,8 @@ export interface DashboardData {
   readonly episodes?: ExchangeEpisodeData | null;
   /** Daily wholesale prices; null or absent when the table was not given. */
   readonly prix?: PriceData | null;
+  /** Mix class forecast of the next hours; null or absent when the table was not given. */
+  readonly mixPrevu?: MixForecastData | null;
 }
 
 /** One key figure of the overview. */
@@ -179,7 +183,7 @@ export function dashboardKpis(h: HourlyData): Kpi[] {
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
  *   jour: [0], heure: [0], duree: [1], series: { consommation: [60000] } };
  * const figs = dashboardFigures({ horaire: h, predictions: null, importance: null }, "", "");
- * assert.equal(Object.keys(figs).length, 20);
+ * assert.equal(Object.keys(figs).length, 21);
  * assert.equal(figs.consommation.data.length, 1);
  * ```
  */
@@ -211,6 +215,7 @@ export function dashboardFigures(
     erreurs_histogramme: errorHistogramSpec(p),
     erreurs_heure: errorByHourSpec(p),
     importance: importanceSpec(importance),
+    mix_prochaines_heures: mixForecastSpec(data.mixPrevu ?? null),
     evenements_anomalies: anomalyEventsSpec(data.evenements ?? null, from, to),
     episodes_echanges: exchangeEpisodesSpec(data.episodes ?? null, from, to),
     prix: priceSpec(data.prix ?? null, from, to),

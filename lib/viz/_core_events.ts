@@ -1,7 +1,7 @@
 /**
  * Portable core, part 6: the dated events of the dashboard (same inlining rules as
  * `_core_data.ts`): anomaly events and episodes of massive import or export, as tables that
- * follow the chosen dates.
+ * follow the chosen dates, and the mix class forecast for the hours after the last measurement.
  *
  * @module
  */
@@ -44,6 +44,22 @@ export interface ExchangeEpisodeData {
   readonly puissanceMaxMw: readonly number[];
   /** Threshold on |hourly balance| of the series (MW). */
   readonly seuilMw: readonly number[];
+}
+
+/**
+ * The classifier's forecast of the class of the renewable share for the hours after the last
+ * measured instant (`predictions_mix`, rows `periode = "prevision"`), columnar and JSON-able,
+ * sorted by horizon.
+ */
+export interface MixForecastData {
+  /** French name of the class scheme shown, or null when the table has no forecast row. */
+  readonly schema: string | null;
+  /** Hours after the last measured instant. */
+  readonly horizonHeures: readonly number[];
+  /** Target instant, Paris local `jj/mm/aaaa hh:mm`. */
+  readonly instant: readonly string[];
+  /** Predicted class label (`30-50 %`, `bas (<25,3 %)`). */
+  readonly classe: readonly string[];
 }
 
 /**
@@ -224,6 +240,39 @@ export function exchangeEpisodesSpec(
       rows.map((i) => formatNumber(e.seuilMw[i], 0)),
     ],
     [1.2, 1.2, 2.2, 0.7, 0.9, 0.8, 0.8],
+  );
+}
+
+/**
+ * The mix class forecast of the next hours as a table (horizon, Paris instant, class). It does
+ * not follow the chosen dates: it always concerns the hours after the last measurement. `null`
+ * data, or data without a row: a figure saying why.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mixForecastSpec } from "./_core_events.ts";
+ * const f = { schema: "classes du cahier des charges", horizonHeures: [1, 2],
+ *   instant: ["25/07/2025 23:00", "26/07/2025 00:00"], classe: ["<30 %", "30-50 %"] };
+ * const cells = (mixForecastSpec(f).data[0].cells as { values: string[][] }).values;
+ * assert.deepEqual(cells, [["1", "2"], ["25/07/2025 23:00", "26/07/2025 00:00"],
+ *   ["<30 %", "30-50 %"]]);
+ * assert.equal(mixForecastSpec(null).data.length, 0);
+ * ```
+ */
+export function mixForecastSpec(f: MixForecastData | null): Figure {
+  const title = "Mix des prochaines heures";
+  if (f === null) return emptyFigure(title, "Table predictions_mix non fournie au tableau de bord");
+  if (f.horizonHeures.length === 0) {
+    return emptyFigure(title, "Aucune prévision du mix après la dernière mesure");
+  }
+  return tableFigure(
+    title,
+    "classe de la part renouvelable de la production nationale prévue par le gradient boosting " +
+      "(" + f.schema + ") après le dernier instant mesuré, heures de Paris",
+    ["échéance (h)", "instant", "classe de la part renouvelable"],
+    [f.horizonHeures.map((h) => formatNumber(h, 0)), f.instant, f.classe],
+    [0.8, 1.4, 2.4],
   );
 }
 

@@ -1,8 +1,9 @@
 /**
  * The offline dashboard: one self-contained HTML file (plotly inlined, data embedded, no
- * network access) with every chart of the brief in six sections, the wholesale prices and the
- * dated events (anomaly events, exchange episodes), and a date-range filter that
- * re-slices the data in the page and redraws every chart and key figure.
+ * network access) with every chart of the brief in six sections, the wholesale prices, the
+ * dated events (anomaly events, exchange episodes) and the mix class forecast of the next hours,
+ * and a date-range filter that re-slices the data in the page and redraws every chart and key
+ * figure.
  *
  * Why this shape: the page redraws with the very functions that build the notebook figures
  * (`_core_*.ts`, inlined through `Function.prototype.toString`), so a chart cannot differ
@@ -38,7 +39,13 @@ import type { SeriesChoice } from "./_frame.ts";
 import { toAnomalyEventData, toExchangeEpisodeData } from "./events.ts";
 import { toHourly } from "./hourly.ts";
 import { toPriceData } from "./prices.ts";
-import { rteForecasts, standardPredictions, toImportanceData, toPredictionData } from "./ml.ts";
+import {
+  rteForecasts,
+  standardPredictions,
+  toImportanceData,
+  toMixForecastData,
+  toPredictionData,
+} from "./ml.ts";
 import { COLORS, COUNTRIES, SOURCES } from "./palette.ts";
 
 /** The tables the dashboard draws. */
@@ -55,6 +62,8 @@ export interface DashboardTables {
   readonly exchangeEpisodes?: pl.DataFrame;
   /** Daily wholesale prices joined with the mix (the gold table `prix_mix_quotidien`). */
   readonly prices?: pl.DataFrame;
+  /** The mix classifiers' predictions (the table `predictions_mix`, notebook 09). */
+  readonly mixPredictions?: pl.DataFrame;
 }
 
 /** Options of {@linkcode buildDashboard}. */
@@ -129,12 +138,15 @@ const SECTIONS: readonly Section[] = [
     title: "Machine learning",
     text: "Prévisions de consommation des modèles, comparées à celles de RTE (J-1, J) " +
       "et au réalisé, sur les heures que couvrent les modèles ; erreurs de prévision. " +
-      "L'importance des variables, propre à l'entraînement, ne dépend pas de la période choisie.",
+      "L'importance des variables, propre à l'entraînement, et la classe de la part " +
+      "renouvelable prévue pour les heures qui suivent la dernière mesure ne dépendent pas de " +
+      "la période choisie.",
     charts: [
       { id: "predictions", wide: true },
       { id: "erreurs_histogramme" },
       { id: "erreurs_heure" },
       { id: "importance", wide: true },
+      { id: "mix_prochaines_heures", wide: true },
     ],
   },
   {
@@ -152,7 +164,7 @@ const SECTIONS: readonly Section[] = [
  * ```ts
  * import assert from "node:assert/strict";
  * import { DASHBOARD_CHARTS } from "./dashboard.ts";
- * assert.equal(DASHBOARD_CHARTS.length, 20);
+ * assert.equal(DASHBOARD_CHARTS.length, 21);
  * assert.equal(DASHBOARD_CHARTS[0], "consommation");
  * ```
  */
@@ -304,6 +316,7 @@ export function dashboardData(
       ? toExchangeEpisodeData(tables.exchangeEpisodes, horaire.perimetre)
       : null,
     prix: tables.prices ? toPriceData(tables.prices, horaire.perimetre) : null,
+    mixPrevu: tables.mixPredictions ? toMixForecastData(tables.mixPredictions) : null,
   };
 }
 

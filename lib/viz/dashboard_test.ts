@@ -9,6 +9,7 @@ import { carbonFootprint, dailyEnergyMix } from "../layers/gold.ts";
 import { parseDailyPrices } from "../layers/prices.ts";
 import { dailyPriceMix } from "../analysis/prices.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
+import { BRIEF_CLASSES, classOf } from "../ml/classification.ts";
 import { dashboardFigures } from "./_core_dashboard.ts";
 import {
   buildDashboard,
@@ -27,6 +28,29 @@ const IMPORTANCE = pl.DataFrame({
 
 const PRICES = "prices/european_wholesale_electricity_price_data_daily_FRA.csv";
 
+/**
+ * A `predictions_mix` of the real silver: a test row, then the class of the last measured share
+ * as the forecast of the next six hours (persistence), labelled gbdt like notebook 09's rows.
+ */
+function persistenceMixPredictions(silver: pl.DataFrame): pl.DataFrame {
+  const [last] = silver.filter(
+    pl.col("jeu_donnees").eq(pl.lit("eco2mix")).and(pl.col("part_renouvelables").isNotNull()),
+  ).sort("timestamp_utc", true).head(1).toRecords() as unknown as {
+    timestamp_utc: Date;
+    part_renouvelables: number;
+  }[];
+  const [classe] = classOf([last.part_renouvelables], BRIEF_CLASSES) as string[];
+  const horizons = [0, 1, 2, 3, 4, 5, 6];
+  return pl.DataFrame({
+    timestamp_utc: horizons.map((h) => new Date(last.timestamp_utc.getTime() + h * 3_600_000)),
+    horizon_heures: horizons.map((h) => h || 1),
+    periode: horizons.map((h) => (h === 0 ? "test" : "prevision")),
+    schema: horizons.map(() => "brief"),
+    model: horizons.map(() => "gbdt"),
+    classe_predite: horizons.map(() => classe),
+  }).withColumns(pl.col("timestamp_utc").cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"));
+}
+
 function realTables(): DashboardTables {
   const silver = realSilver2025();
   return {
@@ -39,6 +63,7 @@ function realTables(): DashboardTables {
       parseDailyPrices(Deno.readTextFileSync(sharedDataPath(PRICES)), PRICES),
       { mix: dailyEnergyMix(silver), carbon: carbonFootprint(silver), silver },
     ),
+    mixPredictions: persistenceMixPredictions(silver),
   };
 }
 
@@ -78,6 +103,11 @@ Deno.test("dashboard data: hourly means rounded to the MW, RTE reference on the 
   };
   assert.deepEqual(days(2), days(0)); // RTE scored on the models' period only
   assert.deepEqual(data.importance?.feature, IMPORTANCE.getColumn("feature").toArray());
+  // The six hours after the file's last measured share (25 July 2025 15:15, Paris; the later
+  // rows are RTE's forecasts only), the test row left out.
+  assert.deepEqual(data.mixPrevu?.horizonHeures, [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(data.mixPrevu?.instant.slice(0, 2), ["25/07/2025 16:15", "25/07/2025 17:15"]);
+  assert.equal(data.mixPrevu?.schema, "classes du cahier des charges");
 });
 
 Deno.test("the HTML is self-contained: plotly and the data inline, no external resource", () => {
@@ -222,6 +252,9 @@ Deno.test("in Chromium: every chart drawn with data, no error, the date filter r
       `document.getElementById("chart-heatmap").data[0].x.length`,
     );
     assert.equal(heatmapDays, 31);
+    // The next hours' mix does not follow the dates: it comes after the last measurement.
+    assert.equal(march.mix_prochaines_heures.points, full.mix_prochaines_heures.points);
+    assert.equal(full.mix_prochaines_heures.points, 6);
     await page.locator("#vue-ensemble").screenshot({ path: join(dir, "vue_ensemble_mars.png") });
     // Events of March only: the cold-snap peaks of mid-March, no 1 May.
     const marchEvents = await page.evaluate(

@@ -5,13 +5,17 @@
  * Tables: predictions (`timestamp` or `timestamp_utc`, `prediction`, `actual`, optional
  * `model`, `horizon`, and `p10`, `p90` for the models with a prediction interval; an `error`
  * column is ignored and recomputed as prediction - actual, `lib/ml`'s convention); feature
- * importance (`feature`, `importance`, optional `model`).
+ * importance (`feature`, `importance`, optional `model`); the mix classifiers' forecast of the
+ * next hours (`predictions_mix`).
  *
  * @module
  */
 
 import pl from "nodejs-polars";
 import type { ImportanceData, PredictionData, PredictionSeries } from "./_core_ml.ts";
+import type { MixForecastData } from "./_core_events.ts";
+import { MIX_SCHEME_LABELS } from "../ml/feasibility.ts";
+import { formatParisDateTime } from "../notebook/format.ts";
 import { VizInputError } from "./errors.ts";
 import { asSilverLike } from "./_gold_input.ts";
 import {
@@ -233,5 +237,69 @@ export function toImportanceData(frame: pl.DataFrame, unit = "importance"): Impo
       ? frame.getColumn("model").cast(pl.Utf8).toArray() as string[]
       : new Array(frame.height).fill("modèle"),
     unit,
+  };
+}
+
+/**
+ * The mix forecast of the next hours from `predictions_mix`: the gradient boosting's rows after
+ * the last measurement (`periode = "prevision"`, `model = "gbdt"`; the test rows are left out),
+ * in the brief's classes, or in terciles when the table has no forecast in the brief's classes,
+ * sorted by horizon; instants in Paris time (`jj/mm/aaaa hh:mm`). A forecast row without a class
+ * is an error naming its row.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { toMixForecastData } from "./ml.ts";
+ * const mix = pl.DataFrame({
+ *   timestamp_utc: [new Date("2025-07-25T22:00:00Z"), new Date("2025-07-25T21:00:00Z")],
+ *   horizon_heures: [2, 1], periode: ["prevision", "prevision"], schema: ["brief", "brief"],
+ *   model: ["gbdt", "gbdt"], classe_predite: ["30-50 %", "<30 %"],
+ * });
+ * const f = toMixForecastData(mix);
+ * assert.equal(f.schema, "classes du cahier des charges");
+ * assert.deepEqual(f.horizonHeures, [1, 2]);
+ * assert.deepEqual(f.instant, ["25/07/2025 23:00", "26/07/2025 00:00"]);
+ * assert.deepEqual(f.classe, ["<30 %", "30-50 %"]);
+ * ```
+ */
+export function toMixForecastData(frame: pl.DataFrame): MixForecastData {
+  const table = "predictions_mix";
+  requireColumns(frame, table, [
+    "timestamp_utc",
+    "horizon_heures",
+    "periode",
+    "schema",
+    "model",
+    "classe_predite",
+  ]);
+  const forecasts = frame.withRowIndex("_row").filter(
+    pl.col("periode").eq(pl.lit("prevision")).and(pl.col("model").eq(pl.lit("gbdt"))),
+  );
+  const schemes = forecasts.getColumn("schema").toArray() as string[];
+  const schema = ["brief", "terciles"].find((s) => schemes.includes(s));
+  if (schema === undefined) return { schema: null, horizonHeures: [], instant: [], classe: [] };
+  const rows = forecasts.filter(pl.col("schema").eq(pl.lit(schema)))
+    .select(
+      "_row",
+      pl.col("horizon_heures").cast(pl.Int32),
+      utcInstant(frame, "timestamp_utc").cast(pl.Int64),
+      "classe_predite",
+    )
+    .sort("horizon_heures");
+  const missing = rows.filter(pl.col("classe_predite").isNull());
+  if (missing.height > 0) {
+    throw new VizInputError(
+      `${table}: row ${missing.getColumn("_row").toArray()[0]} is a forecast without a class`,
+    );
+  }
+  return {
+    schema: MIX_SCHEME_LABELS[schema],
+    horizonHeures: rows.getColumn("horizon_heures").toArray() as number[],
+    instant: (rows.getColumn("timestamp_utc").toArray() as (number | bigint)[]).map((t) =>
+      formatParisDateTime(Number(t))
+    ),
+    classe: rows.getColumn("classe_predite").toArray() as string[],
   };
 }

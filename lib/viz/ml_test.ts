@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { rteForecasts, standardPredictions, toImportanceData, toPredictionData } from "./ml.ts";
+import {
+  rteForecasts,
+  standardPredictions,
+  toImportanceData,
+  toMixForecastData,
+  toPredictionData,
+} from "./ml.ts";
 import { predictionsFigure } from "./figures.ts";
 import { frameOf } from "./_testdata.ts";
 
@@ -141,4 +147,70 @@ Deno.test("intervals: P10-P90 carried through hourly means and drawn as a band w
   assert.equal(fig.data[2].fill, "tonexty");
   // 10:00 and 11:00 inside, 10:30 above P90: two thirds covered, said in the subtitle.
   assert.match(JSON.stringify(fig.layout), /P10-P90 : 67 % couverts/);
+});
+
+/** A `predictions_mix`-like frame: test rows, another model, both schemes, horizons unsorted. */
+function mixFrame(schemes: readonly string[]): pl.DataFrame {
+  const rows = [
+    ["2025-07-25T23:45:00Z", 3, "prevision", "gbdt", "50-70 %"],
+    ["2025-07-25T21:45:00Z", 1, "prevision", "gbdt", "<30 %"],
+    ["2025-07-25T22:45:00Z", 2, "prevision", "gbdt", "30-50 %"],
+    ["2025-07-25T21:45:00Z", 1, "prevision", "persistance", ">70 %"],
+    ["2025-07-20T10:00:00Z", 1, "test", "gbdt", ">70 %"],
+  ] as const;
+  const all = schemes.flatMap((schema) =>
+    rows.map(([t, h, periode, model, classe]) => ({
+      timestamp_utc: at(t),
+      horizon_heures: h,
+      periode,
+      schema,
+      model,
+      classe_predite: schema === "brief" ? classe : `${classe} (terciles)`,
+    }))
+  );
+  return pl.DataFrame(all).withColumns(
+    pl.col("timestamp_utc").cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"),
+  );
+}
+
+Deno.test("mix forecast: gbdt forecast rows only, brief's classes first, by horizon, Paris time", () => {
+  const f = toMixForecastData(mixFrame(["terciles", "brief"]));
+  assert.deepEqual(f, {
+    schema: "classes du cahier des charges",
+    horizonHeures: [1, 2, 3],
+    instant: ["25/07/2025 23:45", "26/07/2025 00:45", "26/07/2025 01:45"],
+    classe: ["<30 %", "30-50 %", "50-70 %"],
+  });
+});
+
+Deno.test("mix forecast: terciles without the brief's classes, nothing without a forecast row", () => {
+  const terciles = toMixForecastData(mixFrame(["terciles"]));
+  assert.equal(terciles.schema, "terciles");
+  assert.deepEqual(terciles.classe, [
+    "<30 % (terciles)",
+    "30-50 % (terciles)",
+    "50-70 % (terciles)",
+  ]);
+  const testOnly = mixFrame(["brief"]).filter(pl.col("periode").eq(pl.lit("test")));
+  assert.deepEqual(toMixForecastData(testOnly), {
+    schema: null,
+    horizonHeures: [],
+    instant: [],
+    classe: [],
+  });
+});
+
+Deno.test("mix forecast: a forecast without a class or a missing column is named", () => {
+  const frame = mixFrame(["brief"]).withColumns(
+    pl.when(pl.col("horizon_heures").eq(2)).then(pl.lit(null).cast(pl.Utf8))
+      .otherwise(pl.col("classe_predite")).alias("classe_predite"),
+  );
+  assert.throws(() => toMixForecastData(frame), {
+    name: "VizInputError",
+    message: "predictions_mix: row 2 is a forecast without a class",
+  });
+  assert.throws(() => toMixForecastData(frame.drop("periode")), {
+    name: "VizInputError",
+    message: /^predictions_mix: missing column\(s\) periode/,
+  });
 });
