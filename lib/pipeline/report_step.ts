@@ -27,7 +27,7 @@ import { anomalyEventSentence, exchangeEpisodeSentence } from "../report/events.
 import { extremePriceDays, priceDrivers, priceNarrative } from "../report/prices.ts";
 import { forecastQuality } from "../report/forecast_quality.ts";
 import { mapeDifference } from "../ml/forecasting.ts";
-import { formatParisDate, formatParisDateTime } from "../notebook/format.ts";
+import { formatParisDate } from "../notebook/format.ts";
 import { buildReport, type ReportData, type ReportFigure } from "../report/report.ts";
 import { priceCorrelations } from "../analysis/prices.ts";
 import { PRICE_STEP } from "../layers/prices.ts";
@@ -45,6 +45,7 @@ import {
   priceFigure,
   productionFigure,
   renewableShareFigure,
+  toMixForecastData,
 } from "../viz/mod.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -155,9 +156,9 @@ function reportFigures(
 }
 
 /**
- * The report's next-hours mix: notebook 09's forecast rows (`periode = "prevision"`) of the
- * gradient-boosting classifiers in `predictions_mix`, in the brief's classes (the terciles when
- * the brief's were not trained), by horizon, target instants in Paris time; null without any.
+ * The report's next-hours mix: the dashboard's selection of notebook 09's forecasts in
+ * `predictions_mix` (`toMixForecastData`: gradient boosting, the brief's classes or else the
+ * terciles, by horizon, Paris times), as rows; null without any.
  *
  * @example
  * ```ts
@@ -174,7 +175,7 @@ function reportFigures(
  *   classe_predite: ["30-50 %", "<30 %", "bas", "<30 %"],
  * });
  * assert.deepEqual(mixForecasts(frame), {
- *   schema: "brief",
+ *   schema: "classes du cahier des charges",
  *   previsions: [
  *     { horizon_heures: 1, instant: "25/07/2025 16:15", classe: "<30 %" },
  *     { horizon_heures: 2, instant: "25/07/2025 17:15", classe: "30-50 %" },
@@ -185,19 +186,14 @@ function reportFigures(
  */
 export function mixForecasts(frame: pl.DataFrame | null): ReportData["mixProchainesHeures"] {
   if (!frame || frame.height === 0) return null;
-  const next = frame.filter(
-    pl.col("periode").eq(pl.lit("prevision")).and(pl.col("model").eq(pl.lit("gbdt"))),
-  );
-  const schemes = new Set(next.getColumn("schema").toArray() as string[]);
-  const schema = schemes.has("brief") ? "brief" : [...schemes][0];
-  if (schema === undefined) return null;
-  const rows = records(next.filter(pl.col("schema").eq(pl.lit(schema))).sort("horizon_heures"));
+  const f = toMixForecastData(frame);
+  if (f.schema === null) return null;
   return {
-    schema,
-    previsions: rows.map((r) => ({
-      horizon_heures: Number(r.horizon_heures),
-      instant: formatParisDateTime(r.timestamp_utc as Date),
-      classe: String(r.classe_predite),
+    schema: f.schema,
+    previsions: f.horizonHeures.map((h, k) => ({
+      horizon_heures: h,
+      instant: f.instant[k],
+      classe: f.classe[k],
     })),
   };
 }

@@ -128,7 +128,7 @@ export interface ReportData {
   fiabilite?: ForecastQuality | null;
   /**
    * The class of the renewable share forecast 1 to 6 hours after the last measured instant
-   * (notebook 09's `predictions_mix`, rows `prevision`): the scheme's name and one row per
+   * (notebook 09's `predictions_mix`, rows `prevision`): the scheme's French name and one row per
    * horizon with the Paris time of its target; absent or null when no classifier ran.
    */
   mixProchainesHeures?: {
@@ -202,9 +202,8 @@ function mixForecastSection(d: ReportData): string[] {
   }
   return [
     ...title,
-    `Classe de la part renouvelable de la production prévue après la dernière mesure (${
-      m.schema === "brief" ? "classes du cahier des charges" : "terciles de la période"
-    }, gradient boosting, heures de Paris) :`,
+    "Classe de la part renouvelable de la production prévue après la dernière mesure " +
+    `(${m.schema}, gradient boosting, heures de Paris) :`,
     "",
     "| échéance | instant | classe |",
     "|---:|---|---|",

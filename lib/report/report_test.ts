@@ -348,7 +348,7 @@ Deno.test("models without RTE's forecast (regional files) are not said to be com
 Deno.test("the next-hours mix: a table of the forecast classes, or why there is none", () => {
   const report = buildReport(sample({
     mixProchainesHeures: {
-      schema: "brief",
+      schema: "classes du cahier des charges",
       previsions: [
         { horizon_heures: 1, instant: "25/07/2025 16:15", classe: "<30 %" },
         { horizon_heures: 6, instant: "25/07/2025 21:15", classe: "30-50 %" },
