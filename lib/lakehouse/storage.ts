@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-import-prefix
 /**
  * Where tables live: a local folder or Azure Blob storage, behind one small {@linkcode Storage}
  * interface that holds exactly what Delta needs (read, ranged read, stat, list, put, put-if-absent,
@@ -44,12 +45,16 @@
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
+// A full specifier, not the import map's name (hence the lint exception at the top): the runner
+// imports the lakehouse lock, and a kernel started outside the project (no deno.json above its
+// notebook) has no import map, so a bare name here broke every notebook run that way (runner
+// tests, users' own folders).
 import {
   BlobServiceClient,
   type ContainerClient,
   RestError,
   StorageSharedKeyCredential,
-} from "@azure/storage-blob";
+} from "npm:@azure/storage-blob@12.34.0";
 import { durability, makeDirectory, putIfAbsent, writeFileAtomic } from "./_fs.ts";
 import { DeltaError } from "./errors.ts";
 
