@@ -10,6 +10,11 @@ import { readNotebook } from "../lib/runner/ipynb.ts";
 import { assertValidNbformat } from "../lib/runner/_test_checks.ts";
 import { presentationBreaks } from "./_presentation_rules.ts";
 import { sharedDataPath } from "../lib/testing/shared_data.ts";
+import {
+  PIPELINE_NOTEBOOK,
+  pipelineArgs,
+  type PipelineCommandOptions,
+} from "../lib/testing/pipeline_command.ts";
 import { PATHS } from "../lib/paths.ts";
 
 const CLI = fileURLToPath(import.meta.resolve("../lib/runner/cli.ts"));
@@ -28,25 +33,17 @@ Deno.test("the pipeline runs notebooks 01 and 11 on the 2025 real-time file", as
   const tmp = await Deno.makeTempDir();
   const runDir = join(tmp, "run");
   const input = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
-  const args = [
-    join(PATHS.notebooks, "11_Pipeline_Complete.ipynb"),
-    "--input",
+  const options: PipelineCommandOptions = {
     input,
-    "-p",
-    `lakehouse_dir=${join(tmp, "lakehouse")}`,
-    "-p",
-    `report_dir=${join(tmp, "rapport")}`,
+    lakehouseDir: join(tmp, "lakehouse"),
+    reportDir: join(tmp, "rapport"),
     // The models train on the reference data with the quick profile (CI time budget).
-    "-p",
-    `reference_dir=${sharedDataPath()}`,
-    "-p",
-    `models_dir=${join(tmp, "models")}`,
-    "-p",
-    "profil=rapide",
-    "--run-dir",
+    referenceDir: sharedDataPath(),
+    modelsDir: join(tmp, "models"),
+    profile: "rapide",
     runDir,
-  ];
-  const r = await runCli(args);
+  };
+  const r = await runCli([PIPELINE_NOTEBOOK, ...pipelineArgs(options)]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, new RegExp(`Run folder: ${runDir}`));
   const manifest = await readManifest(runDir);
@@ -88,7 +85,7 @@ Deno.test("the pipeline runs notebooks 01 and 11 on the 2025 real-time file", as
   // The same command again: nothing changed, so no notebook runs; their executed copies, the
   // dashboard and the workbook are copied from the first run, and the report is left as it is.
   const again = join(tmp, "run2");
-  const second = await runCli([...args.slice(0, -1), again]);
+  const second = await runCli([PIPELINE_NOTEBOOK, ...pipelineArgs({ ...options, runDir: again })]);
   assert.equal(second.code, 0, second.err);
   const reused = await readManifest(again);
   assert.equal(reused.status, "completed");

@@ -11,7 +11,6 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { openCatalog } from "../lib/pipeline/catalog.ts";
 import { STATE_FILE } from "../lib/pipeline/up_to_date.ts";
 import { readManifest } from "../lib/runner/manifest.ts";
@@ -19,11 +18,9 @@ import { LOCK_FILE } from "../lib/lakehouse/lock.ts";
 import { joinLocation, locate } from "../lib/lakehouse/storage.ts";
 import { startAzurite } from "../lib/testing/azurite.ts";
 import { growingFileVersion } from "../lib/testing/growing_file.ts";
+import { pipelineCommand } from "../lib/testing/pipeline_command.ts";
 import { sharedDataPath, skipTestsWithoutSharedData } from "../lib/testing/shared_data.ts";
-import { PATHS } from "../lib/paths.ts";
 
-const CLI = fileURLToPath(import.meta.resolve("../lib/runner/cli.ts"));
-const PIPELINE = join(PATHS.notebooks, "11_Pipeline_Complete.ipynb");
 const TR_2025 = "eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls";
 const LAKE = "az://eco2mix/lake";
 
@@ -55,24 +52,14 @@ Deno.test({
     );
     const run = async (name: string) => {
       const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          CLI,
-          PIPELINE,
-          "--input",
+        args: pipelineCommand({
           input,
-          "-p",
-          `lakehouse_dir=${LAKE}`,
-          "-p",
-          `models_dir=${join(tmp, "models")}`,
-          "-p",
-          `report_dir=${join(tmp, "rapport")}`,
-          "-p",
-          "profil=rapide",
-          "--run-dir",
-          join(tmp, name),
-        ],
+          lakehouseDir: LAKE,
+          modelsDir: join(tmp, "models"),
+          reportDir: join(tmp, "rapport"),
+          profile: "rapide",
+          runDir: join(tmp, name),
+        }),
         cwd: tmp,
         env: { INIT_CWD: tmp, NO_COLOR: "1", ...azurite.env },
         stdout: "piped",

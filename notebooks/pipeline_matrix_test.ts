@@ -7,46 +7,43 @@
  */
 import assert from "node:assert/strict";
 import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { readManifest } from "../lib/runner/manifest.ts";
 import { readNotebook } from "../lib/runner/ipynb.ts";
 import { processesMentioning } from "../lib/runner/_test_checks.ts";
 import { REGIONAL_2014, sharedDataPath } from "../lib/testing/shared_data.ts";
+import {
+  PIPELINE_NOTEBOOK,
+  pipelineArgs,
+  pipelineCommand,
+  type PipelineCommandOptions,
+} from "../lib/testing/pipeline_command.ts";
 import { openCatalog } from "../lib/pipeline/catalog.ts";
 import { lockRunLakehouse } from "../lib/runner/run_lock.ts";
 import { PATHS } from "../lib/paths.ts";
 import { mdText } from "../lib/notebook/markdown.ts";
 
-const CLI = fileURLToPath(import.meta.resolve("../lib/runner/cli.ts"));
-const PIPELINE = join(PATHS.notebooks, "11_Pipeline_Complete.ipynb");
 const TR_2016 = "eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls";
 const TR_2025 = "eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The pipeline's command line for `input`, everything written under `tmp`. */
-function pipelineArgs(tmp: string, input: string, extra: string[] = []): string[] {
-  return [
-    PIPELINE,
-    "--input",
+/** What the pipeline is given: `input` (and `more`), everything written under `tmp`. */
+type MoreOptions = Omit<PipelineCommandOptions, "input">;
+function runOptions(tmp: string, input: string, more: MoreOptions = {}): PipelineCommandOptions {
+  return {
     input,
-    "-p",
-    `lakehouse_dir=${join(tmp, "lakehouse")}`,
-    "-p",
-    `models_dir=${join(tmp, "models")}`,
-    "-p",
-    `report_dir=${join(tmp, "rapport")}`,
-    "-p",
-    "profil=rapide",
-    "--run-dir",
-    join(tmp, "run"),
-    ...extra,
-  ];
+    lakehouseDir: join(tmp, "lakehouse"),
+    modelsDir: join(tmp, "models"),
+    reportDir: join(tmp, "rapport"),
+    profile: "rapide",
+    runDir: join(tmp, "run"),
+    ...more,
+  };
 }
 
-function spawnCli(args: string[]): Deno.ChildProcess {
+function spawnCli(options: PipelineCommandOptions): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
+    args: pipelineCommand(options),
     cwd: PATHS.root,
     env: { INIT_CWD: PATHS.root, NO_COLOR: "1" },
     stdout: "piped",
@@ -101,15 +98,15 @@ async function assertDelivered(tmp: string, r: { code: number; err: string }) {
 
 function runMatrixCase(
   name: string,
-  prepare: (tmp: string) => Promise<{ input: string; extra?: string[] }>,
+  prepare: (tmp: string) => Promise<{ input: string; more?: MoreOptions }>,
   expectSkips?: boolean,
 ) {
   Deno.test(`pipeline matrix: ${name}`, async () => {
     const tmp = await Deno.makeTempDir({ prefix: "matrix-" });
-    const { input, extra } = await prepare(tmp);
+    const { input, more } = await prepare(tmp);
     const manifest = await assertDelivered(
       tmp,
-      await finish(spawnCli(pipelineArgs(tmp, input, extra))),
+      await finish(spawnCli(runOptions(tmp, input, more))),
     );
     if (expectSkips !== undefined) {
       assert.equal(manifest.status === "completed_with_skipped_steps", expectSkips);
@@ -173,7 +170,7 @@ runMatrixCase(
       i === 0 || (l !== "" && l.split(";")[dateAt] < "2025-05-01")
     );
     await Deno.writeTextFile(join(ref, temperatures), kept.join("\n") + "\n");
-    return { input: sharedDataPath(TR_2025), extra: ["-p", `reference_dir=${ref}`] };
+    return { input: sharedDataPath(TR_2025), more: { referenceDir: ref } };
   },
 );
 
@@ -190,8 +187,12 @@ async function assertLakehouseConsistent(tmp: string) {
 }
 
 /** Starts a real run and waits until notebook `nth` (1-based, of notebook 11's list) runs. */
-async function startAndWait(tmp: string, spawn: (args: string[]) => Deno.ChildProcess, nth = 3) {
-  const child = spawn(pipelineArgs(tmp, sharedDataPath(TR_2016)));
+async function startAndWait(
+  tmp: string,
+  spawn: (options: PipelineCommandOptions) => Deno.ChildProcess,
+  nth = 3,
+) {
+  const child = spawn(runOptions(tmp, sharedDataPath(TR_2016)));
   const runDir = join(tmp, "run");
   const deadline = Date.now() + 120_000;
   while (true) {
@@ -205,9 +206,9 @@ async function startAndWait(tmp: string, spawn: (args: string[]) => Deno.ChildPr
 
 Deno.test("pipeline matrix: SIGTERM to the README command (npx … task pipeline) stops everything", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "matrix-" });
-  const child = await startAndWait(tmp, (args) =>
+  const child = await startAndWait(tmp, (options) =>
     new Deno.Command("npx", {
-      args: ["-y", "deno@2.9.6", "task", "pipeline", ...args.slice(1)],
+      args: ["-y", "deno@2.9.6", "task", "pipeline", ...pipelineArgs(options)],
       cwd: PATHS.root,
       env: { NO_COLOR: "1" },
       stdout: "null",
@@ -246,17 +247,15 @@ Deno.test("pipeline matrix: SIGKILL of cli.ts takes every kernel down", async ()
 Deno.test("pipeline matrix: a nested cell past the timeout fails the run, named, nothing left", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "matrix-" });
   const r = await finish(
-    spawnCli(pipelineArgs(tmp, sharedDataPath(TR_2025), [
-      "-p",
-      `reference_dir=${sharedDataPath()}`,
-      "--timeout",
-      "5",
-    ])),
+    spawnCli(runOptions(tmp, sharedDataPath(TR_2025), {
+      referenceDir: sharedDataPath(),
+      timeoutS: 5,
+    })),
   );
   assert.equal(r.code, 1, r.err);
   const manifest = await readManifest(join(tmp, "run"));
   assert.equal(manifest.status, "failed");
-  assert.notEqual(manifest.stopped?.notebook, "11_Pipeline_Complete.ipynb");
+  assert.notEqual(manifest.stopped?.notebook, basename(PIPELINE_NOTEBOOK));
   assert.match(manifest.stopped?.reason ?? "", /CellTimeoutError: cell did not finish within 5 s/);
   assert.deepEqual(await processesMentioning(join(tmp, "run")), []);
   await assertLakehouseConsistent(tmp);

@@ -18,17 +18,15 @@
 
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import { PATHS } from "../paths.ts";
 import { DeltaTable } from "../lakehouse/table.ts";
 import { joinLocation, locate } from "../lakehouse/storage.ts";
 import { startAzurite } from "../testing/azurite.ts";
 import { growingFileVersion } from "../testing/growing_file.ts";
+import { pipelineCommand } from "../testing/pipeline_command.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
 
-const CLI = fileURLToPath(import.meta.resolve("../runner/cli.ts"));
-const PIPELINE = join(PATHS.notebooks, "11_Pipeline_Complete.ipynb");
 const TR_2025 = "eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls";
 
 /** One measured item: a median (and 90th percentile) of repeats, or one wall time. */
@@ -79,24 +77,14 @@ async function pipelineSeconds(
 ): Promise<number> {
   const t0 = performance.now();
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      CLI,
-      PIPELINE,
-      "--input",
+    args: pipelineCommand({
       input,
-      "-p",
-      `lakehouse_dir=${lakehouse}`,
-      "-p",
-      `models_dir=${join(tmp, `models-${name}`)}`,
-      "-p",
-      `report_dir=${join(tmp, `rapport-${name}`)}`,
-      "-p",
-      "profil=rapide",
-      "--run-dir",
-      join(tmp, `run-${name}`),
-    ],
+      lakehouseDir: lakehouse,
+      modelsDir: join(tmp, `models-${name}`),
+      reportDir: join(tmp, `rapport-${name}`),
+      profile: "rapide",
+      runDir: join(tmp, `run-${name}`),
+    }),
     cwd: tmp,
     env: { NO_COLOR: "1", ...env },
     stdout: "null",

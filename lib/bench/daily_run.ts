@@ -20,6 +20,7 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { PATHS } from "../paths.ts";
 import { growingFileVersion } from "../testing/growing_file.ts";
+import { pipelineCommand } from "../testing/pipeline_command.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
 import { ModelRegistry } from "../ml/registry.ts";
 import type { BenchRow } from "./bench.ts";
@@ -66,19 +67,18 @@ export async function dailyRunBench(
   await Deno.mkdir(data, { recursive: true });
   const shared = sharedDataPath();
   const pipeline = (label: string) =>
-    timedCommand(Deno.execPath(), [
-      "run",
-      "-A",
-      "lib/runner/cli.ts",
-      "notebooks/11_Pipeline_Complete.ipynb",
-      "--input",
-      data,
-      ...["-p", "reference_dir", shared],
-      ...["-p", "lakehouse_dir", join(dir, "lakehouse")],
-      ...["-p", "models_dir", join(dir, "models")],
-      ...["-p", "report_dir", join(dir, "report")],
-      ...["-p", "allow_download", "false"],
-    ], join(dir, `${label}.log`));
+    timedCommand(
+      Deno.execPath(),
+      pipelineCommand({
+        input: data,
+        referenceDir: shared,
+        lakehouseDir: join(dir, "lakehouse"),
+        modelsDir: join(dir, "models"),
+        reportDir: join(dir, "report"),
+        allowDownload: false,
+      }),
+      join(dir, `${label}.log`),
+    );
   await Deno.mkdir(join(dir, "report"), { recursive: true });
   const rows: BenchRow[] = [];
   let referenceS: number | undefined;
