@@ -146,25 +146,31 @@ export async function writeNotebook(path: string, nb: Notebook): Promise<void> {
 }
 
 /**
- * Largest rich output kept in an executed copy, in bytes of JSON. A larger bundle (a chart of
- * years of quarter-hours, say) would make the notebook too heavy to open: it is replaced by a
- * note with the start of its text form.
+ * Largest output kept in an executed copy, in bytes of JSON (a rich bundle) or characters (the
+ * text of a stream). A larger one (a chart of years of quarter-hours, a runaway log) would make
+ * the notebook too heavy to open: it is replaced by a note with the start of its text.
  */
 export const OUTPUT_CAP_BYTES = 20 * 1024 * 1024;
 
 /** Characters of an oversized output's text kept in its note. */
 const CAPPED_TEXT_CHARS = 2_000;
 
+/** The note that stands for an output of `size` over the cap, followed by the start of `text`. */
+function capNote(size: number, what: string, text: string): string {
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(1).replace(".", ",");
+  return `[Sortie de ${mb(size)} Mo omise de la copie exécutée (limite : ` +
+    `${mb(OUTPUT_CAP_BYTES)} Mo) ; ${what}]\n` + text.slice(0, CAPPED_TEXT_CHARS);
+}
+
 function capBundle(data: Record<string, unknown>): Record<string, unknown> {
   const bytes = JSON.stringify(data).length;
   if (bytes <= OUTPUT_CAP_BYTES) return data;
   const text = typeof data["text/plain"] === "string" ? data["text/plain"] : "";
-  const mb = (n: number) => (n / 1024 / 1024).toFixed(1).replace(".", ",");
-  return {
-    "text/plain": `[Sortie de ${mb(bytes)} Mo omise de la copie exécutée (limite : ` +
-      `${mb(OUTPUT_CAP_BYTES)} Mo) ; types : ${Object.keys(data).join(", ")}]\n` +
-      text.slice(0, CAPPED_TEXT_CHARS),
-  };
+  return { "text/plain": capNote(bytes, `types : ${Object.keys(data).join(", ")}`, text) };
+}
+
+function capStream(text: string, name: string): string {
+  return text.length <= OUTPUT_CAP_BYTES ? text : capNote(text.length, `flux ${name}`, text);
 }
 
 function cleanBundle(raw: Record<string, unknown>): Record<string, unknown> {
@@ -248,10 +254,12 @@ export class OutputCollector {
     }
   }
 
-  /** Final outputs, with stream text split into nbformat's line lists. */
+  /** Final outputs, with stream text (capped as a whole) split into nbformat's line lists. */
   finish(): Output[] {
     return this.outputs.map((o) =>
-      o.output_type === "stream" ? { ...o, text: splitLines(joinSource(o.text)) } : o
+      o.output_type === "stream"
+        ? { ...o, text: splitLines(capStream(joinSource(o.text), o.name)) }
+        : o
     );
   }
 
