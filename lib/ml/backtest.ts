@@ -19,15 +19,22 @@
  * The learner is the one notebook 08 selected (cross-validation is not repeated per week), with
  * the profile's parameters.
  *
- * **Models.** One hour ahead, the live model (temperature forecast known at the cut-off). Day
- * ahead, the live model, the same learner given the **observed** temperature of the target day
- * (an upper bound: no forecaster knows it at 12:00 the day before) and without temperature.
- * Without temperatures in the inputs, the live models have none.
+ * **Models.** One hour ahead, the live model (temperature forecast known at the cut-off),
+ * corrected by RTE's J-1 forecast, published the day before (`online_correction.ts`: a linear
+ * stacking of the model and J-1 fitted on the last `calibrationDays` days of the live model's
+ * own out-of-sample forecasts). Day ahead, the live model, the same learner given the
+ * **observed** temperature of the target day (an upper bound: no forecaster knows it at 12:00 the
+ * day before) and without temperature; none of them sees J-1, whose publication before 12:00 the
+ * day before is not established (`rteJ1Publication`). Without temperatures in the inputs, the
+ * live models have none.
  *
- * **Intervals.** The live models' P10, P50 and P90 come from conformal calibration
- * (`intervals.ts`): at each retraining, the same learner is also fitted on the rows before the
- * last `calibrationDays` (28) days and forecasts them; the quantiles of its relative errors
- * there scale the week's forecasts. Their coverage is one of the scores.
+ * **Intervals.** The live models' P10, P50 and P90 are conformal on recent residuals
+ * (`online_correction.ts`): each forecast is scaled by the quantiles of the relative errors of
+ * the live model's forecasts over the `calibrationDays` (28) days before its cut-off, recomputed
+ * every day. Before a period's first week, the live model has no such forecast: at the first
+ * retraining only, the same learner is also fitted on the rows before the last
+ * `calibrationDays` days and forecasts them, and these forecasts open the stream. Their coverage
+ * is one of the scores.
  *
  * **Scores** ({@linkcode backtestScores}): per horizon, on the instants where the actual value,
  * every model and RTE's forecast of that horizon (J for `h1`, J-1 for `j1`) are all defined;
@@ -49,6 +56,7 @@ import {
   type ConsumptionFeatureSet,
   type HorizonName,
   HORIZONS,
+  knownRteJ1,
   measuredInstants,
   type TemperatureInput,
 } from "./features.ts";
@@ -60,17 +68,18 @@ import {
   mapeDifference,
   modelFeatures,
   modelLabel,
+  REFERENCE_FEATURE,
   type TrainingProfile,
 } from "./forecasting.ts";
 import { regressionMetrics } from "./metrics.ts";
 import { FitPool, mapConcurrent } from "./fit_pool.ts";
 import {
   type Coverage,
-  forecastQuantiles,
   intervalCoverage,
   type RelativeErrorQuantiles,
   relativeErrorQuantiles,
 } from "./intervals.ts";
+import { onlineCorrection } from "./online_correction.ts";
 import {
   type HalfHourlySeries,
   seriesLength,
@@ -434,8 +443,9 @@ export async function runBacktest(
   const retrainsPerPeriod = periods.map((_, p) =>
     weeks.filter((w, k) => w.periode === p && w.modeles === k).length
   );
-  const perRetrain = variants.length + variants.filter((v) => v.live).length;
-  const total = retrainsPerPeriod.reduce((a, b) => a + b, 0) * perRetrain;
+  // Every variant at each retraining, and the live models' calibration at a period's first.
+  const live = variants.filter((v) => v.live).length;
+  const total = retrainsPerPeriod.reduce((t, r) => t + r * variants.length + (r ? live : 0), 0);
   let done = 0;
   try {
     for (let p = 0; p < periods.length; p++) {
@@ -468,10 +478,11 @@ export async function runBacktest(
             cutoff - profile.trainDays * DAY_MS,
           );
         const jobs: FitJob[] = [];
-        for (const { w, k } of retrains) {
+        for (const [r, { w, k }] of retrains.entries()) {
           const cutoff = spec.cutoff(w.debut);
           const calibrationStart = cutoff - calibrationDays * DAY_MS;
-          const calibrationRows = rowsBetween(set, calibrationStart + 1, cutoff);
+          // Only before a period's first week has the live model no out-of-sample forecast.
+          const calibrationRows = r === 0 ? rowsBetween(set, calibrationStart + 1, cutoff) : [];
           const calibrationCutoff = calibrationRows.length
             ? spec.cutoff(set.epochMs[calibrationRows[0]])
             : -Infinity;
@@ -520,7 +531,9 @@ export async function runBacktest(
           })
         );
         const models = new Map<string, ConsumptionForecaster>();
-        const calibrations = new Map<string, RelativeErrorQuantiles>();
+        // The live model's out-of-sample forecasts in time order: the calibration window before
+        // the period's first week, then every week (see `online_correction.ts`).
+        const stream = { rows: [] as number[], predicted: [] as number[] };
         jobs.forEach((job, j) => {
           const key = `${job.week}/${job.variant.model}`;
           if (job.role === "modele") {
@@ -529,11 +542,8 @@ export async function runBacktest(
           }
           const rows = job.calibrationRows;
           const predicted = fitted[j].forecaster.predict(takeRows(set.x, rows));
-          const quantiles = relativeErrorQuantiles(
-            Float64Array.from(rows, (i) => set.target[i]),
-            predicted,
-          );
-          calibrations.set(key, quantiles);
+          stream.rows.push(...rows);
+          stream.predicted.push(...predicted);
           result.calibrations.push({
             periode: p,
             semaine: weeks[job.week].semaine,
@@ -541,9 +551,11 @@ export async function runBacktest(
             model: job.variant.model,
             debut: set.epochMs[rows[0]],
             fin: set.epochMs[rows[rows.length - 1]],
-            ...quantiles,
+            ...relativeErrorQuantiles(Float64Array.from(rows, (i) => set.target[i]), predicted),
           });
         });
+        const weekForecasts: BacktestForecast[] = [];
+        const liveForecasts: BacktestForecast[] = [];
         for (const { w } of mine) {
           const rows = rowsBetween(set, w.debut, w.fin);
           if (rows.length === 0) continue;
@@ -555,33 +567,58 @@ export async function runBacktest(
             epochMs: pick(set.epochMs),
             cutoffMs: pick(set.cutoffMs),
             actual: pick(set.target),
+            p10: null,
+            p50: null,
+            p90: null,
           };
           const x = takeRows(set.x, rows);
           for (const variant of variants.filter((v) => v.horizon === horizon)) {
-            const key = `${w.modeles}/${variant.model}`;
-            const prediction = models.get(key)!.predict(x);
-            const calibration = variant.live ? calibrations.get(key) : undefined;
-            const q = calibration ? forecastQuantiles(prediction, calibration) : null;
-            result.forecasts.push({
+            const forecast: BacktestForecast = {
               ...base,
               model: variant.model,
               entrainementJusqua: spec.cutoff(weeks[w.modeles].debut),
-              prediction,
-              p10: q?.p10 ?? null,
-              p50: q?.p50 ?? null,
-              p90: q?.p90 ?? null,
-            });
+              prediction: models.get(`${w.modeles}/${variant.model}`)!.predict(x),
+            };
+            weekForecasts.push(forecast);
+            if (variant.live) {
+              liveForecasts.push(forecast);
+              stream.rows.push(...rows);
+              stream.predicted.push(...forecast.prediction);
+            }
           }
-          result.forecasts.push({
+          weekForecasts.push({
             ...base,
             model: RTE_REFERENCE[horizon],
             entrainementJusqua: NaN,
             prediction: pick(horizon === "h1" ? set.rteJ : set.rteJ1),
-            p10: null,
-            p50: null,
-            p90: null,
           });
         }
+        if (liveForecasts.length) {
+          const pick = (values: ArrayLike<number>) => stream.rows.map((i) => values[i]);
+          const rte = horizon === "h1" ? knownRteJ1(series, set) : null;
+          const corrected = onlineCorrection({
+            epochMs: pick(set.epochMs),
+            cutoffMs: pick(set.cutoffMs),
+            actual: pick(set.target),
+            predicted: stream.predicted,
+            rteJ1: rte && {
+              level: pick(set.x.columns[set.x.names.indexOf(REFERENCE_FEATURE.h1)]),
+              atTarget: pick(rte.atTarget),
+              atCutoff: pick(rte.atCutoff),
+            },
+          }, { windowDays: calibrationDays });
+          // The weeks' rows are the stream's last ones, in the same order.
+          let offset = stream.rows.length - liveForecasts.reduce((t, f) => t + f.epochMs.length, 0);
+          for (const f of liveForecasts) {
+            const slice = (v: Float64Array) => v.slice(offset, offset + f.epochMs.length);
+            f.prediction = slice(corrected.prediction);
+            f.p10 = slice(corrected.p10);
+            f.p50 = slice(corrected.p50);
+            f.p90 = slice(corrected.p90);
+            offset += f.epochMs.length;
+          }
+        }
+        result.forecasts.push(...weekForecasts);
       }
     }
   } finally {

@@ -12,7 +12,7 @@ import {
   runBacktest,
 } from "./backtest.ts";
 import { dayNumberOfDate, localDayNumber, parisInstant } from "./calendar.ts";
-import { HORIZONS, scrambledTemperatures } from "./features.ts";
+import { HORIZONS, rteJ1Publication, scrambledTemperatures } from "./features.ts";
 import { PROFILES, type TrainingProfile } from "./forecasting.ts";
 import { mulberry32 } from "./_rng.ts";
 import { loadNationalConsumption } from "./_consumption_testdata.ts";
@@ -109,17 +109,20 @@ Deno.test("periods and weeks of the real 2025 file: one period, monthly or weekl
   }
 });
 
-/** `series` with every value after `cut` replaced by random ones. */
+/**
+ * `series` with every value published after `cut` replaced by random ones: measurements and RTE's
+ * J (intraday) after it, RTE's J-1 of the days whose forecast is published after it.
+ */
 function scrambled(series: HalfHourlySeries, cut: number, seed: number): HalfHourlySeries {
   const rng = mulberry32(seed);
-  const scramble = (values: Float64Array) =>
-    values.map((v, i) => (slotInstant(series, i) > cut ? 40_000 + 30_000 * rng() : v));
+  const scramble = (values: Float64Array, published: (t: number) => number = (t) => t) =>
+    values.map((v, i) => (published(slotInstant(series, i)) > cut ? 40_000 + 30_000 * rng() : v));
   return {
     ...series,
     consommation: scramble(series.consommation),
     eolien: scramble(series.eolien),
     solaire: scramble(series.solaire),
-    prevision_j1: scramble(series.prevision_j1),
+    prevision_j1: scramble(series.prevision_j1, (t) => rteJ1Publication(localDayNumber(t))),
     prevision_j: scramble(series.prevision_j),
   };
 }

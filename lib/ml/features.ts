@@ -325,6 +325,66 @@ export function consumptionFeatures(
   };
 }
 
+/** Local time (minutes after midnight Paris) by which RTE's J-1 of a day is published the day before. */
+export const RTE_J1_PUBLICATION_MINUTES = 16 * 60;
+
+/**
+ * When RTE's J-1 forecast of local day `day` counts as published: 16:00 (Paris) on the day
+ * before. The real-time files show it between 10:00 and 15:30 on D-1: the June 2016 file,
+ * downloaded after 09:45 on 25 June, has J-1 up to 26 June 00:00 only; the 2025 file, downloaded
+ * at 15:30 on 25 July, has it through 27 July 00:00 (shared/data/SOURCES.md §2). Whether it is
+ * out before the day-ahead cut-off (12:00 on D-1) is not established, so the day-ahead models
+ * never see it; one hour ahead, every cut-off of day D (from 23:00 on D-1) is after it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dayNumberOfDate } from "./calendar.ts";
+ * import { rteJ1Publication } from "./features.ts";
+ * assert.equal(rteJ1Publication(dayNumberOfDate("2025-01-09")), Date.UTC(2025, 0, 8, 15));
+ * ```
+ */
+export function rteJ1Publication(day: number): number {
+  return parisInstant(day - 1, RTE_J1_PUBLICATION_MINUTES);
+}
+
+/**
+ * RTE's J-1 forecast as known at each row's cut-off: at the target instant and at the cut-off's
+ * slot, NaN where the forecast of that instant's local day is published after the cut-off
+ * ({@linkcode rteJ1Publication}) or absent. Always NaN at the target for `j1` rows.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { consumptionFeatures, knownRteJ1 } from "./features.ts";
+ * import { seriesFromColumns } from "./series.ts";
+ * const t = Array.from({ length: 48 * 3 }, (_, i) => Date.UTC(2025, 0, 1) + i * 1_800_000);
+ * const series = seriesFromColumns(t, { consommation: t.map(() => 60_000), prevision_j1: t.map((_, i) => i) });
+ * const h1 = consumptionFeatures(series, "h1", [t[100]]);
+ * assert.deepEqual(knownRteJ1(series, h1), { atTarget: Float64Array.of(100), atCutoff: Float64Array.of(98) });
+ * const j1 = consumptionFeatures(series, "j1", [t[100]]);
+ * assert.ok(Number.isNaN(knownRteJ1(series, j1).atTarget[0]));
+ * ```
+ */
+export function knownRteJ1(
+  series: HalfHourlySeries,
+  set: Pick<ConsumptionFeatureSet, "epochMs" | "cutoffMs">,
+): { atTarget: Float64Array; atCutoff: Float64Array } {
+  const length = seriesLength(series);
+  const value = (t: number, cutoff: number) => {
+    if (rteJ1Publication(localDayNumber(t)) > cutoff) return NaN;
+    const slot = slotIndex(series, t);
+    return slot >= 0 && slot < length ? series.prevision_j1[slot] : NaN;
+  };
+  return {
+    atTarget: Float64Array.from(set.epochMs, (t, i) => value(t, set.cutoffMs[i])),
+    atCutoff: Float64Array.from(
+      set.cutoffMs,
+      (c) => value(slotInstant(series, slotIndex(series, c)), c),
+    ),
+  };
+}
+
 /**
  * The instants of a series from `fromMs` to `toMs` (both included) where consumption is
  * measured: the rows a model can be trained or scored on.

@@ -6,7 +6,9 @@ import {
   featureNames,
   type HorizonName,
   HORIZONS,
+  knownRteJ1,
   measuredInstants,
+  rteJ1Publication,
   scrambledTemperatures,
   testPeriodStart,
 } from "./features.ts";
@@ -123,6 +125,42 @@ for (const horizon of ["h1", "j1"] as const) {
     assert.ok(checked > 1000 && changedAfter > 1000, `${checked} ${changedAfter}`);
   });
 }
+
+Deno.test("RTE's J-1: known one hour ahead, never at the day-ahead cut-off, nothing published later", () => {
+  const rng = mulberry32(5);
+  const instants = Array.from({ length: N }, (_, i) => START + i * HALF_HOUR_MS);
+  const j1 = instants.map(() => 50_000 * (1 + rng()));
+  const series = seriesFromColumns(instants, { consommation: j1, prevision_j1: j1 }, 1);
+  const h1 = consumptionFeatures(series, "h1", TARGETS);
+  const known = knownRteJ1(series, h1);
+  // Every h1 cut-off (from 23:00 the day before) follows the publication (16:00 the day before).
+  // (The last day's targets lie after the series: no J-1.)
+  const expected = (k: number) => (k < N ? j1[k] : NaN);
+  assert.ok(known.atTarget.every((v, i) => Object.is(v, expected(i + 8 * 48))));
+  assert.ok(known.atCutoff.every((v, i) => Object.is(v, expected(i + 8 * 48 - 2))));
+  const j1Rows = consumptionFeatures(series, "j1", TARGETS);
+  assert.ok(knownRteJ1(series, j1Rows).atTarget.every(Number.isNaN));
+  // J-1 of the days published after a cut replaced: the rows cut off before it keep theirs.
+  for (const cut of [Date.UTC(2025, 2, 12, 9, 30), Date.UTC(2025, 2, 29, 23, 0)]) {
+    const other = knownRteJ1({
+      ...series,
+      prevision_j1: series.prevision_j1.map((v, i) =>
+        rteJ1Publication(localDayNumber(slotInstant(series, i))) > cut ? v + 1 : v
+      ),
+    }, h1);
+    let before = 0;
+    let changedAfter = 0;
+    h1.cutoffMs.forEach((c, i) => {
+      const same = other.atTarget[i] === known.atTarget[i] &&
+        other.atCutoff[i] === known.atCutoff[i];
+      if (c <= cut) {
+        assert.ok(same, new Date(h1.epochMs[i]).toISOString());
+        before++;
+      } else if (!same) changedAfter++;
+    });
+    assert.ok(before > 48 && changedAfter > 48, `${before} ${changedAfter}`);
+  }
+});
 
 Deno.test("only the temperature features read the weather, observed and forecast", () => {
   const w = world(3);

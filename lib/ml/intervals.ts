@@ -2,8 +2,8 @@
  * Prediction intervals of the consumption forecasts by conformal calibration: the P10, P50 and
  * P90 of a forecast are the forecast scaled by the 10th, 50th and 90th percentiles of the
  * relative errors `actual / forecast - 1` the same learner made out of sample just before (the
- * rolling-origin folds of the model selection in notebook 08, the calibration window before
- * each cut-off in the backtest). Relative rather than absolute errors, because the spread of
+ * rolling-origin folds of the model selection in notebook 08, the live model's own forecasts of
+ * the 28 days before each cut-off in the backtest: `online_correction.ts`). Relative rather than absolute errors, because the spread of
  * consumption errors grows with the level (winter evenings) and the models predict ratios
  * (`forecasting.ts`).
  *
