@@ -13,7 +13,7 @@ import {
   sliceDays,
   valuesOf,
 } from "./_core_data.ts";
-import { formatDate, formatEnergy, formatNumber, periodLabel } from "./_core_format.ts";
+import { formatDate, formatEnergy, formatValue, periodLabel } from "./_core_format.ts";
 import {
   borderTotals,
   co2Spec,
@@ -113,7 +113,7 @@ export function dashboardKpis(h: HourlyData): Kpi[] {
       },
       {
         label: "Pic de consommation",
-        value: formatNumber(peak, 0) + " MW",
+        value: formatValue(peak, 0) + " MW",
         detail: "moyenne horaire, le " + formatDate(h.jours[h.jour[at]]) + " à " + h.heure[at] +
           " h",
       },
@@ -129,12 +129,12 @@ export function dashboardKpis(h: HourlyData): Kpi[] {
     kpis.push(
       {
         label: "Part renouvelable",
-        value: formatNumber(share("renouvelable"), 1) + " %",
+        value: formatValue(share("renouvelable"), 1) + " %",
         detail: "de " + formatEnergy(production) + " produits",
       },
       {
         label: "Part nucléaire",
-        value: formatNumber(share("nucleaire"), 1) + " %",
+        value: formatValue(share("nucleaire"), 1) + " %",
         detail: "de la production",
       },
     );
@@ -153,7 +153,7 @@ export function dashboardKpis(h: HourlyData): Kpi[] {
     if (weight > 0) {
       kpis.push({
         label: "Intensité carbone",
-        value: formatNumber(weighted / weight, 1) + " gCO₂/kWh",
+        value: formatValue(weighted / weight, 1) + " gCO₂/kWh",
         detail: "moyenne pondérée par la production",
       });
     }

@@ -31,7 +31,8 @@ Deno.test("key figures: energy, peak, shares, production-weighted CO2, net excha
   assert.equal(kpis[2].value, "8,3 %"); // 5 / 60
   assert.equal(kpis[3].value, "75,0 %");
   assert.equal(kpis[4].value, "60,0 gCO₂/kWh"); // constant production: plain mean of 40 and 80
-  assert.equal(kpis[5].value, "-96,0 GWh");
+  // A negative value with the minus sign (U+2212), as the report's prose writes it.
+  assert.equal(kpis[5].value, "\u221296,0 GWh");
   assert.equal(kpis[5].detail, "exportateur net (échanges commerciaux)");
 });
 
@@ -42,6 +43,14 @@ Deno.test("dashboard figures follow the chosen dates", () => {
   assert.equal((all.consommation.data[0].x as string[]).length, 48);
   assert.deepEqual((saturday.consommation.data[0].x as string[])[0], "2025-01-04 00:00");
   assert.deepEqual(saturday.heatmap.data[0].x, ["2025-01-04"]);
+  // Hover numbers go through the axes' hoverformat, which plotly writes with U+2212: no
+  // hovertemplate formats an x or y value itself (d3 would write a hyphen-minus).
+  for (const [id, fig] of Object.entries(all)) {
+    for (const trace of fig.data) {
+      const template = String(trace.hovertemplate ?? "");
+      assert.doesNotMatch(template, /%\{[xy]:/, `${id}: ${template}`);
+    }
+  }
   assert.equal(
     (saturday.predictions.layout.annotations as { text: string }[])[0].text,
     "Aucune prévision sur la période choisie",

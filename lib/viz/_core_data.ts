@@ -6,7 +6,8 @@
  * so that the page redraws every chart from the filtered rows with exactly the same code.
  * Hence the rules of these modules: export only plain functions (no classes, no module-level
  * values); reference nothing but each other, the palette constants `SOURCES`, `COUNTRIES` and
- * `COLORS` (re-declared in the page under the same names) and standard globals.
+ * `COLORS` (re-declared in the page under the same names), the self-contained formatters of
+ * `lib/notebook/format.ts` that `_core_format.ts` re-exports, and standard globals.
  *
  * @module
  */

@@ -7,7 +7,7 @@
  */
 
 import type { Figure } from "./_core_data.ts";
-import { baseLayout, emptyFigure, formatDate, formatNumber } from "./_core_format.ts";
+import { baseLayout, emptyFigure, formatDate, formatValue } from "./_core_format.ts";
 
 /**
  * Anomaly events of one perimeter (`evenements_anomalies`), columnar and JSON-able. Times are
@@ -183,8 +183,8 @@ export function anomalyEventsSpec(
       rows.map((i) => formatLocalTime(e.debut[i])),
       rows.map((i) => formatLocalTime(e.fin[i])),
       rows.map((i) => label(e.libelle[i])),
-      rows.map((i) => formatNumber(e.ecartMwh[i] / 1000, 1)),
-      rows.map((i) => formatNumber(e.ecartPicMw[i], 0)),
+      rows.map((i) => formatValue(e.ecartMwh[i] / 1000, 1)),
+      rows.map((i) => formatValue(e.ecartPicMw[i], 0)),
       rows.map((i) => formatLocalTime(e.pic[i])),
       rows.map((i) => e.cause[i] ?? "aucun jour férié ni pont"),
     ],
@@ -234,10 +234,10 @@ export function exchangeEpisodesSpec(
       rows.map((i) => formatLocalTime(e.debut[i])),
       rows.map((i) => formatLocalTime(e.fin[i])),
       rows.map((i) => e.libelle[i].charAt(0).toUpperCase() + e.libelle[i].slice(1)),
-      rows.map((i) => formatNumber(e.dureeHeures[i], 0)),
-      rows.map((i) => formatNumber(e.energieMwh[i] / 1000, 1)),
-      rows.map((i) => formatNumber(e.puissanceMaxMw[i], 0)),
-      rows.map((i) => formatNumber(e.seuilMw[i], 0)),
+      rows.map((i) => formatValue(e.dureeHeures[i], 0)),
+      rows.map((i) => formatValue(e.energieMwh[i] / 1000, 1)),
+      rows.map((i) => formatValue(e.puissanceMaxMw[i], 0)),
+      rows.map((i) => formatValue(e.seuilMw[i], 0)),
     ],
     [1.2, 1.2, 2.2, 0.7, 0.9, 0.8, 0.8],
   );
@@ -271,7 +271,7 @@ export function mixForecastSpec(f: MixForecastData | null): Figure {
     "classe de la part renouvelable de la production nationale prévue par le gradient boosting " +
       "(" + f.schema + ") après le dernier instant mesuré, heures de Paris",
     ["échéance (h)", "instant", "classe de la part renouvelable"],
-    [f.horizonHeures.map((h) => formatNumber(h, 0)), f.instant, f.classe],
+    [f.horizonHeures.map((h) => formatValue(h, 0)), f.instant, f.classe],
     [0.8, 1.4, 2.4],
   );
 }

@@ -32,7 +32,7 @@ import {
   energyUnit,
   formatDate,
   formatEnergy,
-  formatNumber,
+  formatValue,
   periodLabel,
   resolutionNote,
   timeAxes,
@@ -173,7 +173,7 @@ export function consumptionSpec(h: HourlyData, options: TimeOptions = {}): Figur
     x: s.x,
     y: s.y.consommation,
     line: { color: COLORS.consommation, width: 1.6 },
-    hovertemplate: "%{y:,.0f} MW",
+    hovertemplate: "%{y} MW",
   });
   const labels: Record<string, string> = {
     prevision_j1: "Prévision J-1 (RTE)",
@@ -192,7 +192,7 @@ export function consumptionSpec(h: HourlyData, options: TimeOptions = {}): Figur
         width: 1,
         dash: "dot",
       },
-      hovertemplate: "%{y:,.0f} MW",
+      hovertemplate: "%{y} MW",
       visible: k === "prevision_j" ? "legendonly" : true,
     });
   }
@@ -204,7 +204,7 @@ export function consumptionSpec(h: HourlyData, options: TimeOptions = {}): Figur
       at = i;
     }
   });
-  const peakText = "pic horaire : " + formatNumber(peak, 0) + " MW le " +
+  const peakText = "pic horaire : " + formatValue(peak, 0) + " MW le " +
     formatDate(h.jours[h.jour[at]]) + " à " + h.heure[at] + " h";
   return {
     data,
@@ -305,7 +305,7 @@ export function productionStackSpec(h: HourlyData, options: TimeOptions = {}): F
     y: s.y[src.key],
     line: { color: src.color, width: 0.5 },
     fillcolor: withAlpha(src.color, 0.85),
-    hovertemplate: "%{y:,.0f} MW",
+    hovertemplate: "%{y} MW",
   }));
   if (consumption) {
     data.push({
@@ -315,7 +315,7 @@ export function productionStackSpec(h: HourlyData, options: TimeOptions = {}): F
       x: s.x,
       y: s.y.consommation,
       line: { color: COLORS.consommation, width: 1.4, dash: "dot" },
-      hovertemplate: "%{y:,.0f} MW",
+      hovertemplate: "%{y} MW",
     });
   }
   return {
@@ -370,12 +370,12 @@ export function loadProfileSpec(h: HourlyData): Figure {
         y: p.mean,
         line: { color: COLORS.consommation, width: 2 },
         marker: { size: 5 },
-        hovertemplate: "%{x} h : %{y:,.0f} MW<extra></extra>",
+        hovertemplate: "%{x} h : %{y} MW<extra></extra>",
       },
     ],
     layout: baseLayout(title, subtitle(periodLabel(h.jours), "moyenne de chaque heure locale"), {
       xaxis: hourAxis(),
-      yaxis: { title: { text: "Puissance (MW)" }, gridcolor: "#ECECEC" },
+      yaxis: { title: { text: "Puissance (MW)" }, gridcolor: "#ECECEC", hoverformat: ",.0f" },
     }),
   };
 }
@@ -488,20 +488,24 @@ export function weekdayWeekendSpec(h: HourlyData): Figure {
       y: p.mean,
       line: { color: g.color, width: 2 },
       marker: { size: 5 },
-      hovertemplate: "%{x} h : %{y:,.0f} MW",
+      hovertemplate: "%{x} h : %{y} MW",
     });
   }
   const [weekday, weekendMean] = means;
   const effect = weekday !== null && weekendMean !== null
     ? "week-end : " + (weekendMean >= weekday ? "+" : "") +
-      formatNumber((100 * (weekendMean - weekday)) / weekday, 1) +
+      formatValue((100 * (weekendMean - weekday)) / weekday, 1) +
       " % de consommation moyenne par rapport aux jours ouvrés"
     : "";
   return {
     data,
     layout: baseLayout(title, subtitle(periodLabel(h.jours), effect), {
       xaxis: hourAxis(),
-      yaxis: { title: { text: "Puissance moyenne (MW)" }, gridcolor: "#ECECEC" },
+      yaxis: {
+        title: { text: "Puissance moyenne (MW)" },
+        gridcolor: "#ECECEC",
+        hoverformat: ",.0f",
+      },
       hovermode: "x unified",
     }),
   };
@@ -539,7 +543,7 @@ export function windSpec(h: HourlyData, options: TimeOptions = {}): Figure {
   const energies = parts.map((p) => energyOf(h, p.key));
   const total = energies.reduce((a, b) => a + b, 0);
   const offshore = split && total > 0
-    ? "part en mer : " + formatNumber((100 * energyOf(h, "eolien_offshore")) / total, 1) + " %"
+    ? "part en mer : " + formatValue((100 * energyOf(h, "eolien_offshore")) / total, 1) + " %"
     : "";
   return {
     data: parts.map((p) => ({
@@ -551,7 +555,7 @@ export function windSpec(h: HourlyData, options: TimeOptions = {}): Figure {
       y: s.y[p.key],
       line: { color: p.color, width: 0.5 },
       fillcolor: withAlpha(p.color, 0.85),
-      hovertemplate: "%{y:,.0f} MW",
+      hovertemplate: "%{y} MW",
     })),
     layout: baseLayout(
       title,
@@ -629,7 +633,7 @@ export function solarProfileSpec(h: HourlyData): Figure {
       x: p.hours,
       y: p.mean,
       line: { color: monthColors[month - 1], width: 2 },
-      hovertemplate: label + ", %{x} h : %{y:,.0f} MW<extra></extra>",
+      hovertemplate: label + ", %{x} h : %{y} MW<extra></extra>",
     };
   });
   return {
@@ -646,6 +650,7 @@ export function solarProfileSpec(h: HourlyData): Figure {
           title: { text: "Puissance moyenne (MW)" },
           gridcolor: "#ECECEC",
           rangemode: "tozero",
+          hoverformat: ",.0f",
         },
       },
     ),
@@ -676,7 +681,7 @@ export function renewableShareSpec(h: HourlyData, options: TimeOptions = {}): Fi
   const total = all.reduce((a, k) => a + energyOf(h, k), 0);
   const overall = total > 0
     ? "sur la période : " +
-      formatNumber((100 * renewables.reduce((a, k) => a + energyOf(h, k), 0)) / total, 1) + " %"
+      formatValue((100 * renewables.reduce((a, k) => a + energyOf(h, k), 0)) / total, 1) + " %"
     : "";
   const maxHourlyDays = options.maxHourlyDays ?? 31;
   const data: Record<string, unknown>[] = [];
@@ -691,7 +696,7 @@ export function renewableShareSpec(h: HourlyData, options: TimeOptions = {}): Fi
       x: s.x,
       y: s.y.part,
       line: { color: COLORS.renouvelables, width: 1.6 },
-      hovertemplate: "%{y:.1f} %",
+      hovertemplate: "%{y}",
     });
   } else {
     const share = dailyShare(h, renewables, all);
@@ -703,7 +708,7 @@ export function renewableShareSpec(h: HourlyData, options: TimeOptions = {}): Fi
         x: h.jours,
         y: share,
         line: { color: withAlpha(COLORS.renouvelables, 0.5), width: 1 },
-        hovertemplate: "%{y:.1f} %",
+        hovertemplate: "%{y}",
       },
       {
         type: "scatter",
@@ -712,7 +717,7 @@ export function renewableShareSpec(h: HourlyData, options: TimeOptions = {}): Fi
         x: h.jours,
         y: rollingMean(share, 7),
         line: { color: COLORS.renouvelables, width: 2.2 },
-        hovertemplate: "%{y:.1f} %",
+        hovertemplate: "%{y}",
       },
     );
   }
@@ -734,6 +739,7 @@ export function renewableShareSpec(h: HourlyData, options: TimeOptions = {}): Fi
           rangemode: "tozero",
           gridcolor: "#ECECEC",
           ticksuffix: " %",
+          hoverformat: ".1f",
         },
       },
     ),
@@ -839,7 +845,7 @@ export function exchangesSpec(
         x,
         y: borders.map((b) => b.importMwh * factor),
         marker: { color: COLORS.import },
-        hovertemplate: "%{x} : %{y:,.2f} " + unit + "<extra>Importations</extra>",
+        hovertemplate: "%{x} : %{y} " + unit + "<extra>Importations</extra>",
       },
       {
         type: "bar",
@@ -847,7 +853,7 @@ export function exchangesSpec(
         x,
         y: borders.map((b) => b.exportMwh * factor),
         marker: { color: COLORS.export },
-        hovertemplate: "%{x} : %{y:,.2f} " + unit + "<extra>Exportations</extra>",
+        hovertemplate: "%{x} : %{y} " + unit + "<extra>Exportations</extra>",
       },
       {
         type: "scatter",
@@ -861,7 +867,7 @@ export function exchangesSpec(
           size: 12,
           line: { color: "#FFFFFF", width: 1 },
         },
-        hovertemplate: "%{x} : %{y:,.2f} " + unit + "<extra>Solde net</extra>",
+        hovertemplate: "%{x} : %{y} " + unit + "<extra>Solde net</extra>",
       },
     ],
     layout: baseLayout(title, subtitle(period, netText), {
@@ -871,6 +877,7 @@ export function exchangesSpec(
         title: { text: "Énergie (" + unit + ") : > 0 import, < 0 export" },
         gridcolor: "#ECECEC",
         zerolinecolor: "#22223B",
+        hoverformat: ",.2f",
       },
     }),
   };
@@ -952,7 +959,7 @@ export function sankeySpec(h: HourlyData): Figure {
         periodLabel(h.jours),
         "énergie en " + unit,
         "écart de bilan : " +
-          formatNumber(totalIn > 0 ? (100 * Math.abs(residual)) / totalIn : 0, 2) +
+          formatValue(totalIn > 0 ? (100 * Math.abs(residual)) / totalIn : 0, 2) +
           " %",
       ),
       { margin: { l: 20, r: 20, t: 80, b: 20 } },
@@ -1003,7 +1010,7 @@ export function co2Spec(h: HourlyData, options: TimeOptions = {}): Figure {
   const totalWeighted = weighted.reduce<number>((a, v, i) => a + (v ?? 0) * h.duree[i], 0);
   const totalWeight = weight.reduce<number>((a, v, i) => a + (v ?? 0) * h.duree[i], 0);
   const mean = totalWeight > 0
-    ? "moyenne pondérée par la production : " + formatNumber(totalWeighted / totalWeight, 1) +
+    ? "moyenne pondérée par la production : " + formatValue(totalWeighted / totalWeight, 1) +
       " gCO₂/kWh"
     : "";
   const data: Record<string, unknown>[] = s.resolution === "jour"
@@ -1016,7 +1023,7 @@ export function co2Spec(h: HourlyData, options: TimeOptions = {}): Figure {
     x: s.x,
     y,
     line: { color: COLORS.co2, width: 1.6 },
-    hovertemplate: "%{y:.1f} gCO₂/kWh",
+    hovertemplate: "%{y} gCO₂/kWh",
   });
   return {
     data,
@@ -1029,6 +1036,7 @@ export function co2Spec(h: HourlyData, options: TimeOptions = {}): Figure {
           title: { text: "Intensité carbone (gCO₂/kWh)" },
           rangemode: "tozero",
           gridcolor: "#ECECEC",
+          hoverformat: ".1f",
         },
       },
     ),
@@ -1069,7 +1077,7 @@ export function mixCo2ScatterSpec(h: HourlyData, options: TimeOptions = {}): Fig
   const fit = linearFit(fossil, co2);
   const r = (xs: (number | null)[], name: string) => {
     const f = linearFit(xs, co2);
-    return f ? "r(" + name + ") = " + formatNumber(f.r, 2) : "";
+    return f ? "r(" + name + ") = " + formatValue(f.r, 2) : "";
   };
   const data: Record<string, unknown>[] = [{
     type: "scatter",
@@ -1085,7 +1093,7 @@ export function mixCo2ScatterSpec(h: HourlyData, options: TimeOptions = {}): Fig
       opacity: 0.7,
       colorbar: { title: { text: "Part renouvelable (%)" } },
     },
-    hovertemplate: "%{text}<br>fossile %{x:.1f} % · %{y:.0f} gCO₂/kWh<extra></extra>",
+    hovertemplate: "%{text}<br>fossile %{x} · %{y} gCO₂/kWh<extra></extra>",
   }];
   if (fit) {
     const xs = fossil.filter((v): v is number => v !== null);
@@ -1094,7 +1102,7 @@ export function mixCo2ScatterSpec(h: HourlyData, options: TimeOptions = {}): Fig
     data.push({
       type: "scatter",
       mode: "lines",
-      name: "Droite des moindres carrés : " + formatNumber(fit.slope, 1) +
+      name: "Droite des moindres carrés : " + formatValue(fit.slope, 1) +
         " gCO₂/kWh par point de part fossile",
       x: [lo, hi],
       y: [fit.intercept + fit.slope * lo, fit.intercept + fit.slope * hi],
@@ -1117,8 +1125,13 @@ export function mixCo2ScatterSpec(h: HourlyData, options: TimeOptions = {}): Fig
           title: { text: "Part des fossiles dans la production (%)" },
           gridcolor: "#ECECEC",
           ticksuffix: " %",
+          hoverformat: ".1f",
         },
-        yaxis: { title: { text: "Intensité carbone (gCO₂/kWh)" }, gridcolor: "#ECECEC" },
+        yaxis: {
+          title: { text: "Intensité carbone (gCO₂/kWh)" },
+          gridcolor: "#ECECEC",
+          hoverformat: ".0f",
+        },
         hovermode: "closest",
       },
     ),

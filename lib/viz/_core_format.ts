@@ -2,36 +2,38 @@
  * Portable core, part 2: French number, date and energy formatting, and the layout defaults
  * shared by every figure (same inlining rules as `_core_data.ts`).
  *
- * Numbers are formatted by hand rather than with `Intl`, so that Deno, the browser and the tests
- * agree to the character: decimal comma, narrow no-break space (U+202F) between thousands.
+ * Numbers go through `lib/notebook/format.ts`'s `formatNumber`, the formatter of the tables and
+ * the prose (re-exported here so that the page declares it too: it is self-contained), so that a
+ * figure and the report print a value alike: decimal comma, narrow no-break space (U+202F)
+ * between thousands, minus sign (U+2212).
  *
  * @module
  */
 
 import type { Figure } from "./_core_data.ts";
+import { formatNumber } from "../notebook/format.ts";
+
+// The page declares lib's own formatter too: figures and prose print numbers the same way.
+export { formatNumber };
 
 /**
- * A number in French notation with `decimals` digits: `12 345,6`; `–` for null or NaN.
+ * A value in French with exactly `decimals` decimals, as the report's prose writes it (lib's
+ * {@linkcode formatNumber}: decimal comma, thousands spaced from 10 000 on, minus sign U+2212,
+ * never "−0"); `–` for a missing value (null, NaN, infinite).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { formatNumber } from "./_core_format.ts";
- * assert.equal(formatNumber(-12345.67, 1), "-12\u202f345,7");
- * assert.equal(formatNumber(null, 0), "–");
+ * import { formatValue } from "./_core_format.ts";
+ * assert.equal(formatValue(-12345.67, 1), "\u221212\u202f345,7");
+ * assert.equal(formatValue(2.5, 2), "2,50");
+ * assert.equal(formatValue(-0.04, 1), "0,0");
+ * assert.equal(formatValue(null, 0), "–");
  * ```
  */
-export function formatNumber(value: number | null, decimals: number): string {
+export function formatValue(value: number | null, decimals: number): string {
   if (value === null || !isFinite(value)) return "–";
-  const fixed = Math.abs(value).toFixed(decimals);
-  const [int, frac] = fixed.split(".");
-  let grouped = "";
-  for (let i = 0; i < int.length; i++) {
-    if (i > 0 && (int.length - i) % 3 === 0) grouped += "\u202f";
-    grouped += int[i];
-  }
-  const negative = value < 0 && Number(fixed) !== 0;
-  return (negative ? "-" : "") + grouped + (frac ? "," + frac : "");
+  return formatNumber(value, decimals, { fixed: true });
 }
 
 /**
@@ -116,7 +118,7 @@ export function energyUnit(mwh: number): { unit: string; factor: number } {
  */
 export function formatEnergy(mwh: number): string {
   const { unit, factor } = energyUnit(mwh);
-  return formatNumber(mwh * factor, 1) + " " + unit;
+  return formatValue(mwh * factor, 1) + " " + unit;
 }
 
 /**
@@ -214,20 +216,27 @@ export function emptyFigure(title: string, message: string): Figure {
 }
 
 /**
- * A date x axis (local French time, as every subtitle says) and a y axis with its title.
+ * A date x axis (local French time, as every subtitle says) and a y axis with its title, whose
+ * `hoverformat` (d3, default: to the unit) formats the `%{y}` of the hover labels.
+ *
+ * Why hover numbers go through the axis: plotly writes the numbers of an axis (ticks and
+ * `hoverformat`) with the minus sign U+2212, but a number formatted in a hovertemplate
+ * (`%{y:,.0f}`) with a hyphen-minus, and its locale has no setting for it.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { timeAxes } from "./_core_format.ts";
  * const axes = timeAxes("Puissance (MW)");
- * assert.equal((axes.yaxis as { title: { text: string } }).title.text, "Puissance (MW)");
+ * const yaxis = axes.yaxis as { title: { text: string }; hoverformat: string };
+ * assert.equal(yaxis.title.text, "Puissance (MW)");
+ * assert.equal(yaxis.hoverformat, ",.0f");
  * ```
  */
-export function timeAxes(yTitle: string): Record<string, unknown> {
+export function timeAxes(yTitle: string, hoverformat = ",.0f"): Record<string, unknown> {
   return {
     xaxis: { type: "date", gridcolor: "#ECECEC" },
-    yaxis: { title: { text: yTitle }, gridcolor: "#ECECEC", zeroline: false },
+    yaxis: { title: { text: yTitle }, gridcolor: "#ECECEC", zeroline: false, hoverformat },
     hovermode: "x unified",
   };
 }

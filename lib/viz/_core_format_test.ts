@@ -6,21 +6,33 @@ import {
   formatDate,
   formatEnergy,
   formatNumber,
+  formatValue,
   periodLabel,
   resolutionNote,
   withAlpha,
 } from "./_core_format.ts";
+import * as libFormat from "../notebook/format.ts";
 
 const NNBSP = "\u202f";
 
-Deno.test("French numbers: decimal comma, narrow no-break space, no negative zero", () => {
-  assert.equal(formatNumber(0, 0), "0");
-  assert.equal(formatNumber(999.95, 1), `1${NNBSP}000,0`);
-  assert.equal(formatNumber(1234567.891, 2), `1${NNBSP}234${NNBSP}567,89`);
-  assert.equal(formatNumber(-0.04, 1), "0,0");
-  assert.equal(formatNumber(-1500, 0), `-1${NNBSP}500`);
-  assert.equal(formatNumber(NaN, 1), "–");
-  assert.equal(formatNumber(Infinity, 1), "–");
+Deno.test("French numbers: lib's formatter, fixed decimals, minus sign, no negative zero", () => {
+  // The figures print numbers with the formatter of the tables and the prose, not a copy of it.
+  assert.equal(formatNumber, libFormat.formatNumber);
+  assert.equal(formatValue(0, 0), "0");
+  assert.equal(formatValue(2.5, 2), "2,50");
+  // Thousands spaced from 10 000 on, as in the prose.
+  assert.equal(formatValue(999.95, 1), "1000,0");
+  assert.equal(formatValue(1234567.891, 2), `1${NNBSP}234${NNBSP}567,89`);
+  assert.equal(formatValue(-0.04, 1), "0,0");
+  assert.equal(formatValue(-1500, 0), "\u22121500");
+  assert.equal(formatValue(-15000.4, 0), `\u221215${NNBSP}000`);
+  for (const v of [-0.5, -3.25, -1e6, -12345.678]) {
+    assert.equal(formatValue(v, 2), libFormat.formatNumber(v, 2, { fixed: true }));
+    assert.ok(!formatValue(v, 2).includes("-"), formatValue(v, 2));
+  }
+  assert.equal(formatValue(null, 1), "–");
+  assert.equal(formatValue(NaN, 1), "–");
+  assert.equal(formatValue(Infinity, 1), "–");
 });
 
 Deno.test("French dates and periods", () => {
@@ -53,7 +65,7 @@ Deno.test("energy units switch at 1 GWh and 1 TWh", () => {
   assert.deepEqual(energyUnit(999.9), { unit: "MWh", factor: 1 });
   assert.deepEqual(energyUnit(1_000), { unit: "GWh", factor: 1e-3 });
   assert.deepEqual(energyUnit(-2e6), { unit: "TWh", factor: 1e-6 });
-  assert.equal(formatEnergy(-44_812_345), "-44,8 TWh");
+  assert.equal(formatEnergy(-44_812_345), "\u221244,8 TWh");
   assert.equal(formatEnergy(512.34), "512,3 MWh");
   assert.equal(resolutionNote("heure", 1), "moyennes horaires (heure locale)");
 });

@@ -10,12 +10,14 @@
 import { COLORS } from "./palette.ts";
 import type { Figure } from "./_core_data.ts";
 import { band } from "./_core_figures.ts";
-import { baseLayout, emptyFigure, formatNumber, periodLabel, timeAxes } from "./_core_format.ts";
+import { baseLayout, emptyFigure, formatValue, periodLabel, timeAxes } from "./_core_format.ts";
 
 /** Predictions of one model at one horizon, columnar. */
 export interface PredictionSeries {
-  /** Model name (`gbdt`, `ridge`, `RTE`...). */
+  /** Model identifier (`gbdt`, `ridge`, `RTE`...). */
   readonly model: string;
+  /** The model's name for a reader (`gradient boosting`: `modelName` of `lib/notebook/labels.ts`). */
+  readonly name: string;
   /** Horizon (`1h`, `J-1`...); empty when the frame has none. */
   readonly horizon: string;
   /** Per row: index into {@linkcode PredictionData.jours} (local date). */
@@ -45,31 +47,29 @@ export interface ImportanceData {
   readonly feature: readonly string[];
   /** Importance values (any scale: gain, permutation MAE increase...). */
   readonly importance: readonly number[];
-  /** Model of each row (one model when the table has no `model` column). */
+  /** Model of each row, named for a reader (one model when the table has no `model` column). */
   readonly model: readonly string[];
   /** What the values measure, for the axis title. */
   readonly unit: string;
 }
 
 /**
- * The series name shown in legends: `model (horizon)`; a model given the observed temperature of
- * the day it forecasts (`…_temperature_observee`, unknown when forecasting) is said to be an
- * upper bound.
+ * The series name shown in legends: the model's name for a reader, then its horizon (a model
+ * given the observed temperature of the day it forecasts says so in its name: an upper bound).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { seriesName } from "./_core_ml.ts";
- * assert.equal(seriesName({ model: "gbdt", horizon: "J-1" } as never), "gbdt (J-1)");
  * assert.equal(
- *   seriesName({ model: "gbdt_temperature_observee", horizon: "j1" } as never),
- *   "gbdt_temperature_observee, borne haute (j1)",
+ *   seriesName({ name: "gradient boosting", horizon: "J-1" } as never),
+ *   "gradient boosting (J-1)",
  * );
+ * assert.equal(seriesName({ name: "ridge", horizon: "" } as never), "ridge");
  * ```
  */
 export function seriesName(s: PredictionSeries): string {
-  const model = /_temperature_observee$/.test(s.model) ? s.model + ", borne haute" : s.model;
-  return s.horizon === "" ? model : model + " (" + s.horizon + ")";
+  return s.horizon === "" ? s.name : s.name + " (" + s.horizon + ")";
 }
 
 /**
@@ -79,8 +79,8 @@ export function seriesName(s: PredictionSeries): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { slicePredictions } from "./_core_ml.ts";
- * const p = { jours: ["2025-01-01", "2025-01-02"], series: [{ model: "m", horizon: "",
- *   jour: [0, 1], minute: [0, 0], prediction: [1, 2], actual: [1, 3] }] };
+ * const p = { jours: ["2025-01-01", "2025-01-02"], series: [{ model: "m", name: "m",
+ *   horizon: "", jour: [0, 1], minute: [0, 0], prediction: [1, 2], actual: [1, 3] }] };
  * const s = slicePredictions(p, "2025-01-02", "2025-01-02");
  * assert.deepEqual(s.jours, ["2025-01-02"]);
  * assert.deepEqual(s.series[0].actual, [3]);
@@ -103,6 +103,7 @@ export function slicePredictions(p: PredictionData, from: string, to: string): P
         : {};
       return {
         model: s.model,
+        name: s.name,
         horizon: s.horizon,
         jour: rows.map((i) => s.jour[i] - first),
         minute: rows.map((i) => s.minute[i]),
@@ -211,10 +212,13 @@ function seriesColor(s: PredictionSeries, k: number): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { predictionsSpec } from "./_core_ml.ts";
- * const p = { jours: ["2025-01-01"], series: [{ model: "gbdt", horizon: "1h",
- *   jour: [0, 0], minute: [0, 60], prediction: [110, 90], actual: [100, 100] }] };
+ * const p = { jours: ["2025-01-01"], series: [{ model: "gbdt", name: "gradient boosting",
+ *   horizon: "h1", jour: [0, 0], minute: [0, 60], prediction: [110, 90], actual: [100, 100] }] };
  * const fig = predictionsSpec(p);
- * assert.deepEqual(fig.data.map((t) => t.name), ["Consommation réalisée", "gbdt (1h)"]);
+ * assert.deepEqual(fig.data.map((t) => t.name), [
+ *   "Consommation réalisée",
+ *   "gradient boosting (h1)",
+ * ]);
  * assert.equal((fig.data[0].x as string[])[1], "2025-01-01 01:00");
  * ```
  */
@@ -265,7 +269,7 @@ export function predictionsSpec(
     x: actual.x,
     y: actual.y,
     line: { color: COLORS.consommation, width: 2 },
-    hovertemplate: "%{y:,.0f} MW",
+    hovertemplate: "%{y} MW",
   }];
   present.forEach((s, k) => {
     // The P10-P90 band under the model's line.
@@ -282,13 +286,13 @@ export function predictionsSpec(
       x: pts.x,
       y: pts.y,
       line: { color: seriesColor(s, k), width: 1.3, dash: s.model === "RTE" ? "dot" : "solid" },
-      hovertemplate: "%{y:,.0f} MW",
+      hovertemplate: "%{y} MW",
     });
   });
   const mapes = present.map((s) => {
     const coverage = intervalCoverageOf(s);
-    return seriesName(s) + " " + formatNumber(errorStats(s).mape, 2) + " %" +
-      (coverage === null ? "" : " (P10-P90 : " + formatNumber(coverage, 0) + " % couverts)");
+    return seriesName(s) + " " + formatValue(errorStats(s).mape, 2) + " %" +
+      (coverage === null ? "" : " (P10-P90 : " + formatValue(coverage, 0) + " % couverts)");
   });
   return {
     data,
@@ -313,8 +317,8 @@ export function predictionsSpec(
  * ```ts
  * import assert from "node:assert/strict";
  * import { errorHistogramSpec } from "./_core_ml.ts";
- * const p = { jours: ["2025-01-01"], series: [{ model: "gbdt", horizon: "",
- *   jour: [0, 0], minute: [0, 60], prediction: [110, 90], actual: [100, 100] }] };
+ * const p = { jours: ["2025-01-01"], series: [{ model: "gbdt", name: "gradient boosting",
+ *   horizon: "", jour: [0, 0], minute: [0, 60], prediction: [110, 90], actual: [100, 100] }] };
  * assert.deepEqual(errorHistogramSpec(p).data[0].x, [10, -10]);
  * ```
  */
@@ -324,8 +328,8 @@ export function errorHistogramSpec(p: PredictionData): Figure {
   if (present.length === 0) return emptyFigure(title, "Aucune prévision sur la période choisie");
   const stats = present.map((s) => {
     const e = errorStats(s);
-    return seriesName(s) + " : EAM " + formatNumber(e.mae, 0) + " MW, biais " +
-      formatNumber(e.bias, 0) +
+    return seriesName(s) + " : EAM " + formatValue(e.mae, 0) + " MW, biais " +
+      formatValue(e.bias, 0) +
       " MW";
   });
   return {
@@ -356,8 +360,9 @@ export function errorHistogramSpec(p: PredictionData): Figure {
  * ```ts
  * import assert from "node:assert/strict";
  * import { errorByHourSpec } from "./_core_ml.ts";
- * const p = { jours: ["2025-01-01"], series: [{ model: "gbdt", horizon: "",
- *   jour: [0, 0, 0], minute: [0, 30, 60], prediction: [110, 96, 90], actual: [100, 100, 100] }] };
+ * const p = { jours: ["2025-01-01"], series: [{ model: "gbdt", name: "gradient boosting",
+ *   horizon: "", jour: [0, 0, 0], minute: [0, 30, 60], prediction: [110, 96, 90],
+ *   actual: [100, 100, 100] }] };
  * const fig = errorByHourSpec(p);
  * assert.deepEqual(fig.data[0].y, [7, 10]);
  * ```
@@ -391,7 +396,7 @@ export function errorByHourSpec(p: PredictionData): Figure {
       y,
       line: { color: seriesColor(s, k), width: 2 },
       marker: { size: 5 },
-      hovertemplate: "%{x} h : %{y:,.0f} MW",
+      hovertemplate: "%{x} h : %{y} MW",
     };
   });
   return {
@@ -408,6 +413,7 @@ export function errorByHourSpec(p: PredictionData): Figure {
         title: { text: "Erreur absolue moyenne (MW)" },
         rangemode: "tozero",
         gridcolor: "#ECECEC",
+        hoverformat: ",.0f",
       },
       hovermode: "x unified",
     }),
@@ -423,7 +429,7 @@ export function errorByHourSpec(p: PredictionData): Figure {
  * import assert from "node:assert/strict";
  * import { importanceSpec } from "./_core_ml.ts";
  * const fig = importanceSpec({ feature: ["heure", "lag_24h"], importance: [0.2, 0.7],
- *   model: ["gbdt", "gbdt"], unit: "gain" });
+ *   model: ["gradient boosting", "gradient boosting"], unit: "gain" });
  * assert.deepEqual(fig.data[0].y, ["heure", "lag_24h"]); // bottom to top
  * ```
  */
@@ -449,7 +455,7 @@ export function importanceSpec(imp: ImportanceData, options: { top?: number } = 
       y: order,
       x: order.map((f) => value[f] ?? null),
       marker: { color: COLORS.models[k % COLORS.models.length] },
-      hovertemplate: "%{y} : %{x:.4g}<extra>" + m + "</extra>",
+      hovertemplate: "%{y} : %{x}<extra>" + m + "</extra>",
     };
   });
   const shown = top.length < Object.keys(total).length
@@ -460,7 +466,11 @@ export function importanceSpec(imp: ImportanceData, options: { top?: number } = 
     layout: baseLayout(title, shown + " · " + models.join(", "), {
       barmode: "group",
       showlegend: models.length > 1,
-      xaxis: { title: { text: "Importance (" + imp.unit + ")" }, gridcolor: "#ECECEC" },
+      xaxis: {
+        title: { text: "Importance (" + imp.unit + ")" },
+        gridcolor: "#ECECEC",
+        hoverformat: ".4g",
+      },
       yaxis: { automargin: true },
       margin: { l: 160, r: 30, t: 80, b: 60 },
       height: Math.max(380, 120 + 22 * top.length * Math.max(1, models.length * 0.6)),

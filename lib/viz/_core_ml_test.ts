@@ -13,6 +13,7 @@ const P: PredictionData = {
   jours: ["2025-01-01", "2025-01-02", "2025-02-15"],
   series: [{
     model: "gbdt",
+    name: "gradient boosting",
     horizon: "J-1",
     jour: [0, 0, 1, 2],
     minute: [0, 90, 0, 1_425],
@@ -20,6 +21,7 @@ const P: PredictionData = {
     actual: [100, 100, 0, null],
   }, {
     model: "RTE",
+    name: "RTE",
     horizon: "J",
     jour: [1],
     minute: [60],

@@ -7,7 +7,7 @@
 
 import { COLORS } from "./palette.ts";
 import type { Figure } from "./_core_data.ts";
-import { baseLayout, emptyFigure, formatNumber, periodLabel } from "./_core_format.ts";
+import { baseLayout, emptyFigure, formatValue, periodLabel } from "./_core_format.ts";
 
 /**
  * Daily prices of the national perimeter (`prix_mix_quotidien`), columnar and JSON-able, in
@@ -62,7 +62,7 @@ export function priceSpec(p: PriceData | null, from: string, to: string): Figure
       x: days.map((i) => p.jours[i]),
       y: days.map((i) => p.prix[i]),
       marker: { color, size: 8, symbol: "circle" },
-      hovertemplate: "%{y:.2f} €/MWh",
+      hovertemplate: "%{y} €/MWh",
     };
   };
   return {
@@ -74,7 +74,7 @@ export function priceSpec(p: PriceData | null, from: string, to: string): Figure
         x,
         y: rows.map((i) => p.prix[i]),
         line: { color: COLORS.solde, width: 1.6 },
-        hovertemplate: "%{y:.2f} €/MWh",
+        hovertemplate: "%{y} €/MWh",
       },
       {
         type: "scatter",
@@ -84,20 +84,26 @@ export function priceSpec(p: PriceData | null, from: string, to: string): Figure
         y: rows.map((i) => p.partRenouvelables[i]),
         yaxis: "y2",
         line: { color: COLORS.renouvelables, width: 1.2, dash: "dot" },
-        hovertemplate: "%{y:.1f} %",
+        hovertemplate: "%{y} %",
       },
       marked("negatif", "Prix négatif", COLORS.export),
       marked("tres_eleve", "Prix très élevé (5 % des jours les plus chers)", COLORS.prevision_j),
     ],
     layout: baseLayout(
       title,
-      periodLabel(x) + " · moyenne " + formatNumber(mean, 1) + " €/MWh · marché day-ahead " +
+      periodLabel(x) + " · moyenne " + formatValue(mean, 1) + " €/MWh · marché day-ahead " +
         "(source : Ember, CC BY 4.0)",
       {
         xaxis: { type: "date", gridcolor: "#ECECEC" },
-        yaxis: { title: { text: "Prix (€/MWh)" }, gridcolor: "#ECECEC", zeroline: true },
+        yaxis: {
+          title: { text: "Prix (€/MWh)" },
+          gridcolor: "#ECECEC",
+          zeroline: true,
+          hoverformat: ".2f",
+        },
         yaxis2: {
           title: { text: "Part des renouvelables (%)" },
+          hoverformat: ".1f",
           overlaying: "y",
           side: "right",
           tickmode: "auto",

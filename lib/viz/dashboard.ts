@@ -201,8 +201,8 @@ function coreFunctions(): ((...args: never[]) => unknown)[] {
  * ```ts
  * import assert from "node:assert/strict";
  * import { dashboardCoreScript } from "./dashboard.ts";
- * const run = new Function(dashboardCoreScript() + "\nreturn formatNumber(1234.5, 1);");
- * assert.equal(run(), "1\u202f234,5");
+ * const run = new Function(dashboardCoreScript() + "\nreturn formatValue(-12345.6, 1);");
+ * assert.equal(run(), "\u221212\u202f345,6");
  * ```
  */
 export function dashboardCoreScript(): string {

@@ -221,6 +221,18 @@ Deno.test("in Chromium: every chart drawn with data, no error, the date filter r
     assert.equal(full.consommation.x0, "2025-01-01");
     assert.equal(full.consommation.x1, "2025-07-25");
     assert.equal(full.heatmap.points, 24); // 24 hour rows x 206 days
+    // A negative number reads with the minus sign U+2212 in hover labels (through the axis's
+    // hoverformat) and on ticks, as in the key figures and the prose: exports are < 0.
+    const exports = await page.evaluate(`(() => {
+      const el = document.getElementById("chart-echanges");
+      Plotly.Fx.hover(el, [{ curveNumber: 1, pointNumber: 0 }]);
+      const hover = [...el.querySelectorAll(".hoverlayer text")].map((t) => t.textContent);
+      Plotly.Fx.unhover(el);
+      return { hover, ticks: [...el.querySelectorAll(".ytick text")].map((t) => t.textContent) };
+    })()`) as { hover: string[]; ticks: string[] };
+    assert.ok(exports.hover.some((t) => /: \u2212\d/.test(t)), exports.hover.join(" | "));
+    assert.ok(exports.ticks.some((t) => /^\u2212\d/.test(t)), exports.ticks.join(" | "));
+    for (const text of [...exports.hover, ...exports.ticks]) assert.doesNotMatch(text, /-\d/);
     const kpiBefore = await page.locator(".kpi .valeur").first().textContent();
     const fullEvents = await page.evaluate(
       `document.getElementById("chart-evenements_anomalies").data[0].cells.values[0]`,

@@ -171,7 +171,11 @@ Deno.test("weekday vs weekend: profiles and the weekend effect", () => {
   const effect = (100 * (mean(col("consommation").slice(24)) - weekday)) / weekday;
   assert.match(
     (fig.layout.title as { subtitle: { text: string } }).subtitle.text,
-    new RegExp(`week-end : ${effect.toFixed(1).replace(".", ",")} % de consommation moyenne`),
+    new RegExp(
+      `week-end : ${
+        effect.toFixed(1).replace(".", ",").replace("-", "\u2212")
+      } % de consommation moyenne`,
+    ),
   );
 });
 
@@ -384,9 +388,10 @@ const PREDICTIONS = pl.DataFrame({
 
 Deno.test("predictions: actual and one line per (model, horizon), MAPE of each", () => {
   const fig = predictionsFigure(PREDICTIONS);
+  // Models named as in the tables and the prose (modelName), not by their identifiers.
   assert.deepEqual(fig.data.map((t) => t.name), [
     "Consommation réalisée",
-    "gbdt (1h)",
+    "gradient boosting (1h)",
     "ridge (J-1)",
   ]);
   assert.deepEqual(fig.data[0].x, ["2025-06-01 12:00", "2025-06-01 13:00", "2025-06-01 14:00"]);
@@ -396,9 +401,9 @@ Deno.test("predictions: actual and one line per (model, horizon), MAPE of each",
   assert.match(
     (fig.layout.title as { subtitle: { text: string } }).subtitle.text,
     new RegExp(
-      `MAPE : gbdt \\(1h\\) ${mapeGbdt.toFixed(2).replace(".", ",")} %, ridge \\(J-1\\) ${
-        mapeRidge.toFixed(2).replace(".", ",")
-      } %`,
+      `MAPE : gradient boosting \\(1h\\) ${
+        mapeGbdt.toFixed(2).replace(".", ",")
+      } %, ridge \\(J-1\\) ${mapeRidge.toFixed(2).replace(".", ",")} %`,
     ),
   );
   const nulls = PREDICTIONS.withColumns(
@@ -435,6 +440,11 @@ Deno.test("feature importance: horizontal bars, most important on top", () => {
   assert.deepEqual(fig.data[1].x, [0.3, 0.2, 0.9]);
   assert.equal(fig.data[0].orientation, "h");
   assert.equal((fig.layout.xaxis as { title: { text: string } }).title.text, "Importance (gain)");
+  assert.deepEqual(fig.data.map((t) => t.name), ["gradient boosting", "ridge"]);
+  assert.match(
+    (fig.layout.title as { subtitle: { text: string } }).subtitle.text,
+    / · gradient boosting, ridge$/,
+  );
   const top = importanceFigure(imp, { top: 1 });
   assert.deepEqual(top.data[0].y, ["lag_1h"]);
 });

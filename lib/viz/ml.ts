@@ -16,6 +16,7 @@ import type { ImportanceData, PredictionData, PredictionSeries } from "./_core_m
 import type { MixForecastData } from "./_core_events.ts";
 import { MIX_SCHEME_LABELS } from "../ml/feasibility.ts";
 import { formatParisDateTime } from "../notebook/format.ts";
+import { modelName } from "../notebook/labels.ts";
 import { VizInputError } from "./errors.ts";
 import { asSilverLike } from "./_gold_input.ts";
 import {
@@ -87,7 +88,8 @@ const QUANTILE_COLUMNS = ["p10", "p90"] as const;
 
 /**
  * A predictions table (see {@linkcode standardPredictions}) -> {@linkcode PredictionData}, one
- * series per (model, horizon) in order of first appearance, rows in time order.
+ * series per (model, horizon) in order of first appearance, rows in time order, each model named
+ * for a reader (`modelName`: `gbdt` → gradient boosting).
  *
  * @example
  * ```ts
@@ -102,6 +104,7 @@ const QUANTILE_COLUMNS = ["p10", "p90"] as const;
  * });
  * const p = toPredictionData(frame);
  * assert.deepEqual(p.jours, ["2025-01-02"]);
+ * assert.equal(p.series[0].name, "gradient boosting");
  * assert.deepEqual(p.series[0].minute, [0, 30]);
  * ```
  */
@@ -148,6 +151,7 @@ export function toPredictionData(
       : {};
     return {
       model: k._model,
+      name: modelName(k._model),
       horizon: k._horizon,
       jour: (s.getColumn("_jour").toArray() as string[]).map((d) => index.get(d) as number),
       minute: (s.getColumn("_minute").toArray() as number[]).map(Number),
@@ -208,8 +212,8 @@ export function rteForecasts(input: pl.DataFrame, options: SeriesChoice = {}): p
 }
 
 /**
- * A feature-importance table (`feature`, `importance`, optional `model`) -> {@linkcode ImportanceData};
- * `unit` says what the values measure (axis title).
+ * A feature-importance table (`feature`, `importance`, optional `model`) -> {@linkcode ImportanceData},
+ * models named for a reader (`modelName`); `unit` says what the values measure (axis title).
  *
  * @example
  * ```ts
@@ -234,7 +238,7 @@ export function toImportanceData(frame: pl.DataFrame, unit = "importance"): Impo
     feature: frame.getColumn("feature").cast(pl.Utf8).toArray() as string[],
     importance: frame.getColumn("importance").cast(pl.Float64).toArray() as number[],
     model: frame.columns.includes("model")
-      ? frame.getColumn("model").cast(pl.Utf8).toArray() as string[]
+      ? (frame.getColumn("model").cast(pl.Utf8).toArray() as string[]).map(modelName)
       : new Array(frame.height).fill("modèle"),
     unit,
   };

@@ -57,6 +57,12 @@ Deno.test("prediction data: series in order of appearance, local minutes, hourly
   const p = toPredictionData(frame);
   assert.deepEqual(p.jours, ["2025-10-26"]);
   assert.deepEqual(p.series.map((s) => s.model), ["ridge", "gbdt"]);
+  // The identifier stays; the name is the reader's (modelName of lib/notebook/labels.ts).
+  assert.deepEqual(p.series.map((s) => s.name), ["ridge", "gradient boosting"]);
+  const bound = toPredictionData(
+    frame.withColumns(pl.lit("gbdt_temperature_observee").alias("model")),
+  );
+  assert.equal(bound.series[0].name, "gradient boosting, température observée (borne haute)");
   assert.deepEqual(p.series[0].minute, [120, 150, 120]); // time order, local clock
   assert.deepEqual(p.series[0].prediction, [200, 100, 300]);
   const hourly = toPredictionData(frame, { pasMinutes: 60 });
@@ -140,9 +146,9 @@ Deno.test("intervals: P10-P90 carried through hourly means and drawn as a band w
   assert.deepEqual(fig.data.map((d) => d.name), [
     "Consommation réalisée",
     undefined,
-    "P10-P90 gbdt",
-    "gbdt",
-    "rte_j1",
+    "P10-P90 gradient boosting",
+    "gradient boosting",
+    "prévision J-1 de RTE",
   ]);
   assert.equal(fig.data[2].fill, "tonexty");
   // 10:00 and 11:00 inside, 10:30 above P90: two thirds covered, said in the subtitle.
