@@ -7,7 +7,13 @@
  */
 
 import { dirname, resolve } from "node:path";
-import { type CellDeadline, CellTimeoutError, Kernel, KernelError } from "./kernel.ts";
+import {
+  type CellDeadline,
+  CellTimeoutError,
+  Kernel,
+  KernelError,
+  type KernelStartOptions,
+} from "./kernel.ts";
 import {
   type Cell,
   joinSource,
@@ -24,7 +30,7 @@ import { nestedProgress, SKIPPED_STEP_MIME, type SkippedStep } from "./progress.
 /** Where a run is, for progress display. */
 export interface CellProgress {
   notebook: string;
-  /** 1-based position among the code cells to run. */
+  /** 1-based position among the code cells to run; 0 while the kernel starts. */
   cell: number;
   cells: number;
   elapsedMs: number;
@@ -59,6 +65,12 @@ export interface ExecuteOptions {
   onMessage?: (msg: JupyterMessage) => void;
   /** Called for each warning (e.g. an unknown parameter). */
   onWarning?: (message: string) => void;
+  /**
+   * A kernel started ahead for this notebook with {@linkcode kernelStartOptions} of the same
+   * options (see warm_kernel.ts); executeNotebook then owns it. When it resolves to null, a
+   * kernel is started as usual.
+   */
+  kernel?: Promise<Kernel | null>;
 }
 
 /** Outcome of one notebook run. */
@@ -101,6 +113,34 @@ const PARAMETERS_INJECTED = "injected-parameters";
 
 /** Environment variable carrying the run's deadline (epoch ms) into kernels. */
 export const RUN_DEADLINE_ENV = "ECO2MIX_RUN_DEADLINE_MS";
+
+/**
+ * How the kernel of `input` is started under `options`: in the notebook's folder (or
+ * `options.cwd`), its connection file beside the executed copy, with the run's deadline in its
+ * environment.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { kernelStartOptions } from "./execute.ts";
+ * const start = kernelStartOptions("/nb/01.ipynb", { outputPath: "/runs/x/01.ipynb", runDeadline: 5 });
+ * assert.equal(start.cwd, "/nb");
+ * assert.equal(start.connectionDir, "/runs/x");
+ * assert.equal(start.env?.ECO2MIX_RUN_DEADLINE_MS, "5");
+ * ```
+ */
+export function kernelStartOptions(input: string, options: ExecuteOptions): KernelStartOptions {
+  return {
+    cwd: options.cwd ?? dirname(resolve(input)),
+    connectionDir: options.connectionDir ?? dirname(resolve(options.outputPath)),
+    env: {
+      ...options.env,
+      ...(options.runDeadline !== undefined
+        ? { [RUN_DEADLINE_ENV]: String(options.runDeadline) }
+        : {}),
+    },
+  };
+}
 
 /**
  * Margin given to a cell that runs other notebooks beyond their own cell timeout, so that a
@@ -259,16 +299,12 @@ export async function executeNotebook(
 
   let kernel: Kernel | null = null;
   try {
-    kernel = await Kernel.start({
-      cwd: options.cwd ?? dirname(resolve(input)),
-      connectionDir: options.connectionDir ?? dirname(resolve(options.outputPath)),
-      env: {
-        ...options.env,
-        ...(runDeadline !== undefined ? { [RUN_DEADLINE_ENV]: String(runDeadline) } : {}),
-      },
-    }).catch((e) => {
-      throw new KernelError(`${input}: ${e.message}`);
-    });
+    // Said before the kernel starts, so that an outer runner sees this run alive at once.
+    options.onProgress?.({ notebook: input, cell: 0, cells: codeCells.length, elapsedMs: 0 });
+    kernel = await options.kernel ?? await Kernel.start(kernelStartOptions(input, options))
+      .catch((e) => {
+        throw new KernelError(`${input}: ${e.message}`);
+      });
     run.kernelStartS = seconds(performance.now() - started);
     for (const [k, { cell, i }] of codeCells.entries()) {
       options.onProgress?.({

@@ -220,6 +220,14 @@ export class Kernel {
     return reply;
   }
 
+  /**
+   * Runs `code` as a silent request (no execution count, no history, outputs dropped) and
+   * resolves with its reply: for preparing a kernel before a notebook uses it.
+   */
+  runSilently(code: string, deadline: CellDeadline): Promise<ExecuteReply> {
+    return this.#run(code, true, new Set(), { deadline, onOutput: () => {} });
+  }
+
   async #run(
     code: string,
     silent: boolean,

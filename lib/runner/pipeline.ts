@@ -8,12 +8,15 @@
 import { basename, join } from "node:path";
 import {
   executeNotebook,
+  type ExecuteOptions,
   inheritedRunDeadline,
+  kernelStartOptions,
   NotebookExecutionError,
   type NotebookRun,
 } from "./execute.ts";
 import { readNotebook } from "./ipynb.ts";
-import { killAllKernels } from "./kernel.ts";
+import { type Kernel, killAllKernels } from "./kernel.ts";
+import { startWarmKernel } from "./warm_kernel.ts";
 import { lockRunLakehouse } from "./run_lock.ts";
 import { MANIFEST_FILE, recordNotebook } from "./manifest.ts";
 import { declaredParameters, type ParameterValue } from "./parameters.ts";
@@ -131,6 +134,9 @@ export async function runNotebooks(
   const signals: Deno.Signal[] = ["SIGTERM", "SIGINT", "SIGHUP"];
   for (const s of signals) Deno.addSignalListener(s, stop);
   const runs: NotebookRun[] = [];
+  // The next notebook's kernel, started while the current one runs (see warm_kernel.ts); any
+  // notebook of the same folder may take it, since the warm-up binds nothing.
+  let spare = null as { cwd: string; kernel: Promise<Kernel | null> } | null;
   try {
     for (const [k, path] of notebooks.entries()) {
       if (stopping) await stopping;
@@ -150,19 +156,32 @@ export async function runNotebooks(
       let shown: Promise<void> = Promise.resolve();
       let settle = () => {};
       current = new Promise<void>((r) => settle = r);
+      const next = notebooks[k + 1];
+      const execution: ExecuteOptions = {
+        parameters,
+        outputPath: join(options.runDir, basename(path)),
+        cellTimeoutMs: options.cellTimeoutMs,
+        runDeadline,
+        env: lock?.env ? { ...lock.env } : undefined,
+        onWarning: options.onWarning ?? console.warn,
+        onProgress: (p) => {
+          const at = { ...p, notebook: k + 1, notebooks: notebooks.length, name };
+          shown = shown.then(() => progress(at));
+          // Once this notebook's kernel is up (its first cell starts), not to slow its start.
+          if (p.cell === 1 && next && !spare) {
+            spare = {
+              cwd: kernelStartOptions(next, execution).cwd,
+              kernel: startWarmKernel(next, { ...execution, parameters: {} }),
+            };
+          }
+        },
+      };
+      const cwd = kernelStartOptions(path, execution).cwd;
+      const kernel = spare?.cwd === cwd ? spare.kernel : undefined;
+      await (kernel ? null : spare?.kernel)?.then((unused) => unused?.shutdown());
+      spare = null;
       try {
-        const run = await executeNotebook(path, {
-          parameters,
-          outputPath: join(options.runDir, basename(path)),
-          cellTimeoutMs: options.cellTimeoutMs,
-          runDeadline,
-          env: lock?.env ? { ...lock.env } : undefined,
-          onWarning: options.onWarning ?? console.warn,
-          onProgress: (p) => {
-            const at = { ...p, notebook: k + 1, notebooks: notebooks.length, name };
-            shown = shown.then(() => progress(at));
-          },
-        });
+        const run = await executeNotebook(path, { ...execution, kernel });
         runs.push(run);
         if (hasManifest) await recordNotebook(options.runDir, run);
       } catch (e) {
@@ -177,6 +196,7 @@ export async function runNotebooks(
     }
     return { runs };
   } finally {
+    await spare?.kernel.then((unused) => unused?.shutdown());
     for (const s of signals) Deno.removeSignalListener(s, stop);
   }
 }

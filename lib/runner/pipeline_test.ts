@@ -39,13 +39,15 @@ Deno.test("runNotebooks runs in order, passes declared parameters only, records 
   assert.deepEqual(warnings, []);
   assert.deepEqual(
     seen.map((p) => [p.notebook, p.notebooks, p.name, p.cell, p.cells]),
-    [[1, 2, "01_a", 1, 3], [1, 2, "01_a", 2, 3], [1, 2, "01_a", 3, 3], [2, 2, "02_b", 1, 2], [
-      2,
-      2,
-      "02_b",
-      2,
-      2,
-    ]],
+    [
+      [1, 2, "01_a", 0, 3],
+      [1, 2, "01_a", 1, 3],
+      [1, 2, "01_a", 2, 3],
+      [1, 2, "01_a", 3, 3],
+      [2, 2, "02_b", 0, 2],
+      [2, 2, "02_b", 1, 2],
+      [2, 2, "02_b", 2, 2],
+    ],
   );
   const manifest = await readManifest(runDir);
   assert.deepEqual(manifest.notebooks.map((n) => [n.output, n.status]), [

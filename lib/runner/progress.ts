@@ -14,7 +14,7 @@ export interface Progress {
   notebook: number;
   notebooks: number;
   name: string;
-  /** 1-based code cell being run, and the number of code cells. */
+  /** 1-based code cell being run (0 while the kernel starts), and the number of code cells. */
   cell: number;
   cells: number;
   elapsedMs: number;
@@ -47,10 +47,12 @@ export interface SkippedStep {
  * import { formatProgress } from "./progress.ts";
  * const line = formatProgress({ notebook: 2, notebooks: 3, name: "02_Bronze", cell: 4, cells: 9, elapsedMs: 12_345 });
  * assert.equal(line, "notebook 2/3 02_Bronze · cell 4/9 · 12.3 s");
+ * assert.equal(formatProgress({ notebook: 1, notebooks: 3, name: "01_Setup", cell: 0, cells: 9, elapsedMs: 0 }), "notebook 1/3 01_Setup · starting kernel · 0.0 s");
  * ```
  */
 export function formatProgress(p: Progress): string {
-  return `notebook ${p.notebook}/${p.notebooks} ${p.name} · cell ${p.cell}/${p.cells} · ` +
+  const where = p.cell === 0 ? "starting kernel" : `cell ${p.cell}/${p.cells}`;
+  return `notebook ${p.notebook}/${p.notebooks} ${p.name} · ${where} · ` +
     `${(p.elapsedMs / 1000).toFixed(1)} s`;
 }
 

@@ -116,7 +116,8 @@ Deno.test("a nested cell past the CLI's --timeout fails the run, named; the orch
 Deno.test("the run budget stops nested cells too, and says so", async () => {
   const dir = await Deno.makeTempDir();
   await nestedRun(dir, { "01_stuck.ipynb": ["await new Promise((r) => setTimeout(r, 120_000))"] });
-  const r = await finish(cli(["outer.ipynb", "--budget", "4", "--run-dir", "run"], dir));
+  // Long enough for two kernels to start on a loaded machine: the stuck cell is what must stop.
+  const r = await finish(cli(["outer.ipynb", "--budget", "15", "--run-dir", "run"], dir));
   assert.equal(r.code, 1, r.err);
   const manifest = await readManifest(`${dir}/run`);
   assert.equal(manifest.stopped?.notebook, "01_stuck.ipynb");
