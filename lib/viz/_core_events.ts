@@ -153,7 +153,7 @@ function tableFigure(
  * const fig = anomalyEventsSpec(e, "", "");
  * const cells = (fig.data[0].cells as { values: string[][] }).values;
  * assert.equal(cells[0][0], "1 mai 2025 00:45");
- * assert.equal(cells[3][0], "-263,1");
+ * assert.equal(cells[3][0], "\u2212263,1");
  * assert.equal(anomalyEventsSpec(e, "2025-06-01", "").data.length, 0);
  * ```
  */
@@ -206,8 +206,8 @@ export function anomalyEventsSpec(
  *   puissanceMaxMw: [-17605], seuilMw: [14662] };
  * const cells = (exchangeEpisodesSpec(e, "", "").data[0].cells as { values: string[][] }).values;
  * assert.deepEqual(cells.map((c) => c[0]), [
- *   "8 janv. 2025 16:00", "9 janv. 2025 12:00", "Export, toutes frontières", "20", "-325,5",
- *   "-17\u202f605", "14\u202f662",
+ *   "8 janv. 2025 16:00", "9 janv. 2025 12:00", "Export, toutes frontières", "20", "\u2212325,5",
+ *   "\u221217\u202f605", "14\u202f662",
  * ]);
  * ```
  */

@@ -452,7 +452,7 @@ export function heatmapSpec(h: HourlyData): Figure {
  *   t: [0, 24], jour: [0, 1], heure: [12, 12], duree: [1, 1], series: { consommation: [100, 90] } };
  * const fig = weekdayWeekendSpec(h); // Friday 100 MW, Saturday 90 MW
  * assert.ok(
- *   String(fig.layout.title && (fig.layout.title as any).subtitle.text).includes("-10,0 %"),
+ *   String(fig.layout.title && (fig.layout.title as any).subtitle.text).includes("\u221210,0 %"),
  * );
  * ```
  */

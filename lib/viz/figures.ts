@@ -381,7 +381,7 @@ export interface PredictionFigureOptions extends PredictionOptions {
  * import { predictionsFigure } from "./figures.ts";
  * const predictions = pl.DataFrame({ timestamp: [new Date("2025-01-01T12:00:00Z")],
  *   model: ["gbdt"], prediction: [61000], actual: [60000] });
- * assert.equal(predictionsFigure(predictions).data[1].name, "gbdt");
+ * assert.equal(predictionsFigure(predictions).data[1].name, "gradient boosting");
  * ```
  */
 export function predictionsFigure(
