@@ -13,7 +13,7 @@ import {
   sliceDays,
   valuesOf,
 } from "./_core_data.ts";
-import { formatDate, formatEnergy, formatValue, periodLabel } from "./_core_format.ts";
+import { formatEnergy, formatLocal, formatValue, periodLabel } from "./_core_format.ts";
 import {
   borderTotals,
   co2Spec,
@@ -114,7 +114,7 @@ export function dashboardKpis(h: HourlyData): Kpi[] {
       {
         label: "Pic de consommation",
         value: formatValue(peak, 0) + " MW",
-        detail: "moyenne horaire, le " + formatDate(h.jours[h.jour[at]]) + " à " + h.heure[at] +
+        detail: "moyenne horaire, le " + formatLocal(h.jours[h.jour[at]]) + " à " + h.heure[at] +
           " h",
       },
     );

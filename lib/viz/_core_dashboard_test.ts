@@ -27,7 +27,7 @@ Deno.test("key figures: energy, peak, shares, production-weighted CO2, net excha
   ]);
   assert.equal(kpis[0].value, `${(energy / 1e6).toFixed(1).replace(".", ",")} TWh`);
   assert.equal(kpis[1].value, `64${NNBSP}700 MW`);
-  assert.equal(kpis[1].detail, "moyenne horaire, le 4 janv. 2025 à 23 h");
+  assert.equal(kpis[1].detail, "moyenne horaire, le 04/01/2025 à 23 h");
   assert.equal(kpis[2].value, "8,3 %"); // 5 / 60
   assert.equal(kpis[3].value, "75,0 %");
   assert.equal(kpis[4].value, "60,0 gCO₂/kWh"); // constant production: plain mean of 40 and 80

@@ -7,7 +7,7 @@
  */
 
 import type { Figure } from "./_core_data.ts";
-import { baseLayout, emptyFigure, formatDate, formatValue } from "./_core_format.ts";
+import { baseLayout, emptyFigure, formatLocal, formatValue } from "./_core_format.ts";
 
 /**
  * Anomaly events of one perimeter (`evenements_anomalies`), columnar and JSON-able. Times are
@@ -60,20 +60,6 @@ export interface MixForecastData {
   readonly instant: readonly string[];
   /** Predicted class label (`30-50 %`, `bas (<25,3 %)`). */
   readonly classe: readonly string[];
-}
-
-/**
- * A Paris local `YYYY-MM-DD HH:MM` in French: `1 mai 2025 08:15`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { formatLocalTime } from "./_core_events.ts";
- * assert.equal(formatLocalTime("2025-05-01 08:15"), "1 mai 2025 08:15");
- * ```
- */
-export function formatLocalTime(local: string): string {
-  return formatDate(local.slice(0, 10)) + " " + local.slice(11, 16);
 }
 
 /**
@@ -152,7 +138,7 @@ function tableFigure(
  *   cause: ["jour férié (jeudi 1er mai 2025)"] };
  * const fig = anomalyEventsSpec(e, "", "");
  * const cells = (fig.data[0].cells as { values: string[][] }).values;
- * assert.equal(cells[0][0], "1 mai 2025 00:45");
+ * assert.equal(cells[0][0], "01/05/2025 00:45");
  * assert.equal(cells[3][0], "\u2212263,1");
  * assert.equal(anomalyEventsSpec(e, "2025-06-01", "").data.length, 0);
  * ```
@@ -180,12 +166,12 @@ export function anomalyEventsSpec(
       "10 au plus), heures de Paris",
     ["début", "fin", "événement", "écart (GWh)", "écart au pic (MW)", "pic", "cause probable"],
     [
-      rows.map((i) => formatLocalTime(e.debut[i])),
-      rows.map((i) => formatLocalTime(e.fin[i])),
+      rows.map((i) => formatLocal(e.debut[i])),
+      rows.map((i) => formatLocal(e.fin[i])),
       rows.map((i) => label(e.libelle[i])),
       rows.map((i) => formatValue(e.ecartMwh[i] / 1000, 1)),
       rows.map((i) => formatValue(e.ecartPicMw[i], 0)),
-      rows.map((i) => formatLocalTime(e.pic[i])),
+      rows.map((i) => formatLocal(e.pic[i])),
       rows.map((i) => e.cause[i] ?? "aucun jour férié ni pont"),
     ],
     [1.2, 1.2, 2.2, 0.8, 0.9, 1.2, 2.6],
@@ -206,7 +192,7 @@ export function anomalyEventsSpec(
  *   puissanceMaxMw: [-17605], seuilMw: [14662] };
  * const cells = (exchangeEpisodesSpec(e, "", "").data[0].cells as { values: string[][] }).values;
  * assert.deepEqual(cells.map((c) => c[0]), [
- *   "8 janv. 2025 16:00", "9 janv. 2025 12:00", "Export, toutes frontières", "20", "\u2212325,5",
+ *   "08/01/2025 16:00", "09/01/2025 12:00", "Export, toutes frontières", "20", "\u2212325,5",
  *   "\u221217\u202f605", "14\u202f662",
  * ]);
  * ```
@@ -231,8 +217,8 @@ export function exchangeEpisodesSpec(
       "heures de Paris ; > 0 import, < 0 export",
     ["début", "fin", "épisode", "durée (h)", "énergie (GWh)", "max (MW)", "seuil (MW)"],
     [
-      rows.map((i) => formatLocalTime(e.debut[i])),
-      rows.map((i) => formatLocalTime(e.fin[i])),
+      rows.map((i) => formatLocal(e.debut[i])),
+      rows.map((i) => formatLocal(e.fin[i])),
       rows.map((i) => e.libelle[i].charAt(0).toUpperCase() + e.libelle[i].slice(1)),
       rows.map((i) => formatValue(e.dureeHeures[i], 0)),
       rows.map((i) => formatValue(e.energieMwh[i] / 1000, 1)),

@@ -30,8 +30,8 @@ import {
   baseLayout,
   emptyFigure,
   energyUnit,
-  formatDate,
   formatEnergy,
+  formatLocal,
   formatValue,
   periodLabel,
   resolutionNote,
@@ -205,7 +205,7 @@ export function consumptionSpec(h: HourlyData, options: TimeOptions = {}): Figur
     }
   });
   const peakText = "pic horaire : " + formatValue(peak, 0) + " MW le " +
-    formatDate(h.jours[h.jour[at]]) + " à " + h.heure[at] + " h";
+    formatLocal(h.jours[h.jour[at]]) + " à " + h.heure[at] + " h";
   return {
     data,
     layout: baseLayout(

@@ -2,19 +2,19 @@
  * Portable core, part 2: French number, date and energy formatting, and the layout defaults
  * shared by every figure (same inlining rules as `_core_data.ts`).
  *
- * Numbers go through `lib/notebook/format.ts`'s `formatNumber`, the formatter of the tables and
- * the prose (re-exported here so that the page declares it too: it is self-contained), so that a
- * figure and the report print a value alike: decimal comma, narrow no-break space (U+202F)
- * between thousands, minus sign (U+2212).
+ * Numbers and dates go through `lib/notebook/format.ts`'s `formatNumber` and `formatDate`, the
+ * formatters of the tables and the prose (re-exported here so that the page declares them too:
+ * they are self-contained), so that a figure and the report print a value alike: decimal comma,
+ * narrow no-break space (U+202F) between thousands, minus sign (U+2212), dates `jj/mm/aaaa`.
  *
  * @module
  */
 
 import type { Figure } from "./_core_data.ts";
-import { formatNumber } from "../notebook/format.ts";
+import { formatDate, formatNumber } from "../notebook/format.ts";
 
-// The page declares lib's own formatter too: figures and prose print numbers the same way.
-export { formatNumber };
+// The page declares lib's own formatters too: figures and prose print numbers and dates alike.
+export { formatDate, formatNumber };
 
 /**
  * A value in French with exactly `decimals` decimals, as the report's prose writes it (lib's
@@ -37,52 +37,42 @@ export function formatValue(value: number | null, decimals: number): string {
 }
 
 /**
- * A `YYYY-MM-DD` date in French: `1 janv. 2025`.
+ * A Paris local date `YYYY-MM-DD`, or date and time `YYYY-MM-DD HH:MM`, as the report and the
+ * notebooks write dates: `jj/mm/aaaa` (lib's {@linkcode formatDate}), `jj/mm/aaaa hh:mm` (as
+ * `formatParisDateTime` writes an instant).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { formatDate } from "./_core_format.ts";
- * assert.equal(formatDate("2025-07-25"), "25 juil. 2025");
+ * import { formatLocal } from "./_core_format.ts";
+ * assert.equal(formatLocal("2025-07-25"), "25/07/2025");
+ * assert.equal(formatLocal("2025-05-01 08:15"), "01/05/2025 08:15");
  * ```
  */
-export function formatDate(date: string): string {
-  const months = [
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-  ];
-  const [y, m, d] = date.split("-").map(Number);
-  return d + " " + months[m - 1] + " " + y;
+export function formatLocal(local: string): string {
+  // A date-only ISO text parses as midnight UTC, where formatDate reads a calendar date.
+  const date = formatDate(Date.parse(local.slice(0, 10)));
+  return local.length > 10 ? date + " " + local.slice(11, 16) : date;
 }
 
 /**
- * The period covered by sorted dates, in French: `du 1 janv. 2025 au 25 juil. 2025 (206 jours)`.
+ * The period covered by sorted dates, in French: `du 01/01/2025 au 25/07/2025 (206 jours)`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { periodLabel } from "./_core_format.ts";
- * assert.equal(periodLabel(["2025-01-01"]), "le 1 janv. 2025");
+ * assert.equal(periodLabel(["2025-01-01"]), "le 01/01/2025");
  * assert.equal(
  *   periodLabel(["2025-01-01", "2025-01-02"]),
- *   "du 1 janv. 2025 au 2 janv. 2025 (2 jours)",
+ *   "du 01/01/2025 au 02/01/2025 (2 jours)",
  * );
  * ```
  */
 export function periodLabel(jours: readonly string[]): string {
   if (jours.length === 0) return "aucune date";
-  if (jours.length === 1) return "le " + formatDate(jours[0]);
-  return "du " + formatDate(jours[0]) + " au " + formatDate(jours[jours.length - 1]) +
+  if (jours.length === 1) return "le " + formatLocal(jours[0]);
+  return "du " + formatLocal(jours[0]) + " au " + formatLocal(jours[jours.length - 1]) +
     " (" + jours.length + " jours)";
 }
 

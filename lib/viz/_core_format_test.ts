@@ -5,6 +5,7 @@ import {
   energyUnit,
   formatDate,
   formatEnergy,
+  formatLocal,
   formatNumber,
   formatValue,
   periodLabel,
@@ -35,29 +36,25 @@ Deno.test("French numbers: lib's formatter, fixed decimals, minus sign, no negat
   assert.equal(formatValue(Infinity, 1), "–");
 });
 
-Deno.test("French dates and periods", () => {
-  const months = Array.from(
-    { length: 12 },
-    (_, m) => formatDate(`2025-${String(m + 1).padStart(2, "0")}-01`),
+Deno.test("dates as the report writes them: lib's formatDate, jj/mm/aaaa", () => {
+  assert.equal(formatDate, libFormat.formatDate);
+  const firsts = Array.from({ length: 12 }, (_, m) => `2025-${String(m + 1).padStart(2, "0")}-01`);
+  assert.deepEqual(
+    firsts.map(formatLocal),
+    firsts.map((d) => libFormat.formatDate(new Date(`${d}T00:00:00Z`))),
   );
-  assert.deepEqual(months, [
-    "1 janv. 2025",
-    "1 févr. 2025",
-    "1 mars 2025",
-    "1 avr. 2025",
-    "1 mai 2025",
-    "1 juin 2025",
-    "1 juil. 2025",
-    "1 août 2025",
-    "1 sept. 2025",
-    "1 oct. 2025",
-    "1 nov. 2025",
-    "1 déc. 2025",
-  ]);
+  assert.equal(formatLocal("2025-12-31"), "31/12/2025");
+  // A local date and time: the same style as lib's Paris instants (formatParisDateTime).
+  assert.equal(formatLocal("2025-07-25 16:15"), "25/07/2025 16:15");
+  assert.equal(
+    formatLocal("2025-07-25 16:15"),
+    libFormat.formatParisDateTime(Date.UTC(2025, 6, 25, 14, 15)),
+  );
   assert.equal(periodLabel([]), "aucune date");
+  assert.equal(periodLabel(["2025-03-09"]), "le 09/03/2025");
   assert.equal(
     periodLabel(["2025-01-01", "2025-01-05", "2025-07-25"]),
-    "du 1 janv. 2025 au 25 juil. 2025 (3 jours)",
+    "du 01/01/2025 au 25/07/2025 (3 jours)",
   );
 });
 

@@ -273,8 +273,16 @@ Deno.test("in Chromium: every chart drawn with data, no error, the date filter r
       `document.getElementById("chart-evenements_anomalies").data[0].cells.values[0]`,
     ) as string[];
     assert.ok(marchEvents.length > 0);
-    assert.ok(marchEvents.every((d) => d.includes(" mars 2025 ")), marchEvents.join());
-    assert.ok(fullEvents.some((d) => d.startsWith("1 mai 2025 ")), fullEvents.join());
+    assert.ok(marchEvents.every((d) => d.includes("/03/2025 ")), marchEvents.join());
+    assert.ok(fullEvents.some((d) => d.startsWith("01/05/2025 ")), fullEvents.join());
+    // One date style in the page: the events' times and the next hours' instants alike, as
+    // lib's Paris formatter writes them (jj/mm/aaaa hh:mm).
+    const mixInstants = await page.evaluate(
+      `document.getElementById("chart-mix_prochaines_heures").data[0].cells.values[1]`,
+    ) as string[];
+    for (const d of [...fullEvents, ...mixInstants]) {
+      assert.match(d, /^\d\d\/\d\d\/\d{4} \d\d:\d\d$/);
+    }
     const marchPrices = await page.evaluate(
       `document.getElementById("chart-prix").data[0].x`,
     ) as string[];

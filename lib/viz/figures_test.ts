@@ -77,8 +77,8 @@ Deno.test("consumption: hourly points on local time, RTE forecasts, peak in the 
   assert.equal(title.text, "Consommation électrique – France");
   assert.equal(
     title.subtitle.text,
-    "du 3 janv. 2025 au 4 janv. 2025 (2 jours) · moyennes horaires (heure locale) · " +
-      "pic horaire : 73\u202f000 MW le 3 janv. 2025 à 23 h",
+    "du 03/01/2025 au 04/01/2025 (2 jours) · moyennes horaires (heure locale) · " +
+      "pic horaire : 73\u202f000 MW le 03/01/2025 à 23 h",
   );
   assert.equal(
     (fig.layout.yaxis as { title: { text: string } }).title.text,

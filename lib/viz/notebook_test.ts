@@ -24,8 +24,8 @@ Deno.test("bundle: plotly JSON, HTML with the live script, text summary", () => 
   assert.equal(
     bundle["text/plain"],
     "Consommation électrique – France\n" +
-      "du 1 janv. 2025 au 2 janv. 2025 (2 jours) · moyennes horaires (heure locale) · " +
-      "pic horaire : 62\u202f300 MW le 2 janv. 2025 à 0 h\n" +
+      "du 01/01/2025 au 02/01/2025 (2 jours) · moyennes horaires (heure locale) · " +
+      "pic horaire : 62\u202f300 MW le 02/01/2025 à 0 h\n" +
       "- Consommation (scatter, 24 points)",
   );
 });
