@@ -31,15 +31,15 @@ const STATIC_IMPORT = /^[ \t]*import[\s{*][^;"'`]*?["']([^"'\n]+)["']/gm;
  * const cell = (source: string) => ({ cell_type: "code" as const, source, metadata: {}, outputs: [], execution_count: null });
  * const nb = {
  *   cells: [
- *     cell('import pl from "nodejs-polars";\nimport {\n  a,\n  type B,\n} from "../lib/x.ts";'),
- *     cell('const m = await import("../lib/late.ts");\nimport "../lib/side.ts";\nconst u = import.meta.resolve("./u.ts");'),
+ *     cell('import pl from "nodejs-polars";\nimport {\n  a,\n  type B,\n} from "./kernel.ts";'),
+ *     cell('const m = await import("./wire.ts");\nimport "./ipynb.ts";\nconst u = import.meta.resolve("./u.ts");'),
  *     cell('import pl from "nodejs-polars";'),
  *   ],
  *   metadata: {},
  *   nbformat: 4 as const,
  *   nbformat_minor: 5,
  * };
- * assert.deepEqual(importedModules(nb), ["nodejs-polars", "../lib/x.ts", "../lib/side.ts"]);
+ * assert.deepEqual(importedModules(nb), ["nodejs-polars", "./kernel.ts", "./ipynb.ts"]);
  * ```
  */
 export function importedModules(notebook: Notebook): string[] {
