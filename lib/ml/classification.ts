@@ -409,6 +409,11 @@ export interface MixHorizonOptions {
    * this thread. The model is the same either way.
    */
   pool?: FitPool;
+  /**
+   * A classifier fitted earlier on targets before `testStart`, with its class scheme: scored as
+   * a new one would be, not fitted (`seconds` is 0; see mix_refit.ts).
+   */
+  fitted?: { model: GbdtClassifier; scheme: ClassScheme };
 }
 
 /**
@@ -444,19 +449,22 @@ export async function trainMixHorizon(
   if (trainRows.length === 0 || testRows.length === 0) {
     throw new MlInputError(`horizon ${hours} h: no training or no test row`);
   }
-  const scheme = schemeOf(trainRows.map((i) => set.share[i]));
+  const scheme = options.fitted?.scheme ?? schemeOf(trainRows.map((i) => set.share[i]));
   const labels = classOf(set.share, scheme);
   const started = performance.now();
-  const xTrain = takeRows(set.x, trainRows);
-  const yTrain = trainRows.map((i) => labels[i]!);
-  const model = options.pool
-    ? await options.pool.fit(
-      { learner: "gbdt_classifier", params },
-      xTrain,
-      yTrain,
-    ) as GbdtClassifier
-    : fitGbdtClassifier(xTrain, yTrain, params);
-  const seconds = (performance.now() - started) / 1000;
+  const fit = async () => {
+    const xTrain = takeRows(set.x, trainRows);
+    const yTrain = trainRows.map((i) => labels[i]!);
+    return options.pool
+      ? await options.pool.fit(
+        { learner: "gbdt_classifier", params },
+        xTrain,
+        yTrain,
+      ) as GbdtClassifier
+      : fitGbdtClassifier(xTrain, yTrain, params);
+  };
+  const model = options.fitted?.model ?? await fit();
+  const seconds = options.fitted ? 0 : (performance.now() - started) / 1000;
   const xTest = takeRows(set.x, testRows);
   const predicted = model.predict(xTest).map(String);
   const pick = (values: Float64Array) => classOf(testRows.map((i) => values[i]), scheme);

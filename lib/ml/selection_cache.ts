@@ -149,8 +149,17 @@ export interface ModelSelection {
   fit: FitRecord | null;
 }
 
-/** JSON with object keys sorted, so that equal values give equal text. */
-function canonicalJson(value: unknown): string {
+/**
+ * JSON with object keys sorted, so that equal values give equal text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { canonicalJson } from "./selection_cache.ts";
+ * assert.equal(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] }), '{"a":[{"c":3,"d":2}],"b":1}');
+ * ```
+ */
+export function canonicalJson(value: unknown): string {
   return JSON.stringify(
     value,
     (_key, v) =>

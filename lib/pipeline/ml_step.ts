@@ -111,6 +111,9 @@ import { type GroupMetrics, metricsByHour, metricsByMonth } from "../ml/metrics.
 import type { PermutationImportanceResult } from "../ml/importance.ts";
 import { loadReference, type ReferenceData, type ReferenceFile } from "../ml/reference.ts";
 import { ModelRegistry, type TrainingDataRef } from "../ml/registry.ts";
+import { RegistryError } from "../ml/errors.ts";
+import type { GbdtClassifier } from "../ml/gbdt.ts";
+import { type MixFitParams, planMixRefit } from "../ml/mix_refit.ts";
 import {
   fingerprintRows,
   newSelection,
@@ -1445,6 +1448,12 @@ export interface MixTrainingOptions {
    * fits, so a caller showing a few asks for those.
    */
   importanceHorizons?: number[];
+  /**
+   * `auto` (default): a registered classifier serves until its data is a week behind or what
+   * shaped it changed (see lib/ml/mix_refit.ts); `complet`: every classifier is fitted;
+   * `aucun`: the registered classifiers serve.
+   */
+  reentrainement?: RetrainingPolicy;
 }
 
 /** One horizon and class scheme of {@linkcode MixTrainingReport}. */
@@ -1455,6 +1464,8 @@ export interface MixHorizonReport {
   /** Registry name and version of the classifier. */
   modele: string;
   version: number;
+  /** Whether it was fitted in this run or reused from the registry, and why. */
+  reentrainement: { reajuste: boolean; raison: string };
   lignes_entrainement: number;
   lignes_test: number;
   secondes: number;
@@ -1581,15 +1592,47 @@ export async function trainMixClassifiers(
   const jobs = horizonHours.flatMap((hours) =>
     trained.map(([schema, scheme]) => ({ hours, schema, scheme }))
   );
+  const classificationCode = await sourceFingerprint([
+    new URL("../ml/classification.ts", import.meta.url),
+  ]);
+  // The last training target of a horizon: its first test cut-off or before.
+  const trainingEndOf = (hours: number) =>
+    targets.findLast((t) => t <= testStart - hours * HOUR_MS) ?? -Infinity;
+  const nameOf = (schema: string, hours: number) =>
+    `mix_renouvelable${schema === "brief" ? "" : "_terciles"}_h${hours}`;
+  const plans = await Promise.all(jobs.map(async ({ hours, schema }) =>
+    planMixRefit(
+      options.reentrainement ?? "auto",
+      await registry.getVersion(nameOf(schema, hours), "champion").catch((e) => {
+        if (e instanceof RegistryError) return null;
+        throw e;
+      }),
+      {
+        gbdt: params,
+        profil,
+        features: MIX_FEATURES,
+        code: classificationCode,
+        fixedScheme: schema === "brief" ? BRIEF_CLASSES : null,
+        trainingEnd: trainingEndOf(hours),
+      },
+    )
+  ));
   // The classifiers are independent: fitted side by side on every core, registered in order.
   const pool = new FitPool(PROFILES[profil].workers);
   let results: { r: MixHorizonResult; started: Date }[];
   try {
-    results = await mapConcurrent(jobs, pool.size, async ({ hours, scheme }) => {
+    results = await mapConcurrent(jobs.map((_, k) => k), pool.size, async (k) => {
+      const { hours, schema, scheme } = jobs[k];
+      const plan = plans[k];
       const started = new Date();
+      const fitted = plan.refit ? undefined : {
+        model: (await registry.load(nameOf(schema, hours), plan.version)).model as GbdtClassifier,
+        scheme: plan.scheme,
+      };
       const r = await trainMixHorizon(mix, hours, targets, testStart, () => scheme, params, {
         pool,
         importanceRepeats: (options.importanceHorizons?.includes(hours) ?? true) ? 3 : 0,
+        fitted,
       });
       return { r, started };
     });
@@ -1598,20 +1641,53 @@ export async function trainMixClassifiers(
   }
   for (const [k, { hours, schema }] of jobs.entries()) {
     const { r, started } = results[k];
-    const name = `mix_renouvelable${schema === "brief" ? "" : "_terciles"}_h${hours}`;
+    const plan = plans[k];
+    const name = nameOf(schema, hours);
     const gbdt = r.scores.find((s) => s.model === "gbdt")!.metrics;
     const metrics = {
       exactitude_test: gbdt.accuracy,
       exactitude_equilibree_test: gbdt.balancedAccuracy,
       f1_macro_test: gbdt.macroF1,
     };
+    const reentrainement = { reajuste: plan.refit, raison: plan.reason };
+    const report = {
+      horizon_heures: hours,
+      schema,
+      classes: [...r.scheme.labels],
+      modele: name,
+      reentrainement,
+      lignes_test: r.testRows.length,
+      secondes: r.seconds,
+      scores: r.scores,
+      importance: r.importance,
+    };
+    // Beyond the data: the features of lastMeasured + hours are all known at lastMeasured.
+    const next = mixFeatures(mix, hours, [lastMeasured + hours * HOUR_MS]);
+    const prevision = {
+      instant: next.epochMs[0],
+      classe: String(r.model.predict(next.x)[0]),
+    };
+    if (!plan.refit) {
+      horizons.push({
+        ...report,
+        version: plan.version,
+        lignes_entrainement: plan.rows,
+        prevision,
+      });
+      frames.push(mixPredictionRows(r, mix, targets, schema, plan.version, prevision));
+      continue;
+    }
+    const fitParams: MixFitParams = {
+      horizon_heures: hours,
+      schema: r.scheme,
+      features: [...MIX_FEATURES],
+      gbdt: params,
+      profil,
+      empreinte_code: classificationCode,
+      fin_entrainement: new Date(trainingEndOf(hours)).toISOString(),
+    };
     const info = await registry.register(name, r.model, {
-      params: {
-        horizon_heures: hours,
-        schema: r.scheme,
-        features: [...MIX_FEATURES],
-        gbdt: params,
-      },
+      params: fitParams,
       metrics,
       trainingData: [{ ...trainingData[0], rows: r.trainRows.length }],
       codeVersion,
@@ -1631,23 +1707,10 @@ export async function trainMixClassifiers(
       version: info.version,
       tags: { horizon_heures: String(hours), schema },
     });
-    // Beyond the data: the features of lastMeasured + hours are all known at lastMeasured.
-    const next = mixFeatures(mix, hours, [lastMeasured + hours * HOUR_MS]);
-    const prevision = {
-      instant: next.epochMs[0],
-      classe: String(r.model.predict(next.x)[0]),
-    };
     horizons.push({
-      horizon_heures: hours,
-      schema,
-      classes: [...r.scheme.labels],
-      modele: name,
+      ...report,
       version: info.version,
       lignes_entrainement: r.trainRows.length,
-      lignes_test: r.testRows.length,
-      secondes: r.seconds,
-      scores: r.scores,
-      importance: r.importance,
       prevision,
     });
     frames.push(mixPredictionRows(r, mix, targets, schema, info.version, prevision));

@@ -397,6 +397,48 @@ Deno.test("mix classifiers: registered per horizon and scheme, predictions store
       })),
     );
     assert.deepEqual(epoch(next), [1, 1, 6, 6].map((h) => last + h * 3_600_000));
+    const fitted = report.horizons;
+    assert.ok(fitted.every((h) => h.reentrainement.reajuste));
+    // The same data again: the registered classifiers serve, scored as before, none registered.
+    const again = await trainMixClassifiers(catalog, {
+      profil: "rapide",
+      modelsDir: models,
+      horizons: [1, 6],
+      importanceHorizons: [6],
+    });
+    assert.ok(again.kind === "trained");
+    assert.deepEqual(again.horizons.map((h) => h.reentrainement.reajuste), [
+      false,
+      false,
+      false,
+      false,
+    ]);
+    assert.match(again.horizons[0].reentrainement.raison, /aucun nouvel instant/);
+    for (const [k, h] of again.horizons.entries()) {
+      const before = fitted[k];
+      assert.equal(h.version, before.version);
+      assert.equal(h.lignes_entrainement, before.lignes_entrainement);
+      assert.equal(h.secondes, 0);
+      assert.deepEqual(h.classes, before.classes);
+      assert.deepEqual(h.scores, before.scores);
+      assert.deepEqual(h.prevision, before.prevision);
+    }
+    assert.equal((await registry.listVersions("mix_renouvelable_h1")).length, 1);
+    // complet: every classifier fitted and registered again.
+    const refit = await trainMixClassifiers(catalog, {
+      profil: "rapide",
+      modelsDir: models,
+      horizons: [1, 6],
+      importanceHorizons: [],
+      reentrainement: "complet",
+    });
+    assert.ok(refit.kind === "trained");
+    assert.deepEqual(refit.horizons.map((h) => [h.reentrainement.reajuste, h.version]), [
+      [true, 2],
+      [true, 2],
+      [true, 2],
+      [true, 2],
+    ]);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
