@@ -94,11 +94,11 @@ export interface ReferenceData {
   manquants: string[];
 }
 
-async function readText(path: string): Promise<{ text: string; bytes: Uint8Array }> {
-  const bytes = await Deno.readFile(path);
-  if (!path.toLowerCase().endsWith(".gz")) return { text: new TextDecoder().decode(bytes), bytes };
+/** Text of a reference file (gzip-decompressed when its name ends with `.gz`). */
+async function decodeText(path: string, bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  if (!path.toLowerCase().endsWith(".gz")) return new TextDecoder().decode(bytes);
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return { text: await new Response(stream).text(), bytes };
+  return await new Response(stream).text();
 }
 
 /**
@@ -112,7 +112,10 @@ async function readText(path: string): Promise<{ text: string; bytes: Uint8Array
  * ```
  */
 export async function readConsumptionHistory(path: string): Promise<HalfHourlySeries> {
-  const bytes = await Deno.readFile(path);
+  return consumptionHistoryOf(path, await Deno.readFile(path));
+}
+
+function consumptionHistoryOf(path: string, bytes: Uint8Array): HalfHourlySeries {
   const name = path.split("/").at(-1)!;
   const table = readEco2mix(bytes, name);
   if (table.meta.variant !== "odre_consommation_brute") {
@@ -127,9 +130,119 @@ export async function readConsumptionHistory(path: string): Promise<HalfHourlySe
   return series;
 }
 
+/** The reference files found under a folder, each read once, with their SHA-256. */
+export interface ReferenceInput {
+  /** The folder searched. */
+  dir: string;
+  /** Per kind, the files (absolute paths, sorted) with their bytes and description. */
+  files: Record<
+    ReferenceKind,
+    { path: string; bytes: Uint8Array<ArrayBuffer>; file: ReferenceFile }[]
+  >;
+}
+
 /**
- * Reads every reference file found under `dir`. Two history files are an error (which one to
- * trust?); several Tempo seasons are merged.
+ * Finds and reads the reference files under `dir` (see {@linkcode findReferenceFiles}). Two
+ * histories or two temperature files are an error (which one to trust?).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readReferenceFiles } from "./reference.ts";
+ * import { sharedDataPath } from "../testing/shared_data.ts";
+ * const input = await readReferenceFiles(sharedDataPath());
+ * assert.equal(input.files.tempo.length, 12);
+ * assert.match(input.files.temperatures[0].file.sha256, /^[0-9a-f]{64}$/);
+ * ```
+ */
+export async function readReferenceFiles(dir: string): Promise<ReferenceInput> {
+  const found = await findReferenceFiles(dir);
+  if (found.historique.length > 1) {
+    throw new ReferenceDataError(
+      `${dir}: ${found.historique.length} consumption histories found ` +
+        `(${found.historique.map((p) => relative(dir, p)).join(", ")}): keep one`,
+    );
+  }
+  if (found.temperatures.length > 1) {
+    throw new ReferenceDataError(
+      `${dir}: ${found.temperatures.length} temperature files found: keep one`,
+    );
+  }
+  const read = (paths: string[]) =>
+    Promise.all(paths.map(async (path) => {
+      const bytes = await Deno.readFile(path);
+      return { path, bytes, file: { file: relative(dir, path), sha256: sha256Hex(bytes) } };
+    }));
+  return {
+    dir,
+    files: {
+      historique: await read(found.historique),
+      temperatures: await read(found.temperatures),
+      tempo: await read(found.tempo),
+    },
+  };
+}
+
+/**
+ * Parses the reference files read by {@linkcode readReferenceFiles}; several Tempo seasons are
+ * merged.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseReference, readReferenceFiles } from "./reference.ts";
+ * const empty = await parseReference(await readReferenceFiles(await Deno.makeTempDir()));
+ * assert.equal(empty.tempo, null);
+ * ```
+ */
+export async function parseReference(input: ReferenceInput): Promise<ReferenceData> {
+  const { dir, files } = input;
+  const manquants: string[] = [];
+  let historique: ReferenceData["historique"] = null;
+  if (files.historique.length === 1) {
+    const { path, bytes, file } = files.historique[0];
+    historique = { series: consumptionHistoryOf(path, bytes), files: [file] };
+  } else {
+    manquants.push(
+      "historique national de consommation (consommation-quotidienne-brute.csv ou .csv.gz, " +
+        "ODRÉ) absent : les modèles n'apprennent que sur les données temps réel",
+    );
+  }
+  let temperatures: ReferenceData["temperatures"] = null;
+  if (files.temperatures.length === 1) {
+    const { path, bytes, file } = files.temperatures[0];
+    temperatures = {
+      daily: nationalTemperature(await decodeText(path, bytes), file.file),
+      files: [file],
+    };
+  } else {
+    manquants.push(
+      "températures quotidiennes régionales (temperature-quotidienne-regionale.csv, ODRÉ) " +
+        "absentes : pas de score avec température",
+    );
+  }
+  let tempo: ReferenceData["tempo"] = null;
+  if (files.tempo.length > 0) {
+    const parts = [];
+    for (const { path, bytes, file } of files.tempo) {
+      parts.push({
+        file: file.file,
+        days: parseTempoCalendar(await decodeText(path, bytes), file.file),
+      });
+    }
+    tempo = { calendar: mergeTempoCalendars(parts), files: files.tempo.map((f) => f.file) };
+  } else {
+    manquants.push(
+      "calendriers Tempo (eCO2mix_RTE_tempo_AAAA-AAAA.xls) absents : la couleur Tempo est " +
+        "inconnue des modèles",
+    );
+  }
+  return { dir, historique, temperatures, tempo, manquants };
+}
+
+/**
+ * Reads every reference file found under `dir` ({@linkcode readReferenceFiles} then
+ * {@linkcode parseReference}).
  *
  * @example
  * ```ts
@@ -141,68 +254,5 @@ export async function readConsumptionHistory(path: string): Promise<HalfHourlySe
  * ```
  */
 export async function loadReference(dir: string): Promise<ReferenceData> {
-  const found = await findReferenceFiles(dir);
-  const describe = (path: string, bytes: Uint8Array): ReferenceFile => ({
-    file: relative(dir, path),
-    sha256: sha256Hex(bytes),
-  });
-  const manquants: string[] = [];
-  let historique: ReferenceData["historique"] = null;
-  if (found.historique.length > 1) {
-    throw new ReferenceDataError(
-      `${dir}: ${found.historique.length} consumption histories found ` +
-        `(${found.historique.map((p) => relative(dir, p)).join(", ")}): keep one`,
-    );
-  }
-  if (found.historique.length === 1) {
-    const path = found.historique[0];
-    historique = {
-      series: await readConsumptionHistory(path),
-      files: [describe(path, await Deno.readFile(path))],
-    };
-  } else {
-    manquants.push(
-      "historique national de consommation (consommation-quotidienne-brute.csv ou .csv.gz, " +
-        "ODRÉ) absent : les modèles n'apprennent que sur les données temps réel",
-    );
-  }
-  let temperatures: ReferenceData["temperatures"] = null;
-  if (found.temperatures.length > 1) {
-    throw new ReferenceDataError(
-      `${dir}: ${found.temperatures.length} temperature files found: keep one`,
-    );
-  }
-  if (found.temperatures.length === 1) {
-    const path = found.temperatures[0];
-    const { text, bytes } = await readText(path);
-    temperatures = {
-      daily: nationalTemperature(text, relative(dir, path)),
-      files: [describe(path, bytes)],
-    };
-  } else {
-    manquants.push(
-      "températures quotidiennes régionales (temperature-quotidienne-regionale.csv, ODRÉ) " +
-        "absentes : pas de score avec température",
-    );
-  }
-  let tempo: ReferenceData["tempo"] = null;
-  if (found.tempo.length > 0) {
-    const parts = [];
-    const files = [];
-    for (const path of found.tempo) {
-      const { text, bytes } = await readText(path);
-      parts.push({
-        file: relative(dir, path),
-        days: parseTempoCalendar(text, relative(dir, path)),
-      });
-      files.push(describe(path, bytes));
-    }
-    tempo = { calendar: mergeTempoCalendars(parts), files };
-  } else {
-    manquants.push(
-      "calendriers Tempo (eCO2mix_RTE_tempo_AAAA-AAAA.xls) absents : la couleur Tempo est " +
-        "inconnue des modèles",
-    );
-  }
-  return { dir, historique, temperatures, tempo, manquants };
+  return await parseReference(await readReferenceFiles(dir));
 }

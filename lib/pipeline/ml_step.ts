@@ -43,6 +43,7 @@
 import pl from "nodejs-polars";
 import type { Catalog } from "../lakehouse/mod.ts";
 import { PATHS } from "../paths.ts";
+import { joinLocation } from "../lakehouse/storage.ts";
 import { gitState } from "../runner/manifest.ts";
 import { NATIONAL_VIEW, withNationalView } from "../layers/gold.ts";
 import { featureMatrixFromDataFrame } from "../ml/dataframe.ts";
@@ -109,7 +110,8 @@ import {
 } from "../ml/intervals.ts";
 import { type GroupMetrics, metricsByHour, metricsByMonth } from "../ml/metrics.ts";
 import type { PermutationImportanceResult } from "../ml/importance.ts";
-import { loadReference, type ReferenceData, type ReferenceFile } from "../ml/reference.ts";
+import type { ReferenceData, ReferenceFile } from "../ml/reference.ts";
+import { loadReferenceCached, REFERENCE_CACHE_DIR } from "../ml/reference_cache.ts";
 import { ModelRegistry, type TrainingDataRef } from "../ml/registry.ts";
 import { RegistryError } from "../ml/errors.ts";
 import type { GbdtClassifier } from "../ml/gbdt.ts";
@@ -489,7 +491,11 @@ export async function prepareConsumptionFeatures(
     );
   }
   const { series: realTime, silver, silverVersion, perimetre } = found;
-  const reference = await loadReference(options.referenceDir);
+  // Parsed once per version of the reference files, cached beside the tables.
+  const { reference } = await loadReferenceCached(
+    options.referenceDir,
+    joinLocation(catalog.root, REFERENCE_CACHE_DIR),
+  );
   const { history, historique } = consumptionHistory(silver, reference);
   const series = spliceSeries(history, realTime)!;
   const shift = history ? levelShift(history, realTime) : null;
