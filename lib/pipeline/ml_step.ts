@@ -565,7 +565,9 @@ export async function prepareConsumptionFeatures(
     );
   }
   // The horizons have different lags: each row has nulls in the other horizon's columns.
-  const frame = pl.concat(frames, { how: "diagonal" });
+  // Rechunked (a diagonal concat is not, unasked): the writer's partitionBy on a chunked frame
+  // took seconds.
+  const frame = pl.concat(frames, { how: "diagonal", rechunk: true });
   const commit = await catalog.table(FEATURES_TABLE).overwrite(frame, { overwriteSchema: true });
   const resume = frame.groupBy(["horizon", "jeu"]).agg(
     pl.len().alias("lignes"),
