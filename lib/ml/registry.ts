@@ -80,6 +80,12 @@ export interface RegisterInfo {
   runId?: string;
   /** Why it was trained (policy and case of the model selection cache). */
   retraining?: RetrainingRecord;
+  /**
+   * Results that belong to this fit and are reused with it (e.g. a permutation importance that
+   * costs more than the fit): each stored as `<key>.json` beside the model, read back with
+   * {@linkcode ModelRegistry.attachment}. Keys follow the model-name rule.
+   */
+  attachments?: Record<string, unknown>;
 }
 
 /** Metadata of a registered version (`meta.json`). */
@@ -272,6 +278,13 @@ export class ModelRegistry {
     await Deno.mkdir(staging);
     try {
       await Deno.writeTextFile(join(staging, "model.json"), text);
+      for (const [key, value] of Object.entries(info.attachments ?? {})) {
+        checkName(key, "attachment name");
+        if (key === "model" || key === "meta") {
+          throw new RegistryError(`register '${name}': attachment name '${key}' is reserved`);
+        }
+        await Deno.writeTextFile(join(staging, `${key}.json`), JSON.stringify(value));
+      }
       for (let attempt = 0; attempt < 100; attempt++) {
         const version = (await this.#versionNumbers(name)).at(-1) ?? 0;
         const meta: ModelVersionInfo = {
@@ -364,6 +377,42 @@ export class ModelRegistry {
     const version = (await this.aliases(name))[ref];
     if (version === undefined) throw new RegistryError(`model '${name}' has no alias '${ref}'`);
     return version;
+  }
+
+  /**
+   * An attachment registered with a version (see {@linkcode RegisterInfo.attachments}), or null
+   * when the version has none of that name.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ModelRegistry } from "./registry.ts";
+   * import { featureMatrix } from "./dataset.ts";
+   * import { fitRidge } from "./linear.ts";
+   * const registry = new ModelRegistry(await Deno.makeTempDir());
+   * const model = fitRidge(featureMatrix({ x: [1, 2, 3] }), [2, 4, 6]);
+   * await registry.register("m", model, {
+   *   metrics: {}, trainingData: [], codeVersion: "abc", attachments: { importance: { x: 0.5 } },
+   * });
+   * assert.deepEqual(await registry.attachment("m", "latest", "importance"), { x: 0.5 });
+   * assert.equal(await registry.attachment("m", 1, "absent"), null);
+   * ```
+   */
+  async attachment(name: string, ref: VersionRef, key: string): Promise<unknown | null> {
+    checkName(key, "attachment name");
+    const path = join(this.#versionDir(name, await this.resolve(name, ref)), `${key}.json`);
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return null;
+      throw error;
+    }
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new RegistryError(`${path}: invalid JSON (${(error as Error).message})`);
+    }
   }
 
   /** Metadata of a version. */

@@ -172,3 +172,21 @@ Deno.test("promote moves the champion only to a better version", async () => {
     await assert.rejects(registry.promote("m", 9, "mape"), /no version 9/);
   });
 });
+
+Deno.test("attachments are stored with their version; reserved or invalid names are refused", async () => {
+  const registry = new ModelRegistry(await Deno.makeTempDir());
+  const x = featureMatrix({ a: [1, 2, 3, 4] });
+  const model = fitRidge(x, [1, 2, 3, 4]);
+  const info = { metrics: {}, trainingData: [], codeVersion: "c" };
+  await registry.register("m", model, { ...info, attachments: { importance: [1, 2] } });
+  await registry.register("m", model, info);
+  assert.deepEqual(await registry.attachment("m", 1, "importance"), [1, 2]);
+  assert.equal(await registry.attachment("m", "latest", "importance"), null);
+  for (const key of ["model", "meta", "../x"]) {
+    await assert.rejects(
+      () => registry.register("m", model, { ...info, attachments: { [key]: 1 } }),
+      RegistryError,
+    );
+  }
+  assert.deepEqual((await registry.listVersions("m")).map((v) => v.version), [1, 2]);
+});

@@ -1637,11 +1637,18 @@ export async function trainMixClassifiers(
         model: (await registry.load(nameOf(schema, hours), plan.version)).model as GbdtClassifier,
         scheme: plan.scheme,
       };
+      // A reused classifier's importance is the one measured at its fit, when there was one:
+      // the permutations cost more than the fit itself.
+      const wanted = options.importanceHorizons?.includes(hours) ?? true;
+      const stored = wanted && !plan.refit
+        ? await registry.attachment(nameOf(schema, hours), plan.version, "importance")
+        : null;
       const r = await trainMixHorizon(mix, hours, targets, testStart, () => scheme, params, {
         pool,
-        importanceRepeats: (options.importanceHorizons?.includes(hours) ?? true) ? 3 : 0,
+        importanceRepeats: wanted && stored === null ? 3 : 0,
         fitted,
       });
+      if (stored !== null) r.importance = stored as PermutationImportanceResult;
       return { r, started };
     });
   } finally {
@@ -1701,6 +1708,7 @@ export async function trainMixClassifiers(
       codeVersion,
       description: `classe de la part renouvelable dans ${hours} h (${schema})`,
       tags: { horizon_heures: String(hours), schema, profil },
+      attachments: r.importance ? { importance: r.importance } : undefined,
     });
     await registry.setAlias(name, "champion", info.version);
     await registry.logRun({

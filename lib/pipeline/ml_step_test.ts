@@ -422,6 +422,8 @@ Deno.test("mix classifiers: registered per horizon and scheme, predictions store
       assert.deepEqual(h.classes, before.classes);
       assert.deepEqual(h.scores, before.scores);
       assert.deepEqual(h.prevision, before.prevision);
+      // The importance measured at the fit is reused with the classifier.
+      assert.deepEqual(h.importance, before.importance);
     }
     assert.equal((await registry.listVersions("mix_renouvelable_h1")).length, 1);
     // complet: every classifier fitted and registered again.
