@@ -30,7 +30,7 @@ import { PATHS } from "../paths.ts";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import { executeNotebook, NotebookExecutionError } from "./execute.ts";
 import { NotebookFormatError, readNotebook } from "./ipynb.ts";
-import { KernelError, killAllKernels } from "./kernel.ts";
+import { KernelError, killAllKernels, removeConnectionFiles } from "./kernel.ts";
 import { checkWritable, StorageLocationError } from "../lakehouse/storage.ts";
 import { finishManifest, type Manifest, openRun, recordNotebook } from "./manifest.ts";
 import {
@@ -486,6 +486,8 @@ export async function runCli(
       terminal.done();
       console.error(`Interrupted (${reason}): stopping kernels.`);
       await killAllKernels();
+      // A kernel of the run that was still starting leaves its connection file behind.
+      await removeConnectionFiles(runDir).catch(() => []);
       const at = inner ?? outer;
       await finishManifest(runDir, "interrupted", {
         reason,

@@ -75,6 +75,41 @@ export async function killAllKernels(): Promise<void> {
   await Promise.all([...live].map((k) => k.terminate()));
 }
 
+/** Name of a connection file {@linkcode Kernel.start} writes: `kernel-<uuid>.json`. */
+const CONNECTION_FILE =
+  /^kernel-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.json$/;
+
+/**
+ * Removes the connection files left in `dir` and returns their names. A start removes its own
+ * file once the kernel has read it, but a run stopped while a kernel was starting (a signal, or
+ * the SIGKILL that ends a runner past its grace period) leaves that file behind, signing key
+ * included: call this once the run's kernels are stopped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { removeConnectionFiles } from "./kernel.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/kernel-${crypto.randomUUID()}.json`, "{}");
+ * await Deno.writeTextFile(`${dir}/kernel-notes.json`, "{}");
+ * assert.equal((await removeConnectionFiles(dir)).length, 1);
+ * assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["kernel-notes.json"]);
+ * assert.deepEqual(await removeConnectionFiles(`${dir}/absent`), []);
+ * ```
+ */
+export async function removeConnectionFiles(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (!e.isFile || !CONNECTION_FILE.test(e.name)) continue;
+      await Deno.remove(join(dir, e.name)).then(() => removed.push(e.name), () => {});
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return removed;
+}
+
 async function freePorts(n: number): Promise<number[]> {
   const listeners = Array.from(
     { length: n },

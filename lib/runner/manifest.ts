@@ -12,6 +12,7 @@ import type { SkippedStep } from "./progress.ts";
 import type { ParameterValue } from "./parameters.ts";
 import { PATHS } from "../paths.ts";
 import { isAlive, processInfo } from "./supervision.ts";
+import { removeConnectionFiles } from "./kernel.ts";
 
 /** One input file of a run. */
 export interface InputFile {
@@ -257,7 +258,8 @@ export async function finishManifest(
 
 /**
  * Marks as `interrupted` a manifest left `running` by a process that no longer exists on this
- * host (killed with SIGKILL, machine stopped); returns whether it did.
+ * host (killed with SIGKILL, machine stopped), and removes the kernel connection files it left;
+ * returns whether it did.
  */
 export async function closeAbandonedRun(runDir: string, reason: string): Promise<boolean> {
   const manifest = await readManifest(runDir).catch(() => null);
@@ -265,6 +267,8 @@ export async function closeAbandonedRun(runDir: string, reason: string): Promise
   const owner = manifest.process;
   if (!owner || owner.host !== Deno.hostname() || owner.start_ticks === null) return false;
   if (isAlive({ pid: owner.pid, startTicks: owner.start_ticks })) return false;
+  // Killed outright, the run could not remove the file of a kernel it was starting.
+  await removeConnectionFiles(runDir);
   await finishManifest(runDir, "interrupted", { reason });
   return true;
 }

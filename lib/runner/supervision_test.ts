@@ -138,8 +138,14 @@ Deno.test("SIGKILL of the CLI takes its kernels down; the next look marks the ru
     10_000,
   );
   assert.equal((await readManifest(`${dir}/run`)).status, "running");
+  // A kernel the dead run was starting left its connection file (it holds the signing key).
+  await Deno.writeTextFile(`${dir}/run/kernel-${crypto.randomUUID()}.json`, "{}");
   assert.ok(await closeAbandonedRun(`${dir}/run`, "process gone"));
   assert.equal((await readManifest(`${dir}/run`)).status, "interrupted");
+  assert.deepEqual(
+    [...Deno.readDirSync(`${dir}/run`)].filter((e) => e.name.startsWith("kernel-")),
+    [],
+  );
 });
 
 Deno.test("when the launcher dies without passing the signal on (npx), the run stops cleanly", async () => {
