@@ -186,6 +186,12 @@ async function assertLakehouseConsistent(tmp: string) {
   await lock.release();
 }
 
+/** No kernel connection file (they hold the signing key) is left in the run folder. */
+function assertNoConnectionFiles(runDir: string) {
+  const left = [...Deno.readDirSync(runDir)].filter((e) => e.name.startsWith("kernel-"));
+  assert.deepEqual(left.map((e) => e.name), []);
+}
+
 /** Starts a real run and waits until notebook `nth` (1-based, of notebook 11's list) runs. */
 async function startAndWait(
   tmp: string,
@@ -224,7 +230,9 @@ Deno.test("pipeline matrix: SIGTERM to the README command (npx … task pipeline
     await sleep(200);
   }
   assert.equal((await readManifest(runDir)).status, "interrupted");
+  assertNoConnectionFiles(runDir);
   await assertLakehouseConsistent(tmp);
+  await Deno.remove(tmp, { recursive: true });
 });
 
 Deno.test("pipeline matrix: SIGKILL of cli.ts takes every kernel down", async () => {
@@ -239,9 +247,11 @@ Deno.test("pipeline matrix: SIGKILL of cli.ts takes every kernel down", async ()
     await sleep(200);
   }
   assert.equal((await readManifest(runDir)).status, "running");
-  // Taking the dead run's lock over closes its manifest.
+  // Taking the dead run's lock over closes its manifest and removes its connection files.
   await assertLakehouseConsistent(tmp);
   assert.equal((await readManifest(runDir)).status, "interrupted");
+  assertNoConnectionFiles(runDir);
+  await Deno.remove(tmp, { recursive: true });
 });
 
 Deno.test("pipeline matrix: a nested cell past the timeout fails the run, named, nothing left", async () => {
@@ -258,5 +268,7 @@ Deno.test("pipeline matrix: a nested cell past the timeout fails the run, named,
   assert.notEqual(manifest.stopped?.notebook, basename(PIPELINE_NOTEBOOK));
   assert.match(manifest.stopped?.reason ?? "", /CellTimeoutError: cell did not finish within 5 s/);
   assert.deepEqual(await processesMentioning(join(tmp, "run")), []);
+  assertNoConnectionFiles(join(tmp, "run"));
   await assertLakehouseConsistent(tmp);
+  await Deno.remove(tmp, { recursive: true });
 });
