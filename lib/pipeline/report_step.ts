@@ -40,6 +40,7 @@ import {
   exchangesFigure,
   exportFigures,
   type Figure,
+  FigureRenderer,
   hasChromium,
   mixPieFigure,
   priceFigure,
@@ -498,25 +499,37 @@ export async function collectReportData(
  * ```
  */
 export async function writeReport(catalog: Catalog, options: ReportOptions): Promise<ReportFiles> {
-  const { data, silver, exchanges, prices } = await collectReportData(catalog, options);
-  let figures: ReportData["figures"];
-  let files: string[] = [];
-  const dir = join(options.outputDir, "figures");
-  if (options.withoutFigures) figures = { absentes: options.withoutFigures };
-  else if (!hasChromium()) {
-    figures = { absentes: "Chromium n'est pas installé (apt-get install chromium)" };
-  } else {
-    const specs = reportFigures(silver, exchanges, prices);
-    files = await exportFigures(specs, dir, { width: 1000, height: 500 });
-    figures = Object.values(specs).map((f, i): ReportFigure => ({
-      file: relative(options.outputDir, files[i]),
-      title: figureTitle(f),
-    }));
+  // Chromium starts and loads plotly (seconds, in its own processes) while this thread reads
+  // the tables and computes the numbers.
+  const renderer = options.withoutFigures || !hasChromium() ? null : FigureRenderer.launch();
+  renderer?.catch(() => {}); // awaited below
+  try {
+    const { data, silver, exchanges, prices } = await collectReportData(catalog, options);
+    let figures: ReportData["figures"];
+    let files: string[] = [];
+    const dir = join(options.outputDir, "figures");
+    if (options.withoutFigures) figures = { absentes: options.withoutFigures };
+    else if (!renderer) {
+      figures = { absentes: "Chromium n'est pas installé (apt-get install chromium)" };
+    } else {
+      const specs = reportFigures(silver, exchanges, prices);
+      files = await exportFigures(specs, dir, {
+        width: 1000,
+        height: 500,
+        renderer: await renderer,
+      });
+      figures = Object.values(specs).map((f, i): ReportFigure => ({
+        file: relative(options.outputDir, files[i]),
+        title: figureTitle(f),
+      }));
+    }
+    const report = join(options.outputDir, "RAPPORT_ANALYSE.md");
+    const full: ReportData = { ...data, figures };
+    await Deno.writeTextFile(report, buildReport(full));
+    return { report, figures: files, data: full };
+  } finally {
+    await renderer?.then((r) => r.close(), () => {});
   }
-  const report = join(options.outputDir, "RAPPORT_ANALYSE.md");
-  const full: ReportData = { ...data, figures };
-  await Deno.writeTextFile(report, buildReport(full));
-  return { report, figures: files, data: full };
 }
 
 function figureTitle(f: Figure): string {

@@ -133,5 +133,8 @@ export function goldWorkbook(tables: WorkbookTable[], generatedAt: Date = new Da
   }
   XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet(readme), "Lisez-moi");
   for (const [name, sheet] of sheets) XLSX.utils.book_append_sheet(book, sheet, name);
-  return new Uint8Array(XLSX.write(book, { type: "array", bookType: "xlsx", compression: true }));
+  // A Buffer, not `type: "array"`: SheetJS makes the array from a binary string of the zip, one
+  // character per byte, which was a third of the time of a 34 MB workbook (the same bytes).
+  const zip = XLSX.write(book, { type: "buffer", bookType: "xlsx", compression: true });
+  return new Uint8Array(zip.buffer, zip.byteOffset, zip.byteLength);
 }

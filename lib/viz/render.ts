@@ -250,10 +250,14 @@ function titleOf(figure: Figure): string {
 export async function exportFigures(
   figures: Record<string, Figure>,
   dir: string,
-  options: ImageOptions & { format?: "png" | "svg" } = {},
+  options: ImageOptions & {
+    format?: "png" | "svg";
+    /** A renderer to draw with (left open); default: one launched and closed here. */
+    renderer?: FigureRenderer;
+  } = {},
 ): Promise<string[]> {
   await Deno.mkdir(dir, { recursive: true });
-  const renderer = await FigureRenderer.launch();
+  const renderer = options.renderer ?? await FigureRenderer.launch();
   try {
     const paths: string[] = [];
     for (const [name, figure] of Object.entries(figures)) {
@@ -265,7 +269,7 @@ export async function exportFigures(
     }
     return paths;
   } finally {
-    await renderer.close();
+    if (!options.renderer) await renderer.close();
   }
 }
 

@@ -94,6 +94,19 @@ Deno.test("exportFigures writes one image per figure with one browser", async ()
   }
 });
 
+Deno.test("exportFigures draws with a renderer it is given and leaves it open", async () => {
+  const renderer = await FigureRenderer.launch();
+  const dir = await Deno.makeTempDir();
+  try {
+    const [path] = await exportFigures({ mix: PIE }, dir, { width: 500, renderer });
+    assert.deepEqual(pngSize(await Deno.readFile(path)), [1000, 1000]);
+    assert.deepEqual(pngSize(await renderer.png(PIE, { width: 500 })), [1000, 1000]);
+  } finally {
+    await renderer.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a missing Chromium fails with how to install it", async () => {
   const previous = Deno.env.get("ECO2MIX_CHROMIUM");
   Deno.env.set("ECO2MIX_CHROMIUM", "/nonexistent/chromium");
