@@ -68,8 +68,10 @@ export function partitionValuesOf(
 /** Splits a frame into one frame per distinct combination of partition values. */
 export function splitByPartition(df: pl.DataFrame, partitionColumns: string[]): pl.DataFrame[] {
   if (partitionColumns.length === 0 || df.height === 0) return df.height ? [df] : [];
+  // On a frame of many chunks (a concat) partitionBy took seconds where one chunk takes
+  // milliseconds (1.8 s against 0.1 s on notebook 07's features); rechunk is free on one chunk.
   // deno-lint-ignore no-explicit-any
-  return (df as any).partitionBy(partitionColumns, true, true) as pl.DataFrame[];
+  return (df.rechunk() as any).partitionBy(partitionColumns, true, true) as pl.DataFrame[];
 }
 
 /**
