@@ -131,7 +131,7 @@ function consumptionHistoryOf(path: string, bytes: Uint8Array): HalfHourlySeries
 }
 
 /** The reference files found under a folder, each read once, with their SHA-256. */
-export interface ReferenceInput {
+export interface ReferenceContents {
   /** The folder searched. */
   dir: string;
   /** Per kind, the files (absolute paths, sorted) with their bytes and description. */
@@ -155,7 +155,7 @@ export interface ReferenceInput {
  * assert.match(input.files.temperatures[0].file.sha256, /^[0-9a-f]{64}$/);
  * ```
  */
-export async function readReferenceFiles(dir: string): Promise<ReferenceInput> {
+export async function readReferenceFiles(dir: string): Promise<ReferenceContents> {
   const found = await findReferenceFiles(dir);
   if (found.historique.length > 1) {
     throw new ReferenceDataError(
@@ -195,7 +195,7 @@ export async function readReferenceFiles(dir: string): Promise<ReferenceInput> {
  * assert.equal(empty.tempo, null);
  * ```
  */
-export async function parseReference(input: ReferenceInput): Promise<ReferenceData> {
+export async function parseReference(input: ReferenceContents): Promise<ReferenceData> {
   const { dir, files } = input;
   const manquants: string[] = [];
   let historique: ReferenceData["historique"] = null;

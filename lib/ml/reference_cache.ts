@@ -27,9 +27,9 @@ import { decodeArray, encodeArray } from "./_codec.ts";
 import {
   parseReference,
   readReferenceFiles,
+  type ReferenceContents,
   type ReferenceData,
   type ReferenceFile,
-  type ReferenceInput,
   type ReferenceKind,
 } from "./reference.ts";
 import { sourceFingerprint } from "./selection_cache.ts";
@@ -47,7 +47,7 @@ export interface CachedReference {
 }
 
 /** The entry's name: SHA-256 of the files' descriptions, the reading code and `deno.lock`. */
-async function entryName(input: ReferenceInput): Promise<string> {
+async function entryName(input: ReferenceContents): Promise<string> {
   const files = Object.fromEntries(
     Object.entries(input.files).map(([kind, list]) => [kind, list.map((f) => f.file)]),
   );
@@ -178,7 +178,7 @@ export async function loadReferenceCached(dir: string, cache: string): Promise<C
 }
 
 /** Whether an entry describes exactly the files read (a guard against a mislabelled entry). */
-function sameFiles(data: ReferenceData, input: ReferenceInput): boolean {
+function sameFiles(data: ReferenceData, input: ReferenceContents): boolean {
   const kinds: ReferenceKind[] = ["historique", "temperatures", "tempo"];
   return kinds.every((kind) =>
     JSON.stringify(data[kind]?.files ?? []) === JSON.stringify(input.files[kind].map((f) => f.file))
