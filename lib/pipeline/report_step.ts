@@ -63,6 +63,11 @@ export interface ReportOptions {
   inputs: string[];
   /** Skip the figures even when Chromium is installed (the reason is written instead). */
   withoutFigures?: string;
+  /**
+   * Draw the figures with this renderer (left open), one already started; default: Chromium is
+   * launched, when installed, while the tables are read.
+   */
+  renderer?: FigureRenderer;
 }
 
 /** What {@linkcode writeReport} wrote. */
@@ -319,7 +324,7 @@ function priceReport(days: pl.DataFrame, spot: pl.DataFrame | null): ReportData[
 /** Gathers every number of the report from the tables (and the skipped steps of the run). */
 export async function collectReportData(
   catalog: Catalog,
-  options: Omit<ReportOptions, "outputDir" | "withoutFigures">,
+  options: Omit<ReportOptions, "outputDir" | "withoutFigures" | "renderer">,
 ): Promise<
   {
     data: Omit<ReportData, "figures">;
@@ -501,8 +506,11 @@ export async function collectReportData(
 export async function writeReport(catalog: Catalog, options: ReportOptions): Promise<ReportFiles> {
   // Chromium starts and loads plotly (seconds, in its own processes) while this thread reads
   // the tables and computes the numbers.
-  const renderer = options.withoutFigures || !hasChromium() ? null : FigureRenderer.launch();
-  renderer?.catch(() => {}); // awaited below
+  const launched = options.withoutFigures || options.renderer || !hasChromium()
+    ? null
+    : FigureRenderer.launch();
+  launched?.catch(() => {}); // awaited below
+  const renderer = options.withoutFigures ? null : options.renderer ?? launched;
   try {
     const { data, silver, exchanges, prices } = await collectReportData(catalog, options);
     let figures: ReportData["figures"];
@@ -528,7 +536,7 @@ export async function writeReport(catalog: Catalog, options: ReportOptions): Pro
     await Deno.writeTextFile(report, buildReport(full));
     return { report, figures: files, data: full };
   } finally {
-    await renderer?.then((r) => r.close(), () => {});
+    await launched?.then((r) => r.close(), () => {});
   }
 }
 

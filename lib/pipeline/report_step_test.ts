@@ -17,6 +17,7 @@ import { ingestFiles } from "./ingest.ts";
 import { openCatalog } from "./catalog.ts";
 import { REGIONAL_2014, sharedDataPath } from "../testing/shared_data.ts";
 import { PRICE_STEP } from "../layers/prices.ts";
+import { FigureRenderer } from "../viz/mod.ts";
 
 const TR_2016 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls");
 const TR_2025 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
@@ -46,61 +47,70 @@ function consumptionTwh(path: string): string {
 
 Deno.test("the report is regenerated from other data, and its numbers follow", async () => {
   const reports: string[] = [];
-  for (const file of [TR_2025, TR_2016]) {
-    const out = await Deno.makeTempDir();
-    const catalog = await lakehouseOf(file);
-    await refreshPrices(catalog, { referenceDir: sharedDataPath() });
-    const { report, figures } = await writeReport(catalog, {
-      outputDir: out,
-      inputs: [file],
-    });
-    const text = await Deno.readTextFile(report);
-    reports.push(text);
-    assert.ok(text.includes(`${consumptionTwh(file)} TWh`), consumptionTwh(file));
-    // Figures rendered by headless Chromium (installed by .ci/run), linked from the report.
-    assert.ok(figures.length >= 5);
-    for (const png of figures) {
-      const bytes = await Deno.readFile(png);
-      assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47]); // "PNG"
-      assert.ok(text.includes(`(figures/${png.split("/").pop()})`));
+  // The first report launches its own Chromium; the second draws with one it is given.
+  const given = await FigureRenderer.launch();
+  try {
+    for (const file of [TR_2025, TR_2016]) {
+      const out = await Deno.makeTempDir();
+      const catalog = await lakehouseOf(file);
+      await refreshPrices(catalog, { referenceDir: sharedDataPath() });
+      const { report, figures } = await writeReport(catalog, {
+        outputDir: out,
+        inputs: [file],
+        renderer: file === TR_2016 ? given : undefined,
+      });
+      const text = await Deno.readTextFile(report);
+      reports.push(text);
+      assert.ok(text.includes(`${consumptionTwh(file)} TWh`), consumptionTwh(file));
+      // Figures rendered by headless Chromium (installed by .ci/run), linked from the report.
+      assert.ok(figures.length >= 5);
+      for (const png of figures) {
+        const bytes = await Deno.readFile(png);
+        assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47]); // "PNG"
+        assert.ok(text.includes(`(figures/${png.split("/").pop()})`));
+      }
     }
-  }
-  assert.match(reports[0], /du 01\/01\/2025 au 25\/07\/2025/);
-  assert.match(reports[1], /du 01\/06\/2016 au 25\/06\/2016/);
-  assert.match(reports[0], /Prévision J-1 de RTE : MAPE 1,78 %/); // FACTS.md
-  // Prices: the mean of the file's days in the period, computed from its lines.
-  const priceLines = Deno.readTextFileSync(
-    sharedDataPath("prices/european_wholesale_electricity_price_data_daily_FRA.csv"),
-  ).trim().split("\n").map((l) => l.split(","));
-  const meanPrice = (from: string, to: string) => {
-    const days = priceLines.filter((f) => f[2] >= from && f[2] <= to).map((f) => Number(f[3]));
-    return (days.reduce((a, b) => a + b, 0) / days.length).toLocaleString("fr-FR", {
-      minimumFractionDigits: 1,
-      maximumFractionDigits: 1,
-    });
-  };
-  assert.ok(
-    reports[0].includes(
-      "## Prix de gros de l'électricité\n\nSur 206 jours, du 01/01/2025 au 25/07/2025, le prix " +
-        `de gros moyen est de ${meanPrice("2025-01-01", "2025-07-25")} €/MWh`,
-    ),
-  );
-  assert.match(reports[0], /- dimanche 11\/05\/2025 : −5,20 €\/MWh \(négatif\)/);
-  assert.ok(reports[1].includes(`moyen est de ${meanPrice("2016-06-01", "2016-06-25")} €/MWh`));
-  // Exchange episodes, described in Paris time.
-  for (const report of reports) {
-    assert.match(
-      report,
-      /\*\*Épisodes d'échanges massifs\*\* \(au moins 3 heures .*\) : \d+, dont \d+ d'export et \d+ d'import\. .*\n\n- (Export|Import)[ ,].* du \d\d\/\d\d\/20\d\d \d\d:00 au /,
+    assert.match(reports[0], /du 01\/01\/2025 au 25\/07\/2025/);
+    assert.match(reports[1], /du 01\/06\/2016 au 25\/06\/2016/);
+    // The given renderer is left open, still drawing.
+    assert.ok((await given.png({ data: [{ type: "bar", x: ["a"], y: [1] }], layout: {} })).length);
+    assert.match(reports[0], /Prévision J-1 de RTE : MAPE 1,78 %/); // FACTS.md
+    // Prices: the mean of the file's days in the period, computed from its lines.
+    const priceLines = Deno.readTextFileSync(
+      sharedDataPath("prices/european_wholesale_electricity_price_data_daily_FRA.csv"),
+    ).trim().split("\n").map((l) => l.split(","));
+    const meanPrice = (from: string, to: string) => {
+      const days = priceLines.filter((f) => f[2] >= from && f[2] <= to).map((f) => Number(f[3]));
+      return (days.reduce((a, b) => a + b, 0) / days.length).toLocaleString("fr-FR", {
+        minimumFractionDigits: 1,
+        maximumFractionDigits: 1,
+      });
+    };
+    assert.ok(
+      reports[0].includes(
+        "## Prix de gros de l'électricité\n\nSur 206 jours, du 01/01/2025 au 25/07/2025, le prix " +
+          `de gros moyen est de ${meanPrice("2025-01-01", "2025-07-25")} €/MWh`,
+      ),
     );
+    assert.match(reports[0], /- dimanche 11\/05\/2025 : −5,20 €\/MWh \(négatif\)/);
+    assert.ok(reports[1].includes(`moyen est de ${meanPrice("2016-06-01", "2016-06-25")} €/MWh`));
+    // Exchange episodes, described in Paris time.
+    for (const report of reports) {
+      assert.match(
+        report,
+        /\*\*Épisodes d'échanges massifs\*\* \(au moins 3 heures .*\) : \d+, dont \d+ d'export et \d+ d'import\. .*\n\n- (Export|Import)[ ,].* du \d\d\/\d\d\/20\d\d \d\d:00 au /,
+      );
+    }
+    // Anomalies as events: 1 May 2025 and its bridge day lead, in Paris time.
+    assert.match(reports[0], /pas inhabituels détectés .*, regroupés en \d+ événements/);
+    assert.match(
+      reports[0],
+      /\n- Creux de consommation inhabituel du 01\/05\/2025 \d\d:\d\d au 02\/05\/2025 .* cause probable : jour férié \(jeudi 1er mai 2025\), pont \(vendredi 2 mai 2025\)\.\n/,
+    );
+    assert.notEqual(reports[0], reports[1]);
+  } finally {
+    await given.close();
   }
-  // Anomalies as events: 1 May 2025 and its bridge day lead, in Paris time.
-  assert.match(reports[0], /pas inhabituels détectés .*, regroupés en \d+ événements/);
-  assert.match(
-    reports[0],
-    /\n- Creux de consommation inhabituel du 01\/05\/2025 \d\d:\d\d au 02\/05\/2025 .* cause probable : jour férié \(jeudi 1er mai 2025\), pont \(vendredi 2 mai 2025\)\.\n/,
-  );
-  assert.notEqual(reports[0], reports[1]);
 });
 
 /**
