@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import * as XLSX from "xlsx";
-import { goldWorkbook, MAX_SHEET_CELLS, WorkbookLimitError } from "./workbook.ts";
+import {
+  goldWorkbook,
+  MAX_SHEET_CELLS,
+  WorkbookLimitError,
+  WorkbookValueError,
+} from "./workbook.ts";
 
 Deno.test("every table is a sheet with its rows, dates as Excel dates in Paris time", () => {
   const mix = pl.DataFrame({
@@ -62,5 +67,26 @@ Deno.test("a table of more cells than a sheet holds is refused with its size", (
     () => goldWorkbook([{ name: "grande", description: "", frame }]),
     (e: unknown) =>
       e instanceof WorkbookLimitError && e.message.startsWith("grande: 1000001 rows × 2"),
+  );
+});
+
+Deno.test("cells keep their type, missing values stay empty, a list is refused with its column", () => {
+  const frame = pl.DataFrame({
+    texte: ["a", null],
+    nombre: [1.5, null],
+    vrai: [true, false],
+  }).withColumns(pl.lit(7).cast(pl.UInt64).alias("compte"));
+  const book = XLSX.read(goldWorkbook([{ name: "t", description: "", frame }]), { type: "array" });
+  const cells = book.Sheets.t;
+  assert.deepEqual(
+    ["A2", "B2", "C2", "D2", "C3", "D3"].map((a) => [cells[a].t, cells[a].v]),
+    [["s", "a"], ["n", 1.5], ["b", true], ["n", 7], ["b", false], ["n", 7]],
+  );
+  assert.equal(cells.A3, undefined);
+  assert.equal(cells.B3, undefined);
+  const lists = pl.DataFrame({ l: [[1, 2]] });
+  assert.throws(
+    () => goldWorkbook([{ name: "listes", description: "", frame: lists }]),
+    (e: unknown) => e instanceof WorkbookValueError && e.message.startsWith("listes, column l:"),
   );
 });
