@@ -112,12 +112,14 @@ function cellOf(value: unknown, table: string, column: string): XLSX.CellObject 
  */
 function denseSheet(frame: pl.DataFrame, table: string): XLSX.WorkSheet {
   const rows: XLSX.CellObject[][] = [frame.columns.map((name) => ({ t: "s", v: name }))];
-  for (let r = 0; r < frame.height; r++) rows.push([]);
+  // Each property read of a polars frame goes through a Proxy and a native call: read it once.
+  const height = frame.height;
+  for (let r = 0; r < height; r++) rows.push([]);
   for (const [c, name] of frame.columns.entries()) {
     const values = frame.getColumn(name).toArray();
     for (let r = 0; r < values.length; r++) rows[r + 1][c] = cellOf(values[r], table, name);
   }
-  const end = { c: Math.max(0, frame.width - 1), r: frame.height };
+  const end = { c: Math.max(0, frame.width - 1), r: height };
   return { "!data": rows, "!ref": XLSX.utils.encode_range({ s: { c: 0, r: 0 }, e: end }) };
 }
 
