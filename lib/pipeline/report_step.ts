@@ -78,9 +78,18 @@ export interface ReportFiles {
 }
 
 /**
+ * Silver holds no eCO2mix row: the inputs were only other datasets (the ODRÉ consumption
+ * history, which is reference data). The message says, in French, what to give instead.
+ */
+export class NoEco2mixSeriesError extends Error {
+  override name = "NoEco2mixSeriesError";
+}
+
+/**
  * The silver rows of the perimeter the report and the charts describe: France when the files
  * are national, else the national view of the regions, else the first perimeter; eCO2mix data
- * only (the consumption history is another measurement).
+ * only (the consumption history is another measurement): {@linkcode NoEco2mixSeriesError} when
+ * there is none.
  *
  * @example
  * ```ts ignore
@@ -91,7 +100,19 @@ export async function mainSeries(
   catalog: Catalog,
 ): Promise<{ perimetre: string; silver: pl.DataFrame }> {
   const all = await catalog.table("eco2mix_silver").read();
-  const nationalised = withNationalView(all.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix"))));
+  const eco2mix = all.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix")));
+  if (eco2mix.height === 0) {
+    const present = (all.getColumn("jeu_donnees").unique().sort().toArray() as string[]).join(", ");
+    throw new NoEco2mixSeriesError(
+      `eco2mix_silver ne contient aucune ligne eCO2mix${
+        present ? ` (jeux de données présents : ${present})` : ""
+      } : les analyses, les graphiques et le rapport décrivent les fichiers eCO2mix de RTE. ` +
+        "L'historique de consommation ODRÉ (consommation-quotidienne-brute) est une donnée de " +
+        "référence : placez-le dans reference_dir et donnez en entrée (--input) un fichier " +
+        "eCO2mix national ou régional.",
+    );
+  }
+  const nationalised = withNationalView(eco2mix);
   const perimetre = mainPerimeter(nationalised);
   return { perimetre, silver: only(nationalised, perimetre) };
 }

@@ -4,7 +4,9 @@ import * as XLSX from "xlsx";
 import pl from "nodejs-polars";
 import {
   fitToSheet,
+  mainSeries,
   modelScores,
+  NoEco2mixSeriesError,
   skippedStepsOfRun,
   writeGoldWorkbook,
   writeReport,
@@ -388,4 +390,24 @@ Deno.test("a gold table too large for a sheet keeps the main perimeter, then its
     first.description,
     /« France \(somme des régions\) », puis seules les 1 premières lignes/,
   );
+});
+
+Deno.test("only the ODRÉ consumption history in silver: a French error says what to give instead", async () => {
+  const root = await Deno.makeTempDir({ prefix: "report_no_eco2mix_" });
+  try {
+    const catalog = openCatalog(join(root, "lakehouse"));
+    await ingestFiles(catalog, [
+      sharedDataPath("eco2mix/odre/consommation-quotidienne-brute.csv.gz"),
+    ]);
+    await refreshSilver(catalog);
+    await assert.rejects(
+      () => mainSeries(catalog),
+      (e: Error) =>
+        e instanceof NoEco2mixSeriesError &&
+        /jeux de données présents : consommation_brute/.test(e.message) &&
+        /reference_dir/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
