@@ -125,6 +125,11 @@ export interface FitRecord {
    * written before comparisons were refitted separately: then `data`).
    */
   comparisonData?: TrainingDataFingerprint;
+  /**
+   * Results measured on this fit that later runs reuse with it (plain JSON, e.g. a permutation
+   * importance that costs more than the daily refit), absent when none was given.
+   */
+  details?: unknown;
 }
 
 /** A cached selection (the JSON file). */
@@ -640,6 +645,7 @@ export class SelectionStore {
       versions: Record<string, number>;
       fittedAt?: Date;
       comparisonData?: TrainingDataFingerprint;
+      details?: unknown;
     },
   ): Promise<ModelSelection> {
     const selection = await this.load(name);
@@ -651,6 +657,7 @@ export class SelectionStore {
       versions: fit.versions,
       fittedAt: (fit.fittedAt ?? new Date()).toISOString(),
       comparisonData: fit.comparisonData ?? fit.data,
+      ...(fit.details === undefined ? {} : { details: fit.details }),
     };
     await this.save(selection);
     return selection;

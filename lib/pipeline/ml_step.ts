@@ -645,6 +645,11 @@ export interface HorizonReport {
     parGroupe: PermutationImportanceResult;
   };
   /**
+   * The champion's registered version the importance was measured on: this run's, or, after a
+   * daily refit, the last version fitted with every model (see `ChampionImportance`).
+   */
+  importanceMesureeSurVersion: number;
+  /**
    * MAPE minus RTE's (J-1, then J, those published) on the test instants, with a 95 % interval
    * from a bootstrap of whole days: of the champion, then of its upper bound with observed
    * temperature when there is one.
@@ -659,6 +664,13 @@ export interface HorizonReport {
   couvertureTest: Coverage | null;
   /** The champion reloaded from the registry predicts exactly the same values. */
   rechargementIdentique: boolean;
+}
+
+/** A champion's permutation importance and the registered version it was measured on. */
+interface ChampionImportance {
+  version: number;
+  parCaracteristique: PermutationImportanceResult;
+  parGroupe: PermutationImportanceResult;
 }
 
 /** What {@linkcode trainConsumptionModels} did. */
@@ -1262,6 +1274,19 @@ async function trainHorizon(
     ? cv.erreursRelatives.find((e) => e.learner === champion)!
     : (cached?.details as { erreursRelatives?: RelativeErrorQuantiles | null } | null)
       ?.erreursRelatives ?? null;
+  const championForecaster = fitted.find((f) => f.name === champion)!.forecaster;
+  // The champion's permutation importance costs more than its daily refit: measured when every
+  // model is fitted (a selection, or weekly with the comparisons) and reused with the daily
+  // refits in between, saying on which version it was measured.
+  const previousImportance =
+    (cached?.fit?.details as { importance?: ChampionImportance } | undefined)
+      ?.importance;
+  const importance: ChampionImportance = retraining.scope !== "all" && previousImportance
+    ? previousImportance
+    : {
+      version: versions[champion],
+      ...forecasterImportance(championForecaster, xTest, yTest, profile.permutationRepeats),
+    };
   if (retraining.scope !== "none") {
     if (!cached) {
       await store.save(newSelection({
@@ -1285,6 +1310,7 @@ async function trainHorizon(
       comparisonData: retraining.scope === "champion"
         ? cached!.fit!.comparisonData ?? cached!.fit!.data
         : trainData,
+      details: { importance },
     });
   }
   const forecasts: Record<string, Float64Array> = {};
@@ -1297,7 +1323,6 @@ async function trainHorizon(
   }));
   const all: Record<string, Float64Array> = { ...forecasts, ...baselines.defined };
   const { scores, rows } = scoreOnCommonRows(yTest, all);
-  const championForecaster = fitted.find((f) => f.name === champion)!.forecaster;
   const common = (values: Float64Array) => Float64Array.from(rows, (k) => values[k]);
   const yCommon = common(yTest);
   const tCommon = Float64Array.from(rows, (k) => data.set.epochMs[testRows[k]]);
@@ -1354,12 +1379,11 @@ async function trainHorizon(
     ),
     intervalles,
     couvertureTest: quantiles && intervalCoverage(yTest, quantiles.test.p10, quantiles.test.p90),
-    importance: forecasterImportance(
-      championForecaster,
-      xTest,
-      yTest,
-      profile.permutationRepeats,
-    ),
+    importance: {
+      parCaracteristique: importance.parCaracteristique,
+      parGroupe: importance.parGroupe,
+    },
+    importanceMesureeSurVersion: importance.version,
     rechargementIdentique,
   };
   // Beyond the data, the observed temperature of the day forecast is not known: no upper bound.

@@ -266,6 +266,12 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
     assert.deepEqual(secondRuns.map((r) => r.retraining?.case), ["inchange", "inchange"]);
     assert.ok(secondRuns.every((r) => r.version === null));
     assert.deepEqual(await predictions(), firstPredictions);
+    assert.ok(second.kind === "trained");
+    for (const [k, h] of second.horizons.entries()) {
+      // Measured on the first run's champion, and reused with it.
+      assert.equal(h.importanceMesureeSurVersion, first.horizons[k].versions[h.champion]);
+      assert.deepEqual(h.importance, first.horizons[k].importance);
+    }
     // (3) One more day of training rows (the first test day moves to training): refit only.
     const features = catalog.table("caracteristiques_consommation");
     const frame = (await features.read()).withColumns(
@@ -298,6 +304,9 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
         else assert.equal(version, before.versions[label], label);
       }
       assert.ok(Object.keys(h.versions).every((m) => h.scores.some((s) => s.model === m)));
+      // The daily refit reuses the importance measured on the first run's champion, and says so.
+      assert.equal(h.importanceMesureeSurVersion, before.versions[h.champion]);
+      assert.deepEqual(h.importance, before.importance);
       // The intervals of the selection are reused with it.
       assert.deepEqual(
         h.intervalles,
@@ -318,6 +327,10 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
     assert.ok(fourth.kind === "trained");
     assert.ok(fourth.horizons.every((h) => h.validationCroisee !== null));
     assert.equal(fourth.horizons[0].reentrainement.raison, "reentrainement = complet demandé");
+    // Every model fitted again: the importance is measured on the new champion.
+    for (const h of fourth.horizons) {
+      assert.equal(h.importanceMesureeSurVersion, h.versions[h.champion]);
+    }
     // aucun with models: the last fit serves, whatever changed.
     assert.deepEqual(cases(await train("aucun")), ["modeles_enregistres", "modeles_enregistres"]);
   } finally {
