@@ -401,18 +401,10 @@ export class ModelRegistry {
   async attachment(name: string, ref: VersionRef, key: string): Promise<unknown | null> {
     checkName(key, "attachment name");
     const path = join(this.#versionDir(name, await this.resolve(name, ref)), `${key}.json`);
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return null;
-      throw error;
-    }
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      throw new RegistryError(`${path}: invalid JSON (${(error as Error).message})`);
-    }
+    if (!(await exists(path))) return null;
+    return await readJsonFile(path).catch((error) => {
+      throw new RegistryError(`${path}: ${(error as Error).message}`);
+    });
   }
 
   /** Metadata of a version. */

@@ -14,6 +14,7 @@ import { ingestFiles } from "./ingest.ts";
 import {
   ConsumptionTraining,
   type HorizonReport,
+  type MixTrainingOptions,
   MlStepError,
   prepareConsumptionFeatures,
   trainConsumptionModels,
@@ -341,12 +342,15 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
 Deno.test("mix classifiers: registered per horizon and scheme, predictions stored", async () => {
   const { root, catalog, models } = await setup();
   try {
-    const report = await trainMixClassifiers(catalog, {
-      profil: "rapide",
-      modelsDir: models,
-      horizons: [1, 6],
-      importanceHorizons: [6],
-    });
+    const trainMix = (options: MixTrainingOptions = {}) =>
+      trainMixClassifiers(catalog, {
+        profil: "rapide",
+        modelsDir: models,
+        horizons: [1, 6],
+        importanceHorizons: [6],
+        ...options,
+      });
+    const report = await trainMix();
     assert.ok(report.kind === "trained");
     assert.deepEqual(report.ignores, []);
     // Importance only where asked, for both schemes.
@@ -413,12 +417,7 @@ Deno.test("mix classifiers: registered per horizon and scheme, predictions store
     const fitted = report.horizons;
     assert.ok(fitted.every((h) => h.reentrainement.reajuste));
     // The same data again: the registered classifiers serve, scored as before, none registered.
-    const again = await trainMixClassifiers(catalog, {
-      profil: "rapide",
-      modelsDir: models,
-      horizons: [1, 6],
-      importanceHorizons: [6],
-    });
+    const again = await trainMix();
     assert.ok(again.kind === "trained");
     assert.deepEqual(again.horizons.map((h) => h.reentrainement.reajuste), [
       false,
@@ -440,13 +439,7 @@ Deno.test("mix classifiers: registered per horizon and scheme, predictions store
     }
     assert.equal((await registry.listVersions("mix_renouvelable_h1")).length, 1);
     // complet: every classifier fitted and registered again.
-    const refit = await trainMixClassifiers(catalog, {
-      profil: "rapide",
-      modelsDir: models,
-      horizons: [1, 6],
-      importanceHorizons: [],
-      reentrainement: "complet",
-    });
+    const refit = await trainMix({ importanceHorizons: [], reentrainement: "complet" });
     assert.ok(refit.kind === "trained");
     assert.deepEqual(refit.horizons.map((h) => [h.reentrainement.reajuste, h.version]), [
       [true, 2],

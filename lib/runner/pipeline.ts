@@ -178,7 +178,7 @@ export async function runNotebooks(
       };
       const cwd = kernelStartOptions(path, execution).cwd;
       const kernel = spare?.cwd === cwd ? spare.kernel : undefined;
-      await (kernel ? null : spare?.kernel)?.then((unused) => unused?.shutdown());
+      if (!kernel) await spare?.kernel.then((unused) => unused?.shutdown());
       spare = null;
       try {
         const run = await executeNotebook(path, { ...execution, kernel });
