@@ -487,20 +487,35 @@ async function save(page: Page, path: string, label: string): Promise<void> {
   );
 }
 
-/** Shuts the notebook's kernel down and closes its tab. */
-async function close(page: Page, path: string, label: string): Promise<void> {
-  await within(
+/**
+ * Shuts the notebook's kernel down and closes its tab. A tab with unsaved changes would ask
+ * "Save your work" in a dialog that blocks every later click: with `discard`, for a copy only
+ * read, the changes JupyterLab made itself (it may rewrite a file it did not write, e.g. when
+ * it renders untrusted outputs) are dropped; otherwise unsaved changes fail the test.
+ */
+async function close(
+  page: Page,
+  path: string,
+  label: string,
+  { discard = false } = {},
+): Promise<void> {
+  const dirty = await within(
     PAGE_TIMEOUT_MS,
     `${label}: closing ${path}`,
-    page.evaluate(async (path) => {
+    page.evaluate(async ([path, discard]) => {
       const w = globalThis as LabWindow;
-      const panel = w.__panels!.get(path)!;
+      const panel = w.__panels!.get(path as string)!;
+      const model = panel.context.model;
+      if (model.dirty && !discard) return true;
+      model.dirty = false;
       await panel.sessionContext.shutdown();
       panel.close();
-      w.__panels!.delete(path);
-      w.__runs?.delete(path);
-    }, path),
+      w.__panels!.delete(path as string);
+      w.__runs?.delete(path as string);
+      return false;
+    }, [path, discard] as const),
   );
+  assert.equal(dirty, false, `${label}: ${path} has unsaved changes at closing`);
 }
 
 type RevealWindow = typeof globalThis & {
@@ -717,7 +732,7 @@ Deno.test({
         ran.figureOutputs,
         `${name} reopened: ${JSON.stringify(untrusted)}`,
       );
-      await close(page, reopened, `${name} reopened`);
+      await close(page, reopened, `${name} reopened`, { discard: true });
       await Deno.remove(join(PATHS.root, reopened));
       lap("reopened");
       timings.push(
