@@ -24,7 +24,7 @@
 
 import { parseArgs } from "node:util";
 import pl from "nodejs-polars";
-import { openCatalog } from "../pipeline/catalog.ts";
+import { openCatalog, TABLE } from "../pipeline/catalog.ts";
 import { trainConsumptionModels, trainMixClassifiers } from "../pipeline/ml_step.ts";
 import { featureMatrixFromDataFrame, numericColumn } from "../ml/dataframe.ts";
 import { takeRows } from "../ml/dataset.ts";
@@ -340,7 +340,7 @@ if (import.meta.main) {
       await Deno.writeTextFile(values.json, JSON.stringify({ wall, cpu, rows, load }, null, 1));
     }
   } else {
-    const frame = await catalog.table("caracteristiques_consommation").read();
+    const frame = await catalog.table(TABLE.caracteristiques_consommation).read();
     const { result, wall, cpu } = await timed(() =>
       pieces(frame, profil, {
         horizon: values.horizon,

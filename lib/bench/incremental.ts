@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { readEco2mixFile } from "../eco2mix/mod.ts";
 import { toBronze } from "../layers/bronze.ts";
-import { openCatalog } from "../pipeline/catalog.ts";
+import { openCatalog, TABLE } from "../pipeline/catalog.ts";
 import { ingestFiles } from "../pipeline/ingest.ts";
 import { refreshSilver } from "../pipeline/silver_step.ts";
 import { refreshGold } from "../pipeline/gold_step.ts";
@@ -73,7 +73,7 @@ export async function dailyRefreshBench(
   await Deno.mkdir(inputs, { recursive: true });
   const file = join(inputs, CURRENT);
   const before = join(dir, "before-last");
-  const wholeCopies = openCatalog(join(dir, "copies")).table("eco2mix_bronze");
+  const wholeCopies = openCatalog(join(dir, "copies")).table(TABLE.eco2mix_bronze);
   const first = DOWNLOAD_DAYS - versions + 1;
   const at = (day: number) => new Date(Date.UTC(2025, 0, day + 1, 6));
   let copies = 0;
@@ -100,7 +100,8 @@ export async function dailyRefreshBench(
     add("gold", last.gold);
     add("daily", last.ingest + last.silver + last.gold);
     const catalog = openCatalog(lakehouse);
-    bronzeRows = (await catalog.table("eco2mix_bronze").read({ columns: ["_source_line"] })).height;
+    bronzeRows =
+      (await catalog.table(TABLE.eco2mix_bronze).read({ columns: ["_source_line"] })).height;
     const [, silver] = await timed(() => refreshSilver(catalog, { full: true }));
     const [, gold] = await timed(() => refreshGold(catalog, { full: true }));
     add("rebuild silver", silver);

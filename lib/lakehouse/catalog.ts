@@ -10,26 +10,35 @@ import { DeltaError } from "./errors.ts";
 import { DeltaTable } from "./table.ts";
 import { joinLocation, locate, normaliseLocation } from "./storage.ts";
 
-/** Declaration of one table. */
-export interface TableDefinition {
+/** Declaration of one table; `N` narrows its name (a catalogue's union of table names). */
+export interface TableDefinition<N extends string = string> {
   /** Table name, unique in the catalog (French snake_case, e.g. `eco2mix_silver`). */
-  name: string;
+  name: N;
   /** Medallion layer (`bronze`, `silver`, `gold`). */
   layer: string;
   /** Folder relative to the lakehouse root (default `<layer>/<name>`). */
   path?: string;
   /** Partition columns, in directory order. */
-  partitionColumns?: string[];
+  partitionColumns?: readonly string[];
   /** What the table holds (written to `metaData.description`). */
   description?: string;
   /** Key columns (default keys of `merge`). */
-  keyColumns?: string[];
+  keyColumns?: readonly string[];
   /** Extra table properties (`delta.*`). */
   configuration?: Record<string, string>;
 }
 
 /**
- * The tables of a lakehouse rooted at a local folder or an `az://` location.
+ * A table name given to a {@linkcode Catalog} of names `N`: a literal must be one of `N` (a
+ * typo does not compile: "not assignable to parameter of type 'never'"); a name only known at
+ * run time (typed `string`) is checked when used, by a {@linkcode DeltaError}.
+ */
+export type CatalogName<N extends string, T extends string> = T & (string extends T ? T : N);
+
+/**
+ * The tables of a lakehouse rooted at a local folder or an `az://` location. `N` is the union of
+ * the table names when the definitions are a constant list (`as const`): see
+ * {@linkcode CatalogName}.
  *
  * @example
  * ```ts
@@ -46,19 +55,19 @@ export interface TableDefinition {
  * await Deno.remove(root, { recursive: true });
  * ```
  */
-export class Catalog {
+export class Catalog<N extends string = string> {
   /** Lakehouse root: an absolute folder or an `az://` location. */
   readonly root: string;
-  readonly #tables = new Map<string, TableDefinition>();
+  readonly #tables = new Map<N, TableDefinition<N>>();
 
   /** A catalog of these definitions under `root` (names must be unique). */
-  constructor(root: string, definitions: TableDefinition[] = []) {
+  constructor(root: string, definitions: readonly TableDefinition<N>[] = []) {
     this.root = normaliseLocation(root);
     for (const d of definitions) this.define(d);
   }
 
   /** Adds a table definition. */
-  define(definition: TableDefinition): void {
+  define(definition: TableDefinition<N>): void {
     if (this.#tables.has(definition.name)) {
       throw new DeltaError(`table ${definition.name} is defined twice in the catalog`);
     }
@@ -66,24 +75,24 @@ export class Catalog {
   }
 
   /** All definitions, in declaration order. */
-  list(): TableDefinition[] {
+  list(): TableDefinition<N>[] {
     return [...this.#tables.values()];
   }
 
   /** Location of a table (an absolute folder or an `az://` location). */
-  pathOf(name: string): string {
+  pathOf<T extends string>(name: CatalogName<N, T>): string {
     const d = this.#definition(name);
     return joinLocation(this.root, d.path ?? `${d.layer}/${d.name}`);
   }
 
   /** The table handle (the table need not exist yet: the first write creates it). */
-  table(name: string): DeltaTable {
+  table<T extends string>(name: CatalogName<N, T>): DeltaTable {
     const d = this.#definition(name);
-    return new DeltaTable(this.pathOf(name), {
+    return new DeltaTable(this.pathOf(d.name), {
       name: d.name,
       description: d.description,
-      partitionColumns: d.partitionColumns,
-      keyColumns: d.keyColumns,
+      partitionColumns: d.partitionColumns && [...d.partitionColumns],
+      keyColumns: d.keyColumns && [...d.keyColumns],
       configuration: d.configuration,
     });
   }
@@ -105,16 +114,16 @@ export class Catalog {
   }
 
   /** Names of the defined tables that exist on disk. */
-  async existing(): Promise<string[]> {
-    const out: string[] = [];
+  async existing(): Promise<N[]> {
+    const out: N[] = [];
     for (const name of this.#tables.keys()) {
       if (await this.table(name).exists()) out.push(name);
     }
     return out;
   }
 
-  #definition(name: string): TableDefinition {
-    const d = this.#tables.get(name);
+  #definition(name: string): TableDefinition<N> {
+    const d = this.#tables.get(name as N);
     if (!d) {
       throw new DeltaError(
         `unknown table ${name} (catalog has: ${[...this.#tables.keys()].join(", ") || "none"})`,

@@ -1015,28 +1015,6 @@ export interface GoldTables {
 }
 
 /**
- * Names of the gold tables, in the order {@linkcode buildGold} builds them.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { GOLD_TABLES } from "./gold.ts";
- * assert.ok(GOLD_TABLES.includes("mix_energetique_quotidien"));
- * ```
- */
-export const GOLD_TABLES: readonly (keyof GoldTables)[] = [
-  "production_par_source_horaire",
-  "mix_energetique_quotidien",
-  "consommation_previsions",
-  "precision_previsions",
-  "pires_heures_previsions",
-  "echanges_internationaux",
-  "empreinte_carbone",
-  "statistiques_hebdomadaires",
-  "episodes_echanges",
-];
-
-/**
  * What the rows of a gold table depend on, for steps that recompute some periods only:
  * - `jour`: rows of one local day (column `date`), from that day's silver rows;
  * - `semaine`: rows of one ISO week (column `debut_semaine`), from that week's silver rows;
@@ -1183,7 +1161,7 @@ export function contextAgrees(part: GoldContext, whole: GoldContext): boolean {
  * ```ts
  * import assert from "node:assert/strict";
  * import pl from "nodejs-polars";
- * import { buildGold, GOLD_TABLES } from "./gold.ts";
+ * import { buildGold, GOLD_PERIODS } from "./gold.ts";
  * const silver = pl.DataFrame({
  *   jeu_donnees: ["eco2mix"], perimetre: ["France"], timestamp_utc: [Date.UTC(2025, 0, 1, 11)],
  *   date_locale: ["2025-01-01"], heure_locale: ["12:00"], pas_minutes: [15],
@@ -1194,12 +1172,12 @@ export function contextAgrees(part: GoldContext, whole: GoldContext): boolean {
  *   pl.col("pas_minutes").cast(pl.Int32),
  * );
  * const gold = buildGold(silver);
- * assert.ok(GOLD_TABLES.every((name) => gold[name] instanceof Object));
+ * assert.deepEqual(Object.keys(gold), Object.keys(GOLD_PERIODS));
  * assert.equal(gold.consommation_previsions.height, 1);
  * ```
  */
 export function buildGold(silver: pl.DataFrame, options: GoldOptions = {}): GoldTables {
-  return buildGoldTables(silver, GOLD_TABLES, options);
+  return buildGoldTables(silver, Object.keys(GOLD_PERIODS) as (keyof GoldTables)[], options);
 }
 
 /**

@@ -9,7 +9,6 @@
  */
 
 import pl from "nodejs-polars";
-import type { Catalog } from "../lakehouse/mod.ts";
 import {
   type AnomalyEventOptions,
   anomalyEvents,
@@ -17,6 +16,7 @@ import {
   detectAnomalies,
 } from "../analysis/mod.ts";
 import { withNationalView } from "../layers/gold.ts";
+import { type LakehouseCatalog, TABLE } from "./catalog.ts";
 
 /** What {@linkcode refreshAnomalies} wrote. */
 export interface AnomalyTables {
@@ -37,16 +37,16 @@ export interface AnomalyTables {
  * ```
  */
 export async function refreshAnomalies(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
   options: AnomalyEventOptions = {},
 ): Promise<AnomalyTables> {
-  const silver = await catalog.table("eco2mix_silver").read();
+  const silver = await catalog.table(TABLE.eco2mix_silver).read();
   const eco2mix = withNationalView(silver.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix"))));
   // Scored once for both tables: the weekly-slot medians are the costly part.
   const scored = { ...options, scores: anomalyScores(eco2mix, options) };
   const anomalies = detectAnomalies(eco2mix, scored);
   const evenements = anomalyEvents(eco2mix, scored);
-  await catalog.table("anomalies").overwrite(anomalies, { overwriteSchema: true });
-  await catalog.table("evenements_anomalies").overwrite(evenements, { overwriteSchema: true });
+  await catalog.table(TABLE.anomalies).overwrite(anomalies, { overwriteSchema: true });
+  await catalog.table(TABLE.evenements_anomalies).overwrite(evenements, { overwriteSchema: true });
   return { anomalies, evenements };
 }

@@ -18,7 +18,7 @@
  */
 
 import pl from "nodejs-polars";
-import type { Catalog } from "../lakehouse/mod.ts";
+import { type LakehouseCatalog, TABLE } from "./catalog.ts";
 import { PATHS } from "../paths.ts";
 import {
   type BacktestCalibration,
@@ -37,8 +37,8 @@ import { loadReference } from "../ml/reference.ts";
 import { SelectionStore } from "../ml/selection_cache.ts";
 import { consumptionHistory, MlStepError, realTimeSeries } from "./ml_step.ts";
 
-const PREDICTIONS_TABLE = "backtest_consommation";
-const SCORES_TABLE = "scores_backtest_consommation";
+const PREDICTIONS_TABLE = TABLE.backtest_consommation;
+const SCORES_TABLE = TABLE.scores_backtest_consommation;
 
 /** Options of {@linkcode runConsumptionBacktest}. */
 export interface BacktestStepOptions {
@@ -208,7 +208,7 @@ export function scoresFrame(scores: readonly BacktestScore[]): pl.DataFrame {
  * ```
  */
 export async function runConsumptionBacktest(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
   options: BacktestStepOptions,
 ): Promise<BacktestReport | Skipped> {
   const profil = options.profil ?? "complet";

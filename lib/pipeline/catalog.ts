@@ -3,15 +3,20 @@
  * what it holds. Pipeline steps and notebooks name tables only through it (Kedro style), so a
  * reader sees in one place what exists and where.
  *
+ * The names are a type, {@linkcode TableName}, derived from the list: a step that names a table
+ * the catalogue does not declare fails `deno check` (through {@linkcode TABLE} or the typed
+ * {@linkcode openCatalog}), and the steps' declarations (`steps.ts`) use the same names.
+ *
  * @module
  */
 
 import type pl from "nodejs-polars";
 import { Catalog, locate, StorageLocationError, type TableDefinition } from "../lakehouse/mod.ts";
+import { GOLD_PERIODS, type GoldTables } from "../layers/gold.ts";
 import { PATHS } from "../paths.ts";
 
 /** Every table, in data-flow order. */
-export const TABLES: readonly TableDefinition[] = [
+export const TABLES = [
   {
     name: "eco2mix_bronze",
     layer: "bronze",
@@ -215,7 +220,52 @@ export const TABLES: readonly TableDefinition[] = [
       "détection ; règles et seuils dans config/alertes.yaml. Ses actions txn Delta enregistrent " +
       "l'avancement du mode direct (dernier lot, versions de silver évaluées).",
   },
-];
+] as const satisfies readonly TableDefinition[];
+
+/** The name of a table of the catalogue. */
+export type TableName = (typeof TABLES)[number]["name"];
+
+/** The lakehouse's catalogue, whose tables are named by {@linkcode TableName}. */
+export type LakehouseCatalog = Catalog<TableName>;
+
+/** Every table name, in catalogue order. */
+export const TABLE_NAMES: readonly TableName[] = TABLES.map((t) => t.name);
+
+/**
+ * Every table name as a constant of its own type, for code that names a table: `TABLE.lacunes`
+ * is `"lacunes"`, and a name the catalogue lacks does not compile.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TABLE } from "./catalog.ts";
+ * assert.equal(TABLE.eco2mix_silver, "eco2mix_silver");
+ * ```
+ */
+export const TABLE: { readonly [N in TableName]: N } = Object.freeze(
+  Object.fromEntries(TABLE_NAMES.map((n) => [n, n])) as { [N in TableName]: N },
+);
+
+/** A table the gold layer builds (`lib/layers/gold.ts`). */
+export type GoldTableName = keyof GoldTables;
+
+/**
+ * The tables the gold layer builds from silver, in catalogue order (the order notebook 05 writes
+ * them): the catalogue's tables that `lib/layers/gold.ts` knows how to build.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { GOLD_TABLES } from "./catalog.ts";
+ * assert.equal(GOLD_TABLES[0], "production_par_source_horaire");
+ * assert.ok(!GOLD_TABLES.includes("anomalies" as never)); // gold, but built by notebook 06
+ * ```
+ */
+export const GOLD_TABLES: readonly GoldTableName[] = TABLE_NAMES.filter(
+  // A type guard's type must be assignable to its parameter's: a gold table missing from the
+  // catalogue fails to compile here.
+  (n): n is GoldTableName => Object.hasOwn(GOLD_PERIODS, n),
+);
 
 /** A location no storage of the lakehouse layer holds (re-exported from `lib/lakehouse`). */
 export { StorageLocationError };
@@ -237,10 +287,10 @@ export { StorageLocationError };
  * assert.throws(() => openCatalog("s3://bucket/lake"), StorageLocationError);
  * ```
  */
-export function openCatalog(root: string = PATHS.lakehouse): Catalog {
+export function openCatalog(root: string = PATHS.lakehouse): LakehouseCatalog {
   // Resolves the storage now, so that missing credentials fail before any step runs.
   locate(root);
-  return new Catalog(root, [...TABLES]);
+  return new Catalog(root, TABLES);
 }
 
 /** One line of {@linkcode catalogOverview}. */
@@ -309,8 +359,8 @@ export async function catalogOverview(catalog: Catalog): Promise<TableOverview[]
 }
 
 /**
- * The current rows of `name`, or null when the catalogue does not declare it or it has not
- * been written yet (e.g. models not trained in this lakehouse).
+ * The current rows of `name`, or null when it has not been written yet (e.g. models not trained
+ * in this lakehouse).
  *
  * @example
  * ```ts
@@ -319,8 +369,10 @@ export async function catalogOverview(catalog: Catalog): Promise<TableOverview[]
  * assert.equal(await readIfPresent(openCatalog(await Deno.makeTempDir()), "anomalies"), null);
  * ```
  */
-export async function readIfPresent(catalog: Catalog, name: string): Promise<pl.DataFrame | null> {
-  if (!catalog.list().some((t) => t.name === name)) return null;
+export async function readIfPresent(
+  catalog: LakehouseCatalog,
+  name: TableName,
+): Promise<pl.DataFrame | null> {
   const table = catalog.table(name);
   return (await table.exists()) ? await table.read() : null;
 }

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { GOLD_TABLES } from "../layers/gold.ts";
-import { catalogOverview, openCatalog, StorageLocationError, TABLES } from "./catalog.ts";
+import { GOLD_PERIODS } from "../layers/gold.ts";
+import {
+  catalogOverview,
+  GOLD_TABLES,
+  openCatalog,
+  StorageLocationError,
+  TABLE,
+  TABLE_NAMES,
+  TABLES,
+} from "./catalog.ts";
 
 Deno.test("every table has a layer among bronze/silver/gold and a description", () => {
   for (const t of TABLES) {
@@ -61,7 +69,14 @@ Deno.test("catalogOverview reports version, last operation, files and rows of ea
   assert.deepEqual([s.existe, s.version, s.fichiers, s.partitions], [false, null, 0, "annee"]);
 });
 
-Deno.test("every gold table the gold layer builds is declared in the catalogue", () => {
-  const declared = TABLES.filter((t) => t.layer === "gold").map((t) => t.name);
-  for (const name of GOLD_TABLES) assert.ok(declared.includes(name), name);
+Deno.test("GOLD_TABLES: every table the gold layer builds, gold in the catalogue, in its order", () => {
+  assert.deepEqual([...GOLD_TABLES].sort(), Object.keys(GOLD_PERIODS).sort());
+  const gold = TABLES.filter((t) => t.layer === "gold").map((t) => t.name);
+  assert.deepEqual(GOLD_TABLES, gold.filter((n) => (GOLD_TABLES as string[]).includes(n)));
+});
+
+Deno.test("TABLE and TABLE_NAMES: one name per table of the catalogue, each unique", () => {
+  assert.deepEqual(TABLE_NAMES, TABLES.map((t) => t.name));
+  assert.equal(new Set(TABLE_NAMES).size, TABLES.length);
+  assert.deepEqual(Object.values(TABLE), TABLE_NAMES);
 });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { PATHS } from "../paths.ts";
 import type { Manifest } from "../runner/manifest.ts";
 import { runDaily } from "../runner/daily.ts";
-import { openCatalog } from "./catalog.ts";
+import { openCatalog, TABLE } from "./catalog.ts";
 
 /**
  * Latest measured instant of silver in the lakehouse a run wrote (its manifest's
@@ -28,7 +28,7 @@ export async function latestSilverInstant(manifest: Manifest | null): Promise<Da
   try {
     const dir = manifest.parameters.lakehouse_dir;
     const silver = openCatalog(typeof dir === "string" && dir ? dir : undefined)
-      .table("eco2mix_silver");
+      .table(TABLE.eco2mix_silver);
     if (!(await silver.exists())) return null;
     const frame = await silver.read({ columns: ["timestamp_utc"] });
     const max: unknown = frame.height ? frame.max().toRecords()[0].timestamp_utc : null;

@@ -25,18 +25,18 @@
  */
 
 import pl from "nodejs-polars";
-import { type Catalog, DeltaError } from "../lakehouse/mod.ts";
+import { DeltaError } from "../lakehouse/mod.ts";
 import {
   buildGoldTables,
   contextAgrees,
   GOLD_CONTEXT_COLUMNS,
   GOLD_PERIODS,
-  GOLD_TABLES,
   type GoldContext,
   goldContext,
   type GoldOptions,
 } from "../layers/gold.ts";
 import { reflectedVersion, stateAppId, stateTxns, type StepMode } from "./_incremental.ts";
+import { GOLD_TABLES, type LakehouseCatalog, TABLE } from "./catalog.ts";
 
 /** What the gold step wrote: rows and version per table. */
 export interface GoldReport {
@@ -64,7 +64,6 @@ export class EmptySilverError extends Error {
   override name = "EmptySilverError";
 }
 
-const SILVER = "eco2mix_silver";
 const DAY_MS = 86_400_000;
 
 /** The code gold depends on: a change rebuilds everything. */
@@ -84,12 +83,14 @@ const CODE = [
  * ```
  */
 export async function refreshGold(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
   options: GoldStepOptions = {},
 ): Promise<GoldReport> {
-  const silverTable = catalog.table(SILVER);
+  const silverTable = catalog.table(TABLE.eco2mix_silver);
   if (!(await silverTable.exists())) {
-    throw new EmptySilverError("eco2mix_silver does not exist yet: run the silver step first");
+    throw new EmptySilverError(
+      `${TABLE.eco2mix_silver} does not exist yet: run the silver step first`,
+    );
   }
   const { full: forced, ...goldOptions } = options;
   const appId = await stateAppId("eco2mix-gold", goldOptions, CODE);
@@ -160,7 +161,7 @@ export async function refreshGold(
 
 /** What every path of the step shares. */
 interface Step {
-  catalog: Catalog;
+  catalog: LakehouseCatalog;
   options: GoldOptions;
   appId: string;
   silverVersion: number;
@@ -170,8 +171,8 @@ interface Step {
  * Whether silver was replaced whole (a write other than MERGE: a rebuild from all of bronze)
  * between two versions; OPTIMIZE moves rows without changing them.
  */
-async function rewritten(catalog: Catalog, from: number, to: number): Promise<boolean> {
-  const history = await catalog.table(SILVER).history(to - from);
+async function rewritten(catalog: LakehouseCatalog, from: number, to: number): Promise<boolean> {
+  const history = await catalog.table(TABLE.eco2mix_silver).history(to - from);
   return history.some((h) =>
     h.version > from && h.version <= to && h.operation !== "MERGE" && h.operation !== "OPTIMIZE"
   );
@@ -190,7 +191,7 @@ function weeksOf(dates: readonly Date[]): Date[] {
 /** Rebuilds every table from all of silver, each replaced in one commit. */
 async function rebuild(step: Step, raison: string, silver?: pl.DataFrame): Promise<GoldReport> {
   const { catalog, options, appId, silverVersion } = step;
-  const rows = silver ?? await catalog.table(SILVER).read({ version: silverVersion });
+  const rows = silver ?? await catalog.table(TABLE.eco2mix_silver).read({ version: silverVersion });
   const gold = buildGoldTables(rows, GOLD_TABLES, options);
   const tables: GoldReport["tables"] = [];
   for (const name of GOLD_TABLES) {
@@ -206,7 +207,7 @@ async function rebuild(step: Step, raison: string, silver?: pl.DataFrame): Promi
 }
 
 /** Silver did not change: the tables as they are. */
-async function upToDate(catalog: Catalog): Promise<GoldReport> {
+async function upToDate(catalog: LakehouseCatalog): Promise<GoldReport> {
   const { tables, frames } = await readTables(catalog);
   return {
     tables,
@@ -264,7 +265,7 @@ async function incremental(
   };
 }
 
-async function readTables(catalog: Catalog) {
+async function readTables(catalog: LakehouseCatalog) {
   const tables: GoldReport["tables"] = [];
   const frames: Record<string, pl.DataFrame> = {};
   for (const name of GOLD_TABLES) {

@@ -3,12 +3,10 @@ import pl from "nodejs-polars";
 import { EmptySilverError, refreshGold } from "./gold_step.ts";
 import { refreshSilver } from "./silver_step.ts";
 import { ingestFiles } from "./ingest.ts";
-import { openCatalog } from "./catalog.ts";
-import { GOLD_TABLES } from "../layers/gold.ts";
+import { GOLD_TABLES, type LakehouseCatalog, openCatalog } from "./catalog.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
 import { growingFileVersion } from "../testing/growing_file.ts";
 import { assertSameRows } from "../testing/same_rows.ts";
-import type { Catalog } from "../lakehouse/mod.ts";
 import { join } from "node:path";
 
 const TR_2016 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls");
@@ -17,7 +15,7 @@ const regional = (region: string) =>
   sharedDataPath(`eco2mix/regional/eCO2mix_RTE_${region}_Annuel-Definitif_2014.xls`);
 
 /** Every gold table, rows sorted on all columns. */
-async function goldTables(catalog: Catalog): Promise<Record<string, pl.DataFrame>> {
+async function goldTables(catalog: LakehouseCatalog): Promise<Record<string, pl.DataFrame>> {
   const out: Record<string, pl.DataFrame> = {};
   for (const name of GOLD_TABLES) {
     const df = await catalog.table(name).read();

@@ -3,12 +3,10 @@
 // updated incrementally; every table compared with a build from scratch of the last version.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { openCatalog } from "./catalog.ts";
+import { GOLD_TABLES, type LakehouseCatalog, openCatalog } from "./catalog.ts";
 import { ingestFiles } from "./ingest.ts";
 import { refreshSilver } from "./silver_step.ts";
 import { refreshGold } from "./gold_step.ts";
-import type { Catalog } from "../lakehouse/mod.ts";
-import { GOLD_TABLES } from "../layers/gold.ts";
 import { growingFileVersion } from "../testing/growing_file.ts";
 import { assertSameRows } from "../testing/same_rows.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
@@ -35,7 +33,7 @@ function dataLines(bytes: Uint8Array): string[] {
     .filter((l) => l.includes("\t"));
 }
 
-async function refresh(catalog: Catalog) {
+async function refresh(catalog: LakehouseCatalog) {
   const silver = await refreshSilver(catalog, { invalidValues: "quarantine" });
   const gold = await refreshGold(catalog);
   return { silver, gold };

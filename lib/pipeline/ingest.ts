@@ -32,11 +32,7 @@
 
 import { basename } from "node:path";
 import pl from "nodejs-polars";
-import {
-  type Catalog,
-  ConcurrentModificationError,
-  TransactionAlreadyCommittedError,
-} from "../lakehouse/mod.ts";
+import { ConcurrentModificationError, TransactionAlreadyCommittedError } from "../lakehouse/mod.ts";
 import {
   Eco2mixNotDataError,
   type Eco2mixTable,
@@ -45,6 +41,7 @@ import {
 } from "../eco2mix/mod.ts";
 import { bronzeDelta, LINEAGE_COLUMNS, ROW_KEY_COLUMNS, toBronze } from "../layers/bronze.ts";
 import { epochMs } from "../layers/time_keys.ts";
+import { type LakehouseCatalog, TABLE } from "./catalog.ts";
 
 /** What happened to one input file. */
 export interface FileIngest {
@@ -89,7 +86,7 @@ export class IngestError extends Error {
   override name = "IngestError";
 }
 
-const BRONZE = "eco2mix_bronze";
+const BRONZE = TABLE.eco2mix_bronze;
 
 const TXN_PREFIX = "eco2mix-bronze:";
 const FILE_TXN_PREFIX = "eco2mix-bronze-file:";
@@ -142,7 +139,7 @@ function notRead(file: string, sha256: string): Omit<FileIngest, "status" | "det
   };
 }
 
-async function ingestedHashes(catalog: Catalog): Promise<Set<string>> {
+async function ingestedHashes(catalog: LakehouseCatalog): Promise<Set<string>> {
   const table = catalog.table(BRONZE);
   if (!(await table.exists())) return new Set();
   const snap = await table.snapshot();
@@ -169,7 +166,7 @@ async function ingestedHashes(catalog: Catalog): Promise<Set<string>> {
  * ```
  */
 export async function ingestFiles(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
   paths: readonly string[],
   options: { now?: Date } = {},
 ): Promise<IngestReport> {
@@ -257,7 +254,7 @@ interface DeltaCount {
  * content and one per file name.
  */
 async function appendToBronze(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
   tables: Eco2mixTable[],
   hashes: string[],
   now: Date,
@@ -329,7 +326,7 @@ async function appendToBronze(
  * names; rows written before bronze had `_row_hash` have a null one.
  */
 async function rowsOfFiles(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
   names: string[],
   columns: string[],
   version: number | undefined,
@@ -360,7 +357,7 @@ async function rowsOfFiles(
  * console.log((await bronzeFiles(openCatalog())).toRecords());
  * ```
  */
-export async function bronzeFiles(catalog: Catalog): Promise<pl.DataFrame> {
+export async function bronzeFiles(catalog: LakehouseCatalog): Promise<pl.DataFrame> {
   const bronze = await catalog.table(BRONZE).read({
     columns: ["_source_file", "_source_sha256", "_ingested_at"],
   });

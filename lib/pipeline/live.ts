@@ -46,7 +46,6 @@ import { basename } from "node:path";
 import pl from "nodejs-polars";
 import {
   acquireLakehouseLock,
-  type Catalog,
   DeltaError,
   type DeltaTable,
   joinLocation,
@@ -69,7 +68,7 @@ import {
   noAlerts,
   staleDataAlerts,
 } from "./alerts.ts";
-import { openCatalog } from "./catalog.ts";
+import { type LakehouseCatalog, openCatalog, TABLE, type TableName } from "./catalog.ts";
 import { type FileIngest, ingestFiles } from "./ingest.ts";
 import { refreshSilver, type StepMode } from "./silver_step.ts";
 import { refreshGold } from "./gold_step.ts";
@@ -174,9 +173,9 @@ export class LiveStateError extends Error {
 const APP = "eco2mix-direct";
 const LOT = `${APP}:lot`;
 const SINCE = `${APP}:depuis`;
-const ALERTS = "alertes";
-const SILVER = "eco2mix_silver";
-const QUARANTINE = "quarantaine";
+const ALERTS = TABLE.alertes;
+const SILVER = TABLE.eco2mix_silver;
+const QUARANTINE = TABLE.quarantaine;
 const INPUTS = [SILVER, QUARANTINE] as const;
 const DAY_MS = 86_400_000;
 /** The silver step's options, the pipeline's defaults: its incremental state is shared. */
@@ -194,7 +193,7 @@ interface AlertState {
 
 /** The state of the loop between batches. */
 interface Loop {
-  catalog: Catalog;
+  catalog: LakehouseCatalog;
   options: LiveOptions;
   checkpointPath: string;
   checkpoint: LiveCheckpoint;
@@ -286,7 +285,7 @@ function withBatch(alerts: pl.DataFrame, lot: number, at: Date): pl.DataFrame {
  * the instant up to which they are history, before anything is ingested (a restart must not
  * take the new rows for history).
  */
-async function initialState(catalog: Catalog, config: AlertConfig): Promise<AlertState> {
+async function initialState(catalog: LakehouseCatalog, config: AlertConfig): Promise<AlertState> {
   const inputs = new Map<string, number>();
   for (const name of INPUTS) {
     const table = catalog.table(name);
@@ -368,12 +367,12 @@ function epochRange(df: pl.DataFrame, column: string): [number, number] {
  * null when nothing changed and no alert is due (no commit).
  */
 async function evaluateBatch(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
   config: AlertConfig,
   state: AlertState,
   now: Date,
 ): Promise<{ lot: number; alerts: pl.DataFrame; instants: number } | null> {
-  const versions = new Map<string, number>();
+  const versions = new Map<TableName, number>();
   for (const name of INPUTS) {
     const table = catalog.table(name);
     if (await table.exists()) versions.set(name, await table.version());
@@ -474,7 +473,7 @@ async function isFolder(path: string): Promise<boolean> {
  * Ingests `paths`; a file that cannot be read (its typed error names file and line) is set
  * aside and the others are ingested.
  */
-async function ingest(catalog: Catalog, paths: string[]) {
+async function ingest(catalog: LakehouseCatalog, paths: string[]) {
   const rejected: { fichier: string; erreur: string; offset: FileOffset }[] = [];
   let left = [...paths];
   for (;;) {
@@ -520,7 +519,7 @@ async function runBatch(loop: Loop): Promise<BatchReport> {
   let silver: StepMode | null = null;
   let gold: StepMode | null = null;
   const bronzeChanged = report?.version != null;
-  if ((bronzeChanged || loop.catchUp) && await catalog.table("eco2mix_bronze").exists()) {
+  if ((bronzeChanged || loop.catchUp) && await catalog.table(TABLE.eco2mix_bronze).exists()) {
     silver = (await refreshSilver(catalog, SILVER_OPTIONS)).mode;
     await stage("silver", next);
     if (silver !== "a_jour" || loop.catchUp) {
@@ -549,7 +548,7 @@ async function runBatch(loop: Loop): Promise<BatchReport> {
     checkpoint.fichiers_rejetes[r.fichier] = { ...r.offset, erreur: r.erreur };
     delete checkpoint.fichiers[r.fichier];
   }
-  for (const name of ["eco2mix_bronze", SILVER, ALERTS]) {
+  for (const name of [TABLE.eco2mix_bronze, SILVER, ALERTS]) {
     const table = catalog.table(name);
     if (await table.exists()) checkpoint.versions[name] = await table.version();
   }

@@ -8,8 +8,6 @@ import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import { stringify } from "yaml";
 import { zipSync } from "fflate";
-import type { Catalog } from "../lakehouse/mod.ts";
-import { GOLD_TABLES } from "../layers/gold.ts";
 import { mulberry32 } from "../ml/_rng.ts";
 import { PATHS } from "../paths.ts";
 import { RULES } from "../quality/mod.ts";
@@ -24,7 +22,7 @@ import {
   defaultAlertConfig,
   evaluateAlerts,
 } from "./alerts.ts";
-import { openCatalog } from "./catalog.ts";
+import { GOLD_TABLES, type LakehouseCatalog, openCatalog } from "./catalog.ts";
 import { ingestFiles } from "./ingest.ts";
 import { checkpointPath, type LiveStage, readCheckpoint, runLive } from "./live.ts";
 import { refreshGold } from "./gold_step.ts";
@@ -88,7 +86,7 @@ async function publish(dir: string, bytes: Uint8Array): Promise<void> {
 }
 
 /** The lakehouse a batch ingestion of `bytes` gives (what the live one must equal). */
-async function batchIngestion(dir: string, bytes: Uint8Array): Promise<Catalog> {
+async function batchIngestion(dir: string, bytes: Uint8Array): Promise<LakehouseCatalog> {
   await Deno.mkdir(join(dir, "batch-input"), { recursive: true });
   const file = join(dir, "batch-input", CURRENT);
   await Deno.writeFile(file, bytes);
@@ -100,7 +98,7 @@ async function batchIngestion(dir: string, bytes: Uint8Array): Promise<Catalog> 
 }
 
 /** Silver and quarantined rows: every quarter-hour the live mode evaluates. */
-async function evaluatedRows(catalog: Catalog): Promise<pl.DataFrame> {
+async function evaluatedRows(catalog: LakehouseCatalog): Promise<pl.DataFrame> {
   const silver = await catalog.table("eco2mix_silver").read();
   const quarantined = (await catalog.table("quarantaine").read()).drop("regle").unique();
   const ms = pl.col("timestamp_utc").cast(pl.Datetime("ms", "UTC"));
@@ -137,7 +135,7 @@ async function writeConfig(rows: pl.DataFrame, path: string): Promise<AlertConfi
 }
 
 /** The stored alerts, as the rules give them (instant in ms, without batch and time). */
-async function storedAlerts(catalog: Catalog): Promise<pl.DataFrame> {
+async function storedAlerts(catalog: LakehouseCatalog): Promise<pl.DataFrame> {
   return (await catalog.table("alertes").read()).select(...ALERT_COLUMNS)
     .withColumns(pl.col("instant").cast(pl.Datetime("ms", "UTC")));
 }
@@ -146,7 +144,11 @@ async function storedAlerts(catalog: Catalog): Promise<pl.DataFrame> {
  * Silver and gold of `live` equal those of `batch` row for row; the alerts are those the rules
  * give on the batch's rows, each once; every kind of alert occurs.
  */
-async function assertLikeBatch(live: Catalog, batch: Catalog, config: AlertConfig) {
+async function assertLikeBatch(
+  live: LakehouseCatalog,
+  batch: LakehouseCatalog,
+  config: AlertConfig,
+) {
   for (const name of [...SILVER_TABLES, ...GOLD_TABLES]) {
     const [got, want] = [await live.table(name).read(), await batch.table(name).read()];
     assertSameRows(got, want, { label: name, ignore: ["ingested_at"] });
@@ -255,7 +257,7 @@ async function replayWithCrashes(
   lakehouse: string,
   stages: LiveStage[],
   options: { webhook?: string; env?: Record<string, string> } = {},
-): Promise<{ batch: Catalog; config: AlertConfig }> {
+): Promise<{ batch: LakehouseCatalog; config: AlertConfig }> {
   const source = replaySource();
   const step = Math.floor(96 / (stages.length + 1));
   const steps = [96, ...stages.map((_, i) => 96 + (i + 1) * step), 192];

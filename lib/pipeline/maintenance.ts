@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Catalog } from "../lakehouse/mod.ts";
+import type { LakehouseCatalog, TableName } from "./catalog.ts";
 
 /** One table's maintenance. */
 export interface TableMaintenance {
@@ -25,7 +25,7 @@ export interface TableMaintenance {
   fichiers_supprimes: number;
 }
 
-async function footprint(catalog: Catalog, name: string): Promise<[number, number]> {
+async function footprint(catalog: LakehouseCatalog, name: TableName): Promise<[number, number]> {
   const files = await catalog.table(name).files();
   return [files.length, files.reduce((n, f) => n + f.size, 0)];
 }
@@ -40,7 +40,7 @@ async function footprint(catalog: Catalog, name: string): Promise<[number, numbe
  * ```
  */
 export async function maintainLayer(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
   layer: string,
   options: { retentionHours?: number } = {},
 ): Promise<TableMaintenance[]> {

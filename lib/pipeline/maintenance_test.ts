@@ -3,8 +3,7 @@ import { maintainLayer } from "./maintenance.ts";
 import { refreshGold } from "./gold_step.ts";
 import { refreshSilver } from "./silver_step.ts";
 import { ingestFiles } from "./ingest.ts";
-import { openCatalog } from "./catalog.ts";
-import { GOLD_TABLES } from "../layers/gold.ts";
+import { GOLD_TABLES, openCatalog } from "./catalog.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
 
 const TR_2016 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls");

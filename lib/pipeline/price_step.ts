@@ -18,7 +18,7 @@
 import { basename } from "node:path";
 import pl from "nodejs-polars";
 import { sha256Hex } from "../eco2mix/mod.ts";
-import type { Catalog } from "../lakehouse/mod.ts";
+import { type LakehouseCatalog, TABLE } from "./catalog.ts";
 import { dailyPriceMix } from "../analysis/prices.ts";
 import { NATIONAL_VIEW } from "../layers/gold.ts";
 import { emptyPrices, parseDailyPrices, PRICE_FILE_PATTERN, PRICE_STEP } from "../layers/prices.ts";
@@ -69,18 +69,18 @@ function span(frame: pl.DataFrame): string {
  * ```
  */
 export async function refreshPrices(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
   options: PriceStepOptions,
 ): Promise<PriceStepResult> {
   const { perimetre, silver } = await mainSeries(catalog);
-  const mix = await catalog.table("mix_energetique_quotidien").read();
-  const carbon = await catalog.table("empreinte_carbone").read();
+  const mix = await catalog.table(TABLE.mix_energetique_quotidien).read();
+  const carbon = await catalog.table(TABLE.empreinte_carbone).read();
   const national = (df: pl.DataFrame) => df.filter(pl.col("perimetre").eq(pl.lit(perimetre)));
   const join = (prices: pl.DataFrame) =>
     dailyPriceMix(prices, { mix: national(mix), carbon: national(carbon), silver });
   const write = async (prices: pl.DataFrame, daily: pl.DataFrame) => {
-    await catalog.table("prix_spot_quotidiens").overwrite(prices, { overwriteSchema: true });
-    await catalog.table("prix_mix_quotidien").overwrite(daily, { overwriteSchema: true });
+    await catalog.table(TABLE.prix_spot_quotidiens).overwrite(prices, { overwriteSchema: true });
+    await catalog.table(TABLE.prix_mix_quotidien).overwrite(daily, { overwriteSchema: true });
   };
   const skip = async (reason: string, prices = emptyPrices()): Promise<PriceStepResult> => {
     await write(prices, join(emptyPrices()));

@@ -10,8 +10,7 @@
 
 import { basename, join, relative } from "node:path";
 import pl from "nodejs-polars";
-import type { Catalog } from "../lakehouse/mod.ts";
-import { readIfPresent } from "./catalog.ts";
+import { type LakehouseCatalog, readIfPresent, TABLE, type TableName } from "./catalog.ts";
 import { NATIONAL_VIEW, withNationalView } from "../layers/gold.ts";
 import {
   carbonHourProfile,
@@ -97,9 +96,9 @@ export class NoEco2mixSeriesError extends Error {
  * ```
  */
 export async function mainSeries(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
 ): Promise<{ perimetre: string; silver: pl.DataFrame }> {
-  const all = await catalog.table("eco2mix_silver").read();
+  const all = await catalog.table(TABLE.eco2mix_silver).read();
   const eco2mix = all.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix")));
   if (eco2mix.height === 0) {
     const present = (all.getColumn("jeu_donnees").unique().sort().toArray() as string[]).join(", ");
@@ -140,20 +139,20 @@ const only = (df: pl.DataFrame, perimetre: string) =>
  * ```
  */
 export async function dashboardTables(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
 ): Promise<{ perimetre: string; tables: DashboardTables }> {
   const { perimetre, silver } = await mainSeries(catalog);
-  const optional = async (name: string) => (await readIfPresent(catalog, name)) ?? undefined;
+  const optional = async (name: TableName) => (await readIfPresent(catalog, name)) ?? undefined;
   return {
     perimetre,
     tables: {
       silver,
-      predictions: await optional("predictions_consommation"),
-      featureImportance: await optional("importance_variables"),
-      anomalyEvents: await optional("evenements_anomalies"),
-      exchangeEpisodes: await optional("episodes_echanges"),
-      prices: await optional("prix_mix_quotidien"),
-      mixPredictions: await optional("predictions_mix"),
+      predictions: await optional(TABLE.predictions_consommation),
+      featureImportance: await optional(TABLE.importance_variables),
+      anomalyEvents: await optional(TABLE.evenements_anomalies),
+      exchangeEpisodes: await optional(TABLE.episodes_echanges),
+      prices: await optional(TABLE.prix_mix_quotidien),
+      mixPredictions: await optional(TABLE.predictions_mix),
     },
   };
 }
@@ -344,7 +343,7 @@ function priceReport(days: pl.DataFrame, spot: pl.DataFrame | null): ReportData[
 
 /** Gathers every number of the report from the tables (and the skipped steps of the run). */
 export async function collectReportData(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
   options: Omit<ReportOptions, "outputDir" | "withoutFigures" | "renderer">,
 ): Promise<
   {
@@ -380,16 +379,16 @@ export async function collectReportData(
   const renewables = ["eolien", "solaire", "hydraulique", "bioenergies"];
 
   const gold = {
-    exchanges: await readIfPresent(catalog, "echanges_internationaux"),
-    carbon: await readIfPresent(catalog, "empreinte_carbone"),
-    precision: await readIfPresent(catalog, "precision_previsions"),
-    predictions: await readIfPresent(catalog, "predictions_consommation"),
-    anomalies: await readIfPresent(catalog, "anomalies"),
-    events: await readIfPresent(catalog, "evenements_anomalies"),
-    episodes: await readIfPresent(catalog, "episodes_echanges"),
-    prices: await readIfPresent(catalog, "prix_mix_quotidien"),
-    spot: await readIfPresent(catalog, "prix_spot_quotidiens"),
-    quality: await readIfPresent(catalog, "qualite_donnees"),
+    exchanges: await readIfPresent(catalog, TABLE.echanges_internationaux),
+    carbon: await readIfPresent(catalog, TABLE.empreinte_carbone),
+    precision: await readIfPresent(catalog, TABLE.precision_previsions),
+    predictions: await readIfPresent(catalog, TABLE.predictions_consommation),
+    anomalies: await readIfPresent(catalog, TABLE.anomalies),
+    events: await readIfPresent(catalog, TABLE.evenements_anomalies),
+    episodes: await readIfPresent(catalog, TABLE.episodes_echanges),
+    prices: await readIfPresent(catalog, TABLE.prix_mix_quotidien),
+    spot: await readIfPresent(catalog, TABLE.prix_spot_quotidiens),
+    quality: await readIfPresent(catalog, TABLE.qualite_donnees),
   };
   const exchanges = gold.exchanges ? only(gold.exchanges, perimetre) : null;
   const borders = exchanges
@@ -508,9 +507,9 @@ export async function collectReportData(
         : [],
       fiabilite: forecastQuality(
         gold.predictions,
-        await readIfPresent(catalog, "scores_backtest_consommation"),
+        await readIfPresent(catalog, TABLE.scores_backtest_consommation),
       ),
-      mixProchainesHeures: mixForecasts(await readIfPresent(catalog, "predictions_mix")),
+      mixProchainesHeures: mixForecasts(await readIfPresent(catalog, TABLE.predictions_mix)),
     },
   };
 }
@@ -524,7 +523,10 @@ export async function collectReportData(
  * const { report } = await writeReport(openCatalog(), { outputDir: ".", inputs: ["data/x.xls"] });
  * ```
  */
-export async function writeReport(catalog: Catalog, options: ReportOptions): Promise<ReportFiles> {
+export async function writeReport(
+  catalog: LakehouseCatalog,
+  options: ReportOptions,
+): Promise<ReportFiles> {
   // Chromium starts and loads plotly (seconds, in its own processes) while this thread reads
   // the tables and computes the numbers.
   const launched = options.withoutFigures || options.renderer || !hasChromium()
@@ -585,7 +587,7 @@ export interface WorkbookOptions {
  * ```
  */
 export async function writeGoldWorkbook(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
   path: string,
   options: WorkbookOptions = {},
 ): Promise<string> {

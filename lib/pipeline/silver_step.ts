@@ -30,7 +30,7 @@
  */
 
 import pl from "nodejs-polars";
-import { type Catalog, DeltaError, type DeltaTable } from "../lakehouse/mod.ts";
+import { DeltaError, type DeltaTable } from "../lakehouse/mod.ts";
 import { bronzeSeries, type SilverOptions, toSilver } from "../layers/silver.ts";
 import { checkQuality } from "../quality/mod.ts";
 import {
@@ -41,6 +41,7 @@ import {
   type TableChange,
   tableRows,
 } from "./_incremental.ts";
+import { type LakehouseCatalog, TABLE, type TableName } from "./catalog.ts";
 
 export type { StepMode, TableChange } from "./_incremental.ts";
 
@@ -83,8 +84,7 @@ export class EmptySilverError extends Error {
   override name = "EmptySilverError";
 }
 
-const BRONZE = "eco2mix_bronze";
-const SILVER = "eco2mix_silver";
+const { eco2mix_bronze: BRONZE, eco2mix_silver: SILVER } = TABLE;
 const SERIES = ["jeu_donnees", "perimetre"];
 
 /**
@@ -92,12 +92,12 @@ const SERIES = ["jeu_donnees", "perimetre"];
  * (`keys`: null for all columns) and which rows it replaces (`scope`: the rebuilt series, or
  * the rebuilt files for tables without series columns).
  */
-const TABLES: { name: string; keys: string[] | null; scope: "series" | "files" }[] = [
-  { name: "previsions_rte", keys: [...SERIES, "timestamp_utc"], scope: "series" },
-  { name: "lacunes", keys: null, scope: "series" },
-  { name: "rejets_bronze", keys: null, scope: "files" },
-  { name: "qualite_donnees", keys: null, scope: "files" },
-  { name: "quarantaine", keys: null, scope: "series" },
+const WRITTEN: { name: TableName; keys: string[] | null; scope: "series" | "files" }[] = [
+  { name: TABLE.previsions_rte, keys: [...SERIES, "timestamp_utc"], scope: "series" },
+  { name: TABLE.lacunes, keys: null, scope: "series" },
+  { name: TABLE.rejets_bronze, keys: null, scope: "files" },
+  { name: TABLE.qualite_donnees, keys: null, scope: "files" },
+  { name: TABLE.quarantaine, keys: null, scope: "series" },
   { name: SILVER, keys: [...SERIES, "timestamp_utc", "annee"], scope: "series" },
 ];
 
@@ -119,12 +119,12 @@ const CODE = [
  * ```
  */
 export async function refreshSilver(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
   options: SilverStepOptions = {},
 ): Promise<SilverReport> {
   const bronzeTable = catalog.table(BRONZE);
   if (!(await bronzeTable.exists())) {
-    throw new EmptyBronzeError("eco2mix_bronze does not exist yet: run the bronze step first");
+    throw new EmptyBronzeError(`${BRONZE} does not exist yet: run the bronze step first`);
   }
   const silverOptions: SilverOptions = {
     invalidValues: options.invalidValues ?? "error",
@@ -133,7 +133,7 @@ export async function refreshSilver(
   const appId = await stateAppId("eco2mix-silver", silverOptions, CODE);
   const bronzeVersion = await bronzeTable.version();
   const reflected = await Promise.all(
-    TABLES.map((t) => reflectedVersion(catalog.table(t.name), appId)),
+    WRITTEN.map((t) => reflectedVersion(catalog.table(t.name), appId)),
   );
   const full = (raison: string) =>
     fullRebuild(catalog, silverOptions, appId, bronzeVersion, raison);
@@ -164,7 +164,7 @@ export async function refreshSilver(
 
 /** Rebuilds every table from all of bronze, each replaced in one commit. */
 async function fullRebuild(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
   options: SilverOptions,
   appId: string,
   bronzeVersion: number,
@@ -174,7 +174,7 @@ async function fullRebuild(
   const result = toSilver(bronze, options);
   const quality = checkQuality(result.silver);
   const outputs = tableFrames(result, quality);
-  const write = async (name: string) => {
+  const write = async (name: TableName) => {
     const table = catalog.table(name);
     // A code change may add derived columns: replacing a derived table's schema is a logged
     // metaData change in its Delta history.
@@ -185,12 +185,12 @@ async function fullRebuild(
   };
   if (quality.valides.height === 0) {
     // The tables that say why are written; silver keeps its previous version.
-    for (const { name } of TABLES.slice(0, -1)) await write(name);
+    for (const { name } of WRITTEN.slice(0, -1)) await write(name);
     throw emptySilver(result.rejets.height, quality.quarantaine.height);
   }
   const rows: Record<string, number> = {};
   let version = -1;
-  for (const { name } of TABLES) {
+  for (const { name } of WRITTEN) {
     const commit = await write(name);
     rows[name] = outputs[name].height;
     if (name === SILVER) version = commit.version;
@@ -208,7 +208,7 @@ async function fullRebuild(
 }
 
 /** Nothing changed in bronze: what the tables hold. */
-async function upToDate(catalog: Catalog): Promise<SilverReport> {
+async function upToDate(catalog: LakehouseCatalog): Promise<SilverReport> {
   const silver = catalog.table(SILVER);
   return {
     version: await silver.version(),
@@ -221,7 +221,7 @@ async function upToDate(catalog: Catalog): Promise<SilverReport> {
     rows: await rowsPerTable(catalog),
     changements: [],
     bilan: pl.DataFrame({}),
-    qualite: await catalog.table("qualite_donnees").read(),
+    qualite: await catalog.table(TABLE.qualite_donnees).read(),
   };
 }
 
@@ -230,7 +230,7 @@ async function upToDate(catalog: Catalog): Promise<SilverReport> {
  * then merges them into each table.
  */
 async function incremental(
-  catalog: Catalog,
+  catalog: LakehouseCatalog,
   options: SilverOptions,
   appId: string,
   bronzeVersion: number,
@@ -261,11 +261,11 @@ async function incremental(
     files: files.rename({ _source_file: "source_file" }),
   };
   const changements: TableChange[] = [];
-  const write = async (t: (typeof TABLES)[number]) => {
+  const write = async (t: (typeof WRITTEN)[number]) => {
     const table = catalog.table(t.name);
     let scope = scopes[t.scope];
     if (t.name === SILVER) scope = years;
-    if (t.name === "qualite_donnees") scope = scope.rename({ source_file: "fichier" });
+    if (t.name === TABLE.qualite_donnees) scope = scope.rename({ source_file: "fichier" });
     const r = await table.merge(outputs[t.name], {
       keys: t.keys ?? outputs[t.name].columns,
       onlyChanged: true,
@@ -281,7 +281,7 @@ async function incremental(
     return r;
   };
   // Tables already reflecting this bronze version (a run stopped midway) are left alone.
-  const todo = TABLES.filter((_, i) => reflected[i] !== bronzeVersion);
+  const todo = WRITTEN.filter((_, i) => reflected[i] !== bronzeVersion);
   if (quality.valides.height === 0 && (await rowsOutside(silverTable, series)) === 0) {
     for (const t of todo.filter((t) => t.name !== SILVER)) await write(t);
     throw emptySilver(result.rejets.height, quality.quarantaine.height);
@@ -296,7 +296,7 @@ async function incremental(
     rows: await rowsPerTable(catalog),
     changements,
     bilan: result.bilan,
-    qualite: await catalog.table("qualite_donnees").read(),
+    qualite: await catalog.table(TABLE.qualite_donnees).read(),
   };
 }
 
@@ -336,9 +336,9 @@ async function rowsOutside(silver: DeltaTable, series: pl.DataFrame): Promise<nu
   return (await silver.read({ columns: SERIES })).join(series, { on: SERIES, how: "anti" }).height;
 }
 
-async function rowsPerTable(catalog: Catalog): Promise<Record<string, number>> {
+async function rowsPerTable(catalog: LakehouseCatalog): Promise<Record<string, number>> {
   const rows: Record<string, number> = {};
-  for (const { name } of TABLES) rows[name] = await tableRows(catalog.table(name));
+  for (const { name } of WRITTEN) rows[name] = await tableRows(catalog.table(name));
   return rows;
 }
 
