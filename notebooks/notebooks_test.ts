@@ -16,6 +16,8 @@ import {
   type PipelineCommandOptions,
 } from "../lib/testing/pipeline_command.ts";
 import { PATHS } from "../lib/paths.ts";
+import { STEPS } from "../lib/pipeline/steps.ts";
+import { STATE_FILE } from "../lib/pipeline/up_to_date.ts";
 
 const CLI = fileURLToPath(import.meta.resolve("../lib/runner/cli.ts"));
 
@@ -81,6 +83,15 @@ Deno.test("the pipeline runs notebooks 01 and 11 on the 2025 real-time file", as
   assert.deepEqual(decks.sort(), names.slice(0, -1).map((n) => n.replace(".ipynb", ".html")));
   const report = await Deno.readTextFile(join(tmp, "rapport", "RAPPORT_ANALYSE.md"));
   assert.match(report, /du 01\/01\/2025 au 25\/07\/2025/);
+  // On a new lakehouse, each notebook wrote exactly the tables its step declares.
+  const state = JSON.parse(await Deno.readTextFile(join(tmp, "lakehouse", STATE_FILE)));
+  for (const step of STEPS) {
+    assert.deepEqual(
+      [...state.notebooks[step.notebook].wrote].sort(),
+      [...step.writes].sort(),
+      step.notebook,
+    );
+  }
 
   // The same command again: nothing changed, so no notebook runs; their executed copies, the
   // dashboard and the workbook are copied from the first run, and the report is left as it is.

@@ -94,7 +94,7 @@ Deno.test({
       assert.equal(await lock.storage.stat(lock.key), null, "the run released its lock");
 
       // The next run reads the state back from Azure and finds the tables at the versions it
-      // recorded: the notebooks before the first whose own inputs changed are not run again.
+      // recorded: a notebook whose inputs and tables did not change is not run again.
       const second = await run("run2");
       assert.equal(second.notebooks[0].status, "up_to_date", JSON.stringify(second.notebooks));
 

@@ -17,7 +17,8 @@ import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { PATHS } from "../paths.ts";
 import { fileURLToPath } from "node:url";
-import { executeNotebook, Kernel, pipelineNotebooks, runNotebooks } from "../runner/mod.ts";
+import { executeNotebook, Kernel, runNotebooks } from "../runner/mod.ts";
+import { pipelineNotebooks } from "../pipeline/steps.ts";
 import { STAGES } from "./stage.ts";
 import { REGIONAL_2014 } from "../testing/shared_data.ts";
 

@@ -62,6 +62,11 @@ export interface RunNotebooksOptions {
     notebook: string,
     parameters: Record<string, ParameterValue>,
   ) => Promise<ReusableCopy | null>;
+  /**
+   * Called after each notebook that ran to its end (not one reused, nor one that failed), before
+   * the next starts; what it throws stops the run (up_to_date.ts checks what the notebook wrote).
+   */
+  ran?: (notebook: string, run: NotebookRun) => Promise<void>;
 }
 
 /** An earlier run's executed copy of a notebook that can stand for running it again. */
@@ -184,6 +189,7 @@ export async function runNotebooks(
         const run = await executeNotebook(path, { ...execution, kernel });
         runs.push(run);
         if (hasManifest) await recordNotebook(options.runDir, run);
+        await options.ran?.(path, run);
       } catch (e) {
         if (!(e instanceof NotebookExecutionError)) throw e;
         runs.push(e.run);
@@ -223,22 +229,4 @@ async function reuseCopy(
     cells: [],
     skipped: copy.skipped,
   };
-}
-
-/**
- * The notebooks the complete pipeline runs: `01_…` to `10_…` found in `dir`, in order
- * (notebook 11, the pipeline itself, excluded).
- *
- * @example
- * ```ts ignore
- * const notebooks = await pipelineNotebooks("notebooks");
- * ```
- */
-export async function pipelineNotebooks(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for await (const e of Deno.readDir(dir)) {
-    const n = /^(\d{2})_.*\.ipynb$/.exec(e.name)?.[1];
-    if (e.isFile && n && Number(n) >= 1 && Number(n) <= 10) found.push(join(dir, e.name));
-  }
-  return found.sort();
 }

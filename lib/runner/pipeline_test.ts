@@ -1,20 +1,9 @@
 import assert from "node:assert/strict";
 import { basename, join } from "node:path";
-import { pipelineNotebooks, runNotebooks } from "./pipeline.ts";
+import { runNotebooks } from "./pipeline.ts";
 import { createManifest, readManifest } from "./manifest.ts";
 import type { Progress } from "./progress.ts";
 import { writeTestNotebook } from "./_test_notebooks.ts";
-
-Deno.test("pipelineNotebooks lists 01…10 in order, never 11 or other files", async () => {
-  const dir = await Deno.makeTempDir();
-  for (const f of ["10_X.ipynb", "02_B.ipynb", "11_Pipeline.ipynb", "01_A.ipynb", "notes.ipynb"]) {
-    await Deno.writeTextFile(join(dir, f), "{}");
-  }
-  assert.deepEqual(
-    (await pipelineNotebooks(dir)).map((p) => basename(p)),
-    ["01_A.ipynb", "02_B.ipynb", "10_X.ipynb"],
-  );
-});
 
 Deno.test("runNotebooks runs in order, passes declared parameters only, records the manifest", async () => {
   const dir = await Deno.makeTempDir();
@@ -65,7 +54,7 @@ Deno.test("runNotebooks stops at the first failing notebook", async () => {
   assert.match(failed?.message ?? "", /01_a\.ipynb: cell 0 \(In \[1\]\) failed: Error: panne/);
 });
 
-Deno.test("runNotebooks copies what the reuse hook offers and records it up to date", async () => {
+Deno.test("runNotebooks copies what the reuse hook offers, records it up to date; ran after the others", async () => {
   const dir = await Deno.makeTempDir();
   const a = await writeTestNotebook(dir, "01_a.ipynb", ['throw new Error("must not run")']);
   const b = await writeTestNotebook(dir, "02_b.ipynb", ["1"]);
@@ -75,9 +64,11 @@ Deno.test("runNotebooks copies what the reuse hook offers and records it up to d
   await Deno.mkdir(runDir);
   await createManifest(runDir, { runId: "r2", parameters: {}, inputs: [] });
   const asked: string[] = [];
+  const ran: string[] = [];
   const { runs, failed } = await runNotebooks([a, b], {
     runDir,
     onProgress: () => {},
+    ran: (notebook, run) => Promise.resolve(void ran.push(`${basename(notebook)} ${run.status}`)),
     reuse: (notebook) => {
       asked.push(basename(notebook));
       const skipped = [{ step: "prix", reason: "aucun fichier" }];
@@ -86,6 +77,7 @@ Deno.test("runNotebooks copies what the reuse hook offers and records it up to d
   });
   assert.equal(failed, undefined);
   assert.deepEqual(asked, ["01_a.ipynb", "02_b.ipynb"]);
+  assert.deepEqual(ran, ["02_b.ipynb completed"]);
   assert.deepEqual(runs.map((r) => r.status), ["up_to_date", "completed"]);
   assert.equal(await Deno.readTextFile(join(runDir, "01_a.ipynb")), '{"executed": "earlier"}');
   const manifest = await readManifest(runDir);
