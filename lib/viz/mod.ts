@@ -16,7 +16,8 @@
  *   text fallback for untrusted reopening.
  * - **Dashboard** (`buildDashboard`, `writeDashboard`): one self-contained HTML page, eight
  *   sections, a date filter that redraws every chart (and the tables of events) in the page.
- * - **Images** (`FigureRenderer`, `exportFigures`): PNG/SVG through headless Chromium.
+ * - **Images** (`FigureRenderer`, `exportFigures`): PNG/SVG through headless Chromium;
+ *   `sharedRenderer` and `shareRenderer`: one browser per kernel, or per pipeline run.
  *
  * @example
  * ```ts
@@ -83,3 +84,4 @@ export * from "./notebook.ts";
 export * from "./palette.ts";
 export * from "./prices.ts";
 export * from "./render.ts";
+export * from "./shared_renderer.ts";

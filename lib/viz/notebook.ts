@@ -30,7 +30,8 @@ import {
   plotlyLoaderTag,
   scriptJson,
 } from "./_plotly.ts";
-import { hasChromium, sharedRenderer } from "./render.ts";
+import { hasChromium } from "./render.ts";
+import { sharedRenderer } from "./shared_renderer.ts";
 
 /**
  * The plotly MIME type of JupyterLab's extension.

@@ -2,7 +2,8 @@
  * Imported for its effect, first among the imports of a notebook that shows figures: in the
  * Deno kernel, loading this module starts what the notebook's first `showFigure` would otherwise
  * wait for, without waiting itself: the kernel's shared renderer (headless Chromium with plotly
- * loaded, 6-17 s measured at load 10-12 on two cores) and plotly gzipped for the first figure's
+ * loaded, 6-17 s measured at load 10-12 on two cores; nothing to start when notebook 11 serves
+ * its own, see `shared_renderer.ts`) and plotly gzipped for the first figure's
  * output. The pipeline's runner loads a notebook's modules while the notebook before it runs
  * (`lib/runner/warm_kernel.ts`), so both are ready when the notebook starts; run by hand, they
  * proceed while its first cells read the tables.
@@ -15,7 +16,8 @@
 
 import { inKernel } from "../runner/progress.ts";
 import { plotlyLoaderTag } from "./_plotly.ts";
-import { hasChromium, sharedRenderer } from "./render.ts";
+import { hasChromium } from "./render.ts";
+import { sharedRenderer } from "./shared_renderer.ts";
 
 if (inKernel()) {
   if (hasChromium()) sharedRenderer().catch(() => {});

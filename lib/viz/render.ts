@@ -119,6 +119,19 @@ const PAGE_URL = "http://eco2mix.invalid/";
 const PLOTLY_URL = `${PAGE_URL}plotly.js`;
 
 /**
+ * What draws figures as images: a {@linkcode FigureRenderer} of this process, or the pipeline
+ * run's shared one reached from a nested notebook's kernel (`shared_renderer.ts`).
+ */
+export interface ImageRenderer {
+  /** The figure as a PNG image. */
+  png(figure: Figure, options?: ImageOptions): Promise<Uint8Array>;
+  /** The figure as an SVG document. */
+  svg(figure: Figure, options?: ImageOptions): Promise<string>;
+  /** Releases what this renderer holds. */
+  close(): Promise<void>;
+}
+
+/**
  * A headless page with plotly loaded, turning figures into images one after another.
  *
  * @example
@@ -134,7 +147,7 @@ const PLOTLY_URL = `${PAGE_URL}plotly.js`;
  * }
  * ```
  */
-export class FigureRenderer {
+export class FigureRenderer implements ImageRenderer {
   readonly #browser: Browser;
   readonly #page: Page;
   readonly #ownsBrowser: boolean;
@@ -253,7 +266,7 @@ export async function exportFigures(
   options: ImageOptions & {
     format?: "png" | "svg";
     /** A renderer to draw with (left open); default: one launched and closed here. */
-    renderer?: FigureRenderer;
+    renderer?: ImageRenderer;
   } = {},
 ): Promise<string[]> {
   await Deno.mkdir(dir, { recursive: true });
@@ -271,47 +284,4 @@ export async function exportFigures(
   } finally {
     if (!options.renderer) await renderer.close();
   }
-}
-
-let shared: Promise<FigureRenderer> | undefined;
-let closeOnUnload = false;
-
-/**
- * A renderer shared by the whole process (the notebook kernel): launched at the first call,
- * closed by {@linkcode closeSharedRenderer} or when the process unloads.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { closeSharedRenderer, sharedRenderer } from "./render.ts";
- * const a = await sharedRenderer();
- * assert.equal(a, await sharedRenderer());
- * await closeSharedRenderer();
- * ```
- */
-export function sharedRenderer(): Promise<FigureRenderer> {
-  if (shared === undefined) {
-    shared = FigureRenderer.launch();
-    shared.catch(() => (shared = undefined));
-    if (!closeOnUnload) {
-      closeOnUnload = true;
-      globalThis.addEventListener("unload", () => void closeSharedRenderer());
-    }
-  }
-  return shared;
-}
-
-/**
- * Closes the shared renderer, if one was launched.
- *
- * @example
- * ```ts
- * import { closeSharedRenderer } from "./render.ts";
- * await closeSharedRenderer(); // nothing to close: no-op
- * ```
- */
-export async function closeSharedRenderer(): Promise<void> {
-  const current = shared;
-  shared = undefined;
-  if (current) await (await current).close();
 }
