@@ -447,7 +447,7 @@ async function poll(loop: Loop): Promise<{ paths: string[]; messages: string[] }
     files = refresh.file ? [refresh.file] : [];
   } else {
     try {
-      files = (await resolveInputs({ inputPath: source.dir, download: false })).files;
+      files = (await resolveInputs({ input_path: source.dir })).files;
     } catch (e) {
       // A folder without input file yet: nothing new. A missing folder is an error.
       if (!(e instanceof InputNotFoundError) || !(await isFolder(source.dir))) throw e;

@@ -43,7 +43,12 @@ import {
 import { formatProgress, nestedProgress, type Progress, TerminalProgress } from "./progress.ts";
 import { watchLaunchers } from "./supervision.ts";
 // inputs.ts itself, not setup/mod.ts: the runtime checks there load polars.
-import { InputNotFoundError, type ResolvedInputs, resolveInputs } from "../setup/inputs.ts";
+import {
+  InputNotFoundError,
+  InputParameterError,
+  type ResolvedInputs,
+  resolveInputs,
+} from "../setup/inputs.ts";
 import { LakehouseLockedError, lockRunLakehouse } from "./run_lock.ts";
 import type { LakehouseLock } from "../lakehouse/lock.ts";
 
@@ -404,6 +409,7 @@ export async function runCli(
   let runsOthers = false;
   let writesLakehouse = false;
   let readsInputs = false;
+  let defaults: Record<string, ParameterValue> = {};
   try {
     options = parseCli(args, cwd);
     if (options.help) {
@@ -415,6 +421,9 @@ export async function runCli(
     runsOthers = declared.some((d) => d.name === "run_dir");
     writesLakehouse = declared.some((d) => d.name === "lakehouse_dir");
     readsInputs = declared.some((d) => d.name === "input_path");
+    defaults = Object.fromEntries(
+      declared.flatMap((d) => d.value === undefined ? [] : [[d.name, d.value]]),
+    );
     // Nested notebooks get the same cell timeout as this one.
     if (declared.some((d) => d.name === "cell_timeout_s") && !("cell_timeout_s" in parameters)) {
       parameters.cell_timeout_s = options.cellTimeoutMs / 1000;
@@ -431,17 +440,14 @@ export async function runCli(
     throw e;
   }
   // The input files are decided once, here, and handed on: every notebook and the manifest
-  // then name the same files (and RTE's current file is fetched once per run).
+  // then name the same files (and RTE's current file is fetched once per run). The notebook's
+  // own defaults apply to what the command line does not give (allow_download, in 01 and 11).
   let inputs: ResolvedInputs | null = null;
   if (readsInputs) {
     try {
-      inputs = await resolveInputs({
-        inputPath: typeof parameters.input_path === "string" ? parameters.input_path : "",
-        dataDir: typeof parameters.data_dir === "string" ? parameters.data_dir : "",
-        download: parameters.allow_download !== false,
-      });
+      inputs = await resolveInputs({ ...defaults, ...parameters });
     } catch (e) {
-      if (!(e instanceof InputNotFoundError)) throw e;
+      if (!(e instanceof InputNotFoundError || e instanceof InputParameterError)) throw e;
       console.error(`error: ${e.message}`);
       return { code: 2, runDir: null };
     }
@@ -451,7 +457,6 @@ export async function runCli(
   const { dir: runDir } = await openRun({
     runDir: options.runDir ?? "",
     parameters,
-    inputPath: inputs?.inputPath ?? "",
     inputs: inputs?.files ?? [],
   });
   // A notebook that runs others (11) writes their executed copies into this run's folder.

@@ -286,17 +286,15 @@ export interface OpenRun {
  *
  * @example
  * ```ts ignore
- * const run = await openRun({ runDir: "", parameters: {}, inputPath: "data" });
+ * const run = await openRun({ runDir: "", parameters: {}, inputs: ["data/x.xls"] });
  * console.log(run.dir);
  * ```
  */
 export async function openRun(options: {
   runDir: string;
   parameters: Record<string, ParameterValue>;
-  /** The input file or folder (see {@linkcode describeInputs}). */
-  inputPath: string;
-  /** The input files, when they are known exactly (they then replace `inputPath`'s listing). */
-  inputs?: string[];
+  /** The input files, as `resolveInputs` (lib/setup/inputs.ts) found them. */
+  inputs: string[];
 }): Promise<OpenRun> {
   if (options.runDir) {
     const existing = await readManifest(options.runDir).catch(() => null);
@@ -308,9 +306,7 @@ export async function openRun(options: {
   await createManifest(dir, {
     runId,
     parameters: options.parameters,
-    inputs: options.inputs
-      ? (await Promise.all(options.inputs.map(describeInputs))).flat()
-      : await describeInputs(options.inputPath),
+    inputs: (await Promise.all(options.inputs.map(describeInputs))).flat(),
   });
   return { dir, runId };
 }

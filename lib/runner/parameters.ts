@@ -28,6 +28,8 @@ export interface ParameterDeclaration {
   annotation?: string;
   /** The kind of the default: used to convert command-line strings. */
   kind: "string" | "number" | "boolean" | "other";
+  /** The default, when it is written as a string, number or boolean literal. */
+  value?: string | number | boolean;
 }
 
 /** A command-line value that does not fit the parameter's declared type. */
@@ -38,6 +40,15 @@ export class ParameterError extends Error {
 const DECLARATION =
   /^\s*(?:export\s+)?(const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*([^=]+?))?\s*=\s*(.+?)\s*;?\s*(?:\/\/.*)?$/;
 
+/** The value of a string, number or boolean literal, else undefined. */
+function literalValue(literal: string): string | number | boolean | undefined {
+  if (/^"(?:[^"\\]|\\.)*"$/.test(literal)) return JSON.parse(literal);
+  if (/^'[^'\\]*'$/.test(literal) || /^`[^`\\$]*`$/.test(literal)) return literal.slice(1, -1);
+  if (/^-?\d[\d_]*(\.\d+)?(e[+-]?\d+)?$/i.test(literal)) return Number(literal.replaceAll("_", ""));
+  if (literal === "true" || literal === "false") return literal === "true";
+  return undefined;
+}
+
 function kindOf(annotation: string | undefined, literal: string): ParameterDeclaration["kind"] {
   const t = annotation?.trim();
   if (t === "string") return "string";
@@ -45,8 +56,9 @@ function kindOf(annotation: string | undefined, literal: string): ParameterDecla
   if (t === "boolean") return "boolean";
   if (t) return "other";
   if (/^(["'`]).*\1$/.test(literal)) return "string";
-  if (/^-?\d[\d_]*(\.\d+)?(e[+-]?\d+)?$/i.test(literal)) return "number";
-  if (literal === "true" || literal === "false") return "boolean";
+  const value = literalValue(literal);
+  if (typeof value === "number") return "number";
+  if (typeof value === "boolean") return "boolean";
   return "other";
 }
 
@@ -57,10 +69,12 @@ function kindOf(annotation: string | undefined, literal: string): ParameterDecla
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseDeclarations } from "./parameters.ts";
- * const [d] = parseDeclarations('let annee: number = 2025; // year');
+ * const [d, e] = parseDeclarations('let annee: number = 2025; // year\nlet dir = "";');
  * assert.equal(d.name, "annee");
  * assert.equal(d.keyword, "let");
  * assert.equal(d.kind, "number");
+ * assert.equal(d.value, 2025);
+ * assert.equal(e.value, "");
  * ```
  */
 export function parseDeclarations(source: string): ParameterDeclaration[] {
@@ -74,6 +88,7 @@ export function parseDeclarations(source: string): ParameterDeclaration[] {
       keyword: keyword as ParameterDeclaration["keyword"],
       annotation: annotation?.trim(),
       kind: kindOf(annotation, literal),
+      ...(literalValue(literal) === undefined ? {} : { value: literalValue(literal) }),
     });
   }
   return out;

@@ -1,11 +1,13 @@
 /**
- * Decides which files a run reads. One function, {@linkcode resolveInputs}, used by the CLI and
- * notebooks 01, 02 and 11, so that every step of a run reads the same files:
+ * Decides which files a run reads. One function, {@linkcode resolveInputs}, takes the notebook
+ * parameters that say it (`input_path`, `data_dir`, `allow_download`) and is used by the CLI,
+ * notebooks 01, 02 and 11 and the live mode, so that every step of a run reads the same files:
  *
  * 1. a file or folder given by the user (`--input`, `input_path`);
- * 2. otherwise RTE's current real-time file is refreshed in the data folder when the machine
- *    is online (one conditional request, see `rte_current.ts`), and every input file at the
- *    top of the data folder is read (the sample folder and `reference/` below it are not);
+ * 2. otherwise, when `allow_download` is true, RTE's current real-time file is refreshed in the
+ *    data folder if the machine is online (one conditional request, see `rte_current.ts`); then
+ *    every input file at the top of the data folder is read (the sample folder and `reference/`
+ *    below it are not);
  * 3. when the data folder holds no input file, the sample shipped with the project
  *    ({@linkcode SAMPLE_FILE}), with a message saying it is a sample and where real files go.
  *
@@ -43,14 +45,29 @@ export class InputNotFoundError extends Error {
   override name = "InputNotFoundError";
 }
 
-/** Options of {@linkcode resolveInputs}. */
-export interface ResolveOptions {
-  /** A file or folder given by the user; empty or absent for "not given". */
-  inputPath?: string;
-  /** The data folder (default the project's `data/`). */
-  dataDir?: string;
-  /** Whether RTE's current file may be refreshed when no input is given (default true). */
-  download?: boolean;
+/**
+ * The notebook parameters that decide a run's input files, as notebooks declare them; others
+ * are ignored, so a notebook's or a run's whole parameter set may be given.
+ */
+export interface InputParameters {
+  /** A file or folder given by the user (a string); empty or absent: not given. */
+  readonly input_path?: unknown;
+  /** The data folder (a string); empty or absent: the project's `data/`. */
+  readonly data_dir?: unknown;
+  /**
+   * Whether RTE's current file may be refreshed in the data folder when no input is given (a
+   * boolean); absent: no (a notebook without the parameter never downloads).
+   */
+  readonly allow_download?: unknown;
+}
+
+/** A parameter of {@linkcode InputParameters} has the wrong type. */
+export class InputParameterError extends Error {
+  override name = "InputParameterError";
+}
+
+/** Settings of {@linkcode resolveInputs} beside the parameters (tests change them). */
+export interface ResolveSettings {
   /** Address of RTE's current file (default {@linkcode RTE_CURRENT_FILE_URL}). */
   url?: string;
   /** Maximum wait for RTE's answer, in milliseconds (default 5,000): the "online" test. */
@@ -138,36 +155,62 @@ async function currentFileNotice(
   return [`Fichier courant de RTE : ${describeCopy(copy, new Date(state.checkedAt), now)}.`];
 }
 
+/** The checks of the parameters' types. */
+const IS = {
+  string: (v: unknown): v is string => typeof v === "string",
+  boolean: (v: unknown): v is boolean => typeof v === "boolean",
+};
+
+/** The value of parameter `name`, checked to be of `type` (absent: undefined). */
+function parameter<T extends keyof typeof IS>(
+  parameters: InputParameters,
+  name: keyof InputParameters,
+  type: T,
+): (T extends "string" ? string : boolean) | undefined {
+  const value = parameters[name];
+  if (value === undefined || value === null) return undefined;
+  if (!IS[type](value)) {
+    throw new InputParameterError(`${name} must be a ${type}, got ${JSON.stringify(value)}`);
+  }
+  return value as T extends "string" ? string : boolean;
+}
+
 /**
- * Resolves the input files of a run (see the module documentation for the order). Throws
- * {@linkcode InputNotFoundError} for a given path that does not exist or holds no input file,
- * and when neither the data folder nor the sample has any.
+ * Resolves the input files of a run from its parameters (see the module documentation for the
+ * order). Throws {@linkcode InputNotFoundError} for a given path that does not exist or holds no
+ * input file, and when neither the data folder nor the sample has any;
+ * {@linkcode InputParameterError} for a parameter of the wrong type.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { resolveInputs, SAMPLE_FILE } from "./inputs.ts";
  * // Nothing in the data folder and no download: the shipped sample, with a notice.
- * const inputs = await resolveInputs({ dataDir: await Deno.makeTempDir(), download: false });
+ * const inputs = await resolveInputs({ data_dir: await Deno.makeTempDir() });
  * assert.equal(inputs.source, "sample");
  * assert.deepEqual(inputs.files, [SAMPLE_FILE]);
  * assert.match(inputs.messages[0], /ÉCHANTILLON/);
  * ```
  */
-export async function resolveInputs(options: ResolveOptions = {}): Promise<ResolvedInputs> {
-  const dataDir = resolve(options.dataDir || PATHS.data);
-  const url = options.url ?? RTE_CURRENT_FILE_URL;
-  const sampleFile = resolve(options.sampleFile ?? SAMPLE_FILE);
-  const now = options.now ?? (() => new Date());
+export async function resolveInputs(
+  parameters: InputParameters,
+  settings: ResolveSettings = {},
+): Promise<ResolvedInputs> {
+  const given = parameter(parameters, "input_path", "string");
+  const dataDir = resolve(parameter(parameters, "data_dir", "string") || PATHS.data);
+  const download = parameter(parameters, "allow_download", "boolean") ?? false;
+  const url = settings.url ?? RTE_CURRENT_FILE_URL;
+  const sampleFile = resolve(settings.sampleFile ?? SAMPLE_FILE);
+  const now = settings.now ?? (() => new Date());
 
-  if (options.inputPath) {
-    const inputPath = resolve(options.inputPath);
+  if (given) {
+    const inputPath = resolve(given);
     const info = await Deno.stat(inputPath).catch(() => null);
-    if (!info) throw new InputNotFoundError(`input_path does not exist: ${options.inputPath}`);
+    if (!info) throw new InputNotFoundError(`input_path does not exist: ${given}`);
     const found = info.isFile ? { files: [inputPath], ignored: [] } : await filesOf(inputPath);
     if (found.files.length === 0) {
       throw new InputNotFoundError(
-        `input_path ${options.inputPath} holds no input file (${INPUT_EXTENSIONS.join(", ")})`,
+        `input_path ${given} holds no input file (${INPUT_EXTENSIONS.join(", ")})`,
       );
     }
     // Classified by place, so that a step handed the path by an earlier one says the same.
@@ -182,10 +225,10 @@ export async function resolveInputs(options: ResolveOptions = {}): Promise<Resol
     return { source, inputPath, ...found, refresh: null, messages };
   }
 
-  const refresh = options.download === false ? null : await refreshCurrentFile({
+  const refresh = !download ? null : await refreshCurrentFile({
     dir: dataDir,
     url,
-    headersTimeoutMs: options.headersTimeoutMs,
+    headersTimeoutMs: settings.headersTimeoutMs,
     now,
   });
   const messages = refresh ? [refresh.message] : [];

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { unzipSync, zipSync } from "fflate";
 import { readEco2mix } from "../eco2mix/read.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
-import { InputNotFoundError, resolveInputs, SAMPLE_FILE } from "./inputs.ts";
+import { InputNotFoundError, InputParameterError, resolveInputs, SAMPLE_FILE } from "./inputs.ts";
 
 /** An address on loopback that refuses connections: the same failure as an offline machine. */
 const OFFLINE = "http://127.0.0.1:9/eCO2mix_RTE_En-cours-TR.zip";
@@ -26,7 +26,10 @@ Deno.test("input_path given as a file is used as is", async () => {
   const dir = await Deno.makeTempDir();
   const file = join(dir, "x.xls");
   await touch(dir, "x.xls");
-  const found = await resolveInputs({ inputPath: file, dataDir: join(dir, "data"), url: OFFLINE });
+  const found = await resolveInputs(
+    { input_path: file, data_dir: join(dir, "data"), allow_download: true },
+    { url: OFFLINE },
+  );
   assert.deepEqual(found, {
     source: "parameter",
     inputPath: file,
@@ -42,7 +45,7 @@ Deno.test("a folder gives the input files at its top, other files reported as ig
   await touch(dir, "b.zip", "a.xls", "notes.txt", "README.md", ".hidden.xls", "c.csv.gz");
   await Deno.mkdir(join(dir, "echantillon"));
   await touch(join(dir, "echantillon"), "sample.zip");
-  const found = await resolveInputs({ dataDir: dir, download: false });
+  const found = await resolveInputs({ data_dir: dir });
   assert.equal(found.source, "data_dir");
   assert.equal(found.inputPath, dir);
   assert.deepEqual(found.files, ["a.xls", "b.zip", "c.csv.gz"].map((f) => join(dir, f)));
@@ -59,7 +62,7 @@ Deno.test("a link to a file is read once; links to folders (loops) and broken li
   await Deno.symlink(join(elsewhere, "real.xls"), join(dir, "lien.xls"));
   await Deno.symlink("..", join(dir, "up"));
   await Deno.symlink(join(elsewhere, "absent.xls"), join(dir, "casse.xls"));
-  const found = await resolveInputs({ inputPath: dir, download: false });
+  const found = await resolveInputs({ input_path: dir });
   assert.deepEqual(found.files, [join(dir, "lien.xls")]);
   assert.deepEqual(found.ignored, [
     { path: join(dir, "casse.xls"), reason: "lien cassé" },
@@ -69,14 +72,14 @@ Deno.test("a link to a file is read once; links to folders (loops) and broken li
 
 Deno.test("a missing input_path is an error naming it", async () => {
   await assert.rejects(
-    resolveInputs({ inputPath: "/no/such/file.xls", dataDir: "/tmp" }),
+    resolveInputs({ input_path: "/no/such/file.xls", data_dir: "/tmp" }),
     (e: unknown) => e instanceof InputNotFoundError && /\/no\/such\/file\.xls/.test(e.message),
   );
 });
 
 Deno.test("offline with an empty data folder: the sample, with a notice saying so", async () => {
   const dataDir = join(await Deno.makeTempDir(), "data");
-  const found = await resolveInputs({ dataDir, url: OFFLINE });
+  const found = await resolveInputs({ data_dir: dataDir, allow_download: true }, { url: OFFLINE });
   assert.equal(found.source, "sample");
   assert.equal(found.inputPath, SAMPLE_FILE);
   assert.deepEqual(found.files, [SAMPLE_FILE]);
@@ -91,7 +94,9 @@ Deno.test("online: RTE's current file is downloaded into data/, beside the user'
   const dataDir = await Deno.makeTempDir();
   await touch(dataDir, "eCO2mix_RTE_Annuel-Definitif_2024.zip");
   await using server = serve(() => new Response(ZIP, { headers: { ETag: '"1"' } }));
-  const found = await resolveInputs({ dataDir, url: server.url });
+  const found = await resolveInputs({ data_dir: dataDir, allow_download: true }, {
+    url: server.url,
+  });
   assert.equal(found.source, "data_dir");
   assert.equal(found.refresh?.status, "downloaded");
   assert.deepEqual(found.files, [
@@ -101,7 +106,10 @@ Deno.test("online: RTE's current file is downloaded into data/, beside the user'
   assert.deepEqual(await Deno.readFile(found.files[1]), ZIP);
   assert.match(found.messages[0], /téléchargé \(nouvelle version/);
   // A later step handed `inputPath` reads the same files, with the copy's age and no request.
-  const again = await resolveInputs({ inputPath: found.inputPath, dataDir, url: server.url });
+  const again = await resolveInputs(
+    { input_path: found.inputPath, data_dir: dataDir, allow_download: true },
+    { url: server.url },
+  );
   assert.equal(again.source, "data_dir");
   assert.deepEqual(again.files, found.files);
   assert.equal(again.refresh, null);
@@ -111,7 +119,9 @@ Deno.test("online: RTE's current file is downloaded into data/, beside the user'
 Deno.test("an HTML page instead of a zip is not saved: offline fallback to the sample", async () => {
   const dataDir = await Deno.makeTempDir();
   await using server = serve(() => new Response("<html>maintenance</html>"));
-  const found = await resolveInputs({ dataDir, url: server.url });
+  const found = await resolveInputs({ data_dir: dataDir, allow_download: true }, {
+    url: server.url,
+  });
   assert.equal(found.source, "sample");
   assert.match(found.refresh?.reason ?? "", /archive zip incomplète/);
   assert.deepEqual([...Deno.readDirSync(dataDir)], []);
@@ -119,7 +129,7 @@ Deno.test("an HTML page instead of a zip is not saved: offline fallback to the s
 
 Deno.test("the sample handed on as input_path is still announced as the sample", async () => {
   const dataDir = await Deno.makeTempDir();
-  const found = await resolveInputs({ inputPath: SAMPLE_FILE, dataDir });
+  const found = await resolveInputs({ input_path: SAMPLE_FILE, data_dir: dataDir });
   assert.equal(found.source, "sample");
   assert.match(found.messages[0], /ÉCHANTILLON/);
 });
@@ -127,11 +137,35 @@ Deno.test("the sample handed on as input_path is still announced as the sample",
 Deno.test("no input anywhere (sample missing too): an error naming the data folder", async () => {
   const dataDir = await Deno.makeTempDir();
   await assert.rejects(
-    resolveInputs({ dataDir, download: false, sampleFile: join(dataDir, "none.zip") }),
+    resolveInputs({ data_dir: dataDir }, { sampleFile: join(dataDir, "none.zip") }),
     (e: unknown) =>
       e instanceof InputNotFoundError && e.message.includes(dataDir) &&
       e.message.includes("--input"),
   );
+});
+
+Deno.test("no download without allow_download: true; parameters of the wrong type refused", async () => {
+  let asked = 0;
+  await using server = serve(() => {
+    asked++;
+    return new Response(ZIP);
+  });
+  const dataDir = join(await Deno.makeTempDir(), "data");
+  // A notebook's whole parameter set, without allow_download (notebook 02): the sample, no request.
+  const found = await resolveInputs(
+    { input_path: "", data_dir: dataDir, lakehouse_dir: "/lake" } as Record<string, unknown>,
+    { url: server.url },
+  );
+  assert.equal(found.source, "sample");
+  assert.equal(found.refresh, null);
+  await resolveInputs({ data_dir: dataDir, allow_download: false }, { url: server.url });
+  assert.equal(asked, 0);
+  await assert.rejects(
+    resolveInputs({ data_dir: dataDir, allow_download: "true" }),
+    (e: unknown) =>
+      e instanceof InputParameterError && /allow_download must be a boolean/.test(`${e}`),
+  );
+  await assert.rejects(resolveInputs({ input_path: 3 }), InputParameterError);
 });
 
 Deno.test("the shipped sample is one month of RTE's national real-time file", () => {
