@@ -25,7 +25,8 @@
 import { parseArgs } from "node:util";
 import pl from "nodejs-polars";
 import { openCatalog, TABLE } from "../pipeline/catalog.ts";
-import { trainConsumptionModels, trainMixClassifiers } from "../pipeline/ml_step.ts";
+import { trainConsumptionModels } from "../pipeline/forecast_step.ts";
+import { trainMixClassifiers } from "../pipeline/mix_step.ts";
 import { featureMatrixFromDataFrame, numericColumn } from "../ml/dataframe.ts";
 import { takeRows } from "../ml/dataset.ts";
 import {

@@ -35,7 +35,7 @@ import type { HorizonName } from "../ml/features.ts";
 import { type LearnerName, LEARNERS, type ProfileName, PROFILES } from "../ml/forecasting.ts";
 import { loadReference } from "../ml/reference.ts";
 import { SelectionStore } from "../ml/selection_cache.ts";
-import { consumptionHistory, MlStepError, realTimeSeries } from "./ml_step.ts";
+import { consumptionHistory, MlStepError, realTimeSeries } from "./features_step.ts";
 
 const PREDICTIONS_TABLE = TABLE.backtest_consommation;
 const SCORES_TABLE = TABLE.scores_backtest_consommation;

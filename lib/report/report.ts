@@ -158,7 +158,7 @@ function skippedSection(skipped: ReportData["etapesIgnorees"]): string[] {
 
 /**
  * What the report says of the models' temperature: a model `X_sans_temperature` is trained
- * beside `X` only when the temperatures fed the models (`lib/pipeline/ml_step.ts`).
+ * beside `X` only when the temperatures fed the models (`lib/pipeline/forecast_step.ts`).
  */
 function temperatureNote(models: ReportData["modeles"]): string {
   return models.some((m) => m.modele.endsWith("_sans_temperature"))

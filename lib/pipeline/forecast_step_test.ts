@@ -1,110 +1,37 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import pl from "nodejs-polars";
 import { REGIONAL_2014, sharedDataPath } from "../testing/shared_data.ts";
-import { NATIONAL_VIEW } from "../layers/gold.ts";
-import { ML_STEPS, type Skipped } from "../ml/feasibility.ts";
+import { ML_STEPS } from "../ml/feasibility.ts";
 import { FORECAST_TEMPERATURE_FEATURES, TEMPERATURE_FEATURES } from "../ml/weather.ts";
 import { featureMatrixFromDataFrame } from "../ml/dataframe.ts";
 import { featureNames } from "../ml/features.ts";
 import { forecasterFromModel, type ForecasterParams } from "../ml/forecasting.ts";
 import { ModelRegistry } from "../ml/registry.ts";
 import { openCatalog } from "./catalog.ts";
-import { ingestFiles } from "./ingest.ts";
+import { prepareConsumptionFeatures } from "./features_step.ts";
 import {
   ConsumptionTraining,
   type HorizonReport,
-  type MixTrainingOptions,
   MlStepError,
-  prepareConsumptionFeatures,
   trainConsumptionModels,
   type TrainingProgress,
-  trainMixClassifiers,
-} from "./ml_step.ts";
-import { refreshSilver } from "./silver_step.ts";
+} from "./forecast_step.ts";
+import {
+  lakehouseOf,
+  referenceWithTemperaturesUntilMay2025,
+  regional2014,
+  setup2025,
+  tableOf,
+  TR_2016,
+  TR_2025,
+  withCutsOf2025,
+} from "./_ml_step_testdata.ts";
 
-const TR_2025 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
-const TR_2016 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2016-06.xls");
-const TEMPERATURES = sharedDataPath("weather/temperature-quotidienne-regionale.csv");
-const HISTORY = sharedDataPath("eco2mix/odre/consommation-quotidienne-brute.csv.gz");
-const TEMPO = sharedDataPath("eco2mix/tempo");
-
-/** A temporary lakehouse holding `files` in bronze and silver. */
-async function lakehouseOf(files: string[]) {
-  const root = await Deno.makeTempDir({ prefix: "ml_step_" });
-  const catalog = openCatalog(join(root, "lakehouse"));
-  await ingestFiles(catalog, files);
-  await refreshSilver(catalog);
-  const reference = join(root, "reference");
-  await Deno.mkdir(reference);
-  return { root, catalog, reference, models: join(root, "models") };
-}
-
-/** Links the Tempo calendars, and optionally the ODRÉ history, into a reference folder. */
-async function linkReference(dir: string, options: { history?: boolean } = {}) {
-  for await (const e of Deno.readDir(TEMPO)) {
-    await Deno.symlink(join(TEMPO, e.name), join(dir, e.name));
-  }
-  if (options.history) {
-    await Deno.symlink(HISTORY, join(dir, "consommation-quotidienne-brute.csv.gz"));
-  }
-}
-
-/** The first `rows` data lines of the 2025 file, with its header and closing disclaimer. */
-async function cutOf2025(rows: number, dir: string): Promise<string> {
-  const lines = new TextDecoder("windows-1252").decode(await Deno.readFile(TR_2025)).split("\n");
-  const disclaimer = lines.findLast((l) => l.startsWith("RTE ne pourra"))!;
-  const text = [...lines.slice(0, rows + 1), disclaimer, "", ""].join("\n");
-  const path = join(dir, `eCO2mix_RTE_En-cours-TR_2025-01_${rows}-lignes.xls`);
-  // The file is ISO-8859-1, one byte per character.
-  await Deno.writeFile(path, Uint8Array.from(text, (c) => c.charCodeAt(0)));
-  return path;
-}
-
-/** The rows and columns of a table (an empty table keeps its columns). */
-async function tableOf(catalog: ReturnType<typeof openCatalog>, name: string) {
-  const frame = await catalog.table(name).read();
-  return { rows: frame.height, columns: frame.columns };
-}
-
-/** A lakehouse with the 2025 file in silver, and a reference folder without the history. */
-async function setup() {
-  const root = await Deno.makeTempDir({ prefix: "ml_step_" });
-  const catalog = openCatalog(join(root, "lakehouse"));
-  await ingestFiles(catalog, [TR_2025]);
-  await refreshSilver(catalog);
-  const reference = join(root, "reference");
-  await Deno.mkdir(reference);
-  await Deno.symlink(
-    sharedDataPath("weather/temperature-quotidienne-regionale.csv"),
-    join(reference, "temperature-quotidienne-regionale.csv"),
-  );
-  for (const season of ["2024-2025", "2025-2026"]) {
-    const name = `eCO2mix_RTE_tempo_${season}.xls`;
-    await Deno.symlink(sharedDataPath(`eco2mix/tempo/${name}`), join(reference, name));
-  }
-  return { root, catalog, reference, models: join(root, "models") };
-}
-
-Deno.test("features → models → registry → predictions, on the 2025 file", async () => {
-  const { root, catalog, reference, models } = await setup();
+Deno.test("models → registry → predictions, on the 2025 file", async () => {
+  const { root, catalog, reference, models } = await setup2025();
   try {
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
     assert.ok(prep.kind === "prepared");
-    assert.equal(prep.perimetre, "France");
-    // Temperatures and Tempo cover the 2025 file: every feature is used.
-    assert.deepEqual([prep.entrees, prep.ignores], [{ temperatures: true, tempo: true }, []]);
-    assert.equal(prep.historique, "absente");
-    assert.equal(prep.ecartNiveau, null);
-    assert.equal(prep.reference.manquants.length, 1);
-    assert.ok(prep.audit.every((a) => a.identiques === a.lignes_avant && a.modifiees > 0));
-    // The last 20 % of the 9,869 measured half-hours (counted in series_test.ts) are the test.
-    const test = prep.resume.filter((r) => r.jeu === "test");
-    assert.deepEqual(test.map((r) => r.lignes), [1974, 1974]);
-    assert.deepEqual(
-      prep.resume.filter((r) => r.jeu === "prevision").map((r) => [r.horizon, r.lignes]),
-      [["h1", 2], ["j1", 48]], // the next hour; 26 July 2025, a 48-half-hour day
-    );
 
     // Notebook 08's way: one horizon per cell, the tables written once both are done.
     const training = await ConsumptionTraining.open(catalog, {
@@ -229,7 +156,7 @@ Deno.test("features → models → registry → predictions, on the 2025 file", 
 });
 
 Deno.test("reentrainement: select, then nothing to fit, then refit on one more day, complet, aucun", async () => {
-  const { root, catalog, reference, models } = await setup();
+  const { root, catalog, reference, models } = await setup2025();
   try {
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
     assert.ok(prep.kind === "prepared");
@@ -339,167 +266,19 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
   }
 });
 
-Deno.test("mix classifiers: registered per horizon and scheme, predictions stored", async () => {
-  const { root, catalog, models } = await setup();
-  try {
-    const trainMix = (options: MixTrainingOptions = {}) =>
-      trainMixClassifiers(catalog, {
-        profil: "rapide",
-        modelsDir: models,
-        horizons: [1, 6],
-        importanceHorizons: [6],
-        ...options,
-      });
-    const report = await trainMix();
-    assert.ok(report.kind === "trained");
-    assert.deepEqual(report.ignores, []);
-    // Importance only where asked, for both schemes.
-    assert.deepEqual(
-      report.horizons.map((h) => [h.horizon_heures, h.importance !== null]),
-      [[1, false], [1, false], [6, true], [6, true]],
-    );
-    assert.ok(report.horizons[2].importance!.importances.length > 0);
-    // FACTS.md: in 2025, the share never exceeds 70 %, 0.3 % of quarter-hours exceed 50 %.
-    assert.deepEqual(report.jamais, [">70 %"]);
-    assert.equal(report.distribution[2].lignes, 62);
-    assert.equal(report.pasMinutes, 15);
-    assert.deepEqual(report.horizons.map((h) => h.modele), [
-      "mix_renouvelable_h1",
-      "mix_renouvelable_terciles_h1",
-      "mix_renouvelable_h6",
-      "mix_renouvelable_terciles_h6",
-    ]);
-    const registry = new ModelRegistry(models);
-    for (const h of report.horizons) {
-      const v = await registry.getVersion(h.modele, "champion");
-      assert.equal(v.kind, "gbdt_classifier");
-      assert.equal(v.metrics.exactitude_equilibree_test, h.scores[0].metrics.balancedAccuracy);
-    }
-    const stored = await catalog.table("predictions_mix").read();
-    assert.deepEqual(
-      stored.getColumn("model").unique().sort().toArray() as string[],
-      ["gbdt", "persistance", "persistance_veille"],
-    );
-    // Beyond the data: one class per horizon and scheme, 1 and 6 hours after the last
-    // measured quarter-hour (the last test instant: 25 July 2025, 15:15 Paris time).
-    const epoch = (frame: pl.DataFrame) =>
-      (frame.getColumn("timestamp_utc").toArray() as unknown as Date[]).map((d) => d.getTime());
-    const last = Math.max(...epoch(stored.filter(pl.col("periode").eq(pl.lit("test")))));
-    assert.equal(new Date(last).toISOString(), "2025-07-25T13:15:00.000Z");
-    assert.deepEqual(
-      report.horizons.map((h) => [h.modele, h.prevision.instant - last]),
-      [
-        ["mix_renouvelable_h1", 3_600_000],
-        ["mix_renouvelable_terciles_h1", 3_600_000],
-        ["mix_renouvelable_h6", 6 * 3_600_000],
-        ["mix_renouvelable_terciles_h6", 6 * 3_600_000],
-      ],
-    );
-    for (const h of report.horizons) assert.ok(h.classes.includes(h.prevision.classe), h.modele);
-    const next = stored.filter(pl.col("periode").eq(pl.lit("prevision"))).sort([
-      "horizon_heures",
-      "schema",
-    ]);
-    assert.deepEqual(
-      next.select("horizon_heures", "schema", "model", "classe_predite", "classe_reelle")
-        .toRecords(),
-      [...report.horizons].sort((a, b) =>
-        a.horizon_heures - b.horizon_heures || a.schema.localeCompare(b.schema)
-      ).map((h) => ({
-        horizon_heures: h.horizon_heures,
-        schema: h.schema,
-        model: "gbdt",
-        classe_predite: h.prevision.classe,
-        classe_reelle: null,
-      })),
-    );
-    assert.deepEqual(epoch(next), [1, 1, 6, 6].map((h) => last + h * 3_600_000));
-    const fitted = report.horizons;
-    assert.ok(fitted.every((h) => h.reentrainement.reajuste));
-    // The same data again: the registered classifiers serve, scored as before, none registered.
-    const again = await trainMix();
-    assert.ok(again.kind === "trained");
-    assert.deepEqual(again.horizons.map((h) => h.reentrainement.reajuste), [
-      false,
-      false,
-      false,
-      false,
-    ]);
-    assert.match(again.horizons[0].reentrainement.raison, /aucun nouvel instant/);
-    for (const [k, h] of again.horizons.entries()) {
-      const before = fitted[k];
-      assert.equal(h.version, before.version);
-      assert.equal(h.lignes_entrainement, before.lignes_entrainement);
-      assert.equal(h.secondes, 0);
-      assert.deepEqual(h.classes, before.classes);
-      assert.deepEqual(h.scores, before.scores);
-      assert.deepEqual(h.prevision, before.prevision);
-      // The importance measured at the fit is reused with the classifier.
-      assert.deepEqual(h.importance, before.importance);
-    }
-    assert.equal((await registry.listVersions("mix_renouvelable_h1")).length, 1);
-    // complet: every classifier fitted and registered again.
-    const refit = await trainMix({ importanceHorizons: [], reentrainement: "complet" });
-    assert.ok(refit.kind === "trained");
-    assert.deepEqual(refit.horizons.map((h) => [h.reentrainement.reajuste, h.version]), [
-      [true, 2],
-      [true, 2],
-      [true, 2],
-      [true, 2],
-    ]);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-});
-
-Deno.test("steps say what to run first", async () => {
+Deno.test("training: no features table says what to run first", async () => {
   const catalog = openCatalog(await Deno.makeTempDir());
-  await assert.rejects(
-    () => prepareConsumptionFeatures(catalog, { referenceDir: "/nonexistent" }),
-    (e: unknown) => e instanceof MlStepError && /notebooks 02 and 03/.test(e.message),
-  );
   await assert.rejects(
     () => trainConsumptionModels(catalog),
     (e: unknown) => e instanceof MlStepError && /run notebook 07 first/.test(e.message),
   );
-  await assert.rejects(() => trainMixClassifiers(catalog), MlStepError);
 });
 
-Deno.test("regional files only: the sum of the 12 regions is the national series", async () => {
-  const { root, catalog, reference, models } = await lakehouseOf(
-    REGIONAL_2014.map((f) => sharedDataPath(f)),
-  );
+Deno.test("regional files only: the models are compared with persistence only", async () => {
+  const { root, catalog, reference, models } = await regional2014();
   try {
-    await Deno.symlink(TEMPERATURES, join(reference, "temperature-quotidienne-regionale.csv"));
-    await linkReference(reference);
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
     assert.ok(prep.kind === "prepared");
-    assert.equal(prep.perimetre, NATIONAL_VIEW);
-    // 2014: temperatures start in 2016, Tempo in September 2014; both are left out, and said.
-    assert.deepEqual(prep.entrees, { temperatures: false, tempo: false });
-    assert.deepEqual(prep.ignores.map((s) => s.step), [
-      "variables de température (prévision de la consommation)",
-      "variable Tempo (prévision de la consommation)",
-    ]);
-    assert.match(prep.ignores[0].reason, /0 % des demi-heures de test/);
-    assert.equal(prep.thermosensibilite, null);
-    assert.ok(!prep.frame.columns.includes("temperature"));
-    // The last 20 % of the 17,520 half-hours of 2014.
-    assert.deepEqual(
-      prep.resume.filter((r) => r.jeu === "test").map((r) => r.lignes),
-      [3504, 3504],
-    );
-    // The target is the sum of the 12 regions at the same instant.
-    const first = prep.frame.filter(pl.col("jeu").eq(pl.lit("test"))).sort("timestamp_utc").head(1);
-    const silver = (await catalog.table("eco2mix_silver").read()).withColumns(
-      pl.col("timestamp_utc").cast(pl.Datetime("ms", "UTC")), // Delta reads back microseconds
-    );
-    const regions = silver.join(first.select("timestamp_utc"), { on: "timestamp_utc" });
-    assert.equal(regions.height, 12);
-    assert.equal(
-      first.getColumn("consommation").toArray()[0],
-      regions.getColumn("consommation").sum(),
-    );
 
     const report = await trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models });
     assert.ok(report.kind === "trained");
@@ -519,33 +298,18 @@ Deno.test("regional files only: the sum of the 12 regions is the national series
     }
     const stored = await catalog.table("predictions_consommation").read();
     assert.equal(stored.filter(pl.col("model").str.startsWith("rte_")).height, 0);
-
-    const mix = await trainMixClassifiers(catalog, {
-      profil: "rapide",
-      modelsDir: models,
-      horizons: [1],
-    });
-    assert.ok(mix.kind === "trained");
-    assert.equal(mix.perimetre, NATIONAL_VIEW);
-    assert.equal(mix.pasMinutes, 30);
-    assert.ok((await catalog.table("predictions_mix").read()).height > 0);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
 });
 
-Deno.test("fewer than 12 regions: no national series, the steps are skipped and their tables emptied", async () => {
+Deno.test("fewer than 12 regions: training skipped, its tables emptied", async () => {
   const { root, catalog, reference, models } = await lakehouseOf(
     REGIONAL_2014.slice(0, 2).map((f) => sharedDataPath(f)),
   );
   try {
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
     assert.ok(prep.kind === "skipped");
-    assert.equal(prep.step, ML_STEPS.preparation);
-    assert.match(prep.reason, /2 régions sur 12 \(Auvergne-Rhône-Alpes, Bourgogne-Franche-Comté\)/);
-    const features = await tableOf(catalog, "caracteristiques_consommation");
-    assert.equal(features.rows, 0);
-    assert.ok(features.columns.includes("lag_1h") && features.columns.includes("jeu"));
     const training = await trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models });
     assert.ok(training.kind === "skipped");
     assert.match(training.reason, /préparation des données \(notebook 07\) a été ignorée/);
@@ -567,23 +331,6 @@ Deno.test("fewer than 12 regions: no national series, the steps are skipped and 
       ],
     });
     assert.equal((await tableOf(catalog, "importance_variables")).rows, 0);
-    const mix = await trainMixClassifiers(catalog, { profil: "rapide", modelsDir: models });
-    assert.ok(mix.kind === "skipped");
-    assert.equal(mix.step, ML_STEPS.mix);
-    assert.deepEqual(await tableOf(catalog, "predictions_mix"), {
-      rows: 0,
-      columns: [
-        "timestamp_utc",
-        "horizon_heures",
-        "periode",
-        "schema",
-        "model",
-        "model_version",
-        "classe_predite",
-        "classe_reelle",
-        "part_reelle",
-      ],
-    });
   } finally {
     await Deno.remove(root, { recursive: true });
   }
@@ -629,26 +376,12 @@ Deno.test("two real-time files nine years apart, no reference data: the folds ad
   }
 });
 
-Deno.test("temperatures that stop before the test period: their features are dropped, models trained", async () => {
+Deno.test("temperatures that stop before the test period: models trained without them", async () => {
   const { root, catalog, reference, models } = await lakehouseOf([TR_2025]);
   try {
-    // The temperature file cut before June 2025 (the test period starts on 14 June).
-    const text = await Deno.readTextFile(TEMPERATURES);
-    const lines = text.split("\n").filter((l, i) =>
-      i === 0 || (l && l.slice(0, 10) < "2025-06-01")
-    );
-    await Deno.writeTextFile(
-      join(reference, "temperature-quotidienne-regionale.csv"),
-      lines.join("\n") + "\n",
-    );
-    await linkReference(reference, { history: true });
+    await referenceWithTemperaturesUntilMay2025(reference);
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
     assert.ok(prep.kind === "prepared");
-    assert.deepEqual(prep.entrees, { temperatures: false, tempo: true });
-    assert.deepEqual(prep.ignores.map((s) => s.step), [
-      "variables de température (prévision de la consommation)",
-    ]);
-    assert.match(prep.ignores[0].reason, /0 % des demi-heures de test/);
     const report = await trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models });
     assert.ok(report.kind === "trained");
     for (const h of report.horizons) {
@@ -666,56 +399,15 @@ Deno.test("temperatures that stop before the test period: their features are dro
   }
 });
 
-Deno.test("a few days of data: consumption skipped for too few rows, mix without the one-class scheme", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "ml_cut_" });
-  try {
-    for (const rows of [4 * 96, 400]) {
-      const { root, catalog, reference, models } = await lakehouseOf([await cutOf2025(rows, dir)]);
-      try {
-        const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
-        assert.ok(prep.kind === "prepared");
-        // Every row needs a week of measurements before it: only forecasts to make.
-        assert.deepEqual(prep.resume.map((r) => r.jeu), ["prevision", "prevision"]);
-        const training = await trainConsumptionModels(catalog, {
-          profil: "rapide",
-          modelsDir: models,
-        });
-        assert.ok(training.kind === "skipped");
-        assert.equal(training.step, ML_STEPS.consommation);
-        assert.match(
-          training.reason,
-          /une heure avant \(h1\) : trop peu de données : 0 demi-heure/,
-        );
-        assert.equal((await tableOf(catalog, "predictions_consommation")).rows, 0);
-        const mix = await trainMixClassifiers(catalog, {
-          profil: "rapide",
-          modelsDir: models,
-          horizons: [1, 6],
-        });
-        assert.ok(mix.kind === "trained");
-        // Early January: every quarter-hour below 30 % renewable, the brief's scheme has one class.
-        assert.deepEqual(mix.ignores.map((s: Skipped) => s.reason), [
-          "une seule classe observée avant la période de test (<30 %) : un classifieur a besoin " +
-          "d'au moins deux classes",
-        ]);
-        assert.deepEqual(mix.horizons.map((h) => h.modele), [
-          "mix_renouvelable_terciles_h1",
-          "mix_renouvelable_terciles_h6",
-        ]);
-      } finally {
-        await Deno.remove(root, { recursive: true });
-      }
-    }
-    // A single day: not even a day of training instants before the test period.
-    const { root, catalog, models } = await lakehouseOf([await cutOf2025(96, dir)]);
-    try {
-      const mix = await trainMixClassifiers(catalog, { profil: "rapide", modelsDir: models });
-      assert.ok(mix.kind === "skipped");
-      assert.match(mix.reason, /trop peu de données : 0 instant/);
-    } finally {
-      await Deno.remove(root, { recursive: true });
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+Deno.test("a few days of data: training skipped for too few rows", async () => {
+  await withCutsOf2025([4 * 96, 400], async ({ catalog, reference, models }) => {
+    // Every row is a forecast to make (features_step_test.ts): nothing to learn from.
+    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    assert.ok(prep.kind === "prepared");
+    const training = await trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models });
+    assert.ok(training.kind === "skipped");
+    assert.equal(training.step, ML_STEPS.consommation);
+    assert.match(training.reason, /une heure avant \(h1\) : trop peu de données : 0 demi-heure/);
+    assert.equal((await tableOf(catalog, "predictions_consommation")).rows, 0);
+  });
 });

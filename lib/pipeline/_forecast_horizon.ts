@@ -1,0 +1,609 @@
+/**
+ * One horizon of notebook 08's step (`forecast_step.ts`): the learner selected by
+ * cross-validation (or the cached selection reused), the models fitted in the fit pool,
+ * registered and scored with the baselines on the same test instants, and the horizon's rows of
+ * `predictions_consommation`.
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import { takeRows } from "../ml/dataset.ts";
+import {
+  consumptionHorizonPlan,
+  definedForecasts,
+  horizonStep,
+  skip,
+  type Skipped,
+  usableFeatures,
+} from "../ml/feasibility.ts";
+import {
+  consumptionFeatures,
+  type HorizonName,
+  HORIZONS,
+  type TemperatureInput,
+} from "../ml/features.ts";
+import {
+  baselineForecasts,
+  type ConsumptionForecaster,
+  crossValidateLearners,
+  type CrossValidationReport,
+  fitForecaster,
+  forecasterFromModel,
+  forecasterImportance,
+  type ForecasterParams,
+  type LearnerName,
+  LEARNERS,
+  mapeDifference,
+  modelFeatures,
+  modelLabel,
+  type ProfileName,
+  PROFILES,
+  REFERENCE_FEATURE,
+  residualAnalysis,
+  scoreOnCommonRows,
+  TEMPERATURE_SUFFIX,
+} from "../ml/forecasting.ts";
+import {
+  type ForecastQuantiles,
+  forecastQuantiles,
+  intervalCoverage,
+  type RelativeErrorQuantiles,
+} from "../ml/intervals.ts";
+import { metricsByHour, metricsByMonth } from "../ml/metrics.ts";
+import type { PermutationImportanceResult } from "../ml/importance.ts";
+import type { ModelRegistry, TrainingDataRef } from "../ml/registry.ts";
+import {
+  fingerprintRows,
+  newSelection,
+  planRetraining,
+  type RetrainingPolicy,
+  retrainingRecord,
+  type SelectionConfig,
+  SelectionStore,
+} from "../ml/selection_cache.ts";
+import { type FitPool, mapConcurrent } from "../ml/fit_pool.ts";
+import { FORECAST_TEMPERATURE_FEATURES, TEMPERATURE_FEATURES } from "../ml/weather.ts";
+import { localDayNumber } from "../ml/calendar.ts";
+import { asInstants, DAY_MS, emptyFrame } from "./_ml_step_shared.ts";
+// Types only: the step's report types are declared with its API.
+import type { HorizonReport, TrainingProgress } from "./forecast_step.ts";
+
+/** A champion's permutation importance and the registered version it was measured on. */
+interface ChampionImportance {
+  version: number;
+  parCaracteristique: PermutationImportanceResult;
+  parGroupe: PermutationImportanceResult;
+}
+
+/** The rows of one horizon as a feature set, and the split of each row. */
+export interface HorizonData {
+  set: ReturnType<typeof consumptionFeatures>;
+  split: string[];
+}
+
+function indicesOf(split: string[], name: string, keep: (i: number) => boolean = () => true) {
+  const out: number[] = [];
+  split.forEach((s, i) => {
+    if (s === name && keep(i)) out.push(i);
+  });
+  return out;
+}
+
+/**
+ * Registered model name of a horizon's model given `input` temperatures: `consommation_j1` for
+ * the live model with the forecast temperature, suffixed as the labels otherwise
+ * (`consommation_j1_temperature_observee`, `consommation_j1_sans_temperature`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { registeredName } from "./forecast_step.ts";
+ * assert.equal(registeredName("j1", "forecast"), "consommation_j1");
+ * assert.equal(registeredName("h1", "none"), "consommation_h1_sans_temperature");
+ * ```
+ */
+export function registeredName(horizon: HorizonName, input: TemperatureInput): string {
+  return `consommation_${horizon}${input === "forecast" ? "" : TEMPERATURE_SUFFIX[input]}`;
+}
+
+/** Columns of `predictions_consommation`, before the instants become datetimes. */
+const PREDICTION_SCHEMA = {
+  timestamp_utc: pl.Float64,
+  cutoff_utc: pl.Float64,
+  horizon: pl.Utf8,
+  model: pl.Utf8,
+  model_version: pl.Int32,
+  periode: pl.Utf8,
+  prediction: pl.Float64,
+  actual: pl.Float64,
+  error: pl.Float64,
+  /** The champion's P10, P50 and P90 (null for the other models). */
+  p10: pl.Float64,
+  p50: pl.Float64,
+  p90: pl.Float64,
+};
+
+/** How the registry describes a model's temperature input. */
+const TEMPERATURE_DESCRIPTIONS: Readonly<Record<TemperatureInput, string>> = {
+  forecast: "température prévue à la coupure (modèle en service)",
+  observed: "température observée du jour prévu (borne haute : inconnue à la coupure)",
+  none: "sans température",
+};
+
+/** What {@linkcode trainHorizon} needs beside the horizon's rows. */
+export interface HorizonContext {
+  horizon: HorizonName;
+  temperature: boolean;
+  profil: ProfileName;
+  registry: ModelRegistry;
+  codeVersion: string;
+  lineage: TrainingDataRef[];
+  policy: RetrainingPolicy;
+  /** Fingerprints of the features' and learners' code (see `SelectionConfig`). */
+  code: Pick<SelectionConfig, "featureCode" | "learnerCode">;
+  /** Workers for every fit of the horizon (cross-validation and refits). */
+  pool: FitPool;
+  onProgress?: (p: TrainingProgress) => void;
+}
+
+/** The temperature input of a model's label (`gbdt`, `gbdt_sans_temperature`...). */
+function inputOfLabel(label: string, live: TemperatureInput): TemperatureInput {
+  const other = (["observed", "none", "forecast"] as const).find((input) =>
+    input !== live && label.endsWith(TEMPERATURE_SUFFIX[input])
+  );
+  return other ?? live;
+}
+
+/**
+ * Selects (or reuses the cached selection), fits, registers and scores the models of one
+ * horizon, and gives its report and its rows of `predictions_consommation`; skipped when the
+ * horizon has too little data (see `consumptionHorizonPlan`) or `aucun` finds no model.
+ *
+ * @example
+ * ```ts ignore
+ * const trained = await trainHorizon(horizonData(frame, "h1", true), { ...context, horizon: "h1" });
+ * if (trained.kind === "trained") console.log(trained.report.champion);
+ * ```
+ */
+export async function trainHorizon(
+  data: HorizonData,
+  context: HorizonContext,
+): Promise<{ kind: "trained"; report: HorizonReport; predictions: pl.DataFrame } | Skipped> {
+  const { horizon, profil, registry, codeVersion } = context;
+  const profile = PROFILES[profil];
+  const testRows = indicesOf(data.split, "test");
+  const testStart = testRows.length ? data.set.epochMs[testRows[0]] : Infinity;
+  const earliest = profile.trainDays === null ? -Infinity : testStart - profile.trainDays * DAY_MS;
+  const trainRows = indicesOf(data.split, "entrainement", (i) => data.set.epochMs[i] >= earliest);
+  const forecastRows = indicesOf(data.split, "prevision");
+  // Rows a model can learn from or forecast: a known reference level (and target).
+  const level = data.set.x.columns[data.set.x.names.indexOf(REFERENCE_FEATURE[horizon])];
+  const plan = consumptionHorizonPlan({
+    horizon,
+    trainRows: trainRows.filter((i) => level[i] > 0 && Number.isFinite(data.set.target[i]))
+      .length,
+    testRows: testRows.filter((i) => level[i] > 0).length,
+    profile,
+  });
+  if (plan.kind === "skipped") return plan;
+  const usable = (names: readonly string[]) =>
+    usableFeatures(
+      data.set.x,
+      { train: trainRows, test: testRows },
+      names,
+      REFERENCE_FEATURE[horizon],
+    );
+  const { features, dropped } = usable(
+    modelFeatures(horizon, { temperature: context.temperature ? "forecast" : "none" }),
+  );
+  const forecastTemperatures = FORECAST_TEMPERATURE_FEATURES as readonly string[];
+  const temperature = features.some((f) => forecastTemperatures.includes(f));
+  // The live model's temperatures; the upper bound swaps them for the observed ones.
+  const live: TemperatureInput = temperature ? "forecast" : "none";
+  const withoutTemperature = features.filter((f) => !forecastTemperatures.includes(f));
+  const observed = usable(TEMPERATURE_FEATURES).features;
+  const featuresOf = (input: TemperatureInput) =>
+    input === live
+      ? features
+      : input === "observed"
+      ? [...withoutTemperature, ...observed]
+      : withoutTemperature;
+  const selection = plan.selection;
+  const modelName = registeredName(horizon, live);
+  const config: SelectionConfig = {
+    name: modelName,
+    profile: profil,
+    learners: { candidats: [...LEARNERS], parametres: profile },
+    validation: selection,
+    features,
+    ...context.code,
+  };
+  const trainData = fingerprintRows(
+    takeRows(data.set.x, trainRows),
+    Float64Array.from(trainRows, (i) => data.set.target[i]),
+    Float64Array.from(trainRows, (i) => data.set.epochMs[i]),
+  );
+  const store = new SelectionStore(registry.root);
+  const retraining = planRetraining(context.policy, await store.load(modelName), {
+    config,
+    data: trainData,
+  });
+  if (retraining.case === "sans_modele") return skip(horizonStep(horizon), retraining.raison);
+  const record = retrainingRecord(retraining);
+  const cached = retraining.selection;
+  const started = new Date();
+  let cv: CrossValidationReport | null = null;
+  let champion: LearnerName;
+  if (cached) champion = cached.champion as LearnerName;
+  else if (selection.kind === "validation_croisee") {
+    cv = await crossValidateLearners(
+      data.set,
+      trainRows,
+      features,
+      { ...profile, cvFolds: selection.folds, cvFoldDays: selection.foldDays },
+      LEARNERS,
+      {
+        pool: context.pool,
+        onFit: (done, total) =>
+          context.onProgress?.({ horizon, phase: "cross_validation", done, total }),
+      },
+    );
+    champion = cv.meilleur;
+    // The cross-validation fits are training runs too: one record per learner, its folds' scores.
+    for (const mean of cv.moyennes) {
+      const folds = cv.folds.filter((f) => f.learner === mean.learner);
+      await registry.logRun({
+        model: modelName,
+        params: { learner: mean.learner, profil, features, plis: folds.length },
+        metrics: {
+          mape_validation_croisee: mean.mape,
+          rmse_validation_croisee: mean.rmse,
+          ...Object.fromEntries(folds.map((f) => [`mape_pli_${f.fold}`, f.mape])),
+        },
+        startedAt: started,
+        durationMs: 1000 * folds.reduce((t, f) => t + f.secondes, 0),
+        trainingData: context.lineage,
+        codeVersion,
+        tags: { horizon, learner: mean.learner, profil, etape: "validation_croisee" },
+        retraining: record,
+      });
+    }
+  } else champion = selection.learner;
+  const xTrain = takeRows(data.set.x, trainRows);
+  const yTrain = Float64Array.from(trainRows, (i) => data.set.target[i]);
+  const xTest = takeRows(data.set.x, testRows);
+  const yTest = Float64Array.from(testRows, (i) => data.set.target[i]);
+  const xNext = takeRows(data.set.x, forecastRows);
+  const trainingData: TrainingDataRef[] = [
+    {
+      ...context.lineage[0],
+      rows: trainRows.length,
+      from: new Date(data.set.epochMs[trainRows[0]]).toISOString(),
+      to: new Date(data.set.epochMs[trainRows.at(-1)!]).toISOString(),
+      description: `horizon ${horizon}, jeu entrainement`,
+    },
+    ...context.lineage.slice(1),
+  ];
+  const fitted: {
+    name: string;
+    registered: string;
+    forecaster: ConsumptionForecaster;
+    version: number;
+    predicted: Float64Array;
+  }[] = [];
+  const entrainements: HorizonReport["entrainements"] = [];
+  // Every model of the horizon: the learners with the live inputs, then (with temperatures) the
+  // champion with the observed ones (the upper bound) and without any.
+  const variants: { learner: LearnerName; input: TemperatureInput }[] = [
+    ...LEARNERS.map((learner) => ({ learner, input: live })),
+    ...(temperature && observed.length ? [{ learner: champion, input: "observed" as const }] : []),
+    ...(temperature ? [{ learner: champion, input: "none" as const }] : []),
+  ];
+  const labels = variants.map(({ learner, input }) => modelLabel(learner, input, live));
+  const toFit = retraining.scope === "all"
+    ? variants
+    : retraining.scope === "champion"
+    ? [{ learner: champion, input: live }]
+    : [];
+  const fittedLabels = new Set(toFit.map(({ learner, input }) => modelLabel(learner, input, live)));
+  // The models not fitted in this run make their predictions from the registry.
+  const reused = retraining.scope === "all"
+    ? []
+    : Object.entries(cached!.fit!.versions).filter(([label]) => !fittedLabels.has(label));
+  for (const [label, version] of reused) {
+    const registered = registeredName(horizon, inputOfLabel(label, live));
+    const stored = await registry.load(registered, version);
+    const forecaster = forecasterFromModel(stored.model, stored.info.params as ForecasterParams);
+    fitted.push({
+      name: label,
+      registered,
+      forecaster,
+      version,
+      predicted: forecaster.predict(xTest),
+    });
+  }
+  if (retraining.scope === "none") {
+    await registry.logRun({
+      model: modelName,
+      params: { profil, modeles: cached!.fit!.versions },
+      metrics: {},
+      trainingData: context.lineage,
+      codeVersion,
+      tags: { horizon, profil, etape: "reentrainement" },
+      retraining: record,
+    });
+  }
+  // The fits are independent: side by side in the pool; registered below in a fixed order.
+  let refitsDone = 0;
+  const refits = await mapConcurrent(
+    toFit,
+    context.pool.size,
+    async ({ learner, input }) => {
+      const startedAt = new Date();
+      const t0 = performance.now();
+      const fit = await fitForecaster(xTrain, yTrain, {
+        horizon,
+        learner,
+        features: featuresOf(input),
+        profile,
+      }, { pool: context.pool });
+      context.onProgress?.({ horizon, phase: "refit", done: ++refitsDone, total: toFit.length });
+      return { ...fit, startedAt, seconds: (performance.now() - t0) / 1000 };
+    },
+  );
+  for (const [k, { forecaster, rows, startedAt: fitStarted, seconds }] of refits.entries()) {
+    const { learner, input } = toFit[k];
+    const name = registeredName(horizon, input);
+    const label = modelLabel(learner, input, live);
+    const predicted = forecaster.predict(xTest);
+    const { scores } = scoreOnCommonRows(yTest, { [label]: predicted });
+    const cvMape = input === live
+      ? cv?.moyennes.find((m) => m.learner === learner)?.mape
+      : undefined;
+    const metrics = {
+      mape_test: scores[0].mape,
+      rmse_test: scores[0].rmse,
+      mae_test: scores[0].mae,
+      biais_test: scores[0].bias,
+      ...(cvMape === undefined ? {} : { mape_validation_croisee: cvMape }),
+    };
+    const info = await registry.register(name, forecaster.model, {
+      params: forecaster.params,
+      metrics,
+      trainingData,
+      codeVersion,
+      description: `${learner}, horizon ${horizon} (${HORIZONS[horizon].label}), ` +
+        TEMPERATURE_DESCRIPTIONS[input],
+      tags: { horizon, learner, profil, temperature: input },
+      retraining: record,
+    });
+    await registry.logRun({
+      model: name,
+      params: { ...forecaster.params, profil },
+      metrics: { ...metrics, lignes_entrainement: rows, secondes: seconds },
+      artifacts: [`${name}/versions/${String(info.version).padStart(6, "0")}/model.json`],
+      startedAt: fitStarted,
+      durationMs: seconds * 1000,
+      trainingData,
+      codeVersion,
+      version: info.version,
+      tags: { horizon, learner, profil },
+      retraining: record,
+    });
+    if (learner === champion) await registry.setAlias(name, "champion", info.version);
+    fitted.push({ name: label, registered: name, forecaster, version: info.version, predicted });
+    entrainements.push({ model: label, lignes: rows, secondes: seconds });
+  }
+  // In the order of `variants` whether fitted or reused (models no longer compared last).
+  const rank = (name: string) => (labels.indexOf(name) + labels.length + 1) % (labels.length + 1);
+  fitted.sort((a, b) => rank(a.name) - rank(b.name));
+  const versions = Object.fromEntries(fitted.map((f) => [f.name, f.version]));
+  // The champion's intervals: its errors on the folds, kept with the selection for the runs
+  // that reuse it.
+  const intervalles: RelativeErrorQuantiles | null = cv
+    ? cv.erreursRelatives.find((e) => e.learner === champion)!
+    : (cached?.details as { erreursRelatives?: RelativeErrorQuantiles | null } | null)
+      ?.erreursRelatives ?? null;
+  const championForecaster = fitted.find((f) => f.name === champion)!.forecaster;
+  // The champion's permutation importance costs more than its daily refit: measured when every
+  // model is fitted (a selection, or weekly with the comparisons) and reused with the daily
+  // refits in between, saying on which version it was measured.
+  const previousImportance =
+    (cached?.fit?.details as { importance?: ChampionImportance } | undefined)
+      ?.importance;
+  const importance: ChampionImportance = retraining.scope !== "all" && previousImportance
+    ? previousImportance
+    : {
+      version: versions[champion],
+      ...forecasterImportance(championForecaster, xTest, yTest, profile.permutationRepeats),
+    };
+  if (retraining.scope !== "none") {
+    if (!cached) {
+      await store.save(newSelection({
+        config,
+        data: trainData,
+        champion,
+        params: fitted.find((f) => f.name === champion)!.forecaster.params,
+        scores: (cv?.moyennes ?? []).map((m) => ({
+          learner: m.learner,
+          score: m.mape,
+          others: { rmse: m.rmse },
+        })),
+        details: { erreursRelatives: intervalles },
+        selectedAt: started,
+      }));
+    }
+    await store.recordFit(modelName, {
+      data: trainData,
+      versions,
+      // Comparisons reused: their training data stays that of their last fit.
+      comparisonData: retraining.scope === "champion"
+        ? cached!.fit!.comparisonData ?? cached!.fit!.data
+        : trainData,
+      details: { importance },
+    });
+  }
+  const forecasts: Record<string, Float64Array> = {};
+  for (const f of fitted) forecasts[f.name] = f.predicted;
+  const baselines = definedForecasts(baselineForecasts({
+    ...data.set,
+    x: xTest,
+    rteJ1: pick(data.set.rteJ1, testRows),
+    rteJ: pick(data.set.rteJ, testRows),
+  }));
+  const all: Record<string, Float64Array> = { ...forecasts, ...baselines.defined };
+  const { scores, rows } = scoreOnCommonRows(yTest, all);
+  const common = (values: Float64Array) => Float64Array.from(rows, (k) => values[k]);
+  const yCommon = common(yTest);
+  const tCommon = Float64Array.from(rows, (k) => data.set.epochMs[testRows[k]]);
+  const grouped = (by: typeof metricsByHour) =>
+    [champion, "rte_j1"].filter((model) => model in all).flatMap((model) =>
+      by(yCommon, common(all[model]), tCommon).map((g) => ({ model, ...g }))
+    );
+  // The registry round trip: the champion as stored predicts what was scored.
+  const stored = await context.registry.load(modelName, versions[champion]);
+  const reloaded = forecasterFromModel(stored.model, stored.info.params as ForecasterParams);
+  const again = reloaded.predict(xTest);
+  const rechargementIdentique = again.every((v, k) => Object.is(v, forecasts[champion][k]));
+  const upperBound = modelLabel(champion, "observed", live);
+  const quantiles = intervalles && {
+    test: forecastQuantiles(forecasts[champion], intervalles),
+    next: forecastQuantiles(championForecaster.predict(xNext), intervalles),
+  };
+  const report: HorizonReport = {
+    horizon,
+    label: HORIZONS[horizon].label,
+    avecTemperature: temperature,
+    selection,
+    reentrainement: { policy: retraining.policy, case: retraining.case, raison: retraining.raison },
+    validationCroisee: cv,
+    champion,
+    versions,
+    caracteristiques: features,
+    caracteristiquesRetirees: dropped,
+    referencesAbsentes: baselines.absent,
+    enregistrements: fitted.map((f) => ({
+      model: f.name,
+      nom: f.registered,
+      version: f.version,
+      champion: f.name === champion || f.name === `${champion}_sans_temperature`,
+    })),
+    entrainements,
+    scores,
+    testDebut: tCommon[0],
+    testFin: tCommon[tCommon.length - 1],
+    parHeure: grouped(metricsByHour),
+    parMois: grouped(metricsByMonth),
+    residus: residualAnalysis(yCommon, common(forecasts[champion]), tCommon),
+    ecartsRte: [champion, upperBound].filter((model) => model in all).flatMap((model) =>
+      ["rte_j1", "rte_j"].filter((reference) => reference in all).map((reference) => ({
+        model,
+        reference,
+        ...mapeDifference(
+          yCommon,
+          common(all[model]),
+          common(all[reference]),
+          tCommon.map(localDayNumber),
+        ),
+      }))
+    ),
+    intervalles,
+    couvertureTest: quantiles && intervalCoverage(yTest, quantiles.test.p10, quantiles.test.p90),
+    importance: {
+      parCaracteristique: importance.parCaracteristique,
+      parGroupe: importance.parGroupe,
+    },
+    importanceMesureeSurVersion: importance.version,
+    rechargementIdentique,
+  };
+  // Beyond the data, the observed temperature of the day forecast is not known: no upper bound.
+  const predictions = predictionRows(data, testRows, forecastRows, all, {
+    next: Object.fromEntries(
+      fitted.filter((f) => f.name === champion || f.name.endsWith(TEMPERATURE_SUFFIX.none))
+        .map((f) => [f.name, f.forecaster.predict(xNext)]),
+    ),
+    rteNext: pick(data.set.rteJ1, forecastRows),
+    versions: report.versions,
+    intervals: quantiles && { model: champion, ...quantiles },
+  });
+  return { kind: "trained", report, predictions };
+}
+
+function pick(values: Float64Array, rows: number[]): Float64Array {
+  return Float64Array.from(rows, (i) => values[i]);
+}
+
+/** Rows of `predictions_consommation` for one horizon. */
+function predictionRows(
+  data: HorizonData,
+  testRows: number[],
+  forecastRows: number[],
+  test: Record<string, Float64Array>,
+  next: {
+    next: Record<string, Float64Array>;
+    rteNext: Float64Array;
+    versions: Record<string, number>;
+    /** The P10, P50 and P90 of one model on the test and forecast rows. */
+    intervals: { model: string; test: ForecastQuantiles; next: ForecastQuantiles } | null;
+  },
+): pl.DataFrame {
+  const parts: pl.DataFrame[] = [];
+  const add = (
+    periode: string,
+    rows: number[],
+    model: string,
+    values: Float64Array,
+    q?: ForecastQuantiles,
+  ) => {
+    const keep = rows.map((_, k) => k).filter((k) => Number.isFinite(values[k]));
+    if (keep.length === 0) return;
+    const actual = keep.map((k) => data.set.target[rows[k]]);
+    const prediction = keep.map((k) => values[k]);
+    const quantile = (name: keyof ForecastQuantiles) =>
+      keep.map((k) => (q && Number.isFinite(q[name][k]) ? q[name][k] : null));
+    parts.push(pl.DataFrame({
+      timestamp_utc: keep.map((k) => data.set.epochMs[rows[k]]),
+      cutoff_utc: keep.map((k) => data.set.cutoffMs[rows[k]]),
+      horizon: keep.map(() => data.set.horizon),
+      model: keep.map(() => model),
+      model_version: keep.map(() => next.versions[model] ?? null),
+      periode: keep.map(() => periode),
+      prediction,
+      actual: actual.map((v) => (Number.isNaN(v) ? null : v)),
+      error: prediction.map((p, k) => (Number.isNaN(actual[k]) ? null : p - actual[k])),
+      p10: quantile("p10"),
+      p50: quantile("p50"),
+      p90: quantile("p90"),
+    }, { schema: PREDICTION_SCHEMA }));
+  };
+  const intervalsOf = (model: string, periode: "test" | "next") =>
+    next.intervals?.model === model ? next.intervals[periode] : undefined;
+  for (const [model, values] of Object.entries(test)) {
+    add("test", testRows, model, values, intervalsOf(model, "test"));
+  }
+  for (const [model, values] of Object.entries(next.next)) {
+    add("prevision", forecastRows, model, values, intervalsOf(model, "next"));
+  }
+  add("prevision", forecastRows, "rte_j1", next.rteNext);
+  return asInstants(
+    parts.length ? pl.concat(parts, { how: "vertical" }) : emptyFrame(PREDICTION_SCHEMA),
+    ["timestamp_utc", "cutoff_utc"],
+  );
+}
+
+/**
+ * `predictions_consommation` with its columns and no row (a skipped step).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { emptyPredictions } from "./_forecast_horizon.ts";
+ * const frame = emptyPredictions();
+ * assert.equal(frame.height, 0);
+ * assert.deepEqual(frame.columns.slice(0, 4), ["timestamp_utc", "cutoff_utc", "horizon", "model"]);
+ * ```
+ */
+export function emptyPredictions(): pl.DataFrame {
+  return asInstants(emptyFrame(PREDICTION_SCHEMA), ["timestamp_utc", "cutoff_utc"]);
+}

@@ -1,0 +1,423 @@
+/**
+ * Notebook 07's step: {@linkcode prepareConsumptionFeatures} reads `eco2mix_silver` (+
+ * `previsions_rte`) and the reference data (consumption history, temperatures, Tempo), and
+ * writes the cut-off features of both horizons in `caracteristiques_consommation`, with the split
+ * of every row. {@linkcode realTimeSeries} and {@linkcode consumptionHistory} give the series the
+ * features (and the backtest, `backtest_step.ts`) are built from.
+ *
+ * Why the features are stored rather than recomputed in notebook 08: the models' lineage then
+ * names one table version (which itself records the silver version and the reference files it
+ * was built from), and the exact rows a model saw can be read back with time travel.
+ *
+ * The national series, skipped steps and errors: see `_ml_step_shared.ts`.
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import type { Catalog } from "../lakehouse/mod.ts";
+import { joinLocation } from "../lakehouse/storage.ts";
+import {
+  INPUT_TRAIN_WINDOW_DAYS,
+  ML_STEPS,
+  referenceInputDecision,
+  skip,
+  type Skipped,
+} from "../ml/feasibility.ts";
+import {
+  assignSplits,
+  auditCutoffs,
+  consumptionFeatures,
+  type CutoffAudit,
+  featureNames,
+  type HorizonName,
+  HORIZONS,
+  measuredInstants,
+  testPeriodStart,
+} from "../ml/features.ts";
+import type { ReferenceData } from "../ml/reference.ts";
+import { loadReferenceCached, REFERENCE_CACHE_DIR } from "../ml/reference_cache.ts";
+import { tempoColumn } from "../ml/tempo.ts";
+import { temperatureFeatures, type Thermosensitivity, thermosensitivity } from "../ml/weather.ts";
+import {
+  dailyMeans,
+  HALF_HOUR_MS,
+  type HalfHourlySeries,
+  type LevelShift,
+  levelShift,
+  seriesFromColumns,
+  seriesFromSilver,
+  slotIndex,
+  slotInstant,
+  SOURCE_HISTORY,
+  SOURCE_REAL_TIME,
+  spliceSeries,
+} from "../ml/series.ts";
+import { localDayNumber, parisInstant } from "../ml/calendar.ts";
+import {
+  DAY_MS,
+  epochColumn,
+  FEATURES_TABLE,
+  MlStepError,
+  nationalSilver,
+  writeEmpty,
+} from "./_ml_step_shared.ts";
+
+export { MlStepError } from "./_ml_step_shared.ts";
+
+/** Where the consumption history came from. */
+export type HistorySource = "silver" | "reference" | "absente";
+
+/** What {@linkcode prepareConsumptionFeatures} wrote and found. */
+export interface FeaturePreparation {
+  kind: "prepared";
+  /** Version of `caracteristiques_consommation` written. */
+  version: number;
+  /** The frame written (both horizons). */
+  frame: pl.DataFrame;
+  /** Version of `eco2mix_silver` read. */
+  silverVersion: number;
+  /** `perimetre` of the series: `France`, or the national view of the regions. */
+  perimetre: string;
+  reference: ReferenceData;
+  historique: HistorySource;
+  /** First instant of the test period (UTC epoch ms). */
+  testStart: number;
+  /** ODRÉ history minus the eCO2mix series on the half-hours both have (null: no overlap). */
+  ecartNiveau: LevelShift | null;
+  /**
+   * Slope of daily consumption on temperature over the series (null without temperatures, or
+   * when they are not used in this run).
+   */
+  thermosensibilite: Thermosensitivity | null;
+  /** Whether the temperatures and the Tempo calendar feed the features of this run. */
+  entrees: { temperatures: boolean; tempo: boolean };
+  /** Reference inputs whose features were left out of this run, and why. */
+  ignores: Skipped[];
+  /** The cut-off checked on the real series around the start of the test period. */
+  audit: CutoffAudit[];
+  /** Rows per horizon and split. */
+  resume: {
+    horizon: HorizonName;
+    jeu: string;
+    lignes: number;
+    debut: Date | null;
+    fin: Date | null;
+  }[];
+}
+
+/** Options of {@linkcode prepareConsumptionFeatures}. */
+export interface PrepareOptions {
+  /** Folder searched (recursively) for the reference files. */
+  referenceDir: string;
+  /** Share of the eCO2mix half-hours in the test period (default 0.2). */
+  testFraction?: number;
+}
+
+const SERIES_COLUMNS = [
+  "consommation",
+  "eolien",
+  "solaire",
+  "prevision_j1",
+  "prevision_j",
+];
+
+/**
+ * The national eCO2mix series of silver (source real-time), RTE's forecasts of unmeasured
+ * instants appended; skipped without a national series (see `chooseNationalSeries`).
+ *
+ * @example
+ * ```ts ignore
+ * const found = await realTimeSeries(openCatalog());
+ * if (found.kind === "found") console.log(found.perimetre, found.series.startMs);
+ * ```
+ */
+export async function realTimeSeries(catalog: Catalog): Promise<
+  | Skipped
+  | {
+    kind: "found";
+    series: HalfHourlySeries;
+    silver: pl.DataFrame;
+    silverVersion: number;
+    perimetre: string;
+  }
+> {
+  const found = await nationalSilver(catalog, SERIES_COLUMNS, ML_STEPS.preparation);
+  if (found.kind === "skipped") return found;
+  const { national, silver, silverVersion } = found;
+  const perimetre = found.choice.perimetre;
+  let rows = national.select(
+    pl.col("timestamp_utc"),
+    ...SERIES_COLUMNS.map((c) =>
+      (national.columns.includes(c) ? pl.col(c) : pl.lit(null)).cast(pl.Float64).alias(c)
+    ),
+  );
+  const forecastsTable = catalog.table("previsions_rte");
+  if (await forecastsTable.exists()) {
+    const future = (await forecastsTable.read()).filter(
+      pl.col("jeu_donnees").eq(pl.lit("eco2mix")).and(pl.col("perimetre").eq(pl.lit(perimetre))),
+    );
+    if (future.height > 0) {
+      const extra = future.select(
+        pl.col("timestamp_utc"),
+        pl.lit(null).cast(pl.Float64).alias("consommation"),
+        pl.lit(null).cast(pl.Float64).alias("eolien"),
+        pl.lit(null).cast(pl.Float64).alias("solaire"),
+        pl.col("prevision_j1").cast(pl.Float64),
+        pl.col("prevision_j").cast(pl.Float64),
+      ).join(rows.select("timestamp_utc"), { on: "timestamp_utc", how: "anti" });
+      rows = pl.concat([rows, extra], { how: "vertical" });
+    }
+  }
+  rows = rows.sort("timestamp_utc");
+  const values = Object.fromEntries(
+    SERIES_COLUMNS.map((
+      c,
+    ) => [c, rows.getColumn(c).cast(pl.Float64).toArray() as (number | null)[]]),
+  );
+  const series = seriesFromColumns(epochColumn(rows, "timestamp_utc"), values, SOURCE_REAL_TIME);
+  return { kind: "found", series, silver, silverVersion, perimetre };
+}
+
+/**
+ * The consumption history the models learn from: silver's `consommation_brute` rows when the
+ * user ingested ODRÉ's history, else the history file of the reference folder, else none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import pl from "nodejs-polars";
+ * import { consumptionHistory } from "./features_step.ts";
+ * const silver = pl.DataFrame({
+ *   jeu_donnees: ["eco2mix"], perimetre: ["France"], timestamp_utc: [new Date(0)],
+ * });
+ * const none = consumptionHistory(silver, { historique: null });
+ * assert.deepEqual(none, { history: null, historique: "absente" });
+ * ```
+ */
+export function consumptionHistory(
+  silver: pl.DataFrame,
+  reference: Pick<ReferenceData, "historique">,
+): { history: HalfHourlySeries | null; historique: HistorySource } {
+  const ingested = seriesFromSilver(silver, "consommation_brute", SOURCE_HISTORY);
+  const history = ingested ?? reference.historique?.series ?? null;
+  return { history, historique: ingested ? "silver" : history ? "reference" : "absente" };
+}
+
+/** The last slot with a measured consumption. */
+function lastMeasured(series: HalfHourlySeries): number {
+  for (let i = series.consommation.length - 1; i >= 0; i--) {
+    if (!Number.isNaN(series.consommation[i])) return slotInstant(series, i);
+  }
+  throw new MlStepError("the eCO2mix series has no measured consumption");
+}
+
+/** Target instants of a horizon: measured ones from `from`, then the forecasts to make. */
+function targetInstants(series: HalfHourlySeries, horizon: HorizonName, from: number): number[] {
+  const measured = Array.from(measuredInstants(series, from));
+  const last = lastMeasured(series);
+  if (horizon === "h1") return [...measured, last + HALF_HOUR_MS, last + 2 * HALF_HOUR_MS];
+  // Day-ahead: every half-hour of the local day after the last measurement.
+  const tomorrow = localDayNumber(last) + 1;
+  const start = parisInstant(tomorrow, 0);
+  const end = parisInstant(tomorrow + 1, 0);
+  const next: number[] = [];
+  for (let t = start; t < end; t += HALF_HOUR_MS) next.push(t);
+  return [...measured.filter((t) => t < start), ...next];
+}
+
+/** Float64 feature columns with NaN stored as null (Delta statistics cannot hold NaN). */
+function featureFrame(
+  horizon: HorizonName,
+  set: ReturnType<typeof consumptionFeatures>,
+  splits: string[],
+): pl.DataFrame {
+  const columns: Record<string, unknown> = {
+    horizon: Array(set.epochMs.length).fill(horizon),
+    timestamp_utc: set.epochMs,
+    cutoff_utc: set.cutoffMs,
+    jeu: splits,
+    source: Array.from(set.source, (s) => (s === SOURCE_HISTORY ? "historique" : "eco2mix")),
+    consommation: set.target,
+    prevision_rte_j1: set.rteJ1,
+    prevision_rte_j: set.rteJ,
+  };
+  set.x.names.forEach((name, j) => (columns[name] = set.x.columns[j]));
+  const floats = ["consommation", "prevision_rte_j1", "prevision_rte_j", ...set.x.names];
+  return pl.DataFrame(columns).withColumns(
+    // Explicit types: an empty frame (a skipped preparation) must still have the schema.
+    ...["horizon", "jeu", "source"].map((c) => pl.col(c).cast(pl.Utf8)),
+    ...["timestamp_utc", "cutoff_utc"].map((c) =>
+      pl.col(c).cast(pl.Int64).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC")
+    ),
+    ...floats.map((c) => pl.col(c).cast(pl.Float64).fillNan(null)),
+  );
+}
+
+/** Lineage columns of `caracteristiques_consommation`. */
+function withLineage(frame: pl.DataFrame, silverVersion: number | null, reference: string | null) {
+  return frame.withColumns(
+    pl.lit(silverVersion).cast(pl.Int64).alias("_silver_version"),
+    pl.lit(reference).cast(pl.Utf8).alias("_reference"),
+  );
+}
+
+/** `caracteristiques_consommation` with its columns and no row (both horizons' features). */
+function emptyFeatureFrame(): pl.DataFrame {
+  const none = new Float64Array(0);
+  const frames = (Object.keys(HORIZONS) as HorizonName[]).map((horizon) => {
+    const names = featureNames(horizon, { temperature: false });
+    return featureFrame(horizon, {
+      horizon,
+      epochMs: none,
+      cutoffMs: none,
+      target: none,
+      source: new Uint8Array(0),
+      rteJ1: none,
+      rteJ: none,
+      x: { names, columns: names.map(() => none), nRows: 0 },
+    }, []);
+  });
+  return withLineage(pl.concat(frames, { how: "diagonal" }), null, null);
+}
+
+/**
+ * The measured instants a reference input is judged on (see `referenceInputDecision`): the
+ * training rows (from `from`) of the window before the test period, and the test period.
+ */
+function measuredSplit(measured: Float64Array, from: number, testStart: number) {
+  const start = Math.max(from, testStart - INPUT_TRAIN_WINDOW_DAYS * DAY_MS);
+  return {
+    train: measured.filter((t) => t >= start && t < testStart),
+    test: measured.filter((t) => t >= testStart),
+  };
+}
+
+/**
+ * Builds the features of both horizons from silver and the reference data, and replaces
+ * `caracteristiques_consommation`. Without a national series (see `chooseNationalSeries`) or a
+ * measured consumption, the preparation is skipped and the table is replaced by an empty one.
+ *
+ * @example
+ * ```ts ignore
+ * const prep = await prepareConsumptionFeatures(openCatalog(), { referenceDir: "data/reference" });
+ * if (prep.kind === "prepared") console.log(prep.resume, prep.reference.manquants);
+ * ```
+ */
+export async function prepareConsumptionFeatures(
+  catalog: Catalog,
+  options: PrepareOptions,
+): Promise<FeaturePreparation | Skipped> {
+  const found = await realTimeSeries(catalog);
+  const eco2mixMeasured = found.kind === "found"
+    ? found.series.consommation.filter((v) => !Number.isNaN(v)).length
+    : 0;
+  if (found.kind === "skipped" || eco2mixMeasured < 2) {
+    await writeEmpty(catalog, FEATURES_TABLE, emptyFeatureFrame());
+    return found.kind === "skipped" ? found : skip(
+      ML_STEPS.preparation,
+      `la série nationale n'a que ${eco2mixMeasured} demi-heure(s) de consommation mesurée : ` +
+        "pas de période de test possible",
+    );
+  }
+  const { series: realTime, silver, silverVersion, perimetre } = found;
+  // Parsed once per version of the reference files, cached beside the tables.
+  const { reference } = await loadReferenceCached(
+    options.referenceDir,
+    joinLocation(catalog.root, REFERENCE_CACHE_DIR),
+  );
+  const { history, historique } = consumptionHistory(silver, reference);
+  const series = spliceSeries(history, realTime)!;
+  const shift = history ? levelShift(history, realTime) : null;
+  // The test period: the last 20 % of every measured eCO2mix half-hour (the file, not only the
+  // rows with a week of lags before them).
+  const measured = measuredInstants(series);
+  const slots = Array.from(measured, (t) => slotIndex(series, t));
+  const testStart = testPeriodStart({
+    epochMs: measured,
+    target: Float64Array.from(slots, (k) => series.consommation[k]),
+    source: Uint8Array.from(slots, (k) => series.source[k]),
+  }, options.testFraction);
+  // Eight days of lags (and of temperature differences) before the first row; with
+  // temperatures, the rows start with them. A reference input that does not cover the training
+  // and test half-hours is left out of this run (see `referenceInputDecision`).
+  const ignores: Skipped[] = [];
+  const rows = measuredSplit(measured, series.startMs + 8 * DAY_MS, testStart);
+  const daily = reference.temperatures?.daily ?? null;
+  let temperature: typeof daily = null;
+  if (daily) {
+    const decision = referenceInputDecision("temperatures", {
+      train: temperatureFeatures(rows.train, daily).temperature,
+      test: temperatureFeatures(rows.test, daily).temperature,
+    });
+    if (decision.kind === "used") temperature = daily;
+    else ignores.push(decision);
+  }
+  const from = Math.max(series.startMs, temperature ? temperature.firstDay * DAY_MS : -Infinity) +
+    8 * DAY_MS;
+  let tempo = reference.tempo?.calendar ?? null;
+  if (tempo) {
+    // The colour of a day is published the day before: known at every instant of the day.
+    const decision = referenceInputDecision("tempo", {
+      train: tempoColumn(rows.train, rows.train, tempo),
+      test: tempoColumn(rows.test, rows.test, tempo),
+    });
+    if (decision.kind === "skipped") {
+      ignores.push(decision);
+      tempo = null;
+    }
+  }
+  const inputs = { temperature, tempo };
+  const lineage = {
+    _silver_version: silverVersion,
+    _reference: JSON.stringify([
+      ...(reference.historique?.files ?? []),
+      ...(temperature ? reference.temperatures?.files ?? [] : []),
+      ...(tempo ? reference.tempo?.files ?? [] : []),
+    ]),
+  };
+  const frames: pl.DataFrame[] = [];
+  const audit: CutoffAudit[] = [];
+  for (const horizon of Object.keys(HORIZONS) as HorizonName[]) {
+    const targets = targetInstants(series, horizon, from);
+    const set = consumptionFeatures(series, horizon, targets, inputs);
+    // Three weeks either side of the test start, cut a week before and a week after it.
+    const around = targets.filter((t) => Math.abs(t - testStart) <= 21 * DAY_MS);
+    audit.push(
+      ...auditCutoffs(series, horizon, around, inputs, [
+        testStart - 7 * DAY_MS + 17 * 60_000,
+        testStart + 7 * DAY_MS,
+      ]),
+    );
+    const splits = assignSplits(set, testStart);
+    frames.push(
+      withLineage(featureFrame(horizon, set, splits), lineage._silver_version, lineage._reference),
+    );
+  }
+  // The horizons have different lags: each row has nulls in the other horizon's columns.
+  // Rechunked (a diagonal concat is not, unasked): the writer's partitionBy on a chunked frame
+  // took seconds.
+  const frame = pl.concat(frames, { how: "diagonal", rechunk: true });
+  const commit = await catalog.table(FEATURES_TABLE).overwrite(frame, { overwriteSchema: true });
+  const resume = frame.groupBy(["horizon", "jeu"]).agg(
+    pl.len().alias("lignes"),
+    pl.col("timestamp_utc").min().alias("debut"),
+    pl.col("timestamp_utc").max().alias("fin"),
+  ).sort(["horizon", "debut"]).toRecords() as FeaturePreparation["resume"];
+  return {
+    kind: "prepared",
+    version: commit.version,
+    frame,
+    silverVersion,
+    perimetre,
+    reference,
+    historique,
+    testStart,
+    ecartNiveau: shift && shift.n > 0 ? shift : null,
+    thermosensibilite: temperature ? thermosensitivity(dailyMeans(series), temperature) : null,
+    entrees: { temperatures: temperature !== null, tempo: tempo !== null },
+    ignores,
+    audit,
+    resume,
+  };
+}

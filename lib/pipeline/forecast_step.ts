@@ -1,0 +1,400 @@
+/**
+ * Notebook 08's step: {@linkcode ConsumptionTraining} (one horizon per cell; or
+ * {@linkcode trainConsumptionModels} in one call) reads `caracteristiques_consommation`, selects
+ * the three learners per horizon by rolling-origin cross-validation, registers them under
+ * `models/` (alias `champion` on the selected one), scores them against persistence and RTE on
+ * the same test instants, and writes `predictions_consommation` and `importance_variables`. The
+ * selected (live) model is given the temperature forecast known at the cut-off; the same learner
+ * given the observed temperature of the target day (an upper bound, `_temperature_observee`) and
+ * without temperature (`_sans_temperature`) are scored beside it. The live model's P10, P50 and
+ * P90 come from the quantiles of its relative errors on the cross-validation folds
+ * (`lib/ml/intervals.ts`).
+ *
+ * One horizon's selection, fits and scores are in `_forecast_horizon.ts`; skipped steps and
+ * errors: see `_ml_step_shared.ts`.
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import type { Catalog } from "../lakehouse/mod.ts";
+import { PATHS } from "../paths.ts";
+import { featureMatrixFromDataFrame } from "../ml/dataframe.ts";
+import {
+  type LearnerSelection,
+  ML_STEPS,
+  skip,
+  type Skipped,
+  skippedWhole,
+} from "../ml/feasibility.ts";
+import { featureNames, type HorizonName, HORIZONS } from "../ml/features.ts";
+import {
+  type CrossValidationReport,
+  type LearnerName,
+  type MapeDifference,
+  type ModelScore,
+  type ProfileName,
+  PROFILES,
+  type ResidualAnalysis,
+} from "../ml/forecasting.ts";
+import type { Coverage, RelativeErrorQuantiles } from "../ml/intervals.ts";
+import type { GroupMetrics } from "../ml/metrics.ts";
+import type { PermutationImportanceResult } from "../ml/importance.ts";
+import type { ReferenceFile } from "../ml/reference.ts";
+import { ModelRegistry, type TrainingDataRef } from "../ml/registry.ts";
+import {
+  type RetrainingPlan,
+  type RetrainingPolicy,
+  sourceFingerprint,
+} from "../ml/selection_cache.ts";
+import { FitPool } from "../ml/fit_pool.ts";
+import { SOURCE_HISTORY, SOURCE_REAL_TIME } from "../ml/series.ts";
+import {
+  codeVersionOf,
+  epochColumn,
+  FEATURES_TABLE,
+  MlStepError,
+  writeEmpty,
+} from "./_ml_step_shared.ts";
+import {
+  emptyPredictions,
+  type HorizonContext,
+  type HorizonData,
+  trainHorizon,
+} from "./_forecast_horizon.ts";
+
+export { MlStepError } from "./_ml_step_shared.ts";
+export { registeredName } from "./_forecast_horizon.ts";
+
+const PREDICTIONS_TABLE = "predictions_consommation";
+const IMPORTANCE_TABLE = "importance_variables";
+
+/** Options of {@linkcode trainConsumptionModels}. */
+export interface TrainingOptions {
+  /** Training configuration (default `complet`). */
+  profil?: ProfileName;
+  /** Registry root (default the project's `models/`). */
+  modelsDir?: string;
+  /** Code version recorded with each model (default: the git commit, `-dirty` if modified). */
+  codeVersion?: string;
+  /** When to select and fit again (default `auto`; see `lib/ml/selection_cache.ts`). */
+  reentrainement?: RetrainingPolicy;
+}
+
+/** What a run did about training, for the notebook (the registry records the same). */
+export type RetrainingSummary = Pick<RetrainingPlan, "policy" | "case" | "raison">;
+
+/** Everything measured for one horizon. */
+export interface HorizonReport {
+  horizon: HorizonName;
+  label: string;
+  /** Whether the live model is given the temperature forecast known at the cut-off. */
+  avecTemperature: boolean;
+  /** How the learner was chosen (cross-validation, possibly with adapted folds, or default). */
+  selection: LearnerSelection;
+  /** Whether the models were selected, refitted, or loaded from the registry, and why. */
+  reentrainement: RetrainingSummary;
+  /** Rolling-origin cross-validation of the learners (null: selection skipped, see above). */
+  validationCroisee: CrossValidationReport | null;
+  /** The selected learner, and the registry versions of every fitted model (by label). */
+  champion: LearnerName;
+  versions: Record<string, number>;
+  /** Features the models were given, and the model features left out (no value in this run). */
+  caracteristiques: string[];
+  caracteristiquesRetirees: string[];
+  /** Baselines without any value on the test period (e.g. RTE's forecasts of regional data). */
+  referencesAbsentes: string[];
+  /** Registered name and version of every fitted model. */
+  enregistrements: { model: string; nom: string; version: number; champion: boolean }[];
+  /** Training rows and seconds per fitted model. */
+  entrainements: { model: string; lignes: number; secondes: number }[];
+  /** Scores on the test period, every model and baseline on the same instants. */
+  scores: ModelScore[];
+  /** First and last test instants scored. */
+  testDebut: number;
+  testFin: number;
+  /** Champion and RTE J-1 (when published) per local hour and per month. */
+  parHeure: (GroupMetrics & { model: string })[];
+  parMois: (GroupMetrics & { model: string })[];
+  residus: ResidualAnalysis;
+  importance: {
+    parCaracteristique: PermutationImportanceResult;
+    parGroupe: PermutationImportanceResult;
+  };
+  /**
+   * The champion's registered version the importance was measured on: this run's, or, after a
+   * daily refit, the last version fitted with every model (see `ChampionImportance`).
+   */
+  importanceMesureeSurVersion: number;
+  /**
+   * MAPE minus RTE's (J-1, then J, those published) on the test instants, with a 95 % interval
+   * from a bootstrap of whole days: of the champion, then of its upper bound with observed
+   * temperature when there is one.
+   */
+  ecartsRte: ({ model: string; reference: string } & MapeDifference)[];
+  /**
+   * Quantiles of the champion's relative errors on the cross-validation folds, which make its
+   * P10, P50 and P90 (null without cross-validation).
+   */
+  intervalles: RelativeErrorQuantiles | null;
+  /** Share of the test instants inside the champion's [P10, P90] (null without intervals). */
+  couvertureTest: Coverage | null;
+  /** The champion reloaded from the registry predicts exactly the same values. */
+  rechargementIdentique: boolean;
+}
+
+/** What {@linkcode trainConsumptionModels} did. */
+export interface TrainingReport {
+  kind: "trained";
+  profil: ProfileName;
+  featuresVersion: number;
+  predictionsVersion: number;
+  /** The horizons trained (a horizon without enough data is in `ignores` instead). */
+  horizons: HorizonReport[];
+  /** Parts skipped: horizons, learner selections. */
+  ignores: Skipped[];
+  /** The rows written to `predictions_consommation`. */
+  predictions: pl.DataFrame;
+}
+
+/** Where a horizon's training stands, for a live display (see {@linkcode ConsumptionTraining}). */
+export interface TrainingProgress {
+  horizon: HorizonName;
+  /** Cross-validation fits (model selection), then the fits of the models kept. */
+  phase: "cross_validation" | "refit";
+  done: number;
+  total: number;
+}
+
+function horizonData(frame: pl.DataFrame, horizon: HorizonName, temperature: boolean): HorizonData {
+  const rows = frame.filter(pl.col("horizon").eq(pl.lit(horizon))).sort("timestamp_utc");
+  const float = (c: string) =>
+    Float64Array.from(rows.getColumn(c).toArray() as (number | null)[], (v) => v ?? NaN);
+  const set = {
+    horizon,
+    epochMs: Float64Array.from(epochColumn(rows, "timestamp_utc")),
+    cutoffMs: Float64Array.from(epochColumn(rows, "cutoff_utc")),
+    target: float("consommation"),
+    source: Uint8Array.from(
+      rows.getColumn("source").toArray() as string[],
+      (s) => s === "historique" ? SOURCE_HISTORY : SOURCE_REAL_TIME,
+    ),
+    rteJ1: float("prevision_rte_j1"),
+    rteJ: float("prevision_rte_j"),
+    x: featureMatrixFromDataFrame(rows, featureNames(horizon, { temperature })),
+  };
+  return { set, split: rows.getColumn("jeu").toArray() as string[] };
+}
+
+/**
+ * Notebook 08's training, one horizon at a time: {@linkcode ConsumptionTraining.open} reads
+ * `caracteristiques_consommation`, {@linkcode ConsumptionTraining.train} selects, fits, registers
+ * and scores the models of one horizon, {@linkcode ConsumptionTraining.finish} replaces
+ * `predictions_consommation` and `importance_variables` once every horizon is done.
+ *
+ * Why a session rather than one call: a selection from scratch takes minutes per horizon; one
+ * notebook cell per horizon keeps each cell well within the runner's per-cell timeout on a busy
+ * machine and shows each horizon's result as soon as it is known. The tables are written only
+ * by `finish`, so a run stopped between horizons leaves them as they were.
+ *
+ * @example
+ * ```ts ignore
+ * const training = await ConsumptionTraining.open(openCatalog(), { profil: "rapide" });
+ * for (const horizon of training.horizons) await training.train(horizon);
+ * const report = await training.finish();
+ * ```
+ */
+export class ConsumptionTraining {
+  readonly #catalog: Catalog;
+  readonly #frame: pl.DataFrame;
+  readonly #context: Omit<HorizonContext, "horizon" | "pool" | "onProgress">;
+  readonly #done = new Set<HorizonName>();
+  readonly #reports: HorizonReport[] = [];
+  readonly #ignores: Skipped[] = [];
+  readonly #predictions: pl.DataFrame[] = [];
+
+  private constructor(
+    catalog: Catalog,
+    frame: pl.DataFrame,
+    readonly featuresVersion: number,
+    context: Omit<HorizonContext, "horizon" | "pool" | "onProgress">,
+  ) {
+    this.#catalog = catalog;
+    this.#frame = frame;
+    this.#context = context;
+  }
+
+  /**
+   * Reads the current `caracteristiques_consommation`. Throws {@linkcode MlStepError} when the
+   * table does not exist (notebook 07 has not run) or the profile is unknown.
+   */
+  static async open(catalog: Catalog, options: TrainingOptions = {}): Promise<ConsumptionTraining> {
+    const profil = options.profil ?? "complet";
+    if (!PROFILES[profil]) throw new MlStepError(`unknown profile '${profil}' (complet or rapide)`);
+    const table = catalog.table(FEATURES_TABLE);
+    if (!(await table.exists())) {
+      throw new MlStepError(`${FEATURES_TABLE} does not exist yet: run notebook 07 first`);
+    }
+    const featuresVersion = await table.version();
+    const frame = await table.read({ version: featuresVersion });
+    return new ConsumptionTraining(catalog, frame, featuresVersion, {
+      // Without temperatures in this run the features table has no temperature column.
+      temperature: frame.columns.includes("temperature") &&
+        frame.getColumn("temperature").nullCount() < frame.height,
+      profil,
+      registry: new ModelRegistry(options.modelsDir ?? PATHS.models),
+      codeVersion: options.codeVersion ?? await codeVersionOf(),
+      // An empty table (a skipped notebook 07) has no lineage row; nothing is trained then.
+      lineage: frame.height ? lineageOf(frame, featuresVersion) : [],
+      policy: options.reentrainement ?? "auto",
+      code: {
+        featureCode: await sourceFingerprint([new URL("../ml/features.ts", import.meta.url)]),
+        learnerCode: await sourceFingerprint([new URL("../ml/forecasting.ts", import.meta.url)]),
+      },
+    });
+  }
+
+  /** The training profile. */
+  get profil(): ProfileName {
+    return this.#context.profil;
+  }
+
+  /** The horizons to train: none when the features table is empty (see `finish`). */
+  get horizons(): HorizonName[] {
+    return this.#frame.height === 0 ? [] : Object.keys(HORIZONS) as HorizonName[];
+  }
+
+  /**
+   * Selects (or reuses the cached selection), fits, registers and scores the models of
+   * `horizon`; a horizon without enough data is skipped (see `consumptionHorizonPlan`).
+   * `onProgress` is told after each fit.
+   */
+  async train(
+    horizon: HorizonName,
+    options: { onProgress?: (p: TrainingProgress) => void } = {},
+  ): Promise<HorizonReport | Skipped> {
+    if (!this.horizons.includes(horizon)) {
+      throw new MlStepError(`no ${horizon} horizon to train in ${FEATURES_TABLE}`);
+    }
+    if (this.#done.has(horizon)) throw new MlStepError(`horizon ${horizon} already trained`);
+    const pool = new FitPool(PROFILES[this.profil].workers);
+    let trained;
+    try {
+      trained = await trainHorizon(
+        horizonData(this.#frame, horizon, this.#context.temperature),
+        { ...this.#context, horizon, pool, onProgress: options.onProgress },
+      );
+    } finally {
+      pool.close();
+    }
+    this.#done.add(horizon);
+    if (trained.kind === "skipped") {
+      this.#ignores.push(trained);
+      return trained;
+    }
+    this.#reports.push(trained.report);
+    if (trained.report.selection.kind === "defaut") {
+      this.#ignores.push(trained.report.selection.skipped);
+    }
+    this.#predictions.push(trained.predictions);
+    return trained.report;
+  }
+
+  /**
+   * Replaces `predictions_consommation` and `importance_variables` with the horizons trained,
+   * or with empty tables when none could be (the whole step is then skipped). Every horizon
+   * must have been through `train` first.
+   */
+  async finish(): Promise<TrainingReport | Skipped> {
+    const missing = this.horizons.filter((h) => !this.#done.has(h));
+    if (missing.length) {
+      throw new MlStepError(`train ${missing.join(", ")} before writing the predictions`);
+    }
+    const horizons = this.#reports;
+    if (horizons.length === 0) {
+      await writeEmpty(this.#catalog, PREDICTIONS_TABLE, emptyPredictions());
+      await writeEmpty(this.#catalog, IMPORTANCE_TABLE, importanceFrame([]));
+      return this.#frame.height === 0
+        ? skip(
+          ML_STEPS.consommation,
+          `la table \`${FEATURES_TABLE}\` est vide : la préparation des données (notebook 07) a ` +
+            "été ignorée pour ces données",
+        )
+        : skippedWhole(ML_STEPS.consommation, this.#ignores);
+    }
+    const predictions = pl.concat(this.#predictions, { how: "vertical" });
+    const commit = await this.#catalog.table(PREDICTIONS_TABLE).overwrite(predictions, {
+      overwriteSchema: true,
+    });
+    await this.#catalog.table(IMPORTANCE_TABLE).overwrite(importanceFrame(horizons), {
+      overwriteSchema: true,
+    });
+    return {
+      kind: "trained",
+      profil: this.profil,
+      featuresVersion: this.featuresVersion,
+      predictionsVersion: commit.version,
+      horizons,
+      ignores: this.#ignores,
+      predictions,
+    };
+  }
+}
+
+/**
+ * Trains, selects, registers and scores the consumption models of both horizons from the
+ * current `caracteristiques_consommation`, and replaces `predictions_consommation` and
+ * `importance_variables` (a {@linkcode ConsumptionTraining} run start to end). A horizon without
+ * enough data is skipped (see `consumptionHorizonPlan`); when both are, or the features table
+ * is empty, the whole step is skipped and both tables are replaced by empty ones.
+ *
+ * @example
+ * ```ts ignore
+ * const report = await trainConsumptionModels(openCatalog(), { profil: "rapide" });
+ * if (report.kind === "trained") console.log(report.horizons.map((h) => [h.horizon, h.champion]));
+ * ```
+ */
+export async function trainConsumptionModels(
+  catalog: Catalog,
+  options: TrainingOptions = {},
+): Promise<TrainingReport | Skipped> {
+  const training = await ConsumptionTraining.open(catalog, options);
+  for (const horizon of training.horizons) await training.train(horizon);
+  return await training.finish();
+}
+
+/** Rows of `importance_variables`: each champion's permutation importance per feature. */
+function importanceFrame(horizons: HorizonReport[]): pl.DataFrame {
+  const rows = horizons.flatMap((h) =>
+    h.importance.parCaracteristique.importances.map((i) => ({
+      horizon: h.horizon,
+      model: `${h.champion} (${h.horizon})`,
+      feature: i.feature,
+      importance: i.mean,
+      ecart_type: i.std,
+    }))
+  );
+  const column = (name: keyof (typeof rows)[number]) => rows.map((r) => r[name]);
+  return pl.DataFrame({
+    horizon: pl.Series("horizon", column("horizon"), pl.Utf8),
+    model: pl.Series("model", column("model"), pl.Utf8),
+    feature: pl.Series("feature", column("feature"), pl.Utf8),
+    importance: pl.Series("importance", column("importance"), pl.Float64),
+    ecart_type: pl.Series("ecart_type", column("ecart_type"), pl.Float64),
+  });
+}
+
+/** The tables and files a model trained on `frame` depends on. */
+function lineageOf(frame: pl.DataFrame, featuresVersion: number): TrainingDataRef[] {
+  const silverVersion = Number(frame.getColumn("_silver_version").toArray()[0]);
+  const files = JSON.parse(String(frame.getColumn("_reference").toArray()[0])) as ReferenceFile[];
+  return [
+    { table: FEATURES_TABLE, version: featuresVersion },
+    { table: "eco2mix_silver", version: silverVersion },
+    ...files.map((f) => ({
+      table: `reference:${f.file}`,
+      version: f.sha256,
+      description: "reference file (SHA-256)",
+    })),
+  ];
+}
