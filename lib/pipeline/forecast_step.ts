@@ -209,6 +209,10 @@ export class ConsumptionTraining {
   readonly #frame: pl.DataFrame;
   readonly #context: Omit<HorizonContext, "horizon" | "pool" | "onProgress">;
   readonly #done = new Set<HorizonName>();
+  /** Every horizon's training, started by the first `train` (see there). */
+  readonly #started = new Map<HorizonName, ReturnType<typeof trainHorizon>>();
+  readonly #progress = new Map<HorizonName, (p: TrainingProgress) => void>();
+  #pool: FitPool | null = null;
   readonly #reports: HorizonReport[] = [];
   readonly #ignores: Skipped[] = [];
   readonly #predictions: pl.DataFrame[] = [];
@@ -277,17 +281,21 @@ export class ConsumptionTraining {
       throw new MlStepError(`no ${horizon} horizon to train in ${FEATURES_TABLE}`);
     }
     if (this.#done.has(horizon)) throw new MlStepError(`horizon ${horizon} already trained`);
-    const pool = new FitPool(PROFILES[this.profil].workers);
+    if (options.onProgress) this.#progress.set(horizon, options.onProgress);
+    // Every horizon starts at the first call, their fits queued in one pool: a daily refit is
+    // one fit per horizon, each on one thread, so the second horizon's fills the worker the
+    // first leaves idle (and the single-threaded scoring of one overlaps the other's fits).
+    // Each horizon's models are the same as trained alone (seeded fits, per-name versions).
+    for (const h of this.horizons) this.#start(h);
     let trained;
     try {
-      trained = await trainHorizon(
-        horizonData(this.#frame, horizon, this.#context.temperature),
-        { ...this.#context, horizon, pool, onProgress: options.onProgress },
-      );
-    } finally {
-      pool.close();
+      trained = await this.#start(horizon);
+    } catch (error) {
+      this.#close();
+      throw error;
     }
     this.#done.add(horizon);
+    if (this.#done.size === this.horizons.length) this.#close();
     if (trained.kind === "skipped") {
       this.#ignores.push(trained);
       return trained;
@@ -298,6 +306,29 @@ export class ConsumptionTraining {
     }
     this.#predictions.push(trained.predictions);
     return trained.report;
+  }
+
+  #start(horizon: HorizonName): ReturnType<typeof trainHorizon> {
+    let started = this.#started.get(horizon);
+    if (!started) {
+      this.#pool ??= new FitPool(PROFILES[this.profil].workers);
+      started = trainHorizon(horizonData(this.#frame, horizon, this.#context.temperature), {
+        ...this.#context,
+        horizon,
+        pool: this.#pool,
+        // Told from the moment `train(horizon)` is called: earlier fits are not announced.
+        onProgress: (p) => this.#progress.get(horizon)?.(p),
+      });
+      started.catch(() => {}); // awaited by train(horizon), or abandoned with the pool
+      this.#started.set(horizon, started);
+    }
+    return started;
+  }
+
+  /** Stops the pool's workers (a horizon still training then fails, unobserved). */
+  #close(): void {
+    this.#pool?.close();
+    this.#pool = null;
   }
 
   /**
