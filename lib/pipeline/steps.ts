@@ -20,7 +20,8 @@
  */
 
 import { join } from "node:path";
-import { GOLD_TABLES, TABLE, type TableName } from "./catalog.ts";
+import type { TableDefinition } from "../lakehouse/mod.ts";
+import { GOLD_TABLES, TABLE, type TableName, TABLES } from "./catalog.ts";
 
 /**
  * What a step depends on outside the lakehouse, each located by a notebook parameter:
@@ -304,4 +305,26 @@ export function stepOf(
   name: string,
 ): StepDeclaration | undefined {
   return steps.find((s) => s.notebook === name);
+}
+
+/**
+ * The steps writing at least one table of `layer`, by notebook file name: once they have all
+ * run, that layer is final for the run (notebook 11 then builds the gold workbook while the
+ * notebooks after them draw).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { STEPS, writersOfLayer } from "./steps.ts";
+ * assert.deepEqual([...writersOfLayer(STEPS, "bronze")], ["02_Bronze_Ingestion.ipynb"]);
+ * assert.ok(writersOfLayer(STEPS, "gold").has("09_ML_Classification_Mix.ipynb"));
+ * assert.ok(!writersOfLayer(STEPS, "gold").has("10_Visualisations.ipynb"));
+ * ```
+ */
+export function writersOfLayer(
+  steps: readonly StepDeclaration[],
+  layer: TableDefinition["layer"],
+): Set<string> {
+  const tables = new Set<string>(TABLES.filter((t) => t.layer === layer).map((t) => t.name));
+  return new Set(steps.filter((s) => s.writes.some((t) => tables.has(t))).map((s) => s.notebook));
 }
