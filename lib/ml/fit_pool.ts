@@ -88,6 +88,8 @@ function singleThreaded(spec: LearnerSpec): LearnerSpec {
 }
 
 interface Job {
+  /** Lower first; in the order given within a priority. */
+  priority: number;
   request: FitRequest;
   resolve: (model: Model) => void;
   reject: (error: Error) => void;
@@ -95,7 +97,8 @@ interface Job {
 
 /**
  * A pool of `size` fit workers (default: one per core). Jobs queue in the order given and start
- * as workers free up; call {@linkcode FitPool.close} when done (pending jobs are rejected).
+ * as workers free up, those of a {@linkcode FitPool.lane} with a lower number first; call
+ * {@linkcode FitPool.close} when done (pending jobs are rejected).
  *
  * @example
  * ```ts
@@ -125,10 +128,44 @@ export class FitPool {
   #queue: Job[] = [];
   #running = new Map<Worker, Job>();
   #closed = false;
+  /** The pool whose workers a lane uses, and the lane's priority. */
+  #owner: FitPool = this;
+  #priority = 0;
 
   constructor(size: number = navigator.hardwareConcurrency || 1) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`FitPool size ${size}`);
     this.size = size;
+  }
+
+  /**
+   * This pool's workers seen as a queue of priority `priority`: a fit of a lane with a lower
+   * number starts before the queued fits of higher ones (never interrupting a running fit).
+   * Several consumers sharing the workers each keep the pace they would have alone, the later
+   * ones using a worker the earlier leave idle. Closing a lane closes the pool.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { featureMatrix } from "./dataset.ts";
+   * import { FitPool } from "./fit_pool.ts";
+   * const x = featureMatrix({ t: [0, 1, 2, 3] });
+   * const ridge = { learner: "ridge", params: { alpha: 0 } } as const;
+   * const pool = new FitPool(1);
+   * const order: string[] = [];
+   * const fit = (lane: FitPool, name: string) => lane.fit(ridge, x, [1, 2, 3, 4]).then(() => order.push(name));
+   * try {
+   *   await Promise.all([fit(pool.lane(1), "a"), fit(pool.lane(1), "b"), fit(pool.lane(0), "c")]);
+   *   assert.deepEqual(order, ["a", "c", "b"]); // "a" had started
+   * } finally {
+   *   pool.close();
+   * }
+   * ```
+   */
+  lane(priority: number): FitPool {
+    const lane = new FitPool(this.size);
+    lane.#owner = this.#owner;
+    lane.#priority = priority;
+    return lane;
   }
 
   /** Fits `spec` on `x` and `y` in a worker (one thread), resolving to the model. */
@@ -137,7 +174,8 @@ export class FitPool {
     x: FeatureMatrix,
     y: ArrayLike<number> | ArrayLike<Label>,
   ): Promise<Model> {
-    if (this.#closed) return Promise.reject(new Error("FitPool is closed"));
+    const pool = this.#owner;
+    if (pool.#closed) return Promise.reject(new Error("FitPool is closed"));
     return new Promise<Model>((resolve, reject) => {
       // Plain arrays for the structured clone (a view of a larger buffer would copy it all).
       const request: FitRequest = {
@@ -145,8 +183,12 @@ export class FitPool {
         x: { names: [...x.names], columns: x.columns.map((c) => c.slice()), nRows: x.nRows },
         y: ArrayBuffer.isView(y) ? (y as Float64Array).slice() : Array.from(y as ArrayLike<Label>),
       };
-      this.#queue.push({ request, resolve, reject });
-      this.#next();
+      const priority = this.#priority;
+      const at = pool.#queue.findIndex((job) => job.priority > priority);
+      const job = { priority, request, resolve, reject };
+      if (at < 0) pool.#queue.push(job);
+      else pool.#queue.splice(at, 0, job);
+      pool.#next();
     });
   }
 
@@ -207,6 +249,7 @@ export class FitPool {
 
   /** Stops the workers; fits running or not started yet are rejected. */
   close(): void {
+    if (this.#owner !== this) return this.#owner.close();
     this.#closed = true;
     for (const job of this.#queue) job.reject(new Error("FitPool closed before the fit started"));
     for (const job of this.#running.values()) {

@@ -79,6 +79,36 @@ Deno.test("close rejects the fits running or queued; a closed pool takes no fit"
   assert.throws(() => new FitPool(0), RangeError);
 });
 
+Deno.test("lanes share the workers: a lower lane's fits first, the same models, one close", async () => {
+  const { x, y } = problem(2_000);
+  // One worker: the fits run one after another, in the queue's order.
+  const pool = new FitPool(1);
+  const spec: LearnerSpec = { learner: "gbdt", params: { maxIter: 20 } };
+  const finished: string[] = [];
+  const fit = (lane: FitPool, name: string) =>
+    lane.fit(spec, x, y).then((m) => (finished.push(name), m as Regressor));
+  try {
+    const late = pool.lane(1);
+    const early = pool.lane(0);
+    const fits = await Promise.all([
+      fit(late, "l1"),
+      fit(late, "l2"),
+      fit(late, "l3"),
+      fit(early, "e1"),
+      fit(early, "e2"),
+    ]);
+    // l1 had started; e1 and e2, queued after l2 and l3, run before them.
+    assert.deepEqual(finished, ["l1", "e1", "e2", "l2", "l3"]);
+    const local = fitModel(spec, x, y) as Regressor;
+    for (const model of fits) assert.deepEqual(model.predict(x), local.predict(x));
+    late.close();
+    await assert.rejects(early.fit(spec, x, y), /closed/);
+    await assert.rejects(pool.fit(spec, x, y), /closed/);
+  } finally {
+    pool.close();
+  }
+});
+
 Deno.test("mapConcurrent keeps the order of results and stops on the first error", async () => {
   const started: number[] = [];
   await assert.rejects(

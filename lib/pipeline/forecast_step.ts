@@ -282,10 +282,12 @@ export class ConsumptionTraining {
     }
     if (this.#done.has(horizon)) throw new MlStepError(`horizon ${horizon} already trained`);
     if (options.onProgress) this.#progress.set(horizon, options.onProgress);
-    // Every horizon starts at the first call, their fits queued in one pool: a daily refit is
-    // one fit per horizon, each on one thread, so the second horizon's fills the worker the
-    // first leaves idle (and the single-threaded scoring of one overlaps the other's fits).
-    // Each horizon's models are the same as trained alone (seeded fits, per-name versions).
+    // Every horizon starts at the first call, their fits queued in one pool, the first
+    // horizon's lane before the second's: a daily refit is one fit per horizon, each on one
+    // thread, so the second horizon's fills the worker the first leaves idle (and the scoring
+    // of one overlaps the other's fits), while a selection from scratch of the first horizon
+    // keeps the pace it has alone (its cell's timeout). Each horizon's models are the same as
+    // trained alone (seeded fits, per-name versions).
     for (const h of this.horizons) this.#start(h);
     let trained;
     try {
@@ -315,7 +317,7 @@ export class ConsumptionTraining {
       started = trainHorizon(horizonData(this.#frame, horizon, this.#context.temperature), {
         ...this.#context,
         horizon,
-        pool: this.#pool,
+        pool: this.#pool.lane(this.horizons.indexOf(horizon)),
         // Told from the moment `train(horizon)` is called: earlier fits are not announced.
         onProgress: (p) => this.#progress.get(horizon)?.(p),
       });
