@@ -99,6 +99,28 @@ export function records(frame: pl.DataFrame, ...columns: string[]): Record<strin
   >[];
 }
 
+/** A silver row read back for assertions: its key and the numeric columns asked for. */
+export type Row = Record<string, number | null> & { timestamp_utc: Date; perimetre: string };
+
+/** Records of a silver frame with its key, its step and the given columns. */
+export function rowsOf(frame: pl.DataFrame, ...columns: string[]): Row[] {
+  return records(
+    frame,
+    "perimetre",
+    "timestamp_utc",
+    "pas_minutes",
+    ...columns,
+  ) as unknown as Row[];
+}
+
+/** Records of a frame by a key of each row. */
+export function byKey(
+  frame: pl.DataFrame,
+  key: (r: Record<string, unknown>) => string,
+): Map<string, Record<string, unknown>> {
+  return new Map(records(frame).map((r) => [key(r), r]));
+}
+
 /** "YYYY-MM-DD" of a polars Date value read back as a JS Date (UTC midnight). */
 export function isoDate(value: unknown): string {
   return (value as Date).toISOString().slice(0, 10);

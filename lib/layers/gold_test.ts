@@ -4,11 +4,9 @@ import {
   buildGold,
   buildGoldTables,
   carbonFootprint,
-  consumptionForecasts,
   contextAgrees,
   dailyEnergyMix,
   EXCHANGE_TOTAL,
-  forecastAccuracy,
   GOLD_PERIODS,
   goldContext,
   GoldInputError,
@@ -18,13 +16,15 @@ import {
   NATIONAL_VIEW,
   weeklyStatistics,
   withNationalView,
-  worstForecastHours,
 } from "./gold.ts";
 import {
   assertClose,
+  byKey,
   isoDate,
   paris,
   records,
+  type Row,
+  rowsOf,
   silverFrame,
   silverRegional2014,
   silverTr2016,
@@ -46,13 +46,7 @@ function isoWeek(date: string): [number, number] {
   return [year, Math.floor((d.getTime() - Date.UTC(year, 0, 1)) / 86_400_000 / 7) + 1];
 }
 
-type Row = Record<string, number | null> & { timestamp_utc: Date; perimetre: string };
-const rowsOf = (frame: pl.DataFrame, ...columns: string[]) =>
-  records(frame, "perimetre", "timestamp_utc", "pas_minutes", ...columns) as unknown as Row[];
 const h = (r: Row) => (r.pas_minutes as number) / 60;
-
-const byKey = (frame: pl.DataFrame, key: (r: Record<string, unknown>) => string) =>
-  new Map(records(frame).map((r) => [key(r), r]));
 
 // ---- 2025 national real-time file ------------------------------------------------------------
 
@@ -173,81 +167,6 @@ Deno.test("hourly production by source: statistics of each hour and sources addi
   assert.deepEqual([g.nb_mesures, g.nb_mesures_attendues], [4, 4]);
   const production = hour.reduce((a, r) => a + r.production_totale! / 4, 0);
   assertClose(rows.reduce((a, r) => a + (r.energie_mwh as number), 0), production, 1e-9, "sum");
-});
-
-Deno.test("forecasts: RTE's J-1 MAPE over the 2025 file, computed independently", () => {
-  const silver = silverTr2025();
-  const rows = rowsOf(silver, "consommation", "prevision_j1", "prevision_j")
-    .filter((r) => r.consommation !== null && r.prevision_j1 !== null);
-  const ape = rows.map((r) => Math.abs(r.consommation! - r.prevision_j1!) / r.consommation!);
-  const mape = 100 * ape.reduce((a, b) => a + b) / ape.length;
-  assert.equal(mape.toFixed(2), "1.78"); // FACTS.md
-  const table = consumptionForecasts(silver);
-  assert.equal(table.height, rows.length);
-  const accuracy = forecastAccuracy(table);
-  const overall = records(
-    accuracy.filter(
-      pl.col("dimension").eq(pl.lit("global")).and(pl.col("horizon").eq(pl.lit("j1"))),
-    ),
-  )[0];
-  assertClose(overall.mape_pct, mape, 1e-9, "mape");
-  assert.equal(overall.nb_pas, rows.length);
-  const errors = rows.map((r) => r.consommation! - r.prevision_j1!);
-  assertClose(overall.mae_mw, errors.reduce((a, b) => a + Math.abs(b), 0) / errors.length, 1e-9);
-  assertClose(
-    overall.rmse_mw,
-    Math.sqrt(errors.reduce((a, b) => a + b * b, 0) / errors.length),
-    1e-9,
-  );
-  assertClose(overall.biais_mw, errors.reduce((a, b) => a + b) / errors.length, 1e-9);
-
-  // By local hour and by month, for one modality each.
-  const at19 = rows.filter((r) => paris(r.timestamp_utc).hour === 19);
-  const mape19 = 100 * at19.reduce(
-    (a, r) => a + Math.abs(r.consommation! - r.prevision_j1!) / r.consommation!,
-    0,
-  ) / at19.length;
-  const m = byKey(
-    accuracy.filter(pl.col("horizon").eq(pl.lit("j1"))),
-    (r) => `${r.dimension}/${r.modalite}`,
-  );
-  assertClose(m.get("heure/19")!.mape_pct, mape19, 1e-9, "hour 19");
-  const march = rows.filter((r) => paris(r.timestamp_utc).date.startsWith("2025-03"));
-  assertClose(
-    m.get("mois/2025-03")!.biais_mw,
-    march.reduce((a, r) => a + r.consommation! - r.prevision_j1!, 0) / march.length,
-    1e-9,
-    "march",
-  );
-  const mondays = rows.filter((r) =>
-    new Date(`${paris(r.timestamp_utc).date}T00:00:00Z`).getUTCDay() === 1
-  );
-  assert.equal(m.get("jour_semaine/1-lundi")!.nb_pas, mondays.length);
-  assert.equal(accuracy.filter(pl.col("dimension").eq(pl.lit("heure"))).height, 2 * 24);
-});
-
-Deno.test("forecasts: worst hours are the hours of highest mean absolute error, ranked", () => {
-  const table = consumptionForecasts(silverTr2025());
-  const worst = records(
-    worstForecastHours(table, { n: 5 }).filter(pl.col("horizon").eq(pl.lit("j1"))),
-  );
-  assert.deepEqual(worst.map((r) => r.rang), [1, 2, 3, 4, 5]);
-  const rows = records(table, "timestamp", "erreur_j1_pct") as {
-    timestamp: Date;
-    erreur_j1_pct: number;
-  }[];
-  const hourly = new Map<number, number[]>();
-  for (const r of rows) {
-    const hour = Math.floor(r.timestamp.getTime() / 3_600_000) * 3_600_000;
-    hourly.set(hour, [...(hourly.get(hour) ?? []), Math.abs(r.erreur_j1_pct)]);
-  }
-  const ranked = [...hourly.entries()]
-    .map(([hour, e]) => ({ hour, mean: e.reduce((a, b) => a + b) / e.length }))
-    .sort((a, b) => b.mean - a.mean);
-  for (let i = 0; i < 5; i++) {
-    assert.equal((worst[i].heure_debut_utc as Date).getTime(), ranked[i].hour);
-    assertClose(worst[i].erreur_absolue_moyenne_pct, ranked[i].mean, 1e-9);
-  }
 });
 
 Deno.test("exchanges: border balances add up to the commercial exchange energy", () => {
@@ -546,14 +465,6 @@ Deno.test("input errors name the caller, the row and its source line", () => {
   assert.throws(
     () => carbonFootprint(duplicated),
     (e) => e instanceof GoldInputError && /duplicated at row 1, .* and row 2, /.test(e.message),
-  );
-  assert.throws(
-    () => worstForecastHours(consumptionForecasts(good), { n: 0 }),
-    (e) => e instanceof GoldInputError && e.message.includes("n must be a positive integer"),
-  );
-  assert.throws(
-    () => forecastAccuracy(good),
-    (e) => e instanceof GoldInputError && /consommation_previsions frame/.test(e.message),
   );
 });
 
