@@ -53,6 +53,12 @@
  * await Deno.remove(root, { recursive: true });
  * ```
  *
+ * Why one module of this size: one `SqlSession` class keeps the read-only guard (statement
+ * kinds, refused functions, locked settings) and the views it registers over each snapshot
+ * (file list, partition values, column mapping, deletion vectors, type casts, cache copies) on
+ * one DuckDB connection, under one invariant: DuckDB reads nothing but the files of the
+ * registered snapshots. Its helpers serve only these views.
+ *
  * @module
  */
 

@@ -39,6 +39,11 @@
  * - Local writes are durable when they return (files, then the folders holding new names, are
  *   fsynced; see `_fs.ts`).
  *
+ * Why one module of this size: `locate` maps a location to one of two implementations of
+ * {@linkcode Storage} (local, Azure) that must keep the semantics above alike, and the Azure
+ * credentials checked when a location is parsed (the abfss account) are those the client is
+ * built from; the contract, its parsing and both implementations are read together.
+ *
  * @module
  */
 

@@ -2,6 +2,12 @@
  * {@linkcode DeltaTable}: one Delta Lake table in a local folder or on Azure Blob storage (see
  * `storage.ts` for locations), read and written as nodejs-polars DataFrames.
  *
+ * Why one module of this size: every write of the class (create, append, overwrite, merge,
+ * optimize, vacuum) goes through the same private checks of the snapshot it starts from
+ * (protocol and writer features, schema changes, partition columns) and the same
+ * `txn`/commit path, so the methods and their file-selection helpers stay together; the log,
+ * snapshots, commits and data files have their own modules.
+ *
  * @module
  */
 

@@ -77,6 +77,11 @@
  * - `energie_<x>_mwh` = `<x>` × `pas_minutes` / 60 (MWh over the step) for `consommation`,
  *   each production column, `thermique` and `production_totale`.
  *
+ * Why one module of this size: the stages of {@linkcode toSilver} share private column lists
+ * and the row ids by which every bronze line gets exactly one motif of `bilan`; split across
+ * files, that accounting would span modules. Gap filling, which needs none of it, is in
+ * `_silver_gaps.ts`.
+ *
  * @module
  */
 

@@ -39,6 +39,11 @@
  * run that holds it. A source file that cannot be read is reported with its file and line, and
  * kept in the checkpoint's `fichiers_rejetes` until it changes; the other files are ingested.
  *
+ * Why one module of this size: the exactly-once argument above spans its functions. Polling,
+ * the batch (ingest, silver, gold, alerts committed with their `txn` actions), the checkpoint
+ * and the webhook delivery share one private loop state, and their order is the invariant;
+ * split across files, that order would no longer be readable in one place.
+ *
  * @module
  */
 

@@ -5,6 +5,11 @@
  * thing whether the pipeline ran headless or someone stepped through the notebooks, and be
  * rebuilt from any past version of the tables.
  *
+ * Why one module of this size: the report and the workbook are the two deliverables of the
+ * same step, and the workbook's sheets too large for Excel are cut to the report's main
+ * perimeter with the report's private helpers (`mainPerimeter`, `only`), so both show the same
+ * rows.
+ *
  * @module
  */
 

@@ -5,6 +5,11 @@
  * chart for whatever period the reader picks. The public builders (`figures.ts`) check columns
  * before and throw typed errors.
  *
+ * Why one module of this size: a flat catalogue of thirteen independent `HourlyData` → `Figure`
+ * specs over five private helpers, which the page re-declares from {@linkcode FIGURE_HELPERS};
+ * splitting it would give `dashboard.ts` one more module and helper list to inline per part,
+ * and no part would hide anything from another.
+ *
  * @module
  */
 
