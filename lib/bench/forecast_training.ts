@@ -169,8 +169,8 @@ async function pieces(
           horizon,
           learner: f.learner,
           fold: f.fold,
-          rows: f.lignes_entrainement,
-          wall_s: f.secondes,
+          rows: f.trainingRows,
+          wall_s: f.seconds,
           cpu_s: NaN,
           mape: f.mape,
         });
@@ -183,9 +183,9 @@ async function pieces(
         rows: trainRows.length,
         wall_s: cv.wall,
         cpu_s: cv.cpu,
-        mape: group.length === 1 ? cv.result.moyennes[0].mape : null,
+        mape: group.length === 1 ? cv.result.means[0].mape : null,
       });
-      means.push(...cv.result.moyennes);
+      means.push(...cv.result.means);
     }
     const champion = means.reduce((best, m) => (m.mape < best.mape ? m : best)).learner;
     const xTrain = takeRows(set.x, trainRows);
@@ -284,43 +284,43 @@ if (import.meta.main) {
     // Notebook 09's first cell: the renewable-share classifiers, every horizon and scheme.
     const modelsDir = await Deno.makeTempDir({ prefix: "bench_registry_" });
     const { result, wall, cpu } = await timed(() =>
-      trainMixClassifiers(catalog, { profil, modelsDir, codeVersion: "bench" })
+      trainMixClassifiers(catalog, { profile: profil, modelsDir, codeVersion: "bench" })
     );
     await Deno.remove(modelsDir, { recursive: true });
     if (result.kind !== "trained") throw new Error(`skipped: ${JSON.stringify(result)}`);
     console.table(result.horizons.map((h) => ({
-      horizon_heures: h.horizon_heures,
-      schema: h.schema,
-      fit_s: Math.round(h.secondes * 100) / 100,
+      horizon_heures: h.horizonHours,
+      schema: h.scheme,
+      fit_s: Math.round(h.seconds * 100) / 100,
       balanced_accuracy: h.scores.find((s) => s.model === "gbdt")?.metrics.balancedAccuracy,
     })));
     console.log(
       `trainMixClassifiers (${profil}): ${wall.toFixed(1)} s wall, CPU utilisation ` +
         `${(cpu / wall).toFixed(2)}; fits ${
-          result.horizons.reduce((t, h) => t + h.secondes, 0).toFixed(1)
+          result.horizons.reduce((t, h) => t + h.seconds, 0).toFixed(1)
         } s`,
     );
     if (values.json) await Deno.writeTextFile(values.json, JSON.stringify({ wall, cpu, load }));
   } else if (values.whole) {
     const modelsDir = await Deno.makeTempDir({ prefix: "bench_registry_" });
     const { result, wall, cpu } = await timed(() =>
-      trainConsumptionModels(catalog, { profil, modelsDir, codeVersion: "bench" })
+      trainConsumptionModels(catalog, { profile: profil, modelsDir, codeVersion: "bench" })
     );
     await Deno.remove(modelsDir, { recursive: true });
     if (result.kind !== "trained") throw new Error(`skipped: ${JSON.stringify(result)}`);
     const rows: Record<string, unknown>[] = [];
     for (const h of result.horizons) {
-      const cv = h.validationCroisee?.folds ?? [];
+      const cv = h.crossValidation?.folds ?? [];
       for (const learner of LEARNERS) {
         const mine = cv.filter((f) => f.learner === learner);
         rows.push({
           horizon: h.horizon,
           piece: `cv ${learner}`,
-          wall_s: Math.round(mine.reduce((s, f) => s + f.secondes, 0) * 10) / 10,
+          wall_s: Math.round(mine.reduce((s, f) => s + f.seconds, 0) * 10) / 10,
         });
       }
-      for (const e of h.entrainements) {
-        rows.push({ horizon: h.horizon, piece: `refit ${e.model}`, wall_s: e.secondes });
+      for (const e of h.fits) {
+        rows.push({ horizon: h.horizon, piece: `refit ${e.model}`, wall_s: e.seconds });
       }
       for (const s of h.scores) {
         rows.push({ horizon: h.horizon, piece: `mape ${s.model}`, mape: s.mape });

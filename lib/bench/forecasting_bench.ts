@@ -47,7 +47,7 @@ const realTime = seriesFromSilver(
   "eco2mix",
   SOURCE_REAL_TIME,
 )!;
-const series = spliceSeries(reference.historique!.series, realTime)!;
+const series = spliceSeries(reference.history!.series, realTime)!;
 const targets = measuredInstants(series, Date.UTC(2016, 0, 9));
 const inputs = { temperature: reference.temperatures!.daily, tempo: reference.tempo!.calendar };
 

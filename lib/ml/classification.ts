@@ -312,9 +312,9 @@ export const MIX_PROFILES: Readonly<Record<"complet" | "rapide", GbdtClassifierP
 
 /** Share of each class among the shares given (every class listed, absent ones with 0 rows). */
 export interface ClassShare {
-  classe: string;
-  lignes: number;
-  part_pct: number;
+  label: string;
+  rows: number;
+  sharePct: number;
 }
 
 /**
@@ -325,15 +325,15 @@ export interface ClassShare {
  * import assert from "node:assert/strict";
  * import { BRIEF_CLASSES, classDistribution } from "./classification.ts";
  * const d = classDistribution([10, 20, 35, NaN], BRIEF_CLASSES);
- * assert.deepEqual(d.map((c) => c.lignes), [2, 1, 0, 0]);
- * assert.ok(Math.abs(d[0].part_pct - 200 / 3) < 1e-12);
+ * assert.deepEqual(d.map((c) => c.rows), [2, 1, 0, 0]);
+ * assert.ok(Math.abs(d[0].sharePct - 200 / 3) < 1e-12);
  * ```
  */
 export function classDistribution(shares: ArrayLike<number>, scheme: ClassScheme): ClassShare[] {
   const labels = classOf(shares, scheme).filter((l): l is string => l !== null);
-  return scheme.labels.map((classe) => {
-    const lignes = labels.filter((l) => l === classe).length;
-    return { classe, lignes, part_pct: labels.length ? (100 * lignes) / labels.length : NaN };
+  return scheme.labels.map((label) => {
+    const rows = labels.filter((l) => l === label).length;
+    return { label, rows, sharePct: labels.length ? (100 * rows) / labels.length : NaN };
   });
 }
 
@@ -381,7 +381,7 @@ export function scoreClasses(
 
 /** One horizon's classifier and its evaluation. */
 export interface MixHorizonResult {
-  horizonHeures: number;
+  horizonHours: number;
   scheme: ClassScheme;
   model: GbdtClassifier;
   /** Training and test rows (indices of the feature set). */
@@ -487,7 +487,7 @@ export async function trainMixHorizon(
     nRepeats: repeats,
   });
   return {
-    horizonHeures: hours,
+    horizonHours: hours,
     scheme,
     model,
     trainRows,

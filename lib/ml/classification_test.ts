@@ -45,7 +45,7 @@ Deno.test("the brief's classes: lower bound included, NaN unclassified", () => {
     ["<30 %", "<30 %", "30-50 %", "50-70 %", "50-70 %", ">70 %", ">70 %", null],
   );
   const d = classDistribution([10, 40, 45, 80], BRIEF_CLASSES);
-  assert.deepEqual(d.map((c) => [c.classe, c.lignes, c.part_pct]), [
+  assert.deepEqual(d.map((c) => [c.label, c.rows, c.sharePct]), [
     ["<30 %", 1, 25],
     ["30-50 %", 2, 50],
     ["50-70 %", 0, 0],
@@ -57,7 +57,7 @@ Deno.test("terciles cut the training shares into three classes of equal size", (
   const shares = Array.from({ length: 600 }, (_, i) => (i * 7) % 600 / 10); // 0 .. 59.9
   const scheme = quantileClasses(shares);
   assert.deepEqual(scheme.bounds, [20, 40]);
-  const counts = classDistribution(shares, scheme).map((c) => c.lignes);
+  const counts = classDistribution(shares, scheme).map((c) => c.rows);
   assert.deepEqual(counts, [200, 200, 200]);
 });
 

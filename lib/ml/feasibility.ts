@@ -92,8 +92,8 @@ export const MAINLAND_REGION_COUNT = Object.keys(REGION_WEIGHTS).length;
 
 /** The national series a step works on, or why there is none. */
 export type NationalSeriesChoice =
-  | { readonly kind: "france"; readonly perimetre: "France" }
-  | { readonly kind: "somme_regions"; readonly perimetre: string; readonly regions: number }
+  | { readonly kind: "france"; readonly perimeter: "France" }
+  | { readonly kind: "somme_regions"; readonly perimeter: string; readonly regions: number }
   | Skipped;
 
 /**
@@ -115,7 +115,7 @@ export function chooseNationalSeries(
   perimetres: readonly string[],
   nationalViewInstants: number,
 ): NationalSeriesChoice {
-  if (perimetres.includes("France")) return { kind: "france", perimetre: "France" };
+  if (perimetres.includes("France")) return { kind: "france", perimeter: "France" };
   const regions = [...new Set(perimetres)].filter((p) => p !== NATIONAL_VIEW).sort();
   if (regions.length === 0) {
     return skip(step, "aucune donnée eCO2mix dans `eco2mix_silver` (fichiers d'entrée vides ?)");
@@ -135,7 +135,7 @@ export function chooseNationalSeries(
         "pas de somme nationale",
     );
   }
-  return { kind: "somme_regions", perimetre: NATIONAL_VIEW, regions: regions.length };
+  return { kind: "somme_regions", perimeter: NATIONAL_VIEW, regions: regions.length };
 }
 
 /** Share of the rows a reference input must cover, in training and in test. */

@@ -24,11 +24,11 @@ Deno.test("national series: France first, then the 12 regions, else skipped", ()
   assert.equal(MAINLAND_REGION_COUNT, 12);
   assert.deepEqual(chooseNationalSeries("s", ["France", ...REGIONS], 0), {
     kind: "france",
-    perimetre: "France",
+    perimeter: "France",
   });
   assert.deepEqual(chooseNationalSeries("s", REGIONS, 17_520), {
     kind: "somme_regions",
-    perimetre: NATIONAL_VIEW,
+    perimeter: NATIONAL_VIEW,
     regions: 12,
   });
   const eleven = chooseNationalSeries("s", REGIONS.slice(1), 17_520);

@@ -481,13 +481,13 @@ export function assignSplits(
 export interface CutoffAudit {
   horizon: HorizonName;
   /** Instant after which every measurement was replaced (UTC epoch ms). */
-  coupure: number;
+  cutoff: number;
   /** Rows whose cut-off is at or before it, and how many kept every feature unchanged. */
-  lignes_avant: number;
-  identiques: number;
+  rowsBefore: number;
+  unchanged: number;
   /** Rows whose cut-off is after it, and how many saw a feature change. */
-  lignes_apres: number;
-  modifiees: number;
+  rowsAfter: number;
+  changed: number;
 }
 
 /**
@@ -495,7 +495,7 @@ export interface CutoffAudit {
  * wind, solar), every Tempo colour published after it and every daily temperature of the cut's
  * day or later are replaced by random values, and the features are recomputed. Rows whose
  * cut-off is at or before the cut must keep every feature but the observed temperatures (the
- * upper-bound inputs, see the module doc) unchanged (`identiques` = `lignes_avant`); rows after
+ * upper-bound inputs, see the module doc) unchanged (`unchanged` = `rowsBefore`); rows after
  * it show that the replacement did reach the features.
  *
  * @example
@@ -506,8 +506,8 @@ export interface CutoffAudit {
  * const t = Array.from({ length: 48 * 12 }, (_, i) => Date.UTC(2025, 0, 1) + i * 1_800_000);
  * const series = seriesFromColumns(t, { consommation: t.map((_, i) => 50_000 + (i % 97)) });
  * const [audit] = auditCutoffs(series, "h1", t.slice(48 * 8), {}, [t[48 * 10]]);
- * assert.equal(audit.identiques, audit.lignes_avant);
- * assert.ok(audit.modifiees > 0);
+ * assert.equal(audit.unchanged, audit.rowsBefore);
+ * assert.ok(audit.changed > 0);
  * ```
  */
 export function auditCutoffs(
@@ -544,22 +544,15 @@ export function auditCutoffs(
     const checked = base.x.names.flatMap((name, j) =>
       (TEMPERATURE_FEATURES as readonly string[]).includes(name) ? [] : [j]
     );
-    const audit = {
-      horizon,
-      coupure: cut,
-      lignes_avant: 0,
-      identiques: 0,
-      lignes_apres: 0,
-      modifiees: 0,
-    };
+    const audit = { horizon, cutoff: cut, rowsBefore: 0, unchanged: 0, rowsAfter: 0, changed: 0 };
     for (let i = 0; i < base.x.nRows; i++) {
       const same = checked.every((j) => Object.is(base.x.columns[j][i], other.x.columns[j][i]));
       if (base.cutoffMs[i] <= cut) {
-        audit.lignes_avant++;
-        if (same) audit.identiques++;
+        audit.rowsBefore++;
+        if (same) audit.unchanged++;
       } else {
-        audit.lignes_apres++;
-        if (!same) audit.modifiees++;
+        audit.rowsAfter++;
+        if (!same) audit.changed++;
       }
     }
     return audit;

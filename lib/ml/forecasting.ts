@@ -485,14 +485,14 @@ export interface FoldScore {
   learner: LearnerName;
   fold: number;
   /** First and last target instants of the fold's test rows (UTC epoch ms). */
-  debut: number;
-  fin: number;
-  lignes_entrainement: number;
-  lignes_test: number;
+  start: number;
+  end: number;
+  trainingRows: number;
+  testRows: number;
   mape: number;
   rmse: number;
   mae: number;
-  secondes: number;
+  seconds: number;
 }
 
 /** Rolling-origin cross-validation result. */
@@ -502,17 +502,17 @@ export interface CrossValidationReport {
    * Mean MAPE, RMSE and MAE over the folds a learner was scored on, per learner (LEARNERS
    * order), with the number of those folds.
    */
-  moyennes: { learner: LearnerName; mape: number; rmse: number; mae: number; plis: number }[];
+  means: { learner: LearnerName; mape: number; rmse: number; mae: number; foldCount: number }[];
   /** Learners eliminated by the race (scored on the raced folds only). */
-  elimines: LearnerName[];
+  eliminated: LearnerName[];
   /** Learner with the lowest mean MAPE among those scored on every fold. */
-  meilleur: LearnerName;
+  best: LearnerName;
   /**
    * Quantiles of each learner's relative errors over the folds it was scored on (in each fold
    * the rows every learner of the fold scored): the conformal calibration of its prediction
    * intervals (`intervals.ts`).
    */
-  erreursRelatives: ({ learner: LearnerName } & RelativeErrorQuantiles)[];
+  relativeErrors: ({ learner: LearnerName } & RelativeErrorQuantiles)[];
 }
 
 /** Rows between training and test in a fold: the horizon's longest lead time. */
@@ -545,7 +545,7 @@ const COSTLIEST_FIRST: readonly LearnerName[] = ["random_forest", "gbdt", "ridge
  * @example
  * ```ts ignore
  * const cv = await crossValidateLearners(set, trainRows, features, PROFILES.complet);
- * console.log(cv.meilleur, cv.moyennes);
+ * console.log(cv.best, cv.means);
  * ```
  */
 export async function crossValidateLearners(
@@ -620,21 +620,21 @@ export async function crossValidateLearners(
       folds.push({
         learner: s.model as LearnerName,
         fold: split.fold,
-        debut: set.epochMs[test[rows[0]]],
-        fin: set.epochMs[test[rows[rows.length - 1]]],
-        lignes_entrainement: train,
-        lignes_test: s.n,
+        start: set.epochMs[test[rows[0]]],
+        end: set.epochMs[test[rows[rows.length - 1]]],
+        trainingRows: train,
+        testRows: s.n,
         mape: s.mape,
         rmse: s.rmse,
         mae: s.mae,
-        secondes: mine[k].seconds,
+        seconds: mine[k].seconds,
       });
     }
   };
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const meanMape = (learner: LearnerName) =>
     mean(folds.filter((f) => f.learner === learner).map((f) => f.mape));
-  let elimines: LearnerName[] = [];
+  let eliminated: LearnerName[] = [];
   try {
     await run(ordered.flatMap((learner) => raced.map((split) => ({ learner, split }))));
     for (const split of raced) score(split);
@@ -642,13 +642,13 @@ export async function crossValidateLearners(
       const leader = learners.reduce((a, b) => (meanMape(b) < meanMape(a) ? b : a));
       const mapeOf = (learner: LearnerName, fold: number) =>
         folds.find((f) => f.learner === learner && f.fold === fold)!.mape;
-      elimines = learners.filter((l) =>
+      eliminated = learners.filter((l) =>
         l !== leader &&
         raced.every((s) => mapeOf(l, s.fold) > mapeOf(leader, s.fold) * (1 + race.margin))
       );
-      total -= elimines.length * rest.length;
+      total -= eliminated.length * rest.length;
     }
-    const survivors = ordered.filter((l) => !elimines.includes(l));
+    const survivors = ordered.filter((l) => !eliminated.includes(l));
     await run(survivors.flatMap((learner) => rest.map((split) => ({ learner, split }))));
   } finally {
     if (!options.pool) pool.close();
@@ -657,23 +657,23 @@ export async function crossValidateLearners(
   folds.sort((a, b) =>
     a.fold - b.fold || learners.indexOf(a.learner) - learners.indexOf(b.learner)
   );
-  const moyennes = learners.map((learner) => {
+  const means = learners.map((learner) => {
     const mine = folds.filter((f) => f.learner === learner);
     return {
       learner,
       mape: mean(mine.map((f) => f.mape)),
       rmse: mean(mine.map((f) => f.rmse)),
       mae: mean(mine.map((f) => f.mae)),
-      plis: mine.length,
+      foldCount: mine.length,
     };
   });
-  const meilleur = moyennes.filter((m) => !elimines.includes(m.learner))
+  const best = means.filter((m) => !eliminated.includes(m.learner))
     .reduce((best, m) => (m.mape < best.mape ? m : best)).learner;
-  const erreursRelatives = learners.map((learner) => ({
+  const relativeErrors = learners.map((learner) => ({
     learner,
     ...relativeErrorQuantiles(pooled.get(learner)!.actual, pooled.get(learner)!.predicted),
   }));
-  return { folds, moyennes, elimines, meilleur, erreursRelatives };
+  return { folds, means, eliminated, best, relativeErrors };
 }
 
 /** Groups of features for a grouped permutation importance. */
@@ -685,6 +685,12 @@ export const FEATURE_GROUPS: Readonly<Record<string, (name: string) => boolean>>
     n.startsWith("temperature") || n.startsWith("degres") || n.startsWith("ecart"),
 };
 
+/** What {@linkcode forecasterImportance} measures. */
+export interface ForecasterImportance {
+  byFeature: PermutationImportanceResult;
+  byGroup: PermutationImportanceResult;
+}
+
 /**
  * Permutation importance of a forecaster on held-out rows, scored by MAPE (in points of
  * percentage): each feature alone, and each group of {@linkcode FEATURE_GROUPS} shuffled
@@ -692,7 +698,7 @@ export const FEATURE_GROUPS: Readonly<Record<string, (name: string) => boolean>>
  *
  * @example
  * ```ts ignore
- * const { parCaracteristique, parGroupe } = forecasterImportance(forecaster, xTest, yTest, 5);
+ * const { byFeature, byGroup } = forecasterImportance(forecaster, xTest, yTest, 5);
  * ```
  */
 export function forecasterImportance(
@@ -701,7 +707,7 @@ export function forecasterImportance(
   y: ArrayLike<number>,
   repeats: number,
   seed = 0,
-): { parCaracteristique: PermutationImportanceResult; parGroupe: PermutationImportanceResult } {
+): ForecasterImportance {
   const rows: number[] = [];
   const predicted = forecaster.predict(x);
   for (let i = 0; i < x.nRows; i++) if (Number.isFinite(predicted[i]) && y[i] > 0) rows.push(i);
@@ -712,8 +718,8 @@ export function forecasterImportance(
     .map((belongs) => forecaster.featureNames.filter(belongs))
     .filter((g) => g.length > 0);
   return {
-    parCaracteristique: permutationImportance(forecaster, xs, ys, options),
-    parGroupe: permutationImportance(forecaster, xs, ys, { ...options, features: groups }),
+    byFeature: permutationImportance(forecaster, xs, ys, options),
+    byGroup: permutationImportance(forecaster, xs, ys, { ...options, features: groups }),
   };
 }
 
@@ -726,14 +732,14 @@ function mapeOf(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
 /** Residual analysis of one forecast. */
 export interface ResidualAnalysis {
   /** Quantiles of the error prediction - actual (MW): 1 %, 5 %, 25 %, 50 %, 75 %, 95 %, 99 %. */
-  quantiles: { quantile: number; erreur_mw: number }[];
+  quantiles: { quantile: number; errorMw: number }[];
   /** Correlation of consecutive errors (half an hour apart): slow drifts show as values near 1. */
-  autocorrelation_30min: number;
+  autocorrelation30min: number;
   /** Metrics per local hour and per weekday (Monday 0). */
-  parHeure: GroupMetrics[];
-  parJourSemaine: GroupMetrics[];
+  byHour: GroupMetrics[];
+  byWeekday: GroupMetrics[];
   /** The largest absolute errors. */
-  pires: { timestamp: number; prediction: number; actual: number; erreur: number }[];
+  worst: { timestamp: number; prediction: number; actual: number; error: number }[];
 }
 
 /**
@@ -745,8 +751,8 @@ export interface ResidualAnalysis {
  * import { residualAnalysis } from "./forecasting.ts";
  * const t = [0, 1, 2, 3].map((k) => Date.UTC(2025, 5, 2, k));
  * const r = residualAnalysis([100, 100, 100, 100], [101, 103, 99, 100], t, 1);
- * assert.deepEqual(r.pires, [{ timestamp: t[1], prediction: 103, actual: 100, erreur: 3 }]);
- * assert.equal(r.quantiles[3].erreur_mw, 0.5); // median of -1, 0, 1, 3
+ * assert.deepEqual(r.worst, [{ timestamp: t[1], prediction: 103, actual: 100, error: 3 }]);
+ * assert.equal(r.quantiles[3].errorMw, 0.5); // median of -1, 0, 1, 3
  * ```
  */
 export function residualAnalysis(
@@ -778,16 +784,16 @@ export function residualAnalysis(
   return {
     quantiles: [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99].map((q) => ({
       quantile: q,
-      erreur_mw: quantile(q),
+      errorMw: quantile(q),
     })),
-    autocorrelation_30min: den > 0 ? num / den : NaN,
-    parHeure: metricsByHour(actual, predicted, epochMs),
-    parJourSemaine: metricsByGroup(actual, predicted, weekday),
-    pires: order.map((i) => ({
+    autocorrelation30min: den > 0 ? num / den : NaN,
+    byHour: metricsByHour(actual, predicted, epochMs),
+    byWeekday: metricsByGroup(actual, predicted, weekday),
+    worst: order.map((i) => ({
       timestamp: epochMs[i],
       prediction: predicted[i],
       actual: actual[i],
-      erreur: errors[i],
+      error: errors[i],
     })),
   };
 }

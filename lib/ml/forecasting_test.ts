@@ -140,21 +140,21 @@ Deno.test("rolling-origin cross-validation: 5 consecutive folds, a gap, the best
   const trainRows = Array.from({ length: n - 100 }, (_, i) => i + 100);
   const cv = await crossValidateLearners(set, trainRows, FEATURES, NO_RACE);
   assert.equal(cv.folds.length, 5 * LEARNERS.length);
-  assert.deepEqual(cv.elimines, []);
+  assert.deepEqual(cv.eliminated, []);
   const foldRows = PROFILES.rapide.cvFoldDays * 48;
   for (const f of cv.folds.filter((f) => f.learner === "gbdt")) {
     // Test folds are the last 5 × 7 days, each trained on everything 72 rows (36 h) before it.
     const start = trainRows.length - (5 - f.fold) * foldRows;
-    assert.equal(f.debut, epochMs[trainRows[start]]);
-    assert.equal(f.lignes_test, foldRows);
-    assert.equal(f.lignes_entrainement, start - 72);
+    assert.equal(f.start, epochMs[trainRows[start]]);
+    assert.equal(f.testRows, foldRows);
+    assert.equal(f.trainingRows, start - 72);
   }
-  for (const m of cv.moyennes) {
+  for (const m of cv.means) {
     const mine = cv.folds.filter((f) => f.learner === m.learner).map((f) => f.mape);
     assert.ok(Math.abs(m.mape - mine.reduce((a, b) => a + b, 0) / 5) < 1e-12);
   }
-  const best = cv.moyennes.reduce((a, b) => (b.mape < a.mape ? b : a));
-  assert.equal(cv.meilleur, best.learner);
+  const best = cv.means.reduce((a, b) => (b.mape < a.mape ? b : a));
+  assert.equal(cv.best, best.learner);
   // The fits ran side by side in workers; each scores as the same fit made here.
   const last = cv.folds.filter((f) => f.fold === 4);
   const start = trainRows.length - foldRows;
@@ -192,11 +192,11 @@ Deno.test("racing: a learner far behind the leader on the last folds fits no oth
       all.folds.filter((f) => f.learner === l && f.fold >= 3).reduce((t, f) => t + f.mape, 0);
     return m(b) < m(a) ? b : a;
   });
-  assert.deepEqual(raced.elimines, LEARNERS.filter((l) => l !== leaderOfLast2));
-  assert.equal(raced.meilleur, leaderOfLast2);
+  assert.deepEqual(raced.eliminated, LEARNERS.filter((l) => l !== leaderOfLast2));
+  assert.equal(raced.best, leaderOfLast2);
   assert.equal(fits, 5 + 2 * (LEARNERS.length - 1));
-  for (const m of raced.moyennes) {
-    assert.equal(m.plis, m.learner === leaderOfLast2 ? 5 : 2, m.learner);
+  for (const m of raced.means) {
+    assert.equal(m.foldCount, m.learner === leaderOfLast2 ? 5 : 2, m.learner);
   }
   // The folds that were fitted score as in the full cross-validation (the same fits; scores on
   // the rows common to the learners of each fold).
@@ -214,18 +214,18 @@ Deno.test("racing: a learner far behind the leader on the last folds fits no oth
     cvRace: { folds: 2, margin: 100 },
   });
   assert.deepEqual(lenient.folds.map((f) => f.mape), all.folds.map((f) => f.mape));
-  assert.equal(lenient.meilleur, all.meilleur);
+  assert.equal(lenient.best, all.best);
 });
 
 Deno.test("residuals: quantiles, lag-1 autocorrelation and worst rows, by hand", () => {
   const t = [0, 1, 2, 3].map((k) => Date.UTC(2025, 5, 2, 10, 30 * k)); // a Monday
   const r = residualAnalysis([100, 100, 100, 100], [101, 99, 101, 99], t, 2);
   // Errors +1 -1 +1 -1: mean 0, Σ e(i) e(i-1) = -3, Σ e² = 4.
-  assert.equal(r.autocorrelation_30min, -0.75);
-  assert.equal(r.quantiles[3].erreur_mw, 0);
-  assert.equal(r.quantiles[0].erreur_mw, -1);
-  assert.deepEqual(r.parJourSemaine.map((g) => [g.group, g.n, g.mae]), [[0, 4, 1]]);
-  assert.equal(r.pires.length, 2);
+  assert.equal(r.autocorrelation30min, -0.75);
+  assert.equal(r.quantiles[3].errorMw, 0);
+  assert.equal(r.quantiles[0].errorMw, -1);
+  assert.deepEqual(r.byWeekday.map((g) => [g.group, g.n, g.mae]), [[0, 4, 1]]);
+  assert.equal(r.worst.length, 2);
 });
 
 Deno.test("permutation importance names the features that matter, alone and by family", async () => {
@@ -236,9 +236,9 @@ Deno.test("permutation importance names the features that matter, alone and by f
     features: FEATURES,
     profile: PROFILES.rapide,
   });
-  const { parCaracteristique, parGroupe } = forecasterImportance(forecaster, x, y, 2);
-  assert.equal(parCaracteristique.importances[0].feature, "heure");
-  assert.deepEqual(parGroupe.importances.map((g) => g.feature).sort(), [
+  const { byFeature, byGroup } = forecasterImportance(forecaster, x, y, 2);
+  assert.equal(byFeature.importances[0].feature, "heure");
+  assert.deepEqual(byGroup.importances.map((g) => g.feature).sort(), [
     "heure+jour_semaine",
     "moyenne_24h+lag_168h",
   ]);

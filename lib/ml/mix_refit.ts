@@ -26,7 +26,7 @@ export interface MixFitKey {
   /** Gradient boosting parameters of the profile. */
   gbdt: unknown;
   /** The profile's name (`complet`, `rapide`). */
-  profil: string;
+  profile: string;
   /** Feature names, in order. */
   features: readonly string[];
   /** Fingerprint of the classification code (see `sourceFingerprint`). */
@@ -75,7 +75,7 @@ function frenchDate(ms: number): string {
  * import { planMixRefit } from "./mix_refit.ts";
  * const day = 86_400_000;
  * const scheme = { name: "terciles", labels: ["a", "b", "c"], bounds: [20, 30] };
- * const key = { gbdt: { maxIter: 300 }, profil: "complet", features: ["f"], code: "c1", fixedScheme: null, trainingEnd: 10 * day };
+ * const key = { gbdt: { maxIter: 300 }, profile: "complet", features: ["f"], code: "c1", fixedScheme: null, trainingEnd: 10 * day };
  * const registered = {
  *   version: 4,
  *   params: {
@@ -124,7 +124,7 @@ export function planMixRefit(
   })`;
   if (policy === "aucun") return reuse(`reentrainement = aucun : ${since} réutilisé`);
   const changed = [
-    canonicalJson(params.gbdt) !== canonicalJson(key.gbdt) || params.profil !== key.profil
+    canonicalJson(params.gbdt) !== canonicalJson(key.gbdt) || params.profil !== key.profile
       ? "paramètres"
       : null,
     canonicalJson(params.features) !== canonicalJson(key.features) ? "caractéristiques" : null,

@@ -5,7 +5,7 @@ import { BRIEF_CLASSES } from "./classification.ts";
 const DAY = 86_400_000;
 const key: MixFitKey = {
   gbdt: { maxIter: 300, learningRate: 0.1 },
-  profil: "complet",
+  profile: "complet",
   features: ["part_actuelle", "heure"],
   code: "abc",
   fixedScheme: BRIEF_CLASSES,

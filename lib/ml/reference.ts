@@ -32,7 +32,7 @@ export { ReferenceDataError };
 
 /** File-name patterns of each kind of reference file. */
 export const REFERENCE_PATTERNS = {
-  historique: /^consommation-quotidienne-brute.*\.csv(\.gz)?$/i,
+  history: /^consommation-quotidienne-brute.*\.csv(\.gz)?$/i,
   temperatures: /^temperature-quotidienne-regionale.*\.csv(\.gz)?$/i,
   tempo: /^eCO2mix_RTE_tempo_\d{4}-\d{4}\.xls$/i,
 } as const;
@@ -70,7 +70,7 @@ export async function findReferenceFiles(dir: string): Promise<ReferenceFiles> {
     "i",
   );
   const files = await findFilesByName(dir, union);
-  const found: ReferenceFiles = { historique: [], temperatures: [], tempo: [] };
+  const found: ReferenceFiles = { history: [], temperatures: [], tempo: [] };
   for (const path of files) {
     const name = basename(path);
     for (const [kind, pattern] of Object.entries(REFERENCE_PATTERNS)) {
@@ -85,13 +85,13 @@ export interface ReferenceData {
   /** The folder searched. */
   dir: string;
   /** National half-hourly consumption history (source 0), or null. */
-  historique: { series: HalfHourlySeries; files: ReferenceFile[] } | null;
+  history: { series: HalfHourlySeries; files: ReferenceFile[] } | null;
   /** National daily temperatures, or null. */
   temperatures: { daily: DailyTemperature; files: ReferenceFile[] } | null;
   /** Tempo colours, or null. */
   tempo: { calendar: TempoCalendar; files: ReferenceFile[] } | null;
   /** What is missing, in French, one sentence each (empty when everything was found). */
-  manquants: string[];
+  missing: string[];
 }
 
 /** Text of a reference file (gzip-decompressed when its name ends with `.gz`). */
@@ -157,10 +157,10 @@ export interface ReferenceContents {
  */
 export async function readReferenceFiles(dir: string): Promise<ReferenceContents> {
   const found = await findReferenceFiles(dir);
-  if (found.historique.length > 1) {
+  if (found.history.length > 1) {
     throw new ReferenceDataError(
-      `${dir}: ${found.historique.length} consumption histories found ` +
-        `(${found.historique.map((p) => relative(dir, p)).join(", ")}): keep one`,
+      `${dir}: ${found.history.length} consumption histories found ` +
+        `(${found.history.map((p) => relative(dir, p)).join(", ")}): keep one`,
     );
   }
   if (found.temperatures.length > 1) {
@@ -176,7 +176,7 @@ export async function readReferenceFiles(dir: string): Promise<ReferenceContents
   return {
     dir,
     files: {
-      historique: await read(found.historique),
+      history: await read(found.history),
       temperatures: await read(found.temperatures),
       tempo: await read(found.tempo),
     },
@@ -197,13 +197,13 @@ export async function readReferenceFiles(dir: string): Promise<ReferenceContents
  */
 export async function parseReference(input: ReferenceContents): Promise<ReferenceData> {
   const { dir, files } = input;
-  const manquants: string[] = [];
-  let historique: ReferenceData["historique"] = null;
-  if (files.historique.length === 1) {
-    const { path, bytes, file } = files.historique[0];
-    historique = { series: consumptionHistoryOf(path, bytes), files: [file] };
+  const missing: string[] = [];
+  let history: ReferenceData["history"] = null;
+  if (files.history.length === 1) {
+    const { path, bytes, file } = files.history[0];
+    history = { series: consumptionHistoryOf(path, bytes), files: [file] };
   } else {
-    manquants.push(
+    missing.push(
       "historique national de consommation (consommation-quotidienne-brute.csv ou .csv.gz, " +
         "ODRÉ) absent : les modèles n'apprennent que sur les données temps réel",
     );
@@ -216,7 +216,7 @@ export async function parseReference(input: ReferenceContents): Promise<Referenc
       files: [file],
     };
   } else {
-    manquants.push(
+    missing.push(
       "températures quotidiennes régionales (temperature-quotidienne-regionale.csv, ODRÉ) " +
         "absentes : pas de score avec température",
     );
@@ -232,12 +232,12 @@ export async function parseReference(input: ReferenceContents): Promise<Referenc
     }
     tempo = { calendar: mergeTempoCalendars(parts), files: files.tempo.map((f) => f.file) };
   } else {
-    manquants.push(
+    missing.push(
       "calendriers Tempo (eCO2mix_RTE_tempo_AAAA-AAAA.xls) absents : la couleur Tempo est " +
         "inconnue des modèles",
     );
   }
-  return { dir, historique, temperatures, tempo, manquants };
+  return { dir, history, temperatures, tempo, missing };
 }
 
 /**
@@ -249,8 +249,8 @@ export async function parseReference(input: ReferenceContents): Promise<Referenc
  * import assert from "node:assert/strict";
  * import { loadReference } from "./reference.ts";
  * const empty = await loadReference(await Deno.makeTempDir());
- * assert.equal(empty.historique, null);
- * assert.equal(empty.manquants.length, 3);
+ * assert.equal(empty.history, null);
+ * assert.equal(empty.missing.length, 3);
  * ```
  */
 export async function loadReference(dir: string): Promise<ReferenceData> {

@@ -64,7 +64,9 @@ async function entryName(input: ReferenceContents): Promise<string> {
 }
 
 function encode(data: ReferenceData): Uint8Array {
-  const { historique: h, temperatures: t, tempo } = data;
+  const { history: h, temperatures: t, tempo } = data;
+  // The entry's keys are those of the files already written (format 1), whatever the fields'
+  // names in ReferenceData.
   const json = {
     format: FORMAT,
     historique: h && {
@@ -87,7 +89,7 @@ function encode(data: ReferenceData): Uint8Array {
     },
     // Pairs in the map's order: the merged calendar is iterated in that order.
     tempo: tempo && { files: tempo.files, days: [...tempo.calendar] },
-    manquants: data.manquants,
+    manquants: data.missing,
   };
   return new TextEncoder().encode(JSON.stringify(json));
 }
@@ -103,7 +105,7 @@ function decode(bytes: Uint8Array, dir: string): ReferenceData | null {
   const f64 = (v: unknown, name: string) => decodeArray(v, "f64", what(name));
   return {
     dir,
-    historique: h && {
+    history: h && {
       files: h.files as ReferenceFile[],
       series: {
         startMs: h.startMs,
@@ -129,7 +131,7 @@ function decode(bytes: Uint8Array, dir: string): ReferenceData | null {
       files: json.tempo.files as ReferenceFile[],
       calendar: new Map(json.tempo.days as [number, number][]),
     },
-    manquants: json.manquants as string[],
+    missing: json.manquants as string[],
   };
 }
 
@@ -179,7 +181,7 @@ export async function loadReferenceCached(dir: string, cache: string): Promise<C
 
 /** Whether an entry describes exactly the files read (a guard against a mislabelled entry). */
 function sameFiles(data: ReferenceData, input: ReferenceContents): boolean {
-  const kinds: ReferenceKind[] = ["historique", "temperatures", "tempo"];
+  const kinds: ReferenceKind[] = ["history", "temperatures", "tempo"];
   return kinds.every((kind) =>
     JSON.stringify(data[kind]?.files ?? []) === JSON.stringify(input.files[kind].map((f) => f.file))
   );

@@ -23,7 +23,7 @@ Deno.test("a cache hit gives exactly what parsing the real reference files gives
   // calendar's entries in order, the files' SHA-256 and the sentences of what is missing.
   assert.deepEqual(hit.reference, parsed);
   assert.deepEqual([...hit.reference.tempo!.calendar.keys()], [...parsed.tempo!.calendar.keys()]);
-  assert.ok(hit.reference.historique!.series.consommation.length > 200_000);
+  assert.ok(hit.reference.history!.series.consommation.length > 200_000);
 });
 
 Deno.test("a changed, added or removed reference file misses the cache; one entry is kept", async () => {

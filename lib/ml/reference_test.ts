@@ -48,13 +48,13 @@ Deno.test("the consumption history: every UTC half-hour of 2012-2025, values as 
 
 Deno.test("reference files are found by name anywhere under the folder", async () => {
   const found = await findReferenceFiles(sharedDataPath());
-  assert.deepEqual(found.historique.map((p) => p.split("/").at(-1)), [
+  assert.deepEqual(found.history.map((p) => p.split("/").at(-1)), [
     "consommation-quotidienne-brute.csv.gz",
   ]);
   assert.equal(found.temperatures.length, 1);
   assert.equal(found.tempo.length, 12);
   assert.deepEqual(await findReferenceFiles(join(await Deno.makeTempDir(), "absent")), {
-    historique: [],
+    history: [],
     temperatures: [],
     tempo: [],
   });
@@ -72,7 +72,7 @@ Deno.test("what is missing is said, in French; two histories are an error", asyn
     join(dir, "eCO2mix_RTE_tempo_2024-2025.xls"),
   );
   const ref = await loadReference(dir);
-  assert.equal(ref.historique, null);
+  assert.equal(ref.history, null);
   assert.equal(ref.tempo!.calendar.size, 365);
   assert.deepEqual(ref.temperatures!.files.map((f) => f.file), [
     "meteo/temperature-quotidienne-regionale.csv",
@@ -81,8 +81,8 @@ Deno.test("what is missing is said, in French; two histories are an error", asyn
     ref.temperatures!.files[0].sha256,
     "acb21918c3746687ef421dabaf9c52a7654c6ee979def9e86fd63ea7a211c94e", // SOURCES.md §11
   );
-  assert.equal(ref.manquants.length, 1);
-  assert.match(ref.manquants[0], /^historique national de consommation/);
+  assert.equal(ref.missing.length, 1);
+  assert.match(ref.missing[0], /^historique national de consommation/);
   await Deno.writeTextFile(join(dir, "consommation-quotidienne-brute.csv"), "a;b\r\n");
   await Deno.writeTextFile(join(dir, "meteo", "consommation-quotidienne-brute-2.csv"), "a;b\r\n");
   await assert.rejects(

@@ -342,7 +342,7 @@ export interface RetrainingPlan {
   case: RetrainingCase;
   scope: RefitScope;
   /** Why, in French (for the notebook and the registry). */
-  raison: string;
+  reason: string;
   /** The cached selection to reuse (null for `selection` and `sans_modele`). */
   selection: ModelSelection | null;
 }
@@ -427,10 +427,10 @@ export function planRetraining(
   const refreshAfter = options.refreshComparisonsAfterMs ?? WEEK_MS;
   const plan = (
     c: RetrainingCase,
-    raison: string,
+    reason: string,
     selection: ModelSelection | null,
     scope: RefitScope = c === "selection" ? "all" : "none",
-  ): RetrainingPlan => ({ policy, case: c, scope, raison, selection });
+  ): RetrainingPlan => ({ policy, case: c, scope, reason, selection });
   const fitData = cached?.fit?.data ?? null;
   const sameData = fitData !== null && fitData.sha256 === current.data.sha256;
   if (policy === "aucun") {
@@ -552,7 +552,7 @@ export function newSelection(input: SelectionInput): ModelSelection {
  * import assert from "node:assert/strict";
  * import { retrainingRecord } from "./selection_cache.ts";
  * const record = retrainingRecord({
- *   policy: "auto", case: "selection", scope: "all", raison: "aucune sélection en cache",
+ *   policy: "auto", case: "selection", scope: "all", reason: "aucune sélection en cache",
  *   selection: null,
  * });
  * assert.deepEqual(record, {
@@ -564,7 +564,7 @@ export function retrainingRecord(plan: RetrainingPlan): RetrainingRecord {
   return {
     policy: plan.policy,
     case: plan.case,
-    reason: plan.raison,
+    reason: plan.reason,
     selectedAt: plan.selection?.selectedAt ?? null,
   };
 }

@@ -51,7 +51,7 @@ Deno.test("planRetraining: auto selects, refits or does nothing; the reason says
   const day = { sha256: "b", rows: 100_048, first: 0, last: 100_047 };
   const refit = planRetraining("auto", cached, { config: CONFIG, data: day });
   assert.equal(refit.case, "reajustement");
-  assert.match(refit.raison, /augmentées de 48 ligne/);
+  assert.match(refit.reason, /augmentées de 48 ligne/);
   assert.equal(same.scope, "none");
   assert.equal(refit.scope, "champion");
   // Revised values, same rows.
@@ -60,18 +60,18 @@ Deno.test("planRetraining: auto selects, refits or does nothing; the reason says
     data: { ...DATA, sha256: "c" },
   });
   assert.equal(revised.case, "reajustement");
-  assert.match(revised.raison, /révisées/);
+  assert.match(revised.reason, /révisées/);
   // A configuration change names what changed.
   const features = { ...CONFIG, features: [...CONFIG.features, "mois"] };
   const changed = planRetraining("auto", cached, { config: features, data: DATA });
   assert.equal(changed.case, "selection");
-  assert.match(changed.raison, /caractéristiques/);
+  assert.match(changed.reason, /caractéristiques/);
   const code = planRetraining("auto", cached, {
     config: { ...CONFIG, learnerCode: "m".repeat(64) },
     data: DATA,
   });
-  assert.match(code.raison, /code des apprenants/);
-  assert.doesNotMatch(code.raison, /caractéristiques/);
+  assert.match(code.reason, /code des apprenants/);
+  assert.doesNotMatch(code.reason, /caractéristiques/);
 });
 
 Deno.test("planRetraining: auto selects again when the rows grew past reselectAfter", () => {
@@ -90,10 +90,10 @@ Deno.test("planRetraining: the comparison models are refitted a week after their
   const at = (last: number, sha256: string) => ({ sha256, rows: 100_048, first: 0, last });
   const week = planRetraining("auto", cached, { config: CONFIG, data: at(DATA.last! + WEEK, "w") });
   assert.equal(week.scope, "all");
-  assert.doesNotMatch(week.raison, /seul le modèle retenu/);
+  assert.doesNotMatch(week.reason, /seul le modèle retenu/);
   const daily = planRetraining("auto", cached, { config: CONFIG, data: at(DATA.last! + 1, "d") });
   assert.equal(daily.scope, "champion");
-  assert.match(daily.raison, /après 7 jours de nouvelles données/);
+  assert.match(daily.reason, /après 7 jours de nouvelles données/);
   // The week counts from the comparisons' fit, not from the champion's daily refits.
   cached.fit = {
     ...cached.fit!,
@@ -130,7 +130,7 @@ Deno.test("planRetraining: complet always selects, aucun never trains", () => {
     data: other,
   });
   assert.equal(kept.case, "modeles_enregistres");
-  assert.match(kept.raison, /profil, données d'entraînement/);
+  assert.match(kept.reason, /profil, données d'entraînement/);
   assert.equal(planRetraining("aucun", null, { config: CONFIG, data: DATA }).case, "sans_modele");
 });
 

@@ -241,12 +241,12 @@ export interface LevelShift {
   /** Slots compared. */
   n: number;
   /** Mean of `a - b` (MW). */
-  ecart_moyen_mw: number;
+  meanMw: number;
   /** Mean of `(a - b) / b` (%). */
-  ecart_moyen_pct: number;
+  meanPct: number;
   /** First and last instants compared (UTC epoch ms), NaN when none. */
-  debut: number;
-  fin: number;
+  start: number;
+  end: number;
 }
 
 /**
@@ -261,15 +261,15 @@ export interface LevelShift {
  * const a = seriesFromColumns(t, { consommation: [102, 204, 306] });
  * const b = seriesFromColumns(t.slice(1), { consommation: [200, 300] });
  * const shift = levelShift(a, b);
- * assert.deepEqual([shift.n, shift.ecart_moyen_mw, shift.ecart_moyen_pct], [2, 5, 2]);
+ * assert.deepEqual([shift.n, shift.meanMw, shift.meanPct], [2, 5, 2]);
  * ```
  */
 export function levelShift(a: HalfHourlySeries, b: HalfHourlySeries): LevelShift {
   let n = 0;
   let mw = 0;
   let pct = 0;
-  let debut = NaN;
-  let fin = NaN;
+  let start = NaN;
+  let end = NaN;
   for (let i = 0; i < seriesLength(a); i++) {
     const t = slotInstant(a, i);
     const j = slotIndex(b, t);
@@ -280,10 +280,10 @@ export function levelShift(a: HalfHourlySeries, b: HalfHourlySeries): LevelShift
     n++;
     mw += va - vb;
     pct += (va - vb) / vb;
-    if (Number.isNaN(debut)) debut = t;
-    fin = t;
+    if (Number.isNaN(start)) start = t;
+    end = t;
   }
-  return { n, ecart_moyen_mw: mw / n, ecart_moyen_pct: (100 * pct) / n, debut, fin };
+  return { n, meanMw: mw / n, meanPct: (100 * pct) / n, start, end };
 }
 
 /**

@@ -55,12 +55,12 @@ Deno.test("the ODRÉ history runs about 1 GW (2.1 %) above the real-time file in
   // half-hours of 2025".
   assert.ok(shift.n > 9_800, String(shift.n));
   assert.ok(
-    shift.ecart_moyen_mw > 900 && shift.ecart_moyen_mw < 1_100,
-    String(shift.ecart_moyen_mw),
+    shift.meanMw > 900 && shift.meanMw < 1_100,
+    String(shift.meanMw),
   );
   assert.ok(
-    shift.ecart_moyen_pct > 2 && shift.ecart_moyen_pct < 2.2,
-    String(shift.ecart_moyen_pct),
+    shift.meanPct > 2 && shift.meanPct < 2.2,
+    String(shift.meanPct),
   );
 });
 

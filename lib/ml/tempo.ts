@@ -183,10 +183,10 @@ export function tempoColumn(
 
 /** Number of days of each colour in one Tempo season (1 September - 31 August). */
 export interface TempoSeason {
-  saison: string;
-  bleu: number;
-  blanc: number;
-  rouge: number;
+  season: string;
+  blue: number;
+  white: number;
+  red: number;
 }
 
 /**
@@ -203,8 +203,8 @@ export interface TempoSeason {
  *   [dayNumberOfDate("2025-01-08"), 2],
  * ]));
  * assert.deepEqual(seasons, [
- *   { saison: "2023-2024", bleu: 1, blanc: 0, rouge: 0 },
- *   { saison: "2024-2025", bleu: 0, blanc: 0, rouge: 2 },
+ *   { season: "2023-2024", blue: 1, white: 0, red: 0 },
+ *   { season: "2024-2025", blue: 0, white: 0, red: 2 },
  * ]);
  * ```
  */
@@ -213,10 +213,10 @@ export function tempoSeasons(calendar: TempoCalendar): TempoSeason[] {
   for (const [day, code] of calendar) {
     const date = new Date(day * DAY_MS);
     const start = date.getUTCMonth() >= 8 ? date.getUTCFullYear() : date.getUTCFullYear() - 1;
-    const saison = `${start}-${start + 1}`;
-    const entry = seasons.get(saison) ?? { saison, bleu: 0, blanc: 0, rouge: 0 };
-    entry[(["bleu", "blanc", "rouge"] as const)[code]]++;
-    seasons.set(saison, entry);
+    const season = `${start}-${start + 1}`;
+    const entry = seasons.get(season) ?? { season, blue: 0, white: 0, red: 0 };
+    entry[(["blue", "white", "red"] as const)[code]]++;
+    seasons.set(season, entry);
   }
-  return [...seasons.values()].sort((a, b) => a.saison.localeCompare(b.saison));
+  return [...seasons.values()].sort((a, b) => a.season.localeCompare(b.season));
 }

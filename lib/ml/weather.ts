@@ -350,11 +350,11 @@ export function temperatureRows(daily: DailyTemperature): {
 /** Thermosensitivity of consumption: the slope of daily mean consumption on temperature. */
 export interface Thermosensitivity {
   /** MW per °C (negative: consumption rises as it gets colder). */
-  mw_par_degre: number;
+  mwPerDegree: number;
   /** Days used (working days, complete, mean temperature below the threshold). */
-  jours: number;
+  days: number;
   /** Threshold (°C) below which days are used. */
-  seuil_c: number;
+  thresholdC: number;
 }
 
 /**
@@ -372,7 +372,7 @@ export interface Thermosensitivity {
  * const days = [0, 1, 2, 3].map((k) => monday + k);
  * const daily = { firstDay: monday, tmoy: Float64Array.of(2, 4, 6, 8), tmin: new Float64Array(4), tmax: new Float64Array(4), interpole: new Uint8Array(4) };
  * const consumption = new Map(days.map((d, k) => [d, 70_000 - 2_000 * (2 + 2 * k)]));
- * assert.equal(thermosensitivity(consumption, daily).mw_par_degre, -2_000);
+ * assert.equal(thermosensitivity(consumption, daily).mwPerDegree, -2_000);
  * ```
  */
 export function thermosensitivity(
@@ -398,7 +398,7 @@ export function thermosensitivity(
     sxy += (xs[k] - mx) * (ys[k] - my);
     sxx += (xs[k] - mx) ** 2;
   }
-  return { mw_par_degre: sxy / sxx, jours: n, seuil_c: threshold };
+  return { mwPerDegree: sxy / sxx, days: n, thresholdC: threshold };
 }
 
 /** Names of the columns {@linkcode forecastTemperatureFeatures} returns, in order. */

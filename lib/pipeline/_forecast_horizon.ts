@@ -69,7 +69,10 @@ import { asInstants, DAY_MS, emptyFrame } from "./_ml_step_shared.ts";
 // Types only: the step's report types are declared with its API.
 import type { HorizonReport, TrainingProgress } from "./forecast_step.ts";
 
-/** A champion's permutation importance and the registered version it was measured on. */
+/**
+ * A champion's permutation importance and the registered version it was measured on, as kept in
+ * the selection file (`FitRecord.details`): its keys are those of the files already written.
+ */
 interface ChampionImportance {
   version: number;
   parCaracteristique: PermutationImportanceResult;
@@ -135,7 +138,7 @@ const TEMPERATURE_DESCRIPTIONS: Readonly<Record<TemperatureInput, string>> = {
 export interface HorizonContext {
   horizon: HorizonName;
   temperature: boolean;
-  profil: ProfileName;
+  profileName: ProfileName;
   registry: ModelRegistry;
   codeVersion: string;
   lineage: TrainingDataRef[];
@@ -170,8 +173,8 @@ export async function trainHorizon(
   data: HorizonData,
   context: HorizonContext,
 ): Promise<{ kind: "trained"; report: HorizonReport; predictions: pl.DataFrame } | Skipped> {
-  const { horizon, profil, registry, codeVersion } = context;
-  const profile = PROFILES[profil];
+  const { horizon, profileName, registry, codeVersion } = context;
+  const profile = PROFILES[profileName];
   const testRows = indicesOf(data.split, "test");
   const testStart = testRows.length ? data.set.epochMs[testRows[0]] : Infinity;
   const earliest = profile.trainDays === null ? -Infinity : testStart - profile.trainDays * DAY_MS;
@@ -213,7 +216,7 @@ export async function trainHorizon(
   const modelName = registeredName(horizon, live);
   const config: SelectionConfig = {
     name: modelName,
-    profile: profil,
+    profile: profileName,
     learners: { candidats: [...LEARNERS], parametres: profile },
     validation: selection,
     features,
@@ -229,7 +232,7 @@ export async function trainHorizon(
     config,
     data: trainData,
   });
-  if (retraining.case === "sans_modele") return skip(horizonStep(horizon), retraining.raison);
+  if (retraining.case === "sans_modele") return skip(horizonStep(horizon), retraining.reason);
   const record = retrainingRecord(retraining);
   const cached = retraining.selection;
   const started = new Date();
@@ -249,23 +252,23 @@ export async function trainHorizon(
           context.onProgress?.({ horizon, phase: "cross_validation", done, total }),
       },
     );
-    champion = cv.meilleur;
+    champion = cv.best;
     // The cross-validation fits are training runs too: one record per learner, its folds' scores.
-    for (const mean of cv.moyennes) {
+    for (const mean of cv.means) {
       const folds = cv.folds.filter((f) => f.learner === mean.learner);
       await registry.logRun({
         model: modelName,
-        params: { learner: mean.learner, profil, features, plis: folds.length },
+        params: { learner: mean.learner, profil: profileName, features, plis: folds.length },
         metrics: {
           mape_validation_croisee: mean.mape,
           rmse_validation_croisee: mean.rmse,
           ...Object.fromEntries(folds.map((f) => [`mape_pli_${f.fold}`, f.mape])),
         },
         startedAt: started,
-        durationMs: 1000 * folds.reduce((t, f) => t + f.secondes, 0),
+        durationMs: 1000 * folds.reduce((t, f) => t + f.seconds, 0),
         trainingData: context.lineage,
         codeVersion,
-        tags: { horizon, learner: mean.learner, profil, etape: "validation_croisee" },
+        tags: { horizon, learner: mean.learner, profil: profileName, etape: "validation_croisee" },
         retraining: record,
       });
     }
@@ -292,7 +295,7 @@ export async function trainHorizon(
     version: number;
     predicted: Float64Array;
   }[] = [];
-  const entrainements: HorizonReport["entrainements"] = [];
+  const fits: HorizonReport["fits"] = [];
   // Every model of the horizon: the learners with the live inputs, then (with temperatures) the
   // champion with the observed ones (the upper bound) and without any.
   const variants: { learner: LearnerName; input: TemperatureInput }[] = [
@@ -326,11 +329,11 @@ export async function trainHorizon(
   if (retraining.scope === "none") {
     await registry.logRun({
       model: modelName,
-      params: { profil, modeles: cached!.fit!.versions },
+      params: { profil: profileName, modeles: cached!.fit!.versions },
       metrics: {},
       trainingData: context.lineage,
       codeVersion,
-      tags: { horizon, profil, etape: "reentrainement" },
+      tags: { horizon, profil: profileName, etape: "reentrainement" },
       retraining: record,
     });
   }
@@ -358,9 +361,7 @@ export async function trainHorizon(
     const label = modelLabel(learner, input, live);
     const predicted = forecaster.predict(xTest);
     const { scores } = scoreOnCommonRows(yTest, { [label]: predicted });
-    const cvMape = input === live
-      ? cv?.moyennes.find((m) => m.learner === learner)?.mape
-      : undefined;
+    const cvMape = input === live ? cv?.means.find((m) => m.learner === learner)?.mape : undefined;
     const metrics = {
       mape_test: scores[0].mape,
       rmse_test: scores[0].rmse,
@@ -375,12 +376,12 @@ export async function trainHorizon(
       codeVersion,
       description: `${learner}, horizon ${horizon} (${HORIZONS[horizon].label}), ` +
         TEMPERATURE_DESCRIPTIONS[input],
-      tags: { horizon, learner, profil, temperature: input },
+      tags: { horizon, learner, profil: profileName, temperature: input },
       retraining: record,
     });
     await registry.logRun({
       model: name,
-      params: { ...forecaster.params, profil },
+      params: { ...forecaster.params, profil: profileName },
       metrics: { ...metrics, lignes_entrainement: rows, secondes: seconds },
       artifacts: [`${name}/versions/${String(info.version).padStart(6, "0")}/model.json`],
       startedAt: fitStarted,
@@ -388,12 +389,12 @@ export async function trainHorizon(
       trainingData,
       codeVersion,
       version: info.version,
-      tags: { horizon, learner, profil },
+      tags: { horizon, learner, profil: profileName },
       retraining: record,
     });
     if (learner === champion) await registry.setAlias(name, "champion", info.version);
     fitted.push({ name: label, registered: name, forecaster, version: info.version, predicted });
-    entrainements.push({ model: label, lignes: rows, secondes: seconds });
+    fits.push({ model: label, rows, seconds });
   }
   // In the order of `variants` whether fitted or reused (models no longer compared last).
   const rank = (name: string) => (labels.indexOf(name) + labels.length + 1) % (labels.length + 1);
@@ -401,8 +402,8 @@ export async function trainHorizon(
   const versions = Object.fromEntries(fitted.map((f) => [f.name, f.version]));
   // The champion's intervals: its errors on the folds, kept with the selection for the runs
   // that reuse it.
-  const intervalles: RelativeErrorQuantiles | null = cv
-    ? cv.erreursRelatives.find((e) => e.learner === champion)!
+  const intervals: RelativeErrorQuantiles | null = cv
+    ? cv.relativeErrors.find((e) => e.learner === champion)!
     : (cached?.details as { erreursRelatives?: RelativeErrorQuantiles | null } | null)
       ?.erreursRelatives ?? null;
   const championForecaster = fitted.find((f) => f.name === champion)!.forecaster;
@@ -412,12 +413,20 @@ export async function trainHorizon(
   const previousImportance =
     (cached?.fit?.details as { importance?: ChampionImportance } | undefined)
       ?.importance;
-  const importance: ChampionImportance = retraining.scope !== "all" && previousImportance
-    ? previousImportance
-    : {
+  let importance = retraining.scope !== "all" ? previousImportance : undefined;
+  if (!importance) {
+    const measured = forecasterImportance(
+      championForecaster,
+      xTest,
+      yTest,
+      profile.permutationRepeats,
+    );
+    importance = {
       version: versions[champion],
-      ...forecasterImportance(championForecaster, xTest, yTest, profile.permutationRepeats),
+      parCaracteristique: measured.byFeature,
+      parGroupe: measured.byGroup,
     };
+  }
   if (retraining.scope !== "none") {
     if (!cached) {
       await store.save(newSelection({
@@ -425,12 +434,12 @@ export async function trainHorizon(
         data: trainData,
         champion,
         params: fitted.find((f) => f.name === champion)!.forecaster.params,
-        scores: (cv?.moyennes ?? []).map((m) => ({
+        scores: (cv?.means ?? []).map((m) => ({
           learner: m.learner,
           score: m.mape,
           others: { rmse: m.rmse },
         })),
-        details: { erreursRelatives: intervalles },
+        details: { erreursRelatives: intervals },
         selectedAt: started,
       }));
     }
@@ -465,38 +474,39 @@ export async function trainHorizon(
   const stored = await context.registry.load(modelName, versions[champion]);
   const reloaded = forecasterFromModel(stored.model, stored.info.params as ForecasterParams);
   const again = reloaded.predict(xTest);
-  const rechargementIdentique = again.every((v, k) => Object.is(v, forecasts[champion][k]));
+  const reloadIdentical = again.every((v, k) => Object.is(v, forecasts[champion][k]));
   const upperBound = modelLabel(champion, "observed", live);
-  const quantiles = intervalles && {
-    test: forecastQuantiles(forecasts[champion], intervalles),
-    next: forecastQuantiles(championForecaster.predict(xNext), intervalles),
+  const quantiles = intervals && {
+    test: forecastQuantiles(forecasts[champion], intervals),
+    next: forecastQuantiles(championForecaster.predict(xNext), intervals),
   };
   const report: HorizonReport = {
+    kind: "trained",
     horizon,
     label: HORIZONS[horizon].label,
-    avecTemperature: temperature,
+    withTemperature: temperature,
     selection,
-    reentrainement: { policy: retraining.policy, case: retraining.case, raison: retraining.raison },
-    validationCroisee: cv,
+    retraining: { policy: retraining.policy, case: retraining.case, reason: retraining.reason },
+    crossValidation: cv,
     champion,
     versions,
-    caracteristiques: features,
-    caracteristiquesRetirees: dropped,
-    referencesAbsentes: baselines.absent,
-    enregistrements: fitted.map((f) => ({
+    features,
+    droppedFeatures: dropped,
+    missingBaselines: baselines.absent,
+    registrations: fitted.map((f) => ({
       model: f.name,
-      nom: f.registered,
+      registeredName: f.registered,
       version: f.version,
       champion: f.name === champion || f.name === `${champion}_sans_temperature`,
     })),
-    entrainements,
+    fits,
     scores,
-    testDebut: tCommon[0],
-    testFin: tCommon[tCommon.length - 1],
-    parHeure: grouped(metricsByHour),
-    parMois: grouped(metricsByMonth),
-    residus: residualAnalysis(yCommon, common(forecasts[champion]), tCommon),
-    ecartsRte: [champion, upperBound].filter((model) => model in all).flatMap((model) =>
+    testStart: tCommon[0],
+    testEnd: tCommon[tCommon.length - 1],
+    byHour: grouped(metricsByHour),
+    byMonth: grouped(metricsByMonth),
+    residuals: residualAnalysis(yCommon, common(forecasts[champion]), tCommon),
+    rteGaps: [champion, upperBound].filter((model) => model in all).flatMap((model) =>
       ["rte_j1", "rte_j"].filter((reference) => reference in all).map((reference) => ({
         model,
         reference,
@@ -508,14 +518,14 @@ export async function trainHorizon(
         ),
       }))
     ),
-    intervalles,
-    couvertureTest: quantiles && intervalCoverage(yTest, quantiles.test.p10, quantiles.test.p90),
+    intervals,
+    testCoverage: quantiles && intervalCoverage(yTest, quantiles.test.p10, quantiles.test.p90),
     importance: {
-      parCaracteristique: importance.parCaracteristique,
-      parGroupe: importance.parGroupe,
+      byFeature: importance.parCaracteristique,
+      byGroup: importance.parGroupe,
     },
-    importanceMesureeSurVersion: importance.version,
-    rechargementIdentique,
+    importanceMeasuredOnVersion: importance.version,
+    reloadIdentical,
   };
   // Beyond the data, the observed temperature of the day forecast is not known: no upper bound.
   const predictions = predictionRows(data, testRows, forecastRows, all, {

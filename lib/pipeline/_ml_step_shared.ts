@@ -11,7 +11,7 @@
  * single class...) returns a `Skipped` record (`lib/ml/feasibility.ts`) instead of throwing, and
  * its notebook shows it with `skipped()`; parts of a step (a horizon, a class scheme, the
  * learner selection, the features of a reference input that does not cover the period) are
- * skipped the same way and listed in the step's report (`ignores`). The tables a wholly skipped
+ * skipped the same way and listed in the step's report (`skipped`). The tables a wholly skipped
  * step writes are **replaced by empty tables with their schema**, never left as they were: a
  * lakehouse reused across runs must not show the previous run's predictions as this run's, and
  * the empty version in the Delta history records the skip. Errors ({@linkcode MlStepError})
@@ -111,7 +111,7 @@ export async function nationalSilver(
     : withNationalView(eco2mix).filter(pl.col("perimetre").eq(pl.lit(NATIONAL_VIEW)));
   const choice = chooseNationalSeries(step, perimetres, view?.height ?? 0);
   if (choice.kind === "skipped") return choice;
-  const national = view ?? eco2mix.filter(pl.col("perimetre").eq(pl.lit(choice.perimetre)));
+  const national = view ?? eco2mix.filter(pl.col("perimetre").eq(pl.lit(choice.perimeter)));
   return { kind: "found", choice, national, silver, silverVersion };
 }
 

@@ -66,7 +66,7 @@ import {
 export { MlStepError } from "./_ml_step_shared.ts";
 
 /** Where the consumption history came from. */
-export type HistorySource = "silver" | "reference" | "absente";
+export type HistorySource = "silver" | "reference" | "none";
 
 /** What {@linkcode prepareConsumptionFeatures} wrote and found. */
 export interface FeaturePreparation {
@@ -78,31 +78,31 @@ export interface FeaturePreparation {
   /** Version of `eco2mix_silver` read. */
   silverVersion: number;
   /** `perimetre` of the series: `France`, or the national view of the regions. */
-  perimetre: string;
+  perimeter: string;
   reference: ReferenceData;
-  historique: HistorySource;
+  historySource: HistorySource;
   /** First instant of the test period (UTC epoch ms). */
   testStart: number;
   /** ODRÉ history minus the eCO2mix series on the half-hours both have (null: no overlap). */
-  ecartNiveau: LevelShift | null;
+  levelShift: LevelShift | null;
   /**
    * Slope of daily consumption on temperature over the series (null without temperatures, or
    * when they are not used in this run).
    */
-  thermosensibilite: Thermosensitivity | null;
+  thermosensitivity: Thermosensitivity | null;
   /** Whether the temperatures and the Tempo calendar feed the features of this run. */
-  entrees: { temperatures: boolean; tempo: boolean };
+  inputs: { temperatures: boolean; tempo: boolean };
   /** Reference inputs whose features were left out of this run, and why. */
-  ignores: Skipped[];
+  skipped: Skipped[];
   /** The cut-off checked on the real series around the start of the test period. */
   audit: CutoffAudit[];
   /** Rows per horizon and split. */
-  resume: {
+  summary: {
     horizon: HorizonName;
-    jeu: string;
-    lignes: number;
-    debut: Date | null;
-    fin: Date | null;
+    split: string;
+    rows: number;
+    start: Date | null;
+    end: Date | null;
   }[];
 }
 
@@ -139,13 +139,13 @@ export async function realTimeSeries(catalog: Catalog): Promise<
     series: HalfHourlySeries;
     silver: pl.DataFrame;
     silverVersion: number;
-    perimetre: string;
+    perimeter: string;
   }
 > {
   const found = await nationalSilver(catalog, SERIES_COLUMNS, ML_STEPS.preparation);
   if (found.kind === "skipped") return found;
   const { national, silver, silverVersion } = found;
-  const perimetre = found.choice.perimetre;
+  const perimetre = found.choice.perimeter;
   let rows = national.select(
     pl.col("timestamp_utc"),
     ...SERIES_COLUMNS.map((c) =>
@@ -176,7 +176,7 @@ export async function realTimeSeries(catalog: Catalog): Promise<
     ) => [c, rows.getColumn(c).cast(pl.Float64).toArray() as (number | null)[]]),
   );
   const series = seriesFromColumns(epochColumn(rows, "timestamp_utc"), values, SOURCE_REAL_TIME);
-  return { kind: "found", series, silver, silverVersion, perimetre };
+  return { kind: "found", series, silver, silverVersion, perimeter: perimetre };
 }
 
 /**
@@ -191,17 +191,17 @@ export async function realTimeSeries(catalog: Catalog): Promise<
  * const silver = pl.DataFrame({
  *   jeu_donnees: ["eco2mix"], perimetre: ["France"], timestamp_utc: [new Date(0)],
  * });
- * const none = consumptionHistory(silver, { historique: null });
- * assert.deepEqual(none, { history: null, historique: "absente" });
+ * const none = consumptionHistory(silver, { history: null });
+ * assert.deepEqual(none, { history: null, historySource: "none" });
  * ```
  */
 export function consumptionHistory(
   silver: pl.DataFrame,
-  reference: Pick<ReferenceData, "historique">,
-): { history: HalfHourlySeries | null; historique: HistorySource } {
+  reference: Pick<ReferenceData, "history">,
+): { history: HalfHourlySeries | null; historySource: HistorySource } {
   const ingested = seriesFromSilver(silver, "consommation_brute", SOURCE_HISTORY);
-  const history = ingested ?? reference.historique?.series ?? null;
-  return { history, historique: ingested ? "silver" : history ? "reference" : "absente" };
+  const history = ingested ?? reference.history?.series ?? null;
+  return { history, historySource: ingested ? "silver" : history ? "reference" : "none" };
 }
 
 /** The last slot with a measured consumption. */
@@ -301,7 +301,7 @@ function measuredSplit(measured: Float64Array, from: number, testStart: number) 
  * @example
  * ```ts ignore
  * const prep = await prepareConsumptionFeatures(openCatalog(), { referenceDir: "data/reference" });
- * if (prep.kind === "prepared") console.log(prep.resume, prep.reference.manquants);
+ * if (prep.kind === "prepared") console.log(prep.summary, prep.reference.missing);
  * ```
  */
 export async function prepareConsumptionFeatures(
@@ -320,13 +320,13 @@ export async function prepareConsumptionFeatures(
         "pas de période de test possible",
     );
   }
-  const { series: realTime, silver, silverVersion, perimetre } = found;
+  const { series: realTime, silver, silverVersion, perimeter: perimetre } = found;
   // Parsed once per version of the reference files, cached beside the tables.
   const { reference } = await loadReferenceCached(
     options.referenceDir,
     joinLocation(catalog.root, REFERENCE_CACHE_DIR),
   );
-  const { history, historique } = consumptionHistory(silver, reference);
+  const { history, historySource } = consumptionHistory(silver, reference);
   const series = spliceSeries(history, realTime)!;
   const shift = history ? levelShift(history, realTime) : null;
   // The test period: the last 20 % of every measured eCO2mix half-hour (the file, not only the
@@ -341,7 +341,7 @@ export async function prepareConsumptionFeatures(
   // Eight days of lags (and of temperature differences) before the first row; with
   // temperatures, the rows start with them. A reference input that does not cover the training
   // and test half-hours is left out of this run (see `referenceInputDecision`).
-  const ignores: Skipped[] = [];
+  const skipped: Skipped[] = [];
   const rows = measuredSplit(measured, series.startMs + 8 * DAY_MS, testStart);
   const daily = reference.temperatures?.daily ?? null;
   let temperature: typeof daily = null;
@@ -351,7 +351,7 @@ export async function prepareConsumptionFeatures(
       test: temperatureFeatures(rows.test, daily).temperature,
     });
     if (decision.kind === "used") temperature = daily;
-    else ignores.push(decision);
+    else skipped.push(decision);
   }
   const from = Math.max(series.startMs, temperature ? temperature.firstDay * DAY_MS : -Infinity) +
     8 * DAY_MS;
@@ -363,7 +363,7 @@ export async function prepareConsumptionFeatures(
       test: tempoColumn(rows.test, rows.test, tempo),
     });
     if (decision.kind === "skipped") {
-      ignores.push(decision);
+      skipped.push(decision);
       tempo = null;
     }
   }
@@ -371,7 +371,7 @@ export async function prepareConsumptionFeatures(
   const lineage = {
     _silver_version: silverVersion,
     _reference: JSON.stringify([
-      ...(reference.historique?.files ?? []),
+      ...(reference.history?.files ?? []),
       ...(temperature ? reference.temperatures?.files ?? [] : []),
       ...(tempo ? reference.tempo?.files ?? [] : []),
     ]),
@@ -399,25 +399,31 @@ export async function prepareConsumptionFeatures(
   // took seconds.
   const frame = pl.concat(frames, { how: "diagonal", rechunk: true });
   const commit = await catalog.table(FEATURES_TABLE).overwrite(frame, { overwriteSchema: true });
-  const resume = frame.groupBy(["horizon", "jeu"]).agg(
-    pl.len().alias("lignes"),
-    pl.col("timestamp_utc").min().alias("debut"),
-    pl.col("timestamp_utc").max().alias("fin"),
-  ).sort(["horizon", "debut"]).toRecords() as FeaturePreparation["resume"];
+  const summary = frame.groupBy(["horizon", "jeu"]).agg(
+    pl.len().alias("rows"),
+    pl.col("timestamp_utc").min().alias("start"),
+    pl.col("timestamp_utc").max().alias("end"),
+  ).sort(["horizon", "start"]).select(
+    "horizon",
+    pl.col("jeu").alias("split"),
+    "rows",
+    "start",
+    "end",
+  ).toRecords() as FeaturePreparation["summary"];
   return {
     kind: "prepared",
     version: commit.version,
     frame,
     silverVersion,
-    perimetre,
+    perimeter: perimetre,
     reference,
-    historique,
+    historySource,
     testStart,
-    ecartNiveau: shift && shift.n > 0 ? shift : null,
-    thermosensibilite: temperature ? thermosensitivity(dailyMeans(series), temperature) : null,
-    entrees: { temperatures: temperature !== null, tempo: tempo !== null },
-    ignores,
+    levelShift: shift && shift.n > 0 ? shift : null,
+    thermosensitivity: temperature ? thermosensitivity(dailyMeans(series), temperature) : null,
+    inputs: { temperatures: temperature !== null, tempo: tempo !== null },
+    skipped,
     audit,
-    resume,
+    summary,
   };
 }

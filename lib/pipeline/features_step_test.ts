@@ -20,18 +20,18 @@ Deno.test("features of both horizons on the 2025 file", async () => {
   try {
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
     assert.ok(prep.kind === "prepared");
-    assert.equal(prep.perimetre, "France");
+    assert.equal(prep.perimeter, "France");
     // Temperatures and Tempo cover the 2025 file: every feature is used.
-    assert.deepEqual([prep.entrees, prep.ignores], [{ temperatures: true, tempo: true }, []]);
-    assert.equal(prep.historique, "absente");
-    assert.equal(prep.ecartNiveau, null);
-    assert.equal(prep.reference.manquants.length, 1);
-    assert.ok(prep.audit.every((a) => a.identiques === a.lignes_avant && a.modifiees > 0));
+    assert.deepEqual([prep.inputs, prep.skipped], [{ temperatures: true, tempo: true }, []]);
+    assert.equal(prep.historySource, "none");
+    assert.equal(prep.levelShift, null);
+    assert.equal(prep.reference.missing.length, 1);
+    assert.ok(prep.audit.every((a) => a.unchanged === a.rowsBefore && a.changed > 0));
     // The last 20 % of the 9,869 measured half-hours (counted in series_test.ts) are the test.
-    const test = prep.resume.filter((r) => r.jeu === "test");
-    assert.deepEqual(test.map((r) => r.lignes), [1974, 1974]);
+    const test = prep.summary.filter((r) => r.split === "test");
+    assert.deepEqual(test.map((r) => r.rows), [1974, 1974]);
     assert.deepEqual(
-      prep.resume.filter((r) => r.jeu === "prevision").map((r) => [r.horizon, r.lignes]),
+      prep.summary.filter((r) => r.split === "prevision").map((r) => [r.horizon, r.rows]),
       [["h1", 2], ["j1", 48]], // the next hour; 26 July 2025, a 48-half-hour day
     );
     const stored = await catalog.table("caracteristiques_consommation").read();
@@ -54,19 +54,19 @@ Deno.test("features, regional files only: the sum of the 12 regions is the natio
   try {
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
     assert.ok(prep.kind === "prepared");
-    assert.equal(prep.perimetre, NATIONAL_VIEW);
+    assert.equal(prep.perimeter, NATIONAL_VIEW);
     // 2014: temperatures start in 2016, Tempo in September 2014; both are left out, and said.
-    assert.deepEqual(prep.entrees, { temperatures: false, tempo: false });
-    assert.deepEqual(prep.ignores.map((s) => s.step), [
+    assert.deepEqual(prep.inputs, { temperatures: false, tempo: false });
+    assert.deepEqual(prep.skipped.map((s) => s.step), [
       "variables de température (prévision de la consommation)",
       "variable Tempo (prévision de la consommation)",
     ]);
-    assert.match(prep.ignores[0].reason, /0 % des demi-heures de test/);
-    assert.equal(prep.thermosensibilite, null);
+    assert.match(prep.skipped[0].reason, /0 % des demi-heures de test/);
+    assert.equal(prep.thermosensitivity, null);
     assert.ok(!prep.frame.columns.includes("temperature"));
     // The last 20 % of the 17,520 half-hours of 2014.
     assert.deepEqual(
-      prep.resume.filter((r) => r.jeu === "test").map((r) => r.lignes),
+      prep.summary.filter((r) => r.split === "test").map((r) => r.rows),
       [3504, 3504],
     );
     // The target is the sum of the 12 regions at the same instant.
@@ -108,11 +108,11 @@ Deno.test("features, temperatures that stop before the test period: their featur
     await referenceWithTemperaturesUntilMay2025(reference);
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
     assert.ok(prep.kind === "prepared");
-    assert.deepEqual(prep.entrees, { temperatures: false, tempo: true });
-    assert.deepEqual(prep.ignores.map((s) => s.step), [
+    assert.deepEqual(prep.inputs, { temperatures: false, tempo: true });
+    assert.deepEqual(prep.skipped.map((s) => s.step), [
       "variables de température (prévision de la consommation)",
     ]);
-    assert.match(prep.ignores[0].reason, /0 % des demi-heures de test/);
+    assert.match(prep.skipped[0].reason, /0 % des demi-heures de test/);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
@@ -123,6 +123,6 @@ Deno.test("features, a few days of data: every row is a forecast to make", async
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
     assert.ok(prep.kind === "prepared");
     // Every row needs a week of measurements before it: only forecasts to make.
-    assert.deepEqual(prep.resume.map((r) => r.jeu), ["prevision", "prevision"]);
+    assert.deepEqual(prep.summary.map((r) => r.split), ["prevision", "prevision"]);
   });
 });

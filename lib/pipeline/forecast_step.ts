@@ -72,87 +72,88 @@ const IMPORTANCE_TABLE = "importance_variables";
 /** Options of {@linkcode trainConsumptionModels}. */
 export interface TrainingOptions {
   /** Training configuration (default `complet`). */
-  profil?: ProfileName;
+  profile?: ProfileName;
   /** Registry root (default the project's `models/`). */
   modelsDir?: string;
   /** Code version recorded with each model (default: the git commit, `-dirty` if modified). */
   codeVersion?: string;
   /** When to select and fit again (default `auto`; see `lib/ml/selection_cache.ts`). */
-  reentrainement?: RetrainingPolicy;
+  retraining?: RetrainingPolicy;
 }
 
 /** What a run did about training, for the notebook (the registry records the same). */
-export type RetrainingSummary = Pick<RetrainingPlan, "policy" | "case" | "raison">;
+export type RetrainingSummary = Pick<RetrainingPlan, "policy" | "case" | "reason">;
 
 /** Everything measured for one horizon. */
 export interface HorizonReport {
+  kind: "trained";
   horizon: HorizonName;
   label: string;
   /** Whether the live model is given the temperature forecast known at the cut-off. */
-  avecTemperature: boolean;
+  withTemperature: boolean;
   /** How the learner was chosen (cross-validation, possibly with adapted folds, or default). */
   selection: LearnerSelection;
   /** Whether the models were selected, refitted, or loaded from the registry, and why. */
-  reentrainement: RetrainingSummary;
+  retraining: RetrainingSummary;
   /** Rolling-origin cross-validation of the learners (null: selection skipped, see above). */
-  validationCroisee: CrossValidationReport | null;
+  crossValidation: CrossValidationReport | null;
   /** The selected learner, and the registry versions of every fitted model (by label). */
   champion: LearnerName;
   versions: Record<string, number>;
   /** Features the models were given, and the model features left out (no value in this run). */
-  caracteristiques: string[];
-  caracteristiquesRetirees: string[];
+  features: string[];
+  droppedFeatures: string[];
   /** Baselines without any value on the test period (e.g. RTE's forecasts of regional data). */
-  referencesAbsentes: string[];
+  missingBaselines: string[];
   /** Registered name and version of every fitted model. */
-  enregistrements: { model: string; nom: string; version: number; champion: boolean }[];
+  registrations: { model: string; registeredName: string; version: number; champion: boolean }[];
   /** Training rows and seconds per fitted model. */
-  entrainements: { model: string; lignes: number; secondes: number }[];
+  fits: { model: string; rows: number; seconds: number }[];
   /** Scores on the test period, every model and baseline on the same instants. */
   scores: ModelScore[];
   /** First and last test instants scored. */
-  testDebut: number;
-  testFin: number;
+  testStart: number;
+  testEnd: number;
   /** Champion and RTE J-1 (when published) per local hour and per month. */
-  parHeure: (GroupMetrics & { model: string })[];
-  parMois: (GroupMetrics & { model: string })[];
-  residus: ResidualAnalysis;
+  byHour: (GroupMetrics & { model: string })[];
+  byMonth: (GroupMetrics & { model: string })[];
+  residuals: ResidualAnalysis;
   importance: {
-    parCaracteristique: PermutationImportanceResult;
-    parGroupe: PermutationImportanceResult;
+    byFeature: PermutationImportanceResult;
+    byGroup: PermutationImportanceResult;
   };
   /**
    * The champion's registered version the importance was measured on: this run's, or, after a
    * daily refit, the last version fitted with every model (see `ChampionImportance`).
    */
-  importanceMesureeSurVersion: number;
+  importanceMeasuredOnVersion: number;
   /**
    * MAPE minus RTE's (J-1, then J, those published) on the test instants, with a 95 % interval
    * from a bootstrap of whole days: of the champion, then of its upper bound with observed
    * temperature when there is one.
    */
-  ecartsRte: ({ model: string; reference: string } & MapeDifference)[];
+  rteGaps: ({ model: string; reference: string } & MapeDifference)[];
   /**
    * Quantiles of the champion's relative errors on the cross-validation folds, which make its
    * P10, P50 and P90 (null without cross-validation).
    */
-  intervalles: RelativeErrorQuantiles | null;
+  intervals: RelativeErrorQuantiles | null;
   /** Share of the test instants inside the champion's [P10, P90] (null without intervals). */
-  couvertureTest: Coverage | null;
+  testCoverage: Coverage | null;
   /** The champion reloaded from the registry predicts exactly the same values. */
-  rechargementIdentique: boolean;
+  reloadIdentical: boolean;
 }
 
 /** What {@linkcode trainConsumptionModels} did. */
 export interface TrainingReport {
   kind: "trained";
-  profil: ProfileName;
+  profile: ProfileName;
   featuresVersion: number;
   predictionsVersion: number;
-  /** The horizons trained (a horizon without enough data is in `ignores` instead). */
+  /** The horizons trained (a horizon without enough data is in `skipped` instead). */
   horizons: HorizonReport[];
   /** Parts skipped: horizons, learner selections. */
-  ignores: Skipped[];
+  skipped: Skipped[];
   /** The rows written to `predictions_consommation`. */
   predictions: pl.DataFrame;
 }
@@ -199,7 +200,7 @@ function horizonData(frame: pl.DataFrame, horizon: HorizonName, temperature: boo
  *
  * @example
  * ```ts ignore
- * const training = await ConsumptionTraining.open(openCatalog(), { profil: "rapide" });
+ * const training = await ConsumptionTraining.open(openCatalog(), { profile: "rapide" });
  * for (const horizon of training.horizons) await training.train(horizon);
  * const report = await training.finish();
  * ```
@@ -214,7 +215,7 @@ export class ConsumptionTraining {
   readonly #progress = new Map<HorizonName, (p: TrainingProgress) => void>();
   #pool: FitPool | null = null;
   readonly #reports: HorizonReport[] = [];
-  readonly #ignores: Skipped[] = [];
+  readonly #skipped: Skipped[] = [];
   readonly #predictions: pl.DataFrame[] = [];
 
   private constructor(
@@ -233,8 +234,10 @@ export class ConsumptionTraining {
    * table does not exist (notebook 07 has not run) or the profile is unknown.
    */
   static async open(catalog: Catalog, options: TrainingOptions = {}): Promise<ConsumptionTraining> {
-    const profil = options.profil ?? "complet";
-    if (!PROFILES[profil]) throw new MlStepError(`unknown profile '${profil}' (complet or rapide)`);
+    const profile = options.profile ?? "complet";
+    if (!PROFILES[profile]) {
+      throw new MlStepError(`unknown profile '${profile}' (complet or rapide)`);
+    }
     const table = catalog.table(FEATURES_TABLE);
     if (!(await table.exists())) {
       throw new MlStepError(`${FEATURES_TABLE} does not exist yet: run notebook 07 first`);
@@ -245,12 +248,12 @@ export class ConsumptionTraining {
       // Without temperatures in this run the features table has no temperature column.
       temperature: frame.columns.includes("temperature") &&
         frame.getColumn("temperature").nullCount() < frame.height,
-      profil,
+      profileName: profile,
       registry: new ModelRegistry(options.modelsDir ?? PATHS.models),
       codeVersion: options.codeVersion ?? await codeVersionOf(),
       // An empty table (a skipped notebook 07) has no lineage row; nothing is trained then.
       lineage: frame.height ? lineageOf(frame, featuresVersion) : [],
-      policy: options.reentrainement ?? "auto",
+      policy: options.retraining ?? "auto",
       code: {
         featureCode: await sourceFingerprint([new URL("../ml/features.ts", import.meta.url)]),
         learnerCode: await sourceFingerprint([new URL("../ml/forecasting.ts", import.meta.url)]),
@@ -259,8 +262,8 @@ export class ConsumptionTraining {
   }
 
   /** The training profile. */
-  get profil(): ProfileName {
-    return this.#context.profil;
+  get profile(): ProfileName {
+    return this.#context.profileName;
   }
 
   /** The horizons to train: none when the features table is empty (see `finish`). */
@@ -299,12 +302,12 @@ export class ConsumptionTraining {
     this.#done.add(horizon);
     if (this.#done.size === this.horizons.length) this.#close();
     if (trained.kind === "skipped") {
-      this.#ignores.push(trained);
+      this.#skipped.push(trained);
       return trained;
     }
     this.#reports.push(trained.report);
     if (trained.report.selection.kind === "defaut") {
-      this.#ignores.push(trained.report.selection.skipped);
+      this.#skipped.push(trained.report.selection.skipped);
     }
     this.#predictions.push(trained.predictions);
     return trained.report;
@@ -313,7 +316,7 @@ export class ConsumptionTraining {
   #start(horizon: HorizonName): ReturnType<typeof trainHorizon> {
     let started = this.#started.get(horizon);
     if (!started) {
-      this.#pool ??= new FitPool(PROFILES[this.profil].workers);
+      this.#pool ??= new FitPool(PROFILES[this.profile].workers);
       started = trainHorizon(horizonData(this.#frame, horizon, this.#context.temperature), {
         ...this.#context,
         horizon,
@@ -353,7 +356,7 @@ export class ConsumptionTraining {
           `la table \`${FEATURES_TABLE}\` est vide : la préparation des données (notebook 07) a ` +
             "été ignorée pour ces données",
         )
-        : skippedWhole(ML_STEPS.consommation, this.#ignores);
+        : skippedWhole(ML_STEPS.consommation, this.#skipped);
     }
     const predictions = pl.concat(this.#predictions, { how: "vertical" });
     const commit = await this.#catalog.table(PREDICTIONS_TABLE).overwrite(predictions, {
@@ -364,11 +367,11 @@ export class ConsumptionTraining {
     });
     return {
       kind: "trained",
-      profil: this.profil,
+      profile: this.profile,
       featuresVersion: this.featuresVersion,
       predictionsVersion: commit.version,
       horizons,
-      ignores: this.#ignores,
+      skipped: this.#skipped,
       predictions,
     };
   }
@@ -383,7 +386,7 @@ export class ConsumptionTraining {
  *
  * @example
  * ```ts ignore
- * const report = await trainConsumptionModels(openCatalog(), { profil: "rapide" });
+ * const report = await trainConsumptionModels(openCatalog(), { profile: "rapide" });
  * if (report.kind === "trained") console.log(report.horizons.map((h) => [h.horizon, h.champion]));
  * ```
  */
@@ -399,7 +402,7 @@ export async function trainConsumptionModels(
 /** Rows of `importance_variables`: each champion's permutation importance per feature. */
 function importanceFrame(horizons: HorizonReport[]): pl.DataFrame {
   const rows = horizons.flatMap((h) =>
-    h.importance.parCaracteristique.importances.map((i) => ({
+    h.importance.byFeature.importances.map((i) => ({
       horizon: h.horizon,
       model: `${h.champion} (${h.horizon})`,
       feature: i.feature,

@@ -35,7 +35,7 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
 
     // Notebook 08's way: one horizon per cell, the tables written once both are done.
     const training = await ConsumptionTraining.open(catalog, {
-      profil: "rapide",
+      profile: "rapide",
       modelsDir: models,
     });
     assert.deepEqual(training.horizons, ["h1", "j1"]);
@@ -59,10 +59,10 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
     await training.train("j1");
     const report = await training.finish();
     assert.ok(report.kind === "trained");
-    assert.deepEqual(report.ignores, []);
+    assert.deepEqual(report.skipped, []);
     const registry = new ModelRegistry(models);
     for (const h of report.horizons) {
-      assert.ok(h.rechargementIdentique, h.horizon);
+      assert.ok(h.reloadIdentical, h.horizon);
       // The profile's folds, unchanged, and every feature and baseline.
       assert.deepEqual(h.selection, {
         kind: "validation_croisee",
@@ -70,11 +70,11 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
         foldDays: 7,
         adaptation: null,
       });
-      assert.deepEqual([h.caracteristiquesRetirees, h.referencesAbsentes], [[], []]);
+      assert.deepEqual([h.droppedFeatures, h.missingBaselines], [[], []]);
       // 5 folds × the learners still in the race after the last two, 2 folds × those out of it.
-      const cv = h.validationCroisee!;
-      assert.equal(cv.folds.length, 5 * 3 - 3 * cv.elimines.length);
-      assert.ok(cv.elimines.length < 3 && !cv.elimines.includes(h.champion));
+      const cv = h.crossValidation!;
+      assert.equal(cv.folds.length, 5 * 3 - 3 * cv.eliminated.length);
+      assert.ok(cv.eliminated.length < 3 && !cv.eliminated.includes(h.champion));
       // Every model and baseline is scored on the same instants.
       assert.ok(h.scores.every((s) => s.n === h.scores[0].n));
       assert.deepEqual(h.scores.map((s) => s.model), [
@@ -100,10 +100,10 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
       );
       assert.ok((bound.params as ForecasterParams).features.includes("temperature"));
       // Intervals from the folds' errors: P10 < P50 < P90 around zero, coverage on the test.
-      const q = h.intervalles!;
+      const q = h.intervals!;
       assert.ok(q.p10 < q.p50 && q.p50 < q.p90 && q.p10 < 0 && q.p90 > 0, JSON.stringify(q));
-      assert.equal(q.n, h.validationCroisee!.folds[0].lignes_test * 5);
-      assert.ok(h.couvertureTest!.n > 1900 && h.couvertureTest!.pct > 50);
+      assert.equal(q.n, h.crossValidation!.folds[0].testRows * 5);
+      assert.ok(h.testCoverage!.n > 1900 && h.testCoverage!.pct > 50);
       assert.deepEqual(champion.trainingData.slice(0, 2).map((d) => [d.table, d.version]), [
         ["caracteristiques_consommation", report.featuresVersion],
         ["eco2mix_silver", prep.silverVersion],
@@ -131,7 +131,7 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
     assert.deepEqual(stored.getColumn("prediction").toArray(), [...again]);
     assert.equal(stored.getColumn("actual").nullCount(), 48);
     // Tomorrow's P10 and P90 scale the forecast by the folds' error quantiles.
-    const { p10, p90 } = report.horizons[1].intervalles!;
+    const { p10, p90 } = report.horizons[1].intervals!;
     assert.deepEqual(
       stored.getColumn("p10").toArray(),
       [...again].map((v) => v * (1 + p10)),
@@ -161,10 +161,14 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
     assert.ok(prep.kind === "prepared");
     const train = (reentrainement: "auto" | "complet" | "aucun") =>
-      trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models, reentrainement });
+      trainConsumptionModels(catalog, {
+        profile: "rapide",
+        modelsDir: models,
+        retraining: reentrainement,
+      });
     const cases = (report: Awaited<ReturnType<typeof train>>) => {
       assert.ok(report.kind === "trained");
-      return report.horizons.map((h) => h.reentrainement.case);
+      return report.horizons.map((h) => h.retraining.case);
     };
     const predictions = async () =>
       (await catalog.table("predictions_consommation").read()).toRecords();
@@ -181,7 +185,7 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
     const first = await train("auto");
     assert.deepEqual(cases(first), ["selection", "selection"]);
     assert.ok(first.kind === "trained");
-    assert.ok(first.horizons.every((h) => h.validationCroisee !== null));
+    assert.ok(first.horizons.every((h) => h.crossValidation !== null));
     const champions = first.horizons.map((h) => h.champion);
     const firstPredictions = await predictions();
     const versions = await versionCount();
@@ -197,7 +201,7 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
     assert.ok(second.kind === "trained");
     for (const [k, h] of second.horizons.entries()) {
       // Measured on the first run's champion, and reused with it.
-      assert.equal(h.importanceMesureeSurVersion, first.horizons[k].versions[h.champion]);
+      assert.equal(h.importanceMeasuredOnVersion, first.horizons[k].versions[h.champion]);
       assert.deepEqual(h.importance, first.horizons[k].importance);
     }
     // (3) One more day of training rows (the first test day moves to training): refit only.
@@ -219,12 +223,12 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
     assert.deepEqual(cases(third), ["reajustement", "reajustement"]);
     assert.ok(third.kind === "trained");
     for (const h of third.horizons) {
-      assert.equal(h.validationCroisee, null);
-      assert.match(h.reentrainement.raison, /augmentées de 48 ligne\(s\)/);
-      assert.match(h.reentrainement.raison, /seul le modèle retenu est réajusté/);
+      assert.equal(h.crossValidation, null);
+      assert.match(h.retraining.reason, /augmentées de 48 ligne\(s\)/);
+      assert.match(h.retraining.reason, /seul le modèle retenu est réajusté/);
       // A day later only the champion is refitted; every model it is compared with is the
       // registered version of the first run, and still scored.
-      assert.deepEqual(h.entrainements.map((e) => e.model), [h.champion]);
+      assert.deepEqual(h.fits.map((e) => e.model), [h.champion]);
       const before: HorizonReport = first.horizons.find((f) => f.horizon === h.horizon)!;
       assert.deepEqual(Object.keys(h.versions), Object.keys(before.versions));
       for (const [label, version] of Object.entries(h.versions)) {
@@ -233,13 +237,13 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
       }
       assert.ok(Object.keys(h.versions).every((m) => h.scores.some((s) => s.model === m)));
       // The daily refit reuses the importance measured on the first run's champion, and says so.
-      assert.equal(h.importanceMesureeSurVersion, before.versions[h.champion]);
+      assert.equal(h.importanceMeasuredOnVersion, before.versions[h.champion]);
       assert.deepEqual(h.importance, before.importance);
       // The intervals of the selection are reused with it.
       assert.deepEqual(
-        h.intervalles,
+        h.intervals,
         first.horizons.find((f) => f.horizon === h.horizon)!
-          .intervalles,
+          .intervals,
       );
     }
     assert.deepEqual(third.horizons.map((h) => h.champion), champions);
@@ -248,16 +252,16 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
     assert.ok(thirdRuns.every((r) => r.retraining?.case === "reajustement"));
     const refit = await registry.getVersion("consommation_h1", "champion");
     assert.equal(refit.retraining?.case, "reajustement");
-    assert.equal(refit.trainingData[0].rows, first.horizons[0].entrainements[0].lignes + 48);
+    assert.equal(refit.trainingData[0].rows, first.horizons[0].fits[0].rows + 48);
     // (4) complet: cross-validation again.
     const fourth = await train("complet");
     assert.deepEqual(cases(fourth), ["selection", "selection"]);
     assert.ok(fourth.kind === "trained");
-    assert.ok(fourth.horizons.every((h) => h.validationCroisee !== null));
-    assert.equal(fourth.horizons[0].reentrainement.raison, "reentrainement = complet demandé");
+    assert.ok(fourth.horizons.every((h) => h.crossValidation !== null));
+    assert.equal(fourth.horizons[0].retraining.reason, "reentrainement = complet demandé");
     // Every model fitted again: the importance is measured on the new champion.
     for (const h of fourth.horizons) {
-      assert.equal(h.importanceMesureeSurVersion, h.versions[h.champion]);
+      assert.equal(h.importanceMeasuredOnVersion, h.versions[h.champion]);
     }
     // aucun with models: the last fit serves, whatever changed.
     assert.deepEqual(cases(await train("aucun")), ["modeles_enregistres", "modeles_enregistres"]);
@@ -280,13 +284,13 @@ Deno.test("regional files only: the models are compared with persistence only", 
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
     assert.ok(prep.kind === "prepared");
 
-    const report = await trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models });
+    const report = await trainConsumptionModels(catalog, { profile: "rapide", modelsDir: models });
     assert.ok(report.kind === "trained");
     for (const h of report.horizons) {
       // Regional files publish no RTE forecast: the models are compared with persistence only.
-      assert.deepEqual(h.referencesAbsentes, ["rte_j1", "rte_j"]);
-      assert.deepEqual(h.caracteristiquesRetirees, ["tempo"]);
-      assert.ok(!h.avecTemperature);
+      assert.deepEqual(h.missingBaselines, ["rte_j1", "rte_j"]);
+      assert.deepEqual(h.droppedFeatures, ["tempo"]);
+      assert.ok(!h.withTemperature);
       assert.deepEqual(h.scores.map((s) => s.model), [
         "ridge",
         "random_forest",
@@ -294,7 +298,7 @@ Deno.test("regional files only: the models are compared with persistence only", 
         "persistance",
         "persistance_semaine",
       ]);
-      assert.deepEqual(h.ecartsRte, []);
+      assert.deepEqual(h.rteGaps, []);
     }
     const stored = await catalog.table("predictions_consommation").read();
     assert.equal(stored.filter(pl.col("model").str.startsWith("rte_")).height, 0);
@@ -310,7 +314,10 @@ Deno.test("fewer than 12 regions: training skipped, its tables emptied", async (
   try {
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
     assert.ok(prep.kind === "skipped");
-    const training = await trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models });
+    const training = await trainConsumptionModels(catalog, {
+      profile: "rapide",
+      modelsDir: models,
+    });
     assert.ok(training.kind === "skipped");
     assert.match(training.reason, /préparation des données \(notebook 07\) a été ignorée/);
     assert.deepEqual(await tableOf(catalog, "predictions_consommation"), {
@@ -341,10 +348,10 @@ Deno.test("two real-time files nine years apart, no reference data: the folds ad
   try {
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
     assert.ok(prep.kind === "prepared");
-    assert.deepEqual(prep.entrees, { temperatures: false, tempo: false });
+    assert.deepEqual(prep.inputs, { temperatures: false, tempo: false });
     // Training rows start with the 2016 file.
-    const train = prep.resume.find((r) => r.horizon === "h1" && r.jeu === "entrainement")!;
-    assert.equal(train.debut!.toISOString().slice(0, 10), "2016-06-08");
+    const train = prep.summary.find((r) => r.horizon === "h1" && r.split === "entrainement")!;
+    assert.equal(train.start!.toISOString().slice(0, 10), "2016-06-08");
     // A late test period leaves about 1,200 training half-hours in the quick profile's two
     // years: too few for five folds of seven days.
     const late = await prepareConsumptionFeatures(catalog, {
@@ -352,23 +359,23 @@ Deno.test("two real-time files nine years apart, no reference data: the folds ad
       testFraction: 0.785,
     });
     assert.ok(late.kind === "prepared");
-    const report = await trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models });
+    const report = await trainConsumptionModels(catalog, { profile: "rapide", modelsDir: models });
     assert.ok(report.kind === "trained");
-    assert.deepEqual(report.ignores, []);
+    assert.deepEqual(report.skipped, []);
     for (const h of report.horizons) {
       assert.ok(h.selection.kind === "validation_croisee");
       assert.ok(h.selection.foldDays < 7, h.horizon);
       assert.match(h.selection.adaptation!, /ne contiennent pas 5 plis de 7 jours/);
-      const cv = h.validationCroisee!;
+      const cv = h.crossValidation!;
       // Every learner on the raced (last two) folds, the survivors of the race on all.
-      for (const m of cv.moyennes) {
-        const expected: number = cv.elimines.includes(m.learner) ? 2 : h.selection.folds;
-        assert.equal(m.plis, expected, m.learner);
+      for (const m of cv.means) {
+        const expected: number = cv.eliminated.includes(m.learner) ? 2 : h.selection.folds;
+        assert.equal(m.foldCount, expected, m.learner);
         assert.equal(cv.folds.filter((f) => f.learner === m.learner).length, expected);
       }
-      assert.ok(!cv.elimines.includes(h.champion));
+      assert.ok(!cv.eliminated.includes(h.champion));
       // Without a Tempo calendar the feature is left out (ridge cannot use an unknown value).
-      assert.deepEqual(h.caracteristiquesRetirees, ["tempo"]);
+      assert.deepEqual(h.droppedFeatures, ["tempo"]);
       assert.ok(h.scores.every((s) => Number.isFinite(s.mape)));
     }
   } finally {
@@ -382,12 +389,12 @@ Deno.test("temperatures that stop before the test period: models trained without
     await referenceWithTemperaturesUntilMay2025(reference);
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
     assert.ok(prep.kind === "prepared");
-    const report = await trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models });
+    const report = await trainConsumptionModels(catalog, { profile: "rapide", modelsDir: models });
     assert.ok(report.kind === "trained");
     for (const h of report.horizons) {
-      assert.ok(!h.avecTemperature);
+      assert.ok(!h.withTemperature);
       assert.ok(
-        !h.caracteristiques.some((f) =>
+        !h.features.some((f) =>
           [...TEMPERATURE_FEATURES, ...FORECAST_TEMPERATURE_FEATURES].includes(f as never)
         ),
       );
@@ -404,7 +411,10 @@ Deno.test("a few days of data: training skipped for too few rows", async () => {
     // Every row is a forecast to make (features_step_test.ts): nothing to learn from.
     const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
     assert.ok(prep.kind === "prepared");
-    const training = await trainConsumptionModels(catalog, { profil: "rapide", modelsDir: models });
+    const training = await trainConsumptionModels(catalog, {
+      profile: "rapide",
+      modelsDir: models,
+    });
     assert.ok(training.kind === "skipped");
     assert.equal(training.step, ML_STEPS.consommation);
     assert.match(training.reason, /une heure avant \(h1\) : trop peu de données : 0 demi-heure/);

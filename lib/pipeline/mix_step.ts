@@ -62,7 +62,7 @@ const MIX_PREDICTIONS_TABLE = "predictions_mix";
 /** Options of {@linkcode trainMixClassifiers}. */
 export interface MixTrainingOptions {
   /** Training configuration (default `complet`). */
-  profil?: ProfileName;
+  profile?: ProfileName;
   /** Horizons in hours (default 1 to 6). */
   horizons?: number[];
   /** Registry root (default the project's `models/`). */
@@ -81,22 +81,22 @@ export interface MixTrainingOptions {
    * shaped it changed (see lib/ml/mix_refit.ts); `complet`: every classifier is fitted;
    * `aucun`: the registered classifiers serve.
    */
-  reentrainement?: RetrainingPolicy;
+  retraining?: RetrainingPolicy;
 }
 
 /** One horizon and class scheme of {@linkcode MixTrainingReport}. */
 export interface MixHorizonReport {
-  horizon_heures: number;
-  schema: string;
+  horizonHours: number;
+  scheme: string;
   classes: string[];
   /** Registry name and version of the classifier. */
-  modele: string;
+  registeredName: string;
   version: number;
   /** Whether it was fitted in this run or reused from the registry, and why. */
-  reentrainement: { reajuste: boolean; raison: string };
-  lignes_entrainement: number;
-  lignes_test: number;
-  secondes: number;
+  retraining: { refitted: boolean; reason: string };
+  trainingRows: number;
+  testRows: number;
+  seconds: number;
   scores: MixScore[];
   /** Null for a horizon not in `importanceHorizons`. */
   importance: PermutationImportanceResult | null;
@@ -104,7 +104,7 @@ export interface MixHorizonReport {
    * The forecast beyond the data: the class `horizon_heures` after the last measured instant
    * (`instant`), from what is known at that instant.
    */
-  prevision: { instant: number; classe: string };
+  forecast: { instant: number; label: string };
 }
 
 /** What {@linkcode trainMixClassifiers} did. */
@@ -112,20 +112,20 @@ export interface MixTrainingReport {
   kind: "trained";
   silverVersion: number;
   /** `perimetre` of the series: `France`, or the national view of the regions. */
-  perimetre: string;
+  perimeter: string;
   /** Step of the series (minutes). */
-  pasMinutes: number;
-  testDebut: number;
-  testFin: number;
+  stepMinutes: number;
+  testStart: number;
+  testEnd: number;
   /** The brief's classes over every measured instant, and over the test period. */
   distribution: ClassShare[];
-  distributionTest: ClassShare[];
+  testDistribution: ClassShare[];
   /** Brief classes that never occur in the data. */
-  jamais: string[];
-  /** The class schemes trained, per horizon (a scheme of a single class is in `ignores`). */
+  neverObserved: string[];
+  /** The class schemes trained, per horizon (a scheme of a single class is in `skipped`). */
   horizons: MixHorizonReport[];
   /** Class schemes skipped. */
-  ignores: Skipped[];
+  skipped: Skipped[];
   predictionsVersion: number;
 }
 
@@ -152,7 +152,7 @@ const MIX_PREDICTION_SCHEMA = {
  *
  * @example
  * ```ts ignore
- * const report = await trainMixClassifiers(openCatalog(), { profil: "rapide" });
+ * const report = await trainMixClassifiers(openCatalog(), { profile: "rapide" });
  * if (report.kind === "trained") console.log(report.horizons.map((h) => h.scores));
  * ```
  */
@@ -160,9 +160,9 @@ export async function trainMixClassifiers(
   catalog: Catalog,
   options: MixTrainingOptions = {},
 ): Promise<MixTrainingReport | Skipped> {
-  const profil = options.profil ?? "complet";
-  const params = MIX_PROFILES[profil];
-  if (!params) throw new MlStepError(`unknown profile '${profil}' (complet or rapide)`);
+  const profile = options.profile ?? "complet";
+  const params = MIX_PROFILES[profile];
+  if (!params) throw new MlStepError(`unknown profile '${profile}' (complet or rapide)`);
   const skipAll = async (skipped: Skipped) => {
     await writeEmpty(
       catalog,
@@ -179,8 +179,8 @@ export async function trainMixClassifiers(
   );
   if (found.kind === "skipped") return await skipAll(found);
   const { silverVersion } = found;
-  const perimetre = found.choice.perimetre;
-  const mix = mixSeriesFromSilver(found.national, perimetre)!;
+  const perimeter = found.choice.perimeter;
+  const mix = mixSeriesFromSilver(found.national, perimeter)!;
   const horizonHours = options.horizons ?? [1, 2, 3, 4, 5, 6];
   // The test period: the last 20 % of the measured instants, as for consumption.
   const measured = measuredMixInstants(mix);
@@ -206,13 +206,13 @@ export async function trainMixClassifiers(
   const terciles = quantileClasses(Array.from(measured.filter((t) => t < testStart), shareAt));
   const distribution = classDistribution(shares, BRIEF_CLASSES);
   const schemes = [["brief", BRIEF_CLASSES], ["terciles", terciles]] as const;
-  const ignores: Skipped[] = [];
+  const skippedSchemes: Skipped[] = [];
   const trained = schemes.filter(([schema, scheme]) => {
     const plan = mixClassesPlan(schema, classOf(fewest, scheme));
-    if (plan.kind === "skipped") ignores.push(plan);
+    if (plan.kind === "skipped") skippedSchemes.push(plan);
     return plan.kind === "run";
   });
-  if (trained.length === 0) return await skipAll(skippedWhole(ML_STEPS.mix, ignores));
+  if (trained.length === 0) return await skipAll(skippedWhole(ML_STEPS.mix, skippedSchemes));
   const horizons: MixHorizonReport[] = [];
   const frames: pl.DataFrame[] = [];
   const trainingData: TrainingDataRef[] = [{ table: "eco2mix_silver", version: silverVersion }];
@@ -230,14 +230,14 @@ export async function trainMixClassifiers(
     `mix_renouvelable${schema === "brief" ? "" : "_terciles"}_h${hours}`;
   const plans = await Promise.all(jobs.map(async ({ hours, schema }) =>
     planMixRefit(
-      options.reentrainement ?? "auto",
+      options.retraining ?? "auto",
       await registry.getVersion(nameOf(schema, hours), "champion").catch((e) => {
         if (e instanceof RegistryError) return null;
         throw e;
       }),
       {
         gbdt: params,
-        profil,
+        profile,
         features: MIX_FEATURES,
         code: classificationCode,
         fixedScheme: schema === "brief" ? BRIEF_CLASSES : null,
@@ -246,7 +246,7 @@ export async function trainMixClassifiers(
     )
   ));
   // The classifiers are independent: fitted side by side on every core, registered in order.
-  const pool = new FitPool(PROFILES[profil].workers);
+  const pool = new FitPool(PROFILES[profile].workers);
   let results: { r: MixHorizonResult; started: Date }[];
   try {
     results = await mapConcurrent(jobs.map((_, k) => k), pool.size, async (k) => {
@@ -284,32 +284,31 @@ export async function trainMixClassifiers(
       exactitude_equilibree_test: gbdt.balancedAccuracy,
       f1_macro_test: gbdt.macroF1,
     };
-    const reentrainement = { reajuste: plan.refit, raison: plan.reason };
     const report = {
-      horizon_heures: hours,
-      schema,
+      horizonHours: hours,
+      scheme: schema,
       classes: [...r.scheme.labels],
-      modele: name,
-      reentrainement,
-      lignes_test: r.testRows.length,
-      secondes: r.seconds,
+      registeredName: name,
+      retraining: { refitted: plan.refit, reason: plan.reason },
+      testRows: r.testRows.length,
+      seconds: r.seconds,
       scores: r.scores,
       importance: r.importance,
     };
     // Beyond the data: the features of lastMeasured + hours are all known at lastMeasured.
     const next = mixFeatures(mix, hours, [lastMeasured + hours * HOUR_MS]);
-    const prevision = {
+    const forecast = {
       instant: next.epochMs[0],
-      classe: String(r.model.predict(next.x)[0]),
+      label: String(r.model.predict(next.x)[0]),
     };
     if (!plan.refit) {
       horizons.push({
         ...report,
         version: plan.version,
-        lignes_entrainement: plan.rows,
-        prevision,
+        trainingRows: plan.rows,
+        forecast,
       });
-      frames.push(mixPredictionRows(r, mix, targets, schema, plan.version, prevision));
+      frames.push(mixPredictionRows(r, mix, targets, schema, plan.version, forecast));
       continue;
     }
     const fitParams: MixFitParams = {
@@ -317,7 +316,7 @@ export async function trainMixClassifiers(
       schema: r.scheme,
       features: [...MIX_FEATURES],
       gbdt: params,
-      profil,
+      profil: profile,
       empreinte_code: classificationCode,
       fin_entrainement: new Date(trainingEndOf(hours)).toISOString(),
     };
@@ -327,13 +326,13 @@ export async function trainMixClassifiers(
       trainingData: [{ ...trainingData[0], rows: r.trainRows.length }],
       codeVersion,
       description: `classe de la part renouvelable dans ${hours} h (${schema})`,
-      tags: { horizon_heures: String(hours), schema, profil },
+      tags: { horizon_heures: String(hours), schema, profil: profile },
       attachments: r.importance ? { importance: r.importance } : undefined,
     });
     await registry.setAlias(name, "champion", info.version);
     await registry.logRun({
       model: name,
-      params: { horizon_heures: hours, schema: r.scheme.name, gbdt: params, profil },
+      params: { horizon_heures: hours, schema: r.scheme.name, gbdt: params, profil: profile },
       metrics: { ...metrics, lignes_entrainement: r.trainRows.length, secondes: r.seconds },
       artifacts: [`${name}/versions/${String(info.version).padStart(6, "0")}/model.json`],
       startedAt: started,
@@ -346,10 +345,10 @@ export async function trainMixClassifiers(
     horizons.push({
       ...report,
       version: info.version,
-      lignes_entrainement: r.trainRows.length,
-      prevision,
+      trainingRows: r.trainRows.length,
+      forecast,
     });
-    frames.push(mixPredictionRows(r, mix, targets, schema, info.version, prevision));
+    frames.push(mixPredictionRows(r, mix, targets, schema, info.version, forecast));
   }
   const commit = await catalog.table(MIX_PREDICTIONS_TABLE).overwrite(
     pl.concat(frames, { how: "vertical" }),
@@ -358,15 +357,15 @@ export async function trainMixClassifiers(
   return {
     kind: "trained",
     silverVersion,
-    perimetre,
-    pasMinutes: mix.stepMs / 60_000,
-    testDebut: testStart,
-    testFin: measured[measured.length - 1],
+    perimeter,
+    stepMinutes: mix.stepMs / 60_000,
+    testStart,
+    testEnd: measured[measured.length - 1],
     distribution,
-    distributionTest: classDistribution(testShares, BRIEF_CLASSES),
-    jamais: distribution.filter((c) => c.lignes === 0).map((c) => c.classe),
+    testDistribution: classDistribution(testShares, BRIEF_CLASSES),
+    neverObserved: distribution.filter((c) => c.rows === 0).map((c) => c.label),
     horizons,
-    ignores,
+    skipped: skippedSchemes,
     predictionsVersion: commit.version,
   };
 }
@@ -378,13 +377,13 @@ function mixPredictionRows(
   targets: Float64Array,
   schema: string,
   version: number,
-  prevision: MixHorizonReport["prevision"],
+  forecast: MixHorizonReport["forecast"],
 ): pl.DataFrame {
   const parts = Object.entries(r.forecasts).map(([model, classes]) => {
     const rows = r.testRows.map((_, k) => k).filter((k) => classes[k] !== null);
     return pl.DataFrame({
       timestamp_utc: rows.map((k) => targets[r.testRows[k]]),
-      horizon_heures: rows.map(() => r.horizonHeures),
+      horizon_heures: rows.map(() => r.horizonHours),
       periode: rows.map(() => "test"),
       schema: rows.map(() => schema),
       model: rows.map(() => model),
@@ -397,13 +396,13 @@ function mixPredictionRows(
     }, { schema: MIX_PREDICTION_SCHEMA });
   });
   const next = pl.DataFrame({
-    timestamp_utc: [prevision.instant],
-    horizon_heures: [r.horizonHeures],
+    timestamp_utc: [forecast.instant],
+    horizon_heures: [r.horizonHours],
     periode: ["prevision"],
     schema: [schema],
     model: ["gbdt"],
     model_version: [version],
-    classe_predite: [prevision.classe],
+    classe_predite: [forecast.label],
     classe_reelle: [null],
     part_reelle: [null],
   }, { schema: MIX_PREDICTION_SCHEMA });

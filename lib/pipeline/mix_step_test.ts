@@ -13,7 +13,7 @@ Deno.test("mix classifiers: registered per horizon and scheme, predictions store
   try {
     const trainMix = (options: MixTrainingOptions = {}) =>
       trainMixClassifiers(catalog, {
-        profil: "rapide",
+        profile: "rapide",
         modelsDir: models,
         horizons: [1, 6],
         importanceHorizons: [6],
@@ -21,18 +21,18 @@ Deno.test("mix classifiers: registered per horizon and scheme, predictions store
       });
     const report = await trainMix();
     assert.ok(report.kind === "trained");
-    assert.deepEqual(report.ignores, []);
+    assert.deepEqual(report.skipped, []);
     // Importance only where asked, for both schemes.
     assert.deepEqual(
-      report.horizons.map((h) => [h.horizon_heures, h.importance !== null]),
+      report.horizons.map((h) => [h.horizonHours, h.importance !== null]),
       [[1, false], [1, false], [6, true], [6, true]],
     );
     assert.ok(report.horizons[2].importance!.importances.length > 0);
     // FACTS.md: in 2025, the share never exceeds 70 %, 0.3 % of quarter-hours exceed 50 %.
-    assert.deepEqual(report.jamais, [">70 %"]);
-    assert.equal(report.distribution[2].lignes, 62);
-    assert.equal(report.pasMinutes, 15);
-    assert.deepEqual(report.horizons.map((h) => h.modele), [
+    assert.deepEqual(report.neverObserved, [">70 %"]);
+    assert.equal(report.distribution[2].rows, 62);
+    assert.equal(report.stepMinutes, 15);
+    assert.deepEqual(report.horizons.map((h) => h.registeredName), [
       "mix_renouvelable_h1",
       "mix_renouvelable_terciles_h1",
       "mix_renouvelable_h6",
@@ -40,7 +40,7 @@ Deno.test("mix classifiers: registered per horizon and scheme, predictions store
     ]);
     const registry = new ModelRegistry(models);
     for (const h of report.horizons) {
-      const v = await registry.getVersion(h.modele, "champion");
+      const v = await registry.getVersion(h.registeredName, "champion");
       assert.equal(v.kind, "gbdt_classifier");
       assert.equal(v.metrics.exactitude_equilibree_test, h.scores[0].metrics.balancedAccuracy);
     }
@@ -56,7 +56,7 @@ Deno.test("mix classifiers: registered per horizon and scheme, predictions store
     const last = Math.max(...epoch(stored.filter(pl.col("periode").eq(pl.lit("test")))));
     assert.equal(new Date(last).toISOString(), "2025-07-25T13:15:00.000Z");
     assert.deepEqual(
-      report.horizons.map((h) => [h.modele, h.prevision.instant - last]),
+      report.horizons.map((h) => [h.registeredName, h.forecast.instant - last]),
       [
         ["mix_renouvelable_h1", 3_600_000],
         ["mix_renouvelable_terciles_h1", 3_600_000],
@@ -64,7 +64,9 @@ Deno.test("mix classifiers: registered per horizon and scheme, predictions store
         ["mix_renouvelable_terciles_h6", 6 * 3_600_000],
       ],
     );
-    for (const h of report.horizons) assert.ok(h.classes.includes(h.prevision.classe), h.modele);
+    for (const h of report.horizons) {
+      assert.ok(h.classes.includes(h.forecast.label), h.registeredName);
+    }
     const next = stored.filter(pl.col("periode").eq(pl.lit("prevision"))).sort([
       "horizon_heures",
       "schema",
@@ -73,44 +75,44 @@ Deno.test("mix classifiers: registered per horizon and scheme, predictions store
       next.select("horizon_heures", "schema", "model", "classe_predite", "classe_reelle")
         .toRecords(),
       [...report.horizons].sort((a, b) =>
-        a.horizon_heures - b.horizon_heures || a.schema.localeCompare(b.schema)
+        a.horizonHours - b.horizonHours || a.scheme.localeCompare(b.scheme)
       ).map((h) => ({
-        horizon_heures: h.horizon_heures,
-        schema: h.schema,
+        horizon_heures: h.horizonHours,
+        schema: h.scheme,
         model: "gbdt",
-        classe_predite: h.prevision.classe,
+        classe_predite: h.forecast.label,
         classe_reelle: null,
       })),
     );
     assert.deepEqual(epoch(next), [1, 1, 6, 6].map((h) => last + h * 3_600_000));
     const fitted = report.horizons;
-    assert.ok(fitted.every((h) => h.reentrainement.reajuste));
+    assert.ok(fitted.every((h) => h.retraining.refitted));
     // The same data again: the registered classifiers serve, scored as before, none registered.
     const again = await trainMix();
     assert.ok(again.kind === "trained");
-    assert.deepEqual(again.horizons.map((h) => h.reentrainement.reajuste), [
+    assert.deepEqual(again.horizons.map((h) => h.retraining.refitted), [
       false,
       false,
       false,
       false,
     ]);
-    assert.match(again.horizons[0].reentrainement.raison, /aucun nouvel instant/);
+    assert.match(again.horizons[0].retraining.reason, /aucun nouvel instant/);
     for (const [k, h] of again.horizons.entries()) {
       const before = fitted[k];
       assert.equal(h.version, before.version);
-      assert.equal(h.lignes_entrainement, before.lignes_entrainement);
-      assert.equal(h.secondes, 0);
+      assert.equal(h.trainingRows, before.trainingRows);
+      assert.equal(h.seconds, 0);
       assert.deepEqual(h.classes, before.classes);
       assert.deepEqual(h.scores, before.scores);
-      assert.deepEqual(h.prevision, before.prevision);
+      assert.deepEqual(h.forecast, before.forecast);
       // The importance measured at the fit is reused with the classifier.
       assert.deepEqual(h.importance, before.importance);
     }
     assert.equal((await registry.listVersions("mix_renouvelable_h1")).length, 1);
     // complet: every classifier fitted and registered again.
-    const refit = await trainMix({ importanceHorizons: [], reentrainement: "complet" });
+    const refit = await trainMix({ importanceHorizons: [], retraining: "complet" });
     assert.ok(refit.kind === "trained");
-    assert.deepEqual(refit.horizons.map((h) => [h.reentrainement.reajuste, h.version]), [
+    assert.deepEqual(refit.horizons.map((h) => [h.retraining.refitted, h.version]), [
       [true, 2],
       [true, 2],
       [true, 2],
@@ -135,13 +137,13 @@ Deno.test("mix, regional files only: the sum of the 12 regions is the national s
   );
   try {
     const mix = await trainMixClassifiers(catalog, {
-      profil: "rapide",
+      profile: "rapide",
       modelsDir: models,
       horizons: [1],
     });
     assert.ok(mix.kind === "trained");
-    assert.equal(mix.perimetre, NATIONAL_VIEW);
-    assert.equal(mix.pasMinutes, 30);
+    assert.equal(mix.perimeter, NATIONAL_VIEW);
+    assert.equal(mix.stepMinutes, 30);
     assert.ok((await catalog.table("predictions_mix").read()).height > 0);
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -153,7 +155,7 @@ Deno.test("mix, fewer than 12 regions: no national series, skipped and the table
     REGIONAL_2014.slice(0, 2).map((f) => sharedDataPath(f)),
   );
   try {
-    const mix = await trainMixClassifiers(catalog, { profil: "rapide", modelsDir: models });
+    const mix = await trainMixClassifiers(catalog, { profile: "rapide", modelsDir: models });
     assert.ok(mix.kind === "skipped");
     assert.equal(mix.step, ML_STEPS.mix);
     assert.deepEqual(await tableOf(catalog, "predictions_mix"), {
@@ -178,24 +180,24 @@ Deno.test("mix, fewer than 12 regions: no national series, skipped and the table
 Deno.test("a few days of data: mix without the one-class scheme, or skipped", async () => {
   await withCutsOf2025([4 * 96, 400], async ({ catalog, models }) => {
     const mix = await trainMixClassifiers(catalog, {
-      profil: "rapide",
+      profile: "rapide",
       modelsDir: models,
       horizons: [1, 6],
     });
     assert.ok(mix.kind === "trained");
     // Early January: every quarter-hour below 30 % renewable, the brief's scheme has one class.
-    assert.deepEqual(mix.ignores.map((s: Skipped) => s.reason), [
+    assert.deepEqual(mix.skipped.map((s: Skipped) => s.reason), [
       "une seule classe observée avant la période de test (<30 %) : un classifieur a besoin " +
       "d'au moins deux classes",
     ]);
-    assert.deepEqual(mix.horizons.map((h) => h.modele), [
+    assert.deepEqual(mix.horizons.map((h) => h.registeredName), [
       "mix_renouvelable_terciles_h1",
       "mix_renouvelable_terciles_h6",
     ]);
   });
   // A single day: not even a day of training instants before the test period.
   await withCutsOf2025([96], async ({ catalog, models }) => {
-    const mix = await trainMixClassifiers(catalog, { profil: "rapide", modelsDir: models });
+    const mix = await trainMixClassifiers(catalog, { profile: "rapide", modelsDir: models });
     assert.ok(mix.kind === "skipped");
     assert.match(mix.reason, /trop peu de données : 0 instant/);
   });
