@@ -59,9 +59,9 @@ export interface GoldStepOptions extends GoldOptions {
   full?: boolean;
 }
 
-/** Silver does not exist yet. */
-export class EmptySilverError extends Error {
-  override name = "EmptySilverError";
+/** Silver does not exist yet (notebook 03 has not run): gold has nothing to read. */
+export class MissingSilverError extends Error {
+  override name = "MissingSilverError";
 }
 
 const DAY_MS = 86_400_000;
@@ -88,7 +88,7 @@ export async function refreshGold(
 ): Promise<GoldReport> {
   const silverTable = catalog.table(TABLE.eco2mix_silver);
   if (!(await silverTable.exists())) {
-    throw new EmptySilverError(
+    throw new MissingSilverError(
       `${TABLE.eco2mix_silver} does not exist yet: run the silver step first`,
     );
   }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { EmptySilverError, refreshGold } from "./gold_step.ts";
+import { MissingSilverError, refreshGold } from "./gold_step.ts";
 import { refreshSilver } from "./silver_step.ts";
 import { ingestFiles } from "./ingest.ts";
 import { GOLD_TABLES, type LakehouseCatalog, openCatalog } from "./catalog.ts";
@@ -47,7 +47,7 @@ Deno.test("gold tables are written from silver and read back identically", async
 });
 
 Deno.test("gold without silver is a clear error", async () => {
-  await assert.rejects(refreshGold(openCatalog(await Deno.makeTempDir())), EmptySilverError);
+  await assert.rejects(refreshGold(openCatalog(await Deno.makeTempDir())), MissingSilverError);
 });
 
 Deno.test("a day more of silver: gold recomputes its week, replaces it, equal to a full rebuild", async () => {
