@@ -4,8 +4,8 @@
  * Loading plotly into a Chromium page is the cost of a notebook's first image: 4-5 s measured
  * at load 4 on two cores (parsing and running 4.8 MB of JavaScript), plus 1.3 s to start the
  * browser; each image after that takes 0.3-0.5 s. A pipeline run has six notebooks with
- * figures, each in its own kernel: paid in each, that was 35 s of CPU and most of the first
- * figure cell of notebooks 08 and 10 (10.5 s and 8.7 s on a next-day run). So the kernel of
+ * figures, each in its own kernel, and each paid it: it was most of the first figure cell of
+ * notebooks 08 and 10 (10.5 s and 8.7 s on a next-day run; 2.1 s and 0.9 s now). So the kernel of
  * notebook 11, which runs the others, serves its own renderer to them:
  * {@linkcode shareRenderer} listens on 127.0.0.1 under a random token and puts its address in
  * `ECO2MIX_RENDERER_URL`, which the nested kernels inherit; their {@linkcode sharedRenderer}
