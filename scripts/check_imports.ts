@@ -1,6 +1,6 @@
 /**
  * Part of `deno task lint`: fails when a module of `lib/` imports a folder above its own in the
- * layer order below, or when `lib/lakehouse` imports anything of the project.
+ * layer order below, or when `lib/lakehouse` or `lib/ml` imports anything of the project.
  *
  * The folders of `lib/` form one order, lowest first ({@linkcode LAYERS}): a folder may import
  * itself and the folders below it, never one above. A total order has no cycle, so a cycle
@@ -36,8 +36,9 @@ export const LAYERS: readonly (readonly [folder: string, why: string])[] = [
   ["notebook", "formatting and display in notebooks (French numbers, labels, runner's MIME)"],
   ["eco2mix", "reads RTE's files into frames; knows nothing of tables"],
   ["layers", "bronze, silver and gold from what eco2mix reads"],
-  ["ml", "learners and calendar features on the layers' frames (their time keys)"],
-  ["analysis", "statistics on gold, with ml's calendar and notebook's number formats"],
+  ["ml", "the learning engine (learners, metrics, splits, registry): self-contained, see ISOLATED"],
+  ["forecasting", "eCO2mix forecasting (series, calendar, features, models) on ml and the layers"],
+  ["analysis", "statistics on gold, with forecasting's calendar and notebook's number formats"],
   ["quality", "checks on the layers' tables"],
   ["report", "the French prose from analysis and ml results, formatted by notebook's helpers"],
   ["viz", "figures and dashboard, with report's labels and runner's kernel detection"],
@@ -46,7 +47,7 @@ export const LAYERS: readonly (readonly [folder: string, why: string])[] = [
 ];
 
 /** Folders whose code imports nothing of the project outside themselves (tests: `testing`). */
-export const ISOLATED: ReadonlySet<string> = new Set(["lakehouse"]);
+export const ISOLATED: ReadonlySet<string> = new Set(["lakehouse", "ml"]);
 
 /** The folder test code may import whatever its layer. */
 const TEST_SUPPORT = "testing";

@@ -14,7 +14,7 @@
  * below normal, only less markedly): Σ (value − expected) MW × `pas_minutes` / 60.
  *
  * **Likely cause.** The French public holidays and bridge days of the calendar the forecasting
- * models use (`lib/ml/calendar.ts`) among the local days the event touches; other causes
+ * models use (`lib/forecasting/calendar.ts`) among the local days the event touches; other causes
  * (weather, strikes, outages) are not in the data, so the column is null for them.
  *
  * @module
@@ -22,7 +22,7 @@
 
 import pl from "nodejs-polars";
 import { DAY_MS, epochMs } from "../layers/time_keys.ts";
-import { isBridgeDay, isHoliday, localDayNumber } from "../ml/calendar.ts";
+import { isBridgeDay, isHoliday, localDayNumber } from "../forecasting/mod.ts";
 import { AnalysisInputError, over, requireColumns, seriesKeys } from "./_input.ts";
 import {
   anomalyFlags,

@@ -22,7 +22,7 @@ import { PATHS } from "../paths.ts";
 import { growingFileVersion } from "../testing/growing_file.ts";
 import { pipelineCommand } from "../testing/pipeline_command.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
-import { ModelRegistry } from "../ml/registry.ts";
+import { ModelRegistry } from "../ml/mod.ts";
 import type { BenchRow } from "./bench.ts";
 
 /** RTE's name for its current real-time file, the same every day. */

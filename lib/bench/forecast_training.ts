@@ -27,18 +27,15 @@ import pl from "nodejs-polars";
 import { openCatalog, TABLE } from "../pipeline/catalog.ts";
 import { trainConsumptionModels } from "../pipeline/forecast_step.ts";
 import { trainMixClassifiers } from "../pipeline/mix_step.ts";
-import { featureMatrixFromDataFrame, numericColumn } from "../ml/dataframe.ts";
-import { takeRows } from "../ml/dataset.ts";
+import { featureMatrixFromDataFrame, numericColumn, takeRows } from "../ml/mod.ts";
 import {
   type ConsumptionFeatureSet,
-  featureNames,
-  type HorizonName,
-  HORIZONS,
-} from "../ml/features.ts";
-import {
   crossValidateLearners,
+  featureNames,
   fitForecaster,
   forecasterImportance,
+  type HorizonName,
+  HORIZONS,
   type LearnerName,
   LEARNERS,
   modelFeatures,
@@ -47,7 +44,7 @@ import {
   PROFILES,
   scoreOnCommonRows,
   type TrainingProfile,
-} from "../ml/forecasting.ts";
+} from "../forecasting/mod.ts";
 
 /** CPU seconds of this process so far (all threads: the workers are threads). */
 export function processCpuSeconds(): number {

@@ -18,24 +18,23 @@ import { readEco2mix } from "../eco2mix/mod.ts";
 import { toBronze } from "../layers/bronze.ts";
 import { toSilver } from "../layers/silver.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
-import { takeRows } from "../ml/dataset.ts";
+import { mape, takeRows } from "../ml/mod.ts";
 import {
   assignSplits,
   consumptionFeatures,
-  type HorizonName,
-  measuredInstants,
-  testPeriodStart,
-} from "../ml/features.ts";
-import {
   type ConsumptionForecaster,
   fitForecaster,
+  type HorizonName,
   LEARNERS,
+  loadReference,
+  measuredInstants,
   modelFeatures,
   PROFILES,
-} from "../ml/forecasting.ts";
-import { mape } from "../ml/metrics.ts";
-import { loadReference } from "../ml/reference.ts";
-import { seriesFromSilver, SOURCE_REAL_TIME, spliceSeries } from "../ml/series.ts";
+  seriesFromSilver,
+  SOURCE_REAL_TIME,
+  spliceSeries,
+  testPeriodStart,
+} from "../forecasting/mod.ts";
 
 const reference = await loadReference(sharedDataPath());
 const table = readEco2mix(

@@ -18,18 +18,21 @@
  * @module
  */
 
-import { sliceRows } from "../ml/dataset.ts";
-import { fitGbdtRegressor, type GbdtRegressor } from "../ml/gbdt.ts";
-import { fitRidge, type RidgeRegressor } from "../ml/linear.ts";
-import { mape } from "../ml/metrics.ts";
 import {
+  chronologicalSplit,
+  fitGbdtRegressor,
   fitRandomForestRegressorInWorkers,
+  fitRidge,
+  type GbdtRegressor,
+  mape,
+  modelFromJSON,
+  modelToJSONText,
   type RandomForestRegressor,
-} from "../ml/random_forest.ts";
-import { chronologicalSplit } from "../ml/splits.ts";
+  type Regressor,
+  type RidgeRegressor,
+  sliceRows,
+} from "../ml/mod.ts";
 import { loadNationalConsumption, oneHourAheadProblem } from "../ml/_consumption_testdata.ts";
-import type { Regressor } from "../ml/model.ts";
-import { modelFromJSON, modelToJSONText } from "../ml/model_io.ts";
 
 const problem = oneHourAheadProblem(await loadNationalConsumption());
 const { train, test } = chronologicalSplit(problem.x.nRows, { epochMs: problem.epochMs });

@@ -1,5 +1,5 @@
 /**
- * Machine-learning engines of the platform, in TypeScript with typed arrays only:
+ * The learning engine, in TypeScript with typed arrays only:
  *
  * - learners: ridge / OLS ({@link fitRidge}), histogram gradient-boosted trees
  *   ({@link fitGbdtRegressor}, {@link fitGbdtClassifier}) and random forests
@@ -7,7 +7,11 @@
  * - metrics: MAE, RMSE, MAPE, bias, R2, per hour / month, confusion matrix, per-class scores;
  * - time-series splits: chronological and rolling-origin, with a gap, and cross-validation;
  * - permutation importance and exact TreeSHAP contributions;
- * - exact JSON (de)serialisation and a file-based model registry with aliases and a runs log.
+ * - exact JSON (de)serialisation and a file-based model registry with aliases and a runs log;
+ * - independent fits side by side in worker threads ({@link FitPool}), conformal prediction
+ *   intervals, and the fingerprint of source code that keys caches ({@link sourceFingerprint}).
+ *
+ * It knows nothing of eCO2mix: the forecasting of those data is `lib/forecasting`, built on it.
  *
  * Every learner takes a {@link FeatureMatrix} (named Float64Array columns, NaN = missing) and
  * is deterministic for a given seed.
@@ -113,23 +117,35 @@ export {
   type TrainTestSplit,
 } from "./splits.ts";
 export { crossValidate, type CrossValidationResult, type FoldResult } from "./cross_validation.ts";
-export { loadModel, modelFromJSON, modelToJSONText, saveModel } from "./model_io.ts";
+export {
+  loadModel,
+  modelFromJSON,
+  modelToJSONText,
+  saveModel,
+  writeFileAtomic,
+} from "./model_io.ts";
 export {
   type Metrics,
   ModelRegistry,
   type ModelVersionInfo,
   type RegisterInfo,
+  type RetrainingRecord,
   type RunInput,
   type RunRecord,
   type TrainingDataRef,
   type VersionRef,
 } from "./registry.ts";
-export * from "./calendar.ts";
-export * from "./tempo.ts";
-export * from "./weather.ts";
-export * from "./series.ts";
-export * from "./features.ts";
-export * from "./reference.ts";
-export * from "./forecasting.ts";
-export * from "./classification.ts";
-export * from "./feasibility.ts";
+export { FitPool, type LearnerSpec, mapConcurrent } from "./fit_pool.ts";
+export {
+  conformalQuantile,
+  type Coverage,
+  type ForecastQuantiles,
+  forecastQuantiles,
+  INTERVAL_QUANTILES,
+  intervalCoverage,
+  type RelativeErrorQuantiles,
+  relativeErrorQuantiles,
+} from "./intervals.ts";
+export { mulberry32, type Rng } from "./_rng.ts";
+export { localModules, sourceFingerprint, SourceFingerprintError } from "./source_fingerprint.ts";
+export { decodeArray, encodeArray } from "./_codec.ts";

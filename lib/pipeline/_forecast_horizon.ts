@@ -8,63 +8,61 @@
  */
 
 import pl from "nodejs-polars";
-import { takeRows } from "../ml/dataset.ts";
 import {
-  consumptionHorizonPlan,
-  definedForecasts,
-  horizonStep,
-  skip,
-  type Skipped,
-  usableFeatures,
-} from "../ml/feasibility.ts";
-import {
-  consumptionFeatures,
-  type HorizonName,
-  HORIZONS,
-  type TemperatureInput,
-} from "../ml/features.ts";
+  type FitPool,
+  type ForecastQuantiles,
+  forecastQuantiles,
+  intervalCoverage,
+  mapConcurrent,
+  metricsByHour,
+  metricsByMonth,
+  type ModelRegistry,
+  type PermutationImportanceResult,
+  type RelativeErrorQuantiles,
+  takeRows,
+  type TrainingDataRef,
+} from "../ml/mod.ts";
 import {
   baselineForecasts,
+  consumptionFeatures,
   type ConsumptionForecaster,
+  consumptionHorizonPlan,
   crossValidateLearners,
   type CrossValidationReport,
+  definedForecasts,
+  fingerprintRows,
   fitForecaster,
+  FORECAST_TEMPERATURE_FEATURES,
   forecasterFromModel,
   forecasterImportance,
   type ForecasterParams,
+  type HorizonName,
+  HORIZONS,
+  horizonStep,
   type LearnerName,
   LEARNERS,
+  localDayNumber,
   mapeDifference,
   modelFeatures,
   modelLabel,
+  newSelection,
+  planRetraining,
   type ProfileName,
   PROFILES,
   REFERENCE_FEATURE,
   residualAnalysis,
-  scoreOnCommonRows,
-  TEMPERATURE_SUFFIX,
-} from "../ml/forecasting.ts";
-import {
-  type ForecastQuantiles,
-  forecastQuantiles,
-  intervalCoverage,
-  type RelativeErrorQuantiles,
-} from "../ml/intervals.ts";
-import { metricsByHour, metricsByMonth } from "../ml/metrics.ts";
-import type { PermutationImportanceResult } from "../ml/importance.ts";
-import type { ModelRegistry, TrainingDataRef } from "../ml/registry.ts";
-import {
-  fingerprintRows,
-  newSelection,
-  planRetraining,
   type RetrainingPolicy,
   retrainingRecord,
+  scoreOnCommonRows,
   type SelectionConfig,
   SelectionStore,
-} from "../ml/selection_cache.ts";
-import { type FitPool, mapConcurrent } from "../ml/fit_pool.ts";
-import { FORECAST_TEMPERATURE_FEATURES, TEMPERATURE_FEATURES } from "../ml/weather.ts";
-import { localDayNumber } from "../ml/calendar.ts";
+  skip,
+  type Skipped,
+  TEMPERATURE_FEATURES,
+  TEMPERATURE_SUFFIX,
+  type TemperatureInput,
+  usableFeatures,
+} from "../forecasting/mod.ts";
 import { asInstants, DAY_MS, emptyFrame } from "./_ml_step_shared.ts";
 // Types only: the step's report types are declared with its API.
 import type { HorizonReport, TrainingProgress } from "./forecast_step.ts";

@@ -16,7 +16,7 @@
 
 import { createHash } from "node:crypto";
 import type { DeltaTable } from "../lakehouse/mod.ts";
-import { sourceFingerprint } from "../ml/selection_cache.ts";
+import { sourceFingerprint } from "../ml/mod.ts";
 
 /** How a step ran: rebuilt from all of its input, updated incrementally, or already up to date. */
 export type StepMode = "complet" | "incremental" | "a_jour";

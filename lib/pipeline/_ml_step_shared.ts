@@ -5,10 +5,10 @@
  *
  * **The national series.** RTE's national files (`perimetre` France) when silver has them, else
  * the sum of the 12 mainland regions (gold's national view, "France (somme des régions)"); see
- * `lib/ml/feasibility.ts`.
+ * `lib/forecasting/feasibility.ts`.
  *
  * **Skipped steps.** A step that cannot run on valid data (no national series, too few rows, a
- * single class...) returns a `Skipped` record (`lib/ml/feasibility.ts`) instead of throwing, and
+ * single class...) returns a `Skipped` record (`lib/forecasting/feasibility.ts`) instead of throwing, and
  * its notebook shows it with `skipped()`; parts of a step (a horizon, a class scheme, the
  * learner selection, the features of a reference input that does not cover the period) are
  * skipped the same way and listed in the step's report (`skipped`). The tables a wholly skipped
@@ -30,7 +30,7 @@ import {
   chooseNationalSeries,
   type NationalSeriesChoice,
   type Skipped,
-} from "../ml/feasibility.ts";
+} from "../forecasting/mod.ts";
 
 /** A step cannot run on what the lakehouse holds (the message says what to run first). */
 export class MlStepError extends Error {

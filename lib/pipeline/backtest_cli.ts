@@ -19,9 +19,16 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { PATHS } from "../paths.ts";
 import { peakRss, stopSampler } from "../runner/rss_sampler.ts";
-import { dateOfDayNumber, dayNumberOfDate, localDayNumber, parisInstant } from "../ml/calendar.ts";
-import { RETRAIN_CADENCES, type RetrainCadence } from "../ml/backtest.ts";
-import { type ProfileName, PROFILES } from "../ml/forecasting.ts";
+import {
+  dateOfDayNumber,
+  dayNumberOfDate,
+  localDayNumber,
+  parisInstant,
+  type ProfileName,
+  PROFILES,
+  RETRAIN_CADENCES,
+  type RetrainCadence,
+} from "../forecasting/mod.ts";
 import { openCatalog } from "./catalog.ts";
 import { locate, normaliseLocation } from "../lakehouse/storage.ts";
 import { type BacktestReport, runConsumptionBacktest } from "./backtest_step.ts";

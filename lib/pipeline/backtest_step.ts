@@ -1,7 +1,7 @@
 /**
  * The consumption backtest as a pipeline step (`deno task backtest`, notebook 08's last
  * section reads its tables): silver's national real-time series, the consumption history and
- * the reference inputs → the rolling-origin backtest of `lib/ml/backtest.ts` → two gold tables:
+ * the reference inputs → the rolling-origin backtest of `lib/forecasting/backtest.ts` → two gold tables:
  *
  * - `backtest_consommation`: every forecast of every week (the live models with their P10, P50
  *   and P90, the day-ahead upper bound with observed temperature and the model without
@@ -27,14 +27,20 @@ import {
   type BacktestPeriod,
   type BacktestScore,
   backtestScores,
+  DEFAULT_LEARNER,
+  type HorizonName,
+  type LearnerName,
+  LEARNERS,
+  loadReference,
+  ML_STEPS,
+  type ProfileName,
+  PROFILES,
   type RetrainCadence,
   runBacktest,
-} from "../ml/backtest.ts";
-import { DEFAULT_LEARNER, ML_STEPS, skip, type Skipped } from "../ml/feasibility.ts";
-import type { HorizonName } from "../ml/features.ts";
-import { type LearnerName, LEARNERS, type ProfileName, PROFILES } from "../ml/forecasting.ts";
-import { loadReference } from "../ml/reference.ts";
-import { SelectionStore } from "../ml/selection_cache.ts";
+  SelectionStore,
+  skip,
+  type Skipped,
+} from "../forecasting/mod.ts";
 import { consumptionHistory, MlStepError, realTimeSeries } from "./features_step.ts";
 
 const PREDICTIONS_TABLE = TABLE.backtest_consommation;

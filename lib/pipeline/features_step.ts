@@ -18,42 +18,42 @@ import pl from "nodejs-polars";
 import type { Catalog } from "../lakehouse/mod.ts";
 import { joinLocation } from "../lakehouse/storage.ts";
 import {
-  INPUT_TRAIN_WINDOW_DAYS,
-  ML_STEPS,
-  referenceInputDecision,
-  skip,
-  type Skipped,
-} from "../ml/feasibility.ts";
-import {
   assignSplits,
   auditCutoffs,
   consumptionFeatures,
   type CutoffAudit,
-  featureNames,
-  type HorizonName,
-  HORIZONS,
-  measuredInstants,
-  testPeriodStart,
-} from "../ml/features.ts";
-import type { ReferenceData } from "../ml/reference.ts";
-import { loadReferenceCached, REFERENCE_CACHE_DIR } from "../ml/reference_cache.ts";
-import { tempoColumn } from "../ml/tempo.ts";
-import { temperatureFeatures, type Thermosensitivity, thermosensitivity } from "../ml/weather.ts";
-import {
   dailyMeans,
+  featureNames,
   HALF_HOUR_MS,
   type HalfHourlySeries,
+  type HorizonName,
+  HORIZONS,
+  INPUT_TRAIN_WINDOW_DAYS,
   type LevelShift,
   levelShift,
+  loadReferenceCached,
+  localDayNumber,
+  measuredInstants,
+  ML_STEPS,
+  parisInstant,
+  REFERENCE_CACHE_DIR,
+  type ReferenceData,
+  referenceInputDecision,
   seriesFromColumns,
   seriesFromSilver,
+  skip,
+  type Skipped,
   slotIndex,
   slotInstant,
   SOURCE_HISTORY,
   SOURCE_REAL_TIME,
   spliceSeries,
-} from "../ml/series.ts";
-import { localDayNumber, parisInstant } from "../ml/calendar.ts";
+  temperatureFeatures,
+  tempoColumn,
+  testPeriodStart,
+  type Thermosensitivity,
+  thermosensitivity,
+} from "../forecasting/mod.ts";
 import {
   DAY_MS,
   epochColumn,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { REGIONAL_2014, sharedDataPath } from "../testing/shared_data.ts";
 import { NATIONAL_VIEW } from "../layers/gold.ts";
-import { ML_STEPS } from "../ml/feasibility.ts";
+import { ML_STEPS } from "../forecasting/mod.ts";
 import { openCatalog } from "./catalog.ts";
 import { MlStepError, prepareConsumptionFeatures } from "./features_step.ts";
 import {

@@ -19,36 +19,39 @@
 import pl from "nodejs-polars";
 import type { Catalog } from "../lakehouse/mod.ts";
 import { PATHS } from "../paths.ts";
-import { featureMatrixFromDataFrame } from "../ml/dataframe.ts";
 import {
-  type LearnerSelection,
-  ML_STEPS,
-  skip,
-  type Skipped,
-  skippedWhole,
-} from "../ml/feasibility.ts";
-import { featureNames, type HorizonName, HORIZONS } from "../ml/features.ts";
+  type Coverage,
+  featureMatrixFromDataFrame,
+  FitPool,
+  type GroupMetrics,
+  ModelRegistry,
+  type PermutationImportanceResult,
+  type RelativeErrorQuantiles,
+  sourceFingerprint,
+  type TrainingDataRef,
+} from "../ml/mod.ts";
 import {
   type CrossValidationReport,
+  featureNames,
+  type HorizonName,
+  HORIZONS,
   type LearnerName,
+  type LearnerSelection,
   type MapeDifference,
+  ML_STEPS,
   type ModelScore,
   type ProfileName,
   PROFILES,
+  type ReferenceFile,
   type ResidualAnalysis,
-} from "../ml/forecasting.ts";
-import type { Coverage, RelativeErrorQuantiles } from "../ml/intervals.ts";
-import type { GroupMetrics } from "../ml/metrics.ts";
-import type { PermutationImportanceResult } from "../ml/importance.ts";
-import type { ReferenceFile } from "../ml/reference.ts";
-import { ModelRegistry, type TrainingDataRef } from "../ml/registry.ts";
-import {
   type RetrainingPlan,
   type RetrainingPolicy,
-  sourceFingerprint,
-} from "../ml/selection_cache.ts";
-import { FitPool } from "../ml/fit_pool.ts";
-import { SOURCE_HISTORY, SOURCE_REAL_TIME } from "../ml/series.ts";
+  skip,
+  type Skipped,
+  skippedWhole,
+  SOURCE_HISTORY,
+  SOURCE_REAL_TIME,
+} from "../forecasting/mod.ts";
 import {
   codeVersionOf,
   epochColumn,
@@ -77,7 +80,7 @@ export interface TrainingOptions {
   modelsDir?: string;
   /** Code version recorded with each model (default: the git commit, `-dirty` if modified). */
   codeVersion?: string;
-  /** When to select and fit again (default `auto`; see `lib/ml/selection_cache.ts`). */
+  /** When to select and fit again (default `auto`; see `lib/forecasting/selection_cache.ts`). */
   retraining?: RetrainingPolicy;
 }
 
@@ -255,8 +258,12 @@ export class ConsumptionTraining {
       lineage: frame.height ? lineageOf(frame, featuresVersion) : [],
       policy: options.retraining ?? "auto",
       code: {
-        featureCode: await sourceFingerprint([new URL("../ml/features.ts", import.meta.url)]),
-        learnerCode: await sourceFingerprint([new URL("../ml/forecasting.ts", import.meta.url)]),
+        featureCode: await sourceFingerprint([
+          new URL("../forecasting/features.ts", import.meta.url),
+        ]),
+        learnerCode: await sourceFingerprint([
+          new URL("../forecasting/forecasting.ts", import.meta.url),
+        ]),
       },
     });
   }

@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { REGIONAL_2014, sharedDataPath } from "../testing/shared_data.ts";
-import { ML_STEPS } from "../ml/feasibility.ts";
-import { FORECAST_TEMPERATURE_FEATURES, TEMPERATURE_FEATURES } from "../ml/weather.ts";
-import { featureMatrixFromDataFrame } from "../ml/dataframe.ts";
-import { featureNames } from "../ml/features.ts";
-import { forecasterFromModel, type ForecasterParams } from "../ml/forecasting.ts";
-import { ModelRegistry } from "../ml/registry.ts";
+import {
+  featureNames,
+  FORECAST_TEMPERATURE_FEATURES,
+  forecasterFromModel,
+  type ForecasterParams,
+  ML_STEPS,
+  TEMPERATURE_FEATURES,
+} from "../forecasting/mod.ts";
+import { featureMatrixFromDataFrame, ModelRegistry } from "../ml/mod.ts";
 import { openCatalog } from "./catalog.ts";
 import { prepareConsumptionFeatures } from "./features_step.ts";
 import {

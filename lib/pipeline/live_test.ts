@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import { stringify } from "yaml";
 import { zipSync } from "fflate";
-import { mulberry32 } from "../ml/_rng.ts";
+import { mulberry32 } from "../ml/mod.ts";
 import { PATHS } from "../paths.ts";
 import { RULES } from "../quality/mod.ts";
 import { growingFileVersion } from "../testing/growing_file.ts";

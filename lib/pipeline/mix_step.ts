@@ -13,21 +13,6 @@ import pl from "nodejs-polars";
 import type { Catalog } from "../lakehouse/mod.ts";
 import { PATHS } from "../paths.ts";
 import {
-  mixClassesPlan,
-  mixDataPlan,
-  ML_STEPS,
-  type Skipped,
-  skippedWhole,
-} from "../ml/feasibility.ts";
-import { type ProfileName, PROFILES } from "../ml/forecasting.ts";
-import type { PermutationImportanceResult } from "../ml/importance.ts";
-import { ModelRegistry, type TrainingDataRef } from "../ml/registry.ts";
-import { RegistryError } from "../ml/errors.ts";
-import type { GbdtClassifier } from "../ml/gbdt.ts";
-import { type MixFitParams, planMixRefit } from "../ml/mix_refit.ts";
-import { type RetrainingPolicy, sourceFingerprint } from "../ml/selection_cache.ts";
-import { FitPool, mapConcurrent } from "../ml/fit_pool.ts";
-import {
   BRIEF_CLASSES,
   classDistribution,
   classOf,
@@ -36,14 +21,34 @@ import {
   MIX_COLUMNS,
   MIX_FEATURES,
   MIX_PROFILES,
+  mixClassesPlan,
+  mixDataPlan,
   mixFeatures,
+  type MixFitParams,
   type MixHorizonResult,
   type MixScore,
   type MixSeries,
   mixSeriesFromSilver,
+  ML_STEPS,
+  planMixRefit,
+  type ProfileName,
+  PROFILES,
   quantileClasses,
+  type RetrainingPolicy,
+  type Skipped,
+  skippedWhole,
   trainMixHorizon,
-} from "../ml/classification.ts";
+} from "../forecasting/mod.ts";
+import {
+  FitPool,
+  type GbdtClassifier,
+  mapConcurrent,
+  ModelRegistry,
+  type PermutationImportanceResult,
+  RegistryError,
+  sourceFingerprint,
+  type TrainingDataRef,
+} from "../ml/mod.ts";
 import {
   asInstants,
   codeVersionOf,
@@ -78,7 +83,7 @@ export interface MixTrainingOptions {
   importanceHorizons?: number[];
   /**
    * `auto` (default): a registered classifier serves until its data is a week behind or what
-   * shaped it changed (see lib/ml/mix_refit.ts); `complet`: every classifier is fitted;
+   * shaped it changed (see lib/forecasting/mix_refit.ts); `complet`: every classifier is fitted;
    * `aucun`: the registered classifiers serve.
    */
   retraining?: RetrainingPolicy;
@@ -221,7 +226,7 @@ export async function trainMixClassifiers(
     trained.map(([schema, scheme]) => ({ hours, schema, scheme }))
   );
   const classificationCode = await sourceFingerprint([
-    new URL("../ml/classification.ts", import.meta.url),
+    new URL("../forecasting/classification.ts", import.meta.url),
   ]);
   // The last training target of a horizon: its first test cut-off or before.
   const trainingEndOf = (hours: number) =>

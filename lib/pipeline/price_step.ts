@@ -22,7 +22,7 @@ import { type LakehouseCatalog, TABLE } from "./catalog.ts";
 import { dailyPriceMix } from "../analysis/prices.ts";
 import { NATIONAL_VIEW } from "../layers/gold.ts";
 import { emptyPrices, parseDailyPrices, PRICE_FILE_PATTERN, PRICE_STEP } from "../layers/prices.ts";
-import { ReferenceDataError } from "../ml/_reference_error.ts";
+import { ReferenceDataError } from "../forecasting/mod.ts";
 import { findFilesByName } from "../setup/reference_files.ts";
 import { mainSeries } from "./report_step.ts";
 

@@ -6,7 +6,7 @@ import { refreshSilver } from "./silver_step.ts";
 import { ingestFiles } from "./ingest.ts";
 import { openCatalog } from "./catalog.ts";
 import { PRICE_STEP, PriceFileError } from "../layers/prices.ts";
-import { ReferenceDataError } from "../ml/_reference_error.ts";
+import { ReferenceDataError } from "../forecasting/mod.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
 
 const PRICES = sharedDataPath("prices/european_wholesale_electricity_price_data_daily_FRA.csv");

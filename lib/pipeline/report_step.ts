@@ -30,7 +30,7 @@ import {
 import { anomalyEventSentence, exchangeEpisodeSentence } from "../report/events.ts";
 import { extremePriceDays, priceDrivers, priceNarrative } from "../report/prices.ts";
 import { forecastQuality } from "../report/forecast_quality.ts";
-import { mapeDifference } from "../ml/forecasting.ts";
+import { mapeDifference } from "../forecasting/mod.ts";
 import { formatParisDate } from "../notebook/format.ts";
 import { buildReport, type ReportData, type ReportFigure } from "../report/report.ts";
 import { priceCorrelations } from "../analysis/prices.ts";

@@ -44,7 +44,7 @@ import type { ParameterValue } from "../runner/parameters.ts";
 import type { ReusableCopy } from "../runner/pipeline.ts";
 import type { InputFile } from "../runner/manifest.ts";
 import type { SkippedStep } from "../runner/progress.ts";
-import { localModules, sourceFingerprint } from "../ml/selection_cache.ts";
+import { localModules, sourceFingerprint } from "../ml/mod.ts";
 import { PATHS } from "../paths.ts";
 import { openCatalog, TABLE_NAMES, type TableName } from "./catalog.ts";
 import { type StepDeclaration, stepOf, STEPS } from "./steps.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ML_STEPS } from "../ml/feasibility.ts";
+import { ML_STEPS } from "../forecasting/mod.ts";
 import { formatParisDateTime } from "../notebook/format.ts";
 import {
   countryName,

@@ -1,7 +1,7 @@
 /**
  * Files of the reference folder (the notebooks' `reference_dir`) found by name, recursively,
  * so that users can drop reference data anywhere in it: the same rule as the models' reference
- * data (`lib/ml/reference.ts`), for inputs outside the models such as daily market prices.
+ * data (`lib/forecasting/reference.ts`), for inputs outside the models such as daily market prices.
  *
  * @module
  */

@@ -9,7 +9,7 @@ import { carbonFootprint, dailyEnergyMix } from "../layers/gold.ts";
 import { parseDailyPrices } from "../layers/prices.ts";
 import { dailyPriceMix } from "../analysis/prices.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
-import { BRIEF_CLASSES, classOf } from "../ml/classification.ts";
+import { BRIEF_CLASSES, classOf } from "../forecasting/mod.ts";
 import { dashboardFigures } from "./_core_dashboard.ts";
 import {
   buildDashboard,

@@ -14,7 +14,7 @@
 import pl from "nodejs-polars";
 import type { ImportanceData, PredictionData, PredictionSeries } from "./_core_ml.ts";
 import type { MixForecastData } from "./_core_events.ts";
-import { MIX_SCHEME_LABELS } from "../ml/feasibility.ts";
+import { MIX_SCHEME_LABELS } from "../forecasting/mod.ts";
 import { formatParisDateTime } from "../notebook/format.ts";
 import { modelName } from "../notebook/labels.ts";
 import { VizInputError } from "./errors.ts";

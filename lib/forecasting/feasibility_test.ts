@@ -16,7 +16,7 @@ import {
   usableFeatures,
 } from "./feasibility.ts";
 import { CV_GAP_ROWS, PROFILES } from "./forecasting.ts";
-import { featureMatrix } from "./dataset.ts";
+import { featureMatrix } from "../ml/mod.ts";
 
 const REGIONS = Array.from({ length: MAINLAND_REGION_COUNT }, (_, i) => `région ${i + 1}`);
 

@@ -38,8 +38,35 @@
  * @module
  */
 
-import { type FeatureMatrix, selectFeatures, takeRows } from "./dataset.ts";
-import { MlInputError } from "./errors.ts";
+import {
+  type FeatureMatrix,
+  fitGbdtRegressor,
+  FitPool,
+  fitRandomForestRegressorInWorkers,
+  fitRidge,
+  type GbdtParams,
+  type GroupMetrics,
+  type LearnerSpec,
+  mapConcurrent,
+  metricsByGroup,
+  metricsByHour,
+  MlInputError,
+  type Model,
+  mulberry32,
+  permutationImportance,
+  type PermutationImportanceResult,
+  type RandomForestParams,
+  type RegressionMetrics,
+  regressionMetrics,
+  type Regressor,
+  type RelativeErrorQuantiles,
+  relativeErrorQuantiles,
+  type RidgeParams,
+  rollingOriginSplits,
+  type RowRange,
+  selectFeatures,
+  takeRows,
+} from "../ml/mod.ts";
 import {
   type ConsumptionFeatureSet,
   featureNames,
@@ -47,23 +74,7 @@ import {
   temperatureFeaturesOf,
   type TemperatureInput,
 } from "./features.ts";
-import { fitGbdtRegressor, type GbdtParams } from "./gbdt.ts";
-import { fitRidge, type RidgeParams } from "./linear.ts";
-import { FitPool, type LearnerSpec, mapConcurrent } from "./fit_pool.ts";
-import {
-  type GroupMetrics,
-  metricsByGroup,
-  metricsByHour,
-  type RegressionMetrics,
-  regressionMetrics,
-} from "./metrics.ts";
-import type { Model, Regressor } from "./model.ts";
-import { fitRandomForestRegressorInWorkers, type RandomForestParams } from "./random_forest.ts";
-import { rollingOriginSplits, type RowRange } from "./splits.ts";
-import { permutationImportance, type PermutationImportanceResult } from "./importance.ts";
-import { type RelativeErrorQuantiles, relativeErrorQuantiles } from "./intervals.ts";
 import { CALENDAR_FEATURES, calendarFeatures } from "./calendar.ts";
-import { mulberry32 } from "./_rng.ts";
 
 /** The learners compared, simplest first. */
 export const LEARNERS = ["ridge", "random_forest", "gbdt"] as const;
@@ -341,7 +352,7 @@ function learnerSpec(learner: LearnerName, profile: TrainingProfile): LearnerSpe
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { featureMatrix } from "./dataset.ts";
+ * import { featureMatrix } from "../ml/mod.ts";
  * import { fitForecaster, PROFILES } from "./forecasting.ts";
  * const n = 500;
  * const x = featureMatrix({

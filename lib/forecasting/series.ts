@@ -20,7 +20,7 @@
 import pl from "nodejs-polars";
 import { floorDiv, HALF_HOUR_MS } from "../layers/time_keys.ts";
 import { localDayNumber, parisInstant } from "./calendar.ts";
-import { MlInputError } from "./errors.ts";
+import { MlInputError } from "../ml/mod.ts";
 
 /** Length of one slot. */
 export { HALF_HOUR_MS };

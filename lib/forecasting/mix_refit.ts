@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { ModelVersionInfo } from "./registry.ts";
+import type { ModelVersionInfo } from "../ml/mod.ts";
 import { canonicalJson, type RetrainingPolicy } from "./selection_cache.ts";
 import type { ClassScheme } from "./classification.ts";
 

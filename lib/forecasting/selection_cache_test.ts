@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { featureMatrix } from "./dataset.ts";
-import { fitRidge } from "./linear.ts";
-import { ModelRegistry } from "./registry.ts";
+import { featureMatrix, fitRidge, ModelRegistry } from "../ml/mod.ts";
 import {
   fingerprintRows,
   type ModelSelection,
@@ -13,7 +11,6 @@ import {
   type SelectionConfig,
   selectionKey,
   SelectionStore,
-  sourceFingerprint,
   type TrainingDataFingerprint,
 } from "./selection_cache.ts";
 
@@ -164,31 +161,6 @@ Deno.test("fingerprintRows: NaN bit patterns do not matter", () => {
   const a = fingerprintRows({ names: ["v"], columns: [quiet], nRows: 2 }, [1, 2]);
   const b = fingerprintRows({ names: ["v"], columns: [other], nRows: 2 }, [1, 2]);
   assert.equal(a.sha256, b.sha256);
-});
-
-Deno.test("sourceFingerprint follows local imports and worker URLs", async () => {
-  const dir = await Deno.makeTempDir();
-  const file = (name: string) => new URL(`file://${join(dir, name)}`);
-  await Deno.writeTextFile(file("a.ts"), `import { b } from "./b.ts";\nexport const a = b;\n`);
-  await Deno.writeTextFile(
-    file("b.ts"),
-    `export const b = new URL("./sub/w.ts", import.meta.url);\n`,
-  );
-  await Deno.mkdir(join(dir, "sub"));
-  await Deno.writeTextFile(file("sub/w.ts"), `// worker v1\n`);
-  const before = await sourceFingerprint([file("a.ts")]);
-  assert.equal(await sourceFingerprint([file("a.ts")]), before);
-  await Deno.writeTextFile(file("sub/w.ts"), `// worker v2\n`);
-  const after = await sourceFingerprint([file("a.ts")]);
-  assert.notEqual(after, before);
-  // A path quoted in a comment is not followed; a missing import is an error.
-  await Deno.writeTextFile(
-    file("a.ts"),
-    `/** e.g. \`new URL("./doc.ts", import.meta.url)\` */\n// "./also.ts"\nexport const a = 1;\n`,
-  );
-  await sourceFingerprint([file("a.ts")]);
-  await Deno.writeTextFile(file("a.ts"), `import { c } from "./missing.ts";\n`);
-  await assert.rejects(() => sourceFingerprint([file("a.ts")]), /missing\.ts/);
 });
 
 Deno.test("selectionKey ignores key order, not values", () => {

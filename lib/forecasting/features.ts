@@ -38,11 +38,9 @@ import {
   localDayNumber,
   parisInstant,
 } from "./calendar.ts";
-import { type FeatureMatrix } from "./dataset.ts";
-import { MlInputError } from "./errors.ts";
+import { type FeatureMatrix, MlInputError, mulberry32 } from "../ml/mod.ts";
 import { type HalfHourlySeries, seriesLength, slotIndex, slotInstant } from "./series.ts";
 import { type TempoCalendar, tempoColumn, tempoPublication } from "./tempo.ts";
-import { mulberry32 } from "./_rng.ts";
 import {
   type DailyTemperature,
   FORECAST_TEMPERATURE_FEATURES,
@@ -567,7 +565,7 @@ export function auditCutoffs(
  * ```ts
  * import assert from "node:assert/strict";
  * import { scrambledTemperatures } from "./features.ts";
- * import { mulberry32 } from "./_rng.ts";
+ * import { mulberry32 } from "../ml/mod.ts";
  * const daily = {
  *   firstDay: 10, tmoy: Float64Array.of(1, 2, 3), tmin: Float64Array.of(0, 1, 2),
  *   tmax: Float64Array.of(2, 3, 4), interpole: new Uint8Array(3),

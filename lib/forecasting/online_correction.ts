@@ -31,14 +31,14 @@
  */
 
 import { localDayNumber } from "./calendar.ts";
-import { featureMatrix } from "./dataset.ts";
-import { MlInputError } from "./errors.ts";
 import {
+  featureMatrix,
+  fitRidge,
   forecastQuantiles,
+  MlInputError,
   type RelativeErrorQuantiles,
   relativeErrorQuantiles,
-} from "./intervals.ts";
-import { fitRidge } from "./linear.ts";
+} from "../ml/mod.ts";
 
 const DAY_MS = 86_400_000;
 

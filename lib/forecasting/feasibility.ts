@@ -35,7 +35,7 @@
  */
 
 import { NATIONAL_VIEW } from "../layers/gold.ts";
-import type { FeatureMatrix } from "./dataset.ts";
+import type { FeatureMatrix } from "../ml/mod.ts";
 import { type HorizonName, HORIZONS } from "./features.ts";
 import { CV_GAP_ROWS, type LearnerName, type TrainingProfile } from "./forecasting.ts";
 import { REGION_WEIGHTS } from "./weather.ts";

@@ -3,7 +3,7 @@ import { readEco2mix } from "../eco2mix/mod.ts";
 import { toBronze } from "../layers/bronze.ts";
 import { toSilver } from "../layers/silver.ts";
 import { sharedDataPath } from "../testing/shared_data.ts";
-import { MlInputError } from "./errors.ts";
+import { MlInputError } from "../ml/mod.ts";
 import { readConsumptionHistory } from "./reference.ts";
 import {
   dailyMeans,

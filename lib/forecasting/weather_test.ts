@@ -3,7 +3,7 @@ import { sharedDataPath } from "../testing/shared_data.ts";
 import { ReferenceDataError } from "./_reference_error.ts";
 import { dateOfDayNumber, dayNumberOfDate } from "./calendar.ts";
 import { scrambledTemperatures } from "./features.ts";
-import { mulberry32 } from "./_rng.ts";
+import { mulberry32 } from "../ml/mod.ts";
 import {
   type DailyTemperature,
   FORECAST_TEMPERATURE_FEATURES,

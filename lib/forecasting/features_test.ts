@@ -12,7 +12,7 @@ import {
   scrambledTemperatures,
   testPeriodStart,
 } from "./features.ts";
-import { mulberry32 } from "./_rng.ts";
+import { mulberry32 } from "../ml/mod.ts";
 import { HALF_HOUR_MS, type HalfHourlySeries, seriesFromColumns, slotInstant } from "./series.ts";
 import { tempoPublication } from "./tempo.ts";
 import {

@@ -24,12 +24,20 @@
 
 import pl from "nodejs-polars";
 import { CALENDAR_FEATURES, calendarFeatures } from "./calendar.ts";
-import { type FeatureMatrix, takeRows } from "./dataset.ts";
-import { MlInputError } from "./errors.ts";
-import { fitGbdtClassifier, type GbdtClassifier, type GbdtClassifierParams } from "./gbdt.ts";
-import { permutationImportance, type PermutationImportanceResult } from "./importance.ts";
-import type { FitPool } from "./fit_pool.ts";
-import { type ClassificationMetrics, classificationMetrics, type Label } from "./metrics.ts";
+import {
+  type ClassificationMetrics,
+  classificationMetrics,
+  type FeatureMatrix,
+  fitGbdtClassifier,
+  type FitPool,
+  type GbdtClassifier,
+  type GbdtClassifierParams,
+  type Label,
+  MlInputError,
+  permutationImportance,
+  type PermutationImportanceResult,
+  takeRows,
+} from "../ml/mod.ts";
 
 /** A class scheme: labels and the lower bound (%) of every class but the first. */
 export interface ClassScheme {

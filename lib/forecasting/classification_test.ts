@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FitPool } from "./fit_pool.ts";
+import { FitPool, mulberry32 } from "../ml/mod.ts";
 import {
   BRIEF_CLASSES,
   classDistribution,
@@ -12,7 +12,6 @@ import {
   scoreClasses,
   trainMixHorizon,
 } from "./classification.ts";
-import { mulberry32 } from "./_rng.ts";
 
 const STEP = 15 * 60_000;
 const START = Date.UTC(2025, 2, 1);

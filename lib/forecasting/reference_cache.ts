@@ -23,7 +23,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { joinLocation, locate } from "../lakehouse/storage.ts";
 import { PATHS } from "../paths.ts";
-import { decodeArray, encodeArray } from "./_codec.ts";
+import { decodeArray, encodeArray, sourceFingerprint } from "../ml/mod.ts";
 import {
   parseReference,
   readReferenceFiles,
@@ -32,7 +32,6 @@ import {
   type ReferenceFile,
   type ReferenceKind,
 } from "./reference.ts";
-import { sourceFingerprint } from "./selection_cache.ts";
 
 /** Folder of the cache under a lakehouse root. */
 export const REFERENCE_CACHE_DIR = "_reference_cache";

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { intervalCoverage } from "./intervals.ts";
+import { intervalCoverage, mulberry32 } from "../ml/mod.ts";
 import { onlineCorrection, RTE_PRIOR_WEIGHT } from "./online_correction.ts";
-import { mulberry32 } from "./_rng.ts";
 
 const HALF_HOUR = 1_800_000;
 const DAYS = 60;

@@ -49,8 +49,18 @@
  */
 
 import { localDayNumber, parisInstant } from "./calendar.ts";
-import { selectFeatures, takeRows } from "./dataset.ts";
-import { MlInputError } from "./errors.ts";
+import {
+  type Coverage,
+  FitPool,
+  intervalCoverage,
+  mapConcurrent,
+  MlInputError,
+  regressionMetrics,
+  type RelativeErrorQuantiles,
+  relativeErrorQuantiles,
+  selectFeatures,
+  takeRows,
+} from "../ml/mod.ts";
 import {
   consumptionFeatures,
   type ConsumptionFeatureSet,
@@ -71,14 +81,6 @@ import {
   REFERENCE_FEATURE,
   type TrainingProfile,
 } from "./forecasting.ts";
-import { regressionMetrics } from "./metrics.ts";
-import { FitPool, mapConcurrent } from "./fit_pool.ts";
-import {
-  type Coverage,
-  intervalCoverage,
-  type RelativeErrorQuantiles,
-  relativeErrorQuantiles,
-} from "./intervals.ts";
 import { onlineCorrection } from "./online_correction.ts";
 import {
   type HalfHourlySeries,

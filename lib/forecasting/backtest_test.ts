@@ -14,8 +14,8 @@ import {
 import { dayNumberOfDate, localDayNumber, parisInstant } from "./calendar.ts";
 import { HORIZONS, rteJ1Publication, scrambledTemperatures } from "./features.ts";
 import { PROFILES, type TrainingProfile } from "./forecasting.ts";
-import { mulberry32 } from "./_rng.ts";
-import { loadNationalConsumption } from "./_consumption_testdata.ts";
+import { mulberry32 } from "../ml/mod.ts";
+import { loadNationalConsumption } from "../ml/_consumption_testdata.ts";
 import {
   type HalfHourlySeries,
   seriesFromColumns,

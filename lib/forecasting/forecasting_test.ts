@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
-import { type FeatureMatrix, featureMatrix, takeRows } from "./dataset.ts";
-import { mape } from "./metrics.ts";
+import {
+  type FeatureMatrix,
+  featureMatrix,
+  mape,
+  modelFromJSON,
+  mulberry32,
+  takeRows,
+} from "../ml/mod.ts";
 import type { ConsumptionFeatureSet } from "./features.ts";
 import {
   baselineForecasts,
@@ -14,8 +20,6 @@ import {
   residualAnalysis,
   scoreOnCommonRows,
 } from "./forecasting.ts";
-import { modelFromJSON } from "./model_io.ts";
-import { mulberry32 } from "./_rng.ts";
 
 const HALF_HOUR = 1_800_000;
 
