@@ -4,6 +4,10 @@
  * registered and scored with the baselines on the same test instants, and the horizon's rows of
  * `predictions_consommation`.
  *
+ * Just over 600 lines: most of it is {@linkcode trainHorizon}, kept as one function because its
+ * steps (selection, fits, registration, scores, intervals, importance) hand each other a dozen
+ * intermediate values; split, they would pass them around in a record of their own.
+ *
  * @module
  */
 
