@@ -19,7 +19,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { TableDefinition } from "../lakehouse/mod.ts";
 import { GOLD_TABLES, TABLE, type TableName, TABLES } from "./catalog.ts";
 
@@ -308,23 +308,40 @@ export function stepOf(
 }
 
 /**
- * The steps writing at least one table of `layer`, by notebook file name: once they have all
- * run, that layer is final for the run (notebook 11 then builds the gold workbook while the
- * notebooks after them draw).
+ * A `ran` hook for `runNotebooks` (called with each notebook that ran): calls `action` once, as
+ * soon as every step writing a table of `layer` has run in this run, so that what reads the
+ * whole layer (notebook 11's gold workbook) starts while the notebooks after them run. When a
+ * writer is reused instead of run, `action` is never called: the layer may be as the previous
+ * run left it, and its deliverables are reused or built at the end.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { STEPS, writersOfLayer } from "./steps.ts";
- * assert.deepEqual([...writersOfLayer(STEPS, "bronze")], ["02_Bronze_Ingestion.ipynb"]);
- * assert.ok(writersOfLayer(STEPS, "gold").has("09_ML_Classification_Mix.ipynb"));
- * assert.ok(!writersOfLayer(STEPS, "gold").has("10_Visualisations.ipynb"));
+ * import { afterLayerWriters, STEPS } from "./steps.ts";
+ * let calls = 0;
+ * const ran = afterLayerWriters(STEPS, "bronze", () => calls++);
+ * ran("notebooks/01_Setup_Environnement.ipynb");
+ * assert.equal(calls, 0);
+ * ran("notebooks/02_Bronze_Ingestion.ipynb");
+ * ran("notebooks/03_Silver_Transformation.ipynb");
+ * assert.equal(calls, 1);
  * ```
  */
-export function writersOfLayer(
+export function afterLayerWriters(
   steps: readonly StepDeclaration[],
   layer: TableDefinition["layer"],
-): Set<string> {
+  action: () => void,
+): (notebook: string) => void {
   const tables = new Set<string>(TABLES.filter((t) => t.layer === layer).map((t) => t.name));
-  return new Set(steps.filter((s) => s.writes.some((t) => tables.has(t))).map((s) => s.notebook));
+  const waiting = new Set(
+    steps.filter((s) => s.writes.some((t) => tables.has(t))).map((s) => s.notebook),
+  );
+  let done = false;
+  return (notebook) => {
+    waiting.delete(basename(notebook));
+    if (waiting.size === 0 && !done) {
+      done = true;
+      action();
+    }
+  };
 }

@@ -6,6 +6,7 @@ import { declaredParameters } from "../runner/parameters.ts";
 import { importedModules } from "../runner/warm_kernel.ts";
 import { TABLE_NAMES, type TableName } from "./catalog.ts";
 import {
+  afterLayerWriters,
   EXTERNAL_TABLES,
   type ExternalInput,
   INPUT_PARAMETERS,
@@ -167,4 +168,20 @@ Deno.test("pipelineNotebooks: a declared notebook missing from the folder is an 
     pipelineNotebooks(dir, [step("01_a.ipynb", [], []), step("02_b.ipynb", [], [])]),
     (e: unknown) => e instanceof StepDeclarationError && /02_b\.ipynb: declared step/.test(`${e}`),
   );
+});
+
+Deno.test("afterLayerWriters: once, after the last gold writer has run, never if one did not", () => {
+  let calls = 0;
+  const ran = afterLayerWriters(STEPS, "gold", () => calls++);
+  for (const step of stepOrder(STEPS)) {
+    ran(join("notebooks", step.notebook));
+    // Called right after notebook 09 (the last writer of a gold table), before notebook 10.
+    assert.equal(calls, step.notebook < "09" ? 0 : 1, step.notebook);
+  }
+  let skipped = 0;
+  const reused = afterLayerWriters(STEPS, "gold", () => skipped++);
+  for (const step of stepOrder(STEPS)) {
+    if (step.notebook !== "06_Analyses_Avancees.ipynb") reused(step.notebook);
+  }
+  assert.equal(skipped, 0);
 });

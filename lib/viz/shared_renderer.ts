@@ -142,12 +142,8 @@ export function shareRenderer(): SharedRendererService {
   return { url, close, [Symbol.asyncDispose]: close };
 }
 
-const remotes = new Map<string, ImageRenderer>();
-
 /** A client of the run's renderer at `url`; it holds nothing, so closing it does nothing. */
 function remoteRenderer(url: string): ImageRenderer {
-  let renderer = remotes.get(url);
-  if (renderer) return renderer;
   const draw = async (format: "png" | "svg", figure: Figure, options: ImageOptions = {}) => {
     let response: Response;
     try {
@@ -165,12 +161,10 @@ function remoteRenderer(url: string): ImageRenderer {
     if (!response.ok) throw new ChromiumError(await response.text());
     return response;
   };
-  renderer = {
+  return {
     png: async (figure, options) =>
       new Uint8Array(await (await draw("png", figure, options)).arrayBuffer()),
     svg: async (figure, options) => await (await draw("svg", figure, options)).text(),
     close: () => Promise.resolve(),
   };
-  remotes.set(url, renderer);
-  return renderer;
 }
