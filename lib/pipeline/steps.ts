@@ -59,6 +59,11 @@ export interface StepDeclaration {
   readonly shared?: readonly TableName[];
   /** What it depends on outside the lakehouse. */
   readonly inputs: readonly ExternalInput[];
+  /**
+   * Runs before every other step, though none reads what it writes: the set-up notebook checks
+   * the runtime and the inputs, and a run that cannot work stops there.
+   */
+  readonly first?: true;
 }
 
 /** Tables no step writes, read when present, with the command that writes them. */
@@ -77,6 +82,7 @@ export const STEPS: readonly StepDeclaration[] = [
     reads: [],
     writes: [],
     inputs: ["input_files"],
+    first: true,
   },
   {
     notebook: "02_Bronze_Ingestion.ipynb",
@@ -179,26 +185,28 @@ function numberOf(step: StepDeclaration): number {
 }
 
 /**
- * The steps in the order they must run: each after every step writing a table it reads (its own
- * writes aside); among the steps free to run, the lowest notebook number first. Throws
- * {@linkcode StepDeclarationError} for a notebook declared twice, a table written by two steps
- * that do not both declare it shared, a table read that no step writes and that is not in
- * {@linkcode EXTERNAL_TABLES} (or one of them written by a step), and a cycle.
+ * What each step waits for: every step writing a table it reads (its own writes aside), and the
+ * steps declared `first`. Throws {@linkcode StepDeclarationError} for a notebook declared twice,
+ * a table written by two steps that do not both declare it shared, a table read that no step
+ * writes and that is not in {@linkcode EXTERNAL_TABLES} (or one of them written by a step).
+ * Cycles are left to {@linkcode stepOrder}.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { STEPS, StepDeclarationError, stepOrder } from "./steps.ts";
- * assert.equal(stepOrder(STEPS)[0].notebook, "01_Setup_Environnement.ipynb");
- * // Silver declared as read by bronze, which silver reads: a cycle.
- * const [bronze, silver] = [STEPS[1], STEPS[2]];
- * assert.throws(
- *   () => stepOrder([{ ...bronze, reads: ["eco2mix_silver"] }, silver]),
- *   (e) => e instanceof StepDeclarationError && /cycle/.test(e.message),
- * );
+ * import { STEPS, stepOf, stepPrerequisites } from "./steps.ts";
+ * const waits = stepPrerequisites(STEPS);
+ * const names = (n: string) => [...waits.get(stepOf(STEPS, n)!)!].map((s) => s.notebook).sort();
+ * assert.deepEqual(names("07_ML_Preparation.ipynb"), [
+ *   "01_Setup_Environnement.ipynb",
+ *   "03_Silver_Transformation.ipynb",
+ * ]);
+ * assert.deepEqual(names("01_Setup_Environnement.ipynb"), []);
  * ```
  */
-export function stepOrder(steps: readonly StepDeclaration[]): StepDeclaration[] {
+export function stepPrerequisites(
+  steps: readonly StepDeclaration[],
+): Map<StepDeclaration, Set<StepDeclaration>> {
   const byNotebook = new Map<string, StepDeclaration>();
   for (const s of steps) {
     if (byNotebook.has(s.notebook)) {
@@ -232,8 +240,9 @@ export function stepOrder(steps: readonly StepDeclaration[]): StepDeclaration[] 
   }
   // Edges: writer -> reader, for every table read (a step's own writes aside).
   const before = new Map<StepDeclaration, Set<StepDeclaration>>();
+  const firsts = steps.filter((s) => s.first);
   for (const s of steps) {
-    const needs = new Set<StepDeclaration>();
+    const needs = new Set<StepDeclaration>(s.first ? [] : firsts);
     for (const t of s.reads) {
       const ws = writers.get(t);
       if (!ws && !(t in EXTERNAL_TABLES)) {
@@ -245,6 +254,29 @@ export function stepOrder(steps: readonly StepDeclaration[]): StepDeclaration[] 
     }
     before.set(s, needs);
   }
+  return before;
+}
+
+/**
+ * The steps in the order they must run: each after its {@linkcode stepPrerequisites}; among the
+ * steps free to run, the lowest notebook number first. Throws {@linkcode StepDeclarationError}
+ * for what `stepPrerequisites` refuses, and for a cycle.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { STEPS, StepDeclarationError, stepOrder } from "./steps.ts";
+ * assert.equal(stepOrder(STEPS)[0].notebook, "01_Setup_Environnement.ipynb");
+ * // Silver declared as read by bronze, which silver reads: a cycle.
+ * const [bronze, silver] = [STEPS[1], STEPS[2]];
+ * assert.throws(
+ *   () => stepOrder([{ ...bronze, reads: ["eco2mix_silver"] }, silver]),
+ *   (e) => e instanceof StepDeclarationError && /cycle/.test(e.message),
+ * );
+ * ```
+ */
+export function stepOrder(steps: readonly StepDeclaration[]): StepDeclaration[] {
+  const before = stepPrerequisites(steps);
   const order: StepDeclaration[] = [];
   const done = new Set<StepDeclaration>();
   const byNumber = [...steps].sort((a, b) => numberOf(a) - numberOf(b));
@@ -260,6 +292,34 @@ export function stepOrder(steps: readonly StepDeclaration[]): StepDeclaration[] 
     done.add(next);
   }
   return order;
+}
+
+/**
+ * A `dependsOn` option for `runNotebooks`: the notebooks (paths under `dir`) that the notebook
+ * at `path` waits for, from its step's {@linkcode stepPrerequisites}, so that independent
+ * notebooks may run side by side. A notebook no step declares waits for none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stepDependencies, STEPS } from "./steps.ts";
+ * const dependsOn = stepDependencies(STEPS, "nb");
+ * assert.deepEqual(dependsOn("nb/06_Analyses_Avancees.ipynb"), [
+ *   "nb/01_Setup_Environnement.ipynb",
+ *   "nb/03_Silver_Transformation.ipynb",
+ *   "nb/05_Gold_Production.ipynb",
+ * ]);
+ * ```
+ */
+export function stepDependencies(
+  steps: readonly StepDeclaration[],
+  dir: string,
+): (path: string) => string[] {
+  const before = stepPrerequisites(steps);
+  return (path) => {
+    const step = stepOf(steps, basename(path));
+    return step ? [...before.get(step)!].map((s) => join(dir, s.notebook)).sort() : [];
+  };
 }
 
 /**

@@ -134,9 +134,14 @@ export class UpToDate {
   readonly #notebooks = new Map<string, Omit<NotebookState, "executed_copy" | "skipped">>();
   /** Why each notebook that runs is not reused, in French. */
   readonly #reasons = new Map<string, string>();
-  /** The notebook running now, and the table versions before it. */
-  #running: { name: string; step: StepDeclaration | undefined; before: TableVersions } | null =
-    null;
+  /**
+   * The notebooks running now (by name): the table versions before each, and the steps that ran
+   * beside it, whose declared writes it may see change.
+   */
+  readonly #running = new Map<
+    string,
+    { step: StepDeclaration | undefined; before: TableVersions; alongside: StepDeclaration[] }
+  >();
   /** Table versions after the last notebook asked about (before notebook 11's maintenance). */
   #latest: TableVersions | null = null;
   /** `deno.lock` (the npm versions), read once for every notebook's fingerprint. */
@@ -182,10 +187,8 @@ export class UpToDate {
     notebook: string,
     parameters: Record<string, ParameterValue>,
   ): Promise<ReusableCopy | null> {
-    if (this.#running) {
-      throw new Error(`${this.#running.name}: ran() was not called before the next notebook`);
-    }
     const name = basename(notebook);
+    if (this.#running.has(name)) throw new Error(`${name}: asked about while it runs`);
     const step = stepOf(this.#steps, name);
     this.#lock ??= await Deno.readTextFile(join(PATHS.root, "deno.lock")).catch(() => "");
     const fingerprint = await notebookFingerprint(
@@ -207,7 +210,9 @@ export class UpToDate {
     }
     this.#reasons.set(name, reason!);
     this.#notebooks.set(name, { fingerprint, reads, wrote: [] });
-    this.#running = { name, step, before: versions };
+    const alongside = [...this.#running.values()].flatMap((r) => r.step ? [r.step] : []);
+    for (const other of this.#running.values()) if (step) other.alongside.push(step);
+    this.#running.set(name, { step, before: versions, alongside });
     return null;
   }
 
@@ -246,25 +251,29 @@ export class UpToDate {
 
   /**
    * Called once a notebook that was not reused has run: the tables it changed must be among its
-   * step's writes, else {@linkcode UndeclaredWriteError}; a `runNotebooks` `ran` hook.
+   * step's writes, else {@linkcode UndeclaredWriteError}; a `runNotebooks` `ran` hook. Changes to
+   * the tables declared by the steps that ran beside it are theirs (checked when they end).
    */
   async ran(notebook: string): Promise<void> {
-    const running = this.#running;
-    if (running?.name !== basename(notebook)) {
-      throw new Error(`${basename(notebook)}: ran() without reusable() before it`);
-    }
-    this.#running = null;
+    const name = basename(notebook);
+    const running = this.#running.get(name);
+    if (!running) throw new Error(`${name}: ran() without reusable() before it`);
+    this.#running.delete(name);
     const after = await tableVersions(this.#options.lakehouseDir);
     this.#latest = after;
-    const wrote = TABLE_NAMES.filter((t) => after[t] !== running.before[t]);
-    const undeclared = wrote.filter((t) => !running.step?.writes.includes(t));
+    const own = running.step?.writes ?? [];
+    const theirs = new Set(running.alongside.flatMap((s) => s.writes));
+    const wrote = TABLE_NAMES.filter((t) =>
+      after[t] !== running.before[t] && (own.includes(t) || !theirs.has(t))
+    );
+    const undeclared = wrote.filter((t) => !own.includes(t));
     if (running.step && undeclared.length) {
       throw new UndeclaredWriteError(
-        `${running.name} wrote ${undeclared.join(", ")}, which its step does not declare ` +
+        `${name} wrote ${undeclared.join(", ")}, which its step does not declare ` +
           `(lib/pipeline/steps.ts): reusing the notebooks that read them would not be sound`,
       );
     }
-    this.#notebooks.get(running.name)!.wrote = wrote;
+    this.#notebooks.get(name)!.wrote = wrote;
   }
 
   /**
@@ -294,7 +303,7 @@ export class UpToDate {
     deliverables: Record<string, string>;
     maintenance?: readonly MaintenanceCommit[];
   }): Promise<void> {
-    if (this.#running) throw new Error(`${this.#running.name}: ran() was not called`);
+    for (const name of this.#running.keys()) throw new Error(`${name}: ran() was not called`);
     const tables = await tableVersions(this.#options.lakehouseDir);
     const latest = this.#latest ?? tables;
     // Versions committed after the notebooks by row-preserving maintenance, by table.

@@ -272,3 +272,35 @@ Deno.test("nothing is reused when a copy is gone, when asked, or from another st
   r = await run(f, "r4");
   assert.deepEqual(r.reused, []);
 });
+
+Deno.test("notebooks side by side: each is checked against its own writes, not its neighbour's", async () => {
+  const f = await fixture();
+  const catalog = openCatalog(f.lakehouseDir);
+  const write = (t: TableName) =>
+    catalog.table(t).overwrite(pl.DataFrame({ n: [1], annee: [2025] }));
+  const [a, b, c, , e] = f.notebooks;
+  const check = await UpToDate.open(f.options);
+  for (const k of [0, 1]) {
+    assert.equal(await check.reusable(f.notebooks[k], f.params[k]), null);
+    await write(f.steps[k].writes[0]);
+    await check.ran(f.notebooks[k]);
+  }
+  // 03_c (writes lacunes) and 05_e (writes nothing) both wait only for silver: they overlap.
+  assert.equal(await check.reusable(c, f.params[2]), null);
+  assert.equal(await check.reusable(e, f.params[4]), null);
+  await assert.rejects(check.reusable(e, f.params[4]), /05_e\.ipynb: asked about while it runs/);
+  await write("lacunes");
+  await check.ran(e); // lacunes changed while 05_e ran: 03_c's declared write
+  await check.ran(c);
+  // A notebook started beside a running one and writing what nobody declares is still caught.
+  const again = await UpToDate.open(f.options);
+  for (const [k, nb] of [a, b].entries()) await again.reusable(nb, f.params[k]);
+  assert.equal(await again.reusable(c, f.params[2]), null);
+  assert.equal(await again.reusable(e, f.params[4]), null);
+  await write("quarantaine");
+  await assert.rejects(
+    again.ran(e),
+    (err: unknown) =>
+      err instanceof UndeclaredWriteError && /05_e\.ipynb wrote quarantaine/.test(err.message),
+  );
+});

@@ -18,6 +18,8 @@ export interface Progress {
   cell: number;
   cells: number;
   elapsedMs: number;
+  /** The other notebooks running at the same time, if any. */
+  alongside?: string[];
 }
 
 /** MIME type of progress displays, recognised by an outer runner. */
@@ -48,12 +50,17 @@ export interface SkippedStep {
  * const line = formatProgress({ notebook: 2, notebooks: 3, name: "02_Bronze", cell: 4, cells: 9, elapsedMs: 12_345 });
  * assert.equal(line, "notebook 2/3 02_Bronze · cell 4/9 · 12.3 s");
  * assert.equal(formatProgress({ notebook: 1, notebooks: 3, name: "01_Setup", cell: 0, cells: 9, elapsedMs: 0 }), "notebook 1/3 01_Setup · starting kernel · 0.0 s");
+ * assert.equal(
+ *   formatProgress({ notebook: 3, notebooks: 3, name: "03_c", cell: 1, cells: 2, elapsedMs: 0, alongside: ["02_b"] }),
+ *   "notebook 3/3 03_c · cell 1/2 · 0.0 s (also running: 02_b)",
+ * );
  * ```
  */
 export function formatProgress(p: Progress): string {
   const where = p.cell === 0 ? "starting kernel" : `cell ${p.cell}/${p.cells}`;
   return `notebook ${p.notebook}/${p.notebooks} ${p.name} · ${where} · ` +
-    `${(p.elapsedMs / 1000).toFixed(1)} s`;
+    `${(p.elapsedMs / 1000).toFixed(1)} s` +
+    (p.alongside?.length ? ` (also running: ${p.alongside.join(", ")})` : "");
 }
 
 /**
