@@ -75,10 +75,13 @@ export async function sourceFingerprint(entries: readonly URL[]): Promise<string
     for (const specifier of localModules(text)) pending.push(new URL(specifier, url));
   }
   const hash = createHash("sha256");
-  // Paths relative to the first entry's folder: the same tree elsewhere gives the same value.
-  const base = new URL(".", entries[0]).href;
-  for (const href of [...texts.keys()].sort()) {
-    hash.update(`${href.startsWith(base) ? href.slice(base.length) : href}\n`);
+  // Paths relative to the folder holding every module read: the same tree elsewhere (another
+  // clone, a moved project) gives the same value.
+  const hrefs = [...texts.keys()].sort();
+  let base = new URL(".", hrefs[0]).href;
+  while (!hrefs.every((href) => href.startsWith(base))) base = new URL("..", base).href;
+  for (const href of hrefs) {
+    hash.update(`${href.slice(base.length)}\n`);
     hash.update(texts.get(href)!);
     hash.update("\n");
   }

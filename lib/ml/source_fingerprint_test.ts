@@ -26,3 +26,16 @@ Deno.test("sourceFingerprint follows local imports and worker URLs", async () =>
   await Deno.writeTextFile(file("a.ts"), `import { c } from "./missing.ts";\n`);
   await assert.rejects(() => sourceFingerprint([file("a.ts")]), /missing\.ts/);
 });
+
+Deno.test("sourceFingerprint: the same tree in another folder, imports going up included", async () => {
+  const trees = [await Deno.makeTempDir(), await Deno.makeTempDir()];
+  const prints = [];
+  for (const dir of trees) {
+    await Deno.mkdir(join(dir, "lib/a"), { recursive: true });
+    await Deno.mkdir(join(dir, "lib/b"));
+    await Deno.writeTextFile(join(dir, "lib/a/x.ts"), `import "../b/y.ts";\n`);
+    await Deno.writeTextFile(join(dir, "lib/b/y.ts"), `export const y = 1;\n`);
+    prints.push(await sourceFingerprint([new URL(`file://${join(dir, "lib/a/x.ts")}`)]));
+  }
+  assert.equal(prints[0], prints[1]);
+});
