@@ -98,7 +98,7 @@ export function readEnsembleJson(
 ): { j: ModelJson; forest: Forest; importance: Float64Array; classes: Label[] | null } {
   const j = checkModelJson(json, kind, source);
   const nFeatures = j.featureNames.length;
-  const forest = forestFromJSON(j.forest, nFeatures, source);
+  const forest = forestFromJSON(j.forest, nFeatures, source, j.formatVersion);
   const importance = decodeArray(j.importance, "f64", `${source}: importance`);
   if (importance.length !== nFeatures) {
     throw new ModelFormatError(`${source}: importance does not match the feature names`);

@@ -148,8 +148,8 @@ Deno.test("JSON round trip gives identical predictions", () => {
     classifier.predictProba(xt),
   );
   const json = model.toJSON();
-  const forest = json.forest as { left: { data: string } };
-  const broken = { ...json, forest: { ...forest, left: { ...forest.left, data: "AAAA" } } };
+  const forest = json.forest as { leaf: { data: string } };
+  const broken = { ...json, forest: { ...forest, leaf: { ...forest.leaf, data: "AAAA" } } };
   assert.throws(() => gbdtFromJSON(broken, "m.json"), ModelFormatError);
   assert.throws(() => gbdtFromJSON({ ...json, formatVersion: 99 }, "m.json"), /version 99/);
 });

@@ -12,8 +12,14 @@ import type { Label } from "./metrics.ts";
 
 /** Marker of the serialised model format. */
 export const MODEL_FORMAT = "eco2mix-ml-model";
-/** Version of the serialised model format; bumped on incompatible changes. */
-export const MODEL_FORMAT_VERSION = 1;
+/**
+ * Version of the serialised model format written here; bumped on incompatible changes. 2:
+ * forests store their nodes breadth-first with leaf flags instead of child indices (half the
+ * size, see `_forest.ts`). Version 1 files are still read.
+ */
+export const MODEL_FORMAT_VERSION = 2;
+/** Oldest version still read. */
+const OLDEST_READ_VERSION = 1;
 
 /** The learners of this library. */
 export type ModelKind =
@@ -85,10 +91,13 @@ export function checkModelJson(json: unknown, kind: ModelKind | null, source: st
   if (!j || typeof j !== "object" || j.format !== MODEL_FORMAT) {
     throw new ModelFormatError(`${source}: not a serialised model (format marker missing)`);
   }
-  if (j.formatVersion !== MODEL_FORMAT_VERSION) {
+  const version = j.formatVersion;
+  if (
+    !Number.isInteger(version) || version! < OLDEST_READ_VERSION || version! > MODEL_FORMAT_VERSION
+  ) {
     throw new ModelFormatError(
-      `${source}: model format version ${j.formatVersion} is not supported ` +
-        `(this code reads version ${MODEL_FORMAT_VERSION})`,
+      `${source}: model format version ${version} is not supported ` +
+        `(this code reads versions ${OLDEST_READ_VERSION} to ${MODEL_FORMAT_VERSION})`,
     );
   }
   if (kind !== null && j.kind !== kind) {

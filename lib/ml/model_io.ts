@@ -64,9 +64,11 @@ export async function saveModel(path: string, model: Model): Promise<void> {
 }
 
 /**
- * The JSON text of a model. A JavaScript string holds at most ~512 M characters: a forest of
- * tens of millions of nodes (e.g. 100 trees grown to purity on 500k rows) cannot be written as
- * one JSON document, and the error says how to shrink it.
+ * The JSON text of a model. A JavaScript string holds at most 2^29 - 24 (~537 M) characters
+ * under V8: at about 7 characters per node for a regression forest (more for a classifier, one
+ * value per class in each leaf), a forest of more than ~75 million nodes (e.g. 100 trees grown to
+ * purity on a million rows) cannot be written as one JSON document, and the error says how to
+ * shrink it.
  */
 export function modelToJSONText(model: Model, source = "model"): string {
   try {

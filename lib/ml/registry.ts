@@ -209,8 +209,8 @@ function cleanMetrics(metrics: Metrics, what: string): Metrics {
   return out;
 }
 
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+function sha256(content: string | Uint8Array): string {
+  return createHash("sha256").update(content).digest("hex");
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -420,10 +420,13 @@ export class ModelRegistry {
     const version = await this.resolve(name, ref);
     const info = await this.#readMeta(name, version);
     const path = join(this.#versionDir(name, version), "model.json");
-    const text = await Deno.readTextFile(path);
-    if (sha256(text) !== info.modelSha256) {
+    // The checksum is of the UTF-8 bytes (what `register` hashed through its text): hashing the
+    // bytes read spares re-encoding a text of tens of MB for a large forest.
+    const bytes = await Deno.readFile(path);
+    if (sha256(bytes) !== info.modelSha256) {
       throw new RegistryError(`${path}: checksum differs from meta.json (file altered?)`);
     }
+    const text = new TextDecoder().decode(bytes);
     let json: unknown;
     try {
       json = JSON.parse(text);

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { featureMatrix } from "./dataset.ts";
 import { fitGbdtRegressor } from "./gbdt.ts";
 import { fitRidge } from "./linear.ts";
+import { createHash } from "node:crypto";
+import { modelFromJSON } from "./model_io.ts";
 import { ModelRegistry } from "./registry.ts";
 import { RegistryError } from "./errors.ts";
 import type { Regressor } from "./model.ts";
@@ -144,6 +146,27 @@ Deno.test("tampered model files and bad names are rejected", async () => {
     await Deno.mkdir(join(root, "models", "empty"));
     assert.deepEqual(await registry.listModels(), ["m"]);
     assert.equal((await registry.listVersions("m")).length, 1);
+  });
+});
+
+Deno.test("a version saved in model format 1 still loads", async () => {
+  await withRegistry(async (registry, root) => {
+    // Written by the version-1 code; a registry of that time holds this text and its checksum.
+    const fixture = JSON.parse(
+      await Deno.readTextFile(new URL("./testdata/forest_v1.json", import.meta.url)),
+    );
+    const old = modelFromJSON(fixture.regressor) as Regressor;
+    const v = await registry.register("m", old, info);
+    const dir = join(root, "models", "m", "versions", "000001");
+    const text = JSON.stringify(fixture.regressor);
+    await Deno.writeTextFile(join(dir, "model.json"), text);
+    const meta = JSON.parse(await Deno.readTextFile(join(dir, "meta.json")));
+    meta.modelSha256 = createHash("sha256").update(text).digest("hex");
+    await Deno.writeTextFile(join(dir, "meta.json"), JSON.stringify(meta, null, 2));
+    const loaded = await registry.load("m", v.version);
+    const input = featureMatrix({ a: [0, 2.5, 9, NaN], b: [0.5, NaN, 0.1, 0.9] });
+    assert.deepEqual((loaded.model as Regressor).predict(input), old.predict(input));
+    assert.equal(JSON.stringify(loaded.model), JSON.stringify(old));
   });
 });
 
