@@ -519,8 +519,13 @@ export function auditCutoffs(
   const base = consumptionFeatures(series, horizon, targets, inputs);
   return cuts.map((cut) => {
     const rng = mulberry32(seed);
-    const scramble = (values: Float64Array) =>
-      values.map((v, i) => (slotInstant(series, i) > cut ? 100_000 * rng() : v));
+    // The slots after the cut, in order (a loop over the whole 2012-2025 series cost 0.1 s).
+    const first = Math.max(0, slotIndex(series, cut) + 1);
+    const scramble = (values: Float64Array) => {
+      const out = values.slice();
+      for (let i = first; i < out.length; i++) out[i] = 100_000 * rng();
+      return out;
+    };
     const tempo = inputs.tempo &&
       new Map(
         [...inputs.tempo].map(([day, code]) => [day, tempoPublication(day) > cut ? 3 : code]),

@@ -262,3 +262,25 @@ Deno.test("on the real file, the forecast two days ahead beats persistence and t
   assert.ok(forecast < persistence, `${forecast / n} vs ${persistence / n}`);
   assert.ok(forecast < normal, `${forecast / n} vs ${normal / n}`);
 });
+
+Deno.test("forecast features: each daily series has its own outlook, kept between calls", () => {
+  const n = 2 * 365;
+  const firstDay = dayNumberOfDate("2020-01-01");
+  const rng = mulberry32(3);
+  const tmoy = Float64Array.from({ length: n }, (_, d) => 12 + 8 * Math.cos(d / 58) + 4 * rng());
+  const daily = { firstDay, tmoy, tmin: tmoy, tmax: tmoy, interpole: new Uint8Array(n) };
+  const cut = firstDay + 400;
+  const other = scrambledTemperatures(daily, cut, mulberry32(4));
+  const day = 86_400_000;
+  const epochMs = Array.from({ length: 48 * 30 }, (_, i) => (cut - 10) * day + i * 1_800_000);
+  const cutoffMs = epochMs.map((t) => t - 3_600_000);
+  for (const series of [daily, other, daily]) {
+    // The same as from an outlook built for the call, whatever series came before.
+    assert.deepEqual(
+      forecastTemperatureFeatures(epochMs, cutoffMs, series),
+      forecastTemperatureFeatures(epochMs, cutoffMs, new TemperatureOutlook(series)),
+    );
+  }
+  const [a, b] = [daily, other].map((s) => forecastTemperatureFeatures(epochMs, cutoffMs, s));
+  assert.notDeepEqual(a.temperature_prevision, b.temperature_prevision);
+});
