@@ -69,7 +69,8 @@ function forestJsonV1(forest: Forest) {
       splitBin[s] = forest.bin[i];
       splitMissingLeft[s++] = forest.missingLeft[i];
     } else {
-      for (let k = 0; k < forest.width; k++) leafValue[l++] = forest.value[i * forest.width + k];
+      const leaf = ~forest.left[i];
+      for (let k = 0; k < forest.width; k++) leafValue[l++] = forest.value[leaf * forest.width + k];
     }
   }
   return {
@@ -78,7 +79,7 @@ function forestJsonV1(forest: Forest) {
     maxBins: forest.edges.maxBins,
     edges: forest.edges.edges.map((e) => encodeArray(e)),
     roots: encodeArray(forest.roots),
-    left: encodeArray(forest.left),
+    left: encodeArray(forest.left.map((child) => Math.max(child, -1))),
     splitFeature: encodeArray(splitFeature),
     splitBin: encodeArray(splitBin),
     splitMissingLeft: encodeArray(splitMissingLeft),
@@ -176,7 +177,7 @@ Deno.test("a corrupt forest is a ModelFormatError naming its source", async () =
   }
   // Version 1: a child before its parent, or shared by two parents, could loop or alias.
   const v1 = jsonV1(model);
-  const left = model.forest.left;
+  const left = model.forest.left.map((child) => Math.max(child, -1));
   const splits = [...left.keys()].filter((i) => i < model.forest.roots[1] && left[i] >= 0);
   const cycle = Int32Array.from(left);
   cycle[splits[1]] = 0;

@@ -345,7 +345,7 @@ Deno.test("predictions of many trees (binned rows) are those of the raw-value tr
           : v <= forest.threshold[node];
         node = forest.left[node] + (goLeft ? 0 : 1);
       }
-      expected[i * 2 + (t % 2)] += forest.value[node];
+      expected[i * 2 + (t % 2)] += forest.value[~forest.left[node]];
     }
   }
   assert.deepEqual(out, expected);

@@ -129,7 +129,7 @@ function share(cover: Float64Array, node: number, child: number): number {
 /** Expected output of the tree at `node` under the background weights. */
 function treeExpectation(forest: Forest, cover: Float64Array, node: number): number {
   const left = forest.left[node];
-  if (left < 0) return forest.value[node];
+  if (left < 0) return forest.value[~left];
   return share(cover, node, left) * treeExpectation(forest, cover, left) +
     share(cover, node, left + 1) * treeExpectation(forest, cover, left + 1);
 }
@@ -250,7 +250,7 @@ function recurse(
   path.extend(at, depth, zero, one, feature);
   const left = forest.left[node];
   if (left < 0) {
-    const value = forest.value[node];
+    const value = forest.value[~left];
     for (let i = 1; i <= depth; i++) {
       const w = path.unwoundSum(at, depth, i);
       phi[path.feature[at + i]] += w * (path.one[at + i] - path.zero[at + i]) * value;

@@ -46,7 +46,7 @@ function bruteForce(forest: Forest, row: number[], background: FeatureMatrix): n
   }
   const expectation = (node: number, inS: boolean[]): number => {
     const left = forest.left[node];
-    if (left < 0) return forest.value[node];
+    if (left < 0) return forest.value[~left];
     const f = forest.feature[node];
     if (inS[f]) return expectation(goesLeft(node, row[f]) ? left : left + 1, inS);
     const shareLeft = cover[node] > 0 ? cover[left] / cover[node] : 0.5;

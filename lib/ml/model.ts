@@ -14,8 +14,8 @@ import type { Label } from "./metrics.ts";
 export const MODEL_FORMAT = "eco2mix-ml-model";
 /**
  * Version of the serialised model format written here; bumped on incompatible changes. 2:
- * forests store their nodes breadth-first with leaf flags instead of child indices (half the
- * size, see `_forest.ts`). Version 1 files are still read.
+ * forests store their nodes in a fixed depth-first order with leaf flags instead of child
+ * indices (half the size, see `_forest.ts`). Version 1 files are still read.
  */
 export const MODEL_FORMAT_VERSION = 2;
 /** Oldest version still read. */
