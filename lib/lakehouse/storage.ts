@@ -54,12 +54,7 @@ import { createHash } from "node:crypto";
 // imports the lakehouse lock, and a kernel started outside the project (no deno.json above its
 // notebook) has no import map, so a bare name here broke every notebook run that way (runner
 // tests, users' own folders).
-import {
-  BlobServiceClient,
-  type ContainerClient,
-  RestError,
-  StorageSharedKeyCredential,
-} from "npm:@azure/storage-blob@12.34.0";
+import type { BlobServiceClient, ContainerClient } from "npm:@azure/storage-blob@12.34.0";
 import { durability, makeDirectory, putIfAbsent, writeFileAtomic } from "./_fs.ts";
 import { DeltaError } from "./errors.ts";
 
@@ -298,12 +293,14 @@ export function locate(location: string): { storage: Storage; key: string } {
   const { container, path } = parseAzure(normal);
   const account = isRemoteLocation(location) ? parseAzure(location).account : null;
   const storage = azureStorage(Deno.env.toObject());
-  if (account !== null && account !== storage.account) {
+  if (account !== null && storage.account !== null && account !== storage.account) {
     throw new StorageLocationError(
       `${location}: the location names account ${account}, the credentials are for ` +
         `${storage.account}`,
     );
   }
+  // Credentials that do not name their account: checked when the client is made.
+  if (account !== null && storage.account === null) storage.expectedAccounts.add(account);
   return { storage, key: path ? `${container}/${path}` : container };
 }
 
@@ -490,6 +487,25 @@ const CREDENTIAL_VARIABLES = "AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_
 /** Azure clients by credentials (a digest of them, so that no map key holds a secret). */
 const AZURE_CLIENTS = new Map<string, AzureBlobStorage>();
 
+type AzureSdk = typeof import("npm:@azure/storage-blob@12.34.0");
+/** The Azure SDK once loaded (its errors are told apart with it). */
+let azureSdk: AzureSdk | null = null;
+
+/**
+ * The Azure SDK, loaded on first use: importing it costs about 0.3 s of CPU, paid by every kernel
+ * of a run that imports the lakehouse, and most lakehouses are local.
+ */
+async function loadAzureSdk(): Promise<AzureSdk> {
+  return azureSdk ??= await import("npm:@azure/storage-blob@12.34.0");
+}
+
+/** The account named by the credentials, when they name it (not a bare endpoint with a SAS). */
+function credentialAccount(connection: string | undefined, account: string | undefined) {
+  if (!connection) return account ?? null;
+  if (/(^|;)\s*UseDevelopmentStorage=true/i.test(connection)) return "devstoreaccount1";
+  return /(^|;)\s*AccountName=([^;]+)/i.exec(connection)?.[2].trim() ?? null;
+}
+
 function azureStorage(env: Record<string, string>): AzureBlobStorage {
   const connection = env.AZURE_STORAGE_CONNECTION_STRING;
   const account = env.AZURE_STORAGE_ACCOUNT;
@@ -507,21 +523,21 @@ function azureStorage(env: Record<string, string>): AzureBlobStorage {
   let storage = AZURE_CLIENTS.get(id);
   if (!storage) {
     const secrets = [key, sas, ...secretsOf(connection)].filter((s): s is string => !!s);
-    let service: BlobServiceClient;
-    try {
-      if (connection) service = BlobServiceClient.fromConnectionString(connection);
-      else {
+    const client = async () => {
+      const { BlobServiceClient, StorageSharedKeyCredential } = await loadAzureSdk();
+      try {
+        if (connection) return BlobServiceClient.fromConnectionString(connection);
         const url = endpoint ?? `https://${account}.blob.core.windows.net`;
-        service = key
+        return key
           ? new BlobServiceClient(url, new StorageSharedKeyCredential(account!, key))
           : new BlobServiceClient(`${url}?${sas}`);
+      } catch (e) {
+        throw new StorageLocationError(
+          `invalid Azure credentials (${redact((e as Error).message, secrets)})`,
+        );
       }
-    } catch (e) {
-      throw new StorageLocationError(
-        `invalid Azure credentials (${redact((e as Error).message, secrets)})`,
-      );
-    }
-    storage = new AzureBlobStorage(service, secrets);
+    };
+    storage = new AzureBlobStorage(client, secrets, credentialAccount(connection, account));
     AZURE_CLIENTS.set(id, storage);
   }
   return storage;
@@ -554,24 +570,47 @@ export function redact(message: string, secrets: string[] = []): string {
 }
 
 function status(e: unknown): number | undefined {
-  return e instanceof RestError ? e.statusCode : undefined;
+  return azureSdk && e instanceof azureSdk.RestError ? e.statusCode : undefined;
 }
 
 function errorCode(e: unknown): string | undefined {
-  return e instanceof RestError ? e.code : undefined;
+  return azureSdk && e instanceof azureSdk.RestError ? e.code : undefined;
 }
 
 class AzureBlobStorage implements Storage {
   readonly kind = "azure";
-  readonly account: string;
-  readonly #service: BlobServiceClient;
+  /** The account the credentials name (null: known once the client exists). */
+  readonly account: string | null;
+  /** Accounts that locations named: checked against the client's once it exists. */
+  readonly expectedAccounts = new Set<string>();
+  readonly #client: () => Promise<BlobServiceClient>;
+  #ready: Promise<BlobServiceClient> | null = null;
+  #service: BlobServiceClient | null = null;
   readonly #secrets: string[];
   readonly #containers = new Map<string, ContainerClient>();
 
-  constructor(service: BlobServiceClient, secrets: string[]) {
-    this.#service = service;
+  constructor(
+    client: () => Promise<BlobServiceClient>,
+    secrets: string[],
+    account: string | null,
+  ) {
+    this.#client = client;
     this.#secrets = secrets;
-    this.account = service.accountName;
+    this.account = account;
+  }
+
+  /** The SDK client, made on the first call (when the SDK is loaded). */
+  async #connect(): Promise<void> {
+    const ready = this.#ready ??= this.#client().then((service) => {
+      const other = [...this.expectedAccounts].find((a) => a !== service.accountName);
+      if (other !== undefined) {
+        throw new StorageLocationError(
+          `a location names account ${other}, the credentials are for ${service.accountName}`,
+        );
+      }
+      return service;
+    });
+    this.#service = await ready;
   }
 
   location(key: string): string {
@@ -587,7 +626,7 @@ class AzureBlobStorage implements Storage {
     const name = slash < 0 ? key : key.slice(0, slash);
     let container = this.#containers.get(name);
     if (!container) {
-      container = this.#service.getContainerClient(name);
+      container = this.#service!.getContainerClient(name);
       this.#containers.set(name, container);
     }
     return { container, blob: slash < 0 ? "" : key.slice(slash + 1) };
@@ -602,6 +641,7 @@ class AzureBlobStorage implements Storage {
 
   /** Runs an SDK call; its errors become {@linkcode StorageLocationError}, redacted. */
   async #call<T>(what: string, key: string, call: () => Promise<T>): Promise<T> {
+    await this.#connect();
     try {
       return await call();
     } catch (e) {
