@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { mulberry32 } from "../ml/mod.ts";
 import {
+  CALENDAR_FEATURES,
   calendarFeatures,
   dateOfDayNumber,
   dayNumberOfDate,
@@ -152,5 +154,22 @@ Deno.test("every quarter-hour of 2025: local day number and calendar features ma
       ],
       at,
     );
+  });
+});
+
+Deno.test("calendar features of instants in any order are those of each instant alone", () => {
+  // Half-hours around the October 2025 clock change and New Year, shuffled, with repeats.
+  const start = Date.UTC(2025, 9, 24);
+  const instants = Array.from({ length: 48 * 5 }, (_, i) => start + i * 1_800_000);
+  instants.push(Date.UTC(2025, 11, 31, 22, 30), Date.UTC(2025, 11, 31, 23), Date.UTC(2026, 0, 1));
+  const rng = mulberry32(7);
+  const order = instants.map((t) => [rng(), t]).sort((a, b) => a[0] - b[0]).map(([, t]) => t);
+  order.push(order[0], order[0]);
+  const all = calendarFeatures(order);
+  order.forEach((t, i) => {
+    const one = calendarFeatures([t]);
+    for (const name of CALENDAR_FEATURES) {
+      assert.equal(all[name][i], one[name][0], `${new Date(t).toISOString()} ${name}`);
+    }
   });
 });
