@@ -13,7 +13,7 @@
  * @module
  */
 
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { join } from "node:path";
 import type { Figure } from "./_core_data.ts";
 import { ChromiumError } from "./errors.ts";
@@ -77,6 +77,9 @@ export async function launchChromium(): Promise<Browser> {
         "ECO2MIX_CHROMIUM to its path",
     );
   }
+  // Loaded here, not with the module: a notebook run by notebook 11 draws through the shared
+  // renderer and never launches a browser, and the import costs each kernel about 0.5 s of CPU.
+  const { chromium } = await import("playwright-core");
   try {
     return await chromium.launch({ executablePath: path, args: [...CHROMIUM_ARGS] });
   } catch (error) {
