@@ -215,33 +215,52 @@ function ramp(a: number, b: number, k: number, span: number): number {
   return a + ((b - a) * (1 - Math.cos((Math.PI * k) / span))) / 2;
 }
 
-/** The features of one instant, in {@linkcode TEMPERATURE_FEATURES} order. */
-function featureValues(epochMs: number, v: DailyValues): number[] {
-  const d = localDayNumber(epochMs);
-  const wall = new Date(epochMs + parisOffsetMinutes(epochMs) * 60_000);
-  const hour = wall.getUTCHours() + wall.getUTCMinutes() / 60;
-  const night = 24 - HOUR_OF_MAX + HOUR_OF_MIN;
-  const hourly = hour < HOUR_OF_MIN
-    ? ramp(v.tmax(d - 1), v.tmin(d), hour + 24 - HOUR_OF_MAX, night)
-    : hour <= HOUR_OF_MAX
-    ? ramp(v.tmin(d), v.tmax(d), hour - HOUR_OF_MIN, HOUR_OF_MAX - HOUR_OF_MIN)
-    : ramp(v.tmax(d), v.tmin(d + 1), hour - HOUR_OF_MAX, night);
-  const t = v.tmoy(d);
-  // Math.max propagates NaN: an unknown temperature gives unknown degrees.
-  return [
-    t,
-    v.tmin(d),
-    v.tmax(d),
-    v.tmoy(d - 1),
-    v.smoothed(d),
-    Math.max(0, HEATING_BASE_C - t),
-    Math.max(0, t - COOLING_BASE_C),
-    t - v.tmoy(d - 1),
-    t - v.tmoy(d - 2),
-    t - v.tmoy(d - 7),
-    hourly,
-    Math.max(0, hourly - HOURLY_COOLING_BASE_C),
-  ];
+/**
+ * The features of instants from the daily values `v`, in {@linkcode TEMPERATURE_FEATURES}
+ * order. The ten values of the instant's local day are kept while the instants stay in it (the
+ * 48 rows of a day share them); only the hourly profile is computed for each instant. The array
+ * returned is reused by the next call.
+ */
+function instantFeatures(v: DailyValues): (epochMs: number) => number[] {
+  const values: number[] = new Array(TEMPERATURE_FEATURES.length);
+  let day = NaN;
+  let [before, after] = [NaN, NaN]; // Tmax of the day before, Tmin of the day after
+  return (epochMs) => {
+    const d = localDayNumber(epochMs);
+    if (d !== day) {
+      day = d;
+      const t = v.tmoy(d);
+      // Math.max propagates NaN: an unknown temperature gives unknown degrees.
+      values.splice(
+        0,
+        10,
+        t,
+        v.tmin(d),
+        v.tmax(d),
+        v.tmoy(d - 1),
+        v.smoothed(d),
+        Math.max(0, HEATING_BASE_C - t),
+        Math.max(0, t - COOLING_BASE_C),
+        t - v.tmoy(d - 1),
+        t - v.tmoy(d - 2),
+        t - v.tmoy(d - 7),
+      );
+      before = v.tmax(d - 1);
+      after = v.tmin(d + 1);
+    }
+    const [tmin, tmax] = [values[1], values[2]];
+    const wall = new Date(epochMs + parisOffsetMinutes(epochMs) * 60_000);
+    const hour = wall.getUTCHours() + wall.getUTCMinutes() / 60;
+    const night = 24 - HOUR_OF_MAX + HOUR_OF_MIN;
+    const hourly = hour < HOUR_OF_MIN
+      ? ramp(before, tmin, hour + 24 - HOUR_OF_MAX, night)
+      : hour <= HOUR_OF_MAX
+      ? ramp(tmin, tmax, hour - HOUR_OF_MIN, HOUR_OF_MAX - HOUR_OF_MIN)
+      : ramp(tmax, after, hour - HOUR_OF_MAX, night);
+    values[10] = hourly;
+    values[11] = Math.max(0, hourly - HOURLY_COOLING_BASE_C);
+    return values;
+  };
 }
 
 /** `temperature_lissee` of every day of the series (restarting after an unknown day). */
@@ -292,11 +311,8 @@ export function temperatureFeatures(
     tmax: (day) => dayValue(daily.tmax, firstDay, day),
     smoothed: (day) => dayValue(smoothed, firstDay, day),
   };
-  return featureColumns(
-    TEMPERATURE_FEATURES,
-    epochMs.length,
-    (i) => featureValues(epochMs[i], observed),
-  );
+  const row = instantFeatures(observed);
+  return featureColumns(TEMPERATURE_FEATURES, epochMs.length, (i) => row(epochMs[i]));
 }
 
 /** Columns named `names` of `n` rows, row `i` from `row(i)` (values in `names` order). */
@@ -686,11 +702,11 @@ export function forecastTemperatureFeatures(
 ): Record<ForecastTemperatureFeature, Float64Array> {
   const outlook = daily instanceof TemperatureOutlook ? daily : outlookOf(daily);
   let key = NaN;
-  let view: DailyValues | null = null;
+  let row: ((epochMs: number) => number[]) | null = null;
   return featureColumns(FORECAST_TEMPERATURE_FEATURES, epochMs.length, (i) => {
     // The last day over at the cut-off; rows sharing it share the daily values (memoised).
     const k = localDayNumber(cutoffMs[i]) - 1;
-    if (k !== key || !view) {
+    if (k !== key || !row) {
       key = k;
       const memo = (f: (day: number) => number) => {
         const cache = new Map<number, number>();
@@ -700,13 +716,13 @@ export function forecastTemperatureFeatures(
           return v;
         };
       };
-      view = {
+      row = instantFeatures({
         tmoy: memo((day) => outlook.at("tmoy", k, day)),
         tmin: memo((day) => outlook.at("tmin", k, day)),
         tmax: memo((day) => outlook.at("tmax", k, day)),
         smoothed: memo((day) => outlook.smoothed(k, day)),
-      };
+      });
     }
-    return featureValues(epochMs[i], view);
+    return row(epochMs[i]);
   });
 }

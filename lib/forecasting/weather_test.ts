@@ -284,3 +284,36 @@ Deno.test("forecast features: each daily series has its own outlook, kept betwee
   const [a, b] = [daily, other].map((s) => forecastTemperatureFeatures(epochMs, cutoffMs, s));
   assert.notDeepEqual(a.temperature_prevision, b.temperature_prevision);
 });
+
+Deno.test("temperature features of instants in any order are those of each instant alone", () => {
+  const firstDay = dayNumberOfDate("2025-03-25");
+  const rng = mulberry32(9);
+  const tmoy = Float64Array.from({ length: 12 }, () => 20 * rng());
+  const daily = {
+    firstDay,
+    tmoy,
+    tmin: tmoy.map((t) => t - 5 * rng()),
+    tmax: tmoy.map((t) => t + 5 * rng()),
+    interpole: new Uint8Array(12),
+  };
+  // Half-hours over the March clock change, shuffled, and one instant repeated.
+  const instants = Array.from(
+    { length: 48 * 8 },
+    (_, i) => (firstDay + 2) * 86_400_000 + i * 1_800_000,
+  );
+  const order = instants.map((t) => [rng(), t]).sort((a, b) => a[0] - b[0]).map(([, t]) => t);
+  order.push(order[0]);
+  const cutoffs = order.map((t) => t - 3_600_000);
+  const all = temperatureFeatures(order, daily);
+  const forecast = forecastTemperatureFeatures(order, cutoffs, daily);
+  order.forEach((t, i) => {
+    const one = temperatureFeatures([t], daily);
+    const oneForecast = forecastTemperatureFeatures([t], [cutoffs[i]], daily);
+    for (const name of Object.keys(one) as (keyof typeof one)[]) {
+      assert.ok(Object.is(all[name][i], one[name][0]), `${name} ${new Date(t).toISOString()}`);
+    }
+    for (const name of FORECAST_TEMPERATURE_FEATURES) {
+      assert.ok(Object.is(forecast[name][i], oneForecast[name][0]), name);
+    }
+  });
+});
