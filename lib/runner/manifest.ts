@@ -221,10 +221,23 @@ export function manifestEntry(runDir: string, run: NotebookRun): ManifestNoteboo
   };
 }
 
-/** Appends a notebook entry to the manifest of `runDir`. */
-export async function recordNotebook(runDir: string, run: NotebookRun): Promise<void> {
+/**
+ * Adds a notebook entry to the manifest of `runDir`: at the end, or, given `order` (the inputs
+ * of a run's notebooks in the order they are listed), after the entries of the notebooks listed
+ * before it, so that notebooks ending side by side keep that order.
+ */
+export async function recordNotebook(
+  runDir: string,
+  run: NotebookRun,
+  order?: readonly string[],
+): Promise<void> {
   const manifest = await readManifest(runDir);
-  manifest.notebooks.push(manifestEntry(runDir, run));
+  const entry = manifestEntry(runDir, run);
+  const rank = (input: string) => order?.indexOf(input) ?? -1;
+  const at = rank(run.input);
+  const after = at < 0 ? -1 : manifest.notebooks.findIndex((n) => rank(n.input) > at);
+  if (after < 0) manifest.notebooks.push(entry);
+  else manifest.notebooks.splice(after, 0, entry);
   await writeManifest(runDir, manifest);
 }
 

@@ -133,7 +133,7 @@ function dependencyIndices(notebooks: string[], options: RunNotebooksOptions): n
  * Runs `notebooks`, each after those it waits for (`dependsOn`; by default the previous one), up
  * to `concurrency` at once, and returns every run record in the order of `notebooks`. After a
  * failure no notebook starts; those already running end and are recorded. When `runDir` holds a
- * manifest, each notebook is appended to it as it ends.
+ * manifest, each notebook is recorded in it as it ends, listed in the order of `notebooks`.
  *
  * SIGTERM, SIGINT or SIGHUP (an outer runner being interrupted) stops the kernels started here;
  * the notebooks that were running are recorded as failed with their executed copies, then the
@@ -194,7 +194,9 @@ export async function runNotebooks(
   // Manifest writes (read, append, write) one at a time; progress displays in order.
   let recorded: Promise<void> = Promise.resolve();
   const record = (run: NotebookRun) =>
-    recorded = recorded.then(() => hasManifest ? recordNotebook(options.runDir, run) : undefined);
+    recorded = recorded.then(() =>
+      hasManifest ? recordNotebook(options.runDir, run, notebooks) : undefined
+    );
   let shown: Promise<void> = Promise.resolve();
   // A kernel started ahead for the next notebook to start (see warm_kernel.ts); any notebook of
   // the same folder may take it, since the warm-up binds nothing.

@@ -103,10 +103,16 @@ function meet(dir: string, name: string, others: string[]): string {
 Deno.test("runNotebooks runs side by side the notebooks that wait for the same ones", async () => {
   const dir = await Deno.makeTempDir();
   const a = await writeTestNotebook(dir, "01_a.ipynb", ["1"]);
-  const b = await writeTestNotebook(dir, "02_b.ipynb", [meet(dir, "b", ["c"])]);
+  const runDir = join(dir, "run");
+  // b ends after c is recorded: the manifest must still list b first.
+  const b = await writeTestNotebook(dir, "02_b.ipynb", [
+    meet(dir, "b", ["c"]),
+    `while (!Deno.readTextFileSync(${
+      JSON.stringify(join(runDir, "manifest.json"))
+    }).includes("03_c.ipynb")) await new Promise((r) => setTimeout(r, 50));`,
+  ]);
   const c = await writeTestNotebook(dir, "03_c.ipynb", [meet(dir, "c", ["b"])]);
   const d = await writeTestNotebook(dir, "04_d.ipynb", ["4"]);
-  const runDir = join(dir, "run");
   await Deno.mkdir(runDir);
   await createManifest(runDir, { runId: "r3", parameters: {}, inputs: [] });
   const waits: Record<string, string[]> = { [a]: [], [b]: [a], [c]: [a], [d]: [b, c] };
@@ -130,8 +136,9 @@ Deno.test("runNotebooks runs side by side the notebooks that wait for the same o
   assert.equal(ran[0], "01_a.ipynb");
   assert.equal(ran[3], "04_d.ipynb");
   assert.ok(seen.some((p) => p.alongside?.length), "a progress line names the other notebook");
+  // In the manifest too, though c ended first.
   const manifest = await readManifest(runDir);
-  assert.deepEqual(manifest.notebooks.map((n) => n.output).sort(), [
+  assert.deepEqual(manifest.notebooks.map((n) => n.output), [
     "01_a.ipynb",
     "02_b.ipynb",
     "03_c.ipynb",
