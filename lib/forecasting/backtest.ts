@@ -117,10 +117,10 @@ export const RTE_REFERENCE: Readonly<Record<HorizonName, "rte_j" | "rte_j1">> = 
 /** A stretch of real-time data where the consumption and RTE's J-1 and J forecasts exist. */
 export interface BacktestPeriod {
   /** First and last such instants (UTC epoch ms). */
-  debut: number;
-  fin: number;
+  start: number;
+  end: number;
   /** Half-hours with all three values. */
-  demiHeures: number;
+  halfHours: number;
 }
 
 /**
@@ -137,8 +137,8 @@ export interface BacktestPeriod {
  * const v = t.map((_, i) => (i >= 48 * 2 && i < 48 * 3 ? null : 60_000)); // a day without data
  * const s = seriesFromColumns(t, { consommation: v, prevision_j1: v, prevision_j: v }, 1);
  * const periods = backtestPeriods(s, { minDays: 1 });
- * assert.deepEqual(periods.map((p) => p.demiHeures), [96, 96]);
- * assert.equal(periods[1].debut, t[48 * 3]);
+ * assert.deepEqual(periods.map((p) => p.halfHours), [96, 96]);
+ * assert.equal(periods[1].start, t[48 * 3]);
  * ```
  */
 export function backtestPeriods(
@@ -151,7 +151,7 @@ export function backtestPeriods(
   let current: BacktestPeriod | null = null;
   let lastSlot = -Infinity;
   const close = () => {
-    if (current && current.demiHeures >= minSlots) periods.push(current);
+    if (current && current.halfHours >= minSlots) periods.push(current);
     current = null;
   };
   for (let i = 0; i < seriesLength(series); i++) {
@@ -160,9 +160,9 @@ export function backtestPeriods(
     if (!ok) continue;
     if (i - lastSlot > maxGap + 1) close();
     const t = slotInstant(series, i);
-    current ??= { debut: t, fin: t, demiHeures: 0 };
-    current.fin = t;
-    current.demiHeures++;
+    current ??= { start: t, end: t, halfHours: 0 };
+    current.end = t;
+    current.halfHours++;
     lastSlot = i;
   }
   close();
@@ -172,14 +172,14 @@ export function backtestPeriods(
 /** One week of a period. */
 export interface BacktestWeek {
   /** Index of its period. */
-  periode: number;
+  period: number;
   /** Local date (YYYY-MM-DD) of its Monday. */
-  semaine: string;
+  week: string;
   /** First and last instants of the period in the week (UTC epoch ms). */
-  debut: number;
-  fin: number;
+  start: number;
+  end: number;
   /** Index (in the list) of the week whose models forecast it: itself when it retrains. */
-  modeles: number;
+  modelWeek: number;
 }
 
 /** Monday (day number) of the local week of a day (day 0, 1970-01-01, was a Thursday). */
@@ -202,12 +202,12 @@ function localDate(epochMs: number): string {
  * import assert from "node:assert/strict";
  * import { backtestWeeks } from "./backtest.ts";
  * // Wednesday 1 January 2025 (Paris) to Monday 10 February 2025.
- * const period = { debut: Date.UTC(2024, 11, 31, 23), fin: Date.UTC(2025, 1, 10, 12), demiHeures: 0 };
+ * const period = { start: Date.UTC(2024, 11, 31, 23), end: Date.UTC(2025, 1, 10, 12), halfHours: 0 };
  * const weeks = backtestWeeks([period], "mois");
- * assert.deepEqual(weeks.map((w) => w.semaine).slice(0, 2), ["2024-12-30", "2025-01-06"]);
- * assert.equal(weeks[0].debut, period.debut);
+ * assert.deepEqual(weeks.map((w) => w.week).slice(0, 2), ["2024-12-30", "2025-01-06"]);
+ * assert.equal(weeks[0].start, period.start);
  * // Retrained on 1 January and on Monday 3 February.
- * assert.deepEqual([...new Set(weeks.map((w) => weeks[w.modeles].semaine))], ["2024-12-30", "2025-02-03"]);
+ * assert.deepEqual([...new Set(weeks.map((w) => weeks[w.modelWeek].week))], ["2024-12-30", "2025-02-03"]);
  * ```
  */
 export function backtestWeeks(
@@ -217,19 +217,19 @@ export function backtestWeeks(
   const weeks: BacktestWeek[] = [];
   periods.forEach((period, p) => {
     let retrain = -1;
-    for (let monday = mondayOf(localDayNumber(period.debut));; monday += 7) {
-      const start = Math.max(period.debut, parisInstant(monday, 0));
-      const end = Math.min(period.fin, parisInstant(monday + 7, 0) - HOUR_MS / 2);
-      if (start > period.fin) break;
+    for (let monday = mondayOf(localDayNumber(period.start));; monday += 7) {
+      const start = Math.max(period.start, parisInstant(monday, 0));
+      const end = Math.min(period.end, parisInstant(monday + 7, 0) - HOUR_MS / 2);
+      if (start > period.end) break;
       const month = localDate(start).slice(0, 7);
-      const newMonth = retrain < 0 || localDate(weeks[retrain].debut).slice(0, 7) !== month;
+      const newMonth = retrain < 0 || localDate(weeks[retrain].start).slice(0, 7) !== month;
       if (retrain < 0 || cadence === "semaine" || newMonth) retrain = weeks.length;
       weeks.push({
-        periode: p,
-        semaine: new Date(monday * DAY_MS).toISOString().slice(0, 10),
-        debut: start,
-        fin: end,
-        modeles: retrain,
+        period: p,
+        week: new Date(monday * DAY_MS).toISOString().slice(0, 10),
+        start,
+        end,
+        modelWeek: retrain,
       });
     }
   });
@@ -316,8 +316,8 @@ export interface BacktestOptions {
 
 /** The forecasts of one model over one week. */
 export interface BacktestForecast {
-  periode: number;
-  semaine: string;
+  period: number;
+  week: string;
   horizon: HorizonName;
   /** Model label, or `rte_j` / `rte_j1`. */
   model: string;
@@ -325,7 +325,7 @@ export interface BacktestForecast {
   epochMs: Float64Array;
   cutoffMs: Float64Array;
   /** Last target instant the model was trained on (its training cut-off; NaN for RTE). */
-  entrainementJusqua: number;
+  trainedUntil: number;
   actual: Float64Array;
   prediction: Float64Array;
   /** P10, P50, P90 of the live models; null for the others. */
@@ -336,28 +336,28 @@ export interface BacktestForecast {
 
 /** One fit of the backtest. */
 export interface BacktestFit {
-  periode: number;
+  period: number;
   /** Week the models are trained for. */
-  semaine: string;
+  week: string;
   horizon: HorizonName;
   model: string;
   /** `modele` (forecasts the weeks) or `calibration` (calibrates the intervals). */
   role: "modele" | "calibration";
   /** Last target instant of its training rows (UTC epoch ms) and how many rows. */
-  jusqua: number;
-  lignes: number;
-  secondes: number;
+  trainedUntil: number;
+  rows: number;
+  seconds: number;
 }
 
 /** The calibration of the live model of one horizon at one retraining. */
 export interface BacktestCalibration extends RelativeErrorQuantiles {
-  periode: number;
-  semaine: string;
+  period: number;
+  week: string;
   horizon: HorizonName;
   model: string;
   /** First and last calibration instants (UTC epoch ms). */
-  debut: number;
-  fin: number;
+  start: number;
+  end: number;
 }
 
 /** What {@linkcode runBacktest} produced. */
@@ -426,7 +426,7 @@ export async function runBacktest(
     ),
   );
   const starts = periods.map((p) =>
-    whole.find((w) => w.debut <= p.debut && p.debut <= w.fin)!.debut
+    whole.find((w) => w.start <= p.start && p.start <= w.end)!.start
   );
   const weeks = backtestWeeks(periods, cadence);
   const variants = backtestVariants(learners, data.temperature !== null)
@@ -443,7 +443,7 @@ export async function runBacktest(
   };
   const pool = options.pool ?? new FitPool(profile.workers);
   const retrainsPerPeriod = periods.map((_, p) =>
-    weeks.filter((w, k) => w.periode === p && w.modeles === k).length
+    weeks.filter((w, k) => w.period === p && w.modelWeek === k).length
   );
   // Every variant at each retraining, and the live models' calibration at a period's first.
   const live = variants.filter((v) => v.live).length;
@@ -451,16 +451,16 @@ export async function runBacktest(
   let done = 0;
   try {
     for (let p = 0; p < periods.length; p++) {
-      const mine = weeks.map((w, k) => ({ w, k })).filter(({ w }) => w.periode === p);
+      const mine = weeks.map((w, k) => ({ w, k })).filter(({ w }) => w.period === p);
       if (mine.length === 0) continue;
       const series = spliceSeries(
         data.history,
-        sliceSeries(data.realTime, starts[p], periods[p].fin),
+        sliceSeries(data.realTime, starts[p], periods[p].end),
       )!;
       for (const horizon of horizons) {
         const spec = HORIZONS[horizon];
-        const retrains = mine.filter(({ w, k }) => w.modeles === k);
-        const firstCutoff = spec.cutoff(retrains[0].w.debut);
+        const retrains = mine.filter(({ w, k }) => w.modelWeek === k);
+        const firstCutoff = spec.cutoff(retrains[0].w.start);
         const temperatureStart = data.temperature ? data.temperature.firstDay * DAY_MS : Infinity;
         // Training rows from when temperatures exist, or a year before the first cut-off when
         // they start later (June 2016: the temperatures start in January).
@@ -471,7 +471,7 @@ export async function runBacktest(
         const set = consumptionFeatures(
           series,
           horizon,
-          measuredInstants(series, trainStart, periods[p].fin),
+          measuredInstants(series, trainStart, periods[p].end),
           { temperature: data.temperature, tempo: data.tempo },
         );
         const window = (cutoff: number) =>
@@ -481,7 +481,7 @@ export async function runBacktest(
           );
         const jobs: FitJob[] = [];
         for (const [r, { w, k }] of retrains.entries()) {
-          const cutoff = spec.cutoff(w.debut);
+          const cutoff = spec.cutoff(w.start);
           const calibrationStart = cutoff - calibrationDays * DAY_MS;
           // Only before a period's first week has the live model no out-of-sample forecast.
           const calibrationRows = r === 0 ? rowsBetween(set, calibrationStart + 1, cutoff) : [];
@@ -522,14 +522,14 @@ export async function runBacktest(
         });
         jobs.forEach((job, j) =>
           result.fits.push({
-            periode: p,
-            semaine: weeks[job.week].semaine,
+            period: p,
+            week: weeks[job.week].week,
             horizon,
             model: job.variant.model,
             role: job.role,
-            jusqua: set.epochMs[job.rows[job.rows.length - 1]],
-            lignes: fitted[j].rows,
-            secondes: fitted[j].seconds,
+            trainedUntil: set.epochMs[job.rows[job.rows.length - 1]],
+            rows: fitted[j].rows,
+            seconds: fitted[j].seconds,
           })
         );
         const models = new Map<string, ConsumptionForecaster>();
@@ -547,24 +547,24 @@ export async function runBacktest(
           stream.rows.push(...rows);
           stream.predicted.push(...predicted);
           result.calibrations.push({
-            periode: p,
-            semaine: weeks[job.week].semaine,
+            period: p,
+            week: weeks[job.week].week,
             horizon,
             model: job.variant.model,
-            debut: set.epochMs[rows[0]],
-            fin: set.epochMs[rows[rows.length - 1]],
+            start: set.epochMs[rows[0]],
+            end: set.epochMs[rows[rows.length - 1]],
             ...relativeErrorQuantiles(Float64Array.from(rows, (i) => set.target[i]), predicted),
           });
         });
         const weekForecasts: BacktestForecast[] = [];
         const liveForecasts: BacktestForecast[] = [];
         for (const { w } of mine) {
-          const rows = rowsBetween(set, w.debut, w.fin);
+          const rows = rowsBetween(set, w.start, w.end);
           if (rows.length === 0) continue;
           const pick = (values: Float64Array) => Float64Array.from(rows, (i) => values[i]);
           const base = {
-            periode: p,
-            semaine: w.semaine,
+            period: p,
+            week: w.week,
             horizon,
             epochMs: pick(set.epochMs),
             cutoffMs: pick(set.cutoffMs),
@@ -578,8 +578,8 @@ export async function runBacktest(
             const forecast: BacktestForecast = {
               ...base,
               model: variant.model,
-              entrainementJusqua: spec.cutoff(weeks[w.modeles].debut),
-              prediction: models.get(`${w.modeles}/${variant.model}`)!.predict(x),
+              trainedUntil: spec.cutoff(weeks[w.modelWeek].start),
+              prediction: models.get(`${w.modelWeek}/${variant.model}`)!.predict(x),
             };
             weekForecasts.push(forecast);
             if (variant.live) {
@@ -591,7 +591,7 @@ export async function runBacktest(
           weekForecasts.push({
             ...base,
             model: RTE_REFERENCE[horizon],
-            entrainementJusqua: NaN,
+            trainedUntil: NaN,
             prediction: pick(horizon === "h1" ? set.rteJ : set.rteJ1),
           });
         }
@@ -713,7 +713,7 @@ function align(forecasts: readonly BacktestForecast[], horizon: HorizonName): Al
     f.epochMs.forEach((t, i) => {
       let entry = byInstant.get(t);
       if (!entry) {
-        entry = { actual: f.actual[i], week: f.semaine, values: new Map() };
+        entry = { actual: f.actual[i], week: f.week, values: new Map() };
         byInstant.set(t, entry);
       }
       entry.values.set(f.model, [f.prediction[i], f.p10?.[i] ?? NaN, f.p90?.[i] ?? NaN]);
@@ -752,8 +752,8 @@ function align(forecasts: readonly BacktestForecast[], horizon: HorizonName): Al
  * const t = Float64Array.from({ length: 96 }, (_, i) => Date.UTC(2025, 0, 5, 23) + i * 1_800_000);
  * const actual = t.map(() => 100);
  * const block = (model: string, v: number, interval = false) => ({
- *   periode: 0, semaine: "2025-01-06", horizon: "j1" as const, model, epochMs: t,
- *   cutoffMs: t, entrainementJusqua: 0, actual, prediction: t.map(() => v),
+ *   period: 0, week: "2025-01-06", horizon: "j1" as const, model, epochMs: t,
+ *   cutoffMs: t, trainedUntil: 0, actual, prediction: t.map(() => v),
  *   p10: interval ? t.map(() => 99) : null, p50: null, p90: interval ? t.map(() => 101.5) : null,
  * });
  * const scores = backtestScores([block("gbdt", 101, true), block("rte_j1", 98)], { resamples: 200 });

@@ -81,17 +81,17 @@ Deno.test("periods and weeks of the real 2025 file: one period, monthly or weekl
   const periods = backtestPeriods(realTime);
   // The 9,869 measured half-hours of the file (series_test.ts) all have RTE's J-1 and J.
   assert.deepEqual(periods, [{
-    debut: Date.UTC(2024, 11, 31, 23),
-    fin: Date.UTC(2025, 6, 25, 13),
-    demiHeures: 9869,
+    start: Date.UTC(2024, 11, 31, 23),
+    end: Date.UTC(2025, 6, 25, 13),
+    halfHours: 9869,
   }]);
   const monthly = backtestWeeks(periods, "mois");
   const weekly = backtestWeeks(periods, "semaine");
   assert.equal(monthly.length, 30); // Wednesday 1 January to Friday 25 July
-  assert.deepEqual(monthly.map((w) => w.semaine), weekly.map((w) => w.semaine));
-  assert.ok(weekly.every((w, k) => w.modeles === k));
+  assert.deepEqual(monthly.map((w) => w.week), weekly.map((w) => w.week));
+  assert.ok(weekly.every((w, k) => w.modelWeek === k));
   // Monthly: retrained on 1 January, then in the first week starting in each new month.
-  const retrained = monthly.filter((w, k) => w.modeles === k).map((w) => w.semaine);
+  const retrained = monthly.filter((w, k) => w.modelWeek === k).map((w) => w.week);
   assert.deepEqual(retrained, [
     "2024-12-30",
     "2025-02-03",
@@ -103,9 +103,9 @@ Deno.test("periods and weeks of the real 2025 file: one period, monthly or weekl
   ]);
   // Every week forecast by the models of a week at or before it, in the same month.
   for (const w of monthly) {
-    const source = monthly[w.modeles];
-    assert.ok(source.debut <= w.debut);
-    assert.ok(w.fin - source.debut < 35 * 86_400_000);
+    const source = monthly[w.modelWeek];
+    assert.ok(source.start <= w.start);
+    assert.ok(w.end - source.start < 35 * 86_400_000);
   }
 });
 
@@ -145,7 +145,7 @@ function compare(base: BacktestResult, other: BacktestResult, cut: number) {
   let changedAfter = 0;
   for (const [k, f] of base.forecasts.entries()) {
     const g = other.forecasts[k];
-    assert.deepEqual([g.horizon, g.model, g.semaine], [f.horizon, f.model, f.semaine]);
+    assert.deepEqual([g.horizon, g.model, g.week], [f.horizon, f.model, f.week]);
     // RTE's forecasts were scrambled themselves; the upper bound reads the observed temperature
     // of the day it forecasts, unknown at the cut-off by definition.
     if (f.model.startsWith("rte_") || f.model.endsWith("_temperature_observee")) continue;
@@ -167,17 +167,17 @@ Deno.test("no forecast of the backtest depends on data after its cut-off (real s
   const run = (input: BacktestData) => runBacktest(input, { profile: TINY, ...WEEK });
   const base = await run(d);
   // One week, retrained: both horizons, the live models with intervals.
-  assert.deepEqual(base.weeks.map((w) => [w.semaine, w.modeles]), [["2025-02-03", 0]]);
+  assert.deepEqual(base.weeks.map((w) => [w.week, w.modelWeek]), [["2025-02-03", 0]]);
   assert.ok(base.forecasts.filter((f) => f.p10).every((f) => f.model === "gbdt"));
   // Trained on targets up to each horizon's cut-off of the week's first instant, no later.
   for (const fit of base.fits.filter((f) => f.role === "modele")) {
-    assert.ok(fit.jusqua <= HORIZONS[fit.horizon].cutoff(WEEK.from), fit.model);
-    assert.ok(fit.jusqua > HORIZONS[fit.horizon].cutoff(WEEK.from) - 3_600_000, fit.model);
+    assert.ok(fit.trainedUntil <= HORIZONS[fit.horizon].cutoff(WEEK.from), fit.model);
+    assert.ok(fit.trainedUntil > HORIZONS[fit.horizon].cutoff(WEEK.from) - 3_600_000, fit.model);
   }
   // The calibration window: the 28 days before the cut-off, by a model trained before them.
   for (const c of base.calibrations) {
     const cutoff = HORIZONS[c.horizon].cutoff(WEEK.from);
-    assert.ok(c.fin <= cutoff && c.debut > cutoff - 28 * 86_400_000, c.horizon);
+    assert.ok(c.end <= cutoff && c.start > cutoff - 28 * 86_400_000, c.horizon);
   }
   // Cuts: the training cut-off of each horizon (Sunday 12:00 for j1, 23:00 for h1), and a
   // Wednesday afternoon (within the week, after both).

@@ -74,11 +74,11 @@ function summary(report: BacktestReport): string {
   const lines = [
     `périodes : ${
       report.periods.map((p) =>
-        `${dateOfDayNumber(localDayNumber(p.debut))} → ${dateOfDayNumber(localDayNumber(p.fin))}`
+        `${dateOfDayNumber(localDayNumber(p.start))} → ${dateOfDayNumber(localDayNumber(p.end))}`
       ).join(", ")
-    } ; ${report.semaines} semaines ; réentraînement par ${report.cadence} ; ` +
+    } ; ${report.weeks} semaines ; réentraînement par ${report.cadence} ; ` +
     `apprenants ${
-      report.apprenants.map((a) => `${a.horizon} ${a.learner} (${a.origine})`).join(", ")
+      report.learners.map((a) => `${a.horizon} ${a.learner} (${a.origin})`).join(", ")
     }`,
     "horizon  grain     groupe       modèle                       référence                  " +
     "demi-h    MAPE  MAPE réf.   écart [IC 95 %]          couverture P10-P90",
@@ -142,8 +142,8 @@ export async function main(args: string[], cwd = Deno.cwd()): Promise<number> {
   }
   let options;
   try {
-    const profil = (values.profil ?? "complet") as ProfileName;
-    if (!PROFILES[profil]) throw new UsageError(`--profil ${profil}: complet or rapide`);
+    const profile = (values.profil ?? "complet") as ProfileName;
+    if (!PROFILES[profile]) throw new UsageError(`--profil ${profile}: complet or rapide`);
     const cadence = (values.cadence ?? "mois") as RetrainCadence;
     if (!RETRAIN_CADENCES.includes(cadence)) {
       throw new UsageError(`--cadence ${cadence}: ${RETRAIN_CADENCES.join(" or ")}`);
@@ -158,7 +158,7 @@ export async function main(args: string[], cwd = Deno.cwd()): Promise<number> {
       lakehouse: normaliseLocation(values.lakehouse ?? PATHS.lakehouse, cwd),
       referenceDir: resolve(cwd, values["reference-dir"] ?? PATHS.reference),
       modelsDir: resolve(cwd, values.models ?? PATHS.models),
-      profil,
+      profile,
       cadence,
       calibrationDays,
       from: values.du === undefined ? undefined : dayBound(values.du, "--du", false),
@@ -190,7 +190,7 @@ export async function main(args: string[], cwd = Deno.cwd()): Promise<number> {
       return 0;
     }
     console.log(summary(report));
-    const fitSeconds = report.fits.reduce((t, f) => t + f.secondes, 0);
+    const fitSeconds = report.fits.reduce((t, f) => t + f.seconds, 0);
     console.log(
       `\n${report.fits.length} ajustements (${Math.round(fitSeconds)} s cumulées) ; ` +
         `durée totale ${elapsed()} ; mémoire résidente maximale ` +

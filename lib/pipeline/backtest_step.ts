@@ -51,7 +51,7 @@ export interface BacktestStepOptions {
   /** Folder searched for the reference files (history, temperatures, Tempo). */
   referenceDir: string;
   /** Training configuration (default `complet`). */
-  profil?: ProfileName;
+  profile?: ProfileName;
   /** Retraining cadence (default `mois`). */
   cadence?: RetrainCadence;
   /** Days of the intervals' calibration window (default 28). */
@@ -68,15 +68,15 @@ export interface BacktestStepOptions {
 /** What {@linkcode runConsumptionBacktest} did. */
 export interface BacktestReport {
   kind: "done";
-  profil: ProfileName;
+  profile: ProfileName;
   cadence: RetrainCadence;
   calibrationDays: number;
   /** The learner of each horizon and where it comes from. */
-  apprenants: { horizon: HorizonName; learner: LearnerName; origine: "selection" | "defaut" }[];
+  learners: { horizon: HorizonName; learner: LearnerName; origin: "selection" | "defaut" }[];
   /** Whether the temperatures fed the live models (else every model is without temperature). */
-  avecTemperature: boolean;
+  withTemperature: boolean;
   periods: BacktestPeriod[];
-  semaines: number;
+  weeks: number;
   fits: BacktestFit[];
   calibrations: BacktestCalibration[];
   scores: BacktestScore[];
@@ -88,12 +88,12 @@ export interface BacktestReport {
 async function selectedLearner(
   store: SelectionStore,
   horizon: HorizonName,
-): Promise<{ learner: LearnerName; origine: "selection" | "defaut" }> {
+): Promise<{ learner: LearnerName; origin: "selection" | "defaut" }> {
   const selection = await store.load(`consommation_${horizon}`);
   const champion = selection?.champion as LearnerName | undefined;
   return champion && LEARNERS.includes(champion)
-    ? { learner: champion, origine: "selection" }
-    : { learner: DEFAULT_LEARNER, origine: "defaut" };
+    ? { learner: champion, origin: "selection" }
+    : { learner: DEFAULT_LEARNER, origin: "defaut" };
 }
 
 /** Float64 columns with NaN as null (Delta statistics cannot hold NaN), instants as UTC datetimes. */
@@ -114,9 +114,9 @@ function withNulls(frame: pl.DataFrame, floats: readonly string[], instants: rea
  * import assert from "node:assert/strict";
  * import { backtestFrame } from "./backtest_step.ts";
  * const f = backtestFrame([{
- *   periode: 0, semaine: "2025-01-06", horizon: "j1", model: "rte_j1",
+ *   period: 0, week: "2025-01-06", horizon: "j1", model: "rte_j1",
  *   epochMs: Float64Array.of(Date.UTC(2025, 0, 6)), cutoffMs: Float64Array.of(Date.UTC(2025, 0, 5, 11)),
- *   entrainementJusqua: NaN, actual: Float64Array.of(70_000), prediction: Float64Array.of(71_000),
+ *   trainedUntil: NaN, actual: Float64Array.of(70_000), prediction: Float64Array.of(71_000),
  *   p10: null, p50: null, p90: null,
  * }]);
  * assert.equal(f.height, 1);
@@ -142,13 +142,13 @@ export function backtestFrame(forecasts: readonly BacktestForecast[]): pl.DataFr
   for (const f of forecasts) {
     const n = f.epochMs.length;
     const repeat = (v: unknown) => Array(n).fill(v);
-    columns.periode.push(...repeat(f.periode));
-    columns.semaine.push(...repeat(f.semaine));
+    columns.periode.push(...repeat(f.period));
+    columns.semaine.push(...repeat(f.week));
     columns.horizon.push(...repeat(f.horizon));
     columns.model.push(...repeat(f.model));
     columns.timestamp_utc.push(...f.epochMs);
     columns.cutoff_utc.push(...f.cutoffMs);
-    columns.entrainement_jusqua_utc.push(...repeat(f.entrainementJusqua));
+    columns.entrainement_jusqua_utc.push(...repeat(f.trainedUntil));
     columns.prediction.push(...f.prediction);
     columns.p10.push(...(f.p10 ?? repeat(NaN)));
     columns.p50.push(...(f.p50 ?? repeat(NaN)));
@@ -217,8 +217,8 @@ export async function runConsumptionBacktest(
   catalog: LakehouseCatalog,
   options: BacktestStepOptions,
 ): Promise<BacktestReport | Skipped> {
-  const profil = options.profil ?? "complet";
-  if (!PROFILES[profil]) throw new MlStepError(`unknown profile '${profil}' (complet or rapide)`);
+  const profile = options.profile ?? "complet";
+  if (!PROFILES[profile]) throw new MlStepError(`unknown profile '${profile}' (complet or rapide)`);
   const writeEmpty = async () => {
     await catalog.table(PREDICTIONS_TABLE).overwrite(backtestFrame([]), { overwriteSchema: true });
     await catalog.table(SCORES_TABLE).overwrite(scoresFrame([]), { overwriteSchema: true });
@@ -231,7 +231,7 @@ export async function runConsumptionBacktest(
   const reference = await loadReference(options.referenceDir);
   const { history } = consumptionHistory(found.silver, reference);
   const store = new SelectionStore(options.modelsDir ?? PATHS.models);
-  const apprenants = await Promise.all(
+  const learners = await Promise.all(
     (["h1", "j1"] as const).map(async (horizon) => ({
       horizon,
       ...(await selectedLearner(store, horizon)),
@@ -246,8 +246,8 @@ export async function runConsumptionBacktest(
       tempo: reference.tempo?.calendar ?? null,
     },
     {
-      profile: PROFILES[profil],
-      learners: Object.fromEntries(apprenants.map((a) => [a.horizon, a.learner])),
+      profile: PROFILES[profile],
+      learners: Object.fromEntries(learners.map((a) => [a.horizon, a.learner])),
       cadence: options.cadence,
       calibrationDays: options.calibrationDays,
       from: options.from,
@@ -273,13 +273,13 @@ export async function runConsumptionBacktest(
   });
   return {
     kind: "done",
-    profil,
+    profile,
     cadence: result.cadence,
     calibrationDays: result.calibrationDays,
-    apprenants,
-    avecTemperature: temperature !== null,
+    learners,
+    withTemperature: temperature !== null,
     periods: result.periods,
-    semaines: result.weeks.length,
+    weeks: result.weeks.length,
     fits: result.fits,
     calibrations: result.calibrations,
     scores,

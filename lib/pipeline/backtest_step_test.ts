@@ -47,18 +47,18 @@ Deno.test("deno task backtest's step: two June weeks with the quick profile, tab
     const to = Date.UTC(2025, 5, 15, 21, 59); // Sunday 15 June, 23:59
     const report = await runConsumptionBacktest(catalog, {
       referenceDir: reference,
-      profil: "rapide",
+      profile: "rapide",
       modelsDir: models,
       from,
       to,
     });
     assert.ok(report.kind === "done");
-    assert.deepEqual(report.apprenants, [
-      { horizon: "h1", learner: "ridge", origine: "selection" },
-      { horizon: "j1", learner: "gbdt", origine: "defaut" },
+    assert.deepEqual(report.learners, [
+      { horizon: "h1", learner: "ridge", origin: "selection" },
+      { horizon: "j1", learner: "gbdt", origin: "defaut" },
     ]);
-    assert.equal(report.semaines, 2);
-    assert.ok(report.avecTemperature);
+    assert.equal(report.weeks, 2);
+    assert.ok(report.withTemperature);
     // One retraining (June): h1 live + calibration, j1 three variants + calibration.
     assert.equal(report.fits.length, 6);
     const table = await catalog.table("backtest_consommation").read();
