@@ -71,16 +71,14 @@ import {
   type TemperatureInput,
 } from "./features.ts";
 import {
-  type ConsumptionForecaster,
-  fitForecaster,
   type LearnerName,
-  type MapeDifference,
-  mapeDifference,
   modelFeatures,
   modelLabel,
   REFERENCE_FEATURE,
   type TrainingProfile,
-} from "./forecasting.ts";
+} from "./forecaster_config.ts";
+import { type ConsumptionForecaster, fitForecaster } from "./forecasting.ts";
+import { type MapeDifference, mapeDifference } from "./forecast_scores.ts";
 import { onlineCorrection } from "./online_correction.ts";
 import {
   type HalfHourlySeries,

@@ -13,7 +13,7 @@ import {
 } from "./backtest.ts";
 import { dayNumberOfDate, localDayNumber, parisInstant } from "./calendar.ts";
 import { HORIZONS, rteJ1Publication, scrambledTemperatures } from "./features.ts";
-import { PROFILES, type TrainingProfile } from "./forecasting.ts";
+import { PROFILES, type TrainingProfile } from "./forecaster_config.ts";
 import { mulberry32 } from "../ml/mod.ts";
 import { loadNationalConsumption } from "../ml/_consumption_testdata.ts";
 import {

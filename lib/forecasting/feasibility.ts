@@ -37,7 +37,8 @@
 import { NATIONAL_VIEW } from "../layers/gold.ts";
 import type { FeatureMatrix } from "../ml/mod.ts";
 import { type HorizonName, HORIZONS } from "./features.ts";
-import { CV_GAP_ROWS, type LearnerName, type TrainingProfile } from "./forecasting.ts";
+import type { LearnerName, TrainingProfile } from "./forecaster_config.ts";
+import { CV_GAP_ROWS } from "./forecasting.ts";
 import { REGION_WEIGHTS } from "./weather.ts";
 
 /** A step, or a part of one, that could not run on the data it was given. */

@@ -15,7 +15,8 @@ import {
   skippedWhole,
   usableFeatures,
 } from "./feasibility.ts";
-import { CV_GAP_ROWS, PROFILES } from "./forecasting.ts";
+import { PROFILES } from "./forecaster_config.ts";
+import { CV_GAP_ROWS } from "./forecasting.ts";
 import { featureMatrix } from "../ml/mod.ts";
 
 const REGIONS = Array.from({ length: MAINLAND_REGION_COUNT }, (_, i) => `région ${i + 1}`);

@@ -17,13 +17,9 @@
  * the last 20 % of the 2025 file: 0.76 % MAPE with an absolute target, 0.68 % with the relative
  * one.
  *
- * **Features left out of the models.** `source_temps_reel` and `eolien_solaire` are computed
- * (see `features.ts`) but not given to the models: the history has no production, so wind and
- * solar are known for 2025 only. Measured with them (day-ahead gradient boosting, profile
- * `complet`): rolling-origin MAPE 2.015 % instead of 2.012 %, test MAPE 1.75 % instead of 1.62 %.
- *
- * **Profiles.** `complet` is the configuration the scores are reported with; `rapide` trains on
- * the last two years with small ensembles, for continuous integration and quick looks.
+ * **Configuration** (`forecaster_config.ts`): the learners, the features each model is given and
+ * the training profiles. **Scores** (`forecast_scores.ts`): baselines, metrics on common rows,
+ * residuals and the bootstrap interval of a MAPE difference.
  *
  * **Measured** (profile `complet`, test = the last 20 % of the 2025 real-time file, 1,974
  * half-hours from 2025-06-14 12:30 to 07-25 15:00 Paris time; observed temperature standing in
@@ -44,181 +40,30 @@ import {
   FitPool,
   fitRandomForestRegressorInWorkers,
   fitRidge,
-  type GbdtParams,
-  type GroupMetrics,
   type LearnerSpec,
   mapConcurrent,
-  metricsByGroup,
-  metricsByHour,
   MlInputError,
   type Model,
-  mulberry32,
   permutationImportance,
   type PermutationImportanceResult,
-  type RandomForestParams,
-  type RegressionMetrics,
-  regressionMetrics,
   type Regressor,
   type RelativeErrorQuantiles,
   relativeErrorQuantiles,
-  type RidgeParams,
   rollingOriginSplits,
   type RowRange,
   selectFeatures,
   takeRows,
 } from "../ml/mod.ts";
+import type { ConsumptionFeatureSet, HorizonName } from "./features.ts";
+import { CALENDAR_FEATURES } from "./calendar.ts";
 import {
-  type ConsumptionFeatureSet,
-  featureNames,
-  type HorizonName,
-  temperatureFeaturesOf,
-  type TemperatureInput,
-} from "./features.ts";
-import { CALENDAR_FEATURES, calendarFeatures } from "./calendar.ts";
-
-/** The learners compared, simplest first. */
-export const LEARNERS = ["ridge", "random_forest", "gbdt"] as const;
-/** One of {@linkcode LEARNERS}. */
-export type LearnerName = (typeof LEARNERS)[number];
-
-/** The reference level each horizon's target and consumption features are divided by. */
-export const REFERENCE_FEATURE: Readonly<Record<HorizonName, string>> = {
-  h1: "lag_1h",
-  j1: "moyenne_24h",
-};
-
-/** Features in MW, given to the models as ratios to the reference. */
-export const LEVEL_FEATURES: readonly string[] = [
-  "lag_1h",
-  "lag_1h30",
-  "lag_2h",
-  "lag_24h",
-  "lag_25h",
-  "lag_48h",
-  "lag_168h",
-  "derniere_valeur",
-  "lag_meme_heure",
-  "moyenne_24h",
-  "moyenne_7j",
-];
-
-/** Computed features the models do not use (see the module doc). */
-export const UNUSED_FEATURES: readonly string[] = ["source_temps_reel", "eolien_solaire"];
-
-/** The named training configurations. */
-export type ProfileName = "complet" | "rapide";
-
-/** Everything a profile sets. */
-export interface TrainingProfile {
-  readonly gbdt: GbdtParams;
-  readonly forest: RandomForestParams;
-  readonly ridge: RidgeParams;
-  /** Rolling-origin folds and the days in each. */
-  readonly cvFolds: number;
-  readonly cvFoldDays: number;
-  /**
-   * Racing of the cross-validation (null: every learner on every fold): after the last
-   * `folds` folds, a learner whose MAPE exceeds the leader's by more than `margin` (relative)
-   * on each of them is eliminated and fits no other fold (see {@linkcode crossValidateLearners}).
-   */
-  readonly cvRace: { readonly folds: number; readonly margin: number } | null;
-  /** Shuffles per feature in permutation importance. */
-  readonly permutationRepeats: number;
-  /** Training starts at this many days before the test period (null: all the history). */
-  readonly trainDays: number | null;
-  /** Web Workers growing the random forest. */
-  readonly workers: number;
-}
-
-/** The profiles: `complet` for the reported scores, `rapide` for CI. */
-export const PROFILES: Readonly<Record<ProfileName, TrainingProfile>> = {
-  complet: {
-    gbdt: {
-      maxIter: 600,
-      learningRate: 0.1,
-      maxLeafNodes: 63,
-      minSamplesLeaf: 20,
-      subsample: 0.5,
-      // One thread: a second histogram thread costs more CPU than it saves (measured 8-15 s
-      // with one, 11-16 s with two on 165k rows); independent fits share the cores (FitPool).
-      nThreads: 1,
-    },
-    forest: { nEstimators: 100, minSamplesLeaf: 5, maxFeatures: 0.5, maxSamples: 0.5 },
-    ridge: { alpha: 1 },
-    cvFolds: 5,
-    cvFoldDays: 28,
-    cvRace: { folds: 2, margin: 0.05 },
-    permutationRepeats: 5,
-    trainDays: null,
-    workers: 2,
-  },
-  rapide: {
-    gbdt: { maxIter: 120, learningRate: 0.2, maxLeafNodes: 31, minSamplesLeaf: 20 },
-    forest: { nEstimators: 12, minSamplesLeaf: 20, maxFeatures: 0.5, maxSamples: 0.3 },
-    ridge: { alpha: 1 },
-    cvFolds: 5,
-    cvFoldDays: 7,
-    cvRace: { folds: 2, margin: 0.05 },
-    permutationRepeats: 2,
-    trainDays: 730,
-    workers: 2,
-  },
-};
-
-/**
- * The feature names a model of `horizon` is given (before the relative transform): the
- * temperature features of `temperature` only (see `TemperatureInput`).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { modelFeatures } from "./forecasting.ts";
- * const live = modelFeatures("h1", { temperature: "forecast" });
- * assert.ok(live.includes("lag_1h") && live.includes("temperature_prevision"));
- * assert.ok(!live.includes("temperature") && !live.includes("eolien_solaire"));
- * assert.ok(modelFeatures("h1", { temperature: "observed" }).includes("temperature"));
- * ```
- */
-export function modelFeatures(
-  horizon: HorizonName,
-  options: { temperature: TemperatureInput },
-): string[] {
-  const temperature = temperatureFeaturesOf(options.temperature);
-  const all = featureNames(horizon, { temperature: true });
-  const other = featureNames(horizon, { temperature: false });
-  return all.filter((name) =>
-    !UNUSED_FEATURES.includes(name) && (other.includes(name) || temperature.includes(name))
-  );
-}
-
-/** Label suffix of a model given other temperatures than the live model of its horizon. */
-export const TEMPERATURE_SUFFIX: Readonly<Record<TemperatureInput, string>> = {
-  forecast: "_temperature_prevue",
-  observed: "_temperature_observee",
-  none: "_sans_temperature",
-};
-
-/**
- * The label of a model in the predictions tables: the learner's name for the live model (the
- * temperatures `live` says), suffixed by its temperature input otherwise — `gbdt` (forecast
- * temperature), `gbdt_temperature_observee` (the upper bound), `gbdt_sans_temperature`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { modelLabel } from "./forecasting.ts";
- * assert.equal(modelLabel("gbdt", "forecast", "forecast"), "gbdt");
- * assert.equal(modelLabel("gbdt", "observed", "forecast"), "gbdt_temperature_observee");
- * assert.equal(modelLabel("ridge", "none", "none"), "ridge");
- * ```
- */
-export function modelLabel(
-  learner: string,
-  input: TemperatureInput,
-  live: TemperatureInput,
-): string {
-  return input === live ? learner : `${learner}${TEMPERATURE_SUFFIX[input]}`;
-}
+  type LearnerName,
+  LEARNERS,
+  LEVEL_FEATURES,
+  REFERENCE_FEATURE,
+  type TrainingProfile,
+} from "./forecaster_config.ts";
+import { scoreOnCommonRows } from "./forecast_scores.ts";
 
 /** Ridge design: one-hot calendar, degrees per 3-hour block, other features as they are. */
 const ONE_HOT: Readonly<Record<string, readonly number[]>> = {
@@ -353,7 +198,8 @@ function learnerSpec(learner: LearnerName, profile: TrainingProfile): LearnerSpe
  * ```ts
  * import assert from "node:assert/strict";
  * import { featureMatrix } from "../ml/mod.ts";
- * import { fitForecaster, PROFILES } from "./forecasting.ts";
+ * import { fitForecaster } from "./forecasting.ts";
+ * import { PROFILES } from "./forecaster_config.ts";
  * const n = 500;
  * const x = featureMatrix({
  *   heure: Array.from({ length: n }, (_, i) => (i % 48) / 2),
@@ -416,79 +262,6 @@ export async function fitForecaster(
     );
   }
   return { forecaster: new ConsumptionForecaster(params, model), rows: keep.length };
-}
-
-/** The baselines, by name: forecasts any user of eCO2mix already has. */
-export const BASELINES = ["persistance", "persistance_semaine", "rte_j1", "rte_j"] as const;
-
-/**
- * Baseline forecasts of each row: persistence (the value one hour before for `h1`, the same time
- * on the last day known at the cut-off for `j1`), persistence one week back, and RTE's J-1 and J
- * forecasts published in the eCO2mix files.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { baselineForecasts } from "./forecasting.ts";
- * const set = {
- *   horizon: "h1", rteJ1: Float64Array.of(61), rteJ: Float64Array.of(60),
- *   x: { names: ["lag_1h", "lag_168h"], columns: [Float64Array.of(59), Float64Array.of(58)], nRows: 1 },
- * } as unknown as Parameters<typeof baselineForecasts>[0];
- * assert.deepEqual(Object.values(baselineForecasts(set)).map((v) => v[0]), [59, 58, 61, 60]);
- * ```
- */
-export function baselineForecasts(
-  set: ConsumptionFeatureSet,
-): Record<(typeof BASELINES)[number], Float64Array> {
-  const column = (name: string) => {
-    const j = set.x.names.indexOf(name);
-    if (j < 0) throw new MlInputError(`feature set has no '${name}'`);
-    return set.x.columns[j];
-  };
-  return {
-    persistance: column(set.horizon === "h1" ? "lag_1h" : "lag_meme_heure"),
-    persistance_semaine: column("lag_168h"),
-    rte_j1: set.rteJ1,
-    rte_j: set.rteJ,
-  };
-}
-
-/** Metrics of one forecaster on a common set of rows. */
-export interface ModelScore extends RegressionMetrics {
-  model: string;
-}
-
-/**
- * Scores every forecast on exactly the same rows: those where the actual value and every
- * forecast are finite (a model or baseline missing a value would otherwise be scored on easier
- * or fewer instants). Returns the scores (in the order given) and the rows kept.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { scoreOnCommonRows } from "./forecasting.ts";
- * const { scores, rows } = scoreOnCommonRows([100, 200, 300], { a: [110, 190, NaN], b: [100, 200, 300] });
- * assert.deepEqual(rows, [0, 1]);
- * assert.equal(scores[0].mae, 10);
- * assert.equal(scores[1].mae, 0);
- * ```
- */
-export function scoreOnCommonRows(
-  actual: ArrayLike<number>,
-  forecasts: Record<string, ArrayLike<number>>,
-): { scores: ModelScore[]; rows: number[] } {
-  const entries = Object.entries(forecasts);
-  const rows: number[] = [];
-  for (let i = 0; i < actual.length; i++) {
-    if (Number.isFinite(actual[i]) && entries.every(([, f]) => Number.isFinite(f[i]))) rows.push(i);
-  }
-  if (rows.length === 0) throw new MlInputError("no row where every forecast is defined");
-  const y = Float64Array.from(rows, (i) => actual[i]);
-  const scores = entries.map(([model, f]) => ({
-    model,
-    ...regressionMetrics(y, Float64Array.from(rows, (i) => f[i])),
-  }));
-  return { scores, rows };
 }
 
 /** One fold of the rolling-origin cross-validation of one learner. */
@@ -738,140 +511,4 @@ function mapeOf(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < yTrue.length; i++) sum += Math.abs((yPred[i] - yTrue[i]) / yTrue[i]);
   return (100 * sum) / yTrue.length;
-}
-
-/** Residual analysis of one forecast. */
-export interface ResidualAnalysis {
-  /** Quantiles of the error prediction - actual (MW): 1 %, 5 %, 25 %, 50 %, 75 %, 95 %, 99 %. */
-  quantiles: { quantile: number; errorMw: number }[];
-  /** Correlation of consecutive errors (half an hour apart): slow drifts show as values near 1. */
-  autocorrelation30min: number;
-  /** Metrics per local hour and per weekday (Monday 0). */
-  byHour: GroupMetrics[];
-  byWeekday: GroupMetrics[];
-  /** The largest absolute errors. */
-  worst: { timestamp: number; prediction: number; actual: number; error: number }[];
-}
-
-/**
- * Residual analysis of forecasts against actual values at the given instants.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { residualAnalysis } from "./forecasting.ts";
- * const t = [0, 1, 2, 3].map((k) => Date.UTC(2025, 5, 2, k));
- * const r = residualAnalysis([100, 100, 100, 100], [101, 103, 99, 100], t, 1);
- * assert.deepEqual(r.worst, [{ timestamp: t[1], prediction: 103, actual: 100, error: 3 }]);
- * assert.equal(r.quantiles[3].errorMw, 0.5); // median of -1, 0, 1, 3
- * ```
- */
-export function residualAnalysis(
-  actual: ArrayLike<number>,
-  predicted: ArrayLike<number>,
-  epochMs: ArrayLike<number>,
-  worst = 10,
-): ResidualAnalysis {
-  const n = actual.length;
-  const errors = Float64Array.from({ length: n }, (_, i) => predicted[i] - actual[i]);
-  const sorted = errors.slice().sort();
-  const quantile = (q: number) => {
-    const position = q * (n - 1);
-    const low = Math.floor(position);
-    const high = Math.min(n - 1, low + 1);
-    return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
-  };
-  const mean = errors.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    den += (errors[i] - mean) ** 2;
-    if (i > 0) num += (errors[i] - mean) * (errors[i - 1] - mean);
-  }
-  const weekday = calendarFeatures(epochMs).jour_semaine;
-  const order = Array.from({ length: n }, (_, i) => i)
-    .sort((a, b) => Math.abs(errors[b]) - Math.abs(errors[a]))
-    .slice(0, worst);
-  return {
-    quantiles: [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99].map((q) => ({
-      quantile: q,
-      errorMw: quantile(q),
-    })),
-    autocorrelation30min: den > 0 ? num / den : NaN,
-    byHour: metricsByHour(actual, predicted, epochMs),
-    byWeekday: metricsByGroup(actual, predicted, weekday),
-    worst: order.map((i) => ({
-      timestamp: epochMs[i],
-      prediction: predicted[i],
-      actual: actual[i],
-      error: errors[i],
-    })),
-  };
-}
-
-/** A difference of MAPE between two forecasts and its bootstrap confidence interval. */
-export interface MapeDifference {
-  /** MAPE of `a` minus MAPE of `b` (percentage points). */
-  difference: number;
-  /** 2.5 % and 97.5 % quantiles of the resampled differences. */
-  low: number;
-  high: number;
-  /** Blocks (e.g. days) resampled. */
-  blocks: number;
-}
-
-/**
- * MAPE of forecast `a` minus MAPE of forecast `b` on the same rows, with a 95 % interval from a
- * block bootstrap: whole blocks (days: errors within a day are strongly correlated) are drawn
- * with replacement `resamples` times. An interval containing 0 means the test period cannot
- * tell the two forecasts apart.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { mapeDifference } from "./forecasting.ts";
- * const actual = [100, 100, 100, 100];
- * const d = mapeDifference(actual, [101, 101, 102, 102], [100, 100, 100, 100], [0, 0, 1, 1]);
- * assert.equal(d.difference, 1.5);
- * assert.ok(d.low >= 1 && d.high <= 2);
- * ```
- */
-export function mapeDifference(
-  actual: ArrayLike<number>,
-  a: ArrayLike<number>,
-  b: ArrayLike<number>,
-  blocks: ArrayLike<number>,
-  resamples = 2000,
-  seed = 0,
-): MapeDifference {
-  // Per block: sum of |a - y| / y - |b - y| / y, and rows.
-  const sums = new Map<number, { diff: number; n: number }>();
-  for (let i = 0; i < actual.length; i++) {
-    const entry = sums.get(blocks[i]) ?? { diff: 0, n: 0 };
-    entry.diff += (Math.abs(a[i] - actual[i]) - Math.abs(b[i] - actual[i])) / actual[i];
-    entry.n++;
-    sums.set(blocks[i], entry);
-  }
-  const list = [...sums.values()];
-  const total = list.reduce((t, e) => t + e.diff, 0);
-  const rows = list.reduce((t, e) => t + e.n, 0);
-  const rng = mulberry32(seed);
-  const draws = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) {
-    let diff = 0;
-    let n = 0;
-    for (let k = 0; k < list.length; k++) {
-      const e = list[Math.floor(rng() * list.length)];
-      diff += e.diff;
-      n += e.n;
-    }
-    draws[r] = (100 * diff) / n;
-  }
-  draws.sort();
-  return {
-    difference: (100 * total) / rows,
-    low: draws[Math.floor(0.025 * (resamples - 1))],
-    high: draws[Math.ceil(0.975 * (resamples - 1))],
-    blocks: list.length,
-  };
 }

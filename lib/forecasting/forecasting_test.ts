@@ -9,17 +9,13 @@ import {
 } from "../ml/mod.ts";
 import type { ConsumptionFeatureSet } from "./features.ts";
 import {
-  baselineForecasts,
   crossValidateLearners,
   fitForecaster,
   forecasterFromModel,
   forecasterImportance,
-  LEARNERS,
-  modelFeatures,
-  PROFILES,
-  residualAnalysis,
-  scoreOnCommonRows,
 } from "./forecasting.ts";
+import { LEARNERS, PROFILES } from "./forecaster_config.ts";
+import { scoreOnCommonRows } from "./forecast_scores.ts";
 
 const HALF_HOUR = 1_800_000;
 
@@ -101,39 +97,6 @@ Deno.test("a forecaster rebuilt from its JSON model and parameters predicts the 
     const b = copy.predict(x);
     assert.ok(a.every((v, i) => Object.is(v, b[i])), learner);
   }
-});
-
-Deno.test("scores on common rows, checked by hand", () => {
-  const actual = [100, 200, 400, 500];
-  const { scores, rows } = scoreOnCommonRows(actual, {
-    a: [110, 190, 400, 1],
-    b: [100, 220, 380, NaN],
-  });
-  assert.deepEqual(rows, [0, 1, 2]);
-  const [a, b] = scores;
-  // a: errors +10, -10, 0 → MAE 20/3, RMSE √(200/3), MAPE (10 + 5 + 0) / 3 %, bias 0.
-  assert.equal(a.n, 3);
-  assert.ok(Math.abs(a.mae - 20 / 3) < 1e-12);
-  assert.ok(Math.abs(a.rmse - Math.sqrt(200 / 3)) < 1e-12);
-  assert.ok(Math.abs(a.mape - 5) < 1e-12);
-  assert.equal(a.bias, 0);
-  // b: errors 0, +20, -20 → MAE 40/3, MAPE (0 + 10 + 5) / 3 = 5 %, bias 0.
-  assert.ok(Math.abs(b.mae - 40 / 3) < 1e-12);
-  assert.ok(Math.abs(b.mape - 5) < 1e-12);
-  assert.throws(() => scoreOnCommonRows([1], { a: [NaN] }), /no row where every forecast/);
-});
-
-Deno.test("baselines: persistence depends on the horizon", () => {
-  const x = featureMatrix({ lag_1h: [1], lag_meme_heure: [2], lag_168h: [3] });
-  const set = (horizon: "h1" | "j1") =>
-    ({
-      horizon,
-      x,
-      rteJ1: Float64Array.of(4),
-      rteJ: Float64Array.of(5),
-    }) as unknown as ConsumptionFeatureSet;
-  assert.deepEqual(Object.values(baselineForecasts(set("h1"))).map((v) => v[0]), [1, 3, 4, 5]);
-  assert.deepEqual(Object.values(baselineForecasts(set("j1"))).map((v) => v[0]), [2, 3, 4, 5]);
 });
 
 Deno.test("rolling-origin cross-validation: 5 consecutive folds, a gap, the best mean MAPE", async () => {
@@ -221,17 +184,6 @@ Deno.test("racing: a learner far behind the leader on the last folds fits no oth
   assert.equal(lenient.best, all.best);
 });
 
-Deno.test("residuals: quantiles, lag-1 autocorrelation and worst rows, by hand", () => {
-  const t = [0, 1, 2, 3].map((k) => Date.UTC(2025, 5, 2, 10, 30 * k)); // a Monday
-  const r = residualAnalysis([100, 100, 100, 100], [101, 99, 101, 99], t, 2);
-  // Errors +1 -1 +1 -1: mean 0, Σ e(i) e(i-1) = -3, Σ e² = 4.
-  assert.equal(r.autocorrelation30min, -0.75);
-  assert.equal(r.quantiles[3].errorMw, 0);
-  assert.equal(r.quantiles[0].errorMw, -1);
-  assert.deepEqual(r.byWeekday.map((g) => [g.group, g.n, g.mae]), [[0, 4, 1]]);
-  assert.equal(r.worst.length, 2);
-});
-
 Deno.test("permutation importance names the features that matter, alone and by family", async () => {
   const { x, y } = world(3_000);
   const { forecaster } = await fitForecaster(x, y, {
@@ -246,5 +198,4 @@ Deno.test("permutation importance names the features that matter, alone and by f
     "heure+jour_semaine",
     "moyenne_24h+lag_168h",
   ]);
-  assert.deepEqual(modelFeatures("h1", { temperature: "none" }).includes("eolien_solaire"), false);
 });

@@ -6,8 +6,9 @@
  *   calendar (`calendar.ts`), daily temperatures and their forecast (`weather.ts`), the Tempo
  *   colours (`tempo.ts`), the reference files and their cache (`reference.ts`,
  *   `reference_cache.ts`);
- * - the cut-off features of both horizons (`features.ts`), the consumption forecasters, their
- *   selection and scores (`forecasting.ts`), the renewable-share classifiers (`classification.ts`);
+ * - the cut-off features of both horizons (`features.ts`), the consumption forecasters' learners,
+ *   features and profiles (`forecaster_config.ts`), their fits and selection (`forecasting.ts`) and
+ *   scores (`forecast_scores.ts`), the renewable-share classifiers (`classification.ts`);
  * - what the data allow (`feasibility.ts`), when to select and fit again (`selection_cache.ts`,
  *   `mix_refit.ts`), the weekly backtest against RTE (`backtest.ts`, `online_correction.ts`).
  *
@@ -29,7 +30,9 @@ export * from "./features.ts";
 export * from "./reference.ts";
 export * from "./reference_cache.ts";
 export { ReferenceDataError } from "./_reference_error.ts";
+export * from "./forecaster_config.ts";
 export * from "./forecasting.ts";
+export * from "./forecast_scores.ts";
 export * from "./classification.ts";
 export * from "./feasibility.ts";
 export * from "./selection_cache.ts";

@@ -168,7 +168,7 @@ const MODELS: Readonly<Record<string, string>> = {
   rte_j: "prévision J de RTE",
 };
 
-/** The temperature variants of a learner (`TEMPERATURE_SUFFIX` of `lib/forecasting/forecasting.ts`). */
+/** The temperature variants of a learner (`TEMPERATURE_SUFFIX` of `lib/forecasting/forecaster_config.ts`). */
 const MODEL_VARIANTS: readonly [suffix: string, name: string][] = [
   ["_temperature_observee", "température observée (borne haute)"],
   ["_temperature_prevue", "température prévue"],

@@ -262,7 +262,9 @@ export class ConsumptionTraining {
           new URL("../forecasting/features.ts", import.meta.url),
         ]),
         learnerCode: await sourceFingerprint([
+          new URL("../forecasting/forecaster_config.ts", import.meta.url),
           new URL("../forecasting/forecasting.ts", import.meta.url),
+          new URL("../forecasting/forecast_scores.ts", import.meta.url),
         ]),
       },
     });
