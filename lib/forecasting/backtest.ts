@@ -3,13 +3,13 @@
  * forecasts on exactly the same instants.
  *
  * **Periods.** Every stretch of the real-time series where the consumption and both of RTE's
- * forecasts (J-1 and J) are published ({@linkcode backtestPeriods}); on the shared data: June
+ * forecasts (J-1 and J) are published (`backtestPeriods`, `backtest_plan.ts`); on the shared data: June
  * 2016, December 2021 (ODRÉ's export) and January to July 2025. Each period is forecast from the
  * ODRÉ history up to its first instant followed by its own real-time data (`spliceSeries`), so
  * nothing after the period is in its series.
  *
  * **Weeks and retraining.** A period is cut into local weeks (Monday 00:00 Paris; the first and
- * last may be partial, {@linkcode backtestWeeks}). The models of a week are trained on the rows
+ * last may be partial, `backtestWeeks`). The models of a week are trained on the rows
  * whose target is at or before the cut-off of the week's first forecast — Sunday 23:00 for `h1`,
  * Sunday 12:00 for `j1` (or the same times before a partial week's first instant) — and on
  * nothing later. They are **retrained every month** by default (cadence `mois`: the first week of
@@ -36,7 +36,7 @@
  * `calibrationDays` days and forecasts them, and these forecasts open the stream. Their coverage
  * is one of the scores.
  *
- * **Scores** ({@linkcode backtestScores}): per horizon, on the instants where the actual value,
+ * **Scores** (`backtestScores`, `backtest_scores.ts`): per horizon, on the instants where the actual value,
  * every model and RTE's forecast of that horizon (J for `h1`, J-1 for `j1`) are all defined;
  * MAPE, MAE, RMSE, bias by week, month, season and over the whole backtest, with the difference
  * of MAPE to RTE and its 95 % interval from a bootstrap of whole days (`mapeDifference`), and the
@@ -48,14 +48,9 @@
  * @module
  */
 
-import { localDayNumber, parisInstant } from "./calendar.ts";
 import {
-  type Coverage,
   FitPool,
-  intervalCoverage,
   mapConcurrent,
-  MlInputError,
-  regressionMetrics,
   type RelativeErrorQuantiles,
   relativeErrorQuantiles,
   selectFeatures,
@@ -68,36 +63,36 @@ import {
   HORIZONS,
   knownRteJ1,
   measuredInstants,
-  type TemperatureInput,
 } from "./features.ts";
 import {
   type LearnerName,
   modelFeatures,
-  modelLabel,
   REFERENCE_FEATURE,
   type TrainingProfile,
 } from "./forecaster_config.ts";
 import { type ConsumptionForecaster, fitForecaster } from "./forecasting.ts";
-import { type MapeDifference, mapeDifference } from "./forecast_scores.ts";
+import {
+  type BacktestPeriod,
+  backtestPeriods,
+  type BacktestVariant,
+  backtestVariants,
+  type BacktestWeek,
+  backtestWeeks,
+  type RetrainCadence,
+  RTE_REFERENCE,
+} from "./backtest_plan.ts";
 import { onlineCorrection } from "./online_correction.ts";
 import {
   type HalfHourlySeries,
   seriesLength,
   sliceSeries,
   slotInstant,
-  SOURCE_REAL_TIME,
   spliceSeries,
 } from "./series.ts";
 import type { TempoCalendar } from "./tempo.ts";
 import type { DailyTemperature } from "./weather.ts";
 
 const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
-
-/** How often the models are trained again: every month (default) or every week. */
-export const RETRAIN_CADENCES = ["mois", "semaine"] as const;
-/** One of {@linkcode RETRAIN_CADENCES}. */
-export type RetrainCadence = (typeof RETRAIN_CADENCES)[number];
 
 /** Days of the calibration window of the intervals (see the module doc). */
 export const CALIBRATION_DAYS = 28;
@@ -105,179 +100,6 @@ export const CALIBRATION_DAYS = 28;
 const MIN_TRAIN_DAYS = 365;
 /** Days of consumption before the first training row (the longest lag and window). */
 const LAG_DAYS = 8;
-
-/** RTE's forecast each horizon is compared with. */
-export const RTE_REFERENCE: Readonly<Record<HorizonName, "rte_j" | "rte_j1">> = {
-  h1: "rte_j",
-  j1: "rte_j1",
-};
-
-/** A stretch of real-time data where the consumption and RTE's J-1 and J forecasts exist. */
-export interface BacktestPeriod {
-  /** First and last such instants (UTC epoch ms). */
-  start: number;
-  end: number;
-  /** Half-hours with all three values. */
-  halfHours: number;
-}
-
-/**
- * The periods of a series where real-time consumption and RTE's J-1 and J forecasts are all
- * published, on the half-hourly grid: runs of such slots, holes of at most `maxGapHours` hours
- * (the autumn DST hour, a missing value) bridged, runs shorter than `minDays` days dropped.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { backtestPeriods } from "./backtest.ts";
- * import { seriesFromColumns } from "./series.ts";
- * const t = Array.from({ length: 48 * 5 }, (_, i) => Date.UTC(2025, 0, 1) + i * 1_800_000);
- * const v = t.map((_, i) => (i >= 48 * 2 && i < 48 * 3 ? null : 60_000)); // a day without data
- * const s = seriesFromColumns(t, { consommation: v, prevision_j1: v, prevision_j: v }, 1);
- * const periods = backtestPeriods(s, { minDays: 1 });
- * assert.deepEqual(periods.map((p) => p.halfHours), [96, 96]);
- * assert.equal(periods[1].start, t[48 * 3]);
- * ```
- */
-export function backtestPeriods(
-  series: HalfHourlySeries,
-  options: { maxGapHours?: number; minDays?: number } = {},
-): BacktestPeriod[] {
-  const maxGap = (options.maxGapHours ?? 6) * 2;
-  const minSlots = (options.minDays ?? 2) * 48;
-  const periods: BacktestPeriod[] = [];
-  let current: BacktestPeriod | null = null;
-  let lastSlot = -Infinity;
-  const close = () => {
-    if (current && current.halfHours >= minSlots) periods.push(current);
-    current = null;
-  };
-  for (let i = 0; i < seriesLength(series); i++) {
-    const ok = series.source[i] === SOURCE_REAL_TIME && Number.isFinite(series.consommation[i]) &&
-      Number.isFinite(series.prevision_j1[i]) && Number.isFinite(series.prevision_j[i]);
-    if (!ok) continue;
-    if (i - lastSlot > maxGap + 1) close();
-    const t = slotInstant(series, i);
-    current ??= { start: t, end: t, halfHours: 0 };
-    current.end = t;
-    current.halfHours++;
-    lastSlot = i;
-  }
-  close();
-  return periods;
-}
-
-/** One week of a period. */
-export interface BacktestWeek {
-  /** Index of its period. */
-  period: number;
-  /** Local date (YYYY-MM-DD) of its Monday. */
-  week: string;
-  /** First and last instants of the period in the week (UTC epoch ms). */
-  start: number;
-  end: number;
-  /** Index (in the list) of the week whose models forecast it: itself when it retrains. */
-  modelWeek: number;
-}
-
-/** Monday (day number) of the local week of a day (day 0, 1970-01-01, was a Thursday). */
-function mondayOf(day: number): number {
-  return day - ((((day + 3) % 7) + 7) % 7);
-}
-
-/** Local month (YYYY-MM) and date of an instant. */
-function localDate(epochMs: number): string {
-  return new Date(localDayNumber(epochMs) * DAY_MS).toISOString().slice(0, 10);
-}
-
-/**
- * The weeks of the periods (local Monday to Sunday, cut to the period) and the week whose
- * models forecast each: every week (`semaine`), or the first week of a period and every week
- * whose first instant is in a later month than the last retraining (`mois`).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { backtestWeeks } from "./backtest.ts";
- * // Wednesday 1 January 2025 (Paris) to Monday 10 February 2025.
- * const period = { start: Date.UTC(2024, 11, 31, 23), end: Date.UTC(2025, 1, 10, 12), halfHours: 0 };
- * const weeks = backtestWeeks([period], "mois");
- * assert.deepEqual(weeks.map((w) => w.week).slice(0, 2), ["2024-12-30", "2025-01-06"]);
- * assert.equal(weeks[0].start, period.start);
- * // Retrained on 1 January and on Monday 3 February.
- * assert.deepEqual([...new Set(weeks.map((w) => weeks[w.modelWeek].week))], ["2024-12-30", "2025-02-03"]);
- * ```
- */
-export function backtestWeeks(
-  periods: readonly BacktestPeriod[],
-  cadence: RetrainCadence,
-): BacktestWeek[] {
-  const weeks: BacktestWeek[] = [];
-  periods.forEach((period, p) => {
-    let retrain = -1;
-    for (let monday = mondayOf(localDayNumber(period.start));; monday += 7) {
-      const start = Math.max(period.start, parisInstant(monday, 0));
-      const end = Math.min(period.end, parisInstant(monday + 7, 0) - HOUR_MS / 2);
-      if (start > period.end) break;
-      const month = localDate(start).slice(0, 7);
-      const newMonth = retrain < 0 || localDate(weeks[retrain].start).slice(0, 7) !== month;
-      if (retrain < 0 || cadence === "semaine" || newMonth) retrain = weeks.length;
-      weeks.push({
-        period: p,
-        week: new Date(monday * DAY_MS).toISOString().slice(0, 10),
-        start,
-        end,
-        modelWeek: retrain,
-      });
-    }
-  });
-  return weeks;
-}
-
-/** A model of the backtest: its horizon, label and temperature input. */
-export interface BacktestVariant {
-  horizon: HorizonName;
-  learner: LearnerName;
-  temperature: TemperatureInput;
-  /** Label in the tables (see `modelLabel`). */
-  model: string;
-  /** Whether it is the live model of its horizon (the one with intervals). */
-  live: boolean;
-}
-
-/**
- * The models of each horizon (see the module doc).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { backtestVariants } from "./backtest.ts";
- * const v = backtestVariants({ h1: "gbdt", j1: "gbdt" }, true);
- * assert.deepEqual(v.map((m) => m.model), [
- *   "gbdt", "gbdt", "gbdt_temperature_observee", "gbdt_sans_temperature",
- * ]);
- * assert.deepEqual(v.map((m) => m.horizon), ["h1", "j1", "j1", "j1"]);
- * ```
- */
-export function backtestVariants(
-  learners: Readonly<Record<HorizonName, LearnerName>>,
-  withTemperature: boolean,
-): BacktestVariant[] {
-  const live: TemperatureInput = withTemperature ? "forecast" : "none";
-  const inputs: Record<HorizonName, TemperatureInput[]> = {
-    h1: [live],
-    j1: withTemperature ? ["forecast", "observed", "none"] : ["none"],
-  };
-  return (Object.keys(HORIZONS) as HorizonName[]).flatMap((horizon) =>
-    inputs[horizon].map((temperature) => ({
-      horizon,
-      learner: learners[horizon],
-      temperature,
-      model: modelLabel(learners[horizon], temperature, live),
-      live: temperature === live,
-    }))
-  );
-}
 
 /** What the backtest reads. */
 export interface BacktestData {
@@ -625,221 +447,4 @@ export async function runBacktest(
     if (!options.pool) pool.close();
   }
   return result;
-}
-
-/** The grains of the scores. */
-export const SCORE_GRAINS = ["ensemble", "saison", "mois", "semaine"] as const;
-/** One of {@linkcode SCORE_GRAINS}. */
-export type ScoreGrain = (typeof SCORE_GRAINS)[number];
-
-/**
- * Meteorological season (French, no accent) of a local month 1-12.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { seasonOfMonth } from "./backtest.ts";
- * assert.deepEqual([12, 1, 3, 6, 9].map(seasonOfMonth), ["hiver", "hiver", "printemps", "ete", "automne"]);
- * ```
- */
-export function seasonOfMonth(month: number): "hiver" | "printemps" | "ete" | "automne" {
-  return month === 12 || month <= 2
-    ? "hiver"
-    : month <= 5
-    ? "printemps"
-    : month <= 8
-    ? "ete"
-    : "automne";
-}
-
-/** One score of one model against one reference, on one group of instants. */
-export interface BacktestScore {
-  horizon: HorizonName;
-  grain: ScoreGrain;
-  /** `toutes`, a season, a month (YYYY-MM) or a week's Monday (YYYY-MM-DD). */
-  groupe: string;
-  model: string;
-  /** RTE's forecast of the horizon, or the live model's other variant compared. */
-  reference: string;
-  /** First and last instants (UTC epoch ms), half-hours and local days scored. */
-  debut: number;
-  fin: number;
-  demi_heures: number;
-  jours: number;
-  mape: number;
-  mae: number;
-  rmse: number;
-  biais: number;
-  mape_reference: number;
-  /** `mape - mape_reference` (points) and its 95 % day-block bootstrap interval. */
-  ecart_mape: number;
-  ic_bas: number;
-  ic_haut: number;
-  /** P10-P90 coverage (%) and shares below P10 and above P90 (NaN without intervals). */
-  couverture_p10_p90: number;
-  sous_p10: number;
-  au_dessus_p90: number;
-}
-
-/** Options of {@linkcode backtestScores}. */
-export interface ScoreOptions {
-  /** Bootstrap resamples of each difference (default 2000). */
-  resamples?: number;
-  seed?: number;
-}
-
-/** One horizon's forecasts aligned on its common instants. */
-interface AlignedHorizon {
-  epochMs: Float64Array;
-  actual: Float64Array;
-  week: string[];
-  models: Map<
-    string,
-    { prediction: Float64Array; p10: Float64Array | null; p90: Float64Array | null }
-  >;
-}
-
-/** The forecasts of a horizon on the instants where every model and the actual value exist. */
-function align(forecasts: readonly BacktestForecast[], horizon: HorizonName): AlignedHorizon {
-  const mine = forecasts.filter((f) => f.horizon === horizon);
-  const names = [...new Set(mine.map((f) => f.model))];
-  const byInstant = new Map<
-    number,
-    { actual: number; week: string; values: Map<string, number[]> }
-  >();
-  for (const f of mine) {
-    f.epochMs.forEach((t, i) => {
-      let entry = byInstant.get(t);
-      if (!entry) {
-        entry = { actual: f.actual[i], week: f.week, values: new Map() };
-        byInstant.set(t, entry);
-      }
-      entry.values.set(f.model, [f.prediction[i], f.p10?.[i] ?? NaN, f.p90?.[i] ?? NaN]);
-    });
-  }
-  const instants = [...byInstant.keys()].sort((a, b) => a - b).filter((t) => {
-    const e = byInstant.get(t)!;
-    return Number.isFinite(e.actual) &&
-      names.every((m) => Number.isFinite(e.values.get(m)?.[0] ?? NaN));
-  });
-  const withIntervals = new Set(mine.filter((f) => f.p10 && f.p90).map((f) => f.model));
-  const column = (model: string, k: number) =>
-    Float64Array.from(instants, (t) => byInstant.get(t)!.values.get(model)![k]);
-  return {
-    epochMs: Float64Array.from(instants),
-    actual: Float64Array.from(instants, (t) => byInstant.get(t)!.actual),
-    week: instants.map((t) => byInstant.get(t)!.week),
-    models: new Map(names.map((m) => [m, {
-      prediction: column(m, 0),
-      p10: withIntervals.has(m) ? column(m, 1) : null,
-      p90: withIntervals.has(m) ? column(m, 2) : null,
-    }])),
-  };
-}
-
-/**
- * Scores of every model of a backtest (see the module doc): per horizon and grain (`ensemble`,
- * `saison`, `mois`, `semaine`), each model against RTE's forecast of the horizon, and the live
- * model against each other variant, on the same instants.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { backtestScores } from "./backtest.ts";
- * // Two days from Monday 6 January 2025, midnight in Paris.
- * const t = Float64Array.from({ length: 96 }, (_, i) => Date.UTC(2025, 0, 5, 23) + i * 1_800_000);
- * const actual = t.map(() => 100);
- * const block = (model: string, v: number, interval = false) => ({
- *   period: 0, week: "2025-01-06", horizon: "j1" as const, model, epochMs: t,
- *   cutoffMs: t, trainedUntil: 0, actual, prediction: t.map(() => v),
- *   p10: interval ? t.map(() => 99) : null, p50: null, p90: interval ? t.map(() => 101.5) : null,
- * });
- * const scores = backtestScores([block("gbdt", 101, true), block("rte_j1", 98)], { resamples: 200 });
- * const all = scores.find((s) => s.grain === "ensemble" && s.model === "gbdt")!;
- * const round = (v: number) => Math.round(v * 1e9) / 1e9;
- * assert.deepEqual([all.mape, all.mape_reference, all.ecart_mape].map(round), [1, 2, -1]);
- * assert.equal(all.jours, 2);
- * assert.equal(all.couverture_p10_p90, 100);
- * assert.deepEqual([...new Set(scores.map((s) => s.grain))], ["ensemble", "saison", "mois", "semaine"]);
- * ```
- */
-export function backtestScores(
-  result: Pick<BacktestResult, "forecasts"> | readonly BacktestForecast[],
-  options: ScoreOptions = {},
-): BacktestScore[] {
-  const forecasts = Array.isArray(result) ? result : (result as BacktestResult).forecasts;
-  const scores: BacktestScore[] = [];
-  for (const horizon of Object.keys(HORIZONS) as HorizonName[]) {
-    if (!forecasts.some((f) => f.horizon === horizon)) continue;
-    const a = align(forecasts, horizon);
-    const reference = RTE_REFERENCE[horizon];
-    if (!a.models.has(reference)) {
-      throw new MlInputError(`backtest: no ${reference} forecast for ${horizon}`);
-    }
-    if (a.epochMs.length === 0) continue;
-    const live = [...a.models.entries()].find(([, m]) => m.p10)?.[0];
-    const others = [...a.models.keys()].filter((m) => m !== reference);
-    const pairs = [
-      ...others.map((model) => ({ model, reference })),
-      ...(live ? others.filter((m) => m !== live).map((m) => ({ model: live, reference: m })) : []),
-    ];
-    const days = Array.from(a.epochMs, localDayNumber);
-    const month = Array.from(a.epochMs, (t) => localDate(t).slice(0, 7));
-    const keys: Record<ScoreGrain, string[]> = {
-      ensemble: month.map(() => "toutes"),
-      saison: month.map((m) => seasonOfMonth(Number(m.slice(5)))),
-      mois: month,
-      semaine: a.week,
-    };
-    for (const grain of SCORE_GRAINS) {
-      const groups = [...new Set(keys[grain])];
-      for (const groupe of groups) {
-        const rows: number[] = [];
-        keys[grain].forEach((k, i) => k === groupe && rows.push(i));
-        const pick = (v: Float64Array) => Float64Array.from(rows, (i) => v[i]);
-        const actual = pick(a.actual);
-        const blocks = rows.map((i) => days[i]);
-        for (const pair of pairs) {
-          const m = a.models.get(pair.model)!;
-          const predicted = pick(m.prediction);
-          const ref = pick(a.models.get(pair.reference)!.prediction);
-          const metrics = regressionMetrics(actual, predicted);
-          const d: MapeDifference = mapeDifference(
-            actual,
-            predicted,
-            ref,
-            blocks,
-            options.resamples,
-            options.seed,
-          );
-          const coverage: Coverage | null = m.p10 && m.p90
-            ? intervalCoverage(actual, pick(m.p10), pick(m.p90))
-            : null;
-          scores.push({
-            horizon,
-            grain,
-            groupe,
-            model: pair.model,
-            reference: pair.reference,
-            debut: a.epochMs[rows[0]],
-            fin: a.epochMs[rows[rows.length - 1]],
-            demi_heures: rows.length,
-            jours: d.blocks,
-            mape: metrics.mape,
-            mae: metrics.mae,
-            rmse: metrics.rmse,
-            biais: metrics.bias,
-            mape_reference: regressionMetrics(actual, ref).mape,
-            ecart_mape: d.difference,
-            ic_bas: d.low,
-            ic_haut: d.high,
-            couverture_p10_p90: coverage?.pct ?? NaN,
-            sous_p10: coverage ? (100 * coverage.below) / coverage.n : NaN,
-            au_dessus_p90: coverage ? (100 * coverage.above) / coverage.n : NaN,
-          });
-        }
-      }
-    }
-  }
-  return scores;
 }

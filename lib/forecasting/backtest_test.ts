@@ -1,113 +1,11 @@
 import assert from "node:assert/strict";
-import { readEco2mix } from "../eco2mix/mod.ts";
-import { toBronze } from "../layers/bronze.ts";
-import { toSilver } from "../layers/silver.ts";
-import { sharedDataPath } from "../testing/shared_data.ts";
-import {
-  type BacktestData,
-  backtestPeriods,
-  type BacktestResult,
-  backtestScores,
-  backtestWeeks,
-  runBacktest,
-} from "./backtest.ts";
+import { type BacktestData, type BacktestResult, runBacktest } from "./backtest.ts";
+import { backtestTestData as data, TINY, WEEK } from "./_backtest_testdata.ts";
 import { dayNumberOfDate, localDayNumber, parisInstant } from "./calendar.ts";
 import { HORIZONS, rteJ1Publication, scrambledTemperatures } from "./features.ts";
-import { PROFILES, type TrainingProfile } from "./forecaster_config.ts";
 import { mulberry32 } from "../ml/mod.ts";
-import { loadNationalConsumption } from "../ml/_consumption_testdata.ts";
-import {
-  type HalfHourlySeries,
-  seriesFromColumns,
-  seriesFromSilver,
-  slotInstant,
-  SOURCE_REAL_TIME,
-} from "./series.ts";
-import { mergeTempoCalendars, parseTempoCalendar, tempoPublication } from "./tempo.ts";
-import { nationalTemperature } from "./weather.ts";
-
-const TR_2025 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
-
-/** The real 2025 file, the ODRÉ history from June 2024, temperatures and Tempo. */
-async function realData(): Promise<BacktestData> {
-  const table = readEco2mix(await Deno.readFile(TR_2025), "TR_2025.xls");
-  const { silver } = toSilver(toBronze([table], { ingestedAt: new Date(0) }));
-  const realTime = seriesFromSilver(silver, "eco2mix", SOURCE_REAL_TIME)!;
-  // The ODRÉ history read by the benchmark's plain reader (the pipeline's goes through bronze
-  // and silver: many seconds for 13 years), from 2024 on.
-  const national = await loadNationalConsumption();
-  const first = national.epochMs.findIndex((t) => t >= Date.UTC(2024, 0, 1));
-  const history = seriesFromColumns(national.epochMs.subarray(first), {
-    consommation: national.consumption.subarray(first),
-  });
-  const temperature = nationalTemperature(
-    await Deno.readTextFile(sharedDataPath("weather/temperature-quotidienne-regionale.csv")),
-    "temperature-quotidienne-regionale.csv",
-  );
-  const tempo = mergeTempoCalendars(
-    await Promise.all(["2024-2025", "2025-2026"].map(async (season) => {
-      const file = `eCO2mix_RTE_tempo_${season}.xls`;
-      const text = await Deno.readTextFile(sharedDataPath(`eco2mix/tempo/${file}`));
-      return { file, days: parseTempoCalendar(text, file) };
-    })),
-  );
-  // A year of history before the file keeps the test quick (a year of training rows at most).
-  return {
-    history,
-    realTime,
-    temperature,
-    tempo,
-  };
-}
-
-let cached: Promise<BacktestData> | null = null;
-const data = () => (cached ??= realData());
-
-/** Small trees: the test is about which data reach a forecast, not about accuracy. */
-const TINY: TrainingProfile = {
-  ...PROFILES.rapide,
-  gbdt: { maxIter: 15, learningRate: 0.3, maxLeafNodes: 15, minSamplesLeaf: 20 },
-  trainDays: 120,
-};
-
-/** Monday 3 to Sunday 9 February 2025 (Paris): one week, retrained (a new month). */
-const WEEK = {
-  from: parisInstant(dayNumberOfDate("2025-02-03"), 0),
-  to: parisInstant(dayNumberOfDate("2025-02-10"), 0) - 1,
-};
-
-Deno.test("periods and weeks of the real 2025 file: one period, monthly or weekly retraining", async () => {
-  const { realTime } = await data();
-  const periods = backtestPeriods(realTime);
-  // The 9,869 measured half-hours of the file (series_test.ts) all have RTE's J-1 and J.
-  assert.deepEqual(periods, [{
-    start: Date.UTC(2024, 11, 31, 23),
-    end: Date.UTC(2025, 6, 25, 13),
-    halfHours: 9869,
-  }]);
-  const monthly = backtestWeeks(periods, "mois");
-  const weekly = backtestWeeks(periods, "semaine");
-  assert.equal(monthly.length, 30); // Wednesday 1 January to Friday 25 July
-  assert.deepEqual(monthly.map((w) => w.week), weekly.map((w) => w.week));
-  assert.ok(weekly.every((w, k) => w.modelWeek === k));
-  // Monthly: retrained on 1 January, then in the first week starting in each new month.
-  const retrained = monthly.filter((w, k) => w.modelWeek === k).map((w) => w.week);
-  assert.deepEqual(retrained, [
-    "2024-12-30",
-    "2025-02-03",
-    "2025-03-03",
-    "2025-04-07",
-    "2025-05-05",
-    "2025-06-02",
-    "2025-07-07",
-  ]);
-  // Every week forecast by the models of a week at or before it, in the same month.
-  for (const w of monthly) {
-    const source = monthly[w.modelWeek];
-    assert.ok(source.start <= w.start);
-    assert.ok(w.end - source.start < 35 * 86_400_000);
-  }
-});
+import { type HalfHourlySeries, slotInstant } from "./series.ts";
+import { tempoPublication } from "./tempo.ts";
 
 /**
  * `series` with every value published after `cut` replaced by random ones: measurements and RTE's
@@ -193,41 +91,4 @@ Deno.test("no forecast of the backtest depends on data after its cut-off (real s
     assert.ok(before >= 48, `${new Date(cut).toISOString()}: ${before}`);
     assert.ok(changedAfter > 100, `${new Date(cut).toISOString()}: ${changedAfter}`);
   }
-});
-
-Deno.test("scores: every model and RTE on the same instants, RTE's MAPE recomputed by hand", async () => {
-  const d = await data();
-  const result = await runBacktest(d, { profile: TINY, ...WEEK, horizons: ["j1"] });
-  const scores = backtestScores(result, { resamples: 200 });
-  const overall = scores.filter((s) => s.grain === "ensemble");
-  assert.deepEqual(overall.map((s) => [s.model, s.reference]), [
-    ["gbdt", "rte_j1"],
-    ["gbdt_temperature_observee", "rte_j1"],
-    ["gbdt_sans_temperature", "rte_j1"],
-    ["gbdt", "gbdt_temperature_observee"],
-    ["gbdt", "gbdt_sans_temperature"],
-  ]);
-  // Seven days of 48 half-hours, all with RTE's J-1.
-  assert.ok(overall.every((s) => s.demi_heures === 336 && s.jours === 7));
-  const rte = result.forecasts.find((f) => f.model === "rte_j1")!;
-  let ape = 0;
-  rte.actual.forEach((a, i) => (ape += Math.abs(rte.prediction[i] - a) / a));
-  assert.ok(Math.abs(overall[0].mape_reference - (100 * ape) / 336) < 1e-9);
-  assert.ok(overall.every((s) => Math.abs(s.ecart_mape - (s.mape - s.mape_reference)) < 1e-9));
-  assert.ok(overall.every((s) => s.ic_bas <= s.ecart_mape && s.ecart_mape <= s.ic_haut));
-  // Coverage only for the live model; the shares below, inside and above add up.
-  for (const s of overall) {
-    if (s.model !== "gbdt") assert.ok(Number.isNaN(s.couverture_p10_p90));
-    else {
-      assert.ok(
-        Math.abs(s.couverture_p10_p90 + s.sous_p10 + s.au_dessus_p90 - 100) < 1e-9,
-        JSON.stringify(s),
-      );
-    }
-  }
-  // One week in February: winter, one month, one week.
-  assert.deepEqual(
-    [...new Set(scores.map((s) => `${s.grain}:${s.groupe}`))],
-    ["ensemble:toutes", "saison:hiver", "mois:2025-02", "semaine:2025-02-03"],
-  );
 });

@@ -10,7 +10,9 @@
  *   features and profiles (`forecaster_config.ts`), their fits and selection (`forecasting.ts`) and
  *   scores (`forecast_scores.ts`), the renewable-share classifiers (`classification.ts`);
  * - what the data allow (`feasibility.ts`), when to select and fit again (`selection_cache.ts`,
- *   `mix_refit.ts`), the weekly backtest against RTE (`backtest.ts`, `online_correction.ts`).
+ *   `mix_refit.ts`), the weekly backtest against RTE: its periods, weeks and models
+ *   (`backtest_plan.ts`), run (`backtest.ts`, `online_correction.ts`) and scores
+ *   (`backtest_scores.ts`).
  *
  * @example
  * ```ts
@@ -38,4 +40,6 @@ export * from "./feasibility.ts";
 export * from "./selection_cache.ts";
 export * from "./mix_refit.ts";
 export * from "./online_correction.ts";
+export * from "./backtest_plan.ts";
 export * from "./backtest.ts";
+export * from "./backtest_scores.ts";
