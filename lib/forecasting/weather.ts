@@ -30,6 +30,12 @@
  * hourly - 24): air-conditioning follows the afternoon heat, not the daily mean (measured on the
  * last 20 % of the 2025 file, a heat wave included: day-ahead MAPE 1.64 % → 1.61 %).
  *
+ * Over 600 lines as one module: the forecast features (`TemperatureOutlook`,
+ * `forecastTemperatureFeatures`) are the observed ones computed from forecast days, through the
+ * same private definitions (`instantFeatures`, the smoothing, `dayValue`, `featureColumns`); split
+ * apart, those would become public exports of `mod.ts`, and a change to one definition could miss
+ * the other.
+ *
  * @module
  */
 
