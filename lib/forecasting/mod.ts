@@ -4,8 +4,7 @@
  *
  * - the national half-hourly series and the consumption history (`series.ts`), the Paris
  *   calendar (`calendar.ts`), daily temperatures and their forecast (`weather.ts`), the Tempo
- *   colours (`tempo.ts`), the reference files and their cache (`reference.ts`,
- *   `reference_cache.ts`);
+ *   colours (`tempo.ts`), the reference files found and read (`reference.ts`);
  * - the cut-off features of both horizons (`features.ts`), the consumption forecasters' learners,
  *   features and profiles (`forecaster_config.ts`), their fits and selection (`forecasting.ts`) and
  *   scores (`forecast_scores.ts`), the renewable-share classifiers (`classification.ts`);
@@ -30,7 +29,6 @@ export * from "./weather.ts";
 export * from "./series.ts";
 export * from "./features.ts";
 export * from "./reference.ts";
-export * from "./reference_cache.ts";
 export { ReferenceDataError } from "./_reference_error.ts";
 export * from "./forecaster_config.ts";
 export * from "./forecasting.ts";

@@ -8,12 +8,12 @@
  * user can drop them anywhere in it. A missing kind is not an error: {@linkcode loadReference}
  * says what is missing, and the notebooks say which scores can therefore not be computed.
  *
- * **Why the history is read here rather than from silver.** The pipeline's input is the
- * real-time file; the 2012-2025 history is reference data that most runs do not ingest. It is
- * read with the project's own eCO2mix reader and turned into silver rows by the silver layer's
- * pure function (`jeu_donnees` `consommation_brute`, DST and duplicate rules applied), without
- * being written to the lakehouse. When silver already holds `consommation_brute` rows (the user
- * ingested the history), the pipeline step uses those instead.
+ * **Where the pipeline reads them.** Through the lakehouse, like any input: notebook 02 ingests
+ * the history into `eco2mix_bronze` (`jeu_donnees` `consommation_brute` in silver), notebook 03
+ * writes the temperatures and the Tempo calendars to their silver tables
+ * (`lib/pipeline/reference_step.ts`), and notebook 07 reads them there. This module finds and
+ * decodes the files for those steps, and parses them whole ({@linkcode loadReference}) for what
+ * runs without a lakehouse (the forecasting bench).
  *
  * @module
  */
@@ -94,8 +94,27 @@ export interface ReferenceData {
   missing: string[];
 }
 
-/** Text of a reference file (gzip-decompressed when its name ends with `.gz`). */
-async function decodeText(path: string, bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+/** What a run without each kind of reference file lacks, in French. */
+export const MISSING_REFERENCE: Readonly<Record<ReferenceKind, string>> = {
+  history: "historique national de consommation (consommation-quotidienne-brute.csv ou .csv.gz, " +
+    "ODRÉ) absent : les modèles n'apprennent que sur les données temps réel",
+  temperatures: "températures quotidiennes régionales (temperature-quotidienne-regionale.csv, " +
+    "ODRÉ) absentes : pas de score avec température",
+  tempo: "calendriers Tempo (eCO2mix_RTE_tempo_AAAA-AAAA.xls) absents : la couleur Tempo est " +
+    "inconnue des modèles",
+};
+
+/**
+ * Text of a reference file (gzip-decompressed when its name ends with `.gz`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { referenceText } from "./reference.ts";
+ * assert.equal(await referenceText("t.csv", new TextEncoder().encode("a;b")), "a;b");
+ * ```
+ */
+export async function referenceText(path: string, bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   if (!path.toLowerCase().endsWith(".gz")) return new TextDecoder().decode(bytes);
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
   return await new Response(stream).text();
@@ -142,8 +161,9 @@ export interface ReferenceContents {
 }
 
 /**
- * Finds and reads the reference files under `dir` (see {@linkcode findReferenceFiles}). Two
- * histories or two temperature files are an error (which one to trust?).
+ * Finds and reads the reference files of `kinds` (default all) under `dir` (see
+ * {@linkcode findReferenceFiles}); the other kinds are left empty. Two histories or two
+ * temperature files are an error (which one to trust?).
  *
  * @example
  * ```ts
@@ -153,10 +173,17 @@ export interface ReferenceContents {
  * const input = await readReferenceFiles(sharedDataPath());
  * assert.equal(input.files.tempo.length, 12);
  * assert.match(input.files.temperatures[0].file.sha256, /^[0-9a-f]{64}$/);
+ * const tempo = await readReferenceFiles(sharedDataPath(), ["tempo"]);
+ * assert.deepEqual([tempo.files.tempo.length, tempo.files.history.length], [12, 0]);
  * ```
  */
-export async function readReferenceFiles(dir: string): Promise<ReferenceContents> {
-  const found = await findReferenceFiles(dir);
+export async function readReferenceFiles(
+  dir: string,
+  kinds: readonly ReferenceKind[] = ["history", "temperatures", "tempo"],
+): Promise<ReferenceContents> {
+  const all = await findReferenceFiles(dir);
+  const found: ReferenceFiles = { history: [], temperatures: [], tempo: [] };
+  for (const kind of kinds) found[kind] = all[kind];
   if (found.history.length > 1) {
     throw new ReferenceDataError(
       `${dir}: ${found.history.length} consumption histories found ` +
@@ -203,23 +230,17 @@ export async function parseReference(input: ReferenceContents): Promise<Referenc
     const { path, bytes, file } = files.history[0];
     history = { series: consumptionHistoryOf(path, bytes), files: [file] };
   } else {
-    missing.push(
-      "historique national de consommation (consommation-quotidienne-brute.csv ou .csv.gz, " +
-        "ODRÉ) absent : les modèles n'apprennent que sur les données temps réel",
-    );
+    missing.push(MISSING_REFERENCE.history);
   }
   let temperatures: ReferenceData["temperatures"] = null;
   if (files.temperatures.length === 1) {
     const { path, bytes, file } = files.temperatures[0];
     temperatures = {
-      daily: nationalTemperature(await decodeText(path, bytes), file.file),
+      daily: nationalTemperature(await referenceText(path, bytes), file.file),
       files: [file],
     };
   } else {
-    missing.push(
-      "températures quotidiennes régionales (temperature-quotidienne-regionale.csv, ODRÉ) " +
-        "absentes : pas de score avec température",
-    );
+    missing.push(MISSING_REFERENCE.temperatures);
   }
   let tempo: ReferenceData["tempo"] = null;
   if (files.tempo.length > 0) {
@@ -227,15 +248,12 @@ export async function parseReference(input: ReferenceContents): Promise<Referenc
     for (const { path, bytes, file } of files.tempo) {
       parts.push({
         file: file.file,
-        days: parseTempoCalendar(await decodeText(path, bytes), file.file),
+        days: parseTempoCalendar(await referenceText(path, bytes), file.file),
       });
     }
     tempo = { calendar: mergeTempoCalendars(parts), files: files.tempo.map((f) => f.file) };
   } else {
-    missing.push(
-      "calendriers Tempo (eCO2mix_RTE_tempo_AAAA-AAAA.xls) absents : la couleur Tempo est " +
-        "inconnue des modèles",
-    );
+    missing.push(MISSING_REFERENCE.tempo);
   }
   return { dir, history, temperatures, tempo, missing };
 }

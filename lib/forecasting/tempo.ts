@@ -32,28 +32,40 @@ const TEMPO_DAY_START_MS = 6 * 60 * MINUTE_MS;
 /** Tempo colour codes by day number (days since 1970-01-01 of the Tempo day's date). */
 export type TempoCalendar = ReadonlyMap<number, number>;
 
+/** One day of a Tempo calendar file. */
+export interface TempoLine {
+  /** 1-based line of the file. */
+  line: number;
+  /** Day number (days since 1970-01-01) of the Tempo day's date. */
+  day: number;
+  /** Colour code (index in {@linkcode TEMPO_COLOURS}). */
+  code: number;
+}
+
 /**
- * Parses one Tempo calendar file (UTF-8, tab-separated, header `Date\tType de jour TEMPO`, one
- * `YYYY-MM-DD\tCOLOUR` line per day, then RTE's disclaimer). Errors name the file and line.
+ * Reads one Tempo calendar file (UTF-8, tab-separated, header `Date\tType de jour TEMPO`, one
+ * `YYYY-MM-DD\tCOLOUR` line per day, then RTE's disclaimer) into its days, in file order.
+ * Errors name the file and line.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseTempoCalendar } from "./tempo.ts";
+ * import { readTempoLines } from "./tempo.ts";
  * const text = "Date\tType de jour TEMPO\n2025-01-08\tROUGE\n2025-01-09\tBLANC\n" +
  *   "L'ensemble des informations disponibles sur éCO2mix sont fournies à titre informatif\n";
- * const days = parseTempoCalendar(text, "tempo.xls");
- * assert.deepEqual([...days.values()], [2, 1]);
+ * const days = readTempoLines(text, "tempo.xls");
+ * assert.deepEqual(days.map((d) => [d.line, d.code]), [[2, 2], [3, 1]]);
  * ```
  */
-export function parseTempoCalendar(text: string, file: string): Map<number, number> {
+export function readTempoLines(text: string, file: string): TempoLine[] {
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
   if (lines[0].trim() !== "Date\tType de jour TEMPO") {
     throw new ReferenceDataError(
       `${file}: line 1: not a Tempo calendar (header ${JSON.stringify(lines[0].slice(0, 60))})`,
     );
   }
-  const days = new Map<number, number>();
+  const days: TempoLine[] = [];
+  const seen = new Set<number>();
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     if (line.trim() === "") continue;
@@ -72,12 +84,30 @@ export function parseTempoCalendar(text: string, file: string): Map<number, numb
         `${file}: line ${i + 1}: unknown Tempo colour ${JSON.stringify(fields[1] ?? "")}`,
       );
     }
-    if (days.has(day)) {
+    if (seen.has(day)) {
       throw new ReferenceDataError(`${file}: line ${i + 1}: day ${fields[0]} listed twice`);
     }
-    days.set(day, code);
+    seen.add(day);
+    days.push({ line: i + 1, day, code });
   }
   return days;
+}
+
+/**
+ * Parses one Tempo calendar file ({@linkcode readTempoLines}) into its colours by day.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseTempoCalendar } from "./tempo.ts";
+ * const text = "Date\tType de jour TEMPO\n2025-01-08\tROUGE\n2025-01-09\tBLANC\n" +
+ *   "L'ensemble des informations disponibles sur éCO2mix sont fournies à titre informatif\n";
+ * const days = parseTempoCalendar(text, "tempo.xls");
+ * assert.deepEqual([...days.values()], [2, 1]);
+ * ```
+ */
+export function parseTempoCalendar(text: string, file: string): Map<number, number> {
+  return new Map(readTempoLines(text, file).map((d) => [d.day, d.code]));
 }
 
 /**

@@ -82,6 +82,9 @@ const HOUR_OF_MAX = 15;
 /** Weight of the previous smoothed value in `temperature_lissee`. */
 const SMOOTHING = 0.8;
 
+/** INSEE code of Corsica, read and left out of the national temperature. */
+const CORSICA = "94";
+
 const HEADER = ["ID", "Date", "Code INSEE région", "Région", "TMin (°C)", "TMax (°C)", "TMoy (°C)"];
 const DAY_MS = 86_400_000;
 
@@ -97,10 +100,134 @@ export interface DailyTemperature {
   readonly interpole: Uint8Array;
 }
 
+/** One line of ODRÉ's regional daily temperature file. */
+export interface RegionalTemperature {
+  /** 1-based line of the file. */
+  line: number;
+  /** Day number (days since 1970-01-01) of the date. */
+  day: number;
+  /** INSEE code of the region (`94`: Corsica, outside the national perimeter). */
+  code: string;
+  region: string;
+  tmin: number;
+  tmax: number;
+  tmoy: number;
+}
+
 /**
- * Reads ODRÉ's regional daily temperature CSV (UTF-8 with BOM, `;`, `dd/mm/yy` dates) into the
- * national daily series. Rows of Corsica are read and left out; any malformed line is a
- * {@linkcode ReferenceDataError} naming the file and line.
+ * Reads ODRÉ's regional daily temperature CSV (UTF-8 with BOM, `;`, `dd/mm/yy` dates) into its
+ * lines, Corsica included; any malformed line (field count, unknown region, date, value, a
+ * region given twice for a day) is a {@linkcode ReferenceDataError} naming the file and line.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readRegionalTemperatures } from "./weather.ts";
+ * const text = "\uFEFFID;Date;Code INSEE région;Région;TMin (°C);TMax (°C);TMoy (°C)\r\n" +
+ *   "2025-01-01T00:00:00-11;01/01/25;11;Île-de-France;1;9;5\r\n";
+ * const [row] = readRegionalTemperatures(text, "t.csv");
+ * assert.deepEqual([row.line, row.code, row.tmoy], [2, "11", 5]);
+ * assert.throws(() => readRegionalTemperatures(text.replace(";11;", ";12;"), "t.csv"), /line 2/);
+ * ```
+ */
+export function readRegionalTemperatures(text: string, file: string): RegionalTemperature[] {
+  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const header = lines[0].split(";").map((h) => h.trim());
+  if (HEADER.some((name, j) => header[j] !== name)) {
+    throw new ReferenceDataError(
+      `${file}: line 1: not ODRÉ's temperature-quotidienne-regionale (header ${
+        JSON.stringify(lines[0].slice(0, 80))
+      })`,
+    );
+  }
+  const rows: RegionalTemperature[] = [];
+  const seen = new Set<string>(); // `${day} ${code}`
+  for (let i = 1; i < lines.length; i++) {
+    if (lines[i].trim() === "") continue;
+    const f = lines[i].split(";");
+    const where = `${file}: line ${i + 1}`;
+    if (f.length !== HEADER.length) {
+      throw new ReferenceDataError(`${where}: ${f.length} fields, expected ${HEADER.length}`);
+    }
+    if (REGION_WEIGHTS[f[2]] === undefined && f[2] !== CORSICA) {
+      throw new ReferenceDataError(`${where}: unknown region code ${JSON.stringify(f[2])}`);
+    }
+    const m = /^(\d{2})\/(\d{2})\/(\d{2})$/.exec(f[1]);
+    if (!m) throw new ReferenceDataError(`${where}: bad date ${JSON.stringify(f[1])} (dd/mm/yy)`);
+    const day = Date.UTC(2000 + Number(m[3]), Number(m[2]) - 1, Number(m[1])) / DAY_MS;
+    const values = [f[4], f[5], f[6]].map((v) => (v.trim() === "" ? NaN : Number(v)));
+    if (!values.every(Number.isFinite)) {
+      throw new ReferenceDataError(
+        `${where}: temperature is not a number (${f.slice(4).join(";")})`,
+      );
+    }
+    const key = `${day} ${f[2]}`;
+    if (seen.has(key)) {
+      throw new ReferenceDataError(`${where}: region ${f[2]} given twice for ${f[1]}`);
+    }
+    seen.add(key);
+    const [tmin, tmax, tmoy] = values;
+    rows.push({ line: i + 1, day, code: f[2], region: f[3], tmin, tmax, tmoy });
+  }
+  if (rows.length === 0) throw new ReferenceDataError(`${file}: no temperature row`);
+  return rows;
+}
+
+/**
+ * The national daily series of regional temperature lines ({@linkcode readRegionalTemperatures},
+ * or the table holding them), summed in the order given: the file's line order gives the same
+ * floating-point result as reading the file. Corsica is left out.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nationalFromRegional, REGION_WEIGHTS } from "./weather.ts";
+ * const rows = Object.keys(REGION_WEIGHTS).map((code, k) => ({
+ *   line: k + 2, day: 20_089, code, region: "r", tmin: 1, tmax: 9, tmoy: 5,
+ * }));
+ * const t = nationalFromRegional(rows, "t.csv");
+ * assert.deepEqual([t.firstDay, t.tmoy[0], t.interpole[0]], [20_089, 5, 0]);
+ * ```
+ */
+export function nationalFromRegional(
+  rows: readonly Omit<RegionalTemperature, "line" | "region">[],
+  file: string,
+): DailyTemperature {
+  const totalWeight = Object.values(REGION_WEIGHTS).reduce((s, r) => s + r.mwh, 0);
+  // Per day: weighted sums of the three temperatures and the regions seen.
+  const days = new Map<number, { sums: [number, number, number]; regions: number }>();
+  for (const row of rows) {
+    const weight = REGION_WEIGHTS[row.code]?.mwh;
+    if (weight === undefined) continue; // Corse: outside eCO2mix's national perimeter
+    let entry = days.get(row.day);
+    if (!entry) {
+      entry = { sums: [0, 0, 0], regions: 0 };
+      days.set(row.day, entry);
+    }
+    entry.regions++;
+    entry.sums[0] += weight * row.tmin;
+    entry.sums[1] += weight * row.tmax;
+    entry.sums[2] += weight * row.tmoy;
+  }
+  if (days.size === 0) throw new ReferenceDataError(`${file}: no temperature row`);
+  const keys = [...days.keys()];
+  const firstDay = Math.min(...keys);
+  const n = Math.max(...keys) - firstDay + 1;
+  const columns = [0, 1, 2].map(() => new Float64Array(n).fill(NaN));
+  for (const [day, { sums, regions }] of days) {
+    // A partial day would shift the mean towards the regions present: treat it as missing.
+    if (regions !== Object.keys(REGION_WEIGHTS).length) continue;
+    for (let k = 0; k < 3; k++) columns[k][day - firstDay] = sums[k] / totalWeight;
+  }
+  const interpole = new Uint8Array(n);
+  for (const column of columns) interpolateShortHoles(column, interpole);
+  const [tmin, tmax, tmoy] = columns;
+  return { firstDay, tmoy, tmin, tmax, interpole };
+}
+
+/**
+ * Reads ODRÉ's regional daily temperature CSV into the national daily series
+ * ({@linkcode readRegionalTemperatures} then {@linkcode nationalFromRegional}).
  *
  * @example
  * ```ts
@@ -115,64 +242,7 @@ export interface DailyTemperature {
  * ```
  */
 export function nationalTemperature(text: string, file: string): DailyTemperature {
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  const header = lines[0].split(";").map((h) => h.trim());
-  if (HEADER.some((name, j) => header[j] !== name)) {
-    throw new ReferenceDataError(
-      `${file}: line 1: not ODRÉ's temperature-quotidienne-regionale (header ${
-        JSON.stringify(lines[0].slice(0, 80))
-      })`,
-    );
-  }
-  const totalWeight = Object.values(REGION_WEIGHTS).reduce((s, r) => s + r.mwh, 0);
-  // Per day: weighted sums of the three temperatures and the regions seen.
-  const days = new Map<number, { sums: [number, number, number]; regions: Set<string> }>();
-  for (let i = 1; i < lines.length; i++) {
-    if (lines[i].trim() === "") continue;
-    const f = lines[i].split(";");
-    const where = `${file}: line ${i + 1}`;
-    if (f.length !== HEADER.length) {
-      throw new ReferenceDataError(`${where}: ${f.length} fields, expected ${HEADER.length}`);
-    }
-    const weight = REGION_WEIGHTS[f[2]]?.mwh;
-    if (weight === undefined) {
-      if (f[2] === "94") continue; // Corse: outside eCO2mix's national perimeter
-      throw new ReferenceDataError(`${where}: unknown region code ${JSON.stringify(f[2])}`);
-    }
-    const m = /^(\d{2})\/(\d{2})\/(\d{2})$/.exec(f[1]);
-    if (!m) throw new ReferenceDataError(`${where}: bad date ${JSON.stringify(f[1])} (dd/mm/yy)`);
-    const day = Date.UTC(2000 + Number(m[3]), Number(m[2]) - 1, Number(m[1])) / DAY_MS;
-    const values = [f[4], f[5], f[6]].map((v) => (v.trim() === "" ? NaN : Number(v)));
-    if (!values.every(Number.isFinite)) {
-      throw new ReferenceDataError(
-        `${where}: temperature is not a number (${f.slice(4).join(";")})`,
-      );
-    }
-    let entry = days.get(day);
-    if (!entry) {
-      entry = { sums: [0, 0, 0], regions: new Set() };
-      days.set(day, entry);
-    }
-    if (entry.regions.has(f[2])) {
-      throw new ReferenceDataError(`${where}: region ${f[2]} given twice for ${f[1]}`);
-    }
-    entry.regions.add(f[2]);
-    for (let k = 0; k < 3; k++) entry.sums[k] += weight * values[k];
-  }
-  if (days.size === 0) throw new ReferenceDataError(`${file}: no temperature row`);
-  const keys = [...days.keys()];
-  const firstDay = Math.min(...keys);
-  const n = Math.max(...keys) - firstDay + 1;
-  const columns = [0, 1, 2].map(() => new Float64Array(n).fill(NaN));
-  for (const [day, { sums, regions }] of days) {
-    // A partial day would shift the mean towards the regions present: treat it as missing.
-    if (regions.size !== Object.keys(REGION_WEIGHTS).length) continue;
-    for (let k = 0; k < 3; k++) columns[k][day - firstDay] = sums[k] / totalWeight;
-  }
-  const interpole = new Uint8Array(n);
-  for (const column of columns) interpolateShortHoles(column, interpole);
-  const [tmin, tmax, tmoy] = columns;
-  return { firstDay, tmoy, tmin, tmax, interpole };
+  return nationalFromRegional(readRegionalTemperatures(text, file), file);
 }
 
 /** Fills runs of NaN of at most MAX_INTERPOLATED_DAYS between two values, flagging them. */

@@ -9,7 +9,9 @@
 import { join } from "node:path";
 import { REGIONAL_2014, sharedDataPath } from "../testing/shared_data.ts";
 import { type LakehouseCatalog, openCatalog } from "./catalog.ts";
-import { ingestFiles } from "./ingest.ts";
+import { prepareConsumptionFeatures, type PrepareOptions } from "./features_step.ts";
+import { ingestFiles, referenceHistoryInputs } from "./ingest.ts";
+import { refreshReferenceTables } from "./reference_step.ts";
 import { refreshSilver } from "./silver_step.ts";
 
 export const TR_2025 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
@@ -173,4 +175,24 @@ export async function setup2025(): Promise<TestLakehouse> {
     await Deno.symlink(sharedDataPath(`eco2mix/tempo/${name}`), join(reference, name));
   }
   return lakehouse;
+}
+
+/**
+ * Notebooks 02, 03 and 07 on a test lakehouse: the history of the reference folder `reference`
+ * ingested, silver and the reference tables brought up to date, then the features prepared.
+ *
+ * @example
+ * ```ts ignore
+ * const prep = await prepareWithReference(catalog, reference);
+ * ```
+ */
+export async function prepareWithReference(
+  catalog: LakehouseCatalog,
+  reference: string,
+  options: PrepareOptions = {},
+): ReturnType<typeof prepareConsumptionFeatures> {
+  await ingestFiles(catalog, await referenceHistoryInputs(reference));
+  await refreshSilver(catalog);
+  await refreshReferenceTables(catalog, { referenceDir: reference });
+  return await prepareConsumptionFeatures(catalog, options);
 }

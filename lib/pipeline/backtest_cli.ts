@@ -4,12 +4,13 @@
  * peak memory of the process.
  *
  * ```sh
- * # a lakehouse whose silver holds the real-time files (notebooks 02 and 03), then:
- * deno task backtest --lakehouse /tmp/lh --reference-dir /work/shared/data
+ * # a lakehouse whose silver holds the real-time files and the reference data (notebooks 02 and
+ * # 03 run with reference_dir), then:
+ * deno task backtest --lakehouse /tmp/lh
  * deno task backtest --profil rapide --du 2025-01-06 --au 2025-01-19   # two weeks, quickly
  * ```
  *
- * A relative `--lakehouse`, `--reference-dir` or `--models` is resolved from the directory the
+ * A relative `--lakehouse` or `--models` is resolved from the directory the
  * command was typed in (`INIT_CWD`). A wrong command line exits with 2, a failed run with 1.
  *
  * @module
@@ -41,7 +42,6 @@ forecasts; writes backtest_consommation and scores_backtest_consommation.
 Options:
   --lakehouse DIR          lakehouse root, a folder or az://container/prefix
                            (default: ${PATHS.lakehouse})
-  --reference-dir DIR      ODRÉ history, temperatures, Tempo (default: ${PATHS.reference})
   --models DIR             model registry whose cached selection names the learners
                            (default: ${PATHS.models})
   --profil NAME            complet (default) or rapide
@@ -122,7 +122,6 @@ export async function main(args: string[], cwd = Deno.cwd()): Promise<number> {
       args,
       options: {
         lakehouse: { type: "string" },
-        "reference-dir": { type: "string" },
         models: { type: "string" },
         profil: { type: "string" },
         cadence: { type: "string" },
@@ -156,7 +155,6 @@ export async function main(args: string[], cwd = Deno.cwd()): Promise<number> {
     }
     options = {
       lakehouse: normaliseLocation(values.lakehouse ?? PATHS.lakehouse, cwd),
-      referenceDir: resolve(cwd, values["reference-dir"] ?? PATHS.reference),
       modelsDir: resolve(cwd, values.models ?? PATHS.models),
       profile,
       cadence,

@@ -1,7 +1,8 @@
 /**
  * The consumption backtest as a pipeline step (`deno task backtest`, notebook 08's last
  * section reads its tables): silver's national real-time series, the consumption history and
- * the reference inputs → the rolling-origin backtest of `lib/forecasting/backtest.ts` → two gold tables:
+ * the reference inputs, all read from the lakehouse as notebook 07 reads them
+ * (`referenceFromLakehouse`) → the rolling-origin backtest of `lib/forecasting/backtest.ts` → two gold tables:
  *
  * - `backtest_consommation`: every forecast of every week (the live models with their P10, P50
  *   and P90, the day-ahead upper bound with observed temperature and the model without
@@ -31,7 +32,6 @@ import {
   type HorizonName,
   type LearnerName,
   LEARNERS,
-  loadReference,
   ML_STEPS,
   type ProfileName,
   PROFILES,
@@ -41,15 +41,14 @@ import {
   skip,
   type Skipped,
 } from "../forecasting/mod.ts";
-import { consumptionHistory, MlStepError, realTimeSeries } from "./features_step.ts";
+import { MlStepError, realTimeSeries } from "./features_step.ts";
+import { referenceFromLakehouse } from "./reference_step.ts";
 
 const PREDICTIONS_TABLE = TABLE.backtest_consommation;
 const SCORES_TABLE = TABLE.scores_backtest_consommation;
 
 /** Options of {@linkcode runConsumptionBacktest}. */
 export interface BacktestStepOptions {
-  /** Folder searched for the reference files (history, temperatures, Tempo). */
-  referenceDir: string;
   /** Training configuration (default `complet`). */
   profile?: ProfileName;
   /** Retraining cadence (default `mois`). */
@@ -209,13 +208,13 @@ export function scoresFrame(scores: readonly BacktestScore[]): pl.DataFrame {
  *
  * @example
  * ```ts ignore
- * const report = await runConsumptionBacktest(openCatalog(), { referenceDir: "data/reference" });
+ * const report = await runConsumptionBacktest(openCatalog());
  * if (report.kind === "done") console.log(report.scores.filter((s) => s.grain === "ensemble"));
  * ```
  */
 export async function runConsumptionBacktest(
   catalog: LakehouseCatalog,
-  options: BacktestStepOptions,
+  options: BacktestStepOptions = {},
 ): Promise<BacktestReport | Skipped> {
   const profile = options.profile ?? "complet";
   if (!PROFILES[profile]) throw new MlStepError(`unknown profile '${profile}' (complet or rapide)`);
@@ -228,8 +227,8 @@ export async function runConsumptionBacktest(
     await writeEmpty();
     return { ...found, step: ML_STEPS.backtest };
   }
-  const reference = await loadReference(options.referenceDir);
-  const { history } = consumptionHistory(found.silver, reference);
+  const reference = await referenceFromLakehouse(catalog, found.silver);
+  const history = reference.history?.series ?? null;
   const store = new SelectionStore(options.modelsDir ?? PATHS.models);
   const learners = await Promise.all(
     (["h1", "j1"] as const).map(async (horizon) => ({

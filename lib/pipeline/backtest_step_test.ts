@@ -7,6 +7,7 @@ import { main } from "./backtest_cli.ts";
 import { runConsumptionBacktest } from "./backtest_step.ts";
 import { openCatalog } from "./catalog.ts";
 import { ingestFiles } from "./ingest.ts";
+import { refreshReferenceTables } from "./reference_step.ts";
 import { refreshSilver } from "./silver_step.ts";
 
 const TR_2025 = sharedDataPath("eco2mix/eCO2mix_RTE_En-cours-TR_2025-01_2025-07.xls");
@@ -26,6 +27,8 @@ Deno.test("deno task backtest's step: two June weeks with the quick profile, tab
     );
     const tempo = "eCO2mix_RTE_tempo_2024-2025.xls";
     await Deno.symlink(sharedDataPath(`eco2mix/tempo/${tempo}`), join(reference, tempo));
+    // Notebook 03 puts them in the lakehouse, where the backtest reads them.
+    await refreshReferenceTables(catalog, { referenceDir: reference });
     // Notebook 08 selected ridge one hour ahead (a cached selection): the backtest reuses it.
     const models = join(root, "models");
     await new SelectionStore(models).save(newSelection({
@@ -46,7 +49,6 @@ Deno.test("deno task backtest's step: two June weeks with the quick profile, tab
     const from = Date.UTC(2025, 5, 1, 22); // Monday 2 June, midnight in Paris
     const to = Date.UTC(2025, 5, 15, 21, 59); // Sunday 15 June, 23:59
     const report = await runConsumptionBacktest(catalog, {
-      referenceDir: reference,
       profile: "rapide",
       modelsDir: models,
       from,

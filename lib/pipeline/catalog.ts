@@ -24,15 +24,18 @@ export const TABLES = [
       "texte), avec sa provenance (_ingested_at, _source_file, _source_sha256, _source_line) et " +
       "une empreinte du contenu (_row_hash). Ajout seul : un fichier dont le contenu est déjà " +
       "ingéré est ignoré, et une nouvelle version d'un fichier (même nom) n'ajoute que ses lignes " +
-      "nouvelles ou révisées.",
+      "nouvelles ou révisées. L'historique national de consommation d'ODRÉ trouvé dans le " +
+      "dossier de référence y est ingéré comme les fichiers d'entrée.",
   },
   {
     name: "eco2mix_silver",
     layer: "silver",
     partitionColumns: ["annee"],
     keyColumns: ["jeu_donnees", "perimetre", "timestamp_utc"],
-    description: "Une ligne par (jeu_donnees, perimetre, instant) : heure UTC et heure de Paris, " +
-      "pas réel, valeurs en MW (Float64), totaux et parts dérivés, énergies en MWh. Partitionnée " +
+    description: "Une ligne par (jeu_donnees, perimetre, instant), jeu_donnees valant eco2mix " +
+      "(fichiers eCO2mix) ou consommation_brute (historique d'ODRÉ, lu par les modèles) : heure " +
+      "UTC et heure de Paris, pas réel, valeurs en MW (Float64), totaux et parts dérivés, " +
+      "énergies en MWh. Partitionnée " +
       "par année locale (17 500 à 35 000 lignes par périmètre et par an : des fichiers de " +
       "quelques Mo).",
   },
@@ -68,6 +71,22 @@ export const TABLES = [
     description: "Lignes de bronze qui n'ont pas pu devenir des lignes de silver (instants en " +
       "double avec des valeurs différentes, cellules non numériques en mode quarantaine...) : " +
       "fichier, ligne, motif.",
+  },
+  {
+    name: "temperatures_quotidiennes",
+    layer: "silver",
+    description: "Températures quotidiennes régionales d'ODRÉ (temperature-quotidienne-" +
+      "regionale.csv, trouvé dans le dossier de référence) : date, région (code INSEE et nom), " +
+      "températures minimale, maximale et moyenne (°C), avec le fichier, son empreinte SHA-256 " +
+      "et la ligne ; la température nationale des modèles en est la moyenne pondérée (notebook " +
+      "07). Vide sans ce fichier.",
+  },
+  {
+    name: "calendrier_tempo",
+    layer: "silver",
+    description: "Couleur Tempo de chaque jour (BLEU, BLANC, ROUGE) des calendriers de RTE " +
+      "(eCO2mix_RTE_tempo_AAAA-AAAA.xls, trouvés dans le dossier de référence), avec le fichier, " +
+      "son empreinte SHA-256 et la ligne. Vide sans ces fichiers.",
   },
   {
     name: "production_par_source_horaire",

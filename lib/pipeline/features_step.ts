@@ -1,9 +1,10 @@
 /**
  * Notebook 07's step: {@linkcode prepareConsumptionFeatures} reads `eco2mix_silver` (+
- * `previsions_rte`) and the reference data (consumption history, temperatures, Tempo), and
- * writes the cut-off features of both horizons in `caracteristiques_consommation`, with the split
- * of every row. {@linkcode realTimeSeries} and {@linkcode consumptionHistory} give the series the
- * features (and the backtest, `backtest_step.ts`) are built from.
+ * `previsions_rte`) and the reference data from the lakehouse (the consumption history as
+ * silver's `consommation_brute` rows, `temperatures_quotidiennes`, `calendrier_tempo`: see
+ * `reference_step.ts`), and writes the cut-off features of both horizons in
+ * `caracteristiques_consommation`, with the split of every row. {@linkcode realTimeSeries} gives
+ * the eCO2mix series the features (and the backtest, `backtest_step.ts`) are built from.
  *
  * Why the features are stored rather than recomputed in notebook 08: the models' lineage then
  * names one table version (which itself records the silver version and the reference files it
@@ -16,7 +17,6 @@
 
 import pl from "nodejs-polars";
 import type { Catalog } from "../lakehouse/mod.ts";
-import { joinLocation } from "../lakehouse/storage.ts";
 import {
   assignSplits,
   auditCutoffs,
@@ -31,16 +31,12 @@ import {
   INPUT_TRAIN_WINDOW_DAYS,
   type LevelShift,
   levelShift,
-  loadReferenceCached,
   localDayNumber,
   measuredInstants,
   ML_STEPS,
   parisInstant,
-  REFERENCE_CACHE_DIR,
-  type ReferenceData,
   referenceInputDecision,
   seriesFromColumns,
-  seriesFromSilver,
   skip,
   type Skipped,
   slotIndex,
@@ -63,11 +59,12 @@ import {
   nationalSilver,
   writeEmpty,
 } from "./_ml_step_shared.ts";
+import { type LakehouseReference, referenceFromLakehouse } from "./reference_step.ts";
 
 export { MlStepError } from "./_ml_step_shared.ts";
 
-/** Where the consumption history came from. */
-export type HistorySource = "silver" | "reference" | "none";
+/** Where the consumption history came from: silver's `consommation_brute` rows, or none. */
+export type HistorySource = "silver" | "none";
 
 /** What {@linkcode prepareConsumptionFeatures} wrote and found. */
 export interface FeaturePreparation {
@@ -80,7 +77,8 @@ export interface FeaturePreparation {
   silverVersion: number;
   /** `perimetre` of the series: `France`, or the national view of the regions. */
   perimeter: string;
-  reference: ReferenceData;
+  /** The reference data read from the lakehouse. */
+  reference: LakehouseReference;
   historySource: HistorySource;
   /** First instant of the test period (UTC epoch ms). */
   testStart: number;
@@ -109,8 +107,6 @@ export interface FeaturePreparation {
 
 /** Options of {@linkcode prepareConsumptionFeatures}. */
 export interface PrepareOptions {
-  /** Folder searched (recursively) for the reference files. */
-  referenceDir: string;
   /** Share of the eCO2mix half-hours in the test period (default 0.2). */
   testFraction?: number;
 }
@@ -178,31 +174,6 @@ export async function realTimeSeries(catalog: Catalog): Promise<
   );
   const series = seriesFromColumns(epochColumn(rows, "timestamp_utc"), values, SOURCE_REAL_TIME);
   return { kind: "found", series, silver, silverVersion, perimeter: perimetre };
-}
-
-/**
- * The consumption history the models learn from: silver's `consommation_brute` rows when the
- * user ingested ODRÉ's history, else the history file of the reference folder, else none.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import pl from "nodejs-polars";
- * import { consumptionHistory } from "./features_step.ts";
- * const silver = pl.DataFrame({
- *   jeu_donnees: ["eco2mix"], perimetre: ["France"], timestamp_utc: [new Date(0)],
- * });
- * const none = consumptionHistory(silver, { history: null });
- * assert.deepEqual(none, { history: null, historySource: "none" });
- * ```
- */
-export function consumptionHistory(
-  silver: pl.DataFrame,
-  reference: Pick<ReferenceData, "history">,
-): { history: HalfHourlySeries | null; historySource: HistorySource } {
-  const ingested = seriesFromSilver(silver, "consommation_brute", SOURCE_HISTORY);
-  const history = ingested ?? reference.history?.series ?? null;
-  return { history, historySource: ingested ? "silver" : history ? "reference" : "none" };
 }
 
 /** The last slot with a measured consumption. */
@@ -311,13 +282,13 @@ function measuredSplit(measured: Float64Array, from: number, testStart: number) 
  *
  * @example
  * ```ts ignore
- * const prep = await prepareConsumptionFeatures(openCatalog(), { referenceDir: "data/reference" });
+ * const prep = await prepareConsumptionFeatures(openCatalog());
  * if (prep.kind === "prepared") console.log(prep.summary, prep.reference.missing);
  * ```
  */
 export async function prepareConsumptionFeatures(
   catalog: Catalog,
-  options: PrepareOptions,
+  options: PrepareOptions = {},
 ): Promise<FeaturePreparation | Skipped> {
   const found = await realTimeSeries(catalog);
   const eco2mixMeasured = found.kind === "found"
@@ -332,12 +303,9 @@ export async function prepareConsumptionFeatures(
     );
   }
   const { series: realTime, silver, silverVersion, perimeter: perimetre } = found;
-  // Parsed once per version of the reference files, cached beside the tables.
-  const { reference } = await loadReferenceCached(
-    options.referenceDir,
-    joinLocation(catalog.root, REFERENCE_CACHE_DIR),
-  );
-  const { history, historySource } = consumptionHistory(silver, reference);
+  const reference = await referenceFromLakehouse(catalog, silver);
+  const history = reference.history?.series ?? null;
+  const historySource: HistorySource = history ? "silver" : "none";
   const series = spliceSeries(history, realTime)!;
   const shift = history ? levelShift(history, realTime) : null;
   // The test period: the last 20 % of every measured eCO2mix half-hour (the file, not only the

@@ -7,6 +7,7 @@ import { openCatalog } from "./catalog.ts";
 import { MlStepError, prepareConsumptionFeatures } from "./features_step.ts";
 import {
   lakehouseOf,
+  prepareWithReference,
   referenceWithTemperaturesUntilMay2025,
   regional2014,
   setup2025,
@@ -18,7 +19,7 @@ import {
 Deno.test("features of both horizons on the 2025 file", async () => {
   const { root, catalog, reference } = await setup2025();
   try {
-    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    const prep = await prepareWithReference(catalog, reference);
     assert.ok(prep.kind === "prepared");
     assert.equal(prep.perimeter, "France");
     // Temperatures and Tempo cover the 2025 file: every feature is used.
@@ -44,7 +45,7 @@ Deno.test("features of both horizons on the 2025 file", async () => {
 Deno.test("features: silver missing says what to run first", async () => {
   const catalog = openCatalog(await Deno.makeTempDir());
   await assert.rejects(
-    () => prepareConsumptionFeatures(catalog, { referenceDir: "/nonexistent" }),
+    () => prepareConsumptionFeatures(catalog),
     (e: unknown) => e instanceof MlStepError && /notebooks 02 and 03/.test(e.message),
   );
 });
@@ -52,7 +53,7 @@ Deno.test("features: silver missing says what to run first", async () => {
 Deno.test("features, regional files only: the sum of the 12 regions is the national series", async () => {
   const { root, catalog, reference } = await regional2014();
   try {
-    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    const prep = await prepareWithReference(catalog, reference);
     assert.ok(prep.kind === "prepared");
     assert.equal(prep.perimeter, NATIONAL_VIEW);
     // 2014: temperatures start in 2016, Tempo in September 2014; both are left out, and said.
@@ -90,7 +91,7 @@ Deno.test("features, fewer than 12 regions: no national series, skipped and the 
     REGIONAL_2014.slice(0, 2).map((f) => sharedDataPath(f)),
   );
   try {
-    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    const prep = await prepareWithReference(catalog, reference);
     assert.ok(prep.kind === "skipped");
     assert.equal(prep.step, ML_STEPS.preparation);
     assert.match(prep.reason, /2 régions sur 12 \(Auvergne-Rhône-Alpes, Bourgogne-Franche-Comté\)/);
@@ -106,7 +107,7 @@ Deno.test("features, temperatures that stop before the test period: their featur
   const { root, catalog, reference } = await lakehouseOf([TR_2025]);
   try {
     await referenceWithTemperaturesUntilMay2025(reference);
-    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    const prep = await prepareWithReference(catalog, reference);
     assert.ok(prep.kind === "prepared");
     assert.deepEqual(prep.inputs, { temperatures: false, tempo: true });
     assert.deepEqual(prep.skipped.map((s) => s.step), [
@@ -120,7 +121,7 @@ Deno.test("features, temperatures that stop before the test period: their featur
 
 Deno.test("features, a few days of data: every row is a forecast to make", async () => {
   await withCutsOf2025([4 * 96, 400], async ({ catalog, reference }) => {
-    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    const prep = await prepareWithReference(catalog, reference);
     assert.ok(prep.kind === "prepared");
     // Every row needs a week of measurements before it: only forecasts to make.
     assert.deepEqual(prep.summary.map((r) => r.split), ["prevision", "prevision"]);

@@ -11,7 +11,6 @@ import {
 } from "../forecasting/mod.ts";
 import { featureMatrixFromDataFrame, ModelRegistry } from "../ml/mod.ts";
 import { openCatalog } from "./catalog.ts";
-import { prepareConsumptionFeatures } from "./features_step.ts";
 import {
   ConsumptionTraining,
   type HorizonReport,
@@ -21,6 +20,7 @@ import {
 } from "./forecast_step.ts";
 import {
   lakehouseOf,
+  prepareWithReference,
   referenceWithTemperaturesUntilMay2025,
   regional2014,
   setup2025,
@@ -33,7 +33,7 @@ import {
 Deno.test("models → registry → predictions, on the 2025 file", async () => {
   const { root, catalog, reference, models } = await setup2025();
   try {
-    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    const prep = await prepareWithReference(catalog, reference);
     assert.ok(prep.kind === "prepared");
 
     // Notebook 08's way: one horizon per cell, the tables written once both are done.
@@ -161,7 +161,7 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
 Deno.test("reentrainement: select, then nothing to fit, then refit on one more day, complet, aucun", async () => {
   const { root, catalog, reference, models } = await setup2025();
   try {
-    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    const prep = await prepareWithReference(catalog, reference);
     assert.ok(prep.kind === "prepared");
     const train = (reentrainement: "auto" | "complet" | "aucun") =>
       trainConsumptionModels(catalog, {
@@ -284,7 +284,7 @@ Deno.test("training: no features table says what to run first", async () => {
 Deno.test("regional files only: the models are compared with persistence only", async () => {
   const { root, catalog, reference, models } = await regional2014();
   try {
-    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    const prep = await prepareWithReference(catalog, reference);
     assert.ok(prep.kind === "prepared");
 
     const report = await trainConsumptionModels(catalog, { profile: "rapide", modelsDir: models });
@@ -315,7 +315,7 @@ Deno.test("fewer than 12 regions: training skipped, its tables emptied", async (
     REGIONAL_2014.slice(0, 2).map((f) => sharedDataPath(f)),
   );
   try {
-    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    const prep = await prepareWithReference(catalog, reference);
     assert.ok(prep.kind === "skipped");
     const training = await trainConsumptionModels(catalog, {
       profile: "rapide",
@@ -349,7 +349,7 @@ Deno.test("fewer than 12 regions: training skipped, its tables emptied", async (
 Deno.test("two real-time files nine years apart, no reference data: the folds adapt to the rows", async () => {
   const { root, catalog, reference, models } = await lakehouseOf([TR_2016, TR_2025]);
   try {
-    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    const prep = await prepareWithReference(catalog, reference);
     assert.ok(prep.kind === "prepared");
     assert.deepEqual(prep.inputs, { temperatures: false, tempo: false });
     // Training rows start with the 2016 file.
@@ -357,10 +357,7 @@ Deno.test("two real-time files nine years apart, no reference data: the folds ad
     assert.equal(train.start!.toISOString().slice(0, 10), "2016-06-08");
     // A late test period leaves about 1,200 training half-hours in the quick profile's two
     // years: too few for five folds of seven days.
-    const late = await prepareConsumptionFeatures(catalog, {
-      referenceDir: reference,
-      testFraction: 0.785,
-    });
+    const late = await prepareWithReference(catalog, reference, { testFraction: 0.785 });
     assert.ok(late.kind === "prepared");
     const report = await trainConsumptionModels(catalog, { profile: "rapide", modelsDir: models });
     assert.ok(report.kind === "trained");
@@ -390,7 +387,7 @@ Deno.test("temperatures that stop before the test period: models trained without
   const { root, catalog, reference, models } = await lakehouseOf([TR_2025]);
   try {
     await referenceWithTemperaturesUntilMay2025(reference);
-    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    const prep = await prepareWithReference(catalog, reference);
     assert.ok(prep.kind === "prepared");
     const report = await trainConsumptionModels(catalog, { profile: "rapide", modelsDir: models });
     assert.ok(report.kind === "trained");
@@ -412,7 +409,7 @@ Deno.test("temperatures that stop before the test period: models trained without
 Deno.test("a few days of data: training skipped for too few rows", async () => {
   await withCutsOf2025([4 * 96, 400], async ({ catalog, reference, models }) => {
     // Every row is a forecast to make (features_step_test.ts): nothing to learn from.
-    const prep = await prepareConsumptionFeatures(catalog, { referenceDir: reference });
+    const prep = await prepareWithReference(catalog, reference);
     assert.ok(prep.kind === "prepared");
     const training = await trainConsumptionModels(catalog, {
       profile: "rapide",

@@ -27,10 +27,18 @@
  * their new rows against the same state, so the second to commit loses the race and computes
  * them again against the first one's rows.
  *
+ * **The consumption history is an input like the others.** ODRÉ's national half-hourly history
+ * (`consommation-quotidienne-brute*.csv[.gz]`), found by name under the reference folder, is
+ * ingested with the input files ({@linkcode referenceHistoryInputs}): the eCO2mix reader reads it
+ * (variant `odre_consommation_brute`), silver makes it the `consommation_brute` data set, and the
+ * models read it there. Its bronze name is its path relative to the reference folder, the name
+ * the models' lineage (`caracteristiques_consommation._reference`) has always given it; an
+ * unchanged history is skipped by its SHA-256 like any file, so a daily run pays its hash only.
+ *
  * @module
  */
 
-import { basename } from "node:path";
+import { basename, relative } from "node:path";
 import pl from "nodejs-polars";
 import { ConcurrentModificationError, TransactionAlreadyCommittedError } from "../lakehouse/mod.ts";
 import {
@@ -41,7 +49,14 @@ import {
 } from "../eco2mix/mod.ts";
 import { bronzeDelta, LINEAGE_COLUMNS, ROW_KEY_COLUMNS, toBronze } from "../layers/bronze.ts";
 import { epochMs } from "../layers/time_keys.ts";
+import { findReferenceFiles } from "../forecasting/reference.ts";
 import { type LakehouseCatalog, TABLE } from "./catalog.ts";
+
+/** An input file and the name bronze records for it (`_source_file`). */
+export interface IngestInput {
+  path: string;
+  file: string;
+}
 
 /** What happened to one input file. */
 export interface FileIngest {
@@ -153,8 +168,28 @@ async function ingestedHashes(catalog: LakehouseCatalog): Promise<Set<string>> {
 }
 
 /**
- * Reads `paths` and appends the lines of the files not ingested yet to `eco2mix_bronze`, in
- * one commit. Files that are not eCO2mix data (e.g. Tempo calendars) are reported as
+ * The consumption histories under the reference folder `dir`, as inputs of
+ * {@linkcode ingestFiles} named by their path relative to `dir` (none when it holds none).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { referenceHistoryInputs } from "./ingest.ts";
+ * import { sharedDataPath } from "../testing/shared_data.ts";
+ * const [history] = await referenceHistoryInputs(sharedDataPath());
+ * assert.equal(history.file, "eco2mix/odre/consommation-quotidienne-brute.csv.gz");
+ * assert.deepEqual(await referenceHistoryInputs(await Deno.makeTempDir()), []);
+ * ```
+ */
+export async function referenceHistoryInputs(dir: string): Promise<IngestInput[]> {
+  const { history } = await findReferenceFiles(dir);
+  return history.map((path) => ({ path, file: relative(dir, path) }));
+}
+
+/**
+ * Reads `paths` (a path is named by its base name in bronze, an {@linkcode IngestInput} by its
+ * `file`) and appends the lines of the files not ingested yet to `eco2mix_bronze`, in one
+ * commit. Files that are not eCO2mix data (e.g. Tempo calendars) are reported as
  * `ignore`; any other unreadable file throws its typed error before anything is written.
  * Concurrent ingests of the same content (in this process or others) append it once: the
  * others report it `deja_ingere`.
@@ -167,16 +202,18 @@ async function ingestedHashes(catalog: LakehouseCatalog): Promise<Set<string>> {
  */
 export async function ingestFiles(
   catalog: LakehouseCatalog,
-  paths: readonly string[],
+  paths: readonly (string | IngestInput)[],
   options: { now?: Date } = {},
 ): Promise<IngestReport> {
   const seen = await ingestedHashes(catalog);
   const files: FileIngest[] = [];
   const read = new Map<number, Eco2mixTable[]>(); // index in `files` -> its tables
-  for (const path of paths) {
+  for (const input of paths) {
+    const { path, file } = typeof input === "string"
+      ? { path: input, file: basename(input) }
+      : input;
     const bytes = await Deno.readFile(path);
     const sha256 = sha256Hex(bytes);
-    const file = basename(path);
     if (seen.has(sha256)) {
       files.push({ ...notRead(file, sha256), status: "deja_ingere", detail: "same content" });
       continue;

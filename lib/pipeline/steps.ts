@@ -85,10 +85,11 @@ export const STEPS: readonly StepDeclaration[] = [
     first: true,
   },
   {
+    // The reference folder's consumption history is ingested like an input file.
     notebook: "02_Bronze_Ingestion.ipynb",
     reads: [],
     writes: [TABLE.eco2mix_bronze],
-    inputs: ["input_files"],
+    inputs: ["input_files", "reference_dir"],
   },
   {
     notebook: "03_Silver_Transformation.ipynb",
@@ -100,8 +101,10 @@ export const STEPS: readonly StepDeclaration[] = [
       TABLE.qualite_donnees,
       TABLE.quarantaine,
       TABLE.rejets_bronze,
+      TABLE.temperatures_quotidiennes,
+      TABLE.calendrier_tempo,
     ],
-    inputs: [],
+    inputs: ["reference_dir"],
   },
   {
     notebook: "04_Analyse_Exploratoire.ipynb",
@@ -132,10 +135,17 @@ export const STEPS: readonly StepDeclaration[] = [
     inputs: ["reference_dir"],
   },
   {
+    // The reference data come from the lakehouse; bronze names the history's files.
     notebook: "07_ML_Preparation.ipynb",
-    reads: [TABLE.eco2mix_silver, TABLE.previsions_rte],
+    reads: [
+      TABLE.eco2mix_bronze,
+      TABLE.eco2mix_silver,
+      TABLE.previsions_rte,
+      TABLE.temperatures_quotidiennes,
+      TABLE.calendrier_tempo,
+    ],
     writes: [TABLE.caracteristiques_consommation],
-    inputs: ["reference_dir"],
+    inputs: [],
   },
   {
     notebook: "08_ML_Prevision_Consommation.ipynb",
@@ -199,6 +209,7 @@ function numberOf(step: StepDeclaration): number {
  * const names = (n: string) => [...waits.get(stepOf(STEPS, n)!)!].map((s) => s.notebook).sort();
  * assert.deepEqual(names("07_ML_Preparation.ipynb"), [
  *   "01_Setup_Environnement.ipynb",
+ *   "02_Bronze_Ingestion.ipynb",
  *   "03_Silver_Transformation.ipynb",
  * ]);
  * assert.deepEqual(names("01_Setup_Environnement.ipynb"), []);
