@@ -190,20 +190,74 @@ export class Forest {
       const root = this.roots[t];
       const offset = (t % this.treesPerRound) * width;
       for (let i = 0, base = 0; i < nRows; i++, base += nf) {
-        let node = root;
-        let child = left[node];
-        while (child >= 0) {
-          const b = rows[base + feature[node]];
-          node = b <= bin[node] || (b === missing && missingLeft[node] === 1) ? child : child + 1;
-          child = left[node];
-        }
-        const leaf = ~child;
+        const leaf = binnedLeaf(rows, base, root, feature, bin, missingLeft, left, missing);
         if (width === 1) out[i * stride + offset] += value[leaf];
         else {
           for (let w = 0; w < width; w++) out[i * stride + offset + w] += value[leaf * width + w];
         }
       }
     }
+  }
+
+  /**
+   * The leaves rows reach, tree by tree: the rows (raw `columns` in the training feature order,
+   * NaN missing) are binned once with the forest's edges, and the function returned fills `out`
+   * (`nRows` entries) with the leaf (index in `value`, over `width`) each row reaches in tree `t`
+   * — the leaves prediction uses (missing values follow `missingLeft`). Re-estimating leaf
+   * values tree after tree (`refitGbdtLeaves` in `gbdt.ts`) needs them one tree at a time.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ForestBuilder } from "./_forest.ts";
+   * // One stump on feature 0: x <= 0.5 (and NaN) go to leaf 0, the others to leaf 1.
+   * const builder = new ForestBuilder(1, 1, { maxBins: 255, edges: [Float64Array.from([0.5])] });
+   * builder.append({
+   *   nNodes: 3, feature: Int32Array.from([0, -1, -1]), bin: Uint8Array.from([0, 0, 0]),
+   *   missingLeft: Uint8Array.from([1, 0, 0]), left: Int32Array.from([1, -1, -1]),
+   *   value: Float64Array.from([0, 1, 2]),
+   * });
+   * const leaves = builder.build().leafFinder([Float64Array.from([0.2, 0.9, NaN])], 3);
+   * const out = new Int32Array(3);
+   * leaves(0, out);
+   * assert.deepEqual([...out], [0, 1, 0]);
+   * ```
+   */
+  leafFinder(
+    columns: readonly Float64Array[],
+    nRows: number,
+  ): (t: number, out: Int32Array) => void {
+    const { feature, bin, missingLeft, left } = this;
+    const nf = this.edges.edges.length;
+    const missing = this.edges.maxBins;
+    const rows = binRows(columns, nRows, this.edges);
+    return (t, out) => {
+      const root = this.roots[t];
+      for (let i = 0, base = 0; i < nRows; i++, base += nf) {
+        out[i] = binnedLeaf(rows, base, root, feature, bin, missingLeft, left, missing);
+      }
+    };
+  }
+
+  /**
+   * The same trees with other leaf values (`value`: `width` per leaf, in this forest's leaf
+   * order); the structure arrays are shared, not copied (a forest is never modified).
+   */
+  withLeafValues(value: Float64Array): Forest {
+    if (value.length !== this.value.length) {
+      throw new RangeError(`${value.length} leaf values for ${this.value.length}`);
+    }
+    return new Forest(
+      this.width,
+      this.treesPerRound,
+      this.edges,
+      this.roots,
+      this.feature,
+      this.bin,
+      this.missingLeft,
+      this.left,
+      value,
+    );
   }
 
   /** Exact JSON form (what predictions need), each tree's nodes in {@link storedOrder}. */
@@ -392,6 +446,27 @@ function binRows(columns: readonly Float64Array[], nRows: number, edges: BinEdge
     }
   }
   return out;
+}
+
+/** The leaf (index in `value`) of the row whose bins start at `rows[base]`, from `root`. */
+function binnedLeaf(
+  rows: Uint8Array,
+  base: number,
+  root: number,
+  feature: Int32Array,
+  bin: Uint8Array,
+  missingLeft: Uint8Array,
+  left: Int32Array,
+  missing: number,
+): number {
+  let node = root;
+  let child = left[node];
+  while (child >= 0) {
+    const b = rows[base + feature[node]];
+    node = b <= bin[node] || (b === missing && missingLeft[node] === 1) ? child : child + 1;
+    child = left[node];
+  }
+  return ~child;
 }
 
 /** The leaf (index in `value`) a row reaches from `root`, on raw values. */

@@ -150,6 +150,11 @@ export interface GbdtTrainingInfo {
    * from the predictions tracked during training.
    */
   trainLoss: number;
+  /**
+   * Set by {@link refitGbdtLeaves}: the trees are those of an earlier fit, every leaf value
+   * re-estimated over `rows` rows along the `rounds` rounds. Absent from a grown model.
+   */
+  leafRefit?: { rounds: number; rows: number };
 }
 
 const DEFAULTS: Required<GbdtParams> = {
@@ -794,21 +799,158 @@ export function fitGbdtRegressor(
   }
   const target = checkedTarget(y, x.nRows, "gbdt");
   const weights = checkedWeights(options.sampleWeight, x.nRows);
-  const lossOf = (y: Float64Array, w: Float64Array | null) =>
-    p.loss === "squared_error"
-      ? squaredError(y, w)
-      : pinballLoss(y, p.loss === "quantile" ? p.quantile : 0.5, w);
   const v = options.validation;
   const external = v
-    ? { x: v.x, loss: lossOf(checkedTarget(v.y, v.x.nRows, "gbdt validation"), null) }
+    ? { x: v.x, loss: regressionLoss(p, checkedTarget(v.y, v.x.nRows, "gbdt validation"), null) }
     : null;
   const fit = boost(
     x,
-    (rows) => lossOf(subset(target, rows), weights && subset(weights, rows)),
+    (rows) => regressionLoss(p, subset(target, rows), weights && subset(weights, rows)),
     p,
     external,
   );
   return new GbdtRegressor(x.names, p, fit.baseline[0], fit.forest, fit.importance, fit.info);
+}
+
+/** The loss of a regressor's parameters over the target `y` (weights `w`, or none). */
+function regressionLoss(
+  p: Required<GbdtRegressorParams>,
+  y: Float64Array,
+  w: Float64Array | null,
+): Loss {
+  return p.loss === "squared_error"
+    ? squaredError(y, w)
+    : pinballLoss(y, p.loss === "quantile" ? p.quantile : 0.5, w);
+}
+
+/**
+ * Re-estimates every leaf value of a fitted regressor on new rows, keeping its trees' splits:
+ * the cheap refit of LightGBM's `Booster.refit`, for a model whose training data has grown a
+ * little (a day of new rows on years of history) when regrowing the trees would cost the whole
+ * fit again. As a fit does: the baseline is recomputed on the rows, then tree after tree in
+ * boosting order, the gradients (and hessians) of the model's loss at the current raw
+ * predictions give each leaf the grower's value — `-learningRate * G / (H + l2Regularization)`
+ * for squared error, the learning rate times the median / quantile of its rows' residuals for
+ * the absolute-error and quantile losses — and the tree's new values are added to the raw
+ * predictions. Rows reach leaves by the splits on their raw values, as in prediction (missing
+ * values follow each split's learned direction).
+ *
+ * - **No blending with the old values** (LightGBM's `decay_rate` is 0.9 by default, keeping 90 %
+ *   of each old value): the rows given are meant to be all the current training rows, old ones
+ *   included, so the re-estimate already carries what the old values knew, and a blend would
+ *   only delay new information — worse, repeated daily refits would compound it.
+ * - **A leaf that no row reaches keeps its old value** (it has nothing to be re-estimated on,
+ *   and rows reaching it later are predicted as before).
+ * - **All rows serve every tree**: with `subsample` < 1 the original leaves were estimated on
+ *   each round's sample, so a refit on the very same rows does not give the same model; without
+ *   subsampling and early stopping it does, up to the order of floating-point sums.
+ * - Monotonic constraints are refused: unconstrained re-estimates could break them.
+ *
+ * Returns a new model (`info.leafRefit` says so; the split-gain importance is the original's);
+ * the input is untouched. `x` needs the model's features (selected by name).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { featureMatrix } from "./dataset.ts";
+ * import { fitGbdtRegressor, refitGbdtLeaves } from "./gbdt.ts";
+ * const t = Array.from({ length: 480 }, (_, i) => i % 24);
+ * const x = featureMatrix({ t });
+ * const model = fitGbdtRegressor(x, t.map((h) => (h < 12 ? 10 : 20)), { maxIter: 50 });
+ * // The level rose by 5: same trees, leaves re-estimated on the new targets.
+ * const refitted = refitGbdtLeaves(model, x, t.map((h) => (h < 12 ? 15 : 25)));
+ * const [morning, evening] = refitted.predict(featureMatrix({ t: [3, 18] }));
+ * assert.ok(Math.abs(morning - 15) < 0.1 && Math.abs(evening - 25) < 0.1);
+ * assert.deepEqual(refitted.info.leafRefit, { rounds: 50, rows: 480 });
+ * assert.ok(Math.abs(model.predict(featureMatrix({ t: [3] }))[0] - 10) < 0.1); // untouched
+ * ```
+ */
+export function refitGbdtLeaves(
+  model: GbdtRegressor,
+  x: FeatureMatrix,
+  y: ArrayLike<number>,
+  options: Pick<GbdtFitOptions, "sampleWeight"> = {},
+): GbdtRegressor {
+  if (!(model instanceof GbdtRegressor)) {
+    const kind = (model as { kind?: string } | null)?.kind;
+    throw new MlInputError(`refitGbdtLeaves: gradient-boosting regressors only, got ${kind}`);
+  }
+  const p = model.params;
+  if (p.monotonicConstraints !== null) {
+    throw new MlInputError("refitGbdtLeaves: re-estimated leaves could break the monotonicity");
+  }
+  const n = x.nRows;
+  if (n === 0) throw new MlInputError("refitGbdtLeaves: no training row");
+  const loss = regressionLoss(
+    p,
+    checkedTarget(y, n, "gbdt refit"),
+    checkedWeights(options.sampleWeight, n),
+  );
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  const baseline = loss.baseline(all);
+  const raw = baselineRows(baseline, n);
+  const g = [new Float64Array(n)];
+  const h = loss.constantHessian ? null : [new Float64Array(n)];
+  const forest = model.forest;
+  const findLeaves = forest.leafFinder(selectFeatures(x, model.featureNames).columns, n);
+  const value = forest.value.slice();
+  const leafOfRow = new Int32Array(n);
+  // Rows grouped by leaf (a counting sort per tree), as the grower's partition holds them.
+  const part = new Int32Array(n);
+  const lr = p.learningRate;
+  for (let t = 0; t < forest.nTrees; t++) {
+    const nodeEnd = t + 1 < forest.nTrees ? forest.roots[t + 1] : forest.nNodes;
+    let first = Infinity;
+    let last = -1;
+    for (let node = forest.roots[t]; node < nodeEnd; node++) {
+      const leaf = ~forest.left[node];
+      if (leaf < 0) continue;
+      first = Math.min(first, leaf);
+      last = Math.max(last, leaf);
+    }
+    findLeaves(t, leafOfRow);
+    loss.gradients(raw, all, g, h);
+    const start = new Int32Array(last - first + 2);
+    for (let i = 0; i < n; i++) start[leafOfRow[i] - first + 1]++;
+    for (let l = 1; l < start.length; l++) start[l] += start[l - 1];
+    const fill = start.slice(0, -1);
+    for (let i = 0; i < n; i++) part[fill[leafOfRow[i] - first]++] = i;
+    for (let l = 0; l + 1 < start.length; l++) {
+      const from = start[l];
+      const to = start[l + 1];
+      if (from === to) continue; // no row: the old value stays
+      let v: number;
+      if (loss.leafValue) v = lr * loss.leafValue(raw, part, from, to);
+      else {
+        let sumG = 0;
+        let sumH = h ? 0 : to - from;
+        for (let q = from; q < to; q++) {
+          sumG += g[0][part[q]];
+          if (h) sumH += h[0][part[q]];
+        }
+        v = (-lr * sumG) / (sumH + p.l2Regularization);
+      }
+      value[first + l] = v;
+      for (let q = from; q < to; q++) raw[part[q]] += v;
+    }
+  }
+  const rounds = forest.nTrees;
+  return new GbdtRegressor(
+    model.featureNames,
+    p,
+    baseline[0],
+    forest.withLeafValues(value),
+    model.gainImportance,
+    {
+      nIter: rounds,
+      nIterRun: rounds,
+      trainRows: n,
+      validationRows: 0,
+      validationLoss: [],
+      trainLoss: loss.value(raw),
+      leafRefit: { rounds, rows: n },
+    },
+  );
 }
 
 /**

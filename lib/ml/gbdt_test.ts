@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { featureMatrix, sliceRows } from "./dataset.ts";
-import { fitGbdtClassifier, fitGbdtRegressor, gbdtFromJSON, GbdtRegressor } from "./gbdt.ts";
+import {
+  fitGbdtClassifier,
+  fitGbdtRegressor,
+  gbdtFromJSON,
+  GbdtRegressor,
+  refitGbdtLeaves,
+} from "./gbdt.ts";
 import { fitRidge } from "./linear.ts";
 import { accuracy, mae, mape, rmse } from "./metrics.ts";
 import { MlInputError, ModelFormatError } from "./errors.ts";
@@ -488,4 +494,97 @@ Deno.test("monotonic constraints give monotone predictions", () => {
     () => fitGbdtClassifier(x, three, { monotonicConstraints: { a: 1 } }),
     /two classes/,
   );
+});
+
+Deno.test("leaf refit: the very rows give the model back; a leaf without rows keeps its value", () => {
+  // Without subsampling every leaf was estimated on all its rows at the same raw predictions:
+  // the refit computes the same values (sums in another order). With `subsample` < 1 the
+  // original leaves saw half the rows, so a refit on all of them differs by design.
+  const { x, y } = synthetic(3000, 31);
+  for (
+    const params of [{ maxIter: 60 }, { maxIter: 40, loss: "quantile" as const, quantile: 0.8 }]
+  ) {
+    const model = fitGbdtRegressor(x, y, params);
+    const refitted = refitGbdtLeaves(model, x, y);
+    const before = model.predict(x);
+    const after = refitted.predict(x);
+    for (let i = 0; i < x.nRows; i++) assert.ok(Math.abs(after[i] - before[i]) < 1e-9, `${i}`);
+    assert.deepEqual(refitted.info.leafRefit, { rounds: params.maxIter, rows: 3000 });
+    assert.ok(Math.abs(refitted.info.trainLoss - model.info.trainLoss) < 1e-12);
+  }
+  // The hand case of the first test (leaves -0.5 and +0.5 around 2), refitted on the two left
+  // rows with target 3: baseline 3, left leaf -0.5 * 0 / 2 = 0, right leaf unreached: +0.5.
+  const tiny = fitGbdtRegressor(featureMatrix({ x: [1, 2, 3, 4] }), [1, 1, 3, 3], {
+    maxIter: 1,
+    learningRate: 0.5,
+    minSamplesLeaf: 1,
+  });
+  const refitted = refitGbdtLeaves(tiny, featureMatrix({ x: [1, 2] }), [3, 3]);
+  assert.deepEqual([...refitted.predict(featureMatrix({ x: [1, 4] }))], [3, 3.5]);
+  assert.deepEqual([...tiny.predict(featureMatrix({ x: [1, 4] }))], [1.5, 2.5]);
+});
+
+Deno.test("leaf refit: a shifted target moves the predictions, the trees stay", () => {
+  const { x, y } = synthetic(3000, 32);
+  // Grown with subsampling, as the consumption models are.
+  const model = fitGbdtRegressor(x, y, { maxIter: 80, subsample: 0.5 });
+  const shifted = y.map((v) => v + 7);
+  const refitted = refitGbdtLeaves(model, x, shifted);
+  const { x: xt } = synthetic(500, 33);
+  const old = model.predict(xt);
+  const moved = refitted.predict(xt);
+  // Squared error: the baseline takes the shift, the gradients and leaves are the same as a
+  // refit on the unshifted rows (which differs a little from the subsampled original).
+  const unshifted = refitGbdtLeaves(model, x, y).predict(xt);
+  for (let i = 0; i < xt.nRows; i++) {
+    assert.ok(Math.abs(moved[i] - unshifted[i] - 7) < 1e-9, `${i}: ${moved[i] - unshifted[i]}`);
+    assert.ok(Math.abs(moved[i] - old[i] - 7) < 0.2, `${i}: ${moved[i] - old[i]}`);
+  }
+  // The plain model does not follow: its error on the shifted targets is the shift.
+  assert.ok(Math.abs(mae(shifted, model.predict(x)) - 7) < 0.1);
+  assert.ok(mae(shifted, refitted.predict(x)) < 0.2);
+  // Same structure: only leaf values changed.
+  assert.deepEqual(refitted.forest.left, model.forest.left);
+  assert.deepEqual(refitted.forest.feature, model.forest.feature);
+  assert.notDeepEqual(refitted.forest.value, model.forest.value);
+});
+
+Deno.test("leaf refit: missing values go the learned way", () => {
+  const rng = mulberry32(34);
+  const n = 3000;
+  const v = Float64Array.from({ length: n }, () => (rng() < 0.3 ? NaN : rng()));
+  const y = Float64Array.from(v, (x) => (Number.isNaN(x) ? 10 : x));
+  const model = fitGbdtRegressor(featureMatrix({ v }), y, { maxIter: 100 });
+  // Missing now means 20: only the leaves the NaN rows reach can learn it.
+  const refitted = refitGbdtLeaves(
+    model,
+    featureMatrix({ v }),
+    Float64Array.from(v, (x) => (Number.isNaN(x) ? 20 : x)),
+  );
+  const [missing, low] = refitted.predict(featureMatrix({ v: [NaN, 0.2] }));
+  assert.ok(Math.abs(missing - 20) < 0.05, `${missing}`);
+  assert.ok(Math.abs(low - 0.2) < 0.05, `${low}`);
+});
+
+Deno.test("leaf refit: JSON round trip, input untouched, bad inputs refused", () => {
+  const { x, y } = synthetic(2000, 35);
+  const model = fitGbdtRegressor(x, y, { maxIter: 30 });
+  const values = model.forest.value.slice();
+  const refitted = refitGbdtLeaves(model, x, y.map((v) => 2 * v));
+  assert.deepEqual(model.forest.value, values);
+  const copy = gbdtFromJSON(JSON.parse(JSON.stringify(refitted)));
+  assert.ok(copy instanceof GbdtRegressor);
+  assert.deepEqual(copy.predict(x), refitted.predict(x));
+  assert.deepEqual(copy.info.leafRefit, { rounds: 30, rows: 2000 });
+  const classifier = fitGbdtClassifier(x, Array.from(y, (v) => (v > 2 ? "a" : "b")), {
+    maxIter: 5,
+  });
+  assert.throws(
+    () => refitGbdtLeaves(classifier as unknown as GbdtRegressor, x, y),
+    (e) => e instanceof MlInputError && /gbdt_classifier/.test(e.message),
+  );
+  assert.throws(() => refitGbdtLeaves(model, featureMatrix({ a: [1] }), [1]), MlInputError);
+  assert.throws(() => refitGbdtLeaves(model, x, y.subarray(1)), MlInputError);
+  const monotone = fitGbdtRegressor(x, y, { maxIter: 5, monotonicConstraints: { a: 1 } });
+  assert.throws(() => refitGbdtLeaves(monotone, x, y), /monotonicity/);
 });

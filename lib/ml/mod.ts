@@ -83,6 +83,7 @@ export {
   GbdtRegressor,
   type GbdtRegressorParams,
   type GbdtTrainingInfo,
+  refitGbdtLeaves,
 } from "./gbdt.ts";
 export {
   fitRandomForestClassifier,
