@@ -12,9 +12,10 @@ import { runDaily } from "../runner/daily.ts";
 import { openCatalog, TABLE } from "./catalog.ts";
 
 /**
- * Latest measured instant of silver in the lakehouse a run wrote (its manifest's
+ * Latest measured instant of silver's eCO2mix rows in the lakehouse a run wrote (its manifest's
  * `lakehouse_dir`, else the project's), or null when there is none or it cannot be read: the
- * status then says the age of the data is unknown, it does not fail the job.
+ * status then says the age of the data is unknown, it does not fail the job. ODRÉ's history
+ * (`consommation_brute`) is reference data: its end says nothing of the inputs' freshness.
  *
  * @example
  * ```ts
@@ -30,7 +31,10 @@ export async function latestSilverInstant(manifest: Manifest | null): Promise<Da
     const silver = openCatalog(typeof dir === "string" && dir ? dir : undefined)
       .table(TABLE.eco2mix_silver);
     if (!(await silver.exists())) return null;
-    const frame = await silver.read({ columns: ["timestamp_utc"] });
+    const frame = await silver.read({
+      columns: ["timestamp_utc"],
+      where: [{ column: "jeu_donnees", eq: "eco2mix" }],
+    });
     const max: unknown = frame.height ? frame.max().toRecords()[0].timestamp_utc : null;
     return max instanceof Date ? max : null;
   } catch {

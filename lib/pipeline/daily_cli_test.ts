@@ -22,6 +22,15 @@ Deno.test("the daily job's data age: the latest silver instant of the run's lake
       (await latestSilverInstant(manifest))?.toISOString(),
       "2016-06-25T07:45:00.000Z",
     );
+    // ODRÉ's history (reference data, up to 2025) says nothing of the inputs' freshness.
+    await ingestFiles(catalog, [
+      sharedDataPath("eco2mix/odre/consommation-quotidienne-brute.csv.gz"),
+    ]);
+    await refreshSilver(catalog);
+    assert.equal(
+      (await latestSilverInstant(manifest))?.toISOString(),
+      "2016-06-25T07:45:00.000Z",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
