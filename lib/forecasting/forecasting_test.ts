@@ -3,6 +3,7 @@ import {
   type FeatureMatrix,
   featureMatrix,
   mape,
+  MlInputError,
   modelFromJSON,
   mulberry32,
   takeRows,
@@ -13,6 +14,7 @@ import {
   fitForecaster,
   forecasterFromModel,
   forecasterImportance,
+  refitForecasterLeaves,
 } from "./forecasting.ts";
 import { LEARNERS, PROFILES } from "./forecaster_config.ts";
 import { scoreOnCommonRows } from "./forecast_scores.ts";
@@ -198,4 +200,29 @@ Deno.test("permutation importance names the features that matter, alone and by f
     "heure+jour_semaine",
     "moyenne_24h+lag_168h",
   ]);
+});
+
+Deno.test("leaf refit of a forecaster: same rows, same forecasts; the new rows' level moves it", async () => {
+  const { x, y } = world(3_000);
+  const spec = { horizon: "j1" as const, features: FEATURES, profile: PROFILES.rapide };
+  // The quick profile grows its trees on every row (no subsampling): a refit on the same rows
+  // gives the same leaves.
+  const { forecaster, rows } = await fitForecaster(x, y, { ...spec, learner: "gbdt" });
+  const same = refitForecasterLeaves(forecaster, x, y);
+  assert.equal(same.rows, rows);
+  assert.deepEqual(same.forecaster.params, forecaster.params);
+  const p = forecaster.predict(x);
+  const q = same.forecaster.predict(x);
+  for (let i = 0; i < x.nRows; i += 7) {
+    assert.ok(Math.abs(q[i] / p[i] - 1) < 1e-9 || (Number.isNaN(p[i]) && Number.isNaN(q[i])));
+  }
+  // Consumption 3 % above its reference level: the refitted forecasts follow, rows without a
+  // target are left out as in a fit.
+  const higher = y.map((v, i) => (i === 5 ? NaN : 1.03 * v));
+  const moved = refitForecasterLeaves(forecaster, x, higher);
+  assert.equal(moved.rows, rows - 1);
+  const r = moved.forecaster.predict(x);
+  for (let i = 336; i < x.nRows; i += 97) assert.ok(Math.abs(r[i] / p[i] - 1.03) < 0.002);
+  const ridge = await fitForecaster(x, y, { ...spec, learner: "ridge" });
+  assert.throws(() => refitForecasterLeaves(ridge.forecaster, x, y), MlInputError);
 });

@@ -30,7 +30,10 @@
  * of its training data; the models it is compared with (the other learners, the variants with
  * other inputs) only once their training data is a week behind (`refreshComparisonsAfterMs`):
  * a day of new rows barely moves a comparison, and refitting them all made the daily run
- * several times longer. The plan's `scope` says which ({@linkcode RefitScope}).
+ * several times longer. The plan's `scope` says which ({@linkcode RefitScope}). Between those
+ * weekly full refits a gradient-boosting champion keeps its trees and only has its leaf values
+ * re-estimated on the day's rows (the plan's `method`, {@linkcode RefitMethod}): regrowing 600
+ * trees was the largest part of the daily run.
  *
  * Files: `<models root>/_selections/<name>.json`, one per registered model name, replaced
  * atomically ({@linkcode SelectionStore}). The folder starts with `_`, which no model name can,
@@ -264,11 +267,24 @@ export type RetrainingCase =
  */
 export type RefitScope = "all" | "champion" | "none";
 
+/**
+ * How a plan fits the champion: `complet` (its trees grown again, as every other model fitted),
+ * or `feuilles_reestimees` (a gradient-boosting champion between the weekly full refits: its
+ * registered trees kept, their leaf values re-estimated on the current training rows, see
+ * `refitForecasterLeaves`); null when nothing is fitted.
+ */
+export type RefitMethod = "complet" | "feuilles_reestimees";
+
+/** Champions whose trees a daily refit keeps, re-estimating only their leaves. */
+const LEAF_REFIT_LEARNERS: readonly string[] = ["gbdt"];
+
 /** What to do for one model, and why. */
 export interface RetrainingPlan {
   policy: RetrainingPolicy;
   case: RetrainingCase;
   scope: RefitScope;
+  /** How the champion is fitted (null when nothing is). */
+  method: RefitMethod | null;
   /** Why, in French (for the notebook and the registry). */
   reason: string;
   /** The cached selection to reuse (null for `selection` and `sans_modele`). */
@@ -339,8 +355,10 @@ function rowsText(n: number): string {
  * const refit = planRetraining("auto", cached, { config, data: newer });
  * assert.equal(refit.case, "reajustement");
  * assert.equal(refit.scope, "champion"); // 48 ms of new rows: the comparisons wait a week
+ * assert.equal(refit.method, "feuilles_reestimees"); // a gbdt champion keeps its trees
  * const weekLater = { ...newer, last: 999 + 7 * 86_400_000 };
- * assert.equal(planRetraining("auto", cached, { config, data: weekLater }).scope, "all");
+ * const weekly = planRetraining("auto", cached, { config, data: weekLater });
+ * assert.deepEqual([weekly.scope, weekly.method], ["all", "complet"]);
  * assert.equal(planRetraining("complet", cached, { config, data }).case, "selection");
  * assert.equal(planRetraining("aucun", cached, { config, data: newer }).case, "modeles_enregistres");
  * ```
@@ -358,7 +376,8 @@ export function planRetraining(
     reason: string,
     selection: ModelSelection | null,
     scope: RefitScope = c === "selection" ? "all" : "none",
-  ): RetrainingPlan => ({ policy, case: c, scope, reason, selection });
+    method: RefitMethod | null = scope === "none" ? null : "complet",
+  ): RetrainingPlan => ({ policy, case: c, scope, method, reason, selection });
   const fitData = cached?.fit?.data ?? null;
   const sameData = fitData !== null && fitData.sha256 === current.data.sha256;
   if (policy === "aucun") {
@@ -410,6 +429,8 @@ export function planRetraining(
   const comparisonsDue = compared === null || compared.last === null ||
     current.data.last === null || current.data.last - compared.last >= refreshAfter;
   const days = Math.round(refreshAfter / 86_400_000);
+  // Between the weekly full refits, a gradient-boosting champion keeps its trees.
+  const leaves = !comparisonsDue && LEAF_REFIT_LEARNERS.includes(cached.champion);
   return plan(
     "reajustement",
     `sélection du ${cached.selectedAt.slice(0, 10)} réutilisée ; données d'entraînement ` +
@@ -418,10 +439,14 @@ export function planRetraining(
         : `${added > 0 ? "augmentées" : "réduites"} de ${rowsText(Math.abs(added))} ligne(s)`) +
       (comparisonsDue
         ? ""
+        : leaves
+        ? " ; les feuilles du modèle retenu sont réestimées sur les données du jour, ses arbres " +
+          `regrandis et les modèles comparés réajustés après ${days} jours de nouvelles données`
         : ` ; seul le modèle retenu est réajusté, les modèles comparés le seront après ${days} ` +
           "jours de nouvelles données"),
     cached,
     comparisonsDue ? "all" : "champion",
+    comparisonsDue ? "complet" : leaves ? "feuilles_reestimees" : "complet",
   );
 }
 
@@ -480,8 +505,8 @@ export function newSelection(input: SelectionInput): ModelSelection {
  * import assert from "node:assert/strict";
  * import { retrainingRecord } from "./selection_cache.ts";
  * const record = retrainingRecord({
- *   policy: "auto", case: "selection", scope: "all", reason: "aucune sélection en cache",
- *   selection: null,
+ *   policy: "auto", case: "selection", scope: "all", method: "complet",
+ *   reason: "aucune sélection en cache", selection: null,
  * });
  * assert.deepEqual(record, {
  *   policy: "auto", case: "selection", reason: "aucune sélection en cache", selectedAt: null,

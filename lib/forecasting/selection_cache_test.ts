@@ -266,3 +266,37 @@ Deno.test("the registry records the case of a run and of a version, and lists no
   assert.equal(runs[1].retraining, null);
   assert.deepEqual(await registry.listModels(), ["consommation_h1"]);
 });
+
+Deno.test("planRetraining: a gbdt champion's leaves are re-estimated daily, its trees weekly", () => {
+  const WEEK = 7 * 86_400_000;
+  const at = (last: number, sha256: string) => ({ sha256, rows: 100_048, first: 0, last });
+  const cached = fitted();
+  const daily = planRetraining("auto", cached, { config: CONFIG, data: at(DATA.last! + 1, "d") });
+  assert.deepEqual([daily.case, daily.scope, daily.method], [
+    "reajustement",
+    "champion",
+    "feuilles_reestimees",
+  ]);
+  assert.match(daily.reason, /feuilles du modèle retenu sont réestimées/);
+  assert.match(daily.reason, /arbres regrandis .* après 7 jours/);
+  const weekly = planRetraining("auto", cached, {
+    config: CONFIG,
+    data: at(DATA.last! + WEEK, "w"),
+  });
+  assert.deepEqual([weekly.scope, weekly.method], ["all", "complet"]);
+  assert.doesNotMatch(weekly.reason, /feuilles/);
+  // Another champion is refitted in full every day; nothing fitted, no method.
+  const ridge = { ...cached, champion: "ridge" };
+  const ridgeDaily = planRetraining("auto", ridge, {
+    config: CONFIG,
+    data: at(DATA.last! + 1, "d"),
+  });
+  assert.deepEqual([ridgeDaily.scope, ridgeDaily.method], ["champion", "complet"]);
+  assert.match(ridgeDaily.reason, /seul le modèle retenu est réajusté/);
+  assert.equal(planRetraining("auto", cached, { config: CONFIG, data: DATA }).method, null);
+  assert.equal(planRetraining("complet", cached, { config: CONFIG, data: DATA }).method, "complet");
+  assert.equal(
+    planRetraining("aucun", cached, { config: CONFIG, data: at(DATA.last! + 1, "d") }).method,
+    null,
+  );
+});

@@ -54,6 +54,8 @@ import {
   type ProfileName,
   PROFILES,
   REFERENCE_FEATURE,
+  refitForecasterLeaves,
+  type RefitMethod,
   residualAnalysis,
   type RetrainingPolicy,
   retrainingRecord,
@@ -347,17 +349,33 @@ export async function trainHorizon(
     async ({ learner, input }) => {
       const startedAt = new Date();
       const t0 = performance.now();
-      const fit = await fitForecaster(xTrain, yTrain, {
-        horizon,
-        learner,
-        features: featuresOf(input),
-        profile,
-      }, { pool: context.pool });
+      // Between the weekly full refits, the champion's registered trees are kept and only their
+      // leaves re-estimated on today's rows (see `planRetraining`).
+      const method: RefitMethod = retraining.method === "feuilles_reestimees" &&
+          learner === champion && input === live
+        ? "feuilles_reestimees"
+        : "complet";
+      let fit: { forecaster: ConsumptionForecaster; rows: number };
+      if (method === "feuilles_reestimees") {
+        const version = cached!.fit!.versions[modelLabel(learner, input, live)];
+        const stored = await registry.load(registeredName(horizon, input), version);
+        const previous = forecasterFromModel(stored.model, stored.info.params as ForecasterParams);
+        fit = refitForecasterLeaves(previous, xTrain, yTrain);
+      } else {
+        fit = await fitForecaster(xTrain, yTrain, {
+          horizon,
+          learner,
+          features: featuresOf(input),
+          profile,
+        }, { pool: context.pool });
+      }
       context.onProgress?.({ horizon, phase: "refit", done: ++refitsDone, total: toFit.length });
-      return { ...fit, startedAt, seconds: (performance.now() - t0) / 1000 };
+      return { ...fit, method, startedAt, seconds: (performance.now() - t0) / 1000 };
     },
   );
-  for (const [k, { forecaster, rows, startedAt: fitStarted, seconds }] of refits.entries()) {
+  for (
+    const [k, { forecaster, rows, method, startedAt: fitStarted, seconds }] of refits.entries()
+  ) {
     const { learner, input } = toFit[k];
     const name = registeredName(horizon, input);
     const label = modelLabel(learner, input, live);
@@ -378,7 +396,7 @@ export async function trainHorizon(
       codeVersion,
       description: `${learner}, horizon ${horizon} (${HORIZONS[horizon].label}), ` +
         TEMPERATURE_DESCRIPTIONS[input],
-      tags: { horizon, learner, profil: profileName, temperature: input },
+      tags: { horizon, learner, profil: profileName, temperature: input, methode: method },
       retraining: record,
     });
     await registry.logRun({
@@ -391,12 +409,12 @@ export async function trainHorizon(
       trainingData,
       codeVersion,
       version: info.version,
-      tags: { horizon, learner, profil: profileName },
+      tags: { horizon, learner, profil: profileName, methode: method },
       retraining: record,
     });
     if (learner === champion) await registry.setAlias(name, "champion", info.version);
     fitted.push({ name: label, registered: name, forecaster, version: info.version, predicted });
-    fits.push({ model: label, rows, seconds });
+    fits.push({ model: label, rows, seconds, method });
   }
   // In the order of `variants` whether fitted or reused (models no longer compared last).
   const rank = (name: string) => (labels.indexOf(name) + labels.length + 1) % (labels.length + 1);

@@ -43,6 +43,7 @@ import {
   type ProfileName,
   PROFILES,
   type ReferenceFile,
+  type RefitMethod,
   type ResidualAnalysis,
   type RetrainingPlan,
   type RetrainingPolicy,
@@ -110,8 +111,11 @@ export interface HorizonReport {
   missingBaselines: string[];
   /** Registered name and version of every fitted model. */
   registrations: { model: string; registeredName: string; version: number; champion: boolean }[];
-  /** Training rows and seconds per fitted model. */
-  fits: { model: string; rows: number; seconds: number }[];
+  /**
+   * Training rows, seconds and method per fitted model (`feuilles_reestimees`: the champion's
+   * registered trees kept, their leaves re-estimated; see `RefitMethod`).
+   */
+  fits: { model: string; rows: number; seconds: number; method: RefitMethod }[];
   /** Scores on the test period, every model and baseline on the same instants. */
   scores: ModelScore[];
   /** First and last test instants scored. */

@@ -9,7 +9,7 @@ import {
   ML_STEPS,
   TEMPERATURE_FEATURES,
 } from "../forecasting/mod.ts";
-import { featureMatrixFromDataFrame, ModelRegistry } from "../ml/mod.ts";
+import { featureMatrixFromDataFrame, GbdtRegressor, ModelRegistry } from "../ml/mod.ts";
 import { openCatalog } from "./catalog.ts";
 import {
   ConsumptionTraining,
@@ -215,24 +215,45 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
     const firstTest = Math.min(
       ...frame.filter(pl.col("jeu").eq(pl.lit("test"))).getColumn("_t").toArray().map(Number),
     );
-    await features.overwrite(
-      frame.withColumns(
-        pl.when(pl.col("jeu").eq(pl.lit("test")).and(pl.col("_t").lt(firstTest + 86_400_000)))
-          .then(pl.lit("entrainement")).otherwise(pl.col("jeu")).alias("jeu"),
-      ).drop("_t"),
-      { overwriteSchema: true },
-    );
+    /** Moves the test rows of the first `days` test days to training. */
+    const trainOn = (days: number) =>
+      features.overwrite(
+        frame.withColumns(
+          pl.when(
+            pl.col("jeu").eq(pl.lit("test")).and(pl.col("_t").lt(firstTest + days * 86_400_000)),
+          )
+            .then(pl.lit("entrainement")).otherwise(pl.col("jeu")).alias("jeu"),
+        ).drop("_t"),
+        { overwriteSchema: true },
+      );
+    await trainOn(1);
     const third = await train("auto");
     assert.deepEqual(cases(third), ["reajustement", "reajustement"]);
     assert.ok(third.kind === "trained");
     for (const h of third.horizons) {
       assert.equal(h.crossValidation, null);
       assert.match(h.retraining.reason, /augmentées de 48 ligne\(s\)/);
-      assert.match(h.retraining.reason, /seul le modèle retenu est réajusté/);
       // A day later only the champion is refitted; every model it is compared with is the
       // registered version of the first run, and still scored.
       assert.deepEqual(h.fits.map((e) => e.model), [h.champion]);
       const before: HorizonReport = first.horizons.find((f) => f.horizon === h.horizon)!;
+      // A gradient-boosting champion keeps the first run's trees, its leaves re-estimated;
+      // another learner is fitted again.
+      const name = `consommation_${h.horizon}`;
+      const now = await registry.load(name, h.versions[h.champion]);
+      const old = await registry.load(name, before.versions[h.champion]);
+      if (h.champion === "gbdt") {
+        assert.match(h.retraining.reason, /feuilles du modèle retenu sont réestimées/);
+        assert.equal(h.fits[0].method, "feuilles_reestimees");
+        assert.ok(now.model instanceof GbdtRegressor && old.model instanceof GbdtRegressor);
+        assert.deepEqual(now.model.forest.left, old.model.forest.left);
+        assert.notDeepEqual(now.model.forest.value, old.model.forest.value);
+        assert.equal(now.model.info.leafRefit?.rows, h.fits[0].rows);
+      } else {
+        assert.match(h.retraining.reason, /seul le modèle retenu est réajusté/);
+        assert.equal(h.fits[0].method, "complet");
+      }
+      assert.equal(now.info.tags.methode, h.fits[0].method);
       assert.deepEqual(Object.keys(h.versions), Object.keys(before.versions));
       for (const [label, version] of Object.entries(h.versions)) {
         if (label === h.champion) assert.equal(version, before.versions[label] + 1);
@@ -256,6 +277,24 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
     const refit = await registry.getVersion("consommation_h1", "champion");
     assert.equal(refit.retraining?.case, "reajustement");
     assert.equal(refit.trainingData[0].rows, first.horizons[0].fits[0].rows + 48);
+    // The 2025 file's champions are gradient boosting: the leaf refit above was exercised.
+    assert.ok(champions.includes("gbdt"), champions.join());
+    // (3b) Eight days after the first fit: every model fitted again, the trees regrown.
+    await trainOn(8);
+    const weekly = await train("auto");
+    assert.deepEqual(cases(weekly), ["reajustement", "reajustement"]);
+    assert.ok(weekly.kind === "trained");
+    for (const h of weekly.horizons) {
+      assert.doesNotMatch(h.retraining.reason, /feuilles|seul le modèle retenu/);
+      assert.deepEqual(h.fits.map((e) => e.model).sort(), Object.keys(h.versions).sort());
+      assert.ok(h.fits.every((e) => e.method === "complet"));
+      const champion = await registry.load(`consommation_${h.horizon}`, h.versions[h.champion]);
+      assert.equal(champion.info.tags.methode, "complet");
+      assert.equal(
+        (champion.model as { info?: { leafRefit?: unknown } }).info?.leafRefit,
+        undefined,
+      );
+    }
     // (4) complet: cross-validation again.
     const fourth = await train("complet");
     assert.deepEqual(cases(fourth), ["selection", "selection"]);
