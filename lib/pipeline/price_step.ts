@@ -72,10 +72,10 @@ export async function refreshPrices(
   catalog: LakehouseCatalog,
   options: PriceStepOptions,
 ): Promise<PriceStepResult> {
-  const { perimetre, silver } = await mainSeries(catalog);
+  const { perimeter, silver } = await mainSeries(catalog);
   const mix = await catalog.table(TABLE.mix_energetique_quotidien).read();
   const carbon = await catalog.table(TABLE.empreinte_carbone).read();
-  const national = (df: pl.DataFrame) => df.filter(pl.col("perimetre").eq(pl.lit(perimetre)));
+  const national = (df: pl.DataFrame) => df.filter(pl.col("perimetre").eq(pl.lit(perimeter)));
   const join = (prices: pl.DataFrame) =>
     dailyPriceMix(prices, { mix: national(mix), carbon: national(carbon), silver });
   const write = async (prices: pl.DataFrame, daily: pl.DataFrame) => {
@@ -102,9 +102,9 @@ export async function refreshPrices(
   const bytes = await Deno.readFile(files[0]);
   const name = basename(files[0]);
   const prices = parseDailyPrices(new TextDecoder().decode(bytes), name);
-  if (perimetre !== "France" && perimetre !== NATIONAL_VIEW) {
+  if (perimeter !== "France" && perimeter !== NATIONAL_VIEW) {
     return await skip(
-      `les prix sont nationaux, et les données ne couvrent que des régions (${perimetre}…), ` +
+      `les prix sont nationaux, et les données ne couvrent que des régions (${perimeter}…), ` +
         "pas les 12 régions métropolitaines qui forment la série nationale",
       prices,
     );
@@ -122,7 +122,7 @@ export async function refreshPrices(
     kind: "done",
     file: name,
     sha256: sha256Hex(bytes),
-    perimetre,
+    perimetre: perimeter,
     prix: prices,
     quotidien: daily,
   };

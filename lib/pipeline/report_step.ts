@@ -97,12 +97,12 @@ export class NoEco2mixSeriesError extends Error {
  *
  * @example
  * ```ts ignore
- * const { perimetre, silver } = await mainSeries(openCatalog());
+ * const { perimeter, silver } = await mainSeries(openCatalog());
  * ```
  */
 export async function mainSeries(
   catalog: LakehouseCatalog,
-): Promise<{ perimetre: string; silver: pl.DataFrame }> {
+): Promise<{ perimeter: string; silver: pl.DataFrame }> {
   const all = await catalog.table(TABLE.eco2mix_silver).read();
   const eco2mix = all.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix")));
   if (eco2mix.height === 0) {
@@ -117,8 +117,8 @@ export async function mainSeries(
     );
   }
   const nationalised = withNationalView(eco2mix);
-  const perimetre = mainPerimeter(nationalised);
-  return { perimetre, silver: only(nationalised, perimetre) };
+  const perimeter = mainPerimeter(nationalised);
+  return { perimeter, silver: only(nationalised, perimeter) };
 }
 
 function mainPerimeter(silver: pl.DataFrame): string {
@@ -128,8 +128,8 @@ function mainPerimeter(silver: pl.DataFrame): string {
   return perimeters.sort()[0];
 }
 
-const only = (df: pl.DataFrame, perimetre: string) =>
-  df.filter(pl.col("perimetre").eq(pl.lit(perimetre)));
+const only = (df: pl.DataFrame, perimeter: string) =>
+  df.filter(pl.col("perimetre").eq(pl.lit(perimeter)));
 
 /**
  * Everything the dashboard draws, read from the lakehouse: the main perimeter's silver rows
@@ -139,17 +139,17 @@ const only = (df: pl.DataFrame, perimetre: string) =>
  *
  * @example
  * ```ts ignore
- * const { perimetre, tables } = await dashboardTables(openCatalog());
+ * const { perimeter, tables } = await dashboardTables(openCatalog());
  * await writeDashboard("tableau_de_bord.html", tables);
  * ```
  */
 export async function dashboardTables(
   catalog: LakehouseCatalog,
-): Promise<{ perimetre: string; tables: DashboardTables }> {
-  const { perimetre, silver } = await mainSeries(catalog);
+): Promise<{ perimeter: string; tables: DashboardTables }> {
+  const { perimeter, silver } = await mainSeries(catalog);
   const optional = async (name: TableName) => (await readIfPresent(catalog, name)) ?? undefined;
   return {
-    perimetre,
+    perimeter,
     tables: {
       silver,
       predictions: await optional(TABLE.predictions_consommation),
@@ -207,24 +207,24 @@ function reportFigures(
  * });
  * assert.deepEqual(mixForecasts(frame), {
  *   schema: "classes du cahier des charges",
- *   previsions: [
- *     { horizon_heures: 1, instant: "25/07/2025 16:15", classe: "<30 %" },
- *     { horizon_heures: 2, instant: "25/07/2025 17:15", classe: "30-50 %" },
+ *   forecasts: [
+ *     { horizonHours: 1, instant: "25/07/2025 16:15", predictedClass: "<30 %" },
+ *     { horizonHours: 2, instant: "25/07/2025 17:15", predictedClass: "30-50 %" },
  *   ],
  * });
  * assert.equal(mixForecasts(null), null);
  * ```
  */
-export function mixForecasts(frame: pl.DataFrame | null): ReportData["mixProchainesHeures"] {
+export function mixForecasts(frame: pl.DataFrame | null): ReportData["nextHoursMix"] {
   if (!frame || frame.height === 0) return null;
   const f = toMixForecastData(frame);
   if (f.schema === null) return null;
   return {
     schema: f.schema,
-    previsions: f.horizonHeures.map((h, k) => ({
-      horizon_heures: h,
+    forecasts: f.horizonHeures.map((h, k) => ({
+      horizonHours: h,
       instant: f.instant[k],
-      classe: f.classe[k],
+      predictedClass: f.classe[k],
     })),
   };
 }
@@ -239,7 +239,7 @@ export function mixForecasts(frame: pl.DataFrame | null): ReportData["mixProchai
  * const scores = modelScores(await catalog.table("predictions_consommation").read());
  * ```
  */
-export function modelScores(predictions: pl.DataFrame): ReportData["modeles"] {
+export function modelScores(predictions: pl.DataFrame): ReportData["models"] {
   const test = predictions.filter(
     pl.col("periode").eq(pl.lit("test")).and(pl.col("actual").isNotNull()),
   );
@@ -272,7 +272,7 @@ export function modelScores(predictions: pl.DataFrame): ReportData["modeles"] {
     const withRte = rows.filter((x) => x._rte_prediction !== null);
     // The same day blocks as notebook 08's interval: errors within a day are correlated.
     const days = withRte.map((x) => parisDayNumber(x.timestamp_utc));
-    const ecart = withRte.length > 0
+    const difference = withRte.length > 0
       ? mapeDifference(
         withRte.map((x) => x.actual),
         withRte.map((x) => x.prediction),
@@ -281,14 +281,15 @@ export function modelScores(predictions: pl.DataFrame): ReportData["modeles"] {
       )
       : null;
     return {
-      modele: r.model as string,
+      model: r.model as string,
       horizon: r.horizon as string,
       mape: mean(rows.map((x) => ape(x.prediction, x.actual))),
       rmse: Math.sqrt(mean(rows.map((x) => (x.prediction - x.actual) ** 2))),
-      mapeRte: withRte.length ? mean(withRte.map((x) => ape(x._rte_prediction, x.actual))) : null,
-      ecartRte: ecart && { difference: ecart.difference, low: ecart.low, high: ecart.high },
-      debut: formatParisDate(r.debut),
-      fin: formatParisDate(r.fin),
+      rteMape: withRte.length ? mean(withRte.map((x) => ape(x._rte_prediction, x.actual))) : null,
+      rteDifference: difference &&
+        { difference: difference.difference, low: difference.low, high: difference.high },
+      start: formatParisDate(r.debut),
+      end: formatParisDate(r.fin),
     };
   });
   return scored.sort((a, b) => a.horizon.localeCompare(b.horizon) || a.mape - b.mape);
@@ -311,7 +312,7 @@ function parisDayNumber(t: Date | number): number {
  * assert.deepEqual(await skippedStepsOfRun(await Deno.makeTempDir()), []);
  * ```
  */
-export async function skippedStepsOfRun(runDir: string): Promise<ReportData["etapesIgnorees"]> {
+export async function skippedStepsOfRun(runDir: string): Promise<ReportData["skippedSteps"]> {
   let manifest;
   try {
     manifest = await readManifest(runDir);
@@ -329,19 +330,19 @@ export async function skippedStepsOfRun(runDir: string): Promise<ReportData["eta
 }
 
 /** The report's price section from the days of `prix_mix_quotidien` that have a price. */
-function priceReport(days: pl.DataFrame, spot: pl.DataFrame | null): ReportData["prix"] {
+function priceReport(days: pl.DataFrame, spot: pl.DataFrame | null): ReportData["prices"] {
   const correlations = priceCorrelations(days);
   const extremes = records(extremePriceDays(days));
   const high = extremes.filter((r) => r.categorie === "très élevé").reverse().slice(0, 5);
   return {
-    fichier: spot && spot.height > 0 ? String(spot.getColumn("source_file").toArray()[0]) : "",
-    texte: priceNarrative(days, correlations),
+    file: spot && spot.height > 0 ? String(spot.getColumn("source_file").toArray()[0]) : "",
+    text: priceNarrative(days, correlations),
     correlations: priceDrivers(correlations),
-    jours: [...extremes.filter((r) => r.categorie === "négatif"), ...high].map((r) => ({
+    days: [...extremes.filter((r) => r.categorie === "négatif"), ...high].map((r) => ({
       date: r.date,
-      jour: r.jour,
-      prix: r.prix_eur_mwh,
-      categorie: r.categorie,
+      weekday: r.jour,
+      price: r.prix_eur_mwh,
+      category: r.categorie,
     })),
   };
 }
@@ -359,7 +360,7 @@ export async function collectReportData(
     prices: pl.DataFrame | null;
   }
 > {
-  const { perimetre, silver } = await mainSeries(catalog);
+  const { perimeter, silver } = await mainSeries(catalog);
   const measured = silver.filter(pl.col("consommation").isNotNull());
   const [span] = records(measured.select(
     pl.col("date_locale").min().dt.strftime("%d/%m/%Y").alias("debut"),
@@ -376,11 +377,11 @@ export async function collectReportData(
   );
   const mix = records(energyBySource(silver)).map((r) => ({
     source: r.source as string,
-    part_pct: r.part_pct as number,
-    energie_twh: r.energie_twh as number,
+    sharePct: r.part_pct as number,
+    energyTwh: r.energie_twh as number,
   }));
   const share = (sources: string[]) =>
-    mix.filter((m) => sources.includes(m.source)).reduce((t, m) => t + m.part_pct, 0);
+    mix.filter((m) => sources.includes(m.source)).reduce((t, m) => t + m.sharePct, 0);
   const renewables = ["eolien", "solaire", "hydraulique", "bioenergies"];
 
   const gold = {
@@ -395,16 +396,17 @@ export async function collectReportData(
     spot: await readIfPresent(catalog, TABLE.prix_spot_quotidiens),
     quality: await readIfPresent(catalog, TABLE.qualite_donnees),
   };
-  const exchanges = gold.exchanges ? only(gold.exchanges, perimetre) : null;
+  const exchanges = gold.exchanges ? only(gold.exchanges, perimeter) : null;
   const borders = exchanges
     ? records(
       exchanges.filter(pl.col("pays").neq(pl.lit("Total"))).groupBy("pays")
         .agg(pl.col("solde_net_mwh").sum().div(1e6).alias("solde_twh")).sort("solde_twh"),
-    ).filter((r) => r.solde_twh !== null).map((r) => ({ pays: r.pays, solde_twh: r.solde_twh }))
+    ).filter((r) => r.solde_twh !== null)
+      .map((r) => ({ country: r.pays, balanceTwh: r.solde_twh }))
     : [];
 
   let co2: ReportData["co2"] = null;
-  const carbon = gold.carbon ? only(gold.carbon, perimetre) : null;
+  const carbon = gold.carbon ? only(gold.carbon, perimeter) : null;
   if (carbon && carbon.getColumn("co2_total_tonnes").nullCount() < carbon.height) {
     const byHour = records(carbonHourProfile(carbon)).filter((r) => r.taux_co2_moyen_gkwh !== null)
       .sort((a, b) => a.taux_co2_moyen_gkwh - b.taux_co2_moyen_gkwh);
@@ -418,31 +420,31 @@ export async function collectReportData(
     const [simple] = records(silver.select(pl.col("taux_co2").mean().alias("taux")));
     if (byHour.length) {
       co2 = {
-        taux_moyen_gkwh: total.taux,
-        taux_moyen_simple_gkwh: simple.taux,
-        heure_propre: byHour[0].heure,
-        taux_propre: byHour[0].taux_co2_moyen_gkwh,
-        heure_carbonee: byHour.at(-1)!.heure,
-        taux_carbonee: byHour.at(-1)!.taux_co2_moyen_gkwh,
+        meanGkwh: total.taux,
+        plainMeanGkwh: simple.taux,
+        cleanestHour: byHour[0].heure,
+        cleanestGkwh: byHour[0].taux_co2_moyen_gkwh,
+        dirtiestHour: byHour.at(-1)!.heure,
+        dirtiestGkwh: byHour.at(-1)!.taux_co2_moyen_gkwh,
         correlation: correlations[0]
           ? { variable: correlations[0].variable, r: correlations[0].correlation_pearson }
           : null,
       };
     }
   }
-  const previsionsRte = gold.precision
+  const rteForecasts = gold.precision
     ? records(
-      only(gold.precision, perimetre).filter(pl.col("dimension").eq(pl.lit("global"))),
+      only(gold.precision, perimeter).filter(pl.col("dimension").eq(pl.lit("global"))),
     ).map((r) => ({ horizon: r.horizon, mape: r.mape_pct, mae: r.mae_mw }))
     : [];
-  const anomalies = gold.anomalies ? only(gold.anomalies, perimetre) : null;
-  const events = gold.events ? only(gold.events, perimetre) : null;
-  const episodes = gold.episodes ? only(gold.episodes, perimetre) : null;
+  const anomalies = gold.anomalies ? only(gold.anomalies, perimeter) : null;
+  const events = gold.events ? only(gold.events, perimeter) : null;
+  const episodes = gold.episodes ? only(gold.episodes, perimeter) : null;
   const episodeCount = (sens: string) =>
     episodes ? episodes.filter(pl.col("sens").eq(pl.lit(sens))).height : 0;
   const weekend = records(weekendEffect(silver))[0];
   const skippedSteps = options.runDir ? await skippedStepsOfRun(options.runDir) : [];
-  const priceDays = gold.prices ? only(gold.prices, perimetre) : null;
+  const priceDays = gold.prices ? only(gold.prices, perimeter) : null;
   return {
     silver,
     exchanges,
@@ -451,70 +453,70 @@ export async function collectReportData(
       generatedAt: new Date(),
       runId: options.runId ?? null,
       inputs: options.inputs,
-      perimetre,
-      debut: span.debut,
-      fin: span.fin,
+      perimeter,
+      start: span.debut,
+      end: span.fin,
       findings: keyFindings(silver),
-      consommation: {
+      consumption: {
         twh: span.mwh / 1e6,
-        moyenne_mw: span.mwh / (span.minutes / 60),
-        pic_mw: peak?.consommation ?? 0,
-        pic_quand: peak ? `le ${peak.jour} à ${peak.heure_locale}` : "",
+        meanMw: span.mwh / (span.minutes / 60),
+        peakMw: peak?.consommation ?? 0,
+        peakWhen: peak ? `le ${peak.jour} à ${peak.heure_locale}` : "",
       },
-      effetWeekendPct: weekend?.effet_weekend_pct ?? null,
+      weekendEffectPct: weekend?.effet_weekend_pct ?? null,
       mix,
-      partRenouvelablesPct: mix.length ? share(renewables) : null,
-      partBasCarbonePct: mix.length ? share(["nucleaire", ...renewables]) : null,
-      tendances: records(yearOverYearTrends(silver)).map((r) => ({
-        serie: r.serie,
-        pente: r.pente_par_mois,
-        unite: r.unite,
-        premierMois: r.premier_mois,
-        dernierMois: r.dernier_mois,
+      renewableSharePct: mix.length ? share(renewables) : null,
+      lowCarbonSharePct: mix.length ? share(["nucleaire", ...renewables]) : null,
+      trends: records(yearOverYearTrends(silver)).map((r) => ({
+        series: r.serie,
+        slope: r.pente_par_mois,
+        unit: r.unite,
+        firstMonth: r.premier_mois,
+        lastMonth: r.dernier_mois,
       })),
-      moisCouverts: monthlyMix(silver).height,
-      echanges: borders,
+      monthsCovered: monthlyMix(silver).height,
+      exchanges: borders,
       episodes: episodes && episodes.height > 0
         ? {
-          physique: episodes.filter(pl.col("mesure").eq(pl.lit("commercial"))).height === 0,
-          centile: Number(episodes.getColumn("centile").toArray()[0]),
-          dureeMinHeures: Number(episodes.getColumn("duree_min_heures").toArray()[0]),
+          physical: episodes.filter(pl.col("mesure").eq(pl.lit("commercial"))).height === 0,
+          percentile: Number(episodes.getColumn("centile").toArray()[0]),
+          minDurationHours: Number(episodes.getColumn("duree_min_heures").toArray()[0]),
           import: episodeCount("import"),
           export: episodeCount("export"),
-          exemples: records(episodes.sort(pl.col("energie_mwh").abs(), true).head(3))
+          examples: records(episodes.sort(pl.col("energie_mwh").abs(), true).head(3))
             .map(exchangeEpisodeSentence),
         }
         : null,
       co2,
-      previsionsRte,
-      modeles: gold.predictions ? modelScores(gold.predictions) : [],
+      rteForecasts,
+      models: gold.predictions ? modelScores(gold.predictions) : [],
       anomalies: {
         total: anomalies?.height ?? 0,
-        evenements: events?.height ?? 0,
-        exemples: events
+        events: events?.height ?? 0,
+        examples: events
           ? records(events.sort(pl.col("ecart_energie_mwh").abs(), true).head(5))
             .map(anomalyEventSentence)
           : [],
       },
-      etapesIgnorees: skippedSteps,
-      prix: priceDays && priceDays.height > 0 ? priceReport(priceDays, gold.spot) : {
-        absent: skippedSteps.find((s) => s.step === PRICE_STEP)?.reason ??
+      skippedSteps,
+      prices: priceDays && priceDays.height > 0 ? priceReport(priceDays, gold.spot) : {
+        missing: skippedSteps.find((s) => s.step === PRICE_STEP)?.reason ??
           "aucun prix de gros ne couvre la période des données (le notebook 06 lit le fichier " +
             "de prix quotidiens d'Ember dans le dossier de référence)",
       },
-      qualite: gold.quality
+      quality: gold.quality
         ? records(
           gold.quality.groupBy("regle").agg(
             pl.col("lignes_en_echec").sum().alias("echecs"),
             pl.col("lignes_verifiees").sum().alias("verifiees"),
           ).sort("regle"),
-        ).map((r) => ({ regle: r.regle, echecs: r.echecs, verifiees: r.verifiees }))
+        ).map((r) => ({ rule: r.regle, failures: r.echecs, checked: r.verifiees }))
         : [],
-      fiabilite: forecastQuality(
+      forecastQuality: forecastQuality(
         gold.predictions,
         await readIfPresent(catalog, TABLE.scores_backtest_consommation),
       ),
-      mixProchainesHeures: mixForecasts(await readIfPresent(catalog, TABLE.predictions_mix)),
+      nextHoursMix: mixForecasts(await readIfPresent(catalog, TABLE.predictions_mix)),
     },
   };
 }
@@ -544,9 +546,9 @@ export async function writeReport(
     let figures: ReportData["figures"];
     let files: string[] = [];
     const dir = join(options.outputDir, "figures");
-    if (options.withoutFigures) figures = { absentes: options.withoutFigures };
+    if (options.withoutFigures) figures = { missing: options.withoutFigures };
     else if (!renderer) {
-      figures = { absentes: "Chromium n'est pas installé (apt-get install chromium)" };
+      figures = { missing: "Chromium n'est pas installé (apt-get install chromium)" };
     } else {
       const specs = reportFigures(silver, exchanges, prices);
       files = await exportFigures(specs, dir, {
@@ -653,9 +655,9 @@ export function fitToSheet(table: WorkbookTable, maxCells = MAX_SHEET_CELLS): Wo
   const notes: string[] = [];
   let kept = frame;
   if (frame.columns.includes("perimetre")) {
-    const perimetre = mainPerimeter(frame);
-    kept = only(frame, perimetre);
-    notes.push(`seules les lignes du périmètre « ${perimetre} »`);
+    const perimeter = mainPerimeter(frame);
+    kept = only(frame, perimeter);
+    notes.push(`seules les lignes du périmètre « ${perimeter} »`);
   }
   if (!fits(kept)) {
     kept = kept.head(Math.floor(maxCells / Math.max(1, kept.width)));

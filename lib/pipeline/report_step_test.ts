@@ -243,17 +243,17 @@ Deno.test("model scores sit beside RTE's J-1 on the same instants, baselines lef
   }).withColumns(pl.col("timestamp_utc").cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"));
   const [gbdt, ...others] = modelScores(predictions);
   assert.deepEqual(others, []);
-  assert.equal(gbdt.modele, "gbdt");
+  assert.equal(gbdt.model, "gbdt");
   assert.ok(Math.abs(gbdt.mape - (2 + 2) / 2) < 1e-12); // 2 % and 2 %
   assert.ok(Math.abs(gbdt.rmse - Math.sqrt((4 + 16) / 2)) < 1e-12);
-  assert.ok(Math.abs(gbdt.mapeRte! - (10 + 0) / 2) < 1e-12); // RTE on instants 0 and 1 only
+  assert.ok(Math.abs(gbdt.rteMape! - (10 + 0) / 2) < 1e-12); // RTE on instants 0 and 1 only
   // One Paris day: one block, so the interval is the difference itself.
-  assert.ok(Math.abs(gbdt.ecartRte!.difference - (2 - 5)) < 1e-12);
-  assert.deepEqual([gbdt.ecartRte!.low, gbdt.ecartRte!.high], [
-    gbdt.ecartRte!.difference,
-    gbdt.ecartRte!.difference,
+  assert.ok(Math.abs(gbdt.rteDifference!.difference - (2 - 5)) < 1e-12);
+  assert.deepEqual([gbdt.rteDifference!.low, gbdt.rteDifference!.high], [
+    gbdt.rteDifference!.difference,
+    gbdt.rteDifference!.difference,
   ]);
-  assert.deepEqual([gbdt.debut, gbdt.fin], ["01/07/2025", "01/07/2025"]);
+  assert.deepEqual([gbdt.start, gbdt.end], ["01/07/2025", "01/07/2025"]);
 });
 
 Deno.test("the interval of the difference with RTE resamples Paris days: 0 inside when days disagree", () => {
@@ -283,9 +283,9 @@ Deno.test("the interval of the difference with RTE resamples Paris days: 0 insid
   ]);
   const [gbdt] = modelScores(predictions);
   assert.equal(gbdt.mape, 2);
-  assert.equal(gbdt.ecartRte!.difference, 0);
-  assert.ok(gbdt.ecartRte!.low < 0 && gbdt.ecartRte!.high > 0);
-  assert.deepEqual([gbdt.debut, gbdt.fin], ["01/07/2025", "02/07/2025"]);
+  assert.equal(gbdt.rteDifference!.difference, 0);
+  assert.ok(gbdt.rteDifference!.low < 0 && gbdt.rteDifference!.high > 0);
+  assert.deepEqual([gbdt.start, gbdt.end], ["01/07/2025", "02/07/2025"]);
 });
 
 Deno.test("one hour ahead is compared with RTE's intraday J forecast", () => {
@@ -300,7 +300,7 @@ Deno.test("one hour ahead is compared with RTE's intraday J forecast", () => {
     error: [1, 3, 20],
   }).withColumns(pl.col("timestamp_utc").cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC"));
   const [h1] = modelScores(predictions);
-  assert.deepEqual([h1.horizon, h1.mape, h1.mapeRte], ["h1", 1, 3]);
+  assert.deepEqual([h1.horizon, h1.mape, h1.rteMape], ["h1", 1, 3]);
 });
 
 Deno.test("the report names the steps the run's manifest says were skipped, and why", async () => {
@@ -351,7 +351,7 @@ Deno.test("the report names the steps the run's manifest says were skipped, and 
     runDir,
     withoutFigures: "test",
   });
-  assert.deepEqual(data.modeles, []);
+  assert.deepEqual(data.models, []);
   const text = await Deno.readTextFile(report);
   assert.match(
     text,

@@ -13,29 +13,39 @@ import { modelName } from "../notebook/labels.ts";
 import { mdText } from "../notebook/markdown.ts";
 import { fr } from "./narratives.ts";
 
-/** One line of the backtest's scores the report shows. */
+/**
+ * One line of the backtest's scores the report shows, from a row of
+ * `scores_backtest_consommation` (its French columns named in the field docs); English fields,
+ * a code type.
+ */
 export interface BacktestLine {
   horizon: string;
-  /** `ensemble` or a season (`hiver`, `printemps`, `ete`, `automne`). */
-  groupe: string;
-  modele: string;
+  /** `groupe`: `ensemble` or a season (`hiver`, `printemps`, `ete`, `automne`). */
+  group: string;
+  model: string;
   reference: string;
-  demiHeures: number;
+  /** `demi_heures` scored. */
+  halfHours: number;
   mape: number;
-  mapeReference: number;
-  ecart: number;
-  icBas: number;
-  icHaut: number;
-  /** P10-P90 coverage (%), null for models without intervals. */
-  couverture: number | null;
+  /** `mape_reference`: the reference's (RTE's) MAPE on the same instants. */
+  referenceMape: number;
+  /** `ecart_mape` (points), with its 95 % interval `ic_bas`, `ic_haut`. */
+  difference: number;
+  low: number;
+  high: number;
+  /** `couverture_p10_p90`: P10-P90 coverage (%), null for models without intervals. */
+  coveragePct: number | null;
 }
 
-/** What the report says of the forecasts' reliability. */
+/** What the report says of the forecasts' reliability (English fields, a code type). */
 export interface ForecastQuality {
-  /** Coverage of the live models' [P10, P90] on the test period, per horizon. */
-  intervalles: { horizon: string; modele: string; couverture: number; demiHeures: number }[];
-  /** The backtest's whole-period and per-season lines against RTE (null: not run). */
-  backtest: { debut: string; fin: string; semaines: number; lignes: BacktestLine[] } | null;
+  /** Coverage (%) of the live models' [P10, P90] on the test period, per horizon. */
+  intervals: { horizon: string; model: string; coveragePct: number; halfHours: number }[];
+  /**
+   * The backtest's whole-period and per-season lines against RTE, its first and last Paris days
+   * and its number of weeks (null: not run).
+   */
+  backtest: { start: string; end: string; weeks: number; lines: BacktestLine[] } | null;
 }
 
 const SEASONS: Readonly<Record<string, string>> = {
@@ -66,7 +76,7 @@ const paris = (d: Date) => d.toLocaleDateString("fr-FR", { timeZone: "Europe/Par
  *   actual: [100, 100], p10: [98, 101], p90: [102, 103],
  * });
  * const q = forecastQuality(predictions, null)!;
- * assert.deepEqual(q.intervalles, [{ horizon: "j1", modele: "gbdt", couverture: 50, demiHeures: 2 }]);
+ * assert.deepEqual(q.intervals, [{ horizon: "j1", model: "gbdt", coveragePct: 50, halfHours: 2 }]);
  * assert.equal(q.backtest, null);
  * ```
  */
@@ -74,7 +84,7 @@ export function forecastQuality(
   predictions: pl.DataFrame | null,
   scores: pl.DataFrame | null,
 ): ForecastQuality | null {
-  const intervalles = predictions && predictions.columns.includes("p10")
+  const intervals = predictions && predictions.columns.includes("p10")
     ? (predictions.filter(
       pl.col("periode").eq(pl.lit("test")).and(pl.col("actual").isNotNull())
         .and(pl.col("p10").isNotNull()),
@@ -84,9 +94,9 @@ export function forecastQuality(
       pl.len().alias("demi_heures"),
     ).sort("horizon").toRecords() as Row[]).map((r) => ({
       horizon: r.horizon as string,
-      modele: r.model as string,
-      couverture: r.couverture as number,
-      demiHeures: Number(r.demi_heures),
+      model: r.model as string,
+      coveragePct: r.couverture as number,
+      halfHours: Number(r.demi_heures),
     }))
     : [];
   let backtest: ForecastQuality["backtest"] = null;
@@ -101,25 +111,25 @@ export function forecastQuality(
       pl.col("fin").max(),
     ).toRecords()[0] as Row;
     backtest = {
-      debut: paris(span.debut),
-      fin: paris(span.fin),
-      semaines: weeks,
-      lignes: lines.map((r) => ({
+      start: paris(span.debut),
+      end: paris(span.fin),
+      weeks,
+      lines: lines.map((r) => ({
         horizon: r.horizon,
-        groupe: r.groupe,
-        modele: r.model,
+        group: r.groupe,
+        model: r.model,
         reference: r.reference,
-        demiHeures: r.demi_heures,
+        halfHours: r.demi_heures,
         mape: r.mape,
-        mapeReference: r.mape_reference,
-        ecart: r.ecart_mape,
-        icBas: r.ic_bas,
-        icHaut: r.ic_haut,
-        couverture: r.couverture_p10_p90 ?? null,
+        referenceMape: r.mape_reference,
+        difference: r.ecart_mape,
+        low: r.ic_bas,
+        high: r.ic_haut,
+        coveragePct: r.couverture_p10_p90 ?? null,
       })),
     };
   }
-  return intervalles.length || backtest ? { intervalles, backtest } : null;
+  return intervals.length || backtest ? { intervals, backtest } : null;
 }
 
 /**
@@ -130,7 +140,7 @@ export function forecastQuality(
  * import assert from "node:assert/strict";
  * import { forecastQualitySection } from "./forecast_quality.ts";
  * const lines = forecastQualitySection({
- *   intervalles: [{ horizon: "j1", modele: "gbdt", couverture: 78.5, demiHeures: 1974 }],
+ *   intervals: [{ horizon: "j1", model: "gbdt", coveragePct: 78.5, halfHours: 1974 }],
  *   backtest: null,
  * });
  * assert.ok(lines.some((l) => l.includes("78,5 %")));
@@ -150,13 +160,13 @@ export function forecastQualitySection(q: ForecastQuality | null): string[] {
     "parfaite apporterait.",
     "",
   ];
-  for (const i of q.intervalles) {
+  for (const i of q.intervals) {
     out.push(
-      `- ${mdText(i.horizon)}, ${mdText(modelName(i.modele))} : ${fr(i.couverture, 1)} % des ` +
-        `${fr(i.demiHeures)} demi-heures de test dans l'intervalle P10-P90 (80 % visés).`,
+      `- ${mdText(i.horizon)}, ${mdText(modelName(i.model))} : ${fr(i.coveragePct, 1)} % des ` +
+        `${fr(i.halfHours)} demi-heures de test dans l'intervalle P10-P90 (80 % visés).`,
     );
   }
-  if (q.intervalles.length) out.push("");
+  if (q.intervals.length) out.push("");
   if (!q.backtest) {
     out.push(
       "_Pas de backtest dans ce lakehouse (`deno task backtest` le calcule) : les scores " +
@@ -167,19 +177,19 @@ export function forecastQualitySection(q: ForecastQuality | null): string[] {
   }
   const b = q.backtest;
   out.push(
-    `Backtest semaine par semaine du ${b.debut} au ${b.fin} (${fr(b.semaines)} semaines, ` +
+    `Backtest semaine par semaine du ${b.start} au ${b.end} (${fr(b.weeks)} semaines, ` +
       "chacune prévue par des modèles entraînés sur les seules données antérieures à sa " +
       "coupure), comparé à RTE sur les mêmes instants : J pour h1, J-1 pour j1. Écart de MAPE " +
       "en points, avec son intervalle de confiance à 95 % (tirage de journées entières).",
     "",
     "| horizon | période | modèle | MAPE (%) | MAPE de RTE (%) | écart (points) [IC 95 %] | couverture P10-P90 (%) |",
     "|---|---|---|---:|---:|---|---:|",
-    ...b.lignes.map((l) =>
-      `| ${mdText(l.horizon)} | ${SEASONS[l.groupe] ?? mdText(l.groupe)} | ${
-        mdText(modelName(l.modele))
-      } | ${fr(l.mape, 2)} | ${fr(l.mapeReference, 2)} | ${fr(l.ecart, 2)} [${fr(l.icBas, 2)} ; ${
-        fr(l.icHaut, 2)
-      }] | ${l.couverture === null ? "—" : fr(l.couverture, 1)} |`
+    ...b.lines.map((l) =>
+      `| ${mdText(l.horizon)} | ${SEASONS[l.group] ?? mdText(l.group)} | ${
+        mdText(modelName(l.model))
+      } | ${fr(l.mape, 2)} | ${fr(l.referenceMape, 2)} | ${fr(l.difference, 2)} [${
+        fr(l.low, 2)
+      } ; ${fr(l.high, 2)}] | ${l.coveragePct === null ? "—" : fr(l.coveragePct, 1)} |`
     ),
     "",
   );

@@ -31,16 +31,19 @@ const CATEGORY_LABELS: Readonly<Record<string, string>> = {
 
 const day = (d: Date) => d.toISOString().slice(0, 10).split("-").reverse().join("/");
 
-/** The figures of the period's prices (from `prix_mix_quotidien`). */
+/**
+ * The figures of the period's prices (from `prix_mix_quotidien`, €/MWh, days dd/mm/yyyy);
+ * English fields, a code type.
+ */
 export interface PriceOverview {
-  debut: string;
-  fin: string;
-  jours: number;
-  moyenne: number;
-  min: { date: string; prix: number };
-  max: { date: string; prix: number };
-  negatifs: number;
-  tresEleves: number;
+  start: string;
+  end: string;
+  days: number;
+  mean: number;
+  min: { date: string; price: number };
+  max: { date: string; price: number };
+  negativeDays: number;
+  veryHighDays: number;
 }
 
 /**
@@ -57,8 +60,8 @@ export interface PriceOverview {
  *   prix_eur_mwh: [40, -5.2], categorie_prix: ["normal", "negatif"],
  * }).withColumn(pl.col("date").cast(pl.Date));
  * const o = priceOverview(daily)!;
- * assert.deepEqual([o.debut, o.fin, o.jours, o.moyenne, o.negatifs], ["10/05/2025", "11/05/2025", 2, 17.4, 1]);
- * assert.deepEqual(o.min, { date: "11/05/2025", prix: -5.2 });
+ * assert.deepEqual([o.start, o.end, o.days, o.mean, o.negativeDays], ["10/05/2025", "11/05/2025", 2, 17.4, 1]);
+ * assert.deepEqual(o.min, { date: "11/05/2025", price: -5.2 });
  * assert.equal(priceOverview(daily.head(0)), null);
  * ```
  */
@@ -68,14 +71,14 @@ export function priceOverview(daily: pl.DataFrame): PriceOverview | null {
   const byPrice = [...rows].sort((a, b) => a.prix_eur_mwh - b.prix_eur_mwh);
   const count = (c: string) => rows.filter((r) => r.categorie_prix === c).length;
   return {
-    debut: day(rows[0].date),
-    fin: day(rows.at(-1)!.date),
-    jours: rows.length,
-    moyenne: rows.reduce((t, r) => t + r.prix_eur_mwh, 0) / rows.length,
-    min: { date: day(byPrice[0].date), prix: byPrice[0].prix_eur_mwh },
-    max: { date: day(byPrice.at(-1)!.date), prix: byPrice.at(-1)!.prix_eur_mwh },
-    negatifs: count("negatif"),
-    tresEleves: count("tres_eleve"),
+    start: day(rows[0].date),
+    end: day(rows.at(-1)!.date),
+    days: rows.length,
+    mean: rows.reduce((t, r) => t + r.prix_eur_mwh, 0) / rows.length,
+    min: { date: day(byPrice[0].date), price: byPrice[0].prix_eur_mwh },
+    max: { date: day(byPrice.at(-1)!.date), price: byPrice.at(-1)!.prix_eur_mwh },
+    negativeDays: count("negatif"),
+    veryHighDays: count("tres_eleve"),
   };
 }
 
@@ -136,14 +139,20 @@ export function extremePriceDays(daily: pl.DataFrame): pl.DataFrame {
   });
 }
 
-/** One row of {@linkcode priceDrivers}. */
+/**
+ * One row of {@linkcode priceDrivers}: a driver of the daily price (English fields, a code
+ * type; the label and the unit are French, for the reader).
+ */
 export interface PriceDriver {
   /** French label ("part des renouvelables"). */
   variable: string;
+  /** Pearson's r (`correlation_pearson`). */
   r: number;
-  pente: number;
-  unite: string;
-  jours: number;
+  /** Least-squares slope (`pente`), in `unit` ("€/MWh par point"). */
+  slope: number;
+  unit: string;
+  /** Complete days correlated (`nb_jours`). */
+  days: number;
 }
 
 /**
@@ -173,9 +182,9 @@ export function priceDrivers(correlations: pl.DataFrame): PriceDriver[] {
     .map((r) => ({
       variable: DRIVER_LABELS[r.variable] ?? r.variable,
       r: r.correlation_pearson,
-      pente: r.pente,
-      unite: r.unite_pente,
-      jours: r.nb_jours,
+      slope: r.pente,
+      unit: r.unite_pente,
+      days: r.nb_jours,
     }))
     .sort((a, b) => Math.abs(b.r) - Math.abs(a.r));
 }
@@ -207,9 +216,9 @@ export function priceDriverTable(correlations: pl.DataFrame): pl.DataFrame {
       drivers.map((d) => Math.round(d.r * 100) / 100),
       pl.Float64,
     ),
-    pente: pl.Series("pente", drivers.map((d) => Math.round(d.pente * 100) / 100), pl.Float64),
-    unite: pl.Series("unite", drivers.map((d) => d.unite), pl.Utf8),
-    jours: pl.Series("jours", drivers.map((d) => d.jours), pl.Int32),
+    pente: pl.Series("pente", drivers.map((d) => Math.round(d.slope * 100) / 100), pl.Float64),
+    unite: pl.Series("unite", drivers.map((d) => d.unit), pl.Utf8),
+    jours: pl.Series("jours", drivers.map((d) => d.days), pl.Int32),
   });
 }
 
@@ -246,16 +255,16 @@ export function priceNarrative(daily: pl.DataFrame, correlations: pl.DataFrame):
   const plural = (n: number, word: string) => `${fr(n)} ${word}${n > 1 ? "s" : ""}`;
   // Every driver label is feminine: "la part…", "l'intensité…".
   const article = (label: string) => (/^[aeiouéè]/i.test(label) ? "l'" : "la ") + label;
-  return `Sur ${plural(o.jours, "jour")}, du ${o.debut} au ${o.fin}, le prix de gros moyen est ` +
-    `de ${fr(o.moyenne, 1)} €/MWh, de ${fr(o.min.prix, 1)} €/MWh (${o.min.date}) à ` +
-    `${fr(o.max.prix, 1)} €/MWh (${o.max.date}) ; ` +
-    (o.negatifs > 0
-      ? `${plural(o.negatifs, "jour")} à prix négatif.`
+  return `Sur ${plural(o.days, "jour")}, du ${o.start} au ${o.end}, le prix de gros moyen est ` +
+    `de ${fr(o.mean, 1)} €/MWh, de ${fr(o.min.price, 1)} €/MWh (${o.min.date}) à ` +
+    `${fr(o.max.price, 1)} €/MWh (${o.max.date}) ; ` +
+    (o.negativeDays > 0
+      ? `${plural(o.negativeDays, "jour")} à prix négatif.`
       : "aucun jour à prix négatif.") +
     (top
       ? ` Le prix varie d'abord avec ${article(top.variable)} (r = ${fr(top.r, 2)} sur ` +
-        `${plural(top.jours, "jour")} ${top.jours > 1 ? "complets" : "complet"} : ` +
-        `${top.pente > 0 ? "+" : ""}${fr(top.pente, 2)} ${top.unite}) ; une corrélation ne ` +
+        `${plural(top.days, "jour")} ${top.days > 1 ? "complets" : "complet"} : ` +
+        `${top.slope > 0 ? "+" : ""}${fr(top.slope, 2)} ${top.unit}) ; une corrélation ne ` +
         "dit pas la cause."
       : "");
 }

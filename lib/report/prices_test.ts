@@ -17,14 +17,14 @@ Deno.test("prices of June 2016 for a presenter: overview, extreme days, drivers,
   // Independent: the file's lines of 1-25 June 2016.
   const june = Deno.readTextFileSync(sharedDataPath(FILE)).trim().split("\n")
     .map((l) => l.split(",")).filter((f) => f[2] >= "2016-06-01" && f[2] <= "2016-06-25")
-    .map((f) => ({ date: f[2].split("-").reverse().join("/"), prix: Number(f[3]) }));
+    .map((f) => ({ date: f[2].split("-").reverse().join("/"), price: Number(f[3]) }));
   const overview = priceOverview(daily)!;
-  assert.equal(overview.jours, june.length);
-  assert.equal(overview.debut, "01/06/2016");
-  assert.equal(overview.fin, "25/06/2016");
-  const mean = june.reduce((t, d) => t + d.prix, 0) / june.length;
-  assert.ok(Math.abs(overview.moyenne - mean) < 1e-9);
-  const sorted = [...june].sort((a, b) => a.prix - b.prix);
+  assert.equal(overview.days, june.length);
+  assert.equal(overview.start, "01/06/2016");
+  assert.equal(overview.end, "25/06/2016");
+  const mean = june.reduce((t, d) => t + d.price, 0) / june.length;
+  assert.ok(Math.abs(overview.mean - mean) < 1e-9);
+  const sorted = [...june].sort((a, b) => a.price - b.price);
   assert.deepEqual(overview.min, sorted[0]);
   assert.deepEqual(overview.max, sorted.at(-1));
 
@@ -51,7 +51,7 @@ Deno.test("prices of June 2016 for a presenter: overview, extreme days, drivers,
   assert.ok(
     sentence.startsWith(
       `Sur ${june.length} jours, du 01/06/2016 au 25/06/2016, le prix de gros moyen est de ` +
-        `${fr(mean, 1)} €/MWh, de ${fr(sorted[0].prix, 1)} €/MWh (${sorted[0].date}) à `,
+        `${fr(mean, 1)} €/MWh, de ${fr(sorted[0].price, 1)} €/MWh (${sorted[0].date}) à `,
     ),
     sentence,
   );

@@ -20,6 +20,7 @@ import {
 import { mdCode, mdText } from "../notebook/markdown.ts";
 import { type ForecastQuality, forecastQualitySection } from "./forecast_quality.ts";
 import { fr } from "./narratives.ts";
+import type { PriceDriver } from "./prices.ts";
 
 /** A figure of the report (a PNG next to the report). */
 export interface ReportFigure {
@@ -28,35 +29,48 @@ export interface ReportFigure {
   title: string;
 }
 
-/** The numbers the report is written from (see `lib/pipeline/report_step.ts`). */
+/**
+ * The numbers the report is written from (see `lib/pipeline/report_step.ts`). Every field is
+ * English (a code type); the French is in the values (names from the data, sentences) and in
+ * the Markdown {@linkcode buildReport} writes. No nested record is a row of a catalogue table:
+ * each is computed from the tables, whose French columns the field docs name.
+ */
 export interface ReportData {
   generatedAt: Date;
   runId: string | null;
   inputs: string[];
-  perimetre: string;
-  debut: string;
-  fin: string;
+  /** The perimeter described (`perimetre` of silver: France, the regions' national view...). */
+  perimeter: string;
+  /** First and last Paris days with a measured consumption (dd/mm/yyyy). */
+  start: string;
+  end: string;
   /** Sentences from `keyFindings` (lib/analysis/exploration.ts). */
   findings: string[];
-  consommation: { twh: number; moyenne_mw: number; pic_mw: number; pic_quand: string };
-  effetWeekendPct: number | null;
-  mix: { source: string; part_pct: number; energie_twh: number }[];
-  partRenouvelablesPct: number | null;
-  partBasCarbonePct: number | null;
+  /** Energy (TWh), mean and peak power (MW), and when the peak was ("le 14/01/2025 à 08:45"). */
+  consumption: { twh: number; meanMw: number; peakMw: number; peakWhen: string };
+  /** Weekend consumption against working days (%, `effet_weekend_pct`). */
+  weekendEffectPct: number | null;
+  /** Production by source (`energyBySource`), largest first: share (%) and energy (TWh). */
+  mix: { source: string; sharePct: number; energyTwh: number }[];
+  renewableSharePct: number | null;
+  /** Nuclear and renewables. */
+  lowCarbonSharePct: number | null;
   /**
    * Year-over-year trends (`yearOverYearTrends`): none with less than two years of months, when
    * a slope over the months would measure the season.
    */
-  tendances: {
-    serie: string;
-    pente: number;
-    unite: string;
-    premierMois: string;
-    dernierMois: string;
+  trends: {
+    series: string;
+    /** Per month (`pente_par_mois`), in `unit`. */
+    slope: number;
+    unit: string;
+    firstMonth: string;
+    lastMonth: string;
   }[];
   /** Months of the period (local), to say why there is no trend. */
-  moisCouverts: number;
-  echanges: { pays: string; solde_twh: number }[];
+  monthsCovered: number;
+  /** Net commercial balance per country (`pays`, > 0 import), in TWh. */
+  exchanges: { country: string; balanceTwh: number }[];
   /**
    * Episodes of massive import or export (`episodes_echanges`) of the perimeter: their rule,
    * counts by direction and the largest ones, one French sentence each; null without the table
@@ -64,84 +78,87 @@ export interface ReportData {
    */
   episodes: {
     /** Whether the episodes are of the physical balance (files without borders). */
-    physique: boolean;
-    centile: number;
-    dureeMinHeures: number;
+    physical: boolean;
+    percentile: number;
+    minDurationHours: number;
     import: number;
     export: number;
-    exemples: string[];
+    examples: string[];
   } | null;
   co2: {
-    /** Σ emissions / Σ production: weighted by production. */
-    taux_moyen_gkwh: number;
+    /** Σ emissions / Σ production: weighted by production (g/kWh). */
+    meanGkwh: number;
     /** Plain mean of the steps' `taux_co2` (what notebooks 03 and 05 show). */
-    taux_moyen_simple_gkwh: number;
-    heure_propre: number;
-    taux_propre: number;
-    heure_carbonee: number;
-    taux_carbonee: number;
+    plainMeanGkwh: number;
+    /** Local hour with the lowest mean intensity, and that intensity (g/kWh). */
+    cleanestHour: number;
+    cleanestGkwh: number;
+    /** Local hour with the highest mean intensity, and that intensity (g/kWh). */
+    dirtiestHour: number;
+    dirtiestGkwh: number;
     correlation: { variable: string; r: number } | null;
   } | null;
-  /** RTE's forecasts on the whole period (`debut` to `fin`): MAPE (%), MAE (MW). */
-  previsionsRte: { horizon: string; mape: number; mae: number }[];
+  /** RTE's forecasts on the whole period (`start` to `end`): MAPE (%), MAE (MW). */
+  rteForecasts: { horizon: string; mape: number; mae: number }[];
   /** Our models on their test period (empty when no model was trained). */
-  modeles: {
-    modele: string;
+  models: {
+    model: string;
     horizon: string;
     mape: number;
     rmse: number;
-    mapeRte: number | null;
+    rteMape: number | null;
     /**
      * MAPE minus RTE's on the same instants (points), 95 % interval from a bootstrap of whole
      * Paris days; null without RTE's forecast on the test period.
      */
-    ecartRte: { difference: number; low: number; high: number } | null;
+    rteDifference: { difference: number; low: number; high: number } | null;
     /** First and last Paris days of the test period. */
-    debut: string;
-    fin: string;
+    start: string;
+    end: string;
   }[];
   /**
    * Anomalous steps, the events they form (`evenements_anomalies`) and the largest events by
    * energy deviation, one French sentence each.
    */
-  anomalies: { total: number; evenements: number; exemples: string[] };
-  qualite: { regle: string; echecs: number; verifiees: number }[];
+  anomalies: { total: number; events: number; examples: string[] };
+  /** Per rule of `qualite_donnees`: rows failing and rows checked. */
+  quality: { rule: string; failures: number; checked: number }[];
   /**
    * Steps the run's notebooks skipped because they could not run on the data (from the run
    * manifest), in run order; empty for a complete run or without a manifest.
    */
-  etapesIgnorees: { notebook: string; step: string; reason: string }[];
+  skippedSteps: { notebook: string; step: string; reason: string }[];
   /**
    * Daily wholesale prices of the period: the summary sentence, the drivers, the negative and
-   * very high days, the file; or why there are none.
+   * very high days (French weekday and category), the file; or why there are none.
    */
-  prix: {
-    fichier: string;
-    texte: string;
-    correlations: { variable: string; r: number; pente: number; unite: string; jours: number }[];
-    jours: { date: string; jour: string; prix: number; categorie: string }[];
-  } | { absent: string };
+  prices: {
+    file: string;
+    text: string;
+    correlations: PriceDriver[];
+    days: { date: string; weekday: string; price: number; category: string }[];
+  } | { missing: string };
   /**
    * Live models versus their upper bound, P10-P90 coverage, and the backtest against RTE
    * (`forecast_quality.ts`); absent or null when there is nothing to say.
    */
-  fiabilite?: ForecastQuality | null;
+  forecastQuality?: ForecastQuality | null;
   /**
    * The class of the renewable share forecast 1 to 6 hours after the last measured instant
    * (notebook 09's `predictions_mix`, rows `prevision`): the scheme's French name and one row per
    * horizon with the Paris time of its target; absent or null when no classifier ran.
    */
-  mixProchainesHeures?: {
+  nextHoursMix?: {
     schema: string;
-    previsions: { horizon_heures: number; instant: string; classe: string }[];
+    forecasts: { horizonHours: number; instant: string; predictedClass: string }[];
   } | null;
   /** Figures, or why there are none. */
-  figures: ReportFigure[] | { absentes: string };
+  figures: ReportFigure[] | { missing: string };
 }
 
 const label = (source: string) => sourceName(source);
 
-function skippedSection(skipped: ReportData["etapesIgnorees"]): string[] {
+function skippedSection(skipped: ReportData["skippedSteps"]): string[] {
   if (skipped.length === 0) return [];
   return [
     "## Étapes ignorées",
@@ -160,8 +177,8 @@ function skippedSection(skipped: ReportData["etapesIgnorees"]): string[] {
  * What the report says of the models' temperature: a model `X_sans_temperature` is trained
  * beside `X` only when the temperatures fed the models (`lib/pipeline/forecast_step.ts`).
  */
-function temperatureNote(models: ReportData["modeles"]): string {
-  return models.some((m) => m.modele.endsWith("_sans_temperature"))
+function temperatureNote(models: ReportData["models"]): string {
+  return models.some((m) => m.model.endsWith("_sans_temperature"))
     ? "_Les modèles reçoivent la prévision de température connue à la coupure ; le modèle " +
       "« température observée » reçoit celle du jour prévu, inconnue à la coupure (une borne " +
       "haute, pas une prévision réelle) ; les modèles « sans température » s'en passent._"
@@ -171,28 +188,28 @@ function temperatureNote(models: ReportData["modeles"]): string {
 
 function episodesSection(e: ReportData["episodes"]): string[] {
   if (e === null) return [];
-  const balance = e.physique
+  const balance = e.physical
     ? "le solde physique horaire de tous les échanges, faute de détail par frontière dans les " +
       "fichiers,"
     : "le solde horaire d'une frontière, ou de toutes,";
-  const rule = `au moins ${e.dureeMinHeures} heures consécutives où ${balance} atteint le ` +
-    `${fr(e.centile)}e centile de sa valeur absolue sur la période`;
+  const rule = `au moins ${e.minDurationHours} heures consécutives où ${balance} atteint le ` +
+    `${fr(e.percentile)}e centile de sa valeur absolue sur la période`;
   const total = e.import + e.export;
   if (total === 0) return [`Aucun épisode d'échanges massifs (${rule}).`, ""];
   return [
     `**Épisodes d'échanges massifs** (${rule}) : ${fr(total)}, dont ${fr(e.export)} d'export et ` +
     `${fr(e.import)} d'import. Les plus importants (heures de Paris) :`,
     "",
-    ...e.exemples.map((sentence) => `- ${mdText(sentence)}`),
+    ...e.examples.map((sentence) => `- ${mdText(sentence)}`),
     "",
   ];
 }
 
 function mixForecastSection(d: ReportData): string[] {
   const title = ["### Mix des prochaines heures", ""];
-  const m = d.mixProchainesHeures ?? null;
-  if (!m || m.previsions.length === 0) {
-    const skipped = d.etapesIgnorees.some((s) => s.notebook.startsWith("09"));
+  const m = d.nextHoursMix ?? null;
+  if (!m || m.forecasts.length === 0) {
+    const skipped = d.skippedSteps.some((s) => s.notebook.startsWith("09"));
     return [
       ...title,
       "_Pas de prévision du mix : les classifieurs du notebook 09 n'ont pas été entraînés dans " +
@@ -207,57 +224,57 @@ function mixForecastSection(d: ReportData): string[] {
     "",
     "| échéance | instant | classe |",
     "|---:|---|---|",
-    ...m.previsions.map((p) => `| ${p.horizon_heures} h | ${p.instant} | ${p.classe} |`),
+    ...m.forecasts.map((p) => `| ${p.horizonHours} h | ${p.instant} | ${p.predictedClass} |`),
     "",
   ];
 }
 
-function pricesSection(p: ReportData["prix"]): string[] {
+function pricesSection(p: ReportData["prices"]): string[] {
   const title = ["## Prix de gros de l'électricité", ""];
-  if ("absent" in p) {
-    return [...title, `Aucun prix de gros dans ce rapport : ${mdText(p.absent)}.`, ""];
+  if ("missing" in p) {
+    return [...title, `Aucun prix de gros dans ce rapport : ${mdText(p.missing)}.`, ""];
   }
   return [
     ...title,
-    mdText(p.texte),
+    mdText(p.text),
     "",
     "| variable du jour | corrélation r | pente |",
     "|---|---:|---:|",
     ...p.correlations.map((c) =>
-      `| ${c.variable} | ${fr(c.r, 2)} | ${c.pente > 0 ? "+" : ""}${fr(c.pente, 2)} ${c.unite} |`
+      `| ${c.variable} | ${fr(c.r, 2)} | ${c.slope > 0 ? "+" : ""}${fr(c.slope, 2)} ${c.unit} |`
     ),
     "",
-    ...(p.jours.length
+    ...(p.days.length
       ? [
         "Jours à prix négatif ou très élevé (5 % des jours les plus chers de la période) :",
         "",
-        ...p.jours.map((j) => `- ${j.jour} ${j.date} : ${fr(j.prix, 2)} €/MWh (${j.categorie})`),
+        ...p.days.map((j) => `- ${j.weekday} ${j.date} : ${fr(j.price, 2)} €/MWh (${j.category})`),
         "",
       ]
       : []),
     `_Prix day-ahead journaliers de la France (source : Ember, « European Wholesale Electricity ` +
-    `Price Data », CC BY 4.0 ; fichier ${mdCode(p.fichier)}). Corrélations de Pearson sur les ` +
+    `Price Data », CC BY 4.0 ; fichier ${mdCode(p.file)}). Corrélations de Pearson sur les ` +
     "jours complets ; une corrélation ne dit pas la cause._",
     "",
   ];
 }
 
 /** "du 02/06/2025 au 25/07/2025", or each horizon's period when they differ. */
-function testPeriods(models: ReportData["modeles"]): string {
-  const periods = [...new Set(models.map((m) => `du ${m.debut} au ${m.fin}`))];
+function testPeriods(models: ReportData["models"]): string {
+  const periods = [...new Set(models.map((m) => `du ${m.start} au ${m.end}`))];
   if (periods.length === 1) return periods[0];
   const byHorizon = new Map(
-    models.map((m) => [m.horizon, `${m.horizon} du ${m.debut} au ${m.fin}`]),
+    models.map((m) => [m.horizon, `${m.horizon} du ${m.start} au ${m.end}`]),
   );
   return [...byHorizon.values()].join(", ");
 }
 
 function trendsSection(d: ReportData): string[] {
   const title = ["## Tendances", ""];
-  if (d.tendances.length === 0) {
+  if (d.trends.length === 0) {
     return [
       ...title,
-      `Les données couvrent ${fr(d.moisCouverts)} mois : il faut au moins deux années pour ` +
+      `Les données couvrent ${fr(d.monthsCovered)} mois : il faut au moins deux années pour ` +
       "comparer chaque mois au même mois de l'année précédente. Sur moins de deux ans, une pente " +
       "de mois en mois mesurerait surtout la saison (l'éolien baisse de l'hiver à l'été chaque " +
       "année) : aucune tendance n'est donc donnée.",
@@ -269,19 +286,19 @@ function trendsSection(d: ReportData): string[] {
     "Variation moyenne d'un mois par rapport au même mois de l'année précédente (la saison " +
     "s'annule), ramenée à un mois :",
     "",
-    ...d.tendances.map((t) =>
-      `- ${capitalise(trendName(t.serie))} : ${t.pente >= 0 ? "+" : "−"}${
-        fr(Math.abs(t.pente), 2)
+    ...d.trends.map((t) =>
+      `- ${capitalise(trendName(t.series))} : ${t.slope >= 0 ? "+" : "−"}${
+        fr(Math.abs(t.slope), 2)
       } ` +
-      `${t.unite}, mois comparés de ${t.premierMois} à ${t.dernierMois}.`
+      `${t.unit}, mois comparés de ${t.firstMonth} à ${t.lastMonth}.`
     ),
     "",
   ];
 }
 
 function figuresSection(figures: ReportData["figures"]): string[] {
-  if ("absentes" in figures) {
-    return ["## Figures", "", `_Figures non générées : ${figures.absentes}._`, ""];
+  if ("missing" in figures) {
+    return ["## Figures", "", `_Figures non générées : ${figures.missing}._`, ""];
   }
   return [
     "## Figures",
@@ -299,26 +316,26 @@ function figuresSection(figures: ReportData["figures"]): string[] {
  * ```ts
  * import assert from "node:assert/strict";
  * import { rteComparison } from "./report.ts";
- * const model = { modele: "gbdt", horizon: "j1", mape: 1.62, rmse: 900, mapeRte: 1.6, debut: "02/06/2025", fin: "25/07/2025" };
- * const tie = rteComparison({ ...model, ecartRte: { difference: 0.02, low: -0.22, high: 0.29 } });
+ * const model = { model: "gbdt", horizon: "j1", mape: 1.62, rmse: 900, rteMape: 1.6, start: "02/06/2025", end: "25/07/2025" };
+ * const tie = rteComparison({ ...model, rteDifference: { difference: 0.02, low: -0.22, high: 0.29 } });
  * assert.ok(tie.includes("ne se distinguent pas"));
  * assert.ok(!tie.includes("meilleure"));
  * assert.ok(tie.includes("[−0,22 ; +0,29]"));
- * const worse = rteComparison({ ...model, mape: 2.18, ecartRte: { difference: 0.58, low: 0.31, high: 0.86 } });
+ * const worse = rteComparison({ ...model, mape: 2.18, rteDifference: { difference: 0.58, low: 0.31, high: 0.86 } });
  * assert.ok(worse.includes("RTE fait mieux"));
  * ```
  */
-export function rteComparison(m: ReportData["modeles"][number]): string {
+export function rteComparison(m: ReportData["models"][number]): string {
   const rte = m.horizon === "h1" ? "la prévision J de RTE" : "la prévision J-1 de RTE";
   const scores =
-    `notre meilleur modèle (${modelName(m.modele)}) : MAPE ${fr(m.mape, 2)} % ; ${rte} : ${
-      fr(m.mapeRte ?? NaN, 2)
+    `notre meilleur modèle (${modelName(m.model)}) : MAPE ${fr(m.mape, 2)} % ; ${rte} : ${
+      fr(m.rteMape ?? NaN, 2)
     } %, ` +
-    `sur les mêmes instants de la période de test, du ${m.debut} au ${m.fin}`;
-  if (!m.ecartRte) {
+    `sur les mêmes instants de la période de test, du ${m.start} au ${m.end}`;
+  if (!m.rteDifference) {
     return `${scores}. Sans intervalle de confiance, aucune des deux n'est dite meilleure.`;
   }
-  const e = m.ecartRte;
+  const e = m.rteDifference;
   const interval = `écart ${signed(e.difference)} point, intervalle de confiance à 95 % ` +
     `[${signed(e.low)} ; ${signed(e.high)}] (rééchantillonnage par jours)`;
   if (e.low > 0) {
@@ -353,59 +370,58 @@ function capitalise(text: string): string {
  */
 export function recommendations(d: ReportData): string[] {
   const out: string[] = [];
-  if (d.co2 && d.co2.taux_carbonee > 0) {
-    const gain = 100 * (1 - d.co2.taux_propre / d.co2.taux_carbonee);
+  if (d.co2 && d.co2.dirtiestGkwh > 0) {
+    const gain = 100 * (1 - d.co2.cleanestGkwh / d.co2.dirtiestGkwh);
     out.push(
       `**Décaler les usages flexibles** (recharge de véhicules, ballons d'eau chaude, process ` +
-        `industriels) vers ${d.co2.heure_propre} h, l'heure la moins carbonée en moyenne ` +
-        `(${fr(d.co2.taux_propre, 1)} g/kWh), plutôt que ${d.co2.heure_carbonee} h ` +
-        `(${fr(d.co2.taux_carbonee, 1)} g/kWh) : ${fr(gain, 0)} % d'émissions directes en moins ` +
+        `industriels) vers ${d.co2.cleanestHour} h, l'heure la moins carbonée en moyenne ` +
+        `(${fr(d.co2.cleanestGkwh, 1)} g/kWh), plutôt que ${d.co2.dirtiestHour} h ` +
+        `(${fr(d.co2.dirtiestGkwh, 1)} g/kWh) : ${fr(gain, 0)} % d'émissions directes en moins ` +
         `par kWh déplacé.`,
     );
   }
   // The upper bound (observed temperature) is no forecast: never "our best model".
-  const best = d.modeles.filter((m) => !isUpperBound(m.modele))
+  const best = d.models.filter((m) => !isUpperBound(m.model))
     .sort((a, b) => a.mape - b.mape);
   const dayAhead = best.find((m) => m.horizon === "j1" || m.horizon === "veille");
-  const rteJ1 = d.previsionsRte.find((p) => p.horizon === "j1");
-  if (dayAhead && dayAhead.mapeRte !== null) {
+  const rteJ1 = d.rteForecasts.find((p) => p.horizon === "j1");
+  if (dayAhead && dayAhead.rteMape !== null) {
     out.push(`**Prévision de la veille** : ${rteComparison(dayAhead)}`);
   } else if (rteJ1) {
     out.push(
       `**Prévision de la veille** : la prévision J-1 de RTE se trompe en moyenne de ` +
-        `${fr(rteJ1.mae)} MW (MAPE ${fr(rteJ1.mape, 2)} % du ${d.debut} au ${d.fin}) ; c'est ` +
+        `${fr(rteJ1.mae)} MW (MAPE ${fr(rteJ1.mape, 2)} % du ${d.start} au ${d.end}) ; c'est ` +
         `l'étalon de tout modèle interne.`,
     );
   }
-  if (d.consommation.pic_mw > 0) {
+  if (d.consumption.peakMw > 0) {
     out.push(
-      `**Pointe** : le pic de ${
-        fr(d.consommation.pic_mw)
-      } MW (${d.consommation.pic_quand}) dépasse ` +
+      `**Pointe** : le pic de ${fr(d.consumption.peakMw)} MW (${d.consumption.peakWhen}) dépasse ` +
         `la moyenne de la période de ${
-          fr(100 * (d.consommation.pic_mw / d.consommation.moyenne_mw - 1), 0)
+          fr(100 * (d.consumption.peakMw / d.consumption.meanMw - 1), 0)
         } % ; ` +
         `les effacements de consommation ont le plus de valeur sur ces heures.`,
     );
   }
-  const biggest = [...d.echanges].sort((a, b) => Math.abs(b.solde_twh) - Math.abs(a.solde_twh))[0];
-  if (biggest && biggest.solde_twh !== 0) {
+  const biggest =
+    [...d.exchanges].sort((a, b) => Math.abs(b.balanceTwh) - Math.abs(a.balanceTwh))[0];
+  if (biggest && biggest.balanceTwh !== 0) {
     out.push(
       `**Interconnexions** : le plus gros solde commercial net est un ` +
-        `${biggest.solde_twh < 0 ? "export vers" : "import depuis"} ${
-          mdText(countryName(biggest.pays))
+        `${biggest.balanceTwh < 0 ? "export vers" : "import depuis"} ${
+          mdText(countryName(biggest.country))
         } ` +
-        `(${fr(Math.abs(biggest.solde_twh), 2)} TWh ${
-          biggest.solde_twh < 0 ? "exportés" : "importés"
+        `(${fr(Math.abs(biggest.balanceTwh), 2)} TWh ${
+          biggest.balanceTwh < 0 ? "exportés" : "importés"
         }).`,
     );
   }
-  const balance = d.qualite.find((q) => q.regle === "bilan_puissance");
-  if (balance && balance.echecs > 0) {
+  const balance = d.quality.find((q) => q.rule === "bilan_puissance");
+  if (balance && balance.failures > 0) {
     out.push(
-      `**Qualité des données** : ${fr(balance.echecs)} pas sur ${fr(balance.verifiees)} ne ` +
+      `**Qualité des données** : ${fr(balance.failures)} pas sur ${fr(balance.checked)} ne ` +
         `${
-          balance.echecs > 1 ? "respectent" : "respecte"
+          balance.failures > 1 ? "respectent" : "respecte"
         } pas l'identité de bilan à 100 MW près ; les signaler à la source plutôt que ` +
         `de les corriger.`,
     );
@@ -423,7 +439,7 @@ export function recommendations(d: ReportData): string[] {
  */
 export function buildReport(d: ReportData): string {
   const main = d.mix[0];
-  const exporter = d.echanges.reduce((t, e) => t + e.solde_twh, 0);
+  const exporter = d.exchanges.reduce((t, e) => t + e.balanceTwh, 0);
   const lines = [
     "# Rapport d'analyse — électricité en France (eCO2mix)",
     "",
@@ -436,9 +452,9 @@ export function buildReport(d: ReportData): string {
     `Tous les chiffres sont calculés à partir de ces données ; relancer le pipeline sur d'autres ` +
     `fichiers les met à jour._`,
     "",
-    `Périmètre : **${mdText(d.perimetre)}**, du ${d.debut} au ${d.fin}.`,
+    `Périmètre : **${mdText(d.perimeter)}**, du ${d.start} au ${d.end}.`,
     "",
-    ...skippedSection(d.etapesIgnorees),
+    ...skippedSection(d.skippedSteps),
     "## Enseignements clés",
     "",
     // Plain sentences that quote names from the data.
@@ -446,46 +462,42 @@ export function buildReport(d: ReportData): string {
     "",
     "## Consommation",
     "",
-    `La consommation atteint ${fr(d.consommation.twh, 2)} TWh sur la période, soit ` +
-    `${fr(d.consommation.moyenne_mw)} MW en moyenne, avec un pic de ${
-      fr(d.consommation.pic_mw)
-    } MW ` +
-    `${d.consommation.pic_quand}.` +
-    (d.effetWeekendPct === null
+    `La consommation atteint ${fr(d.consumption.twh, 2)} TWh sur la période, soit ` +
+    `${fr(d.consumption.meanMw)} MW en moyenne, avec un pic de ${fr(d.consumption.peakMw)} MW ` +
+    `${d.consumption.peakWhen}.` +
+    (d.weekendEffectPct === null
       ? ""
-      : ` Le week-end, elle est ${d.effetWeekendPct < 0 ? "inférieure" : "supérieure"} ` +
-        `de ${fr(Math.abs(d.effetWeekendPct), 1)} % à celle des jours ouvrés.`),
+      : ` Le week-end, elle est ${d.weekendEffectPct < 0 ? "inférieure" : "supérieure"} ` +
+        `de ${fr(Math.abs(d.weekendEffectPct), 1)} % à celle des jours ouvrés.`),
     "",
     "## Mix énergétique",
     "",
     main
-      ? `Première source : **${label(main.source)}**, ${fr(main.part_pct, 1)} % de la production ` +
-        `(${fr(main.energie_twh, 2)} TWh).`
+      ? `Première source : **${label(main.source)}**, ${fr(main.sharePct, 1)} % de la production ` +
+        `(${fr(main.energyTwh, 2)} TWh).`
       : "Aucune production publiée dans les données.",
     "",
     "| source | énergie (TWh) | part de la production (%) |",
     "|---|---:|---:|",
-    ...d.mix.map((m) => `| ${label(m.source)} | ${fr(m.energie_twh, 3)} | ${fr(m.part_pct, 1)} |`),
+    ...d.mix.map((m) => `| ${label(m.source)} | ${fr(m.energyTwh, 3)} | ${fr(m.sharePct, 1)} |`),
     "",
-    ...(d.partRenouvelablesPct === null ? [] : [
-      `Part renouvelable de la production : ${
-        fr(d.partRenouvelablesPct, 1)
-      } % ; part bas carbone ` +
-      `(nucléaire et renouvelables) : ${fr(d.partBasCarbonePct ?? 0, 1)} %.`,
+    ...(d.renewableSharePct === null ? [] : [
+      `Part renouvelable de la production : ${fr(d.renewableSharePct, 1)} % ; part bas carbone ` +
+      `(nucléaire et renouvelables) : ${fr(d.lowCarbonSharePct ?? 0, 1)} %.`,
       "",
     ]),
     ...trendsSection(d),
     "## Échanges internationaux",
     "",
-    ...(d.echanges.length
+    ...(d.exchanges.length
       ? [
         `Solde commercial net sur la période : ${exporter < 0 ? "export" : "import"} de ` +
         `${fr(Math.abs(exporter), 2)} TWh.`,
         "",
         "| pays | solde net (TWh, > 0 import) |",
         "|---|---:|",
-        ...d.echanges.map((e) =>
-          `| ${mdText(countryName(e.pays, false))} | ${fr(e.solde_twh, 3)} |`
+        ...d.exchanges.map((e) =>
+          `| ${mdText(countryName(e.country, false))} | ${fr(e.balanceTwh, 3)} |`
         ),
         "",
       ]
@@ -495,14 +507,14 @@ export function buildReport(d: ReportData): string {
     "",
     ...(d.co2
       ? [
-        `Intensité carbone moyenne du ${d.debut} au ${d.fin} : ${
-          fr(d.co2.taux_moyen_gkwh, 1)
+        `Intensité carbone moyenne du ${d.start} au ${d.end} : ${
+          fr(d.co2.meanGkwh, 1)
         } g/kWh, pondérée par la production (émissions directes totales divisées par la ` +
         `production totale) ; la moyenne simple des pas, affichée dans les notebooks 03 et 05, ` +
-        `vaut ${fr(d.co2.taux_moyen_simple_gkwh, 1)} g/kWh (chaque pas y pèse autant, ` +
-        `quelle que soit sa production). Heure la plus propre en moyenne : ${d.co2.heure_propre} h ` +
-        `(${fr(d.co2.taux_propre, 1)} g/kWh) ; la plus carbonée : ${d.co2.heure_carbonee} h ` +
-        `(${fr(d.co2.taux_carbonee, 1)} g/kWh).` +
+        `vaut ${fr(d.co2.plainMeanGkwh, 1)} g/kWh (chaque pas y pèse autant, ` +
+        `quelle que soit sa production). Heure la plus propre en moyenne : ${d.co2.cleanestHour} h ` +
+        `(${fr(d.co2.cleanestGkwh, 1)} g/kWh) ; la plus carbonée : ${d.co2.dirtiestHour} h ` +
+        `(${fr(d.co2.dirtiestGkwh, 1)} g/kWh).` +
         (d.co2.correlation
           ? ` La variable du mix la plus corrélée à l'intensité est ${
             shareName(d.co2.correlation.variable)
@@ -512,45 +524,51 @@ export function buildReport(d: ReportData): string {
         "",
       ]
       : ["Les fichiers régionaux ne publient pas de taux de CO2.", ""]),
-    ...pricesSection(d.prix),
+    ...pricesSection(d.prices),
     "## Prévision de la consommation",
     "",
-    ...(d.previsionsRte.length
-      ? [`Prévisions de RTE sur toute la période, du ${d.debut} au ${d.fin} :`, ""]
+    ...(d.rteForecasts.length
+      ? [`Prévisions de RTE sur toute la période, du ${d.start} au ${d.end} :`, ""]
       : ["Les fichiers ne publient pas de prévision de consommation de RTE.", ""]),
-    ...d.previsionsRte.map((p) =>
+    ...d.rteForecasts.map((p) =>
       `- Prévision ${p.horizon === "j1" ? "J-1" : "J"} de RTE : MAPE ${fr(p.mape, 2)} %, ` +
       `MAE ${fr(p.mae)} MW.`
     ),
-    ...(d.modeles.length
+    ...(d.models.length
       ? [
         "",
-        d.modeles.some((m) => m.mapeRte !== null)
-          ? `Nos modèles sur leur période de test (${testPeriods(d.modeles)}), chacun comparé à ` +
+        d.models.some((m) => m.rteMape !== null)
+          ? `Nos modèles sur leur période de test (${testPeriods(d.models)}), chacun comparé à ` +
             "la prévision de RTE du même horizon sur les mêmes instants (J pour h1, J-1 pour " +
             "j1) ; l'écart de MAPE a un intervalle de confiance à 95 % (rééchantillonnage par " +
             "jours) et n'est significatif que si l'intervalle exclut 0 :"
-          : `Nos modèles sur leur période de test (${testPeriods(d.modeles)}) ; les fichiers ne ` +
+          : `Nos modèles sur leur période de test (${testPeriods(d.models)}) ; les fichiers ne ` +
             "publient pas de prévision de RTE à laquelle les comparer :",
         "",
         "| modèle | horizon | MAPE (%) | RMSE (MW) | MAPE de RTE (%) | écart (points) | IC 95 % | significatif |",
         "|---|---|---:|---:|---:|---:|---|---|",
-        ...d.modeles.map((m) =>
-          `| ${modelName(m.modele)} | ${m.horizon} | ${fr(m.mape, 2)} | ${fr(m.rmse)} | ${
-            m.mapeRte === null ? "—" : fr(m.mapeRte, 2)
-          } | ${m.ecartRte ? signed(m.ecartRte.difference) : "—"} | ${
-            m.ecartRte ? `[${signed(m.ecartRte.low)} ; ${signed(m.ecartRte.high)}]` : "—"
-          } | ${m.ecartRte ? (m.ecartRte.low > 0 || m.ecartRte.high < 0 ? "oui" : "non") : "—"} |`
+        ...d.models.map((m) =>
+          `| ${modelName(m.model)} | ${m.horizon} | ${fr(m.mape, 2)} | ${fr(m.rmse)} | ${
+            m.rteMape === null ? "—" : fr(m.rteMape, 2)
+          } | ${m.rteDifference ? signed(m.rteDifference.difference) : "—"} | ${
+            m.rteDifference
+              ? `[${signed(m.rteDifference.low)} ; ${signed(m.rteDifference.high)}]`
+              : "—"
+          } | ${
+            m.rteDifference
+              ? (m.rteDifference.low > 0 || m.rteDifference.high < 0 ? "oui" : "non")
+              : "—"
+          } |`
         ),
         "",
-        temperatureNote(d.modeles),
+        temperatureNote(d.models),
         "",
-        ...forecastQualitySection(d.fiabilite ?? null),
+        ...forecastQualitySection(d.forecastQuality ?? null),
       ]
       : [
         "",
         "_Aucun modèle entraîné dans ce run" +
-        (d.etapesIgnorees.some((s) => s.step === ML_STEPS.consommation)
+        (d.skippedSteps.some((s) => s.step === ML_STEPS.consommation)
           ? " : l'étape a été ignorée (voir « Étapes ignorées »)._"
           : "._"),
       ]),
@@ -563,14 +581,14 @@ export function buildReport(d: ReportData): string {
       : `${fr(d.anomalies.total)} pas inhabituel${d.anomalies.total > 1 ? "s" : ""} détecté` +
         (d.anomalies.total > 1 ? "s" : "")) +
     ` (écart à la médiane du même créneau sur ±3 semaines, score robuste)` +
-    (d.anomalies.evenements > 0
-      ? `, regroupés en ${fr(d.anomalies.evenements)} événement${
-        d.anomalies.evenements > 1 ? "s" : ""
+    (d.anomalies.events > 0
+      ? `, regroupés en ${fr(d.anomalies.events)} événement${
+        d.anomalies.events > 1 ? "s" : ""
       } (pas anormaux d'une même série, du même côté, à moins de 3 heures d'intervalle). ` +
         `Les plus marqués par leur écart d'énergie (heures de Paris) :`
       : "."),
     "",
-    ...d.anomalies.exemples.map((sentence) => `- ${mdText(sentence)}`),
+    ...d.anomalies.examples.map((sentence) => `- ${mdText(sentence)}`),
     "",
     "## Recommandations",
     "",
@@ -582,10 +600,10 @@ export function buildReport(d: ReportData): string {
       ? `Sur cette période, l'électricité française reste dominée par ${
         sourceName(main.source, "le")
       } ` +
-        `(${fr(main.part_pct, 1)} %), ${
-          (d.partBasCarbonePct ?? 0) >= 90 ? "très largement" : "majoritairement"
-        } bas carbone (${fr(d.partBasCarbonePct ?? 0, 1)} %)` +
-        (d.echanges.length ? `, et ${exporter < 0 ? "exportatrice" : "importatrice"} nette.` : ".")
+        `(${fr(main.sharePct, 1)} %), ${
+          (d.lowCarbonSharePct ?? 0) >= 90 ? "très largement" : "majoritairement"
+        } bas carbone (${fr(d.lowCarbonSharePct ?? 0, 1)} %)` +
+        (d.exchanges.length ? `, et ${exporter < 0 ? "exportatrice" : "importatrice"} nette.` : ".")
       : "Les données chargées ne contiennent pas de production.",
     "",
     ...figuresSection(d.figures),

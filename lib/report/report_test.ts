@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
 import { buildReport, recommendations, type ReportData } from "./report.ts";
 
-type Model = ReportData["modeles"][number];
+type Model = ReportData["models"][number];
 
 function model(overrides: Partial<Model> = {}): Model {
   return {
-    modele: "gbdt",
+    model: "gbdt",
     horizon: "j1",
     mape: 1.5,
     rmse: 1100,
-    mapeRte: 1.54,
-    ecartRte: null,
-    debut: "02/06/2025",
-    fin: "25/07/2025",
+    rteMape: 1.54,
+    rteDifference: null,
+    start: "02/06/2025",
+    end: "25/07/2025",
     ...overrides,
   };
 }
@@ -22,61 +22,61 @@ function sample(overrides: Partial<ReportData> = {}): ReportData {
     generatedAt: new Date("2026-01-01T10:00:00Z"),
     runId: "r1",
     inputs: ["tr.xls"],
-    perimetre: "France",
-    debut: "01/01/2025",
-    fin: "25/07/2025",
+    perimeter: "France",
+    start: "01/01/2025",
+    end: "25/07/2025",
     findings: ["France — phrase calculée."],
-    consommation: {
+    consumption: {
       twh: 249.02,
-      moyenne_mw: 50466,
-      pic_mw: 87028,
-      pic_quand: "le 14/01/2025 à 08:45",
+      meanMw: 50466,
+      peakMw: 87028,
+      peakWhen: "le 14/01/2025 à 08:45",
     },
-    effetWeekendPct: -9.42,
+    weekendEffectPct: -9.42,
     mix: [
-      { source: "nucleaire", part_pct: 68.1, energie_twh: 204.41 },
-      { source: "hydraulique", part_pct: 12.1, energie_twh: 36.39 },
+      { source: "nucleaire", sharePct: 68.1, energyTwh: 204.41 },
+      { source: "hydraulique", sharePct: 12.1, energyTwh: 36.39 },
     ],
-    partRenouvelablesPct: 28.3,
-    partBasCarbonePct: 96.4,
-    tendances: [],
-    moisCouverts: 7,
-    echanges: [{ pays: "Italie", solde_twh: -14.46 }, { pays: "Espagne", solde_twh: 2 }],
+    renewableSharePct: 28.3,
+    lowCarbonSharePct: 96.4,
+    trends: [],
+    monthsCovered: 7,
+    exchanges: [{ country: "Italie", balanceTwh: -14.46 }, { country: "Espagne", balanceTwh: 2 }],
     episodes: {
-      physique: false,
-      centile: 95,
-      dureeMinHeures: 3,
+      physical: false,
+      percentile: 95,
+      minDurationHours: 3,
       import: 36,
       export: 181,
-      exemples: ["Export, toutes frontières, du 08/01/2025 16:00 au 09/01/2025 12:00"],
+      examples: ["Export, toutes frontières, du 08/01/2025 16:00 au 09/01/2025 12:00"],
     },
     co2: {
-      taux_moyen_gkwh: 24.3,
-      taux_moyen_simple_gkwh: 23,
-      heure_propre: 13,
-      taux_propre: 21.2,
-      heure_carbonee: 19,
-      taux_carbonee: 26.5,
+      meanGkwh: 24.3,
+      plainMeanGkwh: 23,
+      cleanestHour: 13,
+      cleanestGkwh: 21.2,
+      dirtiestHour: 19,
+      dirtiestGkwh: 26.5,
       correlation: { variable: "part_gaz_pct", r: 0.977 },
     },
-    previsionsRte: [{ horizon: "j1", mape: 1.78, mae: 904 }, { horizon: "j", mape: 0.7, mae: 340 }],
-    modeles: [model({ mape: 1.5, ecartRte: { difference: -0.04, low: -0.3, high: -0.01 } })],
-    anomalies: { total: 711, evenements: 32, exemples: ["Creux de consommation inhabituel"] },
-    qualite: [{ regle: "bilan_puissance", echecs: 211, verifiees: 19738 }],
-    etapesIgnorees: [],
-    prix: {
-      fichier: "prix.csv",
-      texte: "Sur 206 jours, du 01/01/2025 au 25/07/2025, le prix de gros moyen est de 75,3 €/MWh.",
+    rteForecasts: [{ horizon: "j1", mape: 1.78, mae: 904 }, { horizon: "j", mape: 0.7, mae: 340 }],
+    models: [model({ mape: 1.5, rteDifference: { difference: -0.04, low: -0.3, high: -0.01 } })],
+    anomalies: { total: 711, events: 32, examples: ["Creux de consommation inhabituel"] },
+    quality: [{ rule: "bilan_puissance", failures: 211, checked: 19738 }],
+    skippedSteps: [],
+    prices: {
+      file: "prix.csv",
+      text: "Sur 206 jours, du 01/01/2025 au 25/07/2025, le prix de gros moyen est de 75,3 €/MWh.",
       correlations: [
         {
           variable: "part des renouvelables",
           r: -0.75,
-          pente: -7.41,
-          unite: "€/MWh par point",
-          jours: 205,
+          slope: -7.41,
+          unit: "€/MWh par point",
+          days: 205,
         },
       ],
-      jours: [{ date: "11/05/2025", jour: "dimanche", prix: -5.2, categorie: "négatif" }],
+      days: [{ date: "11/05/2025", weekday: "dimanche", price: -5.2, category: "négatif" }],
     },
     figures: [{ file: "figures/mix.png", title: "Mix" }],
     ...overrides,
@@ -105,11 +105,15 @@ Deno.test("every number of the data appears, formatted in French", () => {
 
 Deno.test("the text follows the numbers: importer, model worse than RTE, no figures", () => {
   const md = buildReport(sample({
-    echanges: [{ pays: "Allemagne", solde_twh: 3.5 }],
-    modeles: [
-      model({ modele: "ridge", mape: 2.5, ecartRte: { difference: 0.96, low: 0.7, high: 1.2 } }),
+    exchanges: [{ country: "Allemagne", balanceTwh: 3.5 }],
+    models: [
+      model({
+        model: "ridge",
+        mape: 2.5,
+        rteDifference: { difference: 0.96, low: 0.7, high: 1.2 },
+      }),
     ],
-    figures: { absentes: "Chromium n'est pas installé" },
+    figures: { missing: "Chromium n'est pas installé" },
   }));
   assert.match(md, /import de 3,50 TWh/);
   assert.match(md, /importatrice nette/);
@@ -127,8 +131,8 @@ Deno.test("skipped steps are listed with their reason, and the models' section s
   assert.ok(!complete.includes("Étapes ignorées"));
   assert.match(complete, /n'utilisent pas de température/); // no `_sans_temperature` model
   const md = buildReport(sample({
-    modeles: [],
-    etapesIgnorees: [
+    models: [],
+    skippedSteps: [
       {
         notebook: "08_ML_Prevision_Consommation",
         step: "prévision de la consommation",
@@ -147,9 +151,9 @@ Deno.test("skipped steps are listed with their reason, and the models' section s
   );
   assert.match(md, /Aucun modèle entraîné dans ce run : l'étape a été ignorée/);
   const withTemperature = buildReport(sample({
-    modeles: [
+    models: [
       model(),
-      model({ modele: "gbdt_sans_temperature", mape: 2.4, rmse: 1500 }),
+      model({ model: "gbdt_sans_temperature", mape: 2.4, rmse: 1500 }),
     ],
   }));
   assert.match(withTemperature, /reçoivent la prévision de température connue à la coupure/);
@@ -157,28 +161,28 @@ Deno.test("skipped steps are listed with their reason, and the models' section s
 
 Deno.test("the upper bound is labelled, never 'our best model'; the backtest section", () => {
   const md = buildReport(sample({
-    modeles: [
-      model({ modele: "gbdt_temperature_observee", mape: 1.2, mapeRte: 1.5 }),
-      model({ modele: "gbdt", mape: 2.1, mapeRte: 1.5 }),
+    models: [
+      model({ model: "gbdt_temperature_observee", mape: 1.2, rteMape: 1.5 }),
+      model({ model: "gbdt", mape: 2.1, rteMape: 1.5 }),
     ],
-    fiabilite: {
-      intervalles: [{ horizon: "j1", modele: "gbdt", couverture: 79.4, demiHeures: 1974 }],
+    forecastQuality: {
+      intervals: [{ horizon: "j1", model: "gbdt", coveragePct: 79.4, halfHours: 1974 }],
       backtest: {
-        debut: "01/06/2016",
-        fin: "25/07/2025",
-        semaines: 39,
-        lignes: [{
+        start: "01/06/2016",
+        end: "25/07/2025",
+        weeks: 39,
+        lines: [{
           horizon: "j1",
-          groupe: "hiver",
-          modele: "gbdt_temperature_observee",
+          group: "hiver",
+          model: "gbdt_temperature_observee",
           reference: "rte_j1",
-          demiHeures: 4320,
+          halfHours: 4320,
           mape: 2.149,
-          mapeReference: 1.873,
-          ecart: 0.276,
-          icBas: 0.036,
-          icHaut: 0.535,
-          couverture: null,
+          referenceMape: 1.873,
+          difference: 0.276,
+          low: 0.036,
+          high: 0.535,
+          coveragePct: null,
         }],
       },
     },
@@ -199,9 +203,9 @@ Deno.test("hostile file, perimeter and country names stay text in the report", (
   const img = "<img src=x onerror=alert(1)>";
   const md = buildReport(sample({
     inputs: [`data/a\`${img}\`.xls`],
-    perimetre: `<script>alert(1)</script>`,
+    perimeter: `<script>alert(1)</script>`,
     findings: [`Région ${img} — phrase.`],
-    echanges: [{ pays: `Italie | ${img}`, solde_twh: -1 }],
+    exchanges: [{ country: `Italie | ${img}`, balanceTwh: -1 }],
   }));
   // No raw tag outside a code span, and the code span holds the whole name.
   const outsideCode = md.replace(/(`+)[^`]*?(?:`(?!`)[^`]*?)*\1/g, "");
@@ -215,12 +219,12 @@ Deno.test("hostile file, perimeter and country names stay text in the report", (
 Deno.test("episodes of the physical balance say so", () => {
   const md = buildReport(sample({
     episodes: {
-      physique: true,
-      centile: 95,
-      dureeMinHeures: 3,
+      physical: true,
+      percentile: 95,
+      minDurationHours: 3,
       import: 0,
       export: 45,
-      exemples: [],
+      examples: [],
     },
   }));
   assert.match(
@@ -229,12 +233,12 @@ Deno.test("episodes of the physical balance say so", () => {
   );
   const none = buildReport(sample({
     episodes: {
-      physique: false,
-      centile: 95,
-      dureeMinHeures: 3,
+      physical: false,
+      percentile: 95,
+      minDurationHours: 3,
       import: 0,
       export: 0,
-      exemples: [],
+      examples: [],
     },
   }));
   assert.match(
@@ -250,7 +254,9 @@ Deno.test("the price section: drivers and extreme days, or why there is no price
   assert.ok(md.includes("- dimanche 11/05/2025 : −5,20 €/MWh (négatif)"));
   assert.match(md, /Ember.*CC BY 4\.0 ; fichier `prix\.csv`/);
   const none = buildReport(sample({
-    prix: { absent: "aucun prix ne couvre la période des données (du 01/01/2014 au 31/12/2014)" },
+    prices: {
+      missing: "aucun prix ne couvre la période des données (du 01/01/2014 au 31/12/2014)",
+    },
   }));
   assert.match(
     none,
@@ -261,8 +267,12 @@ Deno.test("the price section: drivers and extreme days, or why there is no price
 Deno.test("a difference with RTE whose interval contains 0 is not called better or worse", () => {
   // The case of the 2025 file: 1.62 % vs RTE's 1.60 %, interval −0.22 … +0.29.
   const md = buildReport(sample({
-    modeles: [
-      model({ mape: 1.62, mapeRte: 1.6, ecartRte: { difference: 0.02, low: -0.22, high: 0.29 } }),
+    models: [
+      model({
+        mape: 1.62,
+        rteMape: 1.6,
+        rteDifference: { difference: 0.02, low: -0.22, high: 0.29 },
+      }),
     ],
   }));
   assert.doesNotMatch(md, /meilleure|fait mieux/);
@@ -292,15 +302,15 @@ Deno.test("figures name their period and weighting", () => {
 
 Deno.test("sources and countries with their articles, no raw identifier", () => {
   const md = buildReport(sample({
-    mix: [{ source: "hydraulique", part_pct: 55, energie_twh: 1 }],
-    echanges: [{ pays: "Italie", solde_twh: -1 }],
+    mix: [{ source: "hydraulique", sharePct: 55, energyTwh: 1 }],
+    exchanges: [{ country: "Italie", balanceTwh: -1 }],
     co2: { ...sample().co2!, correlation: { variable: "part_fossiles_total_pct", r: 0.99 } },
   }));
   assert.match(md, /dominée par l'hydraulique/);
   assert.doesNotMatch(md, /le hydraulique|part_fossiles_total_pct|va vers Italie/);
   assert.match(md, /export vers l'Italie/);
   assert.ok(
-    buildReport(sample({ echanges: [{ pays: "DE-BE", solde_twh: 1 }] })).includes(
+    buildReport(sample({ exchanges: [{ country: "DE-BE", balanceTwh: 1 }] })).includes(
       "| Allemagne et Belgique | 1,000 |",
     ),
   );
@@ -315,13 +325,13 @@ Deno.test("no trend is given on less than two years; a year-over-year one is", (
   );
   assert.doesNotMatch(short, /MW\/mois/);
   const long = buildReport(sample({
-    moisCouverts: 30,
-    tendances: [{
-      serie: "eolien_offshore",
-      pente: 12.5,
-      unite: "MW/mois",
-      premierMois: "2024-01",
-      dernierMois: "2025-06",
+    monthsCovered: 30,
+    trends: [{
+      series: "eolien_offshore",
+      slope: 12.5,
+      unit: "MW/mois",
+      firstMonth: "2024-01",
+      lastMonth: "2025-06",
     }],
   }));
   assert.match(
@@ -332,26 +342,26 @@ Deno.test("no trend is given on less than two years; a year-over-year one is", (
 
 Deno.test("no anomaly and a single failing step are said in French", () => {
   const md = buildReport(sample({
-    anomalies: { total: 0, evenements: 0, exemples: [] },
-    qualite: [{ regle: "bilan_puissance", echecs: 1, verifiees: 2344 }],
+    anomalies: { total: 0, events: 0, examples: [] },
+    quality: [{ rule: "bilan_puissance", failures: 1, checked: 2344 }],
   }));
   assert.match(md, /## Anomalies\n\nAucun pas inhabituel détecté \(/);
   assert.match(md, /1 pas sur 2344 ne respecte pas/);
 });
 
 Deno.test("models without RTE's forecast (regional files) are not said to be compared with it", () => {
-  const md = buildReport(sample({ modeles: [model({ mapeRte: null })] }));
+  const md = buildReport(sample({ models: [model({ rteMape: null })] }));
   assert.match(md, /les fichiers ne publient pas de prévision de RTE à laquelle les comparer :/);
   assert.doesNotMatch(md, /chacun comparé/);
 });
 
 Deno.test("the next-hours mix: a table of the forecast classes, or why there is none", () => {
   const report = buildReport(sample({
-    mixProchainesHeures: {
+    nextHoursMix: {
       schema: "classes du cahier des charges",
-      previsions: [
-        { horizon_heures: 1, instant: "25/07/2025 16:15", classe: "<30 %" },
-        { horizon_heures: 6, instant: "25/07/2025 21:15", classe: "30-50 %" },
+      forecasts: [
+        { horizonHours: 1, instant: "25/07/2025 16:15", predictedClass: "<30 %" },
+        { horizonHours: 6, instant: "25/07/2025 21:15", predictedClass: "30-50 %" },
       ],
     },
   }));
@@ -361,8 +371,8 @@ Deno.test("the next-hours mix: a table of the forecast classes, or why there is 
     section,
     /\| 1 h \| 25\/07\/2025 16:15 \| <30 % \|\n\| 6 h \| 25\/07\/2025 21:15 \| 30-50 % \|/,
   );
-  for (const none of [null, { schema: "brief", previsions: [] }]) {
-    const without = buildReport(sample({ mixProchainesHeures: none }));
+  for (const none of [null, { schema: "brief", forecasts: [] }]) {
+    const without = buildReport(sample({ nextHoursMix: none }));
     assert.match(without, /### Mix des prochaines heures\n\n_Pas de prévision du mix : /);
   }
 });
