@@ -41,11 +41,11 @@ export type PriceStepResult =
     file: string;
     sha256: string;
     /** National perimeter the prices were joined to. */
-    perimetre: string;
+    perimeter: string;
     /** `prix_spot_quotidiens`: every day of the file. */
-    prix: pl.DataFrame;
+    prices: pl.DataFrame;
     /** `prix_mix_quotidien`: the days of the data that have a price. */
-    quotidien: pl.DataFrame;
+    daily: pl.DataFrame;
   };
 
 /** "du 01/01/2025 au 25/07/2025": the dates of a frame's `date` column. */
@@ -122,8 +122,8 @@ export async function refreshPrices(
     kind: "done",
     file: name,
     sha256: sha256Hex(bytes),
-    perimetre: perimeter,
-    prix: prices,
-    quotidien: daily,
+    perimeter,
+    prices,
+    daily,
   };
 }

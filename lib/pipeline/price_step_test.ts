@@ -34,7 +34,7 @@ Deno.test("prices of June 2016: found under the reference folder, stored, then c
   assert.equal(done.kind, "done");
   if (done.kind !== "done") return;
   assert.equal(done.file, NAME);
-  assert.equal(done.perimetre, "France");
+  assert.equal(done.perimeter, "France");
   assert.equal(done.sha256.length, 64);
   const spot = await catalog.table("prix_spot_quotidiens").read();
   const daily = await catalog.table("prix_mix_quotidien").read();
