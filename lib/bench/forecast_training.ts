@@ -81,8 +81,11 @@ export async function timed<T>(work: () => Promise<T> | T) {
 
 const DAY_MS = 86_400_000;
 
-/** One horizon's rows of the features table, as `trainConsumptionModels` reads them. */
-function horizonRows(frame: pl.DataFrame, horizon: HorizonName, temperature: boolean) {
+/**
+ * One horizon's rows of the features table, as `trainConsumptionModels` reads them: the feature
+ * set and the row indices of the training and test sets (also used by `leaf_refit.ts`).
+ */
+export function horizonRows(frame: pl.DataFrame, horizon: HorizonName, temperature: boolean) {
   const rows = frame.filter(pl.col("horizon").eq(pl.lit(horizon))).sort("timestamp_utc");
   const epoch = (name: string) =>
     numericColumn(rows.select(pl.col(name).cast(pl.Datetime("ms", "UTC")).cast(pl.Int64)), name);

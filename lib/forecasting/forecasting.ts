@@ -284,8 +284,9 @@ function trainingRows(
 /**
  * The daily refit of a gradient-boosting forecaster: the trees of `previous` (a registered
  * version) kept, their leaf values re-estimated on the training rows of `x` that
- * {@linkcode fitForecaster} would use ({@linkcode refitGbdtLeaves} in `lib/ml`: about a second
- * where regrowing 600 trees takes 8 s or more). Same parameters and features as `previous`;
+ * {@linkcode fitForecaster} would use ({@linkcode refitGbdtLeaves} in `lib/ml`: 2.0-2.7 s of CPU
+ * where regrowing the `complet` profile's 600 trees took 6.8-13.8 s on the 2025 file's ~165k rows,
+ * `lib/bench/leaf_refit.ts`). Same parameters and features as `previous`;
  * only a `gbdt` forecaster qualifies (an `MlInputError` otherwise).
  *
  * @example

@@ -840,7 +840,7 @@ function regressionLoss(
  *   included, so the re-estimate already carries what the old values knew, and a blend would
  *   only delay new information — worse, repeated daily refits would compound it.
  * - **A leaf that no row reaches keeps its old value** (it has nothing to be re-estimated on,
- *   and rows reaching it later are predicted as before).
+ *   and rows reaching it later are predicted as before); so does one whose rows all weigh 0.
  * - **All rows serve every tree**: with `subsample` < 1 the original leaves were estimated on
  *   each round's sample, so a refit on the very same rows does not give the same model; without
  *   subsampling and early stopping it does, up to the order of floating-point sums.
@@ -895,9 +895,14 @@ export function refitGbdtLeaves(
   const findLeaves = forest.leafFinder(selectFeatures(x, model.featureNames).columns, n);
   const value = forest.value.slice();
   const leafOfRow = new Int32Array(n);
-  // Rows grouped by leaf (a counting sort per tree), as the grower's partition holds them.
-  const part = new Int32Array(n);
   const lr = p.learningRate;
+  // Per leaf of the current tree: rows, and the sums of the Newton value.
+  let count = new Int32Array(0);
+  let sumG = new Float64Array(0);
+  let sumH = new Float64Array(0);
+  // Rows grouped by leaf (a counting sort), as the grower's partition holds them: the residual
+  // quantiles of the absolute-error and quantile losses need each leaf's rows.
+  const part = loss.leafValue ? new Int32Array(n) : null;
   for (let t = 0; t < forest.nTrees; t++) {
     const nodeEnd = t + 1 < forest.nTrees ? forest.roots[t + 1] : forest.nNodes;
     let first = Infinity;
@@ -908,31 +913,41 @@ export function refitGbdtLeaves(
       first = Math.min(first, leaf);
       last = Math.max(last, leaf);
     }
-    findLeaves(t, leafOfRow);
-    loss.gradients(raw, all, g, h);
-    const start = new Int32Array(last - first + 2);
-    for (let i = 0; i < n; i++) start[leafOfRow[i] - first + 1]++;
-    for (let l = 1; l < start.length; l++) start[l] += start[l - 1];
-    const fill = start.slice(0, -1);
-    for (let i = 0; i < n; i++) part[fill[leafOfRow[i] - first]++] = i;
-    for (let l = 0; l + 1 < start.length; l++) {
-      const from = start[l];
-      const to = start[l + 1];
-      if (from === to) continue; // no row: the old value stays
-      let v: number;
-      if (loss.leafValue) v = lr * loss.leafValue(raw, part, from, to);
-      else {
-        let sumG = 0;
-        let sumH = h ? 0 : to - from;
-        for (let q = from; q < to; q++) {
-          sumG += g[0][part[q]];
-          if (h) sumH += h[0][part[q]];
-        }
-        v = (-lr * sumG) / (sumH + p.l2Regularization);
-      }
-      value[first + l] = v;
-      for (let q = from; q < to; q++) raw[part[q]] += v;
+    const nLeaves = last - first + 1;
+    if (count.length < nLeaves) {
+      count = new Int32Array(nLeaves);
+      sumG = new Float64Array(nLeaves);
+      sumH = new Float64Array(nLeaves);
     }
+    count.fill(0);
+    findLeaves(t, leafOfRow);
+    for (let i = 0; i < n; i++) count[leafOfRow[i] - first]++;
+    if (part) {
+      const start = new Int32Array(nLeaves + 1);
+      for (let l = 0; l < nLeaves; l++) start[l + 1] = start[l] + count[l];
+      const fill = start.slice(0, -1);
+      for (let i = 0; i < n; i++) part[fill[leafOfRow[i] - first]++] = i;
+      for (let l = 0; l < nLeaves; l++) {
+        // No row: the old value stays.
+        if (count[l] > 0) {
+          value[first + l] = lr * loss.leafValue!(raw, part, start[l], start[l + 1]);
+        }
+      }
+    } else {
+      // Rows in increasing order within each leaf, as in the grower's partition.
+      loss.gradients(raw, all, g, h);
+      sumG.fill(0);
+      sumH.fill(0);
+      const g0 = g[0];
+      for (let i = 0; i < n; i++) sumG[leafOfRow[i] - first] += g0[i];
+      if (h) { for (let i = 0; i < n; i++) sumH[leafOfRow[i] - first] += h[0][i]; }
+      for (let l = 0; l < nLeaves; l++) {
+        const denominator = (h ? sumH[l] : count[l]) + p.l2Regularization;
+        // No row (or only rows of weight 0): the old value stays.
+        if (count[l] > 0 && denominator > 0) value[first + l] = (-lr * sumG[l]) / denominator;
+      }
+    }
+    for (let i = 0; i < n; i++) raw[i] += value[leafOfRow[i]];
   }
   const rounds = forest.nTrees;
   return new GbdtRegressor(
