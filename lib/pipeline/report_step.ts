@@ -221,10 +221,10 @@ export function mixForecasts(frame: pl.DataFrame | null): ReportData["nextHoursM
   if (f.schema === null) return null;
   return {
     schema: f.schema,
-    forecasts: f.horizonHeures.map((h, k) => ({
+    forecasts: f.horizonHours.map((h, k) => ({
       horizonHours: h,
       instant: f.instant[k],
-      predictedClass: f.classe[k],
+      predictedClass: f.predictedClass[k],
     })),
   };
 }

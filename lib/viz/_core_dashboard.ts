@@ -53,19 +53,19 @@ import {
 /** Everything the dashboard page carries (JSON). */
 export interface DashboardData {
   /** Hourly means of the perimeter. */
-  readonly horaire: HourlyData;
+  readonly hourly: HourlyData;
   /** Forecasts (ML models and RTE's), or null. */
   readonly predictions: PredictionData | null;
   /** Feature importance, or null. */
   readonly importance: ImportanceData | null;
   /** Anomaly events of the perimeter; null or absent when the table was not given. */
-  readonly evenements?: AnomalyEventData | null;
+  readonly anomalyEvents?: AnomalyEventData | null;
   /** Episodes of massive import or export; null or absent when the table was not given. */
   readonly episodes?: ExchangeEpisodeData | null;
   /** Daily wholesale prices; null or absent when the table was not given. */
-  readonly prix?: PriceData | null;
+  readonly prices?: PriceData | null;
   /** Mix class forecast of the next hours; null or absent when the table was not given. */
-  readonly mixPrevu?: MixForecastData | null;
+  readonly mixForecast?: MixForecastData | null;
 }
 
 /** One key figure of the overview. */
@@ -182,7 +182,7 @@ export function dashboardKpis(h: HourlyData): Kpi[] {
  * import { dashboardFigures } from "./_core_dashboard.ts";
  * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
  *   jour: [0], heure: [0], duree: [1], series: { consommation: [60000] } };
- * const figs = dashboardFigures({ horaire: h, predictions: null, importance: null }, "", "");
+ * const figs = dashboardFigures({ hourly: h, predictions: null, importance: null }, "", "");
  * assert.equal(Object.keys(figs).length, 21);
  * assert.equal(figs.consommation.data.length, 1);
  * ```
@@ -192,7 +192,7 @@ export function dashboardFigures(
   from: string,
   to: string,
 ): Record<string, Figure> {
-  const h = sliceDays(data.horaire, from, to);
+  const h = sliceDays(data.hourly, from, to);
   const p = data.predictions
     ? slicePredictions(data.predictions, from, to)
     : { jours: [], series: [] };
@@ -215,9 +215,9 @@ export function dashboardFigures(
     erreurs_histogramme: errorHistogramSpec(p),
     erreurs_heure: errorByHourSpec(p),
     importance: importanceSpec(importance),
-    mix_prochaines_heures: mixForecastSpec(data.mixPrevu ?? null),
-    evenements_anomalies: anomalyEventsSpec(data.evenements ?? null, from, to),
+    mix_prochaines_heures: mixForecastSpec(data.mixForecast ?? null),
+    evenements_anomalies: anomalyEventsSpec(data.anomalyEvents ?? null, from, to),
     episodes_echanges: exchangeEpisodesSpec(data.episodes ?? null, from, to),
-    prix: priceSpec(data.prix ?? null, from, to),
+    prix: priceSpec(data.prices ?? null, from, to),
   };
 }

@@ -37,7 +37,7 @@ Deno.test("key figures: energy, peak, shares, production-weighted CO2, net excha
 });
 
 Deno.test("dashboard figures follow the chosen dates", () => {
-  const data = { horaire: H, predictions: null, importance: null };
+  const data = { hourly: H, predictions: null, importance: null };
   const all = dashboardFigures(data, "", "");
   const saturday = dashboardFigures(data, "2025-01-04", "2025-01-04");
   assert.equal((all.consommation.data[0].x as string[]).length, 48);

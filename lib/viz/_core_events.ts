@@ -14,16 +14,16 @@ import { baseLayout, emptyFigure, formatLocal, formatValue } from "./_core_forma
  * Paris local `YYYY-MM-DD HH:MM`.
  */
 export interface AnomalyEventData {
-  readonly debut: readonly string[];
-  readonly fin: readonly string[];
+  readonly start: readonly string[];
+  readonly end: readonly string[];
   /** Instant of the largest score. */
-  readonly pic: readonly string[];
+  readonly peak: readonly string[];
   /** French label of the deviation ("creux de consommation inhabituel"). */
-  readonly libelle: readonly string[];
+  readonly label: readonly string[];
   /** Energy deviation over the event (MWh, signed). */
-  readonly ecartMwh: readonly number[];
+  readonly deviationMwh: readonly number[];
   /** Deviation at the peak (MW, signed). */
-  readonly ecartPicMw: readonly number[];
+  readonly peakDeviationMw: readonly number[];
   /** Holiday or bridge day touched, or null. */
   readonly cause: readonly (string | null)[];
 }
@@ -33,17 +33,17 @@ export interface AnomalyEventData {
  * JSON-able. Times are Paris local `YYYY-MM-DD HH:MM`.
  */
 export interface ExchangeEpisodeData {
-  readonly debut: readonly string[];
-  readonly fin: readonly string[];
+  readonly start: readonly string[];
+  readonly end: readonly string[];
   /** French label: "export vers l'Italie", "import, toutes frontières". */
-  readonly libelle: readonly string[];
-  readonly dureeHeures: readonly number[];
+  readonly label: readonly string[];
+  readonly durationHours: readonly number[];
   /** Energy over the episode (MWh, > 0 import). */
-  readonly energieMwh: readonly number[];
+  readonly energyMwh: readonly number[];
   /** Hourly balance of largest magnitude (MW, signed). */
-  readonly puissanceMaxMw: readonly number[];
+  readonly maxPowerMw: readonly number[];
   /** Threshold on |hourly balance| of the series (MW). */
-  readonly seuilMw: readonly number[];
+  readonly thresholdMw: readonly number[];
 }
 
 /**
@@ -55,11 +55,11 @@ export interface MixForecastData {
   /** French name of the class scheme shown, or null when the table has no forecast row. */
   readonly schema: string | null;
   /** Hours after the last measured instant. */
-  readonly horizonHeures: readonly number[];
+  readonly horizonHours: readonly number[];
   /** Target instant, Paris local `jj/mm/aaaa hh:mm`. */
   readonly instant: readonly string[];
   /** Predicted class label (`30-50 %`, `bas (<25,3 %)`). */
-  readonly classe: readonly string[];
+  readonly predictedClass: readonly string[];
 }
 
 /**
@@ -69,22 +69,22 @@ export interface MixForecastData {
  * ```ts
  * import assert from "node:assert/strict";
  * import { eventsBetween } from "./_core_events.ts";
- * const debut = ["2025-05-01 00:45", "2025-07-01 09:30"];
- * const fin = ["2025-05-02 13:00", "2025-07-01 23:15"];
- * assert.deepEqual(eventsBetween(debut, fin, "2025-05-02", ""), [0, 1]);
- * assert.deepEqual(eventsBetween(debut, fin, "2025-05-03", "2025-06-30"), []);
+ * const starts = ["2025-05-01 00:45", "2025-07-01 09:30"];
+ * const ends = ["2025-05-02 13:00", "2025-07-01 23:15"];
+ * assert.deepEqual(eventsBetween(starts, ends, "2025-05-02", ""), [0, 1]);
+ * assert.deepEqual(eventsBetween(starts, ends, "2025-05-03", "2025-06-30"), []);
  * ```
  */
 export function eventsBetween(
-  debut: readonly string[],
-  fin: readonly string[],
+  starts: readonly string[],
+  ends: readonly string[],
   from: string,
   to: string,
 ): number[] {
   const out: number[] = [];
-  for (let i = 0; i < debut.length; i++) {
+  for (let i = 0; i < starts.length; i++) {
     if (
-      (to === "" || debut[i].slice(0, 10) <= to) && (from === "" || fin[i].slice(0, 10) >= from)
+      (to === "" || starts[i].slice(0, 10) <= to) && (from === "" || ends[i].slice(0, 10) >= from)
     ) {
       out.push(i);
     }
@@ -133,8 +133,8 @@ function tableFigure(
  * ```ts
  * import assert from "node:assert/strict";
  * import { anomalyEventsSpec } from "./_core_events.ts";
- * const e = { debut: ["2025-05-01 00:45"], fin: ["2025-05-02 13:00"], pic: ["2025-05-01 08:15"],
- *   libelle: ["creux de consommation inhabituel"], ecartMwh: [-263094], ecartPicMw: [-15000],
+ * const e = { start: ["2025-05-01 00:45"], end: ["2025-05-02 13:00"], peak: ["2025-05-01 08:15"],
+ *   label: ["creux de consommation inhabituel"], deviationMwh: [-263094], peakDeviationMw: [-15000],
  *   cause: ["jour férié (jeudi 1er mai 2025)"] };
  * const fig = anomalyEventsSpec(e, "", "");
  * const cells = (fig.data[0].cells as { values: string[][] }).values;
@@ -153,8 +153,8 @@ export function anomalyEventsSpec(
   if (e === null) {
     return emptyFigure(title, "Table evenements_anomalies non fournie au tableau de bord");
   }
-  const rows = eventsBetween(e.debut, e.fin, from, to)
-    .sort((a, b) => Math.abs(e.ecartMwh[b]) - Math.abs(e.ecartMwh[a]))
+  const rows = eventsBetween(e.start, e.end, from, to)
+    .sort((a, b) => Math.abs(e.deviationMwh[b]) - Math.abs(e.deviationMwh[a]))
     .slice(0, top ?? 10);
   if (rows.length === 0) {
     return emptyFigure(title, "Aucun événement anormal sur la période choisie");
@@ -166,12 +166,12 @@ export function anomalyEventsSpec(
       "10 au plus), heures de Paris",
     ["début", "fin", "événement", "écart (GWh)", "écart au pic (MW)", "pic", "cause probable"],
     [
-      rows.map((i) => formatLocal(e.debut[i])),
-      rows.map((i) => formatLocal(e.fin[i])),
-      rows.map((i) => label(e.libelle[i])),
-      rows.map((i) => formatValue(e.ecartMwh[i] / 1000, 1)),
-      rows.map((i) => formatValue(e.ecartPicMw[i], 0)),
-      rows.map((i) => formatLocal(e.pic[i])),
+      rows.map((i) => formatLocal(e.start[i])),
+      rows.map((i) => formatLocal(e.end[i])),
+      rows.map((i) => label(e.label[i])),
+      rows.map((i) => formatValue(e.deviationMwh[i] / 1000, 1)),
+      rows.map((i) => formatValue(e.peakDeviationMw[i], 0)),
+      rows.map((i) => formatLocal(e.peak[i])),
       rows.map((i) => e.cause[i] ?? "aucun jour férié ni pont"),
     ],
     [1.2, 1.2, 2.2, 0.8, 0.9, 1.2, 2.6],
@@ -187,9 +187,9 @@ export function anomalyEventsSpec(
  * ```ts
  * import assert from "node:assert/strict";
  * import { exchangeEpisodesSpec } from "./_core_events.ts";
- * const e = { debut: ["2025-01-08 16:00"], fin: ["2025-01-09 12:00"],
- *   libelle: ["export, toutes frontières"], dureeHeures: [20], energieMwh: [-325516],
- *   puissanceMaxMw: [-17605], seuilMw: [14662] };
+ * const e = { start: ["2025-01-08 16:00"], end: ["2025-01-09 12:00"],
+ *   label: ["export, toutes frontières"], durationHours: [20], energyMwh: [-325516],
+ *   maxPowerMw: [-17605], thresholdMw: [14662] };
  * const cells = (exchangeEpisodesSpec(e, "", "").data[0].cells as { values: string[][] }).values;
  * assert.deepEqual(cells.map((c) => c[0]), [
  *   "08/01/2025 16:00", "09/01/2025 12:00", "Export, toutes frontières", "20", "\u2212325,5",
@@ -207,8 +207,8 @@ export function exchangeEpisodesSpec(
   if (e === null) {
     return emptyFigure(title, "Table episodes_echanges non fournie au tableau de bord");
   }
-  const rows = eventsBetween(e.debut, e.fin, from, to)
-    .sort((a, b) => Math.abs(e.energieMwh[b]) - Math.abs(e.energieMwh[a]))
+  const rows = eventsBetween(e.start, e.end, from, to)
+    .sort((a, b) => Math.abs(e.energyMwh[b]) - Math.abs(e.energyMwh[a]))
     .slice(0, top ?? 10);
   if (rows.length === 0) return emptyFigure(title, "Aucun épisode sur la période choisie");
   return tableFigure(
@@ -217,13 +217,13 @@ export function exchangeEpisodesSpec(
       "heures de Paris ; > 0 import, < 0 export",
     ["début", "fin", "épisode", "durée (h)", "énergie (GWh)", "max (MW)", "seuil (MW)"],
     [
-      rows.map((i) => formatLocal(e.debut[i])),
-      rows.map((i) => formatLocal(e.fin[i])),
-      rows.map((i) => e.libelle[i].charAt(0).toUpperCase() + e.libelle[i].slice(1)),
-      rows.map((i) => formatValue(e.dureeHeures[i], 0)),
-      rows.map((i) => formatValue(e.energieMwh[i] / 1000, 1)),
-      rows.map((i) => formatValue(e.puissanceMaxMw[i], 0)),
-      rows.map((i) => formatValue(e.seuilMw[i], 0)),
+      rows.map((i) => formatLocal(e.start[i])),
+      rows.map((i) => formatLocal(e.end[i])),
+      rows.map((i) => e.label[i].charAt(0).toUpperCase() + e.label[i].slice(1)),
+      rows.map((i) => formatValue(e.durationHours[i], 0)),
+      rows.map((i) => formatValue(e.energyMwh[i] / 1000, 1)),
+      rows.map((i) => formatValue(e.maxPowerMw[i], 0)),
+      rows.map((i) => formatValue(e.thresholdMw[i], 0)),
     ],
     [1.2, 1.2, 2.2, 0.7, 0.9, 0.8, 0.8],
   );
@@ -238,8 +238,8 @@ export function exchangeEpisodesSpec(
  * ```ts
  * import assert from "node:assert/strict";
  * import { mixForecastSpec } from "./_core_events.ts";
- * const f = { schema: "classes du cahier des charges", horizonHeures: [1, 2],
- *   instant: ["25/07/2025 23:00", "26/07/2025 00:00"], classe: ["<30 %", "30-50 %"] };
+ * const f = { schema: "classes du cahier des charges", horizonHours: [1, 2],
+ *   instant: ["25/07/2025 23:00", "26/07/2025 00:00"], predictedClass: ["<30 %", "30-50 %"] };
  * const cells = (mixForecastSpec(f).data[0].cells as { values: string[][] }).values;
  * assert.deepEqual(cells, [["1", "2"], ["25/07/2025 23:00", "26/07/2025 00:00"],
  *   ["<30 %", "30-50 %"]]);
@@ -249,7 +249,7 @@ export function exchangeEpisodesSpec(
 export function mixForecastSpec(f: MixForecastData | null): Figure {
   const title = "Mix des prochaines heures";
   if (f === null) return emptyFigure(title, "Table predictions_mix non fournie au tableau de bord");
-  if (f.horizonHeures.length === 0) {
+  if (f.horizonHours.length === 0) {
     return emptyFigure(title, "Aucune prévision du mix après la dernière mesure");
   }
   return tableFigure(
@@ -257,7 +257,7 @@ export function mixForecastSpec(f: MixForecastData | null): Figure {
     "classe de la part renouvelable de la production nationale prévue par le gradient boosting " +
       "(" + f.schema + ") après le dernier instant mesuré, heures de Paris",
     ["échéance (h)", "instant", "classe de la part renouvelable"],
-    [f.horizonHeures.map((h) => formatValue(h, 0)), f.instant, f.classe],
+    [f.horizonHours.map((h) => formatValue(h, 0)), f.instant, f.predictedClass],
     [0.8, 1.4, 2.4],
   );
 }

@@ -12,9 +12,9 @@ import pl from "nodejs-polars";
 
 const FORECAST: MixForecastData = {
   schema: "terciles",
-  horizonHeures: [1, 2, 6],
+  horizonHours: [1, 2, 6],
   instant: ["25/07/2025 23:45", "26/07/2025 00:45", "26/07/2025 04:45"],
-  classe: ["bas (<22,1 %)", "moyen (22,1-27,4 %)", "haut (>=27,4 %)"],
+  predictedClass: ["bas (<22,1 %)", "moyen (22,1-27,4 %)", "haut (>=27,4 %)"],
 };
 
 const annotation = (fig: ReturnType<typeof mixForecastSpec>) =>
@@ -31,7 +31,7 @@ Deno.test("mix forecast panel: one row per horizon, French headers, the scheme i
   assert.deepEqual(table.cells.values, [
     ["1", "2", "6"],
     [...FORECAST.instant],
-    [...FORECAST.classe],
+    [...FORECAST.predictedClass],
   ]);
   const title = fig.layout.title as { text: string; subtitle: { text: string } };
   assert.equal(title.text, "Mix des prochaines heures");
@@ -42,18 +42,18 @@ Deno.test("mix forecast panel: why there is no table", () => {
   const absent = mixForecastSpec(null);
   assert.equal(absent.data.length, 0);
   assert.equal(annotation(absent), "Table predictions_mix non fournie au tableau de bord");
-  const none = mixForecastSpec({ schema: null, horizonHeures: [], instant: [], classe: [] });
+  const none = mixForecastSpec({ schema: null, horizonHours: [], instant: [], predictedClass: [] });
   assert.equal(none.data.length, 0);
   assert.equal(annotation(none), "Aucune prévision du mix après la dernière mesure");
 });
 
 const EVENTS: AnomalyEventData = {
-  debut: ["2025-05-01 00:45", "2025-03-09 23:00"],
-  fin: ["2025-05-02 13:00", "2025-03-10 02:15"],
-  pic: ["2025-05-01 08:15", "2025-03-10 00:30"],
-  libelle: ["creux de consommation inhabituel", "pic de consommation inhabituel"],
-  ecartMwh: [-263_094, 12_345],
-  ecartPicMw: [-15_000, 4_000],
+  start: ["2025-05-01 00:45", "2025-03-09 23:00"],
+  end: ["2025-05-02 13:00", "2025-03-10 02:15"],
+  peak: ["2025-05-01 08:15", "2025-03-10 00:30"],
+  label: ["creux de consommation inhabituel", "pic de consommation inhabituel"],
+  deviationMwh: [-263_094, 12_345],
+  peakDeviationMw: [-15_000, 4_000],
   cause: ["jour férié (jeudi 1er mai 2025)", null],
 };
 
@@ -68,13 +68,13 @@ Deno.test("events and the next hours' mix: one date style, lib's Paris jj/mm/aaa
   assert.deepEqual(events[5], ["01/05/2025 08:15", "10/03/2025 00:30"]);
   assert.deepEqual(events[3], ["\u2212263,1", "12,3"]);
   const episodes: ExchangeEpisodeData = {
-    debut: ["2025-01-08 16:00"],
-    fin: ["2025-01-09 12:00"],
-    libelle: ["export, toutes frontières"],
-    dureeHeures: [20],
-    energieMwh: [-325_516],
-    puissanceMaxMw: [-17_605],
-    seuilMw: [14_662],
+    start: ["2025-01-08 16:00"],
+    end: ["2025-01-09 12:00"],
+    label: ["export, toutes frontières"],
+    durationHours: [20],
+    energyMwh: [-325_516],
+    maxPowerMw: [-17_605],
+    thresholdMw: [14_662],
   };
   const exchange = cellsOf(exchangeEpisodesSpec(episodes, "", ""));
   assert.deepEqual([exchange[0][0], exchange[1][0]], ["08/01/2025 16:00", "09/01/2025 12:00"]);

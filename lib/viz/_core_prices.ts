@@ -15,13 +15,13 @@ import { baseLayout, emptyFigure, formatValue, periodLabel } from "./_core_forma
  */
 export interface PriceData {
   /** Local dates `YYYY-MM-DD`. */
-  readonly jours: readonly string[];
+  readonly days: readonly string[];
   /** Day's wholesale price (EUR/MWh). */
-  readonly prix: readonly number[];
+  readonly price: readonly number[];
   /** Renewable share of the day's production (%). */
-  readonly partRenouvelables: readonly (number | null)[];
+  readonly renewableSharePct: readonly (number | null)[];
   /** `negatif`, `tres_bas`, `normal` or `tres_eleve`. */
-  readonly categorie: readonly string[];
+  readonly category: readonly string[];
 }
 
 /**
@@ -33,8 +33,8 @@ export interface PriceData {
  * ```ts
  * import assert from "node:assert/strict";
  * import { priceSpec } from "./_core_prices.ts";
- * const p = { jours: ["2025-05-10", "2025-05-11"], prix: [40, -5.2],
- *   partRenouvelables: [30, 41], categorie: ["normal", "negatif"] };
+ * const p = { days: ["2025-05-10", "2025-05-11"], price: [40, -5.2],
+ *   renewableSharePct: [30, 41], category: ["normal", "negatif"] };
  * const fig = priceSpec(p, "", "");
  * assert.deepEqual(fig.data[0].y, [40, -5.2]);
  * assert.deepEqual(fig.data[2].x, ["2025-05-11"]); // the negative day
@@ -47,20 +47,20 @@ export function priceSpec(p: PriceData | null, from: string, to: string): Figure
     return emptyFigure(title, "Table prix_mix_quotidien non fournie au tableau de bord");
   }
   const rows: number[] = [];
-  for (let i = 0; i < p.jours.length; i++) {
-    if ((from === "" || p.jours[i] >= from) && (to === "" || p.jours[i] <= to)) rows.push(i);
+  for (let i = 0; i < p.days.length; i++) {
+    if ((from === "" || p.days[i] >= from) && (to === "" || p.days[i] <= to)) rows.push(i);
   }
   if (rows.length === 0) return emptyFigure(title, "Aucun prix sur la période choisie");
-  const x = rows.map((i) => p.jours[i]);
-  const mean = rows.reduce((t, i) => t + p.prix[i], 0) / rows.length;
+  const x = rows.map((i) => p.days[i]);
+  const mean = rows.reduce((t, i) => t + p.price[i], 0) / rows.length;
   const marked = (category: string, name: string, color: string) => {
-    const days = rows.filter((i) => p.categorie[i] === category);
+    const days = rows.filter((i) => p.category[i] === category);
     return {
       type: "scatter",
       mode: "markers",
       name,
-      x: days.map((i) => p.jours[i]),
-      y: days.map((i) => p.prix[i]),
+      x: days.map((i) => p.days[i]),
+      y: days.map((i) => p.price[i]),
       marker: { color, size: 8, symbol: "circle" },
       hovertemplate: "%{y} €/MWh",
     };
@@ -72,7 +72,7 @@ export function priceSpec(p: PriceData | null, from: string, to: string): Figure
         mode: "lines",
         name: "Prix de gros (moyenne du jour)",
         x,
-        y: rows.map((i) => p.prix[i]),
+        y: rows.map((i) => p.price[i]),
         line: { color: COLORS.solde, width: 1.6 },
         hovertemplate: "%{y} €/MWh",
       },
@@ -81,7 +81,7 @@ export function priceSpec(p: PriceData | null, from: string, to: string): Figure
         mode: "lines",
         name: "Part des renouvelables",
         x,
-        y: rows.map((i) => p.partRenouvelables[i]),
+        y: rows.map((i) => p.renewableSharePct[i]),
         yaxis: "y2",
         line: { color: COLORS.renouvelables, width: 1.2, dash: "dot" },
         hovertemplate: "%{y} %",

@@ -288,7 +288,7 @@ function dashboardPredictions(
  * const silver = pl.DataFrame({ timestamp_utc: [new Date("2025-01-01T00:00:00Z")],
  *   consommation: [60000.4], prevision_j1: [61000] });
  * const data = dashboardData({ silver });
- * assert.equal(data.horaire.series.consommation[0], 60000);
+ * assert.equal(data.hourly.series.consommation[0], 60000);
  * assert.equal(data.predictions?.series[0].model, "RTE");
  * assert.equal(data.importance, null);
  * ```
@@ -297,26 +297,26 @@ export function dashboardData(
   tables: DashboardTables,
   options: DashboardOptions = {},
 ): DashboardData {
-  const horaire = toHourly(tables.silver, {
+  const hourly = toHourly(tables.silver, {
     perimetre: options.perimetre,
     jeuDonnees: options.jeuDonnees,
     pasHeures: "auto",
     maxValues: options.maxValues,
   });
   return {
-    horaire: compactHourly(horaire),
-    predictions: dashboardPredictions(tables, { ...options, perimetre: horaire.perimetre }),
+    hourly: compactHourly(hourly),
+    predictions: dashboardPredictions(tables, { ...options, perimetre: hourly.perimetre }),
     importance: tables.featureImportance
       ? toImportanceData(tables.featureImportance, options.importanceUnit)
       : null,
-    evenements: tables.anomalyEvents
-      ? toAnomalyEventData(tables.anomalyEvents, horaire.perimetre)
+    anomalyEvents: tables.anomalyEvents
+      ? toAnomalyEventData(tables.anomalyEvents, hourly.perimetre)
       : null,
     episodes: tables.exchangeEpisodes
-      ? toExchangeEpisodeData(tables.exchangeEpisodes, horaire.perimetre)
+      ? toExchangeEpisodeData(tables.exchangeEpisodes, hourly.perimetre)
       : null,
-    prix: tables.prices ? toPriceData(tables.prices, horaire.perimetre) : null,
-    mixPrevu: tables.mixPredictions ? toMixForecastData(tables.mixPredictions) : null,
+    prices: tables.prices ? toPriceData(tables.prices, hourly.perimetre) : null,
+    mixForecast: tables.mixPredictions ? toMixForecastData(tables.mixPredictions) : null,
   };
 }
 
@@ -377,7 +377,7 @@ function dessinerKpis(kpis) {
   const debut = document.getElementById("debut");
   const fin = document.getElementById("fin");
   const etat = document.getElementById("etat");
-  const jours = DATA.horaire.jours;
+  const jours = DATA.hourly.jours;
   const premier = jours[0] || "";
   const dernier = jours[jours.length - 1] || "";
   for (const champ of [debut, fin]) {
@@ -397,8 +397,8 @@ function dessinerKpis(kpis) {
       const el = document.getElementById("chart-" + id);
       return el ? Plotly.react(el, figures[id].data, figures[id].layout, CONFIG) : null;
     }));
-    dessinerKpis(dashboardKpis(sliceDays(DATA.horaire, de, a)));
-    const n = sliceDays(DATA.horaire, de, a).jours.length;
+    dessinerKpis(dashboardKpis(sliceDays(DATA.hourly, de, a)));
+    const n = sliceDays(DATA.hourly, de, a).jours.length;
     etat.textContent = n + " jour" + (n > 1 ? "s" : "") + " affiché" + (n > 1 ? "s" : "") +
       " · redessiné en " + Math.round(performance.now() - t0) + " ms";
     document.body.dataset.rendus = String(++rendus);
@@ -447,7 +447,7 @@ function dessinerKpis(kpis) {
  */
 export function buildDashboard(tables: DashboardTables, options: DashboardOptions = {}): string {
   const data = dashboardData(tables, options);
-  const h = data.horaire;
+  const h = data.hourly;
   const title = options.title ?? `Électricité – ${h.perimetre} : tableau de bord`;
   const generated = (options.generatedAt ?? new Date()).toISOString().slice(0, 16).replace(
     "T",

@@ -81,7 +81,7 @@ Deno.test("the page's inlined core computes exactly what the notebook code compu
 Deno.test("dashboard data: hourly means rounded to the MW, RTE reference on the models' hours", () => {
   const tables = realTables();
   const data = dashboardData(tables);
-  const h = data.horaire;
+  const h = data.hourly;
   assert.equal(h.pasHeures, 1);
   assert.equal(h.jours[0], "2025-01-01");
   assert.equal(h.perimetre, "France");
@@ -105,9 +105,9 @@ Deno.test("dashboard data: hourly means rounded to the MW, RTE reference on the 
   assert.deepEqual(data.importance?.feature, IMPORTANCE.getColumn("feature").toArray());
   // The six hours after the file's last measured share (25 July 2025 15:15, Paris; the later
   // rows are RTE's forecasts only), the test row left out.
-  assert.deepEqual(data.mixPrevu?.horizonHeures, [1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(data.mixPrevu?.instant.slice(0, 2), ["25/07/2025 16:15", "25/07/2025 17:15"]);
-  assert.equal(data.mixPrevu?.schema, "classes du cahier des charges");
+  assert.deepEqual(data.mixForecast?.horizonHours, [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(data.mixForecast?.instant.slice(0, 2), ["25/07/2025 16:15", "25/07/2025 17:15"]);
+  assert.equal(data.mixForecast?.schema, "classes du cahier des charges");
 });
 
 Deno.test("the HTML is self-contained: plotly and the data inline, no external resource", () => {

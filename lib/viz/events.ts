@@ -40,8 +40,8 @@ function ofPerimeter(frame: pl.DataFrame, perimetre: string): pl.DataFrame {
  *   ...["debut_utc", "fin_utc", "pic_utc"].map((c) => pl.col(c).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC")),
  * );
  * const data = toAnomalyEventData(events, "France");
- * assert.deepEqual(data.debut, ["2025-05-01 00:45"]);
- * assert.deepEqual(data.ecartMwh, [-263094]);
+ * assert.deepEqual(data.start, ["2025-05-01 00:45"]);
+ * assert.deepEqual(data.deviationMwh, [-263094]);
  * assert.deepEqual(data.cause, [null]);
  * ```
  */
@@ -59,12 +59,12 @@ export function toAnomalyEventData(events: pl.DataFrame, perimetre: string): Ano
   );
   const values = <T>(column: string) => rows.getColumn(column).toArray() as T[];
   return {
-    debut: values<string>("debut_utc"),
-    fin: values<string>("fin_utc"),
-    pic: values<string>("pic_utc"),
-    libelle: values<string>("libelle"),
-    ecartMwh: values<number>("ecart_energie_mwh"),
-    ecartPicMw: values<number>("pic_ecart_mw"),
+    start: values<string>("debut_utc"),
+    end: values<string>("fin_utc"),
+    peak: values<string>("pic_utc"),
+    label: values<string>("libelle"),
+    deviationMwh: values<number>("ecart_energie_mwh"),
+    peakDeviationMw: values<number>("pic_ecart_mw"),
     cause: values<string | null>("cause_probable"),
   };
 }
@@ -86,9 +86,9 @@ export function toAnomalyEventData(events: pl.DataFrame, perimetre: string): Ano
  *   ...["debut_utc", "fin_utc"].map((c) => pl.col(c).cast(pl.Datetime("ms")).dt.replaceTimeZone("UTC")),
  * );
  * const data = toExchangeEpisodeData(episodes, "France");
- * assert.deepEqual(data.libelle, ["export vers l'Italie"]);
- * assert.deepEqual(data.debut, ["2025-01-08 16:00"]);
- * assert.deepEqual([data.energieMwh[0], data.seuilMw[0]], [-16_000, 3_901]);
+ * assert.deepEqual(data.label, ["export vers l'Italie"]);
+ * assert.deepEqual(data.start, ["2025-01-08 16:00"]);
+ * assert.deepEqual([data.energyMwh[0], data.thresholdMw[0]], [-16_000, 3_901]);
  * ```
  */
 export function toExchangeEpisodeData(
@@ -118,12 +118,12 @@ export function toExchangeEpisodeData(
   const values = <T>(column: string) => rows.getColumn(column).toArray() as T[];
   const sens = values<string>("sens");
   return {
-    debut: values<string>("debut_utc"),
-    fin: values<string>("fin_utc"),
-    libelle: values<string>("frontiere").map((f, i) => episodeLabel(f, sens[i])),
-    dureeHeures: values<number>("duree_heures"),
-    energieMwh: values<number>("energie_mwh"),
-    puissanceMaxMw: values<number>("puissance_max_mw"),
-    seuilMw: values<number>("seuil_mw"),
+    start: values<string>("debut_utc"),
+    end: values<string>("fin_utc"),
+    label: values<string>("frontiere").map((f, i) => episodeLabel(f, sens[i])),
+    durationHours: values<number>("duree_heures"),
+    energyMwh: values<number>("energie_mwh"),
+    maxPowerMw: values<number>("puissance_max_mw"),
+    thresholdMw: values<number>("seuil_mw"),
   };
 }

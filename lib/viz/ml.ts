@@ -263,9 +263,9 @@ export function toImportanceData(frame: pl.DataFrame, unit = "importance"): Impo
  * });
  * const f = toMixForecastData(mix);
  * assert.equal(f.schema, "classes du cahier des charges");
- * assert.deepEqual(f.horizonHeures, [1, 2]);
+ * assert.deepEqual(f.horizonHours, [1, 2]);
  * assert.deepEqual(f.instant, ["25/07/2025 23:00", "26/07/2025 00:00"]);
- * assert.deepEqual(f.classe, ["<30 %", "30-50 %"]);
+ * assert.deepEqual(f.predictedClass, ["<30 %", "30-50 %"]);
  * ```
  */
 export function toMixForecastData(frame: pl.DataFrame): MixForecastData {
@@ -283,7 +283,9 @@ export function toMixForecastData(frame: pl.DataFrame): MixForecastData {
   );
   const schemes = forecasts.getColumn("schema").toArray() as string[];
   const schema = ["brief", "terciles"].find((s) => schemes.includes(s));
-  if (schema === undefined) return { schema: null, horizonHeures: [], instant: [], classe: [] };
+  if (schema === undefined) {
+    return { schema: null, horizonHours: [], instant: [], predictedClass: [] };
+  }
   const rows = forecasts.filter(pl.col("schema").eq(pl.lit(schema)))
     .select(
       "_row",
@@ -300,10 +302,10 @@ export function toMixForecastData(frame: pl.DataFrame): MixForecastData {
   }
   return {
     schema: MIX_SCHEME_LABELS[schema],
-    horizonHeures: rows.getColumn("horizon_heures").toArray() as number[],
+    horizonHours: rows.getColumn("horizon_heures").toArray() as number[],
     instant: (rows.getColumn("timestamp_utc").toArray() as (number | bigint)[]).map((t) =>
       formatParisDateTime(Number(t))
     ),
-    classe: rows.getColumn("classe_predite").toArray() as string[],
+    predictedClass: rows.getColumn("classe_predite").toArray() as string[],
   };
 }

@@ -183,16 +183,16 @@ Deno.test("mix forecast: gbdt forecast rows only, brief's classes first, by hori
   const f = toMixForecastData(mixFrame(["terciles", "brief"]));
   assert.deepEqual(f, {
     schema: "classes du cahier des charges",
-    horizonHeures: [1, 2, 3],
+    horizonHours: [1, 2, 3],
     instant: ["25/07/2025 23:45", "26/07/2025 00:45", "26/07/2025 01:45"],
-    classe: ["<30 %", "30-50 %", "50-70 %"],
+    predictedClass: ["<30 %", "30-50 %", "50-70 %"],
   });
 });
 
 Deno.test("mix forecast: terciles without the brief's classes, nothing without a forecast row", () => {
   const terciles = toMixForecastData(mixFrame(["terciles"]));
   assert.equal(terciles.schema, "terciles");
-  assert.deepEqual(terciles.classe, [
+  assert.deepEqual(terciles.predictedClass, [
     "<30 % (terciles)",
     "30-50 % (terciles)",
     "50-70 % (terciles)",
@@ -200,9 +200,9 @@ Deno.test("mix forecast: terciles without the brief's classes, nothing without a
   const testOnly = mixFrame(["brief"]).filter(pl.col("periode").eq(pl.lit("test")));
   assert.deepEqual(toMixForecastData(testOnly), {
     schema: null,
-    horizonHeures: [],
+    horizonHours: [],
     instant: [],
-    classe: [],
+    predictedClass: [],
   });
 });
 

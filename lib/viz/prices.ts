@@ -25,8 +25,8 @@ import { requireColumns } from "./_frame.ts";
  *   categorie_prix: ["negatif", "normal"],
  * }).withColumn(pl.col("date").cast(pl.Date));
  * const p = toPriceData(daily, "France");
- * assert.deepEqual(p.jours, ["2025-05-10", "2025-05-11"]);
- * assert.deepEqual(p.partRenouvelables, [30, 41.3]);
+ * assert.deepEqual(p.days, ["2025-05-10", "2025-05-11"]);
+ * assert.deepEqual(p.renewableSharePct, [30, 41.3]);
  * ```
  */
 export function toPriceData(daily: pl.DataFrame, perimetre: string): PriceData {
@@ -47,10 +47,10 @@ export function toPriceData(daily: pl.DataFrame, perimetre: string): PriceData {
       );
   const values = <T>(column: string) => rows.getColumn(column).toArray() as T[];
   return {
-    jours: values<string>("date"),
-    prix: values<number>("prix_eur_mwh"),
-    partRenouvelables: values<number | null>("part_renouvelables_pct"),
-    categorie: values<string>("categorie_prix"),
+    days: values<string>("date"),
+    price: values<number>("prix_eur_mwh"),
+    renewableSharePct: values<number | null>("part_renouvelables_pct"),
+    category: values<string>("categorie_prix"),
   };
 }
 
