@@ -14,8 +14,9 @@
 
 import pl from "nodejs-polars";
 import type { AddFile } from "./actions.ts";
-import type { DeltaType, StructType } from "./schema.ts";
-import { formatTimestampMicros } from "./partition.ts";
+import { type ColumnMappingMode, type DeltaType, physicalName, type StructType } from "./schema.ts";
+import { formatTimestampMicros, parseTimestampMicros } from "./partition.ts";
+import type { Predicate, Scalar } from "./predicate.ts";
 
 /** Spark's default `delta.dataSkippingNumIndexedCols`. */
 export const DEFAULT_INDEXED_COLUMNS = 32;
@@ -191,4 +192,150 @@ export function numRecords(add: AddFile): number | null {
   } catch {
     return null;
   }
+}
+
+/** A value of a column's order: integers and instants exact, strings (and dates) as text. */
+type OrderKey = number | bigint | string;
+
+// Code point order (UTF-8 byte order, as Delta and polars compare strings), not JS's UTF-16 order.
+function compareKeys(a: OrderKey, b: OrderKey): number {
+  if (typeof a !== "string" || typeof b !== "string") return a < b ? -1 : a > b ? 1 : 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x - y;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+}
+
+const INTEGER = /^(byte|short|integer|long)$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const ZONE = /(Z|[+-]\d{2}:?\d{2})$/;
+
+/** The order key of a literal for a column type, or null when it cannot be compared exactly. */
+function literalKey(type: string, v: Scalar): OrderKey | null {
+  if (INTEGER.test(type)) {
+    // A fractional literal is cast (truncated) by the row filter: no bound is worth the risk.
+    if (typeof v === "bigint") return v;
+    return typeof v === "number" && Number.isSafeInteger(v) ? BigInt(v) : null;
+  }
+  if (type === "double") return typeof v === "number" && Number.isFinite(v) ? v : null;
+  if (type === "string") return typeof v === "string" ? v : null;
+  if (type === "date") {
+    if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString().slice(0, 10);
+    return typeof v === "string" && DAY.test(v) ? v : null;
+  }
+  if (type === "timestamp" || type === "timestamp_ntz") {
+    if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : BigInt(v.getTime()) * 1000n;
+    if (typeof v === "bigint") return v;
+    if (typeof v === "number") return Number.isSafeInteger(v) ? BigInt(v) : null;
+    try {
+      return typeof v === "string" ? parseTimestampMicros(v) : null;
+    } catch {
+      return null; // the row filter reports the bad literal
+    }
+  }
+  return null;
+}
+
+/**
+ * The order key of a stats bound, or null when it proves nothing: absent, of an unexpected JSON
+ * type, a long past 2^53 (JSON.parse rounded it), a string max cut at the prefix length without
+ * the highest code point after it (our writer and delta-spark add it: a bare prefix may sort
+ * below the true max), a timestamp without the zone its type needs. A timestamp max is raised
+ * by 999 µs: stats are truncated down to milliseconds.
+ */
+function boundKey(type: string, v: unknown, side: "min" | "max", prefix: number): OrderKey | null {
+  if (INTEGER.test(type)) return Number.isSafeInteger(v) ? BigInt(v as number) : null;
+  if (type === "double") return typeof v === "number" && Number.isFinite(v) ? v : null;
+  if (typeof v !== "string") return null;
+  if (type === "string") {
+    if (side === "min") return v;
+    const cps = [...v];
+    return cps.length < prefix || cps.at(-1) === "\u{10FFFF}" ? v : null;
+  }
+  if (type === "date") return DAY.test(v) ? v : null;
+  if (type === "timestamp" || type === "timestamp_ntz") {
+    if (ZONE.test(v) !== (type === "timestamp")) return null;
+    try {
+      return parseTimestampMicros(v) + (side === "max" ? 999n : 0n);
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/** Options of {@linkcode statsMayMatch}, from the snapshot. */
+export interface SkippingOptions {
+  /** Column mapping mode: stats are keyed by physical column names. */
+  columnMapping?: ColumnMappingMode;
+  /** `delta.dataSkippingStringPrefixLength` (default 32). */
+  stringPrefixLength?: number;
+}
+
+/**
+ * Whether a data file may hold a row matching the predicate's conditions on data columns, from
+ * its `add.stats` (Delta data skipping): false only when the min/max stats prove that no
+ * non-null value satisfies some condition (nulls never match one). Conservative: a file without
+ * stats, a column without min/max, a type whose stats cannot be compared exactly (float,
+ * decimal, boolean, nested; collated strings), a literal of another type, keep the file. On
+ * doubles only `eq`, `in`, `lt` and `lte` skip: polars sorts NaN above every number, so
+ * `gt 5` matches a NaN that a writer's max may leave out. Conditions on columns absent from the
+ * stats (partition columns) are ignored.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statsMayMatch } from "./stats.ts";
+ * const schema = { type: "struct" as const, fields: [{ name: "n", type: "long", nullable: true, metadata: {} }] };
+ * const add = {
+ *   path: "a.parquet", partitionValues: {}, size: 1, modificationTime: 0, dataChange: true,
+ *   stats: '{"numRecords":2,"minValues":{"n":3},"maxValues":{"n":7},"nullCount":{"n":0}}',
+ * };
+ * assert.equal(statsMayMatch(add, [{ column: "n", eq: 5 }], schema), true);
+ * assert.equal(statsMayMatch(add, [{ column: "n", gt: 7 }], schema), false);
+ * assert.equal(statsMayMatch({ ...add, stats: undefined }, [{ column: "n", gt: 7 }], schema), true);
+ * ```
+ */
+export function statsMayMatch(
+  add: AddFile,
+  where: Predicate,
+  schema: StructType,
+  options: SkippingOptions = {},
+): boolean {
+  if (!add.stats) return true;
+  let stats: { minValues?: Record<string, unknown>; maxValues?: Record<string, unknown> };
+  try {
+    stats = JSON.parse(add.stats);
+  } catch {
+    return true;
+  }
+  const prefix = options.stringPrefixLength ?? STRING_PREFIX_LENGTH;
+  for (const c of where) {
+    const field = schema.fields.find((f) => f.name === c.column);
+    if (!field || typeof field.type !== "string" || "__COLLATIONS" in field.metadata) continue;
+    const type = field.type;
+    const name = physicalName(field, options.columnMapping ?? "none");
+    const lo = boundKey(type, stats.minValues?.[name], "min", prefix);
+    const hi = boundKey(type, stats.maxValues?.[name], "max", prefix);
+    if (lo === null && hi === null) continue;
+    const key = (v: Scalar | undefined) => v === undefined ? null : literalKey(type, v);
+    const outside = (k: OrderKey | null) =>
+      k !== null && ((hi !== null && compareKeys(hi, k) < 0) ||
+        (lo !== null && compareKeys(lo, k) > 0));
+    const nanSafe = type !== "double";
+    const [eq, gt, gte, lt, lte] = [c.eq, c.gt, c.gte, c.lt, c.lte].map(key);
+    if (
+      outside(eq) ||
+      (c.in !== undefined && c.in.every((v) => outside(key(v)))) ||
+      (nanSafe && gt !== null && hi !== null && compareKeys(hi, gt) <= 0) ||
+      (nanSafe && gte !== null && hi !== null && compareKeys(hi, gte) < 0) ||
+      (lt !== null && lo !== null && compareKeys(lo, lt) >= 0) ||
+      (lte !== null && lo !== null && compareKeys(lo, lte) > 0)
+    ) return false;
+  }
+  return true;
 }

@@ -51,7 +51,7 @@ import {
   schemaOfFrame,
   type StructType,
 } from "./schema.ts";
-import { numRecords } from "./stats.ts";
+import { numRecords, statsMayMatch } from "./stats.ts";
 import {
   type OptimizeOptions,
   optimizeTable,
@@ -218,7 +218,8 @@ export class DeltaTable {
 
   /**
    * Reads the latest snapshot, or a past one (`version` or `timestamp`), optionally only some
-   * columns and rows.
+   * columns and rows. A `where` skips the files that cannot hold a matching row, by partition
+   * values and by the stats of data columns (Delta data skipping), then filters the rows.
    */
   async read(options: ReadTableOptions = {}): Promise<pl.DataFrame> {
     const snap = await this.snapshot(options);
@@ -779,18 +780,29 @@ function partitionMatches(
 }
 
 /**
- * Files whose partition values satisfy the predicate's conditions on partition columns (all
- * files when it has none). Data-column conditions are left to the caller.
+ * Files that may hold rows matching the predicate: their partition values satisfy its conditions
+ * on partition columns, and their stats do not rule out its conditions on data columns (Delta
+ * data skipping, {@linkcode statsMayMatch}). The caller still filters the rows.
  */
 function filesMatching(snap: Snapshot, where: Predicate): AddFile[] {
   const parts = snap.metadata.partitionColumns;
   const onParts = where.filter((c) => parts.includes(c.column));
-  if (!onParts.length || !snap.files.length) return snap.files;
-  const frame = partitionFrame(snap, snap.files.map((f) => f.partitionValues))
-    .withRowIndex("__i")
-    .filter(predicateExpr(onParts, snap.schema));
-  const idx = frame.getColumn("__i").toArray() as number[];
-  return idx.map((i) => snap.files[i]);
+  const onData = where.filter((c) => !parts.includes(c.column));
+  let files = snap.files;
+  if (onParts.length && files.length) {
+    const frame = partitionFrame(snap, files.map((f) => f.partitionValues))
+      .withRowIndex("__i")
+      .filter(predicateExpr(onParts, snap.schema));
+    const idx = frame.getColumn("__i").toArray() as number[];
+    files = idx.map((i) => snap.files[i]);
+  }
+  if (!onData.length) return files;
+  const prefix = Number(snap.metadata.configuration["delta.dataSkippingStringPrefixLength"]);
+  const options = {
+    columnMapping: snap.columnMapping,
+    stringPrefixLength: Number.isInteger(prefix) && prefix > 0 ? prefix : undefined,
+  };
+  return files.filter((f) => statsMayMatch(f, onData, snap.schema, options));
 }
 
 /** Files in the partitions present in a frame of partition columns. */

@@ -13,6 +13,8 @@ import {
 } from "./errors.ts";
 import { commitFileName, loadSnapshot } from "./log.ts";
 import { commit } from "./_commit.ts";
+import { type Predicate, predicateExpr } from "./predicate.ts";
+import { statsMayMatch } from "./stats.ts";
 
 async function withTable(
   fn: (t: DeltaTable, root: string) => Promise<void>,
@@ -478,4 +480,95 @@ Deno.test("catalog: tables at <root>/<layer>/<name>, description in metadata", a
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+/** Rows of a frame as sorted JSON lines (a read's order is the files' order). */
+const lines = (df: pl.DataFrame) => df.toRecords().map((r) => JSON.stringify(r)).sort();
+
+const SKIP_PREDICATES: Predicate[] = [
+  [{ column: "kind", eq: "b" }],
+  [{ column: "kind", in: ["a", "c"] }],
+  [{ column: "id", gte: 20 }],
+  [{ column: "id", lt: 10 }],
+  [{ column: "id", gt: 5, lte: 25 }],
+  [{ column: "day", gte: "2025-03-01" }],
+  [{ column: "annee", eq: 2025 }, { column: "kind", eq: "a" }],
+  [{ column: "kind", eq: "z" }],
+];
+
+/** A table of five files (two partitions), each of one kind and an id range. */
+async function skippingTable(t: DeltaTable): Promise<void> {
+  const part = (kind: string, ids: number[], annee: number, day: string) =>
+    pl.DataFrame({
+      annee: ids.map(() => annee),
+      kind: ids.map(() => kind),
+      id: ids,
+      day: ids.map(() => day),
+    }).withColumns(
+      pl.col("annee").cast(pl.Int32),
+      pl.col("id").cast(pl.Int64),
+      pl.col("day").str.strptime(pl.Date, "%Y-%m-%d"),
+    );
+  await t.create(part("a", [1, 2, 3], 2024, "2024-06-01"));
+  await t.append(part("a", [4, 5, 6], 2025, "2025-01-15"));
+  await t.append(part("b", [10, 11, null as unknown as number], 2025, "2025-02-01"));
+  await t.append(part("c", [20, 30], 2025, "2025-03-10"));
+  await t.append(part("b", [7, 21], 2025, "2025-03-01"));
+}
+
+Deno.test("read where: files whose stats rule the condition out are skipped, rows unchanged", async () => {
+  await withTable(async (t, root) => {
+    await skippingTable(t);
+    const snap = await loadSnapshot(root);
+    const all = await t.read();
+    for (const where of SKIP_PREDICATES) {
+      let skipped = 0;
+      const want = lines(all.filter(predicateExpr(where, snap.schema)));
+      assert.deepEqual(lines(await t.read({ where })), want, JSON.stringify(where));
+      // Each file in turn is made unreadable: the read succeeds exactly when it skips the file.
+      for (const f of snap.files) {
+        const path = join(root, decodeURIComponent(f.path));
+        const inPartition = where.every((c) =>
+          c.column !== "annee" || String(c.eq) === f.partitionValues.annee
+        );
+        const skips = !inPartition ||
+          !statsMayMatch(f, where.filter((c) => c.column !== "annee"), snap.schema);
+        await Deno.rename(path, `${path}.away`);
+        try {
+          if (skips) {
+            skipped++;
+            assert.deepEqual(lines(await t.read({ where })), want, JSON.stringify(where));
+          } else await assert.rejects(t.read({ where }));
+        } finally {
+          await Deno.rename(`${path}.away`, path);
+        }
+      }
+      // Every predicate above rules out at least one of the five files by partition or stats.
+      assert.ok(skipped > 0, `no file skipped for ${JSON.stringify(where)}`);
+    }
+  }, { partitionColumns: ["annee"] });
+});
+
+Deno.test("read where: a log without stats keeps every file", async () => {
+  await withTable(async (t, root) => {
+    await skippingTable(t);
+    const log = join(root, "_delta_log");
+    for (const e of Deno.readDirSync(log)) {
+      if (!e.name.endsWith(".json")) continue;
+      const text = Deno.readTextFileSync(join(log, e.name)).split("\n").map((l) => {
+        if (!l.startsWith('{"add"')) return l;
+        const a = JSON.parse(l);
+        delete a.add.stats;
+        return JSON.stringify(a);
+      });
+      Deno.writeTextFileSync(join(log, e.name), text.join("\n"));
+    }
+    const snap = await loadSnapshot(root);
+    assert.ok(snap.files.every((f) => f.stats === undefined));
+    const where: Predicate = [{ column: "kind", eq: "z" }];
+    assert.equal((await t.read({ where })).height, 0);
+    const path = join(root, decodeURIComponent(snap.files[0].path));
+    await Deno.rename(path, `${path}.away`);
+    await assert.rejects(t.read({ where }));
+  }, { partitionColumns: ["annee"] });
 });
