@@ -21,7 +21,10 @@ import { sourceFingerprint } from "../ml/mod.ts";
 /** How a step ran: rebuilt from all of its input, updated incrementally, or already up to date. */
 export type StepMode = "complet" | "incremental" | "a_jour";
 
-/** Rows a table gained, changed and lost in an incremental run. */
+/**
+ * Rows a table gained, changed and lost in an incremental run. The fields stay French: notebook 03
+ * shows these records as a table, their keys as its column headers.
+ */
 export interface TableChange {
   table: string;
   inserees: number;

@@ -38,19 +38,23 @@ import {
 import { reflectedVersion, stateAppId, stateTxns, type StepMode } from "./_incremental.ts";
 import { GOLD_TABLES, type LakehouseCatalog, TABLE } from "./catalog.ts";
 
-/** What the gold step wrote: rows and version per table. */
+/** What the gold step wrote. */
 export interface GoldReport {
+  /**
+   * Rows and version per table. These records keep French keys: notebook 05 shows them as a
+   * table, their keys as its column headers.
+   */
   tables: { table: string; lignes: number; version: number }[];
   /** Every table after the step, for display without reading them back. */
   frames: Record<string, pl.DataFrame>;
   /** `complet` (rebuilt from all of silver), `incremental` or `a_jour` (nothing to do). */
   mode: StepMode;
   /** Why this mode, in French, for the notebook. */
-  raison: string;
+  reason: string;
   /** Local days whose rows were recomputed (whole ISO weeks; none when up to date or full). */
-  jours: Date[];
+  days: Date[];
   /** Rows written per table for the days and weeks recomputed (incremental runs; else empty). */
-  recalcul: { table: string; lignes: number }[];
+  recomputed: { table: string; rows: number }[];
 }
 
 /** Options of {@linkcode refreshGold}. */
@@ -189,7 +193,7 @@ function weeksOf(dates: readonly Date[]): Date[] {
 }
 
 /** Rebuilds every table from all of silver, each replaced in one commit. */
-async function rebuild(step: Step, raison: string, silver?: pl.DataFrame): Promise<GoldReport> {
+async function rebuild(step: Step, reason: string, silver?: pl.DataFrame): Promise<GoldReport> {
   const { catalog, options, appId, silverVersion } = step;
   const rows = silver ?? await catalog.table(TABLE.eco2mix_silver).read({ version: silverVersion });
   const gold = buildGoldTables(rows, GOLD_TABLES, options);
@@ -203,7 +207,7 @@ async function rebuild(step: Step, raison: string, silver?: pl.DataFrame): Promi
     });
     tables.push({ table: name, lignes: gold[name].height, version: commit.version });
   }
-  return { tables, frames: gold, mode: "complet", raison, jours: [], recalcul: [] };
+  return { tables, frames: gold, mode: "complet", reason, days: [], recomputed: [] };
 }
 
 /** Silver did not change: the tables as they are. */
@@ -213,9 +217,9 @@ async function upToDate(catalog: LakehouseCatalog): Promise<GoldReport> {
     tables,
     frames,
     mode: "a_jour",
-    raison: "aucune ligne silver modifiée depuis la dernière construction",
-    jours: [],
-    recalcul: [],
+    reason: "aucune ligne silver modifiée depuis la dernière construction",
+    days: [],
+    recomputed: [],
   };
 }
 
@@ -238,7 +242,7 @@ async function incremental(
     ...buildGoldTables(silver, summaries, options),
   };
   const mondays = days.filter((d) => d.getUTCDay() === 1);
-  const recalcul: GoldReport["recalcul"] = [];
+  const recomputed: GoldReport["recomputed"] = [];
   for (const name of GOLD_TABLES) {
     const period = GOLD_PERIODS[name];
     const frame = gold[name];
@@ -250,7 +254,7 @@ async function incremental(
       const values = period.grain === "jour" ? days : mondays;
       await table.replaceWhere(frame, [{ column: period.column, in: values }], { txns });
     }
-    recalcul.push({ table: name, lignes: frame.height });
+    recomputed.push({ table: name, rows: frame.height });
   }
   const { tables, frames } = await readTables(catalog);
   const span = `du ${frDate(days[0])} au ${frDate(days.at(-1)!)}`;
@@ -258,10 +262,10 @@ async function incremental(
     tables,
     frames,
     mode: "incremental",
-    raison: `lignes silver modifiées depuis la version ${from} : ${days.length / 7} semaine(s) ` +
+    reason: `lignes silver modifiées depuis la version ${from} : ${days.length / 7} semaine(s) ` +
       `recalculée(s), ${span}`,
-    jours: days,
-    recalcul,
+    days,
+    recomputed,
   };
 }
 

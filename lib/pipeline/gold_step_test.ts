@@ -72,7 +72,7 @@ Deno.test("a day more of silver: gold recomputes its week, replaces it, equal to
   const next = await refreshGold(catalog);
   assert.equal(next.mode, "incremental");
   assert.deepEqual(
-    next.jours.map((d) => d.toISOString().slice(0, 10)),
+    next.days.map((d) => d.toISOString().slice(0, 10)),
     [
       "2025-02-24",
       "2025-02-25",
@@ -86,9 +86,9 @@ Deno.test("a day more of silver: gold recomputes its week, replaces it, equal to
   const after = await goldTables(catalog);
   assert.ok(regions2014(after).frameEqual(regions2014(before)), "2014 untouched");
   // The days of that week replaced in the daily mix; the episodes recomputed whole.
-  const recalcul = Object.fromEntries(next.recalcul.map((r) => [r.table, r.lignes]));
-  assert.equal(recalcul.mix_energetique_quotidien, 7);
-  assert.equal(recalcul.episodes_echanges, after.episodes_echanges.height);
+  const recomputed = Object.fromEntries(next.recomputed.map((r) => [r.table, r.rows]));
+  assert.equal(recomputed.mix_energetique_quotidien, 7);
+  assert.equal(recomputed.episodes_echanges, after.episodes_echanges.height);
   const [write] = await catalog.table("mix_energetique_quotidien").history(1);
   assert.match(String(write.operationParameters?.predicate), /date IN/);
   // Frames: the tables as stored.
@@ -108,7 +108,7 @@ Deno.test("a day more of silver: gold recomputes its week, replaces it, equal to
   await refreshSilver(catalog);
   const region = await refreshGold(catalog);
   assert.equal(region.mode, "complet");
-  assert.match(region.raison, /régions/);
+  assert.match(region.reason, /régions/);
   // Other options: another state, rebuilt.
   assert.equal((await refreshGold(catalog, { nationalView: false })).mode, "complet");
 });

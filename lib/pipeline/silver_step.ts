@@ -52,17 +52,17 @@ export interface SilverReport {
   /** `complet` (rebuilt from all of bronze), `incremental` or `a_jour` (nothing to do). */
   mode: StepMode;
   /** Why this mode, in French, for the notebook. */
-  raison: string;
+  reason: string;
   /** Series (jeu_donnees, perimetre) rebuilt: all of them in a full run, none when up to date. */
   series: pl.DataFrame;
   /** Rows per table after the step. */
   rows: Record<string, number>;
   /** Rows inserted, changed and deleted per table (incremental runs; empty otherwise). */
-  changements: TableChange[];
+  changes: TableChange[];
   /** Per source file rebuilt: bronze lines and where each went (see `toSilver`). */
-  bilan: pl.DataFrame;
+  fileBalance: pl.DataFrame;
   /** Data-quality results, all files (the `qualite_donnees` table after the step). */
-  qualite: pl.DataFrame;
+  quality: pl.DataFrame;
 }
 
 /** Options of {@linkcode refreshSilver}. */
@@ -135,8 +135,8 @@ export async function refreshSilver(
   const reflected = await Promise.all(
     WRITTEN.map((t) => reflectedVersion(catalog.table(t.name), appId)),
   );
-  const full = (raison: string) =>
-    fullRebuild(catalog, silverOptions, appId, bronzeVersion, raison);
+  const full = (reason: string) =>
+    fullRebuild(catalog, silverOptions, appId, bronzeVersion, reason);
   if (options.full) return full("reconstruction complète demandée");
   if (reflected.some((v) => v === null)) {
     return full(
@@ -168,7 +168,7 @@ async function fullRebuild(
   options: SilverOptions,
   appId: string,
   bronzeVersion: number,
-  raison: string,
+  reason: string,
 ): Promise<SilverReport> {
   const bronze = await catalog.table(BRONZE).read({ version: bronzeVersion });
   const result = toSilver(bronze, options);
@@ -198,12 +198,12 @@ async function fullRebuild(
   return {
     version,
     mode: "complet",
-    raison,
+    reason,
     series: result.silver.select(...SERIES).unique().sort(SERIES),
     rows,
-    changements: [],
-    bilan: result.bilan,
-    qualite: quality.qualite_donnees,
+    changes: [],
+    fileBalance: result.bilan,
+    quality: quality.qualite_donnees,
   };
 }
 
@@ -213,15 +213,15 @@ async function upToDate(catalog: LakehouseCatalog): Promise<SilverReport> {
   return {
     version: await silver.version(),
     mode: "a_jour",
-    raison: "aucune ligne bronze nouvelle depuis la dernière construction",
+    reason: "aucune ligne bronze nouvelle depuis la dernière construction",
     series: pl.DataFrame({
       jeu_donnees: pl.Series("jeu_donnees", [], pl.Utf8),
       perimetre: pl.Series("perimetre", [], pl.Utf8),
     }),
     rows: await rowsPerTable(catalog),
-    changements: [],
-    bilan: pl.DataFrame({}),
-    qualite: await catalog.table(TABLE.qualite_donnees).read(),
+    changes: [],
+    fileBalance: pl.DataFrame({}),
+    quality: await catalog.table(TABLE.qualite_donnees).read(),
   };
 }
 
@@ -260,7 +260,7 @@ async function incremental(
     series,
     files: files.rename({ _source_file: "source_file" }),
   };
-  const changements: TableChange[] = [];
+  const changes: TableChange[] = [];
   const write = async (t: (typeof WRITTEN)[number]) => {
     const table = catalog.table(t.name);
     let scope = scopes[t.scope];
@@ -272,7 +272,7 @@ async function incremental(
       deleteMissing: scope,
       txns: await stateTxns(table, appId, bronzeVersion),
     });
-    changements.push({
+    changes.push({
       table: t.name,
       inserees: r.inserted,
       modifiees: r.updated,
@@ -290,13 +290,13 @@ async function incremental(
   return {
     version: await silverTable.version(),
     mode: "incremental",
-    raison: `${changed.height.toLocaleString("fr-FR")} ligne(s) bronze nouvelle(s) ou ` +
+    reason: `${changed.height.toLocaleString("fr-FR")} ligne(s) bronze nouvelle(s) ou ` +
       `retirée(s) depuis la version ${Math.min(...(reflected as number[]))} de bronze`,
     series,
     rows: await rowsPerTable(catalog),
-    changements,
-    bilan: result.bilan,
-    qualite: await catalog.table(TABLE.qualite_donnees).read(),
+    changes,
+    fileBalance: result.bilan,
+    quality: await catalog.table(TABLE.qualite_donnees).read(),
   };
 }
 

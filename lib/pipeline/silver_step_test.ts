@@ -113,13 +113,13 @@ Deno.test("a new version of a file rebuilds its series only, by MERGE, equal to 
   const next = await refreshSilver(catalog, { invalidValues: "quarantine" });
   assert.equal(next.mode, "incremental");
   assert.deepEqual(next.series.toRecords(), [{ jeu_donnees: "eco2mix", perimetre: "France" }]);
-  const merged = next.changements.find((c) => c.table === "eco2mix_silver")!;
+  const merged = next.changes.find((c) => c.table === "eco2mix_silver")!;
   // 30 new days of 96 rows (but the 4 DST filler rows of 30 March), 8 provisional rows revised.
   assert.deepEqual([merged.inserees, merged.modifiees, merged.supprimees], [30 * 96 - 4, 8, 0]);
   // The 2014 partition (Bretagne) was not rewritten; only the rebuilt file is in the bilan.
   const after = (await silver.files()).map((f) => f.path);
   assert.ok(before.filter((p) => p.startsWith("annee=2014")).every((p) => after.includes(p)));
-  assert.deepEqual(next.bilan.getColumn("source_file").unique().toArray(), [
+  assert.deepEqual(next.fileBalance.getColumn("source_file").unique().toArray(), [
     "eCO2mix_RTE_En-cours-TR.xls",
   ]);
   const history = await silver.history(1);
@@ -156,7 +156,7 @@ Deno.test("bronze versions vacuumed away: the next run rebuilds from all of bron
   await bronze.vacuum({ retentionHours: 0, force: true });
   const report = await refreshSilver(catalog);
   assert.equal(report.mode, "complet");
-  assert.match(report.raison, /n'est plus lisible/);
+  assert.match(report.reason, /n'est plus lisible/);
   assert.equal(report.rows.eco2mix_silver, 12 * 96);
 });
 
