@@ -64,23 +64,23 @@ export interface FileIngest {
   sha256: string;
   status: "ingere" | "deja_ingere" | "ignore";
   /** Data lines read (0 when not read). */
-  lignes: number;
+  lines: number;
   /**
    * Of the lines read: rows whose key bronze did not hold for this file name, rows revising it,
    * and rows equal to the file's latest version (not appended). 0 when not ingested.
    */
-  lignes_nouvelles: number;
-  lignes_revisees: number;
-  lignes_inchangees: number;
+  newRows: number;
+  revisedRows: number;
+  unchangedRows: number;
   /** Publication variant(s) found, or why the file was ignored. */
   detail: string;
   /** Text encoding detected (empty when not read). */
-  encodage: string;
+  encoding: string;
   /** Revision stages (temps_reel, consolide, definitif) and perimeters found. */
   natures: string;
-  perimetres: string;
+  perimeters: string;
   /** Header columns unknown to the column catalogue (kept in bronze). */
-  colonnes_inconnues: string;
+  unknownColumns: string;
 }
 
 /** Result of {@linkcode ingestFiles}. */
@@ -143,14 +143,14 @@ function notRead(file: string, sha256: string): Omit<FileIngest, "status" | "det
   return {
     file,
     sha256,
-    lignes: 0,
-    lignes_nouvelles: 0,
-    lignes_revisees: 0,
-    lignes_inchangees: 0,
-    encodage: "",
+    lines: 0,
+    newRows: 0,
+    revisedRows: 0,
+    unchangedRows: 0,
+    encoding: "",
     natures: "",
-    perimetres: "",
-    colonnes_inconnues: "",
+    perimeters: "",
+    unknownColumns: "",
   };
 }
 
@@ -233,12 +233,12 @@ export async function ingestFiles(
     files.push({
       ...notRead(file, sha256),
       status: "ingere",
-      lignes: tables.reduce((n, t) => n + t.meta.dataLines, 0),
+      lines: tables.reduce((n, t) => n + t.meta.dataLines, 0),
       detail: distinct((t) => t.meta.variant),
-      encodage: distinct((t) => t.meta.encoding),
+      encoding: distinct((t) => t.meta.encoding),
       natures: distinct((t) => t.meta.natures),
-      perimetres: distinct((t) => t.meta.perimetres),
-      colonnes_inconnues: distinct((t) => t.meta.unknownColumns.map((c) => c.header)),
+      perimeters: distinct((t) => t.meta.perimetres),
+      unknownColumns: distinct((t) => t.meta.unknownColumns.map((c) => c.header)),
     });
   }
   for (let attempt = 1;; attempt++) {
@@ -253,9 +253,11 @@ export async function ingestFiles(
       for (const i of batch) {
         const names = new Set(read.get(i)!.map((t) => t.meta.file));
         const mine = appended.counts.filter((c) => names.has(c._source_file));
-        for (const k of ["lignes_nouvelles", "lignes_revisees", "lignes_inchangees"] as const) {
-          files[i][k] = mine.reduce((n, c) => n + c[k], 0);
-        }
+        const sum = (k: Exclude<keyof DeltaCount, "_source_file">) =>
+          mine.reduce((n, c) => n + c[k], 0);
+        files[i].newRows = sum("lignes_nouvelles");
+        files[i].revisedRows = sum("lignes_revisees");
+        files[i].unchangedRows = sum("lignes_inchangees");
       }
       const { counts: _, ...report } = appended;
       return { files, ...report };
@@ -404,7 +406,10 @@ export async function bronzeFiles(catalog: LakehouseCatalog): Promise<pl.DataFra
     .sort(["_ingested_at", "_source_file"]);
 }
 
-/** One line of {@linkcode compareWithBronze}. */
+/**
+ * One line of {@linkcode compareWithBronze}. The fields stay French: notebook 02 shows these
+ * records as a table, their keys as its column headers.
+ */
 export interface LineCount {
   fichier: string;
   lignes_lues: number;
@@ -437,10 +442,10 @@ export function compareWithBronze(report: IngestReport, perFile: pl.DataFrame): 
     const inBronze = stored.get(f.sha256) ?? 0;
     return {
       fichier: f.file,
-      lignes_lues: f.lignes,
+      lignes_lues: f.lines,
       lignes_bronze: inBronze,
-      lignes_inchangees: f.lignes_inchangees,
-      ecart: inBronze + f.lignes_inchangees - f.lignes,
+      lignes_inchangees: f.unchangedRows,
+      ecart: inBronze + f.unchangedRows - f.lines,
     };
   });
 }

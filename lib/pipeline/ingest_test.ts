@@ -85,7 +85,7 @@ Deno.test("a file's every data line lands in bronze once; the same content again
   const first = await ingestFiles(catalog, [TR_2016, TEMPO], { now });
   assert.equal(first.rowsAppended, dataLines(TR_2016));
   assert.equal(first.rowsAppended, 2496);
-  assert.deepEqual(first.files.map((f) => [f.status, f.lignes]), [["ingere", 2496], ["ignore", 0]]);
+  assert.deepEqual(first.files.map((f) => [f.status, f.lines]), [["ingere", 2496], ["ignore", 0]]);
   assert.equal(first.version, 0);
 
   // Same bytes under another name: already ingested.
@@ -245,7 +245,7 @@ Deno.test("a new version of a file appends only its new and revised rows, with i
   const at = (iso: string) => ({ now: new Date(iso) });
   const first = await ingestFiles(catalog, [await writeVersion(dir, 100)], at("2025-04-11T06:00Z"));
   assert.equal(first.rowsAppended, 102 * 96);
-  assert.equal(first.files[0].lignes_nouvelles, 102 * 96);
+  assert.equal(first.files[0].newRows, 102 * 96);
   // The next version: 48 new days and 2 new future days; day 100's provisional rows and the
   // 2 future days of the first version are revised (measured now).
   const second = await ingestFiles(
@@ -255,7 +255,7 @@ Deno.test("a new version of a file appends only its new and revised rows, with i
   );
   const f = second.files[0];
   assert.deepEqual(
-    [f.status, f.lignes, f.lignes_nouvelles, f.lignes_revisees, f.lignes_inchangees],
+    [f.status, f.lines, f.newRows, f.revisedRows, f.unchangedRows],
     ["ingere", 152 * 96, 50 * 96, 8 + 2 * 96, 100 * 96 - 8],
   );
   assert.equal(second.rowsAppended, 50 * 96 + 8 + 2 * 96);
@@ -281,7 +281,7 @@ Deno.test("a new version of a file appends only its new and revised rows, with i
   // The whole file, ingested with a clock running late: stamped after the previous version.
   const third = await ingestFiles(catalog, [await writeVersion(dir, 208)], at("2025-01-01T00:00Z"));
   const g = third.files[0];
-  assert.deepEqual([g.lignes_nouvelles, g.lignes_revisees], [56 * 96, 8 + 2 * 96]);
+  assert.deepEqual([g.newRows, g.revisedRows], [56 * 96, 8 + 2 * 96]);
   const stamps = (await bronzeFiles(catalog)).filter(
     pl.col("_source_file").eq(pl.lit(CURRENT)),
   ).getColumn("_ingested_at").toArray() as unknown as Date[];
@@ -326,10 +326,10 @@ Deno.test("two versions of a file in one batch are refused; a legacy bronze gain
   await catalog.table("eco2mix_bronze").append(legacy);
   const report = await ingestFiles(catalog, [await writeVersion(b, 11)]);
   assert.deepEqual(report.newColumns, []);
-  assert.equal(report.files[0].lignes_revisees, 12 * 96);
+  assert.equal(report.files[0].revisedRows, 12 * 96);
   // Then as usual: all but day 11's provisional rows and day 12 (future, now measured).
   const next = await ingestFiles(catalog, [await writeVersion(b, 12)]);
-  assert.equal(next.files[0].lignes_inchangees, 13 * 96 - 8 - 96);
+  assert.equal(next.files[0].unchangedRows, 13 * 96 - 8 - 96);
 });
 
 Deno.test("concurrent ingests of two versions of a file: the later commit holds the latest rows", async () => {
