@@ -21,6 +21,11 @@ export interface DataFileOptions {
   dataChange?: boolean;
   /** Number of leading columns with min/max stats (`delta.dataSkippingNumIndexedCols`). */
   indexedColumns?: number;
+  /**
+   * Data columns whose values never share a file: each file holds one combination of them
+   * (within a partition), so that a read filtering on them skips the others' files by stats.
+   */
+  splitColumns?: string[];
 }
 
 /** Default maximum rows per data file. */
@@ -135,7 +140,7 @@ export async function writeDataFiles(
   };
   const adds: AddFile[] = [];
   let index = 0;
-  for (const part of splitByPartition(df, partitionColumns)) {
+  for (const part of splitByPartition(df, [...partitionColumns, ...options.splitColumns ?? []])) {
     const values = partitionValuesOf(part, schema, partitionColumns);
     const dir = partitionDirectory(partitionColumns.map((c) => [c, values[c]]));
     const data = part.select(...dataSchema.fields.map((f) => f.name));

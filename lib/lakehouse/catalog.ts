@@ -24,6 +24,8 @@ export interface TableDefinition<N extends string = string> {
   description?: string;
   /** Key columns (default keys of `merge`). */
   keyColumns?: readonly string[];
+  /** Data columns whose values never share a data file (see `TableOptions.fileSplitColumns`). */
+  fileSplitColumns?: readonly string[];
   /** Extra table properties (`delta.*`). */
   configuration?: Record<string, string>;
 }
@@ -93,6 +95,7 @@ export class Catalog<N extends string = string> {
       description: d.description,
       partitionColumns: d.partitionColumns && [...d.partitionColumns],
       keyColumns: d.keyColumns && [...d.keyColumns],
+      fileSplitColumns: d.fileSplitColumns && [...d.fileSplitColumns],
       configuration: d.configuration,
     });
   }

@@ -22,6 +22,11 @@ export interface OptimizeOptions {
   targetFileSize?: number;
   /** ZORDER BY these columns (data columns, not partition columns). */
   zOrderBy?: string[];
+  /**
+   * Data columns whose values never share a file (the table's `fileSplitColumns`): files are
+   * compacted only with files of the same values, and rewritten split by them.
+   */
+  splitColumns?: string[];
 }
 
 /** Default OPTIMIZE target file size. */
@@ -73,11 +78,29 @@ export function binPack(files: AddFile[], target: number): AddFile[][] {
   return bins.filter((b) => b.length > 1);
 }
 
-function byPartition(snap: Snapshot): Map<string, AddFile[]> {
+/**
+ * The files of each partition, and within it of each combination of split columns' values (a
+ * file's value is its stats' min when it equals the max; files of several values, or without
+ * stats, form one more group, whose compacted files are split).
+ */
+function byPartition(snap: Snapshot, splitColumns: string[]): Map<string, AddFile[]> {
   const groups = new Map<string, AddFile[]>();
   const parts = snap.metadata.partitionColumns;
+  const valueOf = (f: AddFile, c: string): unknown => {
+    if (!f.stats) return null;
+    try {
+      const { minValues, maxValues } = JSON.parse(f.stats);
+      const v = minValues?.[c];
+      return v !== undefined && v === maxValues?.[c] ? v : null;
+    } catch {
+      return null;
+    }
+  };
   for (const f of snap.files) {
-    const key = JSON.stringify(parts.map((p) => f.partitionValues[p] ?? null));
+    const key = JSON.stringify([
+      ...parts.map((p) => f.partitionValues[p] ?? null),
+      ...splitColumns.map((c) => valueOf(f, c)),
+    ]);
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
   return groups;
@@ -107,7 +130,7 @@ export async function optimizeTable(
   let addedBytes = 0;
   let removedFiles = 0;
   let addedFiles = 0;
-  for (const files of byPartition(snap).values()) {
+  for (const files of byPartition(snap, options.splitColumns ?? []).values()) {
     const bins = zorder.length ? [files] : binPack(files, target);
     for (const bin of bins) {
       let df = await readFiles(snap, bin);
@@ -118,6 +141,7 @@ export async function optimizeTable(
       const adds = await writeDataFiles(snap.root, df, snap.schema, parts, {
         maxRowsPerFile: rowsPerFile,
         dataChange: false,
+        splitColumns: options.splitColumns,
       });
       actions.push(...bin.map((f) => removeFor(f, now)), ...adds.map((add) => ({ add })));
       removedBytes += bytes;

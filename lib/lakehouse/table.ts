@@ -72,6 +72,11 @@ export interface TableOptions {
   partitionColumns?: string[];
   /** Key columns, the default of {@linkcode DeltaTable.merge}. */
   keyColumns?: string[];
+  /**
+   * Data columns whose values never share a data file within a partition (every write and
+   * OPTIMIZE splits by them): reads filtering on them skip the other values' files by stats.
+   */
+  fileSplitColumns?: string[];
   /** Extra table properties (`delta.*`), e.g. `delta.checkpointInterval`. */
   configuration?: Record<string, string>;
 }
@@ -371,7 +376,13 @@ export class DeltaTable {
     }
     const written = unchanged.size ? keepRows(source, (row) => !unchanged.has(row)) : source;
     const out = pl.concat([...kept, written], { how: "vertical", rechunk: false });
-    const adds = await writeDataFiles(this.root, out, schema, parts, fileOptions(options, snap));
+    const adds = await writeDataFiles(
+      this.root,
+      out,
+      schema,
+      parts,
+      this.#fileOptions(options, snap),
+    );
     const touched = new Set(candidates.map((f) => partitionKey(f.partitionValues, parts)));
     const notMatchedBySource = options.deleteMissing
       ? {
@@ -431,7 +442,10 @@ export class DeltaTable {
 
   /** OPTIMIZE (bin-packing small files), optionally ZORDER BY columns. See `maintenance.ts`. */
   async optimize(options: OptimizeOptions = {}): Promise<CommitResult | null> {
-    return optimizeTable(await this.#writable(), options);
+    return optimizeTable(await this.#writable(), {
+      splitColumns: this.options.fileSplitColumns,
+      ...options,
+    });
   }
 
   /** VACUUM: deletes files no version within the retention needs. See `maintenance.ts`. */
@@ -498,6 +512,16 @@ export class DeltaTable {
     return {
       schema: merged,
       metadataAction: { metaData: { ...snap.metadata, schemaString: JSON.stringify(merged) } },
+    };
+  }
+
+  /** Options of the data files a write adds to the table at `snap`. */
+  #fileOptions(options: WriteOptions, snap: Snapshot): DataFileOptions {
+    const n = Number(snap.metadata.configuration["delta.dataSkippingNumIndexedCols"]);
+    return {
+      maxRowsPerFile: options.maxRowsPerFile,
+      indexedColumns: Number.isInteger(n) ? n : undefined,
+      splitColumns: this.options.fileSplitColumns,
     };
   }
 
@@ -570,7 +594,13 @@ export class DeltaTable {
       reads = () => true;
     }
     const out = kept ? pl.concat([kept, data], { how: "vertical" }) : data;
-    const adds = await writeDataFiles(this.root, out, schema, parts, fileOptions(options, snap));
+    const adds = await writeDataFiles(
+      this.root,
+      out,
+      schema,
+      parts,
+      this.#fileOptions(options, snap),
+    );
     actions.push(...adds.map((add) => ({ add })));
     return commitOrDiscard(adds, {
       root: this.root,
@@ -604,6 +634,7 @@ export class DeltaTable {
     const data = conformFrame(df, schema);
     const adds = await writeDataFiles(this.root, data, schema, parts, {
       maxRowsPerFile: options.maxRowsPerFile,
+      splitColumns: this.options.fileSplitColumns,
     });
     const info = writeInfo(mode, parts, null, adds, 0, 0, true);
     return commitOrDiscard(adds, {
@@ -725,14 +756,6 @@ function checkPartitionColumns(schema: StructType, parts: string[]): void {
 function checkpointInterval(metadata: Metadata): number {
   const v = Number(metadata.configuration["delta.checkpointInterval"]);
   return Number.isInteger(v) && v > 0 ? v : DEFAULT_CHECKPOINT_INTERVAL;
-}
-
-function fileOptions(options: WriteOptions, snap: Snapshot): DataFileOptions {
-  const n = Number(snap.metadata.configuration["delta.dataSkippingNumIndexedCols"]);
-  return {
-    maxRowsPerFile: options.maxRowsPerFile,
-    indexedColumns: Number.isInteger(n) ? n : undefined,
-  };
 }
 
 /** The `remove` action of an active file. */

@@ -14,6 +14,7 @@ import {
 import { commitFileName, loadSnapshot } from "./log.ts";
 import { commit } from "./_commit.ts";
 import { type Predicate, predicateExpr } from "./predicate.ts";
+import { readFiles } from "./reader.ts";
 import { statsMayMatch } from "./stats.ts";
 
 async function withTable(
@@ -571,4 +572,39 @@ Deno.test("read where: a log without stats keeps every file", async () => {
     await Deno.rename(path, `${path}.away`);
     await assert.rejects(t.read({ where }));
   }, { partitionColumns: ["annee"] });
+});
+
+Deno.test("fileSplitColumns: no write nor OPTIMIZE puts two kinds in one file", async () => {
+  await withTable(async (t, root) => {
+    const df = (kinds: string[], ids: number[]) =>
+      pl.DataFrame({ annee: ids.map(() => 2025), kind: kinds, id: ids })
+        .withColumns(pl.col("annee").cast(pl.Int32), pl.col("id").cast(pl.Int64));
+    /** Per file, its distinct kinds (and its partition). */
+    const kindsPerFile = async () => {
+      const snap = await loadSnapshot(root);
+      const out = [];
+      for (const f of snap.files) {
+        const rows = await readFiles(snap, [f]);
+        out.push(`${f.partitionValues.annee}:${rows.getColumn("kind").unique().sort().toArray()}`);
+      }
+      return out.sort();
+    };
+    await t.create(df(["a", "b", "a", null as unknown as string], [1, 2, 3, 4]));
+    assert.deepEqual(await kindsPerFile(), ["2025:", "2025:a", "2025:b"]);
+    // A merge rewriting an "a" file with new "b" rows, a replaceWhere on a data column.
+    await t.merge(df(["a", "b"], [1, 5]), { keys: ["kind", "id"] });
+    await t.replaceWhere(df(["b"], [6]), [{ column: "id", gte: 6 }]);
+    const files = await kindsPerFile();
+    assert.ok(files.every((f) => !f.includes(",")), files.join(" "));
+    // OPTIMIZE compacts the small files of each kind together, never across kinds.
+    await t.optimize();
+    assert.deepEqual(await kindsPerFile(), ["2025:", "2025:a", "2025:b"]);
+    assert.equal(await t.optimize(), null);
+    assert.deepEqual(
+      lines(await t.read({ columns: ["kind", "id"] })),
+      lines(
+        df(["a", "b", "a", null as unknown as string, "b", "b"], [1, 2, 3, 4, 5, 6]).drop("annee"),
+      ),
+    );
+  }, { partitionColumns: ["annee"], fileSplitColumns: ["kind"] });
 });

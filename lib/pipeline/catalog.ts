@@ -32,6 +32,9 @@ export const TABLES = [
     layer: "silver",
     partitionColumns: ["annee"],
     keyColumns: ["jeu_donnees", "perimetre", "timestamp_utc"],
+    // The eCO2mix rows and ODRÉ's history never share a file: readers of eco2mix only skip
+    // the history's files by stats.
+    fileSplitColumns: ["jeu_donnees"],
     description: "Une ligne par (jeu_donnees, perimetre, instant), jeu_donnees valant eco2mix " +
       "(fichiers eCO2mix) ou consommation_brute (historique d'ODRÉ, lu par les modèles) : heure " +
       "UTC et heure de Paris, pas réel, valeurs en MW (Float64), totaux et parts dérivés, " +

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
+import { join } from "node:path";
 import { GOLD_PERIODS } from "../layers/gold.ts";
 import {
   catalogOverview,
@@ -67,6 +68,34 @@ Deno.test("catalogOverview reports version, last operation, files and rows of ea
   assert.ok(q.octets > 0);
   const s = overview.find((o) => o.table === "eco2mix_silver")!;
   assert.deepEqual([s.existe, s.version, s.fichiers, s.partitions], [false, null, 0, "annee"]);
+});
+
+Deno.test("eco2mix_silver: the eCO2mix rows and the history never share a file", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const silver = openCatalog(root).table(TABLE.eco2mix_silver);
+    const sets = ["consommation_brute", "eco2mix", "consommation_brute", "eco2mix"];
+    await silver.overwrite(
+      pl.DataFrame({
+        annee: sets.map(() => 2025),
+        jeu_donnees: sets,
+        perimetre: sets.map(() => "France"),
+        consommation_mw: [1, 2, 3, 4],
+      }).withColumns(pl.col("annee").cast(pl.Int32)),
+    );
+    const files = await silver.files();
+    assert.deepEqual(files.map((f) => f.numRecords), [2, 2]);
+    // So that a reader of the eCO2mix rows skips the history's file by its stats.
+    const eco2mix = await silver.read({ where: [{ column: "jeu_donnees", eq: "eco2mix" }] });
+    assert.deepEqual(eco2mix.getColumn("consommation_mw").toArray(), [2, 4]);
+    await Deno.remove(join(root, "silver", "eco2mix_silver", files[0].path));
+    assert.equal(
+      (await silver.read({ where: [{ column: "jeu_donnees", eq: "eco2mix" }] })).height,
+      2,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
 
 Deno.test("GOLD_TABLES: every table the gold layer builds, gold in the catalogue, in its order", () => {
