@@ -74,7 +74,7 @@ export interface Eco2mixMetadata {
   /** Distinct revision stages found (canonical), sorted. */
   readonly natures: readonly string[];
   /** Distinct perimeters found (as written), sorted; `France` for consommation-brute. */
-  readonly perimetres: readonly string[];
+  readonly perimeters: readonly string[];
   /** RTE's closing disclaimer line, when present. */
   readonly disclaimer: string | null;
 }
@@ -324,7 +324,7 @@ function finish(
   columns: ResolvedColumn[],
   info: Omit<
     Eco2mixMetadata,
-    "variant" | "columns" | "unknownColumns" | "dataLines" | "natures" | "perimetres"
+    "variant" | "columns" | "unknownColumns" | "dataLines" | "natures" | "perimeters"
   >,
 ): Eco2mixTable {
   const frame = raw
@@ -343,7 +343,7 @@ function finish(
       unknownColumns: columns.filter((c) => !c.known),
       dataLines: frame.height,
       natures,
-      perimetres: variant === "odre_consommation_brute" ? ["France"] : distinct(frame, "perimetre"),
+      perimeters: variant === "odre_consommation_brute" ? ["France"] : distinct(frame, "perimetre"),
     },
   };
 }

@@ -44,7 +44,7 @@ Deno.test("TR 2025 (40 columns): 19,968 data lines, every cell as in the file", 
   assert.equal(meta.dataLines, 19_968);
   assert.equal(frame.height, 19_968);
   assert.deepEqual(meta.natures, ["temps_reel"]);
-  assert.deepEqual(meta.perimetres, ["France"]);
+  assert.deepEqual(meta.perimeters, ["France"]);
   assert.deepEqual(meta.unknownColumns, []);
   assert.match(meta.disclaimer ?? "", /^RTE ne pourra être tenu responsable/);
   assert.equal(meta.sha256, "71434e40f3920aedbdf2e339d7b2ad45437e9d16c66b701771001708aaa87bca");
@@ -102,7 +102,7 @@ Deno.test("consommation-quotidienne-brute (.csv.gz, UTF-8 BOM, CRLF): 242,544 ro
   assert.equal(meta.encoding, "utf-8-bom");
   assert.equal(frame.height, 242_544);
   assert.deepEqual(meta.natures, ["consolide", "definitif"]);
-  assert.deepEqual(meta.perimetres, ["France"]);
+  assert.deepEqual(meta.perimeters, ["France"]);
   assert.equal(count(frame, pl.col("consommation").isNull()), 0);
   assert.deepEqual(column(frame, "date_heure")[0], "2025-10-31T22:30:00+00:00");
   assert.deepEqual(column(frame, "date")[0], "31/10/2025");
@@ -143,7 +143,7 @@ Deno.test("regional perimeter names as written inside the files", () => {
     bytesOf(`${REGIONAL}/eCO2mix_RTE_Centre-Val-de-Loire_Annuel-Definitif_2014.xls`),
     "cvl.xls",
   );
-  assert.deepEqual(meta.perimetres, ["Centre-Val de Loire"]);
+  assert.deepEqual(meta.perimeters, ["Centre-Val de Loire"]);
 });
 
 Deno.test("Bretagne 2013: first row ND in all nine value columns", () => {

@@ -864,7 +864,7 @@ export interface GoldContext {
   /** Regional perimetres of the data set, sorted. */
   readonly regions: readonly string[];
   /** Per perimetre: fuel split published somewhere, borders (`pays`) published somewhere. */
-  readonly perimetres: Readonly<Record<string, { fuelSplit: boolean; borders: string[] }>>;
+  readonly perimeters: Readonly<Record<string, { fuelSplit: boolean; borders: string[] }>>;
 }
 
 /**
@@ -905,7 +905,7 @@ export const GOLD_CONTEXT_COLUMNS: readonly string[] = [
  * );
  * assert.deepEqual(goldContext(silver), {
  *   regions: [],
- *   perimetres: { France: { fuelSplit: true, borders: ["Suisse"] } },
+ *   perimeters: { France: { fuelSplit: true, borders: ["Suisse"] } },
  * });
  * ```
  */
@@ -924,14 +924,14 @@ export function goldContext(silver: pl.DataFrame, options: GoldOptions = {}): Go
     perimetre: string;
     pays: string;
   }[];
-  const perimetres: Record<string, { fuelSplit: boolean; borders: string[] }> = {};
+  const perimeters: Record<string, { fuelSplit: boolean; borders: string[] }> = {};
   for (const p of (df.getColumn("perimetre").unique().toArray() as string[]).sort()) {
-    perimetres[p] = {
+    perimeters[p] = {
       fuelSplit: split.has(p),
       borders: borders.filter((b) => b.perimetre === p).map((b) => b.pays),
     };
   }
-  return { regions: options.nationalView === false ? [] : regionsOf(dataset), perimetres };
+  return { regions: options.nationalView === false ? [] : regionsOf(dataset), perimeters };
 }
 
 /**
@@ -945,14 +945,14 @@ export function goldContext(silver: pl.DataFrame, options: GoldOptions = {}): Go
  * import { contextAgrees } from "./gold.ts";
  * const whole = {
  *   regions: ["Bretagne"],
- *   perimetres: {
+ *   perimeters: {
  *     Bretagne: { fuelSplit: false, borders: [] },
  *     France: { fuelSplit: true, borders: ["UK"] },
  *   },
  * };
- * const days = { regions: [], perimetres: { France: { fuelSplit: true, borders: ["UK"] } } };
+ * const days = { regions: [], perimeters: { France: { fuelSplit: true, borders: ["UK"] } } };
  * assert.ok(contextAgrees(days, whole));
- * const noBorder = { regions: [], perimetres: { France: { fuelSplit: true, borders: [] } } };
+ * const noBorder = { regions: [], perimeters: { France: { fuelSplit: true, borders: [] } } };
  * assert.ok(!contextAgrees(noBorder, whole));
  * ```
  */
@@ -960,8 +960,8 @@ export function contextAgrees(part: GoldContext, whole: GoldContext): boolean {
   if (part.regions.length > 0 && JSON.stringify(part.regions) !== JSON.stringify(whole.regions)) {
     return false;
   }
-  return Object.entries(part.perimetres).every(([p, facts]) =>
-    JSON.stringify(facts) === JSON.stringify(whole.perimetres[p])
+  return Object.entries(part.perimeters).every(([p, facts]) =>
+    JSON.stringify(facts) === JSON.stringify(whole.perimeters[p])
   );
 }
 

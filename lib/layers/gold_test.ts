@@ -534,7 +534,7 @@ Deno.test("gold of whole weeks from their silver rows alone: the full build's ro
   const twoRegions = part.filter(pl.col("perimetre").neq(pl.lit("PACA")));
   assert.ok(!contextAgrees(goldContext(twoRegions), goldContext(silver)));
   assert.deepEqual(goldContext(silver).regions, ["Bretagne", "Normandie", "PACA"]);
-  assert.deepEqual(goldContext(silver).perimetres.France, {
+  assert.deepEqual(goldContext(silver).perimeters.France, {
     fuelSplit: true,
     borders: ["DE-BE", "Espagne", "Italie", "Suisse", "UK"],
   });

@@ -23,7 +23,7 @@ export interface AnomalyTables {
   /** The anomalous steps (`anomalies`). */
   anomalies: pl.DataFrame;
   /** The same steps grouped into events (`evenements_anomalies`). */
-  evenements: pl.DataFrame;
+  events: pl.DataFrame;
 }
 
 /**
@@ -33,7 +33,7 @@ export interface AnomalyTables {
  *
  * @example
  * ```ts ignore
- * const { anomalies, evenements } = await refreshAnomalies(openCatalog());
+ * const { anomalies, events } = await refreshAnomalies(openCatalog());
  * ```
  */
 export async function refreshAnomalies(
@@ -45,8 +45,8 @@ export async function refreshAnomalies(
   // Scored once for both tables: the weekly-slot medians are the costly part.
   const scored = { ...options, scores: anomalyScores(eco2mix, options) };
   const anomalies = detectAnomalies(eco2mix, scored);
-  const evenements = anomalyEvents(eco2mix, scored);
+  const events = anomalyEvents(eco2mix, scored);
   await catalog.table(TABLE.anomalies).overwrite(anomalies, { overwriteSchema: true });
-  await catalog.table(TABLE.evenements_anomalies).overwrite(evenements, { overwriteSchema: true });
-  return { anomalies, evenements };
+  await catalog.table(TABLE.evenements_anomalies).overwrite(events, { overwriteSchema: true });
+  return { anomalies, events };
 }

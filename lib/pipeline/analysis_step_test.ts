@@ -29,7 +29,7 @@ Deno.test("anomalies of the 2025 file are stored, public holidays among the trou
   assert.ok((mayDay.getColumn("ecart").toArray() as number[]).every((e) => e < 0));
   // Grouped into events: the 1 May trough is one row naming the holiday.
   const events = await catalog.table("evenements_anomalies").read();
-  assert.equal(events.height, written.evenements.height);
+  assert.equal(events.height, written.events.height);
   assert.ok(events.height > 0 && events.height < stored.height);
   const mayEvent = events.filter(
     pl.col("serie").eq(pl.lit("consommation")).and(

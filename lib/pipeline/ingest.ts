@@ -237,7 +237,7 @@ export async function ingestFiles(
       detail: distinct((t) => t.meta.variant),
       encoding: distinct((t) => t.meta.encoding),
       natures: distinct((t) => t.meta.natures),
-      perimeters: distinct((t) => t.meta.perimetres),
+      perimeters: distinct((t) => t.meta.perimeters),
       unknownColumns: distinct((t) => t.meta.unknownColumns.map((c) => c.header)),
     });
   }
