@@ -86,8 +86,8 @@ export interface Kpi {
  * ```ts
  * import assert from "node:assert/strict";
  * import { dashboardKpis } from "./_core_dashboard.ts";
- * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
- *   jour: [0], heure: [18], duree: [1], series: { consommation: [70000], nucleaire: [60000], eolien: [20000] } };
+ * const h = { perimeter: "France", stepHours: 1, t0: 0, days: ["2025-01-01"], t: [0],
+ *   day: [0], hour: [18], duration: [1], series: { consommation: [70000], nucleaire: [60000], eolien: [20000] } };
  * const kpis = dashboardKpis(h);
  * assert.equal(kpis[0].value, "70,0 GWh");
  * assert.equal(kpis[2].value, "25,0 %");
@@ -109,12 +109,12 @@ export function dashboardKpis(h: HourlyData): Kpi[] {
       {
         label: "Consommation",
         value: formatEnergy(energyOf(h, "consommation")),
-        detail: periodLabel(h.jours),
+        detail: periodLabel(h.days),
       },
       {
         label: "Pic de consommation",
         value: formatValue(peak, 0) + " MW",
-        detail: "moyenne horaire, le " + formatLocal(h.jours[h.jour[at]]) + " à " + h.heure[at] +
+        detail: "moyenne horaire, le " + formatLocal(h.days[h.day[at]]) + " à " + h.hour[at] +
           " h",
       },
     );
@@ -147,8 +147,8 @@ export function dashboardKpis(h: HourlyData): Kpi[] {
       if (v === null) return;
       let p = 0;
       for (const s of sources) p += h.series[s.key][i] ?? 0;
-      weighted += v * p * h.duree[i];
-      weight += p * h.duree[i];
+      weighted += v * p * h.duration[i];
+      weight += p * h.duration[i];
     });
     if (weight > 0) {
       kpis.push({
@@ -180,8 +180,8 @@ export function dashboardKpis(h: HourlyData): Kpi[] {
  * ```ts
  * import assert from "node:assert/strict";
  * import { dashboardFigures } from "./_core_dashboard.ts";
- * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
- *   jour: [0], heure: [0], duree: [1], series: { consommation: [60000] } };
+ * const h = { perimeter: "France", stepHours: 1, t0: 0, days: ["2025-01-01"], t: [0],
+ *   day: [0], hour: [0], duration: [1], series: { consommation: [60000] } };
  * const figs = dashboardFigures({ hourly: h, predictions: null, importance: null }, "", "");
  * assert.equal(Object.keys(figs).length, 21);
  * assert.equal(figs.consommation.data.length, 1);
@@ -195,7 +195,7 @@ export function dashboardFigures(
   const h = sliceDays(data.hourly, from, to);
   const p = data.predictions
     ? slicePredictions(data.predictions, from, to)
-    : { jours: [], series: [] };
+    : { days: [], series: [] };
   const importance = data.importance ?? { feature: [], importance: [], model: [], unit: "" };
   return {
     consommation: consumptionSpec(h),
@@ -207,7 +207,7 @@ export function dashboardFigures(
     eolien: windSpec(h),
     solaire: solarProfileSpec(h),
     part_renouvelable: renewableShareSpec(h),
-    echanges: exchangesSpec(borderTotals(h), h.perimetre, periodLabel(h.jours), physicalBalance(h)),
+    echanges: exchangesSpec(borderTotals(h), h.perimeter, periodLabel(h.days), physicalBalance(h)),
     sankey: sankeySpec(h),
     co2: co2Spec(h),
     mix_co2: mixCo2ScatterSpec(h),

@@ -29,21 +29,21 @@ export interface Figure {
  */
 export interface HourlyData {
   /** Perimeter (`France`, a region). */
-  readonly perimetre: string;
+  readonly perimeter: string;
   /** Bucket length in hours: 1, or a divisor of 24 for long periods. */
-  readonly pasHeures: number;
+  readonly stepHours: number;
   /** UTC instant (ms) of the first bucket's start. */
   readonly t0: number;
   /** Local dates present, ascending (`YYYY-MM-DD`). */
-  readonly jours: readonly string[];
+  readonly days: readonly string[];
   /** Per row: bucket start in hours since `t0` (gaps show as jumps). */
   readonly t: readonly number[];
-  /** Per row: index into `jours`. */
-  readonly jour: readonly number[];
+  /** Per row: index into `days`. */
+  readonly day: readonly number[];
   /** Per row: local hour (0-23) of the bucket start. */
-  readonly heure: readonly number[];
+  readonly hour: readonly number[];
   /** Per row: hours of data in the bucket (1 for a complete hourly bucket). */
-  readonly duree: readonly number[];
+  readonly duration: readonly number[];
   /**
    * Mean power (MW) per row and column: silver's value columns, plus the import (`_imp`, >= 0)
    * and export (`_exp`, <= 0) parts of the exchange columns, split before averaging so that an
@@ -130,34 +130,34 @@ export function presentCountries(h: HourlyData): typeof COUNTRIES[number][] {
  * ```ts
  * import assert from "node:assert/strict";
  * import { sliceDays } from "./_core_data.ts";
- * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01", "2025-01-02"],
- *   t: [0, 24], jour: [0, 1], heure: [0, 0], duree: [1, 1], series: { consommation: [5, 6] } };
+ * const h = { perimeter: "France", stepHours: 1, t0: 0, days: ["2025-01-01", "2025-01-02"],
+ *   t: [0, 24], day: [0, 1], hour: [0, 0], duration: [1, 1], series: { consommation: [5, 6] } };
  * const s = sliceDays(h, "2025-01-02", "");
- * assert.deepEqual(s.jours, ["2025-01-02"]);
+ * assert.deepEqual(s.days, ["2025-01-02"]);
  * assert.deepEqual(s.series.consommation, [6]);
  * ```
  */
 export function sliceDays(h: HourlyData, from: string, to: string): HourlyData {
   let first = 0;
-  while (first < h.jours.length && from !== "" && h.jours[first] < from) first++;
-  let last = h.jours.length - 1;
-  while (last >= first && to !== "" && h.jours[last] > to) last--;
+  while (first < h.days.length && from !== "" && h.days[first] < from) first++;
+  let last = h.days.length - 1;
+  while (last >= first && to !== "" && h.days[last] > to) last--;
   const rows: number[] = [];
-  for (let i = 0; i < h.jour.length; i++) {
-    if (h.jour[i] >= first && h.jour[i] <= last) rows.push(i);
+  for (let i = 0; i < h.day.length; i++) {
+    if (h.day[i] >= first && h.day[i] <= last) rows.push(i);
   }
   const pick = <T>(values: readonly T[]) => rows.map((i) => values[i]);
   const series: Record<string, (number | null)[]> = {};
   for (const key of Object.keys(h.series)) series[key] = pick(h.series[key]);
   return {
-    perimetre: h.perimetre,
-    pasHeures: h.pasHeures,
+    perimeter: h.perimeter,
+    stepHours: h.stepHours,
     t0: h.t0,
-    jours: h.jours.slice(first, last + 1),
+    days: h.days.slice(first, last + 1),
     t: pick(h.t),
-    jour: rows.map((i) => h.jour[i] - first),
-    heure: pick(h.heure),
-    duree: pick(h.duree),
+    day: rows.map((i) => h.day[i] - first),
+    hour: pick(h.hour),
+    duration: pick(h.duration),
     series,
   };
 }
@@ -169,7 +169,7 @@ export function sliceDays(h: HourlyData, from: string, to: string): HourlyData {
  * ```ts
  * import assert from "node:assert/strict";
  * import { energyOf } from "./_core_data.ts";
- * const h = { duree: [1, 0.5, 1], series: { x: [100, 40, null] } };
+ * const h = { duration: [1, 0.5, 1], series: { x: [100, 40, null] } };
  * assert.equal(energyOf(h as never, "x"), 120);
  * ```
  */
@@ -179,7 +179,7 @@ export function energyOf(h: HourlyData, key: string): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v !== null) sum += v * h.duree[i];
+    if (v !== null) sum += v * h.duration[i];
   }
   return sum;
 }
@@ -192,12 +192,12 @@ export function energyOf(h: HourlyData, key: string): number {
  * ```ts
  * import assert from "node:assert/strict";
  * import { rowSum } from "./_core_data.ts";
- * const h = { duree: [1, 1, 1], series: { a: [1, null, null], b: [2, 3, null] } };
+ * const h = { duration: [1, 1, 1], series: { a: [1, null, null], b: [2, 3, null] } };
  * assert.deepEqual(rowSum(h as never, ["a", "b"]), [3, 3, null]);
  * ```
  */
 export function rowSum(h: HourlyData, keys: readonly string[]): (number | null)[] {
-  const out: (number | null)[] = new Array(h.duree.length).fill(null);
+  const out: (number | null)[] = new Array(h.duration.length).fill(null);
   for (const key of keys) {
     const values = h.series[key];
     if (!values) continue;
@@ -216,7 +216,7 @@ export function rowSum(h: HourlyData, keys: readonly string[]): (number | null)[
  * ```ts
  * import assert from "node:assert/strict";
  * import { dailyStats } from "./_core_data.ts";
- * const h = { jours: ["2025-01-01", "2025-01-02"], jour: [0, 0, 1], duree: [1, 1, 1] };
+ * const h = { days: ["2025-01-01", "2025-01-02"], day: [0, 0, 1], duration: [1, 1, 1] };
  * const d = dailyStats(h as never, [10, 20, null]);
  * assert.deepEqual(d.mean, [15, null]);
  * assert.equal(d.min[0], 10);
@@ -227,7 +227,7 @@ export function dailyStats(
   h: HourlyData,
   values: readonly (number | null)[],
 ): { mean: (number | null)[]; min: (number | null)[]; max: (number | null)[] } {
-  const n = h.jours.length;
+  const n = h.days.length;
   const sum = new Array(n).fill(0);
   const weight = new Array(n).fill(0);
   const min: (number | null)[] = new Array(n).fill(null);
@@ -235,9 +235,9 @@ export function dailyStats(
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null) continue;
-    const d = h.jour[i];
-    sum[d] += v * h.duree[i];
-    weight[d] += h.duree[i];
+    const d = h.day[i];
+    sum[d] += v * h.duration[i];
+    weight[d] += h.duration[i];
     const lo = min[d];
     const hi = max[d];
     if (lo === null || v < lo) min[d] = v;
@@ -255,7 +255,7 @@ export function dailyStats(
  * ```ts
  * import assert from "node:assert/strict";
  * import { dailyShare } from "./_core_data.ts";
- * const h = { jours: ["d"], jour: [0, 0], duree: [1, 1], series: { a: [1, 3], b: [3, 5] } };
+ * const h = { days: ["d"], day: [0, 0], duration: [1, 1], series: { a: [1, 3], b: [3, 5] } };
  * assert.equal(dailyShare(h as never, ["a"], ["a", "b"])[0], 100 * 4 / 12);
  * ```
  */
@@ -266,14 +266,14 @@ export function dailyShare(
 ): (number | null)[] {
   const num = rowSum(h, numerator);
   const den = rowSum(h, denominator);
-  const n = h.jours.length;
+  const n = h.days.length;
   const a = new Array(n).fill(0);
   const b = new Array(n).fill(0);
   for (let i = 0; i < den.length; i++) {
     const d = den[i];
     if (d === null) continue;
-    a[h.jour[i]] += (num[i] ?? 0) * h.duree[i];
-    b[h.jour[i]] += d * h.duree[i];
+    a[h.day[i]] += (num[i] ?? 0) * h.duration[i];
+    b[h.day[i]] += d * h.duration[i];
   }
   return b.map((x, d) => (x > 0 ? (100 * a[d]) / x : null));
 }
@@ -285,12 +285,12 @@ export function dailyShare(
  * ```ts
  * import assert from "node:assert/strict";
  * import { rowLabels } from "./_core_data.ts";
- * const h = { jours: ["2025-03-30"], jour: [0, 0], heure: [1, 3] };
+ * const h = { days: ["2025-03-30"], day: [0, 0], hour: [1, 3] };
  * assert.deepEqual(rowLabels(h as never), ["2025-03-30 01:00", "2025-03-30 03:00"]);
  * ```
  */
 export function rowLabels(h: HourlyData): string[] {
-  return h.jour.map((d, i) => h.jours[d] + " " + (h.heure[i] < 10 ? "0" : "") + h.heure[i] + ":00");
+  return h.day.map((d, i) => h.days[d] + " " + (h.hour[i] < 10 ? "0" : "") + h.hour[i] + ":00");
 }
 
 /**
@@ -334,8 +334,8 @@ export function isoWeekday(date: string): number {
  * ```ts
  * import assert from "node:assert/strict";
  * import { timeSeries } from "./_core_data.ts";
- * const h = { pasHeures: 1, jours: ["2025-01-01"], t: [0, 1, 3], jour: [0, 0, 0],
- *   heure: [0, 1, 3], duree: [1, 1, 1], series: { c: [1, 2, 4] } };
+ * const h = { stepHours: 1, days: ["2025-01-01"], t: [0, 1, 3], day: [0, 0, 0],
+ *   hour: [0, 1, 3], duration: [1, 1, 1], series: { c: [1, 2, 4] } };
  * const s = timeSeries(h as never, { c: h.series.c }, 31);
  * assert.equal(s.resolution, "heure");
  * assert.deepEqual(s.y.c, [1, 2, null, 4]); // null breaks the line at 02:00
@@ -356,10 +356,10 @@ export function timeSeries(
     max[k] = [];
   }
   const x: (string | null)[] = [];
-  if (h.jours.length <= maxHourlyDays && h.pasHeures < 24) {
+  if (h.days.length <= maxHourlyDays && h.stepHours < 24) {
     const labels = rowLabels(h);
     for (let i = 0; i < labels.length; i++) {
-      if (i > 0 && h.t[i] - h.t[i - 1] > h.pasHeures) {
+      if (i > 0 && h.t[i] - h.t[i - 1] > h.stepHours) {
         x.push(labels[i]);
         for (const k of keys) y[k].push(null);
       }
@@ -370,16 +370,16 @@ export function timeSeries(
   }
   const stats: Record<string, ReturnType<typeof dailyStats>> = {};
   for (const k of keys) stats[k] = dailyStats(h, columns[k]);
-  for (let d = 0; d < h.jours.length; d++) {
-    if (d > 0 && dayNumber(h.jours[d]) - dayNumber(h.jours[d - 1]) > 1) {
-      x.push(h.jours[d]);
+  for (let d = 0; d < h.days.length; d++) {
+    if (d > 0 && dayNumber(h.days[d]) - dayNumber(h.days[d - 1]) > 1) {
+      x.push(h.days[d]);
       for (const k of keys) {
         y[k].push(null);
         min[k].push(null);
         max[k].push(null);
       }
     }
-    x.push(h.jours[d]);
+    x.push(h.days[d]);
     for (const k of keys) {
       y[k].push(stats[k].mean[d]);
       min[k].push(stats[k].min[d]);
@@ -397,7 +397,7 @@ export function timeSeries(
  * ```ts
  * import assert from "node:assert/strict";
  * import { hourProfile } from "./_core_data.ts";
- * const h = { heure: [0, 1, 0, 1], duree: [1, 1, 1, 1], jour: [0, 0, 1, 1] };
+ * const h = { hour: [0, 1, 0, 1], duration: [1, 1, 1, 1], day: [0, 0, 1, 1] };
  * const p = hourProfile(h as never, [10, 20, 30, 40]);
  * assert.deepEqual(p.hours, [0, 1]);
  * assert.deepEqual(p.mean, [20, 30]);
@@ -413,8 +413,8 @@ export function hourProfile(
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null || (keep && !keep(i))) continue;
-    (byHour[h.heure[i]] ??= []).push(v);
-    (weights[h.heure[i]] ??= []).push(h.duree[i]);
+    (byHour[h.hour[i]] ??= []).push(v);
+    (weights[h.hour[i]] ??= []).push(h.duration[i]);
   }
   const hours: number[] = [];
   const mean: (number | null)[] = [];

@@ -17,22 +17,22 @@ import {
   timeSeries,
 } from "./_core_data.ts";
 
-/** Hourly data from rows [jour index, heure, duree, t, ...values of `keys`]. */
+/** Hourly data from rows [day index, hour, duration, t, ...values of `keys`]. */
 function data(
-  jours: string[],
+  days: string[],
   keys: string[],
   rows: [number, number, number, number, ...(number | null)[]][],
 ): HourlyData {
   const series: Record<string, (number | null)[]> = {};
   keys.forEach((k, i) => (series[k] = rows.map((r) => r[4 + i] as number | null)));
   return {
-    perimetre: "France",
-    pasHeures: 1,
+    perimeter: "France",
+    stepHours: 1,
     t0: 0,
-    jours,
-    jour: rows.map((r) => r[0]),
-    heure: rows.map((r) => r[1]),
-    duree: rows.map((r) => r[2]),
+    days,
+    day: rows.map((r) => r[0]),
+    hour: rows.map((r) => r[1]),
+    duration: rows.map((r) => r[2]),
     t: rows.map((r) => r[3]),
     series,
   };
@@ -48,12 +48,12 @@ const H = data(["2025-01-01", "2025-01-02", "2025-01-05"], ["a", "b"], [
 
 Deno.test("slicing by local date keeps the rows of the range and re-indexes the days", () => {
   const s = sliceDays(H, "2025-01-02", "");
-  assert.deepEqual(s.jours, ["2025-01-02", "2025-01-05"]);
-  assert.deepEqual(s.jour, [0, 1]);
+  assert.deepEqual(s.days, ["2025-01-02", "2025-01-05"]);
+  assert.deepEqual(s.day, [0, 1]);
   assert.deepEqual(s.series.a, [50, 70]);
   assert.deepEqual(s.t, [24, 96]);
   assert.deepEqual(sliceDays(H, "", "2025-01-01").series.b, [1, null, 2]);
-  assert.deepEqual(sliceDays(H, "2025-01-03", "2025-01-04").jours, []);
+  assert.deepEqual(sliceDays(H, "2025-01-03", "2025-01-04").days, []);
   assert.deepEqual(sliceDays(H, "", ""), { ...H, t: [...H.t] });
 });
 
@@ -98,7 +98,7 @@ Deno.test("hour profiles: weighted means and interpolated percentiles per local 
   assert.deepEqual(p.mean, [(10 + 50 + 70) / 3, 30]);
   assert.deepEqual(p.q10, [10 + 0.2 * 40, 30]);
   assert.deepEqual(p.q90, [50 + 0.8 * 20, 30]);
-  assert.deepEqual(hourProfile(H, H.series.a, (i) => H.jour[i] === 1).mean, [50]);
+  assert.deepEqual(hourProfile(H, H.series.a, (i) => H.day[i] === 1).mean, [50]);
   assert.equal(quantile([3], 0.9), 3);
 });
 

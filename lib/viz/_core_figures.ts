@@ -57,13 +57,13 @@ export interface TimeOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import { missingReason } from "./_core_figures.ts";
- * const h = { jours: ["2025-01-01"], series: { consommation: [1] } };
+ * const h = { days: ["2025-01-01"], series: { consommation: [1] } };
  * assert.equal(missingReason(h as never, ["consommation"]), null);
  * assert.equal(missingReason(h as never, ["taux_co2"]), "Données indisponibles : taux_co2");
  * ```
  */
 export function missingReason(h: HourlyData, keys: readonly string[]): string | null {
-  if (h.jours.length === 0) return "Aucune donnée sur la période choisie";
+  if (h.days.length === 0) return "Aucune donnée sur la période choisie";
   const missing = keys.filter((k) => valuesOf(h, k) === undefined);
   return missing.length > 0 ? "Données indisponibles : " + missing.join(", ") : null;
 }
@@ -143,15 +143,15 @@ function familyKeys(h: HourlyData, family: string): string[] {
  * ```ts
  * import assert from "node:assert/strict";
  * import { consumptionSpec } from "./_core_figures.ts";
- * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0, 1],
- *   jour: [0, 0], heure: [0, 1], duree: [1, 1], series: { consommation: [60000, 58000] } };
+ * const h = { perimeter: "France", stepHours: 1, t0: 0, days: ["2025-01-01"], t: [0, 1],
+ *   day: [0, 0], hour: [0, 1], duration: [1, 1], series: { consommation: [60000, 58000] } };
  * const fig = consumptionSpec(h);
  * assert.equal(fig.data.length, 1);
  * assert.equal((fig.data[0].y as number[])[1], 58000);
  * ```
  */
 export function consumptionSpec(h: HourlyData, options: TimeOptions = {}): Figure {
-  const title = "Consommation électrique – " + h.perimetre;
+  const title = "Consommation électrique – " + h.perimeter;
   const reason = missingReason(h, ["consommation"]);
   if (reason) return emptyFigure(title, reason);
   const columns: Record<string, readonly (number | null)[]> = {
@@ -210,12 +210,12 @@ export function consumptionSpec(h: HourlyData, options: TimeOptions = {}): Figur
     }
   });
   const peakText = "pic horaire : " + formatValue(peak, 0) + " MW le " +
-    formatLocal(h.jours[h.jour[at]]) + " à " + h.heure[at] + " h";
+    formatLocal(h.days[h.day[at]]) + " à " + h.hour[at] + " h";
   return {
     data,
     layout: baseLayout(
       title,
-      subtitle(periodLabel(h.jours), resolutionNote(s.resolution, h.pasHeures), peakText),
+      subtitle(periodLabel(h.days), resolutionNote(s.resolution, h.stepHours), peakText),
       timeAxes("Puissance (MW)"),
     ),
   };
@@ -229,16 +229,16 @@ export function consumptionSpec(h: HourlyData, options: TimeOptions = {}): Figur
  * ```ts
  * import assert from "node:assert/strict";
  * import { mixPieSpec } from "./_core_figures.ts";
- * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
- *   jour: [0], heure: [0], duree: [1], series: { nucleaire: [3000], solaire: [1000] } };
+ * const h = { perimeter: "France", stepHours: 1, t0: 0, days: ["2025-01-01"], t: [0],
+ *   day: [0], hour: [0], duration: [1], series: { nucleaire: [3000], solaire: [1000] } };
  * const fig = mixPieSpec(h);
  * assert.deepEqual(fig.data[0].values, [3, 1]); // GWh
  * ```
  */
 export function mixPieSpec(h: HourlyData): Figure {
-  const title = "Mix de production électrique – " + h.perimetre;
+  const title = "Mix de production électrique – " + h.perimeter;
   const sources = presentSources(h);
-  if (h.jours.length === 0 || sources.length === 0) {
+  if (h.days.length === 0 || sources.length === 0) {
     return emptyFigure(title, missingReason(h, ["nucleaire"]) ?? "Aucune production");
   }
   const energies = sources.map((s) => Math.max(0, energyOf(h, s.key)));
@@ -259,7 +259,7 @@ export function mixPieSpec(h: HourlyData): Figure {
       insidetextorientation: "horizontal",
       hovertemplate: "%{label} : %{value:,.2f} " + unit + " (%{percent:.1%})<extra></extra>",
     }],
-    layout: baseLayout(title, subtitle(periodLabel(h.jours), "énergie produite, hors stockage"), {
+    layout: baseLayout(title, subtitle(periodLabel(h.days), "énergie produite, hors stockage"), {
       showlegend: true,
       legend: { orientation: "v", x: 1, xanchor: "left", y: 0.5, yanchor: "middle" },
       margin: { l: 30, r: 150, t: 90, b: 30 },
@@ -284,16 +284,16 @@ export function mixPieSpec(h: HourlyData): Figure {
  * ```ts
  * import assert from "node:assert/strict";
  * import { productionStackSpec } from "./_core_figures.ts";
- * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
- *   jour: [0], heure: [0], duree: [1], series: { nucleaire: [40000], eolien: [5000] } };
+ * const h = { perimeter: "France", stepHours: 1, t0: 0, days: ["2025-01-01"], t: [0],
+ *   day: [0], hour: [0], duration: [1], series: { nucleaire: [40000], eolien: [5000] } };
  * const fig = productionStackSpec(h);
  * assert.deepEqual(fig.data.map((t) => t.name), ["Nucléaire", "Éolien"]);
  * ```
  */
 export function productionStackSpec(h: HourlyData, options: TimeOptions = {}): Figure {
-  const title = "Production par source – " + h.perimetre;
+  const title = "Production par source – " + h.perimeter;
   const sources = presentSources(h);
-  if (h.jours.length === 0 || sources.length === 0) {
+  if (h.days.length === 0 || sources.length === 0) {
     return emptyFigure(title, missingReason(h, ["nucleaire"]) ?? "Aucune production");
   }
   const columns: Record<string, readonly (number | null)[]> = {};
@@ -327,7 +327,7 @@ export function productionStackSpec(h: HourlyData, options: TimeOptions = {}): F
     data,
     layout: baseLayout(
       title,
-      subtitle(periodLabel(h.jours), resolutionNote(s.resolution, h.pasHeures), "empilé"),
+      subtitle(periodLabel(h.days), resolutionNote(s.resolution, h.stepHours), "empilé"),
       timeAxes("Puissance moyenne (MW)"),
     ),
   };
@@ -353,14 +353,14 @@ function hourAxis(): Record<string, unknown> {
  * ```ts
  * import assert from "node:assert/strict";
  * import { loadProfileSpec } from "./_core_figures.ts";
- * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01", "2025-01-02"],
- *   t: [0, 24], jour: [0, 1], heure: [0, 0], duree: [1, 1], series: { consommation: [50, 70] } };
+ * const h = { perimeter: "France", stepHours: 1, t0: 0, days: ["2025-01-01", "2025-01-02"],
+ *   t: [0, 24], day: [0, 1], hour: [0, 0], duration: [1, 1], series: { consommation: [50, 70] } };
  * const fig = loadProfileSpec(h);
  * assert.equal((fig.data[2].y as number[])[0], 60);
  * ```
  */
 export function loadProfileSpec(h: HourlyData): Figure {
-  const title = "Profil journalier moyen de la consommation – " + h.perimetre;
+  const title = "Profil journalier moyen de la consommation – " + h.perimeter;
   const reason = missingReason(h, ["consommation"]);
   if (reason) return emptyFigure(title, reason);
   const p = hourProfile(h, h.series.consommation);
@@ -378,7 +378,7 @@ export function loadProfileSpec(h: HourlyData): Figure {
         hovertemplate: "%{x} h : %{y} MW<extra></extra>",
       },
     ],
-    layout: baseLayout(title, subtitle(periodLabel(h.jours), "moyenne de chaque heure locale"), {
+    layout: baseLayout(title, subtitle(periodLabel(h.days), "moyenne de chaque heure locale"), {
       xaxis: hourAxis(),
       yaxis: { title: { text: "Puissance (MW)" }, gridcolor: "#ECECEC", hoverformat: ",.0f" },
     }),
@@ -393,8 +393,8 @@ export function loadProfileSpec(h: HourlyData): Figure {
  * ```ts
  * import assert from "node:assert/strict";
  * import { heatmapSpec } from "./_core_figures.ts";
- * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01", "2025-01-02"],
- *   t: [0, 1, 24], jour: [0, 0, 1], heure: [0, 1, 0], duree: [1, 1, 1],
+ * const h = { perimeter: "France", stepHours: 1, t0: 0, days: ["2025-01-01", "2025-01-02"],
+ *   t: [0, 1, 24], day: [0, 0, 1], hour: [0, 1, 0], duration: [1, 1, 1],
  *   series: { consommation: [5, 6, 7] } };
  * const z = heatmapSpec(h).data[0].z as (number | null)[][];
  * assert.equal(z.length, 24);
@@ -402,24 +402,24 @@ export function loadProfileSpec(h: HourlyData): Figure {
  * ```
  */
 export function heatmapSpec(h: HourlyData): Figure {
-  const title = "Consommation par jour et par heure – " + h.perimetre;
+  const title = "Consommation par jour et par heure – " + h.perimeter;
   const reason = missingReason(h, ["consommation"]);
   if (reason) return emptyFigure(title, reason);
   const hours: number[] = [];
-  for (let hour = 0; hour < 24; hour += h.pasHeures) hours.push(hour);
-  const sum = hours.map(() => new Array(h.jours.length).fill(0));
-  const weight = hours.map(() => new Array(h.jours.length).fill(0));
+  for (let hour = 0; hour < 24; hour += h.stepHours) hours.push(hour);
+  const sum = hours.map(() => new Array(h.days.length).fill(0));
+  const weight = hours.map(() => new Array(h.days.length).fill(0));
   h.series.consommation.forEach((v, i) => {
     if (v === null) return;
-    const row = Math.floor(h.heure[i] / h.pasHeures);
-    sum[row][h.jour[i]] += v * h.duree[i];
-    weight[row][h.jour[i]] += h.duree[i];
+    const row = Math.floor(h.hour[i] / h.stepHours);
+    sum[row][h.day[i]] += v * h.duration[i];
+    weight[row][h.day[i]] += h.duration[i];
   });
   const z = sum.map((r, hi) => r.map((s, d) => (weight[hi][d] > 0 ? s / weight[hi][d] : null)));
   return {
     data: [{
       type: "heatmap",
-      x: h.jours,
+      x: h.days,
       y: hours,
       z,
       colorscale: "YlOrRd",
@@ -430,7 +430,7 @@ export function heatmapSpec(h: HourlyData): Figure {
     }],
     layout: baseLayout(
       title,
-      subtitle(periodLabel(h.jours), resolutionNote("heure", h.pasHeures)),
+      subtitle(periodLabel(h.days), resolutionNote("heure", h.stepHours)),
       {
         xaxis: { type: "date", title: { text: "Date" } },
         yaxis: {
@@ -453,8 +453,8 @@ export function heatmapSpec(h: HourlyData): Figure {
  * ```ts
  * import assert from "node:assert/strict";
  * import { weekdayWeekendSpec } from "./_core_figures.ts";
- * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-03", "2025-01-04"],
- *   t: [0, 24], jour: [0, 1], heure: [12, 12], duree: [1, 1], series: { consommation: [100, 90] } };
+ * const h = { perimeter: "France", stepHours: 1, t0: 0, days: ["2025-01-03", "2025-01-04"],
+ *   t: [0, 24], day: [0, 1], hour: [12, 12], duration: [1, 1], series: { consommation: [100, 90] } };
  * const fig = weekdayWeekendSpec(h); // Friday 100 MW, Saturday 90 MW
  * assert.ok(
  *   String(fig.layout.title && (fig.layout.title as any).subtitle.text).includes("\u221210,0 %"),
@@ -462,10 +462,10 @@ export function heatmapSpec(h: HourlyData): Figure {
  * ```
  */
 export function weekdayWeekendSpec(h: HourlyData): Figure {
-  const title = "Jours ouvrés et week-end – " + h.perimetre;
+  const title = "Jours ouvrés et week-end – " + h.perimeter;
   const reason = missingReason(h, ["consommation"]);
   if (reason) return emptyFigure(title, reason);
-  const weekend = h.jours.map((d) => isoWeekday(d) >= 6);
+  const weekend = h.days.map((d) => isoWeekday(d) >= 6);
   const groups = [
     { name: "Jours ouvrés (lun.–ven.)", color: COLORS.jours_ouvres, keep: false },
     { name: "Week-end (sam.–dim.)", color: COLORS.week_end, keep: true },
@@ -473,14 +473,14 @@ export function weekdayWeekendSpec(h: HourlyData): Figure {
   const means: (number | null)[] = [];
   const data: Record<string, unknown>[] = [];
   for (const g of groups) {
-    const keep = (i: number) => weekend[h.jour[i]] === g.keep;
+    const keep = (i: number) => weekend[h.day[i]] === g.keep;
     const p = hourProfile(h, h.series.consommation, keep);
     let s = 0;
     let w = 0;
     h.series.consommation.forEach((v, i) => {
       if (v !== null && keep(i)) {
-        s += v * h.duree[i];
-        w += h.duree[i];
+        s += v * h.duration[i];
+        w += h.duration[i];
       }
     });
     means.push(w > 0 ? s / w : null);
@@ -504,7 +504,7 @@ export function weekdayWeekendSpec(h: HourlyData): Figure {
     : "";
   return {
     data,
-    layout: baseLayout(title, subtitle(periodLabel(h.jours), effect), {
+    layout: baseLayout(title, subtitle(periodLabel(h.days), effect), {
       xaxis: hourAxis(),
       yaxis: {
         title: { text: "Puissance moyenne (MW)" },
@@ -524,14 +524,14 @@ export function weekdayWeekendSpec(h: HourlyData): Figure {
  * ```ts
  * import assert from "node:assert/strict";
  * import { windSpec } from "./_core_figures.ts";
- * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
- *   jour: [0], heure: [0], duree: [1], series: { eolien_terrestre: [9000], eolien_offshore: [1000] } };
+ * const h = { perimeter: "France", stepHours: 1, t0: 0, days: ["2025-01-01"], t: [0],
+ *   day: [0], hour: [0], duration: [1], series: { eolien_terrestre: [9000], eolien_offshore: [1000] } };
  * const fig = windSpec(h);
  * assert.deepEqual(fig.data.map((t) => t.name), ["Éolien terrestre", "Éolien en mer"]);
  * ```
  */
 export function windSpec(h: HourlyData, options: TimeOptions = {}): Figure {
-  const title = "Production éolienne – " + h.perimetre;
+  const title = "Production éolienne – " + h.perimeter;
   const split = valuesOf(h, "eolien_terrestre") !== undefined ||
     valuesOf(h, "eolien_offshore") !== undefined;
   const parts = split
@@ -565,8 +565,8 @@ export function windSpec(h: HourlyData, options: TimeOptions = {}): Figure {
     layout: baseLayout(
       title,
       subtitle(
-        periodLabel(h.jours),
-        resolutionNote(s.resolution, h.pasHeures),
+        periodLabel(h.days),
+        resolutionNote(s.resolution, h.stepHours),
         "énergie : " + formatEnergy(total),
         offshore,
       ),
@@ -583,15 +583,15 @@ export function windSpec(h: HourlyData, options: TimeOptions = {}): Figure {
  * ```ts
  * import assert from "node:assert/strict";
  * import { solarProfileSpec } from "./_core_figures.ts";
- * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-06-01"], t: [0, 1],
- *   jour: [0, 0], heure: [12, 13], duree: [1, 1], series: { solaire: [9000, 8000] } };
+ * const h = { perimeter: "France", stepHours: 1, t0: 0, days: ["2025-06-01"], t: [0, 1],
+ *   day: [0, 0], hour: [12, 13], duration: [1, 1], series: { solaire: [9000, 8000] } };
  * const fig = solarProfileSpec(h);
  * assert.equal(fig.data[0].name, "juin 2025");
  * assert.deepEqual(fig.data[0].y, [9000, 8000]);
  * ```
  */
 export function solarProfileSpec(h: HourlyData): Figure {
-  const title = "Production solaire selon l'heure – " + h.perimetre;
+  const title = "Production solaire selon l'heure – " + h.perimeter;
   const reason = missingReason(h, ["solaire"]);
   if (reason) return emptyFigure(title, reason);
   const names = [
@@ -623,12 +623,12 @@ export function solarProfileSpec(h: HourlyData): Figure {
     "#5C8FB8",
     "#2F5FA8",
   ];
-  const yearMonths = Array.from(new Set(h.jours.map((d) => d.slice(0, 7))));
+  const yearMonths = Array.from(new Set(h.days.map((d) => d.slice(0, 7))));
   const pooled = yearMonths.length > 12;
   const keys = pooled ? Array.from(new Set(yearMonths.map((m) => m.slice(5)))).sort() : yearMonths;
-  const keyOfDay = h.jours.map((d) => (pooled ? d.slice(5, 7) : d.slice(0, 7)));
+  const keyOfDay = h.days.map((d) => (pooled ? d.slice(5, 7) : d.slice(0, 7)));
   const data = keys.map((key) => {
-    const p = hourProfile(h, h.series.solaire, (i) => keyOfDay[h.jour[i]] === key);
+    const p = hourProfile(h, h.series.solaire, (i) => keyOfDay[h.day[i]] === key);
     const month = Number(key.slice(-2));
     const label = names[month - 1] + (pooled ? "" : " " + key.slice(0, 4));
     return {
@@ -646,7 +646,7 @@ export function solarProfileSpec(h: HourlyData): Figure {
     layout: baseLayout(
       title,
       subtitle(
-        periodLabel(h.jours),
+        periodLabel(h.days),
         pooled ? "moyenne par mois calendaire, toutes années" : "moyenne par mois",
       ),
       {
@@ -670,17 +670,17 @@ export function solarProfileSpec(h: HourlyData): Figure {
  * ```ts
  * import assert from "node:assert/strict";
  * import { renewableShareSpec } from "./_core_figures.ts";
- * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
- *   jour: [0], heure: [0], duree: [1], series: { nucleaire: [75], eolien: [25] } };
+ * const h = { perimeter: "France", stepHours: 1, t0: 0, days: ["2025-01-01"], t: [0],
+ *   day: [0], hour: [0], duration: [1], series: { nucleaire: [75], eolien: [25] } };
  * const fig = renewableShareSpec(h);
  * assert.equal((fig.data[0].y as number[])[0], 25);
  * ```
  */
 export function renewableShareSpec(h: HourlyData, options: TimeOptions = {}): Figure {
-  const title = "Part des renouvelables dans la production – " + h.perimetre;
+  const title = "Part des renouvelables dans la production – " + h.perimeter;
   const renewables = familyKeys(h, "renouvelable");
   const all = presentSources(h).map((s) => s.key);
-  if (h.jours.length === 0 || renewables.length === 0) {
+  if (h.days.length === 0 || renewables.length === 0) {
     return emptyFigure(title, missingReason(h, ["eolien", "solaire", "hydraulique"]) ?? "");
   }
   const total = all.reduce((a, k) => a + energyOf(h, k), 0);
@@ -691,7 +691,7 @@ export function renewableShareSpec(h: HourlyData, options: TimeOptions = {}): Fi
   const maxHourlyDays = options.maxHourlyDays ?? 31;
   const data: Record<string, unknown>[] = [];
   let resolution: "heure" | "jour" = "jour";
-  if (h.jours.length <= maxHourlyDays && h.pasHeures < 24) {
+  if (h.days.length <= maxHourlyDays && h.stepHours < 24) {
     resolution = "heure";
     const s = timeSeries(h, { part: rowShare(h, renewables, all) }, maxHourlyDays);
     data.push({
@@ -710,7 +710,7 @@ export function renewableShareSpec(h: HourlyData, options: TimeOptions = {}): Fi
         type: "scatter",
         mode: "lines",
         name: "Part journalière",
-        x: h.jours,
+        x: h.days,
         y: share,
         line: { color: withAlpha(COLORS.renouvelables, 0.5), width: 1 },
         hovertemplate: "%{y}",
@@ -719,7 +719,7 @@ export function renewableShareSpec(h: HourlyData, options: TimeOptions = {}): Fi
         type: "scatter",
         mode: "lines",
         name: "Moyenne glissante 7 jours",
-        x: h.jours,
+        x: h.days,
         y: rollingMean(share, 7),
         line: { color: COLORS.renouvelables, width: 2.2 },
         hovertemplate: "%{y}",
@@ -731,10 +731,10 @@ export function renewableShareSpec(h: HourlyData, options: TimeOptions = {}): Fi
     layout: baseLayout(
       title,
       subtitle(
-        periodLabel(h.jours),
+        periodLabel(h.days),
         resolution === "jour"
           ? "parts journalières en énergie"
-          : resolutionNote("heure", h.pasHeures),
+          : resolutionNote("heure", h.stepHours),
         overall,
       ),
       {
@@ -772,7 +772,7 @@ export interface BorderTotal {
  * ```ts
  * import assert from "node:assert/strict";
  * import { borderTotals } from "./_core_figures.ts";
- * const h = { duree: [1, 1], series: { ech_comm_espagne_imp: [100, 0], ech_comm_espagne_exp: [0, -300] } };
+ * const h = { duration: [1, 1], series: { ech_comm_espagne_imp: [100, 0], ech_comm_espagne_exp: [0, -300] } };
  * const [es] = borderTotals(h as never);
  * assert.equal(es.pays, "Espagne");
  * assert.equal(es.importMwh, 100);
@@ -797,9 +797,9 @@ export function borderTotals(h: HourlyData): BorderTotal[] {
  * ```ts
  * import assert from "node:assert/strict";
  * import { physicalBalance } from "./_core_figures.ts";
- * const h = { duree: [1, 1], series: { ech_physiques_imp: [100, 0], ech_physiques_exp: [0, -300] } };
+ * const h = { duration: [1, 1], series: { ech_physiques_imp: [100, 0], ech_physiques_exp: [0, -300] } };
  * assert.equal(physicalBalance(h as never), -200);
- * assert.equal(physicalBalance({ duree: [], series: {} } as never), null);
+ * assert.equal(physicalBalance({ duration: [], series: {} } as never), null);
  * ```
  */
 export function physicalBalance(h: HourlyData): number | null {
@@ -897,15 +897,15 @@ export function exchangesSpec(
  * ```ts
  * import assert from "node:assert/strict";
  * import { sankeySpec } from "./_core_figures.ts";
- * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0],
- *   jour: [0], heure: [0], duree: [1], series: { nucleaire: [1000], consommation: [800],
+ * const h = { perimeter: "France", stepHours: 1, t0: 0, days: ["2025-01-01"], t: [0],
+ *   day: [0], hour: [0], duration: [1], series: { nucleaire: [1000], consommation: [800],
  *   ech_physiques_imp: [0], ech_physiques_exp: [-200] } };
  * const link = sankeySpec(h).data[0].link as { value: number[] };
  * assert.deepEqual(link.value, [1, 0.8, 0.2]); // GWh
  * ```
  */
 export function sankeySpec(h: HourlyData): Figure {
-  const title = "Flux d'énergie : des sources aux usages – " + h.perimetre;
+  const title = "Flux d'énergie : des sources aux usages – " + h.perimeter;
   const reason = missingReason(h, ["consommation"]);
   const sources = presentSources(h);
   if (reason || sources.length === 0) return emptyFigure(title, reason ?? "Aucune production");
@@ -961,7 +961,7 @@ export function sankeySpec(h: HourlyData): Figure {
     layout: baseLayout(
       title,
       subtitle(
-        periodLabel(h.jours),
+        periodLabel(h.days),
         "énergie en " + unit,
         "écart de bilan : " +
           formatValue(totalIn > 0 ? (100 * Math.abs(residual)) / totalIn : 0, 2) +
@@ -988,15 +988,15 @@ function co2Key(h: HourlyData): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { co2Spec } from "./_core_figures.ts";
- * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01", "2025-01-02"],
- *   t: [0, 1, 24], jour: [0, 0, 1], heure: [0, 1, 0], duree: [1, 1, 1],
+ * const h = { perimeter: "France", stepHours: 1, t0: 0, days: ["2025-01-01", "2025-01-02"],
+ *   t: [0, 1, 24], day: [0, 0, 1], hour: [0, 1, 0], duration: [1, 1, 1],
  *   series: { taux_co2: [10, 40, 20], nucleaire: [300, 100, 50] } };
  * const fig = co2Spec(h, { maxHourlyDays: 0 });
  * assert.equal((fig.data[2].y as number[])[0], (10 * 300 + 40 * 100) / 400);
  * ```
  */
 export function co2Spec(h: HourlyData, options: TimeOptions = {}): Figure {
-  const title = "Intensité carbone de la production – " + h.perimetre;
+  const title = "Intensité carbone de la production – " + h.perimeter;
   const key = co2Key(h);
   const reason = missingReason(h, [key]);
   if (reason) return emptyFigure(title, reason);
@@ -1012,8 +1012,8 @@ export function co2Spec(h: HourlyData, options: TimeOptions = {}): Figure {
     const w = s.y.weight[i];
     return v !== null && w !== null && w > 0 ? v / w : s.y.taux[i];
   });
-  const totalWeighted = weighted.reduce<number>((a, v, i) => a + (v ?? 0) * h.duree[i], 0);
-  const totalWeight = weight.reduce<number>((a, v, i) => a + (v ?? 0) * h.duree[i], 0);
+  const totalWeighted = weighted.reduce<number>((a, v, i) => a + (v ?? 0) * h.duration[i], 0);
+  const totalWeight = weight.reduce<number>((a, v, i) => a + (v ?? 0) * h.duration[i], 0);
   const mean = totalWeight > 0
     ? "moyenne pondérée par la production : " + formatValue(totalWeighted / totalWeight, 1) +
       " gCO₂/kWh"
@@ -1034,7 +1034,7 @@ export function co2Spec(h: HourlyData, options: TimeOptions = {}): Figure {
     data,
     layout: baseLayout(
       title,
-      subtitle(periodLabel(h.jours), resolutionNote(s.resolution, h.pasHeures), mean),
+      subtitle(periodLabel(h.days), resolutionNote(s.resolution, h.stepHours), mean),
       {
         ...timeAxes("Intensité carbone (gCO₂/kWh)"),
         yaxis: {
@@ -1058,27 +1058,27 @@ export function co2Spec(h: HourlyData, options: TimeOptions = {}): Figure {
  * ```ts
  * import assert from "node:assert/strict";
  * import { mixCo2ScatterSpec } from "./_core_figures.ts";
- * const h = { perimetre: "France", pasHeures: 1, t0: 0, jours: ["2025-01-01"], t: [0, 1, 2],
- *   jour: [0, 0, 0], heure: [0, 1, 2], duree: [1, 1, 1],
+ * const h = { perimeter: "France", stepHours: 1, t0: 0, days: ["2025-01-01"], t: [0, 1, 2],
+ *   day: [0, 0, 0], hour: [0, 1, 2], duration: [1, 1, 1],
  *   series: { gaz: [10, 20, 30], nucleaire: [90, 80, 70], taux_co2: [40, 80, 120] } };
  * const fig = mixCo2ScatterSpec(h);
  * assert.deepEqual(fig.data[0].x, [10, 20, 30]);
  * ```
  */
 export function mixCo2ScatterSpec(h: HourlyData, options: TimeOptions = {}): Figure {
-  const title = "Mix de production et intensité carbone – " + h.perimetre;
+  const title = "Mix de production et intensité carbone – " + h.perimeter;
   const key = co2Key(h);
   const reason = missingReason(h, [key]);
   const all = presentSources(h).map((s) => s.key);
   if (reason || all.length === 0) return emptyFigure(title, reason ?? "Aucune production");
-  const hourly = h.jours.length <= (options.maxHourlyDays ?? 92);
+  const hourly = h.days.length <= (options.maxHourlyDays ?? 92);
   const share = (family: string) =>
     hourly ? rowShare(h, familyKeys(h, family), all) : dailyShare(h, familyKeys(h, family), all);
   const fossil = share("fossile");
   const renewable = share("renouvelable");
   const nuclear = share("nucleaire");
   const co2 = hourly ? h.series[key] : dailyStats(h, h.series[key]).mean;
-  const labels = hourly ? rowLabels(h) : h.jours;
+  const labels = hourly ? rowLabels(h) : h.days;
   const fit = linearFit(fossil, co2);
   const r = (xs: (number | null)[], name: string) => {
     const f = linearFit(xs, co2);
@@ -1120,7 +1120,7 @@ export function mixCo2ScatterSpec(h: HourlyData, options: TimeOptions = {}): Fig
     layout: baseLayout(
       title,
       subtitle(
-        periodLabel(h.jours),
+        periodLabel(h.days),
         hourly ? "un point par heure" : "un point par jour",
         [r(fossil, "fossile"), r(nuclear, "nucléaire"), r(renewable, "renouvelable")]
           .filter((t) => t !== "").join(", "),

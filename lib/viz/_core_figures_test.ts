@@ -25,7 +25,7 @@ Deno.test("heatmap on DST days: no 2 h in spring, both 2 h averaged in autumn", 
 
 Deno.test("k-hour buckets: heatmap rows every k hours", () => {
   const rows = hourlyRows("2024-12-31T23:00:00Z", 24, (i) => ({ consommation: i }));
-  const h = toHourly(frameOf(rows), { pasHeures: 3 });
+  const h = toHourly(frameOf(rows), { stepHours: 3 });
   const fig = heatmapSpec(h);
   assert.deepEqual(fig.data[0].y, [0, 3, 6, 9, 12, 15, 18, 21]);
   assert.deepEqual((fig.data[0].z as number[][]).map((r) => r[0]), [1, 4, 7, 10, 13, 16, 19, 22]);

@@ -20,8 +20,8 @@ export interface PredictionSeries {
   readonly name: string;
   /** Horizon (`1h`, `J-1`...); empty when the frame has none. */
   readonly horizon: string;
-  /** Per row: index into {@linkcode PredictionData.jours} (local date). */
-  readonly jour: readonly number[];
+  /** Per row: index into {@linkcode PredictionData.days} (local date). */
+  readonly day: readonly number[];
   /** Per row: local minutes since midnight of the target instant. */
   readonly minute: readonly number[];
   /** Predicted value (MW). */
@@ -36,7 +36,7 @@ export interface PredictionSeries {
 /** Predictions of every model, sharing one list of local dates. */
 export interface PredictionData {
   /** Local dates present, ascending. */
-  readonly jours: readonly string[];
+  readonly days: readonly string[];
   /** One entry per (model, horizon), rows in time order. */
   readonly series: readonly PredictionSeries[];
 }
@@ -79,23 +79,23 @@ export function seriesName(s: PredictionSeries): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { slicePredictions } from "./_core_ml.ts";
- * const p = { jours: ["2025-01-01", "2025-01-02"], series: [{ model: "m", name: "m",
- *   horizon: "", jour: [0, 1], minute: [0, 0], prediction: [1, 2], actual: [1, 3] }] };
+ * const p = { days: ["2025-01-01", "2025-01-02"], series: [{ model: "m", name: "m",
+ *   horizon: "", day: [0, 1], minute: [0, 0], prediction: [1, 2], actual: [1, 3] }] };
  * const s = slicePredictions(p, "2025-01-02", "2025-01-02");
- * assert.deepEqual(s.jours, ["2025-01-02"]);
+ * assert.deepEqual(s.days, ["2025-01-02"]);
  * assert.deepEqual(s.series[0].actual, [3]);
  * ```
  */
 export function slicePredictions(p: PredictionData, from: string, to: string): PredictionData {
   let first = 0;
-  while (first < p.jours.length && from !== "" && p.jours[first] < from) first++;
-  let last = p.jours.length - 1;
-  while (last >= first && to !== "" && p.jours[last] > to) last--;
+  while (first < p.days.length && from !== "" && p.days[first] < from) first++;
+  let last = p.days.length - 1;
+  while (last >= first && to !== "" && p.days[last] > to) last--;
   return {
-    jours: p.jours.slice(first, last + 1),
+    days: p.days.slice(first, last + 1),
     series: p.series.map((s) => {
       const rows: number[] = [];
-      s.jour.forEach((d, i) => {
+      s.day.forEach((d, i) => {
         if (d >= first && d <= last) rows.push(i);
       });
       const quantiles = s.p10 && s.p90
@@ -105,7 +105,7 @@ export function slicePredictions(p: PredictionData, from: string, to: string): P
         model: s.model,
         name: s.name,
         horizon: s.horizon,
-        jour: rows.map((i) => s.jour[i] - first),
+        day: rows.map((i) => s.day[i] - first),
         minute: rows.map((i) => s.minute[i]),
         prediction: rows.map((i) => s.prediction[i]),
         actual: rows.map((i) => s.actual[i]),
@@ -212,8 +212,8 @@ function seriesColor(s: PredictionSeries, k: number): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { predictionsSpec } from "./_core_ml.ts";
- * const p = { jours: ["2025-01-01"], series: [{ model: "gbdt", name: "gradient boosting",
- *   horizon: "h1", jour: [0, 0], minute: [0, 60], prediction: [110, 90], actual: [100, 100] }] };
+ * const p = { days: ["2025-01-01"], series: [{ model: "gbdt", name: "gradient boosting",
+ *   horizon: "h1", day: [0, 0], minute: [0, 60], prediction: [110, 90], actual: [100, 100] }] };
  * const fig = predictionsSpec(p);
  * assert.deepEqual(fig.data.map((t) => t.name), [
  *   "Consommation réalisée",
@@ -229,22 +229,22 @@ export function predictionsSpec(
   const title = "Prévisions de consommation et réalisé";
   const present = p.series.filter((s) => s.prediction.length > 0);
   if (present.length === 0) return emptyFigure(title, "Aucune prévision sur la période choisie");
-  const detail = p.jours.length <= (options.maxDetailDays ?? 31);
+  const detail = p.days.length <= (options.maxDetailDays ?? 31);
   const points = (s: PredictionSeries, values: readonly (number | null)[]) => {
     if (detail) {
       return {
-        x: s.jour.map((d, i) => {
+        x: s.day.map((d, i) => {
           const m = s.minute[i];
           const hh = Math.floor(m / 60);
           const mm = m % 60;
-          return p.jours[d] + " " + (hh < 10 ? "0" : "") + hh + ":" + (mm < 10 ? "0" : "") + mm;
+          return p.days[d] + " " + (hh < 10 ? "0" : "") + hh + ":" + (mm < 10 ? "0" : "") + mm;
         }),
         y: values.slice(),
       };
     }
-    const sum = new Array(p.jours.length).fill(0);
-    const count = new Array(p.jours.length).fill(0);
-    s.jour.forEach((d, i) => {
+    const sum = new Array(p.days.length).fill(0);
+    const count = new Array(p.days.length).fill(0);
+    s.day.forEach((d, i) => {
       const v = values[i];
       if (v === null) return;
       sum[d] += v;
@@ -254,7 +254,7 @@ export function predictionsSpec(
     const y: number[] = [];
     sum.forEach((v, d) => {
       if (count[d] > 0) {
-        x.push(p.jours[d]);
+        x.push(p.days[d]);
         y.push(v / count[d]);
       }
     });
@@ -299,7 +299,7 @@ export function predictionsSpec(
     layout: baseLayout(
       title,
       [
-        periodLabel(p.jours),
+        periodLabel(p.days),
         detail ? "pas natif" : "moyennes journalières",
         "MAPE : " + mapes.join(", "),
       ]
@@ -317,8 +317,8 @@ export function predictionsSpec(
  * ```ts
  * import assert from "node:assert/strict";
  * import { errorHistogramSpec } from "./_core_ml.ts";
- * const p = { jours: ["2025-01-01"], series: [{ model: "gbdt", name: "gradient boosting",
- *   horizon: "", jour: [0, 0], minute: [0, 60], prediction: [110, 90], actual: [100, 100] }] };
+ * const p = { days: ["2025-01-01"], series: [{ model: "gbdt", name: "gradient boosting",
+ *   horizon: "", day: [0, 0], minute: [0, 60], prediction: [110, 90], actual: [100, 100] }] };
  * assert.deepEqual(errorHistogramSpec(p).data[0].x, [10, -10]);
  * ```
  */
@@ -342,7 +342,7 @@ export function errorHistogramSpec(p: PredictionData): Figure {
       marker: { color: seriesColor(s, k) },
       hovertemplate: "%{x} MW : %{y} pas<extra>" + seriesName(s) + "</extra>",
     })),
-    layout: baseLayout(title, periodLabel(p.jours) + " · " + stats.join(" ; "), {
+    layout: baseLayout(title, periodLabel(p.days) + " · " + stats.join(" ; "), {
       barmode: "overlay",
       xaxis: {
         title: { text: "Erreur = prévision − réalisé (MW), > 0 : surestimation" },
@@ -360,8 +360,8 @@ export function errorHistogramSpec(p: PredictionData): Figure {
  * ```ts
  * import assert from "node:assert/strict";
  * import { errorByHourSpec } from "./_core_ml.ts";
- * const p = { jours: ["2025-01-01"], series: [{ model: "gbdt", name: "gradient boosting",
- *   horizon: "", jour: [0, 0, 0], minute: [0, 30, 60], prediction: [110, 96, 90],
+ * const p = { days: ["2025-01-01"], series: [{ model: "gbdt", name: "gradient boosting",
+ *   horizon: "", day: [0, 0, 0], minute: [0, 30, 60], prediction: [110, 96, 90],
  *   actual: [100, 100, 100] }] };
  * const fig = errorByHourSpec(p);
  * assert.deepEqual(fig.data[0].y, [7, 10]);
@@ -401,7 +401,7 @@ export function errorByHourSpec(p: PredictionData): Figure {
   });
   return {
     data,
-    layout: baseLayout(title, periodLabel(p.jours) + " · heure locale de l'instant prévu", {
+    layout: baseLayout(title, periodLabel(p.days) + " · heure locale de l'instant prévu", {
       xaxis: {
         title: { text: "Heure locale (Europe/Paris)" },
         tickvals: [0, 3, 6, 9, 12, 15, 18, 21],

@@ -10,12 +10,12 @@ import {
 } from "./_core_ml.ts";
 
 const P: PredictionData = {
-  jours: ["2025-01-01", "2025-01-02", "2025-02-15"],
+  days: ["2025-01-01", "2025-01-02", "2025-02-15"],
   series: [{
     model: "gbdt",
     name: "gradient boosting",
     horizon: "J-1",
-    jour: [0, 0, 1, 2],
+    day: [0, 0, 1, 2],
     minute: [0, 90, 0, 1_425],
     prediction: [110, 95, 0, 210],
     actual: [100, 100, 0, null],
@@ -23,7 +23,7 @@ const P: PredictionData = {
     model: "RTE",
     name: "RTE",
     horizon: "J",
-    jour: [1],
+    day: [1],
     minute: [60],
     prediction: [50],
     actual: [40],
@@ -42,10 +42,10 @@ Deno.test("error statistics skip missing actuals, MAPE skips zero actuals", () =
 
 Deno.test("slicing predictions re-indexes days for every series", () => {
   const s = slicePredictions(P, "2025-01-02", "2025-02-15");
-  assert.deepEqual(s.jours, ["2025-01-02", "2025-02-15"]);
-  assert.deepEqual(s.series[0].jour, [0, 1]);
+  assert.deepEqual(s.days, ["2025-01-02", "2025-02-15"]);
+  assert.deepEqual(s.series[0].day, [0, 1]);
   assert.deepEqual(s.series[0].prediction, [0, 210]);
-  assert.deepEqual(s.series[1].jour, [0]);
+  assert.deepEqual(s.series[1].day, [0]);
 });
 
 Deno.test("predictions chart: native step when short, daily means when long", () => {

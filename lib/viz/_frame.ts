@@ -97,9 +97,9 @@ export interface SeriesChoice {
    * Perimeter to keep. Default: `France`, else gold's national view of regions
    * (`France (somme des régions)`), else the table's only perimeter.
    */
-  readonly perimetre?: string;
+  readonly perimeter?: string;
   /** Dataset of silver to keep (default `eco2mix`, RTE's power data). */
-  readonly jeuDonnees?: string;
+  readonly dataset?: string;
 }
 
 /**
@@ -120,10 +120,10 @@ export function chooseSeries(
   frame: pl.DataFrame,
   table: string,
   choice: SeriesChoice,
-): { frame: pl.DataFrame; perimetre: string } {
+): { frame: pl.DataFrame; perimeter: string } {
   let df = frame;
   if (df.columns.includes("jeu_donnees")) {
-    const wanted = choice.jeuDonnees ?? "eco2mix";
+    const wanted = choice.dataset ?? "eco2mix";
     df = df.filter(pl.col("jeu_donnees").eq(pl.lit(wanted)));
     if (df.height === 0 && frame.height > 0) {
       const present = frame.getColumn("jeu_donnees").unique().sort().toArray().join(", ");
@@ -131,20 +131,20 @@ export function chooseSeries(
     }
   }
   if (!df.columns.includes("perimetre")) {
-    return { frame: df, perimetre: choice.perimetre ?? "France" };
+    return { frame: df, perimeter: choice.perimeter ?? "France" };
   }
   const perimeters = df.getColumn("perimetre").unique().sort().toArray() as string[];
   // Gold's national view of regional data is "France (somme des régions)".
   const national = perimeters.includes("France")
     ? "France"
     : perimeters.find((p) => p.startsWith("France ("));
-  const wanted = choice.perimetre ??
+  const wanted = choice.perimeter ??
     (perimeters.length === 0
       ? "France"
       : national ?? (perimeters.length === 1 ? perimeters[0] : undefined));
   if (wanted === undefined) {
     throw new VizInputError(
-      `${table}: several perimeters (${perimeters.join(", ")}): choose one with options.perimetre`,
+      `${table}: several perimeters (${perimeters.join(", ")}): choose one with options.perimeter`,
     );
   }
   if (perimeters.length > 0 && !perimeters.includes(wanted)) {
@@ -152,5 +152,5 @@ export function chooseSeries(
       `${table}: no row of perimetre '${wanted}' (present: ${perimeters.join(", ")})`,
     );
   }
-  return { frame: df.filter(pl.col("perimetre").eq(pl.lit(wanted))), perimetre: wanted };
+  return { frame: df.filter(pl.col("perimetre").eq(pl.lit(wanted))), perimeter: wanted };
 }

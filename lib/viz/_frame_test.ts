@@ -7,10 +7,10 @@ Deno.test("gold's national view is the default perimeter of regional tables", ()
     perimetre: ["Bretagne", "France (somme des régions)", "Normandie"],
     v: [1, 2, 3],
   });
-  const { frame, perimetre } = chooseSeries(gold, "gold", {});
-  assert.equal(perimetre, "France (somme des régions)");
+  const { frame, perimeter } = chooseSeries(gold, "gold", {});
+  assert.equal(perimeter, "France (somme des régions)");
   assert.deepEqual(frame.getColumn("v").toArray(), [2]);
-  assert.equal(chooseSeries(pl.DataFrame({ v: [1] }), "t", {}).perimetre, "France");
+  assert.equal(chooseSeries(pl.DataFrame({ v: [1] }), "t", {}).perimeter, "France");
 });
 
 Deno.test("time column: timestamp_utc or timestamp, converted to UTC", () => {

@@ -23,10 +23,10 @@ Deno.test("gold's merged fall-back hour becomes two real hours; a spring 2 h is 
     new Date("2025-10-26T02:00:00Z"), // 03:00 CET
   ]);
   const h = toHourly(gold);
-  assert.deepEqual(h.heure, [1, 2, 2, 3]);
+  assert.deepEqual(h.hour, [1, 2, 2, 3]);
   // Energy of the merged hour is kept: 2 h x 39 000 MW = gold's 78 000 MWh.
   assert.equal(
-    h.series.nucleaire.reduce<number>((a, v, i) => a + (v ?? 0) * h.duree[i], 0),
+    h.series.nucleaire.reduce<number>((a, v, i) => a + (v ?? 0) * h.duration[i], 0),
     156_000,
   );
   const spring = pl.DataFrame({ date: ["2025-03-30"], heure: [2], taux_co2_gkwh: [20] });

@@ -226,12 +226,12 @@ function compactHourly(h: HourlyData): HourlyData {
   for (const [key, values] of Object.entries(h.series)) {
     series[key] = rounded(values, key.startsWith("taux_co2") ? 1 : 0);
   }
-  return { ...h, duree: rounded(h.duree, 4) as number[], series };
+  return { ...h, duration: rounded(h.duration, 4) as number[], series };
 }
 
 function compactPredictions(p: PredictionData): PredictionData {
   return {
-    jours: p.jours,
+    days: p.days,
     series: p.series.map((s) => ({
       ...s,
       prediction: rounded(s.prediction, 0) as number[],
@@ -274,7 +274,7 @@ function dashboardPredictions(
   }
   if (parts.length === 0) return null;
   const all = parts.length === 1 ? parts[0] : pl.concat(parts, { how: "diagonal" });
-  return compactPredictions(toPredictionData(all, { pasMinutes: 60 }));
+  return compactPredictions(toPredictionData(all, { stepMinutes: 60 }));
 }
 
 /**
@@ -298,24 +298,24 @@ export function dashboardData(
   options: DashboardOptions = {},
 ): DashboardData {
   const hourly = toHourly(tables.silver, {
-    perimetre: options.perimetre,
-    jeuDonnees: options.jeuDonnees,
-    pasHeures: "auto",
+    perimeter: options.perimeter,
+    dataset: options.dataset,
+    stepHours: "auto",
     maxValues: options.maxValues,
   });
   return {
     hourly: compactHourly(hourly),
-    predictions: dashboardPredictions(tables, { ...options, perimetre: hourly.perimetre }),
+    predictions: dashboardPredictions(tables, { ...options, perimeter: hourly.perimeter }),
     importance: tables.featureImportance
       ? toImportanceData(tables.featureImportance, options.importanceUnit)
       : null,
     anomalyEvents: tables.anomalyEvents
-      ? toAnomalyEventData(tables.anomalyEvents, hourly.perimetre)
+      ? toAnomalyEventData(tables.anomalyEvents, hourly.perimeter)
       : null,
     episodes: tables.exchangeEpisodes
-      ? toExchangeEpisodeData(tables.exchangeEpisodes, hourly.perimetre)
+      ? toExchangeEpisodeData(tables.exchangeEpisodes, hourly.perimeter)
       : null,
-    prices: tables.prices ? toPriceData(tables.prices, hourly.perimetre) : null,
+    prices: tables.prices ? toPriceData(tables.prices, hourly.perimeter) : null,
     mixForecast: tables.mixPredictions ? toMixForecastData(tables.mixPredictions) : null,
   };
 }
@@ -377,7 +377,7 @@ function dessinerKpis(kpis) {
   const debut = document.getElementById("debut");
   const fin = document.getElementById("fin");
   const etat = document.getElementById("etat");
-  const jours = DATA.hourly.jours;
+  const jours = DATA.hourly.days;
   const premier = jours[0] || "";
   const dernier = jours[jours.length - 1] || "";
   for (const champ of [debut, fin]) {
@@ -398,7 +398,7 @@ function dessinerKpis(kpis) {
       return el ? Plotly.react(el, figures[id].data, figures[id].layout, CONFIG) : null;
     }));
     dessinerKpis(dashboardKpis(sliceDays(DATA.hourly, de, a)));
-    const n = sliceDays(DATA.hourly, de, a).jours.length;
+    const n = sliceDays(DATA.hourly, de, a).days.length;
     etat.textContent = n + " jour" + (n > 1 ? "s" : "") + " affiché" + (n > 1 ? "s" : "") +
       " · redessiné en " + Math.round(performance.now() - t0) + " ms";
     document.body.dataset.rendus = String(++rendus);
@@ -448,15 +448,15 @@ function dessinerKpis(kpis) {
 export function buildDashboard(tables: DashboardTables, options: DashboardOptions = {}): string {
   const data = dashboardData(tables, options);
   const h = data.hourly;
-  const title = options.title ?? `Électricité – ${h.perimetre} : tableau de bord`;
+  const title = options.title ?? `Électricité – ${h.perimeter} : tableau de bord`;
   const generated = (options.generatedAt ?? new Date()).toISOString().slice(0, 16).replace(
     "T",
     " ",
   );
   const payload = base64(gzipSync(new TextEncoder().encode(JSON.stringify(data)), { level: 9 }));
-  const resolution = h.pasHeures === 1
+  const resolution = h.stepHours === 1
     ? "moyennes horaires"
-    : `moyennes par pas de ${h.pasHeures} h (période longue)`;
+    : `moyennes par pas de ${h.stepHours} h (période longue)`;
   const sections = SECTIONS.map((s) =>
     `<section id="${s.id}"><h2>${escapeHtml(s.title)}</h2><p>${escapeHtml(s.text)}</p>` +
     (s.kpis ? `<div class="kpis" id="kpis"></div>` : "") +
@@ -474,8 +474,8 @@ export function buildDashboard(tables: DashboardTables, options: DashboardOption
 <style>${STYLE}</style></head>
 <body>
 <header><h1>${escapeHtml(title)}</h1>
-<p class="sous-titre">Périmètre ${escapeHtml(h.perimetre)} · ${
-    escapeHtml(coreFormat.periodLabel(h.jours))
+<p class="sous-titre">Périmètre ${escapeHtml(h.perimeter)} · ${
+    escapeHtml(coreFormat.periodLabel(h.days))
   } · généré le ${generated} UTC</p>
 <form id="filtre" onsubmit="return false">
 <label>Du <input type="date" id="debut"></label>

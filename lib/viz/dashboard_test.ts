@@ -82,24 +82,24 @@ Deno.test("dashboard data: hourly means rounded to the MW, RTE reference on the 
   const tables = realTables();
   const data = dashboardData(tables);
   const h = data.hourly;
-  assert.equal(h.pasHeures, 1);
-  assert.equal(h.jours[0], "2025-01-01");
-  assert.equal(h.perimetre, "France");
+  assert.equal(h.stepHours, 1);
+  assert.equal(h.days[0], "2025-01-01");
+  assert.equal(h.perimeter, "France");
   assert.ok(h.series.consommation.every((v) => v === null || Number.isInteger(v)));
   // Energy of the hourly means = energy of the 15-minute rows (to the rounding of each hour).
   const silver = tables.silver.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix")));
   const exact = silver.select(pl.col("consommation").mul(pl.col("pas_minutes")).div(60).sum())
     .toRecords()[0].consommation as number;
   const fromHours = h.series.consommation.reduce<number>(
-    (a, v, i) => a + (v ?? 0) * h.duree[i],
+    (a, v, i) => a + (v ?? 0) * h.duration[i],
     0,
   );
-  assert.ok(Math.abs(fromHours - exact) < 0.5 * h.duree.length, `${fromHours} vs ${exact}`);
+  assert.ok(Math.abs(fromHours - exact) < 0.5 * h.duration.length, `${fromHours} vs ${exact}`);
   const models = data.predictions?.series.map((s) => `${s.model} ${s.horizon}`);
   assert.deepEqual(models, ["persistance_24h J-1", "persistance_1h 1h", "RTE J-1", "RTE J"]);
   const days = (k: number) => {
     const s = data.predictions!.series[k];
-    return [data.predictions!.jours[s.jour[0]], data.predictions!.jours[s.jour.at(-1)!]];
+    return [data.predictions!.days[s.day[0]], data.predictions!.days[s.day.at(-1)!]];
   };
   assert.deepEqual(days(2), days(0)); // RTE scored on the models' period only
   assert.deepEqual(data.importance?.feature, IMPORTANCE.getColumn("feature").toArray());

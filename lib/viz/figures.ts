@@ -269,12 +269,12 @@ export function renewableShareFigure(silver: pl.DataFrame, options: FigureOption
 export function exchangesFigure(table: pl.DataFrame, options: FigureOptions = {}): Figure {
   if (!table.columns.includes("pays")) {
     const h = hourlyFor(table, options, [], [COUNTRIES.map((c) => c.key)], ["ech_physiques"]);
-    return exchangesSpec(borderTotals(h), h.perimetre, periodLabel(h.jours), physicalBalance(h));
+    return exchangesSpec(borderTotals(h), h.perimeter, periodLabel(h.days), physicalBalance(h));
   }
   const name = options.table ?? "echanges_internationaux";
   requireColumns(table, name, ["pays", "import_total_mwh", "export_total_mwh"]);
   const chosen = chooseSeries(table, name, options);
-  const { perimetre } = chosen;
+  const { perimeter } = chosen;
   // The `Total` row sums the borders (not to be added again) and carries the physical balance.
   const total = chosen.frame.filter(pl.col("pays").eq(pl.lit("Total")));
   const frame = chosen.frame.filter(pl.col("pays").neq(pl.lit("Total")));
@@ -303,7 +303,7 @@ export function exchangesFigure(table: pl.DataFrame, options: FigureOptions = {}
   const dates = frame.columns.includes("date")
     ? (frame.getColumn("date").cast(pl.Utf8).unique().sort().toArray() as string[])
     : [];
-  return exchangesSpec(borders, perimetre, periodLabel(dates), physical);
+  return exchangesSpec(borders, perimeter, periodLabel(dates), physical);
 }
 
 /**

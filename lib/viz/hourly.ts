@@ -6,7 +6,7 @@
  * chart can show and too heavy for an offline page; an hour keeps the daily cycle that the
  * profiles, the heatmap and the solar chart need. Means are weighted by each row's real step
  * (`pas_minutes`: 15 for real-time rows, 30 for consolidated ones), so that an hour mixing both
- * is not skewed, and each bucket records the hours of data it holds (`duree`): energy is then
+ * is not skewed, and each bucket records the hours of data it holds (`duration`): energy is then
  * mean x duree, exact to the MWh whatever the step, and a hole stays a hole. Exchange columns
  * are split into their import (> 0) and export (< 0) parts before averaging: an hour that
  * turns from import to export keeps both flows. Local dates and hours are Europe/Paris wall
@@ -70,7 +70,7 @@ export interface HourlyOptions extends SeriesChoice {
    * Bucket length in hours (a divisor of 24), or `"auto"`: the smallest that keeps at most
    * `maxValues` values (rows x columns with data). Default 1.
    */
-  readonly pasHeures?: number | "auto";
+  readonly stepHours?: number | "auto";
   /**
    * Value budget of `"auto"` (default 400,000: hourly up to 18 months of the 30 columns of a
    * national file, or 45 years of consumption alone).
@@ -102,17 +102,17 @@ export interface HourlyOptions extends SeriesChoice {
  *   ech_comm_suisse: [-50, 50, 50, 50],
  * });
  * const h = toHourly(silver);
- * assert.equal(h.jours[0], "2025-01-01");
- * assert.equal(h.heure[0], 1); // 00:00 UTC = 01:00 CET
+ * assert.equal(h.days[0], "2025-01-01");
+ * assert.equal(h.hour[0], 1); // 00:00 UTC = 01:00 CET
  * assert.equal(h.series.consommation[0], 200);
- * assert.equal(h.duree[0], 1);
+ * assert.equal(h.duration[0], 1);
  * assert.equal(h.series.ech_comm_suisse_imp[0], 37.5);
  * assert.equal(h.series.ech_comm_suisse_exp[0], -12.5);
  * ```
  */
 export function toHourly(frame: pl.DataFrame, options: HourlyOptions = {}): HourlyData {
   const table = options.table ?? "silver";
-  const { frame: chosen, perimetre } = chooseSeries(asSilverLike(frame, table), table, options);
+  const { frame: chosen, perimeter } = chooseSeries(asSilverLike(frame, table), table, options);
   const time = timeColumn(chosen, table);
   const wanted = options.columns;
   const keep = (c: string) => chosen.columns.includes(c) && (!wanted || wanted.includes(c));
@@ -176,7 +176,7 @@ export function toHourly(frame: pl.DataFrame, options: HourlyOptions = {}): Hour
     1,
     pl.col("_ms").min().alias("_ms"),
   ).rename({ _bloc: "_heure" }).sort("_ms");
-  return toColumns(buckets, perimetre, k, filled);
+  return toColumns(buckets, perimeter, k, filled);
 }
 
 /**
@@ -215,39 +215,39 @@ function medianStepMinutes(frame: pl.DataFrame, time: string): number {
 }
 
 function bucketHours(options: HourlyOptions, hourlyValues: number): number {
-  const asked = options.pasHeures ?? 1;
+  const asked = options.stepHours ?? 1;
   if (asked === "auto") {
     const budget = options.maxValues ?? 400_000;
     return STEPS.find((k) => hourlyValues / k <= budget) ?? 24;
   }
   if (!STEPS.includes(asked)) {
-    throw new VizInputError(`pasHeures must divide 24 (${STEPS.join(", ")}), not ${asked}`);
+    throw new VizInputError(`stepHours must divide 24 (${STEPS.join(", ")}), not ${asked}`);
   }
   return asked;
 }
 
 function toColumns(
   df: pl.DataFrame,
-  perimetre: string,
-  pasHeures: number,
+  perimeter: string,
+  stepHours: number,
   values: readonly string[],
 ): HourlyData {
   const ms = df.getColumn("_ms").toArray().map(Number);
   const dates = df.getColumn("_jour").toArray() as string[];
-  const jours = Array.from(new Set(dates));
-  const index = new Map(jours.map((d, i) => [d, i]));
+  const days = Array.from(new Set(dates));
+  const index = new Map(days.map((d, i) => [d, i]));
   const t0 = ms.length > 0 ? ms[0] : 0;
   const series: Record<string, (number | null)[]> = {};
   for (const c of values) series[c] = df.getColumn(c).toArray() as (number | null)[];
   return {
-    perimetre,
-    pasHeures,
+    perimeter,
+    stepHours,
     t0,
-    jours,
+    days,
     t: ms.map((m) => Math.round((m - t0) / HOUR_MS)),
-    jour: dates.map((d) => index.get(d) as number),
-    heure: (df.getColumn("_heure").toArray() as number[]).map(Number),
-    duree: df.getColumn("_duree").toArray() as number[],
+    day: dates.map((d) => index.get(d) as number),
+    hour: (df.getColumn("_heure").toArray() as number[]).map(Number),
+    duration: df.getColumn("_duree").toArray() as number[],
     series,
   };
 }

@@ -17,23 +17,23 @@ Deno.test("hourly means are weighted by each row's step and record the hours of 
   ]);
   const h = toHourly(df);
   assert.deepEqual(h.series.consommation, [(100 * 30 + 200 * 15 + 400 * 15) / 60, 15]);
-  assert.deepEqual(h.duree, [1, 0.75]);
+  assert.deepEqual(h.duration, [1, 0.75]);
   assert.deepEqual(h.t, [0, 1]);
   assert.equal(h.t0, Date.UTC(2025, 0, 1));
-  assert.deepEqual(h.jours, ["2025-01-01"]);
-  assert.deepEqual(h.heure, [1, 2]); // CET = UTC+1
-  assert.equal(h.perimetre, "France");
+  assert.deepEqual(h.days, ["2025-01-01"]);
+  assert.deepEqual(h.hour, [1, 2]); // CET = UTC+1
+  assert.equal(h.perimeter, "France");
 });
 
 Deno.test("local dates and hours follow Europe/Paris through both DST changes", () => {
   const spring = hourlyRows("2025-03-29T22:00:00Z", 4, (i) => ({ consommation: i }));
   const autumn = hourlyRows("2025-10-25T22:00:00Z", 4, (i) => ({ consommation: 10 + i }));
   const h = toHourly(frameOf([...spring, ...autumn]));
-  assert.deepEqual(h.jours, ["2025-03-29", "2025-03-30", "2025-10-26"]);
+  assert.deepEqual(h.days, ["2025-03-29", "2025-03-30", "2025-10-26"]);
   // 22:00Z = 23:00 CET; 23:00Z = 00:00; 00:00Z = 01:00 CET; 01:00Z = 03:00 CEST (no 02:00).
   // Autumn: 22:00Z = 00:00 CEST, 23:00Z = 01:00, 00:00Z = 02:00 CEST, 01:00Z = 02:00 CET.
-  assert.deepEqual(h.heure, [23, 0, 1, 3, 0, 1, 2, 2]);
-  assert.deepEqual(h.jour, [0, 1, 1, 1, 2, 2, 2, 2]);
+  assert.deepEqual(h.hour, [23, 0, 1, 3, 0, 1, 2, 2]);
+  assert.deepEqual(h.day, [0, 1, 1, 1, 2, 2, 2, 2]);
   assert.deepEqual(h.t.slice(0, 4), [0, 1, 2, 3]);
   assert.equal(h.t[4], (Date.UTC(2025, 9, 25, 22) - Date.UTC(2025, 2, 29, 22)) / 3_600_000);
 });
@@ -51,7 +51,7 @@ Deno.test("exchange columns are split into import and export parts before averag
   assert.deepEqual(h.series.ech_physiques_imp, [50]);
   assert.deepEqual(h.series.ech_physiques_exp, [-150]);
   assert.equal(h.series.ech_comm_espagne, undefined);
-  assert.deepEqual(h.duree, [1]); // inferred 15-minute step
+  assert.deepEqual(h.duration, [1]); // inferred 15-minute step
 });
 
 Deno.test("without pas_minutes the step is the median spacing of the instants", () => {
@@ -60,10 +60,10 @@ Deno.test("without pas_minutes the step is the median spacing of the instants", 
     consommation: 1000 + m,
   }));
   const h = toHourly(frameOf(rows));
-  assert.deepEqual(h.duree, [1, 1]);
+  assert.deepEqual(h.duration, [1, 1]);
   assert.deepEqual(h.series.consommation, [1015, 1075]);
   const daily = toHourly(frameOf([rows[0], { ...rows[1], at: "2024-06-02T00:00:00.000Z" }]));
-  assert.deepEqual(daily.duree, [1, 1]); // sparse rows: one hour each
+  assert.deepEqual(daily.duration, [1, 1]); // sparse rows: one hour each
 });
 
 Deno.test("a time-zoned or naive time column gives the same UTC buckets", () => {
@@ -73,23 +73,23 @@ Deno.test("a time-zoned or naive time column gives the same UTC buckets", () => 
   const expected = toHourly(base);
   assert.deepEqual(toHourly(paris), expected);
   assert.deepEqual(toHourly(naive), expected);
-  assert.deepEqual(expected.heure, [12, 13, 14]); // CEST
+  assert.deepEqual(expected.hour, [12, 13, 14]); // CEST
 });
 
 Deno.test("k-hour buckets tile the local day, weighted by hours of data", () => {
   const rows = hourlyRows("2024-12-31T23:00:00Z", 6, (i) => ({ consommation: 10 * (i + 1) }));
   rows.splice(4, 1); // local 04:00 missing
-  const h = toHourly(frameOf(rows), { pasHeures: 3 });
-  assert.equal(h.pasHeures, 3);
-  assert.deepEqual(h.heure, [0, 3]);
-  assert.deepEqual(h.duree, [3, 2]);
+  const h = toHourly(frameOf(rows), { stepHours: 3 });
+  assert.equal(h.stepHours, 3);
+  assert.deepEqual(h.hour, [0, 3]);
+  assert.deepEqual(h.duration, [3, 2]);
   assert.deepEqual(h.series.consommation, [20, (40 + 60) / 2]);
   const auto = toHourly(frameOf(hourlyRows("2025-01-01T00:00:00Z", 100, () => ({ gaz: 1 }))), {
-    pasHeures: "auto",
+    stepHours: "auto",
     maxValues: 30,
   });
-  assert.equal(auto.pasHeures, 4);
-  assert.throws(() => toHourly(frameOf(rows), { pasHeures: 5 }), VizInputError);
+  assert.equal(auto.stepHours, 4);
+  assert.throws(() => toHourly(frameOf(rows), { stepHours: 5 }), VizInputError);
 });
 
 Deno.test("perimeter and dataset: France by default, the only one, or an explicit choice", () => {
@@ -104,19 +104,19 @@ Deno.test("perimeter and dataset: France by default, the only one, or an explici
     },
   ];
   assert.deepEqual(toHourly(frameOf(rows)).series.consommation, [1]);
-  const bretagne = toHourly(frameOf(rows), { perimetre: "Bretagne" });
-  assert.equal(bretagne.perimetre, "Bretagne");
+  const bretagne = toHourly(frameOf(rows), { perimeter: "Bretagne" });
+  assert.equal(bretagne.perimeter, "Bretagne");
   assert.deepEqual(bretagne.series.consommation, [2]);
   assert.deepEqual(
-    toHourly(frameOf(rows), { jeuDonnees: "consommation_brute" }).series.consommation,
+    toHourly(frameOf(rows), { dataset: "consommation_brute" }).series.consommation,
     [3],
   );
   const regions = frameOf(rows.slice(1, 2).concat({ ...rows[1], perimetre: "Normandie" }));
   assert.throws(() => toHourly(regions), {
     name: "VizInputError",
-    message: "silver: several perimeters (Bretagne, Normandie): choose one with options.perimetre",
+    message: "silver: several perimeters (Bretagne, Normandie): choose one with options.perimeter",
   });
-  assert.throws(() => toHourly(frameOf(rows), { perimetre: "Corse" }), {
+  assert.throws(() => toHourly(frameOf(rows), { perimeter: "Corse" }), {
     message: "silver: no row of perimetre 'Corse' (present: Bretagne, France)",
   });
 });
@@ -146,6 +146,6 @@ Deno.test("bad tables: typed errors naming the table, the column or the row", ()
 
 Deno.test("an empty table gives empty hourly data", () => {
   const h = toHourly(frameOf([{ at: "2025-01-01T00:00:00Z", consommation: 1 }]).head(0));
-  assert.deepEqual(h.jours, []);
+  assert.deepEqual(h.days, []);
   assert.deepEqual(h.series.consommation, []);
 });

@@ -32,7 +32,7 @@ const PARIS = "Europe/Paris";
 /** Options of {@linkcode toPredictionData}. */
 export interface PredictionOptions {
   /** Average predictions and actuals over buckets of this many minutes (default: as given). */
-  readonly pasMinutes?: number;
+  readonly stepMinutes?: number;
   /** Table name used in error messages (default `predictions`). */
   readonly table?: string;
 }
@@ -103,7 +103,7 @@ const QUANTILE_COLUMNS = ["p10", "p90"] as const;
  *   actual: [60000, 60500],
  * });
  * const p = toPredictionData(frame);
- * assert.deepEqual(p.jours, ["2025-01-02"]);
+ * assert.deepEqual(p.days, ["2025-01-02"]);
  * assert.equal(p.series[0].name, "gradient boosting");
  * assert.deepEqual(p.series[0].minute, [0, 30]);
  * ```
@@ -123,8 +123,8 @@ export function toPredictionData(
     pl.col("actual").alias("_actual"),
     ...(quantiles ? QUANTILE_COLUMNS.map((c) => pl.col(c).alias(`_${c}`)) : []),
   ).withRowIndex("_order");
-  if (options.pasMinutes !== undefined) {
-    df = df.withColumns(pl.col("_ts").dt.truncate(`${options.pasMinutes}m`))
+  if (options.stepMinutes !== undefined) {
+    df = df.withColumns(pl.col("_ts").dt.truncate(`${options.stepMinutes}m`))
       .groupBy(["_model", "_horizon", "_ts"]).agg(
         pl.col("_order").min(),
         ...values.map((c) => pl.col(c).mean()),
@@ -135,8 +135,8 @@ export function toPredictionData(
     pl.col("_ts").dt.convertTimeZone(PARIS).dt.hour().cast(pl.Int32).mul(60)
       .add(pl.col("_ts").dt.convertTimeZone(PARIS).dt.minute().cast(pl.Int32)).alias("_minute"),
   ).sort("_ts");
-  const jours = df.getColumn("_jour").unique().sort().toArray() as string[];
-  const index = new Map(jours.map((d, i) => [d, i]));
+  const days = df.getColumn("_jour").unique().sort().toArray() as string[];
+  const index = new Map(days.map((d, i) => [d, i]));
   const keys = df.groupBy(["_model", "_horizon"]).agg(pl.col("_order").min()).sort("_order")
     .toRecords() as { _model: string; _horizon: string }[];
   const series: PredictionSeries[] = keys.map((k) => {
@@ -153,14 +153,14 @@ export function toPredictionData(
       model: k._model,
       name: modelName(k._model),
       horizon: k._horizon,
-      jour: (s.getColumn("_jour").toArray() as string[]).map((d) => index.get(d) as number),
+      day: (s.getColumn("_jour").toArray() as string[]).map((d) => index.get(d) as number),
       minute: (s.getColumn("_minute").toArray() as number[]).map(Number),
       prediction: s.getColumn("_prediction").toArray() as number[],
       actual: s.getColumn("_actual").toArray() as number[],
       ...interval,
     };
   });
-  return { jours, series };
+  return { days, series };
 }
 
 /**

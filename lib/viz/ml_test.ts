@@ -55,7 +55,7 @@ Deno.test("prediction data: series in order of appearance, local minutes, hourly
     actual: [110, 190, 310, 390],
   });
   const p = toPredictionData(frame);
-  assert.deepEqual(p.jours, ["2025-10-26"]);
+  assert.deepEqual(p.days, ["2025-10-26"]);
   assert.deepEqual(p.series.map((s) => s.model), ["ridge", "gbdt"]);
   // The identifier stays; the name is the reader's (modelName of lib/notebook/labels.ts).
   assert.deepEqual(p.series.map((s) => s.name), ["ridge", "gradient boosting"]);
@@ -65,7 +65,7 @@ Deno.test("prediction data: series in order of appearance, local minutes, hourly
   assert.equal(bound.series[0].name, "gradient boosting, température observée (borne haute)");
   assert.deepEqual(p.series[0].minute, [120, 150, 120]); // time order, local clock
   assert.deepEqual(p.series[0].prediction, [200, 100, 300]);
-  const hourly = toPredictionData(frame, { pasMinutes: 60 });
+  const hourly = toPredictionData(frame, { stepMinutes: 60 });
   assert.deepEqual(hourly.series[0].prediction, [150, 300]);
   assert.deepEqual(hourly.series[0].actual, [150, 310]);
   assert.deepEqual(hourly.series[0].minute, [120, 120]);
@@ -101,7 +101,7 @@ Deno.test("RTE forecasts: J-1 and J on the rows with a measured consumption", ()
     { model: "RTE", horizon: "J", prediction: 60_200, actual: 60_000, error: 200 },
   ]);
   assert.equal(
-    rteForecasts(silver, { perimetre: "Bretagne" }).getColumn("error").toArray()[0],
+    rteForecasts(silver, { perimeter: "Bretagne" }).getColumn("error").toArray()[0],
     100,
   );
   assert.throws(() => rteForecasts(silver.drop(["prevision_j1", "prevision_j"])), {
@@ -137,7 +137,7 @@ Deno.test("intervals: P10-P90 carried through hourly means and drawn as a band w
     p10: [49_000, 50_000, 50_500, null, null, null],
     p90: [51_000, 51_500, 53_000, null, null, null],
   });
-  const hourly = toPredictionData(frame, { pasMinutes: 60 });
+  const hourly = toPredictionData(frame, { stepMinutes: 60 });
   const gbdt = hourly.series.find((s) => s.model === "gbdt")!;
   assert.deepEqual([gbdt.p10, gbdt.p90], [[49_500, 50_500], [51_250, 53_000]]);
   assert.equal(hourly.series.find((s) => s.model === "rte_j1")!.p10, undefined);
