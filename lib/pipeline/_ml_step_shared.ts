@@ -69,15 +69,16 @@ export interface NationalSilver {
   choice: Exclude<NationalSeriesChoice, Skipped>;
   /** The national rows (`France`, or the national view of the regions). */
   national: pl.DataFrame;
-  /** Every row read (all data sets and perimeters). */
+  /** Every row read (the data sets asked for, all perimeters). */
   silver: pl.DataFrame;
   silverVersion: number;
 }
 
 /**
- * Reads `columns` of silver and picks the national series (see `chooseNationalSeries`): RTE's
- * `France` rows, else the national view of the regions built by the gold layer. Throws
- * {@linkcode MlStepError} when silver does not exist yet.
+ * Reads `columns` of silver's rows of `datasets` (default the eCO2mix rows only: the other data
+ * sets' files are then skipped by their stats) and picks the national eCO2mix series (see
+ * `chooseNationalSeries`): RTE's `France` rows, else the national view of the regions built by
+ * the gold layer. Throws {@linkcode MlStepError} when silver does not exist yet.
  *
  * @example
  * ```ts
@@ -93,6 +94,7 @@ export async function nationalSilver(
   catalog: Catalog,
   columns: readonly string[],
   step: string,
+  datasets: readonly string[] = ["eco2mix"],
 ): Promise<NationalSilver | Skipped> {
   const silverTable = catalog.table("eco2mix_silver");
   if (!(await silverTable.exists())) {
@@ -103,6 +105,7 @@ export async function nationalSilver(
   const silver = await silverTable.read({
     version: silverVersion,
     columns: [...SILVER_KEYS, ...columns].filter((c) => available.has(c)),
+    where: [{ column: "jeu_donnees", in: [...datasets] }],
   });
   const eco2mix = silver.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix")));
   const perimetres = eco2mix.getColumn("perimetre").unique().toArray() as string[];

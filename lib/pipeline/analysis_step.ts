@@ -40,8 +40,12 @@ export async function refreshAnomalies(
   catalog: LakehouseCatalog,
   options: AnomalyEventOptions = {},
 ): Promise<AnomalyTables> {
-  const silver = await catalog.table(TABLE.eco2mix_silver).read();
-  const eco2mix = withNationalView(silver.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix"))));
+  // The history's files (consommation_brute) are skipped by their stats, not read and dropped.
+  const eco2mix = withNationalView(
+    await catalog.table(TABLE.eco2mix_silver).read({
+      where: [{ column: "jeu_donnees", eq: "eco2mix" }],
+    }),
+  );
   // Scored once for both tables: the weekly-slot medians are the costly part.
   const scored = { ...options, scores: anomalyScores(eco2mix, options) };
   const anomalies = detectAnomalies(eco2mix, scored);

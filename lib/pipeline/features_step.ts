@@ -139,7 +139,11 @@ export async function realTimeSeries(catalog: Catalog): Promise<
     perimeter: string;
   }
 > {
-  const found = await nationalSilver(catalog, SERIES_COLUMNS, ML_STEPS.preparation);
+  // ODRÉ's history (consommation_brute) too: the models' reference data (see referenceFromLakehouse).
+  const found = await nationalSilver(catalog, SERIES_COLUMNS, ML_STEPS.preparation, [
+    "eco2mix",
+    "consommation_brute",
+  ]);
   if (found.kind === "skipped") return found;
   const { national, silver, silverVersion } = found;
   const perimetre = found.choice.perimeter;

@@ -25,7 +25,7 @@
  */
 
 import pl from "nodejs-polars";
-import { DeltaError } from "../lakehouse/mod.ts";
+import { DeltaError, type Predicate } from "../lakehouse/mod.ts";
 import {
   buildGoldTables,
   contextAgrees,
@@ -132,6 +132,7 @@ export async function refreshGold(
       await silverTable.read({
         version: from,
         columns: GOLD_CONTEXT_COLUMNS.filter((c) => schema.includes(c)),
+        where: datasetOf(goldOptions),
       }),
       goldOptions,
     );
@@ -140,7 +141,7 @@ export async function refreshGold(
     return await rebuild(step, `la version ${from} de silver n'est plus lisible (${e.message})`);
   }
   if (days.length === 0) return await upToDate(catalog);
-  const silver = await silverTable.read({ version: silverVersion });
+  const silver = await silverTable.read({ version: silverVersion, where: datasetOf(goldOptions) });
   const whole = goldContext(silver, goldOptions);
   if (JSON.stringify(before) !== JSON.stringify(whole)) {
     return await rebuild(
@@ -161,6 +162,14 @@ export async function refreshGold(
     );
   }
   return await incremental(step, silver, part, days, from);
+}
+
+/**
+ * The rows of the data set gold describes (its tables keep to them): the other data sets' files
+ * are skipped by their stats instead of being read and filtered out.
+ */
+function datasetOf(options: GoldOptions): Predicate {
+  return [{ column: "jeu_donnees", eq: options.dataset ?? "eco2mix" }];
 }
 
 /** What every path of the step shares. */
@@ -195,7 +204,11 @@ function weeksOf(dates: readonly Date[]): Date[] {
 /** Rebuilds every table from all of silver, each replaced in one commit. */
 async function rebuild(step: Step, reason: string, silver?: pl.DataFrame): Promise<GoldReport> {
   const { catalog, options, appId, silverVersion } = step;
-  const rows = silver ?? await catalog.table(TABLE.eco2mix_silver).read({ version: silverVersion });
+  const rows = silver ??
+    await catalog.table(TABLE.eco2mix_silver).read({
+      version: silverVersion,
+      where: datasetOf(options),
+    });
   const gold = buildGoldTables(rows, GOLD_TABLES, options);
   const tables: GoldReport["tables"] = [];
   for (const name of GOLD_TABLES) {

@@ -346,11 +346,21 @@ async function changedRows(table: DeltaTable, from: number | undefined, to: numb
   return await table.read({ version: to });
 }
 
-/** Reads the rows of a table within [lo, hi] (timestamp_utc) at a version. */
-function rowsBetween(table: DeltaTable, version: number, lo: Date, hi: Date) {
+/** Reads the watched rows of a table within [lo, hi] (timestamp_utc) at a version. */
+function rowsBetween(
+  table: DeltaTable,
+  version: number,
+  lo: Date,
+  hi: Date,
+  config: AlertConfig,
+) {
   return table.read({
     version,
-    where: [{ column: "timestamp_utc", gte: lo }, { column: "timestamp_utc", lte: hi }],
+    where: [
+      ...watched(config),
+      { column: "timestamp_utc", gte: lo },
+      { column: "timestamp_utc", lte: hi },
+    ],
   });
 }
 
@@ -401,7 +411,7 @@ async function evaluateBatch(
     const [lo, hi] = [new Date(first - DAY_MS), new Date(last)];
     const context = [];
     for (const [name, version] of versions) {
-      const rows = await rowsBetween(catalog.table(name), version, lo, hi);
+      const rows = await rowsBetween(catalog.table(name), version, lo, hi, config);
       // Quarantined rows are silver rows kept out by a rule: checked like the others.
       context.push(name === QUARANTINE ? rows.drop("regle").unique() : rows);
     }

@@ -103,10 +103,12 @@ export class NoEco2mixSeriesError extends Error {
 export async function mainSeries(
   catalog: LakehouseCatalog,
 ): Promise<{ perimeter: string; silver: pl.DataFrame }> {
-  const all = await catalog.table(TABLE.eco2mix_silver).read();
-  const eco2mix = all.filter(pl.col("jeu_donnees").eq(pl.lit("eco2mix")));
+  const table = catalog.table(TABLE.eco2mix_silver);
+  // The history's files are skipped by their stats, not read and filtered out.
+  const eco2mix = await table.read({ where: [{ column: "jeu_donnees", eq: "eco2mix" }] });
   if (eco2mix.height === 0) {
-    const present = (all.getColumn("jeu_donnees").unique().sort().toArray() as string[]).join(", ");
+    const sets = (await table.read({ columns: ["jeu_donnees"] })).getColumn("jeu_donnees");
+    const present = (sets.unique().sort().toArray() as string[]).join(", ");
     throw new NoEco2mixSeriesError(
       `eco2mix_silver ne contient aucune ligne eCO2mix${
         present ? ` (jeux de données présents : ${present})` : ""
