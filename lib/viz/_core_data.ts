@@ -113,7 +113,7 @@ export function presentSources(h: HourlyData): typeof SOURCES[number][] {
  * import assert from "node:assert/strict";
  * import { presentCountries } from "./_core_data.ts";
  * const h = { series: { ech_comm_suisse_imp: [1], ech_comm_suisse_exp: [0] } };
- * assert.deepEqual(presentCountries(h as never).map((c) => c.pays), ["Suisse"]);
+ * assert.deepEqual(presentCountries(h as never).map((c) => c.country), ["Suisse"]);
  * ```
  */
 export function presentCountries(h: HourlyData): typeof COUNTRIES[number][] {

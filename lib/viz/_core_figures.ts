@@ -754,7 +754,7 @@ export function renewableShareSpec(h: HourlyData, options: TimeOptions = {}): Fi
 /** Energy exchanged with one border over a period (MWh; import >= 0, export <= 0). */
 export interface BorderTotal {
   /** Gold `pays` value: UK, Espagne, Italie, Suisse, DE-BE. */
-  readonly pays: string;
+  readonly country: string;
   /** French label. */
   readonly label: string;
   /** CSS colour. */
@@ -774,14 +774,14 @@ export interface BorderTotal {
  * import { borderTotals } from "./_core_figures.ts";
  * const h = { duration: [1, 1], series: { ech_comm_espagne_imp: [100, 0], ech_comm_espagne_exp: [0, -300] } };
  * const [es] = borderTotals(h as never);
- * assert.equal(es.pays, "Espagne");
+ * assert.equal(es.country, "Espagne");
  * assert.equal(es.importMwh, 100);
  * assert.equal(es.exportMwh, -300);
  * ```
  */
 export function borderTotals(h: HourlyData): BorderTotal[] {
   return presentCountries(h).map((c) => ({
-    pays: c.pays,
+    country: c.country,
     label: c.label,
     color: c.color,
     importMwh: energyOf(h, c.key + "_imp"),
@@ -820,7 +820,7 @@ export function physicalBalance(h: HourlyData): number | null {
  * ```ts
  * import assert from "node:assert/strict";
  * import { exchangesSpec } from "./_core_figures.ts";
- * const fig = exchangesSpec([{ pays: "Espagne", label: "Espagne", color: "#E8A33D",
+ * const fig = exchangesSpec([{ country: "Espagne", label: "Espagne", color: "#E8A33D",
  *   importMwh: 2000, exportMwh: -5000 }], "France", "janvier 2025");
  * assert.equal((fig.data[2].y as number[])[0], -3); // GWh
  * ```

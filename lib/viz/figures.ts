@@ -286,18 +286,24 @@ export function exchangesFigure(table: pl.DataFrame, options: FigureOptions = {}
     pl.col("import_total_mwh").cast(pl.Float64).sum().alias("imp"),
     pl.col("export_total_mwh").cast(pl.Float64).abs().sum().alias("exp"),
   ).toRecords() as { pays: string; imp: number; exp: number }[];
-  const unknown = sums.filter((s) => !COUNTRIES.some((c) => c.pays === s.pays));
+  const unknown = sums.filter((s) => !COUNTRIES.some((c) => c.country === s.pays));
   if (unknown.length > 0) {
     throw new VizInputError(
       `${name}: unknown pays ${unknown.map((s) => `'${s.pays}'`).join(", ")} (expected ${
-        COUNTRIES.map((c) => c.pays).join(", ")
+        COUNTRIES.map((c) => c.country).join(", ")
       })`,
     );
   }
   const borders: BorderTotal[] = COUNTRIES.flatMap((c) => {
-    const s = sums.find((x) => x.pays === c.pays);
+    const s = sums.find((x) => x.pays === c.country);
     return s
-      ? [{ pays: c.pays, label: c.label, color: c.color, importMwh: s.imp, exportMwh: -s.exp }]
+      ? [{
+        country: c.country,
+        label: c.label,
+        color: c.color,
+        importMwh: s.imp,
+        exportMwh: -s.exp,
+      }]
       : [];
   });
   const dates = frame.columns.includes("date")

@@ -57,7 +57,7 @@ export interface CountryStyle {
   /** Silver column (MW, > 0 import), e.g. `ech_comm_espagne`. */
   readonly key: string;
   /** The `pays` value of the gold table `echanges_internationaux`. */
-  readonly pays: string;
+  readonly country: string;
   /** French label shown on axes. */
   readonly label: string;
   /** CSS colour (hex). */
@@ -71,17 +71,17 @@ export interface CountryStyle {
  * ```ts
  * import assert from "node:assert/strict";
  * import { COUNTRIES } from "./palette.ts";
- * assert.deepEqual(COUNTRIES.map((c) => c.pays), ["UK", "Espagne", "Italie", "Suisse", "DE-BE"]);
+ * assert.deepEqual(COUNTRIES.map((c) => c.country), ["UK", "Espagne", "Italie", "Suisse", "DE-BE"]);
  * ```
  */
 export const COUNTRIES: readonly CountryStyle[] = [
-  { key: "ech_comm_angleterre", pays: "UK", label: "Royaume-Uni", color: "#3B5BA5" },
-  { key: "ech_comm_espagne", pays: "Espagne", label: "Espagne", color: "#E8A33D" },
-  { key: "ech_comm_italie", pays: "Italie", label: "Italie", color: "#2E9E6A" },
-  { key: "ech_comm_suisse", pays: "Suisse", label: "Suisse", color: "#C8443C" },
+  { key: "ech_comm_angleterre", country: "UK", label: "Royaume-Uni", color: "#3B5BA5" },
+  { key: "ech_comm_espagne", country: "Espagne", label: "Espagne", color: "#E8A33D" },
+  { key: "ech_comm_italie", country: "Italie", label: "Italie", color: "#2E9E6A" },
+  { key: "ech_comm_suisse", country: "Suisse", label: "Suisse", color: "#C8443C" },
   {
     key: "ech_comm_allemagne_belgique",
-    pays: "DE-BE",
+    country: "DE-BE",
     label: "Allemagne-Belgique",
     color: "#6C6C6C",
   },
