@@ -118,25 +118,26 @@ export interface LiveOptions {
 /** What one batch did. */
 export interface BatchReport {
   /** Batch id committed to `alertes`, or null when there was nothing to commit. */
-  lot: number | null;
+  batch: number | null;
   /** Source files read, and what became of them. */
-  fichiers: FileIngest[];
+  files: FileIngest[];
   /** Files that could not be read: path and error (file and line). */
-  rejets: { fichier: string; erreur: string }[];
+  rejected: { file: string; error: string }[];
   /** Rows appended to bronze. */
-  lignes_bronze: number;
+  bronzeRows: number;
   /** How silver and gold ran (null: not run, nothing changed upstream). */
   silver: StepMode | null;
   gold: StepMode | null;
   /** Quarter-hours (perimeter, instant) new or revised evaluated by the rules. */
-  quarts_d_heure: number;
+  quarterHours: number;
   /** Alerts stored by this batch ({@linkcode ALERT_COLUMNS}, `lot`, `detectee_a`). */
-  alertes: pl.DataFrame;
+  alerts: pl.DataFrame;
   /** Webhook outcome, when one is set and something was to be sent. */
   webhook: string | null;
   /** Messages of the source (French), e.g. RTE offline and the local copy used. */
   messages: string[];
-  duree_s: number;
+  /** Wall-clock duration of the batch (s). */
+  seconds: number;
 }
 
 /** How the loop ended. */
@@ -576,17 +577,17 @@ async function runBatch(loop: Loop): Promise<BatchReport> {
   // Saved after the POSTs: a process killed in between sends them again (at least once).
   if (webhook !== null) await saveCheckpoint(loop);
   return {
-    lot: evaluated?.lot ?? null,
-    fichiers: report?.files ?? [],
-    rejets: rejected.map(({ fichier, erreur }) => ({ fichier, erreur })),
-    lignes_bronze: report?.rowsAppended ?? 0,
+    batch: evaluated?.lot ?? null,
+    files: report?.files ?? [],
+    rejected: rejected.map(({ fichier, erreur }) => ({ file: fichier, error: erreur })),
+    bronzeRows: report?.rowsAppended ?? 0,
     silver,
     gold,
-    quarts_d_heure: evaluated?.instants ?? 0,
-    alertes: evaluated?.alerts ?? emptyAlerts(),
+    quarterHours: evaluated?.instants ?? 0,
+    alerts: evaluated?.alerts ?? emptyAlerts(),
     webhook,
     messages,
-    duree_s: (performance.now() - t0) / 1000,
+    seconds: (performance.now() - t0) / 1000,
   };
 }
 
@@ -663,16 +664,16 @@ export function webhookPayload(lot: number, alerts: pl.DataFrame): {
 function describe(r: BatchReport): string {
   const fr = (x: number, d = 0) => x.toLocaleString("fr-FR", { maximumFractionDigits: d });
   const counts = new Map<string, number>();
-  for (const rule of r.alertes.getColumn("regle").toArray() as string[]) {
+  for (const rule of r.alerts.getColumn("regle").toArray() as string[]) {
     counts.set(rule, (counts.get(rule) ?? 0) + 1);
   }
   const rules = [...counts].map(([k, n]) => `${k} ×${n}`).join(", ");
-  const head = r.lot === null ? "rien de nouveau" : `lot ${r.lot}`;
-  return `${head} : ${r.fichiers.filter((f) => f.status === "ingere").length} fichier(s) ` +
-    `ingéré(s), ${fr(r.lignes_bronze)} ligne(s) bronze, silver ${r.silver ?? "inchangé"}, ` +
-    `gold ${r.gold ?? "inchangé"}, ${fr(r.quarts_d_heure)} quart(s) d'heure évalué(s), ` +
-    `${r.alertes.height} alerte(s)${rules ? ` (${rules})` : ""}` +
-    `${r.webhook ? `, webhook ${r.webhook}` : ""} (${fr(r.duree_s, 1)} s)`;
+  const head = r.batch === null ? "rien de nouveau" : `lot ${r.batch}`;
+  return `${head} : ${r.files.filter((f) => f.status === "ingere").length} fichier(s) ` +
+    `ingéré(s), ${fr(r.bronzeRows)} ligne(s) bronze, silver ${r.silver ?? "inchangé"}, ` +
+    `gold ${r.gold ?? "inchangé"}, ${fr(r.quarterHours)} quart(s) d'heure évalué(s), ` +
+    `${r.alerts.height} alerte(s)${rules ? ` (${rules})` : ""}` +
+    `${r.webhook ? `, webhook ${r.webhook}` : ""} (${fr(r.seconds, 1)} s)`;
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
@@ -732,7 +733,7 @@ export async function runLive(options: LiveOptions): Promise<LiveOutcome> {
       loop.catchUp = false;
       failures = 0;
       for (const m of report.messages) log(m);
-      for (const r of report.rejets) log(`fichier écarté : ${r.erreur}`, true);
+      for (const r of report.rejected) log(`fichier écarté : ${r.error}`, true);
       log(describe(report));
     } catch (e) {
       failures++;
