@@ -39,6 +39,10 @@
  * atomically ({@linkcode SelectionStore}). The folder starts with `_`, which no model name can,
  * so the registry never lists it as a model.
  *
+ * Why one module of this size: the plan and the store read the same selection file and decide
+ * reuse from the same keys (configuration key, training-data fingerprint, fit record); the
+ * table of cases above is their common contract and is kept beside both.
+ *
  * @module
  */
 

@@ -27,6 +27,11 @@
  * Missing values (the reserved bin) are sent to the side that gains most, or, when the node has
  * none, to the child with more rows.
  *
+ * Why one module of this size: {@linkcode TreeGrower} is one hot loop whose methods share its
+ * reusable buffers (histograms, scratch sums, the one row-index array each node is a range of)
+ * and their invariants; split across files, those buffers would become public fields that any
+ * caller could leave inconsistent.
+ *
  * @module
  */
 

@@ -19,6 +19,11 @@
  * Everything is deterministic for a given `seed` (used by the binning sample, a random
  * validation split and feature sampling).
  *
+ * Why one module of this size: the regressor, the classifier and the leaf refit share the private
+ * boosting loop's pieces (baseline, leaf-value formulas per loss, early stopping, raw
+ * predictions) and one serialised form read back by {@linkcode gbdtFromJSON}; split, each file
+ * would re-export the others' internals.
+ *
  * @module
  */
 

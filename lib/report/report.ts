@@ -4,6 +4,10 @@
  * changes with them (a net importer is not called an exporter, a model worse than RTE is not
  * recommended).
  *
+ * Why one module of this size: {@linkcode ReportData} and the sections that turn it into text are
+ * read together; each sentence depends on several of its fields, and the private section helpers
+ * serve {@linkcode buildReport} only.
+ *
  * @module
  */
 
