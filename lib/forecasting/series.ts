@@ -29,7 +29,11 @@ export { HALF_HOUR_MS };
 export const SOURCE_HISTORY = 0;
 export const SOURCE_REAL_TIME = 1;
 
-/** Measured and forecast values on a regular half-hourly UTC grid. */
+/**
+ * Measured and forecast values on a regular half-hourly UTC grid. The value arrays are silver's
+ * columns under their own (French) names: they are filled column by column from silver; the
+ * other fields are code.
+ */
 export interface HalfHourlySeries {
   /** First slot (UTC epoch ms, on :00 or :30). */
   readonly startMs: number;
