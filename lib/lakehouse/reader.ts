@@ -18,6 +18,7 @@ import type { AddFile } from "./actions.ts";
 import { DeltaError, UnsupportedFeatureError } from "./errors.ts";
 import type { Snapshot } from "./log.ts";
 import { partitionValueExpr, resolveLogPath } from "./partition.ts";
+import { type Predicate, predicateExpr } from "./predicate.ts";
 import {
   type ColumnMappingMode,
   type DeltaType,
@@ -35,6 +36,12 @@ import { Buffer } from "node:buffer";
 export interface ReadOptions {
   /** Columns to return (all by default), in this order. */
   columns?: string[];
+  /**
+   * Rows the caller keeps (it filters them itself): a file may return only the rows matching
+   * the conditions on its string columns, decoded first, so that the other columns are decoded
+   * for those rows only. Every matching row is returned; rows not matching may be.
+   */
+  where?: Predicate;
 }
 
 /**
@@ -82,7 +89,7 @@ export async function readFiles(
   const rows = await verifyDataFiles(snapshot, files);
   const frames: pl.DataFrame[] = [];
   for (const [i, add] of files.entries()) {
-    frames.push(await readFile(snapshot, add, fields, rows[i]));
+    frames.push(await readFile(snapshot, add, fields, rows[i], options.where ?? []));
   }
   return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "vertical" });
 }
@@ -110,6 +117,7 @@ async function readFile(
   add: AddFile,
   fields: StructField[],
   rows: number,
+  where: Predicate,
 ): Promise<pl.DataFrame> {
   const mode = snapshot.columnMapping;
   const partitionCols = new Set(snapshot.metadata.partitionColumns);
@@ -127,7 +135,17 @@ async function readFile(
   let raw: pl.DataFrame;
   try {
     raw = dataFields.length
-      ? await readColumns(local, bytes, dataFields.map((f) => physicalName(f, mode)))
+      ? await readColumns(
+        local,
+        bytes,
+        dataFields.map((f) => physicalName(f, mode)),
+        // Positions in a deletion vector, and physical names, are those of the file's rows.
+        add.deletionVector || mode !== "none" ? [] : where.filter((c) => {
+          const f = dataFields.find((f) => f.name === c.column);
+          return f?.type === "string";
+        }),
+        snapshot.schema,
+      )
       : pl.DataFrame({});
   } catch (e) {
     if (e instanceof DeltaError) throw e;
@@ -176,12 +194,27 @@ async function readColumns(
   local: string | null,
   bytes: () => Promise<Uint8Array>,
   names: string[],
+  where: Predicate,
+  schema: StructType,
 ): Promise<pl.DataFrame> {
   let source: string | Buffer;
   let inFile: string[];
   if (local !== null) {
     source = local;
-    inFile = pl.scanParquet(local).columns;
+    const lazy = pl.scanParquet(local);
+    inFile = lazy.columns;
+    const kept = where.filter((c) => names.includes(c.column) && inFile.includes(c.column));
+    if (kept.length) {
+      // Polars decodes the filter's columns first, the others for the matching rows only; only
+      // string columns stored as strings, compared without any cast.
+      const probe = lazy.select(...kept.map((c) => c.column)).head(0).collectSync();
+      if (probe.columns.every((c) => sameType(probe.getColumn(c).dtype, pl.String))) {
+        const present = new Set(inFile);
+        return lazy.select(...names.filter((n) => present.has(n)))
+          .filter(predicateExpr(kept, schema))
+          .collectSync();
+      }
+    }
   } else {
     const b = await bytes();
     source = Buffer.from(b);

@@ -49,3 +49,27 @@ Deno.test("columns a file does not hold keep the file's row count", async () => 
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("a where on string columns may drop non-matching rows, never a matching one", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const t = new DeltaTable(join(root, "t"));
+    await t.append(pl.DataFrame({ a: [1, 2, 3] }));
+    await t.append(
+      pl.DataFrame({ a: [4, 5, 6, 7], b: ["x", "y", null, "x"] }),
+      { mergeSchema: true },
+    );
+    const snap = await t.snapshot();
+    const where = [{ column: "b", eq: "x" }, { column: "a", gt: 4 }];
+    const read = await readFiles(snap, snap.files, { columns: ["a", "b"], where });
+    // The first file lacks b: all its rows; the second: its string condition only.
+    assert.deepEqual(read.getColumn("a").toArray().sort(), [1, 2, 3, 4, 7]);
+    const all = await t.read();
+    assert.deepEqual(
+      (await t.read({ where })).toRecords(),
+      all.filter(pl.col("b").eq(pl.lit("x")).and(pl.col("a").gt(4))).toRecords(),
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -233,7 +233,7 @@ export class DeltaTable {
     const wanted = options.columns;
     const filterCols = options.where?.map((c) => c.column) ?? [];
     const columns = wanted ? [...new Set([...wanted, ...filterCols])] : undefined;
-    let df = await readFiles(snap, files, { columns });
+    let df = await readFiles(snap, files, { columns, where: options.where });
     if (options.where?.length) df = df.filter(predicateExpr(options.where, snap.schema));
     return wanted ? df.select(...wanted) : df;
   }
