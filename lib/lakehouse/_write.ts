@@ -7,7 +7,7 @@
 
 import pl from "nodejs-polars";
 import type { AddFile } from "./actions.ts";
-import { InvalidOperationError } from "./errors.ts";
+import { InvalidOperationError, SchemaMismatchError } from "./errors.ts";
 import { encodeLogPath, formatTimestampMicros, partitionDirectory } from "./partition.ts";
 import type { StructType } from "./schema.ts";
 import { computeStats } from "./stats.ts";
@@ -138,9 +138,15 @@ export async function writeDataFiles(
     type: "struct",
     fields: schema.fields.filter((f) => !partitionColumns.includes(f.name)),
   };
+  const splitColumns = options.splitColumns ?? [];
+  for (const c of splitColumns) {
+    if (!schema.fields.some((f) => f.name === c)) {
+      throw new SchemaMismatchError(`file-split column ${c} is not in the frame`, [c]);
+    }
+  }
   const adds: AddFile[] = [];
   let index = 0;
-  for (const part of splitByPartition(df, [...partitionColumns, ...options.splitColumns ?? []])) {
+  for (const part of splitByPartition(df, [...partitionColumns, ...splitColumns])) {
     const values = partitionValuesOf(part, schema, partitionColumns);
     const dir = partitionDirectory(partitionColumns.map((c) => [c, values[c]]));
     const data = part.select(...dataSchema.fields.map((f) => f.name));

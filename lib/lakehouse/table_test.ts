@@ -608,3 +608,12 @@ Deno.test("fileSplitColumns: no write nor OPTIMIZE puts two kinds in one file", 
     );
   }, { partitionColumns: ["annee"], fileSplitColumns: ["kind"] });
 });
+
+Deno.test("fileSplitColumns: a frame without the split column is refused, naming it", async () => {
+  await withTable(async (t) => {
+    await assert.rejects(
+      () => t.create(pl.DataFrame({ id: [1, 2] })),
+      (e: unknown) => e instanceof SchemaMismatchError && /file-split column kind/.test(e.message),
+    );
+  }, { fileSplitColumns: ["kind"] });
+});

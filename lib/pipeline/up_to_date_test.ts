@@ -81,6 +81,14 @@ interface RunBehaviour {
 }
 
 /**
+ * A row a fake notebook writes to any table: `annee` and `jeu_donnees` are eco2mix_silver's
+ * partition and file-split columns, which the catalogue's table requires.
+ */
+function fakeRows(n: number, run: string): pl.DataFrame {
+  return pl.DataFrame({ n: [n], run: [run], annee: [2025], jeu_donnees: ["eco2mix"] });
+}
+
+/**
  * A run: asks about every notebook; one that is not reused "runs" (writes its declared tables
  * and an executed copy) and is reported to `ran`; then maintenance, the deliverable, the state.
  */
@@ -104,8 +112,7 @@ async function run(f: Fixture, id: string, behaviour: RunBehaviour = {}) {
     const extra = behaviour.extra?.notebook === name ? [behaviour.extra.table] : [];
     if (!behaviour.idle?.includes(name)) {
       for (const t of [...writes, ...extra]) {
-        // annee: the partition column of eco2mix_silver.
-        await catalog.table(t).overwrite(pl.DataFrame({ n: [k], run: [id], annee: [2025] }));
+        await catalog.table(t).overwrite(fakeRows(k, id));
       }
     }
     await check.ran(notebook);
@@ -220,9 +227,7 @@ Deno.test("a notebook that reruns but commits nothing leaves its readers reused"
 Deno.test("a table a step writes, changed by someone else, reruns that step", async () => {
   const f = await fixture();
   await run(f, "r1");
-  await openCatalog(f.lakehouseDir).table("lacunes").overwrite(
-    pl.DataFrame({ n: [9], run: ["someone"], annee: [2025] }),
-  );
+  await openCatalog(f.lakehouseDir).table("lacunes").overwrite(fakeRows(9, "someone"));
   const r = await run(f, "r2");
   assert.deepEqual(r.ran, ["03_c.ipynb", "04_d.ipynb", "06_undeclared.ipynb"]);
   assert.equal(
@@ -276,8 +281,7 @@ Deno.test("nothing is reused when a copy is gone, when asked, or from another st
 Deno.test("notebooks side by side: each is checked against its own writes, not its neighbour's", async () => {
   const f = await fixture();
   const catalog = openCatalog(f.lakehouseDir);
-  const write = (t: TableName) =>
-    catalog.table(t).overwrite(pl.DataFrame({ n: [1], annee: [2025] }));
+  const write = (t: TableName) => catalog.table(t).overwrite(fakeRows(1, "test"));
   const [a, b, c, , e] = f.notebooks;
   const check = await UpToDate.open(f.options);
   for (const k of [0, 1]) {
