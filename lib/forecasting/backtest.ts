@@ -63,6 +63,7 @@ import {
   HORIZONS,
   knownRteJ1,
   measuredInstants,
+  trainingStart,
 } from "./features.ts";
 import {
   type LearnerName,
@@ -96,10 +97,6 @@ const DAY_MS = 86_400_000;
 
 /** Days of the calibration window of the intervals (see the module doc). */
 export const CALIBRATION_DAYS = 28;
-/** Days of training before the first cut-off when the temperatures start later. */
-const MIN_TRAIN_DAYS = 365;
-/** Days of consumption before the first training row (the longest lag and window). */
-const LAG_DAYS = 8;
 
 /** What the backtest reads. */
 export interface BacktestData {
@@ -281,12 +278,10 @@ export async function runBacktest(
         const spec = HORIZONS[horizon];
         const retrains = mine.filter(({ w, k }) => w.modelWeek === k);
         const firstCutoff = spec.cutoff(retrains[0].w.start);
-        const temperatureStart = data.temperature ? data.temperature.firstDay * DAY_MS : Infinity;
-        // Training rows from when temperatures exist, or a year before the first cut-off when
-        // they start later (June 2016: the temperatures start in January).
-        const trainStart = Math.max(
-          series.startMs + LAG_DAYS * DAY_MS,
-          Math.min(temperatureStart + LAG_DAYS * DAY_MS, firstCutoff - MIN_TRAIN_DAYS * DAY_MS),
+        const trainStart = trainingStart(
+          series.startMs,
+          data.temperature?.firstDay ?? null,
+          firstCutoff,
         );
         const set = consumptionFeatures(
           series,

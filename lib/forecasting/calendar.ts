@@ -231,6 +231,24 @@ export function isBridgeDay(day: number): boolean {
   return false;
 }
 
+/**
+ * How much of local day `day` is off work: 1 for a public holiday, 0.5 for a bridge day (many
+ * take it off, not all), 0 otherwise. The day-ahead features give it for the days around the
+ * target (`features.ts`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dayNumberOfDate, dayOff } from "./calendar.ts";
+ * assert.equal(dayOff(dayNumberOfDate("2025-05-29")), 1); // Ascension
+ * assert.equal(dayOff(dayNumberOfDate("2025-05-30")), 0.5); // the Friday after
+ * assert.equal(dayOff(dayNumberOfDate("2025-06-02")), 0);
+ * ```
+ */
+export function dayOff(day: number): number {
+  return isHoliday(day) ? 1 : isBridgeDay(day) ? 0.5 : 0;
+}
+
 /** Names of the columns {@linkcode calendarFeatures} returns, in order. */
 export const CALENDAR_FEATURES = [
   "heure",

@@ -17,6 +17,13 @@
  * the 24 h and 7 days ending at the cut-off. The Tempo colour of a day counts as known from
  * 11:00 on the day before ({@linkcode tempoColumn}). The calendar is known in advance.
  *
+ * **Holidays around the target, day-ahead.** A day-ahead forecast reads its level from the
+ * days before (the lags and the 24-hour mean end at 12:00 on D-1): after a holiday they
+ * understate an ordinary day, and the day before a holiday is itself quieter. `j1` therefore also
+ * gets how much D-1, D-2, D-7 and D+1 are off work (`dayOff`: 1 holiday, 0.5 bridge day). On
+ * the rolling backtest (39 weeks of 2016, 2021 and 2025) they took the observed-temperature
+ * model's MAPE from 2.121 % to 2.039 %. `h1`, whose lags are one hour old, goes without.
+ *
  * **Temperatures, two ways.** The `_prevision` temperature features are computed from the
  * temperature forecast known at the cut-off (the days before the cut-off's day observed, later
  * days forecast from them and the seasonal normal: `TemperatureOutlook` in `weather.ts`): they
@@ -35,6 +42,7 @@
 import {
   type CalendarColumns,
   calendarFeatures,
+  dayOff,
   localDayNumber,
   parisInstant,
 } from "./calendar.ts";
@@ -61,9 +69,12 @@ export interface Horizon {
   cutoff(epochMs: number): number;
   /** Measured features of this horizon, in order. */
   readonly measured: readonly string[];
+  /** Features giving {@linkcode dayOff} of the local day this many days from the target's. */
+  readonly daysOff: Readonly<Record<string, number>>;
 }
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 /** The two horizons of the consumption forecasts. */
 export const HORIZONS: Readonly<Record<HorizonName, Horizon>> = {
@@ -81,6 +92,7 @@ export const HORIZONS: Readonly<Record<HorizonName, Horizon>> = {
       "moyenne_24h",
       "moyenne_7j",
     ],
+    daysOff: {},
   },
   j1: {
     name: "j1",
@@ -94,6 +106,7 @@ export const HORIZONS: Readonly<Record<HorizonName, Horizon>> = {
       "moyenne_24h",
       "moyenne_7j",
     ],
+    daysOff: { ferie_veille: -1, ferie_avant_veille: -2, ferie_j7: -7, ferie_lendemain: 1 },
   },
 };
 
@@ -153,6 +166,7 @@ export function featureNames(horizon: HorizonName, options: FeatureOptions = {})
   return [
     ...Object.keys(calendar),
     ...CONTEXT_FEATURES,
+    ...Object.keys(HORIZONS[horizon].daysOff),
     ...HORIZONS[horizon].measured,
     ...(options.temperature === false ? [] : [
       ...TEMPERATURE_FEATURES,
@@ -294,6 +308,18 @@ export function consumptionFeatures(
     columns.eolien_solaire[i] = known(series.eolien, i, c) + known(series.solaire, i, c);
     columns.source_temps_reel[i] = c >= 0 && c < length ? series.source[c] : NaN;
   }
+  for (const [name, offset] of Object.entries(spec.daysOff)) {
+    // Rows come 48 a day: the value is computed once per local day.
+    const column = new Float64Array(n);
+    let lastDay = NaN;
+    let value = 0;
+    for (let i = 0; i < n; i++) {
+      const day = localDayNumber(epochMs[i]);
+      if (day !== lastDay) [lastDay, value] = [day, dayOff(day + offset)];
+      column[i] = value;
+    }
+    columns[name] = column;
+  }
   for (const name of spec.measured) {
     const f = measuredFeature[name];
     const column = new Float64Array(n);
@@ -408,6 +434,46 @@ export function measuredInstants(
     if (t >= fromMs && t <= toMs && !Number.isNaN(series.consommation[i])) out.push(t);
   }
   return Float64Array.from(out);
+}
+
+/** Days of consumption a first training row needs before it: the longest lag and window (7 days), and one. */
+export const LAG_DAYS = 8;
+/** Days of temperatures before a cut-off that let a model learn their effect over a whole year. */
+export const MIN_TEMPERATURE_DAYS = 365;
+
+/**
+ * The first target instant a model may be trained on, for a forecast from `cutoffMs`: eight days
+ * after the series' start (the lags), and when temperatures are used, eight days after theirs,
+ * unless they cover less than a year before the cut-off. Then the rows without temperature are
+ * kept: they teach the calendar and the lags over every season, while a model trained only on
+ * the few months with temperatures applies a winter's response to June. Measured on the
+ * backtest's June 2016 (temperatures from January 2016): the observed-temperature model's MAPE
+ * went from 2.81 % trained on the year before the cut-off to 1.72 % on the history since 2012.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { trainingStart } from "./features.ts";
+ * const day = 86_400_000;
+ * const seriesStart = Date.UTC(2012, 0, 1);
+ * const temperatureDay = Date.UTC(2016, 0, 1) / day;
+ * // Nine years of temperatures before the cut-off: the rows start with them.
+ * assert.equal(trainingStart(seriesStart, temperatureDay, Date.UTC(2025, 0, 5)), Date.UTC(2016, 0, 9));
+ * // Five months only: the whole history.
+ * assert.equal(trainingStart(seriesStart, temperatureDay, Date.UTC(2016, 5, 1)), Date.UTC(2012, 0, 9));
+ * assert.equal(trainingStart(seriesStart, null, Date.UTC(2025, 0, 5)), Date.UTC(2012, 0, 9));
+ * ```
+ */
+export function trainingStart(
+  seriesStartMs: number,
+  temperatureFirstDay: number | null,
+  cutoffMs: number,
+): number {
+  const first = seriesStartMs + LAG_DAYS * DAY_MS;
+  if (temperatureFirstDay === null) return first;
+  const temperatureStart = temperatureFirstDay * DAY_MS;
+  if (cutoffMs - temperatureStart < MIN_TEMPERATURE_DAYS * DAY_MS) return first;
+  return Math.max(first, temperatureStart + LAG_DAYS * DAY_MS);
 }
 
 /** The role of a row in training and evaluation. */

@@ -7,10 +7,13 @@ import {
   type HorizonName,
   HORIZONS,
   knownRteJ1,
+  LAG_DAYS,
   measuredInstants,
+  MIN_TEMPERATURE_DAYS,
   rteJ1Publication,
   scrambledTemperatures,
   testPeriodStart,
+  trainingStart,
 } from "./features.ts";
 import { mulberry32 } from "../ml/mod.ts";
 import { HALF_HOUR_MS, type HalfHourlySeries, seriesFromColumns, slotInstant } from "./series.ts";
@@ -242,6 +245,46 @@ Deno.test("the j1 cut-off of every instant of a DST day is noon the day before",
   for (let t = parisInstant(day, 0); t < parisInstant(day + 1, 0); t += HALF_HOUR_MS) {
     assert.equal(HORIZONS.j1.cutoff(t), Date.UTC(2025, 2, 29, 11), new Date(t).toISOString());
   }
+});
+
+Deno.test("j1 rows say how much the days around the target are off work; h1 rows do not", () => {
+  // May 2025: Thursdays 1, 8 and 29 (Ascension) are holidays, the Fridays after them bridges.
+  const instants = Array.from(
+    { length: 40 * 48 },
+    (_, i) => Date.UTC(2025, 3, 25) + i * HALF_HOUR_MS,
+  );
+  const series = seriesFromColumns(instants, { consommation: instants.map(() => 50_000) }, 1);
+  const at = (date: string) => parisInstant(dayNumberOfDate(date), 10 * 60);
+  const dates = ["2025-05-02", "2025-05-03", "2025-05-07", "2025-05-09", "2025-05-31"];
+  const set = consumptionFeatures(series, "j1", dates.map(at));
+  const column = (name: string) => [...set.x.columns[set.x.names.indexOf(name)]];
+  assert.deepEqual(column("ferie_veille"), [1, 0.5, 0, 1, 0.5]);
+  assert.deepEqual(column("ferie_avant_veille"), [0, 1, 0, 0, 1]);
+  assert.deepEqual(column("ferie_j7"), [0, 0, 0, 0.5, 0]);
+  assert.deepEqual(column("ferie_lendemain"), [0, 0, 1, 0, 0]);
+  // Every instant of a local day gets that day's values.
+  const sunday = dayNumberOfDate("2025-04-27"); // the week after Easter Monday, 21 April
+  const day = Array.from({ length: 48 }, (_, k) => parisInstant(sunday + 1, 0) + k * HALF_HOUR_MS);
+  const monday = consumptionFeatures(series, "j1", day);
+  assert.ok(monday.x.columns[monday.x.names.indexOf("ferie_j7")].every((v) => v === 1));
+  assert.ok(monday.x.columns[monday.x.names.indexOf("ferie_veille")].every((v) => v === 0));
+  assert.ok(!featureNames("h1").some((n) => n.startsWith("ferie")));
+});
+
+Deno.test("training rows start with the temperatures only when they cover a year before the cut-off", () => {
+  const day = 86_400_000;
+  const seriesStart = Date.UTC(2012, 0, 1);
+  const temperatureDay = Date.UTC(2016, 0, 1) / day;
+  const withTemperature = Date.UTC(2016, 0, 1 + LAG_DAYS);
+  const whole = seriesStart + LAG_DAYS * day;
+  const yearLater = Date.UTC(2016, 0, 1) + MIN_TEMPERATURE_DAYS * day;
+  assert.equal(trainingStart(seriesStart, temperatureDay, yearLater), withTemperature);
+  assert.equal(trainingStart(seriesStart, temperatureDay, yearLater - 1), whole);
+  // Temperatures older than the series: the series' own start.
+  assert.equal(
+    trainingStart(Date.UTC(2020, 0, 1), temperatureDay, yearLater),
+    Date.UTC(2020, 0, 9),
+  );
 });
 
 Deno.test("rolling means need 90 % of their window; targets after the data are forecastable", () => {

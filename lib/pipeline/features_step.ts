@@ -29,6 +29,7 @@ import {
   type HorizonName,
   HORIZONS,
   INPUT_TRAIN_WINDOW_DAYS,
+  LAG_DAYS,
   type LevelShift,
   levelShift,
   localDayNumber,
@@ -50,6 +51,7 @@ import {
   testPeriodStart,
   type Thermosensitivity,
   thermosensitivity,
+  trainingStart,
 } from "../forecasting/mod.ts";
 import {
   DAY_MS,
@@ -322,10 +324,11 @@ export async function prepareConsumptionFeatures(
     source: Uint8Array.from(slots, (k) => series.source[k]),
   }, options.testFraction);
   // Eight days of lags (and of temperature differences) before the first row; with
-  // temperatures, the rows start with them. A reference input that does not cover the training
-  // and test half-hours is left out of this run (see `referenceInputDecision`).
+  // temperatures, the rows start with them unless they cover less than a year before the test
+  // (`trainingStart`). A reference input that does not cover the training and test half-hours
+  // is left out of this run (see `referenceInputDecision`).
   const skipped: Skipped[] = [];
-  const rows = measuredSplit(measured, series.startMs + 8 * DAY_MS, testStart);
+  const rows = measuredSplit(measured, series.startMs + LAG_DAYS * DAY_MS, testStart);
   const daily = reference.temperatures?.daily ?? null;
   let temperature: typeof daily = null;
   if (daily) {
@@ -336,8 +339,7 @@ export async function prepareConsumptionFeatures(
     if (decision.kind === "used") temperature = daily;
     else skipped.push(decision);
   }
-  const from = Math.max(series.startMs, temperature ? temperature.firstDay * DAY_MS : -Infinity) +
-    8 * DAY_MS;
+  const from = trainingStart(series.startMs, temperature?.firstDay ?? null, testStart);
   let tempo = reference.tempo?.calendar ?? null;
   if (tempo) {
     // The colour of a day is published the day before: known at every instant of the day.
