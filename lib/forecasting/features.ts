@@ -308,17 +308,20 @@ export function consumptionFeatures(
     columns.eolien_solaire[i] = known(series.eolien, i, c) + known(series.solaire, i, c);
     columns.source_temps_reel[i] = c >= 0 && c < length ? series.source[c] : NaN;
   }
-  for (const [name, offset] of Object.entries(spec.daysOff)) {
-    // Rows come 48 a day: the value is computed once per local day.
-    const column = new Float64Array(n);
+  const daysOff = Object.entries(spec.daysOff);
+  if (daysOff.length) {
+    // Rows come 48 a day: the local day and its values are computed once per day.
+    const outputs = daysOff.map(([name]) => (columns[name] = new Float64Array(n)));
+    const values = new Float64Array(daysOff.length);
     let lastDay = NaN;
-    let value = 0;
     for (let i = 0; i < n; i++) {
       const day = localDayNumber(epochMs[i]);
-      if (day !== lastDay) [lastDay, value] = [day, dayOff(day + offset)];
-      column[i] = value;
+      if (day !== lastDay) {
+        lastDay = day;
+        daysOff.forEach(([, offset], k) => (values[k] = dayOff(day + offset)));
+      }
+      for (let k = 0; k < outputs.length; k++) outputs[k][i] = values[k];
     }
-    columns[name] = column;
   }
   for (const name of spec.measured) {
     const f = measuredFeature[name];
