@@ -174,15 +174,20 @@ Deno.test("only the temperature features read the weather, observed and forecast
       !base.x.columns[j].every((v, i) => Object.is(v, other.x.columns[j][i]))
     );
     // Every daily mean was raised by 5 °C: differences between days do not move (the 60 days
-    // are too few for a seasonal normal: the forecast is the last day observed, raised too).
+    // are too few for a seasonal normal: the forecast is the last day observed, raised too),
+    // but differences of heating degrees do, as days cross the 15 °C threshold.
     const moved = [
       "temperature",
       "temperature_veille",
       "temperature_lissee",
       "degres_chauffe",
       "degres_climatisation",
+      "ecart_degres_chauffe",
+      "ecart_degres_chauffe_lisses",
     ];
-    assert.deepEqual(changed, [...moved, ...moved.map((n) => `${n}_prevision`)]);
+    // Day-ahead, the forecast of D and D-1 is D-2 observed: no change of heating degrees at all.
+    const forecast = horizon === "j1" ? moved.filter((n) => n !== "ecart_degres_chauffe") : moved;
+    assert.deepEqual(changed, [...moved, ...forecast.map((n) => `${n}_prevision`)]);
     assert.ok(
       changed.every((n) =>
         [...TEMPERATURE_FEATURES, ...FORECAST_TEMPERATURE_FEATURES].includes(n as never)

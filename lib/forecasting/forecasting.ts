@@ -17,6 +17,10 @@
  * the last 20 % of the 2025 file: 0.76 % MAPE with an absolute target, 0.68 % with the relative
  * one.
  *
+ * **Thermal term.** A day-ahead forecaster first fits a least-squares line from the change in
+ * heating degrees to the relative target (`thermal_term.ts`); the learner learns what the line
+ * leaves, and the forecast adds the two.
+ *
  * **Configuration** (`forecaster_config.ts`): the learners, the features each model is given and
  * the training profiles. **Scores** (`forecast_scores.ts`): baselines, metrics on common rows,
  * residuals and the bootstrap interval of a MAPE difference.
@@ -66,6 +70,12 @@ import {
   type TrainingProfile,
 } from "./forecaster_config.ts";
 import { scoreOnCommonRows } from "./forecast_scores.ts";
+import {
+  fitThermalTerm,
+  type ThermalTerm,
+  thermalTermFeatures,
+  thermalTermValues,
+} from "./thermal_term.ts";
 
 /** Ridge design: one-hot calendar, degrees per 3-hour block, other features as they are. */
 const ONE_HOT: Readonly<Record<string, readonly number[]>> = {
@@ -115,6 +125,11 @@ export interface ForecasterParams {
   reference: string;
   /** Learner parameters. */
   learnerParams: unknown;
+  /**
+   * The linear thermal term fitted before the learner (`thermal_term.ts`; day-ahead models
+   * registered before it existed have none).
+   */
+  thermal?: ThermalTerm;
 }
 
 /** A consumption forecaster: input transform, fitted model, output transform. */
@@ -136,7 +151,8 @@ export class ConsumptionForecaster {
   predict(x: FeatureMatrix): Float64Array {
     const { input, reference } = this.modelInput(x);
     const ratio = this.model.predict(input);
-    return ratio.map((r, i) => r * reference[i]);
+    const thermal = this.params.thermal && thermalTermValues(this.params.thermal, input);
+    return ratio.map((r, i) => (r + (thermal ? thermal[i] : 0)) * reference[i]);
   }
 }
 
@@ -237,6 +253,11 @@ export async function fitForecaster(
       : spec.profile.forest,
   };
   const { xs, target, rows } = trainingRows(x, y, params);
+  const thermal = fitThermalTerm(xs, target, thermalTermFeatures(spec.horizon, features));
+  if (thermal) {
+    params.thermal = thermal;
+    subtractThermalTerm(target, xs, thermal);
+  }
   let model: Regressor;
   if (options.pool) {
     model = await options.pool.fit(
@@ -257,9 +278,16 @@ export async function fitForecaster(
   return { forecaster: new ConsumptionForecaster(params, model), rows };
 }
 
+/** What the learner is left to learn: the relative target minus the thermal term. */
+function subtractThermalTerm(target: Float64Array, xs: FeatureMatrix, thermal: ThermalTerm): void {
+  const values = thermalTermValues(thermal, xs);
+  for (let i = 0; i < target.length; i++) target[i] -= values[i];
+}
+
 /**
  * The model's training input and relative target: the rows of `x` with a finite target and
- * reference (and, for ridge, finite inputs: linear models cannot skip a missing value).
+ * reference (and, for ridge, finite inputs: linear models cannot skip a missing value), the
+ * thermal term of `params` (if any) subtracted from the target.
  */
 function trainingRows(
   x: FeatureMatrix,
@@ -274,11 +302,10 @@ function trainingRows(
     keep.push(i);
   }
   if (keep.length === 0) throw new MlInputError(`${params.learner}: no usable training row`);
-  return {
-    xs: takeRows(input, keep),
-    target: Float64Array.from(keep, (i) => y[i] / level[i]),
-    rows: keep.length,
-  };
+  const xs = takeRows(input, keep);
+  const target = Float64Array.from(keep, (i) => y[i] / level[i]);
+  if (params.thermal) subtractThermalTerm(target, xs, params.thermal);
+  return { xs, target, rows: keep.length };
 }
 
 /**

@@ -32,6 +32,7 @@ export * from "./reference.ts";
 export { ReferenceDataError } from "./_reference_error.ts";
 export * from "./forecaster_config.ts";
 export * from "./forecasting.ts";
+export * from "./thermal_term.ts";
 export * from "./forecast_scores.ts";
 export * from "./classification.ts";
 export * from "./feasibility.ts";

@@ -23,7 +23,11 @@
  * load grows by about 2,100-2,400 MW per °C below 15 °C; cooling above about 20 °C), and the
  * changes since the days the consumption lags come from: `ecart_temperature_veille`,
  * `ecart_temperature_2j`, `ecart_temperature_7j` (mean of D minus mean of D-1, D-2, D-7), which
- * tell a model how far the lagged level must move. `temperature_horaire` spreads the day over its
+ * tell a model how far the lagged level must move; `ecart_degres_chauffe` and
+ * `ecart_degres_chauffe_lisses`, the heating degrees of D (of the mean, of the smoothed
+ * temperature) minus the mean of those of D-1 and D-2, the days the day-ahead reference level
+ * spans: the inputs of the day-ahead models' linear thermal term (`thermal_base.ts`).
+ * `temperature_horaire` spreads the day over its
  * hours, the usual diurnal shape (minimum at 06:00, maximum at 15:00 local time, half-cosine
  * ramps between them, the night falling from the previous day's maximum to the day's minimum and
  * the evening towards the next day's minimum), and `degres_climatisation_horaire` = max(0,
@@ -273,6 +277,8 @@ export const TEMPERATURE_FEATURES = [
   "ecart_temperature_veille",
   "ecart_temperature_2j",
   "ecart_temperature_7j",
+  "ecart_degres_chauffe",
+  "ecart_degres_chauffe_lisses",
   "temperature_horaire",
   "degres_climatisation_horaire",
 ] as const;
@@ -293,33 +299,39 @@ function ramp(a: number, b: number, k: number, span: number): number {
 
 /**
  * The features of instants from the daily values `v`, in {@linkcode TEMPERATURE_FEATURES}
- * order. The ten values of the instant's local day are kept while the instants stay in it (the
- * 48 rows of a day share them); only the hourly profile is computed for each instant. The array
- * returned is reused by the next call.
+ * order. The twelve values of the instant's local day are kept while the instants stay in it
+ * (the 48 rows of a day share them); only the hourly profile is computed for each instant. The
+ * array returned is reused by the next call.
  */
 function instantFeatures(v: DailyValues): (epochMs: number) => number[] {
   const values: number[] = new Array(TEMPERATURE_FEATURES.length);
   let day = NaN;
   let [before, after] = [NaN, NaN]; // Tmax of the day before, Tmin of the day after
+  // Math.max propagates NaN: an unknown temperature gives unknown degrees.
+  const heating = (t: number) => Math.max(0, HEATING_BASE_C - t);
+  // Heating degrees of day d minus those of the two days the day-ahead reference spans.
+  const heatingChange = (f: (day: number) => number, d: number) =>
+    heating(f(d)) - (heating(f(d - 1)) + heating(f(d - 2))) / 2;
   return (epochMs) => {
     const d = localDayNumber(epochMs);
     if (d !== day) {
       day = d;
       const t = v.tmoy(d);
-      // Math.max propagates NaN: an unknown temperature gives unknown degrees.
       values.splice(
         0,
-        10,
+        12,
         t,
         v.tmin(d),
         v.tmax(d),
         v.tmoy(d - 1),
         v.smoothed(d),
-        Math.max(0, HEATING_BASE_C - t),
+        heating(t),
         Math.max(0, t - COOLING_BASE_C),
         t - v.tmoy(d - 1),
         t - v.tmoy(d - 2),
         t - v.tmoy(d - 7),
+        heatingChange(v.tmoy, d),
+        heatingChange(v.smoothed, d),
       );
       before = v.tmax(d - 1);
       after = v.tmin(d + 1);
@@ -333,8 +345,8 @@ function instantFeatures(v: DailyValues): (epochMs: number) => number[] {
       : hour <= HOUR_OF_MAX
       ? ramp(tmin, tmax, hour - HOUR_OF_MIN, HOUR_OF_MAX - HOUR_OF_MIN)
       : ramp(tmax, after, hour - HOUR_OF_MAX, night);
-    values[10] = hourly;
-    values[11] = Math.max(0, hourly - HOURLY_COOLING_BASE_C);
+    values[12] = hourly;
+    values[13] = Math.max(0, hourly - HOURLY_COOLING_BASE_C);
     return values;
   };
 }

@@ -114,6 +114,27 @@ Deno.test("malformed temperature files name the file and line", () => {
   bad(csv(["x;01/01/25;11;r;1;2;3", "x;01/01/25;11;r;1;2;3"]), /line 3: region 11 given twice/);
 });
 
+Deno.test("heating degree changes: the target day against the two days before it", () => {
+  const daily: DailyTemperature = {
+    firstDay: dayNumberOfDate("2025-01-01"),
+    tmoy: Float64Array.of(10, 8, 4, 12, 18, 20, 22),
+    tmin: Float64Array.of(5, 4, 0, 8, 12, 14, 16),
+    tmax: Float64Array.of(15, 12, 8, 16, 24, 26, 28),
+    interpole: new Uint8Array(7),
+  };
+  const noon = (day: number) => Date.UTC(2025, 0, 1 + day, 11);
+  const f = temperatureFeatures([noon(1), noon(3), noon(6)], daily);
+  // 4 January: 15 - 12 = 3 heating degrees against (15 - 4 + 15 - 8) / 2 = 9.
+  assert.equal(f.ecart_degres_chauffe[1], 3 - 9);
+  // Smoothed by hand: 10, 9.6, 8.48, 9.184.
+  const smoothedChange = (15 - 9.184) - ((15 - 8.48) + (15 - 9.6)) / 2;
+  assert.ok(Math.abs(f.ecart_degres_chauffe_lisses[1] - smoothedChange) < 1e-12);
+  // No heating on 7 January nor on the two days before: no change.
+  assert.equal(f.ecart_degres_chauffe[2], 0);
+  // 2 January: the day before the series is unknown.
+  assert.ok(Number.isNaN(f.ecart_degres_chauffe[0]));
+});
+
 Deno.test("temperature features of an instant: its local day, the days before, degrees", () => {
   const daily: DailyTemperature = {
     firstDay: dayNumberOfDate("2025-06-01"),
