@@ -15,6 +15,7 @@
  */
 
 import type { GbdtParams, RandomForestParams, RidgeParams } from "../ml/mod.ts";
+import { THERMAL_TERM_FEATURES } from "./thermal_term.ts";
 import {
   featureNames,
   type HorizonName,
@@ -126,6 +127,8 @@ export const PROFILES: Readonly<Record<ProfileName, TrainingProfile>> = {
  * assert.ok(live.includes("lag_1h") && live.includes("temperature_prevision"));
  * assert.ok(!live.includes("temperature") && !live.includes("eolien_solaire"));
  * assert.ok(modelFeatures("h1", { temperature: "observed" }).includes("temperature"));
+ * assert.ok(!modelFeatures("h1", { temperature: "observed" }).includes("ecart_degres_chauffe"));
+ * assert.ok(modelFeatures("j1", { temperature: "forecast" }).includes("ecart_degres_chauffe_prevision"));
  * ```
  */
 export function modelFeatures(
@@ -135,8 +138,14 @@ export function modelFeatures(
   const temperature = temperatureFeaturesOf(options.temperature);
   const all = featureNames(horizon, { temperature: true });
   const other = featureNames(horizon, { temperature: false });
+  // The heating-degree changes are taken against the days the day-ahead reference level spans:
+  // they feed that horizon's thermal term and tell another horizon nothing.
+  const mine = THERMAL_TERM_FEATURES[horizon];
+  const foreign = Object.values(THERMAL_TERM_FEATURES).flat().filter((n) => !mine.includes(n))
+    .flatMap((n) => [n, `${n}_prevision`]);
   return all.filter((name) =>
-    !UNUSED_FEATURES.includes(name) && (other.includes(name) || temperature.includes(name))
+    !UNUSED_FEATURES.includes(name) && !foreign.includes(name) &&
+    (other.includes(name) || temperature.includes(name))
   );
 }
 

@@ -13,6 +13,11 @@
  * up to the first real-time instant and the real-time data from there, and records the source of
  * every slot (`source`: 0 history, 1 real-time), so that features can tell the model which level
  * it is looking at and the scores are computed on the real-time values users compare with RTE.
+ * The gap is neither constant nor flat over the day (measured on the shared files, same
+ * half-hours): 0.7 % in June 2016, 1.7 % in December 2021, 2.0 % in January-July 2025, where it
+ * runs from 0.3 % at midnight to 3.5-4 % at 06:00, 18:00 and 22:00. The relative target and the
+ * lags read at the same hour carry the real-time shape: the day-ahead model's mean error by hour
+ * stays within ±0.3 % in 2025 on the backtest.
  *
  * @module
  */
