@@ -226,3 +226,51 @@ Deno.test("leaf refit of a forecaster: same rows, same forecasts; the new rows' 
   const ridge = await fitForecaster(x, y, { ...spec, learner: "ridge" });
   assert.throws(() => refitForecasterLeaves(ridge.forecaster, x, y), MlInputError);
 });
+
+Deno.test("day-ahead thermal term: fitted under the learner, extended beyond the training range", async () => {
+  // Consumption relative to its reference rises 4 % per degree of heating change; training days
+  // change by at most ±4 degrees, the last 480 rows (held out) by 8.
+  const n = 4_000;
+  const rng = mulberry32(5);
+  const heure = Float64Array.from({ length: n }, (_, i) => (i % 48) / 2);
+  const ecart = Float64Array.from({ length: n }, (_, i) => (i < n - 480 ? 8 * (rng() - 0.5) : 8));
+  const level = new Float64Array(n).fill(60_000);
+  const y = Float64Array.from({ length: n }, (_, i) => level[i] * (1 + 0.04 * ecart[i]));
+  const x = featureMatrix({
+    heure,
+    moyenne_24h: level,
+    lag_1h: level,
+    ecart_degres_chauffe: ecart,
+  });
+  const features = ["heure", "moyenne_24h", "ecart_degres_chauffe"];
+  const train = Array.from({ length: n - 480 }, (_, i) => i);
+  const spec = {
+    horizon: "j1" as const,
+    learner: "gbdt" as const,
+    features,
+    profile: PROFILES.rapide,
+  };
+  const { forecaster } = await fitForecaster(takeRows(x, train), train.map((i) => y[i]), spec);
+  assert.deepEqual(forecaster.params.thermal!.features, ["ecart_degres_chauffe"]);
+  assert.ok(Math.abs(forecaster.params.thermal!.coefficients[0] - 0.04) < 1e-9);
+  // Eight degrees colder than the reference days: trees alone would stop at the training edge
+  // (1.16), the line goes on (1.32).
+  const cold = forecaster.predict(takeRows(x, [n - 1]))[0];
+  assert.ok(Math.abs(cold / 60_000 - 1.32) < 0.005, String(cold));
+  // The term survives JSON and a leaf refit, which fits the leaves on what it leaves.
+  const copy = forecasterFromModel(
+    modelFromJSON(JSON.parse(JSON.stringify(forecaster.model))),
+    JSON.parse(JSON.stringify(forecaster.params)),
+  );
+  assert.equal(copy.predict(takeRows(x, [n - 1]))[0], cold);
+  const refit = refitForecasterLeaves(forecaster, takeRows(x, train), train.map((i) => y[i]));
+  assert.deepEqual(refit.forecaster.params.thermal, forecaster.params.thermal);
+  assert.ok(Math.abs(refit.forecaster.predict(takeRows(x, [n - 1]))[0] / cold - 1) < 0.005);
+  // One hour ahead has no term, even given the feature.
+  const h1 = await fitForecaster(x, y, {
+    ...spec,
+    horizon: "h1",
+    features: ["heure", "lag_1h", "ecart_degres_chauffe"],
+  });
+  assert.equal(h1.forecaster.params.thermal, undefined);
+});
