@@ -26,7 +26,7 @@
  * tell a model how far the lagged level must move; `ecart_degres_chauffe` and
  * `ecart_degres_chauffe_lisses`, the heating degrees of D (of the mean, of the smoothed
  * temperature) minus the mean of those of D-1 and D-2, the days the day-ahead reference level
- * spans: the inputs of the day-ahead models' linear thermal term (`thermal_base.ts`).
+ * spans: the inputs of the day-ahead models' linear thermal term (`thermal_term.ts`).
  * `temperature_horaire` spreads the day over its
  * hours, the usual diurnal shape (minimum at 06:00, maximum at 15:00 local time, half-cosine
  * ramps between them, the night falling from the previous day's maximum to the day's minimum and
