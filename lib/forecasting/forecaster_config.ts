@@ -15,7 +15,7 @@
  */
 
 import type { GbdtParams, RandomForestParams, RidgeParams } from "../ml/mod.ts";
-import { THERMAL_TERM_FEATURES } from "./thermal_term.ts";
+import { THERMAL_TERM_FEATURES, thermalTermFeatures } from "./thermal_term.ts";
 import {
   featureNames,
   type HorizonName,
@@ -140,9 +140,9 @@ export function modelFeatures(
   const other = featureNames(horizon, { temperature: false });
   // The heating-degree changes are taken against the days the day-ahead reference level spans:
   // they feed that horizon's thermal term and tell another horizon nothing.
-  const mine = THERMAL_TERM_FEATURES[horizon];
-  const foreign = Object.values(THERMAL_TERM_FEATURES).flat().filter((n) => !mine.includes(n))
-    .flatMap((n) => [n, `${n}_prevision`]);
+  const mine = thermalTermFeatures(horizon, all);
+  const foreign = (Object.keys(THERMAL_TERM_FEATURES) as HorizonName[])
+    .flatMap((h) => thermalTermFeatures(h, all)).filter((n) => !mine.includes(n));
   return all.filter((name) =>
     !UNUSED_FEATURES.includes(name) && !foreign.includes(name) &&
     (other.includes(name) || temperature.includes(name))
