@@ -19,8 +19,8 @@
  * The learner is the one notebook 08 selected (cross-validation is not repeated per week), with
  * the profile's parameters.
  *
- * **Models.** One hour ahead, the live model (temperature forecast known at the cut-off),
- * corrected by RTE's J-1 forecast, published the day before (`online_correction.ts`: a linear
+ * **Models.** One hour ahead, the live model (no temperature: `TAKES_TEMPERATURE`), corrected by
+ * RTE's J-1 forecast, published the day before (`online_correction.ts`: a linear
  * stacking of the model and J-1 fitted on the last `calibrationDays` days of the live model's
  * own out-of-sample forecasts). Day ahead, the live model, the same learner given the
  * **observed** temperature of the target day (an upper bound: no forecaster knows it at 12:00 the

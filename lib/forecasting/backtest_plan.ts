@@ -9,7 +9,7 @@
 
 import { dateOfDayNumber, localDayNumber, parisInstant } from "./calendar.ts";
 import { type HorizonName, HORIZONS, type TemperatureInput } from "./features.ts";
-import { type LearnerName, modelLabel } from "./forecaster_config.ts";
+import { type LearnerName, modelLabel, TAKES_TEMPERATURE } from "./forecaster_config.ts";
 import { type HalfHourlySeries, seriesLength, slotInstant, SOURCE_REAL_TIME } from "./series.ts";
 
 const DAY_MS = 86_400_000;
@@ -173,18 +173,16 @@ export function backtestVariants(
   learners: Readonly<Record<HorizonName, LearnerName>>,
   withTemperature: boolean,
 ): BacktestVariant[] {
-  const live: TemperatureInput = withTemperature ? "forecast" : "none";
-  const inputs: Record<HorizonName, TemperatureInput[]> = {
-    h1: [live],
-    j1: withTemperature ? ["forecast", "observed", "none"] : ["none"],
-  };
-  return (Object.keys(HORIZONS) as HorizonName[]).flatMap((horizon) =>
-    inputs[horizon].map((temperature) => ({
+  return (Object.keys(HORIZONS) as HorizonName[]).flatMap((horizon) => {
+    const takes = withTemperature && TAKES_TEMPERATURE[horizon];
+    const live: TemperatureInput = takes ? "forecast" : "none";
+    const inputs: TemperatureInput[] = takes ? ["forecast", "observed", "none"] : ["none"];
+    return inputs.map((temperature) => ({
       horizon,
       learner: learners[horizon],
       temperature,
       model: modelLabel(learners[horizon], temperature, live),
       live: temperature === live,
-    }))
-  );
+    }));
+  });
 }

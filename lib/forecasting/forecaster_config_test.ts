@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { HORIZONS, type TemperatureInput } from "./features.ts";
+import { FORECAST_TEMPERATURE_FEATURES, TEMPERATURE_FEATURES } from "./weather.ts";
 import {
   modelFeatures,
   REFERENCE_FEATURE,
+  TAKES_TEMPERATURE,
   TEMPERATURE_SUFFIX,
   UNUSED_FEATURES,
 } from "./forecaster_config.ts";
@@ -16,4 +18,32 @@ Deno.test("model features: never the unused ones, always the horizon's reference
     }
   }
   assert.deepEqual(modelFeatures("h1", { temperature: "none" }).includes("eolien_solaire"), false);
+});
+
+Deno.test("model features: temperatures of the input asked for, none one hour ahead", () => {
+  const temperatures = (names: string[]) => ({
+    observed: names.filter((n) => (TEMPERATURE_FEATURES as readonly string[]).includes(n)).length,
+    forecast: names.filter((n) => (FORECAST_TEMPERATURE_FEATURES as readonly string[]).includes(n))
+      .length,
+  });
+  assert.deepEqual(TAKES_TEMPERATURE, { h1: false, j1: true });
+  for (const temperature of ["forecast", "observed", "none"] as const) {
+    assert.deepEqual(temperatures(modelFeatures("h1", { temperature })), {
+      observed: 0,
+      forecast: 0,
+    });
+  }
+  const n = TEMPERATURE_FEATURES.length;
+  assert.deepEqual(temperatures(modelFeatures("j1", { temperature: "forecast" })), {
+    observed: 0,
+    forecast: n,
+  });
+  assert.deepEqual(temperatures(modelFeatures("j1", { temperature: "observed" })), {
+    observed: n,
+    forecast: 0,
+  });
+  assert.deepEqual(temperatures(modelFeatures("j1", { temperature: "none" })), {
+    observed: 0,
+    forecast: 0,
+  });
 });

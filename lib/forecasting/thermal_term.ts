@@ -13,8 +13,8 @@
  * cooling term or lag ratios in the line did worse. Its cost: the README's cold run took 227-245 s
  * against 209-213 s without it (same session), in the day-ahead fits of notebook 08.
  *
- * Only the day-ahead horizon has a term ({@linkcode THERMAL_TERM_FEATURES}), and only its models
- * are given these features (`modelFeatures`); rows where a term feature is unknown get no
+ * Only the day-ahead horizon has a term ({@linkcode THERMAL_TERM_FEATURES}): the one-hour horizon
+ * takes no temperature (`TAKES_TEMPERATURE`). Rows where a term feature is unknown get no
  * contribution from it.
  *
  * @module

@@ -64,6 +64,7 @@ import {
   SelectionStore,
   skip,
   type Skipped,
+  TAKES_TEMPERATURE,
   TEMPERATURE_FEATURES,
   TEMPERATURE_SUFFIX,
   type TemperatureInput,
@@ -100,18 +101,23 @@ function indicesOf(split: string[], name: string, keep: (i: number) => boolean =
 /**
  * Registered model name of a horizon's model given `input` temperatures: `consommation_j1` for
  * the live model with the forecast temperature, suffixed as the labels otherwise
- * (`consommation_j1_temperature_observee`, `consommation_j1_sans_temperature`).
+ * (`consommation_j1_temperature_observee`, `consommation_j1_sans_temperature`); never suffixed
+ * for a horizon that takes no temperature (`TAKES_TEMPERATURE`), whose one model it names.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { registeredName } from "./forecast_step.ts";
  * assert.equal(registeredName("j1", "forecast"), "consommation_j1");
- * assert.equal(registeredName("h1", "none"), "consommation_h1_sans_temperature");
+ * assert.equal(registeredName("j1", "none"), "consommation_j1_sans_temperature");
+ * assert.equal(registeredName("h1", "none"), "consommation_h1");
  * ```
  */
 export function registeredName(horizon: HorizonName, input: TemperatureInput): string {
-  return `consommation_${horizon}${input === "forecast" ? "" : TEMPERATURE_SUFFIX[input]}`;
+  const suffix = input === "forecast" || !TAKES_TEMPERATURE[horizon]
+    ? ""
+    : TEMPERATURE_SUFFIX[input];
+  return `consommation_${horizon}${suffix}`;
 }
 
 /** Columns of `predictions_consommation`, before the instants become datetimes. */

@@ -48,7 +48,8 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
     await assert.rejects(() => training.train("h1"), /horizon h1 already trained/);
     assert.equal(await catalog.table("predictions_consommation").exists(), false);
     // The cross-validation fits (15, fewer once the race eliminates a learner after the last
-    // two folds: 3 × 2 raced, then 3 per survivor), then 5 refits, each told once, in order.
+    // two folds: 3 × 2 raced, then 3 per survivor), then 3 refits (one per learner: one hour
+    // ahead takes no temperature, so no upper bound nor model without it), each told once.
     const cvProgress = progress.filter((p) => p.phase === "cross_validation");
     assert.ok(progress.every((p) => p.horizon === "h1"));
     assert.deepEqual(cvProgress.map((p) => p.done), cvProgress.map((_, k) => k + 1));
@@ -57,7 +58,7 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
     assert.equal((cvProgress.length - 6) % 3, 0);
     assert.deepEqual(
       progress.slice(cvProgress.length).map((p) => [p.phase, p.done, p.total]),
-      Array.from({ length: 5 }, (_, k) => ["refit", k + 1, 5]),
+      Array.from({ length: 3 }, (_, k) => ["refit", k + 1, 3]),
     );
     await training.train("j1");
     const report = await training.finish();
@@ -80,12 +81,15 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
       assert.ok(cv.eliminated.length < 3 && !cv.eliminated.includes(h.champion));
       // Every model and baseline is scored on the same instants.
       assert.ok(h.scores.every((s) => s.n === h.scores[0].n));
+      const takesTemperature = h.horizon === "j1";
+      assert.equal(h.withTemperature, takesTemperature);
       assert.deepEqual(h.scores.map((s) => s.model), [
         "ridge",
         "random_forest",
         "gbdt",
-        `${h.champion}_temperature_observee`,
-        `${h.champion}_sans_temperature`,
+        ...(takesTemperature
+          ? [`${h.champion}_temperature_observee`, `${h.champion}_sans_temperature`]
+          : []),
         "persistance",
         "persistance_semaine",
         "rte_j1",
@@ -93,15 +97,16 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
       ]);
       const champion = await registry.getVersion(`consommation_${h.horizon}`, "champion");
       assert.equal((champion.params as ForecasterParams).learner, h.champion);
-      // The live model is given the temperature forecast, the upper bound the observed one.
+      // Day-ahead, the live model is given the temperature forecast, the upper bound the observed
+      // one; one hour ahead, no temperature and only the live model's name in the registry.
       const params = champion.params as ForecasterParams;
-      assert.ok(params.features.includes("temperature_prevision"));
+      assert.equal(params.features.includes("temperature_prevision"), takesTemperature);
       assert.ok(!params.features.includes("temperature"));
-      const bound = await registry.getVersion(
-        `consommation_${h.horizon}_temperature_observee`,
-        "champion",
-      );
-      assert.ok((bound.params as ForecasterParams).features.includes("temperature"));
+      const bound = `consommation_${h.horizon}_temperature_observee`;
+      if (takesTemperature) {
+        const upper = await registry.getVersion(bound, "champion");
+        assert.ok((upper.params as ForecasterParams).features.includes("temperature"));
+      } else assert.ok(!(await registry.listModels()).includes(bound));
       // Intervals from the folds' errors: P10 < P50 < P90 around zero, coverage on the test.
       const q = h.intervals!;
       assert.ok(q.p10 < q.p50 && q.p50 < q.p90 && q.p10 < 0 && q.p90 > 0, JSON.stringify(q));
@@ -149,8 +154,9 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
     ).toRecords() as { prediction: number; actual: number; error: number }[];
     assert.ok(rows.every((r) => r.error === r.prediction - r.actual));
     const runs = await registry.listRuns();
-    // Per horizon: 3 cross-validated learners and 5 final fits, each logged.
-    assert.equal(runs.length, 16);
+    // Per horizon: 3 cross-validated learners and the final fits (3 one hour ahead, 5 day-ahead
+    // with the upper bound and the model without temperature), each logged.
+    assert.equal(runs.length, 3 + 3 + 3 + 5);
     assert.equal(runs.filter((r) => r.tags.etape === "validation_croisee").length, 6);
     assert.ok((await catalog.table("importance_variables").read()).height > 0);
   } finally {

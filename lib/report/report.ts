@@ -183,9 +183,10 @@ function skippedSection(skipped: ReportData["skippedSteps"]): string[] {
  */
 function temperatureNote(models: ReportData["models"]): string {
   return models.some((m) => m.model.endsWith("_sans_temperature"))
-    ? "_Les modèles reçoivent la prévision de température connue à la coupure ; le modèle " +
-      "« température observée » reçoit celle du jour prévu, inconnue à la coupure (une borne " +
-      "haute, pas une prévision réelle) ; les modèles « sans température » s'en passent._"
+    ? "_Les modèles de la veille (j1) reçoivent la prévision de température connue à la " +
+      "coupure ; le modèle « température observée » reçoit celle du jour prévu, inconnue à la " +
+      "coupure (une borne haute, pas une prévision réelle) ; les modèles « sans température » " +
+      "s'en passent, comme ceux d'une heure avant (h1), à qui elle n'apportait rien._"
     : "_Les modèles n'utilisent pas de température (pas de données de référence couvrant la " +
       "période)._";
 }
