@@ -153,11 +153,12 @@ export function forecastQualitySection(q: ForecastQuality | null): string[] {
   const out = [
     "### Fiabilité des prévisions",
     "",
-    "Le modèle retenu de chaque horizon est le modèle en service : il reçoit la prévision de " +
-    "température connue à la coupure (les jours observés avant la coupure, prolongés vers la " +
-    "normale saisonnière). Le même modèle avec la température **observée** du jour prévu, que " +
-    "personne ne connaît à la coupure, est une **borne haute** de ce qu'une prévision météo " +
-    "parfaite apporterait.",
+    "Le modèle retenu de chaque horizon est le modèle en service. La veille (j1), il reçoit, " +
+    "quand les températures sont fournies, leur prévision connue à la coupure (les jours " +
+    "observés avant la coupure, prolongés vers la normale saisonnière) ; le même modèle avec la " +
+    "température **observée** du jour prévu, que personne ne connaît à la coupure, est une " +
+    "**borne haute** de ce qu'une prévision météo parfaite apporterait. Une heure avant (h1), " +
+    "il se passe de température : les dernières demi-heures en portent déjà l'effet.",
     "",
   ];
   for (const i of q.intervals) {
