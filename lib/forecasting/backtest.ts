@@ -20,9 +20,9 @@
  * the profile's parameters.
  *
  * **Models.** One hour ahead, the live model (no temperature: `TAKES_TEMPERATURE`), corrected by
- * RTE's J-1 forecast, published the day before (`online_correction.ts`: a linear
- * stacking of the model and J-1 fitted on the last `calibrationDays` days of the live model's
- * own out-of-sample forecasts). Day ahead, the live model, the same learner given the
+ * RTE's J-1 forecast, published the day before (`online_correction.ts`: a linear stacking of the
+ * model and J-1 fitted on the last `calibrationDays` days of the live model's own out-of-sample
+ * forecasts). Day ahead, the live model, the same learner given the
  * **observed** temperature of the target day (an upper bound: no forecaster knows it at 12:00 the
  * day before) and without temperature; none of them sees J-1, whose publication before 12:00 the
  * day before is not established (`rteJ1Publication`). Without temperatures in the inputs, the

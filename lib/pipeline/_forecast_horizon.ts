@@ -215,7 +215,8 @@ export async function trainHorizon(
   // The live model's temperatures; the upper bound swaps them for the observed ones.
   const live: TemperatureInput = temperature ? "forecast" : "none";
   const withoutTemperature = features.filter((f) => !forecastTemperatures.includes(f));
-  const observed = usable(TEMPERATURE_FEATURES).features;
+  // Only a live model with temperatures has an upper bound: no coverage check for the others.
+  const observed = temperature ? usable(TEMPERATURE_FEATURES).features : [];
   const featuresOf = (input: TemperatureInput) =>
     input === live
       ? features
