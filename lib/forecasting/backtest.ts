@@ -20,9 +20,10 @@
  * the profile's parameters.
  *
  * **Models.** One hour ahead, the live model (no temperature: `TAKES_TEMPERATURE`), corrected by
- * RTE's J-1 forecast, published the day before (`online_correction.ts`: a linear stacking of the
- * model and J-1 fitted on the last `calibrationDays` days of the live model's own out-of-sample
- * forecasts). Day ahead, the live model, the same learner given the
+ * RTE's J-1 forecast, published the day before (`CORRECTED_BY_RTE_J1`; `online_correction.ts`: a
+ * linear stacking of the model and J-1 fitted on the last `calibrationDays` days of the live
+ * model's own out-of-sample forecasts), labelled as in notebook 08 (`gbdt_corrige_rte_j1`). Day
+ * ahead, the live model, the same learner given the
  * **observed** temperature of the target day (an upper bound: no forecaster knows it at 12:00 the
  * day before) and without temperature; none of them sees J-1, whose publication before 12:00 the
  * day before is not established (`rteJ1Publication`). Without temperatures in the inputs, the
@@ -61,14 +62,14 @@ import {
   type ConsumptionFeatureSet,
   type HorizonName,
   HORIZONS,
-  knownRteJ1,
   measuredInstants,
   trainingStart,
 } from "./features.ts";
 import {
+  CORRECTED_BY_RTE_J1,
   type LearnerName,
   modelFeatures,
-  REFERENCE_FEATURE,
+  RTE_J1_CORRECTION_SUFFIX,
   type TrainingProfile,
 } from "./forecaster_config.ts";
 import { type ConsumptionForecaster, fitForecaster } from "./forecasting.ts";
@@ -82,7 +83,7 @@ import {
   type RetrainCadence,
   RTE_REFERENCE,
 } from "./backtest_plan.ts";
-import { onlineCorrection } from "./online_correction.ts";
+import { forecastStream, onlineCorrection } from "./online_correction.ts";
 import {
   type HalfHourlySeries,
   seriesLength,
@@ -411,23 +412,16 @@ export async function runBacktest(
           });
         }
         if (liveForecasts.length) {
-          const pick = (values: ArrayLike<number>) => stream.rows.map((i) => values[i]);
-          const rte = horizon === "h1" ? knownRteJ1(series, set) : null;
-          const corrected = onlineCorrection({
-            epochMs: pick(set.epochMs),
-            cutoffMs: pick(set.cutoffMs),
-            actual: pick(set.target),
-            predicted: stream.predicted,
-            rteJ1: rte && {
-              level: pick(set.x.columns[set.x.names.indexOf(REFERENCE_FEATURE.h1)]),
-              atTarget: pick(rte.atTarget),
-              atCutoff: pick(rte.atCutoff),
-            },
-          }, { windowDays: calibrationDays });
+          const corrected = onlineCorrection(
+            forecastStream(series, set, stream.rows, stream.predicted),
+            { windowDays: calibrationDays },
+          );
           // The weeks' rows are the stream's last ones, in the same order.
           let offset = stream.rows.length - liveForecasts.reduce((t, f) => t + f.epochMs.length, 0);
           for (const f of liveForecasts) {
             const slice = (v: Float64Array) => v.slice(offset, offset + f.epochMs.length);
+            // Labelled as in `predictions_consommation` when RTE's J-1 corrects them.
+            if (CORRECTED_BY_RTE_J1[horizon]) f.model += RTE_J1_CORRECTION_SUFFIX;
             f.prediction = slice(corrected.prediction);
             f.p10 = slice(corrected.p10);
             f.p50 = slice(corrected.p50);

@@ -124,6 +124,17 @@ export const PROFILES: Readonly<Record<ProfileName, TrainingProfile>> = {
 export const TAKES_TEMPERATURE: Readonly<Record<HorizonName, boolean>> = { h1: false, j1: true };
 
 /**
+ * Whether each horizon's live forecast is its champion corrected by RTE's J-1
+ * (`online_correction.ts`). One hour ahead, the J-1 of the target instant was published the day
+ * before and carries RTE's weather forecast, which the model lacks; a day ahead, the J-1 of the
+ * target day is published after the cut-off.
+ */
+export const CORRECTED_BY_RTE_J1: Readonly<Record<HorizonName, boolean>> = { h1: true, j1: false };
+
+/** Label suffix of a champion's forecasts corrected by RTE's J-1 (`gbdt_corrige_rte_j1`). */
+export const RTE_J1_CORRECTION_SUFFIX = "_corrige_rte_j1";
+
+/**
  * The feature names a model of `horizon` is given (before the relative transform): the
  * temperature features of `temperature` only (see `TemperatureInput`), and none for a horizon
  * that takes no temperature ({@linkcode TAKES_TEMPERATURE}).

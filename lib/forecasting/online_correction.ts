@@ -31,6 +31,9 @@
  */
 
 import { localDayNumber } from "./calendar.ts";
+import { type ConsumptionFeatureSet, knownRteJ1 } from "./features.ts";
+import { CORRECTED_BY_RTE_J1, REFERENCE_FEATURE } from "./forecaster_config.ts";
+import type { HalfHourlySeries } from "./series.ts";
 import {
   featureMatrix,
   fitRidge,
@@ -84,6 +87,50 @@ export interface OnlineForecasts {
   p90: Float64Array;
   /** Rows whose forecast came from the fitted stacking (the others: prior or uncorrected). */
   stacked: number;
+}
+
+/**
+ * The stream of the out-of-sample forecasts `predicted` of `rows` of `set` (by increasing target
+ * instant), with RTE's J-1 as known at each cut-off (`knownRteJ1` on `series`) when the
+ * horizon's live forecast is corrected by it ({@linkcode CORRECTED_BY_RTE_J1}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { consumptionFeatures } from "./features.ts";
+ * import { forecastStream } from "./online_correction.ts";
+ * import { seriesFromColumns } from "./series.ts";
+ * const t = Array.from({ length: 48 * 9 }, (_, i) => Date.UTC(2025, 0, 1) + i * 1_800_000);
+ * const series = seriesFromColumns(t, {
+ *   consommation: t.map(() => 60_000),
+ *   prevision_j1: t.map(() => 61_000),
+ * });
+ * const set = consumptionFeatures(series, "h1", t.slice(-2));
+ * const stream = forecastStream(series, set, [0, 1], [59_000, 59_500]);
+ * assert.deepEqual(Array.from(stream.rteJ1!.atTarget), [61_000, 61_000]);
+ * assert.deepEqual(Array.from(stream.rteJ1!.level), [60_000, 60_000]);
+ * // A day ahead, J-1 is not known at the cut-off: no correction.
+ * const j1 = consumptionFeatures(series, "j1", t.slice(-2));
+ * assert.equal(forecastStream(series, j1, [0, 1], [59_000, 59_500]).rteJ1, null);
+ * ```
+ */
+export function forecastStream(
+  series: HalfHourlySeries,
+  set: ConsumptionFeatureSet,
+  rows: readonly number[],
+  predicted: ArrayLike<number>,
+): ForecastStream {
+  const pick = (values: ArrayLike<number>) => Float64Array.from(rows, (i) => values[i]);
+  const instants = { epochMs: pick(set.epochMs), cutoffMs: pick(set.cutoffMs) };
+  const level = set.x.columns[set.x.names.indexOf(REFERENCE_FEATURE[set.horizon])];
+  return {
+    ...instants,
+    actual: pick(set.target),
+    predicted,
+    rteJ1: CORRECTED_BY_RTE_J1[set.horizon]
+      ? { level: pick(level), ...knownRteJ1(series, instants) }
+      : null,
+  };
 }
 
 /** The stacking's inputs of row `i` (NaN when J-1 or the level is unknown). */

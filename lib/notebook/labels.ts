@@ -168,11 +168,16 @@ const MODELS: Readonly<Record<string, string>> = {
   rte_j: "prévision J de RTE",
 };
 
-/** The temperature variants of a learner (`TEMPERATURE_SUFFIX` of `lib/forecasting/forecaster_config.ts`). */
+/**
+ * The variants of a learner: its temperature inputs (`TEMPERATURE_SUFFIX` of
+ * `lib/forecasting/forecaster_config.ts`), and its forecasts corrected by RTE's J-1
+ * (`RTE_J1_CORRECTION_SUFFIX`).
+ */
 const MODEL_VARIANTS: readonly [suffix: string, name: string][] = [
   ["_temperature_observee", "température observée (borne haute)"],
   ["_temperature_prevue", "température prévue"],
   ["_sans_temperature", "sans température"],
+  ["_corrige_rte_j1", "corrigé par la prévision J-1 de RTE"],
 ];
 
 /**
@@ -191,6 +196,7 @@ const MODEL_VARIANTS: readonly [suffix: string, name: string][] = [
  *   "gradient boosting, température observée (borne haute)",
  * );
  * assert.equal(modelName("ridge_sans_temperature"), "ridge, sans température");
+ * assert.equal(modelName("gbdt_corrige_rte_j1"), "gradient boosting, corrigé par la prévision J-1 de RTE");
  * assert.equal(modelName("rte_j1"), "prévision J-1 de RTE");
  * assert.equal(modelName("persistance_semaine"), "persistance à une semaine");
  * assert.equal(modelName("gbdt_regressor"), "gradient boosting");

@@ -31,6 +31,7 @@ import {
   consumptionFeatures,
   type ConsumptionForecaster,
   consumptionHorizonPlan,
+  CORRECTED_BY_RTE_J1,
   crossValidateLearners,
   type CrossValidationReport,
   definedForecasts,
@@ -40,6 +41,7 @@ import {
   forecasterFromModel,
   forecasterImportance,
   type ForecasterParams,
+  forecastStream,
   type HorizonName,
   HORIZONS,
   horizonStep,
@@ -50,6 +52,7 @@ import {
   modelFeatures,
   modelLabel,
   newSelection,
+  onlineCorrection,
   planRetraining,
   type ProfileName,
   PROFILES,
@@ -59,9 +62,11 @@ import {
   residualAnalysis,
   type RetrainingPolicy,
   retrainingRecord,
+  RTE_J1_CORRECTION_SUFFIX,
   scoreOnCommonRows,
   type SelectionConfig,
   SelectionStore,
+  seriesFromColumns,
   skip,
   type Skipped,
   TAKES_TEMPERATURE,
@@ -488,7 +493,18 @@ export async function trainHorizon(
     rteJ1: pick(data.set.rteJ1, testRows),
     rteJ: pick(data.set.rteJ, testRows),
   }));
-  const all: Record<string, Float64Array> = { ...forecasts, ...baselines.defined };
+  // The live forecast one hour ahead: the champion's, corrected by RTE's J-1 as in the backtest
+  // (not for files without it: regional files publish no RTE forecast).
+  const championNext = championForecaster.predict(xNext);
+  const corrected = CORRECTED_BY_RTE_J1[horizon] && "rte_j1" in baselines.defined
+    ? correctedByRteJ1(data, testRows, forecastRows, forecasts[champion], championNext)
+    : null;
+  const correctedLabel = `${champion}${RTE_J1_CORRECTION_SUFFIX}`;
+  const all: Record<string, Float64Array> = {
+    ...forecasts,
+    ...(corrected && { [correctedLabel]: corrected.test.prediction }),
+    ...baselines.defined,
+  };
   const { scores, rows } = scoreOnCommonRows(yTest, all);
   const common = (values: Float64Array) => Float64Array.from(rows, (k) => values[k]);
   const yCommon = common(yTest);
@@ -505,7 +521,7 @@ export async function trainHorizon(
   const upperBound = modelLabel(champion, "observed", live);
   const quantiles = intervals && {
     test: forecastQuantiles(forecasts[champion], intervals),
-    next: forecastQuantiles(championForecaster.predict(xNext), intervals),
+    next: forecastQuantiles(championNext, intervals),
   };
   const report: HorizonReport = {
     kind: "trained",
@@ -533,7 +549,9 @@ export async function trainHorizon(
     byHour: grouped(metricsByHour),
     byMonth: grouped(metricsByMonth),
     residuals: residualAnalysis(yCommon, common(forecasts[champion]), tCommon),
-    rteGaps: [champion, upperBound].filter((model) => model in all).flatMap((model) =>
+    rteGaps: [champion, correctedLabel, upperBound].filter((model) => model in all).flatMap((
+      model,
+    ) =>
       ["rte_j1", "rte_j"].filter((reference) => reference in all).map((reference) => ({
         model,
         reference,
@@ -547,6 +565,10 @@ export async function trainHorizon(
     ),
     intervals,
     testCoverage: quantiles && intervalCoverage(yTest, quantiles.test.p10, quantiles.test.p90),
+    rteCorrection: corrected && {
+      model: correctedLabel,
+      testCoverage: intervalCoverage(yTest, corrected.test.p10, corrected.test.p90),
+    },
     importance: {
       byFeature: importance.parCaracteristique,
       byGroup: importance.parGroupe,
@@ -556,19 +578,63 @@ export async function trainHorizon(
   };
   // Beyond the data, the observed temperature of the day forecast is not known: no upper bound.
   const predictions = predictionRows(data, testRows, forecastRows, all, {
-    next: Object.fromEntries(
-      fitted.filter((f) => f.name === champion || f.name.endsWith(TEMPERATURE_SUFFIX.none))
-        .map((f) => [f.name, f.forecaster.predict(xNext)]),
-    ),
+    next: {
+      ...Object.fromEntries(
+        fitted.filter((f) => f.name === champion || f.name.endsWith(TEMPERATURE_SUFFIX.none))
+          .map((f) => [f.name, f.forecaster.predict(xNext)]),
+      ),
+      ...(corrected && { [correctedLabel]: corrected.next.prediction }),
+    },
     rteNext: pick(data.set.rteJ1, forecastRows),
-    versions: report.versions,
-    intervals: quantiles && { model: champion, ...quantiles },
+    // The corrected forecasts are the champion version's.
+    versions: { ...report.versions, [correctedLabel]: versions[champion] },
+    intervals: {
+      ...(quantiles && { [champion]: quantiles }),
+      ...(corrected && { [correctedLabel]: corrected }),
+    },
   });
   return { kind: "trained", report, predictions };
 }
 
 function pick(values: Float64Array, rows: number[]): Float64Array {
   return Float64Array.from(rows, (i) => values[i]);
+}
+
+/** A model's forecasts with their P10, P50 and P90. */
+type ForecastsWithQuantiles = ForecastQuantiles & { prediction: Float64Array };
+
+/**
+ * The champion's forecasts of the test and forecast rows corrected by RTE's J-1, with their
+ * P10, P50 and P90: `onlineCorrection` over both in time order, each row corrected and calibrated
+ * from the rows measured at its cut-off. The champion was fitted on rows before the test period,
+ * so every forecast in the stream is out of sample, as in the backtest.
+ */
+function correctedByRteJ1(
+  data: HorizonData,
+  testRows: number[],
+  forecastRows: number[],
+  testPredicted: Float64Array,
+  nextPredicted: Float64Array,
+): { test: ForecastsWithQuantiles; next: ForecastsWithQuantiles } {
+  const { set } = data;
+  const predicted = new Map<number, number>();
+  testRows.forEach((i, k) => predicted.set(i, testPredicted[k]));
+  forecastRows.forEach((i, k) => predicted.set(i, nextPredicted[k]));
+  // Rows are in time order; a hole in the data (a `prevision` row) may sit among the test rows.
+  const rows = [...predicted.keys()].sort((a, b) => a - b);
+  const series = seriesFromColumns(set.epochMs, {
+    consommation: set.target,
+    prevision_j1: set.rteJ1,
+  });
+  const out = onlineCorrection(
+    forecastStream(series, set, rows, rows.map((i) => predicted.get(i)!)),
+  );
+  const position = new Map(rows.map((i, k) => [i, k]));
+  const of = (wanted: number[]): ForecastsWithQuantiles => {
+    const at = (values: Float64Array) => Float64Array.from(wanted, (i) => values[position.get(i)!]);
+    return { prediction: at(out.prediction), p10: at(out.p10), p50: at(out.p50), p90: at(out.p90) };
+  };
+  return { test: of(testRows), next: of(forecastRows) };
 }
 
 /** Rows of `predictions_consommation` for one horizon. */
@@ -581,8 +647,8 @@ function predictionRows(
     next: Record<string, Float64Array>;
     rteNext: Float64Array;
     versions: Record<string, number>;
-    /** The P10, P50 and P90 of one model on the test and forecast rows. */
-    intervals: { model: string; test: ForecastQuantiles; next: ForecastQuantiles } | null;
+    /** The P10, P50 and P90 of the models that have them, on the test and forecast rows. */
+    intervals: Record<string, { test: ForecastQuantiles; next: ForecastQuantiles }>;
   },
 ): pl.DataFrame {
   const parts: pl.DataFrame[] = [];
@@ -614,8 +680,7 @@ function predictionRows(
       p90: quantile("p90"),
     }, { schema: PREDICTION_SCHEMA }));
   };
-  const intervalsOf = (model: string, periode: "test" | "next") =>
-    next.intervals?.model === model ? next.intervals[periode] : undefined;
+  const intervalsOf = (model: string, periode: "test" | "next") => next.intervals[model]?.[periode];
   for (const [model, values] of Object.entries(test)) {
     add("test", testRows, model, values, intervalsOf(model, "test"));
   }

@@ -69,7 +69,7 @@ Deno.test("deno task backtest's step: two June weeks with the quick profile, tab
       pl.col("p10").count().alias("avec_intervalle"),
     ).sort(["horizon", "model"]).toRecords();
     assert.deepEqual(counts, [
-      { horizon: "h1", model: "ridge", n: 672, avec_intervalle: 672 },
+      { horizon: "h1", model: "ridge_corrige_rte_j1", n: 672, avec_intervalle: 672 },
       { horizon: "h1", model: "rte_j", n: 672, avec_intervalle: 0 },
       { horizon: "j1", model: "gbdt", n: 672, avec_intervalle: 672 },
       { horizon: "j1", model: "gbdt_sans_temperature", n: 672, avec_intervalle: 0 },
@@ -98,7 +98,7 @@ Deno.test("deno task backtest's step: two June weeks with the quick profile, tab
     assert.deepEqual(
       overall.select("horizon", "model", "reference").toRecords().map((r) => Object.values(r)),
       [
-        ["h1", "ridge", "rte_j"],
+        ["h1", "ridge_corrige_rte_j1", "rte_j"],
         ["j1", "gbdt", "rte_j1"],
         ["j1", "gbdt_temperature_observee", "rte_j1"],
         ["j1", "gbdt_sans_temperature", "rte_j1"],

@@ -136,8 +136,8 @@ export interface HorizonReport {
   importanceMeasuredOnVersion: number;
   /**
    * MAPE minus RTE's (J-1, then J, those published) on the test instants, with a 95 % interval
-   * from a bootstrap of whole days: of the champion, then of its upper bound with observed
-   * temperature when there is one.
+   * from a bootstrap of whole days: of the champion, then of its forecasts corrected by RTE's J-1
+   * and of its upper bound with observed temperature when there are.
    */
   rteGaps: ({ model: string; reference: string } & MapeDifference)[];
   /**
@@ -147,6 +147,12 @@ export interface HorizonReport {
   intervals: RelativeErrorQuantiles | null;
   /** Share of the test instants inside the champion's [P10, P90] (null without intervals). */
   testCoverage: Coverage | null;
+  /**
+   * The live forecast one hour ahead (`CORRECTED_BY_RTE_J1`): the champion's corrected by RTE's
+   * J-1, its label (`gbdt_corrige_rte_j1`) and the share of the test instants inside its own
+   * [P10, P90] (from its recent errors, `online_correction.ts`); null for the other horizons.
+   */
+  rteCorrection: { model: string; testCoverage: Coverage } | null;
   /** The champion reloaded from the registry predicts exactly the same values. */
   reloadIdentical: boolean;
 }

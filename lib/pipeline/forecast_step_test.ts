@@ -89,7 +89,7 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
         "gbdt",
         ...(takesTemperature
           ? [`${h.champion}_temperature_observee`, `${h.champion}_sans_temperature`]
-          : []),
+          : [`${h.champion}_corrige_rte_j1`]),
         "persistance",
         "persistance_semaine",
         "rte_j1",
@@ -112,6 +112,24 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
       assert.ok(q.p10 < q.p50 && q.p50 < q.p90 && q.p10 < 0 && q.p90 > 0, JSON.stringify(q));
       assert.equal(q.n, h.crossValidation!.folds[0].testRows * 5);
       assert.ok(h.testCoverage!.n > 1900 && h.testCoverage!.pct > 50);
+      // One hour ahead, the live forecast is the champion's corrected by RTE's J-1, better than
+      // the champion alone and than RTE's J on the test period, with intervals from its recent
+      // errors (none on the first day: no error known yet).
+      const mape = (model: string) => h.scores.find((s) => s.model === model)!.mape;
+      const corrected = `${h.champion}_corrige_rte_j1`;
+      if (takesTemperature) assert.equal(h.rteCorrection, null);
+      else {
+        assert.equal(h.rteCorrection!.model, corrected);
+        assert.ok(mape(corrected) < mape(h.champion), `${mape(corrected)} ${mape(h.champion)}`);
+        assert.ok(mape(corrected) < mape("rte_j"), `${mape(corrected)} ${mape("rte_j")}`);
+        const coverage = h.rteCorrection!.testCoverage;
+        assert.ok(coverage.n > 1800 && coverage.n < h.testCoverage!.n, JSON.stringify(coverage));
+        assert.ok(coverage.pct > 70 && coverage.pct < 90, JSON.stringify(coverage));
+        assert.deepEqual(
+          h.rteGaps.filter((g) => g.model === corrected).map((g) => g.reference),
+          ["rte_j1", "rte_j"],
+        );
+      }
       assert.deepEqual(champion.trainingData.slice(0, 2).map((d) => [d.table, d.version]), [
         ["caracteristiques_consommation", report.featuresVersion],
         ["eco2mix_silver", prep.silverVersion],
@@ -148,6 +166,17 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
       stored.getColumn("p90").toArray(),
       [...again].map((v) => v * (1 + p90)),
     );
+    // The next hour's corrected forecast, from the champion's version, inside its interval.
+    const h1 = report.horizons[0];
+    const nextHour = (await catalog.table("predictions_consommation").read()).filter(
+      pl.col("horizon").eq(pl.lit("h1")).and(pl.col("periode").eq(pl.lit("prevision")))
+        .and(pl.col("model").eq(pl.lit(h1.rteCorrection!.model))),
+    ).toRecords() as { model_version: number; prediction: number; p10: number; p90: number }[];
+    assert.ok(nextHour.length > 0);
+    for (const r of nextHour) {
+      assert.equal(r.model_version, h1.versions[h1.champion]);
+      assert.ok(r.p10 < r.prediction && r.prediction < r.p90, JSON.stringify(r));
+    }
     // error = prediction - actual on the test rows.
     const rows = (await catalog.table("predictions_consommation").read()).filter(
       pl.col("periode").eq(pl.lit("test")),
@@ -347,6 +376,8 @@ Deno.test("regional files only: the models are compared with persistence only", 
         "persistance_semaine",
       ]);
       assert.deepEqual(h.rteGaps, []);
+      // Nothing to correct one hour ahead without RTE's J-1.
+      assert.equal(h.rteCorrection, null);
     }
     const stored = await catalog.table("predictions_consommation").read();
     assert.equal(stored.filter(pl.col("model").str.startsWith("rte_")).height, 0);

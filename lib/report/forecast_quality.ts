@@ -158,7 +158,10 @@ export function forecastQualitySection(q: ForecastQuality | null): string[] {
     "observés avant la coupure, prolongés vers la normale saisonnière) ; le même modèle avec la " +
     "température **observée** du jour prévu, que personne ne connaît à la coupure, est une " +
     "**borne haute** de ce qu'une prévision météo parfaite apporterait. Une heure avant (h1), " +
-    "il se passe de température : les dernières demi-heures en portent déjà l'effet.",
+    "il se passe de température : les dernières demi-heures en portent déjà l'effet ; la " +
+    "prévision en service est la sienne **corrigée par la prévision J-1 de RTE**, publiée la " +
+    "veille (combinaison linéaire réajustée chaque jour sur les 28 jours précédents), avec un " +
+    "intervalle tiré de ses erreurs de ces 28 jours.",
     "",
   ];
   for (const i of q.intervals) {
