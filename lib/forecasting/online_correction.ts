@@ -8,8 +8,9 @@
  * over the `windowDays` days before its cut-off. A calibration fixed at training time drifts:
  * calibrated on ODRÉ's consolidated history (smoother than the real-time series) it was too
  * narrow in each period's first month, and winter errors are larger than spring's; a rolling
- * window follows both (backtest one hour ahead: P10-P90 coverage 77.2 % with the calibration of
- * each retraining, 79.4 % with this one; day-ahead 80.0 % and 79.2 %).
+ * window follows both (backtest when this was introduced, one hour ahead: P10-P90 coverage
+ * 77.2 % with the calibration of each retraining, 79.4 % with this one; day-ahead 80.0 % and
+ * 79.2 %).
  *
  * **Correction by RTE's J-1, one hour ahead.** RTE's day-ahead forecast of day D is published on
  * D-1 (`rteJ1Publication` in `features.ts`), so one hour before any instant of D it is known,
@@ -21,8 +22,9 @@
  * `J1(t) / L - 1` (least squares on the window's rows, at least `minStackDays` days of them);
  * before that, the forecast is `(1 - w) ŷ + w L × J1(t) / J1(cut-off)` with the fixed prior
  * weight `w` = {@linkcode RTE_PRIOR_WEIGHT}. Measured on the backtest (2016-06, 2021-12,
- * 2025-01 to 07; 12,529 half-hours, `README.md`): MAPE 0.740 % → 0.685 % (RTE's J 0.720 %), below
- * RTE's J in every season; P10-P90 coverage 77.2 % → 79.4 %.
+ * 2025-01 to 07; 12,529 half-hours, `README.md`): MAPE 0.730 % → 0.681 % (RTE's J 0.720 %), below
+ * RTE's J in every season (winter 0.646 → 0.591 %, against 0.604 %); P10-P90 coverage 78.1 % →
+ * 78.6 %.
  *
  * Every fit and quantile is recomputed once per local day of the cut-off (the first row of that
  * day): rows later that day use slightly older information, never newer.
