@@ -579,8 +579,9 @@ export async function trainHorizon(
   // Beyond the data, the observed temperature of the day forecast is not known: no upper bound.
   const predictions = predictionRows(data, testRows, forecastRows, all, {
     next: {
+      [champion]: championNext,
       ...Object.fromEntries(
-        fitted.filter((f) => f.name === champion || f.name.endsWith(TEMPERATURE_SUFFIX.none))
+        fitted.filter((f) => f.name.endsWith(TEMPERATURE_SUFFIX.none))
           .map((f) => [f.name, f.forecaster.predict(xNext)]),
       ),
       ...(corrected && { [correctedLabel]: corrected.next.prediction }),

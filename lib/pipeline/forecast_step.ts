@@ -157,6 +157,27 @@ export interface HorizonReport {
   reloadIdentical: boolean;
 }
 
+/**
+ * The label of a horizon's forecast in service: one hour ahead its champion's corrected by RTE's
+ * J-1 when there was J-1 to correct with (`rteCorrection`), otherwise the champion's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { liveModel } from "./forecast_step.ts";
+ * assert.equal(liveModel({ champion: "gbdt", rteCorrection: null }), "gbdt");
+ * assert.equal(
+ *   liveModel({ champion: "gbdt", rteCorrection: { model: "gbdt_corrige_rte_j1" } }),
+ *   "gbdt_corrige_rte_j1",
+ * );
+ * ```
+ */
+export function liveModel(
+  h: Pick<HorizonReport, "champion"> & { rteCorrection: { model: string } | null },
+): string {
+  return h.rteCorrection?.model ?? h.champion;
+}
+
 /** What {@linkcode trainConsumptionModels} did. */
 export interface TrainingReport {
   kind: "trained";
