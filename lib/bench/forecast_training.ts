@@ -37,7 +37,7 @@ import {
   type HorizonName,
   HORIZONS,
   type LearnerName,
-  LEARNERS,
+  learnersOf,
   modelFeatures,
   modelLabel,
   type ProfileName,
@@ -146,9 +146,9 @@ async function pieces(
       ].join(" "),
     );
   };
-  const learners = LEARNERS.filter((l) => !only.learner || l === only.learner);
   for (const horizon of Object.keys(HORIZONS) as HorizonName[]) {
     if (only.horizon && horizon !== only.horizon) continue;
+    const learners = learnersOf(horizon).filter((l) => !only.learner || l === only.learner);
     const { set, train, test } = horizonRows(frame, horizon, temperature);
     const testStart = set.epochMs[test[0]];
     const earliest = profile.trainDays === null
@@ -311,7 +311,7 @@ if (import.meta.main) {
     const rows: Record<string, unknown>[] = [];
     for (const h of result.horizons) {
       const cv = h.crossValidation?.folds ?? [];
-      for (const learner of LEARNERS) {
+      for (const learner of learnersOf(h.horizon)) {
         const mine = cv.filter((f) => f.learner === learner);
         rows.push({
           horizon: h.horizon,

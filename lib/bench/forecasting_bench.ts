@@ -25,7 +25,7 @@ import {
   type ConsumptionForecaster,
   fitForecaster,
   type HorizonName,
-  LEARNERS,
+  learnersOf,
   loadReference,
   measuredInstants,
   modelFeatures,
@@ -71,7 +71,7 @@ const peakRssMb = () =>
   Number(Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+)/)?.[1]) / 1024;
 
 for (const horizon of ["h1", "j1"] as const) {
-  for (const learner of LEARNERS) {
+  for (const learner of learnersOf(horizon)) {
     const key = `${learner} ${horizon}`;
     Deno.bench({
       name: `fit ${key}`,
@@ -102,7 +102,7 @@ for (const horizon of ["h1", "j1"] as const) {
 }
 
 for (const horizon of ["h1", "j1"] as const) {
-  for (const learner of LEARNERS) {
+  for (const learner of learnersOf(horizon)) {
     const key = `${learner} ${horizon}`;
     const oneDay = takeRows(problems[horizon].xTest, Array.from({ length: 48 }, (_, i) => i));
     Deno.bench({

@@ -184,8 +184,11 @@ Deno.test("only the temperature features read the weather, observed and forecast
       "degres_climatisation",
       "ecart_degres_chauffe",
       "ecart_degres_chauffe_lisses",
+      "ecart_degres_chauffe_7j",
+      "ecart_degres_chauffe_lisses_7j",
     ];
-    // Day-ahead, the forecast of D and D-1 is D-2 observed: no change of heating degrees at all.
+    // Day-ahead, the forecast of D and D-1 is D-2 observed: no change of heating degrees against
+    // D-1 and D-2 at all (against the week before, days still cross the threshold).
     const forecast = horizon === "j1" ? moved.filter((n) => n !== "ecart_degres_chauffe") : moved;
     assert.deepEqual(changed, [...moved, ...forecast.map((n) => `${n}_prevision`)]);
     assert.ok(

@@ -4,7 +4,9 @@
  *
  * **Learners** ({@linkcode LEARNERS}): a ridge regression (the linear baseline, on a one-hot
  * design: half-hour of the day, weekday and month as indicators, heating and cooling degrees per
- * three-hour block), a random forest and histogram gradient-boosted trees, all from `lib/ml`.
+ * three-hour block), a random forest and histogram gradient-boosted trees, all from `lib/ml`;
+ * day-ahead, also an `ensemble`, the mean of the forecasts of several of those models
+ * ({@linkcode ENSEMBLE_MEMBERS}), each with its own reference level and thermal term.
  *
  * **Relative target.** Each model predicts the ratio of the consumption to a reference level
  * known at the cut-off ({@linkcode REFERENCE_FEATURE}: the value one hour before for `h1`, the
@@ -39,6 +41,8 @@
  */
 
 import {
+  AverageRegressor,
+  averageRegressor,
   type FeatureMatrix,
   fitGbdtRegressor,
   FitPool,
@@ -63,10 +67,15 @@ import {
 import type { ConsumptionFeatureSet, HorizonName } from "./features.ts";
 import { CALENDAR_FEATURES } from "./calendar.ts";
 import {
+  ENSEMBLE_MEMBERS,
   type LearnerName,
-  LEARNERS,
+  learnersOf,
   LEVEL_FEATURES,
   REFERENCE_FEATURE,
+  type SingleLearnerName,
+  singleModelKey,
+  singleModelsOf,
+  type SingleModelSpec,
   type TrainingProfile,
 } from "./forecaster_config.ts";
 import { scoreOnCommonRows } from "./forecast_scores.ts";
@@ -75,6 +84,7 @@ import {
   type ThermalTerm,
   thermalTermFeatures,
   thermalTermValues,
+  withoutOtherTerms,
 } from "./thermal_term.ts";
 
 /** Ridge design: one-hot calendar, degrees per 3-hour block, other features as they are. */
@@ -130,30 +140,111 @@ export interface ForecasterParams {
    * registered before it existed have none).
    */
   thermal?: ThermalTerm;
+  /**
+   * The members of an `ensemble`, in the order of its model's (an `AverageRegressor`), each with
+   * its own features, reference and thermal term; absent for a single model.
+   */
+  members?: ForecasterParams[];
 }
 
-/** A consumption forecaster: input transform, fitted model, output transform. */
+/**
+ * A consumption forecaster: input transform, fitted model, output transform; or, for an
+ * `ensemble`, the mean in MW of its members' forecasts.
+ */
 export class ConsumptionForecaster {
+  /** The members of an ensemble (null for a single model). */
+  readonly members: readonly ConsumptionForecaster[] | null;
+
   /** Use {@linkcode fitForecaster} or {@linkcode forecasterFromModel}. */
-  constructor(readonly params: ForecasterParams, readonly model: Regressor) {}
+  constructor(readonly params: ForecasterParams, readonly model: Regressor) {
+    if (!params.members) {
+      this.members = null;
+      return;
+    }
+    if (!(model instanceof AverageRegressor) || model.members.length !== params.members.length) {
+      throw new MlInputError(
+        `an ensemble of ${params.members.length} members needs an average of as many models, ` +
+          `got a ${model.kind}`,
+      );
+    }
+    this.members = params.members.map((p, k) => new ConsumptionForecaster(p, model.members[k]));
+  }
 
   /** The input features, as `lib/ml` predictors expose them (permutation importance). */
   get featureNames(): readonly string[] {
     return this.params.features;
   }
 
-  /** The model's input from the raw features (relative to the reference; one-hot for ridge). */
+  /**
+   * A single model's input from the raw features (relative to the reference; one-hot for ridge);
+   * an ensemble's members have theirs.
+   */
   modelInput(x: FeatureMatrix): { input: FeatureMatrix; reference: Float64Array } {
+    if (this.members) {
+      throw new MlInputError("an ensemble has no input of its own: see its members");
+    }
     return modelInput(selectFeatures(x, this.params.features), this.params);
   }
 
-  /** Forecasts (MW) for every row of `x`; NaN where the reference level is unknown. */
+  /**
+   * Forecasts (MW) for every row of `x`; NaN where the reference level (of a member) is unknown.
+   */
   predict(x: FeatureMatrix): Float64Array {
+    if (this.members) {
+      const sum = new Float64Array(x.nRows);
+      for (const member of this.members) {
+        const p = member.predict(x);
+        for (let i = 0; i < sum.length; i++) sum[i] += p[i];
+      }
+      return sum.map((v) => v / this.members!.length);
+    }
     const { input, reference } = this.modelInput(x);
     const ratio = this.model.predict(input);
     const thermal = this.params.thermal && thermalTermValues(this.params.thermal, input);
     return ratio.map((r, i) => (r + (thermal ? thermal[i] : 0)) * reference[i]);
   }
+}
+
+/**
+ * The ensemble of fitted forecasters of one horizon: its forecast is the mean of theirs, in MW
+ * (each member relative to its own reference level). Its model, an `AverageRegressor` of theirs,
+ * is stored and reloaded as one (`forecasterFromModel`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { featureMatrix } from "../ml/mod.ts";
+ * import { ensembleForecaster, fitForecaster } from "./forecasting.ts";
+ * import { PROFILES } from "./forecaster_config.ts";
+ * const n = 500;
+ * const x = featureMatrix({
+ *   heure: Array.from({ length: n }, (_, i) => (i % 48) / 2),
+ *   lag_1h: Array.from({ length: n }, () => 50_000),
+ * });
+ * const y = Array.from({ length: n }, (_, i) => 50_000 + 100 * (i % 48));
+ * const spec = { horizon: "h1" as const, features: ["heure", "lag_1h"], profile: PROFILES.rapide };
+ * const a = (await fitForecaster(x, y, { ...spec, learner: "gbdt" })).forecaster;
+ * const b = (await fitForecaster(x, y, { ...spec, learner: "ridge" })).forecaster;
+ * const both = ensembleForecaster([a, b]);
+ * assert.equal(both.params.learner, "ensemble");
+ * assert.equal(both.predict(x)[7], (a.predict(x)[7] + b.predict(x)[7]) / 2);
+ * ```
+ */
+export function ensembleForecaster(
+  members: readonly ConsumptionForecaster[],
+): ConsumptionForecaster {
+  if (members.some((m) => m.members)) throw new MlInputError("an ensemble cannot be a member");
+  const horizons = new Set(members.map((m) => m.params.horizon));
+  if (horizons.size !== 1) throw new MlInputError("the members of an ensemble share a horizon");
+  const params: ForecasterParams = {
+    horizon: members[0].params.horizon,
+    learner: "ensemble",
+    features: [...new Set(members.flatMap((m) => m.params.features))],
+    reference: members[0].params.reference,
+    learnerParams: null,
+    members: members.map((m) => m.params),
+  };
+  return new ConsumptionForecaster(params, averageRegressor(members.map((m) => m.model)));
 }
 
 function modelInput(
@@ -196,12 +287,18 @@ export function forecasterFromModel(model: Model, params: ForecasterParams): Con
 export interface ForecasterSpec {
   horizon: HorizonName;
   learner: LearnerName;
+  /** The features a model may be given (each keeps those of its reference, `withoutOtherTerms`). */
   features: readonly string[];
   profile: TrainingProfile;
+  /**
+   * The reference level of a single model (default the horizon's, {@linkcode REFERENCE_FEATURE});
+   * an ensemble's members have theirs ({@linkcode ENSEMBLE_MEMBERS}).
+   */
+  reference?: string;
 }
 
 /** The learner of `learner` with the profile's parameters, as a {@linkcode FitPool} job. */
-function learnerSpec(learner: LearnerName, profile: TrainingProfile): LearnerSpec {
+function learnerSpec(learner: SingleLearnerName, profile: TrainingProfile): LearnerSpec {
   if (learner === "ridge") return { learner, params: profile.ridge };
   if (learner === "gbdt") return { learner, params: profile.gbdt };
   return { learner, params: profile.forest };
@@ -210,7 +307,9 @@ function learnerSpec(learner: LearnerName, profile: TrainingProfile): LearnerSpe
 /**
  * Fits a forecaster on the rows of `x` with a finite target and reference (and, for ridge, finite
  * inputs: linear models cannot skip a missing value). Returns it with the rows used. With a
- * `pool`, the model is fitted in one of its workers (the same model: see `fit_pool.ts`).
+ * `pool`, the model is fitted in one of its workers (the same model: see `fit_pool.ts`). An
+ * `ensemble` fits its members ({@linkcode ENSEMBLE_MEMBERS}) side by side; its rows are its first
+ * member's.
  *
  * @example
  * ```ts
@@ -236,37 +335,38 @@ export async function fitForecaster(
   spec: ForecasterSpec,
   options: { pool?: FitPool } = {},
 ): Promise<{ forecaster: ConsumptionForecaster; rows: number }> {
-  const reference = REFERENCE_FEATURE[spec.horizon];
-  const features = [...spec.features];
+  const learner = spec.learner;
+  if (learner === "ensemble") {
+    const members = ENSEMBLE_MEMBERS[spec.horizon];
+    if (members.length < 2) throw new MlInputError(`no ensemble for horizon ${spec.horizon}`);
+    const fits = await Promise.all(
+      members.map((m) => fitForecaster(x, y, { ...spec, ...m }, options)),
+    );
+    return { forecaster: ensembleForecaster(fits.map((f) => f.forecaster)), rows: fits[0].rows };
+  }
+  const reference = spec.reference ?? REFERENCE_FEATURE[spec.horizon];
+  const features = withoutOtherTerms(reference, spec.features);
   if (!features.includes(reference)) {
     throw new MlInputError(`the ${spec.horizon} features must include '${reference}'`);
   }
   const params: ForecasterParams = {
     horizon: spec.horizon,
-    learner: spec.learner,
+    learner,
     features,
     reference,
-    learnerParams: spec.learner === "ridge"
-      ? spec.profile.ridge
-      : spec.learner === "gbdt"
-      ? spec.profile.gbdt
-      : spec.profile.forest,
+    learnerParams: learnerSpec(learner, spec.profile).params,
   };
   const { xs, target, rows } = trainingRows(x, y, params);
-  const thermal = fitThermalTerm(xs, target, thermalTermFeatures(spec.horizon, features));
+  const thermal = fitThermalTerm(xs, target, thermalTermFeatures(reference, features));
   if (thermal) {
     params.thermal = thermal;
     subtractThermalTerm(target, xs, thermal);
   }
   let model: Regressor;
   if (options.pool) {
-    model = await options.pool.fit(
-      learnerSpec(spec.learner, spec.profile),
-      xs,
-      target,
-    ) as Regressor;
-  } else if (spec.learner === "ridge") model = fitRidge(xs, target, spec.profile.ridge);
-  else if (spec.learner === "gbdt") model = fitGbdtRegressor(xs, target, spec.profile.gbdt);
+    model = await options.pool.fit(learnerSpec(learner, spec.profile), xs, target) as Regressor;
+  } else if (learner === "ridge") model = fitRidge(xs, target, spec.profile.ridge);
+  else if (learner === "gbdt") model = fitGbdtRegressor(xs, target, spec.profile.gbdt);
   else {
     model = await fitRandomForestRegressorInWorkers(
       xs,
@@ -314,7 +414,10 @@ function trainingRows(
  * {@linkcode fitForecaster} would use ({@linkcode refitGbdtLeaves} in `lib/ml`: 2.0-2.7 s of CPU
  * where regrowing the `complet` profile's 600 trees took 6.8-13.8 s on the 2025 file's ~165k rows,
  * `lib/bench/leaf_refit.ts`). Same parameters and features as `previous`;
- * only a `gbdt` forecaster qualifies (an `MlInputError` otherwise).
+ * only a `gbdt` forecaster qualifies (an `MlInputError` otherwise), or an ensemble with `gbdt`
+ * members: theirs are refitted, its other members kept as they are (re-estimating a forest's
+ * leaves, means of bootstrap samples, is not implemented; like every member, a kept forest
+ * forecasts from today's reference level, only its shapes wait for the next full fit).
  *
  * @example
  * ```ts
@@ -343,6 +446,17 @@ export function refitForecasterLeaves(
   x: FeatureMatrix,
   y: ArrayLike<number>,
 ): { forecaster: ConsumptionForecaster; rows: number } {
+  if (previous.members) {
+    const refits = previous.members.map((m) =>
+      m.params.learner === "gbdt" ? refitForecasterLeaves(m, x, y) : null
+    );
+    const first = refits.find((r) => r !== null);
+    if (!first) throw new MlInputError("leaf refit: an ensemble without a gbdt member");
+    return {
+      forecaster: ensembleForecaster(refits.map((r, k) => r?.forecaster ?? previous.members![k])),
+      rows: first.rows,
+    };
+  }
   if (previous.params.learner !== "gbdt" || !(previous.model instanceof GbdtRegressor)) {
     throw new MlInputError(
       `leaf refit: a gbdt forecaster is needed, got ${previous.params.learner} ` +
@@ -396,13 +510,15 @@ export const CV_GAP_ROWS: Readonly<Record<HorizonName, number>> = { h1: 2, j1: 7
 export type FitProgress = (done: number, total: number) => void;
 
 /** Learners from the costliest fit to the cheapest (measured on the 165k-row history). */
-const COSTLIEST_FIRST: readonly LearnerName[] = ["random_forest", "gbdt", "ridge"];
+const COSTLIEST_FIRST: readonly SingleLearnerName[] = ["random_forest", "gbdt", "ridge"];
 
 /**
  * Rolling-origin cross-validation over `trainRows` of `set` (chronological row indices): the
  * last `cvFolds × cvFoldDays` days are cut into consecutive test folds; each fold trains every
  * learner on all the rows before it (minus the horizon's lead time) and scores it on the fold.
- * Every learner is scored on the same rows of a fold (see {@linkcode scoreOnCommonRows}).
+ * Every learner is scored on the same rows of a fold (see {@linkcode scoreOnCommonRows}). An
+ * ensemble's forecasts of a fold are the mean of its members' (see {@linkcode ENSEMBLE_MEMBERS});
+ * a member that is also compared alone is fitted once.
  *
  * The fits of all folds and learners are independent: they run side by side in a
  * {@linkcode FitPool} (`pool`, or one of `profile.workers` workers for this call), the costliest
@@ -412,9 +528,10 @@ const COSTLIEST_FIRST: readonly LearnerName[] = ["random_forest", "gbdt", "ridge
  * **Racing** (`profile.cvRace`, as in racing algorithms for model selection): the last
  * `cvRace.folds` folds (nearest the test period, the most training rows) are run first; a
  * learner worse than the leader (lowest mean MAPE on them) by more than `cvRace.margin` on
- * each of those folds cannot plausibly win and is not fitted on the other folds. On the 2025
- * file the random forest, the costliest learner (about 3/4 of the cross-validation's CPU), was
- * 6 to 10 % behind gradient boosting on every fold: racing spares most of its fits.
+ * each of those folds cannot plausibly win and is not fitted on the other folds (unless it is a
+ * member of an ensemble still in the race). On the 2025 file the random forest, the costliest
+ * learner (about 3/4 of the cross-validation's CPU), was 6 to 10 % behind gradient boosting on
+ * every fold: without an ensemble, racing spares most of its fits.
  *
  * @example
  * ```ts ignore
@@ -427,7 +544,7 @@ export async function crossValidateLearners(
   trainRows: ArrayLike<number>,
   features: readonly string[],
   profile: TrainingProfile,
-  learners: readonly LearnerName[] = LEARNERS,
+  learners: readonly LearnerName[] = learnersOf(set.horizon),
   options: { pool?: FitPool; onFit?: FitProgress } = {},
 ): Promise<CrossValidationReport> {
   const splits = rollingOriginSplits(trainRows.length, {
@@ -437,7 +554,16 @@ export async function crossValidateLearners(
   });
   const rowsOf = (range: RowRange) =>
     Array.from({ length: range.end - range.start }, (_, k) => trainRows[range.start + k]);
-  const ordered = COSTLIEST_FIRST.filter((l) => learners.includes(l));
+  // The distinct models to fit for `candidates`, the costliest first.
+  const unitsFor = (candidates: readonly LearnerName[]) => {
+    const units = new Map<string, SingleModelSpec>();
+    for (const l of candidates) {
+      for (const u of singleModelsOf(l, set.horizon)) units.set(singleModelKey(u), u);
+    }
+    return [...units.values()].sort((a, b) =>
+      COSTLIEST_FIRST.indexOf(a.learner) - COSTLIEST_FIRST.indexOf(b.learner)
+    );
+  };
   const race = profile.cvRace && profile.cvRace.folds < splits.length && learners.length > 1
     ? profile.cvRace
     : null;
@@ -445,39 +571,48 @@ export async function crossValidateLearners(
   const rest = race ? splits.slice(0, -race.folds) : [];
   const pool = options.pool ?? new FitPool(profile.workers);
   let done = 0;
-  let total = ordered.length * splits.length;
-  const fitted: { learner: LearnerName; fold: number; predicted: Float64Array; seconds: number }[] =
-    [];
-  const run = async (jobs: { learner: LearnerName; split: (typeof splits)[number] }[]) => {
+  let total = unitsFor(learners).length * splits.length;
+  // Forecasts of each model on each fold, by `${unitKey}/${fold}`.
+  const fitted = new Map<string, { predicted: Float64Array; seconds: number }>();
+  const run = async (units: SingleModelSpec[], folds: typeof splits) => {
+    const jobs = units.flatMap((unit) => folds.map((split) => ({ unit, split })));
     // Each job builds its rows when it starts: only the running jobs' data is in memory.
-    fitted.push(
-      ...await mapConcurrent(jobs, pool.size, async ({ learner, split }) => {
-        const train = rowsOf(split.train);
-        const started = performance.now();
-        const { forecaster } = await fitForecaster(
-          takeRows(set.x, train),
-          Float64Array.from(train, (i) => set.target[i]),
-          { horizon: set.horizon, learner, features, profile },
-          { pool },
-        );
-        const seconds = (performance.now() - started) / 1000;
-        const predicted = forecaster.predict(takeRows(set.x, rowsOf(split.test)));
-        options.onFit?.(++done, total);
-        return { learner, fold: split.fold, predicted, seconds };
-      }),
+    await mapConcurrent(jobs, pool.size, async ({ unit, split }) => {
+      const train = rowsOf(split.train);
+      const started = performance.now();
+      const { forecaster } = await fitForecaster(
+        takeRows(set.x, train),
+        Float64Array.from(train, (i) => set.target[i]),
+        { horizon: set.horizon, ...unit, features, profile },
+        { pool },
+      );
+      const seconds = (performance.now() - started) / 1000;
+      const predicted = forecaster.predict(takeRows(set.x, rowsOf(split.test)));
+      fitted.set(`${singleModelKey(unit)}/${split.fold}`, { predicted, seconds });
+      options.onFit?.(++done, total);
+    });
+  };
+  // A learner's forecasts of a fold (an ensemble's: the mean of its members') and their cost.
+  const forecastOf = (learner: LearnerName, fold: number) => {
+    const parts = singleModelsOf(learner, set.horizon).map((u) =>
+      fitted.get(`${singleModelKey(u)}/${fold}`)!
     );
+    const predicted = parts.length === 1
+      ? parts[0].predicted
+      : parts[0].predicted.map((_, i) =>
+        parts.reduce((sum, p) => sum + p.predicted[i], 0) / parts.length
+      );
+    return { predicted, seconds: parts.reduce((t, p) => t + p.seconds, 0) };
   };
   const folds: FoldScore[] = [];
   const pooled = new Map(
     learners.map((l) => [l, { actual: [] as number[], predicted: [] as number[] }]),
   );
-  // Scores a fold: every learner fitted on it, on the rows all of them predicted.
-  const score = (split: (typeof splits)[number]) => {
+  // Scores a fold: every learner of `scored`, on the rows all of them predicted.
+  const score = (split: (typeof splits)[number], scored: readonly LearnerName[]) => {
     const train = split.train.end - split.train.start;
     const test = rowsOf(split.test);
-    const mine = learners.flatMap((learner) =>
-      fitted.filter((f) => f.learner === learner && f.fold === split.fold)
-    );
+    const mine = scored.map((learner) => ({ learner, ...forecastOf(learner, split.fold) }));
     const actual = Float64Array.from(test, (i) => set.target[i]);
     const { scores, rows } = scoreOnCommonRows(
       actual,
@@ -510,8 +645,8 @@ export async function crossValidateLearners(
     mean(folds.filter((f) => f.learner === learner).map((f) => f.mape));
   let eliminated: LearnerName[] = [];
   try {
-    await run(ordered.flatMap((learner) => raced.map((split) => ({ learner, split }))));
-    for (const split of raced) score(split);
+    await run(unitsFor(learners), raced);
+    for (const split of raced) score(split, learners);
     if (race) {
       const leader = learners.reduce((a, b) => (meanMape(b) < meanMape(a) ? b : a));
       const mapeOf = (learner: LearnerName, fold: number) =>
@@ -520,14 +655,14 @@ export async function crossValidateLearners(
         l !== leader &&
         raced.every((s) => mapeOf(l, s.fold) > mapeOf(leader, s.fold) * (1 + race.margin))
       );
-      total -= eliminated.length * rest.length;
     }
-    const survivors = ordered.filter((l) => !eliminated.includes(l));
-    await run(survivors.flatMap((learner) => rest.map((split) => ({ learner, split }))));
+    const survivors = unitsFor(learners.filter((l) => !eliminated.includes(l)));
+    total -= (unitsFor(learners).length - survivors.length) * rest.length;
+    await run(survivors, rest);
   } finally {
     if (!options.pool) pool.close();
   }
-  for (const split of rest) score(split);
+  for (const split of rest) score(split, learners.filter((l) => !eliminated.includes(l)));
   folds.sort((a, b) =>
     a.fold - b.fold || learners.indexOf(a.learner) - learners.indexOf(b.learner)
   );

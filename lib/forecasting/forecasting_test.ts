@@ -16,7 +16,7 @@ import {
   forecasterImportance,
   refitForecasterLeaves,
 } from "./forecasting.ts";
-import { LEARNERS, PROFILES } from "./forecaster_config.ts";
+import { LEARNERS, PROFILES, singleModelsOf } from "./forecaster_config.ts";
 import { scoreOnCommonRows } from "./forecast_scores.ts";
 
 const HALF_HOUR = 1_800_000;
@@ -38,11 +38,12 @@ function world(n: number, seed = 1) {
     jour_semaine,
     moyenne_24h: level,
     lag_168h: y.map((_, i) => (i >= 336 ? y[i - 336] : NaN)),
+    moyenne_7j: level.map((v, i) => v * (1 + 0.01 * Math.sin(i / 300))),
   });
   return { x, y };
 }
 
-const FEATURES = ["heure", "jour_semaine", "moyenne_24h", "lag_168h"];
+const FEATURES = ["heure", "jour_semaine", "moyenne_24h", "lag_168h", "moyenne_7j"];
 
 /** The quick profile without racing: every learner on every fold. */
 const NO_RACE = { ...PROFILES.rapide, cvRace: null };
@@ -67,7 +68,7 @@ Deno.test("relative target: forecasts scale exactly with the level of the inputs
   });
   // The level features divided by the reference, the reference itself left out.
   const { input } = forecaster.modelInput(x);
-  assert.deepEqual(input.names, ["heure", "jour_semaine", "lag_168h"]);
+  assert.deepEqual(input.names, ["heure", "jour_semaine", "lag_168h", "moyenne_7j"]);
   assert.equal(input.columns[2][400], x.columns[3][400] / x.columns[2][400]);
   // A series 2 % lower everywhere (ODRÉ vs real-time) gets forecasts 2 % lower.
   const lower: FeatureMatrix = {
@@ -163,7 +164,9 @@ Deno.test("racing: a learner far behind the leader on the last folds fits no oth
   });
   assert.deepEqual(raced.eliminated, LEARNERS.filter((l) => l !== leaderOfLast2));
   assert.equal(raced.best, leaderOfLast2);
-  assert.equal(fits, 5 + 2 * (LEARNERS.length - 1));
+  // Four models fitted alone on the raced folds (the ensemble's forest and 24-hour boosting are
+  // the learners compared alone), then the leader's own on the other three.
+  assert.equal(fits, 2 * 4 + 3 * singleModelsOf(leaderOfLast2, "j1").length);
   for (const m of raced.means) {
     assert.equal(m.foldCount, m.learner === leaderOfLast2 ? 5 : 2, m.learner);
   }
@@ -191,7 +194,7 @@ Deno.test("permutation importance names the features that matter, alone and by f
   const { forecaster } = await fitForecaster(x, y, {
     horizon: "j1",
     learner: "gbdt",
-    features: FEATURES,
+    features: FEATURES.slice(0, 4),
     profile: PROFILES.rapide,
   });
   const { byFeature, byGroup } = forecasterImportance(forecaster, x, y, 2);
@@ -225,6 +228,82 @@ Deno.test("leaf refit of a forecaster: same rows, same forecasts; the new rows' 
   for (let i = 336; i < x.nRows; i += 97) assert.ok(Math.abs(r[i] / p[i] - 1.03) < 0.002);
   const ridge = await fitForecaster(x, y, { ...spec, learner: "ridge" });
   assert.throws(() => refitForecasterLeaves(ridge.forecaster, x, y), MlInputError);
+});
+
+Deno.test("ensemble: the mean in MW of its members, each relative to its reference", async () => {
+  const { x, y } = world(3_000);
+  const spec = { horizon: "j1" as const, features: FEATURES, profile: PROFILES.rapide };
+  const { forecaster, rows } = await fitForecaster(x, y, { ...spec, learner: "ensemble" });
+  const members = forecaster.members!;
+  assert.deepEqual(
+    members.map((m) => [m.params.learner, m.params.reference]),
+    [["gbdt", "moyenne_24h"], ["gbdt", "moyenne_7j"], ["random_forest", "moyenne_24h"]],
+  );
+  // The 7-day member sees the 24-hour mean as a ratio to its own reference.
+  assert.deepEqual(members[1].modelInput(x).input.names, [
+    "heure",
+    "jour_semaine",
+    "moyenne_24h",
+    "lag_168h",
+  ]);
+  assert.throws(() => forecaster.modelInput(x), MlInputError);
+  const alone = await fitForecaster(x, y, { ...spec, learner: "gbdt" });
+  assert.equal(rows, alone.rows);
+  assert.deepEqual(members[0].predict(x), alone.forecaster.predict(x));
+  const p = forecaster.predict(x);
+  const parts = members.map((m) => m.predict(x));
+  for (let i = 0; i < x.nRows; i += 101) {
+    assert.ok(Math.abs(p[i] - (parts[0][i] + parts[1][i] + parts[2][i]) / 3) < 1e-6);
+  }
+  // One hour ahead there is no ensemble.
+  await assert.rejects(
+    () => fitForecaster(x, y, { ...spec, horizon: "h1", learner: "ensemble" }),
+    /no ensemble for horizon h1/,
+  );
+  // A leaf refit re-estimates the boostings' leaves and keeps the forest.
+  const higher = y.map((v) => 1.03 * v);
+  const refit = refitForecasterLeaves(forecaster, x, higher).forecaster;
+  assert.equal(refit.members![2].model, members[2].model);
+  assert.notEqual(refit.members![1].model, members[1].model);
+  const r = refit.members![0].predict(x);
+  const q = parts[0];
+  for (let i = 336; i < x.nRows; i += 97) assert.ok(Math.abs(r[i] / q[i] - 1.03) < 0.002);
+});
+
+Deno.test("each member of an ensemble has the thermal term of its own reference's days", async () => {
+  const n = 3_000;
+  const rng = mulberry32(9);
+  const level = new Float64Array(n).fill(60_000);
+  const day = Float64Array.from({ length: n }, () => 8 * (rng() - 0.5));
+  const week = Float64Array.from({ length: n }, () => 8 * (rng() - 0.5));
+  const x = featureMatrix({
+    heure: Float64Array.from({ length: n }, (_, i) => (i % 48) / 2),
+    moyenne_24h: level,
+    moyenne_7j: level,
+    ecart_degres_chauffe: day,
+    ecart_degres_chauffe_7j: week,
+  });
+  const y = level.map((v, i) => v * (1 + 0.04 * day[i] + 0.02 * week[i]));
+  const { forecaster } = await fitForecaster(x, y, {
+    horizon: "j1",
+    learner: "ensemble",
+    features: x.names,
+    profile: PROFILES.rapide,
+  });
+  const [daily, weekly, forest] = forecaster.members!;
+  assert.deepEqual(daily.params.thermal!.features, ["ecart_degres_chauffe"]);
+  assert.ok(!daily.params.features.includes("ecart_degres_chauffe_7j"));
+  assert.deepEqual(weekly.params.thermal!.features, ["ecart_degres_chauffe_7j"]);
+  assert.ok(Math.abs(weekly.params.thermal!.coefficients[0] - 0.02) < 0.002);
+  assert.ok(!weekly.params.features.includes("ecart_degres_chauffe"));
+  assert.deepEqual(forest.params.thermal, daily.params.thermal);
+  assert.deepEqual(forecaster.featureNames, [
+    "heure",
+    "moyenne_24h",
+    "moyenne_7j",
+    "ecart_degres_chauffe",
+    "ecart_degres_chauffe_7j",
+  ]);
 });
 
 Deno.test("day-ahead thermal term: fitted under the learner, extended beyond the training range", async () => {

@@ -279,8 +279,11 @@ export type RefitScope = "all" | "champion" | "none";
  */
 export type RefitMethod = "complet" | "feuilles_reestimees";
 
-/** Champions whose trees a daily refit keeps, re-estimating only their leaves. */
-const LEAF_REFIT_LEARNERS: readonly string[] = ["gbdt"];
+/**
+ * Champions whose trees a daily refit keeps, re-estimating only their leaves (an ensemble: those
+ * of its gradient-boosting members, see `refitForecasterLeaves`).
+ */
+const LEAF_REFIT_LEARNERS: readonly string[] = ["gbdt", "ensemble"];
 
 /** What to do for one model, and why. */
 export interface RetrainingPlan {

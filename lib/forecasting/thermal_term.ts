@@ -1,7 +1,9 @@
 /**
  * The linear thermal term of the day-ahead forecasters: a least-squares line from the change in
  * heating degrees (the target day against the days the reference level comes from) to the
- * relative target, fitted before the learner, which then learns what the line leaves.
+ * relative target, fitted before the learner, which then learns what the line leaves. Each
+ * reference level has its own change in degrees: against the two days the 24-hour mean spans,
+ * or the eight the 7-day mean spans (a member of the averaged forecaster, `forecaster_config.ts`).
  *
  * **Why.** A day-ahead model predicts the ratio of consumption to the mean of the 24 hours
  * before its cut-off. When the target day is colder than those days, the ratio rises by about
@@ -15,21 +17,29 @@
  * one-hour horizon's taking no temperature (`TAKES_TEMPERATURE`): the README's cold run took
  * 186 s against the pandas + scikit-learn reference's 208 s, 246 s against 225 s before.
  *
- * Only the day-ahead horizon has a term ({@linkcode THERMAL_TERM_FEATURES}): the one-hour horizon
- * takes no temperature (`TAKES_TEMPERATURE`). Rows where a term feature is unknown get no
- * contribution from it.
+ * Only the day-ahead references have a term ({@linkcode THERMAL_TERM_FEATURES}): the one-hour
+ * horizon takes no temperature (`TAKES_TEMPERATURE`). A model is not given the term features of
+ * another reference ({@linkcode withoutOtherTerms}): each learns against its own days. Rows where
+ * a term feature is unknown get no contribution from it.
  *
  * @module
  */
 
 import { type FeatureMatrix, fitRidge, MlInputError } from "../ml/mod.ts";
-import type { HorizonName } from "./features.ts";
 
-/** The features of each horizon's thermal term (or their `_prevision` forms in a live model). */
-export const THERMAL_TERM_FEATURES: Readonly<Record<HorizonName, readonly string[]>> = {
-  h1: [],
-  j1: ["ecart_degres_chauffe_lisses", "ecart_degres_chauffe"],
+/**
+ * The features of the thermal term of a model relative to each reference level (or their
+ * `_prevision` forms in a live model); none for the other references (`lag_1h`).
+ */
+export const THERMAL_TERM_FEATURES: Readonly<Record<string, readonly string[]>> = {
+  moyenne_24h: ["ecart_degres_chauffe_lisses", "ecart_degres_chauffe"],
+  moyenne_7j: ["ecart_degres_chauffe_lisses_7j", "ecart_degres_chauffe_7j"],
 };
+
+/** A term feature and its `_prevision` form. */
+function withForecastForm(names: readonly string[]): string[] {
+  return names.flatMap((name) => [name, `${name}_prevision`]);
+}
 
 /** Fewer rows with every term feature known than this, and no term is fitted. */
 export const MIN_THERMAL_ROWS = 48 * 28;
@@ -42,23 +52,44 @@ export interface ThermalTerm {
 }
 
 /**
- * The names of the thermal term's features among a model's input `features`: each of
- * {@linkcode THERMAL_TERM_FEATURES} or its `_prevision` form, whichever the model is given.
+ * The names of the thermal term's features among the input `features` of a model relative to
+ * `reference`: each of its {@linkcode THERMAL_TERM_FEATURES} or its `_prevision` form, whichever
+ * the model is given.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { thermalTermFeatures } from "./thermal_term.ts";
- * assert.deepEqual(thermalTermFeatures("j1", ["heure", "ecart_degres_chauffe_prevision"]), [
+ * assert.deepEqual(thermalTermFeatures("moyenne_24h", ["heure", "ecart_degres_chauffe_prevision"]), [
  *   "ecart_degres_chauffe_prevision",
  * ]);
- * assert.deepEqual(thermalTermFeatures("h1", ["ecart_degres_chauffe"]), []);
+ * assert.deepEqual(thermalTermFeatures("lag_1h", ["ecart_degres_chauffe"]), []);
  * ```
  */
-export function thermalTermFeatures(horizon: HorizonName, features: readonly string[]): string[] {
-  return THERMAL_TERM_FEATURES[horizon].flatMap((name) =>
-    [name, `${name}_prevision`].filter((n) => features.includes(n))
-  );
+export function thermalTermFeatures(reference: string, features: readonly string[]): string[] {
+  return withForecastForm(THERMAL_TERM_FEATURES[reference] ?? [])
+    .filter((name) => features.includes(name));
+}
+
+/**
+ * `features` without the thermal term features of the references other than `reference`: the
+ * inputs of a model relative to `reference`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withoutOtherTerms } from "./thermal_term.ts";
+ * const features = ["heure", "ecart_degres_chauffe", "ecart_degres_chauffe_7j"];
+ * assert.deepEqual(withoutOtherTerms("moyenne_24h", features), ["heure", "ecart_degres_chauffe"]);
+ * assert.deepEqual(withoutOtherTerms("moyenne_7j", features), ["heure", "ecart_degres_chauffe_7j"]);
+ * assert.deepEqual(withoutOtherTerms("lag_1h", features), ["heure"]);
+ * ```
+ */
+export function withoutOtherTerms(reference: string, features: readonly string[]): string[] {
+  const others = Object.entries(THERMAL_TERM_FEATURES)
+    .filter(([level]) => level !== reference)
+    .flatMap(([, names]) => withForecastForm(names));
+  return features.filter((name) => !others.includes(name));
 }
 
 function columnOf(x: FeatureMatrix, name: string): Float64Array {

@@ -5,6 +5,7 @@ import {
   MIN_THERMAL_ROWS,
   thermalTermFeatures,
   thermalTermValues,
+  withoutOtherTerms,
 } from "./thermal_term.ts";
 
 Deno.test("thermal term: fitted on the rows where every feature is known, two features apart", () => {
@@ -41,7 +42,25 @@ Deno.test("thermal term: none without features or known rows, an error for a mis
 
 Deno.test("thermal term features: the observed or forecast form the model is given, day-ahead only", () => {
   const live = ["ecart_degres_chauffe_lisses_prevision", "ecart_degres_chauffe_prevision"];
-  assert.deepEqual(thermalTermFeatures("j1", ["heure", ...live]), live);
-  assert.deepEqual(thermalTermFeatures("j1", ["heure"]), []);
-  assert.deepEqual(thermalTermFeatures("h1", live), []);
+  const week = ["ecart_degres_chauffe_lisses_7j_prevision", "ecart_degres_chauffe_7j_prevision"];
+  assert.deepEqual(thermalTermFeatures("moyenne_24h", ["heure", ...live, ...week]), live);
+  assert.deepEqual(thermalTermFeatures("moyenne_7j", ["heure", ...live, ...week]), week);
+  assert.deepEqual(thermalTermFeatures("moyenne_24h", ["heure"]), []);
+  assert.deepEqual(thermalTermFeatures("lag_1h", live), []);
+});
+
+Deno.test("a model is given the term features of its own reference only, in both forms", () => {
+  const features = [
+    "heure",
+    "ecart_degres_chauffe",
+    "ecart_degres_chauffe_prevision",
+    "ecart_degres_chauffe_7j_prevision",
+    "ecart_degres_chauffe_lisses_7j",
+  ];
+  assert.deepEqual(withoutOtherTerms("moyenne_7j", features), [
+    "heure",
+    "ecart_degres_chauffe_7j_prevision",
+    "ecart_degres_chauffe_lisses_7j",
+  ]);
+  assert.deepEqual(withoutOtherTerms("moyenne_24h", features), features.slice(0, 3));
 });

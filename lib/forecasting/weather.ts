@@ -26,7 +26,10 @@
  * tell a model how far the lagged level must move; `ecart_degres_chauffe` and
  * `ecart_degres_chauffe_lisses`, the heating degrees of D (of the mean, of the smoothed
  * temperature) minus the mean of those of D-1 and D-2, the days the day-ahead reference level
- * spans: the inputs of the day-ahead models' linear thermal term (`thermal_term.ts`).
+ * (the 24 hours before 12:00 on D-1) spans, and `ecart_degres_chauffe_7j` and
+ * `ecart_degres_chauffe_lisses_7j`, the same against the days the 7-day mean before that cut-off
+ * spans (D-1 and D-8 for half a day each, D-2 to D-7 whole): the inputs of the day-ahead models'
+ * linear thermal terms (`thermal_term.ts`).
  * `temperature_horaire` spreads the day over its
  * hours, the usual diurnal shape (minimum at 06:00, maximum at 15:00 local time, half-cosine
  * ramps between them, the night falling from the previous day's maximum to the day's minimum and
@@ -279,9 +282,14 @@ export const TEMPERATURE_FEATURES = [
   "ecart_temperature_7j",
   "ecart_degres_chauffe",
   "ecart_degres_chauffe_lisses",
+  "ecart_degres_chauffe_7j",
+  "ecart_degres_chauffe_lisses_7j",
   "temperature_horaire",
   "degres_climatisation_horaire",
 ] as const;
+
+/** The first features of {@linkcode TEMPERATURE_FEATURES}, one value per local day. */
+const DAILY_FEATURES = 14;
 
 /** Daily values (by day number) the temperature features of one row are computed from. */
 interface DailyValues {
@@ -299,7 +307,7 @@ function ramp(a: number, b: number, k: number, span: number): number {
 
 /**
  * The features of instants from the daily values `v`, in {@linkcode TEMPERATURE_FEATURES}
- * order. The twelve values of the instant's local day are kept while the instants stay in it
+ * order. The daily values of the instant's local day are kept while the instants stay in it
  * (the 48 rows of a day share them); only the hourly profile is computed for each instant. The
  * array returned is reused by the next call.
  */
@@ -309,9 +317,13 @@ function instantFeatures(v: DailyValues): (epochMs: number) => number[] {
   let [before, after] = [NaN, NaN]; // Tmax of the day before, Tmin of the day after
   // Math.max propagates NaN: an unknown temperature gives unknown degrees.
   const heating = (t: number) => Math.max(0, HEATING_BASE_C - t);
-  // Heating degrees of day d minus those of the two days the day-ahead reference spans.
-  const heatingChange = (f: (day: number) => number, d: number) =>
-    heating(f(d)) - (heating(f(d - 1)) + heating(f(d - 2))) / 2;
+  // Heating degrees of day d minus their mean over the `days` days of a day-ahead reference
+  // level ending at 12:00 on d-1: d-1 and d-days-1 half each, the days between whole.
+  const heatingChange = (f: (day: number) => number, d: number, days: number) => {
+    let before = (heating(f(d - 1)) + heating(f(d - days - 1))) / 2;
+    for (let k = 2; k <= days; k++) before += heating(f(d - k));
+    return heating(f(d)) - before / days;
+  };
   return (epochMs) => {
     const d = localDayNumber(epochMs);
     if (d !== day) {
@@ -319,7 +331,7 @@ function instantFeatures(v: DailyValues): (epochMs: number) => number[] {
       const t = v.tmoy(d);
       values.splice(
         0,
-        12,
+        DAILY_FEATURES,
         t,
         v.tmin(d),
         v.tmax(d),
@@ -330,8 +342,10 @@ function instantFeatures(v: DailyValues): (epochMs: number) => number[] {
         t - v.tmoy(d - 1),
         t - v.tmoy(d - 2),
         t - v.tmoy(d - 7),
-        heatingChange(v.tmoy, d),
-        heatingChange(v.smoothed, d),
+        heatingChange(v.tmoy, d, 1),
+        heatingChange(v.smoothed, d, 1),
+        heatingChange(v.tmoy, d, 7),
+        heatingChange(v.smoothed, d, 7),
       );
       before = v.tmax(d - 1);
       after = v.tmin(d + 1);
@@ -345,8 +359,8 @@ function instantFeatures(v: DailyValues): (epochMs: number) => number[] {
       : hour <= HOUR_OF_MAX
       ? ramp(tmin, tmax, hour - HOUR_OF_MIN, HOUR_OF_MAX - HOUR_OF_MIN)
       : ramp(tmax, after, hour - HOUR_OF_MAX, night);
-    values[12] = hourly;
-    values[13] = Math.max(0, hourly - HOURLY_COOLING_BASE_C);
+    values[DAILY_FEATURES] = hourly;
+    values[DAILY_FEATURES + 1] = Math.max(0, hourly - HOURLY_COOLING_BASE_C);
     return values;
   };
 }

@@ -133,6 +133,26 @@ Deno.test("heating degree changes: the target day against the two days before it
   assert.equal(f.ecart_degres_chauffe[2], 0);
   // 2 January: the day before the series is unknown.
   assert.ok(Number.isNaN(f.ecart_degres_chauffe[0]));
+  // Seven days of history are missing for every instant of this series.
+  assert.ok(f.ecart_degres_chauffe_7j.every(Number.isNaN));
+});
+
+Deno.test("heating degree changes against the seven days before: D-1 and D-8 count half", () => {
+  // 1 to 9 January: heating degrees 15 - tmoy = 1, 2, ..., 8, then 0 on the 9th.
+  const tmoy = Float64Array.of(14, 13, 12, 11, 10, 9, 8, 7, 15);
+  const daily: DailyTemperature = {
+    firstDay: dayNumberOfDate("2025-01-01"),
+    tmoy,
+    tmin: tmoy.map((t) => t - 3),
+    tmax: tmoy.map((t) => t + 3),
+    interpole: new Uint8Array(tmoy.length),
+  };
+  const f = temperatureFeatures([Date.UTC(2025, 0, 9, 11)], daily);
+  // D = 9 January: (8 / 2 + 7 + 6 + 5 + 4 + 3 + 2 + 1 / 2) / 7 = 4.5 heating degrees before.
+  assert.equal(f.ecart_degres_chauffe_7j[0], 0 - 4.5);
+  // The 24-hour form on the same day: (8 + 7) / 2.
+  assert.equal(f.ecart_degres_chauffe[0], 0 - 7.5);
+  assert.ok(Number.isFinite(f.ecart_degres_chauffe_lisses_7j[0]));
 });
 
 Deno.test("temperature features of an instant: its local day, the days before, degrees", () => {

@@ -72,6 +72,7 @@ export {
   type Regressor,
 } from "./model.ts";
 export { fitRidge, ridgeFromJSON, type RidgeParams, RidgeRegressor } from "./linear.ts";
+export { averageFromJSON, AverageRegressor, averageRegressor } from "./average.ts";
 export {
   fitGbdtClassifier,
   fitGbdtRegressor,

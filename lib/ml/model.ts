@@ -27,7 +27,8 @@ export type ModelKind =
   | "gbdt_regressor"
   | "gbdt_classifier"
   | "random_forest_regressor"
-  | "random_forest_classifier";
+  | "random_forest_classifier"
+  | "average_regressor";
 
 /** Envelope shared by every serialised model; the rest depends on the kind. */
 export interface ModelJson {

@@ -7,6 +7,7 @@
  */
 
 import { dirname, join } from "node:path";
+import { averageFromJSON } from "./average.ts";
 import { gbdtFromJSON } from "./gbdt.ts";
 import { ridgeFromJSON } from "./linear.ts";
 import { checkModelJson, type Model } from "./model.ts";
@@ -38,6 +39,8 @@ export function modelFromJSON(json: unknown, source = "model"): Model {
     case "random_forest_regressor":
     case "random_forest_classifier":
       return randomForestFromJSON(json, source);
+    case "average_regressor":
+      return averageFromJSON(json, modelFromJSON, source);
     default:
       throw new ModelFormatError(`${source}: unknown model kind '${kind}'`);
   }

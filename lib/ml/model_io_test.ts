@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { averageRegressor } from "./average.ts";
 import { featureMatrix } from "./dataset.ts";
 import { fitGbdtClassifier, fitGbdtRegressor } from "./gbdt.ts";
 import { fitRidge } from "./linear.ts";
@@ -24,6 +25,14 @@ const models: [string, Model, typeof x][] = [
   ["gbdt classifier", fitGbdtClassifier(x, labels, { maxIter: 10 }), x],
   ["forest regressor", fitRandomForestRegressor(x, y, { nEstimators: 4 }), x],
   ["forest classifier", fitRandomForestClassifier(x, labels, { nEstimators: 4 }), x],
+  [
+    "average of a forest and a boosting",
+    averageRegressor([
+      fitRandomForestRegressor(x, y, { nEstimators: 3 }),
+      fitGbdtRegressor(x, y, { maxIter: 20 }),
+    ]),
+    x,
+  ],
 ];
 
 Deno.test("every model kind reloads from a file with bit-identical predictions", async () => {

@@ -35,6 +35,7 @@ import {
   crossValidateLearners,
   type CrossValidationReport,
   definedForecasts,
+  ensembleForecaster,
   fingerprintRows,
   fitForecaster,
   FORECAST_TEMPERATURE_FEATURES,
@@ -46,7 +47,7 @@ import {
   HORIZONS,
   horizonStep,
   type LearnerName,
-  LEARNERS,
+  learnersOf,
   localDayNumber,
   mapeDifference,
   modelFeatures,
@@ -67,6 +68,9 @@ import {
   type SelectionConfig,
   SelectionStore,
   seriesFromColumns,
+  singleModelKey,
+  singleModelsOf,
+  type SingleModelSpec,
   skip,
   type Skipped,
   TAKES_TEMPERATURE,
@@ -233,7 +237,7 @@ export async function trainHorizon(
   const config: SelectionConfig = {
     name: modelName,
     profile: profileName,
-    learners: { candidats: [...LEARNERS], parametres: profile },
+    learners: { candidats: learnersOf(horizon), parametres: profile },
     validation: selection,
     features,
     ...context.code,
@@ -261,7 +265,7 @@ export async function trainHorizon(
       trainRows,
       features,
       { ...profile, cvFolds: selection.folds, cvFoldDays: selection.foldDays },
-      LEARNERS,
+      learnersOf(horizon),
       {
         pool: context.pool,
         onFit: (done, total) =>
@@ -315,7 +319,7 @@ export async function trainHorizon(
   // Every model of the horizon: the learners with the live inputs, then (with temperatures) the
   // champion with the observed ones (the upper bound) and without any.
   const variants: { learner: LearnerName; input: TemperatureInput }[] = [
-    ...LEARNERS.map((learner) => ({ learner, input: live })),
+    ...learnersOf(horizon).map((learner) => ({ learner, input: live })),
     ...(temperature && observed.length ? [{ learner: champion, input: "observed" as const }] : []),
     ...(temperature ? [{ learner: champion, input: "none" as const }] : []),
   ];
@@ -353,38 +357,56 @@ export async function trainHorizon(
       retraining: record,
     });
   }
-  // The fits are independent: side by side in the pool; registered below in a fixed order.
+  // Between the weekly full refits, the champion's registered trees are kept and only their
+  // leaves re-estimated on today's rows (see `planRetraining`).
+  const leafRefit = retraining.method === "feuilles_reestimees";
+  // The models fitted alone, side by side in the pool: an ensemble's members once, shared with
+  // the learners compared alone that they also are (`singleModelsOf`).
+  const singles = new Map<string, { spec: SingleModelSpec; input: TemperatureInput }>();
+  for (const { learner, input } of leafRefit ? [] : toFit) {
+    for (const spec of singleModelsOf(learner, horizon)) {
+      singles.set(`${input}/${singleModelKey(spec)}`, { spec, input });
+    }
+  }
+  const startedAt = new Date();
   let refitsDone = 0;
-  const refits = await mapConcurrent(
-    toFit,
-    context.pool.size,
-    async ({ learner, input }) => {
-      const startedAt = new Date();
+  const singleFits = new Map(
+    await mapConcurrent([...singles], context.pool.size, async ([key, { spec, input }]) => {
       const t0 = performance.now();
-      // Between the weekly full refits, the champion's registered trees are kept and only their
-      // leaves re-estimated on today's rows (see `planRetraining`).
-      const method: RefitMethod = retraining.method === "feuilles_reestimees" &&
-          learner === champion && input === live
-        ? "feuilles_reestimees"
-        : "complet";
-      let fit: { forecaster: ConsumptionForecaster; rows: number };
-      if (method === "feuilles_reestimees") {
-        const version = cached!.fit!.versions[modelLabel(learner, input, live)];
-        const stored = await registry.load(registeredName(horizon, input), version);
-        const previous = forecasterFromModel(stored.model, stored.info.params as ForecasterParams);
-        fit = refitForecasterLeaves(previous, xTrain, yTrain);
-      } else {
-        fit = await fitForecaster(xTrain, yTrain, {
-          horizon,
-          learner,
-          features: featuresOf(input),
-          profile,
-        }, { pool: context.pool });
-      }
-      context.onProgress?.({ horizon, phase: "refit", done: ++refitsDone, total: toFit.length });
-      return { ...fit, method, startedAt, seconds: (performance.now() - t0) / 1000 };
-    },
+      const fit = await fitForecaster(xTrain, yTrain, {
+        horizon,
+        ...spec,
+        features: featuresOf(input),
+        profile,
+      }, { pool: context.pool });
+      context.onProgress?.({ horizon, phase: "refit", done: ++refitsDone, total: singles.size });
+      return [key, { ...fit, seconds: (performance.now() - t0) / 1000 }] as const;
+    }),
   );
+  const refits = await Promise.all(toFit.map(async ({ learner, input }) => {
+    const method: RefitMethod = leafRefit ? "feuilles_reestimees" : "complet";
+    if (leafRefit) {
+      const t0 = performance.now();
+      const version = cached!.fit!.versions[modelLabel(learner, input, live)];
+      const stored = await registry.load(registeredName(horizon, input), version);
+      const previous = forecasterFromModel(stored.model, stored.info.params as ForecasterParams);
+      const fit = refitForecasterLeaves(previous, xTrain, yTrain);
+      context.onProgress?.({ horizon, phase: "refit", done: 1, total: 1 });
+      return { ...fit, method, startedAt, seconds: (performance.now() - t0) / 1000 };
+    }
+    const parts = singleModelsOf(learner, horizon).map((spec) =>
+      singleFits.get(`${input}/${singleModelKey(spec)}`)!
+    );
+    return {
+      forecaster: parts.length === 1
+        ? parts[0].forecaster
+        : ensembleForecaster(parts.map((p) => p.forecaster)),
+      rows: parts[0].rows,
+      method,
+      startedAt,
+      seconds: parts.reduce((t, p) => t + p.seconds, 0),
+    };
+  }));
   for (
     const [k, { forecaster, rows, method, startedAt: fitStarted, seconds }] of refits.entries()
   ) {

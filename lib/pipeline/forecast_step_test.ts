@@ -6,6 +6,7 @@ import {
   FORECAST_TEMPERATURE_FEATURES,
   forecasterFromModel,
   type ForecasterParams,
+  learnersOf,
   ML_STEPS,
   TEMPERATURE_FEATURES,
 } from "../forecasting/mod.ts";
@@ -75,18 +76,19 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
         adaptation: null,
       });
       assert.deepEqual([h.droppedFeatures, h.missingBaselines], [[], []]);
-      // 5 folds × the learners still in the race after the last two, 2 folds × those out of it.
+      // 5 folds × the learners still in the race after the last two, 2 folds × those out of it;
+      // day-ahead, the ensemble is one of them.
       const cv = h.crossValidation!;
-      assert.equal(cv.folds.length, 5 * 3 - 3 * cv.eliminated.length);
-      assert.ok(cv.eliminated.length < 3 && !cv.eliminated.includes(h.champion));
+      const learners = learnersOf(h.horizon);
+      assert.equal(learners.includes("ensemble"), h.horizon === "j1");
+      assert.equal(cv.folds.length, 5 * learners.length - 3 * cv.eliminated.length);
+      assert.ok(cv.eliminated.length < learners.length && !cv.eliminated.includes(h.champion));
       // Every model and baseline is scored on the same instants.
       assert.ok(h.scores.every((s) => s.n === h.scores[0].n));
       const takesTemperature = h.horizon === "j1";
       assert.equal(h.withTemperature, takesTemperature);
       assert.deepEqual(h.scores.map((s) => s.model), [
-        "ridge",
-        "random_forest",
-        "gbdt",
+        ...learners,
         ...(takesTemperature
           ? [`${h.champion}_temperature_observee`, `${h.champion}_sans_temperature`]
           : [`${h.champion}_corrige_rte_j1`]),
@@ -183,10 +185,11 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
     ).toRecords() as { prediction: number; actual: number; error: number }[];
     assert.ok(rows.every((r) => r.error === r.prediction - r.actual));
     const runs = await registry.listRuns();
-    // Per horizon: 3 cross-validated learners and the final fits (3 one hour ahead, 5 day-ahead
-    // with the upper bound and the model without temperature), each logged.
-    assert.equal(runs.length, 3 + 3 + 3 + 5);
-    assert.equal(runs.filter((r) => r.tags.etape === "validation_croisee").length, 6);
+    // Per horizon: the cross-validated learners (3 one hour ahead, 4 day-ahead with the ensemble)
+    // and the final fits (3 one hour ahead, 6 day-ahead with the upper bound and the model
+    // without temperature), each logged.
+    assert.equal(runs.length, 3 + 3 + 4 + 6);
+    assert.equal(runs.filter((r) => r.tags.etape === "validation_croisee").length, 7);
     assert.ok((await catalog.table("importance_variables").read()).height > 0);
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -290,9 +293,12 @@ Deno.test("reentrainement: select, then nothing to fit, then refit on one more d
       }
       assert.equal(now.info.tags.methode, h.fits[0].method);
       assert.deepEqual(Object.keys(h.versions), Object.keys(before.versions));
+      // The champion's is a new version of its name; the others are the first run's.
+      const firstOfName = before.registrations.filter((r) => r.registeredName === name);
       for (const [label, version] of Object.entries(h.versions)) {
-        if (label === h.champion) assert.equal(version, before.versions[label] + 1);
-        else assert.equal(version, before.versions[label], label);
+        if (label === h.champion) {
+          assert.equal(version, Math.max(...firstOfName.map((r) => r.version)) + 1);
+        } else assert.equal(version, before.versions[label], label);
       }
       assert.ok(Object.keys(h.versions).every((m) => h.scores.some((s) => s.model === m)));
       // The daily refit reuses the importance measured on the first run's champion, and says so.
@@ -369,9 +375,7 @@ Deno.test("regional files only: the models are compared with persistence only", 
       assert.deepEqual(h.droppedFeatures, ["tempo"]);
       assert.ok(!h.withTemperature);
       assert.deepEqual(h.scores.map((s) => s.model), [
-        "ridge",
-        "random_forest",
-        "gbdt",
+        ...learnersOf(h.horizon),
         "persistance",
         "persistance_semaine",
       ]);
