@@ -16,13 +16,19 @@ import {
   forecasterImportance,
   refitForecasterLeaves,
 } from "./forecasting.ts";
-import { LEARNERS, PROFILES, singleModelsOf } from "./forecaster_config.ts";
+import {
+  type LearnerName,
+  LEARNERS,
+  PROFILES,
+  singleModelKey,
+  singleModelsOf,
+} from "./forecaster_config.ts";
 import { scoreOnCommonRows } from "./forecast_scores.ts";
 
 const HALF_HOUR = 1_800_000;
 
 /** A consumption world where the target is the reference times an hourly shape, plus noise. */
-function world(n: number, seed = 1) {
+function world(n: number, seed = 1, noise = 0.002) {
   const rng = mulberry32(seed);
   const heure = Float64Array.from({ length: n }, (_, i) => (i % 48) / 2);
   const jour_semaine = Float64Array.from({ length: n }, (_, i) => Math.floor(i / 48) % 7);
@@ -31,7 +37,7 @@ function world(n: number, seed = 1) {
     1 + 0.1 * Math.sin((h / 24) * 2 * Math.PI) - (d >= 5 ? 0.05 : 0);
   const y = Float64Array.from(
     { length: n },
-    (_, i) => level[i] * shape(heure[i], jour_semaine[i]) * (1 + 0.002 * (rng() - 0.5)),
+    (_, i) => level[i] * shape(heure[i], jour_semaine[i]) * (1 + noise * (rng() - 0.5)),
   );
   const x = featureMatrix({
     heure,
@@ -162,14 +168,16 @@ Deno.test("racing: a learner far behind the leader on the last folds fits no oth
       all.folds.filter((f) => f.learner === l && f.fold >= 3).reduce((t, f) => t + f.mape, 0);
     return m(b) < m(a) ? b : a;
   });
-  assert.deepEqual(raced.eliminated, LEARNERS.filter((l) => l !== leaderOfLast2));
+  // Every other learner is behind; those made only of the leader's models cost no fit and stay.
+  const leaderModels = singleModelsOf(leaderOfLast2, "j1").map(singleModelKey);
+  const kept = (l: LearnerName) =>
+    singleModelsOf(l, "j1").every((u) => leaderModels.includes(singleModelKey(u)));
+  assert.deepEqual(raced.eliminated, LEARNERS.filter((l) => !kept(l)));
   assert.equal(raced.best, leaderOfLast2);
   // Four models fitted alone on the raced folds (the ensemble's forest and 24-hour boosting are
   // the learners compared alone), then the leader's own on the other three.
-  assert.equal(fits, 2 * 4 + 3 * singleModelsOf(leaderOfLast2, "j1").length);
-  for (const m of raced.means) {
-    assert.equal(m.foldCount, m.learner === leaderOfLast2 ? 5 : 2, m.learner);
-  }
+  assert.equal(fits, 2 * 4 + 3 * leaderModels.length);
+  for (const m of raced.means) assert.equal(m.foldCount, kept(m.learner) ? 5 : 2, m.learner);
   // The folds that were fitted score as in the full cross-validation (the same fits; scores on
   // the rows common to the learners of each fold).
   for (const f of raced.folds.filter((f) => f.learner === leaderOfLast2 && f.fold < 3)) {
@@ -187,6 +195,26 @@ Deno.test("racing: a learner far behind the leader on the last folds fits no oth
   });
   assert.deepEqual(lenient.folds.map((f) => f.mape), all.folds.map((f) => f.mape));
   assert.equal(lenient.best, all.best);
+});
+
+Deno.test("racing: a boosting behind the ensemble leading is still scored, its fits being shared", async () => {
+  const n = 4_000;
+  // A noisier world (±2.5 %), where averaging pays.
+  const { x, y } = world(n, 3, 0.05);
+  const epochMs = Float64Array.from({ length: n }, (_, i) => Date.UTC(2025, 0, 1) + i * HALF_HOUR);
+  const set = { horizon: "j1", epochMs, target: y, x } as unknown as ConsumptionFeatureSet;
+  const trainRows = Array.from({ length: n - 100 }, (_, i) => i + 100);
+  const race = { ...NO_RACE, cvRace: { folds: 2, margin: -1 } };
+  let fits = 0;
+  const cv = await crossValidateLearners(set, trainRows, FEATURES, race, ["gbdt", "ensemble"], {
+    onFit: (done) => fits = done,
+  });
+  // On this world the ensemble leads the last two folds; gradient boosting, behind it on both,
+  // is one of its members: fitted on every fold anyway, so scored on every fold.
+  assert.equal(cv.best, "ensemble");
+  assert.deepEqual(cv.eliminated, []);
+  assert.deepEqual(cv.means.map((m) => m.foldCount), [5, 5]);
+  assert.equal(fits, 3 * 5);
 });
 
 Deno.test("permutation importance names the features that matter, alone and by family", async () => {
