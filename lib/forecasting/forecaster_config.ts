@@ -23,15 +23,15 @@ import {
 } from "./features.ts";
 
 /**
- * The learners compared, simplest first; the last, `ensemble`, is the average of the forecasts of
- * several models ({@linkcode ENSEMBLE_MEMBERS}), compared only where its horizon has members
- * ({@linkcode learnersOf}).
+ * The learners compared, simplest first; the last, `moyenne_modeles`, is an ensemble: the average
+ * of the forecasts of several models ({@linkcode ENSEMBLE_MEMBERS}), compared only where its
+ * horizon has members ({@linkcode learnersOf}).
  */
-export const LEARNERS = ["ridge", "random_forest", "gbdt", "ensemble"] as const;
+export const LEARNERS = ["ridge", "random_forest", "gbdt", "moyenne_modeles"] as const;
 /** One of {@linkcode LEARNERS}. */
 export type LearnerName = (typeof LEARNERS)[number];
 /** A learner fitted as one model (every learner but the ensemble). */
-export type SingleLearnerName = Exclude<LearnerName, "ensemble">;
+export type SingleLearnerName = Exclude<LearnerName, "moyenne_modeles">;
 
 /** A model fitted alone: a learner and the reference level its target is divided by. */
 export interface SingleModelSpec {
@@ -45,11 +45,15 @@ export interface SingleModelSpec {
  * instead ({@linkcode CORRECTED_BY_RTE_J1}).
  *
  * **Why these three** (rolling backtest of 39 weeks of 2016, 2021 and 2025, day-ahead models
- * with the observed temperature, monthly retraining; forecasts averaged in MW): gradient boosting
- * relative to the 24-hour mean 1.837-1.863 % MAPE (two seeds), relative to the 7-day mean, with
- * the thermal term of its own days, 1.892 %, the random forest 1.955 %; the two boostings averaged
- * 1.789 %, the three 1.768 %, RTE's J-1 1.768 %. The two references see a change of level from
- * different distances, and the forest's errors are the least correlated with the boostings'.
+ * with the observed temperature, monthly retraining): gradient boosting relative to the 24-hour
+ * mean 1.837-1.863 % MAPE (two seeds), relative to the 7-day mean, with the thermal term of its
+ * own days, 1.892 %, the random forest 1.955 %; the two boostings averaged 1.789 %, the ensemble of
+ * the three **1.764 %**, RTE's J-1 1.768 % (with the temperature forecast 2.688 → 2.627 %, without
+ * temperature 3.045 → 2.870 %; a forest of 25 trees instead of 50 gave 1.768 % for 6 % less
+ * fitting). The two references see a change of level from different distances, and the forest's
+ * errors are the least correlated with the boostings'. The cost: three fits instead of one for
+ * each day-ahead model (the cold run, `lib/bench/daily_run.ts`: 239 s instead of 169 s; the daily
+ * refit re-estimates leaves and is unchanged).
  */
 export const ENSEMBLE_MEMBERS: Readonly<Record<HorizonName, readonly SingleModelSpec[]>> = {
   h1: [],
@@ -68,12 +72,12 @@ export const ENSEMBLE_MEMBERS: Readonly<Record<HorizonName, readonly SingleModel
  * ```ts
  * import assert from "node:assert/strict";
  * import { learnersOf } from "./forecaster_config.ts";
- * assert.deepEqual(learnersOf("j1"), ["ridge", "random_forest", "gbdt", "ensemble"]);
+ * assert.deepEqual(learnersOf("j1"), ["ridge", "random_forest", "gbdt", "moyenne_modeles"]);
  * assert.deepEqual(learnersOf("h1"), ["ridge", "random_forest", "gbdt"]);
  * ```
  */
 export function learnersOf(horizon: HorizonName): LearnerName[] {
-  return LEARNERS.filter((l) => l !== "ensemble" || ENSEMBLE_MEMBERS[horizon].length > 1);
+  return LEARNERS.filter((l) => l !== "moyenne_modeles" || ENSEMBLE_MEMBERS[horizon].length > 1);
 }
 
 /**
@@ -87,7 +91,7 @@ export function learnersOf(horizon: HorizonName): LearnerName[] {
  * import assert from "node:assert/strict";
  * import { singleModelKey, singleModelsOf } from "./forecaster_config.ts";
  * assert.deepEqual(singleModelsOf("gbdt", "j1").map(singleModelKey), ["gbdt@moyenne_24h"]);
- * assert.deepEqual(singleModelsOf("ensemble", "j1").map(singleModelKey), [
+ * assert.deepEqual(singleModelsOf("moyenne_modeles", "j1").map(singleModelKey), [
  *   "gbdt@moyenne_24h", "gbdt@moyenne_7j", "random_forest@moyenne_24h",
  * ]);
  * ```
@@ -96,7 +100,7 @@ export function singleModelsOf(
   learner: LearnerName,
   horizon: HorizonName,
 ): readonly SingleModelSpec[] {
-  return learner === "ensemble"
+  return learner === "moyenne_modeles"
     ? ENSEMBLE_MEMBERS[horizon]
     : [{ learner, reference: REFERENCE_FEATURE[horizon] }];
 }

@@ -5,7 +5,7 @@
  * **Learners** ({@linkcode LEARNERS}): a ridge regression (the linear baseline, on a one-hot
  * design: half-hour of the day, weekday and month as indicators, heating and cooling degrees per
  * three-hour block), a random forest and histogram gradient-boosted trees, all from `lib/ml`;
- * day-ahead, also an `ensemble`, the mean of the forecasts of several of those models
+ * day-ahead, also an ensemble (`moyenne_modeles`), the mean of the forecasts of several of those models
  * ({@linkcode ENSEMBLE_MEMBERS}), each with its own reference level and thermal term.
  *
  * **Relative target.** Each model predicts the ratio of the consumption to a reference level
@@ -141,7 +141,7 @@ export interface ForecasterParams {
    */
   thermal?: ThermalTerm;
   /**
-   * The members of an `ensemble`, in the order of its model's (an `AverageRegressor`), each with
+   * The members of an ensemble (`moyenne_modeles`), in the order of its model's (an `AverageRegressor`), each with
    * its own features, reference and thermal term; absent for a single model.
    */
   members?: ForecasterParams[];
@@ -149,7 +149,7 @@ export interface ForecasterParams {
 
 /**
  * A consumption forecaster: input transform, fitted model, output transform; or, for an
- * `ensemble`, the mean in MW of its members' forecasts.
+ * ensemble (`moyenne_modeles`), the mean in MW of its members' forecasts.
  */
 export class ConsumptionForecaster {
   /** The members of an ensemble (null for a single model). */
@@ -226,7 +226,7 @@ export class ConsumptionForecaster {
  * const a = (await fitForecaster(x, y, { ...spec, learner: "gbdt" })).forecaster;
  * const b = (await fitForecaster(x, y, { ...spec, learner: "ridge" })).forecaster;
  * const both = ensembleForecaster([a, b]);
- * assert.equal(both.params.learner, "ensemble");
+ * assert.equal(both.params.learner, "moyenne_modeles");
  * assert.equal(both.predict(x)[7], (a.predict(x)[7] + b.predict(x)[7]) / 2);
  * ```
  */
@@ -238,7 +238,7 @@ export function ensembleForecaster(
   if (horizons.size !== 1) throw new MlInputError("the members of an ensemble share a horizon");
   const params: ForecasterParams = {
     horizon: members[0].params.horizon,
-    learner: "ensemble",
+    learner: "moyenne_modeles",
     features: [...new Set(members.flatMap((m) => m.params.features))],
     reference: members[0].params.reference,
     learnerParams: null,
@@ -308,7 +308,7 @@ function learnerSpec(learner: SingleLearnerName, profile: TrainingProfile): Lear
  * Fits a forecaster on the rows of `x` with a finite target and reference (and, for ridge, finite
  * inputs: linear models cannot skip a missing value). Returns it with the rows used. With a
  * `pool`, the model is fitted in one of its workers (the same model: see `fit_pool.ts`). An
- * `ensemble` fits its members ({@linkcode ENSEMBLE_MEMBERS}) side by side; its rows are its first
+ * ensemble (`moyenne_modeles`) fits its members ({@linkcode ENSEMBLE_MEMBERS}) side by side; its rows are its first
  * member's.
  *
  * @example
@@ -336,7 +336,7 @@ export async function fitForecaster(
   options: { pool?: FitPool } = {},
 ): Promise<{ forecaster: ConsumptionForecaster; rows: number }> {
   const learner = spec.learner;
-  if (learner === "ensemble") {
+  if (learner === "moyenne_modeles") {
     const members = ENSEMBLE_MEMBERS[spec.horizon];
     if (members.length < 2) throw new MlInputError(`no ensemble for horizon ${spec.horizon}`);
     const fits = await Promise.all(

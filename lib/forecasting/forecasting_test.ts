@@ -206,12 +206,15 @@ Deno.test("racing: a boosting behind the ensemble leading is still scored, its f
   const trainRows = Array.from({ length: n - 100 }, (_, i) => i + 100);
   const race = { ...NO_RACE, cvRace: { folds: 2, margin: -1 } };
   let fits = 0;
-  const cv = await crossValidateLearners(set, trainRows, FEATURES, race, ["gbdt", "ensemble"], {
+  const cv = await crossValidateLearners(set, trainRows, FEATURES, race, [
+    "gbdt",
+    "moyenne_modeles",
+  ], {
     onFit: (done) => fits = done,
   });
   // On this world the ensemble leads the last two folds; gradient boosting, behind it on both,
   // is one of its members: fitted on every fold anyway, so scored on every fold.
-  assert.equal(cv.best, "ensemble");
+  assert.equal(cv.best, "moyenne_modeles");
   assert.deepEqual(cv.eliminated, []);
   assert.deepEqual(cv.means.map((m) => m.foldCount), [5, 5]);
   assert.equal(fits, 3 * 5);
@@ -261,7 +264,7 @@ Deno.test("leaf refit of a forecaster: same rows, same forecasts; the new rows' 
 Deno.test("ensemble: the mean in MW of its members, each relative to its reference", async () => {
   const { x, y } = world(3_000);
   const spec = { horizon: "j1" as const, features: FEATURES, profile: PROFILES.rapide };
-  const { forecaster, rows } = await fitForecaster(x, y, { ...spec, learner: "ensemble" });
+  const { forecaster, rows } = await fitForecaster(x, y, { ...spec, learner: "moyenne_modeles" });
   const members = forecaster.members!;
   assert.deepEqual(
     members.map((m) => [m.params.learner, m.params.reference]),
@@ -285,7 +288,7 @@ Deno.test("ensemble: the mean in MW of its members, each relative to its referen
   }
   // One hour ahead there is no ensemble.
   await assert.rejects(
-    () => fitForecaster(x, y, { ...spec, horizon: "h1", learner: "ensemble" }),
+    () => fitForecaster(x, y, { ...spec, horizon: "h1", learner: "moyenne_modeles" }),
     /no ensemble for horizon h1/,
   );
   // A leaf refit re-estimates the boostings' leaves and keeps the forest.
@@ -314,7 +317,7 @@ Deno.test("each member of an ensemble has the thermal term of its own reference'
   const y = level.map((v, i) => v * (1 + 0.04 * day[i] + 0.02 * week[i]));
   const { forecaster } = await fitForecaster(x, y, {
     horizon: "j1",
-    learner: "ensemble",
+    learner: "moyenne_modeles",
     features: x.names,
     profile: PROFILES.rapide,
   });

@@ -283,7 +283,7 @@ export type RefitMethod = "complet" | "feuilles_reestimees";
  * Champions whose trees a daily refit keeps, re-estimating only their leaves (an ensemble: those
  * of its gradient-boosting members, see `refitForecasterLeaves`).
  */
-const LEAF_REFIT_LEARNERS: readonly string[] = ["gbdt", "ensemble"];
+const LEAF_REFIT_LEARNERS: readonly string[] = ["gbdt", "moyenne_modeles"];
 
 /** What to do for one model, and why. */
 export interface RetrainingPlan {

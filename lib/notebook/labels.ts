@@ -157,7 +157,7 @@ const MODELS: Readonly<Record<string, string>> = {
   random_forest: "forêt aléatoire",
   ridge: "ridge",
   // `ENSEMBLE_MEMBERS` of `lib/forecasting/forecaster_config.ts`.
-  ensemble: "moyenne de trois modèles (deux gradient boostings, une forêt)",
+  moyenne_modeles: "moyenne de trois modèles",
   gbdt_regressor: "gradient boosting",
   average_regressor: "moyenne de modèles",
   random_forest_regressor: "forêt aléatoire",
@@ -199,7 +199,7 @@ const MODEL_VARIANTS: readonly [suffix: string, name: string][] = [
  *   "gradient boosting, température observée (borne haute)",
  * );
  * assert.equal(modelName("ridge_sans_temperature"), "ridge, sans température");
- * assert.match(modelName("ensemble_temperature_observee"), /^moyenne de trois modèles .*, température observée/);
+ * assert.equal(modelName("moyenne_modeles_sans_temperature"), "moyenne de trois modèles, sans température");
  * assert.equal(modelName("gbdt_corrige_rte_j1"), "gradient boosting, corrigé par la prévision J-1 de RTE");
  * assert.equal(modelName("rte_j1"), "prévision J-1 de RTE");
  * assert.equal(modelName("persistance_semaine"), "persistance à une semaine");

@@ -80,7 +80,7 @@ Deno.test("models → registry → predictions, on the 2025 file", async () => {
       // day-ahead, the ensemble is one of them.
       const cv = h.crossValidation!;
       const learners = learnersOf(h.horizon);
-      assert.equal(learners.includes("ensemble"), h.horizon === "j1");
+      assert.equal(learners.includes("moyenne_modeles"), h.horizon === "j1");
       assert.equal(cv.folds.length, 5 * learners.length - 3 * cv.eliminated.length);
       assert.ok(cv.eliminated.length < learners.length && !cv.eliminated.includes(h.champion));
       // Every model and baseline is scored on the same instants.
