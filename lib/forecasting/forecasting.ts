@@ -5,8 +5,8 @@
  * **Learners** ({@linkcode LEARNERS}): a ridge regression (the linear baseline, on a one-hot
  * design: half-hour of the day, weekday and month as indicators, heating and cooling degrees per
  * three-hour block), a random forest and histogram gradient-boosted trees, all from `lib/ml`;
- * day-ahead, also an ensemble (`moyenne_modeles`), the mean of the forecasts of several of those models
- * ({@linkcode ENSEMBLE_MEMBERS}), each with its own reference level and thermal term.
+ * day-ahead, also an ensemble (`moyenne_modeles`), the mean of the forecasts of several of those
+ * models ({@linkcode ENSEMBLE_MEMBERS}), each with its own reference level and thermal term.
  *
  * **Relative target.** Each model predicts the ratio of the consumption to a reference level
  * known at the cut-off ({@linkcode REFERENCE_FEATURE}: the value one hour before for `h1`, the
@@ -141,8 +141,9 @@ export interface ForecasterParams {
    */
   thermal?: ThermalTerm;
   /**
-   * The members of an ensemble (`moyenne_modeles`), in the order of its model's (an `AverageRegressor`), each with
-   * its own features, reference and thermal term; absent for a single model.
+   * The members of an ensemble (`moyenne_modeles`), in the order of its model's (an
+   * `AverageRegressor`), each with its own features, reference and thermal term; absent for a
+   * single model.
    */
   members?: ForecasterParams[];
 }
