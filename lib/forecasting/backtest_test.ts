@@ -62,13 +62,15 @@ function compare(base: BacktestResult, other: BacktestResult, cut: number) {
 
 Deno.test("no forecast of the backtest depends on data after its cut-off (real series)", async () => {
   const d = await data();
-  const run = (input: BacktestData) => runBacktest(input, { profile: TINY, ...WEEK });
+  // Day-ahead, the ensemble notebook 08 selects: each of its members fitted on the same rows.
+  const learners = { j1: "moyenne_modeles" } as const;
+  const run = (input: BacktestData) => runBacktest(input, { profile: TINY, ...WEEK, learners });
   const base = await run(d);
   // One week, retrained: both horizons, the live models with intervals.
   assert.deepEqual(base.weeks.map((w) => [w.week, w.modelWeek]), [["2025-02-03", 0]]);
   assert.deepEqual(
     [...new Set(base.forecasts.filter((f) => f.p10).map((f) => `${f.horizon} ${f.model}`))],
-    ["h1 gbdt_corrige_rte_j1", "j1 gbdt"],
+    ["h1 gbdt_corrige_rte_j1", "j1 moyenne_modeles"],
   );
   // Trained on targets up to each horizon's cut-off of the week's first instant, no later.
   for (const fit of base.fits.filter((f) => f.role === "modele")) {
