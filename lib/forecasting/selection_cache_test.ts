@@ -285,6 +285,12 @@ Deno.test("planRetraining: a gbdt champion's leaves are re-estimated daily, its 
   });
   assert.deepEqual([weekly.scope, weekly.method], ["all", "complet"]);
   assert.doesNotMatch(weekly.reason, /feuilles/);
+  // The ensemble's boostings have their leaves re-estimated too.
+  const ensemble = { ...cached, champion: "moyenne_modeles" };
+  assert.equal(
+    planRetraining("auto", ensemble, { config: CONFIG, data: at(DATA.last! + 1, "d") }).method,
+    "feuilles_reestimees",
+  );
   // Another champion is refitted in full every day; nothing fitted, no method.
   const ridge = { ...cached, champion: "ridge" };
   const ridgeDaily = planRetraining("auto", ridge, {

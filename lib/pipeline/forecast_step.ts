@@ -1,8 +1,9 @@
 /**
  * Notebook 08's step: {@linkcode ConsumptionTraining} (one horizon per cell; or
  * {@linkcode trainConsumptionModels} in one call) reads `caracteristiques_consommation`, selects
- * the three learners per horizon by rolling-origin cross-validation, registers them under
- * `models/` (alias `champion` on the selected one), scores them against persistence and RTE on
+ * among the learners of each horizon (`learnersOf`: three, and day-ahead the ensemble of three of
+ * them) by rolling-origin cross-validation, registers them under `models/` (alias `champion` on
+ * the selected one), scores them against persistence and RTE on
  * the same test instants, and writes `predictions_consommation` and `importance_variables`. The
  * selected (live) model is given the temperature forecast known at the cut-off; the same learner
  * given the observed temperature of the target day (an upper bound, `_temperature_observee`) and
