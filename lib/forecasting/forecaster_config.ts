@@ -110,6 +110,29 @@ export function singleModelKey(spec: SingleModelSpec): string {
   return `${spec.learner}@${spec.reference}`;
 }
 
+/**
+ * The models fitted alone that `learners` are made of, each once, in order of first appearance.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { distinctSingleModels, singleModelKey } from "./forecaster_config.ts";
+ * assert.deepEqual(distinctSingleModels(["gbdt", "moyenne_modeles"], "j1").map(singleModelKey), [
+ *   "gbdt@moyenne_24h", "gbdt@moyenne_7j", "random_forest@moyenne_24h",
+ * ]);
+ * ```
+ */
+export function distinctSingleModels(
+  learners: readonly LearnerName[],
+  horizon: HorizonName,
+): SingleModelSpec[] {
+  const specs = new Map<string, SingleModelSpec>();
+  for (const learner of learners) {
+    for (const spec of singleModelsOf(learner, horizon)) specs.set(singleModelKey(spec), spec);
+  }
+  return [...specs.values()];
+}
+
 /** The reference level each horizon's target and consumption features are divided by. */
 export const REFERENCE_FEATURE: Readonly<Record<HorizonName, string>> = {
   h1: "lag_1h",

@@ -51,6 +51,7 @@ import {
   GbdtRegressor,
   type LearnerSpec,
   mapConcurrent,
+  meanOfPredictions,
   MlInputError,
   type Model,
   permutationImportance,
@@ -67,6 +68,7 @@ import {
 import type { ConsumptionFeatureSet, HorizonName } from "./features.ts";
 import { CALENDAR_FEATURES } from "./calendar.ts";
 import {
+  distinctSingleModels,
   ENSEMBLE_MEMBERS,
   type LearnerName,
   learnersOf,
@@ -191,14 +193,7 @@ export class ConsumptionForecaster {
    * Forecasts (MW) for every row of `x`; NaN where the reference level (of a member) is unknown.
    */
   predict(x: FeatureMatrix): Float64Array {
-    if (this.members) {
-      const sum = new Float64Array(x.nRows);
-      for (const member of this.members) {
-        const p = member.predict(x);
-        for (let i = 0; i < sum.length; i++) sum[i] += p[i];
-      }
-      return sum.map((v) => v / this.members!.length);
-    }
+    if (this.members) return meanOfPredictions(this.members.map((m) => m.predict(x)));
     const { input, reference } = this.modelInput(x);
     const ratio = this.model.predict(input);
     const thermal = this.params.thermal && thermalTermValues(this.params.thermal, input);
@@ -309,8 +304,8 @@ function learnerSpec(learner: SingleLearnerName, profile: TrainingProfile): Lear
  * Fits a forecaster on the rows of `x` with a finite target and reference (and, for ridge, finite
  * inputs: linear models cannot skip a missing value). Returns it with the rows used. With a
  * `pool`, the model is fitted in one of its workers (the same model: see `fit_pool.ts`). An
- * ensemble (`moyenne_modeles`) fits its members ({@linkcode ENSEMBLE_MEMBERS}) side by side; its rows are its first
- * member's.
+ * ensemble (`moyenne_modeles`) fits its members ({@linkcode ENSEMBLE_MEMBERS}) side by side; its
+ * rows are its first member's.
  *
  * @example
  * ```ts
@@ -556,15 +551,10 @@ export async function crossValidateLearners(
   const rowsOf = (range: RowRange) =>
     Array.from({ length: range.end - range.start }, (_, k) => trainRows[range.start + k]);
   // The distinct models to fit for `candidates`, the costliest first.
-  const unitsFor = (candidates: readonly LearnerName[]) => {
-    const units = new Map<string, SingleModelSpec>();
-    for (const l of candidates) {
-      for (const u of singleModelsOf(l, set.horizon)) units.set(singleModelKey(u), u);
-    }
-    return [...units.values()].sort((a, b) =>
+  const unitsFor = (candidates: readonly LearnerName[]) =>
+    distinctSingleModels(candidates, set.horizon).sort((a, b) =>
       COSTLIEST_FIRST.indexOf(a.learner) - COSTLIEST_FIRST.indexOf(b.learner)
     );
-  };
   const race = profile.cvRace && profile.cvRace.folds < splits.length && learners.length > 1
     ? profile.cvRace
     : null;
@@ -598,12 +588,10 @@ export async function crossValidateLearners(
     const parts = singleModelsOf(learner, set.horizon).map((u) =>
       fitted.get(`${singleModelKey(u)}/${fold}`)!
     );
-    const predicted = parts.length === 1
-      ? parts[0].predicted
-      : parts[0].predicted.map((_, i) =>
-        parts.reduce((sum, p) => sum + p.predicted[i], 0) / parts.length
-      );
-    return { predicted, seconds: parts.reduce((t, p) => t + p.seconds, 0) };
+    return {
+      predicted: meanOfPredictions(parts.map((p) => p.predicted)),
+      seconds: parts.reduce((t, p) => t + p.seconds, 0),
+    };
   };
   const folds: FoldScore[] = [];
   const pooled = new Map(

@@ -44,13 +44,7 @@ export class AverageRegressor implements Regressor {
    * ```
    */
   predict(x: FeatureMatrix): Float64Array {
-    const out = new Float64Array(x.nRows);
-    for (const member of this.members) {
-      const p = member.predict(x);
-      for (let i = 0; i < out.length; i++) out[i] += p[i];
-    }
-    for (let i = 0; i < out.length; i++) out[i] /= this.members.length;
-    return out;
+    return meanOfPredictions(this.members.map((m) => m.predict(x)));
   }
 
   /** Exact JSON form: the members' own, in order. */
@@ -60,6 +54,30 @@ export class AverageRegressor implements Regressor {
       members: this.members.map((m) => m.toJSON()),
     };
   }
+}
+
+/**
+ * The row-by-row mean of predictions of the same rows (NaN where one of them is NaN), summed in
+ * the order given: whoever averages the same forecasts gets the same bits.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { meanOfPredictions } from "./average.ts";
+ * assert.deepEqual(meanOfPredictions([[1, 2, NaN], [3, 6, 1]]), Float64Array.of(2, 4, NaN));
+ * ```
+ */
+export function meanOfPredictions(predictions: readonly ArrayLike<number>[]): Float64Array {
+  if (predictions.length === 0) throw new MlInputError("no prediction to average");
+  const out = new Float64Array(predictions[0].length);
+  for (const p of predictions) {
+    if (p.length !== out.length) {
+      throw new MlInputError(`predictions of ${p.length} and ${out.length} rows`);
+    }
+    for (let i = 0; i < out.length; i++) out[i] += p[i];
+  }
+  for (let i = 0; i < out.length; i++) out[i] /= predictions.length;
+  return out;
 }
 
 /**

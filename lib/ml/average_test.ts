@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { averageFromJSON, averageRegressor } from "./average.ts";
+import { averageFromJSON, averageRegressor, meanOfPredictions } from "./average.ts";
 import { featureMatrix } from "./dataset.ts";
 import { MlInputError, ModelFormatError } from "./errors.ts";
 import { fitGbdtClassifier, fitGbdtRegressor } from "./gbdt.ts";
@@ -50,4 +50,9 @@ Deno.test("an average of boosted trees reloads bit for bit through modelFromJSON
   const copy = modelFromJSON(JSON.parse(JSON.stringify(model)));
   assert.equal(copy.kind, "average_regressor");
   assert.deepEqual((copy as typeof model).predict(big), model.predict(big));
+});
+
+Deno.test("a mean of predictions needs some, all of the same rows", () => {
+  assert.throws(() => meanOfPredictions([]), MlInputError);
+  assert.throws(() => meanOfPredictions([[1, 2], [1]]), /predictions of 1 and 2 rows/);
 });

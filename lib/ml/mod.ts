@@ -72,7 +72,12 @@ export {
   type Regressor,
 } from "./model.ts";
 export { fitRidge, ridgeFromJSON, type RidgeParams, RidgeRegressor } from "./linear.ts";
-export { averageFromJSON, AverageRegressor, averageRegressor } from "./average.ts";
+export {
+  averageFromJSON,
+  AverageRegressor,
+  averageRegressor,
+  meanOfPredictions,
+} from "./average.ts";
 export {
   fitGbdtClassifier,
   fitGbdtRegressor,

@@ -35,6 +35,7 @@ import {
   crossValidateLearners,
   type CrossValidationReport,
   definedForecasts,
+  distinctSingleModels,
   ensembleForecaster,
   fingerprintRows,
   fitForecaster,
@@ -70,7 +71,6 @@ import {
   seriesFromColumns,
   singleModelKey,
   singleModelsOf,
-  type SingleModelSpec,
   skip,
   type Skipped,
   TAKES_TEMPERATURE,
@@ -362,16 +362,16 @@ export async function trainHorizon(
   const leafRefit = retraining.method === "feuilles_reestimees";
   // The models fitted alone, side by side in the pool: an ensemble's members once, shared with
   // the learners compared alone that they also are (`singleModelsOf`).
-  const singles = new Map<string, { spec: SingleModelSpec; input: TemperatureInput }>();
-  for (const { learner, input } of leafRefit ? [] : toFit) {
-    for (const spec of singleModelsOf(learner, horizon)) {
-      singles.set(`${input}/${singleModelKey(spec)}`, { spec, input });
-    }
-  }
+  const singles = leafRefit
+    ? []
+    : [...new Set(toFit.map((v) => v.input))].flatMap((input) =>
+      distinctSingleModels(toFit.filter((v) => v.input === input).map((v) => v.learner), horizon)
+        .map((spec) => ({ spec, input }))
+    );
   const startedAt = new Date();
   let refitsDone = 0;
   const singleFits = new Map(
-    await mapConcurrent([...singles], context.pool.size, async ([key, { spec, input }]) => {
+    await mapConcurrent(singles, context.pool.size, async ({ spec, input }) => {
       const t0 = performance.now();
       const fit = await fitForecaster(xTrain, yTrain, {
         horizon,
@@ -379,7 +379,8 @@ export async function trainHorizon(
         features: featuresOf(input),
         profile,
       }, { pool: context.pool });
-      context.onProgress?.({ horizon, phase: "refit", done: ++refitsDone, total: singles.size });
+      context.onProgress?.({ horizon, phase: "refit", done: ++refitsDone, total: singles.length });
+      const key = `${input}/${singleModelKey(spec)}`;
       return [key, { ...fit, seconds: (performance.now() - t0) / 1000 }] as const;
     }),
   );
